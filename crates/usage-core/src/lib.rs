@@ -1,0 +1,24 @@
+//! Callboard's numbers core: every count the dashboard shows is computed here.
+//!
+//! The crate is pure Rust. It has no UI, browser, clock or storage dependency:
+//! functions receive everything they need (the data, `today`, the sort order)
+//! and return values or `Result`s, so all of it is tested natively.
+//!
+//! Data flows one way: records → [`StoreBuilder`] → [`UsageStore`] → queries
+//! ([`UsageStore::client_usage`], [`UsageStore::time_series`], …) → the UI.
+
+pub mod demo;
+pub mod format;
+pub mod model;
+pub mod query;
+pub mod range;
+pub mod selection;
+pub mod status;
+pub mod store;
+
+pub use model::{BucketWidth, UsageRecord};
+pub use query::{ClientSort, ClientUsage, Granularity, Scope, SortDirection, TimeSeries, TopN};
+pub use range::{DateRange, Preset, RangeError};
+pub use selection::{ClientSelection, SelectionNotice, StoredSelection};
+pub use status::{StatusClass, StatusCounts};
+pub use store::{ClientId, ClientInfo, EndpointId, StoreBuilder, UsageStore};

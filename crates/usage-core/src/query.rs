@@ -1,0 +1,430 @@
+//! Queries over a [`UsageStore`]: breakdowns, time series, top N and sorting.
+//!
+//! Every query takes a half-open span of UTC days and a [`Scope`]. Records
+//! are sorted by time, so a query first narrows to the span with two binary
+//! searches and then makes one pass over the records inside it. A record
+//! counts wholly in the bucket its timestamp starts in.
+
+use std::cmp::Ordering;
+
+use chrono::Datelike;
+
+use crate::model::SECONDS_PER_DAY;
+use crate::range::{DateRange, date_of_day, day_number};
+use crate::status::{StatusClass, StatusCounts};
+use crate::store::{ClientId, TemplateId, UsageStore};
+
+/// A half-open span of UTC days, `start..end`, as days since 1970-01-01.
+///
+/// The engine answers for any span it is given; it is the UI's [`DateRange`]
+/// that keeps the current day out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DaySpan {
+    pub start: i64,
+    pub end: i64,
+}
+
+impl DaySpan {
+    pub fn start_timestamp(&self) -> i64 {
+        self.start * SECONDS_PER_DAY
+    }
+    pub fn end_timestamp(&self) -> i64 {
+        self.end * SECONDS_PER_DAY
+    }
+}
+
+impl From<&DateRange> for DaySpan {
+    fn from(range: &DateRange) -> DaySpan {
+        DaySpan { start: day_number(range.from()), end: day_number(range.to()) + 1 }
+    }
+}
+
+/// Width of the buckets of a time series.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Granularity {
+    TenMinutes,
+    Hour,
+    Day,
+    /// ISO weeks, starting on Monday.
+    Week,
+    Month,
+}
+
+impl Granularity {
+    /// Start of the bucket that contains `timestamp`, in Unix seconds.
+    pub fn bucket_start(self, timestamp: i64) -> i64 {
+        let fixed = |width: i64| timestamp - timestamp.rem_euclid(width);
+        match self {
+            Granularity::TenMinutes => fixed(600),
+            Granularity::Hour => fixed(3_600),
+            Granularity::Day => fixed(SECONDS_PER_DAY),
+            Granularity::Week => {
+                // 1970-01-01 was a Thursday, so Monday-based weeks are offset by 3 days.
+                let day = timestamp.div_euclid(SECONDS_PER_DAY);
+                (day - (day + 3).rem_euclid(7)) * SECONDS_PER_DAY
+            }
+            Granularity::Month => {
+                let date = date_of_day(timestamp.div_euclid(SECONDS_PER_DAY));
+                day_number(date.with_day(1).unwrap_or(date)) * SECONDS_PER_DAY
+            }
+        }
+    }
+
+    /// Start of the bucket after the one starting at `start`.
+    pub fn next_start(self, start: i64) -> i64 {
+        match self {
+            Granularity::TenMinutes => start + 600,
+            Granularity::Hour => start + 3_600,
+            Granularity::Day => start + SECONDS_PER_DAY,
+            Granularity::Week => start + 7 * SECONDS_PER_DAY,
+            Granularity::Month => {
+                let date = date_of_day(start.div_euclid(SECONDS_PER_DAY));
+                let next = date.checked_add_months(chrono::Months::new(1)).unwrap_or(date);
+                day_number(next.with_day(1).unwrap_or(next)) * SECONDS_PER_DAY
+            }
+        }
+    }
+
+    /// Bucket starts covering `span`; the first may begin before it (weeks, months).
+    pub fn buckets(self, span: DaySpan) -> Vec<i64> {
+        let mut starts = Vec::new();
+        if span.end <= span.start {
+            return starts;
+        }
+        let mut start = self.bucket_start(span.start_timestamp());
+        while start < span.end_timestamp() {
+            starts.push(start);
+            start = self.next_start(start);
+        }
+        starts
+    }
+}
+
+/// Which traffic a query counts, beyond the date span.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Indexed by endpoint id: `true` where the endpoint's template is in scope. `None` = all.
+    endpoints: Option<Vec<bool>>,
+}
+
+impl Scope {
+    /// All traffic.
+    pub fn all() -> Scope {
+        Scope::default()
+    }
+
+    /// Only traffic to the given URL templates (any method).
+    pub fn templates(store: &UsageStore, templates: &[TemplateId]) -> Scope {
+        let mut wanted = vec![false; store.templates().len()];
+        for &t in templates {
+            if let Some(slot) = wanted.get_mut(t as usize) {
+                *slot = true;
+            }
+        }
+        let endpoints = store.endpoints().iter().map(|e| wanted[e.template as usize]).collect();
+        Scope { endpoints: Some(endpoints) }
+    }
+
+    #[inline]
+    fn includes(&self, endpoint: u32) -> bool {
+        match &self.endpoints {
+            None => true,
+            Some(mask) => mask.get(endpoint as usize).copied().unwrap_or(false),
+        }
+    }
+}
+
+/// One client's requests in a span, per status class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientUsage {
+    pub client: ClientId,
+    pub counts: StatusCounts,
+}
+
+impl ClientUsage {
+    /// This client's share of `total` requests, in `0.0..=1.0`.
+    pub fn share_of(&self, total: u64) -> f64 {
+        if total == 0 { 0.0 } else { self.counts.total() as f64 / total as f64 }
+    }
+}
+
+/// The first entries of a ranking, and everything else folded into "Other".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopN {
+    pub top: Vec<ClientUsage>,
+    pub other: StatusCounts,
+}
+
+/// Request counts over time: one row of values per series, one value per bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeSeries {
+    pub granularity: Granularity,
+    /// Start of each bucket, in Unix seconds.
+    pub starts: Vec<i64>,
+    /// One series per requested client, in the order asked for.
+    pub series: Vec<(ClientId, Vec<u64>)>,
+}
+
+/// A column of the clients table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ClientSort {
+    Name,
+    Requests,
+    Class(StatusClass),
+    ErrorRate,
+    /// The share of requests; it orders exactly like `Requests`.
+    Share,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortDirection {
+    Ascending,
+    Descending,
+}
+
+impl SortDirection {
+    pub fn reversed(self) -> SortDirection {
+        match self {
+            SortDirection::Ascending => SortDirection::Descending,
+            SortDirection::Descending => SortDirection::Ascending,
+        }
+    }
+
+    /// The value of the `aria-sort` attribute.
+    pub fn aria(self) -> &'static str {
+        match self {
+            SortDirection::Ascending => "ascending",
+            SortDirection::Descending => "descending",
+        }
+    }
+}
+
+impl UsageStore {
+    /// Requests per client in `span` and `scope`, per status class.
+    ///
+    /// Only clients with requests are listed, ranked by requests (most first),
+    /// ties by display name, then id.
+    pub fn client_usage(&self, span: DaySpan, scope: &Scope) -> Vec<ClientUsage> {
+        let mut per_client = vec![StatusCounts::default(); self.clients().len()];
+        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+            if scope.includes(self.endpoint[i]) {
+                per_client[self.client[i] as usize].add_code(self.status[i], u64::from(self.requests[i]));
+            }
+        }
+        let mut usage: Vec<ClientUsage> = per_client
+            .into_iter()
+            .enumerate()
+            .filter(|(_, counts)| counts.total() > 0)
+            .map(|(client, counts)| ClientUsage { client: client as ClientId, counts })
+            .collect();
+        self.sort_client_usage(&mut usage, ClientSort::Requests, SortDirection::Descending);
+        usage
+    }
+
+    /// Requests per URL template in `span`, ranked like [`UsageStore::client_usage`] (ties by template).
+    pub fn template_usage(&self, span: DaySpan) -> Vec<(TemplateId, u64)> {
+        let mut per_endpoint = vec![0u64; self.endpoints().len()];
+        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+            per_endpoint[self.endpoint[i] as usize] += u64::from(self.requests[i]);
+        }
+        let mut per_template = vec![0u64; self.templates().len()];
+        for (endpoint, n) in self.endpoints().iter().zip(per_endpoint) {
+            per_template[endpoint.template as usize] += n;
+        }
+        let mut usage: Vec<(TemplateId, u64)> = per_template
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, n)| n > 0)
+            .map(|(t, n)| (t as TemplateId, n))
+            .collect();
+        usage.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.templates()[a.0 as usize].cmp(&self.templates()[b.0 as usize])));
+        usage
+    }
+
+    /// Requests over time for each client in `clients`, in `span` and `scope`.
+    pub fn time_series(&self, span: DaySpan, granularity: Granularity, scope: &Scope, clients: &[ClientId]) -> TimeSeries {
+        let starts = granularity.buckets(span);
+        let mut slot = vec![None; self.clients().len()];
+        for (k, &c) in clients.iter().enumerate() {
+            if let Some(s) = slot.get_mut(c as usize) {
+                *s = Some(k);
+            }
+        }
+        let mut values = vec![vec![0u64; starts.len()]; clients.len()];
+        // Records and buckets are both in time order: walk them together.
+        let mut bucket = 0usize;
+        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+            let ts = self.timestamp(i);
+            while bucket + 1 < starts.len() && starts[bucket + 1] <= ts {
+                bucket += 1;
+            }
+            if let Some(k) = slot[self.client[i] as usize] {
+                if scope.includes(self.endpoint[i]) {
+                    values[k][bucket] += u64::from(self.requests[i]);
+                }
+            }
+        }
+        TimeSeries { granularity, starts, series: clients.iter().copied().zip(values).collect() }
+    }
+
+    /// Sorts table rows by `key`; ties always go by display name, then id, ascending.
+    pub fn sort_client_usage(&self, rows: &mut [ClientUsage], key: ClientSort, direction: SortDirection) {
+        let name = |c: ClientId| self.client_info(c).map(|i| (i.name.as_str(), i.id.as_str())).unwrap_or(("", ""));
+        rows.sort_by(|a, b| {
+            let primary = match key {
+                ClientSort::Name => Ordering::Equal,
+                ClientSort::Requests | ClientSort::Share => a.counts.total().cmp(&b.counts.total()),
+                ClientSort::Class(class) => a.counts.get(class).cmp(&b.counts.get(class)),
+                // Compare errors/total exactly by cross-multiplying instead of dividing.
+                ClientSort::ErrorRate => (u128::from(a.counts.errors()) * u128::from(b.counts.total()))
+                    .cmp(&(u128::from(b.counts.errors()) * u128::from(a.counts.total()))),
+            };
+            let by_name = name(a.client).cmp(&name(b.client));
+            match (key, direction) {
+                (ClientSort::Name, SortDirection::Ascending) => by_name,
+                (ClientSort::Name, SortDirection::Descending) => by_name.reverse(),
+                (_, SortDirection::Ascending) => primary.then(by_name),
+                (_, SortDirection::Descending) => primary.reverse().then(by_name),
+            }
+        });
+    }
+}
+
+/// Sum of all rows.
+pub fn total_of(rows: &[ClientUsage]) -> StatusCounts {
+    let mut total = StatusCounts::default();
+    for row in rows {
+        total.merge(&row.counts);
+    }
+    total
+}
+
+/// The first `n` of ranked rows, and the rest folded into `other`.
+pub fn top_n(ranked: &[ClientUsage], n: usize) -> TopN {
+    let split = n.min(ranked.len());
+    TopN { top: ranked[..split].to_vec(), other: total_of(&ranked[split..]) }
+}
+
+/// The rows of `chosen` clients in rank order, and everyone else folded into `other`.
+pub fn chosen_and_other(ranked: &[ClientUsage], chosen: &[ClientId]) -> TopN {
+    let (top, rest): (Vec<ClientUsage>, Vec<ClientUsage>) = ranked.iter().partition(|row| chosen.contains(&row.client));
+    TopN { top, other: total_of(&rest) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BucketWidth, UsageRecord};
+
+    fn rec(timestamp: i64, client: &str, template: &str, status: u16, requests: u64) -> UsageRecord {
+        UsageRecord {
+            timestamp,
+            bucket: BucketWidth::Request,
+            client_id: client.into(),
+            client_name: client.to_uppercase(),
+            method: "GET".into(),
+            template: template.into(),
+            status,
+            requests,
+        }
+    }
+
+    const DAY: i64 = SECONDS_PER_DAY;
+
+    // Guards the per-class breakdown, the ranking order and that out-of-span days are left out.
+    #[test]
+    fn client_usage_counts_classes_and_ranks() {
+        let store = UsageStore::from_records(&[
+            rec(0, "b", "/x", 200, 5),
+            rec(10, "a", "/x", 429, 3),
+            rec(20, "a", "/y", 404, 2),
+            rec(30, "c", "/y", 503, 5),
+            rec(DAY, "a", "/x", 200, 100), // next day: outside the span
+        ])
+        .unwrap();
+        let usage = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let names: Vec<&str> = usage.iter().map(|u| store.clients()[u.client as usize].id.as_str()).collect();
+        // a, b and c have 5 each: ties go by display name.
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(usage[0].counts.get(StatusClass::RateLimited), 3);
+        assert_eq!(usage[0].counts.get(StatusClass::ClientError), 2);
+        assert_eq!(usage[2].counts.get(StatusClass::ServerError), 5);
+        assert_eq!(total_of(&usage).total(), 15);
+
+        let y = store.template_by_name("/y").unwrap();
+        let scoped = store.client_usage(DaySpan { start: 0, end: 2 }, &Scope::templates(&store, &[y]));
+        assert_eq!(total_of(&scoped).total(), 7);
+    }
+
+    // Guards top N + Other: the shares of top and other add up to the whole.
+    #[test]
+    fn top_n_folds_the_rest_into_other() {
+        let records: Vec<UsageRecord> =
+            (0..8).map(|i| rec(i, &format!("c{i}"), "/x", 200, 10 + i as u64)).collect();
+        let store = UsageStore::from_records(&records).unwrap();
+        let usage = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let top = top_n(&usage, 5);
+        assert_eq!(top.top.iter().map(|u| u.counts.total()).collect::<Vec<_>>(), [17, 16, 15, 14, 13]);
+        assert_eq!(top.other.total(), 10 + 11 + 12);
+        let few = top_n(&usage[..2], 5);
+        assert_eq!((few.top.len(), few.other.total()), (2, 0));
+    }
+
+    // Guards hour buckets over a 2-day span, zero-filled, and the bucket a record starts in.
+    #[test]
+    fn hourly_series_is_dense() {
+        let store = UsageStore::from_records(&[
+            rec(3_599, "a", "/x", 200, 1),
+            rec(3_600, "a", "/x", 200, 2),
+            rec(DAY + 7_200, "a", "/x", 500, 4),
+            rec(DAY + 7_200, "b", "/x", 200, 8),
+        ])
+        .unwrap();
+        let a = store.client_by_id("a").unwrap();
+        let series = store.time_series(DaySpan { start: 0, end: 2 }, Granularity::Hour, &Scope::all(), &[a]);
+        assert_eq!(series.starts.len(), 48);
+        let values = &series.series[0].1;
+        assert_eq!((values[0], values[1], values[26]), (1, 2, 4));
+        assert_eq!(values.iter().sum::<u64>(), 7);
+    }
+
+    // Guards ISO weeks (Monday start) and calendar months, including a leap February.
+    #[test]
+    fn week_and_month_buckets() {
+        let ts = |y, m, d| day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()) * DAY;
+        // 2024-02-29 is a Thursday; its ISO week starts Monday 2024-02-26.
+        assert_eq!(Granularity::Week.bucket_start(ts(2024, 2, 29) + 5), ts(2024, 2, 26));
+        assert_eq!(Granularity::Week.bucket_start(ts(2024, 2, 26)), ts(2024, 2, 26));
+        assert_eq!(Granularity::Week.bucket_start(ts(1970, 1, 1)), ts(1969, 12, 29));
+        assert_eq!(Granularity::Month.bucket_start(ts(2024, 2, 29) + 100), ts(2024, 2, 1));
+        assert_eq!(Granularity::Month.next_start(ts(2024, 2, 1)), ts(2024, 3, 1));
+        assert_eq!(Granularity::Month.next_start(ts(2024, 12, 1)), ts(2025, 1, 1));
+        let span = DaySpan { start: day_number(chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap()), end: day_number(chrono::NaiveDate::from_ymd_opt(2024, 3, 2).unwrap()) };
+        assert_eq!(Granularity::Month.buckets(span), vec![ts(2024, 1, 1), ts(2024, 2, 1), ts(2024, 3, 1)]);
+    }
+
+    // Guards header sorting in both directions for every kind of column, with name tie-breaks.
+    #[test]
+    fn sorts_by_each_column() {
+        let store = UsageStore::from_records(&[
+            rec(0, "a", "/x", 200, 90),
+            rec(0, "a", "/x", 500, 10),
+            rec(0, "b", "/x", 200, 10),
+            rec(0, "b", "/x", 429, 10),
+            rec(0, "c", "/x", 200, 50),
+        ])
+        .unwrap();
+        let mut rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let order = |rows: &[ClientUsage]| rows.iter().map(|u| store.clients()[u.client as usize].id.clone()).collect::<Vec<_>>();
+        store.sort_client_usage(&mut rows, ClientSort::ErrorRate, SortDirection::Descending);
+        assert_eq!(order(&rows), ["b", "a", "c"]);
+        store.sort_client_usage(&mut rows, ClientSort::Name, SortDirection::Descending);
+        assert_eq!(order(&rows), ["c", "b", "a"]);
+        store.sort_client_usage(&mut rows, ClientSort::Requests, SortDirection::Ascending);
+        assert_eq!(order(&rows), ["b", "c", "a"]);
+        store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::Success), SortDirection::Ascending);
+        assert_eq!(order(&rows), ["b", "c", "a"]);
+        store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::RateLimited), SortDirection::Descending);
+        assert_eq!(order(&rows), ["b", "a", "c"]);
+    }
+}

@@ -1,0 +1,265 @@
+//! Date ranges of whole UTC days that never include the current day.
+//!
+//! Usage for the current day is incomplete, so a [`DateRange`] always ends at
+//! the latest on the day before `today`. `today` is an argument everywhere:
+//! the core never reads the clock. Days are UTC days, the convention of
+//! billing-aligned usage reports.
+
+use chrono::{Days, NaiveDate};
+use thiserror::Error;
+
+use crate::model::SECONDS_PER_DAY;
+use crate::query::Granularity;
+
+/// An inclusive range of UTC days, `from..=to`, that ends before `today`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DateRange {
+    from: NaiveDate,
+    to: NaiveDate,
+}
+
+/// The quick choices of the date-range filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Preset {
+    Yesterday,
+    Last7Days,
+    Last30Days,
+    Last60Days,
+}
+
+impl Preset {
+    pub const ALL: [Preset; 4] = [Preset::Yesterday, Preset::Last7Days, Preset::Last30Days, Preset::Last60Days];
+
+    /// Number of whole days the preset covers.
+    pub const fn days(self) -> u64 {
+        match self {
+            Preset::Yesterday => 1,
+            Preset::Last7Days => 7,
+            Preset::Last30Days => 30,
+            Preset::Last60Days => 60,
+        }
+    }
+
+    /// The button label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Preset::Yesterday => "Yesterday",
+            Preset::Last7Days => "Last 7 days",
+            Preset::Last30Days => "Last 30 days",
+            Preset::Last60Days => "Last 60 days",
+        }
+    }
+}
+
+/// Why a requested range was changed or could not be read.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RangeError {
+    #[error("“{0}” is not a date; use YYYY-MM-DD")]
+    NotADate(String),
+    #[error("there is no complete day before {0}")]
+    NoCompleteDay(NaiveDate),
+}
+
+/// What [`DateRange::from_query`] had to change to make a valid range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RangeNotice {
+    /// The end was today or later and now ends yesterday.
+    ClampedToYesterday,
+    /// `from` was after `to`; the two were swapped.
+    Swapped,
+    /// A date could not be read, so the default range is shown.
+    Invalid(RangeError),
+}
+
+impl DateRange {
+    /// The range `from..=to`, swapped if reversed and clamped to end before `today`.
+    pub fn new(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<DateRange, RangeError> {
+        Ok(Self::normalise(from, to, today)?.0)
+    }
+
+    /// The range a preset stands for, ending yesterday.
+    pub fn preset(preset: Preset, today: NaiveDate) -> Result<DateRange, RangeError> {
+        let to = yesterday(today)?;
+        let from = to.checked_sub_days(Days::new(preset.days() - 1)).unwrap_or(NaiveDate::MIN);
+        Ok(DateRange { from, to })
+    }
+
+    /// The range used when none is given: the last 30 days.
+    pub fn default_for(today: NaiveDate) -> Result<DateRange, RangeError> {
+        Self::preset(Preset::Last30Days, today)
+    }
+
+    /// Reads the `from`/`to` URL query values (inclusive `YYYY-MM-DD`).
+    ///
+    /// A missing value is taken from the default range; an unreadable one
+    /// gives the default range and a notice, so a bad link never breaks the page.
+    pub fn from_query(
+        from: Option<&str>,
+        to: Option<&str>,
+        today: NaiveDate,
+    ) -> Result<(DateRange, Option<RangeNotice>), RangeError> {
+        let default = Self::default_for(today)?;
+        let parse = |text: Option<&str>, fallback: NaiveDate| match text {
+            None | Some("") => Ok(fallback),
+            Some(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| RangeError::NotADate(t.to_owned())),
+        };
+        match (parse(from, default.from), parse(to, default.to)) {
+            (Ok(from), Ok(to)) => Self::normalise(from, to, today),
+            (Err(e), _) | (_, Err(e)) => Ok((default, Some(RangeNotice::Invalid(e)))),
+        }
+    }
+
+    fn normalise(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<(DateRange, Option<RangeNotice>), RangeError> {
+        let last = yesterday(today)?;
+        let mut notice = None;
+        let (mut from, mut to) = (from, to);
+        if from > to {
+            std::mem::swap(&mut from, &mut to);
+            notice = Some(RangeNotice::Swapped);
+        }
+        if to > last {
+            to = last;
+            notice = Some(RangeNotice::ClampedToYesterday);
+        }
+        Ok((DateRange { from: from.min(to), to }, notice))
+    }
+
+    /// First day, inclusive.
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    /// Last day, inclusive. Always before the `today` the range was made with.
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
+
+    /// Number of days in the range (at least 1).
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// Start of the first day, in Unix seconds (inclusive).
+    pub fn start_timestamp(&self) -> i64 {
+        day_number(self.from) * SECONDS_PER_DAY
+    }
+
+    /// Start of the day after the last, in Unix seconds (exclusive).
+    pub fn end_timestamp(&self) -> i64 {
+        (day_number(self.to) + 1) * SECONDS_PER_DAY
+    }
+
+    /// The time-series granularity for this range: hours for up to 2 days, else days.
+    pub fn natural_granularity(&self) -> Granularity {
+        if self.days() <= 2 { Granularity::Hour } else { Granularity::Day }
+    }
+
+    /// The preset this range equals on `today`, if any.
+    pub fn matching_preset(&self, today: NaiveDate) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|&p| Self::preset(p, today).ok().as_ref() == Some(self))
+    }
+
+    /// The `from`/`to` URL query values, inclusive `YYYY-MM-DD`.
+    pub fn to_query(&self) -> (String, String) {
+        (self.from.format("%Y-%m-%d").to_string(), self.to.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// The last complete UTC day before `today`.
+pub fn yesterday(today: NaiveDate) -> Result<NaiveDate, RangeError> {
+    today.pred_opt().ok_or(RangeError::NoCompleteDay(today))
+}
+
+/// Days since 1970-01-01 (negative before).
+pub fn day_number(day: NaiveDate) -> i64 {
+    (day - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)).num_days()
+}
+
+/// The date of a day number; saturates outside chrono's range.
+pub fn date_of_day(day: i64) -> NaiveDate {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    if day >= 0 {
+        epoch.checked_add_days(Days::new(day as u64)).unwrap_or(NaiveDate::MAX)
+    } else {
+        epoch.checked_sub_days(Days::new(day.unsigned_abs())).unwrap_or(NaiveDate::MIN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    // Guards the central rule: no preset and no query can include today.
+    #[test]
+    fn today_is_never_included() {
+        let today = d("2026-11-23");
+        for preset in Preset::ALL {
+            let range = DateRange::preset(preset, today).unwrap();
+            assert_eq!(range.to(), d("2026-11-22"), "{preset:?}");
+            assert_eq!(range.days() as u64, preset.days(), "{preset:?}");
+            assert!(range.end_timestamp() <= day_number(today) * SECONDS_PER_DAY);
+        }
+        let (range, notice) = DateRange::from_query(Some("2026-11-01"), Some("2026-11-23"), today).unwrap();
+        assert_eq!(range.to(), d("2026-11-22"));
+        assert_eq!(notice, Some(RangeNotice::ClampedToYesterday));
+        let (range, _) = DateRange::from_query(Some("2027-01-01"), Some("2027-02-01"), today).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2026-11-22"), d("2026-11-22")));
+        let range = DateRange::new(today, today, today).unwrap();
+        assert_eq!(range.to(), d("2026-11-22"));
+    }
+
+    // Guards month, year and leap-day ends: "last 7 days" counts calendar days across them.
+    #[test]
+    fn presets_cross_month_year_and_leap_days() {
+        let range = DateRange::preset(Preset::Last7Days, d("2024-03-01")).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2024-02-23"), d("2024-02-29")));
+        let range = DateRange::preset(Preset::Last7Days, d("2023-03-01")).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2023-02-22"), d("2023-02-28")));
+        let range = DateRange::preset(Preset::Yesterday, d("2027-01-01")).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2026-12-31"), d("2026-12-31")));
+        let range = DateRange::preset(Preset::Last30Days, d("2026-03-01")).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2026-01-30"), d("2026-02-28")));
+        let range = DateRange::preset(Preset::Last60Days, d("2025-01-15")).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2024-11-16"), d("2025-01-14")));
+    }
+
+    // Guards the half-open timestamp bounds used by every query.
+    #[test]
+    fn timestamps_are_half_open_utc_days() {
+        let range = DateRange::new(d("2024-02-28"), d("2024-02-29"), d("2024-03-10")).unwrap();
+        assert_eq!(range.start_timestamp(), 1_709_078_400); // 2024-02-28T00:00:00Z
+        assert_eq!(range.end_timestamp(), 1_709_251_200); // 2024-03-01T00:00:00Z
+        assert_eq!(range.natural_granularity(), Granularity::Hour);
+        let three = DateRange::new(d("2024-02-27"), d("2024-02-29"), d("2024-03-10")).unwrap();
+        assert_eq!(three.natural_granularity(), Granularity::Day);
+    }
+
+    // Guards that a bad shared link gives the default view and a notice instead of an error page.
+    #[test]
+    fn bad_query_values_fall_back_with_a_notice() {
+        let today = d("2026-11-23");
+        let (range, notice) = DateRange::from_query(Some("yesterday"), Some("2026-11-10"), today).unwrap();
+        assert_eq!(range, DateRange::default_for(today).unwrap());
+        assert!(matches!(notice, Some(RangeNotice::Invalid(RangeError::NotADate(_)))));
+        let (range, notice) = DateRange::from_query(Some("2026-11-10"), Some("2026-11-01"), today).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2026-11-01"), d("2026-11-10")));
+        assert_eq!(notice, Some(RangeNotice::Swapped));
+        let (range, notice) = DateRange::from_query(None, None, today).unwrap();
+        assert_eq!(range.matching_preset(today), Some(Preset::Last30Days));
+        assert_eq!(notice, None);
+        assert_eq!(range.to_query(), ("2026-10-24".to_string(), "2026-11-22".to_string()));
+    }
+
+    // Guards day numbering on both sides of the epoch, which the store's day maths relies on.
+    #[test]
+    fn day_numbers_round_trip() {
+        for text in ["1969-12-31", "1970-01-01", "2000-02-29", "2026-11-23"] {
+            assert_eq!(date_of_day(day_number(d(text))), d(text));
+        }
+        assert_eq!(day_number(d("1969-12-31")), -1);
+    }
+}

@@ -1,0 +1,231 @@
+//! Which clients and URL templates the charts show, and how that choice is saved.
+//!
+//! The choice is stored as versioned JSON (the caller keeps it in
+//! localStorage under [`STORAGE_KEY`]). Reading never fails: a missing,
+//! old-format or corrupt value gives the defaults plus a notice the UI can
+//! show quietly.
+
+use serde::{Deserialize, Serialize};
+
+use crate::query::ClientUsage;
+use crate::store::{ClientId, TemplateId, UsageStore};
+
+/// The storage key; the version in it changes whenever the stored shape does.
+pub const STORAGE_KEY: &str = "callboard.selection.v1";
+/// The version written into the stored JSON.
+pub const VERSION: u32 = 1;
+/// How many clients the default selection shows: the top 5 by requests.
+pub const DEFAULT_CLIENTS: usize = 5;
+/// The most clients the charts can tell apart (one palette colour each).
+pub const MAX_CLIENTS: usize = 10;
+
+/// The user's choice. `None` means "the default" for that dimension:
+/// the top 5 clients by requests in the current range, and every URL template.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientSelection {
+    /// Client ids (stable across loads, unlike [`ClientId`]s).
+    pub clients: Option<Vec<String>>,
+    /// URL templates.
+    pub templates: Option<Vec<String>>,
+}
+
+/// Something the UI should tell the user about the stored selection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SelectionNotice {
+    /// The stored value was not valid JSON of the expected shape.
+    Corrupt,
+    /// The stored value was written by another version of Callboard.
+    OldFormat { version: u32 },
+    /// None of the chosen clients has traffic in this data and range.
+    NothingInRange,
+}
+
+impl SelectionNotice {
+    /// What the notice says to the user.
+    pub fn message(&self) -> String {
+        match self {
+            SelectionNotice::Corrupt => "Your saved client/URL selection could not be read, so the defaults are shown.".into(),
+            SelectionNotice::OldFormat { version } => format!(
+                "Your saved client/URL selection is from an older version (format {version}), so the defaults are shown."
+            ),
+            SelectionNotice::NothingInRange => {
+                "None of your chosen clients has traffic in this range, so the top 5 are shown.".into()
+            }
+        }
+    }
+}
+
+/// The outcome of reading the stored selection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredSelection {
+    pub selection: ClientSelection,
+    pub notice: Option<SelectionNotice>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredV1 {
+    version: u32,
+    #[serde(flatten)]
+    selection: ClientSelection,
+}
+
+/// The selection resolved against loaded data: the ids the queries take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedSelection {
+    /// Clients to chart, in rank order (most requests first).
+    pub clients: Vec<ClientId>,
+    /// Templates in scope; `None` = all.
+    pub templates: Option<Vec<TemplateId>>,
+    pub notice: Option<SelectionNotice>,
+}
+
+impl ClientSelection {
+    /// The default choice: top 5 clients, all templates.
+    pub fn defaults() -> ClientSelection {
+        ClientSelection::default()
+    }
+
+    pub fn is_default(&self) -> bool {
+        self.clients.is_none() && self.templates.is_none()
+    }
+
+    /// The JSON to store.
+    pub fn to_stored(&self) -> String {
+        let stored = StoredV1 { version: VERSION, selection: self.clone() };
+        serde_json::to_string(&stored).unwrap_or_default()
+    }
+
+    /// Reads a stored value; `None` (nothing stored) gives the defaults without a notice.
+    pub fn from_stored(text: Option<&str>) -> StoredSelection {
+        let fallback = |notice| StoredSelection { selection: ClientSelection::defaults(), notice: Some(notice) };
+        let Some(text) = text else {
+            return StoredSelection { selection: ClientSelection::defaults(), notice: None };
+        };
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
+            return fallback(SelectionNotice::Corrupt);
+        };
+        // Before format 1 the value was a bare list of client ids.
+        if value.is_array() {
+            return fallback(SelectionNotice::OldFormat { version: 0 });
+        }
+        match value.get("version").and_then(serde_json::Value::as_u64) {
+            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<StoredV1>(value) {
+                Ok(stored) => StoredSelection { selection: stored.selection, notice: None },
+                Err(_) => fallback(SelectionNotice::Corrupt),
+            },
+            Some(v) => fallback(SelectionNotice::OldFormat { version: u32::try_from(v).unwrap_or(u32::MAX) }),
+            None => fallback(SelectionNotice::Corrupt),
+        }
+    }
+
+    /// Resolves the choice against `store`, given the clients `ranked` by requests in the range.
+    ///
+    /// Unknown ids (from another dataset) are dropped. If no chosen client
+    /// has traffic in the range, the default top 5 is used with a notice.
+    pub fn resolve(&self, store: &UsageStore, ranked: &[ClientUsage]) -> ResolvedSelection {
+        let top = |n: usize| ranked.iter().take(n).map(|u| u.client).collect::<Vec<_>>();
+        let (clients, notice) = match &self.clients {
+            None => (top(DEFAULT_CLIENTS), None),
+            Some(ids) => {
+                let chosen: Vec<ClientId> = ranked
+                    .iter()
+                    .map(|u| u.client)
+                    .filter(|&c| store.client_info(c).is_some_and(|info| ids.contains(&info.id)))
+                    .take(MAX_CLIENTS)
+                    .collect();
+                if chosen.is_empty() { (top(DEFAULT_CLIENTS), Some(SelectionNotice::NothingInRange)) } else { (chosen, None) }
+            }
+        };
+        let templates = self
+            .templates
+            .as_ref()
+            .map(|names| names.iter().filter_map(|name| store.template_by_name(name)).collect());
+        ResolvedSelection { clients, templates, notice }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BucketWidth, UsageRecord};
+    use crate::query::{DaySpan, Scope};
+
+    fn store() -> UsageStore {
+        let records: Vec<UsageRecord> = (0..7u64)
+            .map(|i| UsageRecord {
+                timestamp: 0,
+                bucket: BucketWidth::Day,
+                client_id: format!("c{i}"),
+                client_name: format!("Client {i}"),
+                method: "GET".into(),
+                template: format!("/t{}", i % 3),
+                status: 200,
+                requests: 100 - i,
+            })
+            .collect();
+        UsageStore::from_records(&records).unwrap()
+    }
+
+    // Guards the round trip through storage and the versioned shape that old readers rely on.
+    #[test]
+    fn round_trips_through_storage() {
+        let selection = ClientSelection { clients: Some(vec!["c3".into(), "c1".into()]), templates: Some(vec!["/t0".into()]) };
+        let text = selection.to_stored();
+        assert!(text.contains("\"version\":1"), "{text}");
+        assert_eq!(ClientSelection::from_stored(Some(&text)), StoredSelection { selection, notice: None });
+    }
+
+    // Guards that nothing stored means defaults without any notice.
+    #[test]
+    fn missing_value_gives_quiet_defaults() {
+        let read = ClientSelection::from_stored(None);
+        assert!(read.selection.is_default());
+        assert_eq!(read.notice, None);
+    }
+
+    // Guards that corrupt and old values fall back to the defaults with the right notice.
+    #[test]
+    fn corrupt_and_old_values_fall_back() {
+        let cases = [
+            ("{not json", SelectionNotice::Corrupt),
+            ("", SelectionNotice::Corrupt),
+            ("42", SelectionNotice::Corrupt),
+            (r#"{"version":1,"clients":"c1"}"#, SelectionNotice::Corrupt),
+            (r#"{"clients":["c1"]}"#, SelectionNotice::Corrupt),
+            (r#"["c1","c2"]"#, SelectionNotice::OldFormat { version: 0 }),
+            (r#"{"version":7,"clients":["c1"]}"#, SelectionNotice::OldFormat { version: 7 }),
+        ];
+        for (text, notice) in cases {
+            let read = ClientSelection::from_stored(Some(text));
+            assert!(read.selection.is_default(), "{text}");
+            assert_eq!(read.notice, Some(notice), "{text}");
+        }
+    }
+
+    // Guards the default (top 5 by requests) and restoring it after a custom choice.
+    #[test]
+    fn defaults_are_the_top_five() {
+        let store = store();
+        let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let resolved = ClientSelection::defaults().resolve(&store, &ranked);
+        let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.clients()[c as usize].id.as_str()).collect();
+        assert_eq!(ids, ["c0", "c1", "c2", "c3", "c4"]);
+        assert_eq!(resolved.templates, None);
+
+        let custom = ClientSelection { clients: Some(vec!["c6".into(), "c5".into()]), templates: Some(vec!["/t1".into(), "/gone".into()]) };
+        let resolved = custom.resolve(&store, &ranked);
+        let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.clients()[c as usize].id.as_str()).collect();
+        assert_eq!(ids, ["c5", "c6"]);
+        assert_eq!(resolved.templates, Some(vec![store.template_by_name("/t1").unwrap()]));
+    }
+
+    // Guards that a selection naming only clients absent from the data falls back rather than charting nothing.
+    #[test]
+    fn unknown_clients_fall_back_to_defaults() {
+        let store = store();
+        let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let resolved = ClientSelection { clients: Some(vec!["nobody".into()]), templates: None }.resolve(&store, &ranked);
+        assert_eq!(resolved.clients.len(), 5);
+        assert_eq!(resolved.notice, Some(SelectionNotice::NothingInRange));
+    }
+}
