@@ -83,7 +83,7 @@ impl StatusClass {
 }
 
 /// Request counts per status class. The total is the sum of all six classes.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct StatusCounts {
     counts: [u64; 6],
 }

@@ -1,0 +1,115 @@
+//! The doughnut of requests by client: the selected clients plus "Other".
+
+use std::f64::consts::TAU;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor;
+use usage_core::format::{compact, percent};
+
+use super::Scale;
+use super::palette::{AXIS_COLOR, TEXT_COLOR};
+
+/// One slice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slice {
+    pub label: String,
+    pub value: u64,
+    pub color: RGBColor,
+}
+
+/// Slices smaller than this share get no percentage drawn on them (the legend has it).
+const MIN_LABELLED_SHARE: f64 = 0.05;
+/// Where the first slice starts: 12 o'clock.
+const START_DEGREES: f64 = -90.0;
+
+/// Draws the slices clockwise from 12 o'clock, with the total in the hole.
+pub fn draw_doughnut<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    slices: &[Slice],
+    scale: Scale,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (width, height) = root.dim_in_pixel();
+    let center = ((width / 2) as i32, (height / 2) as i32);
+    let radius = f64::from(width.min(height)) / 2.0 - f64::from(scale.px(8.0));
+    let hole = radius * 0.58;
+    let total: u64 = slices.iter().map(|s| s.value).sum();
+    let center_style = scale.text(13.0, AXIS_COLOR).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
+
+    if total == 0 || radius <= 0.0 {
+        root.draw(&Text::new("No requests", center, center_style))?;
+        return root.present();
+    }
+
+    let sizes: Vec<f64> = slices.iter().map(|s| s.value as f64).collect();
+    let colors: Vec<RGBColor> = slices.iter().map(|s| s.color).collect();
+    let labels: Vec<&str> = slices.iter().map(|_| "").collect();
+    let mut pie = Pie::new(&center, &radius, &sizes, &colors, &labels);
+    pie.start_angle(START_DEGREES);
+    pie.donut_hole(hole);
+    root.draw(&pie)?;
+
+    // Percentages on slices big enough to hold them, at the ring's middle.
+    let percent_style = scale
+        .text(12.0, WHITE)
+        .pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
+    let mut before = 0u64;
+    for slice in slices {
+        let share = slice.value as f64 / total as f64;
+        let middle = START_DEGREES.to_radians() + (before as f64 / total as f64 + share / 2.0) * TAU;
+        before += slice.value;
+        if share < MIN_LABELLED_SHARE {
+            continue;
+        }
+        let r = (radius + hole) / 2.0;
+        let at = (center.0 + (r * middle.cos()).round() as i32, center.1 + (r * middle.sin()).round() as i32);
+        root.draw(&Text::new(percent(Some(share)), at, percent_style.clone()))?;
+    }
+
+    let big = scale.text(20.0, TEXT_COLOR).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
+    let line = scale.px(13.0) as i32;
+    root.draw(&Text::new(compact(total as f64), (center.0, center.1 - line / 2), big))?;
+    root.draw(&Text::new("requests", (center.0, center.1 + line), center_style))?;
+    root.present()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::palette::{OTHER_COLOR, client_color, hex};
+
+    fn svg(slices: &[Slice]) -> String {
+        let mut out = String::new();
+        {
+            let root = SVGBackend::with_string(&mut out, (300, 300)).into_drawing_area();
+            draw_doughnut(&root, slices, Scale(1.0)).expect("draws");
+        }
+        out
+    }
+
+    // Guards one wedge per slice, percentages only on big slices, and the total in the hole.
+    #[test]
+    fn wedges_percentages_and_total() {
+        let slices = vec![
+            Slice { label: "A".into(), value: 600, color: client_color(0) },
+            Slice { label: "B".into(), value: 370, color: client_color(1) },
+            Slice { label: "Other".into(), value: 30, color: OTHER_COLOR },
+        ];
+        let out = svg(&slices);
+        assert_eq!(out.matches("<polygon").count(), 3);
+        assert!(out.contains("60.0%") && out.contains("37.0%"));
+        assert!(!out.contains("3.0%"), "a 3% slice is too small to label");
+        assert!(out.contains(">1k<"), "total in the hole");
+        let other = hex(OTHER_COLOR);
+        assert!(out.contains(&other) || out.contains(&other.to_uppercase()));
+    }
+
+    // Guards the empty state: no wedges, a message instead.
+    #[test]
+    fn no_requests_draws_a_message() {
+        let out = svg(&[Slice { label: "A".into(), value: 0, color: client_color(0) }]);
+        assert_eq!(out.matches("<polygon").count(), 0);
+        assert!(out.contains("No requests"));
+    }
+}

@@ -1,0 +1,51 @@
+//! Chart drawing: pure functions of prepared series, generic over the plotters
+//! [`DrawingBackend`](plotters::prelude::DrawingBackend).
+//!
+//! The browser draws them on a `<canvas>` through [`canvas::ChartCanvas`]; the
+//! native tests draw the very same functions into an SVG string.
+
+pub mod canvas;
+pub mod doughnut;
+pub mod line;
+pub mod palette;
+pub mod stacked_bar;
+
+use plotters::style::{FontFamily, IntoFont, RGBColor, TextStyle};
+
+/// Font family for all chart text: the platform UI font, as the page uses.
+const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
+/// Device pixels per CSS pixel, so charts are sharp on high-DPI screens.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Scale(pub f64);
+
+impl Scale {
+    /// A length in device pixels for `css` CSS pixels.
+    pub fn px(self, css: f64) -> u32 {
+        (css * self.0).round().max(0.0) as u32
+    }
+
+    /// Chart text of `css` pixels in `color`.
+    pub fn text(self, css: f64, color: RGBColor) -> TextStyle<'static> {
+        (FontFamily::Name(FONT), css * self.0).into_font().color(&color)
+    }
+}
+
+/// A series of values with its label and colour.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub color: RGBColor,
+    pub values: Vec<u64>,
+}
+
+/// Shortens a label to `max` characters with an ellipsis, so it never runs off the canvas.
+pub fn fit_label(label: &str, max: usize) -> String {
+    if label.chars().count() <= max {
+        label.to_owned()
+    } else {
+        let mut short: String = label.chars().take(max.saturating_sub(1)).collect();
+        short.push('…');
+        short
+    }
+}

@@ -1,0 +1,34 @@
+//! HTML chart legends: crisp at any zoom, readable by screen readers, never clipped.
+
+use leptos::prelude::*;
+
+/// One legend entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LegendItem {
+    pub label: String,
+    /// CSS modifier of the swatch colour, e.g. `status-429` or `client-3`.
+    pub swatch: String,
+    /// Optional figure after the label, e.g. a share.
+    pub detail: Option<String>,
+}
+
+/// A row of coloured swatches with labels.
+#[component]
+pub fn Legend(
+    items: Signal<Vec<LegendItem>>,
+    /// `data-testid` of the list.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <ul class="legend" data-testid=testid>
+            <For each=move || items.get() key=|item| (item.label.clone(), item.swatch.clone(), item.detail.clone()) let:item>
+                <li class="legend__item">
+                    <span class=format!("swatch swatch--{}", item.swatch) aria-hidden="true"></span>
+                    <span class="legend__label">{item.label}</span>
+                    {item.detail.map(|d| view! { <span class="legend__detail">{d}</span> })}
+                </li>
+            </For>
+        </ul>
+    }
+}

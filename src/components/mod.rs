@@ -1,0 +1,7 @@
+//! Dashboard building blocks, one file each.
+
+pub mod clients_table;
+pub mod date_range;
+pub mod kpi_tiles;
+pub mod legend;
+pub mod selection_dialog;

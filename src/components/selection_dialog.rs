@@ -1,0 +1,218 @@
+//! "Choose clients and URLs": which clients and URL templates the charts show.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use usage_core::format::thousands;
+use usage_core::selection::{MAX_CLIENTS, ResolvedSelection};
+use usage_core::store::TemplateId;
+use usage_core::{ClientSelection, ClientUsage, UsageStore};
+use wasm_bindgen::JsCast;
+
+/// One checkable line of the dialog.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Choice {
+    /// Client id or template text: the value that is saved.
+    key: String,
+    label: String,
+    requests: u64,
+}
+
+/// A modal dialog with search, select-all and restore-defaults. Escape closes
+/// it and focus goes back to the control that opened it.
+#[component]
+pub fn SelectionDialog(
+    /// Whether the dialog is shown.
+    open: RwSignal<bool>,
+    /// Clients ranked by requests in the range.
+    ranked: Memo<Vec<ClientUsage>>,
+    /// URL templates ranked by requests in the range.
+    templates: Memo<Vec<(TemplateId, u64)>>,
+    /// The selection as the charts use it now.
+    resolved: Memo<ResolvedSelection>,
+    store: Signal<Arc<UsageStore>>,
+    /// Called with the new choice (Apply or Restore defaults).
+    on_choose: Callback<ClientSelection>,
+) -> impl IntoView {
+    let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
+    let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+    let search = RwSignal::new(String::new());
+    let chosen_clients = RwSignal::new(Vec::<String>::new());
+    let chosen_templates = RwSignal::new(Vec::<String>::new());
+
+    let client_choices = Memo::new(move |_| {
+        store.with(|s| {
+            ranked.with(|rows| {
+                rows.iter()
+                    .filter_map(|u| s.client_info(u.client).map(|i| Choice { key: i.id.clone(), label: i.name.clone(), requests: u.counts.total() }))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let template_choices = Memo::new(move |_| {
+        store.with(|s| {
+            templates.with(|rows| {
+                rows.iter()
+                    .filter_map(|&(t, n)| s.templates().get(t as usize).map(|name| Choice { key: name.clone(), label: name.clone(), requests: n }))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
+    let matches = move |choice: &Choice| {
+        let needle = search.with(|s| s.trim().to_lowercase());
+        needle.is_empty() || choice.label.to_lowercase().contains(&needle) || choice.key.to_lowercase().contains(&needle)
+    };
+    let shown_clients = Memo::new(move |_| client_choices.get().into_iter().filter(|c| matches(c)).collect::<Vec<_>>());
+    let shown_templates = Memo::new(move |_| template_choices.get().into_iter().filter(|c| matches(c)).collect::<Vec<_>>());
+
+    // Open and close the native modal; fill the draft from what is on screen.
+    Effect::new(move |_| {
+        let Some(dialog) = dialog_ref.get() else { return };
+        if open.get() && !dialog.open() {
+            let resolved = resolved.get_untracked();
+            store.with_untracked(|s| {
+                chosen_clients.set(resolved.clients.iter().filter_map(|&c| s.client_info(c).map(|i| i.id.clone())).collect());
+                chosen_templates.set(match &resolved.templates {
+                    Some(ids) => ids.iter().filter_map(|&t| s.templates().get(t as usize).cloned()).collect(),
+                    None => template_choices.get_untracked().into_iter().map(|c| c.key).collect(),
+                });
+            });
+            search.set(String::new());
+            opener.set_value(document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
+            let _ = dialog.show_modal();
+        } else if !open.get() && dialog.open() {
+            dialog.close();
+        }
+    });
+    // Escape (the native "cancel") and close() both end here.
+    let on_close = move |_| {
+        open.set(false);
+        if let Some(element) = opener.get_value() {
+            let _ = element.focus();
+        }
+    };
+
+    let apply = move |_| {
+        let all_templates = template_choices.with_untracked(|all| all.len());
+        let templates = chosen_templates.get_untracked();
+        let clients = client_choices.with_untracked(|all| {
+            all.iter().filter(|c| chosen_clients.with_untracked(|k| k.contains(&c.key))).map(|c| c.key.clone()).collect::<Vec<_>>()
+        });
+        on_choose.run(ClientSelection {
+            clients: Some(clients),
+            templates: if templates.len() >= all_templates { None } else { Some(templates) },
+        });
+        open.set(false);
+    };
+    let restore = move |_| {
+        on_choose.run(ClientSelection::defaults());
+        open.set(false);
+    };
+    let can_apply = move || chosen_clients.with(|c| !c.is_empty()) && chosen_templates.with(|t| !t.is_empty());
+
+    view! {
+        <dialog node_ref=dialog_ref class="dialog" aria-labelledby="selection-title" on:close=on_close data-testid="selection-dialog">
+            <form method="dialog" class="dialog__body" on:submit=|ev| ev.prevent_default()>
+                <header class="dialog__header">
+                    <h2 id="selection-title" class="dialog__title">"Choose clients and URLs"</h2>
+                    <p class="dialog__hint">{format!("The charts show the chosen clients (up to {MAX_CLIENTS}) and their calls to the chosen URL templates. The KPIs and the table always count everything.")}</p>
+                    <label class="field field--wide">
+                        <span class="field__label">"Search"</span>
+                        <input type="search" class="field__input" placeholder="Client name, id or URL" data-testid="selection-search"
+                            prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
+                    </label>
+                </header>
+                <div class="dialog__columns">
+                    <ChoiceList title="Clients" testid="selection-clients" shown=shown_clients chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
+                    <ChoiceList title="URL templates" testid="selection-templates" shown=shown_templates chosen=chosen_templates limit=None/>
+                </div>
+                <footer class="dialog__footer">
+                    <button type="button" class="button button--quiet" on:click=restore data-testid="selection-restore">"Restore defaults"</button>
+                    <span class="dialog__spacer"></span>
+                    <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="button" class="button button--primary" on:click=apply prop:disabled=move || !can_apply() data-testid="selection-apply">"Apply"</button>
+                </footer>
+            </form>
+        </dialog>
+    }
+}
+
+/// A searchable checklist with "Select all" and "Clear".
+#[component]
+fn ChoiceList(
+    title: &'static str,
+    testid: &'static str,
+    /// The entries matching the search.
+    shown: Memo<Vec<Choice>>,
+    /// Keys of the checked entries.
+    chosen: RwSignal<Vec<String>>,
+    /// Most entries that may be checked.
+    limit: Option<usize>,
+) -> impl IntoView {
+    let full = move || limit.is_some_and(|l| chosen.with(|c| c.len() >= l));
+    let select_all = move |_| {
+        chosen.update(|c| {
+            for choice in shown.get_untracked() {
+                if limit.is_some_and(|l| c.len() >= l) {
+                    break;
+                }
+                if !c.contains(&choice.key) {
+                    c.push(choice.key);
+                }
+            }
+        })
+    };
+    let clear = move |_| {
+        let visible: Vec<String> = shown.get_untracked().into_iter().map(|c| c.key).collect();
+        chosen.update(|c| c.retain(|k| !visible.contains(k)));
+    };
+    view! {
+        <fieldset class="choices" data-testid=testid>
+            <legend class="choices__title">
+                {title}
+                <span class="choices__count">{move || match limit {
+                    Some(l) => format!("{} of at most {l} chosen", chosen.with(|c| c.len())),
+                    None => format!("{} chosen", chosen.with(|c| c.len())),
+                }}</span>
+            </legend>
+            <div class="choices__actions">
+                <button type="button" class="link-button" on:click=select_all>"Select all"</button>
+                <button type="button" class="link-button" on:click=clear>"Clear"</button>
+            </div>
+            <ul class="choices__list">
+                <For each=move || shown.get() key=|c| c.key.clone() let:choice>
+                    {
+                        let key = choice.key.clone();
+                        let checked = {
+                            let key = key.clone();
+                            move || chosen.with(|c| c.contains(&key))
+                        };
+                        let disabled = {
+                            let checked = checked.clone();
+                            move || full() && !checked()
+                        };
+                        let toggle = move |_| {
+                            let key = key.clone();
+                            chosen.update(|c| match c.iter().position(|k| *k == key) {
+                                Some(i) => { c.remove(i); }
+                                None => c.push(key),
+                            })
+                        };
+                        view! {
+                            <li class="choices__item">
+                                <label class="check">
+                                    <input type="checkbox" data-key=choice.key.clone() prop:checked=checked prop:disabled=disabled on:change=toggle/>
+                                    <span class="check__label">{choice.label}</span>
+                                    <span class="check__count">{thousands(choice.requests)}</span>
+                                </label>
+                            </li>
+                        }
+                    }
+                </For>
+                <Show when=move || shown.with(|s| s.is_empty())>
+                    <li class="choices__empty">"Nothing matches the search."</li>
+                </Show>
+            </ul>
+        </fieldset>
+    }
+}

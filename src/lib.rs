@@ -1,0 +1,12 @@
+//! Callboard's browser app: glue between the pure `usage_core` and the page.
+//!
+//! Components call the core for every count, filter and sort; they only hold
+//! user intent (the date range in the URL, the selection in localStorage).
+
+pub mod app;
+pub mod charts;
+pub mod clock;
+pub mod components;
+pub mod pages;
+pub mod sources;
+pub mod storage;

@@ -1,0 +1,3 @@
+//! Pages of the dashboard, one file each.
+
+pub mod overview;

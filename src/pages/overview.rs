@@ -1,0 +1,253 @@
+//! The overview page: range filter, KPI tiles, three charts and the clients table.
+//!
+//! Every number here comes from a core query wrapped in a `Memo`; this file
+//! only wires user intent (range in the URL, selection) to those queries.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
+use usage_core::format::{compact, long_date, percent};
+use usage_core::query::{DaySpan, chosen_and_other, total_of};
+use usage_core::range::RangeNotice;
+use usage_core::{DateRange, Granularity, Scope, StatusClass, UsageStore};
+
+use crate::app::DashboardState;
+use crate::charts::canvas::ChartCanvas;
+use crate::charts::doughnut::{Slice, draw_doughnut};
+use crate::charts::line::{LineChart, draw_line_chart};
+use crate::charts::palette::{OTHER_COLOR, client_color};
+use crate::charts::stacked_bar::{Bar, draw_stacked_bars};
+use crate::charts::Series;
+use crate::components::clients_table::ClientsTable;
+use crate::components::date_range::DateRangeFilter;
+use crate::components::kpi_tiles::KpiTiles;
+use crate::components::legend::{Legend, LegendItem};
+use crate::components::selection_dialog::SelectionDialog;
+use crate::sources::DataSource;
+
+/// The overview of API usage for the chosen range.
+#[component]
+pub fn Overview() -> impl IntoView {
+    let state = expect_context::<DashboardState>();
+    let today = state.today;
+    let query = use_query_map();
+    let location = use_location();
+    let navigate = use_navigate();
+
+    // The range lives in the URL (?from=&to=, inclusive UTC days), so reloads and shared links keep the view.
+    let parsed = Memo::new(move |_| {
+        query.with(|q| DateRange::from_query(q.get_str("from"), q.get_str("to"), today).ok())
+    });
+    let range = Memo::new(move |_| {
+        parsed.get().map(|(r, _)| r).or_else(|| DateRange::default_for(today).ok()).unwrap_or_else(|| {
+            // Only reachable if today is chrono's first day; keep the page alive.
+            DateRange::new(today, today, today.succ_opt().unwrap_or(today)).unwrap_or_else(|_| unreachable_range())
+        })
+    });
+    let range_notice = Memo::new(move |_| {
+        parsed.get().and_then(|(_, notice)| notice).map(|n| match n {
+            RangeNotice::ClampedToYesterday => "The link asked for today or later; the range now ends yesterday, the last complete day.".to_owned(),
+            RangeNotice::Swapped => "The link's start came after its end, so the two were swapped.".to_owned(),
+            RangeNotice::Invalid(e) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
+        })
+    });
+    let set_range = Callback::new(move |next: DateRange| {
+        let (from, to) = next.to_query();
+        let mut params = query.get_untracked();
+        params.replace("from", from);
+        params.replace("to", to);
+        let path = location.pathname.get_untracked();
+        navigate(&format!("{path}{}", params.to_query_string()), NavigateOptions { scroll: false, ..Default::default() });
+    });
+
+    let store: Signal<Arc<UsageStore>> = Signal::derive(move || state.dataset.with(|d| d.store.clone()));
+    let span = Memo::new(move |_| DaySpan::from(&range.get()));
+
+    // Everything in the range: KPIs and the table.
+    let ranked = Memo::new(move |_| store.with(|s| s.client_usage(span.get(), &Scope::all())));
+    let totals = Memo::new(move |_| ranked.with(|r| total_of(r)));
+    let client_count = Memo::new(move |_| ranked.with(|r| r.len()));
+    let templates = Memo::new(move |_| store.with(|s| s.template_usage(span.get())));
+
+    // The selection scopes the charts.
+    let resolved = Memo::new(move |_| store.with(|s| ranked.with(|r| state.selection.get().resolve(s, r))));
+    let scope = Memo::new(move |_| {
+        store.with(|s| match resolved.get().templates {
+            Some(ids) => Scope::templates(s, &ids),
+            None => Scope::all(),
+        })
+    });
+    let scoped = Memo::new(move |_| store.with(|s| s.client_usage(span.get(), &scope.get())));
+    let name_of = move |client| store.with(|s| s.client_info(client).map(|i| i.name.clone()).unwrap_or_default());
+
+    let line = Memo::new(move |_| {
+        let range = range.get();
+        let granularity = range.natural_granularity();
+        let clients = resolved.get().clients;
+        let series = store.with(|s| s.time_series(span.get(), granularity, &scope.get(), &clients));
+        LineChart {
+            granularity,
+            starts: series.starts,
+            series: series
+                .series
+                .into_iter()
+                .enumerate()
+                .map(|(rank, (client, values))| Series { label: name_of(client), color: client_color(rank), values })
+                .collect(),
+        }
+    });
+    let bars = Memo::new(move |_| {
+        let chosen = resolved.get().clients;
+        scoped.with(|rows| {
+            chosen_and_other(rows, &chosen).top.into_iter().map(|u| Bar { label: name_of(u.client), counts: u.counts }).collect::<Vec<_>>()
+        })
+    });
+    let slices = Memo::new(move |_| {
+        let chosen = resolved.get().clients;
+        let split = scoped.with(|rows| chosen_and_other(rows, &chosen));
+        let mut slices: Vec<Slice> = split
+            .top
+            .iter()
+            .map(|u| {
+                let rank = chosen.iter().position(|&c| c == u.client).unwrap_or(0);
+                Slice { label: name_of(u.client), value: u.counts.total(), color: client_color(rank) }
+            })
+            .collect();
+        if split.other.total() > 0 {
+            slices.push(Slice { label: "Other".into(), value: split.other.total(), color: OTHER_COLOR });
+        }
+        slices
+    });
+
+    let client_legend = Signal::derive(move || {
+        let chosen = resolved.get().clients;
+        chosen.iter().enumerate().map(|(rank, &c)| LegendItem { label: name_of(c), swatch: format!("client-{}", rank % 10), detail: None }).collect::<Vec<_>>()
+    });
+    let status_legend = Signal::derive(|| {
+        StatusClass::NAMED.iter().map(|c| LegendItem { label: c.as_str().to_owned(), swatch: format!("status-{}", c.as_str()), detail: None }).collect::<Vec<_>>()
+    });
+    let share_legend = Signal::derive(move || {
+        let chosen = resolved.get().clients;
+        let all: u64 = slices.with(|s| s.iter().map(|x| x.value).sum());
+        slices.with(|s| {
+            s.iter()
+                .map(|slice| LegendItem {
+                    label: slice.label.clone(),
+                    swatch: match chosen.iter().position(|&c| name_of(c) == slice.label) {
+                        Some(rank) if slice.label != "Other" => format!("client-{}", rank % 10),
+                        _ => "client-other".to_owned(),
+                    },
+                    detail: Some(format!("{} · {}", compact(slice.value as f64), percent((all > 0).then(|| slice.value as f64 / all as f64)))),
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+
+    let dialog_open = RwSignal::new(false);
+    let on_choose = Callback::new(move |selection| state.choose(selection));
+    let scope_caption = move || match resolved.get().templates {
+        None => "all URL templates".to_owned(),
+        Some(t) => format!("{} of {} URL templates", t.len(), templates.with(|all| all.len())),
+    };
+    let period = move || {
+        let r = range.get();
+        if r.days() == 1 { long_date(r.from()) } else { format!("{} – {}", long_date(r.from()), long_date(r.to())) }
+    };
+    let per = move || if range.get().natural_granularity() == Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
+
+    view! {
+        <div class="page">
+            <header class="topbar">
+                <div class="brand">
+                    <img class="brand__logo" src="favicon.svg" alt="" width="28" height="28"/>
+                    <span class="brand__name">"Callboard"</span>
+                    <span class="brand__tag">"API usage"</span>
+                </div>
+                <button type="button" class="button button--primary" on:click=move |_| dialog_open.set(true) data-testid="open-selection">
+                    "Choose clients and URLs"
+                </button>
+            </header>
+
+            <Show when=move || state.dataset.with(|d| d.source == DataSource::Demo)>
+                <div class="banner" role="note" data-testid="demo-banner">
+                    <strong>"Demo data."</strong>
+                    " Twelve made-up client applications over the last 60 days, generated in your browser. Nothing is sent anywhere."
+                </div>
+            </Show>
+            <div class="notices" role="status" aria-live="polite">
+                {move || state.load_error.get().map(|e| view! { <p class="notice notice--error">{e}</p> })}
+                {move || range_notice.get().map(|n| view! { <p class="notice" data-testid="range-notice">{n}</p> })}
+                {move || state.selection_notice.get().map(|n| view! { <p class="notice" data-testid="selection-notice">{n}</p> })}
+                {move || resolved.get().notice.map(|n| view! { <p class="notice">{n.message()}</p> })}
+            </div>
+
+            <DateRangeFilter range=range today=today on_change=set_range/>
+            <p class="period" data-testid="period">{period}</p>
+
+            <KpiTiles totals=totals clients=client_count/>
+
+            <section class="card card--wide" aria-labelledby="line-title">
+                <header class="card__header">
+                    <h2 id="line-title" class="card__title">"Requests over time"</h2>
+                    <span class="card__sub">{per}" · "{scope_caption}</span>
+                </header>
+                <ChartCanvas class="chart chart--line" testid="chart-line"
+                    label=Signal::derive(move || format!("Line chart of requests {} for the chosen clients", per()))
+                    draw=Box::new(move |root, scale| line.with(|d| report(draw_line_chart(root, d, scale))))/>
+                <Legend items=client_legend testid="selected-clients"/>
+            </section>
+
+            <div class="grid">
+                <section class="card" aria-labelledby="bars-title">
+                    <header class="card__header">
+                        <h2 id="bars-title" class="card__title">"Chosen clients by status"</h2>
+                        <span class="card__sub">{scope_caption}</span>
+                    </header>
+                    <ChartCanvas class="chart chart--bars" testid="chart-bars"
+                        label=Signal::derive(|| "Stacked bar chart of requests per client by status class".to_owned())
+                        draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))/>
+                    <Legend items=status_legend/>
+                </section>
+                <section class="card" aria-labelledby="share-title">
+                    <header class="card__header">
+                        <h2 id="share-title" class="card__title">"Share of requests"</h2>
+                        <span class="card__sub">"chosen clients and everyone else"</span>
+                    </header>
+                    <div class="share">
+                        <ChartCanvas class="chart chart--doughnut" testid="chart-doughnut"
+                            label=Signal::derive(|| "Doughnut chart of the share of requests per client".to_owned())
+                            draw=Box::new(move |root, scale| slices.with(|d| report(draw_doughnut(root, d, scale))))/>
+                        <Legend items=share_legend testid="share-legend"/>
+                    </div>
+                </section>
+            </div>
+
+            <section class="card card--wide" aria-labelledby="table-title">
+                <header class="card__header">
+                    <h2 id="table-title" class="card__title">"All clients"</h2>
+                    <span class="card__sub">{move || format!("{} clients · every URL", client_count.get())}</span>
+                </header>
+                <ClientsTable rows=ranked store=store/>
+            </section>
+
+            <footer class="footnote">
+                "Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days are UTC."
+            </footer>
+
+            <SelectionDialog open=dialog_open ranked=ranked templates=templates resolved=resolved store=store on_choose=on_choose/>
+        </div>
+    }
+}
+
+/// Logs a drawing failure to the console; a chart that cannot draw stays blank rather than breaking the page.
+fn report<E: std::fmt::Debug>(result: Result<(), E>) {
+    if let Err(error) = result {
+        web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into());
+    }
+}
+
+fn unreachable_range() -> DateRange {
+    DateRange::preset(usage_core::Preset::Yesterday, chrono::NaiveDate::MAX).unwrap_or_else(|_| unreachable_range())
+}
