@@ -82,13 +82,15 @@ fn apply_palette() {
     }
 }
 
-/// Counts Content-Security-Policy violations in `<body data-csp-violations>`,
-/// so the end-to-end test can prove the app runs under a strict policy.
+/// Counts Content-Security-Policy violations in `<body data-csp-violations>`
+/// and keeps the last one in `data-csp-last` ("directive blocked-uri"), so the
+/// end-to-end test can prove the app runs under a strict policy.
 fn count_csp_violations() {
-    let on_violation = Closure::<dyn Fn(web_sys::Event)>::new(|_event: web_sys::Event| {
+    let on_violation = Closure::<dyn Fn(web_sys::SecurityPolicyViolationEvent)>::new(|event: web_sys::SecurityPolicyViolationEvent| {
         let Some(body) = document().body() else { return };
         let seen: u32 = body.get_attribute("data-csp-violations").and_then(|v| v.parse().ok()).unwrap_or(0);
         let _ = body.set_attribute("data-csp-violations", &(seen + 1).to_string());
+        let _ = body.set_attribute("data-csp-last", &format!("{} {}", event.violated_directive(), event.blocked_uri()));
     });
     let _ = document().add_event_listener_with_callback("securitypolicyviolation", on_violation.as_ref().unchecked_ref());
     // The listener lives as long as the page.

@@ -77,7 +77,8 @@ pub fn draw_doughnut<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charts::palette::{OTHER_COLOR, client_color, hex};
+    use crate::charts::palette::{OTHER_COLOR, client_color};
+    use crate::charts::svg_test::{count_colour, texts};
 
     fn svg(slices: &[Slice]) -> String {
         let mut out = String::new();
@@ -98,11 +99,13 @@ mod tests {
         ];
         let out = svg(&slices);
         assert_eq!(out.matches("<polygon").count(), 3);
-        assert!(out.contains("60.0%") && out.contains("37.0%"));
-        assert!(!out.contains("3.0%"), "a 3% slice is too small to label");
-        assert!(out.contains(">1k<"), "total in the hole");
-        let other = hex(OTHER_COLOR);
-        assert!(out.contains(&other) || out.contains(&other.to_uppercase()));
+        for (i, slice) in slices.iter().enumerate() {
+            assert_eq!(count_colour(&out, "fill", slice.color), 1, "slice {i}");
+        }
+        let labels = texts(&out);
+        assert!(labels.contains(&"60.0%".to_owned()) && labels.contains(&"37.0%".to_owned()), "{labels:?}");
+        assert!(!labels.contains(&"3.0%".to_owned()), "a 3% slice is too small to label");
+        assert!(labels.contains(&"1k".to_owned()), "total in the hole: {labels:?}");
     }
 
     // Guards the empty state: no wedges, a message instead.
@@ -110,6 +113,6 @@ mod tests {
     fn no_requests_draws_a_message() {
         let out = svg(&[Slice { label: "A".into(), value: 0, color: client_color(0) }]);
         assert_eq!(out.matches("<polygon").count(), 0);
-        assert!(out.contains("No requests"));
+        assert!(texts(&out).contains(&"No requests".to_owned()));
     }
 }

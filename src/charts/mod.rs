@@ -49,3 +49,19 @@ pub fn fit_label(label: &str, max: usize) -> String {
         short
     }
 }
+
+/// Helpers for the native SVG tests of the chart functions.
+#[cfg(test)]
+pub(crate) mod svg_test {
+    use plotters::style::RGBColor;
+
+    /// The trimmed contents of every `<text>` element.
+    pub fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text").skip(1).filter_map(|t| Some(t.split_once('>')?.1.split("</text>").next()?.trim().to_owned())).collect()
+    }
+
+    /// How many elements have `attribute="colour"` (plotters writes upper-case hex).
+    pub fn count_colour(svg: &str, attribute: &str, colour: RGBColor) -> usize {
+        svg.matches(&format!("{attribute}=\"{}\"", super::palette::hex(colour).to_uppercase())).count()
+    }
+}

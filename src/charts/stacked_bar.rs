@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor;
 use usage_core::format::compact;
 use usage_core::{StatusClass, StatusCounts};
 
@@ -14,6 +15,9 @@ pub struct Bar {
     pub label: String,
     pub counts: StatusCounts,
 }
+
+/// Space above and below each bar, as a share of its row.
+const BAR_INSET: f64 = 0.2;
 
 /// Longest client name drawn on the axis before it is shortened with "…".
 const MAX_LABEL: usize = 22;
@@ -43,40 +47,37 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         .margin_left(scale.px(6.0))
         .x_label_area_size(scale.px(28.0))
         .y_label_area_size(widest + scale.px(14.0))
-        .build_cartesian_2d(0f64..x_max, (0..rows).into_segmented())?;
+        // Rows are unit bands on a continuous axis; names are drawn at their centres below.
+        .build_cartesian_2d(0f64..x_max, 0f64..f64::from(rows))?;
 
-    let row_label = |v: &SegmentValue<i32>| match v {
-        SegmentValue::CenterOf(i) => labels.get((rows - 1 - i) as usize).cloned().unwrap_or_default(),
-        _ => String::new(),
-    };
+    let no_label = |_: &f64| String::new();
     let x_label = |v: &f64| compact(*v);
     ctx.configure_mesh()
         .disable_y_mesh()
-        .y_labels(bars.len().max(1))
+        .y_labels(0)
         .x_labels(5)
-        .y_label_formatter(&row_label)
+        .y_label_formatter(&no_label)
         .x_label_formatter(&x_label)
-        .label_style(label_style)
+        .label_style(label_style.clone())
         .axis_style(AXIS_COLOR.mix(0.6))
         .bold_line_style(GRID_COLOR)
         .light_line_style(TRANSPARENT)
         .set_all_tick_mark_size(scale.px(3.0))
         .draw()?;
 
-    let gap = scale.px(7.0);
-    for (rank, bar) in bars.iter().enumerate() {
-        let row = rows - 1 - rank as i32;
+    let name_style = label_style.pos(text_anchor::Pos::new(text_anchor::HPos::Right, text_anchor::VPos::Center));
+    let base = root.get_base_pixel();
+    for (rank, (bar, label)) in bars.iter().zip(&labels).enumerate() {
+        let row = f64::from(rows - 1 - rank as i32);
+        let (x, y) = ctx.backend_coord(&(0.0, row + 0.5));
+        root.draw(&Text::new(label.clone(), (x - base.0 - scale.px(8.0) as i32, y - base.1), name_style.clone()))?;
         let mut x0 = 0f64;
         for class in StatusClass::ALL {
             let n = bar.counts.get(class) as f64;
             if n == 0.0 {
                 continue;
             }
-            let mut rect = Rectangle::new(
-                [(x0, SegmentValue::Exact(row)), (x0 + n, SegmentValue::Exact(row + 1))],
-                status_color(class).filled(),
-            );
-            rect.set_margin(gap, gap, 0, 0);
+            let rect = Rectangle::new([(x0, row + BAR_INSET), (x0 + n, row + 1.0 - BAR_INSET)], status_color(class).filled());
             ctx.draw_series(std::iter::once(rect))?;
             x0 += n;
         }
@@ -88,6 +89,7 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
 mod tests {
     use super::*;
     use crate::charts::palette::hex;
+    use crate::charts::svg_test::{count_colour, texts};
 
     fn counts(parts: &[(u16, u64)]) -> StatusCounts {
         let mut c = StatusCounts::default();
@@ -107,8 +109,7 @@ mod tests {
     }
 
     fn fill_count(svg: &str, class: StatusClass) -> usize {
-        let colour = hex(status_color(class));
-        svg.matches(&format!("fill=\"{}\"", colour.to_uppercase())).count() + svg.matches(&format!("fill=\"{colour}\"")).count()
+        count_colour(svg, "fill", status_color(class))
     }
 
     // Guards one segment per non-empty status class per bar, coloured by class.
@@ -126,6 +127,39 @@ mod tests {
         assert_eq!(fill_count(&out, StatusClass::Redirect), 0);
     }
 
+    // Guards that bars fill the plot: no empty row above the first bar.
+    #[test]
+    fn no_empty_row_above_the_bars() {
+        let bars: Vec<Bar> = (0..5).map(|i| Bar { label: format!("c{i}"), counts: counts(&[(200, 100 - i * 10)]) }).collect();
+        let out = svg(&bars);
+        let tops: Vec<i32> = out
+            .split("<rect")
+            .skip(1)
+            .filter(|r| r.contains(&hex(status_color(StatusClass::Success))) || r.contains(&hex(status_color(StatusClass::Success)).to_uppercase()))
+            .filter_map(|r| r.split("y=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert_eq!(tops.len(), 5);
+        let top = *tops.iter().min().unwrap();
+        let gap = tops.iter().filter(|&&t| t != top).map(|t| t - top).min().unwrap();
+        // The first bar starts within one row of the plot's top edge (8px margin).
+        assert!(top < 8 + gap, "first bar at y={top}, rows {gap}px apart");
+    }
+
+    // Guards the single-client case, where the row range is degenerate (0..0).
+    #[test]
+    fn a_single_bar_is_drawn() {
+        let out = svg(&[Bar { label: "Only".into(), counts: counts(&[(200, 10), (500, 5)]) }]);
+        assert_eq!(fill_count(&out, StatusClass::Success), 1);
+        assert_eq!(fill_count(&out, StatusClass::ServerError), 1);
+        let heights: Vec<f64> = out
+            .split("<rect")
+            .skip(2)
+            .filter_map(|r| r.split("height=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        assert!(heights.iter().all(|&h| h > 20.0), "bar heights {heights:?}");
+        assert!(texts(&out).contains(&"Only".to_owned()));
+    }
+
     // Guards that client names label the bars and long names are shortened, not clipped.
     #[test]
     fn client_names_label_the_axis() {
@@ -133,9 +167,9 @@ mod tests {
             Bar { label: "Billing Sync".into(), counts: counts(&[(200, 10)]) },
             Bar { label: "A very long integration name that goes on".into(), counts: counts(&[(200, 5)]) },
         ];
-        let out = svg(&bars);
-        assert!(out.contains(">Billing Sync<"));
-        assert!(out.contains("A very long integratio…"));
-        assert!(!out.contains("goes on"));
+        let labels = texts(&svg(&bars));
+        assert!(labels.contains(&"Billing Sync".to_owned()), "{labels:?}");
+        assert!(labels.contains(&"A very long integrati…".to_owned()), "{labels:?}");
+        assert!(!labels.iter().any(|l| l.contains("goes on")));
     }
 }

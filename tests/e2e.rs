@@ -1,0 +1,247 @@
+//! End to end: the release build in `dist/`, served on 127.0.0.1 under a
+//! sub-path with a strict Content-Security-Policy, driven in headless
+//! Chromium through chromedriver (WebDriver, via fantoccini).
+//!
+//! Run `trunk build --release` first; `scripts/test.sh` does.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Days;
+use fantoccini::key::Key;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// The policy the README recommends; the app must run under it without violations.
+const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/// Served under a sub-path to prove the build has no absolute asset URLs.
+const SUB_PATH: &str = "/team/callboard/";
+
+/// Serves `dir` under [`SUB_PATH`] on a free loopback port, one thread per connection.
+fn serve(dir: PathBuf) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let dir = dir.clone();
+            std::thread::spawn(move || respond(stream, &dir));
+        }
+    });
+    port
+}
+
+fn respond(mut stream: TcpStream, dir: &Path) {
+    let mut line = String::new();
+    if BufReader::new(&stream).read_line(&mut line).is_err() {
+        return;
+    }
+    let target = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split('?').next().unwrap_or("/");
+    let file = match path.strip_prefix(SUB_PATH) {
+        Some("") => Some(dir.join("index.html")),
+        Some(rest) if !rest.contains("..") => Some(dir.join(rest)),
+        _ => None,
+    };
+    let (status, body, kind) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
+        Some((f, body)) => {
+            let kind = match f.extension().and_then(|e| e.to_str()) {
+                Some("html") => "text/html; charset=utf-8",
+                Some("js") => "text/javascript",
+                Some("wasm") => "application/wasm",
+                Some("css") => "text/css",
+                Some("svg") => "image/svg+xml",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", body, kind)
+        }
+        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
+}
+
+/// chromedriver in its own process group, killed with everything it started when dropped.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let child = Command::new(&binary)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start {binary}: {e}; scripts/test.sh installs chromium-driver"));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start listening");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Kill the whole group so no Chromium is left behind, even when the test panics.
+        let _ = Command::new("kill").arg("--").arg(format!("-{}", self.child.id())).status();
+        let _ = self.child.wait();
+    }
+}
+
+async fn connect(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--hide-scrollbars", "--window-size=1360,1760",
+                     // A high-DPI screen: the charts must be drawn at twice the CSS size.
+                     "--force-device-scale-factor=2"]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a WebDriver session")
+}
+
+async fn text(client: &Client, testid: &str) -> String {
+    let element = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(&format!("[data-testid={testid}]"))).await;
+    element.unwrap_or_else(|e| panic!("{testid} never appeared: {e}")).text().await.expect("text")
+}
+
+async fn script(client: &Client, source: &str) -> serde_json::Value {
+    client.execute(source, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{source}"))
+}
+
+/// Polls `check` until it holds, for at most 10 s.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !check().await {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn chosen_clients(client: &Client) -> Vec<String> {
+    let value = script(client, "return [...document.querySelectorAll('[data-testid=selected-clients] li')].map(li => li.textContent)").await;
+    serde_json::from_value(value).expect("a list of names")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_end_to_end() {
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    assert!(dist.join("index.html").exists(), "no release build in {}: run `trunk build --release` first", dist.display());
+    let port = serve(dist);
+    let driver = Driver::start();
+    let client = connect(&driver).await;
+    let base = format!("http://127.0.0.1:{port}{SUB_PATH}");
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs();
+    let today = usage_core::range::date_of_day((seconds / 86_400) as i64);
+    let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
+
+    client.goto(&base).await.expect("open the dashboard");
+    let first_total = text(&client, "kpi-total-requests").await;
+    assert!(first_total.contains(','), "a large, separated number: {first_total}");
+
+    // Changing the range changes the KPIs, and the URL holds the range, ending yesterday.
+    client.find(Locator::XPath("//button[normalize-space()='Last 7 days']")).await.expect("preset").click().await.expect("click");
+    eventually("the KPIs follow the new range", || async { text(&client, "kpi-total-requests").await != first_total }).await;
+    let week_total = text(&client, "kpi-total-requests").await;
+    let url = client.current_url().await.expect("url").to_string();
+    let week_start = today.checked_sub_days(Days::new(7)).expect("a week ago");
+    assert!(url.contains(&format!("from={week_start}")) && url.contains(&format!("to={yesterday}")), "{url}");
+
+    // A link that asks for today is clamped to yesterday, with a notice.
+    client.goto(&format!("{base}?from={week_start}&to={today}")).await.expect("open a link");
+    assert!(text(&client, "range-notice").await.contains("ends yesterday"));
+    assert_eq!(text(&client, "kpi-total-requests").await, week_total);
+
+    // Keyboard: Enter on a focused header sorts the table and aria-sort says so.
+    let header = client.find(Locator::Css("button[data-sort='5xx']")).await.expect("5xx header");
+    header.send_keys(&(Key::Enter).to_string()).await.expect("press Enter");
+    eventually("Enter sorts by 5xx", || async {
+        script(&client, "return document.querySelector(\"button[data-sort='5xx']\").parentElement.getAttribute('aria-sort')").await == json!("descending")
+    })
+    .await;
+
+    // The selection dialog: choose two clients, apply; Escape closes and focus returns.
+    let opener = client.find(Locator::Css("[data-testid=open-selection]")).await.expect("open button");
+    opener.click().await.expect("open dialog");
+    eventually("the dialog opens", || async { script(&client, "return document.querySelector('[data-testid=selection-dialog]').open").await == json!(true) }).await;
+    client.find(Locator::XPath("//fieldset[@data-testid='selection-clients']//button[.='Clear']")).await.expect("Clear").click().await.expect("clear");
+    for key in ["e61f2b7c-zapier", "0b9e7d6c-salesforce-sync"] {
+        client.find(Locator::Css(&format!("[data-testid=selection-clients] input[data-key='{key}']"))).await.expect("checkbox").click().await.expect("check");
+    }
+    client.find(Locator::Css("[data-testid=selection-apply]")).await.expect("apply").click().await.expect("apply");
+    eventually("the charts show the two chosen clients", || async { chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"] }).await;
+
+    opener.click().await.expect("reopen dialog");
+    eventually("the dialog reopens", || async { script(&client, "return document.querySelector('[data-testid=selection-dialog]').open").await == json!(true) }).await;
+    client.active_element().await.expect("focus").send_keys(&Key::Escape.to_string()).await.expect("Escape");
+    eventually("Escape closes the dialog and focus returns", || async {
+        script(&client, "return !document.querySelector('[data-testid=selection-dialog]').open && document.activeElement.dataset.testid === 'open-selection'").await == json!(true)
+    })
+    .await;
+
+    // A reload keeps both the range (URL) and the selection (localStorage).
+    client.refresh().await.expect("reload");
+    assert_eq!(text(&client, "kpi-total-requests").await, week_total);
+    eventually("the selection survives the reload", || async { chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"] }).await;
+
+    // Every canvas is drawn at device-pixel resolution, and the strict CSP saw no violations.
+    let canvases = script(
+        &client,
+        "return [...document.querySelectorAll('canvas')].map(c => {
+            const r = c.getBoundingClientRect();
+            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+            let drawn = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) drawn++;
+            return { id: c.dataset.testid, hidpi: c.width === Math.round(r.width * devicePixelRatio) && devicePixelRatio === 2, share: drawn / (c.width * c.height) };
+        })",
+    )
+    .await;
+    let canvases = canvases.as_array().expect("canvases");
+    assert_eq!(canvases.len(), 3);
+    for canvas in canvases {
+        assert_eq!(canvas["hidpi"], json!(true), "{canvas}");
+        assert!(canvas["share"].as_f64().unwrap_or(0.0) > 0.02, "blank chart: {canvas}");
+    }
+    let csp = script(&client, "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']").await;
+    assert_eq!(csp[0], json!("0"), "CSP violations, the last: {}", csp[1]);
+
+    // Screenshots for people to look at.
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    client.goto(&base).await.expect("back to the default view");
+    script(&client, "localStorage.clear()").await;
+    client.refresh().await.expect("reload with defaults");
+    text(&client, "kpi-total-requests").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(shots.join("overview.png"), client.screenshot().await.expect("screenshot")).expect("save overview.png");
+    client.find(Locator::Css("[data-testid=open-selection]")).await.expect("open button").click().await.expect("open dialog");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(shots.join("selection-dialog.png"), client.screenshot().await.expect("screenshot")).expect("save dialog png");
+
+    client.close().await.expect("end the session");
+}

@@ -1,0 +1,185 @@
+//! Browser tests: the real `App` mounted in headless Chromium (wasm-bindgen-test).
+//!
+//! Each test computes its expectation with the core from the same demo data
+//! and compares it with what the page shows.
+#![cfg(target_arch = "wasm32")]
+
+use callboard::app::App;
+use callboard::clock::today_utc;
+use leptos::mount::mount_to;
+use usage_core::format::{percent, thousands};
+use usage_core::query::{DaySpan, total_of};
+use usage_core::selection::STORAGE_KEY;
+use usage_core::{ClientSort, DateRange, Scope, SortDirection, StatusClass, UsageStore};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().and_then(|w| w.local_storage().ok().flatten()).expect("localStorage")
+}
+
+/// Mounts the app in a fresh container, on a URL without a range, and lets it settle.
+async fn mount() -> (HtmlElement, impl Drop) {
+    let window = web_sys::window().expect("a window");
+    let path = window.location().pathname().expect("a path");
+    window.history().expect("history").replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)).expect("reset URL");
+    let container: HtmlElement = document().create_element("div").expect("div").unchecked_into();
+    document().body().expect("body").append_child(&container).expect("append");
+    let handle = mount_to(container.clone(), App);
+    settle().await;
+    (container, handle)
+}
+
+async fn settle() {
+    for _ in 0..3 {
+        leptos::task::tick().await;
+    }
+}
+
+fn find(root: &HtmlElement, selector: &str) -> Element {
+    root.query_selector(selector).expect("valid selector").unwrap_or_else(|| panic!("{selector} not found"))
+}
+
+fn text(root: &HtmlElement, selector: &str) -> String {
+    find(root, selector).text_content().unwrap_or_default().trim().to_owned()
+}
+
+fn click(root: &HtmlElement, selector: &str) {
+    find(root, selector).unchecked_into::<HtmlElement>().click();
+}
+
+fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).expect("valid selector");
+    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
+}
+
+/// The demo data and default range the app shows today, computed with the core alone.
+fn expected_store() -> (UsageStore, DaySpan) {
+    let today = today_utc();
+    let store = usage_core::demo::demo_store(today).expect("demo data");
+    let range = DateRange::default_for(today).expect("a default range");
+    (store, DaySpan::from(&range))
+}
+
+fn row_ids(root: &HtmlElement) -> Vec<String> {
+    all(root, "[data-testid=table-clients] tbody tr").iter().filter_map(|tr| tr.get_attribute("data-client-id")).collect()
+}
+
+// Guards that the KPI tiles and the table show exactly the core's numbers for the same data.
+#[wasm_bindgen_test]
+async fn kpis_show_what_the_core_computes() {
+    storage().remove_item(STORAGE_KEY).expect("clear");
+    let (root, _app) = mount().await;
+    let (store, span) = expected_store();
+    let ranked = store.client_usage(span, &Scope::all());
+    let totals = total_of(&ranked);
+
+    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(totals.total()));
+    assert_eq!(text(&root, "[data-testid=kpi-clients]"), thousands(ranked.len() as u64));
+    assert_eq!(text(&root, "[data-testid=kpi-error-rate]"), percent(totals.error_rate()));
+    assert_eq!(text(&root, "[data-testid=kpi-429]"), thousands(totals.get(StatusClass::RateLimited)));
+    assert!(totals.total() > 1_000_000, "the demo should have realistic volume");
+
+    let rows = all(&root, "[data-testid=table-clients] tbody tr");
+    assert_eq!(rows.len(), ranked.len(), "one row per client in range");
+    let first = rows[0].query_selector("td").expect("selector").expect("a cell").text_content().unwrap_or_default();
+    assert_eq!(first, thousands(ranked[0].counts.total()));
+}
+
+// Guards header sorting: a click sorts by that column as the core does, a second click reverses it, aria-sort follows.
+#[wasm_bindgen_test]
+async fn clicking_a_header_resorts_the_table() {
+    storage().remove_item(STORAGE_KEY).expect("clear");
+    let (root, _app) = mount().await;
+    let (store, span) = expected_store();
+    let ids = |rows: &[usage_core::ClientUsage]| rows.iter().map(|u| store.clients()[u.client as usize].id.clone()).collect::<Vec<_>>();
+    let mut rows = store.client_usage(span, &Scope::all());
+    assert_eq!(row_ids(&root), ids(&rows), "initial order is by requests");
+
+    click(&root, "button[data-sort='429']");
+    settle().await;
+    store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::RateLimited), SortDirection::Descending);
+    assert_eq!(row_ids(&root), ids(&rows));
+    let header = find(&root, "button[data-sort='429']").parent_element().expect("th");
+    assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("descending"));
+
+    click(&root, "button[data-sort='429']");
+    settle().await;
+    store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::RateLimited), SortDirection::Ascending);
+    assert_eq!(row_ids(&root), ids(&rows));
+    assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("ascending"));
+
+    click(&root, "button[data-sort='Client']");
+    settle().await;
+    store.sort_client_usage(&mut rows, ClientSort::Name, SortDirection::Ascending);
+    assert_eq!(row_ids(&root), ids(&rows));
+    assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("none"));
+}
+
+// Guards that every chart canvas is drawn (non-white pixels) at device-pixel resolution.
+#[wasm_bindgen_test]
+async fn every_chart_canvas_is_drawn() {
+    storage().remove_item(STORAGE_KEY).expect("clear");
+    let (root, _app) = mount().await;
+    let ratio = web_sys::window().expect("window").device_pixel_ratio();
+    for id in ["chart-line", "chart-bars", "chart-doughnut"] {
+        let canvas: web_sys::HtmlCanvasElement = find(&root, &format!("[data-testid={id}]")).unchecked_into();
+        let css_width = canvas.get_bounding_client_rect().width();
+        assert_eq!(canvas.width(), (css_width * ratio).round() as u32, "{id} backing store follows devicePixelRatio");
+        let context: web_sys::CanvasRenderingContext2d =
+            canvas.get_context("2d").expect("context").expect("2d").unchecked_into();
+        let (w, h) = (canvas.width(), canvas.height());
+        let pixels = context.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).expect("pixels").data();
+        let drawn = pixels.chunks(4).filter(|p| p[3] > 0 && (p[0] < 240 || p[1] < 240 || p[2] < 240)).count();
+        let share = drawn as f64 / f64::from(w * h);
+        assert!(share > 0.02, "{id}: only {drawn} of {} pixels drawn", w * h);
+    }
+}
+
+// Guards that a selection made in the dialog is saved to localStorage and survives a remount.
+#[wasm_bindgen_test]
+async fn selection_survives_a_remount() {
+    storage().remove_item(STORAGE_KEY).expect("clear");
+    let zapier = "e61f2b7c-zapier";
+    {
+        let (root, _app) = mount().await;
+        click(&root, "[data-testid=open-selection]");
+        settle().await;
+        click(&root, "[data-testid=selection-clients] .choices__actions button:last-child"); // Clear
+        settle().await;
+        click(&root, &format!("[data-testid=selection-clients] input[data-key='{zapier}']"));
+        settle().await;
+        click(&root, "[data-testid=selection-apply]");
+        settle().await;
+        let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+        assert_eq!(chosen, ["Zapier Connector"]);
+    }
+    let saved = storage().get_item(STORAGE_KEY).expect("read").expect("saved");
+    assert!(saved.contains(zapier), "{saved}");
+
+    let (root, _app) = mount().await;
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert_eq!(chosen, ["Zapier Connector"]);
+    storage().remove_item(STORAGE_KEY).expect("clear");
+}
+
+// Guards that a corrupt stored selection gives the default top 5 and a quiet notice, not a broken page.
+#[wasm_bindgen_test]
+async fn corrupt_selection_falls_back_to_defaults() {
+    storage().set_item(STORAGE_KEY, "{\"version\":1,\"clients\":").expect("write");
+    let (root, _app) = mount().await;
+    let (store, span) = expected_store();
+    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.clients()[u.client as usize].name.clone()).collect();
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert_eq!(chosen, top5);
+    assert!(text(&root, "[data-testid=selection-notice]").contains("could not be read"));
+    assert!(!text(&root, "[data-testid=kpi-total-requests]").is_empty());
+    storage().remove_item(STORAGE_KEY).expect("clear");
+}
