@@ -227,6 +227,19 @@ async fn dashboard_end_to_end() {
         assert_eq!(canvas["hidpi"], json!(true), "{canvas}");
         assert!(canvas["share"].as_f64().unwrap_or(0.0) > 0.02, "blank chart: {canvas}");
     }
+    // A narrower window redraws the charts at the new size.
+    let wide = script(&client, "return document.querySelector('[data-testid=chart-line]').width").await;
+    client.set_window_size(900, 1760).await.expect("resize");
+    eventually("the line chart is redrawn at the new width", || async {
+        let (now, expected) = (
+            script(&client, "return document.querySelector('[data-testid=chart-line]').width").await,
+            script(&client, "const c = document.querySelector('[data-testid=chart-line]'); return Math.round(c.getBoundingClientRect().width * devicePixelRatio)").await,
+        );
+        now != wide && now == expected
+    })
+    .await;
+    client.set_window_size(1360, 1760).await.expect("resize back");
+
     let csp = script(&client, "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']").await;
     assert_eq!(csp[0], json!("0"), "CSP violations, the last: {}", csp[1]);
 

@@ -64,7 +64,7 @@ fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
 fn expected_store() -> (UsageStore, DaySpan) {
     let today = today_utc();
     let store = usage_core::demo::demo_store(today).expect("demo data");
-    let range = DateRange::default_for(today).expect("a default range");
+    let range = DateRange::default_for(today);
     (store, DaySpan::from(&range))
 }
 
@@ -182,4 +182,23 @@ async fn corrupt_selection_falls_back_to_defaults() {
     assert!(text(&root, "[data-testid=selection-notice]").contains("could not be read"));
     assert!(!text(&root, "[data-testid=kpi-total-requests]").is_empty());
     storage().remove_item(STORAGE_KEY).expect("clear");
+}
+
+// Guards "Restore defaults": it brings back the top 5 and removes the saved choice.
+#[wasm_bindgen_test]
+async fn restore_defaults_brings_back_the_top_five() {
+    storage().set_item(STORAGE_KEY, r#"{"version":1,"clients":["e61f2b7c-zapier"],"templates":null}"#).expect("write");
+    let (root, _app) = mount().await;
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert_eq!(chosen, ["Zapier Connector"]);
+
+    click(&root, "[data-testid=open-selection]");
+    settle().await;
+    click(&root, "[data-testid=selection-restore]");
+    settle().await;
+    let (store, span) = expected_store();
+    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.clients()[u.client as usize].name.clone()).collect();
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    assert_eq!(chosen, top5);
+    assert_eq!(storage().get_item(STORAGE_KEY).expect("read"), None, "defaults are stored as no entry");
 }

@@ -47,6 +47,11 @@ pub fn client_color(rank: usize) -> RGBColor {
     CLIENT_COLORS[rank % CLIENT_COLORS.len()]
 }
 
+/// The CSS swatch modifier of the `rank`-th selected client (`swatch--client-N` in main.css).
+pub fn client_swatch(rank: usize) -> String {
+    format!("client-{}", rank % CLIENT_COLORS.len())
+}
+
 /// `#rrggbb` for CSS.
 pub fn hex(color: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", color.0, color.1, color.2)

@@ -15,12 +15,10 @@ pub fn DateRangeFilter(
     /// Called with the range the user picked.
     on_change: Callback<DateRange>,
 ) -> impl IntoView {
-    let last_day = yesterday(today).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default();
+    let last_day = yesterday(today).format("%Y-%m-%d").to_string();
     let pick = move |from: Option<NaiveDate>, to: Option<NaiveDate>| {
         let current = range.get_untracked();
-        if let Ok(next) = DateRange::new(from.unwrap_or(current.from()), to.unwrap_or(current.to()), today) {
-            on_change.run(next);
-        }
+        on_change.run(DateRange::new(from.unwrap_or(current.from()), to.unwrap_or(current.to()), today));
     };
     let parse = |text: String| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
 
@@ -34,9 +32,7 @@ pub fn DateRangeFilter(
                         view! {
                             <button type="button" class="chip" class:chip--active=active
                                 aria-pressed=move || active().to_string()
-                                on:click=move |_| {
-                                    if let Ok(r) = DateRange::preset(preset, today) { on_change.run(r) }
-                                }>
+                                on:click=move |_| on_change.run(DateRange::preset(preset, today))>
                                 {preset.label()}
                             </button>
                         }

@@ -17,7 +17,7 @@ use crate::app::DashboardState;
 use crate::charts::canvas::ChartCanvas;
 use crate::charts::doughnut::{Slice, draw_doughnut};
 use crate::charts::line::{LineChart, draw_line_chart};
-use crate::charts::palette::{OTHER_COLOR, client_color};
+use crate::charts::palette::{OTHER_COLOR, client_color, client_swatch};
 use crate::charts::stacked_bar::{Bar, draw_stacked_bars};
 use crate::charts::Series;
 use crate::components::clients_table::ClientsTable;
@@ -37,17 +37,10 @@ pub fn Overview() -> impl IntoView {
     let navigate = use_navigate();
 
     // The range lives in the URL (?from=&to=, inclusive UTC days), so reloads and shared links keep the view.
-    let parsed = Memo::new(move |_| {
-        query.with(|q| DateRange::from_query(q.get_str("from"), q.get_str("to"), today).ok())
-    });
-    let range = Memo::new(move |_| {
-        parsed.get().map(|(r, _)| r).or_else(|| DateRange::default_for(today).ok()).unwrap_or_else(|| {
-            // Only reachable if today is chrono's first day; keep the page alive.
-            DateRange::new(today, today, today.succ_opt().unwrap_or(today)).unwrap_or_else(|_| unreachable_range())
-        })
-    });
+    let parsed = Memo::new(move |_| query.with(|q| DateRange::from_query(q.get_str("from"), q.get_str("to"), today)));
+    let range = Memo::new(move |_| parsed.get().0);
     let range_notice = Memo::new(move |_| {
-        parsed.get().and_then(|(_, notice)| notice).map(|n| match n {
+        parsed.get().1.map(|n| match n {
             RangeNotice::ClampedToYesterday => "The link asked for today or later; the range now ends yesterday, the last complete day.".to_owned(),
             RangeNotice::Swapped => "The link's start came after its end, so the two were swapped.".to_owned(),
             RangeNotice::Invalid(e) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
@@ -104,41 +97,39 @@ pub fn Overview() -> impl IntoView {
             chosen_and_other(rows, &chosen).top.into_iter().map(|u| Bar { label: name_of(u.client), counts: u.counts }).collect::<Vec<_>>()
         })
     });
-    let slices = Memo::new(move |_| {
+    // Doughnut slices, each with the legend swatch of the same colour.
+    let shares = Memo::new(move |_| {
         let chosen = resolved.get().clients;
         let split = scoped.with(|rows| chosen_and_other(rows, &chosen));
-        let mut slices: Vec<Slice> = split
+        let mut shares: Vec<(Slice, String)> = split
             .top
             .iter()
             .map(|u| {
                 let rank = chosen.iter().position(|&c| c == u.client).unwrap_or(0);
-                Slice { label: name_of(u.client), value: u.counts.total(), color: client_color(rank) }
+                (Slice { label: name_of(u.client), value: u.counts.total(), color: client_color(rank) }, client_swatch(rank))
             })
             .collect();
         if split.other.total() > 0 {
-            slices.push(Slice { label: "Other".into(), value: split.other.total(), color: OTHER_COLOR });
+            shares.push((Slice { label: "Other".into(), value: split.other.total(), color: OTHER_COLOR }, "client-other".into()));
         }
-        slices
+        shares
     });
+    let slices = Memo::new(move |_| shares.with(|s| s.iter().map(|(slice, _)| slice.clone()).collect::<Vec<_>>()));
 
     let client_legend = Signal::derive(move || {
         let chosen = resolved.get().clients;
-        chosen.iter().enumerate().map(|(rank, &c)| LegendItem { label: name_of(c), swatch: format!("client-{}", rank % 10), detail: None }).collect::<Vec<_>>()
+        chosen.iter().enumerate().map(|(rank, &c)| LegendItem { label: name_of(c), swatch: client_swatch(rank), detail: None }).collect::<Vec<_>>()
     });
     let status_legend = Signal::derive(|| {
         StatusClass::NAMED.iter().map(|c| LegendItem { label: c.as_str().to_owned(), swatch: format!("status-{}", c.as_str()), detail: None }).collect::<Vec<_>>()
     });
     let share_legend = Signal::derive(move || {
-        let chosen = resolved.get().clients;
-        let all: u64 = slices.with(|s| s.iter().map(|x| x.value).sum());
-        slices.with(|s| {
+        shares.with(|s| {
+            let all: u64 = s.iter().map(|(slice, _)| slice.value).sum();
             s.iter()
-                .map(|slice| LegendItem {
+                .map(|(slice, swatch)| LegendItem {
                     label: slice.label.clone(),
-                    swatch: match chosen.iter().position(|&c| name_of(c) == slice.label) {
-                        Some(rank) if slice.label != "Other" => format!("client-{}", rank % 10),
-                        _ => "client-other".to_owned(),
-                    },
+                    swatch: swatch.clone(),
                     detail: Some(format!("{} · {}", compact(slice.value as f64), percent((all > 0).then(|| slice.value as f64 / all as f64)))),
                 })
                 .collect::<Vec<_>>()
@@ -246,8 +237,4 @@ fn report<E: std::fmt::Debug>(result: Result<(), E>) {
     if let Err(error) = result {
         web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into());
     }
-}
-
-fn unreachable_range() -> DateRange {
-    DateRange::preset(usage_core::Preset::Yesterday, chrono::NaiveDate::MAX).unwrap_or_else(|_| unreachable_range())
 }

@@ -51,13 +51,11 @@ impl Preset {
     }
 }
 
-/// Why a requested range was changed or could not be read.
+/// Why a requested range could not be read.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum RangeError {
     #[error("“{0}” is not a date; use YYYY-MM-DD")]
     NotADate(String),
-    #[error("there is no complete day before {0}")]
-    NoCompleteDay(NaiveDate),
 }
 
 /// What [`DateRange::from_query`] had to change to make a valid range.
@@ -73,19 +71,19 @@ pub enum RangeNotice {
 
 impl DateRange {
     /// The range `from..=to`, swapped if reversed and clamped to end before `today`.
-    pub fn new(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<DateRange, RangeError> {
-        Ok(Self::normalise(from, to, today)?.0)
+    pub fn new(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> DateRange {
+        Self::normalise(from, to, today).0
     }
 
     /// The range a preset stands for, ending yesterday.
-    pub fn preset(preset: Preset, today: NaiveDate) -> Result<DateRange, RangeError> {
-        let to = yesterday(today)?;
+    pub fn preset(preset: Preset, today: NaiveDate) -> DateRange {
+        let to = yesterday(today);
         let from = to.checked_sub_days(Days::new(preset.days() - 1)).unwrap_or(NaiveDate::MIN);
-        Ok(DateRange { from, to })
+        DateRange { from, to }
     }
 
     /// The range used when none is given: the last 30 days.
-    pub fn default_for(today: NaiveDate) -> Result<DateRange, RangeError> {
+    pub fn default_for(today: NaiveDate) -> DateRange {
         Self::preset(Preset::Last30Days, today)
     }
 
@@ -93,24 +91,20 @@ impl DateRange {
     ///
     /// A missing value is taken from the default range; an unreadable one
     /// gives the default range and a notice, so a bad link never breaks the page.
-    pub fn from_query(
-        from: Option<&str>,
-        to: Option<&str>,
-        today: NaiveDate,
-    ) -> Result<(DateRange, Option<RangeNotice>), RangeError> {
-        let default = Self::default_for(today)?;
+    pub fn from_query(from: Option<&str>, to: Option<&str>, today: NaiveDate) -> (DateRange, Option<RangeNotice>) {
+        let default = Self::default_for(today);
         let parse = |text: Option<&str>, fallback: NaiveDate| match text {
             None | Some("") => Ok(fallback),
             Some(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| RangeError::NotADate(t.to_owned())),
         };
         match (parse(from, default.from), parse(to, default.to)) {
             (Ok(from), Ok(to)) => Self::normalise(from, to, today),
-            (Err(e), _) | (_, Err(e)) => Ok((default, Some(RangeNotice::Invalid(e)))),
+            (Err(e), _) | (_, Err(e)) => (default, Some(RangeNotice::Invalid(e))),
         }
     }
 
-    fn normalise(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> Result<(DateRange, Option<RangeNotice>), RangeError> {
-        let last = yesterday(today)?;
+    fn normalise(from: NaiveDate, to: NaiveDate, today: NaiveDate) -> (DateRange, Option<RangeNotice>) {
+        let last = yesterday(today);
         let mut notice = None;
         let (mut from, mut to) = (from, to);
         if from > to {
@@ -121,7 +115,7 @@ impl DateRange {
             to = last;
             notice = Some(RangeNotice::ClampedToYesterday);
         }
-        Ok((DateRange { from: from.min(to), to }, notice))
+        (DateRange { from: from.min(to), to }, notice)
     }
 
     /// First day, inclusive.
@@ -156,7 +150,7 @@ impl DateRange {
 
     /// The preset this range equals on `today`, if any.
     pub fn matching_preset(&self, today: NaiveDate) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|&p| Self::preset(p, today).ok().as_ref() == Some(self))
+        Preset::ALL.into_iter().find(|&p| Self::preset(p, today) == *self)
     }
 
     /// The `from`/`to` URL query values, inclusive `YYYY-MM-DD`.
@@ -166,8 +160,11 @@ impl DateRange {
 }
 
 /// The last complete UTC day before `today`.
-pub fn yesterday(today: NaiveDate) -> Result<NaiveDate, RangeError> {
-    today.pred_opt().ok_or(RangeError::NoCompleteDay(today))
+///
+/// Saturates at chrono's first representable day (year −262143), the one
+/// `today` that has no day before it, so that ranges never need an error path.
+pub fn yesterday(today: NaiveDate) -> NaiveDate {
+    today.pred_opt().unwrap_or(today)
 }
 
 /// Days since 1970-01-01 (negative before).
@@ -198,43 +195,43 @@ mod tests {
     fn today_is_never_included() {
         let today = d("2026-11-23");
         for preset in Preset::ALL {
-            let range = DateRange::preset(preset, today).unwrap();
+            let range = DateRange::preset(preset, today);
             assert_eq!(range.to(), d("2026-11-22"), "{preset:?}");
             assert_eq!(range.days() as u64, preset.days(), "{preset:?}");
             assert!(range.end_timestamp() <= day_number(today) * SECONDS_PER_DAY);
         }
-        let (range, notice) = DateRange::from_query(Some("2026-11-01"), Some("2026-11-23"), today).unwrap();
+        let (range, notice) = DateRange::from_query(Some("2026-11-01"), Some("2026-11-23"), today);
         assert_eq!(range.to(), d("2026-11-22"));
         assert_eq!(notice, Some(RangeNotice::ClampedToYesterday));
-        let (range, _) = DateRange::from_query(Some("2027-01-01"), Some("2027-02-01"), today).unwrap();
+        let (range, _) = DateRange::from_query(Some("2027-01-01"), Some("2027-02-01"), today);
         assert_eq!((range.from(), range.to()), (d("2026-11-22"), d("2026-11-22")));
-        let range = DateRange::new(today, today, today).unwrap();
+        let range = DateRange::new(today, today, today);
         assert_eq!(range.to(), d("2026-11-22"));
     }
 
     // Guards month, year and leap-day ends: "last 7 days" counts calendar days across them.
     #[test]
     fn presets_cross_month_year_and_leap_days() {
-        let range = DateRange::preset(Preset::Last7Days, d("2024-03-01")).unwrap();
+        let range = DateRange::preset(Preset::Last7Days, d("2024-03-01"));
         assert_eq!((range.from(), range.to()), (d("2024-02-23"), d("2024-02-29")));
-        let range = DateRange::preset(Preset::Last7Days, d("2023-03-01")).unwrap();
+        let range = DateRange::preset(Preset::Last7Days, d("2023-03-01"));
         assert_eq!((range.from(), range.to()), (d("2023-02-22"), d("2023-02-28")));
-        let range = DateRange::preset(Preset::Yesterday, d("2027-01-01")).unwrap();
+        let range = DateRange::preset(Preset::Yesterday, d("2027-01-01"));
         assert_eq!((range.from(), range.to()), (d("2026-12-31"), d("2026-12-31")));
-        let range = DateRange::preset(Preset::Last30Days, d("2026-03-01")).unwrap();
+        let range = DateRange::preset(Preset::Last30Days, d("2026-03-01"));
         assert_eq!((range.from(), range.to()), (d("2026-01-30"), d("2026-02-28")));
-        let range = DateRange::preset(Preset::Last60Days, d("2025-01-15")).unwrap();
+        let range = DateRange::preset(Preset::Last60Days, d("2025-01-15"));
         assert_eq!((range.from(), range.to()), (d("2024-11-16"), d("2025-01-14")));
     }
 
     // Guards the half-open timestamp bounds used by every query.
     #[test]
     fn timestamps_are_half_open_utc_days() {
-        let range = DateRange::new(d("2024-02-28"), d("2024-02-29"), d("2024-03-10")).unwrap();
+        let range = DateRange::new(d("2024-02-28"), d("2024-02-29"), d("2024-03-10"));
         assert_eq!(range.start_timestamp(), 1_709_078_400); // 2024-02-28T00:00:00Z
         assert_eq!(range.end_timestamp(), 1_709_251_200); // 2024-03-01T00:00:00Z
         assert_eq!(range.natural_granularity(), Granularity::Hour);
-        let three = DateRange::new(d("2024-02-27"), d("2024-02-29"), d("2024-03-10")).unwrap();
+        let three = DateRange::new(d("2024-02-27"), d("2024-02-29"), d("2024-03-10"));
         assert_eq!(three.natural_granularity(), Granularity::Day);
     }
 
@@ -242,16 +239,23 @@ mod tests {
     #[test]
     fn bad_query_values_fall_back_with_a_notice() {
         let today = d("2026-11-23");
-        let (range, notice) = DateRange::from_query(Some("yesterday"), Some("2026-11-10"), today).unwrap();
-        assert_eq!(range, DateRange::default_for(today).unwrap());
+        let (range, notice) = DateRange::from_query(Some("yesterday"), Some("2026-11-10"), today);
+        assert_eq!(range, DateRange::default_for(today));
         assert!(matches!(notice, Some(RangeNotice::Invalid(RangeError::NotADate(_)))));
-        let (range, notice) = DateRange::from_query(Some("2026-11-10"), Some("2026-11-01"), today).unwrap();
+        let (range, notice) = DateRange::from_query(Some("2026-11-10"), Some("2026-11-01"), today);
         assert_eq!((range.from(), range.to()), (d("2026-11-01"), d("2026-11-10")));
         assert_eq!(notice, Some(RangeNotice::Swapped));
-        let (range, notice) = DateRange::from_query(None, None, today).unwrap();
+        let (range, notice) = DateRange::from_query(None, None, today);
         assert_eq!(range.matching_preset(today), Some(Preset::Last30Days));
         assert_eq!(notice, None);
         assert_eq!(range.to_query(), ("2026-10-24".to_string(), "2026-11-22".to_string()));
+    }
+
+    // Guards the one day without a yesterday: the range saturates instead of failing.
+    #[test]
+    fn the_first_representable_day_saturates() {
+        let range = DateRange::preset(Preset::Last7Days, NaiveDate::MIN);
+        assert_eq!((range.from(), range.to()), (NaiveDate::MIN, NaiveDate::MIN));
     }
 
     // Guards day numbering on both sides of the epoch, which the store's day maths relies on.
