@@ -63,6 +63,7 @@ impl DashboardState {
 pub fn App() -> impl IntoView {
     apply_palette();
     count_csp_violations();
+    crate::bench::install_if_requested();
     provide_context(DashboardState::new(clock::today_utc()));
     view! {
         <Router>

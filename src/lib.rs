@@ -4,6 +4,7 @@
 //! user intent (the date range in the URL, the selection in localStorage).
 
 pub mod app;
+pub mod bench;
 pub mod charts;
 pub mod clock;
 pub mod components;

@@ -267,6 +267,23 @@ impl UsageStore {
         TimeSeries { granularity, starts, series: clients.iter().copied().zip(values).collect() }
     }
 
+    /// All requests over time in `span` and `scope`, one value per bucket of [`Granularity::buckets`].
+    pub fn total_over_time(&self, span: DaySpan, granularity: Granularity, scope: &Scope) -> Vec<u64> {
+        let starts = granularity.buckets(span);
+        let mut values = vec![0u64; starts.len()];
+        let mut bucket = 0usize;
+        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+            let ts = self.timestamp(i);
+            while bucket + 1 < starts.len() && starts[bucket + 1] <= ts {
+                bucket += 1;
+            }
+            if scope.includes(self.endpoint[i]) {
+                values[bucket] += u64::from(self.requests[i]);
+            }
+        }
+        values
+    }
+
     /// Sorts table rows by `key`; ties always go by display name, then id, ascending.
     pub fn sort_client_usage(&self, rows: &mut [ClientUsage], key: ClientSort, direction: SortDirection) {
         let name = |c: ClientId| self.client_info(c).map(|i| (i.name.as_str(), i.id.as_str())).unwrap_or(("", ""));

@@ -5,7 +5,7 @@
 //! are kept sorted by timestamp, so a date range is found with two binary
 //! searches and a query only touches the records inside it.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use thiserror::Error;
 
@@ -149,10 +149,16 @@ impl StoreBuilder {
         if last - first > i64::from(u32::MAX) {
             return Err(StoreError::TimeSpanTooWide { first, last });
         }
-        // Exports are usually in time order already; only sort when they are not.
+        // Exports are often in time order already; only sort when they are not.
         let sorted = self.timestamps.windows(2).all(|w| w[0] <= w[1]);
         let order: Vec<usize> = if sorted {
             (0..self.timestamps.len()).collect()
+        } else if self.timestamps.len() <= u32::MAX as usize {
+            // Sort (offset, index) packed into one u64: a plain integer sort, stable by index.
+            let mut keys: Vec<u64> =
+                self.timestamps.iter().enumerate().map(|(i, &t)| ((t - first) as u64) << 32 | i as u64).collect();
+            keys.sort_unstable();
+            keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as usize).collect()
         } else {
             let mut order: Vec<usize> = (0..self.timestamps.len()).collect();
             order.sort_by_key(|&i| self.timestamps[i]);

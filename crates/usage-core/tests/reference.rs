@@ -173,6 +173,15 @@ proptest! {
             prop_assert_eq!(naive_bucket_ts(s, granularity), s);
         }
 
+        // The total over time is the per-bucket sum of every record in the span.
+        let total = store.total_over_time(span, granularity, &Scope::all());
+        let mut expected_total = vec![0u64; series.starts.len()];
+        for r in records.iter().filter(|r| in_span(r, span)) {
+            let start = naive_bucket_ts(r.timestamp, granularity);
+            expected_total[series.starts.iter().position(|&s| s == start).expect("bucket exists")] += r.requests;
+        }
+        prop_assert_eq!(total, expected_total);
+
         for (client, values) in &series.series {
             let id = &store.clients()[*client as usize].id;
             let mut expected = vec![0u64; series.starts.len()];

@@ -49,150 +49,247 @@ impl Columns {
     }
 }
 
-/// Splits one record into fields. Unquoted fields are slices of the input;
-/// quoted ones are unescaped into `owned`. Returns the bytes consumed,
-/// including the line end (a quoted field may span lines).
-fn split_record<'a>(input: &'a [u8], fields: &mut Vec<&'a [u8]>, owned: &mut Vec<Vec<u8>>) -> (usize, usize) {
+/// Quoted fields, unescaped into one reused buffer: `bytes[range]` per field.
+#[derive(Default)]
+struct Unescaped {
+    bytes: Vec<u8>,
+    ranges: Vec<(usize, usize)>,
+}
+
+impl Unescaped {
+    fn fields(&self) -> impl Iterator<Item = &[u8]> {
+        self.ranges.iter().map(|&(a, b)| &self.bytes[a..b])
+    }
+}
+
+/// Splits one record into fields. Unquoted records are split in place into
+/// `fields`; a record with quotes is unescaped into `quoted` instead (and
+/// `fields` is left empty). Returns the bytes consumed, including the line end
+/// (a quoted field may span lines), and the lines it took; `None` when the
+/// record does not end within `input` and more may follow.
+fn split_record<'a>(input: &'a [u8], last: bool, fields: &mut Vec<&'a [u8]>, quoted: &mut Unescaped) -> Option<(usize, usize)> {
     fields.clear();
-    let line_end = memchr(b'\n', input).unwrap_or(input.len());
+    quoted.bytes.clear();
+    quoted.ranges.clear();
+    let line_end = match memchr(b'\n', input) {
+        Some(end) => end,
+        None if last => input.len(),
+        None => return None,
+    };
     let line = &input[..line_end];
     if memchr(b'"', line).is_none() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         fields.extend(line.split(|&b| b == b','));
-        return ((line_end + 1).min(input.len()), 1);
+        return Some(((line_end + 1).min(input.len()), 1));
     }
-    // Slow path: quotes. Unescape every field into `owned`, then point `fields` at them.
-    owned.clear();
-    let mut field = Vec::new();
-    let (mut i, mut in_quotes, mut newlines) = (0, false, 0);
+    let out = &mut quoted.bytes;
+    let (mut i, mut start, mut in_quotes, mut newlines, mut ended) = (0, 0, false, 0, false);
     while i < input.len() {
         let b = input[i];
         match (in_quotes, b) {
             (true, b'"') if input.get(i + 1) == Some(&b'"') => {
-                field.push(b'"');
+                out.push(b'"');
                 i += 1;
             }
             (true, b'"') => in_quotes = false,
-            (true, b'\n') => {
-                newlines += 1;
-                field.push(b);
+            (true, _) => {
+                newlines += usize::from(b == b'\n');
+                out.push(b);
             }
-            (true, _) => field.push(b),
-            (false, b'"') if field.is_empty() => in_quotes = true,
-            (false, b',') => owned.push(std::mem::take(&mut field)),
-            (false, b'\n') => break,
-            (false, _) => field.push(b),
+            (false, b'"') if out.len() == start => in_quotes = true,
+            (false, b',') => {
+                quoted.ranges.push((start, out.len()));
+                start = out.len();
+            }
+            (false, b'\n') => {
+                ended = true;
+                break;
+            }
+            (false, _) => out.push(b),
         }
         i += 1;
     }
-    if field.last() == Some(&b'\r') {
-        field.pop();
+    if !ended && !last {
+        return None;
     }
-    owned.push(field);
-    (i.saturating_add(1).min(input.len()), newlines + 1)
+    if out.last() == Some(&b'\r') && out.len() > start {
+        out.pop();
+    }
+    quoted.ranges.push((start, out.len()));
+    Some((i.saturating_add(1).min(input.len()), newlines + 1))
 }
 
 /// Reads a whole Callboard CSV file into `builder`.
 pub fn read(input: &[u8], builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
-    let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    if input.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ReadError::Empty);
-    }
-    let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
-    let mut owned: Vec<Vec<u8>> = Vec::new();
-    let (used, mut line) = split_record(input, &mut fields, &mut owned);
-    let header: Vec<&[u8]> = if owned.is_empty() { fields.clone() } else { owned.iter().map(Vec::as_slice).collect() };
-    let columns = Columns::from_header(&header)?;
-    line += 1;
+    let mut reader = CsvReader::new();
+    reader.feed(input, builder)?;
+    reader.finish(builder)
+}
 
-    let mut report = ReadReport::default();
-    let mut clients: FxHashMap<Box<[u8]>, ClientId> = FxHashMap::default();
-    let mut endpoints: FxHashMap<Box<[u8]>, EndpointId> = FxHashMap::default();
-    let mut endpoint_key: Vec<u8> = Vec::with_capacity(128);
-    let mut rest = &input[used..];
-    while !rest.is_empty() {
-        let this_line = line;
-        let (used, lines) = split_record(rest, &mut fields, &mut owned);
-        let record = std::mem::take(&mut rest);
-        rest = &record[used..];
-        line += lines;
-        let row: Vec<&[u8]>;
-        let row: &[&[u8]] = if fields.is_empty() && !owned.is_empty() {
-            row = owned.iter().map(Vec::as_slice).collect();
-            &row
+/// Reads Callboard CSV fed in chunks of any size, so that a large file can
+/// be copied and parsed piece by piece, yielding to the page in between.
+#[derive(Default)]
+pub struct CsvReader {
+    columns: Option<Columns>,
+    /// The start of a record cut by the end of the previous chunk.
+    carry: Vec<u8>,
+    /// 1-based number of the next line.
+    line: usize,
+    /// Whether anything but whitespace has been seen.
+    seen_data: bool,
+    report: ReadReport,
+    clients: FxHashMap<Box<[u8]>, ClientId>,
+    endpoints: FxHashMap<Box<[u8]>, EndpointId>,
+    endpoint_key: Vec<u8>,
+}
+
+impl CsvReader {
+    pub fn new() -> CsvReader {
+        CsvReader { line: 1, ..CsvReader::default() }
+    }
+
+    /// Reads every complete record in `chunk` (after what was carried over).
+    pub fn feed(&mut self, chunk: &[u8], builder: &mut StoreBuilder) -> Result<(), ReadError> {
+        if self.carry.is_empty() {
+            let used = self.read_records(chunk, false, builder)?;
+            self.carry.extend_from_slice(&chunk[used..]);
         } else {
-            &fields
-        };
-        if row.len() == 1 && row[0].trim_ascii().is_empty() {
-            continue; // blank line
+            let mut data = std::mem::take(&mut self.carry);
+            data.extend_from_slice(chunk);
+            let used = self.read_records(&data, false, builder)?;
+            data.drain(..used);
+            self.carry = data;
         }
-        if row.len() != columns.count {
-            report.skip(this_line, format!("expected {} fields, found {}", columns.count, row.len()));
-            continue;
-        }
-        let Some(timestamp) = parse_iso8601(row[columns.timestamp].trim_ascii()) else {
-            report.skip(this_line, "the timestamp is not ISO 8601 (YYYY-MM-DDTHH:MM:SSZ)");
-            continue;
-        };
-        let status = row[columns.status].trim_ascii();
-        let Some(status) = (!status.is_empty() && status.len() <= 3 && status.iter().all(u8::is_ascii_digit))
-            .then(|| status.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0')))
-        else {
-            report.skip(this_line, "the status is not an HTTP status code");
-            continue;
-        };
-        let requests = match columns.requests.map(|c| row[c].trim_ascii()) {
-            None => 1,
-            Some(text) => match std::str::from_utf8(text).ok().and_then(|t| t.parse::<u64>().ok()) {
-                Some(n) => n,
-                None => {
-                    report.skip(this_line, "the requests count is not a whole number");
-                    continue;
-                }
-            },
-        };
-
-        let id = row[columns.client_id].trim_ascii();
-        let client = match clients.get(id) {
-            Some(&c) => c,
-            None => {
-                let name = columns.client_name.map(|c| row[c].trim_ascii()).unwrap_or(b"");
-                let (Ok(id_text), Ok(name_text)) = (std::str::from_utf8(id), std::str::from_utf8(name)) else {
-                    report.skip(this_line, "the client is not UTF-8 text");
-                    continue;
-                };
-                let c = builder.client(id_text, name_text);
-                clients.insert(id.into(), c);
-                c
-            }
-        };
-
-        let method = columns.method.map(|c| row[c].trim_ascii()).unwrap_or(b"");
-        let template = match columns.template.map(|c| row[c].trim_ascii()) {
-            Some(t) if !t.is_empty() => t,
-            // No template: the URL's path, without its query string.
-            _ => columns.url.map(|c| row[c].trim_ascii()).map(|u| u.split(|&b| b == b'?').next().unwrap_or(u)).unwrap_or(b""),
-        };
-        endpoint_key.clear();
-        endpoint_key.extend_from_slice(method);
-        endpoint_key.push(0);
-        endpoint_key.extend_from_slice(template);
-        let endpoint = match endpoints.get(endpoint_key.as_slice()) {
-            Some(&e) => e,
-            None => {
-                let (Ok(method_text), Ok(template_text)) = (std::str::from_utf8(method), std::str::from_utf8(template)) else {
-                    report.skip(this_line, "the method or URL is not UTF-8 text");
-                    continue;
-                };
-                let e = builder.endpoint(&method_text.to_ascii_uppercase(), template_text);
-                endpoints.insert(endpoint_key.as_slice().into(), e);
-                e
-            }
-        };
-        builder.push(timestamp, BucketWidth::Request, client, endpoint, status, requests);
-        report.rows += 1;
+        Ok(())
     }
-    Ok(report)
+
+    /// Reads what is left and reports what was read and skipped.
+    pub fn finish(mut self, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+        let data = std::mem::take(&mut self.carry);
+        self.read_records(&data, true, builder)?;
+        if !self.seen_data {
+            return Err(ReadError::Empty);
+        }
+        if self.columns.is_none() {
+            return Err(ReadError::MissingColumn("timestamp"));
+        }
+        Ok(self.report)
+    }
+
+    /// Rows read so far.
+    pub fn rows(&self) -> usize {
+        self.report.rows
+    }
+
+    /// Reads complete records from `input`; returns how many bytes it used.
+    fn read_records(&mut self, input: &[u8], last: bool, builder: &mut StoreBuilder) -> Result<usize, ReadError> {
+        let mut input_start = 0;
+        if self.line == 1 && !self.seen_data {
+            if input.len() < 3 && !last && b"\xEF\xBB\xBF".starts_with(input) {
+                return Ok(0); // wait for the rest of a possible byte-order mark
+            }
+            if input.starts_with(b"\xEF\xBB\xBF") {
+                input_start = 3;
+            }
+        }
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(16);
+        let mut quoted = Unescaped::default();
+        let mut position = input_start;
+        while position < input.len() {
+            let Some((used, lines)) = split_record(&input[position..], last, &mut fields, &mut quoted) else { break };
+            let this_line = self.line;
+            position += used;
+            self.line += lines;
+            let quoted_row: Vec<&[u8]>;
+            let row: &[&[u8]] = if quoted.ranges.is_empty() {
+                &fields
+            } else {
+                quoted_row = quoted.fields().collect();
+                &quoted_row
+            };
+            if row.len() == 1 && row[0].trim_ascii().is_empty() {
+                continue; // blank line
+            }
+            self.seen_data = true;
+            match &self.columns {
+                None => self.columns = Some(Columns::from_header(row)?),
+                Some(columns) => {
+                    if let Err(reason) = read_row(columns, row, builder, &mut self.clients, &mut self.endpoints, &mut self.endpoint_key) {
+                        self.report.skip(this_line, reason);
+                    } else {
+                        self.report.rows += 1;
+                    }
+                }
+            }
+        }
+        Ok(position)
+    }
+}
+
+/// Reads one data row into `builder`; the error is the reason it was skipped.
+fn read_row(
+    columns: &Columns,
+    row: &[&[u8]],
+    builder: &mut StoreBuilder,
+    clients: &mut FxHashMap<Box<[u8]>, ClientId>,
+    endpoints: &mut FxHashMap<Box<[u8]>, EndpointId>,
+    endpoint_key: &mut Vec<u8>,
+) -> Result<(), String> {
+    if row.len() != columns.count {
+        return Err(format!("expected {} fields, found {}", columns.count, row.len()));
+    }
+    let timestamp =
+        parse_iso8601(row[columns.timestamp].trim_ascii()).ok_or("the timestamp is not ISO 8601 (YYYY-MM-DDTHH:MM:SSZ)")?;
+    let status = row[columns.status].trim_ascii();
+    if status.is_empty() || status.len() > 3 || !status.iter().all(u8::is_ascii_digit) {
+        return Err("the status is not an HTTP status code".into());
+    }
+    let status = status.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    let requests = match columns.requests.map(|c| row[c].trim_ascii()) {
+        None => 1,
+        Some(text) => std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| t.parse::<u64>().ok())
+            .ok_or("the requests count is not a whole number")?,
+    };
+
+    let id = row[columns.client_id].trim_ascii();
+    let client = match clients.get(id) {
+        Some(&c) => c,
+        None => {
+            let name = columns.client_name.map(|c| row[c].trim_ascii()).unwrap_or(b"");
+            let (Ok(id_text), Ok(name_text)) = (std::str::from_utf8(id), std::str::from_utf8(name)) else {
+                return Err("the client is not UTF-8 text".into());
+            };
+            let c = builder.client(id_text, name_text);
+            clients.insert(id.into(), c);
+            c
+        }
+    };
+
+    let method = columns.method.map(|c| row[c].trim_ascii()).unwrap_or(b"");
+    let template = match columns.template.map(|c| row[c].trim_ascii()) {
+        Some(t) if !t.is_empty() => t,
+        // No template: the URL's path, without its query string.
+        _ => columns.url.map(|c| row[c].trim_ascii()).map(|u| u.split(|&b| b == b'?').next().unwrap_or(u)).unwrap_or(b""),
+    };
+    endpoint_key.clear();
+    endpoint_key.extend_from_slice(method);
+    endpoint_key.push(0);
+    endpoint_key.extend_from_slice(template);
+    let endpoint = match endpoints.get(endpoint_key.as_slice()) {
+        Some(&e) => e,
+        None => {
+            let (Ok(method_text), Ok(template_text)) = (std::str::from_utf8(method), std::str::from_utf8(template)) else {
+                return Err("the method or URL is not UTF-8 text".into());
+            };
+            let e = builder.endpoint(&method_text.to_ascii_uppercase(), template_text);
+            endpoints.insert(endpoint_key.as_slice().into(), e);
+            e
+        }
+    };
+    builder.push(timestamp, BucketWidth::Request, client, endpoint, status, requests);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -269,6 +366,31 @@ mod tests {
         assert_eq!(read(b"\n  \n", &mut builder), Err(ReadError::Empty));
         assert_eq!(read(b"time,who\n1,2\n", &mut builder), Err(ReadError::MissingColumn("timestamp")));
         assert_eq!(read(b"timestamp,client_id,status\n", &mut builder), Err(ReadError::MissingColumn("template")));
+    }
+
+    // Guards chunked reading: any chunk size, including records and a BOM cut mid-way, gives the same store.
+    #[test]
+    fn chunked_reading_matches_whole_reading() {
+        let text = format!(
+            "\u{feff}{HEADER}2026-11-09T10:00:00Z,cl_1,\"Smith, Bell\",GET,/a,/a,200,ip,,m,1,1\n\
+             2026-11-09T11:00:00Z,cl_2,\"Two\nLines\",POST,/b,/b,503,ip,,m,1,1\n\
+             bad row\n\
+             2026-11-09T12:00:00Z,cl_1,\"Smith, Bell\",GET,/a,/a,429,ip,,m,1,1"
+        );
+        let (whole, whole_report) = read_str(&text);
+        for size in [1, 2, 3, 7, 64, text.len()] {
+            let mut builder = StoreBuilder::new();
+            let mut reader = CsvReader::new();
+            for chunk in text.as_bytes().chunks(size) {
+                reader.feed(chunk, &mut builder).unwrap();
+            }
+            let report = reader.finish(&mut builder).unwrap();
+            let store = builder.finish().unwrap();
+            assert_eq!(report, whole_report, "chunks of {size}");
+            assert!(store.records().eq(whole.records()), "chunks of {size}");
+        }
+        assert_eq!((whole_report.rows, whole_report.skipped), (3, 1));
+        assert_eq!(whole_report.problems[0].line, 5);
     }
 
     // Guards the optional weight column and URL-only files (query strings dropped).

@@ -1,0 +1,174 @@
+//! The browser benchmark contract of `../shared/bench` (`window.__bench`,
+//! `__benchRefilter`, `__benchReady`, `__benchInfo`, `__benchPhases`), enabled
+//! by `?bench` in the URL.
+//!
+//! It runs the very reader, store and queries the dashboard uses. The file is
+//! copied from the JS `ArrayBuffer` into wasm memory in 8 MiB chunks, each
+//! parsed as it arrives, and the page gets control back between chunks so
+//! that no task blocks it for long.
+
+use std::cell::RefCell;
+
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use serde_json::{Map, Value, json};
+use usage_core::formats::callboard_csv::CsvReader;
+use usage_core::query::{DaySpan, Granularity, Scope};
+use usage_core::range::day_number;
+use usage_core::{StatusClass, StoreBuilder, UsageStore};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
+
+/// Bytes copied and parsed per step; about 40 ms of work on the benchmark machine.
+const CHUNK: u32 = 8 << 20;
+
+thread_local! {
+    /// The data `__bench` loaded, for `__benchRefilter`.
+    static LOADED: RefCell<Option<UsageStore>> = const { RefCell::new(None) };
+}
+
+/// Installs the contract on `window` when the page URL has `?bench`.
+pub fn install_if_requested() {
+    let Some(window) = web_sys::window() else { return };
+    let search = window.location().search().unwrap_or_default();
+    if !search.trim_start_matches('?').split('&').any(|p| p == "bench" || p.starts_with("bench=")) {
+        return;
+    }
+    let bench = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(|buffer, options| future_to_promise(bench(buffer, options)));
+    let refilter = Closure::<dyn Fn(JsValue) -> Promise>::new(|options| future_to_promise(async move { refilter(options) }));
+    let info = json!({
+        "name": "Callboard",
+        "version": env!("CARGO_PKG_VERSION"),
+        "notes": "Rust/WASM: streaming CSV reader in 8 MiB chunks (yielding between them), columnar store sorted by time"
+    });
+    let set = |name: &str, value: &JsValue| {
+        let _ = Reflect::set(&window, &JsValue::from_str(name), value);
+    };
+    set("__benchInfo", &to_js(&info));
+    set("__bench", bench.as_ref());
+    set("__benchRefilter", refilter.as_ref());
+    set("__benchReady", &Promise::resolve(&JsValue::TRUE));
+    // The functions live as long as the page.
+    bench.forget();
+    refilter.forget();
+}
+
+async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    let span = span_of(&options)?;
+    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no performance clock")?;
+    let start = performance.now();
+
+    let bytes = Uint8Array::new(&buffer);
+    let length = bytes.length();
+    let mut chunk = vec![0u8; CHUNK.min(length) as usize];
+    let mut builder = StoreBuilder::new();
+    let mut reader = CsvReader::new();
+    let mut offset = 0u32;
+    // The longest stretch without giving the page a turn: a main-thread task of ours.
+    let mut longest_step = 0f64;
+    while offset < length {
+        let step = performance.now();
+        let n = CHUNK.min(length - offset);
+        bytes.subarray(offset, offset + n).copy_to(&mut chunk[..n as usize]);
+        reader.feed(&chunk[..n as usize], &mut builder).map_err(|e| e.to_string())?;
+        offset += n;
+        longest_step = longest_step.max(performance.now() - step);
+        yield_to_page().await;
+    }
+    drop(chunk);
+    let step = performance.now();
+    let report = reader.finish(&mut builder).map_err(|e| e.to_string())?;
+    let store = builder.finish().map_err(|e| e.to_string())?;
+    let ingested = performance.now();
+    let finish_step = ingested - step;
+
+    let result = aggregates(&store, span);
+    let done = performance.now();
+    if let Some(window) = web_sys::window() {
+        let phases = json!({
+            "ingest_ms": ingested - start,
+            "aggregate_ms": done - ingested,
+            "longest_chunk_step_ms": longest_step,
+            "finish_step_ms": finish_step,
+            "rows": report.rows,
+            "skipped": report.skipped,
+        });
+        let _ = Reflect::set(&window, &JsValue::from_str("__benchPhases"), &to_js(&phases));
+    }
+    LOADED.with(|loaded| *loaded.borrow_mut() = Some(store));
+    Ok(to_js(&result))
+}
+
+fn refilter(options: JsValue) -> Result<JsValue, JsValue> {
+    let span = span_of(&options)?;
+    LOADED.with(|loaded| match loaded.borrow().as_ref() {
+        Some(store) => Ok(to_js(&aggregates(store, span))),
+        None => Err(JsValue::from_str("__benchRefilter called before __bench")),
+    })
+}
+
+/// The aggregates of the contract, all from the dashboard's own queries.
+fn aggregates(store: &UsageStore, span: DaySpan) -> Value {
+    let clients = store.client_usage(span, &Scope::all());
+    let id = |client: u32| store.client_info(client).map(|c| c.id.clone()).unwrap_or_default();
+    // The contract breaks ties by client id; the dashboard ranks ties by display name.
+    let mut by_id: Vec<(String, u64)> = clients.iter().map(|u| (id(u.client), u.counts.total())).collect();
+    by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut status_by_client = Map::new();
+    for usage in &clients {
+        let classes: Map<String, Value> = StatusClass::NAMED.iter().map(|&c| (c.as_str().to_owned(), json!(usage.counts.get(c)))).collect();
+        status_by_client.insert(id(usage.client), Value::Object(classes));
+    }
+    let days = Granularity::Day.buckets(span);
+    let per_day: Vec<Value> = days
+        .iter()
+        .zip(store.total_over_time(span, Granularity::Day, &Scope::all()))
+        .filter(|&(_, n)| n > 0)
+        .map(|(&start, n)| json!([usage_core::range::date_of_day(start.div_euclid(86_400)).to_string(), n]))
+        .collect();
+    let top_templates: Vec<Value> = store
+        .template_usage(span)
+        .into_iter()
+        .take(5)
+        .map(|(t, n)| json!([store.templates().get(t as usize).cloned().unwrap_or_default(), n]))
+        .collect();
+    json!({
+        "total": clients.iter().map(|u| u.counts.total()).sum::<u64>(),
+        "per_day": per_day,
+        "top_clients": by_id.into_iter().take(5).map(|(c, n)| json!([c, n])).collect::<Vec<_>>(),
+        "status_by_client": status_by_client,
+        "top_templates": top_templates,
+    })
+}
+
+/// Reads `{from, to}` (half-open `YYYY-MM-DD` UTC days).
+fn span_of(options: &JsValue) -> Result<DaySpan, JsValue> {
+    let day = |key: &str| -> Result<i64, JsValue> {
+        let text = Reflect::get(options, &JsValue::from_str(key))?.as_string().ok_or_else(|| format!("{key} is missing"))?;
+        let date = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| format!("{key} is not YYYY-MM-DD: {text}"))?;
+        Ok(day_number(date))
+    };
+    Ok(DaySpan { start: day("from")?, end: day("to")? })
+}
+
+/// A JSON value as a JS object (through `JSON.parse`, which a strict CSP allows).
+fn to_js(value: &Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// Gives the page a turn: `scheduler.yield()` where the browser has it (no
+/// timer clamping), otherwise a zero-delay timeout.
+async fn yield_to_page() {
+    let global = js_sys::global();
+    let scheduler = Reflect::get(&global, &JsValue::from_str("scheduler")).unwrap_or(JsValue::UNDEFINED);
+    let yield_fn = Reflect::get(&scheduler, &JsValue::from_str("yield")).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let promise = match yield_fn.and_then(|f| f.call0(&scheduler).ok()).and_then(|p| p.dyn_into::<Promise>().ok()) {
+        Some(promise) => promise,
+        None => Promise::new(&mut |resolve, _| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.set_timeout_with_callback(&resolve);
+            }
+        }),
+    };
+    let _ = JsFuture::from(promise).await;
+}
