@@ -92,6 +92,7 @@ async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
             "finish_step_ms": finish_step,
             "rows": report.rows,
             "skipped": report.skipped,
+            "bytes_per_record": store.bytes_per_record(),
         });
         let _ = Reflect::set(&window, &JsValue::from_str("__benchPhases"), &to_js(&phases));
     }

@@ -78,7 +78,13 @@ fn benches(c: &mut Criterion) {
     let first = day_number(chrono::NaiveDate::from_ymd_opt(2026, 9, 24).expect("a date"));
     let all_days = DaySpan { start: first, end: first + 60 };
     let last_week = DaySpan { start: first + 53, end: first + 60 };
-    eprintln!("{} rows, {:.1} MiB of CSV, {} records stored", ROWS, csv.len() as f64 / (1 << 20) as f64, store.len());
+    eprintln!(
+        "{} rows, {:.1} MiB of CSV, {} records stored, {:.1} bytes per record",
+        ROWS,
+        csv.len() as f64 / (1 << 20) as f64,
+        store.len(),
+        store.bytes_per_record()
+    );
 
     let mut group = c.benchmark_group("engine_1m");
     group.sample_size(10);

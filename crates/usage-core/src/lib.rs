@@ -18,8 +18,8 @@ pub mod status;
 pub mod store;
 
 pub use model::{BucketWidth, UsageRecord};
-pub use query::{ClientSort, ClientUsage, Granularity, Scope, SortDirection, TimeSeries, TopN};
+pub use query::{ClientSort, ClientUsage, Dimension, Granularity, Group, PairGroup, Scope, SortDirection, TimeSeries, TopN};
 pub use range::{DateRange, Preset, RangeError};
 pub use selection::{ClientSelection, SelectionNotice, StoredSelection};
 pub use status::{StatusClass, StatusCounts};
-pub use store::{ClientId, ClientInfo, EndpointId, StoreBuilder, UsageStore};
+pub use store::{ClientId, ClientInfo, EndpointId, Row, StoreBuilder, UsageStore};

@@ -11,9 +11,10 @@ use serde::{Deserialize, Serialize};
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
 /// How much time one record covers, starting at its timestamp.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum BucketWidth {
     /// A single request at an instant.
+    #[default]
     Request,
     TenMinutes,
     Hour,
@@ -22,6 +23,8 @@ pub enum BucketWidth {
 
 impl BucketWidth {
     /// The bucket's length in seconds (0 for a single request).
+    pub const ALL: [BucketWidth; 4] = [BucketWidth::Request, BucketWidth::TenMinutes, BucketWidth::Hour, BucketWidth::Day];
+
     pub const fn seconds(self) -> i64 {
         match self {
             BucketWidth::Request => 0,
@@ -36,7 +39,7 @@ impl BucketWidth {
 ///
 /// The store keeps these columnar and dictionary-encoded; this struct is the
 /// readable form used at the edges and by the tests' naive reference.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsageRecord {
     /// Start of the bucket, in Unix seconds (UTC).
     pub timestamp: i64,
@@ -53,6 +56,16 @@ pub struct UsageRecord {
     pub status: u16,
     /// Number of requests in the bucket (the weight of the record).
     pub requests: u64,
+    /// API area or module (Alma's "API Area", the bench's `module`); empty when unknown.
+    pub module: String,
+    /// The calling user; empty when unknown.
+    pub user: String,
+    /// The caller's IP address; empty when unknown.
+    pub ip: String,
+    /// Response bytes, summed over the bucket.
+    pub bytes: Option<u64>,
+    /// Latency in microseconds, summed over the bucket (divide by `requests` for the mean).
+    pub latency_us: Option<u64>,
 }
 
 /// Days since 1970-01-01 of a Unix timestamp, counting UTC days.

@@ -148,6 +148,50 @@ impl ClientUsage {
     }
 }
 
+/// Something to group requests by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dimension {
+    Client,
+    /// URL template (any method).
+    Template,
+    Method,
+    /// Method + URL template.
+    Endpoint,
+    /// The exact status code (its class is in every group's counts).
+    Status,
+    Module,
+    User,
+    Ip,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 8] = [
+        Dimension::Client,
+        Dimension::Template,
+        Dimension::Method,
+        Dimension::Endpoint,
+        Dimension::Status,
+        Dimension::Module,
+        Dimension::User,
+        Dimension::Ip,
+    ];
+}
+
+/// Requests of one value of a dimension, per status class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Group {
+    pub key: u32,
+    pub counts: StatusCounts,
+}
+
+/// Requests of one pair of values of two dimensions, per status class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairGroup {
+    pub first: u32,
+    pub second: u32,
+    pub counts: StatusCounts,
+}
+
 /// The first entries of a ranking, and everything else folded into "Other".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopN {
@@ -206,11 +250,11 @@ impl UsageStore {
     /// ties by display name, then id.
     pub fn client_usage(&self, span: DaySpan, scope: &Scope) -> Vec<ClientUsage> {
         let mut per_client = vec![StatusCounts::default(); self.clients().len()];
-        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
             if scope.includes(self.endpoint[i]) {
-                per_client[self.client[i] as usize].add_code(self.status[i], u64::from(self.requests[i]));
+                per_client[self.client[i] as usize].add_code(self.status[i], n);
             }
-        }
+        });
         let mut usage: Vec<ClientUsage> = per_client
             .into_iter()
             .enumerate()
@@ -224,9 +268,9 @@ impl UsageStore {
     /// Requests per URL template in `span`, ranked like [`UsageStore::client_usage`] (ties by template).
     pub fn template_usage(&self, span: DaySpan) -> Vec<(TemplateId, u64)> {
         let mut per_endpoint = vec![0u64; self.endpoints().len()];
-        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
-            per_endpoint[self.endpoint[i] as usize] += u64::from(self.requests[i]);
-        }
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
+            per_endpoint[self.endpoint[i] as usize] += n;
+        });
         let mut per_template = vec![0u64; self.templates().len()];
         for (endpoint, n) in self.endpoints().iter().zip(per_endpoint) {
             per_template[endpoint.template as usize] += n;
@@ -253,17 +297,17 @@ impl UsageStore {
         let mut values = vec![vec![0u64; starts.len()]; clients.len()];
         // Records and buckets are both in time order: walk them together.
         let mut bucket = 0usize;
-        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
             let ts = self.timestamp(i);
             while bucket + 1 < starts.len() && starts[bucket + 1] <= ts {
                 bucket += 1;
             }
             if let Some(k) = slot[self.client[i] as usize] {
                 if scope.includes(self.endpoint[i]) {
-                    values[k][bucket] += u64::from(self.requests[i]);
+                    values[k][bucket] += n;
                 }
             }
-        }
+        });
         TimeSeries { granularity, starts, series: clients.iter().copied().zip(values).collect() }
     }
 
@@ -272,16 +316,123 @@ impl UsageStore {
         let starts = granularity.buckets(span);
         let mut values = vec![0u64; starts.len()];
         let mut bucket = 0usize;
-        for i in self.index_range(span.start_timestamp(), span.end_timestamp()) {
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
             let ts = self.timestamp(i);
             while bucket + 1 < starts.len() && starts[bucket + 1] <= ts {
                 bucket += 1;
             }
             if scope.includes(self.endpoint[i]) {
-                values[bucket] += u64::from(self.requests[i]);
+                values[bucket] += n;
+            }
+        });
+        values
+    }
+
+    /// The id of record `i` in `dimension`.
+    #[inline]
+    fn key(&self, dimension: Dimension, i: usize) -> u32 {
+        match dimension {
+            Dimension::Client => self.client[i],
+            Dimension::Endpoint => self.endpoint[i],
+            Dimension::Template => self.endpoints()[self.endpoint[i] as usize].template,
+            Dimension::Method => self.endpoints()[self.endpoint[i] as usize].method,
+            Dimension::Status => u32::from(self.status[i]),
+            Dimension::Module => u32::from(self.module[i]),
+            Dimension::User => self.user[i],
+            Dimension::Ip => self.ip[i],
+        }
+    }
+
+    /// How many ids `dimension` can have (ids run from 0 to this, exclusive).
+    fn cardinality(&self, dimension: Dimension) -> usize {
+        match dimension {
+            Dimension::Client => self.clients().len(),
+            Dimension::Endpoint => self.endpoints().len(),
+            Dimension::Template => self.templates().len(),
+            Dimension::Method => self.methods().len(),
+            Dimension::Status => usize::from(self.max_status) + 1,
+            Dimension::Module => self.modules().len(),
+            Dimension::User => self.users().len(),
+            Dimension::Ip => self.ips().len(),
+        }
+    }
+
+    /// The text of id `key` in `dimension`: a client's display name, a template, a status code…
+    pub fn label(&self, dimension: Dimension, key: u32) -> String {
+        match dimension {
+            Dimension::Client => self.client_info(key).map(|c| c.name.clone()).unwrap_or_default(),
+            Dimension::Endpoint => self
+                .endpoints()
+                .get(key as usize)
+                .map(|e| format!("{} {}", self.methods().get(e.method), self.templates()[e.template as usize]))
+                .unwrap_or_default(),
+            Dimension::Template => self.templates().get(key as usize).cloned().unwrap_or_default(),
+            Dimension::Method => self.methods().get(key).to_owned(),
+            Dimension::Status => key.to_string(),
+            Dimension::Module => self.modules().get(key).to_owned(),
+            Dimension::User => self.users().get(key).to_owned(),
+            Dimension::Ip => self.ips().get(key).to_owned(),
+        }
+    }
+
+    /// Requests per status class for each value of `dimension` in `span` and
+    /// `scope`, ranked by requests (most first), ties by label then id.
+    pub fn group_by(&self, span: DaySpan, dimension: Dimension, scope: &Scope) -> Vec<Group> {
+        let mut per_key = vec![StatusCounts::default(); self.cardinality(dimension)];
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
+            if scope.includes(self.endpoint[i]) {
+                per_key[self.key(dimension, i) as usize].add_code(self.status[i], n);
+            }
+        });
+        let mut groups: Vec<Group> = per_key
+            .into_iter()
+            .enumerate()
+            .filter(|(_, counts)| counts.total() > 0)
+            .map(|(key, counts)| Group { key: key as u32, counts })
+            .collect();
+        groups.sort_by(|a, b| {
+            b.counts.total().cmp(&a.counts.total()).then_with(|| self.label(dimension, a.key).cmp(&self.label(dimension, b.key))).then(a.key.cmp(&b.key))
+        });
+        groups
+    }
+
+    /// Requests per status class for each pair of values of `first` × `second`
+    /// (client × template, say), ranked like [`UsageStore::group_by`] by (first, second) labels.
+    pub fn group_by_pair(&self, span: DaySpan, first: Dimension, second: Dimension, scope: &Scope) -> Vec<PairGroup> {
+        let mut per_pair: rustc_hash::FxHashMap<u64, StatusCounts> = rustc_hash::FxHashMap::default();
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
+            if scope.includes(self.endpoint[i]) {
+                let key = u64::from(self.key(first, i)) << 32 | u64::from(self.key(second, i));
+                per_pair.entry(key).or_default().add_code(self.status[i], n);
+            }
+        });
+        let mut pairs: Vec<PairGroup> =
+            per_pair.into_iter().map(|(key, counts)| PairGroup { first: (key >> 32) as u32, second: key as u32, counts }).collect();
+        pairs.sort_by(|a, b| {
+            b.counts
+                .total()
+                .cmp(&a.counts.total())
+                .then_with(|| (self.label(first, a.first), self.label(second, a.second)).cmp(&(self.label(first, b.first), self.label(second, b.second))))
+                .then((a.first, a.second).cmp(&(b.first, b.second)))
+        });
+        pairs
+    }
+
+    /// How many different values of `dimension` have requests in `span`.
+    /// For users, IPs and modules the "unknown" (empty) value is not counted.
+    pub fn distinct(&self, span: DaySpan, dimension: Dimension, scope: &Scope) -> usize {
+        let mut seen = vec![false; self.cardinality(dimension)];
+        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
+            if n > 0 && scope.includes(self.endpoint[i]) {
+                seen[self.key(dimension, i) as usize] = true;
+            }
+        });
+        if matches!(dimension, Dimension::User | Dimension::Ip | Dimension::Module) {
+            if let Some(unknown) = seen.first_mut() {
+                *unknown = false;
             }
         }
-        values
+        seen.into_iter().filter(|&s| s).count()
     }
 
     /// Sorts table rows by `key`; ties always go by display name, then id, ascending.
@@ -343,6 +494,7 @@ mod tests {
             template: template.into(),
             status,
             requests,
+            ..UsageRecord::default()
         }
     }
 

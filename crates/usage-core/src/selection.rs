@@ -161,6 +161,7 @@ mod tests {
                 template: format!("/t{}", i % 3),
                 status: 200,
                 requests: 100 - i,
+                ..UsageRecord::default()
             })
             .collect();
         UsageStore::from_records(&records).unwrap()

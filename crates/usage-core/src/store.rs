@@ -2,11 +2,15 @@
 //!
 //! Dimensions are dictionary-encoded (a record holds small integer ids), and
 //! timestamps are stored as `u32` seconds after the earliest record. Records
-//! are kept sorted by timestamp, so a date range is found with two binary
-//! searches and a query only touches the records inside it.
+//! are kept sorted by time, so a date range is found with two binary searches
+//! and a query only touches the records inside it.
+//!
+//! Count-like columns (requests, bucket width, bytes, latency) are stored as a
+//! single constant when every record has the same value, so a per-request log
+//! pays nothing for its weight of 1. A per-request record with every
+//! dimension and measure takes 32 bytes: see [`UsageStore::bytes_per_record`].
 
 use rustc_hash::FxHashMap as HashMap;
-
 use thiserror::Error;
 
 use crate::model::{BucketWidth, UsageRecord};
@@ -17,6 +21,8 @@ pub type ClientId = u32;
 pub type EndpointId = u32;
 /// Index of a URL template in [`UsageStore::templates`].
 pub type TemplateId = u32;
+/// Index into one of the plain string dictionaries (users, IPs, modules, methods).
+pub type ValueId = u32;
 
 /// A calling application.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,7 +36,7 @@ pub struct ClientInfo {
 /// A method on a URL template, e.g. `GET /api/v2/users/{id}`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoint {
-    pub method: String,
+    pub method: ValueId,
     pub template: TemplateId,
 }
 
@@ -39,6 +45,115 @@ pub struct Endpoint {
 pub enum StoreError {
     #[error("the records span more than 136 years ({first} to {last}); check the timestamps")]
     TimeSpanTooWide { first: i64, last: i64 },
+    #[error("more than 65,535 different modules")]
+    TooManyModules,
+}
+
+/// Distinct strings, each with a dense id. Id 0 is the empty string ("unknown").
+#[derive(Clone, Debug)]
+pub struct Dictionary {
+    values: Vec<String>,
+    index: HashMap<String, ValueId>,
+}
+
+impl Default for Dictionary {
+    fn default() -> Dictionary {
+        let mut dictionary = Dictionary { values: Vec::new(), index: HashMap::default() };
+        dictionary.intern("");
+        dictionary
+    }
+}
+
+impl Dictionary {
+    pub fn intern(&mut self, value: &str) -> ValueId {
+        if let Some(&id) = self.index.get(value) {
+            return id;
+        }
+        let id = self.values.len() as ValueId;
+        self.values.push(value.to_owned());
+        self.index.insert(value.to_owned(), id);
+        id
+    }
+
+    pub fn get(&self, id: ValueId) -> &str {
+        self.values.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub fn find(&self, value: &str) -> Option<ValueId> {
+        self.index.get(value).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    pub fn values(&self) -> &[String] {
+        &self.values
+    }
+}
+
+/// A numeric column: one constant, or one value per record in 32 or 64 bits.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum NumberColumn {
+    Constant(u64),
+    U32(Vec<u32>),
+    U64(Vec<u64>),
+}
+
+impl Default for NumberColumn {
+    fn default() -> NumberColumn {
+        NumberColumn::Constant(0)
+    }
+}
+
+impl NumberColumn {
+    /// The narrowest column holding `values` (already in store order).
+    fn pack(values: Vec<u64>) -> NumberColumn {
+        match values.first() {
+            None => NumberColumn::Constant(0),
+            Some(&first) if values.iter().all(|&v| v == first) => NumberColumn::Constant(first),
+            Some(_) if values.iter().all(|&v| v <= u64::from(u32::MAX)) => NumberColumn::U32(values.into_iter().map(|v| v as u32).collect()),
+            Some(_) => NumberColumn::U64(values),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, i: usize) -> u64 {
+        match self {
+            NumberColumn::Constant(v) => *v,
+            NumberColumn::U32(values) => u64::from(values[i]),
+            NumberColumn::U64(values) => values[i],
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        match self {
+            NumberColumn::Constant(_) => 0,
+            NumberColumn::U32(values) => values.len() * 4,
+            NumberColumn::U64(values) => values.len() * 8,
+        }
+    }
+}
+
+/// One record for [`StoreBuilder::push_row`], with its dimensions already interned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    /// Start of the bucket, Unix seconds (UTC).
+    pub timestamp: i64,
+    pub bucket: BucketWidth,
+    pub client: ClientId,
+    pub endpoint: EndpointId,
+    pub status: u16,
+    pub requests: u64,
+    pub module: ValueId,
+    pub user: ValueId,
+    pub ip: ValueId,
+    pub bytes: Option<u64>,
+    pub latency_us: Option<u64>,
 }
 
 /// Collects records and interns their dimensions; [`StoreBuilder::finish`] makes the store.
@@ -49,13 +164,63 @@ pub struct StoreBuilder {
     templates: Vec<String>,
     template_index: HashMap<String, TemplateId>,
     endpoints: Vec<Endpoint>,
-    endpoint_index: HashMap<(String, TemplateId), EndpointId>,
+    endpoint_index: HashMap<(ValueId, TemplateId), EndpointId>,
+    methods: Dictionary,
+    modules: Dictionary,
+    users: Dictionary,
+    ips: Dictionary,
     timestamps: Vec<i64>,
     client: Vec<ClientId>,
     endpoint: Vec<EndpointId>,
     status: Vec<u16>,
-    bucket: Vec<BucketWidth>,
-    requests: Vec<u32>,
+    module: Vec<u16>,
+    user: Vec<ValueId>,
+    ip: Vec<ValueId>,
+    requests: LazyColumn,
+    bucket: LazyColumn,
+    bytes: LazyColumn,
+    latency_us: LazyColumn,
+    has_bytes: bool,
+    has_latency: bool,
+}
+
+/// A column that stays one constant until a second value appears.
+#[derive(Debug, Default)]
+struct LazyColumn {
+    constant: Option<u64>,
+    values: Vec<u64>,
+    len: usize,
+}
+
+impl LazyColumn {
+    #[inline]
+    fn push(&mut self, value: u64) {
+        if !self.values.is_empty() {
+            self.values.push(value);
+        } else {
+            match self.constant {
+                None => self.constant = Some(value),
+                Some(c) if c == value => {}
+                Some(c) => {
+                    self.values = Vec::with_capacity(self.len * 2);
+                    self.values.resize(self.len, c);
+                    self.values.push(value);
+                }
+            }
+        }
+        self.len += 1;
+    }
+
+    /// The column in store order (`order[k]` is the builder index of the k-th stored record).
+    fn into_column(self, order: Option<&[usize]>) -> NumberColumn {
+        if self.values.is_empty() {
+            return NumberColumn::Constant(self.constant.unwrap_or(0));
+        }
+        match order {
+            Some(order) => NumberColumn::pack(order.iter().map(|&i| self.values[i]).collect()),
+            None => NumberColumn::pack(self.values),
+        }
+    }
 }
 
 impl StoreBuilder {
@@ -90,47 +255,70 @@ impl StoreBuilder {
                 t
             }
         };
-        let key = (method.to_owned(), template);
-        if let Some(&e) = self.endpoint_index.get(&key) {
+        let method = self.methods.intern(method);
+        if let Some(&e) = self.endpoint_index.get(&(method, template)) {
             return e;
         }
         let e = self.endpoints.len() as EndpointId;
-        self.endpoints.push(Endpoint { method: key.0.clone(), template });
-        self.endpoint_index.insert(key, e);
+        self.endpoints.push(Endpoint { method, template });
+        self.endpoint_index.insert((method, template), e);
         e
     }
 
-    /// Adds one bucket of traffic. A count above `u32::MAX` is stored as several records.
-    pub fn push(
-        &mut self,
-        timestamp: i64,
-        bucket: BucketWidth,
-        client: ClientId,
-        endpoint: EndpointId,
-        status: u16,
-        requests: u64,
-    ) {
-        let mut left = requests;
-        loop {
-            let part = left.min(u64::from(u32::MAX));
-            self.timestamps.push(timestamp);
-            self.client.push(client);
-            self.endpoint.push(endpoint);
-            self.status.push(status);
-            self.bucket.push(bucket);
-            self.requests.push(part as u32);
-            left -= part;
-            if left == 0 {
-                break;
-            }
-        }
+    /// Interns a module (API area).
+    pub fn module(&mut self, module: &str) -> ValueId {
+        self.modules.intern(module)
+    }
+
+    /// Interns a user.
+    pub fn user(&mut self, user: &str) -> ValueId {
+        self.users.intern(user)
+    }
+
+    /// Interns an IP address.
+    pub fn ip(&mut self, ip: &str) -> ValueId {
+        self.ips.intern(ip)
+    }
+
+    /// Adds one bucket of traffic with only the core dimensions.
+    pub fn push(&mut self, timestamp: i64, bucket: BucketWidth, client: ClientId, endpoint: EndpointId, status: u16, requests: u64) {
+        self.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ..Row::default() });
+    }
+
+    /// Adds one bucket of traffic. A request count above `u32::MAX` is kept whole
+    /// (the requests column widens to 64 bits for such data).
+    pub fn push_row(&mut self, row: Row) {
+        self.has_bytes |= row.bytes.is_some();
+        self.has_latency |= row.latency_us.is_some();
+        self.timestamps.push(row.timestamp);
+        self.client.push(row.client);
+        self.endpoint.push(row.endpoint);
+        self.status.push(row.status);
+        self.module.push(row.module as u16);
+        self.user.push(row.user);
+        self.ip.push(row.ip);
+        self.requests.push(row.requests);
+        self.bucket.push(BucketWidth::ALL.iter().position(|&w| w == row.bucket).unwrap_or(0) as u64);
+        self.bytes.push(row.bytes.unwrap_or(0));
+        self.latency_us.push(row.latency_us.unwrap_or(0));
     }
 
     /// Adds a record in its readable form.
     pub fn push_record(&mut self, record: &UsageRecord) {
-        let client = self.client(&record.client_id, &record.client_name);
-        let endpoint = self.endpoint(&record.method, &record.template);
-        self.push(record.timestamp, record.bucket, client, endpoint, record.status, record.requests);
+        let row = Row {
+            timestamp: record.timestamp,
+            bucket: record.bucket,
+            client: self.client(&record.client_id, &record.client_name),
+            endpoint: self.endpoint(&record.method, &record.template),
+            status: record.status,
+            requests: record.requests,
+            module: self.module(&record.module),
+            user: self.user(&record.user),
+            ip: self.ip(&record.ip),
+            bytes: record.bytes,
+            latency_us: record.latency_us,
+        };
+        self.push_row(row);
     }
 
     /// Number of records pushed so far.
@@ -149,33 +337,51 @@ impl StoreBuilder {
         if last - first > i64::from(u32::MAX) {
             return Err(StoreError::TimeSpanTooWide { first, last });
         }
+        if self.modules.len() > usize::from(u16::MAX) + 1 {
+            return Err(StoreError::TooManyModules);
+        }
         // Exports are often in time order already; only sort when they are not.
-        let sorted = self.timestamps.windows(2).all(|w| w[0] <= w[1]);
-        let order: Vec<usize> = if sorted {
-            (0..self.timestamps.len()).collect()
+        let order: Option<Vec<usize>> = if self.timestamps.windows(2).all(|w| w[0] <= w[1]) {
+            None
         } else if self.timestamps.len() <= u32::MAX as usize {
             // Sort (offset, index) packed into one u64: a plain integer sort, stable by index.
             let mut keys: Vec<u64> =
                 self.timestamps.iter().enumerate().map(|(i, &t)| ((t - first) as u64) << 32 | i as u64).collect();
             keys.sort_unstable();
-            keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as usize).collect()
+            Some(keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as usize).collect())
         } else {
             let mut order: Vec<usize> = (0..self.timestamps.len()).collect();
             order.sort_by_key(|&i| self.timestamps[i]);
-            order
+            Some(order)
         };
-        let pick = |column: &[u32]| order.iter().map(|&i| column[i]).collect::<Vec<_>>();
+        fn gather<T: Copy>(column: Vec<T>, order: Option<&[usize]>) -> Vec<T> {
+            match order {
+                Some(order) => order.iter().map(|&i| column[i]).collect(),
+                None => column,
+            }
+        }
+        let order = order.as_deref();
         Ok(UsageStore {
             base: first,
-            offsets: order.iter().map(|&i| (self.timestamps[i] - first) as u32).collect(),
-            client: pick(&self.client),
-            endpoint: pick(&self.endpoint),
-            status: order.iter().map(|&i| self.status[i]).collect(),
-            bucket: order.iter().map(|&i| self.bucket[i]).collect(),
-            requests: pick(&self.requests),
+            offsets: gather(self.timestamps, order).into_iter().map(|t| (t - first) as u32).collect(),
+            max_status: self.status.iter().copied().max().unwrap_or(0),
+            client: gather(self.client, order),
+            endpoint: gather(self.endpoint, order),
+            status: gather(self.status, order),
+            module: gather(self.module, order),
+            user: gather(self.user, order),
+            ip: gather(self.ip, order),
+            requests: self.requests.into_column(order),
+            bucket: self.bucket.into_column(order),
+            bytes: self.has_bytes.then(|| self.bytes.into_column(order)),
+            latency_us: self.has_latency.then(|| self.latency_us.into_column(order)),
             clients: self.clients,
             templates: self.templates,
             endpoints: self.endpoints,
+            methods: self.methods,
+            modules: self.modules,
+            users: self.users,
+            ips: self.ips,
         })
     }
 }
@@ -189,11 +395,22 @@ pub struct UsageStore {
     pub(crate) client: Vec<ClientId>,
     pub(crate) endpoint: Vec<EndpointId>,
     pub(crate) status: Vec<u16>,
-    pub(crate) bucket: Vec<BucketWidth>,
-    pub(crate) requests: Vec<u32>,
+    pub(crate) module: Vec<u16>,
+    pub(crate) user: Vec<ValueId>,
+    pub(crate) ip: Vec<ValueId>,
+    pub(crate) requests: NumberColumn,
+    /// Index into [`BucketWidth::ALL`].
+    bucket: NumberColumn,
+    bytes: Option<NumberColumn>,
+    latency_us: Option<NumberColumn>,
+    pub(crate) max_status: u16,
     clients: Vec<ClientInfo>,
     templates: Vec<String>,
     endpoints: Vec<Endpoint>,
+    methods: Dictionary,
+    modules: Dictionary,
+    users: Dictionary,
+    ips: Dictionary,
 }
 
 impl UsageStore {
@@ -240,6 +457,20 @@ impl UsageStore {
         &self.endpoints
     }
 
+    /// HTTP methods, modules, users and IP addresses (id 0 is "unknown").
+    pub fn methods(&self) -> &Dictionary {
+        &self.methods
+    }
+    pub fn modules(&self) -> &Dictionary {
+        &self.modules
+    }
+    pub fn users(&self) -> &Dictionary {
+        &self.users
+    }
+    pub fn ips(&self) -> &Dictionary {
+        &self.ips
+    }
+
     /// Looks a template up by its text.
     pub fn template_by_name(&self, template: &str) -> Option<TemplateId> {
         self.templates.iter().position(|t| t == template).map(|i| i as TemplateId)
@@ -249,6 +480,17 @@ impl UsageStore {
     #[inline]
     pub(crate) fn timestamp(&self, i: usize) -> i64 {
         self.base + i64::from(self.offsets[i])
+    }
+
+    /// Calls `f(index, requests)` for each record in `range`, with the weight
+    /// column's layout resolved once rather than per record.
+    #[inline]
+    pub(crate) fn for_each_weighted(&self, range: std::ops::Range<usize>, mut f: impl FnMut(usize, u64)) {
+        match &self.requests {
+            NumberColumn::Constant(weight) => range.for_each(|i| f(i, *weight)),
+            NumberColumn::U32(weights) => range.for_each(|i| f(i, u64::from(weights[i]))),
+            NumberColumn::U64(weights) => range.for_each(|i| f(i, weights[i])),
+        }
     }
 
     /// The half-open index range of records whose timestamp lies in `[start, end)`.
@@ -270,6 +512,21 @@ impl UsageStore {
         ))
     }
 
+    /// Bytes of memory the records take (columns only, not the dictionaries).
+    pub fn record_bytes(&self) -> usize {
+        let n = self.len();
+        n * (4 + 4 + 4 + 2 + 2 + 4 + 4)
+            + self.requests.heap_bytes()
+            + self.bucket.heap_bytes()
+            + self.bytes.as_ref().map_or(0, NumberColumn::heap_bytes)
+            + self.latency_us.as_ref().map_or(0, NumberColumn::heap_bytes)
+    }
+
+    /// Average memory per record, in bytes; 0 for an empty store.
+    pub fn bytes_per_record(&self) -> f64 {
+        if self.is_empty() { 0.0 } else { self.record_bytes() as f64 / self.len() as f64 }
+    }
+
     /// The records in their readable form, in time order (for exports and tests).
     pub fn records(&self) -> impl Iterator<Item = UsageRecord> + '_ {
         (0..self.len()).map(move |i| {
@@ -277,13 +534,18 @@ impl UsageStore {
             let endpoint = &self.endpoints[self.endpoint[i] as usize];
             UsageRecord {
                 timestamp: self.timestamp(i),
-                bucket: self.bucket[i],
+                bucket: BucketWidth::ALL[self.bucket.get(i) as usize % BucketWidth::ALL.len()],
                 client_id: client.id.clone(),
                 client_name: client.name.clone(),
-                method: endpoint.method.clone(),
+                method: self.methods.get(endpoint.method).to_owned(),
                 template: self.templates[endpoint.template as usize].clone(),
                 status: self.status[i],
-                requests: u64::from(self.requests[i]),
+                requests: self.requests.get(i),
+                module: self.modules.get(ValueId::from(self.module[i])).to_owned(),
+                user: self.users.get(self.user[i]).to_owned(),
+                ip: self.ips.get(self.ip[i]).to_owned(),
+                bytes: self.bytes.as_ref().map(|c| c.get(i)),
+                latency_us: self.latency_us.as_ref().map(|c| c.get(i)),
             }
         })
     }
@@ -294,16 +556,7 @@ mod tests {
     use super::*;
 
     fn record(timestamp: i64, client: &str, requests: u64) -> UsageRecord {
-        UsageRecord {
-            timestamp,
-            bucket: BucketWidth::Request,
-            client_id: client.into(),
-            client_name: String::new(),
-            method: "GET".into(),
-            template: "/a".into(),
-            status: 200,
-            requests,
-        }
+        UsageRecord { timestamp, client_id: client.into(), method: "GET".into(), template: "/a".into(), status: 200, requests, ..UsageRecord::default() }
     }
 
     // Guards that unsorted input comes out in time order with every column permuted alike.
@@ -331,13 +584,56 @@ mod tests {
         assert_eq!(store.index_range(300, 200), 3..3);
     }
 
-    // Guards that a count too big for one u32 cell is split, not truncated.
+    // Guards that a count too big for 32 bits is kept whole, not truncated.
     #[test]
-    fn huge_counts_are_split_not_truncated() {
-        let store = UsageStore::from_records(&[record(0, "a", 10_000_000_000)]).expect("one record");
-        let total: u64 = store.records().map(|r| r.requests).sum();
-        assert_eq!(total, 10_000_000_000);
-        assert_eq!(store.len(), 3);
+    fn huge_counts_are_kept_whole() {
+        let store = UsageStore::from_records(&[record(0, "a", 10_000_000_000), record(1, "a", 1)]).expect("two records");
+        let counts: Vec<u64> = store.records().map(|r| r.requests).collect();
+        assert_eq!(counts, [10_000_000_000, 1]);
+        assert!(matches!(store.requests, NumberColumn::U64(_)));
+    }
+
+    // Guards the memory budget: a per-request record with every dimension and measure takes 32 bytes,
+    // because the constant weight and bucket columns take none.
+    #[test]
+    fn per_request_records_take_32_bytes() {
+        let records: Vec<UsageRecord> = (0..1000)
+            .map(|i| UsageRecord {
+                user: format!("u{}", i % 7),
+                ip: format!("192.0.2.{}", i % 200),
+                module: "m".into(),
+                bytes: Some(i * 10),
+                latency_us: Some(i * 1000),
+                ..record(i as i64, "a", 1)
+            })
+            .collect();
+        let store = UsageStore::from_records(&records).expect("store");
+        assert_eq!(store.bytes_per_record(), 32.0);
+        let weighted = UsageStore::from_records(&[record(0, "a", 1), record(1, "a", 2)]).expect("store");
+        assert_eq!(weighted.bytes_per_record(), 24.0 + 4.0, "a varying weight costs 4 bytes; no bytes or latency columns");
+    }
+
+    // Guards that every field survives the columnar round trip, including the optional measures.
+    #[test]
+    fn records_round_trip() {
+        let records = vec![
+            UsageRecord {
+                bucket: BucketWidth::Day,
+                client_name: "Alpha".into(),
+                module: "users".into(),
+                user: "ann".into(),
+                ip: "2001:db8::1".into(),
+                bytes: Some(5_000_000_000),
+                latency_us: Some(1_500),
+                ..record(86_400, "a", 7)
+            },
+            UsageRecord { bucket: BucketWidth::Request, bytes: None, latency_us: Some(9), ..record(90_000, "b", 1) },
+        ];
+        let store = UsageStore::from_records(&records).expect("store");
+        let mut expected = records.clone();
+        expected[1].bytes = Some(0); // a store with a bytes column reports 0 where a record had none
+        expected[1].client_name = "b".into(); // no display name: the id stands in
+        assert_eq!(store.records().collect::<Vec<_>>(), expected);
     }
 
     // Guards that a missing display name falls back to the id and a later real name replaces it.

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use usage_core::model::{BucketWidth, UsageRecord};
-use usage_core::query::{DaySpan, Granularity, Scope, top_n};
+use usage_core::query::{DaySpan, Dimension, Granularity, Scope, top_n};
 use usage_core::range::day_number;
 use usage_core::{StatusCounts, UsageStore};
 
@@ -60,8 +60,9 @@ fn record_strategy() -> impl Strategy<Value = UsageRecord> {
         prop::sample::select(vec![100u16, 200, 201, 204, 301, 304, 400, 404, 428, 429, 430, 500, 503, 599, 600, 0]),
         prop_oneof![3 => Just(1u64), 1 => 1u64..5_000],
         prop::sample::select(vec![BucketWidth::Request, BucketWidth::TenMinutes, BucketWidth::Hour, BucketWidth::Day]),
+        (0..3usize, 0..4usize, 0..3usize),
     )
-        .prop_map(|(anchor, offset, client, template, status, requests, bucket)| {
+        .prop_map(|(anchor, offset, client, template, status, requests, bucket, (user, ip, module))| {
             let (y, m, d) = ANCHORS[anchor];
             let midnight = NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
             let mut timestamp = midnight + offset;
@@ -77,8 +78,28 @@ fn record_strategy() -> impl Strategy<Value = UsageRecord> {
                 template: format!("/t/{template}"),
                 status,
                 requests,
+                // Index 0 is "unknown" (empty), which distinct counts leave out.
+                user: ["", "ann", "bob"][user].into(),
+                ip: ["", "192.0.2.1", "2001:db8::1", "198.51.100.7"][ip].into(),
+                module: ["", "users", "fees"][module].into(),
+                bytes: None,
+                latency_us: None,
             }
         })
+}
+
+/// The text of a record in `dimension`, as the store labels it.
+fn naive_label(r: &UsageRecord, dimension: Dimension) -> String {
+    match dimension {
+        Dimension::Client => r.client_id.clone(),
+        Dimension::Template => r.template.clone(),
+        Dimension::Method => r.method.clone(),
+        Dimension::Endpoint => format!("{} {}", r.method, r.template),
+        Dimension::Status => r.status.to_string(),
+        Dimension::Module => r.module.clone(),
+        Dimension::User => r.user.clone(),
+        Dimension::Ip => r.ip.clone(),
+    }
 }
 
 fn span_strategy() -> impl Strategy<Value = DaySpan> {
@@ -192,6 +213,64 @@ proptest! {
             }
             prop_assert_eq!(values, &expected);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    // Guards group_by on every dimension (per-class counts for each value) and distinct counts,
+    // where the unknown user, IP or module is not a value of its own.
+    #[test]
+    fn group_by_and_distinct_match_reference(
+        records in prop::collection::vec(record_strategy(), 0..100),
+        span in span_strategy(),
+        dimension in prop::sample::select(Dimension::ALL.to_vec()),
+    ) {
+        let store = UsageStore::from_records(&records).unwrap();
+        let mut expected: BTreeMap<String, StatusCounts> = BTreeMap::new();
+        for r in records.iter().filter(|r| in_span(r, span)) {
+            expected.entry(naive_label(r, dimension)).or_default().add_code(r.status, r.requests);
+        }
+        let label = |key: u32| match dimension {
+            // Clients are keyed by id in the reference, labelled by display name in the store.
+            Dimension::Client => store.clients()[key as usize].id.clone(),
+            _ => store.label(dimension, key),
+        };
+        let got: BTreeMap<String, StatusCounts> = store.group_by(span, dimension, &Scope::all()).into_iter().map(|g| (label(g.key), g.counts)).collect();
+        prop_assert_eq!(&got, &expected);
+
+        let groups = store.group_by(span, dimension, &Scope::all());
+        prop_assert!(groups.windows(2).all(|w| w[0].counts.total() >= w[1].counts.total()), "ranked by requests");
+
+        let unknown_excluded = matches!(dimension, Dimension::User | Dimension::Ip | Dimension::Module);
+        let distinct = expected.keys().filter(|k| !(unknown_excluded && k.is_empty())).count();
+        prop_assert_eq!(store.distinct(span, dimension, &Scope::all()), distinct);
+    }
+
+    // Guards the pair breakdowns the UI needs (client × template, template × status, client × module…).
+    #[test]
+    fn pairs_match_reference(
+        records in prop::collection::vec(record_strategy(), 0..100),
+        span in span_strategy(),
+        first in prop::sample::select(Dimension::ALL.to_vec()),
+        second in prop::sample::select(Dimension::ALL.to_vec()),
+    ) {
+        let store = UsageStore::from_records(&records).unwrap();
+        let mut expected: BTreeMap<(String, String), StatusCounts> = BTreeMap::new();
+        for r in records.iter().filter(|r| in_span(r, span)) {
+            expected.entry((naive_label(r, first), naive_label(r, second))).or_default().add_code(r.status, r.requests);
+        }
+        let label = |dimension: Dimension, key: u32| match dimension {
+            Dimension::Client => store.clients()[key as usize].id.clone(),
+            _ => store.label(dimension, key),
+        };
+        let got: BTreeMap<(String, String), StatusCounts> = store
+            .group_by_pair(span, first, second, &Scope::all())
+            .into_iter()
+            .map(|p| ((label(first, p.first), label(second, p.second)), p.counts))
+            .collect();
+        prop_assert_eq!(got, expected);
     }
 }
 

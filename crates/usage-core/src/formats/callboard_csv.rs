@@ -13,7 +13,57 @@ use rustc_hash::FxHashMap;
 use super::time::parse_iso8601;
 use super::{ReadError, ReadReport};
 use crate::model::BucketWidth;
-use crate::store::{ClientId, EndpointId, StoreBuilder};
+use crate::store::{ClientId, EndpointId, Row, StoreBuilder, ValueId};
+
+/// Byte-keyed caches from a field's text to its interned id, so that a known
+/// value costs one hash lookup and no allocation.
+#[derive(Default)]
+struct Interned {
+    clients: FxHashMap<Box<[u8]>, ClientId>,
+    endpoints: FxHashMap<Box<[u8]>, EndpointId>,
+    endpoint_key: Vec<u8>,
+    modules: FxHashMap<Box<[u8]>, ValueId>,
+    users: FxHashMap<Box<[u8]>, ValueId>,
+    ips: FxHashMap<Box<[u8]>, ValueId>,
+}
+
+/// Interns `text` through `cache`, calling `intern` (into the builder) only the first time.
+fn cached(
+    cache: &mut FxHashMap<Box<[u8]>, ValueId>,
+    text: &[u8],
+    builder: &mut StoreBuilder,
+    intern: fn(&mut StoreBuilder, &str) -> ValueId,
+) -> Result<ValueId, String> {
+    if let Some(&id) = cache.get(text) {
+        return Ok(id);
+    }
+    let value = std::str::from_utf8(text).map_err(|_| "a field is not UTF-8 text".to_owned())?;
+    let id = intern(builder, value);
+    cache.insert(text.into(), id);
+    Ok(id)
+}
+
+/// A whole number of bytes; absent when empty or unreadable.
+fn parse_bytes(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || text.len() > 19 || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(text.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')))
+}
+
+/// Milliseconds with up to 3 decimals (`592.2`) as microseconds; absent when empty or unreadable.
+fn parse_latency_us(text: &[u8]) -> Option<u64> {
+    let (whole, fraction) = match text.iter().position(|&b| b == b'.') {
+        Some(dot) => (&text[..dot], &text[dot + 1..]),
+        None => (text, &[][..]),
+    };
+    if whole.is_empty() || whole.len() > 12 || fraction.len() > 3 || !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let ms = whole.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let micros = fraction.iter().chain(std::iter::repeat(&b'0')).take(3).fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    Some(ms * 1_000 + micros)
+}
 
 /// Where each needed column is in a row.
 struct Columns {
@@ -26,6 +76,11 @@ struct Columns {
     template: Option<usize>,
     status: usize,
     requests: Option<usize>,
+    module: Option<usize>,
+    user: Option<usize>,
+    ip: Option<usize>,
+    bytes: Option<usize>,
+    latency_ms: Option<usize>,
 }
 
 impl Columns {
@@ -41,6 +96,11 @@ impl Columns {
             template: find("template"),
             status: find("status").ok_or(ReadError::MissingColumn("status"))?,
             requests: find("requests"),
+            module: find("module"),
+            user: find("user"),
+            ip: find("ip"),
+            bytes: find("bytes"),
+            latency_ms: find("latency_ms"),
         };
         if columns.url.is_none() && columns.template.is_none() {
             return Err(ReadError::MissingColumn("template"));
@@ -138,9 +198,7 @@ pub struct CsvReader {
     /// Whether anything but whitespace has been seen.
     seen_data: bool,
     report: ReadReport,
-    clients: FxHashMap<Box<[u8]>, ClientId>,
-    endpoints: FxHashMap<Box<[u8]>, EndpointId>,
-    endpoint_key: Vec<u8>,
+    interned: Interned,
 }
 
 impl CsvReader {
@@ -214,7 +272,7 @@ impl CsvReader {
             match &self.columns {
                 None => self.columns = Some(Columns::from_header(row)?),
                 Some(columns) => {
-                    if let Err(reason) = read_row(columns, row, builder, &mut self.clients, &mut self.endpoints, &mut self.endpoint_key) {
+                    if let Err(reason) = read_row(columns, row, builder, &mut self.interned) {
                         self.report.skip(this_line, reason);
                     } else {
                         self.report.rows += 1;
@@ -227,14 +285,8 @@ impl CsvReader {
 }
 
 /// Reads one data row into `builder`; the error is the reason it was skipped.
-fn read_row(
-    columns: &Columns,
-    row: &[&[u8]],
-    builder: &mut StoreBuilder,
-    clients: &mut FxHashMap<Box<[u8]>, ClientId>,
-    endpoints: &mut FxHashMap<Box<[u8]>, EndpointId>,
-    endpoint_key: &mut Vec<u8>,
-) -> Result<(), String> {
+fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, interned: &mut Interned) -> Result<(), String> {
+    let Interned { clients, endpoints, endpoint_key, modules, users, ips } = interned;
     if row.len() != columns.count {
         return Err(format!("expected {} fields, found {}", columns.count, row.len()));
     }
@@ -288,7 +340,23 @@ fn read_row(
             e
         }
     };
-    builder.push(timestamp, BucketWidth::Request, client, endpoint, status, requests);
+    let field = |column: Option<usize>| column.map_or(&b""[..], |c| row[c].trim_ascii());
+    let module = cached(modules, field(columns.module), builder, StoreBuilder::module)?;
+    let user = cached(users, field(columns.user), builder, StoreBuilder::user)?;
+    let ip = cached(ips, field(columns.ip), builder, StoreBuilder::ip)?;
+    builder.push_row(Row {
+        timestamp,
+        bucket: BucketWidth::Request,
+        client,
+        endpoint,
+        status,
+        requests,
+        module,
+        user,
+        ip,
+        bytes: parse_bytes(field(columns.bytes)),
+        latency_us: parse_latency_us(field(columns.latency_ms)),
+    });
     Ok(())
 }
 
@@ -318,6 +386,10 @@ mod tests {
         assert_eq!(records[0].status, 500);
         assert_eq!(records[1].method, "POST");
         assert_eq!(records[1].template, "/api/v2/reports/{id}");
+        assert_eq!((records[0].ip.as_str(), records[0].user.as_str(), records[0].module.as_str()), ("192.0.2.189", "", "time"));
+        assert_eq!(records[1].user, "a@b.example");
+        assert_eq!((records[0].bytes, records[0].latency_us), (Some(257), Some(592_200)));
+        assert_eq!((records[1].bytes, records[1].latency_us), (Some(13_622), Some(193_400)));
         assert_eq!(records[1].timestamp, super::super::time::parse_iso8601(b"2026-11-10T10:54:32Z").unwrap());
         assert_eq!(records[0].timestamp, 1_794_221_024); // date -d 2026-11-09T10:43:44Z +%s; milliseconds dropped
     }
@@ -391,6 +463,19 @@ mod tests {
         }
         assert_eq!((whole_report.rows, whole_report.skipped), (3, 1));
         assert_eq!(whole_report.problems[0].line, 5);
+    }
+
+    // Guards the measure parsers: whole bytes, millisecond latencies with up to 3 decimals, and junk as absent.
+    #[test]
+    fn measures() {
+        assert_eq!(parse_latency_us(b"592.2"), Some(592_200));
+        assert_eq!(parse_latency_us(b"7"), Some(7_000));
+        assert_eq!(parse_latency_us(b"0.125"), Some(125));
+        for junk in [&b""[..], b".5", b"1.2345", b"-3", b"fast"] {
+            assert_eq!(parse_latency_us(junk), None, "{junk:?}");
+        }
+        assert_eq!(parse_bytes(b"13622"), Some(13_622));
+        assert_eq!(parse_bytes(b"-"), None);
     }
 
     // Guards the optional weight column and URL-only files (query strings dropped).
