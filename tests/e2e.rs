@@ -149,16 +149,26 @@ async fn chosen_clients(client: &Client) -> Vec<String> {
     serde_json::from_value(value).expect("a list of names")
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn dashboard_end_to_end() {
+/// Today's UTC date from the system clock.
+fn today() -> chrono::NaiveDate {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs();
+    usage_core::range::date_of_day((seconds / 86_400) as i64)
+}
+
+/// Serves the release build and opens a WebDriver session on it.
+async fn start() -> (Driver, Client, String) {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     assert!(dist.join("index.html").exists(), "no release build in {}: run `trunk build --release` first", dist.display());
     let port = serve(dist);
     let driver = Driver::start();
     let client = connect(&driver).await;
-    let base = format!("http://127.0.0.1:{port}{SUB_PATH}");
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs();
-    let today = usage_core::range::date_of_day((seconds / 86_400) as i64);
+    (driver, client, format!("http://127.0.0.1:{port}{SUB_PATH}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dashboard_end_to_end() {
+    let (_driver, client, base) = start().await;
+    let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
 
     client.goto(&base).await.expect("open the dashboard");
@@ -256,5 +266,50 @@ async fn dashboard_end_to_end() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(shots.join("selection-dialog.png"), client.screenshot().await.expect("screenshot")).expect("save dialog png");
 
+    client.close().await.expect("end the session");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn opening_an_export_file() {
+    let (_driver, client, base) = start().await;
+    let today = today();
+    let day = |ago: u64| today.checked_sub_days(Days::new(ago)).expect("a past day");
+    let evil = "<img src=x onerror=alert(1)>";
+    // 6 good rows in the last 3 days, 1 row today (left out), 1 malformed row on line 5.
+    let csv = format!(
+        "timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms\n\
+         {d3}T10:00:00Z,cl_a,Acme Billing,GET,/api/users/1,/api/users/{{id}},200,192.0.2.1,ann,users,100,12.5\n\
+         {d3}T11:00:00Z,cl_a,Acme Billing,GET,/api/users/2,/api/users/{{id}},500,192.0.2.1,ann,users,100,12.5\n\
+         {d2}T09:30:00+02:00,cl_x,\"{evil}\",POST,/api/orders,/api/orders,201,192.0.2.9,,orders,10,3\n\
+         this line is broken\n\
+         {d2}T12:00:00Z,cl_x,\"{evil}\",POST,/api/orders,/api/orders,429,192.0.2.9,,orders,10,3\n\
+         {d1}T23:59:59Z,cl_a,Acme Billing,GET,/api/users/3,/api/users/{{id}},404,192.0.2.1,ann,users,100,12.5\n\
+         {d1}T00:00:00Z,cl_b,\"Beta, Inc.\",GET,/api/ping,/api/ping,200,,,,,\n\
+         {d0}T01:00:00Z,cl_b,\"Beta, Inc.\",GET,/api/ping,/api/ping,200,,,,,\n",
+        d3 = day(3), d2 = day(2), d1 = day(1), d0 = today,
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-usage-export.csv");
+    std::fs::write(&path, csv).expect("write the export");
+
+    client.goto(&base).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
+    input.send_keys(&path.display().to_string()).await.expect("choose the file");
+
+    let banner = text(&client, "file-banner").await;
+    assert!(banner.contains("e2e-usage-export.csv") && banner.contains("7 rows read") && banner.contains("1 skipped"), "{banner}");
+    assert_eq!(text(&client, "skipped-row").await, "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1");
+    // The range moved to the file's days (ending yesterday): 6 requests, today's row left out.
+    eventually("the KPIs show the file", || async { text(&client, "kpi-total-requests").await == "6" }).await;
+    assert_eq!(text(&client, "kpi-clients").await, "3");
+    assert_eq!(text(&client, "kpi-429").await, "1");
+    assert_eq!(text(&client, "kpi-error-rate").await, "50.0%");
+    let rows = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody tr')].map(tr => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])").await;
+    assert_eq!(rows, json!([["Acme Billing", "3"], [evil, "2"], ["Beta, Inc.", "1"]]));
+    // The name with HTML in it is text: no element was made from it.
+    assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] img, .legend img').length").await, json!(0));
+
+    client.find(Locator::Css("[data-testid=back-to-demo]")).await.expect("back").click().await.expect("click");
+    text(&client, "demo-banner").await;
     client.close().await.expect("end the session");
 }

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use usage_core::format::{compact, long_date, percent};
+use usage_core::format::{compact, long_date, percent, thousands};
+use usage_core::range::date_of_day;
 use usage_core::query::{DaySpan, chosen_and_other, total_of};
 use usage_core::range::RangeNotice;
 use usage_core::{DateRange, Granularity, Scope, StatusClass, UsageStore};
@@ -25,7 +26,8 @@ use crate::components::date_range::DateRangeFilter;
 use crate::components::kpi_tiles::KpiTiles;
 use crate::components::legend::{Legend, LegendItem};
 use crate::components::selection_dialog::SelectionDialog;
-use crate::sources::DataSource;
+use crate::components::file_open::FileOpen;
+use crate::sources::{DataSource, Dataset};
 
 /// The overview of API usage for the chosen range.
 #[component]
@@ -46,14 +48,36 @@ pub fn Overview() -> impl IntoView {
             RangeNotice::Invalid(e) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
         })
     });
-    let set_range = Callback::new(move |next: DateRange| {
+    let navigate_to_range = move |next: DateRange| {
         let (from, to) = next.to_query();
         let mut params = query.get_untracked();
         params.replace("from", from);
         params.replace("to", to);
         let path = location.pathname.get_untracked();
         navigate(&format!("{path}{}", params.to_query_string()), NavigateOptions { scroll: false, ..Default::default() });
+    };
+    let set_range = Callback::new(navigate_to_range.clone());
+
+    // A newly opened file: show it, over the days it covers (up to 60, ending yesterday).
+    let empty_notice = RwSignal::new(None::<String>);
+    let on_loaded = Callback::new(move |dataset: Dataset| {
+        let span = dataset.store.day_span();
+        empty_notice.set(None);
+        match span.and_then(|(first, last)| DateRange::covering(first, last, today, 60)) {
+            Some(covering) if covering != range.get_untracked() => navigate_to_range(covering),
+            Some(_) => {}
+            None => empty_notice.set(Some(
+                "The file only has usage for today (UTC), which Callboard leaves out because the day is not complete yet.".into(),
+            )),
+        }
+        state.dataset.set(dataset);
     });
+    let back_to_demo = move |_| {
+        if let Ok(dataset) = crate::sources::demo::load(today) {
+            empty_notice.set(None);
+            state.dataset.set(dataset);
+        }
+    };
 
     let store: Signal<Arc<UsageStore>> = Signal::derive(move || state.dataset.with(|d| d.store.clone()));
     let span = Memo::new(move |_| DaySpan::from(&range.get()));
@@ -156,9 +180,12 @@ pub fn Overview() -> impl IntoView {
                     <span class="brand__name">"Callboard"</span>
                     <span class="brand__tag">"API usage"</span>
                 </div>
-                <button type="button" class="button button--primary" on:click=move |_| dialog_open.set(true) data-testid="open-selection">
-                    "Choose clients and URLs"
-                </button>
+                <div class="topbar__actions">
+                    <FileOpen on_loaded=on_loaded/>
+                    <button type="button" class="button button--primary" on:click=move |_| dialog_open.set(true) data-testid="open-selection">
+                        "Choose clients and URLs"
+                    </button>
+                </div>
             </header>
 
             <Show when=move || state.dataset.with(|d| d.source == DataSource::Demo)>
@@ -167,7 +194,29 @@ pub fn Overview() -> impl IntoView {
                     " Twelve made-up client applications over the last 60 days, generated in your browser. Nothing is sent anywhere."
                 </div>
             </Show>
+            {move || match state.dataset.with(|d| d.source.clone()) {
+                DataSource::Demo => None,
+                DataSource::Files(files) => Some(view! {
+                    <div class="banner banner--file" role="note" data-testid="file-banner">
+                        <div>
+                            <strong>{files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", ")}</strong>
+                            {format!(
+                                " · {} rows read · {} skipped · {}",
+                                thousands(files.iter().map(|f| f.report.rows as u64).sum()),
+                                thousands(files.iter().map(|f| f.report.skipped as u64).sum()),
+                                store.with(|s| s.day_span()).map(|(a, b)| format!("{} – {} (UTC)", long_date(date_of_day(a)), long_date(date_of_day(b)))).unwrap_or_default(),
+                            )}
+                            " · Read in your browser; nothing was sent anywhere."
+                        </div>
+                        {files.iter().flat_map(|f| f.report.problems.iter().take(3).map(move |p| (f.name.clone(), p.clone()))).map(|(name, p)| view! {
+                            <div class="banner__problem" data-testid="skipped-row">{format!("Skipped {name} line {}: {}", p.line, p.reason)}</div>
+                        }).collect_view()}
+                        <button type="button" class="link-button" on:click=back_to_demo data-testid="back-to-demo">"Back to demo data"</button>
+                    </div>
+                }),
+            }}
             <div class="notices" role="status" aria-live="polite">
+                {move || empty_notice.get().map(|n| view! { <p class="notice" data-testid="empty-notice">{n}</p> })}
                 {move || state.load_error.get().map(|e| view! { <p class="notice notice--error">{e}</p> })}
                 {move || range_notice.get().map(|n| view! { <p class="notice" data-testid="range-notice">{n}</p> })}
                 {move || state.selection_notice.get().map(|n| view! { <p class="notice" data-testid="selection-notice">{n}</p> })}

@@ -1,10 +1,12 @@
 //! Where usage data comes from. Each source yields a core `UsageStore`.
 
 pub mod demo;
+pub mod file;
 
 use std::sync::Arc;
 
 use usage_core::UsageStore;
+use usage_core::formats::ReadReport;
 
 /// What the dashboard is showing and where it came from.
 #[derive(Clone, Debug)]
@@ -18,4 +20,13 @@ pub struct Dataset {
 pub enum DataSource {
     /// The embedded, generated demo dataset.
     Demo,
+    /// Export files the user opened, merged.
+    Files(Vec<LoadedFile>),
+}
+
+/// One opened file and what reading it found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedFile {
+    pub name: String,
+    pub report: ReadReport,
 }

@@ -118,6 +118,19 @@ impl DateRange {
         (DateRange { from: from.min(to), to }, notice)
     }
 
+    /// The range to show for data spanning `first..=last` (days since 1970-01-01):
+    /// all of it up to yesterday, at most `max_days` long, ending at its last complete day.
+    /// `None` when the data has no day before `today` (only today's, incomplete usage).
+    pub fn covering(first: i64, last: i64, today: NaiveDate, max_days: u64) -> Option<DateRange> {
+        let last_complete = day_number(yesterday(today));
+        let to = last.min(last_complete);
+        if first > to {
+            return None;
+        }
+        let from = first.max(to - max_days.saturating_sub(1) as i64);
+        Some(DateRange { from: date_of_day(from), to: date_of_day(to) })
+    }
+
     /// First day, inclusive.
     pub fn from(&self) -> NaiveDate {
         self.from
@@ -256,6 +269,19 @@ mod tests {
     fn the_first_representable_day_saturates() {
         let range = DateRange::preset(Preset::Last7Days, NaiveDate::MIN);
         assert_eq!((range.from(), range.to()), (NaiveDate::MIN, NaiveDate::MIN));
+    }
+
+    // Guards the range chosen for a loaded file: its days up to yesterday, capped, and none for today-only data.
+    #[test]
+    fn covering_a_files_days() {
+        let today = d("2026-11-23");
+        let n = |t| day_number(d(t));
+        let range = DateRange::covering(n("2026-09-24"), n("2026-11-23"), today, 60).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2026-09-24"), d("2026-11-22")));
+        let range = DateRange::covering(n("2025-01-01"), n("2025-12-31"), today, 60).unwrap();
+        assert_eq!((range.from(), range.to()), (d("2025-11-02"), d("2025-12-31")));
+        assert_eq!(DateRange::covering(n("2026-11-23"), n("2026-11-23"), today, 60), None);
+        assert_eq!(DateRange::covering(n("2026-12-01"), n("2026-12-05"), today, 60), None);
     }
 
     // Guards day numbering on both sides of the epoch, which the store's day maths relies on.

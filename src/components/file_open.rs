@@ -1,0 +1,68 @@
+//! "Open export…": pick usage files, read them in the browser with a progress bar and Cancel.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use usage_core::format::percent;
+
+use crate::app::DashboardState;
+use crate::sources::Dataset;
+use crate::sources::file::{self, Progress, size_text};
+
+/// A file picker (several files allowed) and, while reading, a progress bar with Cancel.
+/// A load that fails leaves the data on screen as it was and says why.
+#[component]
+pub fn FileOpen(
+    /// Called with the new dataset once every file is read.
+    on_loaded: Callback<Dataset>,
+) -> impl IntoView {
+    let state = expect_context::<DashboardState>();
+    let progress = RwSignal::new(None::<Progress>);
+    let cancel = StoredValue::new_local(Rc::new(Cell::new(false)));
+    let input_ref = NodeRef::<leptos::html::Input>::new();
+
+    let on_change = move |_| {
+        let Some(input) = input_ref.get() else { return };
+        let files: Vec<web_sys::File> = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
+        // Clear the input so that choosing the same file again reloads it.
+        input.set_value("");
+        if files.is_empty() {
+            return;
+        }
+        let flag = Rc::new(Cell::new(false));
+        cancel.set_value(flag.clone());
+        progress.set(Some(Progress { file: files[0].name(), done: 0.0, total: files.iter().map(|f| f.size()).sum() }));
+        leptos::task::spawn_local(async move {
+            let result = file::load(files, move |p| progress.set(Some(p)), flag).await;
+            progress.set(None);
+            match result {
+                Ok(dataset) => {
+                    state.load_error.set(None);
+                    on_loaded.run(dataset);
+                }
+                Err(error) => state.load_error.set(Some(format!("Could not open the file: {error}. The data on screen is unchanged."))),
+            }
+        });
+    };
+
+    view! {
+        <div class="file-open">
+            <label class="button file-open__pick">
+                "Open export…"
+                <input type="file" multiple accept=".csv,text/csv" class="visually-hidden" data-testid="file-input"
+                    node_ref=input_ref on:change=on_change/>
+            </label>
+            {move || progress.get().map(|p| {
+                let share = if p.total > 0.0 { p.done / p.total } else { 0.0 };
+                view! {
+                    <div class="file-open__progress" role="status" data-testid="load-progress">
+                        <progress max="1" value=share.to_string()></progress>
+                        <span class="file-open__text">{format!("Reading {} · {} of {} · {}", p.file, size_text(p.done), size_text(p.total), percent(Some(share)))}</span>
+                        <button type="button" class="link-button" on:click=move |_| cancel.get_value().set(true)>"Cancel"</button>
+                    </div>
+                }
+            })}
+        </div>
+    }
+}
