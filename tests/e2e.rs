@@ -290,22 +290,31 @@ async fn opening_an_export_file() {
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-usage-export.csv");
     std::fs::write(&path, csv).expect("write the export");
+    // A second file in another format, opened together with the first: one dataset.
+    let clf_day = day(1).format("%d/%b/%Y");
+    let log = format!(
+        "203.0.113.9 - ann [{clf_day}:10:00:00 +0000] \"GET /api/users/5 HTTP/1.1\" 200 10 \"-\" \"curl\"\n\
+         203.0.113.7 - - [{clf_day}:10:00:01 +0000] \"GET /api/users/6 HTTP/1.1\" 503 10 \"-\" \"curl\"\n"
+    );
+    let log_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-access.log");
+    std::fs::write(&log_path, log).expect("write the log");
 
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
     let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
-    input.send_keys(&path.display().to_string()).await.expect("choose the file");
+    input.send_keys(&format!("{}\n{}", path.display(), log_path.display())).await.expect("choose both files");
 
     let banner = text(&client, "file-banner").await;
-    assert!(banner.contains("e2e-usage-export.csv") && banner.contains("7 rows read") && banner.contains("1 skipped"), "{banner}");
+    assert!(banner.contains("e2e-usage-export.csv (Callboard CSV)") && banner.contains("e2e-access.log (nginx/Apache access log)"), "{banner}");
+    assert!(banner.contains("9 rows read") && banner.contains("1 skipped"), "{banner}");
     assert_eq!(text(&client, "skipped-row").await, "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1");
-    // The range moved to the file's days (ending yesterday): 6 requests, today's row left out.
-    eventually("the KPIs show the file", || async { text(&client, "kpi-total-requests").await == "6" }).await;
-    assert_eq!(text(&client, "kpi-clients").await, "3");
+    // The range moved to the files' days (ending yesterday): 6 + 2 requests, today's row left out.
+    eventually("the KPIs show both files", || async { text(&client, "kpi-total-requests").await == "8" }).await;
+    assert_eq!(text(&client, "kpi-clients").await, "5");
     assert_eq!(text(&client, "kpi-429").await, "1");
     assert_eq!(text(&client, "kpi-error-rate").await, "50.0%");
     let rows = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody tr')].map(tr => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])").await;
-    assert_eq!(rows, json!([["Acme Billing", "3"], [evil, "2"], ["Beta, Inc.", "1"]]));
+    assert_eq!(rows, json!([["Acme Billing", "3"], [evil, "2"], ["Beta, Inc.", "1"], ["Unknown client", "1"], ["ann", "1"]]));
     // The name with HTML in it is text: no element was made from it.
     assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] img, .legend img').length").await, json!(0));
 

@@ -50,7 +50,7 @@ pub fn FileOpen(
         <div class="file-open">
             <label class="button file-open__pick">
                 "Open export…"
-                <input type="file" multiple accept=".csv,text/csv" class="visually-hidden" data-testid="file-input"
+                <input type="file" multiple class="visually-hidden" data-testid="file-input"
                     node_ref=input_ref on:change=on_change/>
             </label>
             {move || progress.get().map(|p| {

@@ -199,7 +199,7 @@ pub fn Overview() -> impl IntoView {
                 DataSource::Files(files) => Some(view! {
                     <div class="banner banner--file" role="note" data-testid="file-banner">
                         <div>
-                            <strong>{files.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", ")}</strong>
+                            <strong>{files.iter().map(|f| format!("{} ({})", f.name, f.format)).collect::<Vec<_>>().join(", ")}</strong>
                             {format!(
                                 " · {} rows read · {} skipped · {}",
                                 thousands(files.iter().map(|f| f.report.rows as u64).sum()),
@@ -273,7 +273,12 @@ pub fn Overview() -> impl IntoView {
             </section>
 
             <footer class="footnote">
-                "Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days are UTC."
+                <p>"Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days are UTC."</p>
+                <p data-testid="template-rules">
+                    "URL templates: where a file gives concrete paths, the query string is dropped and each path segment that is "
+                    {usage_core::template::RULES.iter().map(|(what, becomes)| format!("{what} becomes {becomes}")).collect::<Vec<_>>().join(", ")}
+                    ". Records that name no client count as “Unknown client”."
+                </p>
             </footer>
 
             <SelectionDialog open=dialog_open ranked=ranked templates=templates resolved=resolved store=store on_choose=on_choose/>

@@ -11,8 +11,7 @@ use std::sync::Arc;
 
 use js_sys::Uint8Array;
 use usage_core::StoreBuilder;
-use usage_core::formats::callboard_csv::CsvReader;
-use usage_core::formats::{ReadReport, RowProblem};
+use usage_core::formats::{FileReader, ReadReport, RowProblem, detect};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{DataSource, Dataset, LoadedFile};
@@ -49,17 +48,21 @@ pub async fn load(files: Vec<web_sys::File>, on_progress: impl Fn(Progress), can
     let mut done = 0.0;
     for file in files {
         let name = file.name();
-        let mut reader = CsvReader::new();
         let size = file.size();
+        if size == 0.0 {
+            return Err(format!("{name} is empty"));
+        }
+        // The format comes from the content, not the file name.
+        let head = read_slice(&file, 0.0, size.min(64.0 * 1024.0)).await?;
+        let format = detect(&head).map_err(|e| format!("{name}: {e}"))?;
+        let mut reader = FileReader::new(format);
         let mut offset = 0.0;
         while offset < size {
             if cancel.get() {
                 return Err("the load was cancelled".into());
             }
             let end = (offset + SLICE).min(size);
-            let slice = file.slice_with_f64_and_f64(offset, end).map_err(|_| format!("{name} could not be read"))?;
-            let buffer = JsFuture::from(slice.array_buffer()).await.map_err(|_| format!("{name} could not be read from disk"))?;
-            let bytes = Uint8Array::new(&buffer).to_vec();
+            let bytes = read_slice(&file, offset, end).await?;
             reader.feed(&bytes, &mut builder).map_err(|e| format!("{name}: {e}"))?;
             offset = end;
             on_progress(Progress { file: name.clone(), done: done + offset, total });
@@ -69,10 +72,18 @@ pub async fn load(files: Vec<web_sys::File>, on_progress: impl Fn(Progress), can
         if report.rows == 0 {
             return Err(format!("{name} has no usable rows{}", first_problem(&report)));
         }
-        loaded.push(LoadedFile { name, report });
+        loaded.push(LoadedFile { name, format: format.name(), report });
     }
     let store = builder.finish().map_err(|e| e.to_string())?;
     Ok(Dataset { store: Arc::new(store), source: DataSource::Files(loaded) })
+}
+
+/// Bytes `start..end` of `file`, read from disk.
+async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u8>, String> {
+    let name = file.name();
+    let slice = file.slice_with_f64_and_f64(start, end).map_err(|_| format!("{name} could not be read"))?;
+    let buffer = JsFuture::from(slice.array_buffer()).await.map_err(|_| format!("{name} could not be read from disk"))?;
+    Ok(Uint8Array::new(&buffer).to_vec())
 }
 
 fn first_problem(report: &ReadReport) -> String {

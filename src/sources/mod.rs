@@ -28,5 +28,7 @@ pub enum DataSource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadedFile {
     pub name: String,
+    /// The format detected from the content.
+    pub format: &'static str,
     pub report: ReadReport,
 }

@@ -16,6 +16,7 @@ pub mod range;
 pub mod selection;
 pub mod status;
 pub mod store;
+pub mod template;
 
 pub use model::{BucketWidth, UsageRecord};
 pub use query::{ClientSort, ClientUsage, Dimension, Granularity, Group, PairGroup, Scope, SortDirection, TimeSeries, TopN};

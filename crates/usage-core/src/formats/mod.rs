@@ -3,10 +3,22 @@
 //!
 //! [`StoreBuilder`]: crate::StoreBuilder
 
+pub mod access_log;
 pub mod callboard_csv;
+pub mod json_records;
 pub mod time;
 
+use serde_json::Value;
 use thiserror::Error;
+
+use crate::store::StoreBuilder;
+
+/// The client of records that name none (no consumer, key or client id).
+pub const UNKNOWN_CLIENT_ID: &str = "";
+/// How such records are shown: never as an error code.
+pub const UNKNOWN_CLIENT_NAME: &str = "Unknown client";
+/// The largest JSON document read whole (JSON arrays cannot be read piece by piece).
+pub const MAX_JSON_BYTES: usize = 256 << 20;
 
 /// How many skipped rows are kept with their line number and reason.
 pub const KEPT_PROBLEMS: usize = 10;
@@ -48,4 +60,235 @@ pub enum ReadError {
     MissingColumn(&'static str),
     #[error("the file is not UTF-8 text")]
     NotText,
+    #[error("this is {0}, not a usage export")]
+    Binary(&'static str),
+    #[error("the format is not one Callboard reads. It reads Callboard CSV, nginx/Apache access logs, and Genesys Cloud, Kong, Moesif and AWS API Gateway JSON")]
+    Unrecognised,
+    #[error("the JSON is cut off or broken at line {line}: {reason}")]
+    BadJson { line: usize, reason: String },
+    #[error("JSON files are read whole, and this one is over 256 MiB; export it as one record per line (NDJSON) instead")]
+    JsonTooLarge,
+}
+
+/// A usage export format Callboard reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    CallboardCsv,
+    AccessLog,
+    Genesys,
+    Kong,
+    Moesif,
+    AwsApiGateway,
+}
+
+impl Format {
+    /// What the UI calls the format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::CallboardCsv => "Callboard CSV",
+            Format::AccessLog => "nginx/Apache access log",
+            Format::Genesys => "Genesys Cloud API usage (JSON)",
+            Format::Kong => "Kong http-log / file-log",
+            Format::Moesif => "Moesif events",
+            Format::AwsApiGateway => "AWS API Gateway access log (JSON)",
+        }
+    }
+}
+
+/// Recognises a file's format from its first bytes (64 KiB is plenty), not its name.
+pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
+    const MAGIC: [(&[u8], &str); 7] = [
+        (b"PK\x03\x04", "a ZIP archive (unzip it first)"),
+        (b"\x1f\x8b", "a gzip file (decompress it first)"),
+        (b"\x89PNG", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"%PDF", "a PDF document"),
+        (b"\x7fELF", "a program"),
+    ];
+    if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| head.starts_with(magic)) {
+        return Err(ReadError::Binary(kind));
+    }
+    if head.contains(&0) {
+        return Err(ReadError::Binary("binary data"));
+    }
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    // The head may end inside a multi-byte character: judge only the valid prefix.
+    let text = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
+        Err(_) => return Err(ReadError::NotText),
+    };
+    let text = text.trim_start();
+    if text.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    if text.starts_with('{') || text.starts_with('[') {
+        let has = |key: &str| text.contains(&format!("\"{key}\""));
+        return if has("status200") || has("templateUri") || (has("results") && has("clientId")) {
+            Ok(Format::Genesys)
+        } else if has("started_at") && has("request") && has("response") {
+            Ok(Format::Kong)
+        } else if has("verb") && has("request") && has("response") {
+            Ok(Format::Moesif)
+        } else if has("httpMethod") && (has("requestTime") || has("requestTimeEpoch") || has("requestId")) {
+            Ok(Format::AwsApiGateway)
+        } else {
+            Err(ReadError::Unrecognised)
+        };
+    }
+    let first_line = text.lines().next().unwrap_or("");
+    if looks_like_access_log(first_line) {
+        return Ok(Format::AccessLog);
+    }
+    let header: Vec<String> = first_line.split(',').map(|h| h.trim().trim_matches('"').to_ascii_lowercase()).collect();
+    if ["timestamp", "client_id", "status"].iter().all(|c| header.iter().any(|h| h == c)) {
+        return Ok(Format::CallboardCsv);
+    }
+    Err(ReadError::Unrecognised)
+}
+
+/// `… [07/Dec/2016:11:05:07 +0100] "…`
+fn looks_like_access_log(line: &str) -> bool {
+    line.find(" [").is_some_and(|i| {
+        let time = line.get(i + 2..i + 28).unwrap_or("");
+        time.len() == 26 && time.as_bytes()[2] == b'/' && time.as_bytes()[6] == b'/' && time.as_bytes()[11] == b':' && line[i..].contains("] \"")
+    })
+}
+
+/// Reads one line of a line-based format into the builder; the error is why it was skipped.
+pub trait LineParser {
+    fn parse_line(&mut self, line: &str, builder: &mut StoreBuilder) -> Result<(), String>;
+}
+
+/// Reads any [`Format`] fed in chunks: line formats are parsed as lines arrive,
+/// JSON documents are gathered and parsed at the end.
+pub struct FileReader {
+    format: Format,
+    state: ReaderState,
+}
+
+enum ReaderState {
+    Csv(callboard_csv::CsvReader),
+    Lines { parser: access_log::AccessLog, carry: Vec<u8>, line: usize, report: ReadReport },
+    Json(Vec<u8>),
+}
+
+impl FileReader {
+    pub fn new(format: Format) -> FileReader {
+        let state = match format {
+            Format::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
+            Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog, carry: Vec::new(), line: 0, report: ReadReport::default() },
+            Format::Genesys | Format::Kong | Format::Moesif | Format::AwsApiGateway => ReaderState::Json(Vec::new()),
+        };
+        FileReader { format, state }
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    pub fn feed(&mut self, chunk: &[u8], builder: &mut StoreBuilder) -> Result<(), ReadError> {
+        match &mut self.state {
+            ReaderState::Csv(reader) => reader.feed(chunk, builder),
+            ReaderState::Lines { parser, carry, line, report } => {
+                carry.extend_from_slice(chunk);
+                let end = carry.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+                read_lines(parser, &carry[..end], line, report, builder);
+                carry.drain(..end);
+                Ok(())
+            }
+            ReaderState::Json(buffer) => {
+                if buffer.len() + chunk.len() > MAX_JSON_BYTES {
+                    return Err(ReadError::JsonTooLarge);
+                }
+                buffer.extend_from_slice(chunk);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(self, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+        match self.state {
+            ReaderState::Csv(reader) => reader.finish(builder),
+            ReaderState::Lines { mut parser, carry, mut line, mut report } => {
+                read_lines(&mut parser, &carry, &mut line, &mut report, builder);
+                Ok(report)
+            }
+            ReaderState::Json(buffer) => {
+                let map = match self.format {
+                    Format::Genesys => json_records::genesys_row,
+                    Format::Kong => json_records::kong_entry,
+                    Format::Moesif => json_records::moesif_event,
+                    _ => json_records::aws_access_log,
+                };
+                read_json(&buffer, map, builder)
+            }
+        }
+    }
+}
+
+fn read_lines(parser: &mut impl LineParser, bytes: &[u8], line: &mut usize, report: &mut ReadReport, builder: &mut StoreBuilder) {
+    let bytes = if *line == 0 { bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes) } else { bytes };
+    // `bytes` holds whole lines; a final newline ends the last one rather than starting another.
+    let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return;
+    }
+    for raw in bytes.split(|&b| b == b'\n') {
+        *line += 1;
+        let text = String::from_utf8_lossy(raw.strip_suffix(b"\r").unwrap_or(raw));
+        if text.trim().is_empty() {
+            continue;
+        }
+        match parser.parse_line(&text, builder) {
+            Ok(()) => report.rows += 1,
+            Err(reason) => report.skip(*line, reason),
+        }
+    }
+}
+
+/// Reads JSON: one document, an array of records, `{results: […]}`, or one document per line.
+fn read_json(buffer: &[u8], map: fn(&Value, &mut StoreBuilder) -> Result<(), String>, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+    let buffer = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
+    let line_at = |offset: usize| 1 + buffer[..offset.min(buffer.len())].iter().filter(|&&b| b == b'\n').count();
+    let mut report = ReadReport::default();
+    let mut documents = serde_json::Deserializer::from_slice(buffer).into_iter::<Value>();
+    let mut seen = 0;
+    loop {
+        let start = documents.byte_offset();
+        let document = match documents.next() {
+            None => break,
+            Some(Ok(document)) => document,
+            Some(Err(e)) if seen == 0 => return Err(ReadError::BadJson { line: e.line(), reason: e.to_string() }),
+            Some(Err(e)) => {
+                // A broken document after good ones (a cut-off last line): keep what was read.
+                report.skip(line_at(start) + usize::from(buffer.get(start) == Some(&b'\n')), format!("broken JSON: {e}"));
+                break;
+            }
+        };
+        seen += 1;
+        let line = line_at(start) + usize::from(buffer.get(start) == Some(&b'\n'));
+        let records: Vec<&Value> = match &document {
+            Value::Array(items) => items.iter().collect(),
+            Value::Object(object) => match object.get("results").and_then(Value::as_array) {
+                Some(results) => results.iter().collect(),
+                None => vec![&document],
+            },
+            _ => vec![&document],
+        };
+        for (n, record) in records.into_iter().enumerate() {
+            match map(record, builder) {
+                Ok(()) => report.rows += 1,
+                Err(reason) if matches!(document, Value::Array(_)) || document.get("results").is_some() => {
+                    report.skip(line, format!("record {}: {reason}", n + 1))
+                }
+                Err(reason) => report.skip(line, reason),
+            }
+        }
+    }
+    if seen == 0 {
+        return Err(ReadError::Empty);
+    }
+    Ok(report)
 }

@@ -1,0 +1,169 @@
+//! Usage records from JSON objects: Genesys Cloud usage rows, Kong
+//! `http-log`/`file-log` entries, Moesif collector events and AWS API Gateway
+//! JSON access logs. Each function maps one object; `read_json` finds the
+//! objects (one document, an array, `{results:[…]}`, or one per line).
+
+use serde_json::Value;
+
+use super::time::parse_iso8601;
+use super::{UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME};
+use crate::model::BucketWidth;
+use crate::store::{ClientId, Row, StoreBuilder};
+use crate::template;
+
+fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(key))
+}
+
+/// A string field; AWS writes `"-"` for unset values, which counts as absent.
+fn text<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
+    at(value, path).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty() && *s != "-")
+}
+
+/// A number that may also be written as a string (`"200"`).
+fn number(value: &Value, path: &[&str]) -> Option<f64> {
+    match at(value, path)? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn count(value: &Value, path: &[&str]) -> Option<u64> {
+    number(value, path).filter(|n| *n >= 0.0 && n.fract() == 0.0).map(|n| n as u64)
+}
+
+fn status_of(value: &Value, path: &[&str]) -> Result<u16, String> {
+    number(value, path).filter(|s| (0.0..1000.0).contains(s)).map(|s| s as u16).ok_or_else(|| format!("no status code ({})", path.join(".")))
+}
+
+fn client_or_unknown(builder: &mut StoreBuilder, id: Option<&str>, name: Option<&str>) -> ClientId {
+    match (id, name) {
+        (Some(id), name) => builder.client(id, name.unwrap_or(id)),
+        (None, Some(name)) => builder.client(name, name),
+        (None, None) => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
+    }
+}
+
+/// Milliseconds (possibly fractional) as whole microseconds.
+fn ms_to_us(ms: f64) -> Option<u64> {
+    (ms >= 0.0 && ms.is_finite()).then(|| (ms * 1000.0).round() as u64)
+}
+
+/// A Genesys Cloud `ApiUsageRow`: one day of one client (and template, method) with
+/// counts per status class. `status429` is part of `status400`; `requests` not in
+/// any class counts as "other".
+pub fn genesys_row(row: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let date = text(row, &["date"]).ok_or("no date")?;
+    let timestamp = parse_iso8601(date.as_bytes()).ok_or_else(|| format!("the date “{date}” is not ISO 8601"))?;
+    let client = client_or_unknown(builder, text(row, &["clientId"]), text(row, &["clientName"]));
+    let method = text(row, &["httpMethod"]).unwrap_or("").to_ascii_uppercase();
+    let template = text(row, &["templateUri"]).map(template::normalise).unwrap_or_else(|| "(all URLs)".to_owned());
+    let endpoint = builder.endpoint(&method, &template);
+    let user = builder.user(text(row, &["userId"]).unwrap_or(""));
+    let class = |key: &str| count(row, &[key]).unwrap_or(0);
+    let (s200, s300, s400, s429, s500) = (class("status200"), class("status300"), class("status400"), class("status429"), class("status500"));
+    if s429 > s400 {
+        return Err(format!("status429 ({s429}) is larger than status400 ({s400}), of which it is a part"));
+    }
+    let classified = s200 + s300 + s400 + s500;
+    let other = match count(row, &["requests"]) {
+        Some(requests) if requests < classified => {
+            return Err(format!("requests ({requests}) is smaller than the status counts ({classified})"));
+        }
+        Some(requests) => requests - classified,
+        None => 0,
+    };
+    for (status, requests) in [(200, s200), (300, s300), (400, s400 - s429), (429, s429), (500, s500), (0, other)] {
+        if requests > 0 {
+            builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status, requests, user, ..Row::default() });
+        }
+    }
+    Ok(())
+}
+
+/// A Kong `http-log`/`file-log` entry: one request. No consumer means an anonymous caller.
+pub fn kong_entry(entry: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let started = number(entry, &["started_at"]).ok_or("no started_at")?;
+    let timestamp = (started / 1000.0).floor() as i64;
+    let method = text(entry, &["request", "method"]).ok_or("no request.method")?.to_ascii_uppercase();
+    let uri = text(entry, &["request", "uri"]).or_else(|| text(entry, &["request", "url"])).ok_or("no request.uri")?;
+    let status = status_of(entry, &["response", "status"])?;
+    let name = text(entry, &["consumer", "username"]).or_else(|| text(entry, &["consumer", "custom_id"]));
+    let id = text(entry, &["consumer", "id"]).or(name);
+    let client = client_or_unknown(builder, id, name);
+    let endpoint = builder.endpoint(&method, &template::fold(uri));
+    let ip = builder.ip(text(entry, &["client_ip"]).unwrap_or(""));
+    builder.push_row(Row {
+        timestamp,
+        bucket: BucketWidth::Request,
+        client,
+        endpoint,
+        status,
+        requests: 1,
+        ip,
+        bytes: count(entry, &["response", "size"]),
+        latency_us: number(entry, &["latencies", "request"]).and_then(ms_to_us),
+        ..Row::default()
+    });
+    Ok(())
+}
+
+/// A Moesif collector event. Sampled events carry `weight` (100 / sample rate),
+/// so the requests it stands for are its weight.
+pub fn moesif_event(event: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let time = text(event, &["request", "time"]).ok_or("no request.time")?;
+    let timestamp = parse_iso8601(time.as_bytes()).ok_or_else(|| format!("request.time “{time}” is not ISO 8601"))?;
+    let method = text(event, &["request", "verb"]).ok_or("no request.verb")?.to_ascii_uppercase();
+    let uri = text(event, &["request", "uri"]).ok_or("no request.uri")?;
+    let status = status_of(event, &["response", "status"])?;
+    let requests = match number(event, &["weight"]) {
+        None => 1,
+        Some(w) if w >= 1.0 && w.fract() == 0.0 => w as u64,
+        Some(w) => return Err(format!("weight {w} is not a whole number of requests")),
+    };
+    let company = text(event, &["company_id"]);
+    let client = client_or_unknown(builder, company, company);
+    let endpoint = builder.endpoint(&method, &template::fold(uri));
+    let user = builder.user(text(event, &["user_id"]).unwrap_or(""));
+    let ip = builder.ip(text(event, &["request", "ip_address"]).unwrap_or(""));
+    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests, user, ip, ..Row::default() });
+    Ok(())
+}
+
+/// An AWS API Gateway JSON access-log line (the console preset or a variant).
+pub fn aws_access_log(line: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let timestamp = match number(line, &["requestTimeEpoch"]) {
+        // Epoch in milliseconds for REST APIs, seconds for some HTTP API formats.
+        Some(epoch) if epoch > 1e11 => (epoch / 1000.0).floor() as i64,
+        Some(epoch) => epoch.floor() as i64,
+        None => {
+            let clf = text(line, &["requestTime"]).ok_or("no requestTime or requestTimeEpoch")?;
+            super::access_log::parse_clf_time(clf).ok_or_else(|| format!("requestTime “{clf}” is not dd/MMM/yyyy:HH:mm:ss +hhmm"))?
+        }
+    };
+    let method = text(line, &["httpMethod"]).ok_or("no httpMethod")?.to_ascii_uppercase();
+    let template = match text(line, &["resourcePath"]) {
+        Some(resource) => template::normalise(resource),
+        None => template::fold(text(line, &["path"]).ok_or("no resourcePath or path")?),
+    };
+    let status = status_of(line, &["status"])?;
+    let key = text(line, &["apiKeyId"]).or_else(|| text(line, &["identity", "apiKeyId"]));
+    let caller = text(line, &["caller"]).or_else(|| text(line, &["user"]));
+    let client = client_or_unknown(builder, key.or(caller), key.or(caller));
+    let endpoint = builder.endpoint(&method, &template);
+    let ip = builder.ip(text(line, &["ip"]).or_else(|| text(line, &["sourceIp"])).unwrap_or(""));
+    builder.push_row(Row {
+        timestamp,
+        bucket: BucketWidth::Request,
+        client,
+        endpoint,
+        status,
+        requests: 1,
+        ip,
+        bytes: count(line, &["responseLength"]),
+        latency_us: number(line, &["responseLatency"]).and_then(ms_to_us),
+        ..Row::default()
+    });
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Each reader on a small fixture written from the public format description
+//! (../shared/formats.md), with totals per client and status class counted by
+//! hand, today left out as the dashboard does, and malformed input.
+
+use chrono::NaiveDate;
+use usage_core::formats::{FileReader, Format, ReadError, ReadReport, detect};
+use usage_core::query::{DaySpan, Scope};
+use usage_core::{DateRange, StatusClass, StoreBuilder, UsageStore};
+
+/// "Today" for every fixture: its rows dated 2026-11-23 must not count.
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date")
+}
+
+fn read(text: &str) -> Result<(Format, UsageStore, ReadReport), ReadError> {
+    let format = detect(text.as_bytes())?;
+    let mut builder = StoreBuilder::new();
+    let mut reader = FileReader::new(format);
+    for chunk in text.as_bytes().chunks(13) {
+        reader.feed(chunk, &mut builder)?;
+    }
+    let report = reader.finish(&mut builder)?;
+    Ok((format, builder.finish().expect("a store"), report))
+}
+
+/// Per client name: (total, 2xx, 3xx, 4xx, 429, 5xx, other) over the last 30 days before `today()`.
+fn totals(store: &UsageStore) -> Vec<(String, [u64; 7])> {
+    let span = DaySpan::from(&DateRange::default_for(today()));
+    store
+        .client_usage(span, &Scope::all())
+        .into_iter()
+        .map(|u| {
+            let c = |k| u.counts.get(k);
+            let classes = [
+                u.counts.total(),
+                c(StatusClass::Success),
+                c(StatusClass::Redirect),
+                c(StatusClass::ClientError),
+                c(StatusClass::RateLimited),
+                c(StatusClass::ServerError),
+                c(StatusClass::Other),
+            ];
+            (store.clients()[u.client as usize].name.clone(), classes)
+        })
+        .collect()
+}
+
+// Guards Genesys query results: status429 is taken out of status400, requests beyond the
+// classes count as "other", templates get a leading slash, and an impossible row is skipped.
+#[test]
+fn genesys_query_results() {
+    let text = r#"{"queryStatus":"Complete","results":[
+      {"clientId":"c1","clientName":"Billing","templateUri":"api/v2/users/{userId}","httpMethod":"GET","status200":90,"status300":2,"status400":6,"status429":4,"status500":1,"requests":100,"date":"2026-11-20T00:00:00Z"},
+      {"clientId":"c1","clientName":"Billing","templateUri":"/api/v2/users","httpMethod":"POST","status200":5,"status300":0,"status400":0,"status429":0,"status500":0,"requests":5,"date":"2026-11-23T00:00:00Z"},
+      {"clientId":"","clientName":"","templateUri":"","httpMethod":"","status200":7,"status300":0,"status400":0,"status429":0,"status500":0,"requests":7,"date":"2026-11-21T00:00:00Z"},
+      {"clientId":"c2","clientName":"Broken","status200":1,"status400":1,"status429":3,"date":"2026-11-21T00:00:00Z"}
+    ]}"#;
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!(format, Format::Genesys);
+    assert_eq!((report.rows, report.skipped), (3, 1));
+    assert!(report.problems[0].reason.contains("record 4: status429 (3) is larger than status400 (1)"), "{:?}", report.problems);
+    // Billing on 11-20: 90 + 2 + (6-4) + 4 + 1 + 1 other = 100; its 11-23 row is today's and left out.
+    assert_eq!(totals(&store), [("Billing".to_owned(), [100, 90, 2, 2, 4, 1, 1]), ("Unknown client".to_owned(), [7, 7, 0, 0, 0, 0, 0])]);
+    assert!(store.templates().contains(&"/api/v2/users/{userId}".to_owned()));
+}
+
+// Guards Kong NDJSON: consumers by name, anonymous calls as "Unknown client", escaped
+// slashes, today's request left out, and a broken line skipped by number.
+#[test]
+fn kong_ndjson() {
+    let text = concat!(
+        r#"{"request":{"method":"GET","uri":"\/users\/12?x=1"},"response":{"status":200,"size":10},"consumer":{"id":"u-1","username":"mobile"},"started_at":1795305600000,"client_ip":"203.0.113.5","latencies":{"request":12}}"#, "\n",
+        r#"{"request":{"method":"GET","uri":"/users/13"},"response":{"status":429},"consumer":{"id":"u-1","username":"mobile"},"started_at":1795305601000}"#, "\n",
+        r#"{"request":{"method":"POST","uri":"/orders"},"response":{"status":503},"started_at":1795305602000}"#, "\n",
+        r#"{"request":{"method":"GET","uri":"/users/14"},"response":{"status":200},"consumer":{"id":"u-1","username":"mobile"},"started_at":1795392000000}"#, "\n",
+        r#"{"request":{"method":"GET"},"response":{"status":200},"started_at":1795305603000}"#, "\n",
+    );
+    // 1795305600 = 2026-11-22T00:00:00Z (yesterday); 1795392000 = 2026-11-23 (today).
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!(format, Format::Kong);
+    assert_eq!((report.rows, report.skipped), (4, 1));
+    assert_eq!(report.problems[0].line, 5);
+    assert_eq!(totals(&store), [("mobile".to_owned(), [2, 1, 0, 0, 1, 0, 0]), ("Unknown client".to_owned(), [1, 0, 0, 0, 0, 1, 0])]);
+    assert!(store.templates().contains(&"/users/{id}".to_owned()));
+}
+
+// Guards Moesif weights: a sampled event stands for `weight` requests.
+#[test]
+fn moesif_weights() {
+    let text = r#"[
+      {"request":{"time":"2026-11-22T10:00:00.000","uri":"https://api.example.com/items/1","verb":"GET"},"response":{"status":200},"company_id":"acme","weight":10},
+      {"request":{"time":"2026-11-22T11:00:00.000","uri":"https://api.example.com/items/2","verb":"GET"},"response":{"status":500},"company_id":"acme"},
+      {"request":{"time":"2026-11-23T01:00:00.000","uri":"https://api.example.com/items/3","verb":"GET"},"response":{"status":200},"company_id":"acme","weight":100}
+    ]"#;
+    let (_, store, report) = read(text).expect("readable");
+    assert_eq!(report.rows, 3);
+    assert_eq!(totals(&store), [("acme".to_owned(), [11, 10, 0, 0, 0, 1, 0])]);
+}
+
+// Guards AWS API Gateway's console preset: CLF requestTime, status as a string, "-" for unset,
+// resourcePath used as the template, the caller as client when there is no API key.
+#[test]
+fn aws_console_preset() {
+    let text = concat!(
+        r#"{"requestId":"a1","ip":"198.51.100.1","caller":"-","user":"-","requestTime":"22/Nov/2026:23:30:00 +0000","httpMethod":"GET","resourcePath":"/pets/{petId}","status":"200","protocol":"HTTP/1.1","responseLength":"120"}"#, "\n",
+        r#"{"requestId":"a2","ip":"198.51.100.1","caller":"AIDAEXAMPLE","user":"-","requestTime":"23/Nov/2026:00:30:00 +0200","httpMethod":"POST","resourcePath":"/pets","status":"429","protocol":"HTTP/1.1","responseLength":"-"}"#, "\n",
+        r#"{"requestId":"a3","ip":"198.51.100.2","apiKeyId":"key-9","requestTimeEpoch":1795306000000,"httpMethod":"GET","path":"/prod/pets/17","status":404}"#, "\n",
+        r#"{"requestId":"a4","ip":"198.51.100.2","requestTime":"23/Nov/2026:09:00:00 +0000","httpMethod":"GET","resourcePath":"/pets","status":"200"}"#, "\n",
+    );
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows, report.skipped), (Format::AwsApiGateway, 4, 0));
+    // a2 is 22 Nov 22:30 UTC (its +0200 offset): yesterday. a4 is today's.
+    assert_eq!(
+        totals(&store),
+        [("AIDAEXAMPLE".to_owned(), [1, 0, 0, 0, 1, 0, 0]), ("Unknown client".to_owned(), [1, 1, 0, 0, 0, 0, 0]), ("key-9".to_owned(), [1, 0, 0, 1, 0, 0, 0])]
+    );
+    assert!(store.templates().contains(&"/prod/pets/{id}".to_owned()) && store.templates().contains(&"/pets/{petId}".to_owned()));
+}
+
+// Guards an access log with an authenticated user and today's line left out.
+#[test]
+fn access_log_users_and_today() {
+    let text = "203.0.113.9 - ann [22/Nov/2026:10:00:00 +0000] \"GET /api/users/5 HTTP/1.1\" 200 10 \"-\" \"curl\"\n\
+                203.0.113.9 - - [22/Nov/2026:10:00:01 +0000] \"GET /api/users/6 HTTP/1.1\" 500 10 \"-\" \"curl\"\n\
+                203.0.113.9 - ann [23/Nov/2026:00:00:01 +0000] \"GET /api/users/7 HTTP/1.1\" 200 10 \"-\" \"curl\"\n\
+                \\x16\\x03\\x01 - - [22/Nov/2026:10:00:02 +0000] \"\\x16\\x03\\x01\\x02\\x00\" 400 0 \"-\" \"-\"\n";
+    let (_, store, report) = read(text).expect("readable");
+    assert_eq!((report.rows, report.skipped), (3, 1));
+    assert_eq!(report.problems[0].line, 4);
+    assert_eq!(totals(&store), [("Unknown client".to_owned(), [1, 0, 0, 0, 0, 1, 0]), ("ann".to_owned(), [1, 1, 0, 0, 0, 0, 0])]);
+}
+
+// Guards whole-file failures: each gets its own clear error rather than a partial or silent result.
+#[test]
+fn unreadable_files_say_why() {
+    assert_eq!(detect(b"").unwrap_err(), ReadError::Empty);
+    assert_eq!(detect(b"  \n\t").unwrap_err(), ReadError::Empty);
+    assert_eq!(detect(b"\x89PNG\r\n\x1a\n\0\0").unwrap_err(), ReadError::Binary("a PNG image"));
+    assert_eq!(detect(b"PK\x03\x04\x14\0").unwrap_err(), ReadError::Binary("a ZIP archive (unzip it first)"));
+    assert_eq!(detect(b"abc\0def").unwrap_err(), ReadError::Binary("binary data"));
+    assert_eq!(detect(b"name,age\nann,3\n").unwrap_err(), ReadError::Unrecognised);
+    assert_eq!(detect(br#"{"hello":"world"}"#).unwrap_err(), ReadError::Unrecognised);
+    assert_eq!(detect(b"\xff\xfe\xfd not text").unwrap_err(), ReadError::NotText);
+    // Truncated JSON: nothing complete before the cut.
+    let cut = r#"{"queryStatus":"Complete","results":[{"clientId":"c1","status200":3,"date":"2026-11-20T00:00:00Z"},{"clientId":"c2","sta"#;
+    assert!(matches!(read(cut), Err(ReadError::BadJson { line: 1, .. })), "{:?}", read(cut).err());
+    // NDJSON cut inside its last line keeps the complete lines and reports the cut one.
+    let ndjson = "{\"clientId\":\"c1\",\"status200\":3,\"requests\":3,\"date\":\"2026-11-20T00:00:00Z\"}\n{\"clientId\":\"c2\",\"status2";
+    let (_, store, report) = read(ndjson).expect("the complete line is kept");
+    assert_eq!((report.rows, report.skipped, store.len()), (1, 1, 1));
+    assert_eq!(report.problems[0].line, 2);
+}

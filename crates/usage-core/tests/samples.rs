@@ -1,0 +1,141 @@
+//! Every reader against the real files in ../shared/samples (see its PROVENANCE.md),
+//! and against the expected output shipped with them where there is some.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use usage_core::formats::{FileReader, Format, ReadReport, detect};
+use usage_core::query::{DaySpan, Scope};
+use usage_core::{StatusClass, StoreBuilder, UsageRecord, UsageStore};
+
+fn sample(path: &str) -> Vec<u8> {
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples").join(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("the sample {} must be there ({e})", full.display()))
+}
+
+/// Detects the format and reads the file in small chunks, as the browser does.
+fn read(bytes: &[u8]) -> (Format, UsageStore, ReadReport) {
+    let format = detect(&bytes[..bytes.len().min(64 * 1024)]).expect("a recognised format");
+    let mut builder = StoreBuilder::new();
+    let mut reader = FileReader::new(format);
+    for chunk in bytes.chunks(97) {
+        reader.feed(chunk, &mut builder).expect("feed");
+    }
+    let report = reader.finish(&mut builder).expect("finish");
+    (format, builder.finish().expect("a store"), report)
+}
+
+fn ts(text: &str) -> i64 {
+    usage_core::formats::time::parse_iso8601(text.as_bytes()).expect("an ISO time")
+}
+
+/// (time, method, template, status, ip, bytes) of each record, sorted.
+fn summary(records: impl Iterator<Item = UsageRecord>) -> Vec<(i64, String, String, u16, String, Option<u64>)> {
+    let mut rows: Vec<_> = records.map(|r| (r.timestamp, r.method, r.template, r.status, r.ip, r.bytes)).collect();
+    rows.sort();
+    rows
+}
+
+/// The same from Elastic's expected ECS documents, keeping the requests Callboard keeps.
+fn expected_from_ecs(path: &str) -> Vec<(i64, String, String, u16, String, Option<u64>)> {
+    let documents: Vec<Value> = serde_json::from_slice(&sample(path)).expect("expected JSON");
+    let mut rows: Vec<_> = documents
+        .iter()
+        .filter(|d| d.get("http.request.method").is_some())
+        .map(|d| {
+            let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+            (
+                ts(&s("@timestamp")),
+                s("http.request.method"),
+                usage_core::template::fold(&s("url.original")),
+                d.get("http.response.status_code").and_then(Value::as_u64).unwrap_or(0) as u16,
+                s("source.address"),
+                d.get("http.response.body.bytes").and_then(Value::as_u64),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+// Guards the nginx reader against Elastic's parse of the same log: times in UTC from each
+// line's offset, forwarded-for lists, IPv6, and the two garbage request lines skipped by number.
+#[test]
+fn nginx_sample_matches_elastics_parse() {
+    let (format, store, report) = read(&sample("nginx/test.log"));
+    assert_eq!(format, Format::AccessLog);
+    assert_eq!(summary(store.records()), expected_from_ecs("nginx/test.log-expected.json"));
+    assert_eq!((report.rows, report.skipped), (8, 2));
+    assert_eq!(report.problems.iter().map(|p| p.line).collect::<Vec<_>>(), [7, 8]);
+    assert!(report.problems[1].reason.contains("“hello” is not an HTTP request line"), "{:?}", report.problems);
+    assert!(store.records().all(|r| r.client_name == "Unknown client"), "access logs name no client");
+}
+
+// Guards the Apache reader: common and combined lines, `-` bytes, host names, the "-" request skipped.
+#[test]
+fn apache_sample_matches_elastics_parse() {
+    let (_, store, report) = read(&sample("apache/test.log"));
+    assert_eq!(summary(store.records()), expected_from_ecs("apache/test.log-expected.json"));
+    assert_eq!((report.rows, report.skipped), (4, 2));
+    assert_eq!(report.problems.iter().map(|p| p.line).collect::<Vec<_>>(), [3, 6]);
+}
+
+// Guards skipping a malformed line (no ident and user fields) by number while keeping the good lines.
+#[test]
+fn lnav_good_and_bad_logs() {
+    let (_, good, good_report) = read(&sample("lnav/logfile_access_log.0"));
+    assert_eq!((good_report.rows, good_report.skipped, good.len()), (3, 0, 3));
+    let (_, bad, bad_report) = read(&sample("lnav/logfile_bad_access_log.0"));
+    assert_eq!((bad_report.rows, bad_report.skipped, bad.len()), (2, 1, 2));
+    assert_eq!(bad_report.problems[0].line, 2);
+    assert!(bad_report.problems[0].reason.contains("ident and user"), "{:?}", bad_report.problems);
+    let statuses: Vec<u16> = bad.records().map(|r| r.status).collect();
+    assert_eq!(statuses, [200, 200]);
+}
+
+// Guards the Genesys reader on the blueprint's result rows: per-class counts, the daily bucket,
+// and rows without a template shown as "(all URLs)".
+#[test]
+fn genesys_sample() {
+    let (format, store, report) = read(&sample("genesys/query-result.json"));
+    assert_eq!(format, Format::Genesys);
+    assert_eq!((report.rows, report.skipped), (2, 0));
+    let span = DaySpan { start: ts("2021-01-01T00:00:00Z") / 86_400, end: ts("2021-02-01T00:00:00Z") / 86_400 };
+    let usage = store.client_usage(span, &Scope::all());
+    let by_name: Vec<(String, u64, u64, u64)> = usage
+        .iter()
+        .map(|u| (store.clients()[u.client as usize].name.clone(), u.counts.total(), u.counts.get(StatusClass::Success), u.counts.get(StatusClass::ServerError)))
+        .collect();
+    assert_eq!(by_name, [("Another OAUth Client".to_owned(), 16, 16, 0), ("Sample Client Credentials".to_owned(), 4, 3, 1)]);
+    assert_eq!(store.templates(), ["(all URLs)"]);
+}
+
+// Guards the Kong reader on both documented log entries: consumer as client, anonymous as
+// "Unknown client", epoch-millisecond start, latency and size.
+#[test]
+fn kong_samples() {
+    let (format, store, report) = read(&sample("kong/log-format-gte-3.4.json"));
+    assert_eq!((format, report.rows, report.skipped), (Format::Kong, 1, 0));
+    let record = store.records().next().expect("one record");
+    assert_eq!((record.client_name.as_str(), record.method.as_str(), record.template.as_str(), record.status), ("foo", "GET", "/log", 200));
+    assert_eq!((record.timestamp, record.ip.as_str(), record.bytes, record.latency_us), (1_614_232_668, "192.168.144.1", Some(827), Some(515_000)));
+
+    let (_, store, report) = read(&sample("kong/log-format-3.8.json"));
+    assert_eq!(report.rows, 1);
+    let record = store.records().next().expect("one record");
+    assert_eq!((record.client_name.as_str(), record.template.as_str()), ("Unknown client", "/example-route"));
+}
+
+// Guards the Moesif reader: company as client, user kept, the item id folded out of the URL.
+#[test]
+fn moesif_samples() {
+    let (format, store, report) = read(&sample("moesif/event.json"));
+    assert_eq!((format, report.rows), (Format::Moesif, 1));
+    let record = store.records().next().expect("one record");
+    assert_eq!((record.client_id.as_str(), record.user.as_str(), record.template.as_str()), ("67890", "12345", "/items/{id}/reviews/"));
+    assert_eq!((record.method.as_str(), record.status, record.timestamp), ("POST", 500, ts("2024-10-30T04:45:42Z")));
+
+    let (_, store, report) = read(&sample("moesif/events-batch.json"));
+    assert_eq!((report.rows, report.skipped), (1, 0));
+    assert_eq!(store.templates(), ["/items/{id}/reviews/"]);
+}
