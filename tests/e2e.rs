@@ -301,6 +301,8 @@ async fn opening_an_export_file() {
 
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
+    // The log's text, for the drop test below.
+    script(&client, &format!("document.body.dataset.dropText = {}", serde_json::to_string(&std::fs::read_to_string(&log_path).expect("log")).expect("json"))).await;
     let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
     input.send_keys(&format!("{}\n{}", path.display(), log_path.display())).await.expect("choose both files");
 
@@ -318,7 +320,36 @@ async fn opening_an_export_file() {
     // The name with HTML in it is text: no element was made from it.
     assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] img, .legend img').length").await, json!(0));
 
+    // The CSV export holds exactly what the screen counts: read back, it gives the same KPIs.
+    script(&client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }").await;
+    client.find(Locator::Css("[data-testid=export-csv]")).await.expect("export").click().await.expect("click");
+    let exported = client
+        .execute_async("const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)", vec![])
+        .await
+        .expect("the exported text");
+    let exported = exported.as_str().expect("text").to_owned();
+    let mut builder = usage_core::StoreBuilder::new();
+    usage_core::formats::callboard_csv::read(exported.as_bytes(), &mut builder).expect("Callboard reads its own export");
+    let store = builder.finish().expect("a store");
+    let span = usage_core::query::DaySpan { start: i64::MIN / 86_400 + 1, end: i64::MAX / 86_400 - 1 };
+    let rows = store.client_usage(span, &usage_core::Scope::all());
+    assert_eq!(usage_core::query::total_of(&rows).total(), 8, "{exported}");
+    assert_eq!(rows.len(), 5);
+
+    // Files dropped on the page open too, with a visible drop target while dragging.
     client.find(Locator::Css("[data-testid=back-to-demo]")).await.expect("back").click().await.expect("click");
     text(&client, "demo-banner").await;
+    script(
+        &client,
+        "const t = new DataTransfer();
+         t.items.add(new File([document.body.dataset.dropText], 'dropped.log', { type: 'text/plain' }));
+         window.__dropped = t;
+         window.dispatchEvent(new DragEvent('dragover', { dataTransfer: t, cancelable: true, bubbles: true }));",
+    )
+    .await;
+    assert!(client.find(Locator::Css("[data-testid=drop-target]")).await.is_ok(), "a drop target shows while dragging");
+    script(&client, "window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dropped, cancelable: true, bubbles: true }))").await;
+    let banner = text(&client, "file-banner").await;
+    assert!(banner.contains("dropped.log (nginx/Apache access log)") && banner.contains("2 rows read"), "{banner}");
     client.close().await.expect("end the session");
 }

@@ -10,8 +10,13 @@ use crate::app::DashboardState;
 use crate::sources::Dataset;
 use crate::sources::file::{self, Progress, size_text};
 
-/// A file picker (several files allowed) and, while reading, a progress bar with Cancel.
-/// A load that fails leaves the data on screen as it was and says why.
+fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default()
+}
+
+/// A file picker (several files allowed), dropping files anywhere on the page, and,
+/// while reading, a progress bar with Cancel. A load that fails leaves the data on
+/// screen as it was and says why.
 #[component]
 pub fn FileOpen(
     /// Called with the new dataset once every file is read.
@@ -21,13 +26,10 @@ pub fn FileOpen(
     let progress = RwSignal::new(None::<Progress>);
     let cancel = StoredValue::new_local(Rc::new(Cell::new(false)));
     let input_ref = NodeRef::<leptos::html::Input>::new();
+    let dragging = RwSignal::new(false);
 
-    let on_change = move |_| {
-        let Some(input) = input_ref.get() else { return };
-        let files: Vec<web_sys::File> = input.files().map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default();
-        // Clear the input so that choosing the same file again reloads it.
-        input.set_value("");
-        if files.is_empty() {
+    let start = move |files: Vec<web_sys::File>| {
+        if files.is_empty() || progress.get_untracked().is_some() {
             return;
         }
         let flag = Rc::new(Cell::new(false));
@@ -45,8 +47,47 @@ pub fn FileOpen(
             }
         });
     };
+    let on_change = move |_| {
+        let Some(input) = input_ref.get() else { return };
+        let files = files_of(input.files());
+        // Clear the input so that choosing the same file again reloads it.
+        input.set_value("");
+        start(files);
+    };
+
+    // Files dropped anywhere on the page open too; the page shows where while dragging.
+    let has_files = |event: &web_sys::DragEvent| {
+        event.data_transfer().is_some_and(|t| t.types().iter().any(|kind| kind.as_string().as_deref() == Some("Files")))
+    };
+    let over = window_event_listener(leptos::ev::dragover, move |event| {
+        if has_files(&event) {
+            event.prevent_default();
+            dragging.set(true);
+        }
+    });
+    let leave = window_event_listener(leptos::ev::dragleave, move |event| {
+        // Leaving the window (not just moving between elements) has no related target.
+        if event.related_target().is_none() {
+            dragging.set(false);
+        }
+    });
+    let drop = window_event_listener(leptos::ev::drop, move |event| {
+        event.prevent_default();
+        dragging.set(false);
+        start(files_of(event.data_transfer().and_then(|t| t.files())));
+    });
+    on_cleanup(move || {
+        over.remove();
+        leave.remove();
+        drop.remove();
+    });
 
     view! {
+        <Show when=move || dragging.get()>
+            <div class="drop-target" data-testid="drop-target" aria-hidden="true">
+                <div class="drop-target__box">"Drop usage files to open them. They are read here, in your browser."</div>
+            </div>
+        </Show>
         <div class="file-open">
             <label class="button file-open__pick">
                 "Open export…"

@@ -2,6 +2,7 @@
 
 pub mod clients_table;
 pub mod date_range;
+pub mod export;
 pub mod file_open;
 pub mod kpi_tiles;
 pub mod legend;

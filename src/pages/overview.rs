@@ -26,6 +26,7 @@ use crate::components::date_range::DateRangeFilter;
 use crate::components::kpi_tiles::KpiTiles;
 use crate::components::legend::{Legend, LegendItem};
 use crate::components::selection_dialog::SelectionDialog;
+use crate::components::export::ExportButtons;
 use crate::components::file_open::FileOpen;
 use crate::sources::{DataSource, Dataset};
 
@@ -268,6 +269,8 @@ pub fn Overview() -> impl IntoView {
                 <header class="card__header">
                     <h2 id="table-title" class="card__title">"All clients"</h2>
                     <span class="card__sub">{move || format!("{} clients · every URL", client_count.get())}</span>
+                    <span class="card__spacer"></span>
+                    <ExportButtons store=store range=range/>
                 </header>
                 <ClientsTable rows=ranked store=store/>
             </section>

@@ -495,7 +495,7 @@ impl UsageStore {
 
     /// The half-open index range of records whose timestamp lies in `[start, end)`.
     pub(crate) fn index_range(&self, start: i64, end: i64) -> std::ops::Range<usize> {
-        let to_offset = |t: i64| (t - self.base).clamp(0, i64::from(u32::MAX) + 1);
+        let to_offset = |t: i64| t.saturating_sub(self.base).clamp(0, i64::from(u32::MAX) + 1);
         let (lo, hi) = (to_offset(start), to_offset(end));
         let lo = self.offsets.partition_point(|&o| i64::from(o) < lo);
         let hi = self.offsets.partition_point(|&o| i64::from(o) < hi);
@@ -529,7 +529,12 @@ impl UsageStore {
 
     /// The records in their readable form, in time order (for exports and tests).
     pub fn records(&self) -> impl Iterator<Item = UsageRecord> + '_ {
-        (0..self.len()).map(move |i| {
+        self.records_between(i64::MIN, i64::MAX)
+    }
+
+    /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order.
+    pub fn records_between(&self, start: i64, end: i64) -> impl Iterator<Item = UsageRecord> + '_ {
+        self.index_range(start, end).map(move |i| {
             let client = &self.clients[self.client[i] as usize];
             let endpoint = &self.endpoints[self.endpoint[i] as usize];
             UsageRecord {

@@ -150,3 +150,27 @@ fn unreadable_files_say_why() {
     assert_eq!((report.rows, report.skipped, store.len()), (1, 1, 1));
     assert_eq!(report.problems[0].line, 2);
 }
+
+// Guards Callboard's own export: CSV and JSON read back into exactly the records written,
+// with weights, bucket widths, quoting, non-ASCII, and absent and present measures.
+#[test]
+fn exports_round_trip_exactly() {
+    use usage_core::formats::callboard_csv::{write, write_json};
+    use usage_core::{BucketWidth, UsageRecord};
+    let base = UsageRecord { method: "GET".into(), template: "/a/{id}".into(), status: 200, requests: 1, ..UsageRecord::default() };
+    let with_measures = vec![
+        UsageRecord { timestamp: 1_795_305_600, client_id: "c1".into(), client_name: "Smith, Bell & \"Partners\"".into(), ip: "2001:db8::1".into(), user: "ann".into(), module: "users".into(), bytes: Some(10), latency_us: Some(12_345), ..base.clone() },
+        UsageRecord { timestamp: 1_795_305_660, client_id: "c2".into(), client_name: "Zürich\nOffice".into(), bucket: BucketWidth::Hour, requests: 4_000, status: 429, bytes: Some(0), latency_us: Some(7), ..base.clone() },
+        UsageRecord { timestamp: 1_795_219_200, client_id: "".into(), client_name: "Unknown client".into(), bucket: BucketWidth::Day, requests: 9, status: 0, bytes: Some(5_000_000_000), latency_us: Some(0), ..base.clone() },
+    ];
+    let without_measures = vec![UsageRecord { timestamp: 1_795_305_600, client_id: "c3".into(), client_name: "Plain".into(), bucket: BucketWidth::TenMinutes, ..base.clone() }];
+    for records in [with_measures, without_measures] {
+        let store = UsageStore::from_records(&records).expect("a store");
+        let span = DaySpan { start: 0, end: 30_000 };
+        for (text, format) in [(write(&store, span), Format::CallboardCsv), (write_json(&store, span), Format::CallboardJson)] {
+            let (read_format, reread, report) = read(&text).expect("its own export");
+            assert_eq!((read_format, report.skipped), (format, 0), "{text}");
+            assert_eq!(reread.records().collect::<Vec<_>>(), store.records().collect::<Vec<_>>(), "{format:?}");
+        }
+    }
+}

@@ -76,6 +76,7 @@ struct Columns {
     template: Option<usize>,
     status: usize,
     requests: Option<usize>,
+    bucket: Option<usize>,
     module: Option<usize>,
     user: Option<usize>,
     ip: Option<usize>,
@@ -96,6 +97,7 @@ impl Columns {
             template: find("template"),
             status: find("status").ok_or(ReadError::MissingColumn("status"))?,
             requests: find("requests"),
+            bucket: find("bucket"),
             module: find("module"),
             user: find("user"),
             ip: find("ip"),
@@ -344,9 +346,16 @@ fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, intern
     let module = cached(modules, field(columns.module), builder, StoreBuilder::module)?;
     let user = cached(users, field(columns.user), builder, StoreBuilder::user)?;
     let ip = cached(ips, field(columns.ip), builder, StoreBuilder::ip)?;
+    let bucket = match columns.bucket.map(|c| row[c].trim_ascii()) {
+        None | Some(b"" | b"request") => BucketWidth::Request,
+        Some(b"10m") => BucketWidth::TenMinutes,
+        Some(b"hour") => BucketWidth::Hour,
+        Some(b"day") => BucketWidth::Day,
+        Some(_) => return Err("the bucket is not request, 10m, hour or day".into()),
+    };
     builder.push_row(Row {
         timestamp,
-        bucket: BucketWidth::Request,
+        bucket,
         client,
         endpoint,
         status,
@@ -358,6 +367,56 @@ fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, intern
         latency_us: parse_latency_us(field(columns.latency_ms)),
     });
     Ok(())
+}
+
+/// The columns Callboard writes; [`read`] reads them back exactly.
+pub const EXPORT_HEADER: &str = "timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms,requests,bucket";
+
+fn csv_field(out: &mut String, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&text.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// Writes the records of `span` as Callboard CSV: what the dashboard counts for
+/// that range, one line per stored record. Reading it back gives the same records.
+pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
+    let mut out = String::with_capacity(store.len().min(1 << 20) * 100);
+    out.push_str(EXPORT_HEADER);
+    out.push('\n');
+    for r in store.records_between(span.start_timestamp(), span.end_timestamp()) {
+        let time = chrono::DateTime::<chrono::Utc>::from_timestamp(r.timestamp, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default();
+        out.push_str(&time);
+        for text in [&r.client_id, &r.client_name, &r.method, "", &r.template] {
+            out.push(',');
+            csv_field(&mut out, text);
+        }
+        out.push_str(&format!(",{}", r.status));
+        for text in [&r.ip, &r.user, &r.module] {
+            out.push(',');
+            csv_field(&mut out, text);
+        }
+        let bytes = r.bytes.map(|b| b.to_string()).unwrap_or_default();
+        let latency = r.latency_us.map(|us| format!("{}.{:03}", us / 1000, us % 1000)).unwrap_or_default();
+        let bucket = match r.bucket {
+            BucketWidth::Request => "request",
+            BucketWidth::TenMinutes => "10m",
+            BucketWidth::Hour => "hour",
+            BucketWidth::Day => "day",
+        };
+        out.push_str(&format!(",{bytes},{latency},{},{bucket}\n", r.requests));
+    }
+    out
+}
+
+/// Writes the records of `span` as Callboard JSON (`{"format":"callboard-usage","version":1,"records":[…]}`).
+pub fn write_json(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
+    let records: Vec<crate::UsageRecord> = store.records_between(span.start_timestamp(), span.end_timestamp()).collect();
+    serde_json::json!({ "format": "callboard-usage", "version": 1, "records": records }).to_string()
 }
 
 #[cfg(test)]

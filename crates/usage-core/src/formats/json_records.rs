@@ -50,6 +50,13 @@ fn ms_to_us(ms: f64) -> Option<u64> {
     (ms >= 0.0 && ms.is_finite()).then(|| (ms * 1000.0).round() as u64)
 }
 
+/// A record of Callboard's own JSON export.
+pub fn callboard_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let record: crate::UsageRecord = serde_json::from_value(record.clone()).map_err(|e| format!("not a Callboard record: {e}"))?;
+    builder.push_record(&record);
+    Ok(())
+}
+
 /// A Genesys Cloud `ApiUsageRow`: one day of one client (and template, method) with
 /// counts per status class. `status429` is part of `status400`; `requests` not in
 /// any class counts as "other".

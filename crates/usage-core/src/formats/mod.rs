@@ -74,6 +74,7 @@ pub enum ReadError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     CallboardCsv,
+    CallboardJson,
     AccessLog,
     Genesys,
     Kong,
@@ -86,6 +87,7 @@ impl Format {
     pub fn name(self) -> &'static str {
         match self {
             Format::CallboardCsv => "Callboard CSV",
+            Format::CallboardJson => "Callboard JSON",
             Format::AccessLog => "nginx/Apache access log",
             Format::Genesys => "Genesys Cloud API usage (JSON)",
             Format::Kong => "Kong http-log / file-log",
@@ -125,7 +127,9 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
     }
     if text.starts_with('{') || text.starts_with('[') {
         let has = |key: &str| text.contains(&format!("\"{key}\""));
-        return if has("status200") || has("templateUri") || (has("results") && has("clientId")) {
+        return if text.contains("\"callboard-usage\"") {
+            Ok(Format::CallboardJson)
+        } else if has("status200") || has("templateUri") || (has("results") && has("clientId")) {
             Ok(Format::Genesys)
         } else if has("started_at") && has("request") && has("response") {
             Ok(Format::Kong)
@@ -179,7 +183,7 @@ impl FileReader {
         let state = match format {
             Format::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
             Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog, carry: Vec::new(), line: 0, report: ReadReport::default() },
-            Format::Genesys | Format::Kong | Format::Moesif | Format::AwsApiGateway => ReaderState::Json(Vec::new()),
+            Format::CallboardJson | Format::Genesys | Format::Kong | Format::Moesif | Format::AwsApiGateway => ReaderState::Json(Vec::new()),
         };
         FileReader { format, state }
     }
@@ -217,6 +221,7 @@ impl FileReader {
             }
             ReaderState::Json(buffer) => {
                 let map = match self.format {
+                    Format::CallboardJson => json_records::callboard_record,
                     Format::Genesys => json_records::genesys_row,
                     Format::Kong => json_records::kong_entry,
                     Format::Moesif => json_records::moesif_event,
@@ -271,7 +276,7 @@ fn read_json(buffer: &[u8], map: fn(&Value, &mut StoreBuilder) -> Result<(), Str
         let line = line_at(start) + usize::from(buffer.get(start) == Some(&b'\n'));
         let records: Vec<&Value> = match &document {
             Value::Array(items) => items.iter().collect(),
-            Value::Object(object) => match object.get("results").and_then(Value::as_array) {
+            Value::Object(object) => match object.get("results").or_else(|| object.get("records")).and_then(Value::as_array) {
                 Some(results) => results.iter().collect(),
                 None => vec![&document],
             },
@@ -280,7 +285,7 @@ fn read_json(buffer: &[u8], map: fn(&Value, &mut StoreBuilder) -> Result<(), Str
         for (n, record) in records.into_iter().enumerate() {
             match map(record, builder) {
                 Ok(()) => report.rows += 1,
-                Err(reason) if matches!(document, Value::Array(_)) || document.get("results").is_some() => {
+                Err(reason) if matches!(document, Value::Array(_)) || document.get("results").is_some() || document.get("records").is_some() => {
                     report.skip(line, format!("record {}: {reason}", n + 1))
                 }
                 Err(reason) => report.skip(line, reason),
