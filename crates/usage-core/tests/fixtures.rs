@@ -174,3 +174,62 @@ fn exports_round_trip_exactly() {
         }
     }
 }
+
+// Guards Genesys rows exported as CSV: headers matched loosely, the same class arithmetic as the JSON.
+#[test]
+fn genesys_csv_with_loose_headers() {
+    let text = "Client ID,Client Name,Template URI,HTTP Method,Status 200,Status 300,Status 400,Status 429,Status 500,Requests,Date\n\
+                c1,Billing,api/v2/users,GET,90,2,6,4,1,100,2026-11-20T00:00:00Z\n\
+                c1,Billing,api/v2/users,GET,5,0,0,0,0,5,2026-11-23T00:00:00Z\n\
+                c2,Broken,api/v2/users,GET,x,0,0,0,0,1,2026-11-20T00:00:00Z\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!(format, Format::GenesysCsv);
+    assert_eq!((report.rows, report.skipped), (2, 1));
+    assert_eq!(report.problems[0].line, 4);
+    assert_eq!(totals(&store), [("Billing".to_owned(), [100, 90, 2, 2, 4, 1, 1])]);
+}
+
+// Guards Tyk pump CSV: Go timestamps with offsets, aliases or keys as clients, TrackPath templates.
+#[test]
+fn tyk_pump_csv() {
+    let text = "Method,Host,Path,RawPath,ContentLength,UserAgent,Day,Month,Year,Hour,ResponseCode,APIKey,TimeStamp,APIVersion,APIName,APIID,OrgID,OauthID,RequestTime,IPAddress,Latency.Total,Latency.Upstream,Tags,Alias,TrackPath,ExpireAt\n\
+                GET,api.example.com,/users/{id},/users/17,0,curl,22,November,2026,10,200,hashed-key-1,2026-11-22 10:00:00.5 +0000 UTC,v1,Users,a1,o1,,12,203.0.113.1,12,10,,mobile,true,2026-12-22 10:00:00 +0000 UTC\n\
+                GET,api.example.com,/users/18,/users/18,0,curl,22,November,2026,23,500,hashed-key-2,2026-11-23 01:00:00 +0200 EET,v1,Users,a1,o1,,12,203.0.113.2,12,10,,,false,2026-12-22 10:00:00 +0000 UTC\n\
+                GET,api.example.com,/users/19,/users/19,0,curl,23,November,2026,9,200,hashed-key-1,2026-11-23 09:00:00 +0000 UTC,v1,Users,a1,o1,,12,203.0.113.1,12,10,,mobile,false,2026-12-22 10:00:00 +0000 UTC\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows), (Format::TykCsv, 3));
+    // The second row is 22 Nov 23:00 UTC (yesterday); the third is today's.
+    assert_eq!(totals(&store), [("hashed-key-2".to_owned(), [1, 0, 0, 0, 0, 1, 0]), ("mobile".to_owned(), [1, 1, 0, 0, 0, 0, 0])]);
+    assert!(store.templates().contains(&"/users/{id}".to_owned()));
+}
+
+// Guards an Alma report saved from Windows: BOM, CRLF, MM/DD/YYYY, per-area measures, no status codes.
+#[test]
+fn alma_report_from_windows() {
+    let text = "\u{feff}Application Name,API Method,API URL,Execution Date,API Usage - Users,API Usage - Physical Items\r\n\
+                Discovery,GET,/almaws/v1/users/{user_id},11/21/2026,120,30\r\n\
+                Discovery,GET,/almaws/v1/users/{user_id},11/23/2026,5,0\r\n\
+                ,GET,/almaws/v1/items,11/22/2026,0,\"1,000\"\r\n\
+                Broken,GET,/x,21.11.2026,1,1\r\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!(format, Format::AlmaCsv);
+    assert_eq!((report.rows, report.skipped), (3, 1));
+    assert_eq!(report.problems[0].line, 5, "{:?}", report.problems);
+    // Alma gives no status codes, so every request counts as "other".
+    assert_eq!(totals(&store), [("Unknown client".to_owned(), [1000, 0, 0, 0, 0, 0, 1000]), ("Discovery".to_owned(), [150, 0, 0, 0, 0, 0, 150])]);
+    let modules: Vec<&str> = store.modules().values().iter().map(String::as_str).collect();
+    assert_eq!(modules, ["", "Users", "Physical Items"]);
+}
+
+// Guards a generic CSV matched by column names: dates, epochs, status classes written as text.
+#[test]
+fn generic_csv_by_column_names() {
+    let text = "date,app,path,code,count\n\
+                2026-11-21,reports,/r/1,2xx,40\n\
+                2026-11-22,reports,/r/2,5xx,2\n\
+                1795306000,other,/r/3,404,1\n\
+                2026-11-23,reports,/r/4,200,99\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows, report.skipped), (Format::GenericCsv, 4, 0));
+    assert_eq!(totals(&store), [("reports".to_owned(), [42, 40, 0, 0, 0, 2, 0]), ("other".to_owned(), [1, 0, 0, 1, 0, 0, 0])]);
+}

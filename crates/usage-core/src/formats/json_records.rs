@@ -68,8 +68,13 @@ pub fn genesys_row(row: &Value, builder: &mut StoreBuilder) -> Result<(), String
     let template = text(row, &["templateUri"]).map(template::normalise).unwrap_or_else(|| "(all URLs)".to_owned());
     let endpoint = builder.endpoint(&method, &template);
     let user = builder.user(text(row, &["userId"]).unwrap_or(""));
-    let class = |key: &str| count(row, &[key]).unwrap_or(0);
-    let (s200, s300, s400, s429, s500) = (class("status200"), class("status300"), class("status400"), class("status429"), class("status500"));
+    // An absent count is 0; one that is there but not a whole number makes the row unreadable.
+    let class = |key: &str| match at(row, &[key]) {
+        None | Some(Value::Null) => Ok(0),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(0),
+        Some(_) => count(row, &[key]).ok_or_else(|| format!("{key} is not a whole number")),
+    };
+    let (s200, s300, s400, s429, s500) = (class("status200")?, class("status300")?, class("status400")?, class("status429")?, class("status500")?);
     if s429 > s400 {
         return Err(format!("status429 ({s429}) is larger than status400 ({s400}), of which it is a part"));
     }

@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod callboard_csv;
 pub mod json_records;
+pub mod tabular;
 pub mod time;
 
 use serde_json::Value;
@@ -62,11 +63,11 @@ pub enum ReadError {
     NotText,
     #[error("this is {0}, not a usage export")]
     Binary(&'static str),
-    #[error("the format is not one Callboard reads. It reads Callboard CSV, nginx/Apache access logs, and Genesys Cloud, Kong, Moesif and AWS API Gateway JSON")]
+    #[error("the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV with a time and a status column")]
     Unrecognised,
     #[error("the JSON is cut off or broken at line {line}: {reason}")]
     BadJson { line: usize, reason: String },
-    #[error("JSON files are read whole, and this one is over 256 MiB; export it as one record per line (NDJSON) instead")]
+    #[error("JSON and vendor CSV files are read whole, and this one is over 256 MiB; split it into smaller files")]
     JsonTooLarge,
 }
 
@@ -80,6 +81,10 @@ pub enum Format {
     Kong,
     Moesif,
     AwsApiGateway,
+    GenesysCsv,
+    TykCsv,
+    AlmaCsv,
+    GenericCsv,
 }
 
 impl Format {
@@ -93,6 +98,10 @@ impl Format {
             Format::Kong => "Kong http-log / file-log",
             Format::Moesif => "Moesif events",
             Format::AwsApiGateway => "AWS API Gateway access log (JSON)",
+            Format::GenesysCsv => "Genesys Cloud API usage (CSV)",
+            Format::TykCsv => "Tyk pump CSV",
+            Format::AlmaCsv => "Ex Libris Alma API usage report",
+            Format::GenericCsv => "CSV (columns matched by name)",
         }
     }
 }
@@ -149,7 +158,14 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
     if ["timestamp", "client_id", "status"].iter().all(|c| header.iter().any(|h| h == c)) {
         return Ok(Format::CallboardCsv);
     }
-    Err(ReadError::Unrecognised)
+    let normalised: Vec<String> = first_line.split(',').map(|h| tabular::normalise(h.trim().trim_matches('"'))).collect();
+    match tabular::kind(&normalised) {
+        Some(tabular::TableKind::Genesys) => Ok(Format::GenesysCsv),
+        Some(tabular::TableKind::Tyk) => Ok(Format::TykCsv),
+        Some(tabular::TableKind::Alma) => Ok(Format::AlmaCsv),
+        Some(tabular::TableKind::Generic) => Ok(Format::GenericCsv),
+        None => Err(ReadError::Unrecognised),
+    }
 }
 
 /// `… [07/Dec/2016:11:05:07 +0100] "…`
@@ -183,7 +199,7 @@ impl FileReader {
         let state = match format {
             Format::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
             Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog, carry: Vec::new(), line: 0, report: ReadReport::default() },
-            Format::CallboardJson | Format::Genesys | Format::Kong | Format::Moesif | Format::AwsApiGateway => ReaderState::Json(Vec::new()),
+            _ => ReaderState::Json(Vec::new()),
         };
         FileReader { format, state }
     }
@@ -220,6 +236,16 @@ impl FileReader {
                 Ok(report)
             }
             ReaderState::Json(buffer) => {
+                let table = match self.format {
+                    Format::GenesysCsv => Some(tabular::TableKind::Genesys),
+                    Format::TykCsv => Some(tabular::TableKind::Tyk),
+                    Format::AlmaCsv => Some(tabular::TableKind::Alma),
+                    Format::GenericCsv => Some(tabular::TableKind::Generic),
+                    _ => None,
+                };
+                if let Some(kind) = table {
+                    return tabular::read(&buffer, &kind, builder);
+                }
                 let map = match self.format {
                     Format::CallboardJson => json_records::callboard_record,
                     Format::Genesys => json_records::genesys_row,

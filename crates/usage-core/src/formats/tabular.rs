@@ -1,0 +1,237 @@
+//! Vendor CSV exports, matched by their headers (case, spaces, underscores,
+//! dots and dashes do not matter): Genesys Cloud usage rows, Tyk pump CSV,
+//! Ex Libris Alma API usage reports, and any CSV whose columns can be matched
+//! by name (generic).
+
+use serde_json::{Map, Value};
+
+use super::json_records::genesys_row;
+use super::time::{days_from_civil, parse_iso8601};
+use super::{ReadError, ReadReport, UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME};
+use crate::model::{BucketWidth, SECONDS_PER_DAY};
+use crate::store::{Row, StoreBuilder};
+use crate::template;
+
+/// Which table a header describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TableKind {
+    Genesys,
+    Tyk,
+    Alma,
+    Generic,
+}
+
+/// `Latency.Total` → `latencytotal`; `API Usage - Total` → `apiusagetotal`.
+pub fn normalise(header: &str) -> String {
+    header.trim().trim_start_matches('\u{feff}').chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+const GENERIC_TIME: [&str; 5] = ["timestamp", "time", "datetime", "date", "day"];
+const GENERIC_STATUS: [&str; 4] = ["status", "statuscode", "code", "responsecode"];
+
+/// Recognises a header row.
+pub fn kind(header: &[String]) -> Option<TableKind> {
+    let has = |name: &str| header.iter().any(|h| h == name);
+    if has("clientid") && has("date") && (has("status200") || has("requests")) {
+        Some(TableKind::Genesys)
+    } else if has("method") && has("path") && has("responsecode") && has("timestamp") {
+        Some(TableKind::Tyk)
+    } else if has("executiondate") && header.iter().any(|h| h.starts_with("apiusage")) {
+        Some(TableKind::Alma)
+    } else if GENERIC_TIME.iter().any(|t| has(t)) && GENERIC_STATUS.iter().any(|s| has(s)) {
+        Some(TableKind::Generic)
+    } else {
+        None
+    }
+}
+
+/// Reads a whole table of `kind` into `builder`.
+pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Line numbers are counted here from byte offsets: the csv crate's own are off by one in CRLF files.
+    let (mut counted_to, mut newlines) = (0usize, 0usize);
+    let mut line_at = |offset: u64| {
+        // In CRLF files a record's offset can point at the end of the line before it.
+        let mut offset = (offset as usize).min(bytes.len());
+        while offset < bytes.len() && matches!(bytes[offset], b'\r' | b'\n') {
+            offset += 1;
+        }
+        if offset > counted_to {
+            newlines += bytes[counted_to..offset].iter().filter(|&&b| b == b'\n').count();
+            counted_to = offset;
+        }
+        newlines + 1
+    };
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let original: Vec<String> = reader.headers().map_err(|_| ReadError::NotText)?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
+    let header: Vec<String> = original.iter().map(|h| normalise(h)).collect();
+    let column = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h == n));
+    let mut report = ReadReport::default();
+    for record in reader.records() {
+        let record = match record {
+            Ok(record) => record,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_at(p.byte()));
+                report.skip(line, format!("not CSV: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| line_at(p.byte()));
+        if record.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let field = |names: &[&str]| column(names).and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty() && *v != "-");
+        let result = match kind {
+            TableKind::Genesys => {
+                let row: Map<String, Value> = header
+                    .iter()
+                    .zip(record.iter())
+                    .filter_map(|(h, v)| GENESYS_KEYS.iter().find(|(n, _)| n == h).map(|(_, key)| (key.to_string(), Value::String(v.trim().to_owned()))))
+                    .collect();
+                genesys_row(&Value::Object(row), builder).map(|()| 1)
+            }
+            TableKind::Tyk => tyk_row(&field, builder),
+            TableKind::Alma => alma_row(&header, &original, &record, &field, builder),
+            TableKind::Generic => generic_row(&field, builder),
+        };
+        match result {
+            Ok(n) => report.rows += usize::from(n > 0),
+            Err(reason) => report.skip(line, reason),
+        }
+    }
+    Ok(report)
+}
+
+/// Genesys CSV headers (normalised) and the `ApiUsageRow` keys they stand for.
+const GENESYS_KEYS: [(&str, &str); 13] = [
+    ("clientid", "clientId"),
+    ("clientname", "clientName"),
+    ("organizationid", "organizationId"),
+    ("userid", "userId"),
+    ("templateuri", "templateUri"),
+    ("httpmethod", "httpMethod"),
+    ("status200", "status200"),
+    ("status300", "status300"),
+    ("status400", "status400"),
+    ("status500", "status500"),
+    ("status429", "status429"),
+    ("requests", "requests"),
+    ("date", "date"),
+];
+
+/// Go's `Time.String()`: `2026-11-21 14:03:12.5 +0000 UTC`.
+fn parse_go_time(text: &str) -> Option<i64> {
+    let mut parts = text.split(' ');
+    let (date, time, offset) = (parts.next()?, parts.next()?, parts.next()?);
+    parse_iso8601(format!("{date}T{time}{offset}").as_bytes())
+}
+
+/// `11/22/2026` (US order, as Windows tools save Alma reports) or ISO `2026-11-22`.
+fn parse_day(text: &str) -> Option<i64> {
+    if let Some(ts) = parse_iso8601(format!("{text}T00:00:00Z").as_bytes()) {
+        return Some(ts);
+    }
+    let mut parts = text.split('/');
+    let (m, d, y) = (parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<i64>().ok()?);
+    parse_iso8601(format!("{y:04}-{m:02}-{d:02}T00:00:00Z").as_bytes()).map(|_| days_from_civil(y, m, d) * SECONDS_PER_DAY)
+}
+
+fn client(builder: &mut StoreBuilder, id: Option<&str>, name: Option<&str>) -> u32 {
+    match (id, name) {
+        (Some(id), name) => builder.client(id, name.unwrap_or(id)),
+        (None, Some(name)) => builder.client(name, name),
+        (None, None) => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
+    }
+}
+
+fn tyk_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
+    let time = field(&["timestamp"]).ok_or("no TimeStamp")?;
+    let timestamp = parse_go_time(time).ok_or_else(|| format!("TimeStamp “{time}” is not Go's 2006-01-02 15:04:05 -0700 MST form"))?;
+    let method = field(&["method"]).ok_or("no Method")?.to_ascii_uppercase();
+    let path = field(&["path"]).ok_or("no Path")?;
+    // With TrackPath the Path is the tracked template already.
+    let template = if field(&["trackpath"]) == Some("true") { template::normalise(path) } else { template::fold(path) };
+    let status: u16 = field(&["responsecode"]).and_then(|s| s.parse().ok()).filter(|&s| s < 1000).ok_or("ResponseCode is not a status code")?;
+    let client = client(builder, field(&["alias"]).or_else(|| field(&["apikey"])).or_else(|| field(&["oauthid"])), field(&["alias"]));
+    let endpoint = builder.endpoint(&method, &template);
+    let ip = builder.ip(field(&["ipaddress"]).unwrap_or(""));
+    let module = builder.module(field(&["apiname"]).unwrap_or(""));
+    let latency_us = field(&["latencytotal"]).and_then(|l| l.parse::<u64>().ok()).map(|ms| ms * 1000);
+    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, module, latency_us, ..Row::default() });
+    Ok(1)
+}
+
+fn alma_row<'a>(
+    header: &[String],
+    original: &[String],
+    record: &'a csv::StringRecord,
+    field: &impl Fn(&[&str]) -> Option<&'a str>,
+    builder: &mut StoreBuilder,
+) -> Result<u64, String> {
+    let date = field(&["executiondate"]).ok_or("no Execution Date")?;
+    let timestamp = parse_day(date).ok_or_else(|| format!("Execution Date “{date}” is not MM/DD/YYYY"))?;
+    let client = client(builder, field(&["applicationname"]), field(&["applicationname"]));
+    let method = field(&["apimethod"]).unwrap_or("").to_ascii_uppercase();
+    let endpoint = builder.endpoint(&method, &field(&["apiurl"]).map(template::fold).unwrap_or_else(|| "(all URLs)".into()));
+    let area = field(&["apiarea"]);
+    // The total when the report has it, else one record per API area measure.
+    let measures: Vec<(String, u64)> = match header.iter().position(|h| h == "apiusagetotal") {
+        Some(c) => vec![(area.unwrap_or("").to_owned(), parse_count(record.get(c))?)],
+        // "API Usage - Physical Items" → module "Physical Items".
+        None => header
+            .iter()
+            .zip(original)
+            .zip(record.iter())
+            .filter(|((h, _), _)| h.starts_with("apiusage"))
+            .map(|((_, name), v)| Ok((name.rsplit(" - ").next().unwrap_or(name).trim().to_owned(), parse_count(Some(v))?)))
+            .collect::<Result<_, String>>()?,
+    };
+    let mut pushed = 0;
+    for (module, requests) in measures.into_iter().filter(|(_, n)| *n > 0) {
+        let module = builder.module(&module);
+        // Alma reports no status codes: the requests count as "other".
+        builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, module, ..Row::default() });
+        pushed += 1;
+    }
+    Ok(pushed.max(1))
+}
+
+fn parse_count(text: Option<&str>) -> Result<u64, String> {
+    let text = text.unwrap_or("").trim().replace(',', "");
+    if text.is_empty() {
+        return Ok(0);
+    }
+    text.parse().map_err(|_| format!("“{text}” is not a whole number of requests"))
+}
+
+fn generic_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
+    let time = field(&GENERIC_TIME).ok_or("no time")?;
+    let timestamp = parse_iso8601(time.as_bytes())
+        .or_else(|| parse_day(time))
+        .or_else(|| time.parse::<i64>().ok().map(|n| if n > 100_000_000_000 { n / 1000 } else { n }))
+        .ok_or_else(|| format!("the time “{time}” is not ISO 8601, a date or an epoch"))?;
+    let status_text = field(&GENERIC_STATUS).ok_or("no status")?;
+    let status = match status_text.to_ascii_lowercase().as_str() {
+        "2xx" => 200,
+        "3xx" => 300,
+        "4xx" => 400,
+        "5xx" => 500,
+        code => code.parse::<u16>().ok().filter(|&s| s < 1000).ok_or_else(|| format!("“{status_text}” is not a status code"))?,
+    };
+    let requests = parse_count(field(&["requests", "count", "hits", "calls"]).or(Some("1")))?;
+    let id = field(&["clientid", "client", "app", "application", "consumer", "apikey", "key"]);
+    let name = field(&["clientname", "appname", "applicationname", "consumername"]);
+    let client = client(builder, id.or(name), name.or(id));
+    let method = field(&["method", "httpmethod", "verb"]).unwrap_or("").to_ascii_uppercase();
+    let template = match field(&["template", "route", "resource", "resourcepath"]) {
+        Some(t) => template::normalise(t),
+        None => field(&["url", "path", "uri", "endpoint"]).map(template::fold).unwrap_or_else(|| "(all URLs)".into()),
+    };
+    let endpoint = builder.endpoint(&method, &template);
+    let ip = builder.ip(field(&["ip", "clientip", "ipaddress", "sourceip"]).unwrap_or(""));
+    let user = builder.user(field(&["user", "userid", "username"]).unwrap_or(""));
+    let bytes = field(&["bytes", "responsebytes", "size"]).and_then(|b| b.parse().ok());
+    let bucket = if time.len() == 10 { BucketWidth::Day } else { BucketWidth::Request };
+    builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, bytes, ..Row::default() });
+    Ok(1)
+}
