@@ -233,3 +233,61 @@ fn generic_csv_by_column_names() {
     assert_eq!((format, report.rows, report.skipped), (Format::GenericCsv, 4, 0));
     assert_eq!(totals(&store), [("reports".to_owned(), [42, 40, 0, 0, 0, 2, 0]), ("other".to_owned(), [1, 0, 0, 1, 0, 0, 0])]);
 }
+
+// Guards 3scale usage.json: buckets from period.since with its offset, per application; hits have no
+// status code (so count as "other"); the response-code variant counts its class.
+#[test]
+fn threescale_usage_json() {
+    let usage = r#"{"metric":{"id":1,"name":"Hits","system_name":"hits","unit":"hit"},
+        "period":{"name":null,"since":"2026-11-20T00:00:00+00:00","until":"2026-11-23T23:59:59+00:00","timezone":"Etc/UTC","granularity":"day"},
+        "total":27,"values":[10,0,7,10],"application":{"id":42,"name":"Partner Portal","state":"live"}}"#;
+    let (format, store, report) = read(usage).expect("readable");
+    assert_eq!((format, report.rows), (Format::ThreeScaleUsage, 1));
+    // 11-20: 10, 11-22: 7, 11-23 (today): left out.
+    assert_eq!(totals(&store), [("Partner Portal".to_owned(), [17, 0, 0, 0, 0, 0, 17])]);
+
+    let codes = r#"{"response_code":{"code":"5XX"},"period":{"since":"2026-11-22T00:00:00+01:00","granularity":"hour","timezone":"Europe/Madrid"},"total":3,"values":[1,2]}"#;
+    let (_, store, _) = read(codes).expect("readable");
+    // 00:00+01:00 is 23:00Z on the 21st: both hours are before today.
+    assert_eq!(totals(&store), [("Unknown client".to_owned(), [3, 0, 0, 0, 0, 3, 0])]);
+}
+
+// Guards 3scale top_applications.json: string values, a null name, and an unreadable value.
+#[test]
+fn threescale_top_applications() {
+    let text = r#"{"applications":[{"name":"Mobile","id":7,"value":"2","account":{"id":1,"name":"Acme"}},{"name":null,"id":8,"value":"5"}],
+        "metric":{"system_name":"hits"},"period":{"name":"month","since":"2026-11-01T00:00:00Z","until":"2026-11-30T23:59:59Z"}}"#;
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows), (Format::ThreeScaleTopApplications, 1));
+    assert_eq!(totals(&store), [("8".to_owned(), [5, 0, 0, 0, 0, 0, 5]), ("Mobile".to_owned(), [2, 0, 0, 0, 0, 0, 2])]);
+    let broken = text.replace("\"value\":\"2\"", "\"value\":\"two\"");
+    let (_, _, report) = read(&broken).expect("readable");
+    assert_eq!((report.rows, report.skipped), (0, 1));
+}
+
+// Guards 3scale's usage CSV: only hits count (methods are parts of hits).
+#[test]
+fn threescale_usage_csv() {
+    let text = "Metric System Name,Metric Name,Date,Value\nhits,Hits,2026-11-21,12\nget_users,Get users,2026-11-21,9\nhits,Hits,2026-11-23,4\nhits,Hits,2026-11-22,x\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows, report.skipped), (Format::ThreeScaleCsv, 3, 1));
+    assert_eq!(report.problems[0].line, 5);
+    assert_eq!(totals(&store), [("Unknown client".to_owned(), [12, 0, 0, 0, 0, 0, 12])]);
+}
+
+// Guards malformed records of the remaining readers: each bad one is skipped with its line, the good ones stay.
+#[test]
+fn malformed_records_are_skipped_by_line() {
+    let aws = "{\"httpMethod\":\"GET\",\"requestTime\":\"22/Nov/2026:10:00:00 +0000\",\"resourcePath\":\"/a\",\"status\":\"200\",\"requestId\":\"1\"}\n\
+               {\"httpMethod\":\"GET\",\"requestTime\":\"yesterday\",\"resourcePath\":\"/a\",\"status\":\"200\",\"requestId\":\"2\"}\n\
+               {\"httpMethod\":\"GET\",\"requestTime\":\"22/Nov/2026:10:00:00 +0000\",\"resourcePath\":\"/a\",\"status\":\"OK\",\"requestId\":\"3\"}\n";
+    let moesif = "{\"request\":{\"time\":\"2026-11-22T10:00:00.000\",\"uri\":\"/a\",\"verb\":\"GET\"},\"response\":{\"status\":200}}\n\
+                  {\"request\":{\"time\":\"2026-11-22T10:00:00.000\",\"uri\":\"/a\",\"verb\":\"GET\"},\"response\":{\"status\":200},\"weight\":2.5}\n";
+    let tyk = "Method,Path,ResponseCode,TimeStamp,APIKey\nGET,/a,200,2026-11-22 10:00:00 +0000 UTC,k\nGET,/a,200,22 Nov 2026,k\nGET,/a,two hundred,2026-11-22 10:00:00 +0000 UTC,k\n";
+    let generic = "time,status,client\n2026-11-22T10:00:00Z,200,a\nsoon,200,a\n2026-11-22T10:00:00Z,fine,a\n";
+    for (name, text, lines) in [("aws", aws, vec![2, 3]), ("moesif", moesif, vec![2]), ("tyk", tyk, vec![3, 4]), ("generic", generic, vec![3, 4])] {
+        let (_, store, report) = read(text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!((report.rows, store.len()), (1, 1), "{name}: {:?}", report.problems);
+        assert_eq!(report.problems.iter().map(|p| p.line).collect::<Vec<_>>(), lines, "{name}: {:?}", report.problems);
+    }
+}

@@ -50,6 +50,74 @@ fn ms_to_us(ms: f64) -> Option<u64> {
     (ms >= 0.0 && ms.is_finite()).then(|| (ms * 1000.0).round() as u64)
 }
 
+/// The client of a 3scale document: its `application`, else "Unknown client" (service-wide figures).
+fn threescale_client(document: &Value, builder: &mut StoreBuilder) -> ClientId {
+    let id = number(document, &["application", "id"]).map(|n| format!("{n}"));
+    client_or_unknown(builder, id.as_deref(), text(document, &["application", "name"]))
+}
+
+/// The template 3scale figures are counted under: its `hits` metric covers every URL.
+fn threescale_template(document: &Value) -> String {
+    match text(document, &["metric", "system_name"]) {
+        None | Some("hits") => "(all URLs)".to_owned(),
+        Some(metric) => format!("(metric: {metric})"),
+    }
+}
+
+/// 3scale's `usage.json` or `usage_response_code.json`: one value per granularity bucket,
+/// the first starting at `period.since` (converted to UTC with the offset it carries).
+/// `usage.json` counts hits without status codes, so they count as "other";
+/// `usage_response_code.json` counts one class (`2XX`, `4XX`, …).
+pub fn threescale_usage(document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let since = text(document, &["period", "since"]).ok_or("no period.since")?;
+    let start = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
+    let (step, bucket) = match text(document, &["period", "granularity"]).unwrap_or("day") {
+        "hour" => (3_600, BucketWidth::Hour),
+        "day" => (86_400, BucketWidth::Day),
+        "6hour" | "6h" => (6 * 3_600, BucketWidth::Hour),
+        other => return Err(format!("granularity “{other}” is not hour or day")),
+    };
+    let status = match text(document, &["response_code", "code"]) {
+        None => 0,
+        Some(code) => match code.to_ascii_uppercase().as_str() {
+            "2XX" => 200,
+            "3XX" => 300,
+            "4XX" => 400,
+            "5XX" => 500,
+            exact => exact.parse::<u16>().ok().filter(|&c| c < 1000).ok_or_else(|| format!("response code “{code}” is not a class or a code"))?,
+        },
+    };
+    let values = at(document, &["values"]).and_then(Value::as_array).ok_or("no values")?;
+    let client = threescale_client(document, builder);
+    let endpoint = builder.endpoint("", &threescale_template(document));
+    for (i, value) in values.iter().enumerate() {
+        let requests = value.as_u64().or_else(|| value.as_str().and_then(|s| s.parse().ok())).ok_or_else(|| format!("value {} is not a count", i + 1))?;
+        if requests > 0 {
+            builder.push_row(Row { timestamp: start + i as i64 * step, bucket, client, endpoint, status, requests, ..Row::default() });
+        }
+    }
+    Ok(())
+}
+
+/// 3scale's `top_applications.json`: each application's total for the period (`value` is a
+/// string), counted on the period's first day.
+pub fn threescale_top_applications(document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let since = text(document, &["period", "since"]).ok_or("no period.since")?;
+    let timestamp = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
+    let applications = at(document, &["applications"]).and_then(Value::as_array).ok_or("no applications")?;
+    let endpoint = builder.endpoint("", &threescale_template(document));
+    for application in applications {
+        let requests = count(application, &["value"]).ok_or("an application's value is not a count")?;
+        let id = number(application, &["id"]).map(|n| format!("{n}"));
+        // `name` can be null in 3scale's output.
+        let client = client_or_unknown(builder, id.as_deref(), text(application, &["name"]));
+        if requests > 0 {
+            builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() });
+        }
+    }
+    Ok(())
+}
+
 /// A record of Callboard's own JSON export.
 pub fn callboard_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let record: crate::UsageRecord = serde_json::from_value(record.clone()).map_err(|e| format!("not a Callboard record: {e}"))?;

@@ -63,7 +63,7 @@ pub enum ReadError {
     NotText,
     #[error("this is {0}, not a usage export")]
     Binary(&'static str),
-    #[error("the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV with a time and a status column")]
+    #[error("the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), 3scale analytics (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV with a time and a status column")]
     Unrecognised,
     #[error("the JSON is cut off or broken at line {line}: {reason}")]
     BadJson { line: usize, reason: String },
@@ -85,6 +85,9 @@ pub enum Format {
     TykCsv,
     AlmaCsv,
     GenericCsv,
+    ThreeScaleUsage,
+    ThreeScaleTopApplications,
+    ThreeScaleCsv,
 }
 
 impl Format {
@@ -102,6 +105,9 @@ impl Format {
             Format::TykCsv => "Tyk pump CSV",
             Format::AlmaCsv => "Ex Libris Alma API usage report",
             Format::GenericCsv => "CSV (columns matched by name)",
+            Format::ThreeScaleUsage => "3scale analytics usage (JSON)",
+            Format::ThreeScaleTopApplications => "3scale top applications (JSON)",
+            Format::ThreeScaleCsv => "3scale usage (CSV)",
         }
     }
 }
@@ -138,6 +144,10 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
         let has = |key: &str| text.contains(&format!("\"{key}\""));
         return if text.contains("\"callboard-usage\"") {
             Ok(Format::CallboardJson)
+        } else if has("values") && has("period") && (has("metric") || has("response_code")) {
+            Ok(Format::ThreeScaleUsage)
+        } else if has("applications") && has("period") {
+            Ok(Format::ThreeScaleTopApplications)
         } else if has("status200") || has("templateUri") || (has("results") && has("clientId")) {
             Ok(Format::Genesys)
         } else if has("started_at") && has("request") && has("response") {
@@ -164,6 +174,7 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
         Some(tabular::TableKind::Tyk) => Ok(Format::TykCsv),
         Some(tabular::TableKind::Alma) => Ok(Format::AlmaCsv),
         Some(tabular::TableKind::Generic) => Ok(Format::GenericCsv),
+        Some(tabular::TableKind::ThreeScale) => Ok(Format::ThreeScaleCsv),
         None => Err(ReadError::Unrecognised),
     }
 }
@@ -241,6 +252,7 @@ impl FileReader {
                     Format::TykCsv => Some(tabular::TableKind::Tyk),
                     Format::AlmaCsv => Some(tabular::TableKind::Alma),
                     Format::GenericCsv => Some(tabular::TableKind::Generic),
+                    Format::ThreeScaleCsv => Some(tabular::TableKind::ThreeScale),
                     _ => None,
                 };
                 if let Some(kind) = table {
@@ -248,6 +260,8 @@ impl FileReader {
                 }
                 let map = match self.format {
                     Format::CallboardJson => json_records::callboard_record,
+                    Format::ThreeScaleUsage => json_records::threescale_usage,
+                    Format::ThreeScaleTopApplications => json_records::threescale_top_applications,
                     Format::Genesys => json_records::genesys_row,
                     Format::Kong => json_records::kong_entry,
                     Format::Moesif => json_records::moesif_event,

@@ -19,6 +19,7 @@ pub enum TableKind {
     Tyk,
     Alma,
     Generic,
+    ThreeScale,
 }
 
 /// `Latency.Total` → `latencytotal`; `API Usage - Total` → `apiusagetotal`.
@@ -36,6 +37,8 @@ pub fn kind(header: &[String]) -> Option<TableKind> {
         Some(TableKind::Genesys)
     } else if has("method") && has("path") && has("responsecode") && has("timestamp") {
         Some(TableKind::Tyk)
+    } else if has("metricsystemname") && has("date") && has("value") {
+        Some(TableKind::ThreeScale)
     } else if has("executiondate") && header.iter().any(|h| h.starts_with("apiusage")) {
         Some(TableKind::Alma)
     } else if GENERIC_TIME.iter().any(|t| has(t)) && GENERIC_STATUS.iter().any(|s| has(s)) {
@@ -93,6 +96,7 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
             TableKind::Tyk => tyk_row(&field, builder),
             TableKind::Alma => alma_row(&header, &original, &record, &field, builder),
             TableKind::Generic => generic_row(&field, builder),
+            TableKind::ThreeScale => threescale_row(&field, builder),
         };
         match result {
             Ok(n) => report.rows += usize::from(n > 0),
@@ -194,6 +198,25 @@ fn alma_row<'a>(
         pushed += 1;
     }
     Ok(pushed.max(1))
+}
+
+/// A row of 3scale's usage CSV (`Metric System Name,Metric Name,Date,Value`). Only the
+/// `hits` metric counts requests: every other metric is a part of hits, and counting it
+/// too would count requests twice, so such rows are read but add nothing.
+fn threescale_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
+    let date = field(&["date"]).ok_or("no Date")?;
+    let timestamp = parse_iso8601(date.as_bytes())
+        .or_else(|| parse_day(date))
+        .or_else(|| parse_go_time(date))
+        .ok_or_else(|| format!("Date “{date}” is not a date"))?;
+    let requests = parse_count(field(&["value"]))?;
+    if field(&["metricsystemname"]) != Some("hits") || requests == 0 {
+        return Ok(1);
+    }
+    let client = client(builder, None, None);
+    let endpoint = builder.endpoint("", "(all URLs)");
+    builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() });
+    Ok(1)
 }
 
 fn parse_count(text: Option<&str>) -> Result<u64, String> {
