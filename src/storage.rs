@@ -3,8 +3,14 @@
 //! Nothing here can break the page: storage that is disabled, full or holds
 //! garbage gives the defaults and a notice (see `usage_core::selection`).
 
+use std::collections::HashMap;
+
+use usage_core::formats::tabular::ColumnMapping;
 use usage_core::selection::STORAGE_KEY;
 use usage_core::{ClientSelection, StoredSelection};
+
+/// Confirmed generic-CSV column mappings, by header set.
+const MAPPINGS_KEY: &str = "callboard.csv-mappings.v1";
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
@@ -25,4 +31,21 @@ pub fn save_selection(selection: &ClientSelection) -> Result<(), String> {
         storage.set_item(STORAGE_KEY, &selection.to_stored())
     };
     result.map_err(|_| "the selection could not be saved (storage full or blocked)".to_owned())
+}
+
+/// The column mappings the user confirmed, by header set; unreadable storage gives none.
+pub fn load_mappings() -> HashMap<String, ColumnMapping> {
+    local_storage()
+        .and_then(|s| s.get_item(MAPPINGS_KEY).ok().flatten())
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default()
+}
+
+/// Remembers the mapping confirmed for a header set.
+pub fn save_mapping(header_key: &str, mapping: &ColumnMapping) -> Result<(), String> {
+    let storage = local_storage().ok_or("this browser does not allow saving settings (localStorage is off)")?;
+    let mut all = load_mappings();
+    all.insert(header_key.to_owned(), mapping.clone());
+    let text = serde_json::to_string(&all).map_err(|e| e.to_string())?;
+    storage.set_item(MAPPINGS_KEY, &text).map_err(|_| "the column choice could not be saved".to_owned())
 }

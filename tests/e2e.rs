@@ -351,5 +351,27 @@ async fn opening_an_export_file() {
     script(&client, "window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dropped, cancelable: true, bubbles: true }))").await;
     let banner = text(&client, "file-banner").await;
     assert!(banner.contains("dropped.log (nginx/Apache access log)") && banner.contains("2 rows read"), "{banner}");
+
+    // A CSV whose columns can be read two ways asks which, and remembers the answer.
+    let generic = format!("Day,Time,App,Consumer,Code\n{d1},{d2}T10:00:00Z,web,ann,200\n{d1},{d2}T11:00:00Z,web,bob,500\n", d1 = day(1), d2 = day(2));
+    let generic_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-generic.csv");
+    std::fs::write(&generic_path, generic).expect("write the CSV");
+    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
+    input.send_keys(&generic_path.display().to_string()).await.expect("choose the CSV");
+    eventually("the mapping dialog opens", || async { script(&client, "return document.querySelector('[data-testid=mapping-dialog]').open").await == json!(true) }).await;
+    client.find(Locator::Css("select[data-field='Time or date']")).await.expect("time").select_by_value("0").await.expect("choose Day");
+    client.find(Locator::Css("select[data-field='Client (id or key)']")).await.expect("client").select_by_value("3").await.expect("choose Consumer");
+    client.find(Locator::Css("[data-testid=mapping-confirm]")).await.expect("confirm").click().await.expect("click");
+    eventually("the CSV is read with the chosen columns", || async {
+        text(&client, "file-banner").await.contains("e2e-generic.csv (CSV (columns matched by name))")
+    })
+    .await;
+    assert_eq!(text(&client, "kpi-clients").await, "2", "ann and bob, from the Consumer column");
+    assert!(text(&client, "period").await.contains(&usage_core::format::long_date(day(1))), "dated by the Day column");
+    client.find(Locator::Css("[data-testid=back-to-demo]")).await.expect("back").click().await.expect("click");
+    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
+    input.send_keys(&generic_path.display().to_string()).await.expect("choose it again");
+    eventually("the remembered columns are used without asking", || async { text(&client, "file-banner").await.contains("e2e-generic.csv") }).await;
+    assert_eq!(text(&client, "kpi-clients").await, "2");
     client.close().await.expect("end the session");
 }

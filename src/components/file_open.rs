@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use usage_core::format::percent;
 
 use crate::app::DashboardState;
+use crate::components::mapping_dialog::MappingDialog;
 use crate::sources::Dataset;
-use crate::sources::file::{self, Progress, size_text};
+use crate::sources::file::{self, LoadError, Progress, size_text};
+use crate::storage;
 
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
     list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default()
@@ -27,6 +29,9 @@ pub fn FileOpen(
     let cancel = StoredValue::new_local(Rc::new(Cell::new(false)));
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let dragging = RwSignal::new(false);
+    // Files waiting for the user to confirm a CSV's columns.
+    let waiting = StoredValue::new_local(Vec::<web_sys::File>::new());
+    let pending_mapping = RwSignal::new(None);
 
     let start = move |files: Vec<web_sys::File>| {
         if files.is_empty() || progress.get_untracked().is_some() {
@@ -35,18 +40,28 @@ pub fn FileOpen(
         let flag = Rc::new(Cell::new(false));
         cancel.set_value(flag.clone());
         progress.set(Some(Progress { file: files[0].name(), done: 0.0, total: files.iter().map(|f| f.size()).sum() }));
+        waiting.set_value(files.clone());
         leptos::task::spawn_local(async move {
-            let result = file::load(files, move |p| progress.set(Some(p)), flag).await;
+            let result = file::load(files, move |p| progress.set(Some(p)), flag, &storage::load_mappings()).await;
             progress.set(None);
             match result {
                 Ok(dataset) => {
                     state.load_error.set(None);
                     on_loaded.run(dataset);
                 }
-                Err(error) => state.load_error.set(Some(format!("Could not open the file: {error}. The data on screen is unchanged."))),
+                Err(LoadError::NeedsMapping { file, proposal }) => pending_mapping.set(Some((file, proposal))),
+                Err(LoadError::Failed(error)) => {
+                    state.load_error.set(Some(format!("Could not open the file: {error}. The data on screen is unchanged.")))
+                }
             }
         });
     };
+    let on_mapping = Callback::new(move |(key, mapping): (String, usage_core::formats::tabular::ColumnMapping)| {
+        if let Err(error) = storage::save_mapping(&key, &mapping) {
+            state.load_error.set(Some(format!("Your column choice is used but {error}.")));
+        }
+        start(waiting.get_value());
+    });
     let on_change = move |_| {
         let Some(input) = input_ref.get() else { return };
         let files = files_of(input.files());
@@ -88,6 +103,7 @@ pub fn FileOpen(
                 <div class="drop-target__box">"Drop usage files to open them. They are read here, in your browser."</div>
             </div>
         </Show>
+        <MappingDialog pending=pending_mapping on_confirm=on_mapping/>
         <div class="file-open">
             <label class="button file-open__pick">
                 "Open export…"

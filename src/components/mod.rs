@@ -6,4 +6,5 @@ pub mod export;
 pub mod file_open;
 pub mod kpi_tiles;
 pub mod legend;
+pub mod mapping_dialog;
 pub mod selection_dialog;

@@ -11,7 +11,10 @@ use std::sync::Arc;
 
 use js_sys::Uint8Array;
 use usage_core::StoreBuilder;
-use usage_core::formats::{FileReader, ReadReport, RowProblem, detect};
+use std::collections::HashMap;
+
+use usage_core::formats::tabular::{ColumnMapping, MappingProposal, header_of, propose};
+use usage_core::formats::{FileReader, Format, ReadReport, RowProblem, detect};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{DataSource, Dataset, LoadedFile};
@@ -29,19 +32,40 @@ pub struct Progress {
     pub total: f64,
 }
 
+/// Why a load stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadError {
+    /// It failed; the message says why.
+    Failed(String),
+    /// A CSV's columns could be read more than one way: the user should confirm them.
+    NeedsMapping { file: String, proposal: MappingProposal },
+}
+
+impl From<String> for LoadError {
+    fn from(message: String) -> LoadError {
+        LoadError::Failed(message)
+    }
+}
+
 /// Reads `files` into one dataset (several files are merged: a month of daily logs is one dataset).
 ///
 /// `on_progress` is called after every slice; setting `cancel` stops the load at the next slice.
-pub async fn load(files: Vec<web_sys::File>, on_progress: impl Fn(Progress), cancel: Rc<Cell<bool>>) -> Result<Dataset, String> {
+/// `mappings` holds the column choices the user confirmed, by header set.
+pub async fn load(
+    files: Vec<web_sys::File>,
+    on_progress: impl Fn(Progress),
+    cancel: Rc<Cell<bool>>,
+    mappings: &HashMap<String, ColumnMapping>,
+) -> Result<Dataset, LoadError> {
     if files.is_empty() {
-        return Err("no file was chosen".into());
+        return Err(LoadError::Failed("no file was chosen".into()));
     }
     let total: f64 = files.iter().map(|f| f.size()).sum();
     if total > MAX_TOTAL_BYTES {
-        return Err(format!(
+        return Err(LoadError::Failed(format!(
             "{} is too large: Callboard reads at most 1 GiB at once in the browser. Split the export or choose fewer files.",
             size_text(total)
-        ));
+        )));
     }
     let mut builder = StoreBuilder::new();
     let mut loaded = Vec::with_capacity(files.len());
@@ -50,16 +74,26 @@ pub async fn load(files: Vec<web_sys::File>, on_progress: impl Fn(Progress), can
         let name = file.name();
         let size = file.size();
         if size == 0.0 {
-            return Err(format!("{name} is empty"));
+            return Err(LoadError::Failed(format!("{name} is empty")));
         }
         // The format comes from the content, not the file name.
         let head = read_slice(&file, 0.0, size.min(64.0 * 1024.0)).await?;
         let format = detect(&head).map_err(|e| format!("{name}: {e}"))?;
-        let mut reader = FileReader::new(format);
+        let mut reader = match format {
+            Format::GenericCsv => {
+                let proposal = propose(&header_of(&head).unwrap_or_default());
+                match mappings.get(&proposal.header_key()) {
+                    Some(mapping) => FileReader::with_mapping(mapping.clone()),
+                    None if proposal.ambiguous.is_empty() => FileReader::new(format),
+                    None => return Err(LoadError::NeedsMapping { file: name, proposal }),
+                }
+            }
+            _ => FileReader::new(format),
+        };
         let mut offset = 0.0;
         while offset < size {
             if cancel.get() {
-                return Err("the load was cancelled".into());
+                return Err(LoadError::Failed("the load was cancelled".into()));
             }
             let end = (offset + SLICE).min(size);
             let bytes = read_slice(&file, offset, end).await?;
@@ -70,7 +104,7 @@ pub async fn load(files: Vec<web_sys::File>, on_progress: impl Fn(Progress), can
         done += size;
         let report = reader.finish(&mut builder).map_err(|e| format!("{name}: {e}"))?;
         if report.rows == 0 {
-            return Err(format!("{name} has no usable rows{}", first_problem(&report)));
+            return Err(LoadError::Failed(format!("{name} has no usable rows{}", first_problem(&report))));
         }
         loaded.push(LoadedFile { name, format: format.name(), report });
     }

@@ -291,3 +291,34 @@ fn malformed_records_are_skipped_by_line() {
         assert_eq!(report.problems.iter().map(|p| p.line).collect::<Vec<_>>(), lines, "{name}: {:?}", report.problems);
     }
 }
+
+// Guards the generic mapping: a header with two candidate time columns is ambiguous, the proposal
+// takes the likelier, and a confirmed mapping reads the column the user chose.
+#[test]
+fn generic_csv_ambiguous_columns() {
+    use usage_core::formats::tabular::{ColumnMapping, Field, propose};
+    let header: Vec<String> = ["Day", "Time", "App", "Consumer", "Code"].iter().map(|s| s.to_string()).collect();
+    let proposal = propose(&header);
+    assert_eq!(proposal.ambiguous, [Field::Time, Field::Client]);
+    assert_eq!((proposal.mapping.column(Field::Time), proposal.mapping.column(Field::Client)), (Some(1), Some(2)));
+    assert_eq!(proposal.header_key(), "day,time,app,consumer,code");
+
+    let text = "Day,Time,App,Consumer,Code\n2026-11-22,2026-11-21T10:00:00Z,web,ann,200\n";
+    // The proposal reads "Time" (21 Nov) and "App"; a confirmed mapping reads "Day" (22 Nov) and "Consumer".
+    let (_, store, _) = read(text).expect("readable");
+    assert_eq!(store.records().next().map(|r| (r.timestamp, r.client_id)), Some((1_795_255_200, "web".to_owned())));
+    let mut chosen = proposal.mapping.clone();
+    chosen.columns.retain(|(f, _)| !matches!(f, Field::Time | Field::Client));
+    chosen.columns.extend([(Field::Time, 0), (Field::Client, 3)]);
+    let mut builder = StoreBuilder::new();
+    let mut reader = FileReader::with_mapping(chosen);
+    reader.feed(text.as_bytes(), &mut builder).expect("feed");
+    reader.finish(&mut builder).expect("finish");
+    let store = builder.finish().expect("store");
+    assert_eq!(store.records().next().map(|r| (r.timestamp, r.client_id, r.bucket)), Some((1_795_305_600, "ann".to_owned(), usage_core::BucketWidth::Day)));
+    // A mapping without a time column cannot read anything, and says so.
+    let mut builder = StoreBuilder::new();
+    let mut reader = FileReader::with_mapping(ColumnMapping { columns: vec![(Field::Status, 4)] });
+    reader.feed(text.as_bytes(), &mut builder).expect("feed");
+    assert_eq!(reader.finish(&mut builder).unwrap_err(), ReadError::MissingColumn("Time or date"));
+}

@@ -173,7 +173,7 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
         Some(tabular::TableKind::Genesys) => Ok(Format::GenesysCsv),
         Some(tabular::TableKind::Tyk) => Ok(Format::TykCsv),
         Some(tabular::TableKind::Alma) => Ok(Format::AlmaCsv),
-        Some(tabular::TableKind::Generic) => Ok(Format::GenericCsv),
+        Some(tabular::TableKind::Generic(_)) => Ok(Format::GenericCsv),
         Some(tabular::TableKind::ThreeScale) => Ok(Format::ThreeScaleCsv),
         None => Err(ReadError::Unrecognised),
     }
@@ -197,6 +197,8 @@ pub trait LineParser {
 pub struct FileReader {
     format: Format,
     state: ReaderState,
+    /// For generic CSV: the columns the user confirmed (else the proposed ones).
+    mapping: Option<tabular::ColumnMapping>,
 }
 
 enum ReaderState {
@@ -212,7 +214,12 @@ impl FileReader {
             Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog, carry: Vec::new(), line: 0, report: ReadReport::default() },
             _ => ReaderState::Json(Vec::new()),
         };
-        FileReader { format, state }
+        FileReader { format, state, mapping: None }
+    }
+
+    /// A generic-CSV reader using the given columns.
+    pub fn with_mapping(mapping: tabular::ColumnMapping) -> FileReader {
+        FileReader { mapping: Some(mapping), ..FileReader::new(Format::GenericCsv) }
     }
 
     pub fn format(&self) -> Format {
@@ -240,6 +247,7 @@ impl FileReader {
     }
 
     pub fn finish(self, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+        let mapping = self.mapping;
         match self.state {
             ReaderState::Csv(reader) => reader.finish(builder),
             ReaderState::Lines { mut parser, carry, mut line, mut report } => {
@@ -251,7 +259,7 @@ impl FileReader {
                     Format::GenesysCsv => Some(tabular::TableKind::Genesys),
                     Format::TykCsv => Some(tabular::TableKind::Tyk),
                     Format::AlmaCsv => Some(tabular::TableKind::Alma),
-                    Format::GenericCsv => Some(tabular::TableKind::Generic),
+                    Format::GenericCsv => Some(tabular::TableKind::Generic(mapping)),
                     Format::ThreeScaleCsv => Some(tabular::TableKind::ThreeScale),
                     _ => None,
                 };

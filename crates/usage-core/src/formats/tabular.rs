@@ -3,6 +3,7 @@
 //! Ex Libris Alma API usage reports, and any CSV whose columns can be matched
 //! by name (generic).
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::json_records::genesys_row;
@@ -18,8 +19,127 @@ pub enum TableKind {
     Genesys,
     Tyk,
     Alma,
-    Generic,
+    /// Columns matched by name; `None` uses the proposed mapping.
+    Generic(Option<ColumnMapping>),
     ThreeScale,
+}
+
+/// A field of a generic CSV that a column can supply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Field {
+    Time,
+    Status,
+    Requests,
+    Client,
+    ClientName,
+    Method,
+    Template,
+    Url,
+    Ip,
+    User,
+    Bytes,
+}
+
+impl Field {
+    pub const ALL: [Field; 11] =
+        [Field::Time, Field::Status, Field::Requests, Field::Client, Field::ClientName, Field::Method, Field::Template, Field::Url, Field::Ip, Field::User, Field::Bytes];
+
+    /// What the mapping dialog calls the field.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Time => "Time or date",
+            Field::Status => "Status code",
+            Field::Requests => "Request count",
+            Field::Client => "Client (id or key)",
+            Field::ClientName => "Client name",
+            Field::Method => "HTTP method",
+            Field::Template => "URL template",
+            Field::Url => "URL or path",
+            Field::Ip => "IP address",
+            Field::User => "User",
+            Field::Bytes => "Bytes",
+        }
+    }
+
+    /// Normalised header names that can supply the field, most likely first.
+    fn names(self) -> &'static [&'static str] {
+        match self {
+            Field::Time => &GENERIC_TIME,
+            Field::Status => &GENERIC_STATUS,
+            Field::Requests => &["requests", "count", "hits", "calls"],
+            Field::Client => &["clientid", "client", "app", "application", "consumer", "apikey", "key"],
+            Field::ClientName => &["clientname", "appname", "applicationname", "consumername"],
+            Field::Method => &["method", "httpmethod", "verb"],
+            Field::Template => &["template", "route", "resource", "resourcepath"],
+            Field::Url => &["url", "path", "uri", "endpoint"],
+            Field::Ip => &["ip", "clientip", "ipaddress", "sourceip"],
+            Field::User => &["user", "userid", "username"],
+            Field::Bytes => &["bytes", "responsebytes", "size"],
+        }
+    }
+
+    /// Whether a file cannot be read without it.
+    pub fn required(self) -> bool {
+        matches!(self, Field::Time | Field::Status)
+    }
+}
+
+/// Which column (by position) supplies each field of a generic CSV.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnMapping {
+    pub columns: Vec<(Field, usize)>,
+}
+
+impl ColumnMapping {
+    pub fn column(&self, field: Field) -> Option<usize> {
+        self.columns.iter().find(|(f, _)| *f == field).map(|&(_, c)| c)
+    }
+}
+
+/// The mapping Callboard would use for a header, and which fields had more than one candidate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MappingProposal {
+    /// The header as written in the file.
+    pub header: Vec<String>,
+    pub mapping: ColumnMapping,
+    /// Fields with several candidate columns: the user should confirm these.
+    pub ambiguous: Vec<Field>,
+}
+
+impl MappingProposal {
+    /// The key under which a confirmed mapping is remembered: the header set, normalised.
+    pub fn header_key(&self) -> String {
+        self.header.iter().map(|h| normalise(h)).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// The header row of a CSV from its first bytes, as written (quotes resolved).
+pub fn header_of(head: &[u8]) -> Option<Vec<String>> {
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(head);
+    reader.headers().ok().map(|h| h.iter().map(|f| f.trim().to_owned()).collect())
+}
+
+/// Proposes a column for each field by name; a column serves one field at most.
+pub fn propose(header: &[String]) -> MappingProposal {
+    let normalised: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+    let mut mapping = ColumnMapping::default();
+    let mut ambiguous = Vec::new();
+    for field in Field::ALL {
+        let candidates: Vec<usize> = field
+            .names()
+            .iter()
+            .filter_map(|name| normalised.iter().position(|h| h == name))
+            .filter(|c| mapping.columns.iter().all(|(_, used)| used != c))
+            .collect();
+        if let Some(&first) = candidates.first() {
+            mapping.columns.push((field, first));
+        }
+        if candidates.len() > 1 {
+            ambiguous.push(field);
+        }
+    }
+    MappingProposal { header: header.to_vec(), mapping, ambiguous }
 }
 
 /// `Latency.Total` → `latencytotal`; `API Usage - Total` → `apiusagetotal`.
@@ -42,7 +162,7 @@ pub fn kind(header: &[String]) -> Option<TableKind> {
     } else if has("executiondate") && header.iter().any(|h| h.starts_with("apiusage")) {
         Some(TableKind::Alma)
     } else if GENERIC_TIME.iter().any(|t| has(t)) && GENERIC_STATUS.iter().any(|s| has(s)) {
-        Some(TableKind::Generic)
+        Some(TableKind::Generic(None))
     } else {
         None
     }
@@ -69,6 +189,15 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
     let original: Vec<String> = reader.headers().map_err(|_| ReadError::NotText)?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
     let header: Vec<String> = original.iter().map(|h| normalise(h)).collect();
     let column = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h == n));
+    let mapping = match kind {
+        TableKind::Generic(Some(mapping)) => mapping.clone(),
+        _ => propose(&original).mapping,
+    };
+    if matches!(kind, TableKind::Generic(_)) {
+        if let Some(field) = Field::ALL.into_iter().find(|f| f.required() && mapping.column(*f).is_none()) {
+            return Err(ReadError::MissingColumn(field.label()));
+        }
+    }
     let mut report = ReadReport::default();
     for record in reader.records() {
         let record = match record {
@@ -95,7 +224,10 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
             }
             TableKind::Tyk => tyk_row(&field, builder),
             TableKind::Alma => alma_row(&header, &original, &record, &field, builder),
-            TableKind::Generic => generic_row(&field, builder),
+            TableKind::Generic(_) => {
+                let mapped = |f: Field| mapping.column(f).and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty() && *v != "-");
+                generic_row(&mapped, builder)
+            }
             TableKind::ThreeScale => threescale_row(&field, builder),
         };
         match result {
@@ -227,13 +359,13 @@ fn parse_count(text: Option<&str>) -> Result<u64, String> {
     text.parse().map_err(|_| format!("“{text}” is not a whole number of requests"))
 }
 
-fn generic_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
-    let time = field(&GENERIC_TIME).ok_or("no time")?;
+fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
+    let time = field(Field::Time).ok_or("no time")?;
     let timestamp = parse_iso8601(time.as_bytes())
         .or_else(|| parse_day(time))
         .or_else(|| time.parse::<i64>().ok().map(|n| if n > 100_000_000_000 { n / 1000 } else { n }))
         .ok_or_else(|| format!("the time “{time}” is not ISO 8601, a date or an epoch"))?;
-    let status_text = field(&GENERIC_STATUS).ok_or("no status")?;
+    let status_text = field(Field::Status).ok_or("no status")?;
     let status = match status_text.to_ascii_lowercase().as_str() {
         "2xx" => 200,
         "3xx" => 300,
@@ -241,19 +373,18 @@ fn generic_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut St
         "5xx" => 500,
         code => code.parse::<u16>().ok().filter(|&s| s < 1000).ok_or_else(|| format!("“{status_text}” is not a status code"))?,
     };
-    let requests = parse_count(field(&["requests", "count", "hits", "calls"]).or(Some("1")))?;
-    let id = field(&["clientid", "client", "app", "application", "consumer", "apikey", "key"]);
-    let name = field(&["clientname", "appname", "applicationname", "consumername"]);
+    let requests = parse_count(field(Field::Requests).or(Some("1")))?;
+    let (id, name) = (field(Field::Client), field(Field::ClientName));
     let client = client(builder, id.or(name), name.or(id));
-    let method = field(&["method", "httpmethod", "verb"]).unwrap_or("").to_ascii_uppercase();
-    let template = match field(&["template", "route", "resource", "resourcepath"]) {
+    let method = field(Field::Method).unwrap_or("").to_ascii_uppercase();
+    let template = match field(Field::Template) {
         Some(t) => template::normalise(t),
-        None => field(&["url", "path", "uri", "endpoint"]).map(template::fold).unwrap_or_else(|| "(all URLs)".into()),
+        None => field(Field::Url).map(template::fold).unwrap_or_else(|| "(all URLs)".into()),
     };
     let endpoint = builder.endpoint(&method, &template);
-    let ip = builder.ip(field(&["ip", "clientip", "ipaddress", "sourceip"]).unwrap_or(""));
-    let user = builder.user(field(&["user", "userid", "username"]).unwrap_or(""));
-    let bytes = field(&["bytes", "responsebytes", "size"]).and_then(|b| b.parse().ok());
+    let ip = builder.ip(field(Field::Ip).unwrap_or(""));
+    let user = builder.user(field(Field::User).unwrap_or(""));
+    let bytes = field(Field::Bytes).and_then(|b| b.parse().ok());
     let bucket = if time.len() == 10 { BucketWidth::Day } else { BucketWidth::Request };
     builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, bytes, ..Row::default() });
     Ok(1)
