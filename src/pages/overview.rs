@@ -68,7 +68,7 @@ pub fn Overview() -> impl IntoView {
             Some(covering) if covering != range.get_untracked() => navigate_to_range(covering),
             Some(_) => {}
             None => empty_notice.set(Some(
-                "The file only has usage for today (UTC), which Callboard leaves out because the day is not complete yet.".into(),
+                "The file has no usage before today (UTC). Callboard leaves out today, whose usage is not complete yet, and later days.".into(),
             )),
         }
         state.dataset.set(dataset);

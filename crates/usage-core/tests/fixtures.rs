@@ -322,3 +322,17 @@ fn generic_csv_ambiguous_columns() {
     reader.feed(text.as_bytes(), &mut builder).expect("feed");
     assert_eq!(reader.finish(&mut builder).unwrap_err(), ReadError::MissingColumn("Time or date"));
 }
+
+// Guards generic NDJSON: fields matched by name, numbers or strings, a record without a status skipped.
+#[test]
+fn generic_ndjson_by_field_names() {
+    let text = "{\"time\":\"2026-11-22T10:00:00Z\",\"consumer\":\"ann\",\"path\":\"/a/1\",\"status\":200,\"count\":3}\n\
+                {\"time\":\"2026-11-22T11:00:00Z\",\"consumer\":\"ann\",\"path\":\"/a/2\",\"status\":\"503\"}\n\
+                {\"time\":\"2026-11-22T12:00:00Z\",\"consumer\":\"ann\",\"path\":\"/a/3\"}\n\
+                {\"time\":\"2026-11-23T01:00:00Z\",\"consumer\":\"ann\",\"path\":\"/a/4\",\"status\":200}\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows, report.skipped), (Format::GenericJson, 3, 1));
+    assert_eq!(report.problems[0].line, 3);
+    assert_eq!(totals(&store), [("ann".to_owned(), [4, 3, 0, 0, 0, 1, 0])]);
+    assert_eq!(store.templates(), ["/a/{id}"]);
+}

@@ -118,6 +118,24 @@ pub fn threescale_top_applications(document: &Value, builder: &mut StoreBuilder)
     Ok(())
 }
 
+/// A JSON record of no known vendor, its top-level fields matched by name like a generic CSV's.
+pub fn generic_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    use super::tabular::{Field, generic_row, normalise};
+    let object = record.as_object().ok_or("not a JSON object")?;
+    let fields: Vec<(String, String)> = object
+        .iter()
+        .filter_map(|(key, value)| match value {
+            Value::String(s) => Some((normalise(key), s.clone())),
+            Value::Number(n) => Some((normalise(key), n.to_string())),
+            _ => None,
+        })
+        .collect();
+    let field = |f: Field| {
+        f.names().iter().find_map(|name| fields.iter().find(|(k, _)| k == name)).map(|(_, v)| v.trim()).filter(|v| !v.is_empty() && *v != "-")
+    };
+    generic_row(&field, builder).map(|_| ())
+}
+
 /// A record of Callboard's own JSON export.
 pub fn callboard_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let record: crate::UsageRecord = serde_json::from_value(record.clone()).map_err(|e| format!("not a Callboard record: {e}"))?;

@@ -63,7 +63,7 @@ pub enum ReadError {
     NotText,
     #[error("this is {0}, not a usage export")]
     Binary(&'static str),
-    #[error("the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), 3scale analytics (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV with a time and a status column")]
+    #[error("the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), 3scale analytics (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV or JSON with a time and a status field")]
     Unrecognised,
     #[error("the JSON is cut off or broken at line {line}: {reason}")]
     BadJson { line: usize, reason: String },
@@ -88,6 +88,7 @@ pub enum Format {
     ThreeScaleUsage,
     ThreeScaleTopApplications,
     ThreeScaleCsv,
+    GenericJson,
 }
 
 impl Format {
@@ -108,6 +109,7 @@ impl Format {
             Format::ThreeScaleUsage => "3scale analytics usage (JSON)",
             Format::ThreeScaleTopApplications => "3scale top applications (JSON)",
             Format::ThreeScaleCsv => "3scale usage (CSV)",
+            Format::GenericJson => "JSON records (fields matched by name)",
         }
     }
 }
@@ -156,6 +158,8 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
             Ok(Format::Moesif)
         } else if has("httpMethod") && (has("requestTime") || has("requestTimeEpoch") || has("requestId")) {
             Ok(Format::AwsApiGateway)
+        } else if ["timestamp", "time", "date"].iter().any(|k| has(k)) && ["status", "status_code", "code"].iter().any(|k| has(k)) {
+            Ok(Format::GenericJson)
         } else {
             Err(ReadError::Unrecognised)
         };
@@ -269,6 +273,7 @@ impl FileReader {
                 let map = match self.format {
                     Format::CallboardJson => json_records::callboard_record,
                     Format::ThreeScaleUsage => json_records::threescale_usage,
+                    Format::GenericJson => json_records::generic_record,
                     Format::ThreeScaleTopApplications => json_records::threescale_top_applications,
                     Format::Genesys => json_records::genesys_row,
                     Format::Kong => json_records::kong_entry,

@@ -62,7 +62,7 @@ impl Field {
     }
 
     /// Normalised header names that can supply the field, most likely first.
-    fn names(self) -> &'static [&'static str] {
+    pub(crate) fn names(self) -> &'static [&'static str] {
         match self {
             Field::Time => &GENERIC_TIME,
             Field::Status => &GENERIC_STATUS,
@@ -359,7 +359,7 @@ fn parse_count(text: Option<&str>) -> Result<u64, String> {
     text.parse().map_err(|_| format!("“{text}” is not a whole number of requests"))
 }
 
-fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
+pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
     let time = field(Field::Time).ok_or("no time")?;
     let timestamp = parse_iso8601(time.as_bytes())
         .or_else(|| parse_day(time))
