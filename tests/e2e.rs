@@ -155,6 +155,10 @@ fn today() -> chrono::NaiveDate {
     usage_core::range::date_of_day((seconds / 86_400) as i64)
 }
 
+/// One browser test at a time: two would race for chromedriver ports (a port found free
+/// can be taken by the other test's driver before ours binds it) and for the 2 cores.
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Serves the release build and opens a WebDriver session on it.
 async fn start() -> (Driver, Client, String) {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
@@ -167,6 +171,7 @@ async fn start() -> (Driver, Client, String) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dashboard_end_to_end() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let (_driver, client, base) = start().await;
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
@@ -271,6 +276,7 @@ async fn dashboard_end_to_end() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn opening_an_export_file() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     let (_driver, client, base) = start().await;
     let today = today();
     let day = |ago: u64| today.checked_sub_days(Days::new(ago)).expect("a past day");
