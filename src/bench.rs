@@ -2,7 +2,7 @@
 //! `__benchRefilter`, `__benchReady`, `__benchInfo`, `__benchPhases`), enabled
 //! by `?bench` in the URL.
 //!
-//! It runs the very reader, store and queries the dashboard uses. The file is
+//! It runs the very format detection, reader, store and queries the dashboard uses. The file is
 //! copied from the JS `ArrayBuffer` into wasm memory in 8 MiB chunks, each
 //! parsed as it arrives, and the page gets control back between chunks so
 //! that no task blocks it for long.
@@ -11,7 +11,7 @@ use std::cell::RefCell;
 
 use js_sys::{Function, Promise, Reflect, Uint8Array};
 use serde_json::{Map, Value, json};
-use usage_core::formats::callboard_csv::CsvReader;
+use usage_core::formats::{FileReader, detect};
 use usage_core::query::{DaySpan, Granularity, Scope};
 use usage_core::range::day_number;
 use usage_core::{StatusClass, StoreBuilder, UsageStore};
@@ -62,7 +62,9 @@ async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let length = bytes.length();
     let mut chunk = vec![0u8; CHUNK.min(length) as usize];
     let mut builder = StoreBuilder::new();
-    let mut reader = CsvReader::new();
+    // The same path as opening a file in the UI: detect the format from the first bytes, then read.
+    let head = bytes.subarray(0, length.min(64 * 1024)).to_vec();
+    let mut reader = FileReader::new(detect(&head).map_err(|e| e.to_string())?);
     let mut offset = 0u32;
     // The longest stretch without giving the page a turn: a main-thread task of ours.
     let mut longest_step = 0f64;

@@ -10,7 +10,8 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use usage_core::format::{compact, long_date, percent, thousands};
 use usage_core::range::date_of_day;
-use usage_core::query::{DaySpan, chosen_and_other, total_of};
+use usage_core::formats::ReadReport;
+use usage_core::query::{DaySpan, chosen_and_other, share, total_of};
 use usage_core::range::RangeNotice;
 use usage_core::{DateRange, Granularity, Scope, StatusClass, UsageStore};
 
@@ -149,13 +150,14 @@ pub fn Overview() -> impl IntoView {
         StatusClass::NAMED.iter().map(|c| LegendItem { label: c.as_str().to_owned(), swatch: format!("status-{}", c.as_str()), detail: None }).collect::<Vec<_>>()
     });
     let share_legend = Signal::derive(move || {
+        // The slices are the chosen clients plus everyone else: together, every request in scope.
+        let all = scoped.with(|rows| total_of(rows).total());
         shares.with(|s| {
-            let all: u64 = s.iter().map(|(slice, _)| slice.value).sum();
             s.iter()
                 .map(|(slice, swatch)| LegendItem {
                     label: slice.label.clone(),
                     swatch: swatch.clone(),
-                    detail: Some(format!("{} · {}", compact(slice.value as f64), percent((all > 0).then(|| slice.value as f64 / all as f64)))),
+                    detail: Some(format!("{} · {}", compact(slice.value as f64), percent(share(slice.value, all)))),
                 })
                 .collect::<Vec<_>>()
         })
@@ -201,10 +203,10 @@ pub fn Overview() -> impl IntoView {
                     <div class="banner banner--file" role="note" data-testid="file-banner">
                         <div>
                             <strong>{files.iter().map(|f| format!("{} ({})", f.name, f.format)).collect::<Vec<_>>().join(", ")}</strong>
-                            {format!(
+                            {let all = ReadReport::combined(files.iter().map(|f| &f.report)); format!(
                                 " · {} rows read · {} skipped · {}",
-                                thousands(files.iter().map(|f| f.report.rows as u64).sum()),
-                                thousands(files.iter().map(|f| f.report.skipped as u64).sum()),
+                                thousands(all.rows as u64),
+                                thousands(all.skipped as u64),
                                 store.with(|s| s.day_span()).map(|(a, b)| format!("{} – {} (UTC)", long_date(date_of_day(a)), long_date(date_of_day(b)))).unwrap_or_default(),
                             )}
                             " · Read in your browser; nothing was sent anywhere."

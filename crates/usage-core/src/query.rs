@@ -458,6 +458,11 @@ impl UsageStore {
     }
 }
 
+/// `part` as a fraction of `total`; `None` when the total is 0.
+pub fn share(part: u64, total: u64) -> Option<f64> {
+    (total > 0).then(|| part as f64 / total as f64)
+}
+
 /// Sum of all rows.
 pub fn total_of(rows: &[ClientUsage]) -> StatusCounts {
     let mut total = StatusCounts::default();

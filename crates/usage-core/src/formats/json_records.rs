@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::time::parse_iso8601;
-use super::{UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME};
+use super::client_or_unknown;
 use crate::model::BucketWidth;
 use crate::store::{ClientId, Row, StoreBuilder};
 use crate::template;
@@ -35,14 +35,6 @@ fn count(value: &Value, path: &[&str]) -> Option<u64> {
 
 fn status_of(value: &Value, path: &[&str]) -> Result<u16, String> {
     number(value, path).filter(|s| (0.0..1000.0).contains(s)).map(|s| s as u16).ok_or_else(|| format!("no status code ({})", path.join(".")))
-}
-
-fn client_or_unknown(builder: &mut StoreBuilder, id: Option<&str>, name: Option<&str>) -> ClientId {
-    match (id, name) {
-        (Some(id), name) => builder.client(id, name.unwrap_or(id)),
-        (None, Some(name)) => builder.client(name, name),
-        (None, None) => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
-    }
 }
 
 /// Milliseconds (possibly fractional) as whole microseconds.

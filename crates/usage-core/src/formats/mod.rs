@@ -18,6 +18,15 @@ use crate::store::StoreBuilder;
 pub const UNKNOWN_CLIENT_ID: &str = "";
 /// How such records are shown: never as an error code.
 pub const UNKNOWN_CLIENT_NAME: &str = "Unknown client";
+/// The client a record names by id and/or name, or "Unknown client" when it names none.
+pub(crate) fn client_or_unknown(builder: &mut StoreBuilder, id: Option<&str>, name: Option<&str>) -> crate::store::ClientId {
+    match (id, name) {
+        (Some(id), name) => builder.client(id, name.unwrap_or(id)),
+        (None, Some(name)) => builder.client(name, name),
+        (None, None) => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
+    }
+}
+
 /// The largest JSON document read whole (JSON arrays cannot be read piece by piece).
 pub const MAX_JSON_BYTES: usize = 256 << 20;
 
@@ -44,6 +53,17 @@ pub struct ReadReport {
 }
 
 impl ReadReport {
+    /// The reports of several files as one: rows and skipped rows added up, problems kept in order.
+    pub fn combined<'a>(reports: impl IntoIterator<Item = &'a ReadReport>) -> ReadReport {
+        let mut all = ReadReport::default();
+        for report in reports {
+            all.rows += report.rows;
+            all.skipped += report.skipped;
+            all.problems.extend(report.problems.iter().cloned());
+        }
+        all
+    }
+
     pub(crate) fn skip(&mut self, line: usize, reason: impl Into<String>) {
         self.skipped += 1;
         if self.problems.len() < KEPT_PROBLEMS {

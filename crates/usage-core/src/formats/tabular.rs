@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::json_records::genesys_row;
 use super::time::{days_from_civil, parse_iso8601};
-use super::{ReadError, ReadReport, UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME};
+use super::{ReadError, ReadReport, client_or_unknown as client};
 use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::store::{Row, StoreBuilder};
 use crate::template;
@@ -270,14 +270,6 @@ fn parse_day(text: &str) -> Option<i64> {
     let mut parts = text.split('/');
     let (m, d, y) = (parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<i64>().ok()?);
     parse_iso8601(format!("{y:04}-{m:02}-{d:02}T00:00:00Z").as_bytes()).map(|_| days_from_civil(y, m, d) * SECONDS_PER_DAY)
-}
-
-fn client(builder: &mut StoreBuilder, id: Option<&str>, name: Option<&str>) -> u32 {
-    match (id, name) {
-        (Some(id), name) => builder.client(id, name.unwrap_or(id)),
-        (None, Some(name)) => builder.client(name, name),
-        (None, None) => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
-    }
 }
 
 fn tyk_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
