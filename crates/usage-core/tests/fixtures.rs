@@ -3,7 +3,7 @@
 //! hand, today left out as the dashboard does, and malformed input.
 
 use chrono::NaiveDate;
-use usage_core::formats::{FileReader, Format, ReadError, ReadReport, detect};
+use usage_core::formats::{FileReader, Format, ReadError, ReadReport, detect, read_in_chunks};
 use usage_core::query::{DaySpan, Scope};
 use usage_core::{DateRange, StatusClass, StoreBuilder, UsageStore};
 
@@ -14,13 +14,8 @@ fn today() -> NaiveDate {
 
 fn read(text: &str) -> Result<(Format, UsageStore, ReadReport), ReadError> {
     let format = detect(text.as_bytes())?;
-    let mut builder = StoreBuilder::new();
-    let mut reader = FileReader::new(format);
-    for chunk in text.as_bytes().chunks(13) {
-        reader.feed(chunk, &mut builder)?;
-    }
-    let report = reader.finish(&mut builder)?;
-    Ok((format, builder.finish().expect("a store"), report))
+    let (store, report) = read_in_chunks(format, text.as_bytes(), 13)?;
+    Ok((format, store, report))
 }
 
 /// Per client name: (total, 2xx, 3xx, 4xx, 429, 5xx, other) over the last 30 days before `today()`.

@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use serde_json::Value;
-use usage_core::formats::{FileReader, Format, ReadReport, detect};
+use usage_core::formats::{Format, ReadReport, detect, read_in_chunks};
 use usage_core::query::{DaySpan, Scope};
-use usage_core::{StatusClass, StoreBuilder, UsageRecord, UsageStore};
+use usage_core::{StatusClass, UsageRecord, UsageStore};
 
 fn sample(path: &str) -> Vec<u8> {
     let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples").join(path);
@@ -16,13 +16,8 @@ fn sample(path: &str) -> Vec<u8> {
 /// Detects the format and reads the file in small chunks, as the browser does.
 fn read(bytes: &[u8]) -> (Format, UsageStore, ReadReport) {
     let format = detect(&bytes[..bytes.len().min(64 * 1024)]).expect("a recognised format");
-    let mut builder = StoreBuilder::new();
-    let mut reader = FileReader::new(format);
-    for chunk in bytes.chunks(97) {
-        reader.feed(chunk, &mut builder).expect("feed");
-    }
-    let report = reader.finish(&mut builder).expect("finish");
-    (format, builder.finish().expect("a store"), report)
+    let (store, report) = read_in_chunks(format, bytes, 97).expect("readable");
+    (format, store, report)
 }
 
 fn ts(text: &str) -> i64 {

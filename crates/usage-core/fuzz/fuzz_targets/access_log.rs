@@ -1,20 +1,4 @@
-//! Fuzzes the AccessLog reader: any bytes, fed in uneven chunks, must give records or errors, never a panic.
+//! Fuzzes the AccessLog reader (see `usage_core::formats::fuzz_read`).
 #![no_main]
 
-use libfuzzer_sys::fuzz_target;
-use usage_core::StoreBuilder;
-use usage_core::formats::{FileReader, Format};
-
-fuzz_target!(|data: &[u8]| {
-    let mut builder = StoreBuilder::new();
-    let mut reader = FileReader::new(Format::AccessLog);
-    // Chunk sizes from the first byte, so chunk borders land everywhere.
-    let size = usize::from(data.first().copied().unwrap_or(1)).max(1);
-    for chunk in data.chunks(size) {
-        if reader.feed(chunk, &mut builder).is_err() {
-            return;
-        }
-    }
-    let _ = reader.finish(&mut builder);
-    let _ = builder.finish();
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| usage_core::formats::fuzz_read(usage_core::formats::Format::AccessLog, data));

@@ -87,6 +87,8 @@ pub enum ReadError {
     Unrecognised,
     #[error("the JSON is cut off or broken at line {line}: {reason}")]
     BadJson { line: usize, reason: String },
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
     #[error("JSON and vendor CSV files are read whole, and this one is over 256 MiB; split it into smaller files")]
     JsonTooLarge,
 }
@@ -304,6 +306,26 @@ impl FileReader {
             }
         }
     }
+}
+
+/// Reads a whole file's bytes with the reader for `format`, fed `chunk` bytes at a time
+/// as the browser feeds it, and builds the store.
+pub fn read_in_chunks(format: Format, bytes: &[u8], chunk: usize) -> Result<(crate::UsageStore, ReadReport), ReadError> {
+    let mut builder = StoreBuilder::new();
+    let mut reader = FileReader::new(format);
+    for piece in bytes.chunks(chunk.max(1)) {
+        reader.feed(piece, &mut builder)?;
+    }
+    let report = reader.finish(&mut builder)?;
+    let store = builder.finish()?;
+    Ok((store, report))
+}
+
+/// The fuzz targets' body: any bytes, in chunks sized by the first byte, must give
+/// records or an error, never a panic.
+pub fn fuzz_read(format: Format, data: &[u8]) {
+    let chunk = usize::from(data.first().copied().unwrap_or(1));
+    let _ = read_in_chunks(format, data, chunk);
 }
 
 fn read_lines(parser: &mut impl LineParser, bytes: &[u8], line: &mut usize, report: &mut ReadReport, builder: &mut StoreBuilder) {
