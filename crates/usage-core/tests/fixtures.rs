@@ -253,11 +253,14 @@ fn threescale_top_applications() {
     let text = r#"{"applications":[{"name":"Mobile","id":7,"value":"2","account":{"id":1,"name":"Acme"}},{"name":null,"id":8,"value":"5"}],
         "metric":{"system_name":"hits"},"period":{"name":"month","since":"2026-11-01T00:00:00Z","until":"2026-11-30T23:59:59Z"}}"#;
     let (format, store, report) = read(text).expect("readable");
-    assert_eq!((format, report.rows), (Format::ThreeScaleTopApplications, 1));
+    assert_eq!((format, report.rows), (Format::ThreeScaleTopApplications, 2));
     assert_eq!(totals(&store), [("8".to_owned(), [5, 0, 0, 0, 0, 0, 5]), ("Mobile".to_owned(), [2, 0, 0, 0, 0, 0, 2])]);
+    // One unreadable application is skipped; the other stays.
     let broken = text.replace("\"value\":\"2\"", "\"value\":\"two\"");
-    let (_, _, report) = read(&broken).expect("readable");
-    assert_eq!((report.rows, report.skipped), (0, 1));
+    let (_, store, report) = read(&broken).expect("readable");
+    assert_eq!((report.rows, report.skipped), (1, 1));
+    assert!(report.problems[0].reason.starts_with("record 1:"), "{:?}", report.problems);
+    assert_eq!(totals(&store), [("8".to_owned(), [5, 0, 0, 0, 0, 0, 5])]);
 }
 
 // Guards 3scale's usage CSV: only hits count (methods are parts of hits).

@@ -60,7 +60,7 @@ fn threescale_template(document: &Value) -> String {
 /// the first starting at `period.since` (converted to UTC with the offset it carries).
 /// `usage.json` counts hits without status codes, so they count as "other";
 /// `usage_response_code.json` counts one class (`2XX`, `4XX`, …).
-pub fn threescale_usage(document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn threescale_usage(document: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let since = text(document, &["period", "since"]).ok_or("no period.since")?;
     let start = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
     let (step, bucket) = match text(document, &["period", "granularity"]).unwrap_or("day") {
@@ -91,27 +91,24 @@ pub fn threescale_usage(document: &Value, builder: &mut StoreBuilder) -> Result<
     Ok(())
 }
 
-/// 3scale's `top_applications.json`: each application's total for the period (`value` is a
-/// string), counted on the period's first day.
-pub fn threescale_top_applications(document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+/// One application of 3scale's `top_applications.json`: its total for the document's
+/// period (`value` is a string), counted on the period's first day.
+pub fn threescale_application(application: &Value, document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let since = text(document, &["period", "since"]).ok_or("no period.since")?;
     let timestamp = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
-    let applications = at(document, &["applications"]).and_then(Value::as_array).ok_or("no applications")?;
+    let requests = count(application, &["value"]).ok_or("the application's value is not a count")?;
+    let id = number(application, &["id"]).map(|n| format!("{n}"));
+    // `name` can be null in 3scale's output.
+    let client = client_or_unknown(builder, id.as_deref(), text(application, &["name"]));
     let endpoint = builder.endpoint("", &threescale_template(document));
-    for application in applications {
-        let requests = count(application, &["value"]).ok_or("an application's value is not a count")?;
-        let id = number(application, &["id"]).map(|n| format!("{n}"));
-        // `name` can be null in 3scale's output.
-        let client = client_or_unknown(builder, id.as_deref(), text(application, &["name"]));
-        if requests > 0 {
-            builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() });
-        }
+    if requests > 0 {
+        builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() });
     }
     Ok(())
 }
 
 /// A JSON record of no known vendor, its top-level fields matched by name like a generic CSV's.
-pub fn generic_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn generic_record(record: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     use super::tabular::{Field, generic_row, normalise};
     let object = record.as_object().ok_or("not a JSON object")?;
     let fields: Vec<(String, String)> = object
@@ -129,7 +126,7 @@ pub fn generic_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), 
 }
 
 /// A record of Callboard's own JSON export.
-pub fn callboard_record(record: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn callboard_record(record: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let record: crate::UsageRecord = serde_json::from_value(record.clone()).map_err(|e| format!("not a Callboard record: {e}"))?;
     builder.push_record(&record);
     Ok(())
@@ -138,7 +135,7 @@ pub fn callboard_record(record: &Value, builder: &mut StoreBuilder) -> Result<()
 /// A Genesys Cloud `ApiUsageRow`: one day of one client (and template, method) with
 /// counts per status class. `status429` is part of `status400`; `requests` not in
 /// any class counts as "other".
-pub fn genesys_row(row: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn genesys_row(row: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let date = text(row, &["date"]).ok_or("no date")?;
     let timestamp = parse_iso8601(date.as_bytes()).ok_or_else(|| format!("the date “{date}” is not ISO 8601"))?;
     let client = client_or_unknown(builder, text(row, &["clientId"]), text(row, &["clientName"]));
@@ -173,7 +170,7 @@ pub fn genesys_row(row: &Value, builder: &mut StoreBuilder) -> Result<(), String
 }
 
 /// A Kong `http-log`/`file-log` entry: one request. No consumer means an anonymous caller.
-pub fn kong_entry(entry: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn kong_entry(entry: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let started = number(entry, &["started_at"]).ok_or("no started_at")?;
     let timestamp = (started / 1000.0).floor() as i64;
     let method = text(entry, &["request", "method"]).ok_or("no request.method")?.to_ascii_uppercase();
@@ -201,7 +198,7 @@ pub fn kong_entry(entry: &Value, builder: &mut StoreBuilder) -> Result<(), Strin
 
 /// A Moesif collector event. Sampled events carry `weight` (100 / sample rate),
 /// so the requests it stands for are its weight.
-pub fn moesif_event(event: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn moesif_event(event: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let time = text(event, &["request", "time"]).ok_or("no request.time")?;
     let timestamp = parse_iso8601(time.as_bytes()).ok_or_else(|| format!("request.time “{time}” is not ISO 8601"))?;
     let method = text(event, &["request", "verb"]).ok_or("no request.verb")?.to_ascii_uppercase();
@@ -222,7 +219,7 @@ pub fn moesif_event(event: &Value, builder: &mut StoreBuilder) -> Result<(), Str
 }
 
 /// An AWS API Gateway JSON access-log line (the console preset or a variant).
-pub fn aws_access_log(line: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn aws_access_log(line: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     let timestamp = match number(line, &["requestTimeEpoch"]) {
         // Epoch in milliseconds for REST APIs, seconds for some HTTP API formats.
         Some(epoch) if epoch > 1e11 => (epoch / 1000.0).floor() as i64,

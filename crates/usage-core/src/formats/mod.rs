@@ -296,7 +296,7 @@ impl FileReader {
                     Format::CallboardJson => json_records::callboard_record,
                     Format::ThreeScaleUsage => json_records::threescale_usage,
                     Format::GenericJson => json_records::generic_record,
-                    Format::ThreeScaleTopApplications => json_records::threescale_top_applications,
+                    Format::ThreeScaleTopApplications => json_records::threescale_application,
                     Format::Genesys => json_records::genesys_row,
                     Format::Kong => json_records::kong_entry,
                     Format::Moesif => json_records::moesif_event,
@@ -348,8 +348,12 @@ fn read_lines(parser: &mut impl LineParser, bytes: &[u8], line: &mut usize, repo
     }
 }
 
-/// Reads JSON: one document, an array of records, `{results: […]}`, or one document per line.
-fn read_json(buffer: &[u8], map: fn(&Value, &mut StoreBuilder) -> Result<(), String>, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+/// Maps one record, given the document it came from (for shared fields such as a period).
+type MapRecord = fn(&Value, &Value, &mut StoreBuilder) -> Result<(), String>;
+
+/// Reads JSON: one document, an array of records, a document whose `results`, `records` or
+/// `applications` hold the records, or one document per line.
+fn read_json(buffer: &[u8], map: MapRecord, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
     let buffer = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
     let line_at = |offset: usize| 1 + buffer[..offset.min(buffer.len())].iter().filter(|&&b| b == b'\n').count();
     let mut report = ReadReport::default();
@@ -371,18 +375,17 @@ fn read_json(buffer: &[u8], map: fn(&Value, &mut StoreBuilder) -> Result<(), Str
         let line = line_at(start) + usize::from(buffer.get(start) == Some(&b'\n'));
         let records: Vec<&Value> = match &document {
             Value::Array(items) => items.iter().collect(),
-            Value::Object(object) => match object.get("results").or_else(|| object.get("records")).and_then(Value::as_array) {
+            Value::Object(object) => match ["results", "records", "applications"].iter().find_map(|k| object.get(*k)).and_then(Value::as_array) {
                 Some(results) => results.iter().collect(),
                 None => vec![&document],
             },
             _ => vec![&document],
         };
+        let several = matches!(document, Value::Array(_)) || ["results", "records", "applications"].iter().any(|k| document.get(*k).is_some());
         for (n, record) in records.into_iter().enumerate() {
-            match map(record, builder) {
+            match map(record, &document, builder) {
                 Ok(()) => report.rows += 1,
-                Err(reason) if matches!(document, Value::Array(_)) || document.get("results").is_some() || document.get("records").is_some() => {
-                    report.skip(line, format!("record {}: {reason}", n + 1))
-                }
+                Err(reason) if several => report.skip(line, format!("record {}: {reason}", n + 1)),
                 Err(reason) => report.skip(line, reason),
             }
         }

@@ -220,7 +220,8 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
                     .zip(record.iter())
                     .filter_map(|(h, v)| GENESYS_KEYS.iter().find(|(n, _)| n == h).map(|(_, key)| (key.to_string(), Value::String(v.trim().to_owned()))))
                     .collect();
-                genesys_row(&Value::Object(row), builder).map(|()| 1)
+                let row = Value::Object(row);
+                genesys_row(&row, &row, builder).map(|()| 1)
             }
             TableKind::Tyk => tyk_row(&field, builder),
             TableKind::Alma => alma_row(&header, &original, &record, &field, builder),
