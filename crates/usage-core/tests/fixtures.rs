@@ -334,3 +334,22 @@ fn generic_ndjson_by_field_names() {
     assert_eq!(totals(&store), [("ann".to_owned(), [4, 3, 0, 0, 0, 1, 0])]);
     assert_eq!(store.templates(), ["/a/{id}"]);
 }
+
+// Guards Callboard's REST contract read as a file (a static export of /usage): buckets per
+// status class with 4xx and 429 disjoint, the granularity as bucket width, and a bucket that
+// breaks the contract skipped with the field named.
+#[test]
+fn callboard_api_usage_document() {
+    let text = r#"{"from":"2026-11-21","to":"2026-11-24","granularity":"day","timezone":"UTC","buckets":[
+        {"start":"2026-11-21T00:00:00Z","client_id":"app-1","client_name":"Billing","template":"/v2/users/{id}","method":"GET","status":{"2xx":90,"3xx":2,"4xx":2,"429":4,"5xx":1,"other":1}},
+        {"start":"2026-11-23T00:00:00Z","client_id":"app-1","client_name":"Billing","template":"/v2/users/{id}","method":"GET","status":{"2xx":500}},
+        {"start":"2026-11-22T00:00:00Z","client_id":"app-2","template":"v2/orders","method":"post","status":{"2xx":"seven"}},
+        {"start":"2026-11-22T00:00:00Z","status":{"2xx":3,"418":1}}
+    ]}"#;
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows, report.skipped), (Format::CallboardApi, 2, 2));
+    assert!(report.problems[0].reason.contains("record 3: status.2xx is not a whole number"), "{:?}", report.problems);
+    assert!(report.problems[1].reason.contains("status.418 is not a status class"), "{:?}", report.problems);
+    assert_eq!(totals(&store), [("Billing".to_owned(), [100, 90, 2, 2, 4, 1, 1])]);
+    assert!(store.records().all(|r| r.bucket == usage_core::BucketWidth::Day));
+}

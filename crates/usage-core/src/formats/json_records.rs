@@ -107,6 +107,39 @@ pub fn threescale_application(application: &Value, document: &Value, builder: &m
     Ok(())
 }
 
+/// A bucket of Callboard's REST contract (docs/api.md): the traffic of one client,
+/// template and method in one bucket of the document's granularity, per status class.
+/// Problems name the field, as the contract asks.
+pub fn callboard_api_bucket(bucket: &Value, document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+    let start = text(bucket, &["start"]).ok_or("start is missing")?;
+    let timestamp = parse_iso8601(start.as_bytes()).ok_or_else(|| format!("start “{start}” is not an ISO 8601 time"))?;
+    let width = match text(document, &["granularity"]).unwrap_or("day") {
+        "10m" => BucketWidth::TenMinutes,
+        "hour" => BucketWidth::Hour,
+        "day" => BucketWidth::Day,
+        other => return Err(format!("granularity “{other}” is not 10m, hour or day")),
+    };
+    let status = at(bucket, &["status"]).and_then(Value::as_object).ok_or("status is missing or not an object")?;
+    let mut counts = Vec::with_capacity(6);
+    for (key, code) in [("2xx", 200), ("3xx", 300), ("4xx", 400), ("429", 429), ("5xx", 500), ("other", 0)] {
+        let n = match status.get(key) {
+            None => 0,
+            Some(v) => v.as_u64().ok_or_else(|| format!("status.{key} is not a whole number"))?,
+        };
+        counts.push((code, n));
+    }
+    if let Some(unknown) = status.keys().find(|k| !["2xx", "3xx", "4xx", "429", "5xx", "other"].contains(&k.as_str())) {
+        return Err(format!("status.{unknown} is not a status class (2xx, 3xx, 4xx, 429, 5xx, other)"));
+    }
+    let client = client_or_unknown(builder, text(bucket, &["client_id"]), text(bucket, &["client_name"]));
+    let template = text(bucket, &["template"]).map(template::normalise).unwrap_or_else(|| "(all URLs)".into());
+    let endpoint = builder.endpoint(&text(bucket, &["method"]).unwrap_or("").to_ascii_uppercase(), &template);
+    for (status, requests) in counts.into_iter().filter(|&(_, n)| n > 0) {
+        builder.push_row(Row { timestamp, bucket: width, client, endpoint, status, requests, ..Row::default() });
+    }
+    Ok(())
+}
+
 /// A JSON record of no known vendor, its top-level fields matched by name like a generic CSV's.
 pub fn generic_record(record: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
     use super::tabular::{Field, generic_row, normalise};

@@ -111,6 +111,7 @@ pub enum Format {
     ThreeScaleTopApplications,
     ThreeScaleCsv,
     GenericJson,
+    CallboardApi,
 }
 
 impl Format {
@@ -132,6 +133,7 @@ impl Format {
             Format::ThreeScaleTopApplications => "3scale top applications (JSON)",
             Format::ThreeScaleCsv => "3scale usage (CSV)",
             Format::GenericJson => "JSON records (fields matched by name)",
+            Format::CallboardApi => "Callboard usage API (JSON)",
         }
     }
 }
@@ -168,6 +170,8 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
         let has = |key: &str| text.contains(&format!("\"{key}\""));
         return if text.contains("\"callboard-usage\"") {
             Ok(Format::CallboardJson)
+        } else if has("buckets") && has("granularity") {
+            Ok(Format::CallboardApi)
         } else if has("values") && has("period") && (has("metric") || has("response_code")) {
             Ok(Format::ThreeScaleUsage)
         } else if has("applications") && has("period") {
@@ -296,6 +300,7 @@ impl FileReader {
                     Format::CallboardJson => json_records::callboard_record,
                     Format::ThreeScaleUsage => json_records::threescale_usage,
                     Format::GenericJson => json_records::generic_record,
+                    Format::CallboardApi => json_records::callboard_api_bucket,
                     Format::ThreeScaleTopApplications => json_records::threescale_application,
                     Format::Genesys => json_records::genesys_row,
                     Format::Kong => json_records::kong_entry,
@@ -375,13 +380,13 @@ fn read_json(buffer: &[u8], map: MapRecord, builder: &mut StoreBuilder) -> Resul
         let line = line_at(start) + usize::from(buffer.get(start) == Some(&b'\n'));
         let records: Vec<&Value> = match &document {
             Value::Array(items) => items.iter().collect(),
-            Value::Object(object) => match ["results", "records", "applications"].iter().find_map(|k| object.get(*k)).and_then(Value::as_array) {
+            Value::Object(object) => match ["results", "records", "applications", "buckets"].iter().find_map(|k| object.get(*k)).and_then(Value::as_array) {
                 Some(results) => results.iter().collect(),
                 None => vec![&document],
             },
             _ => vec![&document],
         };
-        let several = matches!(document, Value::Array(_)) || ["results", "records", "applications"].iter().any(|k| document.get(*k).is_some());
+        let several = matches!(document, Value::Array(_)) || ["results", "records", "applications", "buckets"].iter().any(|k| document.get(*k).is_some());
         for (n, record) in records.into_iter().enumerate() {
             match map(record, &document, builder) {
                 Ok(()) => report.rows += 1,
