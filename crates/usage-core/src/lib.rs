@@ -13,6 +13,7 @@ pub mod formats;
 pub mod model;
 pub mod query;
 pub mod range;
+pub mod rest;
 pub mod selection;
 pub mod status;
 pub mod store;

@@ -1,0 +1,170 @@
+//! The pure parts of reading a live usage API (docs/api.md): request URLs, when to retry,
+//! and the `/meta` document. The browser side (fetching, the token, the UI) builds on these.
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::query::{DaySpan, Granularity};
+use crate::range::date_of_day;
+
+/// Why a source URL cannot be used.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum SourceError {
+    #[error("the source must be an http:// or https:// URL")]
+    NotHttp,
+    #[error("put the token in the token field, not in the URL: URLs end up in browser history, logs and shared links")]
+    CredentialsInUrl,
+}
+
+/// The URL to request usage for `span` from `source`: `{source}/usage?…` for an API base,
+/// or the URL itself for a static `.json` document.
+pub fn usage_url(source: &str, span: DaySpan, granularity: Granularity) -> Result<String, SourceError> {
+    let source = source.trim();
+    let rest = source.strip_prefix("https://").or_else(|| source.strip_prefix("http://")).ok_or(SourceError::NotHttp)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let query = source.split_once('?').map_or("", |(_, q)| q).to_ascii_lowercase();
+    let secret_in_query = query.split('&').any(|pair| {
+        let key = pair.split('=').next().unwrap_or("");
+        ["token", "access_token", "api_key", "apikey", "key", "secret", "password"].contains(&key)
+    });
+    if authority.contains('@') || secret_in_query {
+        return Err(SourceError::CredentialsInUrl);
+    }
+    let path = source.split(['?', '#']).next().unwrap_or(source);
+    if path.ends_with(".json") {
+        return Ok(source.to_owned());
+    }
+    let granularity = match granularity {
+        Granularity::TenMinutes => "10m",
+        Granularity::Hour => "hour",
+        _ => "day",
+    };
+    Ok(format!(
+        "{}/usage?from={}&to={}&granularity={granularity}&group_by=client,template,method,status",
+        path.trim_end_matches('/'),
+        date_of_day(span.start),
+        date_of_day(span.end)
+    ))
+}
+
+/// How many times a request is tried in all before the failure is shown.
+pub const MAX_ATTEMPTS: u32 = 4;
+/// The longest Callboard waits before trying again, even if the server asks for longer.
+pub const MAX_WAIT_SECONDS: u64 = 120;
+
+/// Seconds to wait before trying again after `attempt` (1 for the first try) ended with
+/// `status`, or `None` when the failure should be shown now. A 429 honours `Retry-After`
+/// (seconds or an HTTP date, read against `now` in Unix seconds); 5xx and 429 without it
+/// back off 1, 2, 4 s; other statuses are not retried.
+pub fn retry_delay(attempt: u32, status: u16, retry_after: Option<&str>, now: i64) -> Option<u64> {
+    if attempt >= MAX_ATTEMPTS || !(status == 429 || (500..600).contains(&status) && status != 501) {
+        return None;
+    }
+    let backoff = 1u64 << (attempt - 1).min(6);
+    let asked = match (status, retry_after.map(str::trim)) {
+        (429, Some(value)) => value.parse::<u64>().ok().or_else(|| {
+            chrono::DateTime::parse_from_rfc2822(value).ok().map(|when| (when.timestamp() - now).max(0) as u64)
+        }),
+        _ => None,
+    };
+    Some(asked.unwrap_or(backoff).clamp(1, MAX_WAIT_SECONDS))
+}
+
+/// What `GET {base}/meta` says about a source.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct ApiMeta {
+    #[serde(default)]
+    pub clients: Vec<MetaClient>,
+    #[serde(default)]
+    pub metrics: Vec<String>,
+    pub timezone: String,
+    #[serde(default)]
+    pub retention_days: Option<u64>,
+    #[serde(default)]
+    pub quota: Option<Quota>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct MetaClient {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A request quota: `used` of `limit` in the current `window`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+pub struct Quota {
+    pub limit: u64,
+    pub window: String,
+    pub used: u64,
+}
+
+/// Reads a `/meta` document; the error names the field that breaks the contract.
+pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|e| match e.path().to_string().as_str() {
+        "." => format!("/meta is not the expected JSON: {}", e.inner()),
+        path => format!("/meta field {path}: {}", e.inner()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span() -> DaySpan {
+        let day = |t: &str| crate::range::day_number(chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap());
+        DaySpan { start: day("2026-10-24"), end: day("2026-11-23") }
+    }
+
+    // Guards the request URL: half-open days, the group_by the contract asks for, and static documents as given.
+    #[test]
+    fn builds_usage_urls() {
+        assert_eq!(
+            usage_url("https://usage.example.com/api/", span(), Granularity::Day),
+            Ok("https://usage.example.com/api/usage?from=2026-10-24&to=2026-11-23&granularity=day&group_by=client,template,method,status".into())
+        );
+        assert_eq!(usage_url("http://127.0.0.1:9000", span(), Granularity::Hour).map(|u| u.contains("granularity=hour")), Ok(true));
+        assert_eq!(usage_url("https://cdn.example.com/usage-nightly.json", span(), Granularity::Day), Ok("https://cdn.example.com/usage-nightly.json".into()));
+    }
+
+    // Guards the token rule: credentials never travel in a URL, and only http(s) sources are used.
+    #[test]
+    fn refuses_secrets_in_urls() {
+        for url in ["https://user:pw@api.example.com", "https://api.example.com/?token=abc", "https://api.example.com/x?Access_Token=abc&y=1", "https://api.example.com/data.json?api_key=1"] {
+            assert_eq!(usage_url(url, span(), Granularity::Day), Err(SourceError::CredentialsInUrl), "{url}");
+        }
+        assert_eq!(usage_url("javascript:alert(1)", span(), Granularity::Day), Err(SourceError::NotHttp));
+        assert_eq!(usage_url("ftp://example.com", span(), Granularity::Day), Err(SourceError::NotHttp));
+        assert!(usage_url("https://api.example.com/?tokenizer=on", span(), Granularity::Day).is_ok());
+    }
+
+    // Guards the retry policy: Retry-After in seconds or as a date, bounded backoff, and no retry where it cannot help.
+    #[test]
+    fn retries_only_what_can_succeed() {
+        let now = 1_795_356_000; // 2026-11-22T14:00:00Z
+        assert_eq!(retry_delay(1, 429, Some("7"), now), Some(7));
+        assert_eq!(retry_delay(1, 429, Some("Sun, 22 Nov 2026 14:00:30 GMT"), now), Some(30));
+        assert_eq!(retry_delay(1, 429, Some("Sun, 22 Nov 2026 13:00:00 GMT"), now), Some(1), "a date in the past: retry soon");
+        assert_eq!(retry_delay(1, 429, Some("3600"), now), Some(MAX_WAIT_SECONDS));
+        assert_eq!(retry_delay(1, 429, None, now), Some(1));
+        assert_eq!((retry_delay(1, 503, None, now), retry_delay(2, 500, None, now), retry_delay(3, 502, None, now)), (Some(1), Some(2), Some(4)));
+        assert_eq!(retry_delay(MAX_ATTEMPTS, 503, None, now), None, "bounded");
+        for status in [200, 400, 401, 403, 404, 501] {
+            assert_eq!(retry_delay(1, status, Some("1"), now), None, "{status}");
+        }
+    }
+
+    // Guards /meta: optional parts may be absent, and a broken field is named.
+    #[test]
+    fn reads_meta_and_names_broken_fields() {
+        let meta = parse_meta(br#"{"clients":[{"id":"app-1","name":"Billing"}],"metrics":["requests"],"timezone":"UTC","retention_days":90,"quota":{"limit":1000,"window":"month","used":420}}"#).unwrap();
+        assert_eq!(meta.quota, Some(Quota { limit: 1000, window: "month".into(), used: 420 }));
+        assert_eq!(parse_meta(br#"{"timezone":"UTC"}"#).unwrap().clients, vec![]);
+        let error = parse_meta(br#"{"timezone":"UTC","quota":{"limit":"lots","window":"month","used":1}}"#).unwrap_err();
+        assert!(error.starts_with("/meta field quota.limit:"), "{error}");
+        let error = parse_meta(br#"{"clients":[]}"#).unwrap_err();
+        assert!(error.contains("timezone"), "{error}");
+        assert!(parse_meta(b"<html>").unwrap_err().starts_with("/meta is not the expected JSON"));
+    }
+}
