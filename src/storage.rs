@@ -49,3 +49,23 @@ pub fn save_mapping(header_key: &str, mapping: &ColumnMapping) -> Result<(), Str
     let text = serde_json::to_string(&all).map_err(|e| e.to_string())?;
     storage.set_item(MAPPINGS_KEY, &text).map_err(|_| "the column choice could not be saved".to_owned())
 }
+
+/// Where the API token is kept: sessionStorage only, so it is gone when the tab closes and
+/// never lands in localStorage, the URL or logs.
+const TOKEN_KEY: &str = "callboard.token.v1";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// The API token for this tab, if one was entered.
+pub fn load_token() -> Option<String> {
+    session_storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()).filter(|t| !t.is_empty())
+}
+
+/// Keeps (or, when empty, forgets) the API token for this tab.
+pub fn save_token(token: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = if token.is_empty() { storage.remove_item(TOKEN_KEY) } else { storage.set_item(TOKEN_KEY, token) };
+    }
+}

@@ -35,13 +35,39 @@ fn serve(dir: PathBuf) -> u16 {
     port
 }
 
+/// The usage API the server plays (docs/api.md): the document `api/usage` serves, and the last query asked for.
+static API_USAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+static API_LAST_QUERY: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+const API_TOKEN: &str = "secret-token-7f3a";
+
 fn respond(mut stream: TcpStream, dir: &Path) {
+    let mut reader = BufReader::new(&stream);
     let mut line = String::new();
-    if BufReader::new(&stream).read_line(&mut line).is_err() {
+    if reader.read_line(&mut line).is_err() {
         return;
+    }
+    let mut authorized = false;
+    let mut header = String::new();
+    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+        authorized |= header.trim().eq_ignore_ascii_case(&format!("authorization: Bearer {API_TOKEN}"));
+        header.clear();
     }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
     let path = target.split('?').next().unwrap_or("/");
+    if let Some(api) = path.strip_prefix(SUB_PATH).and_then(|p| p.strip_suffix("/usage")) {
+        let usage = API_USAGE.lock().map(|u| u.clone()).unwrap_or_default();
+        *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = target.split_once('?').map_or(String::new(), |(_, q)| q.to_owned());
+        let (status, body) = match api {
+            "api" => ("200 OK", usage),
+            "api-401" if authorized => ("200 OK", usage),
+            "api-401" => ("401 Unauthorized", "{}".to_owned()),
+            "api-broken" => ("200 OK", r#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":"many"}}]}"#.to_owned()),
+            _ => ("404 Not Found", "{}".to_owned()),
+        };
+        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes()));
+        return;
+    }
     let file = match path.strip_prefix(SUB_PATH) {
         Some("") => Some(dir.join("index.html")),
         Some(rest) if !rest.contains("..") => Some(dir.join(rest)),
@@ -379,5 +405,66 @@ async fn opening_an_export_file() {
     input.send_keys(&generic_path.display().to_string()).await.expect("choose it again");
     eventually("the remembered columns are used without asking", || async { text(&client, "file-banner").await.contains("e2e-generic.csv") }).await;
     assert_eq!(text(&client, "kpi-clients").await, "2");
+    client.close().await.expect("end the session");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn live_usage_api() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let today = today();
+    let yesterday = today.checked_sub_days(Days::new(1)).expect("a day");
+    *API_USAGE.lock().expect("fixture") = format!(
+        r#"{{"granularity":"day","timezone":"UTC","buckets":[
+            {{"start":"{yesterday}T00:00:00Z","client_id":"app-1","client_name":"Billing","template":"/v2/users/{{id}}","method":"GET","status":{{"2xx":40,"429":2,"5xx":3}}}},
+            {{"start":"{yesterday}T00:00:00Z","client_id":"app-2","client_name":"Mobile","status":{{"2xx":5}}}}]}}"#
+    );
+    let (_driver, client, base) = start().await;
+    let api = format!("{base}api");
+
+    // ?source= opens the dashboard on the live source, for the range on screen.
+    client.goto(&format!("{base}?source={api}")).await.expect("open with a source");
+    assert!(text(&client, "live-banner").await.contains(&format!("Live: {api}")));
+    eventually("the served numbers show", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    assert_eq!((text(&client, "kpi-clients").await, text(&client, "kpi-429").await), ("2".to_owned(), "2".to_owned()));
+    let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
+    assert!(asked.contains(&format!("to={today}")) && asked.contains("granularity=day"), "the range on screen, half-open: {asked}");
+
+    // A server that needs a token: the failure says so and the last good data stays, marked stale.
+    let connect = |url: String, token: &'static str| {
+        let client = client.clone();
+        async move {
+            client.find(Locator::Css("[data-testid=open-connect]")).await.expect("connect").click().await.expect("click");
+            let field = client.find(Locator::Css("[data-testid=connect-url]")).await.expect("url");
+            field.clear().await.expect("clear");
+            field.send_keys(&url).await.expect("type url");
+            let secret = client.find(Locator::Css("[data-testid=connect-token]")).await.expect("token");
+            secret.clear().await.expect("clear");
+            if !token.is_empty() {
+                secret.send_keys(token).await.expect("type token");
+            }
+            client.find(Locator::Css("[data-testid=connect-go]")).await.expect("go").click().await.expect("click");
+        }
+    };
+    connect(format!("{base}api-401"), "").await;
+    eventually("the 401 is explained", || async { text(&client, "live-failure").await.contains("needs a token (401)") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "50", "the last good data stays");
+
+    connect(format!("{base}api-401"), API_TOKEN).await;
+    eventually("the token is accepted", || async { script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true) }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "50");
+    // The token lives in sessionStorage only: not in the URL, localStorage or the page.
+    let places = script(&client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, sessionStorage.getItem('callboard.token.v1')]").await;
+    for place in places.as_array().expect("places").iter().take(3) {
+        assert!(!place.as_str().unwrap_or("").contains(API_TOKEN), "the token leaked: {place}");
+    }
+    assert_eq!(places[3], json!(API_TOKEN));
+
+    // An answer that breaks the contract names the field.
+    connect(format!("{base}api-broken"), "").await;
+    eventually("the broken field is named", || async { text(&client, "live-failure").await.contains("status.2xx is not a whole number") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "50");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    std::fs::write(shots.join("live-stale.png"), client.screenshot().await.expect("screenshot")).expect("save live-stale.png");
     client.close().await.expect("end the session");
 }

@@ -1,6 +1,7 @@
 //! Dashboard building blocks, one file each.
 
 pub mod clients_table;
+pub mod connect_dialog;
 pub mod date_range;
 pub mod export;
 pub mod file_open;

@@ -27,9 +27,11 @@ use crate::components::date_range::DateRangeFilter;
 use crate::components::kpi_tiles::KpiTiles;
 use crate::components::legend::{Legend, LegendItem};
 use crate::components::selection_dialog::SelectionDialog;
+use crate::components::connect_dialog::ConnectDialog;
 use crate::components::export::ExportButtons;
 use crate::components::file_open::FileOpen;
 use crate::sources::{DataSource, Dataset};
+use crate::storage;
 
 /// The overview of API usage for the chosen range.
 #[component]
@@ -74,7 +76,38 @@ pub fn Overview() -> impl IntoView {
         }
         state.dataset.set(dataset);
     });
+    // A live source: from ?source= or "Connect API…"; refetched when the range changes or on Refresh.
+    let live_source = RwSignal::new(query.get_untracked().get("source").filter(|s| !s.trim().is_empty()));
+    let live_failure = RwSignal::new(None::<String>);
+    let live_loading = RwSignal::new(false);
+    let refresh = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        refresh.track();
+        let (Some(source), range) = (live_source.get(), range.get()) else { return };
+        live_loading.set(true);
+        leptos::task::spawn_local(async move {
+            let result = crate::sources::rest::fetch(&source, storage::load_token(), &range).await;
+            live_loading.set(false);
+            match result {
+                Ok(dataset) => {
+                    live_failure.set(None);
+                    empty_notice.set(None);
+                    state.dataset.set(dataset);
+                }
+                // The last good data stays on screen, marked stale.
+                Err(error) => live_failure.set(Some(error.message())),
+            }
+        });
+    });
+    let connect_open = RwSignal::new(false);
+    let on_connect = Callback::new(move |source: String| {
+        live_failure.set(None);
+        live_source.set(Some(source));
+        refresh.update(|n| *n += 1);
+    });
     let back_to_demo = move |_| {
+        live_source.set(None);
+        live_failure.set(None);
         if let Ok(dataset) = crate::sources::demo::load(today) {
             empty_notice.set(None);
             state.dataset.set(dataset);
@@ -185,6 +218,7 @@ pub fn Overview() -> impl IntoView {
                 </div>
                 <div class="topbar__actions">
                     <FileOpen on_loaded=on_loaded/>
+                    <button type="button" class="button" on:click=move |_| connect_open.set(true) data-testid="open-connect">"Connect API…"</button>
                     <button type="button" class="button button--primary" on:click=move |_| dialog_open.set(true) data-testid="open-selection">
                         "Choose clients and URLs"
                     </button>
@@ -199,6 +233,22 @@ pub fn Overview() -> impl IntoView {
             </Show>
             {move || match state.dataset.with(|d| d.source.clone()) {
                 DataSource::Demo => None,
+                DataSource::Live { url, fetched_at } => Some(view! {
+                    <div class="banner banner--file" role="note" data-testid="live-banner" aria-busy=move || live_loading.get().to_string()>
+                        <div>
+                            <strong>"Live: "{url}</strong>
+                            {format!(" · fetched {} UTC", fetched_at.get(..19).unwrap_or(&fetched_at).replace('T', " "))}
+                            {move || live_loading.get().then_some(" · refreshing…")}
+                        </div>
+                        {move || live_failure.get().map(|message| view! {
+                            <div class="banner__problem" data-testid="live-failure">{format!("This data is stale: the last refresh failed. {message}")}</div>
+                        })}
+                        <span>
+                            <button type="button" class="link-button" on:click=move |_| refresh.update(|n| *n += 1) data-testid="live-refresh">"Refresh"</button>
+                            <button type="button" class="link-button" on:click=back_to_demo>"Back to demo data"</button>
+                        </span>
+                    </div>
+                }.into_any()),
                 DataSource::Files(files) => Some(view! {
                     <div class="banner banner--file" role="note" data-testid="file-banner">
                         <div>
@@ -216,7 +266,12 @@ pub fn Overview() -> impl IntoView {
                         }).collect_view()}
                         <button type="button" class="link-button" on:click=back_to_demo data-testid="back-to-demo">"Back to demo data"</button>
                     </div>
-                }),
+                }.into_any()),
+            }}
+            {move || match (live_failure.get(), state.dataset.with(|d| matches!(d.source, DataSource::Live { .. }))) {
+                // A failure before any live data arrived: the previous data stays, unmarked, and this says why.
+                (Some(message), false) => Some(view! { <p class="notice notice--error" data-testid="live-failure">{message}</p> }),
+                _ => None,
             }}
             <div class="notices" role="status" aria-live="polite">
                 {move || empty_notice.get().map(|n| view! { <p class="notice" data-testid="empty-notice">{n}</p> })}
@@ -286,6 +341,7 @@ pub fn Overview() -> impl IntoView {
                 </p>
             </footer>
 
+            <ConnectDialog open=connect_open source=live_source on_connect=on_connect/>
             <SelectionDialog open=dialog_open ranked=ranked templates=templates resolved=resolved store=store on_choose=on_choose/>
         </div>
     }

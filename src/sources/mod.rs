@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod file;
+pub mod rest;
 
 use std::sync::Arc;
 
@@ -22,6 +23,8 @@ pub enum DataSource {
     Demo,
     /// Export files the user opened, merged.
     Files(Vec<LoadedFile>),
+    /// A live usage API or a static document at a URL; `fetched_at` is ISO 8601 UTC.
+    Live { url: String, fetched_at: String },
 }
 
 /// One opened file and what reading it found.

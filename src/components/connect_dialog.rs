@@ -1,0 +1,63 @@
+//! "Connect API…": the address of a live usage API (docs/api.md) and an optional token.
+
+use leptos::prelude::*;
+
+use crate::storage;
+
+/// A modal form with the source URL and a bearer token. The token is kept in
+/// sessionStorage for this tab only; the URL may be shared with `?source=`.
+#[component]
+pub fn ConnectDialog(
+    open: RwSignal<bool>,
+    /// The connected source, if any.
+    source: RwSignal<Option<String>>,
+    /// Called with the new source when the user connects.
+    on_connect: Callback<String>,
+) -> impl IntoView {
+    let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
+    let url = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    Effect::new(move |_| {
+        let Some(dialog) = dialog_ref.get() else { return };
+        if open.get() && !dialog.open() {
+            url.set(source.get_untracked().unwrap_or_default());
+            token.set(storage::load_token().unwrap_or_default());
+            let _ = dialog.show_modal();
+        } else if !open.get() && dialog.open() {
+            dialog.close();
+        }
+    });
+    let connect = move |_| {
+        storage::save_token(token.get_untracked().trim());
+        open.set(false);
+        on_connect.run(url.get_untracked().trim().to_owned());
+    };
+    view! {
+        <dialog node_ref=dialog_ref class="dialog dialog--narrow" aria-labelledby="connect-title" data-testid="connect-dialog" on:close=move |_| open.set(false)>
+            <form method="dialog" class="dialog__body" on:submit=|ev| ev.prevent_default()>
+                <header class="dialog__header">
+                    <h2 id="connect-title" class="dialog__title">"Connect a usage API"</h2>
+                    <p class="dialog__hint">"The base URL of an API that follows Callboard's usage contract (docs/api.md), or the URL of a JSON document of that shape. The token is kept in this tab only and sent only in the Authorization header."</p>
+                </header>
+                <div class="mapping">
+                    <label class="field">
+                        <span class="field__label">"API base URL or document URL"</span>
+                        <input type="url" class="field__input" data-testid="connect-url" placeholder="https://usage.example.com/api"
+                            prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
+                    </label>
+                    <label class="field">
+                        <span class="field__label">"Bearer token (optional)"</span>
+                        <input type="password" class="field__input" data-testid="connect-token" autocomplete="off"
+                            prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
+                    </label>
+                </div>
+                <footer class="dialog__footer">
+                    <span class="dialog__spacer"></span>
+                    <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="button" class="button button--primary" data-testid="connect-go" on:click=connect
+                        prop:disabled=move || url.with(|u| u.trim().is_empty())>"Connect"</button>
+                </footer>
+            </form>
+        </dialog>
+    }
+}
