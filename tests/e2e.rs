@@ -38,6 +38,8 @@ fn serve(dir: PathBuf) -> u16 {
 /// The usage API the server plays (docs/api.md): the document `api/usage` serves, and the last query asked for.
 static API_USAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
 static API_LAST_QUERY: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+/// Requests to the routes that fail first: for counting retries.
+static API_ATTEMPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 const API_TOKEN: &str = "secret-token-7f3a";
 
 fn respond(mut stream: TcpStream, dir: &Path) {
@@ -57,14 +59,23 @@ fn respond(mut stream: TcpStream, dir: &Path) {
     if let Some(api) = path.strip_prefix(SUB_PATH).and_then(|p| p.strip_suffix("/usage")) {
         let usage = API_USAGE.lock().map(|u| u.clone()).unwrap_or_default();
         *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = target.split_once('?').map_or(String::new(), |(_, q)| q.to_owned());
+        let attempt = API_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut extra = "";
         let (status, body) = match api {
             "api" => ("200 OK", usage),
+            "api-429" => {
+                extra = "Retry-After: 1\r\n";
+                ("429 Too Many Requests", "{}".to_owned())
+            }
+            // Fails once, then works: a retry must get through.
+            "api-flaky" if attempt % 2 == 0 => ("503 Service Unavailable", "{}".to_owned()),
+            "api-flaky" => ("200 OK", usage),
             "api-401" if authorized => ("200 OK", usage),
             "api-401" => ("401 Unauthorized", "{}".to_owned()),
             "api-broken" => ("200 OK", r#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":"many"}}]}"#.to_owned()),
             _ => ("404 Not Found", "{}".to_owned()),
         };
-        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
         let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes()));
         return;
     }
@@ -463,6 +474,27 @@ async fn live_usage_api() {
     connect(format!("{base}api-broken"), "").await;
     eventually("the broken field is named", || async { text(&client, "live-failure").await.contains("status.2xx is not a whole number") }).await;
     assert_eq!(text(&client, "kpi-total-requests").await, "50");
+    // 429 with Retry-After: honoured (1 s each), 4 tries, then said.
+    API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
+    connect(format!("{base}api-429"), "").await;
+    eventually("the rate limit is explained", || async { text(&client, "live-failure").await.contains("gave up after 4 tries") }).await;
+    assert_eq!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 4);
+    // A 503 that passes: retried after 1 s, and the data is fresh again.
+    API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
+    connect(format!("{base}api-flaky"), "").await;
+    eventually("the retry gets through", || async {
+        script(&client, "return !document.querySelector('[data-testid=live-failure]') && document.querySelector('[data-testid=live-banner]').textContent.includes('api-flaky')").await == json!(true)
+    })
+    .await;
+    assert_eq!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // 404 and an unreachable server.
+    connect(format!("{base}no-such-api"), "").await;
+    eventually("the 404 is explained", || async { text(&client, "live-failure").await.contains("(404)") }).await;
+    let closed = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    connect(format!("http://127.0.0.1:{closed}/api"), "").await;
+    eventually("the unreachable server is explained", || async { text(&client, "live-failure").await.contains("Access-Control-Allow-Origin") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "50", "the last good data stays through every failure");
+
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     std::fs::write(shots.join("live-stale.png"), client.screenshot().await.expect("screenshot")).expect("save live-stale.png");

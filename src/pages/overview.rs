@@ -99,6 +99,23 @@ pub fn Overview() -> impl IntoView {
             }
         });
     });
+    // Optional automatic refresh, in minutes (0 = off).
+    let auto_refresh = RwSignal::new(0u32);
+    Effect::new(move |previous: Option<Option<leptos::leptos_dom::helpers::IntervalHandle>>| {
+        if let Some(Some(handle)) = previous {
+            handle.clear();
+        }
+        let minutes = auto_refresh.get();
+        (minutes > 0 && live_source.get().is_some())
+            .then(|| {
+                leptos::leptos_dom::helpers::set_interval_with_handle(
+                    move || refresh.update(|n| *n += 1),
+                    std::time::Duration::from_secs(u64::from(minutes) * 60),
+                )
+                .ok()
+            })
+            .flatten()
+    });
     let connect_open = RwSignal::new(false);
     let on_connect = Callback::new(move |source: String| {
         live_failure.set(None);
@@ -245,6 +262,14 @@ pub fn Overview() -> impl IntoView {
                         })}
                         <span>
                             <button type="button" class="link-button" on:click=move |_| refresh.update(|n| *n += 1) data-testid="live-refresh">"Refresh"</button>
+                            <label class="live__auto">
+                                "Refresh automatically "
+                                <select class="field__input" data-testid="live-auto" on:change=move |ev| auto_refresh.set(event_target_value(&ev).parse().unwrap_or(0))>
+                                    <option value="0" selected=move || auto_refresh.get() == 0>"off"</option>
+                                    <option value="1" selected=move || auto_refresh.get() == 1>"every minute"</option>
+                                    <option value="5" selected=move || auto_refresh.get() == 5>"every 5 minutes"</option>
+                                </select>
+                            </label>
                             <button type="button" class="link-button" on:click=back_to_demo>"Back to demo data"</button>
                         </span>
                     </div>
