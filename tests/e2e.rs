@@ -497,6 +497,22 @@ async fn live_usage_api() {
 
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
-    std::fs::write(shots.join("live-stale.png"), client.screenshot().await.expect("screenshot")).expect("save live-stale.png");
+    let stale = client.screenshot().await.expect("screenshot");
+
+    // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
+    connect(api.clone(), "").await;
+    eventually("connected again", || async { script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true) }).await;
+    assert!(client.current_url().await.expect("url").as_str().contains("source="));
+    let log = format!("203.0.113.9 - - [{}:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"curl\"\n", yesterday.format("%d/%b/%Y"));
+    let log_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-live-then-file.log");
+    std::fs::write(&log_path, log).expect("write the log");
+    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log_path.display().to_string()).await.expect("choose");
+    eventually("the file replaces the live data", || async { text(&client, "kpi-total-requests").await == "1" }).await;
+    assert!(!client.current_url().await.expect("url").as_str().contains("source="), "the live source is disconnected");
+    client.find(Locator::XPath("//button[normalize-space()='Last 60 days']")).await.expect("preset").click().await.expect("click");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(text(&client, "file-banner").await.contains("e2e-live-then-file.log"), "no live refetch replaced the file");
+    assert_eq!(text(&client, "kpi-total-requests").await, "1");
+    std::fs::write(shots.join("live-stale.png"), stale).expect("save live-stale.png");
     client.close().await.expect("end the session");
 }

@@ -52,33 +52,45 @@ pub fn Overview() -> impl IntoView {
             RangeNotice::Invalid(e) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
         })
     });
+    // A live source: from ?source= or "Connect API…"; refetched when the range changes or on Refresh.
+    let live_source = RwSignal::new(query.get_untracked().get("source").filter(|s| !s.trim().is_empty()));
+    let live_failure = RwSignal::new(None::<String>);
+
+    // Writes the view into the URL: the range, and `source` exactly while a live source is connected,
+    // so a reload or a shared link shows the same data.
     let navigate_to_range = move |next: DateRange| {
         let (from, to) = next.to_query();
         let mut params = query.get_untracked();
         params.replace("from", from);
         params.replace("to", to);
+        match live_source.get_untracked() {
+            Some(source) => params.replace("source", source),
+            None => {
+                params.remove("source");
+            }
+        }
         let path = location.pathname.get_untracked();
         navigate(&format!("{path}{}", params.to_query_string()), NavigateOptions { scroll: false, ..Default::default() });
     };
-    let set_range = Callback::new(navigate_to_range.clone());
+    let set_range = Callback::new(navigate_to_range);
 
     // A newly opened file: show it, over the days it covers (up to 60, ending yesterday).
     let empty_notice = RwSignal::new(None::<String>);
     let on_loaded = Callback::new(move |dataset: Dataset| {
+        // A file replaces a live source: disconnect it, or its next refresh would replace the file.
+        live_source.set(None);
+        live_failure.set(None);
         let span = dataset.store.day_span();
         empty_notice.set(None);
-        match span.and_then(|(first, last)| DateRange::covering(first, last, today, 60)) {
-            Some(covering) if covering != range.get_untracked() => navigate_to_range(covering),
-            Some(_) => {}
-            None => empty_notice.set(Some(
+        let covering = span.and_then(|(first, last)| DateRange::covering(first, last, today, 60));
+        if covering.is_none() {
+            empty_notice.set(Some(
                 "The file has no usage before today (UTC). Callboard leaves out today, whose usage is not complete yet, and later days.".into(),
-            )),
+            ));
         }
+        set_range.run(covering.unwrap_or_else(|| range.get_untracked()));
         state.dataset.set(dataset);
     });
-    // A live source: from ?source= or "Connect API…"; refetched when the range changes or on Refresh.
-    let live_source = RwSignal::new(query.get_untracked().get("source").filter(|s| !s.trim().is_empty()));
-    let live_failure = RwSignal::new(None::<String>);
     let live_loading = RwSignal::new(false);
     let refresh = RwSignal::new(0u32);
     Effect::new(move |_| {
@@ -121,15 +133,17 @@ pub fn Overview() -> impl IntoView {
         live_failure.set(None);
         live_source.set(Some(source));
         refresh.update(|n| *n += 1);
+        set_range.run(range.get_untracked());
     });
-    let back_to_demo = move |_| {
+    let back_to_demo = Callback::new(move |()| {
         live_source.set(None);
         live_failure.set(None);
+        set_range.run(range.get_untracked());
         if let Ok(dataset) = crate::sources::demo::load(today) {
             empty_notice.set(None);
             state.dataset.set(dataset);
         }
-    };
+    });
 
     let store: Signal<Arc<UsageStore>> = Signal::derive(move || state.dataset.with(|d| d.store.clone()));
     let span = Memo::new(move |_| DaySpan::from(&range.get()));
@@ -270,7 +284,7 @@ pub fn Overview() -> impl IntoView {
                                     <option value="5" selected=move || auto_refresh.get() == 5>"every 5 minutes"</option>
                                 </select>
                             </label>
-                            <button type="button" class="link-button" on:click=back_to_demo>"Back to demo data"</button>
+                            <button type="button" class="link-button" on:click=move |_| back_to_demo.run(())>"Back to demo data"</button>
                         </span>
                     </div>
                 }.into_any()),
@@ -289,7 +303,7 @@ pub fn Overview() -> impl IntoView {
                         {files.iter().flat_map(|f| f.report.problems.iter().take(3).map(move |p| (f.name.clone(), p.clone()))).map(|(name, p)| view! {
                             <div class="banner__problem" data-testid="skipped-row">{format!("Skipped {name} line {}: {}", p.line, p.reason)}</div>
                         }).collect_view()}
-                        <button type="button" class="link-button" on:click=back_to_demo data-testid="back-to-demo">"Back to demo data"</button>
+                        <button type="button" class="link-button" on:click=move |_| back_to_demo.run(()) data-testid="back-to-demo">"Back to demo data"</button>
                     </div>
                 }.into_any()),
             }}
