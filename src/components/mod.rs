@@ -7,5 +7,6 @@ pub mod export;
 pub mod file_open;
 pub mod kpi_tiles;
 pub mod legend;
+pub mod live_details;
 pub mod mapping_dialog;
 pub mod selection_dialog;

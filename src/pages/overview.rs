@@ -25,6 +25,7 @@ use crate::charts::Series;
 use crate::components::clients_table::ClientsTable;
 use crate::components::date_range::DateRangeFilter;
 use crate::components::kpi_tiles::KpiTiles;
+use crate::components::live_details::LiveDetails;
 use crate::components::legend::{Legend, LegendItem};
 use crate::components::selection_dialog::SelectionDialog;
 use crate::components::connect_dialog::ConnectDialog;
@@ -264,13 +265,15 @@ pub fn Overview() -> impl IntoView {
             </Show>
             {move || match state.dataset.with(|d| d.source.clone()) {
                 DataSource::Demo => None,
-                DataSource::Live { url, fetched_at } => Some(view! {
+                DataSource::Live(live) => Some(view! {
                     <div class="banner banner--file" role="note" data-testid="live-banner" aria-busy=move || live_loading.get().to_string()>
                         <div>
-                            <strong>"Live: "{url}</strong>
-                            {format!(" · fetched {} UTC", fetched_at.get(..19).unwrap_or(&fetched_at).replace('T', " "))}
-                            {move || live_loading.get().then_some(" · refreshing…")}
+                            <strong>{format!("Live ({}): {}", live.kind, live.url)}</strong>
+                            {format!(" · fetched {} UTC", live.fetched_at.get(..19).unwrap_or(&live.fetched_at).replace('T', " "))}
+                            // Always in the layout, so a refresh does not shift the page.
+                            <span class="banner__busy" class:banner__busy--on=move || live_loading.get()>" · refreshing…"</span>
                         </div>
+                        <LiveDetails live=live.as_ref().clone() range=range today=today/>
                         {move || live_failure.get().map(|message| view! {
                             <div class="banner__problem" data-testid="live-failure">{format!("This data is stale: the last refresh failed. {message}")}</div>
                         })}

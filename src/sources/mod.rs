@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use usage_core::UsageStore;
 use usage_core::formats::ReadReport;
+use usage_core::rest::ApiMeta;
 
 /// What the dashboard is showing and where it came from.
 #[derive(Clone, Debug)]
@@ -23,8 +24,22 @@ pub enum DataSource {
     Demo,
     /// Export files the user opened, merged.
     Files(Vec<LoadedFile>),
-    /// A live usage API or a static document at a URL; `fetched_at` is ISO 8601 UTC.
-    Live { url: String, fetched_at: String },
+    /// A live usage API or a static document at a URL.
+    Live(Box<Live>),
+}
+
+/// What a live source answered, besides the usage.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Live {
+    pub url: String,
+    /// The kind of endpoint, from `usage_core::rest::Endpoint::kind`.
+    pub kind: &'static str,
+    /// When the data was fetched, ISO 8601 UTC.
+    pub fetched_at: String,
+    /// What the answer covers when the endpoint could not give exactly the range asked for.
+    pub caveat: Option<String>,
+    /// `/meta` (the contract only): what it said, or why it could not be read.
+    pub meta: Option<Result<ApiMeta, String>>,
 }
 
 /// One opened file and what reading it found.

@@ -1,20 +1,21 @@
-//! Live usage from a JSON API (docs/api.md), or a static document of the same shape.
+//! Live usage from a JSON API: Callboard's contract (docs/api.md) or a static document of
+//! its shape, the 3scale Analytics API, or a Genesys Cloud usage query. What to ask each is
+//! decided in `usage_core::rest`; this module moves the bytes.
 //!
 //! The request is aborted after [`TIMEOUT_MS`]; 429 and 5xx answers are retried as
 //! `usage_core::rest::retry_delay` says; every other failure gets its own message.
-//! The bearer token comes from sessionStorage and goes only into the request header.
+//! The token comes from sessionStorage and goes only into the Authorization header.
 
 use std::sync::Arc;
 
-use usage_core::formats::{Format, read_in_chunks};
 use usage_core::query::DaySpan;
-use usage_core::rest::{retry_delay, usage_url};
+use usage_core::rest::{Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, parse_meta, poll_delay, read_answers, retry_delay};
 use usage_core::DateRange;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 
-use super::{DataSource, Dataset};
+use super::{DataSource, Dataset, Live};
 
 /// How long a request may take before it is aborted.
 pub const TIMEOUT_MS: i32 = 20_000;
@@ -36,6 +37,9 @@ pub enum RestError {
     Status(u16),
     TooLarge,
     Contract(String),
+    TokenNotAscii,
+    QueryFailed,
+    QueryTooSlow,
 }
 
 impl RestError {
@@ -57,6 +61,9 @@ impl RestError {
             RestError::Status(status) => format!("The server answered with status {status}."),
             RestError::TooLarge => "The answer is larger than 256 MiB: choose a shorter range.".into(),
             RestError::Contract(detail) => format!("The server's answer breaks the usage contract: {detail}."),
+            RestError::TokenNotAscii => "3scale takes the token as HTTP Basic credentials, which carry only ASCII: check the token.".into(),
+            RestError::QueryFailed => "Genesys Cloud reports that the usage query failed (queryStatus Failed). Try again, or a shorter range.".into(),
+            RestError::QueryTooSlow => format!("The Genesys Cloud usage query was still running after {} polls; try again later.", usage_core::rest::MAX_POLLS),
         }
     }
 }
@@ -71,10 +78,67 @@ async fn sleep(seconds: u64) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Fetches the usage of `range` from `source`.
+/// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and
+/// `/meta` where the contract has one.
 pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Result<Dataset, RestError> {
-    let url = usage_url(source, DaySpan::from(range), range.natural_granularity()).map_err(|e| RestError::BadSource(e.to_string()))?;
-    let origin = url.split('/').take(3).collect::<Vec<_>>().join("/");
+    let endpoint = Endpoint::parse(source).map_err(|e| RestError::BadSource(e.to_string()))?;
+    let token = token.filter(|t| !t.is_empty());
+    let plan = endpoint.plan(DaySpan::from(range), range.natural_granularity());
+    let mut answers = Vec::with_capacity(plan.requests.len());
+    for request in &plan.requests {
+        let bytes = match &endpoint {
+            Endpoint::Genesys { query_url } => genesys(query_url, request, token.as_deref()).await?,
+            _ => send(&request.url, request.body.as_deref(), request.auth, token.as_deref()).await?,
+        };
+        answers.push((request.format, bytes));
+    }
+    let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(RestError::Contract)?;
+    drop(answers);
+    // /meta adds the quota and the server's time zone; the usage stands without it.
+    let meta = match endpoint.meta_url() {
+        Some(url) => match send(&url, None, Auth::Bearer, token.as_deref()).await {
+            Ok(bytes) => Some(parse_meta(&bytes)),
+            // A server that has no /meta simply has no quota to show.
+            Err(RestError::NotFound(_)) => None,
+            Err(e) => Some(Err(format!("/meta could not be read: {}", e.message()))),
+        },
+        None => None,
+    };
+    let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let live = Live { url: source.to_owned(), kind: endpoint.kind(), fetched_at, caveat: plan.caveat, meta };
+    Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
+}
+
+/// Runs a Genesys usage query: POSTs it, then polls its results until they are complete.
+async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: Option<&str>) -> Result<Vec<u8>, RestError> {
+    let execution = send(&query.url, query.body.as_deref(), query.auth, token).await?;
+    let results = genesys_results_url(query_url, &execution).map_err(RestError::Contract)?;
+    let mut poll = 1;
+    loop {
+        let answer = send(&results, None, query.auth, token).await?;
+        match genesys_query_status(&answer).map_err(RestError::Contract)? {
+            QueryStatus::Complete => return Ok(answer),
+            QueryStatus::Failed => return Err(RestError::QueryFailed),
+            QueryStatus::Running => match poll_delay(poll) {
+                Some(seconds) => sleep(seconds).await,
+                None => return Err(RestError::QueryTooSlow),
+            },
+        }
+        poll += 1;
+    }
+}
+
+/// One request, retried as `retry_delay` says: its body, or the failure in words.
+async fn send(url: &str, body: Option<&str>, auth: Auth, token: Option<&str>) -> Result<Vec<u8>, RestError> {
+    let origin = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    let authorization = match (token, auth) {
+        (None, _) => None,
+        (Some(token), Auth::Bearer) => Some(format!("Bearer {token}")),
+        (Some(token), Auth::BasicUser) => {
+            let encoded = web_sys::window().and_then(|w| w.btoa(&format!("{token}:")).ok()).ok_or(RestError::TokenNotAscii)?;
+            Some(format!("Basic {encoded}"))
+        }
+    };
     let mut attempt = 1;
     loop {
         let controller = web_sys::AbortController::new().map_err(|_| RestError::Network { origin: origin.clone() })?;
@@ -84,11 +148,21 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
         };
         let timer = web_sys::window()
             .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS).ok());
-        let mut request = gloo_net::http::Request::get(&url).abort_signal(Some(&controller.signal()));
-        if let Some(token) = token.as_deref().filter(|t| !t.is_empty()) {
-            request = request.header("Authorization", &format!("Bearer {token}"));
+        let mut request = match body {
+            Some(_) => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
+            None => gloo_net::http::Request::get(url),
         }
-        let result = request.send().await;
+        .abort_signal(Some(&controller.signal()));
+        if let Some(authorization) = &authorization {
+            request = request.header("Authorization", authorization);
+        }
+        let result = match body {
+            Some(body) => match request.body(body) {
+                Ok(request) => request.send().await,
+                Err(e) => Err(e),
+            },
+            None => request.send().await,
+        };
         let timed_out = controller.signal().aborted();
         if let (Some(window), Some(timer)) = (web_sys::window(), timer) {
             window.clear_timeout_with_handle(timer);
@@ -106,13 +180,7 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
             if too_large || bytes.len() > MAX_BYTES {
                 return Err(RestError::TooLarge);
             }
-            let (store, report) = read_in_chunks(Format::CallboardApi, &bytes, bytes.len().max(1)).map_err(|e| RestError::Contract(e.to_string()))?;
-            // A server must keep the contract: one broken bucket fails the whole answer, naming the field.
-            if let Some(problem) = report.problems.first() {
-                return Err(RestError::Contract(problem.reason.clone()));
-            }
-            let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-            return Ok(Dataset { store: Arc::new(store), source: DataSource::Live { url: source.to_owned(), fetched_at } });
+            return Ok(bytes);
         }
         let now = (js_sys::Date::now() / 1000.0) as i64;
         match retry_delay(attempt, status, response.headers().get("Retry-After").as_deref(), now) {
@@ -124,7 +192,7 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
                 return Err(match status {
                     401 => RestError::NeedsToken,
                     403 => RestError::Refused,
-                    404 => RestError::NotFound(url),
+                    404 => RestError::NotFound(url.to_owned()),
                     429 => RestError::RateLimited { attempts: attempt },
                     500..=599 => RestError::ServerFailed { status, attempts: attempt },
                     other => RestError::Status(other),

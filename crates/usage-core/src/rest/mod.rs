@@ -4,8 +4,12 @@
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::query::{DaySpan, Granularity};
-use crate::range::date_of_day;
+use crate::formats::{FileReader, Format, ReadReport};
+use crate::{StoreBuilder, UsageStore};
+
+mod endpoint;
+
+pub use endpoint::{Auth, Endpoint, MAX_POLLS, Plan, QueryStatus, Request, ThreeScaleRoute, genesys_query_status, genesys_results_url, poll_delay};
 
 /// Why a source URL cannot be used.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -14,37 +18,6 @@ pub enum SourceError {
     NotHttp,
     #[error("put the token in the token field, not in the URL: URLs end up in browser history, logs and shared links")]
     CredentialsInUrl,
-}
-
-/// The URL to request usage for `span` from `source`: `{source}/usage?…` for an API base,
-/// or the URL itself for a static `.json` document.
-pub fn usage_url(source: &str, span: DaySpan, granularity: Granularity) -> Result<String, SourceError> {
-    let source = source.trim();
-    let rest = source.strip_prefix("https://").or_else(|| source.strip_prefix("http://")).ok_or(SourceError::NotHttp)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let query = source.split_once('?').map_or("", |(_, q)| q).to_ascii_lowercase();
-    let secret_in_query = query.split('&').any(|pair| {
-        let key = pair.split('=').next().unwrap_or("");
-        ["token", "access_token", "api_key", "apikey", "key", "secret", "password"].contains(&key)
-    });
-    if authority.contains('@') || secret_in_query {
-        return Err(SourceError::CredentialsInUrl);
-    }
-    let path = source.split(['?', '#']).next().unwrap_or(source);
-    if path.ends_with(".json") {
-        return Ok(source.to_owned());
-    }
-    let granularity = match granularity {
-        Granularity::TenMinutes => "10m",
-        Granularity::Hour => "hour",
-        _ => "day",
-    };
-    Ok(format!(
-        "{}/usage?from={}&to={}&granularity={granularity}&group_by=client,template,method,status",
-        path.trim_end_matches('/'),
-        date_of_day(span.start),
-        date_of_day(span.end)
-    ))
 }
 
 /// How many times a request is tried in all before the failure is shown.
@@ -70,6 +43,24 @@ pub fn retry_delay(attempt: u32, status: u16, retry_after: Option<&str>, now: i6
     Some(asked.unwrap_or(backoff).clamp(1, MAX_WAIT_SECONDS))
 }
 
+/// Reads the answers to a [`Plan`]'s requests into one store. An API must keep its
+/// contract, unlike a file: one broken record fails the whole answer, naming the field.
+pub fn read_answers<'a>(answers: impl IntoIterator<Item = (Format, &'a [u8])>) -> Result<(UsageStore, ReadReport), String> {
+    let mut builder = StoreBuilder::new();
+    let mut reports = Vec::new();
+    for (format, bytes) in answers {
+        let mut reader = FileReader::new(format);
+        reader.feed(bytes, &mut builder).map_err(|e| e.to_string())?;
+        let report = reader.finish(&mut builder).map_err(|e| e.to_string())?;
+        if let Some(problem) = report.problems.first() {
+            return Err(problem.reason.clone());
+        }
+        reports.push(report);
+    }
+    let store = builder.finish().map_err(|e| e.to_string())?;
+    Ok((store, ReadReport::combined(&reports)))
+}
+
 /// What `GET {base}/meta` says about a source.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct ApiMeta {
@@ -82,6 +73,15 @@ pub struct ApiMeta {
     pub retention_days: Option<u64>,
     #[serde(default)]
     pub quota: Option<Quota>,
+}
+
+impl ApiMeta {
+    /// The first day the server still keeps, when `range` starts before it: the days
+    /// before it show no usage because there is none to show, not because none happened.
+    pub fn first_kept_day(&self, range: &crate::DateRange, today: chrono::NaiveDate) -> Option<chrono::NaiveDate> {
+        let kept = today.checked_sub_days(chrono::Days::new(self.retention_days?))?;
+        (range.from() < kept).then_some(kept)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
@@ -112,31 +112,15 @@ pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
 mod tests {
     use super::*;
 
-    fn span() -> DaySpan {
-        let day = |t: &str| crate::range::day_number(chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap());
-        DaySpan { start: day("2026-10-24"), end: day("2026-11-23") }
-    }
-
-    // Guards the request URL: half-open days, the group_by the contract asks for, and static documents as given.
-    #[test]
-    fn builds_usage_urls() {
-        assert_eq!(
-            usage_url("https://usage.example.com/api/", span(), Granularity::Day),
-            Ok("https://usage.example.com/api/usage?from=2026-10-24&to=2026-11-23&granularity=day&group_by=client,template,method,status".into())
-        );
-        assert_eq!(usage_url("http://127.0.0.1:9000", span(), Granularity::Hour).map(|u| u.contains("granularity=hour")), Ok(true));
-        assert_eq!(usage_url("https://cdn.example.com/usage-nightly.json", span(), Granularity::Day), Ok("https://cdn.example.com/usage-nightly.json".into()));
-    }
-
     // Guards the token rule: credentials never travel in a URL, and only http(s) sources are used.
     #[test]
     fn refuses_secrets_in_urls() {
         for url in ["https://user:pw@api.example.com", "https://api.example.com/?token=abc", "https://api.example.com/x?Access_Token=abc&y=1", "https://api.example.com/data.json?api_key=1"] {
-            assert_eq!(usage_url(url, span(), Granularity::Day), Err(SourceError::CredentialsInUrl), "{url}");
+            assert_eq!(Endpoint::parse(url), Err(SourceError::CredentialsInUrl), "{url}");
         }
-        assert_eq!(usage_url("javascript:alert(1)", span(), Granularity::Day), Err(SourceError::NotHttp));
-        assert_eq!(usage_url("ftp://example.com", span(), Granularity::Day), Err(SourceError::NotHttp));
-        assert!(usage_url("https://api.example.com/?tokenizer=on", span(), Granularity::Day).is_ok());
+        assert_eq!(Endpoint::parse("javascript:alert(1)"), Err(SourceError::NotHttp));
+        assert_eq!(Endpoint::parse("ftp://example.com"), Err(SourceError::NotHttp));
+        assert!(Endpoint::parse("https://api.example.com/?tokenizer=on").is_ok());
     }
 
     // Guards the retry policy: Retry-After in seconds or as a date, bounded backoff, and no retry where it cannot help.
@@ -166,5 +150,17 @@ mod tests {
         let error = parse_meta(br#"{"clients":[]}"#).unwrap_err();
         assert!(error.contains("timezone"), "{error}");
         assert!(parse_meta(b"<html>").unwrap_err().starts_with("/meta is not the expected JSON"));
+    }
+
+    // Guards the retention note: only a range that starts before the oldest kept day gets one.
+    #[test]
+    fn tells_when_a_range_outruns_retention() {
+        let date = |t: &str| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap();
+        let today = date("2026-11-23");
+        let meta = parse_meta(br#"{"timezone":"UTC","retention_days":30}"#).unwrap();
+        let range = |from: &str| crate::DateRange::new(date(from), date("2026-11-22"), today);
+        assert_eq!(meta.first_kept_day(&range("2026-10-01"), today), Some(date("2026-10-24")));
+        assert_eq!(meta.first_kept_day(&range("2026-10-24"), today), None);
+        assert_eq!(parse_meta(br#"{"timezone":"UTC"}"#).unwrap().first_kept_day(&range("2020-01-01"), today), None);
     }
 }

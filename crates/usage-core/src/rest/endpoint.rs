@@ -1,0 +1,401 @@
+//! Which kind of endpoint a source URL names, and the requests that ask it for a range.
+//!
+//! Besides Callboard's own contract (docs/api.md) and static documents of its shape, two
+//! vendor APIs are read directly (../shared/formats.md):
+//! - the 3scale Analytics API (`/stats/…/usage.json`, `usage_response_code.json`,
+//!   `top_applications.json`), whose documents the 3scale readers already know;
+//! - Genesys Cloud's usage query: `POST …/usage/query`, then polling its results until
+//!   `queryStatus` is `Complete`.
+
+use chrono::{Months, NaiveDate};
+use serde::Deserialize;
+
+use super::SourceError;
+use crate::formats::Format;
+use crate::query::{DaySpan, Granularity};
+use crate::range::{date_of_day, day_number};
+
+/// An endpoint Callboard can read usage from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Callboard's usage contract: `{base}/usage` and `{base}/meta`.
+    Contract { base: String },
+    /// A static JSON document of the contract's shape, read as it is.
+    Document { url: String },
+    /// A 3scale Analytics API route; `params` are the user's own query parameters
+    /// (`metric_name`, `response_code`) that Callboard keeps.
+    ThreeScale { route: ThreeScaleRoute, path: String, params: Vec<(String, String)> },
+    /// Genesys Cloud's usage query (`…/api/v2/usage/query`, or a client's `…/usage/query`).
+    Genesys { query_url: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ThreeScaleRoute {
+    Usage,
+    UsageResponseCode,
+    TopApplications,
+}
+
+/// How the token, if any, goes with a request: never in the URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// `Authorization: Bearer <token>`.
+    Bearer,
+    /// `Authorization: Basic base64(<token>:)`: 3scale takes an access token from the
+    /// `access_token` parameter or, failing that, from HTTP Basic credentials
+    /// (porta `api_authentication/by_access_token.rb`, `http_authentication.rb`).
+    BasicUser,
+}
+
+/// One HTTP request and the reader for its answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Request {
+    pub url: String,
+    /// A JSON body to POST; `None` for a GET.
+    pub body: Option<String>,
+    pub auth: Auth,
+    pub format: Format,
+}
+
+impl Request {
+    fn get(url: String, auth: Auth, format: Format) -> Request {
+        Request { url, body: None, auth, format }
+    }
+}
+
+/// What Callboard asks an endpoint for a range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// Requests whose answers together are the usage (merged into one store).
+    pub requests: Vec<Request>,
+    /// What the answer covers when the endpoint cannot give exactly the range asked for.
+    pub caveat: Option<String>,
+}
+
+impl Endpoint {
+    /// Reads a source URL. URLs carrying credentials are refused for every kind.
+    pub fn parse(source: &str) -> Result<Endpoint, SourceError> {
+        let source = source.trim();
+        let rest = source.strip_prefix("https://").or_else(|| source.strip_prefix("http://")).ok_or(SourceError::NotHttp)?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+        let query = source.split(['#']).next().unwrap_or("").split_once('?').map_or("", |(_, q)| q);
+        let params = query_pairs(query);
+        let secret_in_query = params.iter().any(|(key, _)| {
+            ["token", "access_token", "api_key", "apikey", "key", "secret", "password", "user_key", "provider_key"].contains(&key.to_ascii_lowercase().as_str())
+        });
+        if authority.is_empty() {
+            return Err(SourceError::NotHttp);
+        }
+        if authority.contains('@') || secret_in_query {
+            return Err(SourceError::CredentialsInUrl);
+        }
+        let path = source.split(['?', '#']).next().unwrap_or(source).trim_end_matches('/');
+        let threescale = [
+            ("/usage.json", ThreeScaleRoute::Usage),
+            ("/usage_response_code.json", ThreeScaleRoute::UsageResponseCode),
+            ("/top_applications.json", ThreeScaleRoute::TopApplications),
+        ];
+        if path.contains("/stats/") {
+            if let Some(&(_, route)) = threescale.iter().find(|(suffix, _)| path.ends_with(suffix)) {
+                let params = params.into_iter().filter(|(k, _)| k == "metric_name" || k == "response_code").collect();
+                return Ok(Endpoint::ThreeScale { route, path: path.to_owned(), params });
+            }
+        }
+        if path.ends_with("/usage/query") {
+            return Ok(Endpoint::Genesys { query_url: path.to_owned() });
+        }
+        if path.ends_with(".json") {
+            return Ok(Endpoint::Document { url: source.to_owned() });
+        }
+        Ok(Endpoint::Contract { base: path.to_owned() })
+    }
+
+    /// What the endpoint is, for the banner.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Endpoint::Contract { .. } => "Callboard usage API",
+            Endpoint::Document { .. } => "usage document",
+            Endpoint::ThreeScale { .. } => "3scale Analytics API",
+            Endpoint::Genesys { .. } => "Genesys Cloud usage query",
+        }
+    }
+
+    /// `{base}/meta`, for the contract only.
+    pub fn meta_url(&self) -> Option<String> {
+        match self {
+            Endpoint::Contract { base } => Some(format!("{base}/meta")),
+            _ => None,
+        }
+    }
+
+    /// The requests for `span` (UTC days, half-open) at about `granularity`.
+    pub fn plan(&self, span: DaySpan, granularity: Granularity) -> Plan {
+        let first = date_of_day(span.start);
+        let end = date_of_day(span.end);
+        let hourly = matches!(granularity, Granularity::TenMinutes | Granularity::Hour);
+        match self {
+            Endpoint::Contract { base } => {
+                let granularity = match granularity {
+                    Granularity::TenMinutes => "10m",
+                    Granularity::Hour => "hour",
+                    _ => "day",
+                };
+                let url = format!("{base}/usage?from={first}&to={end}&granularity={granularity}&group_by=client,template,method,status");
+                Plan { requests: vec![Request::get(url, Auth::Bearer, Format::CallboardApi)], caveat: None }
+            }
+            Endpoint::Document { url } => Plan { requests: vec![Request::get(url.clone(), Auth::Bearer, Format::CallboardApi)], caveat: None },
+            Endpoint::ThreeScale { route, path, params } => threescale_plan(*route, path, params, span, hourly),
+            Endpoint::Genesys { query_url } => {
+                let body = serde_json::json!({
+                    "interval": format!("{first}T00:00:00.000Z/{end}T00:00:00.000Z"),
+                    "granularity": "Day",
+                    "groupBy": ["OAuthClientId", "TemplateUri", "HttpMethod"],
+                    "metrics": ["Status200", "Status300", "Status400", "Status500", "Status429", "Requests"],
+                });
+                let request = Request { url: query_url.clone(), body: Some(body.to_string()), auth: Auth::Bearer, format: Format::Genesys };
+                let caveat = hourly.then(|| "Genesys counts whole UTC days only, so the chart shows days.".to_owned());
+                Plan { requests: vec![request], caveat }
+            }
+        }
+    }
+}
+
+fn threescale_plan(route: ThreeScaleRoute, path: &str, params: &[(String, String)], span: DaySpan, hourly: bool) -> Plan {
+    let first = date_of_day(span.start);
+    let metric = params.iter().find(|(k, _)| k == "metric_name").map_or("hits", |(_, v)| v.as_str());
+    let request = |extra: String| {
+        let url = format!("{path}?metric_name={metric}&timezone=UTC{extra}");
+        Request::get(url, Auth::BasicUser, if route == ThreeScaleRoute::TopApplications { Format::ThreeScaleTopApplications } else { Format::ThreeScaleUsage })
+    };
+    if route == ThreeScaleRoute::TopApplications {
+        // 3scale totals top applications over a whole period from `since` (no `until`):
+        // take the longest that ends within the range.
+        let (period, end) = threescale_period(first, span.end);
+        let caveat = (end != span.end).then(|| {
+            format!("3scale totals top applications per {period}: this is {first} to {}, counted on its first day.", date_of_day(end - 1))
+        });
+        return Plan { requests: vec![request(format!("&since={first}&period={period}"))], caveat };
+    }
+    let last = date_of_day(span.end - 1);
+    let granularity = if hourly { "hour" } else { "day" };
+    let range = format!("&since={first}&until={last}%2023:59:59&granularity={granularity}&skip_change=true");
+    let requests = match route {
+        ThreeScaleRoute::UsageResponseCode => match params.iter().find(|(k, _)| k == "response_code") {
+            Some((_, code)) => vec![request(format!("&response_code={code}{range}"))],
+            // One series per class, as porta's own UI asks, so the dashboard can split by status.
+            None => ["2XX", "4XX", "5XX"].iter().map(|code| request(format!("&response_code={code}{range}"))).collect(),
+        },
+        _ => vec![request(range)],
+    };
+    Plan { requests, caveat: None }
+}
+
+/// The longest 3scale period (`year`, `month`, `week`, `day`) from `first` that ends by
+/// day `end` (exclusive), and the day it ends on; a day if none fits.
+fn threescale_period(first: NaiveDate, end: i64) -> (&'static str, i64) {
+    let start = day_number(first);
+    let candidates = [
+        ("year", first.checked_add_months(Months::new(12)).map(day_number)),
+        ("month", first.checked_add_months(Months::new(1)).map(day_number)),
+        ("week", Some(start + 7)),
+    ];
+    candidates.into_iter().find_map(|(name, until)| until.filter(|&u| u <= end).map(|u| (name, u))).unwrap_or(("day", start + 1))
+}
+
+/// The parts of a Genesys answer that drive the polling.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Execution {
+    execution_id: Option<String>,
+    results_uri: Option<String>,
+}
+
+/// Where to poll for a Genesys query's results, from the answer to its POST. A
+/// `resultsUri` on another origin is refused: the token would go with it.
+pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, String> {
+    let execution: Execution = serde_json::from_slice(answer).map_err(|e| format!("the query answer is not the expected JSON: {e}"))?;
+    let origin = query_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    match (execution.results_uri.as_deref().map(str::trim).filter(|u| !u.is_empty()), execution.execution_id) {
+        (Some(uri), _) if uri.starts_with('/') && !uri.starts_with("//") => Ok(format!("{origin}{uri}")),
+        (Some(uri), _) if uri.starts_with(&format!("{origin}/")) => Ok(uri.to_owned()),
+        (Some(uri), _) => Err(format!("resultsUri “{uri}” is not on {origin}; Callboard does not send the token elsewhere")),
+        (None, Some(id)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(format!("{query_url}/{id}/results")),
+        (None, _) => Err("the query answer has neither resultsUri nor a usable executionId".to_owned()),
+    }
+}
+
+/// Where a Genesys usage query stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum QueryStatus {
+    Complete,
+    Running,
+    Failed,
+}
+
+/// Reads `queryStatus` from a results answer; a missing one counts as still running.
+pub fn genesys_query_status(answer: &[u8]) -> Result<QueryStatus, String> {
+    #[derive(Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Status {
+        query_status: Option<String>,
+    }
+    let status: Status = serde_json::from_slice(answer).map_err(|e| format!("the query results are not the expected JSON: {e}"))?;
+    Ok(match status.query_status.as_deref() {
+        Some(s) if s.eq_ignore_ascii_case("complete") => QueryStatus::Complete,
+        Some(s) if s.eq_ignore_ascii_case("failed") => QueryStatus::Failed,
+        _ => QueryStatus::Running,
+    })
+}
+
+/// How many times a running Genesys query is polled before Callboard gives up.
+pub const MAX_POLLS: u32 = 20;
+
+/// Seconds to wait before poll number `poll` (1 for the first), or `None` past [`MAX_POLLS`]:
+/// 1, 1, 2, 2, 3, 3, then 5 s, about 80 s in all.
+pub fn poll_delay(poll: u32) -> Option<u64> {
+    (1..=MAX_POLLS).contains(&poll).then(|| match poll {
+        1..=6 => u64::from(poll.div_ceil(2)),
+        _ => 5,
+    })
+}
+
+/// The `key=value` pairs of a query string, as written (not decoded).
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (key.to_owned(), value.to_owned())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(from: &str, to: &str) -> DaySpan {
+        let day = |t: &str| day_number(NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap());
+        DaySpan { start: day(from), end: day(to) }
+    }
+
+    fn urls(plan: &Plan) -> Vec<&str> {
+        plan.requests.iter().map(|r| r.url.as_str()).collect()
+    }
+
+    // Guards the kinds: vendor routes are recognised by path, everything else is the contract or a document.
+    #[test]
+    fn recognises_endpoints() {
+        let kind = |url: &str| Endpoint::parse(url).map(|e| e.kind());
+        assert_eq!(kind("https://usage.example.com/api/"), Ok("Callboard usage API"));
+        assert_eq!(kind("https://cdn.example.com/nightly.json"), Ok("usage document"));
+        assert_eq!(kind("https://acme-admin.3scale.net/stats/services/42/usage.json?metric_name=hits"), Ok("3scale Analytics API"));
+        assert_eq!(kind("https://acme-admin.3scale.net/stats/applications/7/usage_response_code.json"), Ok("3scale Analytics API"));
+        assert_eq!(kind("https://acme-admin.3scale.net/stats/services/42/top_applications.json"), Ok("3scale Analytics API"));
+        assert_eq!(kind("https://api.mypurecloud.com/api/v2/usage/query"), Ok("Genesys Cloud usage query"));
+        assert_eq!(kind("https://api.mypurecloud.com/api/v2/oauth/clients/abc/usage/query/"), Ok("Genesys Cloud usage query"));
+        assert_eq!(kind("https://"), Err(SourceError::NotHttp));
+        assert_eq!(kind("https://acme-admin.3scale.net/stats/services/42/usage.json?access_token=abc"), Err(SourceError::CredentialsInUrl));
+        assert_eq!(kind("https://acme.example.com/stats/x/usage.json?provider_key=abc"), Err(SourceError::CredentialsInUrl));
+        assert_eq!(Endpoint::parse("https://a.example/api").unwrap().meta_url().as_deref(), Some("https://a.example/api/meta"));
+        assert_eq!(Endpoint::parse("https://a.example/d.json").unwrap().meta_url(), None);
+    }
+
+    // Guards the contract's request: half-open days, the group_by it asks for, and static documents as given.
+    #[test]
+    fn plans_contract_requests() {
+        let ask = |url: &str, granularity| Endpoint::parse(url).map(|e| urls(&e.plan(span("2026-10-24", "2026-11-23"), granularity)).concat());
+        assert_eq!(
+            ask("https://usage.example.com/api/", Granularity::Day),
+            Ok("https://usage.example.com/api/usage?from=2026-10-24&to=2026-11-23&granularity=day&group_by=client,template,method,status".into())
+        );
+        assert_eq!(ask("http://127.0.0.1:9000", Granularity::Hour).map(|u| u.contains("granularity=hour")), Ok(true));
+        assert_eq!(ask("https://cdn.example.com/usage-nightly.json?v=3", Granularity::Day), Ok("https://cdn.example.com/usage-nightly.json?v=3".into()));
+    }
+
+    // Guards the 3scale requests: the range on screen as since/until in UTC, the user's metric kept,
+    // one series per status class when none is named, and the token never in the URL.
+    #[test]
+    fn plans_threescale_requests() {
+        let usage = Endpoint::parse("https://acme-admin.3scale.net/stats/applications/7/usage.json?metric_name=search&since=2020-01-01").unwrap();
+        let plan = usage.plan(span("2026-11-16", "2026-11-23"), Granularity::Day);
+        assert_eq!(
+            urls(&plan),
+            ["https://acme-admin.3scale.net/stats/applications/7/usage.json?metric_name=search&timezone=UTC&since=2026-11-16&until=2026-11-22%2023:59:59&granularity=day&skip_change=true"]
+        );
+        assert_eq!((plan.requests[0].auth, plan.requests[0].format, plan.caveat.clone()), (Auth::BasicUser, Format::ThreeScaleUsage, None));
+        let hourly = usage.plan(span("2026-11-21", "2026-11-23"), Granularity::Hour);
+        assert!(urls(&hourly)[0].contains("since=2026-11-21&until=2026-11-22%2023:59:59&granularity=hour"), "{:?}", urls(&hourly));
+
+        let by_code = Endpoint::parse("https://acme-admin.3scale.net/stats/services/42/usage_response_code.json").unwrap();
+        let plan = by_code.plan(span("2026-11-16", "2026-11-23"), Granularity::Day);
+        let codes: Vec<_> = urls(&plan).iter().map(|u| u.split("response_code=").nth(1).unwrap_or("").split('&').next().unwrap_or("").to_owned()).collect();
+        assert_eq!(codes, ["2XX", "4XX", "5XX"]);
+        let one = Endpoint::parse("https://acme-admin.3scale.net/stats/services/42/usage_response_code.json?response_code=429").unwrap();
+        assert_eq!(one.plan(span("2026-11-16", "2026-11-23"), Granularity::Day).requests.len(), 1);
+    }
+
+    // Guards top_applications: 3scale only totals whole periods from `since`, so the longest that fits is asked for, and the gap is said.
+    #[test]
+    fn fits_top_application_periods_into_the_range() {
+        let top = Endpoint::parse("https://acme-admin.3scale.net/stats/services/42/top_applications.json").unwrap();
+        let ask = |from: &str, to: &str| {
+            let plan = top.plan(span(from, to), Granularity::Day);
+            let url = plan.requests[0].url.clone();
+            (url.split("&since=").nth(1).unwrap_or("").to_owned(), plan.caveat.is_some())
+        };
+        assert_eq!(ask("2026-10-23", "2026-11-23"), ("2026-10-23&period=month".into(), false));
+        assert_eq!(ask("2026-10-24", "2026-11-23"), ("2026-10-24&period=week".into(), true), "a month from the 24th would reach today");
+        assert_eq!(ask("2026-11-16", "2026-11-23"), ("2026-11-16&period=week".into(), false));
+        assert_eq!(ask("2026-11-20", "2026-11-23"), ("2026-11-20&period=day".into(), true));
+        assert_eq!(ask("2025-11-23", "2026-11-23"), ("2025-11-23&period=year".into(), false));
+        // A month from 31 January ends on the last day of February.
+        assert_eq!(ask("2028-01-31", "2028-02-29"), ("2028-01-31&period=month".into(), false));
+    }
+
+    // Guards the Genesys query: the half-open UTC interval, every status metric, and grouping by client, template and method.
+    #[test]
+    fn plans_genesys_query() {
+        let genesys = Endpoint::parse("https://api.mypurecloud.com/api/v2/usage/query").unwrap();
+        let plan = genesys.plan(span("2026-10-24", "2026-11-23"), Granularity::Day);
+        let request = &plan.requests[0];
+        assert_eq!((request.url.as_str(), request.auth, request.format), ("https://api.mypurecloud.com/api/v2/usage/query", Auth::Bearer, Format::Genesys));
+        let body: serde_json::Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["interval"], "2026-10-24T00:00:00.000Z/2026-11-23T00:00:00.000Z");
+        assert_eq!(body["granularity"], "Day");
+        assert_eq!(body["groupBy"], serde_json::json!(["OAuthClientId", "TemplateUri", "HttpMethod"]));
+        assert_eq!(body["metrics"].as_array().map(Vec::len), Some(6));
+        assert!(genesys.plan(span("2026-11-21", "2026-11-23"), Granularity::Hour).caveat.is_some());
+    }
+
+    // Guards the polling target: a relative or same-origin resultsUri, or the executionId; never another origin.
+    #[test]
+    fn finds_where_to_poll() {
+        let query = "https://api.mypurecloud.com/api/v2/usage/query";
+        assert_eq!(
+            genesys_results_url(query, br#"{"executionId":"e-1","resultsUri":"/api/v2/usage/query/e-1/results"}"#),
+            Ok("https://api.mypurecloud.com/api/v2/usage/query/e-1/results".into())
+        );
+        assert_eq!(genesys_results_url(query, br#"{"executionId":"e-2"}"#), Ok(format!("{query}/e-2/results")));
+        assert!(genesys_results_url(query, br#"{"resultsUri":"https://evil.example/x"}"#).unwrap_err().contains("not on https://api.mypurecloud.com"));
+        assert!(genesys_results_url(query, br#"{"resultsUri":"//evil.example/x"}"#).is_err());
+        assert!(genesys_results_url(query, br#"{"executionId":"../../x"}"#).is_err());
+        assert!(genesys_results_url(query, b"<html>").unwrap_err().contains("not the expected JSON"));
+    }
+
+    // Guards the polling loop's inputs: status words in any case, and a bounded schedule.
+    #[test]
+    fn polls_a_bounded_number_of_times() {
+        assert_eq!(genesys_query_status(br#"{"results":[],"queryStatus":"Complete"}"#), Ok(QueryStatus::Complete));
+        assert_eq!(genesys_query_status(br#"{"queryStatus":"RUNNING"}"#), Ok(QueryStatus::Running));
+        assert_eq!(genesys_query_status(br#"{"queryStatus":"Failed"}"#), Ok(QueryStatus::Failed));
+        assert_eq!(genesys_query_status(br#"{}"#), Ok(QueryStatus::Running));
+        assert!(genesys_query_status(b"[").is_err());
+        let schedule: Vec<_> = (1..=8).map(poll_delay).collect();
+        assert_eq!(schedule, [Some(1), Some(1), Some(2), Some(2), Some(3), Some(3), Some(5), Some(5)]);
+        assert_eq!(poll_delay(MAX_POLLS + 1), None);
+        assert_eq!(poll_delay(0), None);
+        assert_eq!((1..=MAX_POLLS).filter_map(poll_delay).sum::<u64>(), 82);
+    }
+}
