@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use base64::Engine;
 use chrono::Days;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -42,41 +43,120 @@ static API_LAST_QUERY: std::sync::Mutex<String> = std::sync::Mutex::new(String::
 static API_ATTEMPTS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 const API_TOKEN: &str = "secret-token-7f3a";
 
+/// The APIs the server plays, by route under [`SUB_PATH`]: Callboard's contract with every
+/// failure the client must explain, and the 3scale and Genesys adapters' endpoints.
+/// Returns the status line, extra headers and body, or `None` for a static file.
+fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'static str, String, String)> {
+    let bearer = authorization == format!("Bearer {API_TOKEN}");
+    let ok = |body: String| Some(("200 OK", String::new(), body));
+    let param = |name: &str| query.split('&').find_map(|p| p.strip_prefix(&format!("{name}="))).unwrap_or("").to_owned();
+    if let Some(base) = route.strip_suffix("/meta") {
+        return (base == "api").then(|| ("200 OK", String::new(), r#"{"clients":[],"metrics":["requests"],"timezone":"UTC","retention_days":400,"quota":{"limit":1000000,"window":"month","used":412345}}"#.to_owned()));
+    }
+    if route == "3scale/stats/applications/7/usage_response_code.json" {
+        // 3scale reads the access token from HTTP Basic credentials (the user name).
+        if authorization != format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{API_TOKEN}:"))) {
+            return Some(("403 Forbidden", String::new(), r#"{"error":"Access denied"}"#.to_owned()));
+        }
+        *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = query.to_owned();
+        let day = |t: &str| chrono::NaiveDate::parse_from_str(t.get(..10).unwrap_or(""), "%Y-%m-%d").ok();
+        let (Some(since), Some(until)) = (day(&param("since")), day(&param("until"))) else {
+            return Some(("400 Bad Request", String::new(), r#"{"error":"since and until"}"#.to_owned()));
+        };
+        let code = param("response_code");
+        let last = match code.as_str() {
+            "2XX" => 30,
+            "4XX" => 5,
+            "5XX" => 2,
+            _ => 0,
+        };
+        // Everything on the last day asked for: yesterday, when the range ends there.
+        let mut values = vec![0; (until - since).num_days() as usize + 1];
+        if let Some(v) = values.last_mut() {
+            *v = last;
+        }
+        return ok(format!(
+            r#"{{"response_code":{{"code":"{code}"}},"period":{{"name":null,"since":"{since}T00:00:00Z","until":"{until}T23:59:59Z","timezone":"Etc/UTC","granularity":"{}"}},"total":{last},"values":{values:?},"application":{{"id":7,"name":"Partner Portal","state":"live"}}}}"#,
+            param("granularity")
+        ));
+    }
+    if let Some(genesys) = route.strip_prefix("genesys/api/v2/usage/query") {
+        if !bearer {
+            return Some(("401 Unauthorized", String::new(), "{}".to_owned()));
+        }
+        if genesys.is_empty() {
+            *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = String::from_utf8_lossy(body).into_owned();
+            API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
+            return ok(format!(r#"{{"executionId":"e-1","resultsUri":"{SUB_PATH}genesys/api/v2/usage/query/e-1/results"}}"#));
+        }
+        // Running on the first poll, complete on the second.
+        if API_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+            return ok(r#"{"results":[],"queryStatus":"Running"}"#.to_owned());
+        }
+        let yesterday = today().checked_sub_days(Days::new(1)).unwrap_or_default();
+        return ok(format!(
+            r#"{{"results":[{{"clientId":"c-1","clientName":"Genesys Client A","organizationId":"","userId":"","templateUri":"api/v2/users/{{userId}}","httpMethod":"GET","status200":20,"status300":0,"status400":4,"status500":0,"status429":1,"requests":24,"date":"{yesterday}T00:00:00Z"}}],"queryStatus":"Complete"}}"#
+        ));
+    }
+    let api = route.strip_suffix("/usage")?;
+    let usage = API_USAGE.lock().map(|u| u.clone()).unwrap_or_default();
+    *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = query.to_owned();
+    let attempt = API_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let fail = |status: &'static str| Some((status, String::new(), "{}".to_owned()));
+    match api {
+        // Slow enough that "refreshing…" shows while it loads.
+        "api" => {
+            std::thread::sleep(Duration::from_millis(400));
+            ok(usage)
+        }
+        "api-429" => Some(("429 Too Many Requests", "Retry-After: 1\r\n".to_owned(), "{}".to_owned())),
+        // Fails once, then works: a retry must get through.
+        "api-flaky" if attempt % 2 == 0 => fail("503 Service Unavailable"),
+        "api-flaky" => ok(usage),
+        "api-401" if bearer => ok(usage),
+        "api-401" => fail("401 Unauthorized"),
+        "api-403" => fail("403 Forbidden"),
+        "api-broken" => ok(r#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":"many"}}]}"#.to_owned()),
+        "api-html" => ok("<!doctype html><title>Sign in</title>".to_owned()),
+        // Says it is 300 MiB: the client must refuse it without reading it.
+        "api-huge" => Some(("200 OK", format!("Content-Length: {}\r\n", 300u64 << 20), String::new())),
+        // Never answers within the client's 20 s.
+        "api-slow" => {
+            std::thread::sleep(Duration::from_secs(25));
+            ok(usage)
+        }
+        _ => fail("404 Not Found"),
+    }
+}
+
 fn respond(mut stream: TcpStream, dir: &Path) {
     let mut reader = BufReader::new(&stream);
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;
     }
-    let mut authorized = false;
+    let (mut authorization, mut length) = (String::new(), 0usize);
     let mut header = String::new();
     while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        authorized |= header.trim().eq_ignore_ascii_case(&format!("authorization: Bearer {API_TOKEN}"));
+        if let Some((name, value)) = header.split_once(':') {
+            match name.trim().to_ascii_lowercase().as_str() {
+                "authorization" => authorization = value.trim().to_owned(),
+                "content-length" => length = value.trim().parse().unwrap_or(0),
+                _ => {}
+            }
+        }
         header.clear();
     }
+    let mut body = vec![0; length.min(1 << 20)];
+    if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
+        return;
+    }
     let target = line.split_whitespace().nth(1).unwrap_or("/");
-    let path = target.split('?').next().unwrap_or("/");
-    if let Some(api) = path.strip_prefix(SUB_PATH).and_then(|p| p.strip_suffix("/usage")) {
-        let usage = API_USAGE.lock().map(|u| u.clone()).unwrap_or_default();
-        *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = target.split_once('?').map_or(String::new(), |(_, q)| q.to_owned());
-        let attempt = API_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let mut extra = "";
-        let (status, body) = match api {
-            "api" => ("200 OK", usage),
-            "api-429" => {
-                extra = "Retry-After: 1\r\n";
-                ("429 Too Many Requests", "{}".to_owned())
-            }
-            // Fails once, then works: a retry must get through.
-            "api-flaky" if attempt % 2 == 0 => ("503 Service Unavailable", "{}".to_owned()),
-            "api-flaky" => ("200 OK", usage),
-            "api-401" if authorized => ("200 OK", usage),
-            "api-401" => ("401 Unauthorized", "{}".to_owned()),
-            "api-broken" => ("200 OK", r#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":"many"}}]}"#.to_owned()),
-            _ => ("404 Not Found", "{}".to_owned()),
-        };
-        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len());
-        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body.as_bytes()));
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if let Some((status, extra, answer)) = path.strip_prefix(SUB_PATH).and_then(|route| api(route, query, &authorization, &body)) {
+        let length = if extra.contains("Content-Length") { String::new() } else { format!("Content-Length: {}\r\n", answer.len()) };
+        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}{length}Connection: close\r\n\r\n");
+        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(answer.as_bytes()));
         return;
     }
     let file = match path.strip_prefix(SUB_PATH) {
@@ -152,11 +232,32 @@ async fn connect(driver: &Driver) -> Client {
                      "--force-device-scale-factor=2"]
         }),
     );
+    // Keep the page's console, so a test can check what was logged.
+    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
     ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{}", driver.port))
         .await
         .expect("a WebDriver session")
+}
+
+/// ChromeDriver's log extension: the console messages since the last call.
+#[derive(Debug)]
+struct BrowserLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+    }
+}
+
+async fn console_log(client: &Client) -> Vec<String> {
+    let entries = client.issue_cmd(BrowserLog).await.expect("the browser log");
+    entries.as_array().expect("log entries").iter().map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect()
 }
 
 async fn text(client: &Client, testid: &str) -> String {
@@ -434,8 +535,21 @@ async fn live_usage_api() {
 
     // ?source= opens the dashboard on the live source, for the range on screen.
     client.goto(&format!("{base}?source={api}")).await.expect("open with a source");
-    assert!(text(&client, "live-banner").await.contains(&format!("Live: {api}")));
+    assert!(text(&client, "live-banner").await.contains(&format!("Live (Callboard usage API): {api}")));
     eventually("the served numbers show", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    // /meta's quota, formatted by the core.
+    assert_eq!(text(&client, "quota").await, "Quota: 412,345 of 1,000,000 requests this month (41.2% used)");
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    std::fs::write(shots.join("live-quota.png"), client.screenshot().await.expect("screenshot")).expect("save live-quota.png");
+
+    // Refreshing shows that it is busy without moving anything on the page.
+    script(&client, "window.__shift = 0; new PerformanceObserver(l => l.getEntries().forEach(e => window.__shift += e.value)).observe({type: 'layout-shift'}); return 0").await;
+    client.find(Locator::Css("[data-testid=live-refresh]")).await.expect("refresh").click().await.expect("click");
+    eventually("the refresh is under way", || async { script(&client, "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')").await == json!("true") }).await;
+    eventually("the refresh is done", || async { script(&client, "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')").await == json!("false") }).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(script(&client, "return window.__shift").await, json!(0), "a refresh must not shift the layout");
     assert_eq!((text(&client, "kpi-clients").await, text(&client, "kpi-429").await), ("2".to_owned(), "2".to_owned()));
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
     assert!(asked.contains(&format!("to={today}")) && asked.contains("granularity=day"), "the range on screen, half-open: {asked}");
@@ -493,26 +607,59 @@ async fn live_usage_api() {
     let closed = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
     connect(format!("http://127.0.0.1:{closed}/api"), "").await;
     eventually("the unreachable server is explained", || async { text(&client, "live-failure").await.contains("Access-Control-Allow-Origin") }).await;
+    // 403, an HTML page instead of JSON, an answer over 256 MiB, and a server that never answers.
+    connect(format!("{base}api-403"), "").await;
+    eventually("the 403 is explained", || async { text(&client, "live-failure").await.contains("refused the token (403)") }).await;
+    connect(format!("{base}api-html"), "").await;
+    eventually("the HTML answer is explained", || async { text(&client, "live-failure").await.contains("breaks the usage contract") }).await;
+    connect(format!("{base}api-huge"), "").await;
+    eventually("the oversize answer is refused", || async { text(&client, "live-failure").await.contains("larger than 256 MiB") }).await;
+    connect(format!("{base}api-slow"), "").await;
+    tokio::time::sleep(Duration::from_secs(19)).await;
+    eventually("the request times out", || async { text(&client, "live-failure").await.contains("did not answer within 20 seconds") }).await;
     assert_eq!(text(&client, "kpi-total-requests").await, "50", "the last good data stays through every failure");
 
-    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
-    std::fs::create_dir_all(&shots).expect("screenshot folder");
     let stale = client.screenshot().await.expect("screenshot");
+
+    // The 3scale adapter: one series per status class for the range on screen, the token as HTTP Basic credentials.
+    connect(format!("{base}3scale/stats/applications/7/usage_response_code.json"), API_TOKEN).await;
+    eventually("3scale's usage shows", || async { text(&client, "kpi-total-requests").await == "37" }).await;
+    assert!(text(&client, "live-banner").await.contains("Live (3scale Analytics API)"));
+    assert_eq!((text(&client, "kpi-clients").await, text(&client, "kpi-error-rate").await), ("1".to_owned(), "18.9%".to_owned()));
+    let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
+    assert!(asked.contains(&format!("until={yesterday}%2023:59:59")) && asked.contains("timezone=UTC") && !asked.contains(API_TOKEN), "{asked}");
+
+    // The Genesys adapter: the query is POSTed, polled while running, and read when complete.
+    connect(format!("{base}genesys/api/v2/usage/query"), API_TOKEN).await;
+    eventually("Genesys's usage shows", || async { text(&client, "kpi-total-requests").await == "24" }).await;
+    assert_eq!(text(&client, "kpi-429").await, "1", "status429 is part of status400");
+    assert!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst) >= 2, "the results were polled until complete");
+    let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
+    assert!(asked.contains(&format!("T00:00:00.000Z/{today}T00:00:00.000Z")) && asked.contains("\"Status429\""), "{asked}");
 
     // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
     connect(api.clone(), "").await;
-    eventually("connected again", || async { script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true) }).await;
+    eventually("connected again", || async { text(&client, "kpi-total-requests").await == "50" }).await;
     assert!(client.current_url().await.expect("url").as_str().contains("source="));
+    // A refresh still under way when a file is opened must not replace the file when it lands.
+    client.find(Locator::Css("[data-testid=live-refresh]")).await.expect("refresh").click().await.expect("click");
     let log = format!("203.0.113.9 - - [{}:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"curl\"\n", yesterday.format("%d/%b/%Y"));
     let log_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-live-then-file.log");
     std::fs::write(&log_path, log).expect("write the log");
     client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log_path.display().to_string()).await.expect("choose");
     eventually("the file replaces the live data", || async { text(&client, "kpi-total-requests").await == "1" }).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "1", "the late refresh was dropped");
     assert!(!client.current_url().await.expect("url").as_str().contains("source="), "the live source is disconnected");
     client.find(Locator::XPath("//button[normalize-space()='Last 60 days']")).await.expect("preset").click().await.expect("click");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(text(&client, "file-banner").await.contains("e2e-live-then-file.log"), "no live refetch replaced the file");
     assert_eq!(text(&client, "kpi-total-requests").await, "1");
     std::fs::write(shots.join("live-stale.png"), stale).expect("save live-stale.png");
+    // Nothing the page logged carries the token, as typed or as HTTP Basic credentials.
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{API_TOKEN}:"));
+    let log = console_log(&client).await;
+    assert!(log.iter().any(|m| m.contains("403")), "the console log was read: {log:?}");
+    assert!(log.iter().all(|m| !m.contains(API_TOKEN) && !m.contains(&basic)), "the token was logged: {log:?}");
     client.close().await.expect("end the session");
 }

@@ -94,12 +94,24 @@ pub fn Overview() -> impl IntoView {
     });
     let live_loading = RwSignal::new(false);
     let refresh = RwSignal::new(0u32);
+    // Only the latest fetch may land: one still under way when the source changes (a file is
+    // opened, the demo chosen, another API connected) or a newer fetch starts is dropped.
+    let latest_fetch = StoredValue::new(0u64);
     Effect::new(move |_| {
         refresh.track();
-        let (Some(source), range) = (live_source.get(), range.get()) else { return };
+        let (source, range) = (live_source.get(), range.get());
+        latest_fetch.update_value(|n| *n += 1);
+        let Some(source) = source else {
+            live_loading.set(false);
+            return;
+        };
+        let this_fetch = latest_fetch.get_value();
         live_loading.set(true);
         leptos::task::spawn_local(async move {
             let result = crate::sources::rest::fetch(&source, storage::load_token(), &range).await;
+            if latest_fetch.get_value() != this_fetch {
+                return;
+            }
             live_loading.set(false);
             match result {
                 Ok(dataset) => {
