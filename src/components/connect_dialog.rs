@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::storage;
 
-/// A modal form with the source URL and a bearer token. The token is kept in
+/// A modal form with the source URL and a token (bearer, or 3scale's access token). The token is kept in
 /// sessionStorage for this tab only; the URL may be shared with `?source=`.
 #[component]
 pub fn ConnectDialog(
@@ -37,16 +37,16 @@ pub fn ConnectDialog(
             <form method="dialog" class="dialog__body" on:submit=|ev| ev.prevent_default()>
                 <header class="dialog__header">
                     <h2 id="connect-title" class="dialog__title">"Connect a usage API"</h2>
-                    <p class="dialog__hint">"The base URL of an API that follows Callboard's usage contract (docs/api.md), or the URL of a JSON document of that shape. The token is kept in this tab only and sent only in the Authorization header."</p>
+                    <p class="dialog__hint">"The base URL of an API that follows Callboard's usage contract (docs/api.md), the URL of a JSON document of that shape, a 3scale Analytics API route (…/stats/services/42/usage_response_code.json) or a Genesys Cloud usage query (…/api/v2/usage/query). The token is kept in this tab only and sent only in the Authorization header."</p>
                 </header>
                 <div class="mapping">
                     <label class="field">
-                        <span class="field__label">"API base URL or document URL"</span>
+                        <span class="field__label">"API or document URL"</span>
                         <input type="url" class="field__input" data-testid="connect-url" placeholder="https://usage.example.com/api"
                             prop:value=move || url.get() on:input=move |ev| url.set(event_target_value(&ev))/>
                     </label>
                     <label class="field">
-                        <span class="field__label">"Bearer token (optional)"</span>
+                        <span class="field__label">"Token (optional)"</span>
                         <input type="password" class="field__input" data-testid="connect-token" autocomplete="off"
                             prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
                     </label>

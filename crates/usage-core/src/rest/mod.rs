@@ -108,6 +108,22 @@ pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
     })
 }
 
+/// For the fuzz target `live`: every pure step of reading a live source on arbitrary input,
+/// as a URL and as answers. It must return, never panic.
+#[doc(hidden)]
+pub fn fuzz_live(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(endpoint) = Endpoint::parse(&text) {
+        let span = crate::query::DaySpan { start: 20_000, end: 20_030 };
+        for granularity in [crate::Granularity::Hour, crate::Granularity::Day] {
+            let _ = endpoint.plan(span, granularity);
+        }
+    }
+    let _ = genesys_results_url("https://api.mypurecloud.com/api/v2/usage/query", data);
+    let _ = genesys_query_status(data);
+    let _ = parse_meta(data);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
