@@ -8,7 +8,7 @@
 //!   `queryStatus` is `Complete`.
 
 use chrono::{Months, NaiveDate};
-use serde::Deserialize;
+use serde_json::Value;
 
 use super::SourceError;
 use crate::formats::Format;
@@ -202,24 +202,17 @@ fn threescale_period(first: NaiveDate, end: i64) -> (&'static str, i64) {
     candidates.into_iter().find_map(|(name, until)| until.filter(|&u| u <= end).map(|u| (name, u))).unwrap_or(("day", start + 1))
 }
 
-/// The parts of a Genesys answer that drive the polling.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Execution {
-    execution_id: Option<String>,
-    results_uri: Option<String>,
-}
-
 /// Where to poll for a Genesys query's results, from the answer to its POST. A
 /// `resultsUri` on another origin is refused: the token would go with it.
 pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, String> {
-    let execution: Execution = serde_json::from_slice(answer).map_err(|e| format!("the query answer is not the expected JSON: {e}"))?;
+    let execution: Value = serde_json::from_slice(answer).map_err(|e| format!("the query answer is not the expected JSON: {e}"))?;
+    let field = |key: &str| execution.get(key).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
     let origin = query_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
-    match (execution.results_uri.as_deref().map(str::trim).filter(|u| !u.is_empty()), execution.execution_id) {
+    match (field("resultsUri"), field("executionId")) {
         (Some(uri), _) if uri.starts_with('/') && !uri.starts_with("//") => Ok(format!("{origin}{uri}")),
         (Some(uri), _) if uri.starts_with(&format!("{origin}/")) => Ok(uri.to_owned()),
         (Some(uri), _) => Err(format!("resultsUri “{uri}” is not on {origin}; Callboard does not send the token elsewhere")),
-        (None, Some(id)) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(format!("{query_url}/{id}/results")),
+        (None, Some(id)) if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(format!("{query_url}/{id}/results")),
         (None, _) => Err("the query answer has neither resultsUri nor a usable executionId".to_owned()),
     }
 }
@@ -234,13 +227,8 @@ pub enum QueryStatus {
 
 /// Reads `queryStatus` from a results answer; a missing one counts as still running.
 pub fn genesys_query_status(answer: &[u8]) -> Result<QueryStatus, String> {
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Status {
-        query_status: Option<String>,
-    }
-    let status: Status = serde_json::from_slice(answer).map_err(|e| format!("the query results are not the expected JSON: {e}"))?;
-    Ok(match status.query_status.as_deref() {
+    let results: Value = serde_json::from_slice(answer).map_err(|e| format!("the query results are not the expected JSON: {e}"))?;
+    Ok(match results.get("queryStatus").and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("complete") => QueryStatus::Complete,
         Some(s) if s.eq_ignore_ascii_case("failed") => QueryStatus::Failed,
         _ => QueryStatus::Running,

@@ -1,7 +1,7 @@
 //! The pure parts of reading a live usage API (docs/api.md): request URLs, when to retry,
 //! and the `/meta` document. The browser side (fetching, the token, the UI) builds on these.
 
-use serde::Deserialize;
+use serde_json::Value;
 use thiserror::Error;
 
 use crate::formats::{FileReader, Format, ReadReport};
@@ -62,16 +62,12 @@ pub fn read_answers<'a>(answers: impl IntoIterator<Item = (Format, &'a [u8])>) -
 }
 
 /// What `GET {base}/meta` says about a source.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiMeta {
-    #[serde(default)]
     pub clients: Vec<MetaClient>,
-    #[serde(default)]
     pub metrics: Vec<String>,
     pub timezone: String,
-    #[serde(default)]
     pub retention_days: Option<u64>,
-    #[serde(default)]
     pub quota: Option<Quota>,
 }
 
@@ -84,15 +80,14 @@ impl ApiMeta {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MetaClient {
     pub id: String,
-    #[serde(default)]
     pub name: Option<String>,
 }
 
 /// A request quota: `used` of `limit` in the current `window`.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quota {
     pub limit: u64,
     pub window: String,
@@ -100,12 +95,45 @@ pub struct Quota {
 }
 
 /// Reads a `/meta` document; the error names the field that breaks the contract.
+///
+/// Read through `serde_json::Value`, which the export readers already use, rather than a
+/// derived `Deserialize`: the same checks for a fraction of the WebAssembly.
 pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
-    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|e| match e.path().to_string().as_str() {
-        "." => format!("/meta is not the expected JSON: {}", e.inner()),
-        path => format!("/meta field {path}: {}", e.inner()),
-    })
+    let document: Value = serde_json::from_slice(bytes).map_err(|e| format!("/meta is not the expected JSON: {e}"))?;
+    let meta = document.as_object().ok_or("/meta is not the expected JSON: it is not an object")?;
+    let broken = |path: &str, expected: &str| format!("/meta field {path}: expected {expected}");
+    let text = |value: &Value, path: &str| value.as_str().map(str::to_owned).ok_or_else(|| broken(path, "a string"));
+    let whole = |value: &Value, path: &str| value.as_u64().ok_or_else(|| broken(path, "a whole number"));
+    let list = |key: &str| match meta.get(key) {
+        None | Some(Value::Null) => Ok(&[][..]),
+        Some(value) => value.as_array().map(Vec::as_slice).ok_or_else(|| broken(key, "a list")),
+    };
+    let clients = list("clients")?
+        .iter()
+        .enumerate()
+        .map(|(i, client)| {
+            let id = client.get("id").ok_or_else(|| broken(&format!("clients[{i}].id"), "a string"))?;
+            let name = match client.get("name") {
+                None | Some(Value::Null) => None,
+                Some(name) => Some(text(name, &format!("clients[{i}].name"))?),
+            };
+            Ok(MetaClient { id: text(id, &format!("clients[{i}].id"))?, name })
+        })
+        .collect::<Result<_, String>>()?;
+    let metrics = list("metrics")?.iter().enumerate().map(|(i, m)| text(m, &format!("metrics[{i}]"))).collect::<Result<_, _>>()?;
+    let timezone = text(meta.get("timezone").unwrap_or(&Value::Null), "timezone")?;
+    let retention_days = match meta.get("retention_days") {
+        None | Some(Value::Null) => None,
+        Some(days) => Some(whole(days, "retention_days")?),
+    };
+    let quota = match meta.get("quota") {
+        None | Some(Value::Null) => None,
+        Some(quota) => {
+            let part = |key: &str| quota.get(key).ok_or_else(|| broken(&format!("quota.{key}"), "a value"));
+            Some(Quota { limit: whole(part("limit")?, "quota.limit")?, window: text(part("window")?, "quota.window")?, used: whole(part("used")?, "quota.used")? })
+        }
+    };
+    Ok(ApiMeta { clients, metrics, timezone, retention_days, quota })
 }
 
 /// For the fuzz target `live`: every pure step of reading a live source on arbitrary input,
@@ -166,6 +194,11 @@ mod tests {
         let error = parse_meta(br#"{"clients":[]}"#).unwrap_err();
         assert!(error.contains("timezone"), "{error}");
         assert!(parse_meta(b"<html>").unwrap_err().starts_with("/meta is not the expected JSON"));
+        assert_eq!(parse_meta(br#"{"timezone":"UTC","clients":[{"id":"a"},{"id":7}]}"#).unwrap_err(), "/meta field clients[1].id: expected a string");
+        assert_eq!(parse_meta(br#"{"timezone":"UTC","metrics":"requests"}"#).unwrap_err(), "/meta field metrics: expected a list");
+        assert_eq!(parse_meta(br#"{"timezone":"UTC","quota":{"limit":10,"used":1}}"#).unwrap_err(), "/meta field quota.window: expected a value");
+        assert_eq!(parse_meta(br#"{"timezone":"UTC","retention_days":-3}"#).unwrap_err(), "/meta field retention_days: expected a whole number");
+        assert_eq!(parse_meta(b"[1]").unwrap_err(), "/meta is not the expected JSON: it is not an object");
     }
 
     // Guards the retention note: only a range that starts before the oldest kept day gets one.
