@@ -51,7 +51,7 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
     let ok = |body: String| Some(("200 OK", String::new(), body));
     let param = |name: &str| query.split('&').find_map(|p| p.strip_prefix(&format!("{name}="))).unwrap_or("").to_owned();
     if let Some(base) = route.strip_suffix("/meta") {
-        return (base == "api").then(|| ("200 OK", String::new(), r#"{"clients":[],"metrics":["requests"],"timezone":"UTC","retention_days":400,"quota":{"limit":1000000,"window":"month","used":412345}}"#.to_owned()));
+        return (base == "api").then(|| ("200 OK", String::new(), r#"{"clients":[],"metrics":["requests"],"timezone":"Europe/Madrid","retention_days":20,"quota":{"limit":1000000,"window":"month","used":412345}}"#.to_owned()));
     }
     if route == "3scale/stats/applications/7/usage_response_code.json" {
         // 3scale reads the access token from HTTP Basic credentials (the user name).
@@ -539,6 +539,10 @@ async fn live_usage_api() {
     eventually("the served numbers show", || async { text(&client, "kpi-total-requests").await == "50" }).await;
     // /meta's quota, formatted by the core.
     assert_eq!(text(&client, "quota").await, "Quota: 412,345 of 1,000,000 requests this month (41.2% used)");
+    // Its retention (20 days, shorter than the 30 on screen) and time zone are said.
+    let kept = today.checked_sub_days(Days::new(20)).expect("a day");
+    assert!(text(&client, "retention").await.contains(&usage_core::format::long_date(kept)));
+    assert!(text(&client, "live-banner").await.contains("cuts its days in Europe/Madrid"));
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     std::fs::write(shots.join("live-quota.png"), client.screenshot().await.expect("screenshot")).expect("save live-quota.png");
@@ -624,6 +628,7 @@ async fn live_usage_api() {
     // The 3scale adapter: one series per status class for the range on screen, the token as HTTP Basic credentials.
     connect(format!("{base}3scale/stats/applications/7/usage_response_code.json"), API_TOKEN).await;
     eventually("3scale's usage shows", || async { text(&client, "kpi-total-requests").await == "37" }).await;
+    std::fs::write(shots.join("live-3scale.png"), client.screenshot().await.expect("screenshot")).expect("save live-3scale.png");
     assert!(text(&client, "live-banner").await.contains("Live (3scale Analytics API)"));
     assert_eq!((text(&client, "kpi-clients").await, text(&client, "kpi-error-rate").await), ("1".to_owned(), "18.9%".to_owned()));
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();

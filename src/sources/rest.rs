@@ -54,7 +54,7 @@ impl RestError {
             ),
             RestError::Timeout => format!("The server did not answer within {} seconds.", TIMEOUT_MS / 1000),
             RestError::NeedsToken => "The server needs a token (401). Enter one under “Connect API…”.".into(),
-            RestError::Refused => "The server refused the token (403): check it, or ask for one that may read usage.".into(),
+            RestError::Refused => "The server refused the token (403): check it under “Connect API…”, or ask for one that may read usage.".into(),
             RestError::NotFound(url) => format!("Nothing was found at {url} (404). Check the address: Callboard asks for {{base}}/usage."),
             RestError::RateLimited { attempts } => format!("The server is rate-limiting Callboard (429); gave up after {attempts} tries."),
             RestError::ServerFailed { status, attempts } => format!("The server failed ({status}) {attempts} times in a row."),
