@@ -80,14 +80,19 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
             param("granularity")
         ));
     }
-    if let Some(genesys) = route.strip_prefix("genesys/api/v2/usage/query") {
+    // Genesys: `genesys/…` completes on the second poll; `genesys-failed/…` reports the query failed.
+    let genesys = route.strip_prefix("genesys/api/v2/usage/query").map(|rest| (rest, "genesys"));
+    if let Some((results, prefix)) = genesys.or_else(|| route.strip_prefix("genesys-failed/api/v2/usage/query").map(|rest| (rest, "genesys-failed"))) {
         if !bearer {
             return Some(("401 Unauthorized", String::new(), "{}".to_owned()));
         }
-        if genesys.is_empty() {
+        if results.is_empty() {
             *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = String::from_utf8_lossy(body).into_owned();
             API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
-            return ok(format!(r#"{{"executionId":"e-1","resultsUri":"{SUB_PATH}genesys/api/v2/usage/query/e-1/results"}}"#));
+            return ok(format!(r#"{{"executionId":"e-1","resultsUri":"{SUB_PATH}{prefix}/api/v2/usage/query/e-1/results"}}"#));
+        }
+        if prefix == "genesys-failed" {
+            return ok(r#"{"results":[],"queryStatus":"Failed"}"#.to_owned());
         }
         // Running on the first poll, complete on the second.
         if API_ATTEMPTS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
@@ -641,6 +646,10 @@ async fn live_usage_api() {
     assert!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst) >= 2, "the results were polled until complete");
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
     assert!(asked.contains(&format!("T00:00:00.000Z/{today}T00:00:00.000Z")) && asked.contains("\"Status429\""), "{asked}");
+
+    connect(format!("{base}genesys-failed/api/v2/usage/query"), API_TOKEN).await;
+    eventually("the failed query is explained", || async { text(&client, "live-failure").await.contains("usage query failed") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "24", "Genesys's data stays, marked stale");
 
     // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
     connect(api.clone(), "").await;

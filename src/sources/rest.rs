@@ -36,7 +36,8 @@ pub enum RestError {
     ServerFailed { status: u16, attempts: u32 },
     Status(u16),
     TooLarge,
-    Contract(String),
+    /// An answer that could not be read as the endpoint's kind (`Endpoint::kind`) promises.
+    Contract { kind: &'static str, detail: String },
     TokenNotAscii,
     QueryFailed,
     QueryTooSlow,
@@ -55,12 +56,13 @@ impl RestError {
             RestError::Timeout => format!("The server did not answer within {} seconds.", TIMEOUT_MS / 1000),
             RestError::NeedsToken => "The server needs a token (401). Enter one under “Connect API…”.".into(),
             RestError::Refused => "The server refused the token (403): check it under “Connect API…”, or ask for one that may read usage.".into(),
-            RestError::NotFound(url) => format!("Nothing was found at {url} (404). Check the address: Callboard asks for {{base}}/usage."),
+            RestError::NotFound(url) => format!("Nothing was found at {url} (404). Check the address: for Callboard's own contract, give the base URL (Callboard adds /usage)."),
             RestError::RateLimited { attempts } => format!("The server is rate-limiting Callboard (429); gave up after {attempts} tries."),
             RestError::ServerFailed { status, attempts } => format!("The server failed ({status}) {attempts} times in a row."),
             RestError::Status(status) => format!("The server answered with status {status}."),
             RestError::TooLarge => "The answer is larger than 256 MiB: choose a shorter range.".into(),
-            RestError::Contract(detail) => format!("The server's answer breaks the usage contract: {detail}."),
+            RestError::Contract { kind: "Callboard usage API" | "usage document", detail } => format!("The server's answer breaks the usage contract: {detail}."),
+            RestError::Contract { kind, detail } => format!("The {kind} answered something Callboard cannot read: {detail}."),
             RestError::TokenNotAscii => "3scale takes the token as HTTP Basic credentials, which carry only ASCII: check the token.".into(),
             RestError::QueryFailed => "Genesys Cloud reports that the usage query failed (queryStatus Failed). Try again, or a shorter range.".into(),
             RestError::QueryTooSlow => format!("The Genesys Cloud usage query was still running after {} polls; try again later.", usage_core::rest::MAX_POLLS),
@@ -92,7 +94,7 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
         };
         answers.push((request.format, bytes));
     }
-    let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(RestError::Contract)?;
+    let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| RestError::Contract { kind: endpoint.kind(), detail })?;
     drop(answers);
     // /meta adds the quota and the server's time zone; the usage stands without it.
     let meta = match endpoint.meta_url() {
@@ -112,11 +114,12 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
 /// Runs a Genesys usage query: POSTs it, then polls its results until they are complete.
 async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: Option<&str>) -> Result<Vec<u8>, RestError> {
     let execution = send(&query.url, query.body.as_deref(), query.auth, token).await?;
-    let results = genesys_results_url(query_url, &execution).map_err(RestError::Contract)?;
+    let broken = |detail| RestError::Contract { kind: "Genesys Cloud usage query", detail };
+    let results = genesys_results_url(query_url, &execution).map_err(broken)?;
     let mut poll = 1;
     loop {
         let answer = send(&results, None, query.auth, token).await?;
-        match genesys_query_status(&answer).map_err(RestError::Contract)? {
+        match genesys_query_status(&answer).map_err(broken)? {
             QueryStatus::Complete => return Ok(answer),
             QueryStatus::Failed => return Err(RestError::QueryFailed),
             QueryStatus::Running => match poll_delay(poll) {
