@@ -619,6 +619,10 @@ async fn live_usage_api() {
     // 403, an HTML page instead of JSON, an answer over 256 MiB, and a server that never answers.
     connect(format!("{base}api-403"), "").await;
     eventually("the 403 is explained", || async { text(&client, "live-failure").await.contains("refused the token (403)") }).await;
+    // A wider range than the data on screen was fetched for: while it cannot be fetched, the banner says which days the figures cover.
+    assert!(script(&client, "return !document.querySelector('[data-testid=other-range]')").await == json!(true));
+    client.find(Locator::XPath("//button[normalize-space()='Last 60 days']")).await.expect("preset").click().await.expect("click");
+    eventually("the figures' own range is named", || async { text(&client, "other-range").await.contains(&usage_core::format::long_date(yesterday)) }).await;
     connect(format!("{base}api-html"), "").await;
     eventually("the HTML answer is explained", || async { text(&client, "live-failure").await.contains("breaks the usage contract") }).await;
     connect(format!("{base}api-huge"), "").await;

@@ -12,6 +12,14 @@ use crate::sources::Live;
 /// Lines under the live banner's title; nothing when there is nothing to say.
 #[component]
 pub fn LiveDetails(live: Live, range: Memo<DateRange>, today: NaiveDate) -> impl IntoView {
+    let fetched_for = live.range;
+    // Until the range on screen arrives, the figures only cover the days fetched before.
+    let other_range = move || {
+        (!fetched_for.covers(&range.get())).then(|| {
+            let days = format!("{} – {}", long_date(fetched_for.from()), long_date(fetched_for.to()));
+            view! { <div class="banner__detail banner__detail--warn" data-testid="other-range">{format!("This data was fetched for {days}: days outside it show nothing until the range on screen arrives.")}</div> }
+        })
+    };
     let meta = live.meta.clone().and_then(Result::ok);
     let meta_problem = live.meta.and_then(Result::err);
     let quota = meta.as_ref().and_then(|m| m.quota.clone()).map(|quota| {
@@ -37,6 +45,7 @@ pub fn LiveDetails(live: Live, range: Memo<DateRange>, today: NaiveDate) -> impl
         }
     });
     view! {
+        {other_range}
         {quota}
         {live.caveat.map(|caveat| view! { <div class="banner__detail" data-testid="live-caveat">{caveat}</div> })}
         {timezone}

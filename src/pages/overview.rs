@@ -250,6 +250,8 @@ pub fn Overview() -> impl IntoView {
         let r = range.get();
         if r.days() == 1 { long_date(r.from()) } else { format!("{} – {}", long_date(r.from()), long_date(r.to())) }
     };
+    // The first fetch from a new source: the live banner is not there yet to say it is busy.
+    let connecting = move || live_loading.get() && !state.dataset.with(|d| matches!(d.source, DataSource::Live(_)));
     let per = move || if range.get().natural_granularity() == Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
 
     view! {
@@ -262,7 +264,10 @@ pub fn Overview() -> impl IntoView {
                 </div>
                 <div class="topbar__actions">
                     <FileOpen on_loaded=on_loaded/>
-                    <button type="button" class="button" on:click=move |_| connect_open.set(true) data-testid="open-connect">"Connect API…"</button>
+                    <button type="button" class="button button--connect" on:click=move |_| connect_open.set(true) data-testid="open-connect"
+                        aria-busy=move || connecting().to_string()>
+                        {move || if connecting() { "Connecting…" } else { "Connect API…" }}
+                    </button>
                     <button type="button" class="button button--primary" on:click=move |_| dialog_open.set(true) data-testid="open-selection">
                         "Choose clients and URLs"
                     </button>

@@ -6,7 +6,7 @@ pub mod rest;
 
 use std::sync::Arc;
 
-use usage_core::UsageStore;
+use usage_core::{DateRange, UsageStore};
 use usage_core::formats::ReadReport;
 use usage_core::rest::ApiMeta;
 
@@ -36,6 +36,8 @@ pub struct Live {
     pub kind: &'static str,
     /// When the data was fetched, ISO 8601 UTC.
     pub fetched_at: String,
+    /// The range it was fetched for: complete for that range only.
+    pub range: DateRange,
     /// What the answer covers when the endpoint could not give exactly the range asked for.
     pub caveat: Option<String>,
     /// `/meta` (the contract only): what it said, or why it could not be read.

@@ -107,7 +107,7 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
         None => None,
     };
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-    let live = Live { url: source.to_owned(), kind: endpoint.kind(), fetched_at, caveat: plan.caveat, meta };
+    let live = Live { url: source.to_owned(), kind: endpoint.kind(), fetched_at, range: *range, caveat: plan.caveat, meta };
     Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
 }
 

@@ -141,6 +141,12 @@ impl DateRange {
         self.to
     }
 
+    /// Whether every day of `other` is in this range: data fetched for this range is then
+    /// complete for `other`.
+    pub fn covers(&self, other: &DateRange) -> bool {
+        self.from <= other.from && other.to <= self.to
+    }
+
     /// Number of days in the range (at least 1).
     pub fn days(&self) -> i64 {
         (self.to - self.from).num_days() + 1
@@ -204,6 +210,18 @@ mod tests {
     }
 
     // Guards the central rule: no preset and no query can include today.
+
+    // Guards the live source's "fetched for another range" note: only days outside the fetched range count.
+    #[test]
+    fn covers_only_ranges_inside() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let d = |day: u32| NaiveDate::from_ymd_opt(2026, 11, day).unwrap();
+        let fetched = DateRange::new(d(1), d(22), today);
+        assert!(fetched.covers(&DateRange::new(d(16), d(22), today)));
+        assert!(fetched.covers(&fetched));
+        assert!(!fetched.covers(&DateRange::new(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(), d(22), today)));
+        assert!(!DateRange::new(d(1), d(21), today).covers(&fetched));
+    }
     #[test]
     fn today_is_never_included() {
         let today = d("2026-11-23");
