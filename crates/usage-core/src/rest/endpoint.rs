@@ -95,11 +95,9 @@ impl Endpoint {
             ("/usage_response_code.json", ThreeScaleRoute::UsageResponseCode),
             ("/top_applications.json", ThreeScaleRoute::TopApplications),
         ];
-        if path.contains("/stats/") {
-            if let Some(&(_, route)) = threescale.iter().find(|(suffix, _)| path.ends_with(suffix)) {
-                let params = params.into_iter().filter(|(k, _)| k == "metric_name" || k == "response_code").collect();
-                return Ok(Endpoint::ThreeScale { route, path: path.to_owned(), params });
-            }
+        if let Some(&(_, route)) = threescale.iter().find(|(suffix, _)| path.contains("/stats/") && path.ends_with(suffix)) {
+            let params = params.into_iter().filter(|(k, _)| k == "metric_name" || k == "response_code").collect();
+            return Ok(Endpoint::ThreeScale { route, path: path.to_owned(), params });
         }
         if path.ends_with("/usage/query") {
             return Ok(Endpoint::Genesys { query_url: path.to_owned() });
