@@ -250,8 +250,9 @@ pub fn Overview() -> impl IntoView {
         let r = range.get();
         if r.days() == 1 { long_date(r.from()) } else { format!("{} – {}", long_date(r.from()), long_date(r.to())) }
     };
-    // The first fetch from a new source: the live banner is not there yet to say it is busy.
-    let connecting = move || live_loading.get() && !state.dataset.with(|d| matches!(d.source, DataSource::Live(_)));
+    // Whether live data is on screen; before it is, no live banner can say a fetch is busy.
+    let showing_live = Memo::new(move |_| state.dataset.with(|d| matches!(d.source, DataSource::Live(_))));
+    let connecting = move || live_loading.get() && !showing_live.get();
     let per = move || if range.get().natural_granularity() == Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
 
     view! {
@@ -327,7 +328,7 @@ pub fn Overview() -> impl IntoView {
                     </div>
                 }.into_any()),
             }}
-            {move || match (live_failure.get(), state.dataset.with(|d| matches!(d.source, DataSource::Live { .. }))) {
+            {move || match (live_failure.get(), showing_live.get()) {
                 // A failure before any live data arrived: the previous data stays, unmarked, and this says why.
                 (Some(message), false) => Some(view! { <p class="notice notice--error" data-testid="live-failure">{message}</p> }),
                 _ => None,

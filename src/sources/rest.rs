@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use usage_core::query::DaySpan;
-use usage_core::rest::{Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, parse_meta, poll_delay, read_answers, retry_delay};
+use usage_core::rest::{Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
 use usage_core::DateRange;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -133,7 +133,7 @@ async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: Opti
 
 /// One request, retried as `retry_delay` says: its body, or the failure in words.
 async fn send(url: &str, body: Option<&str>, auth: Auth, token: Option<&str>) -> Result<Vec<u8>, RestError> {
-    let origin = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    let origin = origin_of(url);
     let authorization = match (token, auth) {
         (None, _) => None,
         (Some(token), Auth::Bearer) => Some(format!("Bearer {token}")),

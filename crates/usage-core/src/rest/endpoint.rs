@@ -205,7 +205,7 @@ fn threescale_period(first: NaiveDate, end: i64) -> (&'static str, i64) {
 pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, String> {
     let execution: Value = serde_json::from_slice(answer).map_err(|e| format!("the query answer is not the expected JSON: {e}"))?;
     let field = |key: &str| execution.get(key).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
-    let origin = query_url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    let origin = origin_of(query_url);
     match (field("resultsUri"), field("executionId")) {
         (Some(uri), _) if uri.starts_with('/') && !uri.starts_with("//") => Ok(format!("{origin}{uri}")),
         (Some(uri), _) if uri.starts_with(&format!("{origin}/")) => Ok(uri.to_owned()),
@@ -243,6 +243,12 @@ pub fn poll_delay(poll: u32) -> Option<u64> {
         1..=6 => u64::from(poll.div_ceil(2)),
         _ => 5,
     })
+}
+
+/// The `scheme://host[:port]` of an http(s) URL: where a request goes, for messages and
+/// for keeping the token on the origin it was given for.
+pub fn origin_of(url: &str) -> String {
+    url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/")
 }
 
 /// The `key=value` pairs of a query string, as written (not decoded).
@@ -366,6 +372,8 @@ mod tests {
         assert_eq!(genesys_results_url(query, br#"{"executionId":"e-2"}"#), Ok(format!("{query}/e-2/results")));
         assert!(genesys_results_url(query, br#"{"resultsUri":"https://evil.example/x"}"#).unwrap_err().contains("not on https://api.mypurecloud.com"));
         assert!(genesys_results_url(query, br#"{"resultsUri":"//evil.example/x"}"#).is_err());
+        assert!(genesys_results_url(query, br#"{"resultsUri":"https://api.mypurecloud.com.evil.example/x"}"#).is_err());
+        assert_eq!(origin_of("http://127.0.0.1:9000/api/usage?x=1"), "http://127.0.0.1:9000");
         assert!(genesys_results_url(query, br#"{"executionId":"../../x"}"#).is_err());
         assert!(genesys_results_url(query, b"<html>").unwrap_err().contains("not the expected JSON"));
     }

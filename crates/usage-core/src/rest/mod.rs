@@ -9,7 +9,7 @@ use crate::{StoreBuilder, UsageStore};
 
 mod endpoint;
 
-pub use endpoint::{Auth, Endpoint, MAX_POLLS, Plan, QueryStatus, Request, ThreeScaleRoute, genesys_query_status, genesys_results_url, poll_delay};
+pub use endpoint::{Auth, Endpoint, MAX_POLLS, Plan, QueryStatus, Request, ThreeScaleRoute, genesys_query_status, genesys_results_url, origin_of, poll_delay};
 
 /// Why a source URL cannot be used.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
