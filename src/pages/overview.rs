@@ -50,6 +50,11 @@ pub fn Overview() -> impl IntoView {
         parsed.get().1.map(|n| match n {
             RangeNotice::ClampedToYesterday => "The link asked for today or later; the range now ends yesterday, the last complete day.".to_owned(),
             RangeNotice::Swapped => "The link's start came after its end, so the two were swapped.".to_owned(),
+            RangeNotice::Shortened => format!(
+                "Ranges are at most {} days (about 10 years) and start no earlier than 1970, so this one now starts on {}.",
+                thousands(usage_core::range::MAX_DAYS as u64),
+                long_date(parsed.get().0.from())
+            ),
             RangeNotice::Invalid(e) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
         })
     });
@@ -338,7 +343,7 @@ pub fn Overview() -> impl IntoView {
                 {move || state.load_error.get().map(|e| view! { <p class="notice notice--error">{e}</p> })}
                 {move || range_notice.get().map(|n| view! { <p class="notice" data-testid="range-notice">{n}</p> })}
                 {move || state.selection_notice.get().map(|n| view! { <p class="notice" data-testid="selection-notice">{n}</p> })}
-                {move || resolved.get().notice.map(|n| view! { <p class="notice">{n.message()}</p> })}
+                {move || resolved.get().notices.into_iter().map(|n| view! { <p class="notice" data-testid="selection-fallback">{n.message()}</p> }).collect_view()}
             </div>
 
             <DateRangeFilter range=range today=today on_change=set_range/>

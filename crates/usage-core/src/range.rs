@@ -58,9 +58,20 @@ pub enum RangeError {
     NotADate(String),
 }
 
+/// The longest range: about 10 years. Longer ones start later, with a notice, so that a crafted
+/// link cannot make the dashboard lay out millions of days.
+pub const MAX_DAYS: i64 = 3_660;
+
+/// The first day a range can start: the store holds nothing earlier.
+pub fn first_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)
+}
+
 /// What [`DateRange::from_query`] had to change to make a valid range.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RangeNotice {
+    /// The range was longer than [`MAX_DAYS`] or began before 1970; it now starts later.
+    Shortened,
     /// The end was today or later and now ends yesterday.
     ClampedToYesterday,
     /// `from` was after `to`; the two were swapped.
@@ -114,6 +125,12 @@ impl DateRange {
         if to > last {
             to = last;
             notice = Some(RangeNotice::ClampedToYesterday);
+        }
+        let to = to.max(first_day().min(last));
+        let earliest = to.checked_sub_days(Days::new(MAX_DAYS as u64 - 1)).unwrap_or(NaiveDate::MIN).max(first_day());
+        if from < earliest {
+            from = earliest;
+            notice = Some(RangeNotice::Shortened);
         }
         (DateRange { from: from.min(to), to }, notice)
     }
@@ -287,6 +304,25 @@ mod tests {
     fn the_first_representable_day_saturates() {
         let range = DateRange::preset(Preset::Last7Days, NaiveDate::MIN);
         assert_eq!((range.from(), range.to()), (NaiveDate::MIN, NaiveDate::MIN));
+    }
+
+    // Guards the crafted links of issue 14: a range from the year -262143 (or -100000) to today
+    // is cut to at most MAX_DAYS ending yesterday, with a notice, so nothing is laid out per day
+    // of a range no data can cover.
+    #[test]
+    fn crafted_huge_ranges_are_shortened() {
+        let today = d("2026-11-21");
+        for from in ["-262143-01-01", "-100000-01-01", "1900-01-01"] {
+            let (range, notice) = DateRange::from_query(Some(from), Some("2026-11-21"), today);
+            assert_eq!(range.to(), d("2026-11-20"), "{from}");
+            assert_eq!(range.days(), MAX_DAYS, "{from}");
+            assert_eq!(notice, Some(RangeNotice::Shortened), "{from}");
+        }
+        let (range, notice) = DateRange::from_query(Some("1969-06-01"), Some("1970-01-05"), today);
+        assert_eq!((range.from(), range.to(), notice), (d("1970-01-01"), d("1970-01-05"), Some(RangeNotice::Shortened)));
+        let (range, notice) = DateRange::from_query(Some("2017-01-01"), Some("2026-11-20"), today);
+        assert_eq!((range.from(), notice), (d("2017-01-01"), None), "a long but sane range stays");
+        assert_eq!(DateRange::new(NaiveDate::MIN, d("2026-11-20"), today).days(), MAX_DAYS);
     }
 
     // Guards the range chosen for a loaded file: its days up to yesterday, capped, and none for today-only data.

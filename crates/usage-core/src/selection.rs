@@ -38,6 +38,8 @@ pub enum SelectionNotice {
     OldFormat { version: u32 },
     /// None of the chosen clients has traffic in this data and range.
     NothingInRange,
+    /// None of the chosen URL templates is in this data.
+    UnknownTemplates,
 }
 
 impl SelectionNotice {
@@ -51,6 +53,7 @@ impl SelectionNotice {
             SelectionNotice::NothingInRange => {
                 "None of your chosen clients has traffic in this range, so the top 5 are shown.".into()
             }
+            SelectionNotice::UnknownTemplates => "None of your chosen URL templates is in this data, so every URL template is shown.".into(),
         }
     }
 }
@@ -76,7 +79,8 @@ pub struct ResolvedSelection {
     pub clients: Vec<ClientId>,
     /// Templates in scope; `None` = all.
     pub templates: Option<Vec<TemplateId>>,
-    pub notice: Option<SelectionNotice>,
+    /// What fell back to the defaults, and why.
+    pub notices: Vec<SelectionNotice>,
 }
 
 impl ClientSelection {
@@ -120,10 +124,12 @@ impl ClientSelection {
 
     /// Resolves the choice against `store`, given the clients `ranked` by requests in the range.
     ///
-    /// Unknown ids (from another dataset) are dropped. If no chosen client
-    /// has traffic in the range, the default top 5 is used with a notice.
+    /// Unknown ids (from another dataset) are dropped. If no chosen client has traffic in
+    /// the range, the default top 5 is used with a notice; if none of the chosen templates is
+    /// in the data, every template is, with a notice: never an empty chart without a word.
     pub fn resolve(&self, store: &UsageStore, ranked: &[ClientUsage]) -> ResolvedSelection {
         let top = |n: usize| ranked.iter().take(n).map(|u| u.client).collect::<Vec<_>>();
+        let mut notices = Vec::new();
         let (clients, notice) = match &self.clients {
             None => (top(DEFAULT_CLIENTS), None),
             Some(ids) => {
@@ -136,11 +142,20 @@ impl ClientSelection {
                 if chosen.is_empty() { (top(DEFAULT_CLIENTS), Some(SelectionNotice::NothingInRange)) } else { (chosen, None) }
             }
         };
-        let templates = self
-            .templates
-            .as_ref()
-            .map(|names| names.iter().filter_map(|name| store.template_by_name(name)).collect());
-        ResolvedSelection { clients, templates, notice }
+        notices.extend(notice);
+        let templates = match &self.templates {
+            None => None,
+            Some(names) => {
+                let known: Vec<TemplateId> = names.iter().filter_map(|name| store.template_by_name(name)).collect();
+                if known.is_empty() {
+                    notices.push(SelectionNotice::UnknownTemplates);
+                    None
+                } else {
+                    Some(known)
+                }
+            }
+        };
+        ResolvedSelection { clients, templates, notices }
     }
 }
 
@@ -227,6 +242,21 @@ mod tests {
         let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
         let resolved = ClientSelection { clients: Some(vec!["nobody".into()]), templates: None }.resolve(&store, &ranked);
         assert_eq!(resolved.clients.len(), 5);
-        assert_eq!(resolved.notice, Some(SelectionNotice::NothingInRange));
+        assert_eq!(resolved.notices, [SelectionNotice::NothingInRange]);
+    }
+
+    // Guards a stored URL selection that names only templates this data lacks: every template is
+    // shown, with the quiet notice, instead of empty charts.
+    #[test]
+    fn unknown_templates_fall_back_to_all_with_a_notice() {
+        let store = store();
+        let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let resolved = ClientSelection { clients: None, templates: Some(vec!["/gone".into(), "/also-gone".into()]) }.resolve(&store, &ranked);
+        assert_eq!(resolved.templates, None);
+        assert_eq!(resolved.notices, [SelectionNotice::UnknownTemplates]);
+        assert!(SelectionNotice::UnknownTemplates.message().contains("every URL template is shown"));
+        let partly = ClientSelection { clients: None, templates: Some(vec!["/gone".into(), "/t1".into()]) }.resolve(&store, &ranked);
+        assert_eq!(partly.templates, Some(vec![store.template_by_name("/t1").unwrap()]));
+        assert!(partly.notices.is_empty());
     }
 }
