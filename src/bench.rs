@@ -80,7 +80,7 @@ async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     drop(chunk);
     let step = performance.now();
     let report = reader.finish(&mut builder).map_err(|e| e.to_string())?;
-    let store = builder.finish().map_err(|e| e.to_string())?;
+    let store = builder.finish();
     let ingested = performance.now();
     let finish_step = ingested - step;
 

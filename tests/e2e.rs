@@ -479,7 +479,7 @@ async fn opening_an_export_file() {
     let exported = exported.as_str().expect("text").to_owned();
     let mut builder = usage_core::StoreBuilder::new();
     usage_core::formats::callboard_csv::read(exported.as_bytes(), &mut builder).expect("Callboard reads its own export");
-    let store = builder.finish().expect("a store");
+    let store = builder.finish();
     let span = usage_core::query::DaySpan { start: i64::MIN / 86_400 + 1, end: i64::MAX / 86_400 - 1 };
     let rows = store.client_usage(span, &usage_core::Scope::all());
     assert_eq!(usage_core::query::total_of(&rows).total(), 8, "{exported}");

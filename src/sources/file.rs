@@ -108,7 +108,7 @@ pub async fn load(
         }
         loaded.push(LoadedFile { name, format: format.name(), report });
     }
-    let store = builder.finish().map_err(|e| e.to_string())?;
+    let store = builder.finish();
     Ok(Dataset { store: Arc::new(store), source: DataSource::Files(loaded) })
 }
 

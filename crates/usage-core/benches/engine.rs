@@ -58,7 +58,7 @@ fn synthetic_csv() -> Vec<u8> {
 fn load(csv: &[u8]) -> UsageStore {
     let mut builder = StoreBuilder::new();
     callboard_csv::read(csv, &mut builder).expect("readable");
-    builder.finish().expect("a store")
+    builder.finish()
 }
 
 /// What the overview page computes for a range: table, KPIs, selection, charts.

@@ -219,14 +219,14 @@ pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
                     ] {
                         let n = stochastic_round(x.max(0.0), &k(salt));
                         if n > 0 {
-                            builder.push(ts, BucketWidth::Hour, *key, endpoint, code, n);
+                            builder.push(ts, BucketWidth::Hour, *key, endpoint, code, n).map_err(|error| StoreError::Row { index: builder.len(), error })?;
                         }
                     }
                 }
             }
         }
     }
-    builder.finish()
+    Ok(builder.finish())
 }
 
 #[cfg(test)]

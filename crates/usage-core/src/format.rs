@@ -56,6 +56,43 @@ pub fn bucket_label(timestamp: i64, granularity: Granularity) -> String {
     }
 }
 
+/// A Unix time in words for messages: `"9999-12-31 23:59:59 UTC"`, or which side of chrono's
+/// range it lies on when no calendar can name it.
+pub fn describe_timestamp(timestamp: i64) -> String {
+    match DateTime::<Utc>::from_timestamp(timestamp, 0) {
+        Some(time) => time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        None if timestamp < 0 => format!("{timestamp} seconds before 1970, before the year −262143,"),
+        None => format!("{timestamp} seconds after 1970, past the year 262143,"),
+    }
+}
+
+/// Whether a character is one a name must not carry invisibly: C0 and C1 controls, DEL, the
+/// bidirectional controls (which reorder the text around them: "Invoice\u{202E}fdp.exe"
+/// shows as "Invoiceexe.pdf") and zero-width characters.
+fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A name as tables, legends, charts and tooltips show it: every hidden control character
+/// becomes a visible mark such as `⟨U+202E⟩`, so a name can neither reorder nor hide its own
+/// text. The page also isolates each name (`<bdi>`), so a right-to-left name cannot reorder
+/// what is around it.
+pub fn visible_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if !name.chars().any(is_hidden_control) {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let mut out = String::with_capacity(name.len() + 16);
+    for c in name.chars() {
+        if is_hidden_control(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A full date for captions: `"Sun 22 Nov 2026"`.
 pub fn long_date(day: chrono::NaiveDate) -> String {
     day.format("%a %-d %b %Y").to_string()
@@ -90,6 +127,18 @@ mod tests {
         assert_eq!(percent(Some(0.0345)), "3.5%");
         assert_eq!(percent(Some(1.0)), "100.0%");
         assert_eq!(percent(None), "–");
+    }
+
+    // Guards that direction overrides, zero-width and control characters show as marks, and that
+    // ordinary names (right-to-left scripts included) are left as they are.
+    #[test]
+    fn hidden_controls_become_visible() {
+        assert_eq!(visible_name("Invoice\u{202E}fdp.exe"), "Invoice⟨U+202E⟩fdp.exe");
+        assert_eq!(visible_name("a\u{200B}b\u{0007}c\nd"), "a⟨U+200B⟩b⟨U+0007⟩c⟨U+000A⟩d");
+        assert_eq!(visible_name("\u{2067}x\u{2069}"), "⟨U+2067⟩x⟨U+2069⟩");
+        for plain in ["Billing Sync", "Zürich 🚀", "עברית", "مرحبا", "東京"] {
+            assert!(matches!(visible_name(plain), std::borrow::Cow::Borrowed(_)), "{plain}");
+        }
     }
 
     // Guards that axis labels are UTC and suit the granularity.

@@ -40,13 +40,40 @@ pub struct Endpoint {
     pub template: TemplateId,
 }
 
+/// The earliest instant a store holds: 1970-01-01T00:00:00Z.
+pub const FIRST_TIMESTAMP: i64 = 0;
+/// The latest instant a store holds: 2106-02-07T06:28:15Z, the end of the `u32` second offsets.
+pub const LAST_TIMESTAMP: i64 = u32::MAX as i64;
+
+/// Why one record cannot go into a store. The record is skipped (a reader reports it
+/// with its line number); the records around it are kept.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum RowError {
+    #[error("the time {} is outside what Callboard can hold (1970-01-01 to 2106-02-07 UTC)", crate::format::describe_timestamp(*.0))]
+    TimeOutOfRange(i64),
+    /// Refused rather than wrapped: with every record's count added into one `u64` total
+    /// that may never overflow, no sum the dashboard shows can overflow either.
+    #[error(
+        "its request count ({}) would take the total past {}, the most Callboard can count",
+        crate::format::thousands(*.0),
+        crate::format::thousands(u64::MAX)
+    )]
+    CountOverflow(u64),
+    #[error("it names a module beyond the 65,536 different modules Callboard can hold")]
+    TooManyModules,
+}
+
+impl From<RowError> for String {
+    fn from(error: RowError) -> String {
+        error.to_string()
+    }
+}
+
 /// Why a store could not be built.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum StoreError {
-    #[error("the records span more than 136 years ({first} to {last}); check the timestamps")]
-    TimeSpanTooWide { first: i64, last: i64 },
-    #[error("more than 65,535 different modules")]
-    TooManyModules,
+    #[error("record {index}: {error}")]
+    Row { index: usize, error: RowError },
 }
 
 /// Distinct strings, each with a dense id. Id 0 is the empty string ("unknown").
@@ -182,6 +209,8 @@ pub struct StoreBuilder {
     latency_us: LazyColumn,
     has_bytes: bool,
     has_latency: bool,
+    /// Every request pushed so far; kept within `u64` (see [`RowError::CountOverflow`]).
+    total_requests: u64,
 }
 
 /// A column that stays one constant until a second value appears.
@@ -281,13 +310,46 @@ impl StoreBuilder {
     }
 
     /// Adds one bucket of traffic with only the core dimensions.
-    pub fn push(&mut self, timestamp: i64, bucket: BucketWidth, client: ClientId, endpoint: EndpointId, status: u16, requests: u64) {
-        self.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ..Row::default() });
+    pub fn push(&mut self, timestamp: i64, bucket: BucketWidth, client: ClientId, endpoint: EndpointId, status: u16, requests: u64) -> Result<(), RowError> {
+        self.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ..Row::default() })
     }
 
-    /// Adds one bucket of traffic. A request count above `u32::MAX` is kept whole
-    /// (the requests column widens to 64 bits for such data).
-    pub fn push_row(&mut self, row: Row) {
+    /// Whether `row` can go in after `already` more requests: its time is in the store's
+    /// window, its module fits, and the total stays countable.
+    fn check(&self, row: &Row, already: u64) -> Result<u64, RowError> {
+        if !(FIRST_TIMESTAMP..=LAST_TIMESTAMP).contains(&row.timestamp) {
+            return Err(RowError::TimeOutOfRange(row.timestamp));
+        }
+        if row.module > ValueId::from(u16::MAX) {
+            return Err(RowError::TooManyModules);
+        }
+        self.total_requests.checked_add(already).and_then(|t| t.checked_add(row.requests)).ok_or(RowError::CountOverflow(row.requests))?;
+        Ok(already + row.requests)
+    }
+
+    /// Adds one bucket of traffic, or refuses it (and keeps nothing of it). A request count
+    /// above `u32::MAX` is kept whole (the requests column widens to 64 bits for such data).
+    pub fn push_row(&mut self, row: Row) -> Result<(), RowError> {
+        self.check(&row, 0)?;
+        self.push_checked(row);
+        Ok(())
+    }
+
+    /// Adds several records that stand for one source row (a Genesys row's status classes,
+    /// say): all of them, or, if any is refused, none.
+    pub fn push_rows(&mut self, rows: &[Row]) -> Result<(), RowError> {
+        let mut sum = 0;
+        for row in rows {
+            sum = self.check(row, sum)?;
+        }
+        for row in rows {
+            self.push_checked(*row);
+        }
+        Ok(())
+    }
+
+    fn push_checked(&mut self, row: Row) {
+        self.total_requests += row.requests;
         self.has_bytes |= row.bytes.is_some();
         self.has_latency |= row.latency_us.is_some();
         self.timestamps.push(row.timestamp);
@@ -304,7 +366,7 @@ impl StoreBuilder {
     }
 
     /// Adds a record in its readable form.
-    pub fn push_record(&mut self, record: &UsageRecord) {
+    pub fn push_record(&mut self, record: &UsageRecord) -> Result<(), RowError> {
         let row = Row {
             timestamp: record.timestamp,
             bucket: record.bucket,
@@ -318,7 +380,7 @@ impl StoreBuilder {
             bytes: record.bytes,
             latency_us: record.latency_us,
         };
-        self.push_row(row);
+        self.push_row(row)
     }
 
     /// Number of records pushed so far.
@@ -330,16 +392,10 @@ impl StoreBuilder {
         self.timestamps.is_empty()
     }
 
-    /// Sorts the records by time and packs them into a store.
-    pub fn finish(self) -> Result<UsageStore, StoreError> {
+    /// Sorts the records by time and packs them into a store. Every record was checked
+    /// as it came in, so this cannot fail: the times span at most the `u32` offsets.
+    pub fn finish(self) -> UsageStore {
         let first = self.timestamps.iter().copied().min().unwrap_or(0);
-        let last = self.timestamps.iter().copied().max().unwrap_or(0);
-        if last - first > i64::from(u32::MAX) {
-            return Err(StoreError::TimeSpanTooWide { first, last });
-        }
-        if self.modules.len() > usize::from(u16::MAX) + 1 {
-            return Err(StoreError::TooManyModules);
-        }
         // Exports are often in time order already; only sort when they are not.
         let order: Option<Vec<usize>> = if self.timestamps.windows(2).all(|w| w[0] <= w[1]) {
             None
@@ -361,7 +417,7 @@ impl StoreBuilder {
             }
         }
         let order = order.as_deref();
-        Ok(UsageStore {
+        UsageStore {
             base: first,
             offsets: gather(self.timestamps, order).into_iter().map(|t| (t - first) as u32).collect(),
             max_status: self.status.iter().copied().max().unwrap_or(0),
@@ -382,7 +438,8 @@ impl StoreBuilder {
             modules: self.modules,
             users: self.users,
             ips: self.ips,
-        })
+            total_requests: self.total_requests,
+        }
     }
 }
 
@@ -411,16 +468,23 @@ pub struct UsageStore {
     modules: Dictionary,
     users: Dictionary,
     ips: Dictionary,
+    /// All requests in the store; every sum over a part of it fits in `u64` too.
+    total_requests: u64,
 }
 
 impl UsageStore {
-    /// Builds a store from readable records.
+    /// Builds a store from readable records; the first record that cannot go in is the error.
     pub fn from_records(records: &[UsageRecord]) -> Result<UsageStore, StoreError> {
         let mut builder = StoreBuilder::new();
-        for record in records {
-            builder.push_record(record);
+        for (index, record) in records.iter().enumerate() {
+            builder.push_record(record).map_err(|error| StoreError::Row { index, error })?;
         }
-        builder.finish()
+        Ok(builder.finish())
+    }
+
+    /// All requests in the store, whatever their time.
+    pub fn total_requests(&self) -> u64 {
+        self.total_requests
     }
 
     /// Number of stored records.
@@ -647,14 +711,42 @@ mod tests {
         let mut builder = StoreBuilder::new();
         let a = builder.client("app-1", "");
         assert_eq!(builder.client("app-1", "Billing"), a);
-        let store = builder.finish().expect("empty store");
+        let store = builder.finish();
         assert_eq!(store.clients()[a as usize].name, "Billing");
     }
 
-    // Guards against silently wrapping timestamps that do not fit the u32 offsets.
+    // Guards against silently wrapping timestamps that do not fit the u32 offsets: such a record
+    // is refused on its own, with its time in words, and the others stay.
     #[test]
-    fn rejects_absurd_time_spans() {
-        let err = UsageStore::from_records(&[record(0, "a", 1), record(5_000_000_000, "a", 1)]).unwrap_err();
-        assert!(matches!(err, StoreError::TimeSpanTooWide { .. }));
+    fn refuses_times_outside_the_window_one_by_one() {
+        let mut builder = StoreBuilder::new();
+        let c = builder.client("a", "");
+        let e = builder.endpoint("GET", "/a");
+        assert_eq!(builder.push(1_700_000_000, BucketWidth::Request, c, e, 200, 1), Ok(()));
+        let late = builder.push(253_402_300_799, BucketWidth::Request, c, e, 200, 1).unwrap_err();
+        assert_eq!(late.to_string(), "the time 9999-12-31 23:59:59 UTC is outside what Callboard can hold (1970-01-01 to 2106-02-07 UTC)");
+        let early = builder.push(-1, BucketWidth::Request, c, e, 200, 1).unwrap_err();
+        assert!(early.to_string().starts_with("the time 1969-12-31 23:59:59 UTC is outside"), "{early}");
+        assert_eq!(builder.push(LAST_TIMESTAMP, BucketWidth::Request, c, e, 200, 1), Ok(()));
+        let store = builder.finish();
+        assert_eq!(store.len(), 2);
+        assert_eq!(store.records().map(|r| r.timestamp).collect::<Vec<_>>(), [1_700_000_000, LAST_TIMESTAMP]);
+    }
+
+    // Guards the overflow rule: a count that would take the total past u64::MAX is refused,
+    // the total stays exact, and a multi-record row goes in whole or not at all.
+    #[test]
+    fn refuses_counts_that_would_overflow_the_total() {
+        let mut builder = StoreBuilder::new();
+        let c = builder.client("a", "");
+        let e = builder.endpoint("GET", "/a");
+        let row = |status, requests| Row { timestamp: 100, client: c, endpoint: e, status, requests, ..Row::default() };
+        assert_eq!(builder.push_row(row(200, 1 << 63)), Ok(()));
+        assert_eq!(builder.push_row(row(500, 1 << 63)), Err(RowError::CountOverflow(1 << 63)));
+        assert_eq!(builder.push_rows(&[row(200, 5), row(500, u64::MAX - (1 << 63))]), Err(RowError::CountOverflow(u64::MAX - (1 << 63))));
+        assert_eq!(builder.push_rows(&[row(200, 5), row(500, 7)]), Ok(()));
+        let store = builder.finish();
+        assert_eq!(store.total_requests(), (1 << 63) + 12);
+        assert_eq!(store.len(), 3, "the refused row left nothing behind");
     }
 }

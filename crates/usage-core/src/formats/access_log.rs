@@ -123,7 +123,7 @@ impl LineParser for AccessLog {
         };
         let endpoint = builder.endpoint(method, &template::fold(url));
         let ip = builder.ip(&caller_address(remote));
-        builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, bytes, ..Row::default() });
+        builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, bytes, ..Row::default() })?;
         Ok(())
     }
 }

@@ -287,7 +287,7 @@ impl CsvReader {
 }
 
 /// Reads one data row into `builder`; the error is the reason it was skipped.
-fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, interned: &mut Interned) -> Result<(), String> {
+fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder, interned: &mut Interned) -> Result<(), String> {
     let Interned { clients, endpoints, endpoint_key, modules, users, ips } = interned;
     if row.len() != columns.count {
         return Err(format!("expected {} fields, found {}", columns.count, row.len()));
@@ -307,11 +307,13 @@ fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, intern
             .ok_or("the requests count is not a whole number")?,
     };
 
-    let id = row[columns.client_id].trim_ascii();
+    // Text cells as Callboard's export neutralised them against spreadsheet formulas.
+    let text = |cell: &'a [u8]| restore_text(cell.trim_ascii());
+    let id = text(row[columns.client_id]);
     let client = match clients.get(id) {
         Some(&c) => c,
         None => {
-            let name = columns.client_name.map(|c| row[c].trim_ascii()).unwrap_or(b"");
+            let name = columns.client_name.map(|c| text(row[c])).unwrap_or(b"");
             let (Ok(id_text), Ok(name_text)) = (std::str::from_utf8(id), std::str::from_utf8(name)) else {
                 return Err("the client is not UTF-8 text".into());
             };
@@ -321,11 +323,11 @@ fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, intern
         }
     };
 
-    let method = columns.method.map(|c| row[c].trim_ascii()).unwrap_or(b"");
-    let template = match columns.template.map(|c| row[c].trim_ascii()) {
+    let method = columns.method.map(|c| text(row[c])).unwrap_or(b"");
+    let template = match columns.template.map(|c| text(row[c])) {
         Some(t) if !t.is_empty() => t,
         // No template: the URL's path, without its query string.
-        _ => columns.url.map(|c| row[c].trim_ascii()).map(|u| u.split(|&b| b == b'?').next().unwrap_or(u)).unwrap_or(b""),
+        _ => columns.url.map(|c| text(row[c])).map(|u| u.split(|&b| b == b'?').next().unwrap_or(u)).unwrap_or(b""),
     };
     endpoint_key.clear();
     endpoint_key.extend_from_slice(method);
@@ -343,9 +345,10 @@ fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, intern
         }
     };
     let field = |column: Option<usize>| column.map_or(&b""[..], |c| row[c].trim_ascii());
-    let module = cached(modules, field(columns.module), builder, StoreBuilder::module)?;
-    let user = cached(users, field(columns.user), builder, StoreBuilder::user)?;
-    let ip = cached(ips, field(columns.ip), builder, StoreBuilder::ip)?;
+    let text_field = |column: Option<usize>| column.map_or(&b""[..], |c| text(row[c]));
+    let module = cached(modules, text_field(columns.module), builder, StoreBuilder::module)?;
+    let user = cached(users, text_field(columns.user), builder, StoreBuilder::user)?;
+    let ip = cached(ips, text_field(columns.ip), builder, StoreBuilder::ip)?;
     let bucket = match columns.bucket.map(|c| row[c].trim_ascii()) {
         None | Some(b"" | b"request") => BucketWidth::Request,
         Some(b"10m") => BucketWidth::TenMinutes,
@@ -365,20 +368,59 @@ fn read_row(columns: &Columns, row: &[&[u8]], builder: &mut StoreBuilder, intern
         ip,
         bytes: parse_bytes(field(columns.bytes)),
         latency_us: parse_latency_us(field(columns.latency_ms)),
-    });
+    })?;
     Ok(())
+}
+
+/// Whether a spreadsheet would take a cell for a formula (OWASP's CSV-injection list): it starts
+/// with `=`, `+`, `@`, a tab or a CR, or with `-` unless it is a plain negative number.
+fn is_formula_like(text: &[u8]) -> bool {
+    match text.first() {
+        Some(b'=' | b'+' | b'@' | b'\t' | b'\r') => true,
+        Some(b'-') => !is_plain_number(&text[1..]),
+        _ => false,
+    }
+}
+
+/// `12`, `3.5`: digits with at most one decimal point.
+fn is_plain_number(text: &[u8]) -> bool {
+    let mut parts = text.splitn(2, |&b| b == b'.');
+    let whole = parts.next().unwrap_or_default();
+    let fraction = parts.next();
+    !whole.is_empty() && whole.iter().all(u8::is_ascii_digit) && fraction.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+}
+
+/// A text cell made safe to open in a spreadsheet: a formula-like text gets a leading `'`, which
+/// spreadsheets show as text. A text that already starts with quotes before something formula-like
+/// gets one more, so that [`restore_text`] can always take exactly one away.
+pub fn neutralise_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_formula_like(text.trim_start_matches('\'').as_bytes()) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// The text [`neutralise_text`] was given: one leading `'` is taken away where it added one.
+pub fn restore_text(cell: &[u8]) -> &[u8] {
+    match cell.strip_prefix(b"'") {
+        Some(rest) if is_formula_like(rest.iter().position(|&b| b != b'\'').map_or(&[][..], |i| &rest[i..])) => rest,
+        _ => cell,
+    }
 }
 
 /// The columns Callboard writes; [`read`] reads them back exactly.
 pub const EXPORT_HEADER: &str = "timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms,requests,bucket";
 
-fn csv_field(out: &mut String, text: &str) {
+/// Appends one text cell: neutralised against formulas, then quoted as RFC 4180 needs.
+pub fn csv_field(out: &mut String, text: &str) {
+    let text = neutralise_text(text);
     if text.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&text.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(text);
+        out.push_str(&text);
     }
 }
 
@@ -429,7 +471,7 @@ mod tests {
     fn read_str(text: &str) -> (UsageStore, ReadReport) {
         let mut builder = StoreBuilder::new();
         let report = read(text.as_bytes(), &mut builder).expect("readable");
-        (builder.finish().expect("store"), report)
+        (builder.finish(), report)
     }
 
     // Guards the plain rows of the bench format: every field lands in the right place.
@@ -516,7 +558,7 @@ mod tests {
                 reader.feed(chunk, &mut builder).unwrap();
             }
             let report = reader.finish(&mut builder).unwrap();
-            let store = builder.finish().unwrap();
+            let store = builder.finish();
             assert_eq!(report, whole_report, "chunks of {size}");
             assert!(store.records().eq(whole.records()), "chunks of {size}");
         }
@@ -535,6 +577,59 @@ mod tests {
         }
         assert_eq!(parse_bytes(b"13622"), Some(13_622));
         assert_eq!(parse_bytes(b"-"), None);
+    }
+
+    // Guards CSV injection (OWASP): every formula-like name is exported with a leading ', a plain
+    // negative number is not, and reading the export back restores each name exactly.
+    #[test]
+    fn export_neutralises_formulas_and_reads_back_exactly() {
+        let names = [
+            "=HYPERLINK(\"http://evil.example/x\",\"open\")",
+            "+cmd|' /C calc'!A0",
+            "@SUM(1+1)",
+            "-2+3+cmd|' /C calc'!A0",
+            "\tTabbed",
+            "\rCarriage",
+            "-12",
+            "-3.5",
+            "'=already quoted",
+            "''=twice",
+            "'plain",
+            "Acme, Inc.",
+        ];
+        let records: Vec<crate::UsageRecord> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| crate::UsageRecord {
+                timestamp: 1_795_356_192 + i as i64,
+                client_id: format!("id{i}"),
+                client_name: (*name).to_owned(),
+                user: (*name).to_owned(),
+                module: (*name).to_owned(),
+                method: "GET".into(),
+                template: format!("/t{i}"),
+                status: 200,
+                requests: 1,
+                ..crate::UsageRecord::default()
+            })
+            .collect();
+        let store = UsageStore::from_records(&records).unwrap();
+        let text = write(&store, crate::query::DaySpan { start: 0, end: 50_000 });
+        let mut cells = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+        let exported: Vec<String> = cells.records().map(|r| r.unwrap()[2].to_owned()).collect();
+        for (name, cell) in names.iter().zip(&exported) {
+            let dangerous = matches!(name.as_bytes()[0], b'=' | b'+' | b'@' | b'\t' | b'\r') || (name.starts_with('-') && !["-12", "-3.5"].contains(name));
+            let quoted_danger = name.starts_with('\'') && name.trim_start_matches('\'').starts_with('=');
+            if dangerous || quoted_danger {
+                assert_eq!(cell, &format!("'{name}"), "{name:?} must be neutralised");
+            } else {
+                assert_eq!(cell, name, "{name:?} stays as it is");
+            }
+            assert!(!matches!(cell.as_bytes()[0], b'=' | b'+' | b'@' | b'\t' | b'\r'), "{cell:?}");
+        }
+        let (again, report) = read_str(&text);
+        assert_eq!(report.skipped, 0, "{:?}", report.problems);
+        assert!(again.records().eq(store.records()), "the export reads back to the same records");
     }
 
     // Guards the optional weight column and URL-only files (query strings dropped).

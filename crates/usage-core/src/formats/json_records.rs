@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::time::parse_iso8601;
-use super::client_or_unknown;
+use super::{JsonContext, client_or_unknown};
 use crate::model::BucketWidth;
 use crate::store::{ClientId, Row, StoreBuilder};
 use crate::template;
@@ -60,7 +60,7 @@ fn threescale_template(document: &Value) -> String {
 /// the first starting at `period.since` (converted to UTC with the offset it carries).
 /// `usage.json` counts hits without status codes, so they count as "other";
 /// `usage_response_code.json` counts one class (`2XX`, `4XX`, …).
-pub fn threescale_usage(document: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn threescale_usage(document: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let since = text(document, &["period", "since"]).ok_or("no period.since")?;
     let start = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
     let (step, bucket) = match text(document, &["period", "granularity"]).unwrap_or("day") {
@@ -82,18 +82,20 @@ pub fn threescale_usage(document: &Value, _document: &Value, builder: &mut Store
     let values = at(document, &["values"]).and_then(Value::as_array).ok_or("no values")?;
     let client = threescale_client(document, builder);
     let endpoint = builder.endpoint("", &threescale_template(document));
+    let mut rows = Vec::with_capacity(values.len());
     for (i, value) in values.iter().enumerate() {
         let requests = value.as_u64().or_else(|| value.as_str().and_then(|s| s.parse().ok())).ok_or_else(|| format!("value {} is not a count", i + 1))?;
         if requests > 0 {
-            builder.push_row(Row { timestamp: start + i as i64 * step, bucket, client, endpoint, status, requests, ..Row::default() });
+            rows.push(Row { timestamp: start + i as i64 * step, bucket, client, endpoint, status, requests, ..Row::default() });
         }
     }
-    Ok(())
+    // One document is one answer: all of its buckets go in, or none.
+    Ok(builder.push_rows(&rows)?)
 }
 
 /// One application of 3scale's `top_applications.json`: its total for the document's
 /// period (`value` is a string), counted on the period's first day.
-pub fn threescale_application(application: &Value, document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn threescale_application(application: &Value, document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let since = text(document, &["period", "since"]).ok_or("no period.since")?;
     let timestamp = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
     let requests = count(application, &["value"]).ok_or("the application's value is not a count")?;
@@ -102,7 +104,7 @@ pub fn threescale_application(application: &Value, document: &Value, builder: &m
     let client = client_or_unknown(builder, id.as_deref(), text(application, &["name"]));
     let endpoint = builder.endpoint("", &threescale_template(document));
     if requests > 0 {
-        builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() });
+        builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() })?;
     }
     Ok(())
 }
@@ -110,7 +112,7 @@ pub fn threescale_application(application: &Value, document: &Value, builder: &m
 /// A bucket of Callboard's REST contract (docs/api.md): the traffic of one client,
 /// template and method in one bucket of the document's granularity, per status class.
 /// Problems name the field, as the contract asks.
-pub fn callboard_api_bucket(bucket: &Value, document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn callboard_api_bucket(bucket: &Value, document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let start = text(bucket, &["start"]).ok_or("start is missing")?;
     let timestamp = parse_iso8601(start.as_bytes()).ok_or_else(|| format!("start “{start}” is not an ISO 8601 time"))?;
     let width = match text(document, &["granularity"]).unwrap_or("day") {
@@ -134,14 +136,13 @@ pub fn callboard_api_bucket(bucket: &Value, document: &Value, builder: &mut Stor
     let client = client_or_unknown(builder, text(bucket, &["client_id"]), text(bucket, &["client_name"]));
     let template = text(bucket, &["template"]).map(template::normalise).unwrap_or_else(|| "(all URLs)".into());
     let endpoint = builder.endpoint(&text(bucket, &["method"]).unwrap_or("").to_ascii_uppercase(), &template);
-    for (status, requests) in counts.into_iter().filter(|&(_, n)| n > 0) {
-        builder.push_row(Row { timestamp, bucket: width, client, endpoint, status, requests, ..Row::default() });
-    }
-    Ok(())
+    let rows: Vec<Row> =
+        counts.into_iter().filter(|&(_, n)| n > 0).map(|(status, requests)| Row { timestamp, bucket: width, client, endpoint, status, requests, ..Row::default() }).collect();
+    Ok(builder.push_rows(&rows)?)
 }
 
 /// A JSON record of no known vendor, its top-level fields matched by name like a generic CSV's.
-pub fn generic_record(record: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn generic_record(record: &Value, _document: &Value, context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     use super::tabular::{Field, generic_row, normalise};
     let object = record.as_object().ok_or("not a JSON object")?;
     let fields: Vec<(String, String)> = object
@@ -155,20 +156,37 @@ pub fn generic_record(record: &Value, _document: &Value, builder: &mut StoreBuil
     let field = |f: Field| {
         f.names().iter().find_map(|name| fields.iter().find(|(k, _)| k == name)).map(|(_, v)| v.trim()).filter(|v| !v.is_empty() && *v != "-")
     };
-    generic_row(&field, builder).map(|_| ())
+    generic_row(&field, context.epoch, builder).map(|_| ())
+}
+
+/// A generic record's time when it is a whole number (an epoch in seconds or milliseconds).
+pub(crate) fn generic_epoch(record: &Value) -> Option<i64> {
+    let object = record.as_object()?;
+    super::tabular::Field::Time.names().iter().find_map(|name| {
+        object.iter().find(|(key, _)| super::tabular::normalise(key) == *name).and_then(|(_, value)| match value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        })
+    })
+}
+
+/// An AWS access-log line's `requestTimeEpoch`: milliseconds for REST APIs, seconds in some
+/// HTTP API formats, so the unit is decided over the whole file.
+pub(crate) fn aws_epoch(line: &Value) -> Option<i64> {
+    number(line, &["requestTimeEpoch"]).filter(|n| n.is_finite()).map(|n| n.floor() as i64)
 }
 
 /// A record of Callboard's own JSON export.
-pub fn callboard_record(record: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn callboard_record(record: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let record: crate::UsageRecord = serde_json::from_value(record.clone()).map_err(|e| format!("not a Callboard record: {e}"))?;
-    builder.push_record(&record);
-    Ok(())
+    Ok(builder.push_record(&record)?)
 }
 
 /// A Genesys Cloud `ApiUsageRow`: one day of one client (and template, method) with
 /// counts per status class. `status429` is part of `status400`; `requests` not in
 /// any class counts as "other".
-pub fn genesys_row(row: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn genesys_row(row: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let date = text(row, &["date"]).ok_or("no date")?;
     let timestamp = parse_iso8601(date.as_bytes()).ok_or_else(|| format!("the date “{date}” is not ISO 8601"))?;
     let client = client_or_unknown(builder, text(row, &["clientId"]), text(row, &["clientName"]));
@@ -194,16 +212,16 @@ pub fn genesys_row(row: &Value, _document: &Value, builder: &mut StoreBuilder) -
         Some(requests) => requests - classified,
         None => 0,
     };
-    for (status, requests) in [(200, s200), (300, s300), (400, s400 - s429), (429, s429), (500, s500), (0, other)] {
-        if requests > 0 {
-            builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status, requests, user, ..Row::default() });
-        }
-    }
-    Ok(())
+    let rows: Vec<Row> = [(200, s200), (300, s300), (400, s400 - s429), (429, s429), (500, s500), (0, other)]
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(status, requests)| Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status, requests, user, ..Row::default() })
+        .collect();
+    Ok(builder.push_rows(&rows)?)
 }
 
 /// A Kong `http-log`/`file-log` entry: one request. No consumer means an anonymous caller.
-pub fn kong_entry(entry: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn kong_entry(entry: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let started = number(entry, &["started_at"]).ok_or("no started_at")?;
     let timestamp = (started / 1000.0).floor() as i64;
     let method = text(entry, &["request", "method"]).ok_or("no request.method")?.to_ascii_uppercase();
@@ -225,13 +243,13 @@ pub fn kong_entry(entry: &Value, _document: &Value, builder: &mut StoreBuilder) 
         bytes: count(entry, &["response", "size"]),
         latency_us: number(entry, &["latencies", "request"]).and_then(ms_to_us),
         ..Row::default()
-    });
+    })?;
     Ok(())
 }
 
 /// A Moesif collector event. Sampled events carry `weight` (100 / sample rate),
 /// so the requests it stands for are its weight.
-pub fn moesif_event(event: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn moesif_event(event: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     let time = text(event, &["request", "time"]).ok_or("no request.time")?;
     let timestamp = parse_iso8601(time.as_bytes()).ok_or_else(|| format!("request.time “{time}” is not ISO 8601"))?;
     let method = text(event, &["request", "verb"]).ok_or("no request.verb")?.to_ascii_uppercase();
@@ -247,16 +265,15 @@ pub fn moesif_event(event: &Value, _document: &Value, builder: &mut StoreBuilder
     let endpoint = builder.endpoint(&method, &template::fold(uri));
     let user = builder.user(text(event, &["user_id"]).unwrap_or(""));
     let ip = builder.ip(text(event, &["request", "ip_address"]).unwrap_or(""));
-    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests, user, ip, ..Row::default() });
+    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests, user, ip, ..Row::default() })?;
     Ok(())
 }
 
 /// An AWS API Gateway JSON access-log line (the console preset or a variant).
-pub fn aws_access_log(line: &Value, _document: &Value, builder: &mut StoreBuilder) -> Result<(), String> {
-    let timestamp = match number(line, &["requestTimeEpoch"]) {
-        // Epoch in milliseconds for REST APIs, seconds for some HTTP API formats.
-        Some(epoch) if epoch > 1e11 => (epoch / 1000.0).floor() as i64,
-        Some(epoch) => epoch.floor() as i64,
+pub fn aws_access_log(line: &Value, _document: &Value, context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
+    let timestamp = match aws_epoch(line) {
+        // Milliseconds for REST APIs, seconds for some HTTP API formats: decided for the file.
+        Some(epoch) => context.epoch.to_seconds(epoch),
         None => {
             let clf = text(line, &["requestTime"]).ok_or("no requestTime or requestTimeEpoch")?;
             super::access_log::parse_clf_time(clf).ok_or_else(|| format!("requestTime “{clf}” is not dd/MMM/yyyy:HH:mm:ss +hhmm"))?
@@ -284,6 +301,6 @@ pub fn aws_access_log(line: &Value, _document: &Value, builder: &mut StoreBuilde
         bytes: count(line, &["responseLength"]),
         latency_us: number(line, &["responseLatency"]).and_then(ms_to_us),
         ..Row::default()
-    });
+    })?;
     Ok(())
 }

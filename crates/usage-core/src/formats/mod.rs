@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod callboard_csv;
+pub mod encoding;
 pub mod json_records;
 pub mod tabular;
 pub mod time;
@@ -50,6 +51,9 @@ pub struct ReadReport {
     pub skipped: usize,
     /// The first [`KEPT_PROBLEMS`] skipped rows.
     pub problems: Vec<RowProblem>,
+    /// What the reader decided for the whole file and the user should know (how it read
+    /// epoch times, say).
+    pub notes: Vec<String>,
 }
 
 impl ReadReport {
@@ -60,6 +64,7 @@ impl ReadReport {
             all.rows += report.rows;
             all.skipped += report.skipped;
             all.problems.extend(report.problems.iter().cloned());
+            all.notes.extend(report.notes.iter().cloned());
         }
         all
     }
@@ -91,6 +96,8 @@ pub enum ReadError {
     Store(#[from] crate::store::StoreError),
     #[error("JSON and vendor CSV files are read whole, and this one is over 256 MiB; split it into smaller files")]
     JsonTooLarge,
+    #[error("this looks like UTF-16 text without a byte-order mark, which cannot be read reliably: save it as UTF-8 (or as “Unicode text”, which adds the mark) and open it again")]
+    Utf16WithoutBom,
 }
 
 /// A usage export format Callboard reads.
@@ -138,8 +145,29 @@ impl Format {
     }
 }
 
-/// Recognises a file's format from its first bytes (64 KiB is plenty), not its name.
-pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
+/// What a file's first bytes say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sniffed {
+    pub encoding: encoding::TextEncoding,
+    pub format: Format,
+    /// The first bytes as UTF-8 text, for a CSV's header.
+    pub text_head: Vec<u8>,
+}
+
+/// Recognises a file's text encoding and then its format from its first bytes (64 KiB is
+/// plenty), not its name. Read the file with [`FileReader::new`]`(format).decoding(encoding)`.
+pub fn sniff(head: &[u8]) -> Result<Sniffed, ReadError> {
+    if let Some(kind) = binary_kind(head) {
+        return Err(ReadError::Binary(kind));
+    }
+    let encoding = encoding::TextEncoding::sniff(head)?;
+    let text_head = encoding::decode_all(encoding, head);
+    let format = detect(&text_head)?;
+    Ok(Sniffed { encoding, format, text_head })
+}
+
+/// What kind of binary file `head` starts, if it is one of the usual suspects.
+fn binary_kind(head: &[u8]) -> Option<&'static str> {
     const MAGIC: [(&[u8], &str); 7] = [
         (b"PK\x03\x04", "a ZIP archive (unzip it first)"),
         (b"\x1f\x8b", "a gzip file (decompress it first)"),
@@ -149,7 +177,12 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
         (b"%PDF", "a PDF document"),
         (b"\x7fELF", "a program"),
     ];
-    if let Some((_, kind)) = MAGIC.iter().find(|(magic, _)| head.starts_with(magic)) {
+    MAGIC.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, kind)| *kind)
+}
+
+/// Recognises the format of UTF-8 text from its first bytes (64 KiB is plenty), not its name.
+pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
+    if let Some(kind) = binary_kind(head) {
         return Err(ReadError::Binary(kind));
     }
     if head.contains(&0) {
@@ -226,6 +259,7 @@ pub trait LineParser {
 /// JSON documents are gathered and parsed at the end.
 pub struct FileReader {
     format: Format,
+    decoder: encoding::TextDecoder,
     state: ReaderState,
     /// For generic CSV: the columns the user confirmed (else the proposed ones).
     mapping: Option<tabular::ColumnMapping>,
@@ -244,7 +278,14 @@ impl FileReader {
             Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog, carry: Vec::new(), line: 0, report: ReadReport::default() },
             _ => ReaderState::Json(Vec::new()),
         };
-        FileReader { format, state, mapping: None }
+        FileReader { format, decoder: encoding::TextDecoder::new(encoding::TextEncoding::Utf8), state, mapping: None }
+    }
+
+    /// The same reader for a file in `encoding` (from [`sniff`]): its bytes are turned into
+    /// UTF-8 with `\n` line ends before they are read.
+    pub fn decoding(mut self, encoding: encoding::TextEncoding) -> FileReader {
+        self.decoder = encoding::TextDecoder::new(encoding);
+        self
     }
 
     /// A generic-CSV reader using the given columns.
@@ -257,6 +298,11 @@ impl FileReader {
     }
 
     pub fn feed(&mut self, chunk: &[u8], builder: &mut StoreBuilder) -> Result<(), ReadError> {
+        let chunk = self.decoder.decode(chunk, false);
+        self.feed_text(&chunk, builder)
+    }
+
+    fn feed_text(&mut self, chunk: &[u8], builder: &mut StoreBuilder) -> Result<(), ReadError> {
         match &mut self.state {
             ReaderState::Csv(reader) => reader.feed(chunk, builder),
             ReaderState::Lines { parser, carry, line, report } => {
@@ -276,7 +322,16 @@ impl FileReader {
         }
     }
 
-    pub fn finish(self, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+    pub fn finish(mut self, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+        let rest = self.decoder.decode(&[], true).into_owned();
+        self.feed_text(&rest, builder)?;
+        let note = self.decoder.encoding().note();
+        let mut report = self.finish_text(builder)?;
+        report.notes.extend(note.map(str::to_owned));
+        Ok(report)
+    }
+
+    fn finish_text(self, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
         let mapping = self.mapping;
         match self.state {
             ReaderState::Csv(reader) => reader.finish(builder),
@@ -296,18 +351,18 @@ impl FileReader {
                 if let Some(kind) = table {
                     return tabular::read(&buffer, &kind, builder);
                 }
-                let map = match self.format {
-                    Format::CallboardJson => json_records::callboard_record,
-                    Format::ThreeScaleUsage => json_records::threescale_usage,
-                    Format::GenericJson => json_records::generic_record,
-                    Format::CallboardApi => json_records::callboard_api_bucket,
-                    Format::ThreeScaleTopApplications => json_records::threescale_application,
-                    Format::Genesys => json_records::genesys_row,
-                    Format::Kong => json_records::kong_entry,
-                    Format::Moesif => json_records::moesif_event,
-                    _ => json_records::aws_access_log,
+                let (map, epoch_of): (MapRecord, Option<EpochOf>) = match self.format {
+                    Format::CallboardJson => (json_records::callboard_record, None),
+                    Format::ThreeScaleUsage => (json_records::threescale_usage, None),
+                    Format::GenericJson => (json_records::generic_record, Some(json_records::generic_epoch)),
+                    Format::CallboardApi => (json_records::callboard_api_bucket, None),
+                    Format::ThreeScaleTopApplications => (json_records::threescale_application, None),
+                    Format::Genesys => (json_records::genesys_row, None),
+                    Format::Kong => (json_records::kong_entry, None),
+                    Format::Moesif => (json_records::moesif_event, None),
+                    _ => (json_records::aws_access_log, Some(json_records::aws_epoch)),
                 };
-                read_json(&buffer, map, builder)
+                read_json(&buffer, map, epoch_of, builder)
             }
         }
     }
@@ -322,8 +377,20 @@ pub fn read_in_chunks(format: Format, bytes: &[u8], chunk: usize) -> Result<(cra
         reader.feed(piece, &mut builder)?;
     }
     let report = reader.finish(&mut builder)?;
-    let store = builder.finish()?;
-    Ok((store, report))
+    Ok((builder.finish(), report))
+}
+
+/// Reads a whole file as the browser does: its encoding and format from the first 64 KiB,
+/// then every byte fed `chunk` bytes at a time.
+pub fn read_file(bytes: &[u8], chunk: usize) -> Result<(Sniffed, crate::UsageStore, ReadReport), ReadError> {
+    let sniffed = sniff(&bytes[..bytes.len().min(64 << 10)])?;
+    let mut builder = StoreBuilder::new();
+    let mut reader = FileReader::new(sniffed.format).decoding(sniffed.encoding);
+    for piece in bytes.chunks(chunk.max(1)) {
+        reader.feed(piece, &mut builder)?;
+    }
+    let report = reader.finish(&mut builder)?;
+    Ok((sniffed, builder.finish(), report))
 }
 
 /// The fuzz targets' body: any bytes, in chunks sized by the first byte, must give
@@ -353,48 +420,137 @@ fn read_lines(parser: &mut impl LineParser, bytes: &[u8], line: &mut usize, repo
     }
 }
 
-/// Maps one record, given the document it came from (for shared fields such as a period).
-type MapRecord = fn(&Value, &Value, &mut StoreBuilder) -> Result<(), String>;
+/// Maps one record, given the document it came from (for shared fields such as a period)
+/// and what was decided for the whole file.
+pub(crate) type MapRecord = fn(&Value, &Value, &JsonContext, &mut StoreBuilder) -> Result<(), String>;
 
-/// Reads JSON: one document, an array of records, a document whose `results`, `records` or
-/// `applications` hold the records, or one document per line.
-fn read_json(buffer: &[u8], map: MapRecord, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
-    let buffer = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
-    let line_at = |offset: usize| 1 + buffer[..offset.min(buffer.len())].iter().filter(|&&b| b == b'\n').count();
-    let mut report = ReadReport::default();
-    let mut documents = serde_json::Deserializer::from_slice(buffer).into_iter::<Value>();
+/// What a JSON reader decides once for the whole file before it maps any record.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JsonContext {
+    pub epoch: time::EpochUnit,
+}
+
+/// Whole-number times a format's records carry, for deciding their unit over the whole file.
+pub(crate) type EpochOf = fn(&Value) -> Option<i64>;
+
+/// How a JSON file holds its documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum JsonLayout {
+    /// One document per line (NDJSON, JSON Lines): every line stands alone, so a broken
+    /// line is skipped and the lines after it are still read.
+    Lines,
+    /// One or more documents that may span lines (pretty-printed JSON).
+    Stream,
+}
+
+/// NDJSON when most of the first non-blank lines (up to 20) parse as JSON on their own.
+/// A pretty-printed document's lines (`{`, `"a": 1,`) do not, so it is read as a stream.
+fn json_layout(buffer: &[u8]) -> JsonLayout {
+    let (mut whole, mut probed) = (0, 0);
+    for line in buffer.split(|&b| b == b'\n').map(<[u8]>::trim_ascii).filter(|l| !l.is_empty()).take(20) {
+        probed += 1;
+        whole += usize::from(serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok());
+    }
+    if probed > 0 && whole * 2 > probed { JsonLayout::Lines } else { JsonLayout::Stream }
+}
+
+/// Calls `each(line, document)` for every document of `buffer`, in order. A document that
+/// does not parse is `Err(reason)`; in a stream nothing after it can be found, so it ends
+/// there, while in NDJSON the next line is read as usual. The first document of a stream
+/// failing means the file is not JSON at all.
+fn for_each_document(buffer: &[u8], mut each: impl FnMut(usize, Result<Value, String>)) -> Result<usize, ReadError> {
     let mut seen = 0;
-    loop {
-        let start = documents.byte_offset();
-        let document = match documents.next() {
-            None => break,
-            Some(Ok(document)) => document,
-            Some(Err(e)) if seen == 0 => return Err(ReadError::BadJson { line: e.line(), reason: e.to_string() }),
-            Some(Err(e)) => {
-                // A broken document after good ones (a cut-off last line): keep what was read.
-                report.skip(line_at(start) + usize::from(buffer.get(start) == Some(&b'\n')), format!("broken JSON: {e}"));
-                break;
+    match json_layout(buffer) {
+        JsonLayout::Lines => {
+            for (n, line) in buffer.split(|&b| b == b'\n').enumerate() {
+                let line_text = line.trim_ascii();
+                if line_text.is_empty() {
+                    continue;
+                }
+                seen += 1;
+                each(n + 1, serde_json::from_slice::<Value>(line_text).map_err(|e| format!("broken JSON: {}", column_only(&e))));
             }
+        }
+        JsonLayout::Stream => {
+            let line_at = |offset: usize| 1 + buffer[..offset.min(buffer.len())].iter().filter(|&&b| b == b'\n').count();
+            let mut documents = serde_json::Deserializer::from_slice(buffer).into_iter::<Value>();
+            loop {
+                let start = documents.byte_offset();
+                // The document's own line: after the newline that ended the one before.
+                let line = line_at(start) + usize::from(buffer.get(start) == Some(&b'\n'));
+                match documents.next() {
+                    None => break,
+                    Some(Ok(document)) => each(line, Ok(document)),
+                    Some(Err(e)) if seen == 0 => return Err(ReadError::BadJson { line: e.line(), reason: e.to_string() }),
+                    Some(Err(e)) => {
+                        each(line, Err(format!("broken JSON: {e}")));
+                        break;
+                    }
+                }
+                seen += 1;
+            }
+        }
+    }
+    Ok(seen)
+}
+
+/// serde_json's message without its "at line 1" (each line of NDJSON is its own line 1).
+fn column_only(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => format!("{} (column {})", &text[..at], error.column()),
+        None => text,
+    }
+}
+
+/// The records of a document: the items of an array, of its `results`, `records`,
+/// `applications` or `buckets`, or the document itself. The flag says whether there are several.
+fn records_of(document: &Value) -> (Vec<&Value>, bool) {
+    const LISTS: [&str; 4] = ["results", "records", "applications", "buckets"];
+    match document {
+        Value::Array(items) => (items.iter().collect(), true),
+        Value::Object(object) => match LISTS.iter().find_map(|k| object.get(*k)).and_then(Value::as_array) {
+            Some(results) => (results.iter().collect(), true),
+            None => (vec![document], LISTS.iter().any(|k| object.contains_key(*k))),
+        },
+        _ => (vec![document], false),
+    }
+}
+
+/// Reads JSON: one document, an array of records, a document whose `results`, `records`,
+/// `applications` or `buckets` hold the records, or one document per line (NDJSON).
+/// Where records carry whole-number times (`epoch_of`), their unit is decided from all of
+/// them first, and the report says which it was.
+fn read_json(buffer: &[u8], map: MapRecord, epoch_of: Option<EpochOf>, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+    let buffer = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
+    let mut report = ReadReport::default();
+    let mut context = JsonContext::default();
+    if let Some(epoch_of) = epoch_of {
+        let mut epochs = Vec::new();
+        for_each_document(buffer, |_, document| {
+            if let Ok(document) = document {
+                epochs.extend(records_of(&document).0.into_iter().filter_map(epoch_of));
+            }
+        })?;
+        if let Some(unit) = time::EpochUnit::decide(&epochs) {
+            context.epoch = unit;
+            report.notes.push(unit.note(epochs.len()));
+        }
+    }
+    let seen = for_each_document(buffer, |line, document| {
+        let document = match document {
+            Ok(document) => document,
+            Err(reason) => return report.skip(line, reason),
         };
-        seen += 1;
-        let line = line_at(start) + usize::from(buffer.get(start) == Some(&b'\n'));
-        let records: Vec<&Value> = match &document {
-            Value::Array(items) => items.iter().collect(),
-            Value::Object(object) => match ["results", "records", "applications", "buckets"].iter().find_map(|k| object.get(*k)).and_then(Value::as_array) {
-                Some(results) => results.iter().collect(),
-                None => vec![&document],
-            },
-            _ => vec![&document],
-        };
-        let several = matches!(document, Value::Array(_)) || ["results", "records", "applications", "buckets"].iter().any(|k| document.get(*k).is_some());
+        let (records, several) = records_of(&document);
         for (n, record) in records.into_iter().enumerate() {
-            match map(record, &document, builder) {
+            match map(record, &document, &context, builder) {
                 Ok(()) => report.rows += 1,
                 Err(reason) if several => report.skip(line, format!("record {}: {reason}", n + 1)),
                 Err(reason) => report.skip(line, reason),
             }
         }
-    }
+    })?;
     if seen == 0 {
         return Err(ReadError::Empty);
     }

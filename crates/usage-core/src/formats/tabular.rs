@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::json_records::genesys_row;
-use super::time::{days_from_civil, parse_iso8601};
+use super::time::{EpochUnit, days_from_civil, parse_iso8601};
 use super::{ReadError, ReadReport, client_or_unknown as client};
 use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::store::{Row, StoreBuilder};
@@ -199,6 +199,22 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
         }
     }
     let mut report = ReadReport::default();
+    // Whole-number times count seconds or milliseconds: decided from the whole column.
+    let mut epoch = EpochUnit::Seconds;
+    if matches!(kind, TableKind::Generic(_)) {
+        if let Some(column) = mapping.column(Field::Time) {
+            let epochs: Vec<i64> = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(bytes)
+                .records()
+                .filter_map(|r| r.ok()?.get(column)?.trim().parse::<i64>().ok())
+                .collect();
+            if let Some(unit) = EpochUnit::decide(&epochs) {
+                epoch = unit;
+                report.notes.push(unit.note(epochs.len()));
+            }
+        }
+    }
     for record in reader.records() {
         let record = match record {
             Ok(record) => record,
@@ -221,13 +237,13 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
                     .filter_map(|(h, v)| GENESYS_KEYS.iter().find(|(n, _)| n == h).map(|(_, key)| (key.to_string(), Value::String(v.trim().to_owned()))))
                     .collect();
                 let row = Value::Object(row);
-                genesys_row(&row, &row, builder).map(|()| 1)
+                genesys_row(&row, &row, &super::JsonContext::default(), builder).map(|()| 1)
             }
             TableKind::Tyk => tyk_row(&field, builder),
             TableKind::Alma => alma_row(&header, &original, &record, &field, builder),
             TableKind::Generic(_) => {
                 let mapped = |f: Field| mapping.column(f).and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty() && *v != "-");
-                generic_row(&mapped, builder)
+                generic_row(&mapped, epoch, builder)
             }
             TableKind::ThreeScale => threescale_row(&field, builder),
         };
@@ -286,7 +302,7 @@ fn tyk_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreB
     let ip = builder.ip(field(&["ipaddress"]).unwrap_or(""));
     let module = builder.module(field(&["apiname"]).unwrap_or(""));
     let latency_us = field(&["latencytotal"]).and_then(|l| l.parse::<u64>().ok()).map(|ms| ms * 1000);
-    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, module, latency_us, ..Row::default() });
+    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, module, latency_us, ..Row::default() })?;
     Ok(1)
 }
 
@@ -315,14 +331,14 @@ fn alma_row<'a>(
             .map(|((_, name), v)| Ok((name.rsplit(" - ").next().unwrap_or(name).trim().to_owned(), parse_count(Some(v))?)))
             .collect::<Result<_, String>>()?,
     };
-    let mut pushed = 0;
-    for (module, requests) in measures.into_iter().filter(|(_, n)| *n > 0) {
-        let module = builder.module(&module);
+    let rows: Vec<Row> = measures
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
         // Alma reports no status codes: the requests count as "other".
-        builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, module, ..Row::default() });
-        pushed += 1;
-    }
-    Ok(pushed.max(1))
+        .map(|(module, requests)| Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, module: builder.module(&module), ..Row::default() })
+        .collect();
+    builder.push_rows(&rows)?;
+    Ok(1)
 }
 
 /// A row of 3scale's usage CSV (`Metric System Name,Metric Name,Date,Value`). Only the
@@ -340,7 +356,7 @@ fn threescale_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut
     }
     let client = client(builder, None, None);
     let endpoint = builder.endpoint("", "(all URLs)");
-    builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() });
+    builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() })?;
     Ok(1)
 }
 
@@ -352,11 +368,11 @@ fn parse_count(text: Option<&str>) -> Result<u64, String> {
     text.parse().map_err(|_| format!("“{text}” is not a whole number of requests"))
 }
 
-pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
+pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, epoch: EpochUnit, builder: &mut StoreBuilder) -> Result<u64, String> {
     let time = field(Field::Time).ok_or("no time")?;
     let timestamp = parse_iso8601(time.as_bytes())
         .or_else(|| parse_day(time))
-        .or_else(|| time.parse::<i64>().ok().map(|n| if n > 100_000_000_000 { n / 1000 } else { n }))
+        .or_else(|| time.parse::<i64>().ok().map(|n| epoch.to_seconds(n)))
         .ok_or_else(|| format!("the time “{time}” is not ISO 8601, a date or an epoch"))?;
     let status_text = field(Field::Status).ok_or("no status")?;
     let status = match status_text.to_ascii_lowercase().as_str() {
@@ -379,6 +395,6 @@ pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, builder
     let user = builder.user(field(Field::User).unwrap_or(""));
     let bytes = field(Field::Bytes).and_then(|b| b.parse().ok());
     let bucket = if time.len() == 10 { BucketWidth::Day } else { BucketWidth::Request };
-    builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, bytes, ..Row::default() });
+    builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, bytes, ..Row::default() })?;
     Ok(1)
 }

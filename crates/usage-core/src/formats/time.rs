@@ -66,6 +66,48 @@ pub fn parse_iso8601(text: &[u8]) -> Option<i64> {
     Some(days_from_civil(year, month, day) * SECONDS_PER_DAY + seconds - offset)
 }
 
+/// Whether whole-number times count seconds or milliseconds since 1970.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EpochUnit {
+    #[default]
+    Seconds,
+    Milliseconds,
+}
+
+/// 10^11: as seconds, a time after the year 5138; as milliseconds, one in March 1973.
+const MILLISECONDS_FROM: i64 = 100_000_000_000;
+
+impl EpochUnit {
+    /// Decides for a whole column, not value by value: milliseconds when most of its values
+    /// are at least 10^11, else seconds. A year-9999 time among second timestamps then stays
+    /// a time in 9999 (and is refused as out of range) instead of landing in 1978.
+    /// `None` when the column has no whole-number times.
+    pub fn decide(values: &[i64]) -> Option<EpochUnit> {
+        if values.is_empty() {
+            return None;
+        }
+        let large = values.iter().filter(|&&v| v >= MILLISECONDS_FROM).count();
+        Some(if large * 2 > values.len() { EpochUnit::Milliseconds } else { EpochUnit::Seconds })
+    }
+
+    /// Unix seconds of a time in this unit (milliseconds round down).
+    pub fn to_seconds(self, value: i64) -> i64 {
+        match self {
+            EpochUnit::Seconds => value,
+            EpochUnit::Milliseconds => value.div_euclid(1_000),
+        }
+    }
+
+    /// What the read report says about the choice.
+    pub fn note(self, count: usize) -> String {
+        let unit = match self {
+            EpochUnit::Seconds => "seconds",
+            EpochUnit::Milliseconds => "milliseconds",
+        };
+        format!("{} whole-number times were read as {unit} since 1970 (decided from the whole column)", crate::format::thousands(count as u64))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,6 +132,16 @@ mod tests {
         assert_eq!(parse_iso8601(b"2026-11-22 14:03:12"), Some(utc));
         // An offset can move the instant to another UTC day.
         assert_eq!(parse_iso8601(b"2026-11-23T01:00:00+02:00").map(|t| t.div_euclid(86_400)), parse_iso8601(b"2026-11-22T12:00:00Z").map(|t| t.div_euclid(86_400)));
+    }
+
+    // Guards the column-wide unit decision: one year-9999 value among seconds stays seconds.
+    #[test]
+    fn epoch_unit_is_decided_by_the_whole_column() {
+        assert_eq!(EpochUnit::decide(&[1_795_356_192, 1_795_356_193, 253_402_300_799]), Some(EpochUnit::Seconds));
+        assert_eq!(EpochUnit::decide(&[1_795_356_192_000, 1_795_356_193_500, 5]), Some(EpochUnit::Milliseconds));
+        assert_eq!(EpochUnit::decide(&[]), None);
+        assert_eq!(EpochUnit::Milliseconds.to_seconds(1_795_356_193_500), 1_795_356_193);
+        assert_eq!(EpochUnit::Milliseconds.to_seconds(-1), -1);
     }
 
     // Guards rejection of malformed or impossible timestamps.

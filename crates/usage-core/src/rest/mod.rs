@@ -57,8 +57,7 @@ pub fn read_answers<'a>(answers: impl IntoIterator<Item = (Format, &'a [u8])>) -
         }
         reports.push(report);
     }
-    let store = builder.finish().map_err(|e| e.to_string())?;
-    Ok((store, ReadReport::combined(&reports)))
+    Ok((builder.finish(), ReadReport::combined(&reports)))
 }
 
 /// What `GET {base}/meta` says about a source.
