@@ -5,6 +5,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::Router;
+use usage_core::formats::tabular::MappingProposal;
 use usage_core::{ClientSelection, UsageStore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -24,7 +25,9 @@ pub struct DashboardState {
     /// The data on screen. A failed load leaves it unchanged.
     pub dataset: RwSignal<Dataset>,
     /// Why the last load failed, shown above the dashboard.
-    pub load_error: RwSignal<Option<String>>,
+    pub load_error: RwSignal<Option<LoadFailure>>,
+    /// A CSV whose columns the user is asked to confirm (or change), and the guess to start from.
+    pub pending_mapping: RwSignal<Option<(String, MappingProposal)>>,
     /// The user's client/URL selection (persisted in localStorage).
     pub selection: RwSignal<ClientSelection>,
     /// A quiet notice about the stored selection (corrupt, old format, not saved).
@@ -37,7 +40,7 @@ impl DashboardState {
         let (dataset, load_error) = match sources::demo::load(today) {
             Ok(dataset) => (dataset, None),
             Err(message) => {
-                (Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }, Some(message))
+                (Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }, Some(LoadFailure { message, change_columns: None }))
             }
         };
         let stored = storage::load_selection();
@@ -45,6 +48,7 @@ impl DashboardState {
             today,
             dataset: RwSignal::new(dataset),
             load_error: RwSignal::new(load_error),
+            pending_mapping: RwSignal::new(None),
             selection: RwSignal::new(stored.selection),
             selection_notice: RwSignal::new(stored.notice.map(|n| n.message())),
         }
@@ -56,6 +60,14 @@ impl DashboardState {
         self.selection_notice.set(notice);
         self.selection.set(selection);
     }
+}
+
+/// Why a load failed, and, for a CSV read by column names, the columns to change.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadFailure {
+    pub message: String,
+    /// The file and the columns that were used: "Change columns…" opens them.
+    pub change_columns: Option<(String, MappingProposal)>,
 }
 
 /// The Callboard app.

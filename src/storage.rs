@@ -50,22 +50,52 @@ pub fn save_mapping(header_key: &str, mapping: &ColumnMapping) -> Result<(), Str
     storage.set_item(MAPPINGS_KEY, &text).map_err(|_| "the column choice could not be saved".to_owned())
 }
 
-/// Where the API token is kept: sessionStorage only, so it is gone when the tab closes and
-/// never lands in localStorage, the URL or logs.
-const TOKEN_KEY: &str = "callboard.token.v1";
+/// Forgets the mapping remembered for a header set (it read no rows).
+pub fn forget_mapping(header_key: &str) {
+    let Some(storage) = local_storage() else { return };
+    let mut all = load_mappings();
+    if all.remove(header_key).is_some() {
+        if let Ok(text) = serde_json::to_string(&all) {
+            let _ = storage.set_item(MAPPINGS_KEY, &text);
+        }
+    }
+}
+
+/// Where API tokens are kept: sessionStorage only, so they are gone when the tab closes and
+/// never land in localStorage, the URL or logs. Each token is kept under the origin it was
+/// entered for and is only ever sent there: a link to another source never gets it.
+const TOKENS_KEY: &str = "callboard.tokens.v2";
+/// The single token of earlier versions, not tied to an origin: dropped on sight.
+const LEGACY_TOKEN_KEY: &str = "callboard.token.v1";
 
 fn session_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.session_storage().ok().flatten()
 }
 
-/// The API token for this tab, if one was entered.
-pub fn load_token() -> Option<String> {
-    session_storage().and_then(|s| s.get_item(TOKEN_KEY).ok().flatten()).filter(|t| !t.is_empty())
+fn tokens(storage: &web_sys::Storage) -> HashMap<String, String> {
+    storage.get_item(TOKENS_KEY).ok().flatten().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
 }
 
-/// Keeps (or, when empty, forgets) the API token for this tab.
-pub fn save_token(token: &str) {
-    if let Some(storage) = session_storage() {
-        let _ = if token.is_empty() { storage.remove_item(TOKEN_KEY) } else { storage.set_item(TOKEN_KEY, token) };
+/// The token entered for `origin` in this tab, if any.
+pub fn load_token(origin: &str) -> Option<String> {
+    let storage = session_storage()?;
+    let _ = storage.remove_item(LEGACY_TOKEN_KEY);
+    if origin.is_empty() {
+        return None;
+    }
+    tokens(&storage).remove(origin).filter(|t| !t.is_empty())
+}
+
+/// Keeps (or, when empty, forgets) the token for `origin` in this tab.
+pub fn save_token(origin: &str, token: &str) {
+    let Some(storage) = session_storage() else { return };
+    let mut all = tokens(&storage);
+    if token.is_empty() || origin.is_empty() {
+        all.remove(origin);
+    } else {
+        all.insert(origin.to_owned(), token.to_owned());
+    }
+    if let Ok(text) = serde_json::to_string(&all) {
+        let _ = storage.set_item(TOKENS_KEY, &text);
     }
 }

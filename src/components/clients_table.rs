@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use usage_core::format::{percent, thousands};
+use usage_core::format::{percent, thousands, visible_name};
 use usage_core::query::total_of;
 use usage_core::{ClientSort, ClientUsage, SortDirection, StatusClass, UsageStore};
 
@@ -79,7 +79,8 @@ pub fn ClientsTable(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || sorted.get() key=|row| (row.client, row.counts) let:row>
+                    // Keyed by the client's id, not its index: another file's client 0 is another client.
+                    <For each=move || sorted.get() key=move |row| (store.with_untracked(|s| s.client_info(row.client).map(|i| i.id.clone())), row.counts) let:row>
                         {
                             let info = store.with_untracked(|s| s.client_info(row.client).cloned());
                             let (id, name) = info.map(|i| (i.id, i.name)).unwrap_or_default();
@@ -87,7 +88,7 @@ pub fn ClientsTable(
                             let title = id.clone();
                             view! {
                                 <tr data-client-id=id>
-                                    <th scope="row" class="table__name" title=title>{name}</th>
+                                    <th scope="row" class="table__name" title=title><bdi>{visible_name(&name).into_owned()}</bdi></th>
                                     <td class="num">{thousands(row.counts.total())}</td>
                                     {StatusClass::NAMED
                                         .into_iter()

@@ -6,10 +6,13 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use usage_core::format::percent;
 
-use crate::app::DashboardState;
+use usage_core::formats::tabular::ColumnMapping;
+use usage_core::load::LoadError;
+
+use crate::app::{DashboardState, LoadFailure};
 use crate::components::mapping_dialog::MappingDialog;
 use crate::sources::Dataset;
-use crate::sources::file::{self, LoadError, Progress, size_text};
+use crate::sources::file::{self, OpenError, Progress, size_text};
 use crate::storage;
 
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -31,9 +34,10 @@ pub fn FileOpen(
     let dragging = RwSignal::new(false);
     // Files waiting for the user to confirm a CSV's columns.
     let waiting = StoredValue::new_local(Vec::<web_sys::File>::new());
-    let pending_mapping = RwSignal::new(None);
+    let pending_mapping = state.pending_mapping;
 
-    let start = move |files: Vec<web_sys::File>| {
+    // Reads `files`, with the saved column choices plus one just confirmed (not saved until it reads rows).
+    let start = move |files: Vec<web_sys::File>, confirmed: Option<(String, ColumnMapping)>| {
         if files.is_empty() || progress.get_untracked().is_some() {
             return;
         }
@@ -41,33 +45,45 @@ pub fn FileOpen(
         cancel.set_value(flag.clone());
         progress.set(Some(Progress { file: files[0].name(), done: 0.0, total: files.iter().map(|f| f.size()).sum() }));
         waiting.set_value(files.clone());
+        let mut mappings = storage::load_mappings();
+        mappings.extend(confirmed);
         leptos::task::spawn_local(async move {
-            let result = file::load(files, move |p| progress.set(Some(p)), flag, &storage::load_mappings()).await;
+            let result = file::load(files, move |p| progress.set(Some(p)), flag, mappings).await;
             progress.set(None);
+            let failed = |message: String, change_columns| {
+                state.load_error.set(Some(LoadFailure { message: format!("Could not open the file: {message}. The data on screen is unchanged."), change_columns }))
+            };
             match result {
-                Ok(dataset) => {
+                Ok((dataset, mappings_used)) => {
                     state.load_error.set(None);
+                    // Only a column choice that read rows is remembered.
+                    for (key, mapping) in mappings_used {
+                        if let Err(error) = storage::save_mapping(&key, &mapping) {
+                            state.load_error.set(Some(LoadFailure { message: format!("Your column choice is used but {error}."), change_columns: None }));
+                        }
+                    }
                     on_loaded.run(dataset);
                 }
-                Err(LoadError::NeedsMapping { file, proposal }) => pending_mapping.set(Some((file, proposal))),
-                Err(LoadError::Failed(error)) => {
-                    state.load_error.set(Some(format!("Could not open the file: {error}. The data on screen is unchanged.")))
+                Err(OpenError::Load(LoadError::NeedsMapping { name, proposal })) => pending_mapping.set(Some((name, proposal))),
+                Err(OpenError::Load(error @ LoadError::NoRows { .. })) => {
+                    let LoadError::NoRows { name, proposal, .. } = &error else { return };
+                    // A remembered choice that reads nothing would fail the same way every time: forget it.
+                    if let Some(proposal) = proposal {
+                        storage::forget_mapping(&proposal.header_key());
+                    }
+                    failed(error.to_string(), proposal.clone().map(|p| (name.clone(), p)));
                 }
+                Err(error) => failed(error.message(), None),
             }
         });
     };
-    let on_mapping = Callback::new(move |(key, mapping): (String, usage_core::formats::tabular::ColumnMapping)| {
-        if let Err(error) = storage::save_mapping(&key, &mapping) {
-            state.load_error.set(Some(format!("Your column choice is used but {error}.")));
-        }
-        start(waiting.get_value());
-    });
+    let on_mapping = Callback::new(move |confirmed: (String, ColumnMapping)| start(waiting.get_value(), Some(confirmed)));
     let on_change = move |_| {
         let Some(input) = input_ref.get() else { return };
         let files = files_of(input.files());
         // Clear the input so that choosing the same file again reloads it.
         input.set_value("");
-        start(files);
+        start(files, None);
     };
 
     // Files dropped anywhere on the page open too; the page shows where while dragging.
@@ -89,7 +105,7 @@ pub fn FileOpen(
     let drop = window_event_listener(leptos::ev::drop, move |event| {
         event.prevent_default();
         dragging.set(false);
-        start(files_of(event.data_transfer().and_then(|t| t.files())));
+        start(files_of(event.data_transfer().and_then(|t| t.files())), None);
     });
     on_cleanup(move || {
         over.remove();

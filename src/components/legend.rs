@@ -1,6 +1,7 @@
 //! HTML chart legends: crisp at any zoom, readable by screen readers, never clipped.
 
 use leptos::prelude::*;
+use usage_core::format::visible_name;
 
 /// One legend entry.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +26,7 @@ pub fn Legend(
             <For each=move || items.get() key=|item| (item.label.clone(), item.swatch.clone(), item.detail.clone()) let:item>
                 <li class="legend__item">
                     <span class=format!("swatch swatch--{}", item.swatch) aria-hidden="true"></span>
-                    <span class="legend__label">{item.label}</span>
+                    <bdi class="legend__label">{visible_name(&item.label).into_owned()}</bdi>
                     {item.detail.map(|d| view! { <span class="legend__detail">{d}</span> })}
                 </li>
             </For>

@@ -35,7 +35,7 @@ pub fn MappingDialog(
 
     view! {
         <dialog node_ref=dialog_ref class="dialog dialog--narrow" aria-labelledby="mapping-title" data-testid="mapping-dialog"
-            on:close=move |_| pending.set(None)>
+            on:close=move |_| if !dialog_ref.get_untracked().is_some_and(|d| d.open()) { pending.set(None) }>
             <form method="dialog" class="dialog__body" on:submit=|ev| ev.prevent_default()>
                 <header class="dialog__header">
                     <h2 id="mapping-title" class="dialog__title">"Which columns are which?"</h2>

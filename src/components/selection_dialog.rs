@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use usage_core::format::thousands;
+use usage_core::format::{thousands, visible_name};
 use usage_core::selection::{MAX_CLIENTS, ResolvedSelection};
 use usage_core::store::TemplateId;
 use usage_core::{ClientSelection, ClientUsage, UsageStore};
@@ -84,8 +84,12 @@ pub fn SelectionDialog(
             dialog.close();
         }
     });
-    // Escape (the native "cancel") and close() both end here.
+    // Escape (the native "cancel") and close() both end here. A close event queued before a quick
+    // re-open arrives after it: then the dialog is open again and must stay so.
     let on_close = move |_| {
+        if dialog_ref.get_untracked().is_some_and(|d| d.open()) {
+            return;
+        }
         open.set(false);
         if let Some(element) = opener.get_value() {
             let _ = element.focus();
@@ -202,7 +206,7 @@ fn ChoiceList(
                             <li class="choices__item">
                                 <label class="check">
                                     <input type="checkbox" data-key=choice.key.clone() prop:checked=checked prop:disabled=disabled on:change=toggle/>
-                                    <span class="check__label">{choice.label}</span>
+                                    <bdi class="check__label">{visible_name(&choice.label).into_owned()}</bdi>
                                     <span class="check__count">{thousands(choice.requests)}</span>
                                 </label>
                             </li>

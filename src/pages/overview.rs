@@ -8,7 +8,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use usage_core::format::{compact, long_date, percent, thousands};
+use usage_core::format::{compact, long_date, percent, thousands, visible_name};
 use usage_core::range::date_of_day;
 use usage_core::formats::ReadReport;
 use usage_core::query::{DaySpan, chosen_and_other, share, total_of};
@@ -32,7 +32,7 @@ use crate::components::connect_dialog::ConnectDialog;
 use crate::components::export::ExportButtons;
 use crate::components::file_open::FileOpen;
 use crate::sources::{DataSource, Dataset};
-use crate::storage;
+use crate::sources::file::size_text;
 
 /// The overview of API usage for the chosen range.
 #[component]
@@ -98,6 +98,8 @@ pub fn Overview() -> impl IntoView {
         state.dataset.set(dataset);
     });
     let live_loading = RwSignal::new(false);
+    // Bytes of the answer received so far, while a fetch is under way.
+    let live_received = RwSignal::new(0u64);
     let refresh = RwSignal::new(0u32);
     // Only the latest fetch may land: one still under way when the source changes (a file is
     // opened, the demo chosen, another API connected) or a newer fetch starts is dropped.
@@ -112,8 +114,14 @@ pub fn Overview() -> impl IntoView {
         };
         let this_fetch = latest_fetch.get_value();
         live_loading.set(true);
+        live_received.set(0);
+        let on_progress: crate::sources::rest::OnProgress = std::rc::Rc::new(move |bytes| {
+            if latest_fetch.get_value() == this_fetch {
+                live_received.set(bytes);
+            }
+        });
         leptos::task::spawn_local(async move {
-            let result = crate::sources::rest::fetch(&source, storage::load_token(), &range).await;
+            let result = crate::sources::rest::fetch(&source, &range, on_progress).await;
             if latest_fetch.get_value() != this_fetch {
                 return;
             }
@@ -181,7 +189,8 @@ pub fn Overview() -> impl IntoView {
         })
     });
     let scoped = Memo::new(move |_| store.with(|s| s.client_usage(span.get(), &scope.get())));
-    let name_of = move |client| store.with(|s| s.client_info(client).map(|i| i.name.clone()).unwrap_or_default());
+    // Names as charts draw them: control characters made visible (canvas text cannot be isolated).
+    let name_of = move |client| store.with(|s| s.client_info(client).map(|i| visible_name(&i.name).into_owned()).unwrap_or_default());
 
     let line = Memo::new(move |_| {
         let range = range.get();
@@ -294,8 +303,18 @@ pub fn Overview() -> impl IntoView {
                             <strong>{format!("Live ({}): {}", live.kind, live.url)}</strong>
                             {format!(" · fetched {} UTC", live.fetched_at.get(..19).unwrap_or(&live.fetched_at).replace('T', " "))}
                             // Always in the layout, so a refresh does not shift the page.
-                            <span class="banner__busy" class:banner__busy--on=move || live_loading.get()>" · refreshing…"</span>
+                            <span class="banner__busy" class:banner__busy--on=move || live_loading.get() data-testid="live-received">
+                                {move || match live_received.get() {
+                                    0 => " · refreshing…".to_owned(),
+                                    bytes => format!(" · refreshing… {} received", size_text(bytes as f64)),
+                                }}
+                            </span>
                         </div>
+                        {live.served_from.clone().map(|from| view! {
+                            <div class="banner__detail banner__detail--warn" data-testid="served-from">
+                                {format!("The server redirected Callboard to {from}: the figures come from there. No token was sent to it.")}
+                            </div>
+                        })}
                         <LiveDetails live=live.as_ref().clone() range=range today=today/>
                         {move || live_failure.get().map(|message| view! {
                             <div class="banner__problem" data-testid="live-failure">{format!("This data is stale: the last refresh failed. {message}")}</div>
@@ -314,7 +333,7 @@ pub fn Overview() -> impl IntoView {
                         </span>
                     </div>
                 }.into_any()),
-                DataSource::Files(files) => Some(view! {
+                DataSource::Files { files, duplicates } => Some(view! {
                     <div class="banner banner--file" role="note" data-testid="file-banner">
                         <div>
                             <strong>{files.iter().map(|f| format!("{} ({})", f.name, f.format)).collect::<Vec<_>>().join(", ")}</strong>
@@ -326,6 +345,10 @@ pub fn Overview() -> impl IntoView {
                             )}
                             " · Read in your browser; nothing was sent anywhere."
                         </div>
+                        {duplicates.into_iter().map(|d| view! { <div class="banner__detail" data-testid="duplicate-file">{d}</div> }).collect_view()}
+                        {files.iter().flat_map(|f| f.report.notes.iter().map(move |n| format!("{}: {n}.", f.name))).map(|n| view! {
+                            <div class="banner__detail" data-testid="read-note">{n}</div>
+                        }).collect_view()}
                         {files.iter().flat_map(|f| f.report.problems.iter().take(3).map(move |p| (f.name.clone(), p.clone()))).map(|(name, p)| view! {
                             <div class="banner__problem" data-testid="skipped-row">{format!("Skipped {name} line {}: {}", p.line, p.reason)}</div>
                         }).collect_view()}
@@ -339,8 +362,25 @@ pub fn Overview() -> impl IntoView {
                 _ => None,
             }}
             <div class="notices" role="status" aria-live="polite">
+                {move || connecting().then(|| view! {
+                    <p class="notice" data-testid="live-connecting">
+                        {move || format!("Connecting to {}… {}", live_source.get().unwrap_or_default(), match live_received.get() {
+                            0 => "waiting for the answer".to_owned(),
+                            bytes => format!("{} received", size_text(bytes as f64)),
+                        })}
+                    </p>
+                })}
                 {move || empty_notice.get().map(|n| view! { <p class="notice" data-testid="empty-notice">{n}</p> })}
-                {move || state.load_error.get().map(|e| view! { <p class="notice notice--error">{e}</p> })}
+                {move || state.load_error.get().map(|failure| view! {
+                    <p class="notice notice--error" data-testid="load-error">
+                        {failure.message}
+                        {failure.change_columns.map(|pending| view! {
+                            " "
+                            <button type="button" class="link-button" data-testid="change-columns"
+                                on:click=move |_| state.pending_mapping.set(Some(pending.clone()))>"Change columns…"</button>
+                        })}
+                    </p>
+                })}
                 {move || range_notice.get().map(|n| view! { <p class="notice" data-testid="range-notice">{n}</p> })}
                 {move || state.selection_notice.get().map(|n| view! { <p class="notice" data-testid="selection-notice">{n}</p> })}
                 {move || resolved.get().notices.into_iter().map(|n| view! { <p class="notice" data-testid="selection-fallback">{n.message()}</p> }).collect_view()}

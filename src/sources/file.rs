@@ -1,20 +1,18 @@
 //! Usage export files the user opens: read in the browser, never uploaded.
 //!
-//! Files are read from disk in 8 MiB slices (`Blob.slice().arrayBuffer()`), so
-//! a large file is never held whole in memory, and each slice goes through the
-//! core's streaming reader. The page gets a turn after every slice, so it stays
-//! responsive, and progress and cancellation are checked there.
+//! This drives a `usage_core::load::Load`, which decides everything (duplicates, encodings,
+//! formats, column choices); this module only moves bytes. Files are read from disk in 8 MiB
+//! slices (`Blob.slice().arrayBuffer()`), so a large file is never held whole in memory. The page
+//! gets a turn after every slice, so it stays responsive, and progress and cancellation are
+//! checked there.
 
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use js_sys::Uint8Array;
-use usage_core::StoreBuilder;
-use std::collections::HashMap;
-
-use usage_core::formats::tabular::{ColumnMapping, MappingProposal, header_of, propose};
-use usage_core::formats::{FileReader, Format, ReadReport, RowProblem, detect};
+use usage_core::formats::tabular::ColumnMapping;
+use usage_core::load::{ContentHash, FileInfo, HEAD_BYTES, Load, LoadError, Loaded, Mappings};
 use wasm_bindgen_futures::JsFuture;
 
 use super::{DataSource, Dataset, LoadedFile};
@@ -32,84 +30,100 @@ pub struct Progress {
     pub total: f64,
 }
 
-/// Why a load stopped.
+/// Why a load stopped before the core could say anything.
 #[derive(Clone, Debug, PartialEq)]
-pub enum LoadError {
-    /// It failed; the message says why.
-    Failed(String),
-    /// A CSV's columns could be read more than one way: the user should confirm them.
-    NeedsMapping { file: String, proposal: MappingProposal },
+pub enum OpenError {
+    /// The core's verdict: unreadable, no rows, columns to confirm.
+    Load(LoadError),
+    /// The browser could not give the bytes, the user cancelled, or the files are too large.
+    Browser(String),
 }
 
-impl From<String> for LoadError {
-    fn from(message: String) -> LoadError {
-        LoadError::Failed(message)
+impl From<LoadError> for OpenError {
+    fn from(error: LoadError) -> OpenError {
+        OpenError::Load(error)
+    }
+}
+
+impl From<String> for OpenError {
+    fn from(message: String) -> OpenError {
+        OpenError::Browser(message)
+    }
+}
+
+impl OpenError {
+    pub fn message(&self) -> String {
+        match self {
+            OpenError::Load(error) => error.to_string(),
+            OpenError::Browser(message) => message.clone(),
+        }
     }
 }
 
 /// Reads `files` into one dataset (several files are merged: a month of daily logs is one dataset).
 ///
 /// `on_progress` is called after every slice; setting `cancel` stops the load at the next slice.
-/// `mappings` holds the column choices the user confirmed, by header set.
+/// `mappings` holds the column choices confirmed so far, by header set.
+/// Besides the dataset, it gives the confirmed column choices that read rows: those are worth saving.
 pub async fn load(
     files: Vec<web_sys::File>,
     on_progress: impl Fn(Progress),
     cancel: Rc<Cell<bool>>,
-    mappings: &HashMap<String, ColumnMapping>,
-) -> Result<Dataset, LoadError> {
-    if files.is_empty() {
-        return Err(LoadError::Failed("no file was chosen".into()));
-    }
+    mappings: Mappings,
+) -> Result<(Dataset, Vec<(String, ColumnMapping)>), OpenError> {
     let total: f64 = files.iter().map(|f| f.size()).sum();
     if total > MAX_TOTAL_BYTES {
-        return Err(LoadError::Failed(format!(
+        return Err(OpenError::Browser(format!(
             "{} is too large: Callboard reads at most 1 GiB at once in the browser. Split the export or choose fewer files.",
             size_text(total)
         )));
     }
-    let mut builder = StoreBuilder::new();
-    let mut loaded = Vec::with_capacity(files.len());
+    let infos = files.iter().map(|f| FileInfo { name: f.name(), size: f.size() as u64 }).collect();
+    let mut load = Load::new(infos, mappings)?;
+    let check_cancel = || if cancel.get() { Err(OpenError::Browser("the load was cancelled".into())) } else { Ok(()) };
+
+    // Files that may be the same file twice are hashed first, so a copy is never read into the store.
+    let to_hash = load.to_hash();
     let mut done = 0.0;
-    for file in files {
-        let name = file.name();
-        let size = file.size();
-        if size == 0.0 {
-            return Err(LoadError::Failed(format!("{name} is empty")));
+    let hash_total: f64 = to_hash.iter().map(|&i| files[i].size()).sum();
+    for &i in &to_hash {
+        let (file, mut hash) = (&files[i], ContentHash::new());
+        let mut offset = 0.0;
+        while offset < file.size() {
+            check_cancel()?;
+            let end = (offset + SLICE).min(file.size());
+            hash.update(&read_slice(file, offset, end).await?);
+            offset = end;
+            on_progress(Progress { file: format!("{} (checking for copies)", file.name()), done: done + offset, total: total + hash_total });
         }
-        // The format comes from the content, not the file name.
-        let head = read_slice(&file, 0.0, size.min(64.0 * 1024.0)).await?;
-        let format = detect(&head).map_err(|e| format!("{name}: {e}"))?;
-        let mut reader = match format {
-            Format::GenericCsv => {
-                let proposal = propose(&header_of(&head).unwrap_or_default());
-                match mappings.get(&proposal.header_key()) {
-                    Some(mapping) => FileReader::with_mapping(mapping.clone()),
-                    None if proposal.ambiguous.is_empty() => FileReader::new(format),
-                    None => return Err(LoadError::NeedsMapping { file: name, proposal }),
-                }
-            }
-            _ => FileReader::new(format),
-        };
+        done += file.size();
+        load.set_hash(i, hash.finish());
+    }
+
+    for (i, file) in files.iter().enumerate() {
+        let size = file.size();
+        if load.duplicate_of(i).is_some() {
+            load.skip_duplicate(i);
+            done += size;
+            continue;
+        }
+        // The encoding and format come from the content, not the file name.
+        load.begin(i, &read_slice(file, 0.0, size.min(HEAD_BYTES as f64)).await?)?;
         let mut offset = 0.0;
         while offset < size {
-            if cancel.get() {
-                return Err(LoadError::Failed("the load was cancelled".into()));
-            }
+            check_cancel()?;
             let end = (offset + SLICE).min(size);
-            let bytes = read_slice(&file, offset, end).await?;
-            reader.feed(&bytes, &mut builder).map_err(|e| format!("{name}: {e}"))?;
+            load.feed(&read_slice(file, offset, end).await?)?;
             offset = end;
-            on_progress(Progress { file: name.clone(), done: done + offset, total });
+            on_progress(Progress { file: file.name(), done: done + offset, total: total + hash_total });
         }
         done += size;
-        let report = reader.finish(&mut builder).map_err(|e| format!("{name}: {e}"))?;
-        if report.rows == 0 {
-            return Err(LoadError::Failed(format!("{name} has no usable rows{}", first_problem(&report))));
-        }
-        loaded.push(LoadedFile { name, format: format.name(), report });
+        load.end()?;
     }
-    let store = builder.finish();
-    Ok(Dataset { store: Arc::new(store), source: DataSource::Files(loaded) })
+    let Loaded { store, files: read, duplicates, mappings_used } = load.finish();
+    let files = read.into_iter().map(|f| LoadedFile { name: f.name, format: f.format.name(), report: f.report }).collect();
+    let duplicates = duplicates.iter().map(|d| d.message()).collect();
+    Ok((Dataset { store: Arc::new(store), source: DataSource::Files { files, duplicates } }, mappings_used))
 }
 
 /// Bytes `start..end` of `file`, read from disk.
@@ -120,18 +134,13 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u8
     Ok(Uint8Array::new(&buffer).to_vec())
 }
 
-fn first_problem(report: &ReadReport) -> String {
-    match report.problems.first() {
-        Some(RowProblem { line, reason }) => format!(" (line {line}: {reason})"),
-        None => String::new(),
-    }
-}
-
-/// `181,810,677` bytes → `"173.4 MiB"`.
+/// `181,810,677` bytes → `"173.4 MiB"`; `12` → `"12 bytes"`.
 pub fn size_text(bytes: f64) -> String {
     if bytes >= 1024.0 * 1024.0 {
         format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
-    } else {
+    } else if bytes >= 1024.0 {
         format!("{:.0} KiB", (bytes / 1024.0).ceil())
+    } else {
+        format!("{bytes:.0} bytes")
     }
 }

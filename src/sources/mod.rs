@@ -22,8 +22,8 @@ pub struct Dataset {
 pub enum DataSource {
     /// The embedded, generated demo dataset.
     Demo,
-    /// Export files the user opened, merged.
-    Files(Vec<LoadedFile>),
+    /// Export files the user opened, merged, and what was said about copies left out.
+    Files { files: Vec<LoadedFile>, duplicates: Vec<String> },
     /// A live usage API or a static document at a URL.
     Live(Box<Live>),
 }
@@ -42,6 +42,8 @@ pub struct Live {
     pub caveat: Option<String>,
     /// `/meta` (the contract only): what it said, or why it could not be read.
     pub meta: Option<Result<ApiMeta, String>>,
+    /// Where the answer really came from, when a redirect took the request to another origin.
+    pub served_from: Option<String>,
 }
 
 /// One opened file and what reading it found.

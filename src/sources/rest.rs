@@ -16,6 +16,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{DataSource, Dataset, Live};
+use crate::storage;
 
 /// How long a request may take before it is aborted.
 pub const TIMEOUT_MS: i32 = 20_000;
@@ -80,26 +81,31 @@ async fn sleep(seconds: u64) {
     let _ = JsFuture::from(promise).await;
 }
 
+/// How a fetch is going, for the page: bytes of the answer received so far.
+pub type OnProgress = std::rc::Rc<dyn Fn(u64)>;
+
 /// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and
-/// `/meta` where the contract has one.
-pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Result<Dataset, RestError> {
+/// `/meta` where the contract has one. Tokens come from this tab's sessionStorage, each only
+/// for the origin it was entered for.
+pub async fn fetch(source: &str, range: &DateRange, on_progress: OnProgress) -> Result<Dataset, RestError> {
     let endpoint = Endpoint::parse(source).map_err(|e| RestError::BadSource(e.to_string()))?;
-    let token = token.filter(|t| !t.is_empty());
     let plan = endpoint.plan(DaySpan::from(range), range.natural_granularity());
     let mut answers = Vec::with_capacity(plan.requests.len());
+    let mut served_from = None;
     for request in &plan.requests {
-        let bytes = match &endpoint {
-            Endpoint::Genesys { query_url } => genesys(query_url, request, token.as_deref()).await?,
-            _ => send(&request.url, request.body.as_deref(), request.auth, token.as_deref()).await?,
+        let answer = match &endpoint {
+            Endpoint::Genesys { query_url } => genesys(query_url, request, &on_progress).await?,
+            _ => send(&request.url, request.body.as_deref(), request.auth, &on_progress).await?,
         };
-        answers.push((request.format, bytes));
+        served_from = served_from.or(answer.redirected_to);
+        answers.push((request.format, answer.bytes));
     }
     let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| RestError::Contract { kind: endpoint.kind(), detail })?;
     drop(answers);
     // /meta adds the quota and the server's time zone; the usage stands without it.
     let meta = match endpoint.meta_url() {
-        Some(url) => match send(&url, None, Auth::Bearer, token.as_deref()).await {
-            Ok(bytes) => Some(parse_meta(&bytes)),
+        Some(url) => match send(&url, None, Auth::Bearer, &on_progress).await {
+            Ok(answer) => Some(parse_meta(&answer.bytes)),
             // A server that has no /meta simply has no quota to show.
             Err(RestError::NotFound(_)) => None,
             Err(e) => Some(Err(format!("/meta could not be read: {}", e.message()))),
@@ -107,19 +113,19 @@ pub async fn fetch(source: &str, token: Option<String>, range: &DateRange) -> Re
         None => None,
     };
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-    let live = Live { url: source.to_owned(), kind: endpoint.kind(), fetched_at, range: *range, caveat: plan.caveat, meta };
+    let live = Live { url: source.to_owned(), kind: endpoint.kind(), fetched_at, range: *range, caveat: plan.caveat, meta, served_from };
     Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
 }
 
 /// Runs a Genesys usage query: POSTs it, then polls its results until they are complete.
-async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: Option<&str>) -> Result<Vec<u8>, RestError> {
-    let execution = send(&query.url, query.body.as_deref(), query.auth, token).await?;
+async fn genesys(query_url: &str, query: &usage_core::rest::Request, on_progress: &OnProgress) -> Result<Answer, RestError> {
+    let execution = send(&query.url, query.body.as_deref(), query.auth, on_progress).await?;
     let broken = |detail| RestError::Contract { kind: "Genesys Cloud usage query", detail };
-    let results = genesys_results_url(query_url, &execution).map_err(broken)?;
+    let results = genesys_results_url(query_url, &execution.bytes).map_err(broken)?;
     let mut poll = 1;
     loop {
-        let answer = send(&results, None, query.auth, token).await?;
-        match genesys_query_status(&answer).map_err(broken)? {
+        let answer = send(&results, None, query.auth, on_progress).await?;
+        match genesys_query_status(&answer.bytes).map_err(broken)? {
             QueryStatus::Complete => return Ok(answer),
             QueryStatus::Failed => return Err(RestError::QueryFailed),
             QueryStatus::Running => match poll_delay(poll) {
@@ -131,9 +137,21 @@ async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: Opti
     }
 }
 
+/// An answer's body, and where it came from when a redirect took the request to another origin.
+struct Answer {
+    bytes: Vec<u8>,
+    redirected_to: Option<String>,
+}
+
 /// One request, retried as `retry_delay` says: its body, or the failure in words.
-async fn send(url: &str, body: Option<&str>, auth: Auth, token: Option<&str>) -> Result<Vec<u8>, RestError> {
+///
+/// The token for the URL's own origin (if one was entered) goes in the Authorization header;
+/// the browser drops it if a redirect leads to another origin, and the answer then says where it
+/// came from. One deadline covers the headers and the whole body, which is read as a stream and
+/// abandoned as soon as it passes [`MAX_BYTES`] (counting decoded bytes, so a gzip bomb stops there).
+async fn send(url: &str, body: Option<&str>, auth: Auth, on_progress: &OnProgress) -> Result<Answer, RestError> {
     let origin = origin_of(url);
+    let token = storage::load_token(&origin);
     let authorization = match (token, auth) {
         (None, _) => None,
         (Some(token), Auth::Bearer) => Some(format!("Bearer {token}")),
@@ -145,48 +163,35 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: Option<&str>) ->
     let mut attempt = 1;
     loop {
         let controller = web_sys::AbortController::new().map_err(|_| RestError::Network { origin: origin.clone() })?;
+        // Set by the deadline alone: Callboard also aborts a body it refuses as too large.
+        let deadline_passed = std::rc::Rc::new(std::cell::Cell::new(false));
         let abort = {
-            let controller = controller.clone();
-            Closure::once(move || controller.abort())
+            let (controller, deadline_passed) = (controller.clone(), deadline_passed.clone());
+            Closure::once(move || {
+                deadline_passed.set(true);
+                controller.abort();
+            })
         };
         let timer = web_sys::window()
             .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS).ok());
-        let mut request = match body {
-            Some(_) => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
-            None => gloo_net::http::Request::get(url),
-        }
-        .abort_signal(Some(&controller.signal()));
-        if let Some(authorization) = &authorization {
-            request = request.header("Authorization", authorization);
-        }
-        let result = match body {
-            Some(body) => match request.body(body) {
-                Ok(request) => request.send().await,
-                Err(e) => Err(e),
-            },
-            None => request.send().await,
-        };
-        let timed_out = controller.signal().aborted();
+        let outcome = attempt_once(url, body, authorization.as_deref(), &controller, on_progress).await;
+        let timed_out = deadline_passed.get();
         if let (Some(window), Some(timer)) = (web_sys::window(), timer) {
             window.clear_timeout_with_handle(timer);
         }
+        // The closure may only go once no timer can call it any more.
         drop(abort);
-        let response = match result {
-            Ok(response) => response,
+        let (status, retry_after) = match outcome {
             Err(_) if timed_out => return Err(RestError::Timeout),
-            Err(_) => return Err(RestError::Network { origin }),
-        };
-        let status = response.status();
-        if response.ok() {
-            let too_large = response.headers().get("Content-Length").and_then(|l| l.parse::<usize>().ok()).is_some_and(|l| l > MAX_BYTES);
-            let bytes = if too_large { Vec::new() } else { response.binary().await.map_err(|_| RestError::Network { origin })? };
-            if too_large || bytes.len() > MAX_BYTES {
-                return Err(RestError::TooLarge);
+            Err(error) => return Err(error),
+            Ok(Attempt::Body(bytes, final_url)) => {
+                let redirected_to = Some(final_url).filter(|f| !f.is_empty() && origin_of(f) != origin);
+                return Ok(Answer { bytes, redirected_to });
             }
-            return Ok(bytes);
-        }
+            Ok(Attempt::Failed { status, retry_after }) => (status, retry_after),
+        };
         let now = (js_sys::Date::now() / 1000.0) as i64;
-        match retry_delay(attempt, status, response.headers().get("Retry-After").as_deref(), now) {
+        match retry_delay(attempt, status, retry_after.as_deref(), now) {
             Some(seconds) => {
                 sleep(seconds).await;
                 attempt += 1;
@@ -203,4 +208,60 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: Option<&str>) ->
             }
         }
     }
+}
+
+/// What one try of a request gave.
+enum Attempt {
+    /// A successful answer's body, and the URL it finally came from.
+    Body(Vec<u8>, String),
+    Failed { status: u16, retry_after: Option<String> },
+}
+
+/// One try: the request, then, for a successful answer, its body read as a stream.
+async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>, controller: &web_sys::AbortController, on_progress: &OnProgress) -> Result<Attempt, RestError> {
+    let network = || RestError::Network { origin: origin_of(url) };
+    let mut request = match body {
+        Some(_) => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
+        None => gloo_net::http::Request::get(url),
+    }
+    .abort_signal(Some(&controller.signal()));
+    if let Some(authorization) = authorization {
+        request = request.header("Authorization", authorization);
+    }
+    let response = match body {
+        Some(body) => request.body(body).map_err(|_| network())?.send().await,
+        None => request.send().await,
+    }
+    .map_err(|_| network())?;
+    if !response.ok() {
+        return Ok(Attempt::Failed { status: response.status(), retry_after: response.headers().get("Retry-After") });
+    }
+    // A declared length over the cap is refused before any of the body is read. It is a u64:
+    // a usize is 32 bits in wasm, and 5 GB would not parse and so not be refused.
+    let declared = response.headers().get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > MAX_BYTES as u64) {
+        controller.abort();
+        return Err(RestError::TooLarge);
+    }
+    let final_url = response.url();
+    let Some(stream) = response.body() else { return Ok(Attempt::Body(Vec::new(), final_url)) };
+    let reader = web_sys::ReadableStreamDefaultReader::new(&stream).map_err(|_| network())?;
+    let mut bytes = Vec::with_capacity(declared.map_or(0, |l| l as usize));
+    loop {
+        let step = JsFuture::from(reader.read()).await.map_err(|_| network())?;
+        if js_sys::Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+            break;
+        }
+        let chunk = js_sys::Reflect::get(&step, &"value".into()).map(|v| js_sys::Uint8Array::new(&v)).map_err(|_| network())?;
+        if bytes.len() + chunk.length() as usize > MAX_BYTES {
+            let _ = reader.cancel();
+            controller.abort();
+            return Err(RestError::TooLarge);
+        }
+        let start = bytes.len();
+        bytes.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes[start..]);
+        on_progress(bytes.len() as u64);
+    }
+    Ok(Attempt::Body(bytes, final_url))
 }

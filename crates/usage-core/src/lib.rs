@@ -9,6 +9,7 @@
 
 pub mod demo;
 pub mod format;
+pub mod load;
 pub mod formats;
 pub mod model;
 pub mod query;

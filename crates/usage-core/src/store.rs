@@ -70,7 +70,7 @@ impl From<RowError> for String {
 }
 
 /// Why a store could not be built.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum StoreError {
     #[error("record {index}: {error}")]
     Row { index: usize, error: RowError },

@@ -78,7 +78,7 @@ impl ReadReport {
 }
 
 /// Why a whole file could not be read.
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
 pub enum ReadError {
     #[error("the file is empty")]
     Empty,

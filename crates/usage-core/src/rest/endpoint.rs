@@ -208,7 +208,7 @@ pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, Str
     let origin = origin_of(query_url);
     match (field("resultsUri"), field("executionId")) {
         (Some(uri), _) if uri.starts_with('/') && !uri.starts_with("//") => Ok(format!("{origin}{uri}")),
-        (Some(uri), _) if uri.starts_with(&format!("{origin}/")) => Ok(uri.to_owned()),
+        (Some(uri), _) if !origin.is_empty() && origin_of(uri) == origin => Ok(uri.to_owned()),
         (Some(uri), _) => Err(format!("resultsUri “{uri}” is not on {origin}; Callboard does not send the token elsewhere")),
         (None, Some(id)) if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => Ok(format!("{query_url}/{id}/results")),
         (None, _) => Err("the query answer has neither resultsUri nor a usable executionId".to_owned()),
@@ -247,8 +247,20 @@ pub fn poll_delay(poll: u32) -> Option<u64> {
 
 /// The `scheme://host[:port]` of an http(s) URL: where a request goes, for messages and
 /// for keeping the token on the origin it was given for.
+///
+/// Written the way browsers compare origins: the scheme and host in lower case, a default port
+/// (80, 443) left out, user information dropped. Not a URL gives an empty origin, which matches
+/// none.
 pub fn origin_of(url: &str) -> String {
-    url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/")
+    let Some((scheme, rest)) = url.trim().split_once("://") else { return String::new() };
+    let scheme = scheme.to_ascii_lowercase();
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or(authority).to_ascii_lowercase();
+    let host = match (scheme.as_str(), host.rsplit_once(':')) {
+        ("http", Some((name, "80"))) | ("https", Some((name, "443"))) => name.to_owned(),
+        _ => host,
+    };
+    if host.is_empty() { String::new() } else { format!("{scheme}://{host}") }
 }
 
 /// The `key=value` pairs of a query string, as written (not decoded).
@@ -374,6 +386,13 @@ mod tests {
         assert!(genesys_results_url(query, br#"{"resultsUri":"//evil.example/x"}"#).is_err());
         assert!(genesys_results_url(query, br#"{"resultsUri":"https://api.mypurecloud.com.evil.example/x"}"#).is_err());
         assert_eq!(origin_of("http://127.0.0.1:9000/api/usage?x=1"), "http://127.0.0.1:9000");
+        // Compared as browsers compare origins: case, default ports and user information do not count.
+        assert_eq!(origin_of("HTTPS://API.Example.com:443/x"), "https://api.example.com");
+        assert_eq!(origin_of("http://user:pw@example.com:80?x"), "http://example.com");
+        assert_eq!(origin_of("http://[::1]:8080/a"), "http://[::1]:8080");
+        assert_eq!(origin_of("https://example.com:8443"), "https://example.com:8443");
+        assert_eq!(origin_of("/relative/path"), "");
+        assert_eq!(origin_of("https:///nohost"), "");
         assert!(genesys_results_url(query, br#"{"executionId":"../../x"}"#).is_err());
         assert!(genesys_results_url(query, b"<html>").unwrap_err().contains("not the expected JSON"));
     }
