@@ -5,36 +5,19 @@
 //! Run `trunk build --release` first; `scripts/test.sh` does.
 #![cfg(not(target_arch = "wasm32"))]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration;
 
 use base64::Engine;
 use chrono::Days;
+use fantoccini::Locator;
 use fantoccini::key::Key;
-use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
-/// The policy the README recommends; the app must run under it without violations.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-/// Served under a sub-path to prove the build has no absolute asset URLs.
-const SUB_PATH: &str = "/team/callboard/";
+mod common;
 
-/// Serves `dir` under [`SUB_PATH`] on a free loopback port, one thread per connection.
-fn serve(dir: PathBuf) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    let port = listener.local_addr().expect("address").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let dir = dir.clone();
-            std::thread::spawn(move || respond(stream, &dir));
-        }
-    });
-    port
-}
+use common::{ONE_BROWSER, Request, SUB_PATH, chosen_clients, console_log, eventually, reply, script, start, text, today};
 
 /// The usage API the server plays (docs/api.md): the document `api/usage` serves, and the last query asked for.
 static API_USAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -134,188 +117,20 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
     }
 }
 
-fn respond(mut stream: TcpStream, dir: &Path) {
-    let mut reader = BufReader::new(&stream);
-    let mut line = String::new();
-    if reader.read_line(&mut line).is_err() {
-        return;
-    }
-    let (mut authorization, mut length) = (String::new(), 0usize);
-    let mut header = String::new();
-    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-        if let Some((name, value)) = header.split_once(':') {
-            match name.trim().to_ascii_lowercase().as_str() {
-                "authorization" => authorization = value.trim().to_owned(),
-                "content-length" => length = value.trim().parse().unwrap_or(0),
-                _ => {}
-            }
+/// Plays [`api`] for the live tests.
+fn api_handler(request: &Request, stream: &mut std::net::TcpStream) -> bool {
+    match api(&request.route, &request.query, &request.authorization, &request.body) {
+        Some((status, extra, answer)) => {
+            reply(stream, status, &extra, answer.as_bytes());
+            true
         }
-        header.clear();
-    }
-    let mut body = vec![0; length.min(1 << 20)];
-    if std::io::Read::read_exact(&mut reader, &mut body).is_err() {
-        return;
-    }
-    let target = line.split_whitespace().nth(1).unwrap_or("/");
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if let Some((status, extra, answer)) = path.strip_prefix(SUB_PATH).and_then(|route| api(route, query, &authorization, &body)) {
-        let length = if extra.contains("Content-Length") { String::new() } else { format!("Content-Length: {}\r\n", answer.len()) };
-        let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}{length}Connection: close\r\n\r\n");
-        let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(answer.as_bytes()));
-        return;
-    }
-    let file = match path.strip_prefix(SUB_PATH) {
-        Some("") => Some(dir.join("index.html")),
-        Some(rest) if !rest.contains("..") => Some(dir.join(rest)),
-        _ => None,
-    };
-    let (status, body, kind) = match file.and_then(|f| std::fs::read(&f).ok().map(|b| (f, b))) {
-        Some((f, body)) => {
-            let kind = match f.extension().and_then(|e| e.to_str()) {
-                Some("html") => "text/html; charset=utf-8",
-                Some("js") => "text/javascript",
-                Some("wasm") => "application/wasm",
-                Some("css") => "text/css",
-                Some("svg") => "image/svg+xml",
-                _ => "application/octet-stream",
-            };
-            ("200 OK", body, kind)
-        }
-        None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {CSP}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
-}
-
-/// chromedriver in its own process group, killed with everything it started when dropped.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
-        let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let child = Command::new(&binary)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("could not start {binary}: {e}; scripts/test.sh installs chromium-driver"));
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start listening");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Driver { child, port }
+        None => false,
     }
 }
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // Kill the whole group so no Chromium is left behind, even when the test panics.
-        let _ = Command::new("kill").arg("--").arg(format!("-{}", self.child.id())).status();
-        let _ = self.child.wait();
-    }
-}
-
-async fn connect(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--hide-scrollbars", "--window-size=1360,1760",
-                     // A high-DPI screen: the charts must be drawn at twice the CSS size.
-                     "--force-device-scale-factor=2"]
-        }),
-    );
-    // Keep the page's console, so a test can check what was logged.
-    caps.insert("goog:loggingPrefs".into(), json!({ "browser": "ALL" }));
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("a WebDriver session")
-}
-
-/// ChromeDriver's log extension: the console messages since the last call.
-#[derive(Debug)]
-struct BrowserLog;
-
-impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
-    }
-}
-
-async fn console_log(client: &Client) -> Vec<String> {
-    let entries = client.issue_cmd(BrowserLog).await.expect("the browser log");
-    entries.as_array().expect("log entries").iter().map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect()
-}
-
-async fn text(client: &Client, testid: &str) -> String {
-    let element = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(&format!("[data-testid={testid}]"))).await;
-    element.unwrap_or_else(|e| panic!("{testid} never appeared: {e}")).text().await.expect("text")
-}
-
-async fn script(client: &Client, source: &str) -> serde_json::Value {
-    client.execute(source, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{source}"))
-}
-
-/// Polls `check` until it holds, for at most 10 s.
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting until {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn chosen_clients(client: &Client) -> Vec<String> {
-    let value = script(client, "return [...document.querySelectorAll('[data-testid=selected-clients] li')].map(li => li.textContent)").await;
-    serde_json::from_value(value).expect("a list of names")
-}
-
-/// Today's UTC date from the system clock.
-fn today() -> chrono::NaiveDate {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs();
-    usage_core::range::date_of_day((seconds / 86_400) as i64)
-}
-
-/// One browser test at a time: two would race for chromedriver ports (a port found free
-/// can be taken by the other test's driver before ours binds it) and for the 2 cores.
-static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Serves the release build and opens a WebDriver session on it.
-async fn start() -> (Driver, Client, String) {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    assert!(dist.join("index.html").exists(), "no release build in {}: run `trunk build --release` first", dist.display());
-    let port = serve(dist);
-    let driver = Driver::start();
-    let client = connect(&driver).await;
-    (driver, client, format!("http://127.0.0.1:{port}{SUB_PATH}"))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn dashboard_end_to_end() {
     let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (_driver, client, base) = start().await;
+    let (_driver, client, base) = start(api_handler, String::new()).await;
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
 
@@ -420,7 +235,7 @@ async fn dashboard_end_to_end() {
 #[tokio::test(flavor = "multi_thread")]
 async fn opening_an_export_file() {
     let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (_driver, client, base) = start().await;
+    let (_driver, client, base) = start(api_handler, String::new()).await;
     let today = today();
     let day = |ago: u64| today.checked_sub_days(Days::new(ago)).expect("a past day");
     let evil = "<img src=x onerror=alert(1)>";
@@ -535,7 +350,7 @@ async fn live_usage_api() {
             {{"start":"{yesterday}T00:00:00Z","client_id":"app-1","client_name":"Billing","template":"/v2/users/{{id}}","method":"GET","status":{{"2xx":40,"429":2,"5xx":3}}}},
             {{"start":"{yesterday}T00:00:00Z","client_id":"app-2","client_name":"Mobile","status":{{"2xx":5}}}}]}}"#
     );
-    let (_driver, client, base) = start().await;
+    let (_driver, client, base) = start(api_handler, String::new()).await;
     let api = format!("{base}api");
 
     // ?source= opens the dashboard on the live source, for the range on screen.
@@ -587,7 +402,7 @@ async fn live_usage_api() {
     eventually("the token is accepted", || async { script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true) }).await;
     assert_eq!(text(&client, "kpi-total-requests").await, "50");
     // The token lives in sessionStorage only: not in the URL, localStorage or the page.
-    let places = script(&client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, sessionStorage.getItem('callboard.token.v1')]").await;
+    let places = script(&client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, JSON.parse(sessionStorage.getItem('callboard.tokens.v2'))[location.origin]]").await;
     for place in places.as_array().expect("places").iter().take(3) {
         assert!(!place.as_str().unwrap_or("").contains(API_TOKEN), "the token leaked: {place}");
     }
