@@ -251,6 +251,16 @@ pub fn load_in_memory(files: &[(&str, &[u8])], mappings: Mappings, chunk: usize)
     Ok(load.finish())
 }
 
+/// For the fuzz target `load`: the whole path a file takes (encoding and format sniffing, UTF-16
+/// and CR decoding, every reader, duplicate detection), over up to three files cut from `data` at
+/// `\x1e` bytes, fed in chunks sized by the first byte. It must return, never panic.
+#[doc(hidden)]
+pub fn fuzz_load(data: &[u8]) {
+    let chunk = usize::from(data.first().copied().unwrap_or(1)).max(1);
+    let files: Vec<(&str, &[u8])> = data.get(1..).unwrap_or_default().split(|&b| b == 0x1e).take(3).map(|bytes| ("fuzz", bytes)).collect();
+    let _ = load_in_memory(&files, Mappings::new(), chunk);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
