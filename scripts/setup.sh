@@ -62,6 +62,11 @@ callboard_setup() {
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
       apt_install "Chromium and ChromeDriver (for the browser tests)" chromium chromium-driver || return 1
     fi
+    # CJK and emoji fonts: without them, such names show as boxes in the test screenshots and a
+    # font gap cannot be told from a decoding bug.
+    if [ -f /etc/debian_version ] && ! dpkg -s fonts-noto-cjk fonts-noto-color-emoji >/dev/null 2>&1; then
+      apt_install "CJK and emoji fonts (for readable screenshots)" fonts-noto-cjk fonts-noto-color-emoji || return 1
+    fi
   fi
   echo "setup: ready ($(trunk --version), $(wasm-bindgen --version), wasm-opt $("$wasm_opt" --version | grep -o 'version [0-9]*')$([ "$browser" = 1 ] && echo ", $(chromium --version 2>/dev/null | head -n1)"))"
 }

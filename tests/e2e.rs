@@ -276,7 +276,9 @@ async fn opening_an_export_file() {
     assert_eq!(text(&client, "skipped-row").await, "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1");
     // The range moved to the files' days (ending yesterday): 6 + 2 requests, today's row left out.
     eventually("the KPIs show both files", || async { text(&client, "kpi-total-requests").await == "8" }).await;
-    assert_eq!(text(&client, "kpi-clients").await, "5");
+    // Four clients identify themselves; the access log's "-" user is unidentified traffic, not a fifth.
+    assert_eq!(text(&client, "kpi-clients").await, "4");
+    assert_eq!(script(&client, "return document.querySelector('[data-testid=kpi-clients]').nextElementSibling.textContent").await, json!("+ unidentified traffic"));
     assert_eq!(text(&client, "kpi-429").await, "1");
     assert_eq!(text(&client, "kpi-error-rate").await, "50.0%");
     let rows = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody tr')].map(tr => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])").await;

@@ -142,6 +142,26 @@ async fn hostile_files_and_links() {
     eventually("the saved choice is used without asking", || async { text(&client, "file-banner").await.contains("e2e-date-time.csv") }).await;
     assert_eq!(text(&client, "kpi-total-requests").await, "2");
 
+    // An access log (issue 10): escaped and spaced user names come out exactly, as text; the TLS
+    // handshake the server answered counts; the total is the number of lines with a time and a status.
+    let clf = |ago: u64, time: &str| format!("{}:{time} +0000", day(ago).format("%d/%b/%Y"));
+    let log = format!(
+        "198.51.100.1 - Z\\xC3\\xBCrich-wallboard [{}] \"GET /api/users/1 HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0\"\n\
+         198.51.100.2 - <img src=x onerror=alert(1)> [{}] \"GET /api/users/2 HTTP/1.1\" 404 10 \"-\" \"curl\"\n\
+         198.51.100.3 - 東京 ops 🚀 [{}] \"GET /api/users/3 HTTP/1.1\" 200 10 \"-\" \"curl\"\n\
+         198.51.100.4 - - [{}] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 157 \"-\" \"-\"\n",
+        clf(1, "10:00:00"), clf(1, "10:00:01"), clf(1, "10:00:02"), clf(1, "10:00:03"),
+    );
+    open_files(&client, &[&fixture("e2e-escaped.log", log)]).await;
+    eventually("the log is read", || async { text(&client, "file-banner").await.contains("e2e-escaped.log") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "4", "every line with a time and a status");
+    assert_eq!(text(&client, "kpi-clients").await, "3");
+    let names = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody th')].map(th => th.textContent).sort()").await;
+    assert_eq!(names, json!(["<img src=x onerror=alert(1)>", "Unknown client", "Zürich-wallboard", "東京 ops 🚀"]));
+    assert_eq!(script(&client, "return document.querySelectorAll('main img, .table img, .legend img, [data-testid=table-clients] img').length").await, json!(0), "no element was made from a name");
+    assert!(text(&client, "read-note").await.contains("1 line had no HTTP request line"));
+    std::fs::write(screenshots().join("access-log-names.png"), client.screenshot().await.expect("screenshot")).expect("save access-log-names.png");
+
     // A crafted range from the year -262143: shortened with a notice, and the dashboard draws.
     client.goto(&format!("{base}?from=-262143-01-01&to={}", today())).await.expect("a crafted link");
     assert!(text(&client, "range-notice").await.contains("at most 3,660 days"));

@@ -82,7 +82,7 @@ async fn kpis_show_what_the_core_computes() {
     let totals = total_of(&ranked);
 
     assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(totals.total()));
-    assert_eq!(text(&root, "[data-testid=kpi-clients]"), thousands(ranked.len() as u64));
+    assert_eq!(text(&root, "[data-testid=kpi-clients]"), thousands(usage_core::query::client_count(&store, &ranked).identified as u64));
     assert_eq!(text(&root, "[data-testid=kpi-error-rate]"), percent(totals.error_rate()));
     assert_eq!(text(&root, "[data-testid=kpi-429]"), thousands(totals.get(StatusClass::RateLimited)));
     assert!(totals.total() > 1_000_000, "the demo should have realistic volume");

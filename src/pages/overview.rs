@@ -11,7 +11,7 @@ use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 use usage_core::format::{compact, long_date, percent, thousands, visible_name};
 use usage_core::range::date_of_day;
 use usage_core::formats::ReadReport;
-use usage_core::query::{DaySpan, chosen_and_other, share, total_of};
+use usage_core::query::{DaySpan, chosen_and_other, client_count, share, total_of};
 use usage_core::range::RangeNotice;
 use usage_core::{DateRange, Granularity, Scope, StatusClass, UsageStore};
 
@@ -177,7 +177,7 @@ pub fn Overview() -> impl IntoView {
     // Everything in the range: KPIs and the table.
     let ranked = Memo::new(move |_| store.with(|s| s.client_usage(span.get(), &Scope::all())));
     let totals = Memo::new(move |_| ranked.with(|r| total_of(r)));
-    let client_count = Memo::new(move |_| ranked.with(|r| r.len()));
+    let client_count = Memo::new(move |_| store.with(|s| ranked.with(|r| client_count(s, r))));
     let templates = Memo::new(move |_| store.with(|s| s.template_usage(span.get())));
 
     // The selection scopes the charts.
@@ -430,7 +430,7 @@ pub fn Overview() -> impl IntoView {
             <section class="card card--wide" aria-labelledby="table-title">
                 <header class="card__header">
                     <h2 id="table-title" class="card__title">"All clients"</h2>
-                    <span class="card__sub">{move || format!("{} clients · every URL", client_count.get())}</span>
+                    <span class="card__sub">{move || format!("{} clients · every URL", client_count.get().identified)}</span>
                     <span class="card__spacer"></span>
                     <ExportButtons store=store range=range/>
                 </header>

@@ -460,6 +460,22 @@ impl UsageStore {
     }
 }
 
+/// How many clients called, for the Clients tile.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCount {
+    /// Clients that identify themselves (by id, key, consumer or user).
+    pub identified: usize,
+    /// Whether some traffic names no client: it is counted everywhere as "Unknown client", but
+    /// it is not one more client.
+    pub unidentified: bool,
+}
+
+/// The clients among `rows` (the clients with requests), telling the unidentified traffic apart.
+pub fn client_count(store: &UsageStore, rows: &[ClientUsage]) -> ClientCount {
+    let unidentified = store.unknown_client().is_some_and(|unknown| rows.iter().any(|r| r.client == unknown));
+    ClientCount { identified: rows.len() - usize::from(unidentified), unidentified }
+}
+
 /// `part` as a fraction of `total`; `None` when the total is 0.
 pub fn share(part: u64, total: u64) -> Option<f64> {
     (total > 0).then(|| part as f64 / total as f64)
@@ -530,6 +546,21 @@ mod tests {
         let y = store.template_by_name("/y").unwrap();
         let scoped = store.client_usage(DaySpan { start: 0, end: 2 }, &Scope::templates(&store, &[y]));
         assert_eq!(total_of(&scoped).total(), 7);
+    }
+
+    // Guards the Clients tile: "Unknown client" is unidentified traffic, not one more client.
+    #[test]
+    fn unknown_client_is_not_counted_as_a_client() {
+        let mut records: Vec<UsageRecord> = (0..4).map(|i| rec(i, &format!("c{i}"), "/x", 200, 1)).collect();
+        let store = UsageStore::from_records(&records).unwrap();
+        let rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        assert_eq!(client_count(&store, &rows), ClientCount { identified: 4, unidentified: false });
+        records.push(UsageRecord { client_id: String::new(), client_name: "Unknown client".into(), ..rec(5, "", "/x", 500, 3) });
+        let store = UsageStore::from_records(&records).unwrap();
+        let rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        assert_eq!((rows.len(), client_count(&store, &rows)), (5, ClientCount { identified: 4, unidentified: true }));
+        let only_known = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::templates(&store, &[]));
+        assert_eq!(client_count(&store, &only_known), ClientCount { identified: 0, unidentified: false });
     }
 
     // Guards top N + Other: the shares of top and other add up to the whole.

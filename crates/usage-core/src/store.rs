@@ -439,6 +439,7 @@ impl StoreBuilder {
             users: self.users,
             ips: self.ips,
             total_requests: self.total_requests,
+            unknown_client: self.client_index.get(crate::formats::UNKNOWN_CLIENT_ID).copied(),
         }
     }
 }
@@ -470,6 +471,8 @@ pub struct UsageStore {
     ips: Dictionary,
     /// All requests in the store; every sum over a part of it fits in `u64` too.
     total_requests: u64,
+    /// The client that stands for records naming none ("Unknown client"), if there are such records.
+    unknown_client: Option<ClientId>,
 }
 
 impl UsageStore {
@@ -485,6 +488,11 @@ impl UsageStore {
     /// All requests in the store, whatever their time.
     pub fn total_requests(&self) -> u64 {
         self.total_requests
+    }
+
+    /// The client of records that name none ("Unknown client"): it is traffic, not a client.
+    pub fn unknown_client(&self) -> Option<ClientId> {
+        self.unknown_client
     }
 
     /// Number of stored records.

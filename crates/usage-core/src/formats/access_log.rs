@@ -1,14 +1,25 @@
 //! nginx and Apache access logs in the combined or common log format:
 //! `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent ["$referer" "$user_agent" …]`.
 //!
-//! Each line's own UTC offset is honoured. The address part may be an
-//! X-Forwarded-For list (`10.0.0.2, 10.0.0.1, 81.2.69.143`, possibly quoted
-//! and followed by the proxy's address); the caller's IP is its first public
-//! address, else its first entry, as Elastic's nginx module does. nginx's
-//! `\xXX` escapes are decoded. A request line that is not `METHOD URL
-//! PROTOCOL` (a TLS handshake, `-`, an empty string) is skipped and reported.
-//! Access logs name no API client, so the client is the authenticated
-//! `$remote_user` when there is one, else "Unknown client".
+//! Lines are read by their structure, not split on spaces, because every field a client can
+//! choose may hold spaces, quotes and brackets:
+//! - the time is the first ` [dd/Mon/yyyy:hh:mm:ss ±hhmm]` followed by the request's quote;
+//! - the remote user runs from after the ident (` - `) up to the ` [` that opens the time;
+//! - the request, referrer and user agent each run up to their closing quote, escapes honoured.
+//!
+//! nginx writes `"`, `\` and every byte outside printable ASCII as `\xXX`; Apache writes `\"`,
+//! `\\`, `\n`-style escapes and `\xhh`. Both are decoded in every field, and the bytes are then
+//! read as UTF-8: invalid UTF-8 shows as U+FFFD and the read report says so for that line.
+//!
+//! Each line's own UTC offset is honoured. The address part may be an X-Forwarded-For list
+//! (`10.0.0.2, 10.0.0.1, 81.2.69.143`, possibly quoted and followed by the proxy's address); the
+//! caller's IP is its first public address, else its first entry, as Elastic's nginx module does.
+//!
+//! Every line with a time and a status is a request the server answered and counts, also when
+//! its request line is not HTTP (a TLS handshake or a scanner's garbage, answered with a 400):
+//! such requests go under the template `(malformed request line)` and the method `(none)`.
+//! Only lines without a time or a status are skipped. Access logs name no API client, so the
+//! client is the authenticated `$remote_user` when there is one, else "Unknown client".
 
 use std::net::IpAddr;
 
@@ -18,20 +29,60 @@ use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::store::{Row, StoreBuilder};
 use crate::template;
 
-/// Reads access-log lines.
+/// The template of requests whose request line is not HTTP.
+pub const MALFORMED_TEMPLATE: &str = "(malformed request line)";
+/// Their method.
+pub const NO_METHOD: &str = "(none)";
+
+/// Reads access-log lines, counting those with a malformed request line for the report.
 #[derive(Default)]
-pub struct AccessLog;
+pub struct AccessLog {
+    malformed: usize,
+}
+
+/// What a request line says.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RequestLine {
+    /// `METHOD target [HTTP/x.y]`; the target may hold spaces.
+    Http { method: String, target: String, protocol: Option<String> },
+    /// Anything else the server answered: a TLS handshake, `-`, an empty string, garbage.
+    Malformed(String),
+}
+
+/// One access-log line, every field decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessLine {
+    /// The address part as written: one address, or a forwarded-for list.
+    pub remote: String,
+    /// The authenticated user; `None` for `-`.
+    pub user: Option<String>,
+    /// Unix seconds (UTC).
+    pub timestamp: i64,
+    pub request: RequestLine,
+    pub status: u16,
+    /// Response bytes; `None` for `-`.
+    pub bytes: Option<u64>,
+    /// `None` when absent or `-`.
+    pub referer: Option<String>,
+    pub agent: Option<String>,
+    /// Whether a field that is shown (address, user, request target) held bytes that are not
+    /// UTF-8, now U+FFFD.
+    pub lossy: bool,
+}
 
 /// `07/Dec/2016:11:05:07 +0100` → Unix seconds (UTC).
 pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
-    let b = text.as_bytes();
+    parse_clf_time_bytes(text.as_bytes())
+}
+
+fn parse_clf_time_bytes(b: &[u8]) -> Option<i64> {
     if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[14] != b':' || b[17] != b':' || b[20] != b' ' {
         return None;
     }
-    let num = |s: &[u8]| -> Option<i64> { std::str::from_utf8(s).ok()?.parse().ok() };
-    let month = match &text[3..6] {
-        "Jan" => 1, "Feb" => 2, "Mar" => 3, "Apr" => 4, "May" => 5, "Jun" => 6,
-        "Jul" => 7, "Aug" => 8, "Sep" => 9, "Oct" => 10, "Nov" => 11, "Dec" => 12,
+    let num = |s: &[u8]| -> Option<i64> { if s.iter().all(u8::is_ascii_digit) { std::str::from_utf8(s).ok()?.parse().ok() } else { None } };
+    let month = match &b[3..6] {
+        b"Jan" => 1, b"Feb" => 2, b"Mar" => 3, b"Apr" => 4, b"May" => 5, b"Jun" => 6,
+        b"Jul" => 7, b"Aug" => 8, b"Sep" => 9, b"Oct" => 10, b"Nov" => 11, b"Dec" => 12,
         _ => return None,
     };
     let (day, year) = (num(&b[0..2])?, num(&b[7..11])?);
@@ -44,34 +95,183 @@ pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day as u32) * SECONDS_PER_DAY + hour * 3_600 + minute * 60 + second.min(59) - offset)
 }
 
-/// Reads a quoted field starting after its opening quote; returns it (unescaped) and the rest.
-fn quoted(text: &str) -> Option<(String, &str)> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
+/// Decodes nginx's `\xXX` and Apache's `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\v` and `\xhh`
+/// escapes into the bytes the client sent. A backslash before anything else stays as written.
+pub fn unescape(field: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(field.len());
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => return Some((String::from_utf8_lossy(&out).into_owned(), &text[i + 1..])),
-            b'\\' if bytes.get(i + 1) == Some(&b'x') && i + 3 < bytes.len() => {
-                match u8::from_str_radix(std::str::from_utf8(&bytes[i + 2..i + 4]).ok()?, 16) {
-                    Ok(byte) => {
-                        out.push(byte);
+    while i < field.len() {
+        if field[i] == b'\\' {
+            let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+            match field.get(i + 1) {
+                Some(b'x' | b'X') => {
+                    if let (Some(h), Some(l)) = (hex(field.get(i + 2)), hex(field.get(i + 3))) {
+                        out.push((h * 16 + l) as u8);
                         i += 4;
                         continue;
                     }
-                    Err(_) => out.push(b'\\'),
                 }
+                Some(&c @ (b'"' | b'\\')) => {
+                    out.push(c);
+                    i += 2;
+                    continue;
+                }
+                Some(&c @ (b'n' | b'r' | b't' | b'b' | b'v')) => {
+                    out.push(match c {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 0x08,
+                        _ => 0x0b,
+                    });
+                    i += 2;
+                    continue;
+                }
+                _ => {}
             }
-            b'\\' if i + 1 < bytes.len() => {
-                out.push(bytes[i + 1]);
-                i += 2;
-                continue;
-            }
-            b => out.push(b),
         }
+        out.push(field[i]);
         i += 1;
     }
+    out
+}
+
+/// The text of decoded bytes: UTF-8, with U+FFFD (and `lossy` set) where it is not.
+fn text_of(bytes: Vec<u8>, lossy: &mut bool) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| {
+        *lossy = true;
+        String::from_utf8_lossy(e.as_bytes()).into_owned()
+    })
+}
+
+/// A quoted field starting after its opening quote: the raw bytes up to the closing quote (a
+/// quote after a backslash does not close it) and what follows the closing quote.
+fn quoted(rest: &[u8]) -> Option<(&[u8], &[u8])> {
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i] {
+            b'\\' => i += 2,
+            b'"' => return Some((&rest[..i], &rest[i + 1..])),
+            _ => i += 1,
+        }
+    }
     None
+}
+
+/// Where the time opens: the first ` [` followed by a valid time, `]` and the request's quote.
+/// A user name may hold `[22/Nov/2026:10:00:00 +0000]` itself, but never a raw `"` (both servers
+/// escape it), so only the real time is followed by `] "`. A log whose request is not quoted
+/// falls back to the first time in brackets.
+pub(crate) fn time_field(line: &[u8]) -> Option<(usize, i64)> {
+    let mut first = None;
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&line[from..], b" [").map(|p| p + from) {
+        if let Some(time) = line.get(at + 2..at + 28).and_then(parse_clf_time_bytes) {
+            if line.get(at + 28..at + 31) == Some(b"] \"") {
+                return Some((at, time));
+            }
+            if line.get(at + 28) == Some(&b']') && first.is_none() {
+                first = Some((at, time));
+            }
+        }
+        from = at + 1;
+    }
+    first
+}
+
+/// Reads a request line: `METHOD target [HTTP/x.y]`, where the target may hold spaces.
+fn request_line(text: String) -> RequestLine {
+    let method_end = text.find(' ');
+    let method = method_end.map_or(text.as_str(), |end| &text[..end]);
+    let rest = method_end.map_or("", |end| &text[end + 1..]);
+    let is_method = !method.is_empty() && method.len() <= 20 && method.bytes().all(|b| b.is_ascii_uppercase() || b == b'-' || b == b'_');
+    let (target, protocol) = match rest.rsplit_once(' ') {
+        Some((target, protocol)) if protocol.starts_with("HTTP/") => (target, Some(protocol)),
+        _ => (rest, None),
+    };
+    if !is_method || target.is_empty() {
+        return RequestLine::Malformed(text);
+    }
+    RequestLine::Http { method: method.to_owned(), target: target.to_owned(), protocol: protocol.map(str::to_owned) }
+}
+
+/// Shows raw bytes in a message: printable text as it is, anything else as `\xXX`, at most 40 characters.
+pub fn shown(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                out.push_str(&format!("\\x{:02X}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    if out.chars().count() > 40 {
+        out = out.chars().take(39).collect::<String>() + "…";
+    }
+    out
+}
+
+/// Reads one line; the error says why it cannot be counted (no time, no status).
+pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
+    let (open, timestamp) = time_field(line).ok_or("no [dd/Mon/yyyy:hh:mm:ss ±hhmm] time")?;
+    let mut lossy = false;
+    // Before the time: the address part, then the ident (nginx always writes "-"), then the user.
+    let prefix = &line[..open];
+    let (remote, user) = match memchr::memmem::find(prefix, b" - ") {
+        Some(dash) => (&prefix[..dash], &prefix[dash + 3..]),
+        None => {
+            // An identd name instead of "-", or nothing at all: address, ident, user by spaces.
+            let mut parts = prefix.splitn(3, |&b| b == b' ');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(remote), Some(_ident), Some(user)) => (remote, user),
+                (Some(remote), _, None) => (remote, &b"-"[..]),
+                _ => (prefix, &b"-"[..]),
+            }
+        }
+    };
+    let user = match user {
+        b"-" | b"" => None,
+        user => Some(text_of(unescape(user), &mut lossy)),
+    };
+    let remote = text_of(unescape(remote), &mut lossy);
+    let after_time = &line[open + 29..];
+    let after_time = after_time.strip_prefix(b" ").unwrap_or(after_time);
+    // The request, quoted; a log without quotes around it has none to read.
+    let (request, rest) = match after_time.strip_prefix(b"\"").and_then(quoted) {
+        Some((raw, rest)) => {
+            // Only a request that is shown (its target becomes a template) can be "not UTF-8 text":
+            // a TLS handshake's bytes are not text and never were.
+            let mut request_lossy = false;
+            let request = request_line(text_of(unescape(raw), &mut request_lossy));
+            lossy |= request_lossy && matches!(request, RequestLine::Http { .. });
+            (request, rest)
+        }
+        None => return Err(format!("no quoted request after the time (“{}”)", shown(&after_time[..after_time.len().min(40)]))),
+    };
+    let mut fields = rest.trim_ascii_start().splitn(3, |&b| b == b' ');
+    let status_text = fields.next().unwrap_or_default();
+    let status = std::str::from_utf8(status_text)
+        .ok()
+        .filter(|s| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|s| s.parse::<u16>().ok())
+        .ok_or_else(|| format!("the status “{}” is not a number", shown(status_text)))?;
+    let bytes = fields.next().and_then(|b| std::str::from_utf8(b).ok()).and_then(|b| b.trim().parse::<u64>().ok());
+    let mut extra = fields.next().unwrap_or_default().trim_ascii_start();
+    let mut next_quoted = || {
+        let (raw, rest) = extra.strip_prefix(b"\"").and_then(quoted)?;
+        extra = rest.trim_ascii_start();
+        Some(raw)
+    };
+    let (referer, agent) = (next_quoted(), next_quoted());
+    // Referrer and agent are decoded too, but not shown, so they need no word in the report.
+    let optional = |raw: Option<&[u8]>| raw.filter(|r| *r != b"-").map(|r| text_of(unescape(r), &mut false));
+    let (referer, agent) = (optional(referer), optional(agent));
+    Ok(AccessLine { remote, user, timestamp, request, status, bytes, referer, agent, lossy })
 }
 
 fn is_public(ip: &IpAddr) -> bool {
@@ -93,38 +293,33 @@ fn caller_address(remote: &str) -> String {
 }
 
 impl LineParser for AccessLog {
-    fn parse_line(&mut self, line: &str, builder: &mut StoreBuilder) -> Result<(), String> {
-        let open = line.find(" [").ok_or("no [time] field")?;
-        let prefix = line[..open].trim_end();
-        let mut parts = prefix.rsplitn(3, ' ');
-        let (user, _ident, remote) = match (parts.next(), parts.next(), parts.next()) {
-            (Some(user), Some(ident), Some(remote)) => (user, ident, remote),
-            _ => return Err("the ident and user fields are missing before [time]".into()),
+    fn parse_line(&mut self, line: &[u8], builder: &mut StoreBuilder) -> Result<Option<String>, String> {
+        let parsed = parse_line(line)?;
+        let client = match &parsed.user {
+            None => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
+            Some(name) => builder.client(name, name),
         };
-        let close = line[open..].find("] ").map(|c| open + c).ok_or("the [time] field is not closed")?;
-        let timestamp = parse_clf_time(&line[open + 2..close]).ok_or("the time is not dd/Mon/yyyy:hh:mm:ss ±hhmm")?;
-        let rest = line[close + 2..].strip_prefix('"').ok_or("no quoted request")?;
-        let (request, rest) = quoted(rest).ok_or("the request is not closed with a quote")?;
-        let mut fields = rest.split_whitespace();
-        let status: u16 = fields.next().and_then(|s| s.parse().ok()).filter(|&s| s < 1000).ok_or("the status is not a number")?;
-        let bytes = fields.next().and_then(|b| b.parse::<u64>().ok());
+        let endpoint = match &parsed.request {
+            RequestLine::Http { method, target, .. } => builder.endpoint(method, &template::fold(target)),
+            RequestLine::Malformed(_) => builder.endpoint(NO_METHOD, MALFORMED_TEMPLATE),
+        };
+        let ip = builder.ip(&caller_address(&parsed.remote));
+        builder.push_row(Row { timestamp: parsed.timestamp, bucket: BucketWidth::Request, client, endpoint, status: parsed.status, requests: 1, ip, bytes: parsed.bytes, ..Row::default() })?;
+        if matches!(parsed.request, RequestLine::Malformed(_)) {
+            self.malformed += 1;
+        }
+        Ok(parsed.lossy.then(|| "some bytes are not UTF-8 text; they are shown as �".to_owned()))
+    }
 
-        let mut words = request.split(' ');
-        let (method, url) = match (words.next(), words.next(), words.next(), words.next()) {
-            (Some(m), Some(u), Some(p), None) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()) && p.starts_with("HTTP/") => (m, u),
-            _ => {
-                let shown: String = request.chars().take(40).collect();
-                return Err(format!("“{shown}” is not an HTTP request line (a TLS handshake or a probe?)"));
-            }
-        };
-        let client = match user {
-            "-" | "" => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
-            name => builder.client(name, name),
-        };
-        let endpoint = builder.endpoint(method, &template::fold(url));
-        let ip = builder.ip(&caller_address(remote));
-        builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, bytes, ..Row::default() })?;
-        Ok(())
+    fn notes(&self) -> Vec<String> {
+        match self.malformed {
+            0 => Vec::new(),
+            n => vec![format!(
+                "{} {} no HTTP request line (a TLS handshake, a probe or an empty request) but a response from the server: counted under “{MALFORMED_TEMPLATE}”",
+                crate::format::thousands(n as u64),
+                if n == 1 { "line had" } else { "lines had" }
+            )],
+        }
     }
 }
 
@@ -141,12 +336,52 @@ mod tests {
         assert_eq!(parse_clf_time("07/Dec/2016 11:05:07"), None);
     }
 
-    // Guards nginx escapes: UTF-8 bytes as \xXX and an escaped quote.
+    // Guards decoding: nginx \xXX (UTF-8 bytes, an escaped quote) and Apache's \" and \\.
     #[test]
-    fn nginx_escapes_are_decoded() {
-        let (text, rest) = quoted(r#"GET /Z\xC3\xBCrich?q=\x22a\x22 HTTP/1.1" 200"#).unwrap();
-        assert_eq!(text, "GET /Zürich?q=\"a\" HTTP/1.1");
-        assert_eq!(rest, " 200");
+    fn escapes_are_decoded() {
+        assert_eq!(unescape(br#"GET /Z\xC3\xBCrich?q=\x22a\x22 HTTP/1.1"#), "GET /Zürich?q=\"a\" HTTP/1.1".as_bytes());
+        assert_eq!(unescape(br#"say \"hi\" \\ there\n"#), b"say \"hi\" \\ there\n");
+        assert_eq!(unescape(br"\q \x4 \xZZ"), br"\q \x4 \xZZ", "what is not an escape stays as written");
+    }
+
+    // Guards the user field: non-ASCII from escapes, spaces, brackets and HTML all come out exactly.
+    #[test]
+    fn users_are_read_whole_and_decoded() {
+        let line = |user: &str| format!("203.0.113.9 - {user} [22/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl\"");
+        let user_of = |user: &str| parse_line(line(user).as_bytes()).unwrap().user;
+        assert_eq!(user_of(r"Z\xC3\xBCrich-wallboard"), Some("Zürich-wallboard".into()));
+        assert_eq!(user_of("<img src=x onerror=alert(1)>"), Some("<img src=x onerror=alert(1)>".into()));
+        assert_eq!(user_of("ann [ops] team"), Some("ann [ops] team".into()));
+        assert_eq!(user_of("a - b"), Some("a - b".into()));
+        assert_eq!(user_of("x [22/Nov/2026:09:00:00 +0000] y"), Some("x [22/Nov/2026:09:00:00 +0000] y".into()), "a time inside the user name is not the line's");
+        assert_eq!(user_of("-"), None);
+        let bad = parse_line(line(r"caf\xE9").as_bytes()).unwrap();
+        assert_eq!((bad.user.as_deref(), bad.lossy), (Some("caf\u{FFFD}"), true));
+    }
+
+    // Guards lines the server answered without an HTTP request: counted, not skipped, and their
+    // bytes (not text) are no reason to warn.
+    #[test]
+    fn malformed_request_lines_are_requests() {
+        let tls = "198.51.100.4 - - [22/Nov/2026:10:00:00 +0000] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 157 \"-\" \"-\"";
+        let parsed = parse_line(tls.as_bytes()).unwrap();
+        assert!(matches!(parsed.request, RequestLine::Malformed(_)));
+        assert_eq!((parsed.status, parsed.bytes, parsed.remote.as_str(), parsed.lossy), (400, Some(157), "198.51.100.4", false));
+        for request in ["\"-\"", "\"\"", "\"hello\"", "\"get / HTTP/1.1\""] {
+            let line = format!("::1 - - [22/Nov/2026:10:00:00 +0000] {request} 408 -");
+            assert!(matches!(parse_line(line.as_bytes()).unwrap().request, RequestLine::Malformed(_)), "{request}");
+        }
+        let spaced = parse_line(b"::1 - - [22/Nov/2026:10:00:00 +0000] \"GET /a b HTTP/1.1\" 200 1").unwrap();
+        assert_eq!(spaced.request, RequestLine::Http { method: "GET".into(), target: "/a b".into(), protocol: Some("HTTP/1.1".into()) });
+    }
+
+    // Guards what is still skipped, and that the message shows unreadable bytes as \xXX, not boxes.
+    #[test]
+    fn only_lines_without_a_time_or_status_are_skipped() {
+        assert!(parse_line(b"garbage without a time").unwrap_err().contains("no [dd/Mon"));
+        let error = parse_line(b"::1 - - [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" \x01\xff 12").unwrap_err();
+        assert_eq!(error, "the status “\\x01\\xFF” is not a number");
+        assert_eq!(shown(b"ok\x00\xe9"), "ok\\x00\\xE9");
     }
 
     // Guards the caller address chosen from forwarded lists.

@@ -54,6 +54,10 @@ pub struct ReadReport {
     /// What the reader decided for the whole file and the user should know (how it read
     /// epoch times, say).
     pub notes: Vec<String>,
+    /// Rows that were read but with something to say (bytes that are not UTF-8, say): how many,
+    /// and the first [`KEPT_PROBLEMS`] with their line numbers.
+    pub warned: usize,
+    pub warnings: Vec<RowProblem>,
 }
 
 impl ReadReport {
@@ -65,8 +69,17 @@ impl ReadReport {
             all.skipped += report.skipped;
             all.problems.extend(report.problems.iter().cloned());
             all.notes.extend(report.notes.iter().cloned());
+            all.warned += report.warned;
+            all.warnings.extend(report.warnings.iter().cloned());
         }
         all
+    }
+
+    pub(crate) fn warn(&mut self, line: usize, reason: impl Into<String>) {
+        self.warned += 1;
+        if self.warnings.len() < KEPT_PROBLEMS {
+            self.warnings.push(RowProblem { line, reason: reason.into() });
+        }
     }
 
     pub(crate) fn skip(&mut self, line: usize, reason: impl Into<String>) {
@@ -242,17 +255,21 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
     }
 }
 
-/// `… [07/Dec/2016:11:05:07 +0100] "…`
+/// `… [07/Dec/2016:11:05:07 +0100] "…`: a time in brackets (not only the first ` [`, since a
+/// user name may hold one) followed by a quoted request.
 fn looks_like_access_log(line: &str) -> bool {
-    line.find(" [").is_some_and(|i| {
-        let time = line.get(i + 2..i + 28).unwrap_or("");
-        time.len() == 26 && time.as_bytes()[2] == b'/' && time.as_bytes()[6] == b'/' && time.as_bytes()[11] == b':' && line[i..].contains("] \"")
-    })
+    access_log::time_field(line.as_bytes()).is_some_and(|(open, _)| line.as_bytes().get(open + 29..open + 31) == Some(b" \""))
 }
 
-/// Reads one line of a line-based format into the builder; the error is why it was skipped.
+/// Reads one line of a line-based format into the builder. The error is why it was skipped;
+/// `Ok(Some(warning))` keeps the line with something the report should say about it.
 pub trait LineParser {
-    fn parse_line(&mut self, line: &str, builder: &mut StoreBuilder) -> Result<(), String>;
+    fn parse_line(&mut self, line: &[u8], builder: &mut StoreBuilder) -> Result<Option<String>, String>;
+
+    /// What to say about the whole file once every line is read.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Reads any [`Format`] fed in chunks: line formats are parsed as lines arrive,
@@ -275,7 +292,7 @@ impl FileReader {
     pub fn new(format: Format) -> FileReader {
         let state = match format {
             Format::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
-            Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog, carry: Vec::new(), line: 0, report: ReadReport::default() },
+            Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog::default(), carry: Vec::new(), line: 0, report: ReadReport::default() },
             _ => ReaderState::Json(Vec::new()),
         };
         FileReader { format, decoder: encoding::TextDecoder::new(encoding::TextEncoding::Utf8), state, mapping: None }
@@ -337,6 +354,7 @@ impl FileReader {
             ReaderState::Csv(reader) => reader.finish(builder),
             ReaderState::Lines { mut parser, carry, mut line, mut report } => {
                 read_lines(&mut parser, &carry, &mut line, &mut report, builder);
+                report.notes.extend(parser.notes());
                 Ok(report)
             }
             ReaderState::Json(buffer) => {
@@ -409,12 +427,16 @@ fn read_lines(parser: &mut impl LineParser, bytes: &[u8], line: &mut usize, repo
     }
     for raw in bytes.split(|&b| b == b'\n') {
         *line += 1;
-        let text = String::from_utf8_lossy(raw.strip_suffix(b"\r").unwrap_or(raw));
-        if text.trim().is_empty() {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        if raw.trim_ascii().is_empty() {
             continue;
         }
-        match parser.parse_line(&text, builder) {
-            Ok(()) => report.rows += 1,
+        match parser.parse_line(raw, builder) {
+            Ok(None) => report.rows += 1,
+            Ok(Some(warning)) => {
+                report.rows += 1;
+                report.warn(*line, warning);
+            }
             Err(reason) => report.skip(*line, reason),
         }
     }
