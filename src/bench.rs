@@ -113,7 +113,7 @@ fn refilter(options: JsValue) -> Result<JsValue, JsValue> {
 /// The aggregates of the contract, all from the dashboard's own queries.
 fn aggregates(store: &UsageStore, span: DaySpan) -> Value {
     let clients = store.client_usage(span, &Scope::all());
-    let id = |client: u32| store.client_info(client).map(|c| c.id.clone()).unwrap_or_default();
+    let id = |client: u32| store.client_id(client).to_owned();
     // The contract breaks ties by client id; the dashboard ranks ties by display name.
     let mut by_id: Vec<(String, u64)> = clients.iter().map(|u| (id(u.client), u.counts.total())).collect();
     by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -133,7 +133,7 @@ fn aggregates(store: &UsageStore, span: DaySpan) -> Value {
         .template_usage(span)
         .into_iter()
         .take(5)
-        .map(|(t, n)| json!([store.templates().get(t as usize).cloned().unwrap_or_default(), n]))
+        .map(|(t, n)| json!([store.templates().get(t), n]))
         .collect();
     json!({
         "total": clients.iter().map(|u| u.counts.total()).sum::<u64>(),

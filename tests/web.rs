@@ -99,7 +99,7 @@ async fn clicking_a_header_resorts_the_table() {
     storage().remove_item(STORAGE_KEY).expect("clear");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let ids = |rows: &[usage_core::ClientUsage]| rows.iter().map(|u| store.clients()[u.client as usize].id.clone()).collect::<Vec<_>>();
+    let ids = |rows: &[usage_core::ClientUsage]| rows.iter().map(|u| store.client_id(u.client).to_owned()).collect::<Vec<_>>();
     let mut rows = store.client_usage(span, &Scope::all());
     assert_eq!(row_ids(&root), ids(&rows), "initial order is by requests");
 
@@ -176,7 +176,7 @@ async fn corrupt_selection_falls_back_to_defaults() {
     storage().set_item(STORAGE_KEY, "{\"version\":1,\"clients\":").expect("write");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.clients()[u.client as usize].name.clone()).collect();
+    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.client_name(u.client).to_owned()).collect();
     let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
     assert_eq!(chosen, top5);
     assert!(text(&root, "[data-testid=selection-notice]").contains("could not be read"));
@@ -197,7 +197,7 @@ async fn restore_defaults_brings_back_the_top_five() {
     click(&root, "[data-testid=selection-restore]");
     settle().await;
     let (store, span) = expected_store();
-    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.clients()[u.client as usize].name.clone()).collect();
+    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.client_name(u.client).to_owned()).collect();
     let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
     assert_eq!(chosen, top5);
     assert_eq!(storage().get_item(STORAGE_KEY).expect("read"), None, "defaults are stored as no entry");

@@ -80,10 +80,9 @@ pub fn ClientsTable(
                 </thead>
                 <tbody>
                     // Keyed by the client's id, not its index: another file's client 0 is another client.
-                    <For each=move || sorted.get() key=move |row| (store.with_untracked(|s| s.client_info(row.client).map(|i| i.id.clone())), row.counts) let:row>
+                    <For each=move || sorted.get() key=move |row| (store.with_untracked(|s| s.client_id(row.client).to_owned()), row.counts) let:row>
                         {
-                            let info = store.with_untracked(|s| s.client_info(row.client).cloned());
-                            let (id, name) = info.map(|i| (i.id, i.name)).unwrap_or_default();
+                            let (id, name) = store.with_untracked(|s| (s.client_id(row.client).to_owned(), s.client_name(row.client).to_owned()));
                             let share = move || percent(Some(row.share_of(total.get().total())));
                             let title = id.clone();
                             view! {

@@ -44,7 +44,7 @@ pub fn SelectionDialog(
         store.with(|s| {
             ranked.with(|rows| {
                 rows.iter()
-                    .filter_map(|u| s.client_info(u.client).map(|i| Choice { key: i.id.clone(), label: i.name.clone(), requests: u.counts.total() }))
+                    .filter_map(|u| s.client_info(u.client).map(|i| Choice { key: i.id.to_owned(), label: i.name.to_owned(), requests: u.counts.total() }))
                     .collect::<Vec<_>>()
             })
         })
@@ -53,7 +53,7 @@ pub fn SelectionDialog(
         store.with(|s| {
             templates.with(|rows| {
                 rows.iter()
-                    .filter_map(|&(t, n)| s.templates().get(t as usize).map(|name| Choice { key: name.clone(), label: name.clone(), requests: n }))
+                    .map(|&(t, n)| Choice { key: s.templates().get(t).to_owned(), label: s.templates().get(t).to_owned(), requests: n })
                     .collect::<Vec<_>>()
             })
         })
@@ -71,9 +71,9 @@ pub fn SelectionDialog(
         if open.get() && !dialog.open() {
             let resolved = resolved.get_untracked();
             store.with_untracked(|s| {
-                chosen_clients.set(resolved.clients.iter().filter_map(|&c| s.client_info(c).map(|i| i.id.clone())).collect());
+                chosen_clients.set(resolved.clients.iter().map(|&c| s.client_id(c).to_owned()).collect());
                 chosen_templates.set(match &resolved.templates {
-                    Some(ids) => ids.iter().filter_map(|&t| s.templates().get(t as usize).cloned()).collect(),
+                    Some(ids) => ids.iter().map(|&t| s.templates().get(t).to_owned()).collect(),
                     None => template_choices.get_untracked().into_iter().map(|c| c.key).collect(),
                 });
             });

@@ -18,6 +18,7 @@ pub mod rest;
 pub mod selection;
 pub mod status;
 pub mod store;
+pub mod strings;
 pub mod template;
 
 pub use model::{BucketWidth, UsageRecord};
@@ -25,4 +26,5 @@ pub use query::{ClientSort, ClientUsage, Dimension, Granularity, Group, PairGrou
 pub use range::{DateRange, Preset, RangeError};
 pub use selection::{ClientSelection, SelectionNotice, StoredSelection};
 pub use status::{StatusClass, StatusCounts};
-pub use store::{ClientId, ClientInfo, EndpointId, Row, StoreBuilder, UsageStore};
+pub use store::{ClientId, ClientInfo, ClientRef, EndpointId, Row, StoreBuilder, UsageStore};
+pub use strings::StringTable;

@@ -251,7 +251,7 @@ impl UsageStore {
     /// same numbers; this loop reads the client column directly because it is the hot path
     /// of every range change (the property tests hold both to the reference).
     pub fn client_usage(&self, span: DaySpan, scope: &Scope) -> Vec<ClientUsage> {
-        let mut per_client = vec![StatusCounts::default(); self.clients().len()];
+        let mut per_client = vec![StatusCounts::default(); self.client_count()];
         self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
             if scope.includes(self.endpoint[i]) {
                 per_client[self.client[i] as usize].add_code(self.status[i], n);
@@ -283,14 +283,14 @@ impl UsageStore {
             .filter(|&(_, n)| n > 0)
             .map(|(t, n)| (t as TemplateId, n))
             .collect();
-        usage.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.templates()[a.0 as usize].cmp(&self.templates()[b.0 as usize])));
+        usage.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.templates().get(a.0).cmp(self.templates().get(b.0))));
         usage
     }
 
     /// Requests over time for each client in `clients`, in `span` and `scope`.
     pub fn time_series(&self, span: DaySpan, granularity: Granularity, scope: &Scope, clients: &[ClientId]) -> TimeSeries {
         let starts = granularity.buckets(span);
-        let mut slot = vec![None; self.clients().len()];
+        let mut slot = vec![None; self.client_count()];
         for (k, &c) in clients.iter().enumerate() {
             if let Some(s) = slot.get_mut(c as usize) {
                 *s = Some(k);
@@ -348,7 +348,7 @@ impl UsageStore {
     /// How many ids `dimension` can have (ids run from 0 to this, exclusive).
     fn cardinality(&self, dimension: Dimension) -> usize {
         match dimension {
-            Dimension::Client => self.clients().len(),
+            Dimension::Client => self.client_count(),
             Dimension::Endpoint => self.endpoints().len(),
             Dimension::Template => self.templates().len(),
             Dimension::Method => self.methods().len(),
@@ -362,13 +362,13 @@ impl UsageStore {
     /// The text of id `key` in `dimension`: a client's display name, a template, a status code…
     pub fn label(&self, dimension: Dimension, key: u32) -> String {
         match dimension {
-            Dimension::Client => self.client_info(key).map(|c| c.name.clone()).unwrap_or_default(),
+            Dimension::Client => self.client_name(key).to_owned(),
             Dimension::Endpoint => self
                 .endpoints()
                 .get(key as usize)
-                .map(|e| format!("{} {}", self.methods().get(e.method), self.templates()[e.template as usize]))
+                .map(|e| format!("{} {}", self.methods().get(e.method), self.templates().get(e.template)))
                 .unwrap_or_default(),
-            Dimension::Template => self.templates().get(key as usize).cloned().unwrap_or_default(),
+            Dimension::Template => self.templates().get(key).to_owned(),
             Dimension::Method => self.methods().get(key).to_owned(),
             Dimension::Status => key.to_string(),
             Dimension::Module => self.modules().get(key).to_owned(),
@@ -439,7 +439,7 @@ impl UsageStore {
 
     /// Sorts table rows by `key`; ties always go by display name, then id, ascending.
     pub fn sort_client_usage(&self, rows: &mut [ClientUsage], key: ClientSort, direction: SortDirection) {
-        let name = |c: ClientId| self.client_info(c).map(|i| (i.name.as_str(), i.id.as_str())).unwrap_or(("", ""));
+        let name = |c: ClientId| (self.client_name(c), self.client_id(c));
         rows.sort_by(|a, b| {
             let primary = match key {
                 ClientSort::Name => Ordering::Equal,
@@ -535,7 +535,7 @@ mod tests {
         ])
         .unwrap();
         let usage = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        let names: Vec<&str> = usage.iter().map(|u| store.clients()[u.client as usize].id.as_str()).collect();
+        let names: Vec<&str> = usage.iter().map(|u| store.client_id(u.client)).collect();
         // a, b and c have 5 each: ties go by display name.
         assert_eq!(names, ["a", "b", "c"]);
         assert_eq!(usage[0].counts.get(StatusClass::RateLimited), 3);
@@ -622,7 +622,7 @@ mod tests {
         ])
         .unwrap();
         let mut rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        let order = |rows: &[ClientUsage]| rows.iter().map(|u| store.clients()[u.client as usize].id.clone()).collect::<Vec<_>>();
+        let order = |rows: &[ClientUsage]| rows.iter().map(|u| store.client_id(u.client).to_owned()).collect::<Vec<_>>();
         store.sort_client_usage(&mut rows, ClientSort::ErrorRate, SortDirection::Descending);
         assert_eq!(order(&rows), ["b", "a", "c"]);
         store.sort_client_usage(&mut rows, ClientSort::Name, SortDirection::Descending);

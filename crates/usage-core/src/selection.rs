@@ -136,7 +136,7 @@ impl ClientSelection {
                 let chosen: Vec<ClientId> = ranked
                     .iter()
                     .map(|u| u.client)
-                    .filter(|&c| store.client_info(c).is_some_and(|info| ids.contains(&info.id)))
+                    .filter(|&c| store.client_info(c).is_some_and(|info| ids.iter().any(|id| id == info.id)))
                     .take(MAX_CLIENTS)
                     .collect();
                 if chosen.is_empty() { (top(DEFAULT_CLIENTS), Some(SelectionNotice::NothingInRange)) } else { (chosen, None) }
@@ -224,13 +224,13 @@ mod tests {
         let store = store();
         let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
         let resolved = ClientSelection::defaults().resolve(&store, &ranked);
-        let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.clients()[c as usize].id.as_str()).collect();
+        let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.client_id(c)).collect();
         assert_eq!(ids, ["c0", "c1", "c2", "c3", "c4"]);
         assert_eq!(resolved.templates, None);
 
         let custom = ClientSelection { clients: Some(vec!["c6".into(), "c5".into()]), templates: Some(vec!["/t1".into(), "/gone".into()]) };
         let resolved = custom.resolve(&store, &ranked);
-        let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.clients()[c as usize].id.as_str()).collect();
+        let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.client_id(c)).collect();
         assert_eq!(ids, ["c5", "c6"]);
         assert_eq!(resolved.templates, Some(vec![store.template_by_name("/t1").unwrap()]));
     }

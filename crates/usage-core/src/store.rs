@@ -14,6 +14,7 @@ use rustc_hash::FxHashMap as HashMap;
 use thiserror::Error;
 
 use crate::model::{BucketWidth, UsageRecord};
+use crate::strings::StringTable;
 
 /// Index of a client in [`UsageStore::clients`].
 pub type ClientId = u32;
@@ -31,6 +32,35 @@ pub struct ClientInfo {
     pub id: String,
     /// Display name; equals `id` when the source had none.
     pub name: String,
+}
+
+/// A client of a finished store, borrowed from its string tables.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientRef<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+}
+
+/// The clients of a store, by [`ClientId`].
+#[derive(Clone, Copy)]
+pub struct Clients<'a> {
+    store: &'a UsageStore,
+}
+
+impl<'a> Clients<'a> {
+    pub fn len(&self) -> usize {
+        self.store.client_count()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn get(&self, client: ClientId) -> Option<ClientRef<'a>> {
+        self.store.client_info(client)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = ClientRef<'a>> + 'a {
+        let store = self.store;
+        (0..store.client_count() as ClientId).filter_map(move |c| store.client_info(c))
+    }
 }
 
 /// A method on a URL template, e.g. `GET /api/v2/users/{id}`.
@@ -121,11 +151,26 @@ impl Dictionary {
     pub fn values(&self) -> &[String] {
         &self.values
     }
+
+    /// The values without the index: what a finished store keeps.
+    fn into_table(self) -> StringTable {
+        self.values.iter().map(String::as_str).collect()
+    }
+}
+
+impl<'a> FromIterator<&'a str> for StringTable {
+    fn from_iter<I: IntoIterator<Item = &'a str>>(values: I) -> StringTable {
+        let mut table = StringTable::new();
+        for value in values {
+            table.push(value);
+        }
+        table
+    }
 }
 
 /// A numeric column: one constant, or one value per record in 32 or 64 bits.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum NumberColumn {
+pub enum NumberColumn {
     Constant(u64),
     U32(Vec<u32>),
     U64(Vec<u64>),
@@ -145,6 +190,15 @@ impl NumberColumn {
             Some(&first) if values.iter().all(|&v| v == first) => NumberColumn::Constant(first),
             Some(_) if values.iter().all(|&v| v <= u64::from(u32::MAX)) => NumberColumn::U32(values.into_iter().map(|v| v as u32).collect()),
             Some(_) => NumberColumn::U64(values),
+        }
+    }
+
+    /// How many values it holds (`None` for a constant, which fits any length).
+    pub fn stored_len(&self) -> Option<usize> {
+        match self {
+            NumberColumn::Constant(_) => None,
+            NumberColumn::U32(values) => Some(values.len()),
+            NumberColumn::U64(values) => Some(values.len()),
         }
     }
 
@@ -431,15 +485,16 @@ impl StoreBuilder {
             bucket: self.bucket.into_column(order),
             bytes: self.has_bytes.then(|| self.bytes.into_column(order)),
             latency_us: self.has_latency.then(|| self.latency_us.into_column(order)),
-            clients: self.clients,
-            templates: self.templates,
-            endpoints: self.endpoints,
-            methods: self.methods,
-            modules: self.modules,
-            users: self.users,
-            ips: self.ips,
-            total_requests: self.total_requests,
             unknown_client: self.client_index.get(crate::formats::UNKNOWN_CLIENT_ID).copied(),
+            client_ids: self.clients.iter().map(|c| c.id.as_str()).collect(),
+            client_names: self.clients.iter().map(|c| c.name.as_str()).collect(),
+            templates: self.templates.iter().map(String::as_str).collect(),
+            endpoints: self.endpoints,
+            methods: self.methods.into_table(),
+            modules: self.modules.into_table(),
+            users: self.users.into_table(),
+            ips: self.ips.into_table(),
+            total_requests: self.total_requests,
         }
     }
 }
@@ -462,13 +517,15 @@ pub struct UsageStore {
     bytes: Option<NumberColumn>,
     latency_us: Option<NumberColumn>,
     pub(crate) max_status: u16,
-    clients: Vec<ClientInfo>,
-    templates: Vec<String>,
+    /// Each client's stable id and display name, by [`ClientId`].
+    client_ids: StringTable,
+    client_names: StringTable,
+    templates: StringTable,
     endpoints: Vec<Endpoint>,
-    methods: Dictionary,
-    modules: Dictionary,
-    users: Dictionary,
-    ips: Dictionary,
+    methods: StringTable,
+    modules: StringTable,
+    users: StringTable,
+    ips: StringTable,
     /// All requests in the store; every sum over a part of it fits in `u64` too.
     total_requests: u64,
     /// The client that stands for records naming none ("Unknown client"), if there are such records.
@@ -505,22 +562,37 @@ impl UsageStore {
     }
 
     /// Every client, indexed by [`ClientId`].
-    pub fn clients(&self) -> &[ClientInfo] {
-        &self.clients
+    pub fn clients(&self) -> Clients<'_> {
+        Clients { store: self }
+    }
+
+    /// How many clients the store knows (with or without requests in a range).
+    pub fn client_count(&self) -> usize {
+        self.client_ids.len()
+    }
+
+    /// A client's stable id; empty for an id from another store.
+    pub fn client_id(&self, client: ClientId) -> &str {
+        self.client_ids.get(client)
+    }
+
+    /// A client's display name; empty for an id from another store.
+    pub fn client_name(&self, client: ClientId) -> &str {
+        self.client_names.get(client)
     }
 
     /// A client by id; `None` for an id from another store.
-    pub fn client_info(&self, client: ClientId) -> Option<&ClientInfo> {
-        self.clients.get(client as usize)
+    pub fn client_info(&self, client: ClientId) -> Option<ClientRef<'_>> {
+        ((client as usize) < self.client_ids.len()).then(|| ClientRef { id: self.client_ids.get(client), name: self.client_names.get(client) })
     }
 
     /// Looks a client up by its stable id string.
     pub fn client_by_id(&self, id: &str) -> Option<ClientId> {
-        self.clients.iter().position(|c| c.id == id).map(|i| i as ClientId)
+        self.client_ids.find(id)
     }
 
     /// Every URL template, indexed by [`TemplateId`].
-    pub fn templates(&self) -> &[String] {
+    pub fn templates(&self) -> &StringTable {
         &self.templates
     }
 
@@ -530,22 +602,22 @@ impl UsageStore {
     }
 
     /// HTTP methods, modules, users and IP addresses (id 0 is "unknown").
-    pub fn methods(&self) -> &Dictionary {
+    pub fn methods(&self) -> &StringTable {
         &self.methods
     }
-    pub fn modules(&self) -> &Dictionary {
+    pub fn modules(&self) -> &StringTable {
         &self.modules
     }
-    pub fn users(&self) -> &Dictionary {
+    pub fn users(&self) -> &StringTable {
         &self.users
     }
-    pub fn ips(&self) -> &Dictionary {
+    pub fn ips(&self) -> &StringTable {
         &self.ips
     }
 
     /// Looks a template up by its text.
     pub fn template_by_name(&self, template: &str) -> Option<TemplateId> {
-        self.templates.iter().position(|t| t == template).map(|i| i as TemplateId)
+        self.templates.find(template)
     }
 
     /// Timestamp of record `i`, in Unix seconds.
@@ -594,6 +666,13 @@ impl UsageStore {
             + self.latency_us.as_ref().map_or(0, NumberColumn::heap_bytes)
     }
 
+    /// Bytes of memory the dictionaries take (client ids and names, templates, methods, modules,
+    /// users, IPs and the endpoint pairs).
+    pub fn dictionary_bytes(&self) -> usize {
+        [&self.client_ids, &self.client_names, &self.templates, &self.methods, &self.modules, &self.users, &self.ips].iter().map(|t| t.heap_bytes()).sum::<usize>()
+            + self.endpoints.len() * 8
+    }
+
     /// Average memory per record, in bytes; 0 for an empty store.
     pub fn bytes_per_record(&self) -> f64 {
         if self.is_empty() { 0.0 } else { self.record_bytes() as f64 / self.len() as f64 }
@@ -607,15 +686,14 @@ impl UsageStore {
     /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order.
     pub fn records_between(&self, start: i64, end: i64) -> impl Iterator<Item = UsageRecord> + '_ {
         self.index_range(start, end).map(move |i| {
-            let client = &self.clients[self.client[i] as usize];
             let endpoint = &self.endpoints[self.endpoint[i] as usize];
             UsageRecord {
                 timestamp: self.timestamp(i),
                 bucket: BucketWidth::ALL[self.bucket.get(i) as usize % BucketWidth::ALL.len()],
-                client_id: client.id.clone(),
-                client_name: client.name.clone(),
+                client_id: self.client_id(self.client[i]).to_owned(),
+                client_name: self.client_name(self.client[i]).to_owned(),
                 method: self.methods.get(endpoint.method).to_owned(),
-                template: self.templates[endpoint.template as usize].clone(),
+                template: self.templates.get(endpoint.template).to_owned(),
                 status: self.status[i],
                 requests: self.requests.get(i),
                 module: self.modules.get(ValueId::from(self.module[i])).to_owned(),
@@ -720,7 +798,7 @@ mod tests {
         let a = builder.client("app-1", "");
         assert_eq!(builder.client("app-1", "Billing"), a);
         let store = builder.finish();
-        assert_eq!(store.clients()[a as usize].name, "Billing");
+        assert_eq!(store.client_name(a), "Billing");
     }
 
     // Guards against silently wrapping timestamps that do not fit the u32 offsets: such a record

@@ -24,7 +24,7 @@ fn totals(store: &UsageStore, span: DaySpan) -> Vec<(String, [u64; 6])> {
         .map(|u| {
             let c = |k| u.counts.get(k);
             let classes = [u.counts.total(), c(StatusClass::Success), c(StatusClass::ClientError), c(StatusClass::RateLimited), c(StatusClass::ServerError), c(StatusClass::Other)];
-            (store.clients()[u.client as usize].name.clone(), classes)
+            (store.client_name(u.client).to_owned(), classes)
         })
         .collect()
 }

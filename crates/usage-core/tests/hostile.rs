@@ -150,7 +150,7 @@ fn utf16_csv_with_a_mark_is_read() {
             assert_eq!(sniffed.format, Format::CallboardCsv);
             assert_eq!(sniffed.encoding, if little { TextEncoding::Utf16Le } else { TextEncoding::Utf16Be });
             assert_eq!((report.rows, report.skipped), (2, 0), "{:?}", report.problems);
-            assert_eq!(store.clients()[0].name, "Zürich wallboard 🚀");
+            assert_eq!(store.client_name(0), "Zürich wallboard 🚀");
             assert!(report.notes.iter().any(|n| n.starts_with("UTF-16")), "{:?}", report.notes);
         }
     }

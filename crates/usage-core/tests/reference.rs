@@ -142,7 +142,7 @@ proptest! {
         let got: Vec<(String, StatusCounts)> = store
             .client_usage(span, &scope)
             .into_iter()
-            .map(|u| (store.clients()[u.client as usize].id.clone(), u.counts))
+            .map(|u| (store.client_id(u.client).to_owned(), u.counts))
             .collect();
         prop_assert_eq!(&got, &expected);
 
@@ -163,7 +163,7 @@ proptest! {
         }
         let mut expected: Vec<(String, u64)> = expected.into_iter().collect();
         expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let got: Vec<(String, u64)> = store.template_usage(span).into_iter().map(|(t, n)| (store.templates()[t as usize].clone(), n)).collect();
+        let got: Vec<(String, u64)> = store.template_usage(span).into_iter().map(|(t, n)| (store.templates().get(t).to_owned(), n)).collect();
         prop_assert_eq!(got, expected);
     }
 
@@ -204,7 +204,7 @@ proptest! {
         prop_assert_eq!(total, expected_total);
 
         for (client, values) in &series.series {
-            let id = &store.clients()[*client as usize].id;
+            let id = store.client_id(*client);
             let mut expected = vec![0u64; series.starts.len()];
             for r in records.iter().filter(|r| &r.client_id == id && in_span(r, span)) {
                 let start = naive_bucket_ts(r.timestamp, granularity);
@@ -234,7 +234,7 @@ proptest! {
         }
         let label = |key: u32| match dimension {
             // Clients are keyed by id in the reference, labelled by display name in the store.
-            Dimension::Client => store.clients()[key as usize].id.clone(),
+            Dimension::Client => store.client_id(key).to_owned(),
             _ => store.label(dimension, key),
         };
         let got: BTreeMap<String, StatusCounts> = store.group_by(span, dimension, &Scope::all()).into_iter().map(|g| (label(g.key), g.counts)).collect();
@@ -262,7 +262,7 @@ proptest! {
             expected.entry((naive_label(r, first), naive_label(r, second))).or_default().add_code(r.status, r.requests);
         }
         let label = |dimension: Dimension, key: u32| match dimension {
-            Dimension::Client => store.clients()[key as usize].id.clone(),
+            Dimension::Client => store.client_id(key).to_owned(),
             _ => store.label(dimension, key),
         };
         let got: BTreeMap<(String, String), StatusCounts> = store

@@ -103,7 +103,7 @@ fn genesys_sample() {
     let usage = store.client_usage(span, &Scope::all());
     let by_name: Vec<(String, u64, u64, u64)> = usage
         .iter()
-        .map(|u| (store.clients()[u.client as usize].name.clone(), u.counts.total(), u.counts.get(StatusClass::Success), u.counts.get(StatusClass::ServerError)))
+        .map(|u| (store.client_name(u.client).to_owned(), u.counts.total(), u.counts.get(StatusClass::Success), u.counts.get(StatusClass::ServerError)))
         .collect();
     assert_eq!(by_name, [("Another OAUth Client".to_owned(), 16, 16, 0), ("Sample Client Credentials".to_owned(), 4, 3, 1)]);
     assert_eq!(store.templates(), ["(all URLs)"]);

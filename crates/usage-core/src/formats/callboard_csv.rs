@@ -506,7 +506,7 @@ mod tests {
         );
         let (store, report) = read_str(&text);
         assert_eq!((report.rows, report.skipped), (3, 0), "{:?}", report.problems);
-        let names: Vec<&str> = store.clients().iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = store.clients().iter().map(|c| c.name).collect();
         assert_eq!(names, ["Smith, Bell & \"Partners\"", "Zürich\nOffice", "Café Ünïcode"]);
     }
 
