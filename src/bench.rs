@@ -2,25 +2,22 @@
 //! `__benchRefilter`, `__benchReady`, `__benchInfo`, `__benchPhases`), enabled
 //! by `?bench` in the URL.
 //!
-//! It runs the very format detection, reader, store and queries the dashboard uses. The file is
-//! copied from the JS `ArrayBuffer` into wasm memory in 8 MiB chunks, each
-//! parsed as it arrives, and the page gets control back between chunks so
-//! that no task blocks it for long.
+//! It runs the very path a file opened in the dashboard takes: the `ArrayBuffer` is transferred to
+//! the ingest worker, which recognises the format and reads it into a store off the page's
+//! thread; the page puts the store together column by column and runs its own queries.
 
 use std::cell::RefCell;
 
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Promise, Reflect};
 use serde_json::{Map, Value, json};
-use usage_core::formats::{FileReader, detect};
 use usage_core::query::{DaySpan, Granularity, Scope};
 use usage_core::range::day_number;
-use usage_core::{StatusClass, StoreBuilder, UsageStore};
-use wasm_bindgen::JsCast;
+use usage_core::{StatusClass, UsageStore};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{JsFuture, future_to_promise};
+use wasm_bindgen_futures::future_to_promise;
 
-/// Bytes copied and parsed per step; about 40 ms of work on the benchmark machine.
-const CHUNK: u32 = 8 << 20;
+use crate::ingest::page::{self, Cancel};
+use crate::ingest::protocol::message;
 
 thread_local! {
     /// The data `__bench` loaded, for `__benchRefilter`.
@@ -39,7 +36,7 @@ pub fn install_if_requested() {
     let info = json!({
         "name": "Callboard",
         "version": env!("CARGO_PKG_VERSION"),
-        "notes": "Rust/WASM: streaming CSV reader in 8 MiB chunks (yielding between them), columnar store sorted by time"
+        "notes": "Rust/WASM: the file is read in a Web Worker (its own wasm module) into a columnar store sorted by time, handed back as transferred typed arrays; queries on the page"
     });
     let set = |name: &str, value: &JsValue| {
         let _ = Reflect::set(&window, &JsValue::from_str(name), value);
@@ -57,41 +54,19 @@ async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let span = span_of(&options)?;
     let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no performance clock")?;
     let start = performance.now();
-
-    let bytes = Uint8Array::new(&buffer);
-    let length = bytes.length();
-    let mut chunk = vec![0u8; CHUNK.min(length) as usize];
-    let mut builder = StoreBuilder::new();
-    // The same path as opening a file in the UI: detect the format from the first bytes, then read.
-    let head = bytes.subarray(0, length.min(64 * 1024)).to_vec();
-    let mut reader = FileReader::new(detect(&head).map_err(|e| e.to_string())?);
-    let mut offset = 0u32;
-    // The longest stretch without giving the page a turn: a main-thread task of ours.
-    let mut longest_step = 0f64;
-    while offset < length {
-        let step = performance.now();
-        let n = CHUNK.min(length - offset);
-        bytes.subarray(offset, offset + n).copy_to(&mut chunk[..n as usize]);
-        reader.feed(&chunk[..n as usize], &mut builder).map_err(|e| e.to_string())?;
-        offset += n;
-        longest_step = longest_step.max(performance.now() - step);
-        yield_to_page().await;
-    }
-    drop(chunk);
-    let step = performance.now();
-    let report = reader.finish(&mut builder).map_err(|e| e.to_string())?;
-    let store = builder.finish();
+    // The same path as opening a file in the UI: the buffer moves (not copied) to the ingest
+    // worker, which recognises the format and reads it; the page puts the store together.
+    let transfer = Array::of1(&buffer);
+    let job = message("buffer", &[("name", JsValue::from_str("bench.csv")), ("buffer", buffer)]);
+    let (store, outcome) = page::run(job, transfer, |_| {}, &Cancel::default()).await.map_err(|failure| format!("{failure:?}"))?;
     let ingested = performance.now();
-    let finish_step = ingested - step;
-
     let result = aggregates(&store, span);
     let done = performance.now();
+    let report = outcome.files.first().map(|f| f.report.clone()).unwrap_or_default();
     if let Some(window) = web_sys::window() {
         let phases = json!({
             "ingest_ms": ingested - start,
             "aggregate_ms": done - ingested,
-            "longest_chunk_step_ms": longest_step,
-            "finish_step_ms": finish_step,
             "rows": report.rows,
             "skipped": report.skipped,
             "bytes_per_record": store.bytes_per_record(),
@@ -157,21 +132,4 @@ fn span_of(options: &JsValue) -> Result<DaySpan, JsValue> {
 /// A JSON value as a JS object (through `JSON.parse`, which a strict CSP allows).
 fn to_js(value: &Value) -> JsValue {
     js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
-}
-
-/// Gives the page a turn: `scheduler.yield()` where the browser has it (no
-/// timer clamping), otherwise a zero-delay timeout.
-async fn yield_to_page() {
-    let global = js_sys::global();
-    let scheduler = Reflect::get(&global, &JsValue::from_str("scheduler")).unwrap_or(JsValue::UNDEFINED);
-    let yield_fn = Reflect::get(&scheduler, &JsValue::from_str("yield")).ok().and_then(|f| f.dyn_into::<Function>().ok());
-    let promise = match yield_fn.and_then(|f| f.call0(&scheduler).ok()).and_then(|p| p.dyn_into::<Promise>().ok()) {
-        Some(promise) => promise,
-        None => Promise::new(&mut |resolve, _| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback(&resolve);
-            }
-        }),
-    };
-    let _ = JsFuture::from(promise).await;
 }

@@ -8,6 +8,8 @@ pub mod bench;
 pub mod charts;
 pub mod clock;
 pub mod components;
+pub mod ingest;
+pub mod offline;
 pub mod pages;
 pub mod sources;
 pub mod storage;

@@ -1,18 +1,16 @@
 //! "Open export…": pick usage files, read them in the browser with a progress bar and Cancel.
 
-use std::cell::Cell;
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use usage_core::format::percent;
 
 use usage_core::formats::tabular::ColumnMapping;
-use usage_core::load::LoadError;
 
 use crate::app::{DashboardState, LoadFailure};
 use crate::components::mapping_dialog::MappingDialog;
+use crate::ingest::page::{Cancel, Progress};
+use crate::ingest::protocol::Failure;
 use crate::sources::Dataset;
-use crate::sources::file::{self, OpenError, Progress, size_text};
+use crate::sources::file::{self, size_text};
 use crate::storage;
 
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
@@ -29,7 +27,7 @@ pub fn FileOpen(
 ) -> impl IntoView {
     let state = expect_context::<DashboardState>();
     let progress = RwSignal::new(None::<Progress>);
-    let cancel = StoredValue::new_local(Rc::new(Cell::new(false)));
+    let cancel = StoredValue::new_local(Cancel::default());
     let input_ref = NodeRef::<leptos::html::Input>::new();
     let dragging = RwSignal::new(false);
     // Files waiting for the user to confirm a CSV's columns.
@@ -41,14 +39,14 @@ pub fn FileOpen(
         if files.is_empty() || progress.get_untracked().is_some() {
             return;
         }
-        let flag = Rc::new(Cell::new(false));
-        cancel.set_value(flag.clone());
+        let handle = Cancel::default();
+        cancel.set_value(handle.clone());
         progress.set(Some(Progress { file: files[0].name(), done: 0.0, total: files.iter().map(|f| f.size()).sum() }));
         waiting.set_value(files.clone());
         let mut mappings = storage::load_mappings();
         mappings.extend(confirmed);
         leptos::task::spawn_local(async move {
-            let result = file::load(files, move |p| progress.set(Some(p)), flag, mappings).await;
+            let result = file::load(files, move |p| progress.set(Some(p)), &handle, mappings).await;
             progress.set(None);
             let failed = |message: String, change_columns| {
                 state.load_error.set(Some(LoadFailure { message: format!("Could not open the file: {message}. The data on screen is unchanged."), change_columns }))
@@ -64,16 +62,15 @@ pub fn FileOpen(
                     }
                     on_loaded.run(dataset);
                 }
-                Err(OpenError::Load(LoadError::NeedsMapping { name, proposal })) => pending_mapping.set(Some((name, proposal))),
-                Err(OpenError::Load(error @ LoadError::NoRows { .. })) => {
-                    let LoadError::NoRows { name, proposal, .. } = &error else { return };
+                Err(Failure::NeedsMapping { name, proposal }) => pending_mapping.set(Some((name, proposal))),
+                Err(Failure::NoRows { message, name, proposal }) => {
                     // A remembered choice that reads nothing would fail the same way every time: forget it.
-                    if let Some(proposal) = proposal {
+                    if let Some(proposal) = &proposal {
                         storage::forget_mapping(&proposal.header_key());
                     }
-                    failed(error.to_string(), proposal.clone().map(|p| (name.clone(), p)));
+                    failed(message, proposal.map(|p| (name, p)));
                 }
-                Err(error) => failed(error.message(), None),
+                Err(Failure::Other(message)) => failed(message, None),
             }
         });
     };
@@ -132,7 +129,7 @@ pub fn FileOpen(
                     <div class="file-open__progress" role="status" data-testid="load-progress">
                         <progress max="1" value=share.to_string()></progress>
                         <span class="file-open__text">{format!("Reading {} · {} of {} · {}", p.file, size_text(p.done), size_text(p.total), percent(Some(share)))}</span>
-                        <button type="button" class="link-button" on:click=move |_| cancel.get_value().set(true)>"Cancel"</button>
+                        <button type="button" class="link-button" data-testid="load-cancel" on:click=move |_| cancel.get_value().cancel()>"Cancel"</button>
                     </div>
                 }
             })}

@@ -104,6 +104,7 @@ pub fn Overview() -> impl IntoView {
     // Only the latest fetch may land: one still under way when the source changes (a file is
     // opened, the demo chosen, another API connected) or a newer fetch starts is dropped.
     let latest_fetch = StoredValue::new(0u64);
+    let live_cancel = StoredValue::new_local(crate::ingest::page::Cancel::default());
     Effect::new(move |_| {
         refresh.track();
         let (source, range) = (live_source.get(), range.get());
@@ -115,13 +116,17 @@ pub fn Overview() -> impl IntoView {
         let this_fetch = latest_fetch.get_value();
         live_loading.set(true);
         live_received.set(0);
-        let on_progress: crate::sources::rest::OnProgress = std::rc::Rc::new(move |bytes| {
+        let on_progress = move |bytes| {
             if latest_fetch.get_value() == this_fetch {
                 live_received.set(bytes);
             }
-        });
+        };
+        // A fetch still under way for an older request is dropped: its worker is stopped.
+        let cancel = crate::ingest::page::Cancel::default();
+        live_cancel.with_value(|previous| previous.cancel());
+        live_cancel.set_value(cancel.clone());
         leptos::task::spawn_local(async move {
-            let result = crate::sources::rest::fetch(&source, &range, on_progress).await;
+            let result = crate::sources::rest::fetch(&source, &range, today, on_progress, &cancel).await;
             if latest_fetch.get_value() != this_fetch {
                 return;
             }
@@ -133,7 +138,7 @@ pub fn Overview() -> impl IntoView {
                     state.dataset.set(dataset);
                 }
                 // The last good data stays on screen, marked stale.
-                Err(error) => live_failure.set(Some(error.message())),
+                Err(message) => live_failure.set(Some(message)),
             }
         });
     });

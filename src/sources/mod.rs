@@ -33,7 +33,7 @@ pub enum DataSource {
 pub struct Live {
     pub url: String,
     /// The kind of endpoint, from `usage_core::rest::Endpoint::kind`.
-    pub kind: &'static str,
+    pub kind: String,
     /// When the data was fetched, ISO 8601 UTC.
     pub fetched_at: String,
     /// The range it was fetched for: complete for that range only.

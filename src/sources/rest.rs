@@ -1,267 +1,49 @@
-//! Live usage from a JSON API: Callboard's contract (docs/api.md) or a static document of
-//! its shape, the 3scale Analytics API, or a Genesys Cloud usage query. What to ask each is
-//! decided in `usage_core::rest`; this module moves the bytes.
-//!
-//! The request is aborted after [`TIMEOUT_MS`]; 429 and 5xx answers are retried as
-//! `usage_core::rest::retry_delay` says; every other failure gets its own message.
-//! The token comes from sessionStorage and goes only into the Authorization header.
+//! A live usage API, as the page sees it: the ingest worker fetches and reads it
+//! (`crate::ingest::live`), and this hands it the source, the range and the one token entered for
+//! the source's origin (sessionStorage lives on the page), then takes the finished store.
 
 use std::sync::Arc;
 
-use usage_core::query::DaySpan;
-use usage_core::rest::{Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
+use chrono::NaiveDate;
+use js_sys::Array;
 use usage_core::DateRange;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen_futures::JsFuture;
+use usage_core::rest::origin_of;
+use wasm_bindgen::JsValue;
 
 use super::{DataSource, Dataset, Live};
+use crate::ingest::page::{self, Cancel};
+use crate::ingest::protocol::{Failure, message};
 use crate::storage;
 
-/// How long a request may take before it is aborted.
-pub const TIMEOUT_MS: i32 = 20_000;
-/// The largest answer Callboard reads.
-pub const MAX_BYTES: usize = 256 << 20;
-
-/// Why a fetch failed, in words that say what to do.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RestError {
-    BadSource(String),
-    /// Unreachable, or blocked by CORS: the browser does not say which.
-    Network { origin: String },
-    Timeout,
-    NeedsToken,
-    Refused,
-    NotFound(String),
-    RateLimited { attempts: u32 },
-    ServerFailed { status: u16, attempts: u32 },
-    Status(u16),
-    TooLarge,
-    /// An answer that could not be read as the endpoint's kind (`Endpoint::kind`) promises.
-    Contract { kind: &'static str, detail: String },
-    TokenNotAscii,
-    QueryFailed,
-    QueryTooSlow,
-}
-
-impl RestError {
-    pub fn message(&self) -> String {
-        match self {
-            RestError::BadSource(why) => format!("This source cannot be used: {why}."),
-            RestError::Network { origin } => format!(
-                "Could not reach {origin}. Either it is down, or it is on another origin and does not allow this page: it must answer with \
-                 Access-Control-Allow-Origin: {} (and Access-Control-Allow-Headers: Authorization when a token is used). This site's \
-                 Content-Security-Policy must also list it in connect-src.",
-                web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
-            ),
-            RestError::Timeout => format!("The server did not answer within {} seconds.", TIMEOUT_MS / 1000),
-            RestError::NeedsToken => "The server needs a token (401). Enter one under “Connect API…”.".into(),
-            RestError::Refused => "The server refused the token (403): check it under “Connect API…”, or ask for one that may read usage.".into(),
-            RestError::NotFound(url) => format!("Nothing was found at {url} (404). Check the address: for Callboard's own contract, give the base URL (Callboard adds /usage)."),
-            RestError::RateLimited { attempts } => format!("The server is rate-limiting Callboard (429); gave up after {attempts} tries."),
-            RestError::ServerFailed { status, attempts } => format!("The server failed ({status}) {attempts} times in a row."),
-            RestError::Status(status) => format!("The server answered with status {status}."),
-            RestError::TooLarge => "The answer is larger than 256 MiB: choose a shorter range.".into(),
-            RestError::Contract { kind: "Callboard usage API" | "usage document", detail } => format!("The server's answer breaks the usage contract: {detail}."),
-            RestError::Contract { kind, detail } => format!("The {kind} answered something Callboard cannot read: {detail}."),
-            RestError::TokenNotAscii => "3scale takes the token as HTTP Basic credentials, which carry only ASCII: check the token.".into(),
-            RestError::QueryFailed => "Genesys Cloud reports that the usage query failed (queryStatus Failed). Try again, or a shorter range.".into(),
-            RestError::QueryTooSlow => format!("The Genesys Cloud usage query was still running after {} polls; try again later.", usage_core::rest::MAX_POLLS),
-        }
-    }
-}
-
-/// Waits `seconds` without blocking the page.
-async fn sleep(seconds: u64) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, (seconds * 1000) as i32);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
-}
-
-/// How a fetch is going, for the page: bytes of the answer received so far.
-pub type OnProgress = std::rc::Rc<dyn Fn(u64)>;
-
-/// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and
-/// `/meta` where the contract has one. Tokens come from this tab's sessionStorage, each only
-/// for the origin it was entered for.
-pub async fn fetch(source: &str, range: &DateRange, on_progress: OnProgress) -> Result<Dataset, RestError> {
-    let endpoint = Endpoint::parse(source).map_err(|e| RestError::BadSource(e.to_string()))?;
-    let plan = endpoint.plan(DaySpan::from(range), range.natural_granularity());
-    let mut answers = Vec::with_capacity(plan.requests.len());
-    let mut served_from = None;
-    for request in &plan.requests {
-        let answer = match &endpoint {
-            Endpoint::Genesys { query_url } => genesys(query_url, request, &on_progress).await?,
-            _ => send(&request.url, request.body.as_deref(), request.auth, &on_progress).await?,
-        };
-        served_from = served_from.or(answer.redirected_to);
-        answers.push((request.format, answer.bytes));
-    }
-    let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| RestError::Contract { kind: endpoint.kind(), detail })?;
-    drop(answers);
-    // /meta adds the quota and the server's time zone; the usage stands without it.
-    let meta = match endpoint.meta_url() {
-        Some(url) => match send(&url, None, Auth::Bearer, &on_progress).await {
-            Ok(answer) => Some(parse_meta(&answer.bytes)),
-            // A server that has no /meta simply has no quota to show.
-            Err(RestError::NotFound(_)) => None,
-            Err(e) => Some(Err(format!("/meta could not be read: {}", e.message()))),
-        },
-        None => None,
+/// Fetches the usage of `range` from `source` in a worker. `on_progress` gets the bytes received;
+/// `cancel` drops the fetch at once (a newer one started, or the source changed).
+pub async fn fetch(source: &str, range: &DateRange, today: NaiveDate, on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
+    let (from, to) = range.to_query();
+    let token = storage::load_token(&origin_of(source)).map_or(JsValue::NULL, |t| JsValue::from_str(&t));
+    let job = message(
+        "live",
+        &[
+            ("source", JsValue::from_str(source)),
+            ("from", JsValue::from_str(&from)),
+            ("to", JsValue::from_str(&to)),
+            ("today", JsValue::from_str(&today.format("%Y-%m-%d").to_string())),
+            ("token", token),
+        ],
+    );
+    let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| match failure {
+        Failure::Other(message) => message,
+        other => format!("{other:?}"),
+    })?;
+    let info = outcome.live.ok_or("the live source's answer came back without its details")?;
+    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or(today);
+    let live = Live {
+        url: info.url,
+        kind: info.kind,
+        fetched_at: info.fetched_at,
+        range: DateRange::new(day(&info.from), day(&info.to), today),
+        caveat: info.caveat,
+        meta: info.meta,
+        served_from: info.served_from,
     };
-    let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-    let live = Live { url: source.to_owned(), kind: endpoint.kind(), fetched_at, range: *range, caveat: plan.caveat, meta, served_from };
     Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
-}
-
-/// Runs a Genesys usage query: POSTs it, then polls its results until they are complete.
-async fn genesys(query_url: &str, query: &usage_core::rest::Request, on_progress: &OnProgress) -> Result<Answer, RestError> {
-    let execution = send(&query.url, query.body.as_deref(), query.auth, on_progress).await?;
-    let broken = |detail| RestError::Contract { kind: "Genesys Cloud usage query", detail };
-    let results = genesys_results_url(query_url, &execution.bytes).map_err(broken)?;
-    let mut poll = 1;
-    loop {
-        let answer = send(&results, None, query.auth, on_progress).await?;
-        match genesys_query_status(&answer.bytes).map_err(broken)? {
-            QueryStatus::Complete => return Ok(answer),
-            QueryStatus::Failed => return Err(RestError::QueryFailed),
-            QueryStatus::Running => match poll_delay(poll) {
-                Some(seconds) => sleep(seconds).await,
-                None => return Err(RestError::QueryTooSlow),
-            },
-        }
-        poll += 1;
-    }
-}
-
-/// An answer's body, and where it came from when a redirect took the request to another origin.
-struct Answer {
-    bytes: Vec<u8>,
-    redirected_to: Option<String>,
-}
-
-/// One request, retried as `retry_delay` says: its body, or the failure in words.
-///
-/// The token for the URL's own origin (if one was entered) goes in the Authorization header;
-/// the browser drops it if a redirect leads to another origin, and the answer then says where it
-/// came from. One deadline covers the headers and the whole body, which is read as a stream and
-/// abandoned as soon as it passes [`MAX_BYTES`] (counting decoded bytes, so a gzip bomb stops there).
-async fn send(url: &str, body: Option<&str>, auth: Auth, on_progress: &OnProgress) -> Result<Answer, RestError> {
-    let origin = origin_of(url);
-    let token = storage::load_token(&origin);
-    let authorization = match (token, auth) {
-        (None, _) => None,
-        (Some(token), Auth::Bearer) => Some(format!("Bearer {token}")),
-        (Some(token), Auth::BasicUser) => {
-            let encoded = web_sys::window().and_then(|w| w.btoa(&format!("{token}:")).ok()).ok_or(RestError::TokenNotAscii)?;
-            Some(format!("Basic {encoded}"))
-        }
-    };
-    let mut attempt = 1;
-    loop {
-        let controller = web_sys::AbortController::new().map_err(|_| RestError::Network { origin: origin.clone() })?;
-        // Set by the deadline alone: Callboard also aborts a body it refuses as too large.
-        let deadline_passed = std::rc::Rc::new(std::cell::Cell::new(false));
-        let abort = {
-            let (controller, deadline_passed) = (controller.clone(), deadline_passed.clone());
-            Closure::once(move || {
-                deadline_passed.set(true);
-                controller.abort();
-            })
-        };
-        let timer = web_sys::window()
-            .and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS).ok());
-        let outcome = attempt_once(url, body, authorization.as_deref(), &controller, on_progress).await;
-        let timed_out = deadline_passed.get();
-        if let (Some(window), Some(timer)) = (web_sys::window(), timer) {
-            window.clear_timeout_with_handle(timer);
-        }
-        // The closure may only go once no timer can call it any more.
-        drop(abort);
-        let (status, retry_after) = match outcome {
-            Err(_) if timed_out => return Err(RestError::Timeout),
-            Err(error) => return Err(error),
-            Ok(Attempt::Body(bytes, final_url)) => {
-                let redirected_to = Some(final_url).filter(|f| !f.is_empty() && origin_of(f) != origin);
-                return Ok(Answer { bytes, redirected_to });
-            }
-            Ok(Attempt::Failed { status, retry_after }) => (status, retry_after),
-        };
-        let now = (js_sys::Date::now() / 1000.0) as i64;
-        match retry_delay(attempt, status, retry_after.as_deref(), now) {
-            Some(seconds) => {
-                sleep(seconds).await;
-                attempt += 1;
-            }
-            None => {
-                return Err(match status {
-                    401 => RestError::NeedsToken,
-                    403 => RestError::Refused,
-                    404 => RestError::NotFound(url.to_owned()),
-                    429 => RestError::RateLimited { attempts: attempt },
-                    500..=599 => RestError::ServerFailed { status, attempts: attempt },
-                    other => RestError::Status(other),
-                });
-            }
-        }
-    }
-}
-
-/// What one try of a request gave.
-enum Attempt {
-    /// A successful answer's body, and the URL it finally came from.
-    Body(Vec<u8>, String),
-    Failed { status: u16, retry_after: Option<String> },
-}
-
-/// One try: the request, then, for a successful answer, its body read as a stream.
-async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>, controller: &web_sys::AbortController, on_progress: &OnProgress) -> Result<Attempt, RestError> {
-    let network = || RestError::Network { origin: origin_of(url) };
-    let mut request = match body {
-        Some(_) => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
-        None => gloo_net::http::Request::get(url),
-    }
-    .abort_signal(Some(&controller.signal()));
-    if let Some(authorization) = authorization {
-        request = request.header("Authorization", authorization);
-    }
-    let response = match body {
-        Some(body) => request.body(body).map_err(|_| network())?.send().await,
-        None => request.send().await,
-    }
-    .map_err(|_| network())?;
-    if !response.ok() {
-        return Ok(Attempt::Failed { status: response.status(), retry_after: response.headers().get("Retry-After") });
-    }
-    // A declared length over the cap is refused before any of the body is read. It is a u64:
-    // a usize is 32 bits in wasm, and 5 GB would not parse and so not be refused.
-    let declared = response.headers().get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BYTES as u64) {
-        controller.abort();
-        return Err(RestError::TooLarge);
-    }
-    let final_url = response.url();
-    let Some(stream) = response.body() else { return Ok(Attempt::Body(Vec::new(), final_url)) };
-    let reader = web_sys::ReadableStreamDefaultReader::new(&stream).map_err(|_| network())?;
-    let mut bytes = Vec::with_capacity(declared.map_or(0, |l| l as usize));
-    loop {
-        let step = JsFuture::from(reader.read()).await.map_err(|_| network())?;
-        if js_sys::Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
-            break;
-        }
-        let chunk = js_sys::Reflect::get(&step, &"value".into()).map(|v| js_sys::Uint8Array::new(&v)).map_err(|_| network())?;
-        if bytes.len() + chunk.length() as usize > MAX_BYTES {
-            let _ = reader.cancel();
-            controller.abort();
-            return Err(RestError::TooLarge);
-        }
-        let start = bytes.len();
-        bytes.resize(start + chunk.length() as usize, 0);
-        chunk.copy_to(&mut bytes[start..]);
-        on_progress(bytes.len() as u64);
-    }
-    Ok(Attempt::Body(bytes, final_url))
 }

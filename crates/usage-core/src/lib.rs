@@ -12,6 +12,7 @@ pub mod format;
 pub mod load;
 pub mod formats;
 pub mod model;
+pub mod parts;
 pub mod query;
 pub mod range;
 pub mod rest;

@@ -19,6 +19,11 @@ use crate::store::{StoreBuilder, UsageStore};
 /// How many bytes of a file's start are used to recognise it.
 pub const HEAD_BYTES: u64 = 64 << 10;
 
+/// The most records one load may hold in a browser tab. A store takes about 32 bytes a record,
+/// but building and handing it over from the worker takes about three times that at the peak:
+/// 25 million records stay well under what a tab can have before it dies.
+pub const MAX_RECORDS: u64 = 25_000_000;
+
 /// Column choices the user confirmed for generic CSVs, by header set
 /// ([`MappingProposal::header_key`]).
 pub type Mappings = HashMap<String, ColumnMapping>;
@@ -46,10 +51,20 @@ pub enum LoadError {
     /// A CSV's columns can be read more than one way: the user should confirm them.
     #[error("{name}: which columns are which must be confirmed first")]
     NeedsMapping { name: String, proposal: MappingProposal },
+    /// Judged from the sizes and the first rows, before the tab runs out of memory.
+    #[error(
+        "{name} holds about {} records (judged from its size and first rows), more than the {} Callboard can hold in a browser tab. Split the export, or open fewer files at once",
+        crate::format::thousands(*estimated),
+        crate::format::thousands(MAX_RECORDS)
+    )]
+    TooBig { name: String, estimated: u64 },
+    /// More records than fit came in after all (a compressed file that expands further than its start said).
+    #[error("{name}: more than {} records were read, the most Callboard can hold in a browser tab. Split the export, or open fewer files at once", crate::format::thousands(MAX_RECORDS))]
+    TooManyRecords { name: String },
 }
 
 /// A file that was read.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LoadedFile {
     pub name: String,
     pub size: u64,
@@ -59,7 +74,7 @@ pub struct LoadedFile {
 }
 
 /// A file left out because an earlier file of the same load has the same content.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Duplicate {
     pub name: String,
     pub same_as: String,
@@ -110,6 +125,8 @@ struct Current {
     sniffed: Sniffed,
     /// The generic-CSV columns used, and their header key, when the user confirmed them.
     mapping: Option<(String, ColumnMapping)>,
+    /// Records in the store before this file.
+    rows_before: usize,
 }
 
 /// One load of one or more files into one store.
@@ -184,7 +201,29 @@ impl Load {
             }
             format => (FileReader::new(format), None),
         };
-        self.current = Some(Current { file, reader: reader.decoding(sniffed.encoding), sniffed, mapping });
+        self.current = Some(Current { file, reader: reader.decoding(sniffed.encoding), sniffed, mapping, rows_before: self.builder.len() });
+        Ok(())
+    }
+
+    /// Whether the load still fits, with `consumed` bytes of the current file (as on disk) read:
+    /// the records so far, plus the rest of this file and every file after it at this file's rate.
+    pub fn check_size(&self, consumed: u64) -> Result<(), LoadError> {
+        let Some(current) = &self.current else { return Ok(()) };
+        let name = || self.files[current.file].name.clone();
+        let read = self.builder.len() as u64;
+        if read > MAX_RECORDS {
+            return Err(LoadError::TooManyRecords { name: name() });
+        }
+        let in_file = read - current.rows_before as u64;
+        if consumed == 0 || in_file == 0 {
+            return Ok(());
+        }
+        let later: u64 = (current.file + 1..self.files.len()).filter(|&j| self.duplicate_of(j).is_none()).map(|j| self.files[j].size).sum();
+        let remaining = self.files[current.file].size.saturating_sub(consumed) + later;
+        let estimated = read as f64 + remaining as f64 * in_file as f64 / consumed as f64;
+        if estimated > MAX_RECORDS as f64 {
+            return Err(LoadError::TooBig { name: name(), estimated: estimated.min(u64::MAX as f64) as u64 });
+        }
         Ok(())
     }
 
@@ -243,8 +282,11 @@ pub fn load_in_memory(files: &[(&str, &[u8])], mappings: Mappings, chunk: usize)
             continue;
         }
         load.begin(i, &bytes[..bytes.len().min(HEAD_BYTES as usize)])?;
+        let mut consumed = 0;
         for piece in bytes.chunks(chunk.max(1)) {
             load.feed(piece)?;
+            consumed += piece.len() as u64;
+            load.check_size(consumed)?;
         }
         load.end()?;
     }
@@ -321,6 +363,23 @@ mod tests {
         let loaded = load_in_memory(&[("t.csv", csv.as_bytes())], Mappings::from([(key.clone(), right.clone())]), 64).unwrap();
         assert_eq!(loaded.mappings_used, [(key, right)]);
         assert_eq!(loaded.store.total_requests(), 2);
+    }
+
+    // Guards the estimate that refuses a load before the tab runs out of memory: a file whose size
+    // says it holds far more records than fit (a fake 5 TB size here) is refused after its first rows,
+    // with the estimate in words, and an honest size passes.
+    #[test]
+    fn a_load_too_big_for_the_tab_is_refused_from_its_first_rows() {
+        let mut load = Load::new(vec![FileInfo { name: "huge.csv".into(), size: 5_000_000_000_000 }], Mappings::new()).unwrap();
+        load.begin(0, CSV.as_bytes()).unwrap();
+        load.feed(CSV.as_bytes()).unwrap();
+        let error = load.check_size(CSV.len() as u64).unwrap_err();
+        assert!(matches!(error, LoadError::TooBig { estimated, .. } if estimated > MAX_RECORDS), "{error:?}");
+        assert!(error.to_string().starts_with("huge.csv holds about "), "{error}");
+        let mut honest = Load::new(vec![FileInfo { name: "small.csv".into(), size: CSV.len() as u64 }], Mappings::new()).unwrap();
+        honest.begin(0, CSV.as_bytes()).unwrap();
+        honest.feed(CSV.as_bytes()).unwrap();
+        assert_eq!(honest.check_size(CSV.len() as u64), Ok(()));
     }
 
     // Guards whole-load failures: nothing chosen, an empty file, and a binary file named by what it is.

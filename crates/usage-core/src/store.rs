@@ -513,7 +513,7 @@ pub struct UsageStore {
     pub(crate) ip: Vec<ValueId>,
     pub(crate) requests: NumberColumn,
     /// Index into [`BucketWidth::ALL`].
-    bucket: NumberColumn,
+    pub(crate) bucket: NumberColumn,
     bytes: Option<NumberColumn>,
     latency_us: Option<NumberColumn>,
     pub(crate) max_status: u16,
@@ -532,7 +532,57 @@ pub struct UsageStore {
     unknown_client: Option<ClientId>,
 }
 
+/// Every field of a store, for [`crate::parts`] to take apart and put back.
+pub(crate) struct RawStore {
+    pub base: i64,
+    pub offsets: Vec<u32>,
+    pub client: Vec<ClientId>,
+    pub endpoint: Vec<EndpointId>,
+    pub status: Vec<u16>,
+    pub module: Vec<u16>,
+    pub user: Vec<ValueId>,
+    pub ip: Vec<ValueId>,
+    pub requests: NumberColumn,
+    pub bucket: NumberColumn,
+    pub bytes: Option<NumberColumn>,
+    pub latency_us: Option<NumberColumn>,
+    pub max_status: u16,
+    pub client_ids: StringTable,
+    pub client_names: StringTable,
+    pub templates: StringTable,
+    pub endpoints: Vec<Endpoint>,
+    pub methods: StringTable,
+    pub modules: StringTable,
+    pub users: StringTable,
+    pub ips: StringTable,
+    pub total_requests: u64,
+    pub unknown_client: Option<ClientId>,
+}
+
 impl UsageStore {
+    pub(crate) fn into_raw(self) -> RawStore {
+        let UsageStore {
+            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+        } = self;
+        RawStore {
+            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+        }
+    }
+
+    /// A store from checked raw parts ([`crate::parts::Assembler`] checks them).
+    pub(crate) fn from_raw(raw: RawStore) -> UsageStore {
+        let RawStore {
+            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+        } = raw;
+        UsageStore {
+            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+        }
+    }
+
     /// Builds a store from readable records; the first record that cannot go in is the error.
     pub fn from_records(records: &[UsageRecord]) -> Result<UsageStore, StoreError> {
         let mut builder = StoreBuilder::new();

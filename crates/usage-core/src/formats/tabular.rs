@@ -97,7 +97,7 @@ impl ColumnMapping {
 }
 
 /// The mapping Callboard would use for a header, and which fields had more than one candidate.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingProposal {
     /// The header as written in the file.
     pub header: Vec<String>,
