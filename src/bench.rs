@@ -8,8 +8,7 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Promise, Reflect};
-use serde_json::{Map, Value, json};
+use js_sys::{Array, Object, Promise, Reflect};
 use usage_core::query::{DaySpan, Granularity, Scope};
 use usage_core::range::day_number;
 use usage_core::{StatusClass, UsageStore};
@@ -33,15 +32,15 @@ pub fn install_if_requested() {
     }
     let bench = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(|buffer, options| future_to_promise(bench(buffer, options)));
     let refilter = Closure::<dyn Fn(JsValue) -> Promise>::new(|options| future_to_promise(async move { refilter(options) }));
-    let info = json!({
-        "name": "Callboard",
-        "version": env!("CARGO_PKG_VERSION"),
-        "notes": "Rust/WASM: the file is read in a Web Worker (its own wasm module) into a columnar store sorted by time, handed back as transferred typed arrays; queries on the page"
-    });
+    let info = object(&[
+        ("name", "Callboard".into()),
+        ("version", env!("CARGO_PKG_VERSION").into()),
+        ("notes", "Rust/WASM: the file is read in a Web Worker (its own wasm module) into a columnar store sorted by time, handed back as transferred typed arrays; queries on the page".into()),
+    ]);
     let set = |name: &str, value: &JsValue| {
         let _ = Reflect::set(&window, &JsValue::from_str(name), value);
     };
-    set("__benchInfo", &to_js(&info));
+    set("__benchInfo", &info);
     set("__bench", bench.as_ref());
     set("__benchRefilter", refilter.as_ref());
     set("__benchReady", &Promise::resolve(&JsValue::TRUE));
@@ -58,78 +57,82 @@ async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     // worker, which recognises the format and reads it; the page puts the store together.
     let transfer = Array::of1(&buffer);
     let job = message("buffer", &[("name", JsValue::from_str("bench.csv")), ("buffer", buffer)]);
-    let (store, outcome) = page::run(job, transfer, |_| {}, &Cancel::default()).await.map_err(|failure| format!("{failure:?}"))?;
+    let (store, outcome) = page::run(job, transfer, |_| {}, &Cancel::default()).await.map_err(|failure| failure.message())?;
     let ingested = performance.now();
     let result = aggregates(&store, span);
     let done = performance.now();
     let report = outcome.files.first().map(|f| f.report.clone()).unwrap_or_default();
     if let Some(window) = web_sys::window() {
-        let phases = json!({
-            "ingest_ms": ingested - start,
-            "aggregate_ms": done - ingested,
-            "rows": report.rows,
-            "skipped": report.skipped,
-            "bytes_per_record": store.bytes_per_record(),
-        });
-        let _ = Reflect::set(&window, &JsValue::from_str("__benchPhases"), &to_js(&phases));
+        let phases = object(&[
+            ("ingest_ms", (ingested - start).into()),
+            ("aggregate_ms", (done - ingested).into()),
+            ("rows", (report.rows as f64).into()),
+            ("skipped", (report.skipped as f64).into()),
+            ("bytes_per_record", store.bytes_per_record().into()),
+        ]);
+        let _ = Reflect::set(&window, &JsValue::from_str("__benchPhases"), &phases);
     }
     LOADED.with(|loaded| *loaded.borrow_mut() = Some(store));
-    Ok(to_js(&result))
+    Ok(result)
 }
 
 fn refilter(options: JsValue) -> Result<JsValue, JsValue> {
     let span = span_of(&options)?;
     LOADED.with(|loaded| match loaded.borrow().as_ref() {
-        Some(store) => Ok(to_js(&aggregates(store, span))),
+        Some(store) => Ok(aggregates(store, span)),
         None => Err(JsValue::from_str("__benchRefilter called before __bench")),
     })
 }
 
+/// A JS object of `fields`.
+fn object(fields: &[(&str, JsValue)]) -> JsValue {
+    let object = Object::new();
+    for (key, value) in fields {
+        let _ = Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
+}
+
+/// `[name, count]`.
+fn pair(name: &str, count: u64) -> JsValue {
+    Array::of2(&JsValue::from_str(name), &(count as f64).into()).into()
+}
+
 /// The aggregates of the contract, all from the dashboard's own queries.
-fn aggregates(store: &UsageStore, span: DaySpan) -> Value {
+fn aggregates(store: &UsageStore, span: DaySpan) -> JsValue {
     let clients = store.client_usage(span, &Scope::all());
-    let id = |client: u32| store.client_id(client).to_owned();
     // The contract breaks ties by client id; the dashboard ranks ties by display name.
-    let mut by_id: Vec<(String, u64)> = clients.iter().map(|u| (id(u.client), u.counts.total())).collect();
-    by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let mut status_by_client = Map::new();
+    let mut by_id: Vec<(&str, u64)> = clients.iter().map(|u| (store.client_id(u.client), u.counts.total())).collect();
+    by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let status_by_client = Object::new();
     for usage in &clients {
-        let classes: Map<String, Value> = StatusClass::NAMED.iter().map(|&c| (c.as_str().to_owned(), json!(usage.counts.get(c)))).collect();
-        status_by_client.insert(id(usage.client), Value::Object(classes));
+        let classes: Vec<(&str, JsValue)> = StatusClass::NAMED.iter().map(|&c| (c.as_str(), (usage.counts.get(c) as f64).into())).collect();
+        let _ = Reflect::set(&status_by_client, &JsValue::from_str(store.client_id(usage.client)), &object(&classes));
     }
     let days = Granularity::Day.buckets(span);
-    let per_day: Vec<Value> = days
+    let per_day: Array = days
         .iter()
         .zip(store.total_over_time(span, Granularity::Day, &Scope::all()))
         .filter(|&(_, n)| n > 0)
-        .map(|(&start, n)| json!([usage_core::range::date_of_day(start.div_euclid(86_400)).to_string(), n]))
+        .map(|(&start, n)| pair(&usage_core::format::iso_date(usage_core::range::date_of_day(start.div_euclid(86_400))), n))
         .collect();
-    let top_templates: Vec<Value> = store
-        .template_usage(span)
-        .into_iter()
-        .take(5)
-        .map(|(t, n)| json!([store.templates().get(t), n]))
-        .collect();
-    json!({
-        "total": clients.iter().map(|u| u.counts.total()).sum::<u64>(),
-        "per_day": per_day,
-        "top_clients": by_id.into_iter().take(5).map(|(c, n)| json!([c, n])).collect::<Vec<_>>(),
-        "status_by_client": status_by_client,
-        "top_templates": top_templates,
-    })
+    let top_templates: Array = store.template_usage(span).into_iter().take(5).map(|(t, n)| pair(store.templates().get(t), n)).collect();
+    object(&[
+        ("total", (clients.iter().map(|u| u.counts.total()).sum::<u64>() as f64).into()),
+        ("per_day", per_day.into()),
+        ("top_clients", by_id.into_iter().take(5).map(|(c, n)| pair(c, n)).collect::<Array>().into()),
+        ("status_by_client", status_by_client.into()),
+        ("top_templates", top_templates.into()),
+    ])
 }
 
 /// Reads `{from, to}` (half-open `YYYY-MM-DD` UTC days).
 fn span_of(options: &JsValue) -> Result<DaySpan, JsValue> {
     let day = |key: &str| -> Result<i64, JsValue> {
         let text = Reflect::get(options, &JsValue::from_str(key))?.as_string().ok_or_else(|| format!("{key} is missing"))?;
-        let date = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| format!("{key} is not YYYY-MM-DD: {text}"))?;
+        let date = usage_core::format::parse_iso_date(&text).ok_or_else(|| format!("{key} is not YYYY-MM-DD: {text}"))?;
         Ok(day_number(date))
     };
     Ok(DaySpan { start: day("from")?, end: day("to")? })
 }
 
-/// A JSON value as a JS object (through `JSON.parse`, which a strict CSP allows).
-fn to_js(value: &Value) -> JsValue {
-    js_sys::JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
-}

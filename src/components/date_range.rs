@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use usage_core::format::{iso_date, parse_iso_date};
 use usage_core::range::yesterday;
 use usage_core::{DateRange, Preset};
 
@@ -15,12 +16,12 @@ pub fn DateRangeFilter(
     /// Called with the range the user picked.
     on_change: Callback<DateRange>,
 ) -> impl IntoView {
-    let last_day = yesterday(today).format("%Y-%m-%d").to_string();
+    let last_day = iso_date(yesterday(today));
     let pick = move |from: Option<NaiveDate>, to: Option<NaiveDate>| {
         let current = range.get_untracked();
         on_change.run(DateRange::new(from.unwrap_or(current.from()), to.unwrap_or(current.to()), today));
     };
-    let parse = |text: String| NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+    let parse = |text: String| parse_iso_date(&text);
 
     view! {
         <section class="filter" aria-label="Date range">

@@ -127,7 +127,7 @@ pub fn FileOpen(
                 let share = if p.total > 0.0 { p.done / p.total } else { 0.0 };
                 view! {
                     <div class="file-open__progress" role="status" data-testid="load-progress">
-                        <progress max="1" value=share.to_string()></progress>
+                        <progress max="1" value=usage_core::format::decimal(share, 3)></progress>
                         <span class="file-open__text">{format!("Reading {} · {} of {} · {}", p.file, size_text(p.done), size_text(p.total), percent(Some(share)))}</span>
                         <button type="button" class="link-button" data-testid="load-cancel" on:click=move |_| cancel.get_value().cancel()>"Cancel"</button>
                     </div>

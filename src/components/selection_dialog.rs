@@ -18,6 +18,12 @@ struct Choice {
     requests: u64,
 }
 
+/// Lower case for a case-insensitive search, by the browser's own Unicode tables (so the page's
+/// WebAssembly need not carry them).
+fn lower(text: &str) -> String {
+    String::from(js_sys::JsString::from(text).to_lower_case())
+}
+
 /// A modal dialog with search, select-all and restore-defaults. Escape closes
 /// it and focus goes back to the control that opened it.
 #[component]
@@ -59,8 +65,8 @@ pub fn SelectionDialog(
         })
     });
     let matches = move |choice: &Choice| {
-        let needle = search.with(|s| s.trim().to_lowercase());
-        needle.is_empty() || choice.label.to_lowercase().contains(&needle) || choice.key.to_lowercase().contains(&needle)
+        let needle = search.with(|s| lower(s.trim()));
+        needle.is_empty() || lower(&choice.label).contains(&needle) || lower(&choice.key).contains(&needle)
     };
     let shown_clients = Memo::new(move |_| client_choices.get().into_iter().filter(|c| matches(c)).collect::<Vec<_>>());
     let shown_templates = Memo::new(move |_| template_choices.get().into_iter().filter(|c| matches(c)).collect::<Vec<_>>());

@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::protocol::{Failure, Outcome, column_from_js, get, header_from_js, kind_of};
+use super::protocol::{Failure, Outcome, column_from_js, failure_from_js, get, header_from_js, kind_of, outcome_from_js};
 
 /// What the page hears from a worker.
 enum Event {
@@ -161,10 +161,7 @@ async fn follow(
                 done: get(&data, "done").as_f64().unwrap_or(0.0),
                 total: get(&data, "total").as_f64().unwrap_or(0.0),
             }),
-            "failed" => {
-                let text = get(&data, "error").as_string().unwrap_or_default();
-                return Err(serde_json::from_str(&text).unwrap_or(Failure::Other(text)));
-            }
+            "failed" => return Err(failure_from_js(&get(&data, "error"))),
             "done" => {
                 // The worker's memory can go before the page copies the columns in.
                 worker.terminate();
@@ -188,6 +185,6 @@ async fn assemble(data: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
         assembler.add(column).map_err(broken)?;
     }
     let store = assembler.finish().map_err(broken)?;
-    let outcome = get(data, "outcome").as_string().and_then(|o| serde_json::from_str(&o).ok()).unwrap_or_default();
+    let outcome = outcome_from_js(&get(data, "outcome"));
     Ok((store, outcome))
 }

@@ -8,25 +8,36 @@
 //! copied), or `{kind: "failed", error}`.
 
 use js_sys::{Array, BigUint64Array, Object, Reflect, Uint16Array, Uint32Array, Uint8Array};
-use serde::{Deserialize, Serialize};
-use usage_core::formats::tabular::{ColumnMapping, MappingProposal};
-use usage_core::load::{Duplicate, LoadError, LoadedFile};
+use usage_core::formats::tabular::{ColumnMapping, Field, MappingProposal};
+use usage_core::formats::{ReadReport, RowProblem};
+use usage_core::load::LoadError;
+use usage_core::rest::{ApiMeta, MetaClient, Quota};
 use usage_core::parts::{Column, PartsError, StoreHeader, table};
 use usage_core::store::NumberColumn;
 use wasm_bindgen::{JsCast, JsValue};
 
+/// A file the worker read, as the page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadFile {
+    pub name: String,
+    /// The format's name (`Format::name`).
+    pub format: String,
+    pub report: ReadReport,
+}
+
 /// What a finished job says besides its store.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outcome {
-    pub files: Vec<LoadedFile>,
-    pub duplicates: Vec<Duplicate>,
+    pub files: Vec<ReadFile>,
+    /// What was said about files left out as copies of others.
+    pub duplicates: Vec<String>,
     pub mappings_used: Vec<(String, ColumnMapping)>,
     /// For a live source: what it answered besides its usage.
     pub live: Option<LiveInfo>,
 }
 
 /// What a live source answered besides its usage.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LiveInfo {
     pub url: String,
     /// The kind of endpoint, from `usage_core::rest::Endpoint::kind`.
@@ -39,13 +50,13 @@ pub struct LiveInfo {
     /// What the answer covers when the endpoint could not give exactly the range asked for.
     pub caveat: Option<String>,
     /// `/meta` (the contract only): what it said, or why it could not be read.
-    pub meta: Option<Result<usage_core::rest::ApiMeta, String>>,
+    pub meta: Option<Result<ApiMeta, String>>,
     /// Where the answer really came from, when a redirect took the request to another origin.
     pub served_from: Option<String>,
 }
 
 /// Why the worker could not make a store, as the page needs it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
     /// A CSV's columns must be confirmed first.
     NeedsMapping { name: String, proposal: MappingProposal },
@@ -55,6 +66,16 @@ pub enum Failure {
     Other(String),
 }
 
+impl Failure {
+    /// What the page says.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::NeedsMapping { name, .. } => format!("{name}: which columns are which must be confirmed first"),
+            Failure::NoRows { message, .. } | Failure::Other(message) => message.clone(),
+        }
+    }
+}
+
 impl From<LoadError> for Failure {
     fn from(error: LoadError) -> Failure {
         match error {
@@ -62,6 +83,282 @@ impl From<LoadError> for Failure {
             LoadError::NoRows { ref name, ref proposal, .. } => Failure::NoRows { message: error.to_string(), name: name.clone(), proposal: proposal.clone() },
             other => Failure::Other(other.to_string()),
         }
+    }
+}
+
+// The wire: plain JS objects, read and written field by field. No serde on the page: its JSON
+// machinery would cost the first download more than these few lines do.
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap_or_default()
+}
+
+fn optional_text(value: &JsValue, key: &str) -> Option<String> {
+    get(value, key).as_string()
+}
+
+fn number(value: &JsValue, key: &str) -> f64 {
+    get(value, key).as_f64().unwrap_or(0.0)
+}
+
+fn optional(text: &Option<String>) -> JsValue {
+    text.as_deref().map_or(JsValue::NULL, JsValue::from_str)
+}
+
+fn strings_to_js<'a>(values: impl IntoIterator<Item = &'a String>) -> JsValue {
+    values.into_iter().map(|v| JsValue::from_str(v)).collect::<Array>().into()
+}
+
+fn strings_from_js(value: &JsValue) -> Vec<String> {
+    Array::from(value).iter().filter_map(|v| v.as_string()).collect()
+}
+
+fn field_index(field: Field) -> f64 {
+    Field::ALL.iter().position(|&f| f == field).unwrap_or(0) as f64
+}
+
+fn field_at(index: f64) -> Option<Field> {
+    Field::ALL.get(index as usize).copied()
+}
+
+fn mapping_to_js(mapping: &ColumnMapping) -> JsValue {
+    mapping.columns.iter().map(|&(field, column)| -> JsValue { Array::of2(&field_index(field).into(), &(column as f64).into()).into() }).collect::<Array>().into()
+}
+
+fn mapping_from_js(value: &JsValue) -> ColumnMapping {
+    let columns = Array::from(value)
+        .iter()
+        .filter_map(|pair| {
+            let pair = Array::from(&pair);
+            Some((field_at(pair.get(0).as_f64()?)?, pair.get(1).as_f64()? as usize))
+        })
+        .collect();
+    ColumnMapping { columns }
+}
+
+fn proposal_to_js(proposal: &MappingProposal) -> JsValue {
+    let object = Object::new();
+    set(&object, "header", &strings_to_js(&proposal.header));
+    set(&object, "mapping", &mapping_to_js(&proposal.mapping));
+    set(&object, "ambiguous", &proposal.ambiguous.iter().map(|&f| JsValue::from_f64(field_index(f))).collect::<Array>());
+    object.into()
+}
+
+fn proposal_from_js(value: &JsValue) -> Option<MappingProposal> {
+    if value.is_null() || value.is_undefined() {
+        return None;
+    }
+    Some(MappingProposal {
+        header: strings_from_js(&get(value, "header")),
+        mapping: mapping_from_js(&get(value, "mapping")),
+        ambiguous: Array::from(&get(value, "ambiguous")).iter().filter_map(|f| field_at(f.as_f64()?)).collect(),
+    })
+}
+
+fn problems_to_js(problems: &[RowProblem]) -> JsValue {
+    problems
+        .iter()
+        .map(|p| -> JsValue { Array::of2(&(p.line as f64).into(), &JsValue::from_str(&p.reason)).into() })
+        .collect::<Array>()
+        .into()
+}
+
+fn problems_from_js(value: &JsValue) -> Vec<RowProblem> {
+    Array::from(value)
+        .iter()
+        .filter_map(|pair| {
+            let pair = Array::from(&pair);
+            Some(RowProblem { line: pair.get(0).as_f64()? as usize, reason: pair.get(1).as_string()? })
+        })
+        .collect()
+}
+
+fn report_to_js(report: &ReadReport) -> JsValue {
+    let object = Object::new();
+    set(&object, "rows", &(report.rows as f64).into());
+    set(&object, "skipped", &(report.skipped as f64).into());
+    set(&object, "problems", &problems_to_js(&report.problems));
+    set(&object, "notes", &strings_to_js(&report.notes));
+    set(&object, "warned", &(report.warned as f64).into());
+    set(&object, "warnings", &problems_to_js(&report.warnings));
+    object.into()
+}
+
+fn report_from_js(value: &JsValue) -> ReadReport {
+    ReadReport {
+        rows: number(value, "rows") as usize,
+        skipped: number(value, "skipped") as usize,
+        problems: problems_from_js(&get(value, "problems")),
+        notes: strings_from_js(&get(value, "notes")),
+        warned: number(value, "warned") as usize,
+        warnings: problems_from_js(&get(value, "warnings")),
+    }
+}
+
+fn meta_to_js(meta: &ApiMeta) -> JsValue {
+    let object = Object::new();
+    let clients: Array = meta
+        .clients
+        .iter()
+        .map(|c| -> JsValue { Array::of2(&JsValue::from_str(&c.id), &optional(&c.name)).into() })
+        .collect();
+    set(&object, "clients", &clients);
+    set(&object, "metrics", &strings_to_js(&meta.metrics));
+    set(&object, "timezone", &JsValue::from_str(&meta.timezone));
+    // Counts as text: a u64 may not fit an f64 exactly.
+    set(&object, "retention_days", &meta.retention_days.map_or(JsValue::NULL, |d| JsValue::from_str(&d.to_string())));
+    if let Some(quota) = &meta.quota {
+        let q = Object::new();
+        set(&q, "limit", &JsValue::from_str(&quota.limit.to_string()));
+        set(&q, "used", &JsValue::from_str(&quota.used.to_string()));
+        set(&q, "window", &JsValue::from_str(&quota.window));
+        set(&object, "quota", &q);
+    }
+    object.into()
+}
+
+fn meta_from_js(value: &JsValue) -> ApiMeta {
+    let count = |v: &JsValue, key: &str| get(v, key).as_string().and_then(|t| t.parse::<u64>().ok());
+    let quota = get(value, "quota");
+    ApiMeta {
+        clients: Array::from(&get(value, "clients"))
+            .iter()
+            .filter_map(|pair| {
+                let pair = Array::from(&pair);
+                Some(MetaClient { id: pair.get(0).as_string()?, name: pair.get(1).as_string() })
+            })
+            .collect(),
+        metrics: strings_from_js(&get(value, "metrics")),
+        timezone: text(value, "timezone"),
+        retention_days: count(value, "retention_days"),
+        quota: (!quota.is_undefined()).then(|| Quota { limit: count(&quota, "limit").unwrap_or(0), used: count(&quota, "used").unwrap_or(0), window: text(&quota, "window") }),
+    }
+}
+
+fn live_to_js(live: &LiveInfo) -> JsValue {
+    let object = Object::new();
+    for (key, value) in [("url", &live.url), ("kind", &live.kind), ("fetched_at", &live.fetched_at), ("from", &live.from), ("to", &live.to)] {
+        set(&object, key, &JsValue::from_str(value));
+    }
+    set(&object, "caveat", &optional(&live.caveat));
+    set(&object, "served_from", &optional(&live.served_from));
+    match &live.meta {
+        None => {}
+        Some(Ok(meta)) => set(&object, "meta", &meta_to_js(meta)),
+        Some(Err(problem)) => set(&object, "meta_problem", &JsValue::from_str(problem)),
+    }
+    object.into()
+}
+
+fn live_from_js(value: &JsValue) -> LiveInfo {
+    let meta = get(value, "meta");
+    let meta = match optional_text(value, "meta_problem") {
+        Some(problem) => Some(Err(problem)),
+        None if meta.is_undefined() => None,
+        None => Some(Ok(meta_from_js(&meta))),
+    };
+    LiveInfo {
+        url: text(value, "url"),
+        kind: text(value, "kind"),
+        fetched_at: text(value, "fetched_at"),
+        from: text(value, "from"),
+        to: text(value, "to"),
+        caveat: optional_text(value, "caveat"),
+        meta,
+        served_from: optional_text(value, "served_from"),
+    }
+}
+
+/// Confirmed column choices, by header key, as a JS array of `[key, mapping]` (page side).
+pub fn mappings_to_js(mappings: &usage_core::load::Mappings) -> JsValue {
+    mappings.iter().map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() }).collect::<Array>().into()
+}
+
+/// The same back (worker side).
+pub fn mappings_from_js(value: &JsValue) -> usage_core::load::Mappings {
+    Array::from(value)
+        .iter()
+        .filter_map(|pair| {
+            let pair = Array::from(&pair);
+            Some((pair.get(0).as_string()?, mapping_from_js(&pair.get(1))))
+        })
+        .collect()
+}
+
+/// An outcome as a JS object (worker side).
+pub fn outcome_to_js(outcome: &Outcome) -> JsValue {
+    let object = Object::new();
+    let files: Array = outcome
+        .files
+        .iter()
+        .map(|f| {
+            let file = Object::new();
+            set(&file, "name", &JsValue::from_str(&f.name));
+            set(&file, "format", &JsValue::from_str(&f.format));
+            set(&file, "report", &report_to_js(&f.report));
+            JsValue::from(file)
+        })
+        .collect();
+    set(&object, "files", &files);
+    set(&object, "duplicates", &strings_to_js(&outcome.duplicates));
+    let mappings: Array = outcome.mappings_used.iter().map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() }).collect();
+    set(&object, "mappings_used", &mappings);
+    if let Some(live) = &outcome.live {
+        set(&object, "live", &live_to_js(live));
+    }
+    object.into()
+}
+
+/// An outcome back from its JS object (page side).
+pub fn outcome_from_js(value: &JsValue) -> Outcome {
+    let live = get(value, "live");
+    Outcome {
+        files: Array::from(&get(value, "files"))
+            .iter()
+            .map(|f| ReadFile { name: text(&f, "name"), format: text(&f, "format"), report: report_from_js(&get(&f, "report")) })
+            .collect(),
+        duplicates: strings_from_js(&get(value, "duplicates")),
+        mappings_used: Array::from(&get(value, "mappings_used"))
+            .iter()
+            .filter_map(|pair| {
+                let pair = Array::from(&pair);
+                Some((pair.get(0).as_string()?, mapping_from_js(&pair.get(1))))
+            })
+            .collect(),
+        live: (!live.is_undefined()).then(|| live_from_js(&live)),
+    }
+}
+
+/// A failure as a JS object (worker side).
+pub fn failure_to_js(failure: &Failure) -> JsValue {
+    let object = Object::new();
+    match failure {
+        Failure::NeedsMapping { name, proposal } => {
+            set(&object, "kind", &"needs-mapping".into());
+            set(&object, "name", &JsValue::from_str(name));
+            set(&object, "proposal", &proposal_to_js(proposal));
+        }
+        Failure::NoRows { message, name, proposal } => {
+            set(&object, "kind", &"no-rows".into());
+            set(&object, "message", &JsValue::from_str(message));
+            set(&object, "name", &JsValue::from_str(name));
+            set(&object, "proposal", &proposal.as_ref().map_or(JsValue::NULL, proposal_to_js));
+        }
+        Failure::Other(message) => {
+            set(&object, "kind", &"other".into());
+            set(&object, "message", &JsValue::from_str(message));
+        }
+    }
+    object.into()
+}
+
+/// A failure back from its JS object (page side).
+pub fn failure_from_js(value: &JsValue) -> Failure {
+    let proposal = proposal_from_js(&get(value, "proposal"));
+    match (text(value, "kind").as_str(), proposal) {
+        ("needs-mapping", Some(proposal)) => Failure::NeedsMapping { name: text(value, "name"), proposal },
+        ("no-rows", proposal) => Failure::NoRows { message: text(value, "message"), name: text(value, "name"), proposal },
+        _ => Failure::Other(text(value, "message")),
     }
 }
 

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::protocol::{Failure, Outcome, column_to_js, get, header_to_js, kind_of, message};
+use super::protocol::{Failure, Outcome, ReadFile, column_to_js, failure_to_js, get, header_to_js, kind_of, message, outcome_to_js};
 
 /// Bytes read from disk and parsed per step.
 const SLICE: f64 = 8.0 * 1024.0 * 1024.0;
@@ -47,10 +47,7 @@ async fn run(job: JsValue) {
     };
     match result {
         Ok((store, outcome)) => send_store(store, outcome),
-        Err(failure) => {
-            let text = serde_json::to_string(&failure).unwrap_or_default();
-            post(&message("failed", &[("error", JsValue::from_str(&text))]), None);
-        }
+        Err(failure) => post(&message("failed", &[("error", failure_to_js(&failure))]), None),
     }
 }
 
@@ -64,8 +61,7 @@ fn send_store(store: UsageStore, outcome: Outcome) {
         super::protocol::set(&js_columns, column.name(), &column_to_js(column, &transfer));
     }
     drop(columns);
-    let outcome = serde_json::to_string(&outcome).unwrap_or_default();
-    let done = message("done", &[("header", header.into()), ("columns", js_columns.into()), ("outcome", JsValue::from_str(&outcome))]);
+    let done = message("done", &[("header", header.into()), ("columns", js_columns.into()), ("outcome", outcome_to_js(&outcome))]);
     post(&done, Some(&transfer));
 }
 
@@ -75,6 +71,8 @@ fn progress(file: &str, done: f64, total: f64) {
 
 fn outcome_of(loaded: Loaded) -> (UsageStore, Outcome) {
     let Loaded { store, files, duplicates, mappings_used } = loaded;
+    let files = files.into_iter().map(|f| ReadFile { name: f.name, format: f.format.name().to_owned(), report: f.report }).collect();
+    let duplicates = duplicates.iter().map(|d| d.message()).collect();
     (store, Outcome { files, duplicates, mappings_used, live: None })
 }
 
@@ -99,7 +97,7 @@ fn job_files(job: &JsValue) -> (Vec<web_sys::File>, Vec<FileInfo>) {
 
 async fn load_files(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     let (files, infos) = job_files(job);
-    let mappings: Mappings = get(job, "mappings").as_string().and_then(|m| serde_json::from_str(&m).ok()).unwrap_or_default();
+    let mappings: Mappings = super::protocol::mappings_from_js(&get(job, "mappings"));
     let mut load = Load::new(infos, mappings)?;
     let sizes: Vec<f64> = files.iter().map(|f| f.size()).collect();
     let to_hash = load.to_hash();
@@ -225,7 +223,7 @@ fn load_buffer(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
 /// A live API: fetched and read here, so none of it blocks the page; progress is the bytes received.
 async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     let text = |key: &str| get(job, key).as_string().unwrap_or_default();
-    let day = |key: &str| chrono::NaiveDate::parse_from_str(&text(key), "%Y-%m-%d").ok();
+    let day = |key: &str| usage_core::format::parse_iso_date(&text(key));
     let (Some(from), Some(to), Some(today)) = (day("from"), day("to"), day("today")) else {
         return Err(Failure::Other("the live source was asked for a range that is not one".into()));
     };

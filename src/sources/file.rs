@@ -8,13 +8,14 @@
 use std::sync::Arc;
 
 use js_sys::Array;
+use usage_core::format::decimal;
 use usage_core::formats::tabular::ColumnMapping;
 use usage_core::load::Mappings;
 use wasm_bindgen::JsValue;
 
 use super::{DataSource, Dataset, LoadedFile};
 use crate::ingest::page::{self, Cancel, Progress};
-use crate::ingest::protocol::{Failure, message};
+use crate::ingest::protocol::{Failure, mappings_to_js, message};
 
 /// Reads `files` into one dataset (several files are merged: a month of daily logs is one dataset).
 ///
@@ -37,27 +38,25 @@ pub async fn load(
         // The size the page sees is the one the estimate uses.
         sizes.push(&JsValue::from_f64(file.size()));
     }
-    let mappings = serde_json::to_string(&mappings).unwrap_or_default();
-    let job = message("files", &[("files", list.into()), ("sizes", sizes.into()), ("mappings", JsValue::from_str(&mappings))]);
+    let job = message("files", &[("files", list.into()), ("sizes", sizes.into()), ("mappings", mappings_to_js(&mappings))]);
     let (store, outcome) = page::run(job, Array::new(), on_progress, cancel).await?;
     let files = outcome
         .files
         .into_iter()
-        .map(|f| LoadedFile { name: f.name, format: f.format.name(), report: f.report })
+        .map(|f| LoadedFile { name: f.name, format: f.format, report: f.report })
         .collect();
-    let duplicates = outcome.duplicates.iter().map(|d| d.message()).collect();
-    Ok((Dataset { store: Arc::new(store), source: DataSource::Files { files, duplicates } }, outcome.mappings_used))
+    Ok((Dataset { store: Arc::new(store), source: DataSource::Files { files, duplicates: outcome.duplicates } }, outcome.mappings_used))
 }
 
 /// `181,810,677` bytes → `"173.4 MiB"`; `12` → `"12 bytes"`.
 pub fn size_text(bytes: f64) -> String {
     if bytes >= 1024.0 * 1024.0 * 1024.0 {
-        format!("{:.2} GiB", bytes / (1024.0 * 1024.0 * 1024.0))
+        format!("{} GiB", decimal(bytes / (1024.0 * 1024.0 * 1024.0), 2))
     } else if bytes >= 1024.0 * 1024.0 {
-        format!("{:.1} MiB", bytes / (1024.0 * 1024.0))
+        format!("{} MiB", decimal(bytes / (1024.0 * 1024.0), 1))
     } else if bytes >= 1024.0 {
-        format!("{:.0} KiB", (bytes / 1024.0).ceil())
+        format!("{} KiB", decimal((bytes / 1024.0).ceil(), 0))
     } else {
-        format!("{bytes:.0} bytes")
+        format!("{} bytes", decimal(bytes, 0))
     }
 }

@@ -50,7 +50,7 @@ pub struct Live {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadedFile {
     pub name: String,
-    /// The format detected from the content.
-    pub format: &'static str,
+    /// The name of the format detected from the content.
+    pub format: String,
     pub report: ReadReport,
 }

@@ -7,12 +7,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use js_sys::Array;
 use usage_core::DateRange;
+use usage_core::format::{iso_date, parse_iso_date};
 use usage_core::rest::origin_of;
 use wasm_bindgen::JsValue;
 
 use super::{DataSource, Dataset, Live};
 use crate::ingest::page::{self, Cancel};
-use crate::ingest::protocol::{Failure, message};
+use crate::ingest::protocol::message;
 use crate::storage;
 
 /// Fetches the usage of `range` from `source` in a worker. `on_progress` gets the bytes received;
@@ -26,16 +27,13 @@ pub async fn fetch(source: &str, range: &DateRange, today: NaiveDate, on_progres
             ("source", JsValue::from_str(source)),
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
-            ("today", JsValue::from_str(&today.format("%Y-%m-%d").to_string())),
+            ("today", JsValue::from_str(&iso_date(today))),
             ("token", token),
         ],
     );
-    let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| match failure {
-        Failure::Other(message) => message,
-        other => format!("{other:?}"),
-    })?;
+    let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;
     let info = outcome.live.ok_or("the live source's answer came back without its details")?;
-    let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or(today);
+    let day = |text: &str| parse_iso_date(text).unwrap_or(today);
     let live = Live {
         url: info.url,
         kind: info.kind,

@@ -1,10 +1,59 @@
 //! Number and date formatting shared by tiles, tables and chart axes.
 //!
-//! Kept in the core so that what the screen shows is tested with the numbers.
+//! Kept in the core so that what the screen shows is tested with the numbers. Dates and
+//! decimals are written from their parts rather than through `strftime` patterns and float
+//! formatting: the same text, for a fraction of the page's WebAssembly.
 
-use chrono::{DateTime, Utc};
+use chrono::{Datelike, NaiveDate};
 
+use crate::model::SECONDS_PER_DAY;
 use crate::query::Granularity;
+use crate::range::date_of_day;
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// `value` with `places` decimals (0 to 3), rounded half away from zero: `3.45` → `"3.5"`.
+pub fn decimal(value: f64, places: u32) -> String {
+    let places = places.min(3);
+    let scale = 10i64.pow(places);
+    let scaled = (value * scale as f64).round();
+    if !scaled.is_finite() || scaled.abs() >= 9e15 {
+        return "–".to_owned();
+    }
+    let scaled = scaled as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let (whole, part) = (scaled.abs() / scale, scaled.abs() % scale);
+    match places {
+        0 => format!("{sign}{whole}"),
+        _ => format!("{sign}{whole}.{part:0width$}", width = places as usize),
+    }
+}
+
+/// `2026-11-22`, the form links and exports use.
+pub fn iso_date(day: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+}
+
+/// Reads `YYYY-MM-DD` (the year may be longer or signed, as in a crafted `-262143-01-01`).
+pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+    let (rest, day) = text.trim().rsplit_once('-')?;
+    let (year, month) = rest.rsplit_once('-')?;
+    fn number(text: &str, max: usize) -> Option<i32> {
+        (!text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+    }
+    let year = match year.strip_prefix(['-', '+']) {
+        Some(unsigned) => number(unsigned, 9).map(|y| if year.starts_with('-') { -y } else { y })?,
+        None => number(year, 9)?,
+    };
+    NaiveDate::from_ymd_opt(year, u32::try_from(number(month, 2)?).ok()?, u32::try_from(number(day, 2)?).ok()?)
+}
+
+/// `2026-11-22T14:03:12Z` for a Unix time.
+pub fn iso_datetime(timestamp: i64) -> String {
+    let (date, seconds) = (date_of_day(timestamp.div_euclid(SECONDS_PER_DAY)), timestamp.rem_euclid(SECONDS_PER_DAY));
+    format!("{}T{:02}:{:02}:{:02}Z", iso_date(date), seconds / 3_600, seconds / 60 % 60, seconds % 60)
+}
 
 /// `1234567` → `"1,234,567"`.
 pub fn thousands(n: u64) -> String {
@@ -22,7 +71,7 @@ pub fn thousands(n: u64) -> String {
 /// A fraction as a percentage with one decimal: `0.0345` → `"3.5%"`; `None` → `"–"`.
 pub fn percent(fraction: Option<f64>) -> String {
     match fraction {
-        Some(f) if f.is_finite() => format!("{:.1}%", f * 100.0),
+        Some(f) if f.is_finite() => format!("{}%", decimal(f * 100.0, 1)),
         _ => "–".to_owned(),
     }
 }
@@ -39,30 +88,31 @@ pub fn compact(value: f64) -> String {
     } else {
         return format!("{}", value.round() as i64);
     };
-    let text = format!("{scaled:.1}");
+    let text = decimal(scaled, 1);
     format!("{}{suffix}", text.trim_end_matches(".0"))
 }
 
 /// A time-axis label for a bucket starting at `timestamp` (UTC): `"14:00"` for
 /// hours and shorter, `"3 Nov"` for days and weeks, `"Nov 2026"` for months.
 pub fn bucket_label(timestamp: i64, granularity: Granularity) -> String {
-    let Some(time) = DateTime::<Utc>::from_timestamp(timestamp, 0) else {
-        return String::new();
-    };
+    let (date, seconds) = (date_of_day(timestamp.div_euclid(SECONDS_PER_DAY)), timestamp.rem_euclid(SECONDS_PER_DAY));
+    let month = MONTHS[date.month0() as usize];
     match granularity {
-        Granularity::TenMinutes | Granularity::Hour => time.format("%H:%M").to_string(),
-        Granularity::Day | Granularity::Week => time.format("%-d %b").to_string(),
-        Granularity::Month => time.format("%b %Y").to_string(),
+        Granularity::TenMinutes | Granularity::Hour => format!("{:02}:{:02}", seconds / 3_600, seconds / 60 % 60),
+        Granularity::Day | Granularity::Week => format!("{} {month}", date.day()),
+        Granularity::Month => format!("{month} {}", date.year()),
     }
 }
 
 /// A Unix time in words for messages: `"9999-12-31 23:59:59 UTC"`, or which side of chrono's
 /// range it lies on when no calendar can name it.
 pub fn describe_timestamp(timestamp: i64) -> String {
-    match DateTime::<Utc>::from_timestamp(timestamp, 0) {
-        Some(time) => time.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-        None if timestamp < 0 => format!("{timestamp} seconds before 1970, before the year −262143,"),
-        None => format!("{timestamp} seconds after 1970, past the year 262143,"),
+    let day = timestamp.div_euclid(SECONDS_PER_DAY);
+    let in_range = NaiveDate::MIN.num_days_from_ce() as i64 - 719_163 <= day && day <= NaiveDate::MAX.num_days_from_ce() as i64 - 719_163;
+    match in_range {
+        true => iso_datetime(timestamp).replace('T', " ").replace('Z', " UTC"),
+        false if timestamp < 0 => format!("{timestamp} seconds before 1970, before the year −262143,"),
+        false => format!("{timestamp} seconds after 1970, past the year 262143,"),
     }
 }
 
@@ -94,8 +144,8 @@ pub fn visible_name(name: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A full date for captions: `"Sun 22 Nov 2026"`.
-pub fn long_date(day: chrono::NaiveDate) -> String {
-    day.format("%a %-d %b %Y").to_string()
+pub fn long_date(day: NaiveDate) -> String {
+    format!("{} {} {} {:04}", WEEKDAYS[day.weekday().num_days_from_monday() as usize], day.day(), MONTHS[day.month0() as usize], day.year())
 }
 
 #[cfg(test)]
@@ -139,6 +189,34 @@ mod tests {
         for plain in ["Billing Sync", "Zürich 🚀", "עברית", "مرحبا", "東京"] {
             assert!(matches!(visible_name(plain), std::borrow::Cow::Borrowed(_)), "{plain}");
         }
+    }
+
+    // Guards the hand-written date forms against chrono's own formatting and parsing.
+    #[test]
+    fn dates_match_chrono() {
+        for text in ["2026-11-22", "2024-02-29", "1970-01-01", "0001-01-01", "9999-12-31"] {
+            let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
+            assert_eq!(iso_date(day), day.format("%Y-%m-%d").to_string());
+            assert_eq!(parse_iso_date(text), Some(day));
+            assert_eq!(long_date(day), day.format("%a %-d %b %Y").to_string());
+        }
+        assert_eq!(parse_iso_date("-262143-01-01"), NaiveDate::from_ymd_opt(-262_143, 1, 1));
+        for bad in ["", "2026-13-01", "2026-02-30", "yesterday", "2026-1", "20261122", "2026-11-22x", "2026--11"] {
+            assert_eq!(parse_iso_date(bad), None, "{bad}");
+        }
+        for ts in [0, 1_795_356_192, -1, 253_402_300_799] {
+            let time = chrono::DateTime::<chrono::Utc>::from_timestamp(ts, 0).unwrap();
+            assert_eq!(iso_datetime(ts), time.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+            assert_eq!(describe_timestamp(ts), time.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+        }
+        assert!(describe_timestamp(i64::MAX).contains("past the year"));
+    }
+
+    // Guards decimals: rounding half away from zero, signs, and each number of places.
+    #[test]
+    fn decimals() {
+        assert_eq!((decimal(3.45, 1), decimal(0.04, 1), decimal(2.0, 2), decimal(-1.25, 1), decimal(7.6, 0)), ("3.5".into(), "0.0".into(), "2.00".into(), "-1.3".into(), "8".into()));
+        assert_eq!(decimal(f64::NAN, 1), "–");
     }
 
     // Guards that axis labels are UTC and suit the granularity.

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod format;
 pub mod load;
 pub mod formats;
+pub mod json;
 pub mod model;
 pub mod parts;
 pub mod query;

@@ -64,7 +64,7 @@ pub enum LoadError {
 }
 
 /// A file that was read.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LoadedFile {
     pub name: String,
     pub size: u64,
@@ -74,7 +74,7 @@ pub struct LoadedFile {
 }
 
 /// A file left out because an earlier file of the same load has the same content.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Duplicate {
     pub name: String,
     pub same_as: String,

@@ -106,7 +106,7 @@ impl DateRange {
         let default = Self::default_for(today);
         let parse = |text: Option<&str>, fallback: NaiveDate| match text {
             None | Some("") => Ok(fallback),
-            Some(t) => NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| RangeError::NotADate(t.to_owned())),
+            Some(t) => crate::format::parse_iso_date(t).ok_or_else(|| RangeError::NotADate(t.to_owned())),
         };
         match (parse(from, default.from), parse(to, default.to)) {
             (Ok(from), Ok(to)) => Self::normalise(from, to, today),
@@ -191,7 +191,7 @@ impl DateRange {
 
     /// The `from`/`to` URL query values, inclusive `YYYY-MM-DD`.
     pub fn to_query(&self) -> (String, String) {
-        (self.from.format("%Y-%m-%d").to_string(), self.to.format("%Y-%m-%d").to_string())
+        (crate::format::iso_date(self.from), crate::format::iso_date(self.to))
     }
 }
 

@@ -5,8 +5,6 @@
 //! old-format or corrupt value gives the defaults plus a notice the UI can
 //! show quietly.
 
-use serde::{Deserialize, Serialize};
-
 use crate::query::ClientUsage;
 use crate::store::{ClientId, TemplateId, UsageStore};
 
@@ -21,7 +19,7 @@ pub const MAX_CLIENTS: usize = 10;
 
 /// The user's choice. `None` means "the default" for that dimension:
 /// the top 5 clients by requests in the current range, and every URL template.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ClientSelection {
     /// Client ids (stable across loads, unlike [`ClientId`]s).
     pub clients: Option<Vec<String>>,
@@ -65,11 +63,28 @@ pub struct StoredSelection {
     pub notice: Option<SelectionNotice>,
 }
 
-#[derive(Serialize, Deserialize)]
-struct StoredV1 {
-    version: u32,
-    #[serde(flatten)]
-    selection: ClientSelection,
+/// What the storage key held, as a JSON reader saw it: the browser's `JSON.parse` on the page,
+/// serde_json natively. [`ClientSelection::from_read`] decides what it means, in one place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoredRead {
+    /// Nothing is stored.
+    Absent,
+    /// Not JSON, or JSON that is neither a list nor an object.
+    Unreadable,
+    /// A list: the format before versions.
+    List,
+    /// An object: its `version` when it is a whole number, and its two lists.
+    Object { version: Option<u64>, clients: ListRead, templates: ListRead },
+}
+
+/// One list field of a stored selection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ListRead {
+    /// Absent or `null`: the default.
+    Default,
+    Strings(Vec<String>),
+    /// Anything else: the value is corrupt.
+    Broken,
 }
 
 /// The selection resolved against loaded data: the ids the queries take.
@@ -93,32 +108,55 @@ impl ClientSelection {
         self.clients.is_none() && self.templates.is_none()
     }
 
-    /// The JSON to store.
+    /// The JSON to store: `{"version":1,"clients":[…]|null,"templates":[…]|null}`.
     pub fn to_stored(&self) -> String {
-        let stored = StoredV1 { version: VERSION, selection: self.clone() };
-        serde_json::to_string(&stored).unwrap_or_default()
+        let mut out = format!(r#"{{"version":{VERSION},"clients":"#);
+        crate::json::strings(&mut out, self.clients.as_deref());
+        out.push_str(r#","templates":"#);
+        crate::json::strings(&mut out, self.templates.as_deref());
+        out.push('}');
+        out
     }
 
-    /// Reads a stored value; `None` (nothing stored) gives the defaults without a notice.
+    /// Reads a stored value with serde_json; `None` (nothing stored) gives the defaults without a notice.
     pub fn from_stored(text: Option<&str>) -> StoredSelection {
+        use serde_json::Value;
+        let list = |value: Option<&Value>| match value {
+            None | Some(Value::Null) => ListRead::Default,
+            Some(Value::Array(items)) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().map_or(ListRead::Broken, ListRead::Strings),
+            Some(_) => ListRead::Broken,
+        };
+        let read = match text.map(serde_json::from_str::<Value>) {
+            None => StoredRead::Absent,
+            Some(Err(_)) => StoredRead::Unreadable,
+            Some(Ok(Value::Array(_))) => StoredRead::List,
+            Some(Ok(value @ Value::Object(_))) => {
+                StoredRead::Object { version: value.get("version").and_then(Value::as_u64), clients: list(value.get("clients")), templates: list(value.get("templates")) }
+            }
+            Some(Ok(_)) => StoredRead::Unreadable,
+        };
+        ClientSelection::from_read(read)
+    }
+
+    /// What a stored value means. Reading never fails: nothing stored gives the defaults without
+    /// a notice; a list (before format 1), another version or anything broken gives the defaults
+    /// with a notice.
+    pub fn from_read(read: StoredRead) -> StoredSelection {
         let fallback = |notice| StoredSelection { selection: ClientSelection::defaults(), notice: Some(notice) };
-        let Some(text) = text else {
-            return StoredSelection { selection: ClientSelection::defaults(), notice: None };
+        let field = |list: ListRead| match list {
+            ListRead::Default => Ok(None),
+            ListRead::Strings(values) => Ok(Some(values)),
+            ListRead::Broken => Err(()),
         };
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(text) else {
-            return fallback(SelectionNotice::Corrupt);
-        };
-        // Before format 1 the value was a bare list of client ids.
-        if value.is_array() {
-            return fallback(SelectionNotice::OldFormat { version: 0 });
-        }
-        match value.get("version").and_then(serde_json::Value::as_u64) {
-            Some(v) if v == u64::from(VERSION) => match serde_json::from_value::<StoredV1>(value) {
-                Ok(stored) => StoredSelection { selection: stored.selection, notice: None },
-                Err(_) => fallback(SelectionNotice::Corrupt),
+        match read {
+            StoredRead::Absent => StoredSelection { selection: ClientSelection::defaults(), notice: None },
+            StoredRead::Unreadable | StoredRead::Object { version: None, .. } => fallback(SelectionNotice::Corrupt),
+            StoredRead::List => fallback(SelectionNotice::OldFormat { version: 0 }),
+            StoredRead::Object { version: Some(v), clients, templates } if v == u64::from(VERSION) => match (field(clients), field(templates)) {
+                (Ok(clients), Ok(templates)) => StoredSelection { selection: ClientSelection { clients, templates }, notice: None },
+                _ => fallback(SelectionNotice::Corrupt),
             },
-            Some(v) => fallback(SelectionNotice::OldFormat { version: u32::try_from(v).unwrap_or(u32::MAX) }),
-            None => fallback(SelectionNotice::Corrupt),
+            StoredRead::Object { version: Some(v), .. } => fallback(SelectionNotice::OldFormat { version: u32::try_from(v).unwrap_or(u32::MAX) }),
         }
     }
 
@@ -187,7 +225,8 @@ mod tests {
     fn round_trips_through_storage() {
         let selection = ClientSelection { clients: Some(vec!["c3".into(), "c1".into()]), templates: Some(vec!["/t0".into()]) };
         let text = selection.to_stored();
-        assert!(text.contains("\"version\":1"), "{text}");
+        assert_eq!(text, r#"{"version":1,"clients":["c3","c1"],"templates":["/t0"]}"#);
+        assert_eq!(ClientSelection::defaults().to_stored(), r#"{"version":1,"clients":null,"templates":null}"#);
         assert_eq!(ClientSelection::from_stored(Some(&text)), StoredSelection { selection, notice: None });
     }
 

@@ -431,7 +431,7 @@ pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
     out.push_str(EXPORT_HEADER);
     out.push('\n');
     for r in store.records_between(span.start_timestamp(), span.end_timestamp()) {
-        let time = chrono::DateTime::<chrono::Utc>::from_timestamp(r.timestamp, 0).map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).unwrap_or_default();
+        let time = crate::format::iso_datetime(r.timestamp);
         out.push_str(&time);
         for text in [&r.client_id, &r.client_name, &r.method, "", &r.template] {
             out.push(',');
@@ -456,9 +456,43 @@ pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
 }
 
 /// Writes the records of `span` as Callboard JSON (`{"format":"callboard-usage","version":1,"records":[…]}`).
+///
+/// Each record is written as serde writes a [`crate::UsageRecord`], which is how the reader takes it back.
 pub fn write_json(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
-    let records: Vec<crate::UsageRecord> = store.records_between(span.start_timestamp(), span.end_timestamp()).collect();
-    serde_json::json!({ "format": "callboard-usage", "version": 1, "records": records }).to_string()
+    use crate::json::{number, string};
+    let mut out = String::from(r#"{"format":"callboard-usage","version":1,"records":["#);
+    for (i, r) in store.records_between(span.start_timestamp(), span.end_timestamp()).enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let bucket = match r.bucket {
+            BucketWidth::Request => "Request",
+            BucketWidth::TenMinutes => "TenMinutes",
+            BucketWidth::Hour => "Hour",
+            BucketWidth::Day => "Day",
+        };
+        out.push_str(&format!(r#"{{"timestamp":{},"bucket":"{bucket}","client_id":"#, r.timestamp));
+        string(&mut out, &r.client_id);
+        out.push_str(r#","client_name":"#);
+        string(&mut out, &r.client_name);
+        out.push_str(r#","method":"#);
+        string(&mut out, &r.method);
+        out.push_str(r#","template":"#);
+        string(&mut out, &r.template);
+        out.push_str(&format!(r#","status":{},"requests":{},"module":"#, r.status, r.requests));
+        string(&mut out, &r.module);
+        out.push_str(r#","user":"#);
+        string(&mut out, &r.user);
+        out.push_str(r#","ip":"#);
+        string(&mut out, &r.ip);
+        out.push_str(r#","bytes":"#);
+        number(&mut out, r.bytes);
+        out.push_str(r#","latency_us":"#);
+        number(&mut out, r.latency_us);
+        out.push('}');
+    }
+    out.push_str("]}");
+    out
 }
 
 #[cfg(test)]
@@ -630,6 +664,20 @@ mod tests {
         let (again, report) = read_str(&text);
         assert_eq!(report.skipped, 0, "{:?}", report.problems);
         assert!(again.records().eq(store.records()), "the export reads back to the same records");
+    }
+
+    // Guards the hand-written JSON export: the very document serde_json writes for the records.
+    #[test]
+    fn json_export_is_what_serde_writes() {
+        let records = vec![
+            crate::UsageRecord { timestamp: 1_795_356_192, client_id: "c\"1".into(), client_name: "Zürich\n🚀".into(), method: "GET".into(), template: "/a\\b".into(), status: 200, requests: 3, bytes: Some(7), latency_us: None, user: "\u{1}".into(), ..crate::UsageRecord::default() },
+            crate::UsageRecord { timestamp: 1_795_356_193, bucket: BucketWidth::Day, client_id: "c2".into(), method: "POST".into(), template: "/x".into(), status: 503, requests: u64::MAX / 2, latency_us: Some(9), ..crate::UsageRecord::default() },
+        ];
+        let store = UsageStore::from_records(&records).unwrap();
+        let span = crate::query::DaySpan { start: 0, end: 50_000 };
+        let ours: serde_json::Value = serde_json::from_str(&write_json(&store, span)).unwrap();
+        let expected = serde_json::json!({ "format": "callboard-usage", "version": 1, "records": store.records().collect::<Vec<_>>() });
+        assert_eq!(ours, expected);
     }
 
     // Guards the optional weight column and URL-only files (query strings dropped).

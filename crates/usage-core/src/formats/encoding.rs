@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use super::ReadError;
 
 /// How an export's text is encoded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextEncoding {
     /// UTF-8 (or ASCII), lines ended by LF or CRLF: read as it is.
     Utf8,

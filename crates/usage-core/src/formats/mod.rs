@@ -35,7 +35,7 @@ pub const MAX_JSON_BYTES: usize = 256 << 20;
 pub const KEPT_PROBLEMS: usize = 10;
 
 /// One row that was skipped, and why.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RowProblem {
     /// 1-based line number in the file.
     pub line: usize,
@@ -43,7 +43,7 @@ pub struct RowProblem {
 }
 
 /// What a reader did with a file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ReadReport {
     /// Rows read into the store.
     pub rows: usize,
@@ -114,7 +114,7 @@ pub enum ReadError {
 }
 
 /// A usage export format Callboard reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     CallboardCsv,
     CallboardJson,

@@ -44,6 +44,28 @@ impl Field {
     pub const ALL: [Field; 11] =
         [Field::Time, Field::Status, Field::Requests, Field::Client, Field::ClientName, Field::Method, Field::Template, Field::Url, Field::Ip, Field::User, Field::Bytes];
 
+    /// Its name in a saved mapping (`callboard.csv-mappings.v1`): the variant's name, as serde writes it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::Time => "Time",
+            Field::Status => "Status",
+            Field::Requests => "Requests",
+            Field::Client => "Client",
+            Field::ClientName => "ClientName",
+            Field::Method => "Method",
+            Field::Template => "Template",
+            Field::Url => "Url",
+            Field::Ip => "Ip",
+            Field::User => "User",
+            Field::Bytes => "Bytes",
+        }
+    }
+
+    /// The field a saved name stands for.
+    pub fn from_key(key: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.key() == key)
+    }
+
     /// What the mapping dialog calls the field.
     pub fn label(self) -> &'static str {
         match self {
@@ -97,7 +119,7 @@ impl ColumnMapping {
 }
 
 /// The mapping Callboard would use for a header, and which fields had more than one candidate.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MappingProposal {
     /// The header as written in the file.
     pub header: Vec<String>,
@@ -397,4 +419,20 @@ pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, epoch: 
     let bucket = if time.len() == 10 { BucketWidth::Day } else { BucketWidth::Request };
     builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, bytes, ..Row::default() })?;
     Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards the saved names of fields against serde's, which earlier versions stored: a mapping
+    // saved before must still read back.
+    #[test]
+    fn field_keys_are_serde_names() {
+        for field in Field::ALL {
+            assert_eq!(serde_json::to_string(&field).unwrap(), format!("\"{}\"", field.key()));
+            assert_eq!(Field::from_key(field.key()), Some(field));
+        }
+        assert_eq!(Field::from_key("Nope"), None);
+    }
 }

@@ -61,7 +61,7 @@ pub fn read_answers<'a>(answers: impl IntoIterator<Item = (Format, &'a [u8])>) -
 }
 
 /// What `GET {base}/meta` says about a source.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiMeta {
     pub clients: Vec<MetaClient>,
     pub metrics: Vec<String>,
@@ -79,14 +79,14 @@ impl ApiMeta {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MetaClient {
     pub id: String,
     pub name: Option<String>,
 }
 
 /// A request quota: `used` of `limit` in the current `window`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Quota {
     pub limit: u64,
     pub window: String,
