@@ -38,7 +38,7 @@ base = f"ingest-{h}"
 js.rename(out / f"{base}.js")
 wasm.rename(out / f"{base}_bg.wasm")
 loader.unlink()
-(out / f"{base}_loader.js").write_text(f'importScripts("./{base}.js");wasm_bindgen("./{base}_bg.wasm");\n')
+(out / f"{base}_loader.js").write_text(f'importScripts("./{base}.js");wasm_bindgen({{ module_or_path: "./{base}_bg.wasm" }});\n')
 html = html.replace("</head>", f'<meta name="callboard-ingest" content="{base}_loader.js">\n</head>', 1)
 html_path.write_text(html)
 

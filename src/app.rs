@@ -75,13 +75,14 @@ pub struct LoadFailure {
 pub fn App() -> impl IntoView {
     apply_palette();
     count_csp_violations();
-    crate::bench::install_if_requested();
     let update_ready = RwSignal::new(false);
     crate::offline::register(update_ready);
     // The file reader's module is fetched while the page is idle, so the first file opens at once
     // (and an offline visit has it).
     crate::ingest::page::prefetch();
-    provide_context(DashboardState::new(clock::today_utc()));
+    let state = DashboardState::new(clock::today_utc());
+    crate::bench::install_if_requested(state.dataset);
+    provide_context(state);
     view! {
         <crate::offline::UpdatePrompt update_ready=update_ready/>
         <Router>

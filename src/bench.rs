@@ -23,8 +23,9 @@ thread_local! {
     static LOADED: RefCell<Option<UsageStore>> = const { RefCell::new(None) };
 }
 
-/// Installs the contract on `window` when the page URL has `?bench`.
-pub fn install_if_requested() {
+/// Installs the contract on `window` when the page URL has `?bench`, and a fingerprint of the
+/// store on screen (`dataset`) for tests.
+pub fn install_if_requested(dataset: leptos::prelude::RwSignal<crate::sources::Dataset>) {
     let Some(window) = web_sys::window() else { return };
     let search = window.location().search().unwrap_or_default();
     if !search.trim_start_matches('?').split('&').any(|p| p == "bench" || p.starts_with("bench=")) {
@@ -44,6 +45,12 @@ pub fn install_if_requested() {
     set("__bench", bench.as_ref());
     set("__benchRefilter", refilter.as_ref());
     set("__benchReady", &Promise::resolve(&JsValue::TRUE));
+    // For tests: the fingerprint of the store on screen (see UsageStore::fingerprint).
+    let fingerprint = Closure::<dyn Fn() -> JsValue>::new(move || {
+        JsValue::from_str(&leptos::prelude::WithUntracked::with_untracked(&dataset, |d: &crate::sources::Dataset| d.store.fingerprint()))
+    });
+    set("__callboardFingerprint", fingerprint.as_ref());
+    fingerprint.forget();
     // The functions live as long as the page.
     bench.forget();
     refilter.forget();

@@ -31,10 +31,13 @@ pub fn register(update_ready: RwSignal<bool>) {
     }
     let Some(container) = container() else { return };
     let had_controller = container.controller().is_some();
-    // Reload once the new version has taken over (only ever after the user asked for it).
+    // Reload once the new version has taken over, only ever after the user asked for it: the first
+    // version also takes control (it claims the page on activation), and that needs no reload.
     let reload = Closure::<dyn Fn()>::new(|| {
-        if let Some(window) = web_sys::window() {
-            let _ = window.location().reload();
+        if TAKING_OVER.with(std::cell::Cell::get) {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
         }
     });
     container.set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));
@@ -47,28 +50,50 @@ pub fn register(update_ready: RwSignal<bool>) {
         if registration.waiting().is_some() && had_controller {
             update_ready.set(true);
         }
-        // One that arrives now: ready once installed, if an older one controls this page.
-        let found = {
+        // One that is installing now (the check on registering may already have found it), or that
+        // arrives later: ready once installed, if an older one controls this page.
+        let watch = move |registration: &ServiceWorkerRegistration| {
+            let Some(installing) = registration.installing() else { return };
+            let watched = installing.clone();
+            let changed = Closure::<dyn Fn()>::new(move || {
+                if watched.state() == ServiceWorkerState::Installed && had_controller {
+                    update_ready.set(true);
+                }
+            });
+            installing.set_onstatechange(Some(changed.as_ref().unchecked_ref()));
+            changed.forget();
+        };
+        watch(&registration);
+        // Ask for a newer version now and every hour: a dashboard may stay open for days, and the
+        // browser's own check on navigation is not to be relied on (it may have been offline).
+        let _ = registration.update();
+        let hourly = {
             let registration = registration.clone();
             Closure::<dyn Fn()>::new(move || {
-                let Some(installing) = registration.installing() else { return };
-                let watched = installing.clone();
-                let changed = Closure::<dyn Fn()>::new(move || {
-                    if watched.state() == ServiceWorkerState::Installed && had_controller {
-                        update_ready.set(true);
-                    }
-                });
-                installing.set_onstatechange(Some(changed.as_ref().unchecked_ref()));
-                changed.forget();
+                let _ = registration.update();
             })
+        };
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(hourly.as_ref().unchecked_ref(), 3_600_000);
+        }
+        hourly.forget();
+        let found = {
+            let registration = registration.clone();
+            Closure::<dyn Fn()>::new(move || watch(&registration))
         };
         registration.set_onupdatefound(Some(found.as_ref().unchecked_ref()));
         found.forget();
     });
 }
 
+thread_local! {
+    /// Set when the user asked the waiting version to take over.
+    static TAKING_OVER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Asks the waiting version to take over; the page reloads when it has.
 pub fn take_over() {
+    TAKING_OVER.with(|t| t.set(true));
     let Some(container) = container() else { return };
     let promise = container.get_registration();
     leptos::task::spawn_local(async move {

@@ -202,3 +202,64 @@ async fn restore_defaults_brings_back_the_top_five() {
     assert_eq!(chosen, top5);
     assert_eq!(storage().get_item(STORAGE_KEY).expect("read"), None, "defaults are stored as no entry");
 }
+
+// Guards the page–worker wire (issue 11): a store taken apart, sent as typed arrays and put back
+// together is the same store; an outcome and every kind of failure read back as they were written.
+#[wasm_bindgen_test]
+fn the_worker_wire_round_trips() {
+    use callboard::ingest::protocol::{Failure, LiveInfo, Outcome, ReadFile, column_from_js, column_to_js, failure_from_js, failure_to_js, header_from_js, header_to_js, outcome_from_js, outcome_to_js};
+    use usage_core::formats::tabular::{ColumnMapping, Field, propose};
+    use usage_core::formats::{ReadReport, RowProblem};
+    use usage_core::parts::Assembler;
+    use usage_core::rest::{ApiMeta, MetaClient, Quota};
+
+    let store = usage_core::demo::demo_store(today_utc()).expect("demo data");
+    let expected = store.fingerprint();
+    let transfer = js_sys::Array::new();
+    let (header, columns) = store.into_parts();
+    let header = header_to_js(header, &transfer);
+    let sent: Vec<(&str, wasm_bindgen::JsValue)> = columns.iter().map(|c| (c.name(), column_to_js(c, &transfer))).collect();
+    assert!(transfer.length() > 10, "every column travels as a transferable buffer");
+    let mut assembler = Assembler::new(header_from_js(&header).expect("header")).expect("checked header");
+    for (name, value) in sent.iter().rev() {
+        assembler.add(column_from_js(name, value).expect("a column")).expect("a checked column");
+    }
+    assert_eq!(assembler.finish().expect("a store").fingerprint(), expected);
+
+    let mapping = ColumnMapping { columns: vec![(Field::Time, 0), (Field::Status, 2)] };
+    let outcome = Outcome {
+        files: vec![ReadFile {
+            name: "a.csv".into(),
+            format: "Callboard CSV".into(),
+            report: ReadReport { rows: 7, skipped: 1, problems: vec![RowProblem { line: 3, reason: "bad “row”".into() }], notes: vec!["a note".into()], warned: 2, warnings: vec![RowProblem { line: 5, reason: "not UTF-8".into() }] },
+        }],
+        duplicates: vec!["b.csv was chosen twice; it was read once.".into()],
+        mappings_used: vec![("date,time".into(), mapping.clone())],
+        live: Some(LiveInfo {
+            url: "https://x.example/api".into(),
+            kind: "Callboard usage API".into(),
+            fetched_at: "2026-11-29T10:00:00.000Z".into(),
+            from: "2026-11-01".into(),
+            to: "2026-11-28".into(),
+            caveat: None,
+            meta: Some(Ok(ApiMeta {
+                clients: vec![MetaClient { id: "a".into(), name: Some("A".into()) }, MetaClient { id: "b".into(), name: None }],
+                metrics: vec!["requests".into()],
+                timezone: "UTC".into(),
+                retention_days: Some(90),
+                quota: Some(Quota { limit: u64::MAX, window: "month".into(), used: 12 }),
+            })),
+            served_from: Some("https://y.example/usage".into()),
+        }),
+    };
+    assert_eq!(outcome_from_js(&outcome_to_js(&outcome)), outcome);
+    let proposal = propose(&["date".to_owned(), "time".to_owned(), "status".to_owned()]);
+    for failure in [
+        Failure::NeedsMapping { name: "t.csv".into(), proposal: proposal.clone() },
+        Failure::NoRows { message: "t.csv has no usable rows".into(), name: "t.csv".into(), proposal: Some(proposal) },
+        Failure::NoRows { message: "x has no usable rows".into(), name: "x".into(), proposal: None },
+        Failure::Other("the load was cancelled".into()),
+    ] {
+        assert_eq!(failure_from_js(&failure_to_js(&failure)), failure);
+    }
+}

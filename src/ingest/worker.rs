@@ -197,8 +197,9 @@ async fn read_gzip(load: &mut Load, i: usize, file: &web_sys::File, size: f64, d
             head = Vec::new();
             begun = true;
         }
-        if begun {
-            load.check_size(consumed.get().max(1.0) as u64)?;
+        // Judged against the compressed bytes taken so far; none yet means nothing to judge by.
+        if begun && consumed.get() > 0.0 {
+            load.check_size(consumed.get() as u64)?;
         }
         progress(&name, done + consumed.get(), total);
         if finished {

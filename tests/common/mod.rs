@@ -17,7 +17,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
 
 /// The policy the README recommends; the app must run under it without violations.
-pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/// While set, the test server drops every connection: the network is gone.
+pub static OFFLINE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Served under a sub-path to prove the build has no absolute asset URLs.
 pub const SUB_PATH: &str = "/team/callboard/";
 
@@ -103,6 +106,10 @@ pub fn serve_api(handler: Handler) -> u16 {
 }
 
 fn respond(mut stream: TcpStream, dir: &Path, handler: Handler, connect_src: &str) {
+    if OFFLINE.load(std::sync::atomic::Ordering::SeqCst) {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
     let Some((request, path)) = read_request(&stream, SUB_PATH) else { return };
     if path.starts_with(SUB_PATH) && handler(&request, &mut stream) {
         return;
@@ -130,7 +137,7 @@ fn respond(mut stream: TcpStream, dir: &Path, handler: Handler, connect_src: &st
     };
     let csp = if connect_src.is_empty() { CSP.to_owned() } else { CSP.replace("connect-src 'self'", &format!("connect-src 'self' {connect_src}")) };
     let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {csp}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {csp}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(&body));
@@ -206,6 +213,26 @@ impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
     }
 }
 
+/// A Chrome DevTools Protocol command through ChromeDriver (`goog/cdp/execute`).
+#[derive(Debug)]
+pub struct Cdp(pub &'static str, pub serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(&self, base: &url::Url, session: Option<&str>) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/goog/cdp/execute", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(json!({ "cmd": self.0, "params": self.1 }).to_string()))
+    }
+}
+
+/// How many Web Workers the browser is running now (from the DevTools targets).
+pub async fn workers(client: &Client) -> usize {
+    let targets = client.issue_cmd(Cdp("Target.getTargets", json!({}))).await.expect("the DevTools targets");
+    targets["targetInfos"].as_array().map_or(0, |all| all.iter().filter(|t| t["type"] == "worker").count())
+}
+
 pub async fn console_log(client: &Client) -> Vec<String> {
     let entries = client.issue_cmd(BrowserLog).await.expect("the browser log");
     entries.as_array().expect("log entries").iter().map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect()
@@ -252,7 +279,12 @@ pub static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 pub async fn start(handler: Handler, connect_src: String) -> (Driver, Client, String) {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     assert!(dist.join("index.html").exists(), "no release build in {}: run `trunk build --release` first", dist.display());
-    let port = serve(dist, handler, connect_src);
+    start_in(dist, handler, connect_src).await
+}
+
+/// The same, serving the build in `dir` (a copy of dist/ that a test changes, say).
+pub async fn start_in(dir: PathBuf, handler: Handler, connect_src: String) -> (Driver, Client, String) {
+    let port = serve(dir, handler, connect_src);
     let driver = Driver::start();
     let client = connect(&driver).await;
     (driver, client, format!("http://127.0.0.1:{port}{SUB_PATH}"))

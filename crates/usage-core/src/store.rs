@@ -728,6 +728,38 @@ impl UsageStore {
         if self.is_empty() { 0.0 } else { self.record_bytes() as f64 / self.len() as f64 }
     }
 
+    /// A short text that differs between two stores unless they hold the same records in the same
+    /// order: for tests that compare stores built in different places (the ingest worker and an
+    /// in-thread reader, say).
+    ///
+    /// Every field is hashed at a fixed width (not through `Hash`, which writes enum discriminants
+    /// and lengths as `isize`/`usize`, 4 bytes on wasm32 and 8 natively), so the same store gives
+    /// the same text in the browser and in a native test.
+    pub fn fingerprint(&self) -> String {
+        use std::hash::Hasher;
+        let mut hash = std::collections::hash_map::DefaultHasher::new();
+        let text = |hash: &mut std::collections::hash_map::DefaultHasher, value: &str| {
+            hash.write_u64(value.len() as u64);
+            hash.write(value.as_bytes());
+        };
+        let optional = |hash: &mut std::collections::hash_map::DefaultHasher, value: Option<u64>| {
+            hash.write_u8(u8::from(value.is_some()));
+            hash.write_u64(value.unwrap_or(0));
+        };
+        for record in self.records() {
+            hash.write_i64(record.timestamp);
+            hash.write_u8(BucketWidth::ALL.iter().position(|&w| w == record.bucket).unwrap_or(0) as u8);
+            for value in [&record.client_id, &record.client_name, &record.method, &record.template, &record.module, &record.user, &record.ip] {
+                text(&mut hash, value);
+            }
+            hash.write_u16(record.status);
+            hash.write_u64(record.requests);
+            optional(&mut hash, record.bytes);
+            optional(&mut hash, record.latency_us);
+        }
+        format!("{} records, {} requests, {:016x}", self.len(), self.total_requests, hash.finish())
+    }
+
     /// The records in their readable form, in time order (for exports and tests).
     pub fn records(&self) -> impl Iterator<Item = UsageRecord> + '_ {
         self.records_between(i64::MIN, i64::MAX)
