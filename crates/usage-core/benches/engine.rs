@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the engine at 1M per-request records:
-//! loading Callboard CSV, the overview's query set, and a re-filter to 7 days.
+//! loading Callboard CSV, the overview's query set, a re-filter to 7 days, and the
+//! breakdowns of issue 9: every IP (100k distinct), and one client's IPs after a drill-down.
 //!
 //! `cargo bench -p usage-core` (figures in docs/benchmarks.md).
 
@@ -7,14 +8,14 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use usage_core::formats::callboard_csv;
-use usage_core::query::{DaySpan, Granularity, Scope, total_of};
+use usage_core::query::{DaySpan, Dimension, Filter, Granularity, RecordFilter};
 use usage_core::range::day_number;
 use usage_core::{ClientSelection, StoreBuilder, UsageStore};
 
 const ROWS: usize = 1_000_000;
 
 /// A deterministic 1M-row Callboard CSV over 60 days, shaped like ../shared/bench's:
-/// 50 clients and 53 endpoints with skewed popularity, rows not in time order.
+/// 50 clients and 53 endpoints with skewed popularity, 100,000 distinct IPs, rows not in time order.
 fn synthetic_csv() -> Vec<u8> {
     let mut state = 0x2026_1122u64;
     let mut next = move || {
@@ -45,9 +46,9 @@ fn synthetic_csv() -> Vec<u8> {
         let date = usage_core::range::date_of_day(day);
         out.extend_from_slice(
             format!(
-                "{date}T{:02}:{:02}:{:02}.{:03}Z,cl_{client:08x},\"Client {client}, Inc.\",{},/api/v2/r{endpoint}/{},/api/v2/r{endpoint}/{{id}},{status},192.0.2.{},user{}@example.com,m{},{},{}.{}\n",
+                "{date}T{:02}:{:02}:{:02}.{:03}Z,cl_{client:08x},\"Client {client}, Inc.\",{},/api/v2/r{endpoint}/{},/api/v2/r{endpoint}/{{id}},{status},10.{}.{}.{},user{}@example.com,m{},{},{}.{}\n",
                 second / 3600, second / 60 % 60, second % 60, r % 1000,
-                if endpoint % 3 == 0 { "POST" } else { "GET" }, r % 9973, r % 250, r % 400, endpoint % 7, r % 20_000, r % 900, r % 10
+                if endpoint % 3 == 0 { "POST" } else { "GET" }, r % 9973, (r >> 8) % 100_000 / 65_536, (r >> 8) % 100_000 / 256 % 256, (r >> 8) % 256, r % 400, endpoint % 7, r % 20_000, r % 900, r % 10
             )
             .as_bytes(),
         );
@@ -61,15 +62,20 @@ fn load(csv: &[u8]) -> UsageStore {
     builder.finish()
 }
 
-/// What the overview page computes for a range: table, KPIs, selection, charts.
+/// What the overview page computes for a range: KPIs, the clients table, selection, charts.
 fn overview(store: &UsageStore, span: DaySpan) -> u64 {
-    let ranked = store.client_usage(span, &Scope::all());
-    let totals = total_of(&ranked);
-    let templates = store.template_usage(span);
-    let resolved = ClientSelection::defaults().resolve(store, &ranked);
-    let series = store.time_series(span, Granularity::Day, &Scope::all(), &resolved.clients);
-    let per_day = store.total_over_time(span, Granularity::Day, &Scope::all());
-    totals.total() + templates.len() as u64 + series.starts.len() as u64 + per_day.iter().sum::<u64>()
+    let all = RecordFilter::all();
+    let clients = store.breakdown(span, Dimension::Client, &all, false);
+    let templates = store.breakdown(span, Dimension::Template, &all, false);
+    let resolved = ClientSelection::defaults().resolve(store, &clients.rows);
+    let series = store.series(span, Granularity::Day, &all, Some((Dimension::Client, &resolved.clients)));
+    clients.total.total() + templates.rows.len() as u64 + series.starts.len() as u64 + series.total.iter().sum::<u64>()
+}
+
+/// A drill-down: filter to one client, then every IP it called from, ranked.
+fn client_ips(store: &UsageStore, span: DaySpan, client: &str) -> usize {
+    let filter = RecordFilter::new(store, &[Filter { dimension: Dimension::Client, key: client.to_owned() }]);
+    store.breakdown(span, Dimension::Ip, &filter, false).rows.len()
 }
 
 fn benches(c: &mut Criterion) {
@@ -91,6 +97,10 @@ fn benches(c: &mut Criterion) {
     group.bench_function("load_csv", |b| b.iter(|| load(black_box(&csv))));
     group.bench_function("overview_60_days", |b| b.iter(|| overview(black_box(&store), all_days)));
     group.bench_function("refilter_last_7_days", |b| b.iter(|| overview(black_box(&store), last_week)));
+    let ips = store.breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false).rows.len();
+    eprintln!("{ips} distinct IPs; client cl_00000003 called from {}", client_ips(&store, all_days, "cl_00000003"));
+    group.bench_function("breakdown_by_ip_100k", |b| b.iter(|| store.breakdown(black_box(all_days), Dimension::Ip, &RecordFilter::all(), false)));
+    group.bench_function("filter_client_then_ips", |b| b.iter(|| client_ips(black_box(&store), all_days, "cl_00000003")));
     group.finish();
 }
 

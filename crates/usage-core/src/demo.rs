@@ -1,7 +1,8 @@
 //! The embedded demo dataset: about 60 days of hourly API traffic, made up
 //! deterministically relative to `today`.
 //!
-//! It has 12 client applications over 25 method + URL template endpoints,
+//! It has 12 client applications over 25 method + URL template endpoints in 7 API areas
+//! (modules), each calling from a few IP addresses of its own, some as named users,
 //! office-hours, night-batch and steady traffic shapes, quieter weekends,
 //! slow growth, and a status mix of 2xx/3xx/4xx/429/5xx with two visible
 //! incidents: a 5xx spike 12 days ago and a client hammered by 429s 5 days
@@ -177,6 +178,27 @@ pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
             .collect();
         plans.push((key, endpoints));
     }
+    // Each client calls from a few addresses of its own (IPv6 for the mobile apps), and the
+    // people-facing ones as named users; each endpoint belongs to its API area.
+    let addresses: Vec<Vec<u32>> = (0..CLIENTS.len())
+        .map(|c| {
+            (0..2 + c % 3)
+                .map(|k| {
+                    let ip = if c == 1 || c == 2 { format!("2001:db8:{c}::{:x}", 16 + k) } else { format!("203.0.113.{}", 10 + c * 12 + k) };
+                    builder.ip(&ip)
+                })
+                .collect()
+        })
+        .collect();
+    let users: Vec<Vec<u32>> = (0..CLIENTS.len())
+        .map(|c| match c {
+            3 => ["ana.partner", "ben.partner", "chloe.partner"].iter().map(|u| builder.user(u)).collect(),
+            6 => ["support-agent-1", "support-agent-2", "support-agent-3", "support-agent-4"].iter().map(|u| builder.user(u)).collect(),
+            9 => vec![builder.user("qa-bot")],
+            _ => vec![builder.user("")],
+        })
+        .collect();
+    let modules: Vec<u32> = ENDPOINTS.iter().map(|(_, template, _)| builder.module(template.split('/').nth(3).unwrap_or(""))).collect();
 
     for day in (today_number - DAYS)..=today_number {
         let days_ago = today_number - day;
@@ -219,7 +241,22 @@ pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
                     ] {
                         let n = stochastic_round(x.max(0.0), &k(salt));
                         if n > 0 {
-                            builder.push(ts, BucketWidth::Hour, *key, endpoint, code, n).map_err(|error| StoreError::Row { index: builder.len(), error })?;
+                            let pick = |pool: &[u32], salt: u64| pool[(unit(&k(salt)) * pool.len() as f64) as usize % pool.len()];
+                            let row = crate::store::Row {
+                                timestamp: ts,
+                                bucket: BucketWidth::Hour,
+                                client: *key,
+                                endpoint,
+                                status: code,
+                                requests: n,
+                                module: modules[e],
+                                user: pick(&users[c], 11 + salt),
+                                ip: pick(&addresses[c], 21 + salt),
+                                // About 1.5 KB a response, more for lists and PDFs, little for errors.
+                                bytes: Some(n * if code >= 400 { 180 } else { 600 + 900 * (ENDPOINTS[e].2 as u64 % 5) }),
+                                latency_us: None,
+                            };
+                            builder.push_row(row).map_err(|error| StoreError::Row { index: builder.len(), error })?;
                         }
                     }
                 }
@@ -232,7 +269,7 @@ pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::{DaySpan, Scope, total_of};
+    use crate::query::{DaySpan, Dimension, RecordFilter};
     use crate::status::StatusClass;
 
     fn d(text: &str) -> NaiveDate {
@@ -267,18 +304,22 @@ mod tests {
         assert!(store.endpoints().len() >= 20, "{}", store.endpoints().len());
         let t = day_number(today);
         let today_span = DaySpan { start: t, end: t + 1 };
-        let today_total = total_of(&store.client_usage(today_span, &Scope::all())).total();
-        assert!(today_total > 0);
-        let last_hour = store.time_series(today_span, crate::query::Granularity::Hour, &Scope::all(), &[0]);
-        assert_eq!(last_hour.series[0].1[TODAY_UNTIL_HOUR as usize..].iter().sum::<u64>(), 0);
+        let all = RecordFilter::all();
+        assert!(store.totals(today_span, &all).total() > 0);
+        let last_hour = store.series(today_span, crate::query::Granularity::Hour, &all, None);
+        assert_eq!(last_hour.total[TODAY_UNTIL_HOUR as usize..].iter().sum::<u64>(), 0);
 
         let day_rate = |ago: i64, class: StatusClass| {
-            let counts = total_of(&store.client_usage(DaySpan { start: t - ago, end: t - ago + 1 }, &Scope::all()));
+            let counts = store.totals(DaySpan { start: t - ago, end: t - ago + 1 }, &all);
             counts.get(class) as f64 / counts.total() as f64
         };
         assert!(day_rate(SERVER_ERROR_DAYS_AGO, StatusClass::ServerError) > 5.0 * day_rate(20, StatusClass::ServerError));
         assert!(day_rate(RATE_LIMIT_DAYS_AGO, StatusClass::RateLimited) > 5.0 * day_rate(20, StatusClass::RateLimited));
-        let avg_day = total_of(&store.client_usage(DaySpan { start: t - 30, end: t }, &Scope::all())).total() / 30;
+        let avg_day = store.totals(DaySpan { start: t - 30, end: t }, &all).total() / 30;
         assert!((150_000..400_000).contains(&avg_day), "{avg_day} requests a day");
+        // Every Explore dimension has values to show.
+        for (dimension, at_least) in [(Dimension::Module, 6), (Dimension::Ip, 30), (Dimension::User, 8), (Dimension::Method, 4), (Dimension::Status, 8)] {
+            assert!(store.known_values(dimension) >= at_least, "{dimension:?}: {}", store.known_values(dimension));
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! and return values or `Result`s, so all of it is tested natively.
 //!
 //! Data flows one way: records → [`StoreBuilder`] → [`UsageStore`] → queries
-//! ([`UsageStore::client_usage`], [`UsageStore::time_series`], …) → the UI.
+//! ([`UsageStore::breakdown`], [`UsageStore::series`], …) → the UI.
 
 pub mod demo;
 pub mod format;
@@ -21,10 +21,12 @@ pub mod selection;
 pub mod status;
 pub mod store;
 pub mod strings;
+pub mod table;
 pub mod template;
+pub mod view;
 
 pub use model::{BucketWidth, UsageRecord};
-pub use query::{ClientSort, ClientUsage, Dimension, Granularity, Group, PairGroup, Scope, SortDirection, TimeSeries, TopN};
+pub use query::{Breakdown, Dimension, Filter, Granularity, RecordFilter, Row as BreakdownRow, SortColumn, StatusDetail, TimeSeries};
 pub use range::{DateRange, Preset, RangeError};
 pub use selection::{ClientSelection, SelectionNotice, StoredSelection};
 pub use status::{StatusClass, StatusCounts};

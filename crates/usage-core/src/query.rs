@@ -1,18 +1,18 @@
-//! Queries over a [`UsageStore`]: breakdowns, time series, top N and sorting.
+//! Queries over a [`UsageStore`]: one breakdown by any dimension, time series split by any
+//! dimension, pairs of dimensions, filters over any dimension, top N and sorting.
 //!
-//! Every query takes a half-open span of UTC days and a [`Scope`]. Records
-//! are sorted by time, so a query first narrows to the span with two binary
-//! searches and then makes one pass over the records inside it. A record
-//! counts wholly in the bucket its timestamp starts in.
+//! Every query takes a half-open span of UTC days and a [`RecordFilter`]. Records are sorted by
+//! time, so a query first narrows to the span with two binary searches and then makes one pass
+//! over the records inside it. A record counts wholly in the bucket its timestamp starts in.
 
 use std::cmp::Ordering;
 
 use chrono::Datelike;
 
-use crate::model::SECONDS_PER_DAY;
+use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::range::{DateRange, date_of_day, day_number};
 use crate::status::{StatusClass, StatusCounts};
-use crate::store::{ClientId, TemplateId, UsageStore};
+use crate::store::UsageStore;
 
 /// A half-open span of UTC days, `start..end`, as days since 1970-01-01.
 ///
@@ -51,6 +51,17 @@ pub enum Granularity {
 }
 
 impl Granularity {
+    /// The bucket's length in seconds when it is fixed (every granularity but months).
+    pub const fn fixed_seconds(self) -> Option<i64> {
+        match self {
+            Granularity::TenMinutes => Some(600),
+            Granularity::Hour => Some(3_600),
+            Granularity::Day => Some(SECONDS_PER_DAY),
+            Granularity::Week => Some(7 * SECONDS_PER_DAY),
+            Granularity::Month => None,
+        }
+    }
+
     /// Start of the bucket that contains `timestamp`, in Unix seconds.
     pub fn bucket_start(self, timestamp: i64) -> i64 {
         let fixed = |width: i64| timestamp - timestamp.rem_euclid(width);
@@ -72,12 +83,9 @@ impl Granularity {
 
     /// Start of the bucket after the one starting at `start`.
     pub fn next_start(self, start: i64) -> i64 {
-        match self {
-            Granularity::TenMinutes => start + 600,
-            Granularity::Hour => start + 3_600,
-            Granularity::Day => start + SECONDS_PER_DAY,
-            Granularity::Week => start + 7 * SECONDS_PER_DAY,
-            Granularity::Month => {
+        match self.fixed_seconds() {
+            Some(width) => start + width,
+            None => {
                 let date = date_of_day(start.div_euclid(SECONDS_PER_DAY));
                 let next = date.checked_add_months(chrono::Months::new(1)).unwrap_or(date);
                 day_number(next.with_day(1).unwrap_or(next)) * SECONDS_PER_DAY
@@ -100,245 +108,376 @@ impl Granularity {
     }
 }
 
-/// Which traffic a query counts, beyond the date span.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Scope {
-    /// Indexed by endpoint id: `true` where the endpoint's template is in scope. `None` = all.
-    endpoints: Option<Vec<bool>>,
+/// Something to break requests down by, and to filter by: the `by=` and `f=` names of a link.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    Client,
+    /// URL template (any method).
+    Template,
+    Method,
+    /// The exact status code.
+    Status,
+    /// The status class (2xx, 3xx, 4xx, 429, 5xx, other).
+    Class,
+    /// Module or API area.
+    Module,
+    Ip,
+    User,
 }
 
-impl Scope {
-    /// All traffic.
-    pub fn all() -> Scope {
-        Scope::default()
+impl Dimension {
+    pub const ALL: [Dimension; 8] =
+        [Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, Dimension::Class, Dimension::Module, Dimension::Ip, Dimension::User];
+
+    /// The name in a link (`by=ip`, `f=client:…`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Dimension::Client => "client",
+            Dimension::Template => "template",
+            Dimension::Method => "method",
+            Dimension::Status => "status",
+            Dimension::Class => "class",
+            Dimension::Module => "module",
+            Dimension::Ip => "ip",
+            Dimension::User => "user",
+        }
     }
 
-    /// Only traffic to the given URL templates (any method).
-    pub fn templates(store: &UsageStore, templates: &[TemplateId]) -> Scope {
+    pub fn parse(text: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.as_str() == text)
+    }
+
+    /// What a person calls one value of it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Dimension::Client => "Client",
+            Dimension::Template => "URL template",
+            Dimension::Method => "Method",
+            Dimension::Status => "Status code",
+            Dimension::Class => "Status class",
+            Dimension::Module => "Module",
+            Dimension::Ip => "IP address",
+            Dimension::User => "User",
+        }
+    }
+
+    /// What a person calls several of them.
+    pub const fn plural(self) -> &'static str {
+        match self {
+            Dimension::Client => "clients",
+            Dimension::Template => "URL templates",
+            Dimension::Method => "methods",
+            Dimension::Status => "status codes",
+            Dimension::Class => "status classes",
+            Dimension::Module => "modules",
+            Dimension::Ip => "IP addresses",
+            Dimension::User => "users",
+        }
+    }
+
+    /// Whether an empty value means "not known" (no user, IP or module in the record).
+    const fn has_unknown(self) -> bool {
+        matches!(self, Dimension::Module | Dimension::Ip | Dimension::User)
+    }
+}
+
+/// How much a source says about status codes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum StatusDetail {
+    /// Each request's exact code (access logs, gateways, Callboard CSV).
+    #[default]
+    Codes,
+    /// Counts per class only (Genesys, 3scale, the usage API): `200` stands for any 2xx.
+    Classes,
+    /// No status at all (Alma): every request counts as "other".
+    Nothing,
+}
+
+/// Why a dimension is not offered for the data on screen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Unavailable {
+    #[error("None of these records names {what}, so there is nothing to break down by {dimension} (Genesys, 3scale and Alma reports do not record them).")]
+    NoValues { what: &'static str, dimension: &'static str },
+    #[error("This data counts requests per status class only (2xx, 3xx, 4xx, 429, 5xx), not per code: see Status class.")]
+    ClassesOnly,
+    #[error("This data has no status codes (Alma reports and 3scale hit counts carry none), so every request counts as “other”.")]
+    NoStatus,
+}
+
+impl Dimension {
+    /// Whether the data in `store` can be broken down by this dimension, and if not, why.
+    pub fn availability(self, store: &UsageStore, status: StatusDetail) -> Result<(), Unavailable> {
+        let no_values = |what| Err(Unavailable::NoValues { what, dimension: self.label_lower() });
+        match self {
+            Dimension::Status if status == StatusDetail::Classes => Err(Unavailable::ClassesOnly),
+            Dimension::Status | Dimension::Class if status == StatusDetail::Nothing || store.max_status == 0 => Err(Unavailable::NoStatus),
+            Dimension::Module if store.known_values(self) == 0 => no_values("a module or API area"),
+            Dimension::Ip if store.known_values(self) == 0 => no_values("an IP address"),
+            Dimension::User if store.known_values(self) == 0 => no_values("a user"),
+            _ => Ok(()),
+        }
+    }
+
+    /// The label in a sentence: "IP address", "status code", "URL template".
+    pub fn label_lower(self) -> &'static str {
+        match self {
+            Dimension::Client => "client",
+            Dimension::Template => "URL template",
+            Dimension::Method => "method",
+            Dimension::Status => "status code",
+            Dimension::Class => "status class",
+            Dimension::Module => "module",
+            Dimension::Ip => "IP address",
+            Dimension::User => "user",
+        }
+    }
+}
+
+/// One filter of a link: `f=<dimension>:<key>`, where the key is a row's `data-key`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Filter {
+    pub dimension: Dimension,
+    pub key: String,
+}
+
+/// Filters resolved against one store: which records pass. Filters on the same dimension are
+/// alternatives (client A or B); filters on different dimensions all apply (client A and 5xx).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    client: Option<Vec<bool>>,
+    /// By endpoint: from template and method filters (and a chart's template selection).
+    endpoint: Option<Vec<bool>>,
+    /// By status code 0..=999: from status and class filters.
+    status: Option<Vec<bool>>,
+    module: Option<Vec<bool>>,
+    user: Option<Vec<bool>>,
+    ip: Option<Vec<bool>>,
+}
+
+impl RecordFilter {
+    /// Every record passes.
+    pub fn all() -> RecordFilter {
+        RecordFilter::default()
+    }
+
+    /// Whether every record passes.
+    pub fn is_all(&self) -> bool {
+        *self == RecordFilter::default()
+    }
+
+    /// The filters of a link, resolved. A key the store does not have lets nothing through for
+    /// its dimension (the filter stays on screen, and the dashboard shows no traffic for it).
+    pub fn new(store: &UsageStore, filters: &[Filter]) -> RecordFilter {
+        let mut filter = RecordFilter::default();
+        let mask = |len: usize, dimension: Dimension| -> Option<Vec<bool>> {
+            let wanted: Vec<&Filter> = filters.iter().filter(|f| f.dimension == dimension).collect();
+            if wanted.is_empty() {
+                return None;
+            }
+            let mut mask = vec![false; len];
+            for f in wanted {
+                if let Some(key) = store.find_key(dimension, &f.key) {
+                    if let Some(slot) = mask.get_mut(key as usize) {
+                        *slot = true;
+                    }
+                }
+            }
+            Some(mask)
+        };
+        filter.client = mask(store.client_count(), Dimension::Client);
+        filter.module = mask(store.modules().len(), Dimension::Module);
+        filter.user = mask(store.users().len(), Dimension::User);
+        filter.ip = mask(store.ips().len(), Dimension::Ip);
+        let templates = mask(store.templates().len(), Dimension::Template);
+        let methods = mask(store.methods().len(), Dimension::Method);
+        if templates.is_some() || methods.is_some() {
+            filter.endpoint = Some(
+                store
+                    .endpoints()
+                    .iter()
+                    .map(|e| templates.as_ref().is_none_or(|t| t[e.template as usize]) && methods.as_ref().is_none_or(|m| m[e.method as usize]))
+                    .collect(),
+            );
+        }
+        let codes = mask(1000, Dimension::Status);
+        let classes: Vec<&Filter> = filters.iter().filter(|f| f.dimension == Dimension::Class).collect();
+        if codes.is_some() || !classes.is_empty() {
+            filter.status = Some(
+                (0..1000u16)
+                    .map(|code| {
+                        let class = StatusClass::of(code).as_str();
+                        codes.as_ref().is_none_or(|c| c[code as usize]) && (classes.is_empty() || classes.iter().any(|f| f.key == class))
+                    })
+                    .collect(),
+            );
+        }
+        filter
+    }
+
+    /// The same, letting through only the given URL templates as well (a chart's selection).
+    pub fn and_templates(mut self, store: &UsageStore, templates: &[u32]) -> RecordFilter {
         let mut wanted = vec![false; store.templates().len()];
         for &t in templates {
             if let Some(slot) = wanted.get_mut(t as usize) {
                 *slot = true;
             }
         }
-        let endpoints = store.endpoints().iter().map(|e| wanted[e.template as usize]).collect();
-        Scope { endpoints: Some(endpoints) }
+        let chosen: Vec<bool> = store.endpoints().iter().map(|e| wanted[e.template as usize]).collect();
+        self.endpoint = Some(match self.endpoint {
+            Some(existing) => existing.iter().zip(chosen).map(|(&a, b)| a && b).collect(),
+            None => chosen,
+        });
+        self
     }
 
+    /// Whether record `i` of `store` passes.
     #[inline]
-    fn includes(&self, endpoint: u32) -> bool {
-        match &self.endpoints {
-            None => true,
-            Some(mask) => mask.get(endpoint as usize).copied().unwrap_or(false),
+    fn passes(&self, store: &UsageStore, i: usize) -> bool {
+        let has = |mask: &Option<Vec<bool>>, id: usize| mask.as_ref().is_none_or(|m| m.get(id).copied().unwrap_or(false));
+        has(&self.client, store.client[i] as usize)
+            && has(&self.endpoint, store.endpoint[i] as usize)
+            && has(&self.status, usize::from(store.status[i]))
+            && has(&self.module, usize::from(store.module[i]))
+            && has(&self.user, store.user[i] as usize)
+            && has(&self.ip, store.ip[i] as usize)
+    }
+}
+
+/// Exact latency percentiles of a group, from its per-request records.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Percentiles {
+    pub p50_us: u64,
+    pub p95_us: u64,
+    pub p99_us: u64,
+}
+
+impl Percentiles {
+    /// Nearest-rank percentiles of `values` (sorted in place); `None` for none.
+    pub fn of(values: &mut [u64]) -> Option<Percentiles> {
+        if values.is_empty() {
+            return None;
         }
+        values.sort_unstable();
+        let rank = |p: u64| values[((values.len() as u64 * p).div_ceil(100)).saturating_sub(1) as usize];
+        Some(Percentiles { p50_us: rank(50), p95_us: rank(95), p99_us: rank(99) })
     }
 }
 
-/// One client's requests in a span, per status class.
+/// The requests of one value of a dimension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientUsage {
-    pub client: ClientId,
-    pub counts: StatusCounts,
-}
-
-impl ClientUsage {
-    /// This client's share of `total` requests, in `0.0..=1.0`.
-    pub fn share_of(&self, total: u64) -> f64 {
-        if total == 0 { 0.0 } else { self.counts.total() as f64 / total as f64 }
-    }
-}
-
-/// Something to group requests by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Dimension {
-    Client,
-    /// URL template (any method).
-    Template,
-    Method,
-    /// Method + URL template.
-    Endpoint,
-    /// The exact status code (its class is in every group's counts).
-    Status,
-    Module,
-    User,
-    Ip,
-}
-
-impl Dimension {
-    pub const ALL: [Dimension; 8] = [
-        Dimension::Client,
-        Dimension::Template,
-        Dimension::Method,
-        Dimension::Endpoint,
-        Dimension::Status,
-        Dimension::Module,
-        Dimension::User,
-        Dimension::Ip,
-    ];
-}
-
-/// Requests of one value of a dimension, per status class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Group {
+pub struct Row {
+    /// The value's id in its dimension ([`UsageStore::key_text`] gives its text).
     pub key: u32,
     pub counts: StatusCounts,
+    /// Response bytes, summed (wide enough never to overflow).
+    pub bytes: u128,
+    /// Exact latency percentiles, when asked for and the data has per-request latencies.
+    pub latency: Option<Percentiles>,
 }
 
-/// Requests of one pair of values of two dimensions, per status class.
+/// Requests per value of a dimension, ranked by requests (most first), ties by label.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breakdown {
+    pub dimension: Dimension,
+    pub rows: Vec<Row>,
+    /// Every request the breakdown counts.
+    pub total: StatusCounts,
+    /// Whether the data has byte counts and per-request latencies to show.
+    pub has_bytes: bool,
+    pub has_latency: bool,
+}
+
+/// Requests of one pair of values of two dimensions (a client and a URL template, say).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PairGroup {
+pub struct PairRow {
     pub first: u32,
     pub second: u32,
     pub counts: StatusCounts,
 }
 
-/// The first entries of a ranking, and everything else folded into "Other".
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TopN {
-    pub top: Vec<ClientUsage>,
-    pub other: StatusCounts,
-}
-
-/// Request counts over time: one row of values per series, one value per bucket.
+/// Request counts over time: the total, and one row of values per series asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimeSeries {
     pub granularity: Granularity,
     /// Start of each bucket, in Unix seconds.
     pub starts: Vec<i64>,
-    /// One series per requested client, in the order asked for.
-    pub series: Vec<(ClientId, Vec<u64>)>,
+    /// Every request that passes the filter, per bucket.
+    pub total: Vec<u64>,
+    /// One series per key asked for, in the order asked for.
+    pub series: Vec<(u32, Vec<u64>)>,
 }
 
-/// A column of the clients table.
+/// A column of a breakdown table: what `sort=` names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ClientSort {
+pub enum SortColumn {
     Name,
     Requests,
     Class(StatusClass),
     ErrorRate,
     /// The share of requests; it orders exactly like `Requests`.
     Share,
+    P50,
+    P95,
+    Bytes,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum SortDirection {
-    Ascending,
-    Descending,
-}
+impl SortColumn {
+    pub const ALL: [SortColumn; 12] = [
+        SortColumn::Name,
+        SortColumn::Requests,
+        SortColumn::Class(StatusClass::Success),
+        SortColumn::Class(StatusClass::Redirect),
+        SortColumn::Class(StatusClass::ClientError),
+        SortColumn::Class(StatusClass::RateLimited),
+        SortColumn::Class(StatusClass::ServerError),
+        SortColumn::ErrorRate,
+        SortColumn::Share,
+        SortColumn::P50,
+        SortColumn::P95,
+        SortColumn::Bytes,
+    ];
 
-impl SortDirection {
-    pub fn reversed(self) -> SortDirection {
+    /// The name in a link (`sort=-requests`) and the cell's `data-col`.
+    pub const fn as_str(self) -> &'static str {
         match self {
-            SortDirection::Ascending => SortDirection::Descending,
-            SortDirection::Descending => SortDirection::Ascending,
+            SortColumn::Name => "name",
+            SortColumn::Requests => "requests",
+            SortColumn::Class(class) => class.as_str(),
+            SortColumn::ErrorRate => "error-rate",
+            SortColumn::Share => "share",
+            SortColumn::P50 => "p50",
+            SortColumn::P95 => "p95",
+            SortColumn::Bytes => "bytes",
         }
     }
 
-    /// The value of the `aria-sort` attribute.
-    pub fn aria(self) -> &'static str {
-        match self {
-            SortDirection::Ascending => "ascending",
-            SortDirection::Descending => "descending",
-        }
+    pub fn parse(text: &str) -> Option<SortColumn> {
+        SortColumn::ALL.into_iter().find(|c| c.as_str() == text)
     }
+
+    /// Names read best A→Z; numbers are most useful largest first.
+    pub const fn descending_first(self) -> bool {
+        !matches!(self, SortColumn::Name)
+    }
+}
+
+/// A label to sort by, compared without building a `String`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum SortLabel<'a> {
+    Number(u32),
+    Text(&'a str, &'a str),
 }
 
 impl UsageStore {
-    /// Requests per client in `span` and `scope`, per status class.
-    ///
-    /// Only clients with requests are listed, ranked by requests (most first),
-    /// ties by display name, then id. `group_by(span, Dimension::Client, scope)` gives the
-    /// same numbers; this loop reads the client column directly because it is the hot path
-    /// of every range change (the property tests hold both to the reference).
-    pub fn client_usage(&self, span: DaySpan, scope: &Scope) -> Vec<ClientUsage> {
-        let mut per_client = vec![StatusCounts::default(); self.client_count()];
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            if scope.includes(self.endpoint[i]) {
-                per_client[self.client[i] as usize].add_code(self.status[i], n);
-            }
-        });
-        let mut usage: Vec<ClientUsage> = per_client
-            .into_iter()
-            .enumerate()
-            .filter(|(_, counts)| counts.total() > 0)
-            .map(|(client, counts)| ClientUsage { client: client as ClientId, counts })
-            .collect();
-        self.sort_client_usage(&mut usage, ClientSort::Requests, SortDirection::Descending);
-        usage
-    }
-
-    /// Requests per URL template in `span`, ranked like [`UsageStore::client_usage`] (ties by template).
-    pub fn template_usage(&self, span: DaySpan) -> Vec<(TemplateId, u64)> {
-        let mut per_endpoint = vec![0u64; self.endpoints().len()];
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            per_endpoint[self.endpoint[i] as usize] += n;
-        });
-        let mut per_template = vec![0u64; self.templates().len()];
-        for (endpoint, n) in self.endpoints().iter().zip(per_endpoint) {
-            per_template[endpoint.template as usize] += n;
-        }
-        let mut usage: Vec<(TemplateId, u64)> = per_template
-            .into_iter()
-            .enumerate()
-            .filter(|&(_, n)| n > 0)
-            .map(|(t, n)| (t as TemplateId, n))
-            .collect();
-        usage.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| self.templates().get(a.0).cmp(self.templates().get(b.0))));
-        usage
-    }
-
-    /// Requests over time for each client in `clients`, in `span` and `scope`.
-    pub fn time_series(&self, span: DaySpan, granularity: Granularity, scope: &Scope, clients: &[ClientId]) -> TimeSeries {
-        let starts = granularity.buckets(span);
-        let mut slot = vec![None; self.client_count()];
-        for (k, &c) in clients.iter().enumerate() {
-            if let Some(s) = slot.get_mut(c as usize) {
-                *s = Some(k);
-            }
-        }
-        let mut values = vec![vec![0u64; starts.len()]; clients.len()];
-        // Records and buckets are both in time order: walk them together.
-        let mut bucket = 0usize;
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            let ts = self.timestamp(i);
-            while bucket + 1 < starts.len() && starts[bucket + 1] <= ts {
-                bucket += 1;
-            }
-            if let Some(k) = slot[self.client[i] as usize] {
-                if scope.includes(self.endpoint[i]) {
-                    values[k][bucket] += n;
-                }
-            }
-        });
-        TimeSeries { granularity, starts, series: clients.iter().copied().zip(values).collect() }
-    }
-
-    /// All requests over time in `span` and `scope`, one value per bucket of [`Granularity::buckets`].
-    pub fn total_over_time(&self, span: DaySpan, granularity: Granularity, scope: &Scope) -> Vec<u64> {
-        let starts = granularity.buckets(span);
-        let mut values = vec![0u64; starts.len()];
-        let mut bucket = 0usize;
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            let ts = self.timestamp(i);
-            while bucket + 1 < starts.len() && starts[bucket + 1] <= ts {
-                bucket += 1;
-            }
-            if scope.includes(self.endpoint[i]) {
-                values[bucket] += n;
-            }
-        });
-        values
-    }
-
     /// The id of record `i` in `dimension`.
     #[inline]
     fn key(&self, dimension: Dimension, i: usize) -> u32 {
         match dimension {
             Dimension::Client => self.client[i],
-            Dimension::Endpoint => self.endpoint[i],
             Dimension::Template => self.endpoints()[self.endpoint[i] as usize].template,
             Dimension::Method => self.endpoints()[self.endpoint[i] as usize].method,
             Dimension::Status => u32::from(self.status[i]),
+            Dimension::Class => StatusClass::of(self.status[i]) as u32,
             Dimension::Module => u32::from(self.module[i]),
             Dimension::User => self.user[i],
             Dimension::Ip => self.ip[i],
@@ -349,115 +488,261 @@ impl UsageStore {
     fn cardinality(&self, dimension: Dimension) -> usize {
         match dimension {
             Dimension::Client => self.client_count(),
-            Dimension::Endpoint => self.endpoints().len(),
             Dimension::Template => self.templates().len(),
             Dimension::Method => self.methods().len(),
             Dimension::Status => usize::from(self.max_status) + 1,
+            Dimension::Class => StatusClass::ALL.len(),
             Dimension::Module => self.modules().len(),
             Dimension::User => self.users().len(),
             Dimension::Ip => self.ips().len(),
         }
     }
 
-    /// The text of id `key` in `dimension`: a client's display name, a template, a status code…
-    pub fn label(&self, dimension: Dimension, key: u32) -> String {
+    /// The text a link and a row's `data-key` use for a value: a client's id, a template, a
+    /// method, a status code, a class name (`4xx`), a module, user or IP (empty when unknown).
+    pub fn key_text(&self, dimension: Dimension, key: u32) -> String {
         match dimension {
-            Dimension::Client => self.client_name(key).to_owned(),
-            Dimension::Endpoint => self
-                .endpoints()
-                .get(key as usize)
-                .map(|e| format!("{} {}", self.methods().get(e.method), self.templates().get(e.template)))
-                .unwrap_or_default(),
-            Dimension::Template => self.templates().get(key).to_owned(),
-            Dimension::Method => self.methods().get(key).to_owned(),
+            Dimension::Client => self.client_id(key).to_owned(),
             Dimension::Status => key.to_string(),
-            Dimension::Module => self.modules().get(key).to_owned(),
-            Dimension::User => self.users().get(key).to_owned(),
-            Dimension::Ip => self.ips().get(key).to_owned(),
+            Dimension::Class => StatusClass::ALL.get(key as usize).map_or("", |c| c.as_str()).to_owned(),
+            _ => self.text_of(dimension, key).to_owned(),
         }
     }
 
-    /// Requests per status class for each value of `dimension` in `span` and
-    /// `scope`, ranked by requests (most first), ties by label then id.
-    pub fn group_by(&self, span: DaySpan, dimension: Dimension, scope: &Scope) -> Vec<Group> {
-        let mut per_key = vec![StatusCounts::default(); self.cardinality(dimension)];
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            if scope.includes(self.endpoint[i]) {
-                per_key[self.key(dimension, i) as usize].add_code(self.status[i], n);
-            }
-        });
-        let mut groups: Vec<Group> = per_key
-            .into_iter()
-            .enumerate()
-            .filter(|(_, counts)| counts.total() > 0)
-            .map(|(key, counts)| Group { key: key as u32, counts })
-            .collect();
-        groups.sort_by(|a, b| {
-            b.counts.total().cmp(&a.counts.total()).then_with(|| self.label(dimension, a.key).cmp(&self.label(dimension, b.key))).then(a.key.cmp(&b.key))
-        });
-        groups
+    /// The value whose [`UsageStore::key_text`] is `text`, if the store has it.
+    pub fn find_key(&self, dimension: Dimension, text: &str) -> Option<u32> {
+        match dimension {
+            Dimension::Client => self.client_by_id(text),
+            Dimension::Template => self.templates().find(text),
+            Dimension::Method => self.methods().find(text),
+            Dimension::Status => text.parse::<u16>().ok().filter(|&c| c < 1000).map(u32::from),
+            Dimension::Class => StatusClass::ALL.iter().position(|c| c.as_str() == text).map(|i| i as u32),
+            Dimension::Module => self.modules().find(text),
+            Dimension::User => self.users().find(text),
+            Dimension::Ip => self.ips().find(text),
+        }
     }
 
-    /// Requests per status class for each pair of values of `first` × `second`
-    /// (client × template, say), ranked like [`UsageStore::group_by`] by (first, second) labels.
-    pub fn group_by_pair(&self, span: DaySpan, first: Dimension, second: Dimension, scope: &Scope) -> Vec<PairGroup> {
-        let mut per_pair: rustc_hash::FxHashMap<u64, StatusCounts> = rustc_hash::FxHashMap::default();
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            if scope.includes(self.endpoint[i]) {
-                let key = u64::from(self.key(first, i)) << 32 | u64::from(self.key(second, i));
-                per_pair.entry(key).or_default().add_code(self.status[i], n);
+    fn text_of(&self, dimension: Dimension, key: u32) -> &str {
+        match dimension {
+            Dimension::Client => self.client_name(key),
+            Dimension::Template => self.templates().get(key),
+            Dimension::Method => self.methods().get(key),
+            Dimension::Module => self.modules().get(key),
+            Dimension::User => self.users().get(key),
+            Dimension::Ip => self.ips().get(key),
+            Dimension::Status | Dimension::Class => "",
+        }
+    }
+
+    /// What a value is called on screen: a client's name, a template, `404`, `4xx`, and
+    /// "Unknown" for a record without a user, IP or module.
+    pub fn label(&self, dimension: Dimension, key: u32) -> String {
+        match dimension {
+            Dimension::Status | Dimension::Class => self.key_text(dimension, key),
+            _ if dimension.has_unknown() && key == 0 => "Unknown".to_owned(),
+            _ => self.text_of(dimension, key).to_owned(),
+        }
+    }
+
+    fn sort_label(&self, dimension: Dimension, key: u32) -> SortLabel<'_> {
+        match dimension {
+            Dimension::Status | Dimension::Class => SortLabel::Number(key),
+            Dimension::Client => SortLabel::Text(self.client_name(key), self.client_id(key)),
+            _ => SortLabel::Text(self.text_of(dimension, key), ""),
+        }
+    }
+
+    /// Calls `f(index, requests)` for each record of `span` that `filter` lets through.
+    #[inline]
+    fn each(&self, span: DaySpan, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
+        let range = self.index_range(span.start_timestamp(), span.end_timestamp());
+        if filter.is_all() {
+            self.for_each_weighted(range, f);
+        } else {
+            self.for_each_weighted(range, |i, n| {
+                if filter.passes(self, i) {
+                    f(i, n);
+                }
+            });
+        }
+    }
+
+    /// Every request of `span` that `filter` lets through, per status class.
+    pub fn totals(&self, span: DaySpan, filter: &RecordFilter) -> StatusCounts {
+        let mut total = StatusCounts::default();
+        self.each(span, filter, |i, n| total.add_code(self.status[i], n));
+        total
+    }
+
+    /// Requests per value of `dimension` in `span`, through `filter`: only values with requests,
+    /// ranked by requests (most first), ties by label. With `latency`, exact percentiles per row
+    /// from the per-request records (which costs memory for every latency in the span).
+    pub fn breakdown(&self, span: DaySpan, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
+        let cardinality = self.cardinality(dimension);
+        let mut per_key = vec![StatusCounts::default(); cardinality];
+        let bytes_column = self.bytes.as_ref();
+        let mut bytes = vec![0u128; if bytes_column.is_some() { cardinality } else { 0 }];
+        let latency_column = self.latency_us.as_ref().filter(|_| latency);
+        let mut latencies: Vec<Vec<u64>> = vec![Vec::new(); if latency_column.is_some() { cardinality } else { 0 }];
+        self.each(span, filter, |i, n| {
+            let key = self.key(dimension, i) as usize;
+            per_key[key].add_code(self.status[i], n);
+            if let Some(column) = bytes_column {
+                bytes[key] += u128::from(column.get(i));
+            }
+            if let Some(column) = latency_column {
+                // Percentiles are exact on per-request records; a bucket's summed latency is not one request's.
+                if self.bucket.get(i) == 0 {
+                    latencies[key].push(column.get(i));
+                }
             }
         });
-        let mut pairs: Vec<PairGroup> =
-            per_pair.into_iter().map(|(key, counts)| PairGroup { first: (key >> 32) as u32, second: key as u32, counts }).collect();
+        let mut total = StatusCounts::default();
+        let mut rows: Vec<Row> = Vec::new();
+        for (key, counts) in per_key.into_iter().enumerate() {
+            if counts.total() == 0 {
+                continue;
+            }
+            total.merge(&counts);
+            let latency = latencies.get_mut(key).and_then(|values| Percentiles::of(values));
+            rows.push(Row { key: key as u32, counts, bytes: bytes.get(key).copied().unwrap_or(0), latency });
+        }
+        let has_latency = rows.iter().any(|r| r.latency.is_some());
+        self.sort_rows(&mut rows, dimension, SortColumn::Requests, true);
+        Breakdown { dimension, rows, total, has_bytes: bytes_column.is_some(), has_latency }
+    }
+
+    /// How many values of `dimension` the data has at all (the unknown one not counted): a
+    /// dimension with none is not offered.
+    pub fn known_values(&self, dimension: Dimension) -> usize {
+        match dimension {
+            Dimension::Status | Dimension::Class => usize::from(self.len() > 0) * self.cardinality(dimension),
+            _ if dimension.has_unknown() => self.cardinality(dimension).saturating_sub(1),
+            _ => self.cardinality(dimension),
+        }
+    }
+
+    /// Sorts rows by `column`; ties always go by label, then id, ascending.
+    pub fn sort_rows(&self, rows: &mut [Row], dimension: Dimension, column: SortColumn, descending: bool) {
+        let latency = |row: &Row, pick: fn(&Percentiles) -> u64| row.latency.as_ref().map(pick);
+        rows.sort_by(|a, b| {
+            let primary = match column {
+                SortColumn::Name => Ordering::Equal,
+                SortColumn::Requests | SortColumn::Share => a.counts.total().cmp(&b.counts.total()),
+                SortColumn::Class(class) => a.counts.get(class).cmp(&b.counts.get(class)),
+                // Compare errors/total exactly by cross-multiplying instead of dividing.
+                SortColumn::ErrorRate => (u128::from(a.counts.errors()) * u128::from(b.counts.total())).cmp(&(u128::from(b.counts.errors()) * u128::from(a.counts.total()))),
+                SortColumn::P50 => latency(a, |p| p.p50_us).cmp(&latency(b, |p| p.p50_us)),
+                SortColumn::P95 => latency(a, |p| p.p95_us).cmp(&latency(b, |p| p.p95_us)),
+                SortColumn::Bytes => a.bytes.cmp(&b.bytes),
+            };
+            let by_label = self.sort_label(dimension, a.key).cmp(&self.sort_label(dimension, b.key)).then(a.key.cmp(&b.key));
+            match (column, descending) {
+                (SortColumn::Name, false) => by_label,
+                (SortColumn::Name, true) => by_label.reverse(),
+                (_, false) => primary.then(by_label),
+                (_, true) => primary.reverse().then(by_label),
+            }
+        });
+    }
+
+    /// Requests over time in `span` through `filter`: the total per bucket and, for each of `keys`
+    /// of `dimension`, its own series.
+    pub fn series(&self, span: DaySpan, granularity: Granularity, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
+        let starts = granularity.buckets(span);
+        let mut total = vec![0u64; starts.len()];
+        let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
+        let mut slot = vec![None; if keys.is_empty() { 0 } else { self.cardinality(dimension) }];
+        for (k, &key) in keys.iter().enumerate() {
+            if let Some(s) = slot.get_mut(key as usize) {
+                *s = Some(k);
+            }
+        }
+        let mut values = vec![vec![0u64; starts.len()]; keys.len()];
+        let first = starts.first().copied().unwrap_or(0);
+        let mut walked = 0usize;
+        self.each(span, filter, |i, n| {
+            let ts = self.timestamp(i);
+            // Fixed-width buckets are found by arithmetic; months by walking, as records come in time order.
+            let bucket = match granularity.fixed_seconds() {
+                Some(width) => ((ts - first) / width) as usize,
+                None => {
+                    while walked + 1 < starts.len() && starts[walked + 1] <= ts {
+                        walked += 1;
+                    }
+                    walked
+                }
+            };
+            if let Some(cell) = total.get_mut(bucket) {
+                *cell += n;
+                if !slot.is_empty() {
+                    if let Some(k) = slot[self.key(dimension, i) as usize] {
+                        values[k][bucket] += n;
+                    }
+                }
+            }
+        });
+        TimeSeries { granularity, starts, total, series: keys.iter().copied().zip(values).collect() }
+    }
+
+    /// Requests per pair of values of `first` × `second` (client × template, say) in `span`
+    /// through `filter`, ranked by requests, ties by the two labels.
+    pub fn pairs(&self, span: DaySpan, first: Dimension, second: Dimension, filter: &RecordFilter) -> Vec<PairRow> {
+        let mut per_pair: rustc_hash::FxHashMap<u64, StatusCounts> = rustc_hash::FxHashMap::default();
+        self.each(span, filter, |i, n| {
+            let key = u64::from(self.key(first, i)) << 32 | u64::from(self.key(second, i));
+            per_pair.entry(key).or_default().add_code(self.status[i], n);
+        });
+        let mut pairs: Vec<PairRow> = per_pair.into_iter().map(|(key, counts)| PairRow { first: (key >> 32) as u32, second: key as u32, counts }).collect();
         pairs.sort_by(|a, b| {
             b.counts
                 .total()
                 .cmp(&a.counts.total())
-                .then_with(|| (self.label(first, a.first), self.label(second, a.second)).cmp(&(self.label(first, b.first), self.label(second, b.second))))
+                .then_with(|| (self.sort_label(first, a.first), self.sort_label(second, a.second)).cmp(&(self.sort_label(first, b.first), self.sort_label(second, b.second))))
                 .then((a.first, a.second).cmp(&(b.first, b.second)))
         });
         pairs
     }
 
-    /// How many different values of `dimension` have requests in `span`.
-    /// For users, IPs and modules the "unknown" (empty) value is not counted.
-    pub fn distinct(&self, span: DaySpan, dimension: Dimension, scope: &Scope) -> usize {
-        let mut seen = vec![false; self.cardinality(dimension)];
-        self.for_each_weighted(self.index_range(span.start_timestamp(), span.end_timestamp()), |i, n| {
-            if n > 0 && scope.includes(self.endpoint[i]) {
-                seen[self.key(dimension, i) as usize] = true;
-            }
-        });
-        if matches!(dimension, Dimension::User | Dimension::Ip | Dimension::Module) {
-            if let Some(unknown) = seen.first_mut() {
-                *unknown = false;
-            }
+    /// For each URL template id, the methods it was called with in `span` through `filter`, as
+    /// text in alphabetical order (`GET, POST`); empty for a template without requests.
+    pub fn template_methods(&self, span: DaySpan, filter: &RecordFilter) -> Vec<String> {
+        let mut used = vec![false; self.endpoints().len()];
+        self.each(span, filter, |i, _| used[self.endpoint[i] as usize] = true);
+        let mut methods: Vec<Vec<&str>> = vec![Vec::new(); self.templates().len()];
+        for (endpoint, _) in used.iter().enumerate().filter(|(_, u)| **u) {
+            let e = &self.endpoints()[endpoint];
+            methods[e.template as usize].push(self.methods().get(e.method));
         }
-        seen.into_iter().filter(|&s| s).count()
+        methods
+            .into_iter()
+            .map(|mut list| {
+                list.sort_unstable();
+                list.iter().map(|m| if m.is_empty() { "(none)" } else { m }).collect::<Vec<_>>().join(", ")
+            })
+            .collect()
     }
 
-    /// Sorts table rows by `key`; ties always go by display name, then id, ascending.
-    pub fn sort_client_usage(&self, rows: &mut [ClientUsage], key: ClientSort, direction: SortDirection) {
-        let name = |c: ClientId| (self.client_name(c), self.client_id(c));
-        rows.sort_by(|a, b| {
-            let primary = match key {
-                ClientSort::Name => Ordering::Equal,
-                ClientSort::Requests | ClientSort::Share => a.counts.total().cmp(&b.counts.total()),
-                ClientSort::Class(class) => a.counts.get(class).cmp(&b.counts.get(class)),
-                // Compare errors/total exactly by cross-multiplying instead of dividing.
-                ClientSort::ErrorRate => (u128::from(a.counts.errors()) * u128::from(b.counts.total()))
-                    .cmp(&(u128::from(b.counts.errors()) * u128::from(a.counts.total()))),
-            };
-            let by_name = name(a.client).cmp(&name(b.client));
-            match (key, direction) {
-                (ClientSort::Name, SortDirection::Ascending) => by_name,
-                (ClientSort::Name, SortDirection::Descending) => by_name.reverse(),
-                (_, SortDirection::Ascending) => primary.then(by_name),
-                (_, SortDirection::Descending) => primary.reverse().then(by_name),
-            }
-        });
+    /// The widest bucket of any record: a time chart cannot be finer than its data.
+    pub fn widest_bucket(&self) -> BucketWidth {
+        (0..self.len()).map(|i| BucketWidth::ALL[self.bucket.get(i) as usize % BucketWidth::ALL.len()]).max().unwrap_or_default()
     }
+}
+
+/// `part` as a fraction of `total`; `None` when the total is 0.
+pub fn share(part: u64, total: u64) -> Option<f64> {
+    (total > 0).then(|| part as f64 / total as f64)
+}
+
+/// The first `n` rows, and the rest folded into one "Other".
+pub fn top_n(rows: &[Row], n: usize) -> (Vec<Row>, StatusCounts) {
+    let split = n.min(rows.len());
+    let mut other = StatusCounts::default();
+    for row in &rows[split..] {
+        other.merge(&row.counts);
+    }
+    (rows[..split].to_vec(), other)
 }
 
 /// How many clients called, for the Clients tile.
@@ -470,36 +755,10 @@ pub struct ClientCount {
     pub unidentified: bool,
 }
 
-/// The clients among `rows` (the clients with requests), telling the unidentified traffic apart.
-pub fn client_count(store: &UsageStore, rows: &[ClientUsage]) -> ClientCount {
-    let unidentified = store.unknown_client().is_some_and(|unknown| rows.iter().any(|r| r.client == unknown));
+/// The clients among `rows` (a client breakdown's rows), telling the unidentified traffic apart.
+pub fn client_count(store: &UsageStore, rows: &[Row]) -> ClientCount {
+    let unidentified = store.unknown_client().is_some_and(|unknown| rows.iter().any(|r| r.key == unknown));
     ClientCount { identified: rows.len() - usize::from(unidentified), unidentified }
-}
-
-/// `part` as a fraction of `total`; `None` when the total is 0.
-pub fn share(part: u64, total: u64) -> Option<f64> {
-    (total > 0).then(|| part as f64 / total as f64)
-}
-
-/// Sum of all rows.
-pub fn total_of(rows: &[ClientUsage]) -> StatusCounts {
-    let mut total = StatusCounts::default();
-    for row in rows {
-        total.merge(&row.counts);
-    }
-    total
-}
-
-/// The first `n` of ranked rows, and the rest folded into `other`.
-pub fn top_n(ranked: &[ClientUsage], n: usize) -> TopN {
-    let split = n.min(ranked.len());
-    TopN { top: ranked[..split].to_vec(), other: total_of(&ranked[split..]) }
-}
-
-/// The rows of `chosen` clients in rank order, and everyone else folded into `other`.
-pub fn chosen_and_other(ranked: &[ClientUsage], chosen: &[ClientId]) -> TopN {
-    let (top, rest): (Vec<ClientUsage>, Vec<ClientUsage>) = ranked.iter().partition(|row| chosen.contains(&row.client));
-    TopN { top, other: total_of(&rest) }
 }
 
 #[cfg(test)]
@@ -523,9 +782,13 @@ mod tests {
 
     const DAY: i64 = SECONDS_PER_DAY;
 
+    fn ids(store: &UsageStore, rows: &[Row]) -> Vec<String> {
+        rows.iter().map(|r| store.client_id(r.key).to_owned()).collect()
+    }
+
     // Guards the per-class breakdown, the ranking order and that out-of-span days are left out.
     #[test]
-    fn client_usage_counts_classes_and_ranks() {
+    fn client_breakdown_counts_classes_and_ranks() {
         let store = UsageStore::from_records(&[
             rec(0, "b", "/x", 200, 5),
             rec(10, "a", "/x", 429, 3),
@@ -534,47 +797,44 @@ mod tests {
             rec(DAY, "a", "/x", 200, 100), // next day: outside the span
         ])
         .unwrap();
-        let usage = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        let names: Vec<&str> = usage.iter().map(|u| store.client_id(u.client)).collect();
+        let breakdown = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false);
         // a, b and c have 5 each: ties go by display name.
-        assert_eq!(names, ["a", "b", "c"]);
-        assert_eq!(usage[0].counts.get(StatusClass::RateLimited), 3);
-        assert_eq!(usage[0].counts.get(StatusClass::ClientError), 2);
-        assert_eq!(usage[2].counts.get(StatusClass::ServerError), 5);
-        assert_eq!(total_of(&usage).total(), 15);
+        assert_eq!(ids(&store, &breakdown.rows), ["a", "b", "c"]);
+        assert_eq!(breakdown.rows[0].counts.get(StatusClass::RateLimited), 3);
+        assert_eq!(breakdown.rows[0].counts.get(StatusClass::ClientError), 2);
+        assert_eq!(breakdown.rows[2].counts.get(StatusClass::ServerError), 5);
+        assert_eq!(breakdown.total.total(), 15);
 
-        let y = store.template_by_name("/y").unwrap();
-        let scoped = store.client_usage(DaySpan { start: 0, end: 2 }, &Scope::templates(&store, &[y]));
-        assert_eq!(total_of(&scoped).total(), 7);
+        let y = RecordFilter::new(&store, &[Filter { dimension: Dimension::Template, key: "/y".into() }]);
+        assert_eq!(store.totals(DaySpan { start: 0, end: 2 }, &y).total(), 7);
     }
 
-    // Guards the Clients tile: "Unknown client" is unidentified traffic, not one more client.
+    // Guards filters: the same dimension is "or", different dimensions "and", an unknown key lets nothing through.
     #[test]
-    fn unknown_client_is_not_counted_as_a_client() {
-        let mut records: Vec<UsageRecord> = (0..4).map(|i| rec(i, &format!("c{i}"), "/x", 200, 1)).collect();
-        let store = UsageStore::from_records(&records).unwrap();
-        let rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        assert_eq!(client_count(&store, &rows), ClientCount { identified: 4, unidentified: false });
-        records.push(UsageRecord { client_id: String::new(), client_name: "Unknown client".into(), ..rec(5, "", "/x", 500, 3) });
-        let store = UsageStore::from_records(&records).unwrap();
-        let rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        assert_eq!((rows.len(), client_count(&store, &rows)), (5, ClientCount { identified: 4, unidentified: true }));
-        let only_known = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::templates(&store, &[]));
-        assert_eq!(client_count(&store, &only_known), ClientCount { identified: 0, unidentified: false });
+    fn filters_combine() {
+        let store = UsageStore::from_records(&[rec(0, "a", "/x", 200, 1), rec(1, "a", "/x", 500, 2), rec(2, "b", "/y", 503, 4), rec(3, "c", "/y", 200, 8)]).unwrap();
+        let span = DaySpan { start: 0, end: 1 };
+        let f = |d: Dimension, k: &str| Filter { dimension: d, key: k.into() };
+        let total = |filters: &[Filter]| store.totals(span, &RecordFilter::new(&store, filters)).total();
+        assert_eq!(total(&[f(Dimension::Client, "a"), f(Dimension::Client, "b")]), 7);
+        assert_eq!(total(&[f(Dimension::Client, "a"), f(Dimension::Class, "5xx")]), 2);
+        assert_eq!(total(&[f(Dimension::Class, "5xx"), f(Dimension::Status, "503")]), 4);
+        assert_eq!(total(&[f(Dimension::Template, "/y"), f(Dimension::Method, "GET")]), 12);
+        assert_eq!(total(&[f(Dimension::Client, "nobody")]), 0);
+        assert_eq!(total(&[]), 15);
     }
 
     // Guards top N + Other: the shares of top and other add up to the whole.
     #[test]
     fn top_n_folds_the_rest_into_other() {
-        let records: Vec<UsageRecord> =
-            (0..8).map(|i| rec(i, &format!("c{i}"), "/x", 200, 10 + i as u64)).collect();
+        let records: Vec<UsageRecord> = (0..8).map(|i| rec(i, &format!("c{i}"), "/x", 200, 10 + i as u64)).collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let usage = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        let top = top_n(&usage, 5);
-        assert_eq!(top.top.iter().map(|u| u.counts.total()).collect::<Vec<_>>(), [17, 16, 15, 14, 13]);
-        assert_eq!(top.other.total(), 10 + 11 + 12);
-        let few = top_n(&usage[..2], 5);
-        assert_eq!((few.top.len(), few.other.total()), (2, 0));
+        let rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
+        let (top, other) = top_n(&rows, 5);
+        assert_eq!(top.iter().map(|u| u.counts.total()).collect::<Vec<_>>(), [17, 16, 15, 14, 13]);
+        assert_eq!(other.total(), 10 + 11 + 12);
+        let (few, other) = top_n(&rows[..2], 5);
+        assert_eq!((few.len(), other.total()), (2, 0));
     }
 
     // Guards hour buckets over a 2-day span, zero-filled, and the bucket a record starts in.
@@ -588,11 +848,12 @@ mod tests {
         ])
         .unwrap();
         let a = store.client_by_id("a").unwrap();
-        let series = store.time_series(DaySpan { start: 0, end: 2 }, Granularity::Hour, &Scope::all(), &[a]);
+        let series = store.series(DaySpan { start: 0, end: 2 }, Granularity::Hour, &RecordFilter::all(), Some((Dimension::Client, &[a])));
         assert_eq!(series.starts.len(), 48);
         let values = &series.series[0].1;
         assert_eq!((values[0], values[1], values[26]), (1, 2, 4));
         assert_eq!(values.iter().sum::<u64>(), 7);
+        assert_eq!(series.total.iter().sum::<u64>(), 15);
     }
 
     // Guards ISO weeks (Monday start) and calendar months, including a leap February.
@@ -610,6 +871,21 @@ mod tests {
         assert_eq!(Granularity::Month.buckets(span), vec![ts(2024, 1, 1), ts(2024, 2, 1), ts(2024, 3, 1)]);
     }
 
+    // Guards which dimensions are offered: values must exist, and status codes must be exact.
+    #[test]
+    fn dimensions_the_data_lacks_are_explained() {
+        let store = UsageStore::from_records(&[rec(0, "a", "/x", 200, 1)]).unwrap();
+        assert_eq!(Dimension::Client.availability(&store, StatusDetail::Codes), Ok(()));
+        assert_eq!(Dimension::Status.availability(&store, StatusDetail::Codes), Ok(()));
+        assert_eq!(Dimension::Status.availability(&store, StatusDetail::Classes), Err(Unavailable::ClassesOnly));
+        assert_eq!(Dimension::Class.availability(&store, StatusDetail::Classes), Ok(()));
+        assert_eq!(Dimension::Class.availability(&store, StatusDetail::Nothing), Err(Unavailable::NoStatus));
+        assert!(Dimension::Ip.availability(&store, StatusDetail::Codes).unwrap_err().to_string().contains("an IP address"));
+        let with_ip = UsageStore::from_records(&[UsageRecord { ip: "192.0.2.1".into(), ..rec(0, "a", "/x", 0, 1) }]).unwrap();
+        assert_eq!(Dimension::Ip.availability(&with_ip, StatusDetail::Codes), Ok(()));
+        assert_eq!(Dimension::Status.availability(&with_ip, StatusDetail::Codes), Err(Unavailable::NoStatus), "only code 0: no status");
+    }
+
     // Guards header sorting in both directions for every kind of column, with name tie-breaks.
     #[test]
     fn sorts_by_each_column() {
@@ -621,17 +897,59 @@ mod tests {
             rec(0, "c", "/x", 200, 50),
         ])
         .unwrap();
-        let mut rows = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
-        let order = |rows: &[ClientUsage]| rows.iter().map(|u| store.client_id(u.client).to_owned()).collect::<Vec<_>>();
-        store.sort_client_usage(&mut rows, ClientSort::ErrorRate, SortDirection::Descending);
-        assert_eq!(order(&rows), ["b", "a", "c"]);
-        store.sort_client_usage(&mut rows, ClientSort::Name, SortDirection::Descending);
-        assert_eq!(order(&rows), ["c", "b", "a"]);
-        store.sort_client_usage(&mut rows, ClientSort::Requests, SortDirection::Ascending);
-        assert_eq!(order(&rows), ["b", "c", "a"]);
-        store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::Success), SortDirection::Ascending);
-        assert_eq!(order(&rows), ["b", "c", "a"]);
-        store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::RateLimited), SortDirection::Descending);
-        assert_eq!(order(&rows), ["b", "a", "c"]);
+        let mut rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
+        let mut sorted = |column, descending| {
+            store.sort_rows(&mut rows, Dimension::Client, column, descending);
+            ids(&store, &rows)
+        };
+        assert_eq!(sorted(SortColumn::ErrorRate, true), ["b", "a", "c"]);
+        assert_eq!(sorted(SortColumn::Name, true), ["c", "b", "a"]);
+        assert_eq!(sorted(SortColumn::Requests, false), ["b", "c", "a"]);
+        assert_eq!(sorted(SortColumn::Class(StatusClass::Success), false), ["b", "c", "a"]);
+        assert_eq!(sorted(SortColumn::Class(StatusClass::RateLimited), true), ["b", "a", "c"]);
+    }
+
+    // Guards exact percentiles (nearest rank) and that only per-request records feed them, and
+    // bytes summed per row.
+    #[test]
+    fn percentiles_and_bytes() {
+        let mut records: Vec<UsageRecord> = (1..=100).map(|ms| UsageRecord { latency_us: Some(ms * 1_000), bytes: Some(10), ..rec(0, "a", "/x", 200, 1) }).collect();
+        records.push(UsageRecord { bucket: BucketWidth::Hour, latency_us: Some(9_999_999), bytes: Some(5), ..rec(0, "a", "/x", 200, 40) });
+        let store = UsageStore::from_records(&records).unwrap();
+        let breakdown = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Template, &RecordFilter::all(), true);
+        assert_eq!(breakdown.rows[0].latency, Some(Percentiles { p50_us: 50_000, p95_us: 95_000, p99_us: 99_000 }));
+        assert_eq!(breakdown.rows[0].bytes, 1_005);
+        assert!(breakdown.has_bytes && breakdown.has_latency);
+        assert_eq!(Percentiles::of(&mut []), None);
+        assert_eq!(Percentiles::of(&mut [7]), Some(Percentiles { p50_us: 7, p95_us: 7, p99_us: 7 }));
+    }
+
+    // Guards the Clients tile: "Unknown client" is unidentified traffic, not one more client.
+    #[test]
+    fn unknown_client_is_not_counted_as_a_client() {
+        let mut records: Vec<UsageRecord> = (0..4).map(|i| rec(i, &format!("c{i}"), "/x", 200, 1)).collect();
+        let store = UsageStore::from_records(&records).unwrap();
+        let rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
+        assert_eq!(client_count(&store, &rows), ClientCount { identified: 4, unidentified: false });
+        records.push(UsageRecord { client_id: String::new(), client_name: "Unknown client".into(), ..rec(5, "", "/x", 500, 3) });
+        let store = UsageStore::from_records(&records).unwrap();
+        let rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
+        assert_eq!((rows.len(), client_count(&store, &rows)), (5, ClientCount { identified: 4, unidentified: true }));
+    }
+
+    // Guards the texts of keys and labels, and finding a key back from its text.
+    #[test]
+    fn keys_and_labels() {
+        let store = UsageStore::from_records(&[UsageRecord { user: String::new(), ip: "2001:db8::1".into(), ..rec(0, "a", "/x", 404, 1) }]).unwrap();
+        for dimension in Dimension::ALL {
+            let rows = store.breakdown(DaySpan { start: 0, end: 1 }, dimension, &RecordFilter::all(), false).rows;
+            let text = store.key_text(dimension, rows[0].key);
+            assert_eq!(store.find_key(dimension, &text), Some(rows[0].key), "{dimension:?}");
+        }
+        let class = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Class, &RecordFilter::all(), false).rows[0].key;
+        assert_eq!((store.label(Dimension::Class, class), store.key_text(Dimension::Class, class)), ("4xx".into(), "4xx".into()));
+        assert_eq!(store.label(Dimension::User, 0), "Unknown");
+        assert_eq!(store.label(Dimension::Client, 0), "A");
+        assert_eq!((store.known_values(Dimension::User), store.known_values(Dimension::Ip)), (0, 1));
     }
 }

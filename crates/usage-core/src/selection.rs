@@ -5,7 +5,7 @@
 //! old-format or corrupt value gives the defaults plus a notice the UI can
 //! show quietly.
 
-use crate::query::ClientUsage;
+use crate::query::Row;
 use crate::store::{ClientId, TemplateId, UsageStore};
 
 /// The storage key; the version in it changes whenever the stored shape does.
@@ -165,15 +165,15 @@ impl ClientSelection {
     /// Unknown ids (from another dataset) are dropped. If no chosen client has traffic in
     /// the range, the default top 5 is used with a notice; if none of the chosen templates is
     /// in the data, every template is, with a notice: never an empty chart without a word.
-    pub fn resolve(&self, store: &UsageStore, ranked: &[ClientUsage]) -> ResolvedSelection {
-        let top = |n: usize| ranked.iter().take(n).map(|u| u.client).collect::<Vec<_>>();
+    pub fn resolve(&self, store: &UsageStore, ranked: &[Row]) -> ResolvedSelection {
+        let top = |n: usize| ranked.iter().take(n).map(|u| u.key).collect::<Vec<_>>();
         let mut notices = Vec::new();
         let (clients, notice) = match &self.clients {
             None => (top(DEFAULT_CLIENTS), None),
             Some(ids) => {
                 let chosen: Vec<ClientId> = ranked
                     .iter()
-                    .map(|u| u.client)
+                    .map(|u| u.key)
                     .filter(|&c| store.client_info(c).is_some_and(|info| ids.iter().any(|id| id == info.id)))
                     .take(MAX_CLIENTS)
                     .collect();
@@ -201,7 +201,7 @@ impl ClientSelection {
 mod tests {
     use super::*;
     use crate::model::{BucketWidth, UsageRecord};
-    use crate::query::{DaySpan, Scope};
+    use crate::query::{DaySpan, RecordFilter};
 
     fn store() -> UsageStore {
         let records: Vec<UsageRecord> = (0..7u64)
@@ -261,7 +261,7 @@ mod tests {
     #[test]
     fn defaults_are_the_top_five() {
         let store = store();
-        let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let ranked = store.breakdown(DaySpan { start: 0, end: 1 }, crate::query::Dimension::Client, &RecordFilter::all(), false).rows;
         let resolved = ClientSelection::defaults().resolve(&store, &ranked);
         let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.client_id(c)).collect();
         assert_eq!(ids, ["c0", "c1", "c2", "c3", "c4"]);
@@ -278,7 +278,7 @@ mod tests {
     #[test]
     fn unknown_clients_fall_back_to_defaults() {
         let store = store();
-        let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let ranked = store.breakdown(DaySpan { start: 0, end: 1 }, crate::query::Dimension::Client, &RecordFilter::all(), false).rows;
         let resolved = ClientSelection { clients: Some(vec!["nobody".into()]), templates: None }.resolve(&store, &ranked);
         assert_eq!(resolved.clients.len(), 5);
         assert_eq!(resolved.notices, [SelectionNotice::NothingInRange]);
@@ -289,7 +289,7 @@ mod tests {
     #[test]
     fn unknown_templates_fall_back_to_all_with_a_notice() {
         let store = store();
-        let ranked = store.client_usage(DaySpan { start: 0, end: 1 }, &Scope::all());
+        let ranked = store.breakdown(DaySpan { start: 0, end: 1 }, crate::query::Dimension::Client, &RecordFilter::all(), false).rows;
         let resolved = ClientSelection { clients: None, templates: Some(vec!["/gone".into(), "/also-gone".into()]) }.resolve(&store, &ranked);
         assert_eq!(resolved.templates, None);
         assert_eq!(resolved.notices, [SelectionNotice::UnknownTemplates]);

@@ -514,8 +514,8 @@ pub struct UsageStore {
     pub(crate) requests: NumberColumn,
     /// Index into [`BucketWidth::ALL`].
     pub(crate) bucket: NumberColumn,
-    bytes: Option<NumberColumn>,
-    latency_us: Option<NumberColumn>,
+    pub(crate) bytes: Option<NumberColumn>,
+    pub(crate) latency_us: Option<NumberColumn>,
     pub(crate) max_status: u16,
     /// Each client's stable id and display name, by [`ClientId`].
     client_ids: StringTable,

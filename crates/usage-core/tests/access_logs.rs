@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use usage_core::formats::access_log::{AccessLine, RequestLine, parse_line};
 use usage_core::formats::{Format, read_file};
-use usage_core::query::{DaySpan, Dimension, Scope};
+use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::{StatusClass, UsageStore};
 
 /// nginx's log escaping (ngx_http_log_escape): `"`, `\`, control bytes and every byte from 0x7f
@@ -139,7 +139,8 @@ proptest! {
 /// Requests per user name (the client of an access log), over all time.
 fn per_user(store: &UsageStore) -> Vec<(String, u64, u64)> {
     let mut rows: Vec<(String, u64, u64)> = store
-        .group_by(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &Scope::all())
+        .breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false)
+        .rows
         .iter()
         .map(|g| (store.label(Dimension::Client, g.key), g.counts.total(), g.counts.get(StatusClass::ClientError)))
         .collect();

@@ -3,7 +3,7 @@
 //! counted by hand. The browser side only moves these bytes.
 
 use chrono::NaiveDate;
-use usage_core::query::{DaySpan, Granularity, Scope};
+use usage_core::query::{DaySpan, Dimension, Granularity, RecordFilter};
 use usage_core::rest::{Endpoint, QueryStatus, genesys_query_status, genesys_results_url, read_answers};
 use usage_core::{DateRange, StatusClass, UsageStore};
 
@@ -19,12 +19,13 @@ fn last_week() -> DaySpan {
 /// Per client name: (total, 2xx, 4xx without 429, 429, 5xx, other) over `span`.
 fn totals(store: &UsageStore, span: DaySpan) -> Vec<(String, [u64; 6])> {
     store
-        .client_usage(span, &Scope::all())
+        .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
+        .rows
         .into_iter()
         .map(|u| {
             let c = |k| u.counts.get(k);
             let classes = [u.counts.total(), c(StatusClass::Success), c(StatusClass::ClientError), c(StatusClass::RateLimited), c(StatusClass::ServerError), c(StatusClass::Other)];
-            (store.client_name(u.client).to_owned(), classes)
+            (store.client_name(u.key).to_owned(), classes)
         })
         .collect()
 }

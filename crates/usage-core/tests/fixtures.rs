@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use usage_core::formats::{FileReader, Format, ReadError, ReadReport, detect, read_in_chunks};
-use usage_core::query::{DaySpan, Scope};
+use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::{DateRange, StatusClass, StoreBuilder, UsageStore};
 
 /// "Today" for every fixture: its rows dated 2026-11-23 must not count.
@@ -22,7 +22,8 @@ fn read(text: &str) -> Result<(Format, UsageStore, ReadReport), ReadError> {
 fn totals(store: &UsageStore) -> Vec<(String, [u64; 7])> {
     let span = DaySpan::from(&DateRange::default_for(today()));
     store
-        .client_usage(span, &Scope::all())
+        .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
+        .rows
         .into_iter()
         .map(|u| {
             let c = |k| u.counts.get(k);
@@ -35,7 +36,7 @@ fn totals(store: &UsageStore) -> Vec<(String, [u64; 7])> {
                 c(StatusClass::ServerError),
                 c(StatusClass::Other),
             ];
-            (store.client_name(u.client).to_owned(), classes)
+            (store.client_name(u.key).to_owned(), classes)
         })
         .collect()
 }

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use usage_core::formats::encoding::TextEncoding;
 use usage_core::formats::{Format, ReadError, ReadReport, detect, read_file, read_in_chunks};
-use usage_core::query::{DaySpan, Dimension, Scope};
+use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::store::{Row, RowError};
 use usage_core::{StatusClass, StoreBuilder, UsageStore};
 
@@ -20,7 +20,7 @@ fn lines(report: &ReadReport) -> Vec<usize> {
 
 /// Every request in the store, summed over all time.
 fn total(store: &UsageStore) -> u64 {
-    store.group_by(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &Scope::all()).iter().map(|g| g.counts.total()).sum()
+    store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows.iter().map(|g| g.counts.total()).sum()
 }
 
 fn ndjson_record(i: usize) -> String {
@@ -63,7 +63,7 @@ fn kong_ndjson_skips_only_the_cut_entry() {
     assert_eq!(format, Format::Kong);
     assert_eq!((report.rows, report.skipped), (3, 1));
     assert_eq!(lines(&report), [2]);
-    let counts = store.client_usage(DaySpan { start: 0, end: 50_000 }, &Scope::all())[0].counts;
+    let counts = store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows[0].counts;
     assert_eq!((counts.total(), counts.get(StatusClass::ServerError)), (3, 1));
 }
 
@@ -91,7 +91,7 @@ fn counts_that_would_wrap_the_total_are_refused_with_their_line() {
     // Two rows of 2^63, a 200 and a 500: the 500 cannot be counted, so the error rate is 0 %, not "–".
     let (_, store, report) = read(&format!("{header}2026-11-20T10:00:00Z,a,/x,200,9223372036854775808\n2026-11-20T11:00:00Z,a,/x,500,9223372036854775808\n"));
     assert_eq!((report.rows, report.skipped), (1, 1));
-    let counts = store.client_usage(DaySpan { start: 0, end: 50_000 }, &Scope::all())[0].counts;
+    let counts = store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows[0].counts;
     assert_eq!((counts.total(), counts.error_rate()), (1 << 63, Some(0.0)));
 }
 
@@ -213,9 +213,9 @@ proptest! {
         let store = builder.finish();
         prop_assert_eq!(u128::from(store.total_requests()), exact);
         prop_assert_eq!(u128::from(total(&store)), exact);
-        let by_status: u128 = store.group_by(DaySpan { start: 0, end: 50_000 }, Dimension::Status, &Scope::all()).iter().map(|g| u128::from(g.counts.total())).sum();
+        let by_status: u128 = store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Status, &RecordFilter::all(), false).rows.iter().map(|g| u128::from(g.counts.total())).sum();
         prop_assert_eq!(by_status, exact);
-        let errors: u128 = store.client_usage(DaySpan { start: 0, end: 50_000 }, &Scope::all()).iter().map(|u| u128::from(u.counts.errors())).sum();
+        let errors: u128 = store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows.iter().map(|u| u128::from(u.counts.errors())).sum();
         prop_assert_eq!(errors, kept_500);
     }
 }

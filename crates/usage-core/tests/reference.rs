@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use usage_core::model::{BucketWidth, UsageRecord};
-use usage_core::query::{DaySpan, Dimension, Granularity, Scope, top_n};
+use usage_core::query::{DaySpan, Dimension, Filter, Granularity, RecordFilter, SortColumn, top_n};
 use usage_core::range::day_number;
-use usage_core::{StatusCounts, UsageStore};
+use usage_core::{StatusClass, StatusCounts, UsageStore};
 
 /// Days the generator centres on: a leap day, a year end and an ordinary month end.
 const ANCHORS: [(i32, u32, u32); 3] = [(2024, 2, 29), (2025, 12, 31), (2026, 4, 30)];
@@ -88,18 +88,26 @@ fn record_strategy() -> impl Strategy<Value = UsageRecord> {
         })
 }
 
-/// The text of a record in `dimension`, as the store labels it.
-fn naive_label(r: &UsageRecord, dimension: Dimension) -> String {
+/// The text of a record in `dimension`: what a link's filter and a row's `data-key` say.
+fn naive_key(r: &UsageRecord, dimension: Dimension) -> String {
     match dimension {
         Dimension::Client => r.client_id.clone(),
         Dimension::Template => r.template.clone(),
         Dimension::Method => r.method.clone(),
-        Dimension::Endpoint => format!("{} {}", r.method, r.template),
         Dimension::Status => r.status.to_string(),
+        Dimension::Class => StatusClass::of(r.status).as_str().to_owned(),
         Dimension::Module => r.module.clone(),
         Dimension::User => r.user.clone(),
         Dimension::Ip => r.ip.clone(),
     }
+}
+
+/// The reference filter: filters on one dimension are alternatives, different dimensions all apply.
+fn naive_passes(r: &UsageRecord, filters: &[Filter]) -> bool {
+    Dimension::ALL.iter().all(|&d| {
+        let wanted: Vec<&Filter> = filters.iter().filter(|f| f.dimension == d).collect();
+        wanted.is_empty() || wanted.iter().any(|f| f.key == naive_key(r, d))
+    })
 }
 
 fn span_strategy() -> impl Strategy<Value = DaySpan> {
@@ -110,75 +118,124 @@ fn span_strategy() -> impl Strategy<Value = DaySpan> {
     })
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+/// Up to three filters, with keys the generator uses (and one no record has).
+fn filters_strategy() -> impl Strategy<Value = Vec<Filter>> {
+    let keys = |d: Dimension| -> Vec<&'static str> {
+        match d {
+            Dimension::Client => vec!["client-0", "client-1", "client-3", "nobody"],
+            Dimension::Template => vec!["/t/0", "/t/1", "/t/3"],
+            Dimension::Method => vec!["GET", "POST"],
+            Dimension::Status => vec!["200", "404", "429", "503", "600"],
+            Dimension::Class => vec!["2xx", "4xx", "429", "5xx", "other"],
+            Dimension::Module => vec!["", "users", "fees"],
+            Dimension::User => vec!["", "ann", "bob"],
+            Dimension::Ip => vec!["", "192.0.2.1", "2001:db8::1"],
+        }
+    };
+    prop::collection::vec((prop::sample::select(Dimension::ALL.to_vec()), 0..5usize), 0..4).prop_map(move |picks| {
+        picks.into_iter().map(|(dimension, k)| Filter { dimension, key: keys(dimension)[k % keys(dimension).len()].to_owned() }).collect()
+    })
+}
 
-    // Guards client_usage: per-client class counts, ranking and ties, for any span and template scope,
-    // including empty data, single records, spans outside the data and weighted rows.
+/// How the reference orders two values with equal requests: status codes and classes by number
+/// (classes in 2xx, 3xx, 4xx, 429, 5xx, other order), clients by name then id, the rest by text.
+fn naive_tie(records: &[UsageRecord], dimension: Dimension, key: &str) -> (u32, String, String) {
+    match dimension {
+        Dimension::Status => (key.parse().unwrap(), String::new(), String::new()),
+        Dimension::Class => (["2xx", "3xx", "4xx", "429", "5xx", "other"].iter().position(|c| *c == key).unwrap() as u32, String::new(), String::new()),
+        Dimension::Client => {
+            let name = records.iter().find(|r| r.client_id == key).map(|r| r.client_name.clone()).unwrap();
+            (0, name, key.to_owned())
+        }
+        _ => (0, key.to_owned(), String::new()),
+    }
+}
+
+/// Breakdown rows as (key text, counts), in the store's order.
+fn rows_by_key(store: &UsageStore, dimension: Dimension, rows: &[usage_core::BreakdownRow]) -> Vec<(String, StatusCounts)> {
+    rows.iter().map(|r| (store.key_text(dimension, r.key), r.counts)).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    // Guards the breakdown on every dimension through any combination of filters: per-class counts
+    // for each value, the total, and the ranking (most requests first, ties by label), including
+    // empty data, spans outside the data, weighted and pre-aggregated rows, and unknown keys.
     #[test]
-    fn client_usage_matches_reference(
+    fn breakdown_matches_reference(
         records in prop::collection::vec(record_strategy(), 0..120),
         span in span_strategy(),
-        scoped in prop::option::of(prop::collection::btree_set(0..4usize, 0..4)),
+        dimension in prop::sample::select(Dimension::ALL.to_vec()),
+        filters in filters_strategy(),
     ) {
         let store = UsageStore::from_records(&records).unwrap();
-        let scope = match &scoped {
-            None => Scope::all(),
-            Some(set) => {
-                let ids: Vec<u32> = set.iter().filter_map(|t| store.template_by_name(&format!("/t/{t}"))).collect();
-                Scope::templates(&store, &ids)
+        let mut expected: BTreeMap<String, StatusCounts> = BTreeMap::new();
+        let mut total = StatusCounts::default();
+        for r in records.iter().filter(|r| in_span(r, span) && naive_passes(r, &filters)) {
+            expected.entry(naive_key(r, dimension)).or_default().add_code(r.status, r.requests);
+            total.add_code(r.status, r.requests);
+        }
+        let filter = RecordFilter::new(&store, &filters);
+        let breakdown = store.breakdown(span, dimension, &filter, false);
+        let got: BTreeMap<String, StatusCounts> = rows_by_key(&store, dimension, &breakdown.rows).into_iter().collect();
+        prop_assert_eq!(&got, &expected);
+        prop_assert_eq!(breakdown.total, total);
+        prop_assert_eq!(store.totals(span, &filter), total);
+        for w in breakdown.rows.windows(2) {
+            let (a, b) = (&w[0], &w[1]);
+            let (ka, kb) = (store.key_text(dimension, a.key), store.key_text(dimension, b.key));
+            prop_assert!(a.counts.total() > b.counts.total() || (a.counts.total() == b.counts.total() && naive_tie(&records, dimension, &ka) <= naive_tie(&records, dimension, &kb)), "ranked");
+        }
+        // top 5 + Other covers everything exactly once.
+        let (top, other) = top_n(&breakdown.rows, 5);
+        prop_assert_eq!(top.iter().map(|r| r.counts.total()).sum::<u64>() + other.total(), total.total());
+    }
+
+    // Guards sorting by any column in either direction: a real order, ties by label.
+    #[test]
+    fn sorting_is_a_total_order(
+        records in prop::collection::vec(record_strategy(), 0..80),
+        dimension in prop::sample::select(Dimension::ALL.to_vec()),
+        column in prop::sample::select(SortColumn::ALL.to_vec()),
+        descending in any::<bool>(),
+    ) {
+        let store = UsageStore::from_records(&records).unwrap();
+        let mut rows = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false).rows;
+        store.sort_rows(&mut rows, dimension, column, descending);
+        let value = |r: &usage_core::BreakdownRow| -> (u128, u128) {
+            match column {
+                SortColumn::Requests | SortColumn::Share => (u128::from(r.counts.total()), 1),
+                SortColumn::Class(c) => (u128::from(r.counts.get(c)), 1),
+                SortColumn::ErrorRate => (u128::from(r.counts.errors()), u128::from(r.counts.total())),
+                SortColumn::Bytes => (r.bytes, 1),
+                SortColumn::Name | SortColumn::P50 | SortColumn::P95 => (0, 1),
             }
         };
-        let mut expected: BTreeMap<String, StatusCounts> = BTreeMap::new();
-        for r in records.iter().filter(|r| in_span(r, span)) {
-            let t: usize = r.template[3..].parse().unwrap();
-            if scoped.as_ref().is_some_and(|set| !set.contains(&t)) { continue; }
-            expected.entry(r.client_id.clone()).or_default().add_code(r.status, r.requests);
+        for w in rows.windows(2) {
+            let ((an, ad), (bn, bd)) = (value(&w[0]), value(&w[1]));
+            let primary = (an * bd).cmp(&(bn * ad));
+            let primary = if descending { primary.reverse() } else { primary };
+            prop_assert!(primary != std::cmp::Ordering::Greater, "{column:?} descending {descending}");
         }
-        let mut expected: Vec<(String, StatusCounts)> = expected.into_iter().filter(|(_, c)| c.total() > 0).collect();
-        let name = |id: &str| records.iter().find(|r| r.client_id == id).map(|r| r.client_name.clone()).unwrap();
-        expected.sort_by(|a, b| b.1.total().cmp(&a.1.total()).then_with(|| (name(&a.0), &a.0).cmp(&(name(&b.0), &b.0))));
-
-        let got: Vec<(String, StatusCounts)> = store
-            .client_usage(span, &scope)
-            .into_iter()
-            .map(|u| (store.client_id(u.client).to_owned(), u.counts))
-            .collect();
-        prop_assert_eq!(&got, &expected);
-
-        // top 5 + Other covers everything exactly once.
-        let ranked = store.client_usage(span, &scope);
-        let top = top_n(&ranked, 5);
-        let sum: u64 = top.top.iter().map(|u| u.counts.total()).sum::<u64>() + top.other.total();
-        prop_assert_eq!(sum, expected.iter().map(|(_, c)| c.total()).sum::<u64>());
     }
 
-    // Guards template_usage totals and order for any span.
+    // Guards time series at every granularity through any filters: bucket starts (ISO weeks,
+    // months across leap days and year ends), the total per bucket, and one series per key of any
+    // dimension, for records walked in time order.
     #[test]
-    fn template_usage_matches_reference(records in prop::collection::vec(record_strategy(), 0..120), span in span_strategy()) {
-        let store = UsageStore::from_records(&records).unwrap();
-        let mut expected: BTreeMap<String, u64> = BTreeMap::new();
-        for r in records.iter().filter(|r| in_span(r, span)) {
-            *expected.entry(r.template.clone()).or_default() += r.requests;
-        }
-        let mut expected: Vec<(String, u64)> = expected.into_iter().collect();
-        expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        let got: Vec<(String, u64)> = store.template_usage(span).into_iter().map(|(t, n)| (store.templates().get(t).to_owned(), n)).collect();
-        prop_assert_eq!(got, expected);
-    }
-
-    // Guards time_series at every granularity: bucket starts (ISO weeks, months across
-    // leap days and year ends) and per-client sums, for records walked in time order.
-    #[test]
-    fn time_series_matches_reference(
+    fn series_matches_reference(
         records in prop::collection::vec(record_strategy(), 0..120),
         span in span_strategy(),
         granularity in prop::sample::select(vec![Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week, Granularity::Month]),
-        chosen in prop::collection::btree_set(0..5usize, 0..5),
+        dimension in prop::sample::select(Dimension::ALL.to_vec()),
+        filters in filters_strategy(),
+        split_count in 0..4usize,
     ) {
         let store = UsageStore::from_records(&records).unwrap();
-        let clients: Vec<u32> = chosen.iter().filter_map(|c| store.client_by_id(&format!("client-{c}"))).collect();
-        let series = store.time_series(span, granularity, &Scope::all(), &clients);
+        let filter = RecordFilter::new(&store, &filters);
+        let keys: Vec<u32> = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false).rows.iter().take(split_count).map(|r| r.key).collect();
+        let series = store.series(span, granularity, &filter, Some((dimension, &keys)));
 
         // Buckets: consecutive, covering the span, each the reference start of its own first second.
         let (from, until) = span_dates(span);
@@ -193,96 +250,67 @@ proptest! {
         for &s in &series.starts {
             prop_assert_eq!(naive_bucket_ts(s, granularity), s);
         }
-
-        // The total over time is the per-bucket sum of every record in the span.
-        let total = store.total_over_time(span, granularity, &Scope::all());
+        let bucket_of = |ts: i64| series.starts.iter().position(|&s| s == naive_bucket_ts(ts, granularity)).expect("bucket exists");
         let mut expected_total = vec![0u64; series.starts.len()];
-        for r in records.iter().filter(|r| in_span(r, span)) {
-            let start = naive_bucket_ts(r.timestamp, granularity);
-            expected_total[series.starts.iter().position(|&s| s == start).expect("bucket exists")] += r.requests;
-        }
-        prop_assert_eq!(total, expected_total);
-
-        for (client, values) in &series.series {
-            let id = store.client_id(*client);
-            let mut expected = vec![0u64; series.starts.len()];
-            for r in records.iter().filter(|r| &r.client_id == id && in_span(r, span)) {
-                let start = naive_bucket_ts(r.timestamp, granularity);
-                let index = series.starts.iter().position(|&s| s == start).expect("bucket exists");
-                expected[index] += r.requests;
+        let mut expected: Vec<Vec<u64>> = vec![vec![0u64; series.starts.len()]; keys.len()];
+        for r in records.iter().filter(|r| in_span(r, span) && naive_passes(r, &filters)) {
+            expected_total[bucket_of(r.timestamp)] += r.requests;
+            if let Some(k) = keys.iter().position(|&key| store.key_text(dimension, key) == naive_key(r, dimension)) {
+                expected[k][bucket_of(r.timestamp)] += r.requests;
             }
-            prop_assert_eq!(values, &expected);
+        }
+        prop_assert_eq!(&series.total, &expected_total);
+        for (k, (key, values)) in series.series.iter().enumerate() {
+            prop_assert_eq!(*key, keys[k]);
+            prop_assert_eq!(values, &expected[k]);
         }
     }
-}
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
-
-    // Guards group_by on every dimension (per-class counts for each value) and distinct counts,
-    // where the unknown user, IP or module is not a value of its own.
-    #[test]
-    fn group_by_and_distinct_match_reference(
-        records in prop::collection::vec(record_strategy(), 0..100),
-        span in span_strategy(),
-        dimension in prop::sample::select(Dimension::ALL.to_vec()),
-    ) {
-        let store = UsageStore::from_records(&records).unwrap();
-        let mut expected: BTreeMap<String, StatusCounts> = BTreeMap::new();
-        for r in records.iter().filter(|r| in_span(r, span)) {
-            expected.entry(naive_label(r, dimension)).or_default().add_code(r.status, r.requests);
-        }
-        let label = |key: u32| match dimension {
-            // Clients are keyed by id in the reference, labelled by display name in the store.
-            Dimension::Client => store.client_id(key).to_owned(),
-            _ => store.label(dimension, key),
-        };
-        let got: BTreeMap<String, StatusCounts> = store.group_by(span, dimension, &Scope::all()).into_iter().map(|g| (label(g.key), g.counts)).collect();
-        prop_assert_eq!(&got, &expected);
-
-        let groups = store.group_by(span, dimension, &Scope::all());
-        prop_assert!(groups.windows(2).all(|w| w[0].counts.total() >= w[1].counts.total()), "ranked by requests");
-
-        let unknown_excluded = matches!(dimension, Dimension::User | Dimension::Ip | Dimension::Module);
-        let distinct = expected.keys().filter(|k| !(unknown_excluded && k.is_empty())).count();
-        prop_assert_eq!(store.distinct(span, dimension, &Scope::all()), distinct);
-    }
-
-    // Guards the pair breakdowns the UI needs (client × template, template × status, client × module…).
+    // Guards the pair breakdowns the views need (client × template, …) through any filters.
     #[test]
     fn pairs_match_reference(
         records in prop::collection::vec(record_strategy(), 0..100),
         span in span_strategy(),
         first in prop::sample::select(Dimension::ALL.to_vec()),
         second in prop::sample::select(Dimension::ALL.to_vec()),
+        filters in filters_strategy(),
     ) {
         let store = UsageStore::from_records(&records).unwrap();
         let mut expected: BTreeMap<(String, String), StatusCounts> = BTreeMap::new();
-        for r in records.iter().filter(|r| in_span(r, span)) {
-            expected.entry((naive_label(r, first), naive_label(r, second))).or_default().add_code(r.status, r.requests);
+        for r in records.iter().filter(|r| in_span(r, span) && naive_passes(r, &filters)) {
+            expected.entry((naive_key(r, first), naive_key(r, second))).or_default().add_code(r.status, r.requests);
         }
-        let label = |dimension: Dimension, key: u32| match dimension {
-            Dimension::Client => store.client_id(key).to_owned(),
-            _ => store.label(dimension, key),
-        };
         let got: BTreeMap<(String, String), StatusCounts> = store
-            .group_by_pair(span, first, second, &Scope::all())
+            .pairs(span, first, second, &RecordFilter::new(&store, &filters))
             .into_iter()
-            .map(|p| ((label(first, p.first), label(second, p.second)), p.counts))
+            .map(|p| ((store.key_text(first, p.first), store.key_text(second, p.second)), p.counts))
             .collect();
-        prop_assert_eq!(got, expected);
+        prop_assert_eq!(&got, &expected);
+
+        // The methods of each URL template, as the URLs table lists them.
+        let mut methods: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+        for r in records.iter().filter(|r| in_span(r, span) && naive_passes(r, &filters)) {
+            methods.entry(r.template.clone()).or_default().insert(r.method.clone());
+        }
+        let listed = store.template_methods(span, &RecordFilter::new(&store, &filters));
+        for (id, text) in listed.iter().enumerate() {
+            let template = store.key_text(Dimension::Template, id as u32);
+            let want = methods.get(&template).map(|m| m.iter().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
+            prop_assert_eq!(text, &want, "{}", template);
+        }
     }
 }
 
-// Guards the edge the property test cannot reach by chance: an empty store answers every query with nothing.
+// Guards the edge the property tests cannot reach by chance: an empty store answers every query with nothing.
 #[test]
 fn empty_store_answers_with_nothing() {
     let store = UsageStore::from_records(&[]).unwrap();
     let span = DaySpan { start: 0, end: 3 };
-    assert!(store.client_usage(span, &Scope::all()).is_empty());
-    assert!(store.template_usage(span).is_empty());
-    let series = store.time_series(span, Granularity::Day, &Scope::all(), &[]);
+    for dimension in Dimension::ALL {
+        assert!(store.breakdown(span, dimension, &RecordFilter::all(), true).rows.is_empty());
+    }
+    let series = store.series(span, Granularity::Day, &RecordFilter::all(), None);
     assert_eq!(series.starts.len(), 3);
-    assert!(series.series.is_empty());
+    assert_eq!(series.total, [0, 0, 0]);
     assert_eq!(store.day_span(), None);
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 use usage_core::formats::{Format, ReadReport, detect, read_in_chunks};
-use usage_core::query::{DaySpan, Scope};
+use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::{StatusClass, UsageRecord, UsageStore};
 
 fn sample(path: &str) -> Vec<u8> {
@@ -100,10 +100,10 @@ fn genesys_sample() {
     assert_eq!(format, Format::Genesys);
     assert_eq!((report.rows, report.skipped), (2, 0));
     let span = DaySpan { start: ts("2021-01-01T00:00:00Z") / 86_400, end: ts("2021-02-01T00:00:00Z") / 86_400 };
-    let usage = store.client_usage(span, &Scope::all());
+    let usage = store.breakdown(span, Dimension::Client, &RecordFilter::all(), false).rows;
     let by_name: Vec<(String, u64, u64, u64)> = usage
         .iter()
-        .map(|u| (store.client_name(u.client).to_owned(), u.counts.total(), u.counts.get(StatusClass::Success), u.counts.get(StatusClass::ServerError)))
+        .map(|u| (store.client_name(u.key).to_owned(), u.counts.total(), u.counts.get(StatusClass::Success), u.counts.get(StatusClass::ServerError)))
         .collect();
     assert_eq!(by_name, [("Another OAUth Client".to_owned(), 16, 16, 0), ("Sample Client Credentials".to_owned(), 4, 3, 1)]);
     assert_eq!(store.templates(), ["(all URLs)"]);

@@ -158,6 +158,20 @@ impl Format {
     }
 }
 
+impl Format {
+    /// How much the format says about status codes.
+    pub fn status_detail(self) -> crate::query::StatusDetail {
+        use crate::query::StatusDetail;
+        match self {
+            Format::Genesys | Format::GenesysCsv | Format::ThreeScaleUsage | Format::ThreeScaleTopApplications | Format::ThreeScaleCsv | Format::CallboardApi => {
+                StatusDetail::Classes
+            }
+            Format::AlmaCsv => StatusDetail::Nothing,
+            _ => StatusDetail::Codes,
+        }
+    }
+}
+
 /// What a file's first bytes say about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sniffed {

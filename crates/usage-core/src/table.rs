@@ -1,0 +1,315 @@
+//! What a breakdown table shows: its columns, each cell's text, its search box and its CSV.
+//!
+//! The screen and the export take their cells from the same functions, so an exported table
+//! is the table on screen: its rows, in its order, with its columns. The only difference is
+//! that the CSV writes whole numbers without thousands separators, for spreadsheets.
+
+use crate::format::{decimal, iso_date, percent, thousands};
+use crate::formats::callboard_csv::csv_field;
+use crate::query::{Dimension, Row, SortColumn, share};
+use crate::status::{StatusClass, StatusCounts};
+use crate::store::UsageStore;
+use crate::view::ViewState;
+
+/// A column of a breakdown table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TableColumn {
+    /// The value's display name: a client's name, a template, `404`, …
+    Name,
+    /// The methods a URL template was called with (URL tables only).
+    Methods,
+    Requests,
+    Class(StatusClass),
+    ErrorRate,
+    Share,
+    P50,
+    P95,
+    Bytes,
+}
+
+impl TableColumn {
+    /// The columns of a table of `dimension`: latency and bytes only where the data has them.
+    pub fn for_table(dimension: Dimension, has_bytes: bool, has_latency: bool) -> Vec<TableColumn> {
+        let mut columns = vec![TableColumn::Name];
+        if dimension == Dimension::Template {
+            columns.push(TableColumn::Methods);
+        }
+        columns.push(TableColumn::Requests);
+        columns.extend(StatusClass::NAMED.map(TableColumn::Class));
+        columns.extend([TableColumn::ErrorRate, TableColumn::Share]);
+        if has_latency {
+            columns.extend([TableColumn::P50, TableColumn::P95]);
+        }
+        if has_bytes {
+            columns.push(TableColumn::Bytes);
+        }
+        columns
+    }
+
+    /// The header text.
+    pub fn header(self, dimension: Dimension) -> &'static str {
+        match self {
+            TableColumn::Name => dimension.label(),
+            TableColumn::Methods => "Methods",
+            TableColumn::Requests => "Requests",
+            TableColumn::Class(class) => class.as_str(),
+            TableColumn::ErrorRate => "Error %",
+            TableColumn::Share => "Share",
+            TableColumn::P50 => "p50 ms",
+            TableColumn::P95 => "p95 ms",
+            TableColumn::Bytes => "Bytes",
+        }
+    }
+
+    /// The cell's `data-col`: the `sort=` name where the column sorts.
+    pub fn key(self) -> &'static str {
+        match (self, self.sort()) {
+            (_, Some(sort)) => sort.as_str(),
+            _ => "methods",
+        }
+    }
+
+    /// The order a click on its header asks for; the methods list does not sort.
+    pub fn sort(self) -> Option<SortColumn> {
+        Some(match self {
+            TableColumn::Name => SortColumn::Name,
+            TableColumn::Methods => return None,
+            TableColumn::Requests => SortColumn::Requests,
+            TableColumn::Class(class) => SortColumn::Class(class),
+            TableColumn::ErrorRate => SortColumn::ErrorRate,
+            TableColumn::Share => SortColumn::Share,
+            TableColumn::P50 => SortColumn::P50,
+            TableColumn::P95 => SortColumn::P95,
+            TableColumn::Bytes => SortColumn::Bytes,
+        })
+    }
+
+    pub fn numeric(self) -> bool {
+        !matches!(self, TableColumn::Name | TableColumn::Methods)
+    }
+}
+
+/// The rows of a table and what their cells need besides the store.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Table {
+    pub dimension: Option<Dimension>,
+    pub columns: Vec<TableColumn>,
+    /// Every row, in the table's order.
+    pub rows: Vec<Row>,
+    /// All requests of the table (what "Share" divides by), whatever the search shows.
+    pub total: StatusCounts,
+    /// For URL tables: the methods of each template id, as text (`GET, POST`).
+    pub methods: Vec<String>,
+}
+
+/// How a whole number is written: with separators on screen, without in a CSV.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Numbers {
+    Screen,
+    Csv,
+}
+
+impl Table {
+    fn dimension(&self) -> Dimension {
+        self.dimension.unwrap_or(Dimension::Client)
+    }
+
+    /// The text of one cell.
+    pub fn cell(&self, store: &UsageStore, column: TableColumn, row: &Row, numbers: Numbers) -> String {
+        let whole = |n: u64| match numbers {
+            Numbers::Screen => thousands(n),
+            Numbers::Csv => n.to_string(),
+        };
+        let ms = |us: Option<u64>| us.map_or_else(|| "–".to_owned(), |us| decimal(us as f64 / 1000.0, 1));
+        match column {
+            TableColumn::Name => store.label(self.dimension(), row.key),
+            TableColumn::Methods => self.methods.get(row.key as usize).cloned().unwrap_or_default(),
+            TableColumn::Requests => whole(row.counts.total()),
+            TableColumn::Class(class) => whole(row.counts.get(class)),
+            TableColumn::ErrorRate => percent(row.counts.error_rate()),
+            TableColumn::Share => percent(share(row.counts.total(), self.total.total())),
+            TableColumn::P50 => ms(row.latency.map(|l| l.p50_us)),
+            TableColumn::P95 => ms(row.latency.map(|l| l.p95_us)),
+            // Byte sums may pass u64 only beyond 18 EB; a cell shows at most that.
+            TableColumn::Bytes => whole(u64::try_from(row.bytes).unwrap_or(u64::MAX)),
+        }
+    }
+
+    /// The text of the total row's cell (`All clients`, the sums, 100 %).
+    pub fn total_cell(&self, column: TableColumn, numbers: Numbers) -> String {
+        let whole = |n: u64| match numbers {
+            Numbers::Screen => thousands(n),
+            Numbers::Csv => n.to_string(),
+        };
+        match column {
+            TableColumn::Name => format!("All {}", self.dimension().plural()),
+            TableColumn::Requests => whole(self.total.total()),
+            TableColumn::Class(class) => whole(self.total.get(class)),
+            TableColumn::ErrorRate => percent(self.total.error_rate()),
+            TableColumn::Share => percent(share(self.total.total(), self.total.total())),
+            TableColumn::Methods | TableColumn::P50 | TableColumn::P95 => String::new(),
+            TableColumn::Bytes => whole(u64::try_from(self.rows.iter().map(|r| r.bytes).sum::<u128>()).unwrap_or(u64::MAX)),
+        }
+    }
+
+    /// The rows whose name or key contains `needle`, ignoring ASCII case, in the table's order.
+    /// An empty needle keeps every row.
+    pub fn search(&self, store: &UsageStore, needle: &str) -> Vec<Row> {
+        let needle = needle.trim().to_ascii_lowercase();
+        if needle.is_empty() {
+            return self.rows.clone();
+        }
+        let dimension = self.dimension();
+        let contains = |text: &str| text.to_ascii_lowercase().contains(&needle);
+        self.rows.iter().filter(|r| contains(&store.label(dimension, r.key)) || contains(&store.key_text(dimension, r.key))).copied().collect()
+    }
+
+    /// The table as CSV: a line saying what it is (`heading`), the header, `rows` as shown, and
+    /// the total row. Text that a spreadsheet would run as a formula is neutralised ([`csv_field`]).
+    pub fn to_csv(&self, store: &UsageStore, rows: &[Row], heading: &str) -> String {
+        let dimension = self.dimension();
+        let mut out = String::new();
+        csv_field(&mut out, heading);
+        out.push('\n');
+        let line = |out: &mut String, cells: &mut dyn Iterator<Item = String>| {
+            for (i, cell) in cells.enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                csv_field(out, &cell);
+            }
+            out.push('\n');
+        };
+        line(&mut out, &mut self.columns.iter().map(|c| c.header(dimension).to_owned()));
+        for row in rows {
+            line(&mut out, &mut self.columns.iter().map(|&c| self.cell(store, c, row, Numbers::Csv)));
+        }
+        line(&mut out, &mut self.columns.iter().map(|&c| self.total_cell(c, Numbers::Csv)));
+        out
+    }
+}
+
+/// What an exported table is, for its first line: the dimension, range, zone, filters and search.
+pub fn heading(dimension: Dimension, state: &ViewState, search: &str) -> String {
+    let mut text = format!(
+        "Callboard: requests by {} from {} to {} (UTC days)",
+        dimension.label().to_ascii_lowercase(),
+        iso_date(state.range.from()),
+        iso_date(state.range.to())
+    );
+    if !state.filters.is_empty() {
+        let filters: Vec<String> = state.filters.iter().map(|f| format!("{} = {}", f.dimension.as_str(), f.key)).collect();
+        text.push_str(&format!("; filters: {}", filters.join(" and ")));
+    }
+    if !search.trim().is_empty() {
+        text.push_str(&format!("; rows matching “{}”", search.trim()));
+    }
+    text
+}
+
+/// The file name of an exported table: `callboard-ip-2026-10-01-to-2026-10-31-UTC-client-billing-sync.csv`.
+/// Filter keys keep only characters every file system takes, and the name stays short.
+pub fn file_name(dimension: Dimension, state: &ViewState) -> String {
+    let mut name = format!("callboard-{}-{}-to-{}-UTC", dimension.as_str(), iso_date(state.range.from()), iso_date(state.range.to()));
+    for filter in &state.filters {
+        let key: String = filter.key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '_' { c } else { '-' }).take(40).collect();
+        name.push_str(&format!("-{}-{}", filter.dimension.as_str(), key.trim_matches('-')));
+    }
+    let mut name: String = name.chars().take(180).collect();
+    name.push_str(".csv");
+    name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{BucketWidth, UsageRecord};
+    use crate::query::{DaySpan, Filter, RecordFilter};
+    use chrono::NaiveDate;
+
+    fn record(client: &str, template: &str, method: &str, status: u16, requests: u64, bytes: Option<u64>) -> UsageRecord {
+        UsageRecord {
+            timestamp: 1_795_000_000,
+            bucket: BucketWidth::Request,
+            client_id: client.to_lowercase(),
+            client_name: client.into(),
+            method: method.into(),
+            template: template.into(),
+            status,
+            requests,
+            user: String::new(),
+            ip: String::new(),
+            module: String::new(),
+            bytes,
+            latency_us: None,
+        }
+    }
+
+    fn table(store: &UsageStore, dimension: Dimension) -> Table {
+        let b = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false);
+        Table { dimension: Some(dimension), columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency), total: b.total, rows: b.rows, methods: Vec::new() }
+    }
+
+    // Guards the columns each table gets: methods for URLs only, bytes only when the data has them.
+    #[test]
+    fn columns_follow_the_data() {
+        let plain = TableColumn::for_table(Dimension::Ip, false, false);
+        assert_eq!(plain.len(), 9);
+        assert!(!plain.contains(&TableColumn::Methods) && !plain.contains(&TableColumn::Bytes));
+        let urls = TableColumn::for_table(Dimension::Template, true, true);
+        assert_eq!(&urls[..3], [TableColumn::Name, TableColumn::Methods, TableColumn::Requests]);
+        assert_eq!(urls.last(), Some(&TableColumn::Bytes));
+        assert_eq!(urls.iter().map(|c| c.key()).filter(|k| *k == "requests").count(), 1);
+    }
+
+    // Guards the export against the screen: same rows, same order, same columns, raw whole
+    // numbers, neutralised formulas, and a heading naming range and filters.
+    #[test]
+    fn csv_is_the_table_as_shown() {
+        let store = UsageStore::from_records(&[
+            record("=HYPERLINK(\"x\")", "/a", "GET", 200, 1_500, Some(10)),
+            record("Beta", "/a", "GET", 503, 500, Some(5)),
+            record("Beta", "/b", "POST", 200, 1, Some(1)),
+        ])
+        .unwrap();
+        let t = table(&store, Dimension::Client);
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut state = ViewState::default_for(today);
+        state.filters.push(Filter { dimension: Dimension::Class, key: "5xx".into() });
+        let csv = t.to_csv(&store, &t.rows, &heading(Dimension::Client, &state, ""));
+        let lines: Vec<&str> = csv.lines().collect();
+        assert!(lines[0].starts_with("Callboard: requests by client from 2026-10-30 to 2026-11-28 (UTC days); filters: class = 5xx"), "{}", lines[0]);
+        assert_eq!(lines[1], "Client,Requests,2xx,3xx,4xx,429,5xx,Error %,Share,Bytes");
+        assert_eq!(lines[2], "\"'=HYPERLINK(\"\"x\"\")\",1500,1500,0,0,0,0,0.0%,75.0%,10");
+        assert_eq!(lines[3], "Beta,501,1,0,0,0,500,99.8%,25.0%,6");
+        assert_eq!(lines[4], "All clients,2001,1501,0,0,0,500,25.0%,100.0%,16");
+        assert_eq!(t.cell(&store, TableColumn::Requests, &t.rows[0], Numbers::Screen), "1,500");
+        assert_eq!(file_name(Dimension::Client, &state), "callboard-client-2026-10-30-to-2026-11-28-UTC-class-5xx.csv");
+    }
+
+    // Guards the search: ASCII case is ignored, keys match as well as names, order is kept.
+    #[test]
+    fn search_keeps_order_and_ignores_case() {
+        let store = UsageStore::from_records(&[record("Billing", "/a", "GET", 200, 5, None), record("Payroll", "/a", "GET", 200, 9, None), record("billboard", "/a", "GET", 200, 1, None)]).unwrap();
+        let t = table(&store, Dimension::Client);
+        let names = |rows: Vec<Row>| rows.iter().map(|r| store.label(Dimension::Client, r.key)).collect::<Vec<_>>();
+        assert_eq!(names(t.search(&store, " BILL ")), ["Billing", "billboard"]);
+        assert_eq!(names(t.search(&store, "payroll")), ["Payroll"]);
+        assert_eq!(t.search(&store, "").len(), 3);
+        assert!(t.search(&store, "nobody").is_empty());
+    }
+
+    // Guards export file names: hostile keys cannot make a path or a very long name.
+    #[test]
+    fn file_names_are_safe() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let mut state = ViewState::default_for(today);
+        state.filters.push(Filter { dimension: Dimension::Template, key: "../../etc/{id}".into() });
+        state.filters.push(Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() });
+        let name = file_name(Dimension::Ip, &state);
+        assert_eq!(name, "callboard-ip-2026-10-30-to-2026-11-28-UTC-template-..-..-etc--id-ip-2001-db8--1.csv");
+        state.filters.push(Filter { dimension: Dimension::User, key: "x".repeat(500) });
+        assert!(file_name(Dimension::Ip, &state).len() <= 184);
+        assert!(!file_name(Dimension::Ip, &state).contains('/'));
+    }
+}

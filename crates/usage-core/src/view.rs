@@ -1,0 +1,383 @@
+//! What a link says about the view: one typed value, parsed once from the query string's pairs
+//! and written back to them, so that any static host serves every view and a reload or a shared
+//! link shows the same thing.
+//!
+//! The grammar is fixed (tests outside the project rely on it):
+//!
+//! | pair | meaning |
+//! |---|---|
+//! | `view=overview\|clients\|urls\|explore` | the tab |
+//! | `by=client\|template\|method\|status\|class\|module\|ip\|user` | Explore's dimension |
+//! | `f=<dimension>:<key>` | a filter, repeatable; the key is a row's `data-key` |
+//! | `sort=<column>` or `sort=-<column>` | the table's order (descending with `-`) |
+//! | `from`, `to` | the range, inclusive `YYYY-MM-DD` ([`DateRange::from_query`]) |
+//! | `source` | a live source's URL |
+//!
+//! A part that cannot be read gives a notice, and the rest of the link still works.
+
+use chrono::NaiveDate;
+
+use crate::query::{Dimension, Filter, SortColumn};
+use crate::range::{DateRange, RangeNotice};
+
+/// A tab of the dashboard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum View {
+    #[default]
+    Overview,
+    Clients,
+    Urls,
+    Explore,
+}
+
+impl View {
+    pub const ALL: [View; 4] = [View::Overview, View::Clients, View::Urls, View::Explore];
+
+    /// The name in a link (`view=urls`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            View::Overview => "overview",
+            View::Clients => "clients",
+            View::Urls => "urls",
+            View::Explore => "explore",
+        }
+    }
+
+    /// The tab's label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            View::Overview => "Overview",
+            View::Clients => "Clients",
+            View::Urls => "URLs",
+            View::Explore => "Explore",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<View> {
+        View::ALL.into_iter().find(|v| v.as_str() == text)
+    }
+}
+
+/// A table's order: a column, descending or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub column: SortColumn,
+    pub descending: bool,
+}
+
+impl Sort {
+    /// `-requests`, `name`.
+    pub fn as_query(self) -> String {
+        format!("{}{}", if self.descending { "-" } else { "" }, self.column.as_str())
+    }
+
+    pub fn parse(text: &str) -> Option<Sort> {
+        let (descending, name) = match text.strip_prefix('-') {
+            Some(name) => (true, name),
+            None => (false, text),
+        };
+        SortColumn::parse(name).map(|column| Sort { column, descending })
+    }
+
+    /// The order a click on `column`'s header gives after `current`: the other direction on the
+    /// same column, else the column's natural first direction.
+    pub fn clicked(current: Option<Sort>, column: SortColumn) -> Sort {
+        match current {
+            Some(sort) if sort.column == column => Sort { column, descending: !sort.descending },
+            _ => Sort { column, descending: column.descending_first() },
+        }
+    }
+}
+
+/// What a link asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ViewState {
+    pub view: View,
+    /// The dimension Explore breaks down by.
+    pub by: Dimension,
+    /// Filters in the order they were added (drilling down adds one).
+    pub filters: Vec<Filter>,
+    pub sort: Option<Sort>,
+    pub range: DateRange,
+    /// A live source's URL.
+    pub source: Option<String>,
+}
+
+/// A part of a link that could not be read as asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ViewNotice {
+    Range(RangeNotice),
+    UnknownView(String),
+    UnknownDimension(String),
+    BadFilter(String),
+    BadSort(String),
+}
+
+impl ViewNotice {
+    /// What the page says; `range` is the range shown after all.
+    pub fn message(&self, range: &DateRange) -> String {
+        match self {
+            ViewNotice::Range(RangeNotice::ClampedToYesterday) => "The link asked for today or later; the range now ends yesterday, the last complete day.".to_owned(),
+            ViewNotice::Range(RangeNotice::Swapped) => "The link's start came after its end, so the two were swapped.".to_owned(),
+            ViewNotice::Range(RangeNotice::Shortened) => format!(
+                "Ranges are at most {} days (about 10 years) and start no earlier than 1970, so this one now starts on {}.",
+                crate::format::thousands(crate::range::MAX_DAYS as u64),
+                crate::format::long_date(range.from())
+            ),
+            ViewNotice::Range(RangeNotice::Invalid(e)) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
+            ViewNotice::UnknownView(view) => format!("The link asked for a view “{view}” that Callboard does not have; showing the overview."),
+            ViewNotice::UnknownDimension(by) => format!("The link asked to break down by “{by}”, which Callboard does not know; showing clients."),
+            ViewNotice::BadFilter(filter) => format!("The link's filter “{filter}” could not be read (it should be dimension:key), so it is left out."),
+            ViewNotice::BadSort(sort) => format!("The link's order “{sort}” is not a column, so the table is ranked by requests."),
+        }
+    }
+}
+
+impl ViewState {
+    /// The view with nothing asked for: the overview of the default range.
+    pub fn default_for(today: NaiveDate) -> ViewState {
+        ViewState { view: View::Overview, by: Dimension::Client, filters: Vec::new(), sort: None, range: DateRange::default_for(today), source: None }
+    }
+
+    /// Reads a link's query pairs (already percent-decoded), in order.
+    pub fn from_query(pairs: &[(String, String)], today: NaiveDate) -> (ViewState, Vec<ViewNotice>) {
+        let first = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let mut notices = Vec::new();
+        let (range, range_notice) = DateRange::from_query(first("from"), first("to"), today);
+        notices.extend(range_notice.map(ViewNotice::Range));
+        let view = match first("view") {
+            None | Some("") => View::Overview,
+            Some(text) => View::parse(text).unwrap_or_else(|| {
+                notices.push(ViewNotice::UnknownView(text.to_owned()));
+                View::Overview
+            }),
+        };
+        let by = match first("by") {
+            None | Some("") => Dimension::Client,
+            Some(text) => Dimension::parse(text).unwrap_or_else(|| {
+                notices.push(ViewNotice::UnknownDimension(text.to_owned()));
+                Dimension::Client
+            }),
+        };
+        let mut filters: Vec<Filter> = Vec::new();
+        for (_, value) in pairs.iter().filter(|(k, _)| k == "f") {
+            match value.split_once(':').and_then(|(d, key)| Some(Filter { dimension: Dimension::parse(d)?, key: key.to_owned() })) {
+                Some(filter) if !filters.contains(&filter) => filters.push(filter),
+                Some(_) => {}
+                None => notices.push(ViewNotice::BadFilter(value.clone())),
+            }
+        }
+        let sort = match first("sort") {
+            None | Some("") => None,
+            Some(text) => Sort::parse(text).or_else(|| {
+                notices.push(ViewNotice::BadSort(text.to_owned()));
+                None
+            }),
+        };
+        let source = first("source").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        (ViewState { view, by, filters, sort, range, source }, notices)
+    }
+
+    /// The query pairs that say this view: what [`ViewState::from_query`] reads back. The
+    /// overview's `view`, a dimension outside Explore and an unset order are left out.
+    pub fn to_query(&self) -> Vec<(String, String)> {
+        let mut pairs = Vec::new();
+        if self.view != View::Overview {
+            pairs.push(("view".to_owned(), self.view.as_str().to_owned()));
+        }
+        if self.view == View::Explore {
+            pairs.push(("by".to_owned(), self.by.as_str().to_owned()));
+        }
+        for filter in &self.filters {
+            pairs.push(("f".to_owned(), format!("{}:{}", filter.dimension.as_str(), filter.key)));
+        }
+        if let Some(sort) = self.sort {
+            pairs.push(("sort".to_owned(), sort.as_query()));
+        }
+        let (from, to) = self.range.to_query();
+        pairs.push(("from".to_owned(), from));
+        pairs.push(("to".to_owned(), to));
+        if let Some(source) = &self.source {
+            pairs.push(("source".to_owned(), source.clone()));
+        }
+        pairs
+    }
+
+    /// The same view with one more filter (drilling down); a filter already there is not doubled.
+    pub fn with_filter(&self, filter: Filter) -> ViewState {
+        let mut next = self.clone();
+        if !next.filters.contains(&filter) {
+            next.filters.push(filter);
+        }
+        next
+    }
+
+    /// The same view without filter `index` (its pill's button).
+    pub fn without_filter(&self, index: usize) -> ViewState {
+        let mut next = self.clone();
+        if index < next.filters.len() {
+            next.filters.remove(index);
+        }
+        next
+    }
+
+    /// Another tab, keeping the range, filters and source; a table order belongs to its tab.
+    pub fn with_view(&self, view: View) -> ViewState {
+        ViewState { view, sort: None, ..self.clone() }
+    }
+}
+
+/// Reads a query string (`?view=urls&f=client%3Aapp-1`) into its pairs, percent-decoded and in
+/// order, as the browser's `URLSearchParams` does: `+` is a space, a broken escape stays as
+/// written, and bytes that are not UTF-8 become U+FFFD.
+pub fn parse_query(query: &str) -> Vec<(String, String)> {
+    let decode = |text: &str| -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            match bytes[i] {
+                b'+' => out.push(b' '),
+                b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                    (Some(high), Some(low)) => {
+                        out.push((high * 16 + low) as u8);
+                        i += 2;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    query
+        .strip_prefix('?')
+        .unwrap_or(query)
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('=') {
+            Some((key, value)) => (decode(key), decode(value)),
+            None => (decode(pair), String::new()),
+        })
+        .collect()
+}
+
+/// Writes pairs as a query string, `?` included (empty for no pairs). Everything but letters,
+/// digits and `-._~:/,` is percent-encoded, so keys with `&`, `=`, `+`, `#` or spaces survive.
+pub fn write_query(pairs: &[(String, String)]) -> String {
+    let encode = |out: &mut String, text: &str| {
+        for &b in text.as_bytes() {
+            if b.is_ascii_alphanumeric() || b"-._~:/,".contains(&b) {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    };
+    let mut out = String::new();
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        encode(&mut out, key);
+        out.push('=');
+        encode(&mut out, value);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map_or((p.to_owned(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))).collect()
+    }
+
+    // Guards the grammar of the issue's own example, read and written back unchanged.
+    #[test]
+    fn reads_and_writes_the_example_link() {
+        let link = "view=explore&by=ip&f=client:billing-sync&f=class:5xx&sort=-requests&from=2026-10-01&to=2026-10-31";
+        let (state, notices) = ViewState::from_query(&pairs(link), today());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!((state.view, state.by), (View::Explore, Dimension::Ip));
+        assert_eq!(state.filters, [Filter { dimension: Dimension::Client, key: "billing-sync".into() }, Filter { dimension: Dimension::Class, key: "5xx".into() }]);
+        assert_eq!(state.sort, Some(Sort { column: SortColumn::Requests, descending: true }));
+        let written: Vec<String> = state.to_query().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(written.join("&"), link);
+    }
+
+    // Guards round trips of any state, keys with colons (IPv6) and empty keys (unknown values) included.
+    #[test]
+    fn every_state_round_trips() {
+        let range = DateRange::new(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), today());
+        for view in View::ALL {
+            for sort in [None, Some(Sort { column: SortColumn::Class(crate::StatusClass::RateLimited), descending: false }), Some(Sort { column: SortColumn::P95, descending: true })] {
+                let state = ViewState {
+                    view,
+                    by: if view == View::Explore { Dimension::User } else { Dimension::Client },
+                    filters: vec![Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() }, Filter { dimension: Dimension::User, key: String::new() }],
+                    sort,
+                    range,
+                    source: Some("https://usage.example/api".into()),
+                };
+                let (back, notices) = ViewState::from_query(&state.to_query(), today());
+                assert!(notices.is_empty(), "{notices:?}");
+                assert_eq!(back, state);
+            }
+        }
+    }
+
+    // Guards that a link with unreadable parts still shows a view, and says what it left out.
+    #[test]
+    fn unreadable_parts_give_notices() {
+        let (state, notices) = ViewState::from_query(&pairs("view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET"), today());
+        assert_eq!((state.view, state.by, state.sort), (View::Overview, Dimension::Client, None));
+        assert_eq!(state.filters, [Filter { dimension: Dimension::Method, key: "GET".into() }], "a doubled filter is kept once");
+        assert_eq!(notices.len(), 5, "{notices:?}");
+        let range = state.range;
+        assert!(notices.iter().all(|n| !n.message(&range).is_empty()));
+        assert!(notices[0].message(&range).contains("“graphs”"));
+    }
+
+    // Guards the query string both ways: keys with every character a link must escape, `+` as a
+    // space, broken escapes kept, and the order of repeated filters.
+    #[test]
+    fn query_strings_round_trip() {
+        let pairs = vec![
+            ("f".to_owned(), "template:/a b/{id}?x=1&y=2#frag+100%".to_owned()),
+            ("f".to_owned(), "ip:2001:db8::1".to_owned()),
+            ("f".to_owned(), "user:Zoë 🙂".to_owned()),
+        ];
+        let written = write_query(&pairs);
+        assert_eq!(written, "?f=template:/a%20b/%7Bid%7D%3Fx%3D1%26y%3D2%23frag%2B100%25&f=ip:2001:db8::1&f=user:Zo%C3%AB%20%F0%9F%99%82");
+        assert_eq!(parse_query(&written), pairs);
+        assert_eq!(parse_query("a=1+2&b=%zz&c=%4&d&=e&&f=%C3"), [
+            ("a".to_owned(), "1 2".to_owned()),
+            ("b".to_owned(), "%zz".to_owned()),
+            ("c".to_owned(), "%4".to_owned()),
+            ("d".to_owned(), String::new()),
+            (String::new(), "e".to_owned()),
+            ("f".to_owned(), "\u{fffd}".to_owned()),
+        ]);
+        assert_eq!(write_query(&[]), "");
+    }
+
+    // Guards drilling down and removing a pill, and that another tab drops the table's order only.
+    #[test]
+    fn drilling_and_tabs() {
+        let (state, _) = ViewState::from_query(&pairs("view=urls&sort=name"), today());
+        let filter = Filter { dimension: Dimension::Template, key: "/a/{id}".into() };
+        let drilled = state.with_filter(filter.clone()).with_filter(filter.clone());
+        assert_eq!(drilled.filters, [filter]);
+        assert_eq!(drilled.without_filter(0).filters, []);
+        let clients = drilled.with_view(View::Clients);
+        assert_eq!((clients.view, clients.sort, clients.filters.len()), (View::Clients, None, 1));
+        assert_eq!(Sort::clicked(None, SortColumn::Name), Sort { column: SortColumn::Name, descending: false });
+        assert_eq!(Sort::clicked(Some(Sort { column: SortColumn::Requests, descending: true }), SortColumn::Requests).descending, false);
+    }
+}
