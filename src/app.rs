@@ -1,74 +1,16 @@
-//! The root component, the router and the dashboard state shared by the page.
+//! The root component: the palette, the CSP watch, the offline worker, then the dashboard's
+//! state and source controller (provided as context) and the shell.
 
-use std::sync::Arc;
-
-use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::Router;
-use usage_core::formats::tabular::MappingProposal;
-use usage_core::{ClientSelection, UsageStore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::charts::palette;
-use crate::pages::overview::Overview;
-use crate::sources::{DataSource, Dataset};
-use crate::{clock, sources, storage};
-
-/// State shared by the whole dashboard, provided once at the root as context
-/// so that any component can read the data and the selection without each
-/// parent threading them through props.
-#[derive(Clone, Copy)]
-pub struct DashboardState {
-    /// Today's UTC date, read from the clock once at start-up and passed to the core.
-    pub today: NaiveDate,
-    /// The data on screen. A failed load leaves it unchanged.
-    pub dataset: RwSignal<Dataset>,
-    /// Why the last load failed, shown above the dashboard.
-    pub load_error: RwSignal<Option<LoadFailure>>,
-    /// A CSV whose columns the user is asked to confirm (or change), and the guess to start from.
-    pub pending_mapping: RwSignal<Option<(String, MappingProposal)>>,
-    /// The user's client/URL selection (persisted in localStorage).
-    pub selection: RwSignal<ClientSelection>,
-    /// A quiet notice about the stored selection (corrupt, old format, not saved).
-    pub selection_notice: RwSignal<Option<String>>,
-}
-
-impl DashboardState {
-    /// Loads the default source (the demo data) and the saved selection.
-    pub fn new(today: NaiveDate) -> DashboardState {
-        let (dataset, load_error) = match sources::demo::load(today) {
-            Ok(dataset) => (dataset, None),
-            Err(message) => {
-                (Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }, Some(LoadFailure { message, change_columns: None }))
-            }
-        };
-        let stored = storage::load_selection();
-        DashboardState {
-            today,
-            dataset: RwSignal::new(dataset),
-            load_error: RwSignal::new(load_error),
-            pending_mapping: RwSignal::new(None),
-            selection: RwSignal::new(stored.selection),
-            selection_notice: RwSignal::new(stored.notice.map(|n| n.message())),
-        }
-    }
-
-    /// Saves and applies a new selection.
-    pub fn choose(&self, selection: ClientSelection) {
-        let notice = storage::save_selection(&selection).err().map(|e| format!("Your selection is shown but {e}."));
-        self.selection_notice.set(notice);
-        self.selection.set(selection);
-    }
-}
-
-/// Why a load failed, and, for a CSV read by column names, the columns to change.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadFailure {
-    pub message: String,
-    /// The file and the columns that were used: "Change columns…" opens them.
-    pub change_columns: Option<(String, MappingProposal)>,
-}
+use crate::clock;
+use crate::shell::Shell;
+use crate::sources::controller::SourceController;
+use crate::state::Dashboard;
 
 /// The Callboard app.
 #[component]
@@ -80,15 +22,23 @@ pub fn App() -> impl IntoView {
     // The file reader's module is fetched while the page is idle, so the first file opens at once
     // (and an offline visit has it).
     crate::ingest::page::prefetch();
-    let state = DashboardState::new(clock::today_utc());
-    crate::bench::install_if_requested(state.dataset);
-    provide_context(state);
     view! {
         <crate::offline::UpdatePrompt update_ready=update_ready/>
         <Router>
-            <Overview/>
+            <Root/>
         </Router>
     }
+}
+
+/// The state and the source controller, made once inside the router (the view lives in its
+/// location), then the shell.
+#[component]
+fn Root() -> impl IntoView {
+    let dashboard = Dashboard::new(clock::today_utc());
+    crate::bench::install_if_requested(dashboard.dataset);
+    provide_context(dashboard);
+    provide_context(SourceController::new(dashboard));
+    view! { <Shell/> }
 }
 
 /// Publishes the palette as CSS custom properties on `:root`, so CSS and

@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 
 use js_sys::{Array, Object, Promise, Reflect};
-use usage_core::query::{DaySpan, Granularity, Scope};
+use usage_core::query::{DaySpan, Dimension, Granularity, RecordFilter};
 use usage_core::range::day_number;
 use usage_core::{StatusClass, UsageStore};
 use wasm_bindgen::prelude::*;
@@ -107,23 +107,25 @@ fn pair(name: &str, count: u64) -> JsValue {
 
 /// The aggregates of the contract, all from the dashboard's own queries.
 fn aggregates(store: &UsageStore, span: DaySpan) -> JsValue {
-    let clients = store.client_usage(span, &Scope::all());
+    let all = RecordFilter::all();
+    let clients = store.breakdown(span, Dimension::Client, &all, false).rows;
     // The contract breaks ties by client id; the dashboard ranks ties by display name.
-    let mut by_id: Vec<(&str, u64)> = clients.iter().map(|u| (store.client_id(u.client), u.counts.total())).collect();
+    let mut by_id: Vec<(&str, u64)> = clients.iter().map(|u| (store.client_id(u.key), u.counts.total())).collect();
     by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let status_by_client = Object::new();
     for usage in &clients {
         let classes: Vec<(&str, JsValue)> = StatusClass::NAMED.iter().map(|&c| (c.as_str(), (usage.counts.get(c) as f64).into())).collect();
-        let _ = Reflect::set(&status_by_client, &JsValue::from_str(store.client_id(usage.client)), &object(&classes));
+        let _ = Reflect::set(&status_by_client, &JsValue::from_str(store.client_id(usage.key)), &object(&classes));
     }
     let days = Granularity::Day.buckets(span);
     let per_day: Array = days
         .iter()
-        .zip(store.total_over_time(span, Granularity::Day, &Scope::all()))
+        .zip(store.series(span, Granularity::Day, &all, None).total)
         .filter(|&(_, n)| n > 0)
         .map(|(&start, n)| pair(&usage_core::format::iso_date(usage_core::range::date_of_day(start.div_euclid(86_400))), n))
         .collect();
-    let top_templates: Array = store.template_usage(span).into_iter().take(5).map(|(t, n)| pair(store.templates().get(t), n)).collect();
+    let templates = store.breakdown(span, Dimension::Template, &all, false).rows;
+    let top_templates: Array = templates.iter().take(5).map(|r| pair(store.templates().get(r.key), r.counts.total())).collect();
     object(&[
         ("total", (clients.iter().map(|u| u.counts.total()).sum::<u64>() as f64).into()),
         ("per_day", per_day.into()),

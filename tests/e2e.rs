@@ -298,9 +298,9 @@ async fn opening_an_export_file() {
     usage_core::formats::callboard_csv::read(exported.as_bytes(), &mut builder).expect("Callboard reads its own export");
     let store = builder.finish();
     let span = usage_core::query::DaySpan { start: i64::MIN / 86_400 + 1, end: i64::MAX / 86_400 - 1 };
-    let rows = store.client_usage(span, &usage_core::Scope::all());
-    assert_eq!(usage_core::query::total_of(&rows).total(), 8, "{exported}");
-    assert_eq!(rows.len(), 5);
+    let clients = store.breakdown(span, usage_core::Dimension::Client, &usage_core::RecordFilter::all(), false);
+    assert_eq!(clients.total.total(), 8, "{exported}");
+    assert_eq!(clients.rows.len(), 5);
 
     // Files dropped on the page open too, with a visible drop target while dragging.
     client.find(Locator::Css("[data-testid=back-to-demo]")).await.expect("back").click().await.expect("click");

@@ -8,9 +8,9 @@ use callboard::app::App;
 use callboard::clock::today_utc;
 use leptos::mount::mount_to;
 use usage_core::format::{percent, thousands};
-use usage_core::query::{DaySpan, total_of};
+use usage_core::query::DaySpan;
 use usage_core::selection::STORAGE_KEY;
-use usage_core::{ClientSort, DateRange, Scope, SortDirection, StatusClass, UsageStore};
+use usage_core::{BreakdownRow, DateRange, Dimension, Filter, RecordFilter, SortColumn, StatusClass, UsageStore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -27,9 +27,14 @@ fn storage() -> web_sys::Storage {
 
 /// Mounts the app in a fresh container, on a URL without a range, and lets it settle.
 async fn mount() -> (HtmlElement, impl Drop) {
+    mount_at("").await
+}
+
+/// Mounts the app on this page with `query` (`?view=urls`), and lets it settle.
+async fn mount_at(query: &str) -> (HtmlElement, impl Drop) {
     let window = web_sys::window().expect("a window");
     let path = window.location().pathname().expect("a path");
-    window.history().expect("history").replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&path)).expect("reset URL");
+    window.history().expect("history").replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}"))).expect("reset URL");
     let container: HtmlElement = document().create_element("div").expect("div").unchecked_into();
     document().body().expect("body").append_child(&container).expect("append");
     let handle = mount_to(container.clone(), App);
@@ -38,6 +43,14 @@ async fn mount() -> (HtmlElement, impl Drop) {
 }
 
 async fn settle() {
+    for _ in 0..6 {
+        leptos::task::tick().await;
+    }
+    // A navigation lands in a later task than the click.
+    let timeout = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = web_sys::window().expect("window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(timeout).await;
     for _ in 0..3 {
         leptos::task::tick().await;
     }
@@ -72,14 +85,27 @@ fn row_ids(root: &HtmlElement) -> Vec<String> {
     all(root, "[data-testid=table-clients] tbody tr").iter().filter_map(|tr| tr.get_attribute("data-client-id")).collect()
 }
 
+/// Every client in the default range, ranked as the dashboard ranks them.
+fn ranked_clients(store: &UsageStore, span: DaySpan) -> Vec<BreakdownRow> {
+    store.breakdown(span, Dimension::Client, &RecordFilter::all(), false).rows
+}
+
+/// The request counts of a table's rows, read from its `data-col="requests"` cells.
+fn requests_column(root: &HtmlElement, table: &str) -> Vec<u64> {
+    all(root, &format!("[data-testid={table}] tbody tr td[data-col=requests]"))
+        .iter()
+        .map(|td| td.text_content().unwrap_or_default().replace(',', "").parse::<u64>().expect("a whole number"))
+        .collect()
+}
+
 // Guards that the KPI tiles and the table show exactly the core's numbers for the same data.
 #[wasm_bindgen_test]
 async fn kpis_show_what_the_core_computes() {
     storage().remove_item(STORAGE_KEY).expect("clear");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let ranked = store.client_usage(span, &Scope::all());
-    let totals = total_of(&ranked);
+    let breakdown = store.breakdown(span, Dimension::Client, &RecordFilter::all(), false);
+    let (ranked, totals) = (breakdown.rows, breakdown.total);
 
     assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(totals.total()));
     assert_eq!(text(&root, "[data-testid=kpi-clients]"), thousands(usage_core::query::client_count(&store, &ranked).identified as u64));
@@ -99,28 +125,30 @@ async fn clicking_a_header_resorts_the_table() {
     storage().remove_item(STORAGE_KEY).expect("clear");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let ids = |rows: &[usage_core::ClientUsage]| rows.iter().map(|u| store.client_id(u.client).to_owned()).collect::<Vec<_>>();
-    let mut rows = store.client_usage(span, &Scope::all());
+    let ids = |rows: &[BreakdownRow]| rows.iter().map(|u| store.client_id(u.key).to_owned()).collect::<Vec<_>>();
+    let mut rows = ranked_clients(&store, span);
     assert_eq!(row_ids(&root), ids(&rows), "initial order is by requests");
 
     click(&root, "button[data-sort='429']");
     settle().await;
-    store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::RateLimited), SortDirection::Descending);
+    store.sort_rows(&mut rows, Dimension::Client, SortColumn::Class(StatusClass::RateLimited), true);
     assert_eq!(row_ids(&root), ids(&rows));
     let header = find(&root, "button[data-sort='429']").parent_element().expect("th");
     assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("descending"));
 
     click(&root, "button[data-sort='429']");
     settle().await;
-    store.sort_client_usage(&mut rows, ClientSort::Class(StatusClass::RateLimited), SortDirection::Ascending);
+    store.sort_rows(&mut rows, Dimension::Client, SortColumn::Class(StatusClass::RateLimited), false);
     assert_eq!(row_ids(&root), ids(&rows));
     assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("ascending"));
 
     click(&root, "button[data-sort='Client']");
     settle().await;
-    store.sort_client_usage(&mut rows, ClientSort::Name, SortDirection::Ascending);
+    store.sort_rows(&mut rows, Dimension::Client, SortColumn::Name, false);
     assert_eq!(row_ids(&root), ids(&rows));
     assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("none"));
+    let search = web_sys::window().expect("window").location().search().expect("search");
+    assert!(search.contains("sort=name"), "the order lives in the link: {search}");
 }
 
 // Guards that every chart canvas is drawn (non-white pixels) at device-pixel resolution.
@@ -129,7 +157,7 @@ async fn every_chart_canvas_is_drawn() {
     storage().remove_item(STORAGE_KEY).expect("clear");
     let (root, _app) = mount().await;
     let ratio = web_sys::window().expect("window").device_pixel_ratio();
-    for id in ["chart-line", "chart-bars", "chart-doughnut"] {
+    for id in ["chart-line", "chart-bars", "chart-doughnut", "chart-status-codes", "chart-top-urls"] {
         let canvas: web_sys::HtmlCanvasElement = find(&root, &format!("[data-testid={id}]")).unchecked_into();
         let css_width = canvas.get_bounding_client_rect().width();
         assert_eq!(canvas.width(), (css_width * ratio).round() as u32, "{id} backing store follows devicePixelRatio");
@@ -176,7 +204,7 @@ async fn corrupt_selection_falls_back_to_defaults() {
     storage().set_item(STORAGE_KEY, "{\"version\":1,\"clients\":").expect("write");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.client_name(u.client).to_owned()).collect();
+    let top5: Vec<String> = ranked_clients(&store, span).iter().take(5).map(|u| store.client_name(u.key).to_owned()).collect();
     let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
     assert_eq!(chosen, top5);
     assert!(text(&root, "[data-testid=selection-notice]").contains("could not be read"));
@@ -197,10 +225,77 @@ async fn restore_defaults_brings_back_the_top_five() {
     click(&root, "[data-testid=selection-restore]");
     settle().await;
     let (store, span) = expected_store();
-    let top5: Vec<String> = store.client_usage(span, &Scope::all()).iter().take(5).map(|u| store.client_name(u.client).to_owned()).collect();
+    let top5: Vec<String> = ranked_clients(&store, span).iter().take(5).map(|u| store.client_name(u.key).to_owned()).collect();
     let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
     assert_eq!(chosen, top5);
     assert_eq!(storage().get_item(STORAGE_KEY).expect("read"), None, "defaults are stored as no entry");
+}
+
+// Guards every view (issue 9): it mounts from its link, its table has one row per value, and
+// the rows' requests add up to the KPI, which is the core's total.
+#[wasm_bindgen_test]
+async fn each_view_mounts_and_its_table_sums_to_the_kpi() {
+    storage().remove_item(STORAGE_KEY).expect("clear");
+    let (store, span) = expected_store();
+    let total = store.totals(span, &RecordFilter::all()).total();
+    for (query, table, dimension) in [
+        ("?view=overview", "table-clients", Dimension::Client),
+        ("?view=clients", "table-clients", Dimension::Client),
+        ("?view=urls", "table-template", Dimension::Template),
+        ("?view=explore&by=ip", "table-ip", Dimension::Ip),
+        ("?view=explore&by=method", "table-method", Dimension::Method),
+        ("?view=explore&by=status", "table-status", Dimension::Status),
+        ("?view=explore&by=module", "table-module", Dimension::Module),
+        ("?view=explore&by=user", "table-user", Dimension::User),
+    ] {
+        let (root, _app) = mount_at(query).await;
+        assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(total), "{query}");
+        let requests = requests_column(&root, table);
+        let rows = store.breakdown(span, dimension, &RecordFilter::all(), false).rows;
+        assert_eq!(requests.len(), rows.len(), "{query}: one row per value");
+        assert_eq!(requests.iter().sum::<u64>(), total, "{query}: rows add up to the KPI");
+        let current = find(&root, "nav.tabs [aria-current=page]").get_attribute("data-testid").unwrap_or_default();
+        assert!(query.contains(current.trim_start_matches("nav-")), "{query}: the current tab is {current}");
+    }
+}
+
+// Guards drill-down (issue 9): clicking a row's name adds its filter to the link, and the KPIs
+// then show the core's figures for that filter; a second drill combines with the first.
+#[wasm_bindgen_test]
+async fn clicking_a_row_filters_the_whole_dashboard() {
+    storage().remove_item(STORAGE_KEY).expect("clear");
+    let (store, span) = expected_store();
+    let (root, _app) = mount_at("?view=urls").await;
+    let template = "/api/v2/orders/{id}";
+    click(&root, &format!("[data-testid=table-template] tr[data-key='{template}'] a"));
+    settle().await;
+    let one = [Filter { dimension: Dimension::Template, key: template.to_owned() }];
+    let expected = store.totals(span, &RecordFilter::new(&store, &one));
+    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(expected.total()));
+    assert_eq!(text(&root, "[data-testid=kpi-error-rate]"), percent(expected.error_rate()));
+    assert_eq!(all(&root, "[data-testid=filter-pill]").len(), 1);
+    assert_eq!(requests_column(&root, "table-template"), [expected.total()], "the URL table shows only that URL");
+
+    click(&root, "[data-testid=nav-clients]");
+    settle().await;
+    // The second client of that URL, by requests.
+    let callers = store.breakdown(span, Dimension::Client, &RecordFilter::new(&store, &one), false).rows;
+    assert!(callers.len() > 1, "the URL has several clients");
+    let client = store.client_id(callers[1].key).to_owned();
+    assert_eq!(row_ids(&root), callers.iter().map(|r| store.client_id(r.key).to_owned()).collect::<Vec<_>>(), "the clients of that URL");
+    click(&root, &format!("[data-testid=table-clients] tr[data-key='{client}'] a"));
+    settle().await;
+    let two = [one[0].clone(), Filter { dimension: Dimension::Client, key: client.clone() }];
+    let expected = store.totals(span, &RecordFilter::new(&store, &two));
+    assert!(expected.total() > 0 && expected.total() < store.totals(span, &RecordFilter::new(&store, &one)).total());
+    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(expected.total()));
+    assert_eq!(text(&root, "[data-testid=kpi-clients]"), "1");
+    assert_eq!(all(&root, "[data-testid=filter-pill]").len(), 2);
+
+    // The pill's button takes its filter away again.
+    click(&root, "[data-testid=filter-pill]:last-child button");
+    settle().await;
+    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(store.totals(span, &RecordFilter::new(&store, &one)).total()));
 }
 
 // Guards the page–worker wire (issue 11): a store taken apart, sent as typed arrays and put back

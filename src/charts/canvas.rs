@@ -16,6 +16,15 @@ use super::Scale;
 /// A drawing function for [`ChartCanvas`].
 pub type DrawFn = Box<dyn Fn(&DrawingArea<MeasuredCanvas, Shift>, Scale) + 'static>;
 
+/// What is under the pointer at (x, y) on a chart of (width, height), all in CSS pixels.
+pub type HitFn = Box<dyn Fn(f64, f64, f64, f64) -> Option<Target> + 'static>;
+
+/// A part of a chart: its tooltip, and the view a click on it shows (a drill-down).
+pub struct Target {
+    pub tip: String,
+    pub go: Option<usage_core::view::ViewState>,
+}
+
 /// plotters' `CanvasBackend`, but measuring text with the canvas's own
 /// `measureText`.
 ///
@@ -96,6 +105,9 @@ pub fn ChartCanvas(
     testid: String,
     /// Draws the chart.
     draw: DrawFn,
+    /// Finds the part under the pointer: its tooltip, and where a click on it goes.
+    #[prop(optional)]
+    hit: Option<HitFn>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     let resized = RwSignal::new(0u32);
@@ -122,7 +134,35 @@ pub fn ChartCanvas(
         }
     });
 
+    let hit = std::rc::Rc::new(hit);
+    let target_at = {
+        let hit = hit.clone();
+        move |event: &web_sys::MouseEvent| -> Option<Target> {
+            let canvas = canvas_ref.get_untracked()?;
+            let rect = canvas.get_bounding_client_rect();
+            hit.as_ref().as_ref()?(f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top(), rect.width(), rect.height())
+        }
+    };
+    let pointing = RwSignal::new(false);
+    let on_move = {
+        let target_at = target_at.clone();
+        move |event: web_sys::MouseEvent| {
+            let target = target_at(&event);
+            pointing.set(target.as_ref().is_some_and(|t| t.go.is_some()));
+            if let Some(canvas) = canvas_ref.get_untracked() {
+                let _ = canvas.set_attribute("title", &target.map(|t| t.tip).unwrap_or_default());
+            }
+        }
+    };
+    let dashboard = use_context::<crate::state::Dashboard>();
+    let on_click = move |event: web_sys::MouseEvent| {
+        if let (Some(dashboard), Some(state)) = (dashboard, target_at(&event).and_then(|t| t.go)) {
+            dashboard.go(state);
+        }
+    };
+
     view! {
-        <canvas node_ref=canvas_ref class=class role="img" aria-label=move || label.get() data-testid=testid></canvas>
+        <canvas node_ref=canvas_ref class=class class:chart--pointing=move || pointing.get() role="img" aria-label=move || label.get() data-testid=testid
+            on:mousemove=on_move on:click=on_click></canvas>
     }
 }

@@ -23,6 +23,25 @@ const MIN_LABELLED_SHARE: f64 = 0.05;
 /// Where the first slice starts: 12 o'clock.
 const START_DEGREES: f64 = -90.0;
 
+/// Which slice is at (`x`, `y`) CSS pixels in a doughnut `width` × `height` CSS pixels: for
+/// clicks and tooltips. The hole and the corners are no slice.
+pub fn slice_at(width: f64, height: f64, slices: &[Slice], x: f64, y: f64) -> Option<usize> {
+    let radius = width.min(height) / 2.0 - 8.0;
+    let (dx, dy) = (x - width / 2.0, y - height / 2.0);
+    let distance = dx.hypot(dy);
+    let total: u64 = slices.iter().map(|s| s.value).sum();
+    if total == 0 || distance < radius * 0.58 || distance > radius {
+        return None;
+    }
+    // Clockwise from 12 o'clock, as drawn (y grows downwards).
+    let turn = (dy.atan2(dx) - START_DEGREES.to_radians()).rem_euclid(TAU) / TAU;
+    let mut before = 0u64;
+    slices.iter().position(|s| {
+        before += s.value;
+        turn < before as f64 / total as f64
+    })
+}
+
 /// Draws the slices clockwise from 12 o'clock, with the total in the hole.
 pub fn draw_doughnut<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -106,6 +125,23 @@ mod tests {
         assert!(labels.contains(&"60.0%".to_owned()) && labels.contains(&"37.0%".to_owned()), "{labels:?}");
         assert!(!labels.contains(&"3.0%".to_owned()), "a 3% slice is too small to label");
         assert!(labels.contains(&"1k".to_owned()), "total in the hole: {labels:?}");
+    }
+
+    // Guards the hit test: each slice's middle is that slice; the hole and the corners are none.
+    #[test]
+    fn slice_at_follows_the_drawing() {
+        let slices = vec![
+            Slice { label: "A".into(), value: 500, color: client_color(0) },
+            Slice { label: "B".into(), value: 250, color: client_color(1) },
+            Slice { label: "C".into(), value: 250, color: client_color(2) },
+        ];
+        // A is the right half (12 to 6 o'clock), B the bottom-left quarter, C the top-left.
+        let ring = (300.0 / 2.0 - 8.0) * 0.8;
+        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 + ring, 150.0), Some(0));
+        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 - ring * 0.7, 150.0 + ring * 0.7), Some(1));
+        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 - ring * 0.7, 150.0 - ring * 0.7), Some(2));
+        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0, 150.0), None, "the hole");
+        assert_eq!(slice_at(300.0, 300.0, &slices, 2.0, 2.0), None, "a corner");
     }
 
     // Guards the empty state: no wedges, a message instead.

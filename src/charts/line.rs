@@ -17,6 +17,21 @@ pub struct LineChart {
     pub series: Vec<Series>,
 }
 
+/// Space around the plot, in CSS pixels: the hit test and the drawing share them.
+const LEFT: f64 = 6.0 + 52.0;
+const RIGHT: f64 = 28.0;
+
+/// Which bucket is nearest to `x` CSS pixels on a chart `width` CSS pixels wide with `buckets`
+/// buckets: for tooltips.
+pub fn bucket_at(width: f64, buckets: usize, x: f64) -> Option<usize> {
+    let plot = width - LEFT - RIGHT;
+    if buckets == 0 || plot <= 0.0 || x < LEFT - 8.0 || x > width - RIGHT + 8.0 {
+        return None;
+    }
+    let steps = buckets.saturating_sub(1).max(1) as f64;
+    Some((((x - LEFT) / plot * steps).round().max(0.0) as usize).min(buckets - 1))
+}
+
 /// Draws `chart` filling `root`.
 pub fn draw_line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -32,11 +47,11 @@ pub fn draw_line_chart<DB: DrawingBackend>(
 
     let mut ctx = ChartBuilder::on(root)
         .margin_top(scale.px(12.0))
-        .margin_right(scale.px(28.0))
+        .margin_right(scale.px(RIGHT))
         .margin_left(scale.px(6.0))
         .margin_bottom(scale.px(4.0))
         .x_label_area_size(scale.px(30.0))
-        .y_label_area_size(scale.px(52.0))
+        .y_label_area_size(scale.px(LEFT - 6.0))
         .build_cartesian_2d(0..x_max, 0f64..y_max)?;
 
     let starts = &chart.starts;
@@ -113,6 +128,16 @@ mod tests {
         assert!(labels.contains(&"22 Nov".to_owned()), "{labels:?}");
         assert!(labels.contains(&"28 Nov".to_owned()), "last day labelled: {labels:?}");
         assert!(labels.iter().any(|l| l.ends_with('k')), "{labels:?}");
+    }
+
+    // Guards the tooltip's hit test: the ends of the plot are the first and last buckets.
+    #[test]
+    fn bucket_at_spans_the_plot() {
+        assert_eq!(bucket_at(640.0, 7, LEFT), Some(0));
+        assert_eq!(bucket_at(640.0, 7, 640.0 - RIGHT), Some(6));
+        assert_eq!(bucket_at(640.0, 7, LEFT + (640.0 - LEFT - RIGHT) / 2.0), Some(3));
+        assert_eq!(bucket_at(640.0, 7, 2.0), None);
+        assert_eq!(bucket_at(640.0, 0, 300.0), None);
     }
 
     // Guards that a range without data still draws axes instead of failing.

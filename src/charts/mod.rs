@@ -50,7 +50,31 @@ pub fn fit_label(label: &str, max: usize) -> String {
     }
 }
 
+/// Shortens a URL path to `max` characters by dropping its start, where paths are most alike:
+/// `/api/v2/analytics/conversations/details/query` → `…/conversations/details/query`.
+pub fn fit_path(label: &str, max: usize) -> String {
+    let count = label.chars().count();
+    if count <= max {
+        return label.to_owned();
+    }
+    let tail: String = label.chars().skip(count - max.saturating_sub(1)).collect();
+    format!("…{tail}")
+}
+
 /// Helpers for the native SVG tests of the chart functions.
+#[cfg(test)]
+mod tests {
+    // Guards both shortenings: names keep their start, paths their end, and short text is untouched.
+    #[test]
+    fn labels_are_shortened_at_the_right_end() {
+        assert_eq!(super::fit_label("Billing Sync", 22), "Billing Sync");
+        assert_eq!(super::fit_label("A very long integration name", 10), "A very lo…");
+        assert_eq!(super::fit_path("/api/v2/analytics/conversations/details/query", 20), "…tions/details/query");
+        assert_eq!(super::fit_path("/short", 20), "/short");
+        assert_eq!(super::fit_path("/api/v2/users/{id}/fees", 12).chars().count(), 12);
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod svg_test {
     use plotters::style::RGBColor;

@@ -33,6 +33,16 @@ pub const CLIENT_COLORS: [RGBColor; 10] = [
     RGBColor(0x2b, 0xa5, 0x7f),
 ];
 
+/// Shades for the URL templates stacked inside each client's bar (dark to light), so they do not
+/// look like the clients' own colours on the same page.
+pub const URL_SHADES: [RGBColor; 5] = [
+    RGBColor(0x0f, 0x4c, 0x5c),
+    RGBColor(0x1f, 0x77, 0x84),
+    RGBColor(0x3e, 0x9f, 0xa8),
+    RGBColor(0x7c, 0xc4, 0xc8),
+    RGBColor(0xb5, 0xdf, 0xe0),
+];
+
 /// The colour of "Other" in the doughnut.
 pub const OTHER_COLOR: RGBColor = RGBColor(0xc5, 0xcb, 0xd3);
 /// Axis text and lines.
@@ -52,6 +62,20 @@ pub fn client_swatch(rank: usize) -> String {
     format!("client-{}", rank % CLIENT_COLORS.len())
 }
 
+/// The colour and legend swatch of a value of `dimension` drawn `rank`-th: status codes and
+/// classes in their class's fixed colour, anything else in rank order.
+pub fn key_color(dimension: usage_core::Dimension, key: u32, rank: usize) -> (RGBColor, String) {
+    let class = match dimension {
+        usage_core::Dimension::Status => Some(StatusClass::of(u16::try_from(key).unwrap_or(0))),
+        usage_core::Dimension::Class => StatusClass::ALL.get(key as usize).copied(),
+        _ => None,
+    };
+    match class {
+        Some(class) => (status_color(class), format!("status-{}", class.as_str())),
+        None => (client_color(rank), client_swatch(rank)),
+    }
+}
+
 /// `#rrggbb` for CSS.
 pub fn hex(color: RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", color.0, color.1, color.2)
@@ -63,6 +87,7 @@ pub fn css_properties() -> Vec<(String, String)> {
         StatusClass::ALL.iter().map(|&c| (format!("--status-{}", c.as_str()), hex(status_color(c)))).collect();
     properties.extend(CLIENT_COLORS.iter().enumerate().map(|(i, &c)| (format!("--client-{i}"), hex(c))));
     properties.push(("--client-other".into(), hex(OTHER_COLOR)));
+    properties.extend(URL_SHADES.iter().enumerate().map(|(i, &c)| (format!("--url-{i}"), hex(c))));
     properties
 }
 
@@ -84,7 +109,7 @@ mod tests {
         let defined: Vec<String> = css_properties().into_iter().map(|(name, _)| name).collect();
         for name in css.split("var(").skip(1).filter_map(|s| s.split(')').next()) {
             let name = name.split(',').next().unwrap_or("").trim();
-            if name.starts_with("--status-") || name.starts_with("--client-") {
+            if name.starts_with("--status-") || name.starts_with("--client-") || name.starts_with("--url-") {
                 assert!(defined.iter().any(|d| d == name), "{name} is used in main.css but not defined");
             }
         }

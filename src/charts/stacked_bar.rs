@@ -1,4 +1,5 @@
-//! Horizontal bars of the selected clients, each stacked by status class.
+//! Horizontal bars, each stacked: clients or URLs by status class, a status code in its class's
+//! colour, or a client by the URL templates it called.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -9,11 +10,37 @@ use usage_core::{StatusClass, StatusCounts};
 use super::palette::{AXIS_COLOR, GRID_COLOR, status_color};
 use super::{Scale, fit_label};
 
-/// One bar: a client and its requests per status class.
+/// One bar: a label and its segments (requests, colour), left to right.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bar {
     pub label: String,
-    pub counts: StatusCounts,
+    pub segments: Vec<(u64, RGBColor)>,
+}
+
+impl Bar {
+    /// A bar stacked by status class, in the classes' fixed colours.
+    pub fn by_status(label: String, counts: &StatusCounts) -> Bar {
+        Bar { label, segments: StatusClass::ALL.iter().map(|&c| (counts.get(c), status_color(c))).collect() }
+    }
+
+    fn total(&self) -> u64 {
+        self.segments.iter().map(|(n, _)| n).sum()
+    }
+}
+
+/// Space kept above the plot, and below it for the axis, in CSS pixels.
+const MARGIN_TOP: f64 = 8.0;
+const AXIS_HEIGHT: f64 = 28.0;
+
+/// Which bar (by index in draw order) is at `y` CSS pixels from the top of a chart `height`
+/// CSS pixels tall that draws `count` bars: for clicks and tooltips.
+pub fn bar_at(height: f64, count: usize, y: f64) -> Option<usize> {
+    let plot = height - MARGIN_TOP - AXIS_HEIGHT;
+    if count == 0 || plot <= 0.0 || y < MARGIN_TOP || y >= MARGIN_TOP + plot {
+        return None;
+    }
+    let row = ((y - MARGIN_TOP) / (plot / count as f64)) as usize;
+    (row < count).then_some(row)
 }
 
 /// Space above and below each bar, as a share of its row.
@@ -38,14 +65,14 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         .max()
         .unwrap_or(0);
     let rows = bars.len().max(1) as i32;
-    let peak = bars.iter().map(|b| b.counts.total()).max().unwrap_or(0);
+    let peak = bars.iter().map(Bar::total).max().unwrap_or(0);
     let x_max = (peak as f64 * 1.08).max(10.0);
 
     let mut ctx = ChartBuilder::on(root)
-        .margin_top(scale.px(8.0))
+        .margin_top(scale.px(MARGIN_TOP))
         .margin_right(scale.px(24.0))
         .margin_left(scale.px(6.0))
-        .x_label_area_size(scale.px(28.0))
+        .x_label_area_size(scale.px(AXIS_HEIGHT))
         .y_label_area_size(widest + scale.px(14.0))
         // Rows are unit bands on a continuous axis; names are drawn at their centres below.
         .build_cartesian_2d(0f64..x_max, 0f64..f64::from(rows))?;
@@ -72,12 +99,12 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         let (x, y) = ctx.backend_coord(&(0.0, row + 0.5));
         root.draw(&Text::new(label.clone(), (x - base.0 - scale.px(8.0) as i32, y - base.1), name_style.clone()))?;
         let mut x0 = 0f64;
-        for class in StatusClass::ALL {
-            let n = bar.counts.get(class) as f64;
+        for &(n, color) in &bar.segments {
+            let n = n as f64;
             if n == 0.0 {
                 continue;
             }
-            let rect = Rectangle::new([(x0, row + BAR_INSET), (x0 + n, row + 1.0 - BAR_INSET)], status_color(class).filled());
+            let rect = Rectangle::new([(x0, row + BAR_INSET), (x0 + n, row + 1.0 - BAR_INSET)], color.filled());
             ctx.draw_series(std::iter::once(rect))?;
             x0 += n;
         }
@@ -116,8 +143,8 @@ mod tests {
     #[test]
     fn one_segment_per_class_present() {
         let bars = vec![
-            Bar { label: "Billing Sync".into(), counts: counts(&[(200, 900), (429, 50), (503, 10)]) },
-            Bar { label: "Partner Portal".into(), counts: counts(&[(200, 400), (404, 20)]) },
+            Bar::by_status("Billing Sync".into(), &counts(&[(200, 900), (429, 50), (503, 10)])),
+            Bar::by_status("Partner Portal".into(), &counts(&[(200, 400), (404, 20)])),
         ];
         let out = svg(&bars);
         assert_eq!(fill_count(&out, StatusClass::Success), 2);
@@ -130,7 +157,7 @@ mod tests {
     // Guards that bars fill the plot: no empty row above the first bar.
     #[test]
     fn no_empty_row_above_the_bars() {
-        let bars: Vec<Bar> = (0..5).map(|i| Bar { label: format!("c{i}"), counts: counts(&[(200, 100 - i * 10)]) }).collect();
+        let bars: Vec<Bar> = (0..5).map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)]))).collect();
         let out = svg(&bars);
         let tops: Vec<i32> = out
             .split("<rect")
@@ -148,7 +175,7 @@ mod tests {
     // Guards the single-client case, where the row range is degenerate (0..0).
     #[test]
     fn a_single_bar_is_drawn() {
-        let out = svg(&[Bar { label: "Only".into(), counts: counts(&[(200, 10), (500, 5)]) }]);
+        let out = svg(&[Bar::by_status("Only".into(), &counts(&[(200, 10), (500, 5)]))]);
         assert_eq!(fill_count(&out, StatusClass::Success), 1);
         assert_eq!(fill_count(&out, StatusClass::ServerError), 1);
         let heights: Vec<f64> = out
@@ -160,12 +187,37 @@ mod tests {
         assert!(texts(&out).contains(&"Only".to_owned()));
     }
 
+    // Guards the hit test against the drawing: the centre of each drawn bar is that bar, and
+    // the margins and axis are none.
+    #[test]
+    fn bar_at_finds_the_drawn_bar() {
+        let bars: Vec<Bar> = (0..4).map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)]))).collect();
+        let out = svg(&bars);
+        let centres: Vec<f64> = out
+            .split("<rect")
+            .skip(1)
+            .filter(|r| r.to_uppercase().contains(&hex(status_color(StatusClass::Success)).to_uppercase()))
+            .filter_map(|r| {
+                let y: f64 = r.split("y=\"").nth(1)?.split('"').next()?.parse().ok()?;
+                let h: f64 = r.split("height=\"").nth(1)?.split('"').next()?.parse().ok()?;
+                Some(y + h / 2.0)
+            })
+            .collect();
+        assert_eq!(centres.len(), 4);
+        for (i, y) in centres.iter().enumerate() {
+            assert_eq!(bar_at(260.0, 4, *y), Some(i), "bar {i} at y={y}");
+        }
+        assert_eq!(bar_at(260.0, 4, 2.0), None);
+        assert_eq!(bar_at(260.0, 4, 250.0), None);
+        assert_eq!(bar_at(260.0, 0, 100.0), None);
+    }
+
     // Guards that client names label the bars and long names are shortened, not clipped.
     #[test]
     fn client_names_label_the_axis() {
         let bars = vec![
-            Bar { label: "Billing Sync".into(), counts: counts(&[(200, 10)]) },
-            Bar { label: "A very long integration name that goes on".into(), counts: counts(&[(200, 5)]) },
+            Bar::by_status("Billing Sync".into(), &counts(&[(200, 10)])),
+            Bar::by_status("A very long integration name that goes on".into(), &counts(&[(200, 5)])),
         ];
         let labels = texts(&svg(&bars));
         assert!(labels.contains(&"Billing Sync".to_owned()), "{labels:?}");

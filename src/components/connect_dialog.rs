@@ -12,7 +12,8 @@ use crate::storage;
 pub fn ConnectDialog(
     open: RwSignal<bool>,
     /// The connected source, if any.
-    source: RwSignal<Option<String>>,
+    #[prop(into)]
+    source: Signal<Option<String>>,
     /// Called with the new source when the user connects.
     on_connect: Callback<String>,
 ) -> impl IntoView {

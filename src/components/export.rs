@@ -1,28 +1,28 @@
-//! Export what the dashboard counts for the range, as Callboard CSV or JSON.
+//! Export what the dashboard counts, as Callboard CSV or JSON.
 //!
-//! The export holds exactly the records the KPIs and table count for the
-//! chosen range (all clients and URLs), so it always matches the screen, and
-//! Callboard reads it back into the same numbers.
-
-use std::sync::Arc;
+//! The export holds exactly the records the KPIs count for the range and filters on screen, so
+//! it always matches the screen, and Callboard reads it back into the same numbers.
 
 use leptos::prelude::*;
 use usage_core::formats::callboard_csv::{write, write_json};
-use usage_core::query::DaySpan;
-use usage_core::{DateRange, UsageStore};
+use usage_core::table::file_name;
 use wasm_bindgen::{JsCast, JsValue};
 
-/// "Export CSV" and "Export JSON" buttons.
+use crate::state::Dashboard;
+
+/// "Export CSV" and "Export JSON" buttons: every record behind the KPIs.
 #[component]
-pub fn ExportButtons(store: Signal<Arc<UsageStore>>, range: Memo<DateRange>) -> impl IntoView {
+pub fn ExportButtons() -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
     let export = move |json: bool| {
-        let range = range.get_untracked();
-        let (from, to) = range.to_query();
-        let span = DaySpan::from(&range);
-        let (text, extension, mime) = store.with_untracked(|s| {
-            if json { (write_json(s, span), "json", "application/json") } else { (write(s, span), "csv", "text/csv") }
+        let state = dashboard.view.get_untracked();
+        let span = dashboard.span.get_untracked();
+        let (text, extension, mime) = dashboard.store.with_untracked(|s| {
+            dashboard.filter.with_untracked(|f| if json { (write_json(s, span, f), "json", "application/json") } else { (write(s, span, f), "csv", "text/csv") })
         });
-        if let Err(error) = download(&text, &format!("callboard-usage-{from}-to-{to}.{extension}"), mime) {
+        // callboard-records-<range>-UTC[-<filters>].csv, named like the tables' exports.
+        let name = file_name(usage_core::Dimension::Client, &state).replacen("callboard-client-", "callboard-records-", 1).replace(".csv", &format!(".{extension}"));
+        if let Err(error) = download(&text, &name, mime) {
             web_sys::console::error_1(&error);
         }
     };
@@ -35,7 +35,7 @@ pub fn ExportButtons(store: Signal<Arc<UsageStore>>, range: Memo<DateRange>) -> 
 }
 
 /// Saves `text` as a file through a temporary object URL.
-fn download(text: &str, name: &str, mime: &str) -> Result<(), JsValue> {
+pub fn download(text: &str, name: &str, mime: &str) -> Result<(), JsValue> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&JsValue::from_str(text)), &options)?;

@@ -5,7 +5,8 @@ use usage_core::format::percent;
 
 use usage_core::formats::tabular::ColumnMapping;
 
-use crate::app::{DashboardState, LoadFailure};
+use crate::notices::Notice;
+use crate::state::Dashboard;
 use crate::components::mapping_dialog::MappingDialog;
 use crate::ingest::page::{Cancel, Progress};
 use crate::ingest::protocol::Failure;
@@ -25,7 +26,7 @@ pub fn FileOpen(
     /// Called with the new dataset once every file is read.
     on_loaded: Callback<Dataset>,
 ) -> impl IntoView {
-    let state = expect_context::<DashboardState>();
+    let state = expect_context::<Dashboard>();
     let progress = RwSignal::new(None::<Progress>);
     let cancel = StoredValue::new_local(Cancel::default());
     let input_ref = NodeRef::<leptos::html::Input>::new();
@@ -49,15 +50,15 @@ pub fn FileOpen(
             let result = file::load(files, move |p| progress.set(Some(p)), &handle, mappings).await;
             progress.set(None);
             let failed = |message: String, change_columns| {
-                state.load_error.set(Some(LoadFailure { message: format!("Could not open the file: {message}. The data on screen is unchanged."), change_columns }))
+                state.notify(Notice::FileFailed { message, change_columns })
             };
             match result {
                 Ok((dataset, mappings_used)) => {
-                    state.load_error.set(None);
+                    state.clear("load-error");
                     // Only a column choice that read rows is remembered.
                     for (key, mapping) in mappings_used {
                         if let Err(error) = storage::save_mapping(&key, &mapping) {
-                            state.load_error.set(Some(LoadFailure { message: format!("Your column choice is used but {error}."), change_columns: None }));
+                            state.notify(Notice::MappingNotSaved(error));
                         }
                     }
                     on_loaded.run(dataset);

@@ -11,6 +11,8 @@ pub struct LegendItem {
     pub swatch: String,
     /// Optional figure after the label, e.g. a share.
     pub detail: Option<String>,
+    /// Where a click on it goes: the dashboard filtered to it (a drill-down).
+    pub href: Option<String>,
 }
 
 /// A row of coloured swatches with labels.
@@ -23,10 +25,13 @@ pub fn Legend(
 ) -> impl IntoView {
     view! {
         <ul class="legend" data-testid=testid>
-            <For each=move || items.get() key=|item| (item.label.clone(), item.swatch.clone(), item.detail.clone()) let:item>
+            <For each=move || items.get() key=|item| (item.label.clone(), item.swatch.clone(), item.detail.clone(), item.href.clone()) let:item>
                 <li class="legend__item">
                     <span class=format!("swatch swatch--{}", item.swatch) aria-hidden="true"></span>
-                    <bdi class="legend__label">{visible_name(&item.label).into_owned()}</bdi>
+                    {match item.href {
+                        Some(href) => view! { <a class="legend__label drill" href=href><bdi>{visible_name(&item.label).into_owned()}</bdi></a> }.into_any(),
+                        None => view! { <bdi class="legend__label">{visible_name(&item.label).into_owned()}</bdi> }.into_any(),
+                    }}
                     {item.detail.map(|d| view! { <span class="legend__detail">{d}</span> })}
                 </li>
             </For>

@@ -1,12 +1,16 @@
 //! Dashboard building blocks, one file each.
 
-pub mod clients_table;
+pub mod breakdown_card;
+pub mod cards;
 pub mod connect_dialog;
+pub mod data_table;
 pub mod date_range;
 pub mod export;
 pub mod file_open;
+pub mod filter_pills;
 pub mod kpi_tiles;
 pub mod legend;
 pub mod live_details;
 pub mod mapping_dialog;
 pub mod selection_dialog;
+pub mod source_banner;

@@ -1,13 +1,14 @@
-//! "Choose clients and URLs": which clients and URL templates the charts show.
-
-use std::sync::Arc;
+//! "Choose clients and URLs" and "Template URL selections": which clients and URL templates the
+//! charts show, saved in localStorage.
 
 use leptos::prelude::*;
+use usage_core::ClientSelection;
 use usage_core::format::{thousands, visible_name};
-use usage_core::selection::{MAX_CLIENTS, ResolvedSelection};
-use usage_core::store::TemplateId;
-use usage_core::{ClientSelection, ClientUsage, UsageStore};
+use usage_core::selection::MAX_CLIENTS;
 use wasm_bindgen::JsCast;
+
+use crate::shell::Chosen;
+use crate::state::Dashboard;
 
 /// One checkable line of the dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,22 +25,24 @@ fn lower(text: &str) -> String {
     String::from(js_sys::JsString::from(text).to_lower_case())
 }
 
+/// Which lists the dialog shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SelectionMode {
+    /// "Choose clients and URLs": both lists.
+    Both,
+    /// "Template URL selections": the URL list only; Restore defaults restores only the URLs.
+    Urls,
+}
+
 /// A modal dialog with search, select-all and restore-defaults. Escape closes
 /// it and focus goes back to the control that opened it.
 #[component]
-pub fn SelectionDialog(
-    /// Whether the dialog is shown.
-    open: RwSignal<bool>,
-    /// Clients ranked by requests in the range.
-    ranked: Memo<Vec<ClientUsage>>,
-    /// URL templates ranked by requests in the range.
-    templates: Memo<Vec<(TemplateId, u64)>>,
-    /// The selection as the charts use it now.
-    resolved: Memo<ResolvedSelection>,
-    store: Signal<Arc<UsageStore>>,
-    /// Called with the new choice (Apply or Restore defaults).
-    on_choose: Callback<ClientSelection>,
-) -> impl IntoView {
+pub fn SelectionDialog() -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let chosen = expect_context::<Chosen>();
+    let store = dashboard.store;
+    let resolved = chosen.resolved;
+    let mode = Memo::new(move |_| chosen.open.get());
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
     let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
     let search = RwSignal::new(String::new());
@@ -48,18 +51,20 @@ pub fn SelectionDialog(
 
     let client_choices = Memo::new(move |_| {
         store.with(|s| {
-            ranked.with(|rows| {
-                rows.iter()
-                    .filter_map(|u| s.client_info(u.client).map(|i| Choice { key: i.id.to_owned(), label: i.name.to_owned(), requests: u.counts.total() }))
+            dashboard.clients.with(|b| {
+                b.rows
+                    .iter()
+                    .filter_map(|u| s.client_info(u.key).map(|i| Choice { key: i.id.to_owned(), label: i.name.to_owned(), requests: u.counts.total() }))
                     .collect::<Vec<_>>()
             })
         })
     });
     let template_choices = Memo::new(move |_| {
         store.with(|s| {
-            templates.with(|rows| {
-                rows.iter()
-                    .map(|&(t, n)| Choice { key: s.templates().get(t).to_owned(), label: s.templates().get(t).to_owned(), requests: n })
+            chosen.templates.with(|b| {
+                b.rows
+                    .iter()
+                    .map(|r| Choice { key: s.templates().get(r.key).to_owned(), label: s.templates().get(r.key).to_owned(), requests: r.counts.total() })
                     .collect::<Vec<_>>()
             })
         })
@@ -74,7 +79,8 @@ pub fn SelectionDialog(
     // Open and close the native modal; fill the draft from what is on screen.
     Effect::new(move |_| {
         let Some(dialog) = dialog_ref.get() else { return };
-        if open.get() && !dialog.open() {
+        let open = mode.get().is_some();
+        if open && !dialog.open() {
             let resolved = resolved.get_untracked();
             store.with_untracked(|s| {
                 chosen_clients.set(resolved.clients.iter().map(|&c| s.client_id(c).to_owned()).collect());
@@ -86,7 +92,7 @@ pub fn SelectionDialog(
             search.set(String::new());
             opener.set_value(document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
             let _ = dialog.show_modal();
-        } else if !open.get() && dialog.open() {
+        } else if !open && dialog.open() {
             dialog.close();
         }
     });
@@ -96,7 +102,7 @@ pub fn SelectionDialog(
         if dialog_ref.get_untracked().is_some_and(|d| d.open()) {
             return;
         }
-        open.set(false);
+        chosen.open.set(None);
         if let Some(element) = opener.get_value() {
             let _ = element.focus();
         }
@@ -108,38 +114,50 @@ pub fn SelectionDialog(
         let clients = client_choices.with_untracked(|all| {
             all.iter().filter(|c| chosen_clients.with_untracked(|k| k.contains(&c.key))).map(|c| c.key.clone()).collect::<Vec<_>>()
         });
-        on_choose.run(ClientSelection {
-            clients: Some(clients),
+        let current = dashboard.selection.get_untracked();
+        dashboard.choose(ClientSelection {
+            clients: if mode.get_untracked() == Some(SelectionMode::Urls) { current.clients } else { Some(clients) },
             templates: if templates.len() >= all_templates { None } else { Some(templates) },
         });
-        open.set(false);
+        chosen.open.set(None);
     };
     let restore = move |_| {
-        on_choose.run(ClientSelection::defaults());
-        open.set(false);
+        let next = match mode.get_untracked() {
+            Some(SelectionMode::Urls) => ClientSelection { templates: None, ..dashboard.selection.get_untracked() },
+            _ => ClientSelection::defaults(),
+        };
+        dashboard.choose(next);
+        chosen.open.set(None);
     };
-    let can_apply = move || chosen_clients.with(|c| !c.is_empty()) && chosen_templates.with(|t| !t.is_empty());
+    let urls_only = move || mode.get() == Some(SelectionMode::Urls);
+    let can_apply = move || (urls_only() || chosen_clients.with(|c| !c.is_empty())) && chosen_templates.with(|t| !t.is_empty());
 
     view! {
         <dialog node_ref=dialog_ref class="dialog" aria-labelledby="selection-title" on:close=on_close data-testid="selection-dialog">
             <form method="dialog" class="dialog__body" on:submit=|ev| ev.prevent_default()>
                 <header class="dialog__header">
-                    <h2 id="selection-title" class="dialog__title">"Choose clients and URLs"</h2>
-                    <p class="dialog__hint">{format!("The charts show the chosen clients (up to {MAX_CLIENTS}) and their calls to the chosen URL templates. The KPIs and the table always count everything.")}</p>
+                    <h2 id="selection-title" class="dialog__title">{move || if urls_only() { "Template URL selections" } else { "Choose clients and URLs" }}</h2>
+                    <p class="dialog__hint">{move || if urls_only() {
+                        "The URL charts show the chosen URL templates (the top 5 when all are chosen); the client charts count only calls to them. The KPIs and tables always count everything.".to_owned()
+                    } else {
+                        format!("The charts show the chosen clients (up to {MAX_CLIENTS}) and their calls to the chosen URL templates. The KPIs and the tables always count everything.")
+                    }}</p>
                     <label class="field field--wide">
                         <span class="field__label">"Search"</span>
                         <input type="search" class="field__input" placeholder="Client name, id or URL" data-testid="selection-search"
                             prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
                     </label>
                 </header>
-                <div class="dialog__columns">
-                    <ChoiceList title="Clients" testid="selection-clients" shown=shown_clients chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
+                <div class="dialog__columns" class:dialog__columns--single=urls_only>
+                    <Show when=move || !urls_only()>
+                        <ChoiceList title="Clients" testid="selection-clients" shown=shown_clients chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
+                    </Show>
                     <ChoiceList title="URL templates" testid="selection-templates" shown=shown_templates chosen=chosen_templates limit=None/>
                 </div>
                 <footer class="dialog__footer">
                     <button type="button" class="button button--quiet" on:click=restore data-testid="selection-restore">"Restore defaults"</button>
                     <span class="dialog__spacer"></span>
-                    <button type="button" class="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button type="button" class="button" on:click=move |_| chosen.open.set(None)>"Cancel"</button>
                     <button type="button" class="button button--primary" on:click=apply prop:disabled=move || !can_apply() data-testid="selection-apply">"Apply"</button>
                 </footer>
             </form>

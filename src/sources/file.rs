@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use js_sys::Array;
 use usage_core::format::decimal;
+use usage_core::formats::Format;
 use usage_core::formats::tabular::ColumnMapping;
 use usage_core::load::Mappings;
 use wasm_bindgen::JsValue;
@@ -43,7 +44,11 @@ pub async fn load(
     let files = outcome
         .files
         .into_iter()
-        .map(|f| LoadedFile { name: f.name, format: f.format, report: f.report })
+        .map(|f| {
+            // A format the page does not know by name (a newer worker) is taken as exact.
+            let status_detail = Format::named(&f.format).map(Format::status_detail).unwrap_or_default();
+            LoadedFile { name: f.name, format: f.format, report: f.report, status_detail }
+        })
         .collect();
     Ok((Dataset { store: Arc::new(store), source: DataSource::Files { files, duplicates: outcome.duplicates } }, outcome.mappings_used))
 }

@@ -1,5 +1,6 @@
 //! Where usage data comes from. Each source yields a core `UsageStore`.
 
+pub mod controller;
 pub mod demo;
 pub mod file;
 pub mod rest;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 use usage_core::{DateRange, UsageStore};
 use usage_core::formats::ReadReport;
 use usage_core::rest::ApiMeta;
+use usage_core::StatusDetail;
 
 /// What the dashboard is showing and where it came from.
 #[derive(Clone, Debug)]
@@ -53,4 +55,6 @@ pub struct LoadedFile {
     /// The name of the format detected from the content.
     pub format: String,
     pub report: ReadReport,
+    /// How exact its status codes are.
+    pub status_detail: StatusDetail,
 }

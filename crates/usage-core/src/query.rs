@@ -316,17 +316,15 @@ impl RecordFilter {
 
     /// The same, letting through only the given URL templates as well (a chart's selection).
     pub fn and_templates(mut self, store: &UsageStore, templates: &[u32]) -> RecordFilter {
-        let mut wanted = vec![false; store.templates().len()];
-        for &t in templates {
-            if let Some(slot) = wanted.get_mut(t as usize) {
-                *slot = true;
-            }
-        }
+        let wanted = mask_of(store.templates().len(), templates);
         let chosen: Vec<bool> = store.endpoints().iter().map(|e| wanted[e.template as usize]).collect();
-        self.endpoint = Some(match self.endpoint {
-            Some(existing) => existing.iter().zip(chosen).map(|(&a, b)| a && b).collect(),
-            None => chosen,
-        });
+        self.endpoint = Some(intersect(self.endpoint, chosen));
+        self
+    }
+
+    /// The same, letting through only the given clients as well (the chosen clients).
+    pub fn and_clients(mut self, store: &UsageStore, clients: &[u32]) -> RecordFilter {
+        self.client = Some(intersect(self.client, mask_of(store.client_count(), clients)));
         self
     }
 
@@ -340,6 +338,25 @@ impl RecordFilter {
             && has(&self.module, usize::from(store.module[i]))
             && has(&self.user, store.user[i] as usize)
             && has(&self.ip, store.ip[i] as usize)
+    }
+}
+
+/// A mask of `len` ids with `ids` set (ids out of range are ignored).
+fn mask_of(len: usize, ids: &[u32]) -> Vec<bool> {
+    let mut mask = vec![false; len];
+    for &id in ids {
+        if let Some(slot) = mask.get_mut(id as usize) {
+            *slot = true;
+        }
+    }
+    mask
+}
+
+/// Both masks at once; no mask lets everything through.
+fn intersect(existing: Option<Vec<bool>>, more: Vec<bool>) -> Vec<bool> {
+    match existing {
+        Some(existing) => existing.iter().zip(more).map(|(&a, b)| a && b).collect(),
+        None => more,
     }
 }
 
@@ -705,6 +722,11 @@ impl UsageStore {
         pairs
     }
 
+    /// The records of `span` that `filter` lets through, in time order: what an export holds.
+    pub fn records_through<'a>(&'a self, span: DaySpan, filter: &'a RecordFilter) -> impl Iterator<Item = crate::UsageRecord> + 'a {
+        self.index_range(span.start_timestamp(), span.end_timestamp()).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
+    }
+
     /// For each URL template id, the methods it was called with in `span` through `filter`, as
     /// text in alphabetical order (`GET, POST`); empty for a template without requests.
     pub fn template_methods(&self, span: DaySpan, filter: &RecordFilter) -> Vec<String> {
@@ -743,6 +765,23 @@ pub fn top_n(rows: &[Row], n: usize) -> (Vec<Row>, StatusCounts) {
         other.merge(&row.counts);
     }
     (rows[..split].to_vec(), other)
+}
+
+/// The rows of `keys`, in that order (keys without requests are left out), and every other
+/// row folded into one "Other": the chosen clients and everyone else.
+pub fn picked(rows: &[Row], keys: &[u32]) -> (Vec<Row>, StatusCounts) {
+    let mut chosen: Vec<Row> = Vec::with_capacity(keys.len());
+    for &k in keys {
+        // A key listed twice is still one slice.
+        if !chosen.iter().any(|r| r.key == k) {
+            chosen.extend(rows.iter().find(|r| r.key == k).copied());
+        }
+    }
+    let mut other = StatusCounts::default();
+    for row in rows.iter().filter(|r| !keys.contains(&r.key)) {
+        other.merge(&row.counts);
+    }
+    (chosen, other)
 }
 
 /// How many clients called, for the Clients tile.

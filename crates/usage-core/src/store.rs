@@ -767,24 +767,27 @@ impl UsageStore {
 
     /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order.
     pub fn records_between(&self, start: i64, end: i64) -> impl Iterator<Item = UsageRecord> + '_ {
-        self.index_range(start, end).map(move |i| {
-            let endpoint = &self.endpoints[self.endpoint[i] as usize];
-            UsageRecord {
-                timestamp: self.timestamp(i),
-                bucket: BucketWidth::ALL[self.bucket.get(i) as usize % BucketWidth::ALL.len()],
-                client_id: self.client_id(self.client[i]).to_owned(),
-                client_name: self.client_name(self.client[i]).to_owned(),
-                method: self.methods.get(endpoint.method).to_owned(),
-                template: self.templates.get(endpoint.template).to_owned(),
-                status: self.status[i],
-                requests: self.requests.get(i),
-                module: self.modules.get(ValueId::from(self.module[i])).to_owned(),
-                user: self.users.get(self.user[i]).to_owned(),
-                ip: self.ips.get(self.ip[i]).to_owned(),
-                bytes: self.bytes.as_ref().map(|c| c.get(i)),
-                latency_us: self.latency_us.as_ref().map(|c| c.get(i)),
-            }
-        })
+        self.index_range(start, end).map(move |i| self.record(i))
+    }
+
+    /// Record `i`, as a plain record.
+    pub(crate) fn record(&self, i: usize) -> UsageRecord {
+        let endpoint = &self.endpoints[self.endpoint[i] as usize];
+        UsageRecord {
+            timestamp: self.timestamp(i),
+            bucket: BucketWidth::ALL[self.bucket.get(i) as usize % BucketWidth::ALL.len()],
+            client_id: self.client_id(self.client[i]).to_owned(),
+            client_name: self.client_name(self.client[i]).to_owned(),
+            method: self.methods.get(endpoint.method).to_owned(),
+            template: self.templates.get(endpoint.template).to_owned(),
+            status: self.status[i],
+            requests: self.requests.get(i),
+            module: self.modules.get(ValueId::from(self.module[i])).to_owned(),
+            user: self.users.get(self.user[i]).to_owned(),
+            ip: self.ips.get(self.ip[i]).to_owned(),
+            bytes: self.bytes.as_ref().map(|c| c.get(i)),
+            latency_us: self.latency_us.as_ref().map(|c| c.get(i)),
+        }
     }
 }
 

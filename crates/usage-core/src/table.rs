@@ -2,7 +2,8 @@
 //!
 //! The screen and the export take their cells from the same functions, so an exported table
 //! is the table on screen: its rows, in its order, with its columns. The only difference is
-//! that the CSV writes whole numbers without thousands separators, for spreadsheets.
+//! that the CSV writes numbers in full, for spreadsheets: `1500` for `1,500`, and bytes as a
+//! count (`4376694000` for `4.4 GB`).
 
 use crate::format::{decimal, iso_date, percent, thousands};
 use crate::formats::callboard_csv::csv_field;
@@ -130,8 +131,7 @@ impl Table {
             TableColumn::Share => percent(share(row.counts.total(), self.total.total())),
             TableColumn::P50 => ms(row.latency.map(|l| l.p50_us)),
             TableColumn::P95 => ms(row.latency.map(|l| l.p95_us)),
-            // Byte sums may pass u64 only beyond 18 EB; a cell shows at most that.
-            TableColumn::Bytes => whole(u64::try_from(row.bytes).unwrap_or(u64::MAX)),
+            TableColumn::Bytes => bytes(row.bytes, numbers),
         }
     }
 
@@ -148,7 +148,7 @@ impl Table {
             TableColumn::ErrorRate => percent(self.total.error_rate()),
             TableColumn::Share => percent(share(self.total.total(), self.total.total())),
             TableColumn::Methods | TableColumn::P50 | TableColumn::P95 => String::new(),
-            TableColumn::Bytes => whole(u64::try_from(self.rows.iter().map(|r| r.bytes).sum::<u128>()).unwrap_or(u64::MAX)),
+            TableColumn::Bytes => bytes(self.rows.iter().map(|r| r.bytes).sum(), numbers),
         }
     }
 
@@ -186,6 +186,22 @@ impl Table {
         }
         line(&mut out, &mut self.columns.iter().map(|&c| self.total_cell(c, Numbers::Csv)));
         out
+    }
+}
+
+/// Bytes: in decimal units on screen (`4.4 GB`), in full in a CSV. Sums past u64 (18 EB) show as
+/// that much.
+fn bytes(n: u128, numbers: Numbers) -> String {
+    let n = u64::try_from(n).unwrap_or(u64::MAX);
+    match numbers {
+        Numbers::Csv => n.to_string(),
+        Numbers::Screen => {
+            let units = [(1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")];
+            match units.iter().find(|(size, _)| n as f64 >= *size) {
+                Some((size, unit)) => format!("{} {unit}", decimal(n as f64 / size, 1)),
+                None => format!("{n} B"),
+            }
+        }
     }
 }
 
@@ -284,6 +300,10 @@ mod tests {
         assert_eq!(lines[3], "Beta,501,1,0,0,0,500,99.8%,25.0%,6");
         assert_eq!(lines[4], "All clients,2001,1501,0,0,0,500,25.0%,100.0%,16");
         assert_eq!(t.cell(&store, TableColumn::Requests, &t.rows[0], Numbers::Screen), "1,500");
+        assert_eq!(t.cell(&store, TableColumn::Bytes, &t.rows[0], Numbers::Screen), "10 B");
+        assert_eq!(bytes(4_376_694_000, Numbers::Screen), "4.4 GB");
+        assert_eq!(bytes(999, Numbers::Screen), "999 B");
+        assert_eq!(bytes(u128::MAX, Numbers::Csv), u64::MAX.to_string());
         assert_eq!(file_name(Dimension::Client, &state), "callboard-client-2026-10-30-to-2026-11-28-UTC-class-5xx.csv");
     }
 

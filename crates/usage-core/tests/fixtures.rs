@@ -166,12 +166,32 @@ fn exports_round_trip_exactly() {
     for records in [with_measures, without_measures] {
         let store = UsageStore::from_records(&records).expect("a store");
         let span = DaySpan { start: 0, end: 30_000 };
-        for (text, format) in [(write(&store, span), Format::CallboardCsv), (write_json(&store, span), Format::CallboardJson)] {
+        let all = usage_core::RecordFilter::all();
+        for (text, format) in [(write(&store, span, &all), Format::CallboardCsv), (write_json(&store, span, &all), Format::CallboardJson)] {
             let (read_format, reread, report) = read(&text).expect("its own export");
             assert_eq!((read_format, report.skipped), (format, 0), "{text}");
             assert_eq!(reread.records().collect::<Vec<_>>(), store.records().collect::<Vec<_>>(), "{format:?}");
         }
     }
+}
+
+// Guards that an export under filters holds exactly the records the dashboard counts for them.
+#[test]
+fn filtered_exports_hold_the_filtered_records() {
+    use usage_core::formats::callboard_csv::write;
+    use usage_core::{Dimension, Filter, RecordFilter, UsageRecord};
+    let base = UsageRecord { timestamp: 1_795_305_600, method: "GET".into(), template: "/a".into(), status: 200, requests: 1, ..UsageRecord::default() };
+    let store = UsageStore::from_records(&[
+        UsageRecord { client_id: "a".into(), client_name: "A".into(), requests: 3, ..base.clone() },
+        UsageRecord { client_id: "a".into(), client_name: "A".into(), status: 503, requests: 4, ..base.clone() },
+        UsageRecord { client_id: "b".into(), client_name: "B".into(), status: 503, requests: 5, ..base.clone() },
+    ])
+    .expect("a store");
+    let span = DaySpan { start: 0, end: 30_000 };
+    let filter = RecordFilter::new(&store, &[Filter { dimension: Dimension::Client, key: "a".into() }, Filter { dimension: Dimension::Class, key: "5xx".into() }]);
+    let (_, reread, _) = read(&write(&store, span, &filter)).expect("its own export");
+    assert_eq!(reread.totals(span, &RecordFilter::all()), store.totals(span, &filter));
+    assert_eq!(reread.totals(span, &RecordFilter::all()).total(), 4);
 }
 
 // Guards Genesys rows exported as CSV: headers matched loosely, the same class arithmetic as the JSON.

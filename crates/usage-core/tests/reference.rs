@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use usage_core::model::{BucketWidth, UsageRecord};
-use usage_core::query::{DaySpan, Dimension, Filter, Granularity, RecordFilter, SortColumn, top_n};
+use usage_core::query::{DaySpan, Dimension, Filter, Granularity, RecordFilter, SortColumn, picked, top_n};
 use usage_core::range::day_number;
 use usage_core::{StatusClass, StatusCounts, UsageStore};
 
@@ -264,6 +264,38 @@ proptest! {
             prop_assert_eq!(*key, keys[k]);
             prop_assert_eq!(values, &expected[k]);
         }
+    }
+
+    // Guards the charts' narrowing on top of the link's filters: chosen clients and chosen URL
+    // templates AND the filters, and "chosen plus Other" covers every request exactly once.
+    #[test]
+    fn narrowing_matches_reference(
+        records in prop::collection::vec(record_strategy(), 0..100),
+        span in span_strategy(),
+        filters in filters_strategy(),
+        clients in prop::collection::vec(0..5usize, 0..4),
+        templates in prop::collection::vec(0..4usize, 0..3),
+    ) {
+        let store = UsageStore::from_records(&records).unwrap();
+        let client_ids: Vec<String> = clients.iter().map(|c| format!("client-{c}")).collect();
+        let template_names: Vec<String> = templates.iter().map(|t| format!("/t/{t}")).collect();
+        let client_keys: Vec<u32> = client_ids.iter().filter_map(|id| store.find_key(Dimension::Client, id)).collect();
+        let template_keys: Vec<u32> = template_names.iter().filter_map(|t| store.find_key(Dimension::Template, t)).collect();
+        let mut filter = RecordFilter::new(&store, &filters).and_clients(&store, &client_keys);
+        if !templates.is_empty() {
+            filter = filter.and_templates(&store, &template_keys);
+        }
+        let mut expected = StatusCounts::default();
+        for r in records.iter().filter(|r| in_span(r, span) && naive_passes(r, &filters) && client_ids.contains(&r.client_id) && (templates.is_empty() || template_names.contains(&r.template))) {
+            expected.add_code(r.status, r.requests);
+        }
+        prop_assert_eq!(store.totals(span, &filter), expected);
+
+        let rows = store.breakdown(span, Dimension::Client, &RecordFilter::new(&store, &filters), false).rows;
+        let (chosen, other) = picked(&rows, &client_keys);
+        let all: u64 = rows.iter().map(|r| r.counts.total()).sum();
+        prop_assert_eq!(chosen.iter().map(|r| r.counts.total()).sum::<u64>() + other.total(), all);
+        prop_assert!(chosen.iter().all(|r| client_keys.contains(&r.key)));
     }
 
     // Guards the pair breakdowns the views need (client × template, …) through any filters.

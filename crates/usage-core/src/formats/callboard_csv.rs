@@ -424,13 +424,14 @@ pub fn csv_field(out: &mut String, text: &str) {
     }
 }
 
-/// Writes the records of `span` as Callboard CSV: what the dashboard counts for
-/// that range, one line per stored record. Reading it back gives the same records.
-pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
+/// Writes the records of `span` that `filter` lets through as Callboard CSV: what the dashboard
+/// counts for that range and those filters, one line per stored record. Reading it back gives
+/// the same records.
+pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan, filter: &crate::RecordFilter) -> String {
     let mut out = String::with_capacity(store.len().min(1 << 20) * 100);
     out.push_str(EXPORT_HEADER);
     out.push('\n');
-    for r in store.records_between(span.start_timestamp(), span.end_timestamp()) {
+    for r in store.records_through(span, filter) {
         let time = crate::format::iso_datetime(r.timestamp);
         out.push_str(&time);
         for text in [&r.client_id, &r.client_name, &r.method, "", &r.template] {
@@ -455,13 +456,14 @@ pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
     out
 }
 
-/// Writes the records of `span` as Callboard JSON (`{"format":"callboard-usage","version":1,"records":[…]}`).
+/// Writes the records of `span` that `filter` lets through as Callboard JSON
+/// (`{"format":"callboard-usage","version":1,"records":[…]}`).
 ///
 /// Each record is written as serde writes a [`crate::UsageRecord`], which is how the reader takes it back.
-pub fn write_json(store: &crate::UsageStore, span: crate::query::DaySpan) -> String {
+pub fn write_json(store: &crate::UsageStore, span: crate::query::DaySpan, filter: &crate::RecordFilter) -> String {
     use crate::json::{number, string};
     let mut out = String::from(r#"{"format":"callboard-usage","version":1,"records":["#);
-    for (i, r) in store.records_between(span.start_timestamp(), span.end_timestamp()).enumerate() {
+    for (i, r) in store.records_through(span, filter).enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -648,7 +650,7 @@ mod tests {
             })
             .collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let text = write(&store, crate::query::DaySpan { start: 0, end: 50_000 });
+        let text = write(&store, crate::query::DaySpan { start: 0, end: 50_000 }, &crate::RecordFilter::all());
         let mut cells = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let exported: Vec<String> = cells.records().map(|r| r.unwrap()[2].to_owned()).collect();
         for (name, cell) in names.iter().zip(&exported) {
@@ -675,7 +677,7 @@ mod tests {
         ];
         let store = UsageStore::from_records(&records).unwrap();
         let span = crate::query::DaySpan { start: 0, end: 50_000 };
-        let ours: serde_json::Value = serde_json::from_str(&write_json(&store, span)).unwrap();
+        let ours: serde_json::Value = serde_json::from_str(&write_json(&store, span, &crate::RecordFilter::all())).unwrap();
         let expected = serde_json::json!({ "format": "callboard-usage", "version": 1, "records": store.records().collect::<Vec<_>>() });
         assert_eq!(ours, expected);
     }

@@ -159,6 +159,30 @@ impl Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 16] = [
+        Format::CallboardCsv,
+        Format::CallboardJson,
+        Format::AccessLog,
+        Format::Genesys,
+        Format::Kong,
+        Format::Moesif,
+        Format::AwsApiGateway,
+        Format::GenesysCsv,
+        Format::TykCsv,
+        Format::AlmaCsv,
+        Format::GenericCsv,
+        Format::ThreeScaleUsage,
+        Format::ThreeScaleTopApplications,
+        Format::ThreeScaleCsv,
+        Format::GenericJson,
+        Format::CallboardApi,
+    ];
+
+    /// The format whose [`Format::name`] is `name` (the worker hands formats over by name).
+    pub fn named(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
     /// How much the format says about status codes.
     pub fn status_detail(self) -> crate::query::StatusDetail {
         use crate::query::StatusDetail;
@@ -591,4 +615,18 @@ fn read_json(buffer: &[u8], map: MapRecord, epoch_of: Option<EpochOf>, builder: 
         return Err(ReadError::Empty);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards the hand-over of formats by name: every format has its own name and is found by it.
+    #[test]
+    fn formats_are_found_by_name() {
+        for format in Format::ALL {
+            assert_eq!(Format::named(format.name()), Some(format));
+        }
+        assert_eq!(Format::named("Lotus 1-2-3"), None);
+    }
 }

@@ -1,0 +1,206 @@
+//! The chart cards the pages are made of, each for any dimension: requests over time split by
+//! some values, bars stacked by status class, and the status codes. Every bar, line and legend
+//! entry drills down: a click adds its value as a filter.
+
+use leptos::prelude::*;
+use usage_core::format::{bucket_label, compact, thousands, visible_name};
+use usage_core::query::StatusDetail;
+use usage_core::{BreakdownRow, Dimension, Filter, RecordFilter, StatusClass, StatusCounts, UsageStore};
+
+use crate::charts::canvas::{ChartCanvas, Target};
+use crate::charts::line::{LineChart, bucket_at, draw_line_chart};
+use crate::charts::palette::key_color;
+use crate::charts::stacked_bar::{Bar, bar_at, draw_stacked_bars};
+use crate::charts::{Series, fit_path};
+use crate::components::legend::{Legend, LegendItem};
+use crate::state::Dashboard;
+
+/// A value's name as a chart draws it: control characters made visible (canvas text cannot be
+/// isolated), and long URL templates shortened at the start, where they are most alike.
+pub fn chart_label(store: &UsageStore, dimension: Dimension, key: u32) -> String {
+    let label = visible_name(&store.label(dimension, key)).into_owned();
+    if dimension == Dimension::Template { fit_path(&label, 22) } else { label }
+}
+
+/// The legend entry of a value, linking to the dashboard filtered to it.
+fn drill_item(dashboard: Dashboard, store: &UsageStore, dimension: Dimension, key: u32, rank: usize, detail: Option<String>) -> LegendItem {
+    let next = dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key: store.key_text(dimension, key) }));
+    LegendItem { label: store.label(dimension, key), swatch: key_color(dimension, key, rank).1, detail, href: Some(dashboard.href(&next)) }
+}
+
+/// The status classes as legend entries, each a link to the dashboard filtered to that class.
+pub fn class_legend(dashboard: Dashboard) -> Signal<Vec<LegendItem>> {
+    Signal::derive(move || {
+        let view = dashboard.view.get();
+        StatusClass::NAMED
+            .iter()
+            .map(|c| LegendItem {
+                label: c.as_str().to_owned(),
+                swatch: format!("status-{}", c.as_str()),
+                detail: None,
+                href: Some(dashboard.href(&view.with_filter(Filter { dimension: Dimension::Class, key: c.as_str().to_owned() }))),
+            })
+            .collect()
+    })
+}
+
+/// Logs a drawing failure to the console; a chart that cannot draw stays blank rather than breaking the page.
+pub fn report<E: std::fmt::Debug>(result: Result<(), E>) {
+    if let Err(error) = result {
+        web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into());
+    }
+}
+
+/// Requests over time through `filter`, one line per key of `dimension`, in rank colours.
+#[component]
+pub fn SeriesCard(
+    title: &'static str,
+    #[prop(into)] sub: Signal<String>,
+    dimension: Dimension,
+    #[prop(into)] keys: Signal<Vec<u32>>,
+    #[prop(into)] filter: Signal<RecordFilter>,
+    testid: &'static str,
+    #[prop(optional)] legend_testid: Option<&'static str>,
+) -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let store = dashboard.store;
+    let chart = Memo::new(move |_| {
+        let granularity = dashboard.view.with(|v| v.range.natural_granularity());
+        let keys = keys.get();
+        store.with(|s| {
+            let series = filter.with(|f| s.series(dashboard.span.get(), granularity, f, Some((dimension, &keys))));
+            LineChart {
+                granularity,
+                starts: series.starts,
+                series: series
+                    .series
+                    .into_iter()
+                    .enumerate()
+                    .map(|(rank, (key, values))| Series { label: chart_label(s, dimension, key), color: key_color(dimension, key, rank).0, values })
+                    .collect(),
+            }
+        })
+    });
+    let legend = Signal::derive(move || {
+        let keys = keys.get();
+        store.with(|s| keys.iter().enumerate().map(|(rank, &k)| drill_item(dashboard, s, dimension, k, rank, None)).collect::<Vec<_>>())
+    });
+    let per = move || if dashboard.view.with(|v| v.range.natural_granularity()) == usage_core::Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
+    let hit = Box::new(move |x: f64, _y: f64, width: f64, _height: f64| {
+        chart.with_untracked(|c| {
+            let i = bucket_at(width, c.starts.len(), x)?;
+            let values: Vec<String> = c.series.iter().map(|s| format!("{}: {}", s.label, thousands(s.values.get(i).copied().unwrap_or(0)))).collect();
+            Some(Target { tip: format!("{}\n{}", bucket_label(c.starts[i], c.granularity), values.join("\n")), go: None })
+        })
+    });
+    view! {
+        <section class="card card--wide">
+            <header class="card__header">
+                <h2 class="card__title">{title}</h2>
+                <span class="card__sub">{per}" · "{move || sub.get()}</span>
+            </header>
+            <ChartCanvas class="chart chart--line" testid=testid
+                label=Signal::derive(move || format!("Line chart: {title}, {}", per()))
+                draw=Box::new(move |root, scale| chart.with(|d| report(draw_line_chart(root, d, scale))))
+                hit=hit/>
+            <Legend items=legend testid=legend_testid.unwrap_or("series-legend")/>
+        </section>
+    }
+}
+
+/// Horizontal bars of `rows` (values of `dimension`), each stacked by status class.
+#[component]
+pub fn StatusBarsCard(
+    title: &'static str,
+    #[prop(into)] sub: Signal<String>,
+    dimension: Dimension,
+    #[prop(into)] rows: Signal<Vec<BreakdownRow>>,
+    testid: &'static str,
+) -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let store = dashboard.store;
+    let bars = Memo::new(move |_| store.with(|s| rows.with(|rows| rows.iter().map(|r| Bar::by_status(chart_label(s, dimension, r.key), &r.counts)).collect::<Vec<_>>())));
+    let hit = Box::new(move |_x: f64, y: f64, _width: f64, height: f64| {
+        let row = rows.with_untracked(|rows| bar_at(height, rows.len(), y).map(|i| rows[i]))?;
+        store.with_untracked(|s| {
+            let key = s.key_text(dimension, row.key);
+            let classes: Vec<String> = StatusClass::NAMED.iter().filter(|&&c| row.counts.get(c) > 0).map(|&c| format!("{}: {}", c.as_str(), thousands(row.counts.get(c)))).collect();
+            Some(Target {
+                tip: format!("{}: {} requests\n{}", s.label(dimension, row.key), thousands(row.counts.total()), classes.join("\n")),
+                go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key }))),
+            })
+        })
+    });
+    view! {
+        <section class="card">
+            <header class="card__header">
+                <h2 class="card__title">{title}</h2>
+                <span class="card__sub">{move || sub.get()}</span>
+            </header>
+            <ChartCanvas class="chart chart--bars" testid=testid
+                label=Signal::derive(move || format!("Stacked bar chart: {title}, by status class"))
+                draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
+                hit=hit/>
+            <Legend items=class_legend(dashboard)/>
+        </section>
+    }
+}
+
+/// Requests per status code through `filter`, each bar in its class's colour. Data that counts
+/// per class only shows the classes, and says so; data without statuses says that.
+#[component]
+pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: Signal<RecordFilter>) -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let store = dashboard.store;
+    let dimension = Memo::new(move |_| if dashboard.status_detail.get() == StatusDetail::Classes { Dimension::Class } else { Dimension::Status });
+    // In code order (200, 201, 304, 404, …), as the Genesys chart shows them; the top 12 by requests.
+    let rows = Memo::new(move |_| {
+        let d = dimension.get();
+        let mut rows = store.with(|s| filter.with(|f| s.breakdown(dashboard.span.get(), d, f, false).rows));
+        rows.truncate(12);
+        rows.sort_by_key(|r| r.key);
+        rows
+    });
+    let bars = Memo::new(move |_| {
+        let d = dimension.get();
+        store.with(|s| rows.with(|rows| rows.iter().map(|r| Bar { label: s.label(d, r.key), segments: vec![(r.counts.total(), key_color(d, r.key, 0).0)] }).collect::<Vec<_>>()))
+    });
+    let hit = Box::new(move |_x: f64, y: f64, _width: f64, height: f64| {
+        let d = dimension.get_untracked();
+        let row = rows.with_untracked(|rows| bar_at(height, rows.len(), y).map(|i| rows[i]))?;
+        let key = store.with_untracked(|s| s.key_text(d, row.key));
+        Some(Target {
+            tip: format!("{key}: {} requests", thousands(row.counts.total())),
+            go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension: d, key }))),
+        })
+    });
+    let note = move || match dashboard.availability(Dimension::Status) {
+        Ok(()) => None,
+        Err(why) => Some(view! { <p class="card__note" data-testid="status-note">{why.to_string()}</p> }),
+    };
+    view! {
+        <section class="card">
+            <header class="card__header">
+                <h2 class="card__title">"HTTP response status codes"</h2>
+                <span class="card__sub">{move || sub.get()}</span>
+            </header>
+            {note}
+            <ChartCanvas class="chart chart--bars" testid="chart-status-codes"
+                label=Signal::derive(move || "Bar chart of requests per status code, coloured by class".to_owned())
+                draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
+                hit=hit/>
+            <Legend items=class_legend(dashboard)/>
+        </section>
+    }
+}
+
+/// The legend of a share chart: each value shown with its requests and share of `total`, and
+/// everything else as "Other".
+pub fn share_items(dashboard: Dashboard, store: &UsageStore, dimension: Dimension, shown: &[BreakdownRow], other: &StatusCounts, total: u64) -> Vec<LegendItem> {
+    let detail = |value: u64| Some(format!("{} · {}", compact(value as f64), usage_core::format::percent(usage_core::query::share(value, total))));
+    let mut items: Vec<LegendItem> = shown.iter().enumerate().map(|(rank, r)| drill_item(dashboard, store, dimension, r.key, rank, detail(r.counts.total()))).collect();
+    if other.total() > 0 {
+        items.push(LegendItem { label: "Other".into(), swatch: "client-other".into(), detail: detail(other.total()), href: None });
+    }
+    items
+}

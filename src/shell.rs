@@ -1,0 +1,121 @@
+//! The frame around the pages: the top bar, where the data comes from, the notices, the tabs,
+//! the range and filters, the KPIs, then the page the link asks for.
+
+use leptos::prelude::*;
+use usage_core::query::client_count;
+use usage_core::selection::ResolvedSelection;
+use usage_core::view::View;
+use usage_core::{Breakdown, Dimension, RecordFilter};
+
+use crate::components::connect_dialog::ConnectDialog;
+use crate::components::date_range::DateRangeFilter;
+use crate::components::file_open::FileOpen;
+use crate::components::filter_pills::FilterPills;
+use crate::components::kpi_tiles::KpiTiles;
+use crate::components::selection_dialog::{SelectionDialog, SelectionMode};
+use crate::components::source_banner::SourceBanner;
+use crate::notices::Notices;
+use crate::pages::{clients::Clients, explore::Explore, overview::Overview, urls::Urls};
+use crate::sources::controller::SourceController;
+use crate::state::Dashboard;
+
+/// The saved client/URL selection resolved against the data, for the pages' charts.
+#[derive(Clone, Copy)]
+pub struct Chosen {
+    pub resolved: Memo<ResolvedSelection>,
+    /// Every URL template through the link's filters.
+    pub templates: Memo<Breakdown>,
+    /// The link's filters and the chosen URL templates: what the client charts count.
+    pub scope: Memo<RecordFilter>,
+    /// Opens the selection dialog in a mode.
+    pub open: RwSignal<Option<SelectionMode>>,
+}
+
+#[component]
+pub fn Shell() -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let controller = expect_context::<SourceController>();
+    let store = dashboard.store;
+    let templates = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.span.get(), Dimension::Template, f, false))));
+    let resolved = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| dashboard.selection.get().resolve(s, &c.rows))));
+    let scope = Memo::new(move |_| {
+        let filter = dashboard.filter.get();
+        match resolved.with(|r| r.templates.clone()) {
+            Some(ids) => store.with(|s| filter.and_templates(s, &ids)),
+            None => filter,
+        }
+    });
+    let chosen = Chosen { resolved, templates, scope, open: RwSignal::new(None) };
+    provide_context(chosen);
+
+    let totals = Memo::new(move |_| dashboard.clients.with(|c| c.total));
+    let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));
+    let range = Memo::new(move |_| dashboard.view.with(|v| v.range));
+    let set_range = Callback::new(move |next| dashboard.go_with(|v| v.range = next));
+    let period = move || {
+        let r = range.get();
+        let days = if r.days() == 1 { usage_core::format::long_date(r.from()) } else { format!("{} – {}", usage_core::format::long_date(r.from()), usage_core::format::long_date(r.to())) };
+        format!("{days} · UTC")
+    };
+    let connect_open = RwSignal::new(false);
+    let showing_live = Memo::new(move |_| dashboard.dataset.with(|d| matches!(d.source, crate::sources::DataSource::Live(_))));
+    let connecting = move || controller.loading.get() && !showing_live.get();
+    let page = Memo::new(move |_| dashboard.view.with(|v| v.view));
+
+    view! {
+        <div class="page" on:click=move |event| dashboard.follow(&event)>
+            <header class="topbar">
+                <div class="brand">
+                    <img class="brand__logo" src="favicon.svg" alt="" width="28" height="28"/>
+                    <span class="brand__name">"Callboard"</span>
+                    <span class="brand__tag">"API usage"</span>
+                </div>
+                <div class="topbar__actions">
+                    <FileOpen on_loaded=Callback::new(move |dataset| controller.show_files(dataset))/>
+                    <button type="button" class="button button--connect" on:click=move |_| connect_open.set(true) data-testid="open-connect"
+                        aria-busy=move || connecting().to_string()>
+                        {move || if connecting() { "Connecting…" } else { "Connect API…" }}
+                    </button>
+                    <button type="button" class="button button--primary" on:click=move |_| chosen.open.set(Some(SelectionMode::Both)) data-testid="open-selection">
+                        "Choose clients and URLs"
+                    </button>
+                </div>
+            </header>
+            <SourceBanner/>
+            <Notices
+                derived=Signal::derive(move || resolved.with(|r| r.notices.iter().map(|n| n.message()).collect::<Vec<_>>()))
+                connecting=Signal::derive(move || connecting().then(|| (dashboard.view.with(|v| v.source.clone().unwrap_or_default()), controller.received.get())))/>
+            <nav class="tabs" aria-label="Views">
+                {View::ALL.into_iter().map(|view| {
+                    let href = move || dashboard.href(&dashboard.view.with(|v| v.with_view(view)));
+                    let current = move || page.get() == view;
+                    view! {
+                        <a class="tabs__tab" class:tabs__tab--current=current href=href data-testid=format!("nav-{}", view.as_str())
+                            aria-current=move || current().then_some("page")>{view.label()}</a>
+                    }
+                }).collect_view()}
+            </nav>
+            <DateRangeFilter range=range today=dashboard.today on_change=set_range/>
+            <p class="period" data-testid="period">{period}</p>
+            <FilterPills/>
+            <KpiTiles totals=totals clients=clients/>
+            {move || match page.get() {
+                View::Overview => view! { <Overview/> }.into_any(),
+                View::Clients => view! { <Clients/> }.into_any(),
+                View::Urls => view! { <Urls/> }.into_any(),
+                View::Explore => view! { <Explore/> }.into_any(),
+            }}
+            <footer class="footnote">
+                <p>"Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days are UTC."</p>
+                <p data-testid="template-rules">
+                    "URL templates: where a file gives concrete paths, the query string is dropped and each path segment that is "
+                    {usage_core::template::RULES.iter().map(|(what, becomes)| format!("{what} becomes {becomes}")).collect::<Vec<_>>().join(", ")}
+                    ". Records that name no client count as “Unknown client”."
+                </p>
+            </footer>
+            <ConnectDialog open=connect_open source=Signal::derive(move || dashboard.view.with(|v| v.source.clone()))
+                on_connect=Callback::new(move |source| controller.connect(source))/>
+            <SelectionDialog/>
+        </div>
+    }
+}

@@ -1,0 +1,178 @@
+//! Where the data on screen comes from, above the pages: the demo, opened files and a live
+//! source's whole lifecycle (connecting, the fetch, refreshing, latest-wins).
+//!
+//! A live source lives in the link (`source=`), like the rest of the view: connecting writes it
+//! there, and this follows the link. So Back to a link with another source reconnects, Back to a
+//! link without one shows the demo or files that were on screen before, and changing tab never
+//! touches the connection. The controller is made once and owns its callbacks for the page's life.
+
+use leptos::leptos_dom::helpers::IntervalHandle;
+use leptos::prelude::*;
+use usage_core::DateRange;
+
+use crate::ingest::page::Cancel;
+use crate::notices::Notice;
+use crate::sources::{DataSource, Dataset};
+use crate::state::Dashboard;
+
+/// The live source's state, shared with the banner and the dialogs.
+#[derive(Clone, Copy)]
+pub struct SourceController {
+    dashboard: Dashboard,
+    /// A fetch is under way.
+    pub loading: RwSignal<bool>,
+    /// Bytes of the answer received so far, while a fetch is under way.
+    pub received: RwSignal<u64>,
+    /// Why the last refresh failed; the data on screen stays, marked stale.
+    pub failure: RwSignal<Option<String>>,
+    /// Automatic refresh, in minutes (0 = off).
+    pub auto_refresh: RwSignal<u32>,
+    refreshes: RwSignal<u32>,
+    /// Bumped by every fetch: only the latest may land.
+    latest: StoredValue<u64>,
+    cancel: StoredValue<Cancel, LocalStorage>,
+    /// What was on screen before a live source (demo or files), shown again when the link
+    /// drops its source (Back).
+    before_live: StoredValue<Option<Dataset>, LocalStorage>,
+}
+
+impl SourceController {
+    pub fn new(dashboard: Dashboard) -> SourceController {
+        let controller = SourceController {
+            dashboard,
+            loading: RwSignal::new(false),
+            received: RwSignal::new(0),
+            failure: RwSignal::new(None),
+            auto_refresh: RwSignal::new(0),
+            refreshes: RwSignal::new(0),
+            latest: StoredValue::new(0),
+            cancel: StoredValue::new_local(Cancel::default()),
+            before_live: StoredValue::new_local(None),
+        };
+        let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
+        let range = Memo::new(move |_| dashboard.view.with(|v| v.range));
+        Effect::new(move |_| {
+            controller.refreshes.track();
+            controller.follow(source.get(), range.get());
+        });
+        Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+            if let Some(Some(handle)) = previous {
+                handle.clear();
+            }
+            let minutes = controller.auto_refresh.get();
+            (minutes > 0 && source.with(Option::is_some))
+                .then(|| {
+                    leptos::leptos_dom::helpers::set_interval_with_handle(
+                        move || controller.refresh(),
+                        std::time::Duration::from_secs(u64::from(minutes) * 60),
+                    )
+                    .ok()
+                })
+                .flatten()
+        });
+        controller
+    }
+
+    /// Shows what the link asks for: fetches `source` for `range`, or, without a source, stops
+    /// any fetch and shows again what was on screen before a live source.
+    fn follow(self, source: Option<String>, range: DateRange) {
+        self.latest.update_value(|n| *n += 1);
+        self.cancel.with_value(Cancel::cancel);
+        let Some(source) = source else {
+            self.loading.set(false);
+            self.failure.set(None);
+            self.dashboard.clear("live-failure");
+            if let Some(dataset) = self.before_live.get_value().filter(|_| self.showing_live()) {
+                self.dashboard.dataset.set(dataset);
+            }
+            return;
+        };
+        let this_fetch = self.latest.get_value();
+        let cancel = Cancel::default();
+        self.cancel.set_value(cancel.clone());
+        self.loading.set(true);
+        self.received.set(0);
+        let today = self.dashboard.today;
+        leptos::task::spawn_local(async move {
+            let on_progress = move |bytes| {
+                if self.latest.get_value() == this_fetch {
+                    self.received.set(bytes);
+                }
+            };
+            let result = crate::sources::rest::fetch(&source, &range, today, on_progress, &cancel).await;
+            // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
+            if self.latest.get_value() != this_fetch {
+                return;
+            }
+            self.loading.set(false);
+            match result {
+                Ok(dataset) => {
+                    self.failure.set(None);
+                    self.dashboard.clear("live-failure");
+                    self.dashboard.clear("empty-notice");
+                    self.keep_what_was_shown();
+                    self.dashboard.dataset.set(dataset);
+                }
+                Err(message) if self.showing_live() => self.failure.set(Some(message)),
+                // Before any live data arrived, the previous data stays, unmarked, and a notice says why.
+                Err(message) => self.dashboard.notify(Notice::LiveFailed(message)),
+            }
+        });
+    }
+
+    fn showing_live(self) -> bool {
+        self.dashboard.dataset.with_untracked(|d| matches!(d.source, DataSource::Live(_)))
+    }
+
+    fn keep_what_was_shown(self) {
+        if !self.showing_live() {
+            self.before_live.set_value(Some(self.dashboard.dataset.get_untracked()));
+        }
+    }
+
+    /// Connects `source`: it goes into the link, and the link is followed.
+    pub fn connect(self, source: String) {
+        self.dashboard.clear("live-failure");
+        if self.dashboard.view.with_untracked(|v| v.source.as_deref() == Some(source.as_str())) {
+            self.refresh();
+        }
+        self.dashboard.go_with(|v| v.source = Some(source));
+    }
+
+    pub fn refresh(self) {
+        self.refreshes.update(|n| *n += 1);
+    }
+
+    /// Shows opened files over the days they cover (up to 60, ending yesterday), disconnecting a
+    /// live source, whose next refresh would otherwise replace them.
+    pub fn show_files(self, dataset: Dataset) {
+        let dashboard = self.dashboard;
+        let covering = dataset.store.day_span().and_then(|(first, last)| DateRange::covering(first, last, dashboard.today, 60));
+        match covering {
+            Some(_) => dashboard.clear("empty-notice"),
+            None => dashboard.notify(Notice::NothingBeforeToday),
+        }
+        self.before_live.set_value(None);
+        dashboard.dataset.set(dataset);
+        dashboard.go_with(|v| {
+            v.source = None;
+            if let Some(range) = covering {
+                v.range = range;
+            }
+        });
+    }
+
+    /// Back to the demo data, disconnecting a live source.
+    pub fn show_demo(self) {
+        let dashboard = self.dashboard;
+        self.before_live.set_value(None);
+        match crate::sources::demo::load(dashboard.today) {
+            Ok(dataset) => {
+                dashboard.clear("empty-notice");
+                dashboard.dataset.set(dataset);
+            }
+            Err(message) => dashboard.notify(Notice::DemoFailed(message)),
+        }
+        dashboard.go_with(|v| v.source = None);
+    }
+}

@@ -1,0 +1,173 @@
+//! The dashboard's state, provided once at the root: the data on screen, the view the link asks
+//! for (parsed once by the core), the notices, and the queries every page shares.
+//!
+//! The link is the one source of truth for the view. Nothing writes the address bar but
+//! [`Dashboard::go`], and everything on screen follows [`Dashboard::view`], so Back, Forward,
+//! a reload and a shared link all show the same thing.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_navigate};
+use usage_core::formats::tabular::MappingProposal;
+use usage_core::query::{DaySpan, StatusDetail};
+use usage_core::view::{ViewNotice, ViewState, parse_query, write_query};
+use usage_core::{Breakdown, ClientSelection, Dimension, RecordFilter, UsageStore};
+
+use crate::notices::Notice;
+use crate::sources::{DataSource, Dataset};
+use crate::{sources, storage};
+
+/// Everything the shell and the pages share. `Copy`: every field is a handle.
+#[derive(Clone, Copy)]
+pub struct Dashboard {
+    /// Today's UTC date, read from the clock once at start-up and passed to the core.
+    pub today: NaiveDate,
+    /// The data on screen. A failed load leaves it unchanged.
+    pub dataset: RwSignal<Dataset>,
+    /// What the link asks for.
+    pub view: Memo<ViewState>,
+    /// What the link asked for that could not be read.
+    pub link_notices: Memo<Vec<ViewNotice>>,
+    /// Notices that stay until something replaces or clears them (load failures and the like).
+    pub notices: RwSignal<Vec<Notice>>,
+    /// A CSV whose columns the user is asked to confirm (or change), and the guess to start from.
+    pub pending_mapping: RwSignal<Option<(String, MappingProposal)>>,
+    /// The user's client/URL selection (persisted in localStorage).
+    pub selection: RwSignal<ClientSelection>,
+    pub store: Signal<Arc<UsageStore>>,
+    pub span: Memo<DaySpan>,
+    /// The link's filters, resolved against the store.
+    pub filter: Memo<RecordFilter>,
+    /// Every client through the filters: the KPIs and the clients tables.
+    pub clients: Memo<Breakdown>,
+    /// How exact the data's status codes are.
+    pub status_detail: Memo<StatusDetail>,
+    navigate: Callback<(String, bool)>,
+    path: Memo<String>,
+}
+
+impl Dashboard {
+    /// Loads the demo data and the saved selection, and reads the link. Call inside `<Router>`.
+    pub fn new(today: NaiveDate) -> Dashboard {
+        let mut notices = Vec::new();
+        let dataset = sources::demo::load(today).unwrap_or_else(|message| {
+            notices.push(Notice::DemoFailed(message));
+            Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }
+        });
+        let stored = storage::load_selection();
+        notices.extend(stored.notice.map(Notice::StoredSelection));
+
+        let location = use_location();
+        let navigate = use_navigate();
+        let parsed = Memo::new(move |_| location.search.with(|search| ViewState::from_query(&parse_query(search), today)));
+        let view = Memo::new(move |_| parsed.with(|(view, _)| view.clone()));
+        let link_notices = Memo::new(move |_| parsed.with(|(_, notices)| notices.clone()));
+
+        let dataset = RwSignal::new(dataset);
+        let store: Signal<Arc<UsageStore>> = Signal::derive(move || dataset.with(|d| d.store.clone()));
+        let span = Memo::new(move |_| view.with(|v| DaySpan::from(&v.range)));
+        let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
+        let clients = Memo::new(move |_| store.with(|s| filter.with(|f| s.breakdown(span.get(), Dimension::Client, f, false))));
+        let status_detail = Memo::new(move |_| dataset.with(|d| status_detail_of(&d.source)));
+        Dashboard {
+            today,
+            dataset,
+            view,
+            link_notices,
+            notices: RwSignal::new(notices),
+            pending_mapping: RwSignal::new(None),
+            selection: RwSignal::new(stored.selection),
+            store,
+            span,
+            filter,
+            clients,
+            status_detail,
+            navigate: Callback::new(move |(url, replace): (String, bool)| navigate(&url, NavigateOptions { scroll: false, replace, ..Default::default() })),
+            path: location.pathname,
+        }
+    }
+
+    /// The address of `state`: this page with its query string, so it works under any sub-path.
+    pub fn href(&self, state: &ViewState) -> String {
+        let query = write_query(&state.to_query());
+        format!("{}{}", self.path.get_untracked(), if query.is_empty() { "?".to_owned() } else { query })
+    }
+
+    /// Shows `state`: the one place that writes the address bar. A new entry in the history,
+    /// so Back returns to what was on screen; nothing happens when the view does not change.
+    pub fn go(&self, state: ViewState) {
+        if self.view.with_untracked(|v| *v == state) {
+            return;
+        }
+        self.navigate.run((self.href(&state), false));
+    }
+
+    /// Follows a click on one of the dashboard's own links (tabs, drill-downs, "View all") in
+    /// this page, through [`Dashboard::go`]'s writer. A click with a modifier key, or on any other
+    /// link, is left to the browser (a new tab, a download).
+    pub fn follow(&self, event: &web_sys::MouseEvent) {
+        use wasm_bindgen::JsCast;
+        if event.default_prevented() || event.button() != 0 || event.meta_key() || event.ctrl_key() || event.shift_key() || event.alt_key() {
+            return;
+        }
+        let anchor = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a[href]").ok().flatten());
+        let Some(href) = anchor.as_ref().and_then(|a| a.get_attribute("href")) else { return };
+        let ours = href.strip_prefix(&self.path.get_untracked()).is_some_and(|rest| rest.starts_with('?'));
+        if !ours || anchor.is_some_and(|a| a.has_attribute("download") || a.has_attribute("target")) {
+            return;
+        }
+        event.prevent_default();
+        self.navigate.run((href, false));
+    }
+
+    /// The view on screen with `change` applied.
+    pub fn go_with(&self, change: impl FnOnce(&mut ViewState)) {
+        let mut next = self.view.get_untracked();
+        change(&mut next);
+        self.go(next);
+    }
+
+    /// Shows a notice, replacing any of the same kind.
+    pub fn notify(&self, notice: Notice) {
+        self.notices.update(|list| {
+            list.retain(|n| n.kind() != notice.kind());
+            list.push(notice);
+        });
+    }
+
+    /// Takes away the notices of `kind` (a [`Notice::kind`]).
+    pub fn clear(&self, kind: &'static str) {
+        if self.notices.with_untracked(|list| list.iter().any(|n| n.kind() == kind)) {
+            self.notices.update(|list| list.retain(|n| n.kind() != kind));
+        }
+    }
+
+    /// Saves and applies a new selection.
+    pub fn choose(&self, selection: ClientSelection) {
+        match storage::save_selection(&selection) {
+            Ok(()) => self.clear("selection-not-saved"),
+            Err(e) => self.notify(Notice::SelectionNotSaved(e)),
+        }
+        self.clear("stored-selection");
+        self.selection.set(selection);
+    }
+
+    /// Whether the data can be broken down by `dimension`, and if not, why.
+    pub fn availability(&self, dimension: Dimension) -> Result<(), usage_core::query::Unavailable> {
+        let detail = self.status_detail.get();
+        self.store.with(|s| dimension.availability(s, detail))
+    }
+}
+
+/// How exact the status codes of a source are: the least exact of its files.
+fn status_detail_of(source: &DataSource) -> StatusDetail {
+    match source {
+        DataSource::Demo => StatusDetail::Codes,
+        DataSource::Files { files, .. } => files.iter().map(|f| f.status_detail).max_by_key(|d| *d as u8).unwrap_or_default(),
+        // Every live endpoint counts per status class (docs/api.md).
+        DataSource::Live(_) => StatusDetail::Classes,
+    }
+}
