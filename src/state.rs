@@ -158,7 +158,11 @@ impl Dashboard {
     /// Whether the data can be broken down by `dimension`, and if not, why.
     pub fn availability(&self, dimension: Dimension) -> Result<(), usage_core::query::Unavailable> {
         let detail = self.status_detail.get();
-        self.store.with(|s| dimension.availability(s, detail))
+        let offered = self.dataset.with(|d| match &d.source {
+            DataSource::Live(live) => live.meta.as_ref().and_then(|m| m.as_ref().ok()).map(|m| m.dimensions.clone()).unwrap_or_default(),
+            _ => Vec::new(),
+        });
+        self.store.with(|s| dimension.offered_by(&offered, s, detail))
     }
 }
 

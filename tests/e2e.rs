@@ -34,7 +34,12 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
     let ok = |body: String| Some(("200 OK", String::new(), body));
     let param = |name: &str| query.split('&').find_map(|p| p.strip_prefix(&format!("{name}="))).unwrap_or("").to_owned();
     if let Some(base) = route.strip_suffix("/meta") {
-        return (base == "api").then(|| ("200 OK", String::new(), r#"{"clients":[],"metrics":["requests"],"timezone":"Europe/Madrid","retention_days":20,"quota":{"limit":1000000,"window":"month","used":412345}}"#.to_owned()));
+        return match base {
+            "api" => ok(r#"{"clients":[],"metrics":["requests"],"timezone":"Europe/Madrid","retention_days":20,"quota":{"limit":1000000,"window":"month","used":412345}}"#.to_owned()),
+            // Offers IPs and users (not modules), and applies filters itself.
+            "api-dims" => ok(r#"{"timezone":"UTC","dimensions":["client","template","method","status","ip","user"],"filters":true}"#.to_owned()),
+            _ => None,
+        };
     }
     if route == "3scale/stats/applications/7/usage_response_code.json" {
         // 3scale reads the access token from HTTP Basic credentials (the user name).
@@ -96,6 +101,18 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
         "api" => {
             std::thread::sleep(Duration::from_millis(400));
             ok(usage)
+        }
+        // Two callers by IP and user; the one filter it is asked for in the test, applied here.
+        "api-dims" => {
+            let yesterday = today().checked_sub_days(Days::new(1)).unwrap_or_default();
+            let bucket = |ip: &str, user: &str, client: &str, status: &str| {
+                format!(r#"{{"start":"{yesterday}T00:00:00Z","client_id":"{client}","template":"/v2/users/{{id}}","method":"GET","ip":"{ip}","user":"{user}","status":{status}}}"#)
+            };
+            let mut buckets = vec![bucket("198.51.100.7", "ann", "app-1", r#"{"2xx":10,"5xx":2}"#)];
+            if !query.contains("f=ip:198.51.100.7") {
+                buckets.push(bucket("198.51.100.8", "bob", "app-2", r#"{"2xx":5}"#));
+            }
+            ok(format!(r#"{{"granularity":"day","buckets":[{}]}}"#, buckets.join(",")))
         }
         "api-429" => Some(("429 Too Many Requests", "Retry-After: 1\r\n".to_owned(), "{}".to_owned())),
         // Fails once, then works: a retry must get through.
@@ -195,7 +212,7 @@ async fn dashboard_end_to_end() {
     )
     .await;
     let canvases = canvases.as_array().expect("canvases");
-    assert_eq!(canvases.len(), 3);
+    assert_eq!(canvases.len(), 5, "line, bars, share, status codes, top URLs");
     for canvas in canvases {
         assert_eq!(canvas["hidpi"], json!(true), "{canvas}");
         assert!(canvas["share"].as_f64().unwrap_or(0.0) > 0.02, "blank chart: {canvas}");
@@ -472,6 +489,25 @@ async fn live_usage_api() {
     eventually("the failed query is explained", || async { text(&client, "live-failure").await.contains("usage query failed") }).await;
     assert_eq!(text(&client, "kpi-total-requests").await, "24", "Genesys's data stays, marked stale");
 
+    // A server whose /meta offers IPs and users and applies filters itself: Callboard asks for
+    // them, offers them in Explore (and says why not modules), and a drill-down is asked of the server.
+    connect(format!("{base}api-dims"), "").await;
+    eventually("the server's dimensions show", || async { text(&client, "kpi-total-requests").await == "17" }).await;
+    let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
+    assert!(asked.contains("group_by=client,template,method,status,ip,user") && !asked.contains("f="), "{asked}");
+    client.find(Locator::Css("[data-testid=nav-explore]")).await.expect("tab").click().await.expect("click");
+    client.find(Locator::Css("[data-testid=by-module]")).await.expect("module").click().await.expect("click");
+    assert!(text(&client, "unavailable").await.contains("does not offer a breakdown by module"));
+    client.find(Locator::Css("[data-testid=by-ip]")).await.expect("ip").click().await.expect("click");
+    client.find(Locator::Css("[data-testid=table-ip] tr[data-key='198.51.100.7'] a")).await.expect("the IP's row").click().await.expect("click");
+    eventually("the filter is asked of the server", || async {
+        API_LAST_QUERY.lock().map(|q| q.contains("f=ip:198.51.100.7")).unwrap_or(false) && text(&client, "kpi-total-requests").await == "12"
+    })
+    .await;
+    assert_eq!(text(&client, "kpi-error-rate").await, "16.7%");
+    client.back().await.expect("back");
+    eventually("Back removes the filter and asks again", || async { text(&client, "kpi-total-requests").await == "17" }).await;
+
     // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
     connect(api.clone(), "").await;
     eventually("connected again", || async { text(&client, "kpi-total-requests").await == "50" }).await;
@@ -500,5 +536,7 @@ async fn live_usage_api() {
     let log = console_log(&client).await;
     assert!(log.iter().any(|m| m.contains("no-such-file-for-the-log")), "the console log was read: {log:?}");
     assert!(log.iter().all(|m| !m.contains(API_TOKEN) && !m.contains(&basic)), "the token was logged: {log:?}");
+    // Connecting to a 404 and to everything else above freed no callback that could still be called.
+    assert!(log.iter().all(|m| !m.contains("closure invoked recursively or after being dropped")), "{log:?}");
     client.close().await.expect("end the session");
 }

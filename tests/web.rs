@@ -343,6 +343,8 @@ fn the_worker_wire_round_trips() {
                 timezone: "UTC".into(),
                 retention_days: Some(90),
                 quota: Some(Quota { limit: u64::MAX, window: "month".into(), used: 12 }),
+                dimensions: vec![usage_core::Dimension::Client, usage_core::Dimension::Ip],
+                filters: true,
             })),
             served_from: Some("https://y.example/usage".into()),
         }),

@@ -10,7 +10,8 @@
 //! it goes only to that origin and only in the Authorization header.
 
 use usage_core::query::DaySpan;
-use usage_core::rest::{Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
+use usage_core::Filter;
+use usage_core::rest::{Ask, Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
 use usage_core::{DateRange, UsageStore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -90,13 +91,25 @@ async fn sleep(seconds: u64) {
 /// How a fetch is going: bytes of the answer received so far.
 pub type OnProgress = std::rc::Rc<dyn Fn(u64)>;
 
-/// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and `/meta` where
-/// the contract has one, and reads it into a store. `token` is the one entered for the source's
+/// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and reads it into
+/// a store. A contract server's `/meta` is asked first: it says which dimensions `/usage` can
+/// group by and whether it applies `filters` itself. `token` is the one entered for the source's
 /// origin, if any.
-pub async fn fetch(source: &str, range: &DateRange, token: Option<String>, on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
+pub async fn fetch(source: &str, range: &DateRange, token: Option<String>, filters: &[Filter], on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     let endpoint = Endpoint::parse(source).map_err(|e| RestError::BadSource(e.to_string()))?;
-    let plan = endpoint.plan(DaySpan::from(range), range.natural_granularity());
     let token = Token { origin: origin_of(source), value: token.filter(|t| !t.is_empty()) };
+    // /meta adds the dimensions, the quota and the server's time zone; the usage stands without it.
+    let meta = match endpoint.meta_url() {
+        Some(url) => match send(&url, None, Auth::Bearer, &token, &on_progress).await {
+            Ok(answer) => Some(parse_meta(&answer.bytes)),
+            // A server that has no /meta simply has none of these.
+            Err(RestError::NotFound(_)) => None,
+            Err(e) => Some(Err(format!("/meta could not be read: {}", e.message()))),
+        },
+        None => None,
+    };
+    let ask = Ask::for_server(meta.as_ref().and_then(|m| m.as_ref().ok()), filters);
+    let plan = endpoint.plan_with(DaySpan::from(range), range.natural_granularity(), &ask);
     let mut answers = Vec::with_capacity(plan.requests.len());
     let mut served_from = None;
     for request in &plan.requests {
@@ -109,16 +122,6 @@ pub async fn fetch(source: &str, range: &DateRange, token: Option<String>, on_pr
     }
     let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| RestError::Contract { kind: endpoint.kind(), detail })?;
     drop(answers);
-    // /meta adds the quota and the server's time zone; the usage stands without it.
-    let meta = match endpoint.meta_url() {
-        Some(url) => match send(&url, None, Auth::Bearer, &token, &on_progress).await {
-            Ok(answer) => Some(parse_meta(&answer.bytes)),
-            // A server that has no /meta simply has no quota to show.
-            Err(RestError::NotFound(_)) => None,
-            Err(e) => Some(Err(format!("/meta could not be read: {}", e.message()))),
-        },
-        None => None,
-    };
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = range.to_query();
     Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from }))

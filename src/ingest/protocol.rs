@@ -109,7 +109,7 @@ fn strings_to_js<'a>(values: impl IntoIterator<Item = &'a String>) -> JsValue {
     values.into_iter().map(|v| JsValue::from_str(v)).collect::<Array>().into()
 }
 
-fn strings_from_js(value: &JsValue) -> Vec<String> {
+pub fn strings_from_js(value: &JsValue) -> Vec<String> {
     Array::from(value).iter().filter_map(|v| v.as_string()).collect()
 }
 
@@ -207,6 +207,8 @@ fn meta_to_js(meta: &ApiMeta) -> JsValue {
     set(&object, "timezone", &JsValue::from_str(&meta.timezone));
     // Counts as text: a u64 may not fit an f64 exactly.
     set(&object, "retention_days", &meta.retention_days.map_or(JsValue::NULL, |d| JsValue::from_str(&d.to_string())));
+    set(&object, "dimensions", &strings_to_js(&meta.dimensions.iter().map(|d| d.as_str().to_owned()).collect::<Vec<_>>()));
+    set(&object, "filters", &JsValue::from_bool(meta.filters));
     if let Some(quota) = &meta.quota {
         let q = Object::new();
         set(&q, "limit", &JsValue::from_str(&quota.limit.to_string()));
@@ -231,6 +233,8 @@ fn meta_from_js(value: &JsValue) -> ApiMeta {
         metrics: strings_from_js(&get(value, "metrics")),
         timezone: text(value, "timezone"),
         retention_days: count(value, "retention_days"),
+        dimensions: strings_from_js(&get(value, "dimensions")).iter().filter_map(|d| usage_core::Dimension::parse(d)).collect(),
+        filters: get(value, "filters").as_bool().unwrap_or(false),
         quota: (!quota.is_undefined()).then(|| Quota { limit: count(&quota, "limit").unwrap_or(0), used: count(&quota, "used").unwrap_or(0), window: text(&quota, "window") }),
     }
 }

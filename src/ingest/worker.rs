@@ -230,6 +230,11 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     };
     let range = usage_core::DateRange::new(from, to, today);
     let on_progress: super::live::OnProgress = std::rc::Rc::new(|bytes| progress("", bytes as f64, 0.0));
-    let (store, live) = super::live::fetch(&text("source"), &range, get(job, "token").as_string(), on_progress).await.map_err(|e| Failure::Other(e.message()))?;
+    // The link's filters, as `dimension:key`: a server that applies filters itself gets them.
+    let filters: Vec<usage_core::Filter> = super::protocol::strings_from_js(&get(job, "filters"))
+        .iter()
+        .filter_map(|f| f.split_once(':').and_then(|(d, key)| Some(usage_core::Filter { dimension: usage_core::Dimension::parse(d)?, key: key.to_owned() })))
+        .collect();
+    let (store, live) = super::live::fetch(&text("source"), &range, get(job, "token").as_string(), &filters, on_progress).await.map_err(|e| Failure::Other(e.message()))?;
     Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
 }

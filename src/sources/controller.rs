@@ -51,8 +51,15 @@ impl SourceController {
         };
         let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
         let range = Memo::new(move |_| dashboard.view.with(|v| v.range));
+        // A server that applies the link's filters itself (its /meta says so) is asked again when
+        // they change; any other source is filtered here, at once.
+        let pushed = Memo::new(move |_| {
+            let applies = dashboard.dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.meta.as_ref().is_some_and(|m| m.as_ref().is_ok_and(|m| m.filters))));
+            if applies { dashboard.view.with(|v| v.filters.clone()) } else { Vec::new() }
+        });
         Effect::new(move |_| {
             controller.refreshes.track();
+            pushed.track();
             controller.follow(source.get(), range.get());
         });
         Effect::new(move |previous: Option<Option<IntervalHandle>>| {
@@ -99,7 +106,8 @@ impl SourceController {
                     self.received.set(bytes);
                 }
             };
-            let result = crate::sources::rest::fetch(&source, &range, today, on_progress, &cancel).await;
+            let filters = self.dashboard.view.with_untracked(|v| v.filters.clone());
+            let result = crate::sources::rest::fetch(&source, &range, &filters, today, on_progress, &cancel).await;
             // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
             if self.latest.get_value() != this_fetch {
                 return;

@@ -194,7 +194,7 @@ pub enum StatusDetail {
 }
 
 /// Why a dimension is not offered for the data on screen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Unavailable {
     #[error("None of these records names {what}, so there is nothing to break down by {dimension} (Genesys, 3scale and Alma reports do not record them).")]
     NoValues { what: &'static str, dimension: &'static str },
@@ -202,9 +202,23 @@ pub enum Unavailable {
     ClassesOnly,
     #[error("This data has no status codes (Alma reports and 3scale hit counts carry none), so every request counts as “other”.")]
     NoStatus,
+    #[error("The live source does not offer a breakdown by {dimension}: its /meta lists {offered}.")]
+    NotOffered { dimension: &'static str, offered: String },
 }
 
 impl Dimension {
+    /// Whether a live source that offers `offered` (its `/meta` dimensions; empty when it does
+    /// not say) can give this dimension, and whether the data in `store` can be broken down by
+    /// it; if not, why.
+    pub fn offered_by(self, offered: &[Dimension], store: &UsageStore, status: StatusDetail) -> Result<(), Unavailable> {
+        let given = |d: Dimension| offered.contains(&d) || (d == Dimension::Class && offered.contains(&Dimension::Status));
+        if !offered.is_empty() && !given(self) {
+            let names: Vec<&str> = offered.iter().map(|d| d.as_str()).collect();
+            return Err(Unavailable::NotOffered { dimension: self.label_lower(), offered: names.join(", ") });
+        }
+        self.availability(store, status)
+    }
+
     /// Whether the data in `store` can be broken down by this dimension, and if not, why.
     pub fn availability(self, store: &UsageStore, status: StatusDetail) -> Result<(), Unavailable> {
         let no_values = |what| Err(Unavailable::NoValues { what, dimension: self.label_lower() });
@@ -923,6 +937,11 @@ mod tests {
         let with_ip = UsageStore::from_records(&[UsageRecord { ip: "192.0.2.1".into(), ..rec(0, "a", "/x", 0, 1) }]).unwrap();
         assert_eq!(Dimension::Ip.availability(&with_ip, StatusDetail::Codes), Ok(()));
         assert_eq!(Dimension::Status.availability(&with_ip, StatusDetail::Codes), Err(Unavailable::NoStatus), "only code 0: no status");
+        // A live source's /meta decides first; a status class comes with the status.
+        let offered = [Dimension::Client, Dimension::Status];
+        assert!(Dimension::Ip.offered_by(&offered, &with_ip, StatusDetail::Codes).unwrap_err().to_string().contains("lists client, status"));
+        assert_eq!(Dimension::Class.offered_by(&offered, &store, StatusDetail::Classes), Ok(()));
+        assert_eq!(Dimension::Ip.offered_by(&[], &with_ip, StatusDetail::Codes), Ok(()));
     }
 
     // Guards header sorting in both directions for every kind of column, with name tie-breaks.

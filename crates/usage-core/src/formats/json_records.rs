@@ -136,8 +136,15 @@ pub fn callboard_api_bucket(bucket: &Value, document: &Value, _context: &JsonCon
     let client = client_or_unknown(builder, text(bucket, &["client_id"]), text(bucket, &["client_name"]));
     let template = text(bucket, &["template"]).map(template::normalise).unwrap_or_else(|| "(all URLs)".into());
     let endpoint = builder.endpoint(&text(bucket, &["method"]).unwrap_or("").to_ascii_uppercase(), &template);
-    let rows: Vec<Row> =
-        counts.into_iter().filter(|&(_, n)| n > 0).map(|(status, requests)| Row { timestamp, bucket: width, client, endpoint, status, requests, ..Row::default() }).collect();
+    // The dimensions a server offers beyond the first four (docs/api.md); absent is unknown.
+    let module = builder.module(text(bucket, &["module"]).unwrap_or(""));
+    let ip = builder.ip(text(bucket, &["ip"]).unwrap_or(""));
+    let user = builder.user(text(bucket, &["user"]).unwrap_or(""));
+    let rows: Vec<Row> = counts
+        .into_iter()
+        .filter(|&(_, n)| n > 0)
+        .map(|(status, requests)| Row { timestamp, bucket: width, client, endpoint, status, requests, module, ip, user, ..Row::default() })
+        .collect();
     Ok(builder.push_rows(&rows)?)
 }
 

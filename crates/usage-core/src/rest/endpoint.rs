@@ -126,8 +126,15 @@ impl Endpoint {
         }
     }
 
-    /// The requests for `span` (UTC days, half-open) at about `granularity`.
+    /// The requests for `span` (UTC days, half-open) at about `granularity`, asking a contract
+    /// server for the first contract's four dimensions.
     pub fn plan(&self, span: DaySpan, granularity: Granularity) -> Plan {
+        self.plan_with(span, granularity, &super::Ask::for_server(None, &[]))
+    }
+
+    /// The requests for `span` at about `granularity`; a contract server is asked to group by
+    /// `ask`'s dimensions and to apply its filters.
+    pub fn plan_with(&self, span: DaySpan, granularity: Granularity, ask: &super::Ask) -> Plan {
         let first = date_of_day(span.start);
         let end = date_of_day(span.end);
         let hourly = matches!(granularity, Granularity::TenMinutes | Granularity::Hour);
@@ -138,7 +145,15 @@ impl Endpoint {
                     Granularity::Hour => "hour",
                     _ => "day",
                 };
-                let url = format!("{base}/usage?from={first}&to={end}&granularity={granularity}&group_by=client,template,method,status");
+                let group_by: Vec<&str> = ask.group_by.iter().map(|d| d.as_str()).collect();
+                let mut pairs = vec![
+                    ("from".to_owned(), first.to_string()),
+                    ("to".to_owned(), end.to_string()),
+                    ("granularity".to_owned(), granularity.to_owned()),
+                    ("group_by".to_owned(), group_by.join(",")),
+                ];
+                pairs.extend(ask.filters.iter().map(|f| ("f".to_owned(), format!("{}:{}", f.dimension.as_str(), f.key))));
+                let url = format!("{base}/usage{}", crate::view::write_query(&pairs));
                 Plan { requests: vec![Request::get(url, Auth::Bearer, Format::CallboardApi)], caveat: None }
             }
             Endpoint::Document { url } => Plan { requests: vec![Request::get(url.clone(), Auth::Bearer, Format::CallboardApi)], caveat: None },
@@ -304,6 +319,16 @@ mod tests {
         assert_eq!(kind("https://acme.example.com/stats/x/usage.json?provider_key=abc"), Err(SourceError::CredentialsInUrl));
         assert_eq!(Endpoint::parse("https://a.example/api").unwrap().meta_url().as_deref(), Some("https://a.example/api/meta"));
         assert_eq!(Endpoint::parse("https://a.example/d.json").unwrap().meta_url(), None);
+    }
+
+    // Guards the contract's request with what /meta offered: more dimensions, and the link's
+    // filters percent-encoded in the link's own grammar.
+    #[test]
+    fn contract_asks_for_offered_dimensions_and_filters() {
+        use crate::{Dimension, Filter};
+        let ask = super::super::Ask { group_by: vec![Dimension::Client, Dimension::Ip, Dimension::User], filters: vec![Filter { dimension: Dimension::Template, key: "/a b/{id}&x".into() }] };
+        let plan = Endpoint::parse("https://a.example/api").unwrap().plan_with(span("2026-11-01", "2026-11-03"), Granularity::Day, &ask);
+        assert_eq!(plan.requests[0].url, "https://a.example/api/usage?from=2026-11-01&to=2026-11-03&granularity=day&group_by=client,ip,user&f=template:/a%20b/%7Bid%7D%26x");
     }
 
     // Guards the contract's request: half-open days, the group_by it asks for, and static documents as given.

@@ -68,6 +68,33 @@ pub struct ApiMeta {
     pub timezone: String,
     pub retention_days: Option<u64>,
     pub quota: Option<Quota>,
+    /// What `group_by` may name; empty when `/meta` does not say (then the four of the first
+    /// contract: client, template, method, status). Names Callboard does not know are left out.
+    pub dimensions: Vec<crate::Dimension>,
+    /// Whether `/usage` applies `f=<dimension>:<key>` filters itself.
+    pub filters: bool,
+}
+
+/// What `/usage` is asked to group by when `/meta` does not say: the first contract's four.
+pub const FIRST_DIMENSIONS: [crate::Dimension; 4] = [crate::Dimension::Client, crate::Dimension::Template, crate::Dimension::Method, crate::Dimension::Status];
+
+/// What to ask a contract server for besides the range: its dimensions, and the link's filters
+/// when it applies them itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ask {
+    pub group_by: Vec<crate::Dimension>,
+    pub filters: Vec<crate::Filter>,
+}
+
+impl Ask {
+    /// What to ask a server whose `/meta` said `meta` (or nothing) while the link has `filters`.
+    pub fn for_server(meta: Option<&ApiMeta>, filters: &[crate::Filter]) -> Ask {
+        let offered = meta.map(|m| m.dimensions.as_slice()).filter(|d| !d.is_empty()).unwrap_or(&FIRST_DIMENSIONS);
+        // A status class is read from the status; it is not a dimension of its own to ask for.
+        let group_by = offered.iter().copied().filter(|d| *d != crate::Dimension::Class).collect();
+        let filters = if meta.is_some_and(|m| m.filters) { filters.to_vec() } else { Vec::new() };
+        Ask { group_by, filters }
+    }
 }
 
 impl ApiMeta {
@@ -132,7 +159,19 @@ pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
             Some(Quota { limit: whole(part("limit")?, "quota.limit")?, window: text(part("window")?, "quota.window")?, used: whole(part("used")?, "quota.used")? })
         }
     };
-    Ok(ApiMeta { clients, metrics, timezone, retention_days, quota })
+    let dimensions = list("dimensions")?
+        .iter()
+        .enumerate()
+        .map(|(i, d)| text(d, &format!("dimensions[{i}]")))
+        .collect::<Result<Vec<_>, _>>()?
+        .iter()
+        .filter_map(|name| crate::Dimension::parse(name))
+        .collect();
+    let filters = match meta.get("filters") {
+        None | Some(Value::Null) => false,
+        Some(value) => value.as_bool().ok_or_else(|| broken("filters", "true or false"))?,
+    };
+    Ok(ApiMeta { clients, metrics, timezone, retention_days, quota, dimensions, filters })
 }
 
 /// For the fuzz target `live`: every pure step of reading a live source on arbitrary input,
@@ -144,6 +183,9 @@ pub fn fuzz_live(data: &[u8]) {
         let span = crate::query::DaySpan { start: 20_000, end: 20_030 };
         for granularity in [crate::Granularity::Hour, crate::Granularity::Day] {
             let _ = endpoint.plan(span, granularity);
+            if let Ok(meta) = parse_meta(data) {
+                let _ = endpoint.plan_with(span, granularity, &Ask::for_server(Some(&meta), &[]));
+            }
         }
     }
     let _ = genesys_results_url("https://api.mypurecloud.com/api/v2/usage/query", data);
@@ -180,6 +222,22 @@ mod tests {
         for status in [200, 400, 401, 403, 404, 501] {
             assert_eq!(retry_delay(1, status, Some("1"), now), None, "{status}");
         }
+    }
+
+    // Guards the dimensions and filters /meta offers, and what Callboard then asks for.
+    #[test]
+    fn meta_says_what_usage_can_be_asked() {
+        use crate::{Dimension, Filter};
+        let filters = [Filter { dimension: Dimension::Ip, key: "192.0.2.1".into() }];
+        let plain = parse_meta(br#"{"timezone":"UTC"}"#).unwrap();
+        assert_eq!((plain.dimensions.len(), plain.filters), (0, false));
+        assert_eq!(Ask::for_server(Some(&plain), &filters), Ask { group_by: FIRST_DIMENSIONS.to_vec(), filters: vec![] });
+        assert_eq!(Ask::for_server(None, &filters).group_by, FIRST_DIMENSIONS);
+        let rich = parse_meta(br#"{"timezone":"UTC","dimensions":["client","template","ip","class","planet"],"filters":true}"#).unwrap();
+        assert_eq!(rich.dimensions, [Dimension::Client, Dimension::Template, Dimension::Ip, Dimension::Class], "unknown names are left out");
+        assert_eq!(Ask::for_server(Some(&rich), &filters), Ask { group_by: vec![Dimension::Client, Dimension::Template, Dimension::Ip], filters: filters.to_vec() });
+        assert_eq!(parse_meta(br#"{"timezone":"UTC","filters":"yes"}"#).unwrap_err(), "/meta field filters: expected true or false");
+        assert_eq!(parse_meta(br#"{"timezone":"UTC","dimensions":[7]}"#).unwrap_err(), "/meta field dimensions[0]: expected a string");
     }
 
     // Guards /meta: optional parts may be absent, and a broken field is named.
