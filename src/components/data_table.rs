@@ -156,7 +156,8 @@ pub fn DataTable(
             </label>
             <span class="table-tools__count" data-testid="table-count">{move || {
                 let (n, all) = (shown.with(Vec::len), table.with(|t| t.rows.len()));
-                if n == all { format!("{} {}", thousands(n as u64), dimension.plural()) } else { format!("{} of {} {}", thousands(n as u64), thousands(all as u64), dimension.plural()) }
+                let noun = if all == 1 { dimension.label_lower() } else { dimension.plural() };
+                if n == all { format!("{} {noun}", thousands(n as u64)) } else { format!("{} of {} {noun}", thousands(n as u64), thousands(all as u64)) }
             }}</span>
             <span class="card__spacer"></span>
             <button type="button" class="button button--small" on:click=export data-testid="table-export">"Export table (CSV)"</button>

@@ -377,3 +377,23 @@ fn callboard_api_usage_document() {
     assert_eq!(totals(&store), [("Billing".to_owned(), [100, 90, 2, 2, 4, 1, 1])]);
     assert!(store.records().all(|r| r.bucket == usage_core::BucketWidth::Day));
 }
+
+// Guards a generic CSV's module column (issue 9): its values become the Module dimension, and
+// rows without one count as unknown.
+#[test]
+fn generic_csv_modules() {
+    use usage_core::query::{DaySpan, Dimension, RecordFilter};
+    let text = "Time,Application,Method,Path,Status,Module,IP\n\
+                2026-11-20T10:00:00Z,billing,GET,/users/1,200,users,192.0.2.1\n\
+                2026-11-20T10:00:01Z,billing,GET,/fees/2,500,fees,192.0.2.1\n\
+                2026-11-20T10:00:02Z,payroll,GET,/fees/3,200,,192.0.2.9\n";
+    let (format, store, report) = read(text).expect("readable");
+    assert_eq!((format, report.rows), (Format::GenericCsv, 3));
+    let modules: Vec<(String, u64)> = store
+        .breakdown(DaySpan { start: 0, end: 30_000 }, Dimension::Module, &RecordFilter::all(), false)
+        .rows
+        .iter()
+        .map(|r| (store.label(Dimension::Module, r.key), r.counts.total()))
+        .collect();
+    assert_eq!(modules, [("Unknown".to_owned(), 1), ("fees".to_owned(), 1), ("users".to_owned(), 1)]);
+}

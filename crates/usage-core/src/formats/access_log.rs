@@ -304,7 +304,9 @@ impl LineParser for AccessLog {
             RequestLine::Malformed(_) => builder.endpoint(NO_METHOD, MALFORMED_TEMPLATE),
         };
         let ip = builder.ip(&caller_address(&parsed.remote));
-        builder.push_row(Row { timestamp: parsed.timestamp, bucket: BucketWidth::Request, client, endpoint, status: parsed.status, requests: 1, ip, bytes: parsed.bytes, ..Row::default() })?;
+        // The authenticated user is both who calls (the client) and the User dimension.
+        let user = builder.user(parsed.user.as_deref().unwrap_or(""));
+        builder.push_row(Row { timestamp: parsed.timestamp, bucket: BucketWidth::Request, client, endpoint, status: parsed.status, requests: 1, ip, user, bytes: parsed.bytes, ..Row::default() })?;
         if matches!(parsed.request, RequestLine::Malformed(_)) {
             self.malformed += 1;
         }

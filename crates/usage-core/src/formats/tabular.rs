@@ -38,11 +38,13 @@ pub enum Field {
     Ip,
     User,
     Bytes,
+    /// Module or API area (Ex Libris's "API area", a gateway's service).
+    Module,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] =
-        [Field::Time, Field::Status, Field::Requests, Field::Client, Field::ClientName, Field::Method, Field::Template, Field::Url, Field::Ip, Field::User, Field::Bytes];
+    pub const ALL: [Field; 12] =
+        [Field::Time, Field::Status, Field::Requests, Field::Client, Field::ClientName, Field::Method, Field::Template, Field::Url, Field::Ip, Field::User, Field::Bytes, Field::Module];
 
     /// Its name in a saved mapping (`callboard.csv-mappings.v1`): the variant's name, as serde writes it.
     pub fn key(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Field {
             Field::Ip => "Ip",
             Field::User => "User",
             Field::Bytes => "Bytes",
+            Field::Module => "Module",
         }
     }
 
@@ -80,6 +83,7 @@ impl Field {
             Field::Ip => "IP address",
             Field::User => "User",
             Field::Bytes => "Bytes",
+            Field::Module => "Module or API area",
         }
     }
 
@@ -97,6 +101,7 @@ impl Field {
             Field::Ip => &["ip", "clientip", "ipaddress", "sourceip"],
             Field::User => &["user", "userid", "username"],
             Field::Bytes => &["bytes", "responsebytes", "size"],
+            Field::Module => &["module", "apiarea", "area", "service"],
         }
     }
 
@@ -415,9 +420,10 @@ pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, epoch: 
     let endpoint = builder.endpoint(&method, &template);
     let ip = builder.ip(field(Field::Ip).unwrap_or(""));
     let user = builder.user(field(Field::User).unwrap_or(""));
+    let module = builder.module(field(Field::Module).unwrap_or(""));
     let bytes = field(Field::Bytes).and_then(|b| b.parse().ok());
     let bucket = if time.len() == 10 { BucketWidth::Day } else { BucketWidth::Request };
-    builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, bytes, ..Row::default() })?;
+    builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, module, bytes, ..Row::default() })?;
     Ok(1)
 }
 
