@@ -495,7 +495,27 @@ impl StoreBuilder {
             users: self.users.into_table(),
             ips: self.ips.into_table(),
             total_requests: self.total_requests,
+            client_postings: std::sync::OnceLock::new(),
         }
+    }
+}
+
+/// The records of each client, in time order: a drill-down to a client reads only its own.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Postings {
+    /// Where each client's records start in `records` (one more entry than clients).
+    starts: Vec<u32>,
+    records: Vec<u32>,
+}
+
+impl Postings {
+    /// The record indices of `client` within `range` (indices are in time order).
+    pub(crate) fn of(&self, client: ClientId, range: &std::ops::Range<usize>) -> &[u32] {
+        let (Some(&from), Some(&to)) = (self.starts.get(client as usize), self.starts.get(client as usize + 1)) else { return &[] };
+        let list = &self.records[from as usize..to as usize];
+        let lo = list.partition_point(|&i| (i as usize) < range.start);
+        let hi = list.partition_point(|&i| (i as usize) < range.end);
+        &list[lo..hi]
     }
 }
 
@@ -530,6 +550,8 @@ pub struct UsageStore {
     total_requests: u64,
     /// The client that stands for records naming none ("Unknown client"), if there are such records.
     unknown_client: Option<ClientId>,
+    /// Built on the first filter by client.
+    client_postings: std::sync::OnceLock<Postings>,
 }
 
 /// Every field of a store, for [`crate::parts`] to take apart and put back.
@@ -563,7 +585,7 @@ impl UsageStore {
     pub(crate) fn into_raw(self) -> RawStore {
         let UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, ..
         } = self;
         RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
@@ -580,7 +602,28 @@ impl UsageStore {
         UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
             client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+            client_postings: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Each client's records, built once (two passes over the client column) when first asked for.
+    pub(crate) fn client_postings(&self) -> &Postings {
+        self.client_postings.get_or_init(|| {
+            let mut starts = vec![0u32; self.client_count() + 1];
+            for &c in &self.client {
+                starts[c as usize + 1] += 1;
+            }
+            for i in 1..starts.len() {
+                starts[i] += starts[i - 1];
+            }
+            let mut next = starts.clone();
+            let mut records = vec![0u32; self.client.len()];
+            for (i, &c) in self.client.iter().enumerate() {
+                records[next[c as usize] as usize] = i as u32;
+                next[c as usize] += 1;
+            }
+            Postings { starts, records }
+        })
     }
 
     /// Builds a store from readable records; the first record that cannot go in is the error.

@@ -298,6 +298,18 @@ proptest! {
         prop_assert!(chosen.iter().all(|r| client_keys.contains(&r.key)));
     }
 
+    // Guards latency percentiles (three linear selections) against sorting and taking the
+    // nearest rank, with duplicates and every length from 1.
+    #[test]
+    fn percentiles_match_sorting(values in prop::collection::vec(prop_oneof![0u64..5, 0u64..1_000_000], 1..300)) {
+        let mut sorted = values.clone();
+        sorted.sort_unstable();
+        let rank = |p: usize| sorted[(sorted.len() * p).div_ceil(100) - 1];
+        let mut scratch = values.clone();
+        let got = usage_core::query::Percentiles::of(&mut scratch).expect("some values");
+        prop_assert_eq!((got.p50_us, got.p95_us, got.p99_us), (rank(50), rank(95), rank(99)));
+    }
+
     // Guards the pair breakdowns the views need (client × template, …) through any filters.
     #[test]
     fn pairs_match_reference(
