@@ -80,7 +80,7 @@ pub fn Notices(
                     })}
                 </p>
             })}
-            <For each=move || dashboard.notices.get() key=|n| (n.kind(), n.to_string()) let:notice>
+            {move || dashboard.notices.get().into_iter().map(|notice| view! {
                 <p class="notice" class:notice--error=notice.is_error() data-testid=notice.testid()>
                     {notice.to_string()}
                     {match notice.clone() {
@@ -92,7 +92,7 @@ pub fn Notices(
                         _ => None,
                     }}
                 </p>
-            </For>
+            }).collect_view()}
             {move || {
                 let range = dashboard.view.with(|v| v.range);
                 dashboard.link_notices.get().into_iter().map(|n| {

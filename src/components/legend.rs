@@ -25,7 +25,7 @@ pub fn Legend(
 ) -> impl IntoView {
     view! {
         <ul class="legend" data-testid=testid>
-            <For each=move || items.get() key=|item| (item.label.clone(), item.swatch.clone(), item.detail.clone(), item.href.clone()) let:item>
+            {move || items.get().into_iter().map(|item| view! {
                 <li class="legend__item">
                     <span class=format!("swatch swatch--{}", item.swatch) aria-hidden="true"></span>
                     {match item.href {
@@ -34,7 +34,7 @@ pub fn Legend(
                     }}
                     {item.detail.map(|d| view! { <span class="legend__detail">{d}</span> })}
                 </li>
-            </For>
+            }).collect_view()}
         </ul>
     }
 }
