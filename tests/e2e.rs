@@ -507,6 +507,16 @@ async fn live_usage_api() {
     assert_eq!(text(&client, "kpi-error-rate").await, "16.7%");
     client.back().await.expect("back");
     eventually("Back removes the filter and asks again", || async { text(&client, "kpi-total-requests").await == "17" }).await;
+    // A source that changes on Back reconnects: another source, then Back to this one, then Forward.
+    connect(api.clone(), "").await;
+    eventually("the other source", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    client.back().await.expect("back");
+    eventually("Back reconnects to the source in the link", || async {
+        text(&client, "kpi-total-requests").await == "17" && text(&client, "live-banner").await.contains("api-dims")
+    })
+    .await;
+    client.forward().await.expect("forward");
+    eventually("Forward reconnects again", || async { text(&client, "kpi-total-requests").await == "50" }).await;
 
     // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
     connect(api.clone(), "").await;

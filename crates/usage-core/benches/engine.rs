@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the engine at 1M per-request records:
 //! loading Callboard CSV, the overview's query set, a re-filter to 7 days, and the
-//! breakdowns of issue 9: every IP (100k distinct), and one client's IPs after a drill-down.
+//! breakdowns of issue 9: every IP (100k distinct), one client's IPs after a drill-down, and
+//! re-sorting the 100k-row IP table (two sorts per iteration).
 //!
 //! `cargo bench -p usage-core` (figures in docs/benchmarks.md).
 
@@ -101,6 +102,14 @@ fn benches(c: &mut Criterion) {
     eprintln!("{ips} distinct IPs; client cl_00000003 called from {}", client_ips(&store, all_days, "cl_00000003"));
     group.bench_function("breakdown_by_ip_100k", |b| b.iter(|| store.breakdown(black_box(all_days), Dimension::Ip, &RecordFilter::all(), false)));
     group.bench_function("filter_client_then_ips", |b| b.iter(|| client_ips(black_box(&store), all_days, "cl_00000003")));
+    // Re-sorting the 100k-row IP table by another column (its header clicked), and back.
+    let mut rows = store.breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false).rows;
+    group.bench_function("resort_100k_ips", |b| {
+        b.iter(|| {
+            store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Bytes, true);
+            store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Name, false);
+        })
+    });
     group.finish();
 }
 

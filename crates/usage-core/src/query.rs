@@ -596,6 +596,20 @@ impl UsageStore {
         }
     }
 
+    /// Every value of `dimension` ranked by its label (ties by id): sorting then compares
+    /// integers. Ranked once per store and dimension, with one sort of the labels.
+    fn label_ranks(&self, dimension: Dimension) -> &[u32] {
+        self.label_ranks[dimension as usize].get_or_init(|| {
+            let mut keys: Vec<u32> = (0..self.cardinality(dimension) as u32).collect();
+            keys.sort_unstable_by(|&a, &b| self.sort_label(dimension, a).cmp(&self.sort_label(dimension, b)).then(a.cmp(&b)));
+            let mut ranks = vec![0u32; keys.len()];
+            for (rank, key) in keys.into_iter().enumerate() {
+                ranks[key as usize] = rank as u32;
+            }
+            ranks
+        })
+    }
+
     fn sort_label(&self, dimension: Dimension, key: u32) -> SortLabel<'_> {
         match dimension {
             Dimension::Status | Dimension::Class => SortLabel::Number(key),
@@ -685,10 +699,14 @@ impl UsageStore {
         }
     }
 
-    /// Sorts rows by `column`; ties always go by label, then id, ascending.
+    /// Sorts rows by `column`; ties always go by label, then id, ascending. Labels are compared
+    /// through their ranks, so no string is built or compared per comparison.
     pub fn sort_rows(&self, rows: &mut [Row], dimension: Dimension, column: SortColumn, descending: bool) {
+        let ranks = self.label_ranks(dimension);
+        let rank = |row: &Row| ranks.get(row.key as usize).copied().unwrap_or(u32::MAX);
         let latency = |row: &Row, pick: fn(&Percentiles) -> u64| row.latency.as_ref().map(pick);
-        rows.sort_by(|a, b| {
+        // Rows are large; sort their positions, then put the rows in that order.
+        let compare = |a: &Row, b: &Row| {
             let primary = match column {
                 SortColumn::Name => Ordering::Equal,
                 SortColumn::Requests | SortColumn::Share => a.counts.total().cmp(&b.counts.total()),
@@ -699,14 +717,50 @@ impl UsageStore {
                 SortColumn::P95 => latency(a, |p| p.p95_us).cmp(&latency(b, |p| p.p95_us)),
                 SortColumn::Bytes => a.bytes.cmp(&b.bytes),
             };
-            let by_label = self.sort_label(dimension, a.key).cmp(&self.sort_label(dimension, b.key)).then(a.key.cmp(&b.key));
+            let by_label = rank(a).cmp(&rank(b)).then(a.key.cmp(&b.key));
             match (column, descending) {
                 (SortColumn::Name, false) => by_label,
                 (SortColumn::Name, true) => by_label.reverse(),
                 (_, false) => primary.then(by_label),
                 (_, true) => primary.reverse().then(by_label),
             }
-        });
+        };
+        // Every column but the error rate (a ratio) orders by one integer: sort those keys, with
+        // the label's rank (unique per value) to break ties, as plain tuples.
+        let key = |r: &Row| -> Option<u128> {
+            let after_none = |v: Option<u64>| v.map_or(0, |v| u128::from(v) + 1);
+            Some(match column {
+                SortColumn::Name => 0,
+                SortColumn::Requests | SortColumn::Share => u128::from(r.counts.total()),
+                SortColumn::Class(class) => u128::from(r.counts.get(class)),
+                SortColumn::Bytes => r.bytes,
+                SortColumn::P50 => after_none(r.latency.map(|p| p.p50_us)),
+                SortColumn::P95 => after_none(r.latency.map(|p| p.p95_us)),
+                SortColumn::ErrorRate => return None,
+            })
+        };
+        let order: Vec<u32> = if column == SortColumn::ErrorRate {
+            let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+            order.sort_unstable_by(|&a, &b| compare(&rows[a as usize], &rows[b as usize]));
+            order
+        } else {
+            let mut keyed: Vec<(u128, u32, u32)> = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    let k = key(r).unwrap_or(0);
+                    match (column, descending) {
+                        (SortColumn::Name, true) => (0, u32::MAX - rank(r), i as u32),
+                        (_, true) => (u128::MAX - k, rank(r), i as u32),
+                        _ => (k, rank(r), i as u32),
+                    }
+                })
+                .collect();
+            keyed.sort_unstable();
+            keyed.into_iter().map(|(_, _, i)| i).collect()
+        };
+        let sorted: Vec<Row> = order.iter().map(|&i| rows[i as usize]).collect();
+        rows.copy_from_slice(&sorted);
     }
 
     /// Requests over time in `span` through `filter`: the total per bucket and, for each of `keys`

@@ -496,6 +496,7 @@ impl StoreBuilder {
             ips: self.ips.into_table(),
             total_requests: self.total_requests,
             client_postings: std::sync::OnceLock::new(),
+            label_ranks: Default::default(),
         }
     }
 }
@@ -552,6 +553,8 @@ pub struct UsageStore {
     unknown_client: Option<ClientId>,
     /// Built on the first filter by client.
     client_postings: std::sync::OnceLock<Postings>,
+    /// Each dimension's values ranked by label, built when a table of it is first sorted.
+    pub(crate) label_ranks: [std::sync::OnceLock<Vec<u32>>; 8],
 }
 
 /// Every field of a store, for [`crate::parts`] to take apart and put back.
@@ -603,6 +606,7 @@ impl UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
             client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
             client_postings: std::sync::OnceLock::new(),
+            label_ranks: Default::default(),
         }
     }
 
