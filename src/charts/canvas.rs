@@ -110,16 +110,50 @@ pub fn ChartCanvas(
     hit: Option<HitFn>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
+    // The canvas's size is measured when the browser reports it (a ResizeObserver: once it first
+    // shows, and whenever its box changes, a scrollbar included), never on a data change: reading
+    // the layout in the middle of an update would make the browser lay the page out there and then.
     let resized = RwSignal::new(0u32);
-    let listener = window_event_listener(leptos::ev::resize, move |_| resized.update(|n| *n += 1));
-    on_cleanup(move || listener.remove());
+    let size = StoredValue::new(None::<(u32, u32, f64, u32)>);
+    let shown = RwSignal::new(false);
+    let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        shown.set(true);
+        resized.update(|n| *n += 1);
+    });
+    let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+    let observing = StoredValue::new_local((observer, on_resize));
+    Effect::new(move |_| {
+        if let Some(canvas) = canvas_ref.get() {
+            observing.with_value(|(observer, _)| {
+                if let Some(observer) = observer {
+                    observer.observe(&canvas);
+                }
+            });
+        }
+    });
+    // The observer stops before its callback goes: nothing can call it afterwards.
+    on_cleanup(move || {
+        if let Some(observer) = observing.with_value(|(observer, _)| observer.clone()) {
+            observer.disconnect();
+        }
+    });
 
     Effect::new(move |_| {
-        resized.track();
+        let generation = resized.get();
+        if !shown.get() {
+            return;
+        }
         let Some(canvas) = canvas_ref.get() else { return };
-        let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
-        let rect = canvas.get_bounding_client_rect();
-        let (width, height) = ((rect.width() * ratio).round() as u32, (rect.height() * ratio).round() as u32);
+        let (width, height, ratio) = match size.get_value() {
+            Some((w, h, ratio, measured)) if measured == generation => (w, h, ratio),
+            _ => {
+                let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
+                let rect = canvas.get_bounding_client_rect();
+                let (w, h) = ((rect.width() * ratio).round() as u32, (rect.height() * ratio).round() as u32);
+                size.set_value(Some((w, h, ratio, generation)));
+                (w, h, ratio)
+            }
+        };
         if width == 0 || height == 0 {
             return;
         }

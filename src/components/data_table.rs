@@ -30,33 +30,39 @@ pub fn DataTable(
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(0usize);
 
-    // Every row, in the order the link asks for.
-    let table = Memo::new(move |_| {
-        let b = breakdown.get();
-        let mut rows = b.rows;
-        if let Some(Sort { column, descending }) = sort.get() {
-            store.with(|s| s.sort_rows(&mut rows, dimension, column, descending));
-        }
-        Table {
-            dimension: Some(dimension),
-            columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency),
-            rows,
-            total: b.total,
-            methods: methods.map(|m| m.get()).unwrap_or_default(),
-        }
-    });
-    // The rows the search lets through; a new search, order or data starts at the first page.
-    let shown = Memo::new(move |_| store.with(|s| table.with(|t| search.with(|needle| t.search(s, needle)))));
+    // Every row, in the order the link asks for. A table may have 100k rows: it is never
+    // compared with the last one, only rebuilt when its inputs change.
+    let table = Memo::new_with_compare(
+        move |_| {
+            let (mut rows, total, has_bytes, has_latency) = breakdown.with(|b| (b.rows.clone(), b.total, b.has_bytes, b.has_latency));
+            if let Some(Sort { column, descending }) = sort.get() {
+                store.with(|s| s.sort_rows(&mut rows, dimension, column, descending));
+            }
+            Table {
+                dimension: Some(dimension),
+                columns: TableColumn::for_table(dimension, has_bytes, has_latency),
+                rows,
+                total,
+                methods: methods.map(|m| m.get()).unwrap_or_default(),
+            }
+        },
+        |_, _| true,
+    );
+    // The positions of the rows the search lets through (`None`: all of them, uncopied); a new
+    // search, order or data starts at the first page.
+    let shown = Memo::new_with_compare(move |_| store.with(|s| table.with(|t| search.with(|needle| t.matching(s, needle)))), |_, _| true);
+    let shown_len = move || shown.with(|positions| positions.as_ref().map(Vec::len)).unwrap_or_else(|| table.with(|t| t.rows.len()));
+    let rows_shown = move || table.with_untracked(|t| shown.with_untracked(|p| p.as_ref().map_or_else(|| t.rows.clone(), |p| p.iter().map(|&i| t.rows[i as usize]).collect::<Vec<_>>())));
     Effect::new(move |_| {
         shown.track();
         page.set(0);
     });
-    let pages = move || shown.with(|rows| rows.len().div_ceil(PAGE)).max(1);
+    let pages = move || shown_len().div_ceil(PAGE).max(1);
 
     let export = move |_| {
         let state = dashboard.view.get_untracked();
         let csv = store.with_untracked(|s| {
-            table.with_untracked(|t| shown.with_untracked(|rows| t.to_csv(s, rows, &heading(dimension, &state, &search.get_untracked()))))
+            table.with_untracked(|t| t.to_csv(s, &rows_shown(), &heading(dimension, &state, &search.get_untracked())))
         });
         if let Err(error) = download(&csv, &file_name(dimension, &state), "text/csv") {
             web_sys::console::error_1(&error);
@@ -93,10 +99,13 @@ pub fn DataTable(
         let state = dashboard.view.get();
         store.with(|s| {
             table.with(|t| {
-                shown.with(|rows| {
-                    rows.iter()
-                        .skip(first)
-                        .take(PAGE)
+                shown.with(|positions| {
+                    let page_rows: Vec<&usage_core::BreakdownRow> = match positions {
+                        Some(p) => p.iter().skip(first).take(PAGE).map(|&i| &t.rows[i as usize]).collect(),
+                        None => t.rows.iter().skip(first).take(PAGE).collect(),
+                    };
+                    page_rows
+                        .into_iter()
                         .map(|row| {
                             let key = s.key_text(dimension, row.key);
                             let href = dashboard.href(&state.with_filter(Filter { dimension, key: key.clone() }));
@@ -135,7 +144,7 @@ pub fn DataTable(
     let empty = move || {
         let filtered = dashboard.view.with(|v| !v.filters.is_empty());
         let searched = search.with(|s| !s.trim().is_empty());
-        shown.with(Vec::is_empty).then(|| {
+        (shown_len() == 0).then(|| {
             let why = if searched {
                 "Nothing matches the search.".to_owned()
             } else if filtered {
@@ -155,7 +164,7 @@ pub fn DataTable(
                     prop:value=move || search.get() on:input=move |ev| search.set(event_target_value(&ev))/>
             </label>
             <span class="table-tools__count" data-testid="table-count">{move || {
-                let (n, all) = (shown.with(Vec::len), table.with(|t| t.rows.len()));
+                let (n, all) = (shown_len(), table.with(|t| t.rows.len()));
                 let noun = if all == 1 { dimension.label_lower() } else { dimension.plural() };
                 if n == all { format!("{} {noun}", thousands(n as u64)) } else { format!("{} of {} {noun}", thousands(n as u64), thousands(all as u64)) }
             }}</span>
@@ -163,7 +172,7 @@ pub fn DataTable(
             <button type="button" class="button button--small" on:click=export data-testid="table-export">"Export table (CSV)"</button>
         </div>
         <div class="table-wrap" id=id>
-            <table class="table" data-testid=testid data-rows=move || shown.with(Vec::len)>
+            <table class="table" data-testid=testid data-rows=shown_len>
                 <caption class="visually-hidden">{format!("Requests per {} and status class. Column headers sort the table; names filter the dashboard.", dimension.label_lower())}</caption>
                 <thead><tr>{move || table.with(|t| t.columns.clone()).into_iter().map(header).collect_view()}</tr></thead>
                 <tbody>{body}</tbody>
@@ -176,7 +185,7 @@ pub fn DataTable(
                 <button type="button" class="button button--small" data-testid="table-prev" prop:disabled=move || page.get() == 0
                     on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"Previous"</button>
                 <span class="pager__text" data-testid="table-page">{move || {
-                    let n = shown.with(Vec::len);
+                    let n = shown_len();
                     let first = page.get() * PAGE;
                     format!("Rows {}–{} of {}", thousands(first as u64 + 1), thousands((first + PAGE).min(n) as u64), thousands(n as u64))
                 }}</span>

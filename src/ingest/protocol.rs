@@ -402,6 +402,11 @@ pub fn header_to_js(header: StoreHeader, transfer: &Array) -> Object {
     set(&object, "unknown_client", &header.unknown_client.map_or(JsValue::NULL, |c| JsValue::from_f64(f64::from(c))));
     set(&object, "endpoint_methods", &u32_array(&header.endpoint_methods, transfer));
     set(&object, "endpoint_templates", &u32_array(&header.endpoint_templates, transfer));
+    let ranks = Array::new();
+    for r in &header.label_ranks {
+        ranks.push(&u32_array(r, transfer));
+    }
+    set(&object, "label_ranks", &ranks);
     let strings = Object::new();
     for (name, table) in [
         ("client_ids", header.client_ids),
@@ -450,6 +455,10 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
         ips: table_of("ips")?,
         endpoint_methods: u32s("endpoint_methods"),
         endpoint_templates: u32s("endpoint_templates"),
+        label_ranks: Array::from(&get(value, "label_ranks"))
+            .iter()
+            .map(|r| r.dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default())
+            .collect(),
     })
 }
 

@@ -31,6 +31,10 @@ pub struct StoreHeader {
     /// Each endpoint's method and template ids.
     pub endpoint_methods: Vec<u32>,
     pub endpoint_templates: Vec<u32>,
+    /// Each dimension's values ranked by label (see [`crate::Dimension`]'s order), worked out
+    /// where the store was built so that the page never sorts 100k labels; empty for one the
+    /// page works out itself when first needed.
+    pub label_ranks: Vec<Vec<u32>>,
 }
 
 /// One per-record column.
@@ -96,6 +100,7 @@ pub enum PartsError {
 impl UsageStore {
     /// Takes the store apart: its header and its columns, in [`Column::NAMES`] order.
     pub fn into_parts(self) -> (StoreHeader, Vec<Column>) {
+        let label_ranks = crate::Dimension::ALL.iter().map(|&d| self.ranks_of(d).to_vec()).collect();
         let parts = self.into_raw();
         let header = StoreHeader {
             len: parts.offsets.len(),
@@ -105,6 +110,7 @@ impl UsageStore {
             unknown_client: parts.unknown_client,
             endpoint_methods: parts.endpoints.iter().map(|e| e.method).collect(),
             endpoint_templates: parts.endpoints.iter().map(|e| e.template).collect(),
+            label_ranks,
             client_ids: parts.client_ids,
             client_names: parts.client_names,
             templates: parts.templates,
@@ -150,6 +156,19 @@ impl Assembler {
         }
         if header.unknown_client.is_some_and(|c| c as usize >= header.client_ids.len()) {
             return Err(PartsError::OutOfRange("unknown client"));
+        }
+        // Ranks, where given, are a permutation of each dimension's ids.
+        if header.label_ranks.len() > crate::Dimension::ALL.len() {
+            return Err(PartsError::Disagrees("label ranks"));
+        }
+        for ranks in &header.label_ranks {
+            let mut seen = vec![false; ranks.len()];
+            for &r in ranks {
+                match seen.get_mut(r as usize) {
+                    Some(slot) if !*slot => *slot = true,
+                    _ => return Err(PartsError::OutOfRange("label ranks")),
+                }
+            }
         }
         Ok(Assembler { header, columns: Default::default() })
     }
@@ -247,6 +266,7 @@ impl Assembler {
             return Err(PartsError::Missing("a column"));
         };
         let h = self.header;
+        let label_ranks = h.label_ranks;
         let endpoints = h.endpoint_methods.iter().zip(&h.endpoint_templates).map(|(&method, &template)| Endpoint { method, template }).collect();
         Ok(UsageStore::from_raw(crate::store::RawStore {
             base: h.base,
@@ -272,7 +292,8 @@ impl Assembler {
             ips: h.ips,
             total_requests: h.total_requests,
             unknown_client: h.unknown_client,
-        }))
+        })
+        .with_label_ranks(label_ranks))
     }
 }
 
@@ -324,6 +345,12 @@ mod tests {
         assert_eq!(again.records().collect::<Vec<_>>(), expected);
         assert_eq!(again.total_requests(), total);
         assert_eq!(again.client_count(), 7);
+        // The label ranks came along, and are what the store would have worked out itself.
+        let fresh = sample();
+        for dimension in crate::Dimension::ALL {
+            assert!(again.label_ranks[dimension as usize].get().is_some(), "{dimension:?} ranks travel");
+            assert_eq!(again.ranks_of(dimension), fresh.ranks_of(dimension), "{dimension:?}");
+        }
     }
 
     // Guards that a broken hand-over is refused with the column named, never trusted.
@@ -342,6 +369,9 @@ mod tests {
         let mut broken = header.clone();
         broken.endpoint_templates[0] = 999;
         assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("endpoint")));
+        let mut broken = header.clone();
+        broken.label_ranks[0][1] = broken.label_ranks[0][0];
+        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("label ranks")), "ranks must be a permutation");
         let mut assembler = Assembler::new(header).unwrap();
         for column in columns.into_iter().take(10) {
             assembler.add(column).unwrap();

@@ -536,6 +536,10 @@ impl UsageStore {
     }
 
     /// How many ids `dimension` can have (ids run from 0 to this, exclusive).
+    pub(crate) fn cardinality_of(&self, dimension: Dimension) -> usize {
+        self.cardinality(dimension)
+    }
+
     fn cardinality(&self, dimension: Dimension) -> usize {
         match dimension {
             Dimension::Client => self.client_count(),
@@ -586,6 +590,15 @@ impl UsageStore {
         }
     }
 
+    /// [`UsageStore::label`] without a copy where the store has the text.
+    pub fn label_ref(&self, dimension: Dimension, key: u32) -> std::borrow::Cow<'_, str> {
+        match dimension {
+            Dimension::Status | Dimension::Class => std::borrow::Cow::Owned(self.key_text(dimension, key)),
+            _ if dimension.has_unknown() && key == 0 => std::borrow::Cow::Borrowed("Unknown"),
+            _ => std::borrow::Cow::Borrowed(self.text_of(dimension, key)),
+        }
+    }
+
     /// What a value is called on screen: a client's name, a template, `404`, `4xx`, and
     /// "Unknown" for a record without a user, IP or module.
     pub fn label(&self, dimension: Dimension, key: u32) -> String {
@@ -598,7 +611,7 @@ impl UsageStore {
 
     /// Every value of `dimension` ranked by its label (ties by id): sorting then compares
     /// integers. Ranked once per store and dimension, with one sort of the labels.
-    fn label_ranks(&self, dimension: Dimension) -> &[u32] {
+    pub(crate) fn ranks_of(&self, dimension: Dimension) -> &[u32] {
         self.label_ranks[dimension as usize].get_or_init(|| {
             let mut keys: Vec<u32> = (0..self.cardinality(dimension) as u32).collect();
             keys.sort_unstable_by(|&a, &b| self.sort_label(dimension, a).cmp(&self.sort_label(dimension, b)).then(a.cmp(&b)));
@@ -660,20 +673,39 @@ impl UsageStore {
         let bytes_column = self.bytes.as_ref();
         let mut bytes = vec![0u128; if bytes_column.is_some() { cardinality } else { 0 }];
         let latency_column = self.latency_us.as_ref().filter(|_| latency);
-        let mut latencies: Vec<Vec<u64>> = vec![Vec::new(); if latency_column.is_some() { cardinality } else { 0 }];
+        // Per-request latencies per value, without one vector per value (there may be 100k):
+        // count them in the first pass, then place them in one flat array in a second.
+        let mut latency_count = vec![0u32; if latency_column.is_some() { cardinality } else { 0 }];
         self.each(span, filter, |i, n| {
             let key = self.key(dimension, i) as usize;
             per_key[key].add_code(self.status[i], n);
             if let Some(column) = bytes_column {
                 bytes[key] += u128::from(column.get(i));
             }
-            if let Some(column) = latency_column {
-                // Percentiles are exact on per-request records; a bucket's summed latency is not one request's.
-                if self.bucket.get(i) == 0 {
-                    latencies[key].push(column.get(i));
-                }
+            // Percentiles are exact on per-request records; a bucket's summed latency is not one request's.
+            if latency_column.is_some() && self.bucket.get(i) == 0 {
+                latency_count[key] += 1;
             }
         });
+        let mut starts: Vec<usize> = Vec::with_capacity(latency_count.len() + 1);
+        let mut flat: Vec<u64> = Vec::new();
+        if let Some(column) = latency_column {
+            let mut at = 0usize;
+            for &count in &latency_count {
+                starts.push(at);
+                at += count as usize;
+            }
+            starts.push(at);
+            flat = vec![0; at];
+            let mut next = starts.clone();
+            self.each(span, filter, |i, _| {
+                if self.bucket.get(i) == 0 {
+                    let key = self.key(dimension, i) as usize;
+                    flat[next[key]] = column.get(i);
+                    next[key] += 1;
+                }
+            });
+        }
         let mut total = StatusCounts::default();
         let mut rows: Vec<Row> = Vec::new();
         for (key, counts) in per_key.into_iter().enumerate() {
@@ -681,7 +713,10 @@ impl UsageStore {
                 continue;
             }
             total.merge(&counts);
-            let latency = latencies.get_mut(key).and_then(|values| Percentiles::of(values));
+            let latency = match (starts.get(key), starts.get(key + 1)) {
+                (Some(&from), Some(&to)) => Percentiles::of(&mut flat[from..to]),
+                _ => None,
+            };
             rows.push(Row { key: key as u32, counts, bytes: bytes.get(key).copied().unwrap_or(0), latency });
         }
         let has_latency = rows.iter().any(|r| r.latency.is_some());
@@ -702,7 +737,7 @@ impl UsageStore {
     /// Sorts rows by `column`; ties always go by label, then id, ascending. Labels are compared
     /// through their ranks, so no string is built or compared per comparison.
     pub fn sort_rows(&self, rows: &mut [Row], dimension: Dimension, column: SortColumn, descending: bool) {
-        let ranks = self.label_ranks(dimension);
+        let ranks = self.ranks_of(dimension);
         let rank = |row: &Row| ranks.get(row.key as usize).copied().unwrap_or(u32::MAX);
         let latency = |row: &Row, pick: fn(&Percentiles) -> u64| row.latency.as_ref().map(pick);
         // Rows are large; sort their positions, then put the rows in that order.

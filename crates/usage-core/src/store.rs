@@ -610,6 +610,17 @@ impl UsageStore {
         }
     }
 
+    /// Takes label ranks worked out elsewhere (the worker that built the store); one whose
+    /// length is not its dimension's is left to be worked out when needed.
+    pub(crate) fn with_label_ranks(self, ranks: Vec<Vec<u32>>) -> UsageStore {
+        for (dimension, ranks) in crate::Dimension::ALL.into_iter().zip(ranks) {
+            if ranks.len() == self.cardinality_of(dimension) {
+                let _ = self.label_ranks[dimension as usize].set(ranks);
+            }
+        }
+        self
+    }
+
     /// Each client's records, built once (two passes over the client column) when first asked for.
     pub(crate) fn client_postings(&self) -> &Postings {
         self.client_postings.get_or_init(|| {

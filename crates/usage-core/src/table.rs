@@ -155,13 +155,27 @@ impl Table {
     /// The rows whose name or key contains `needle`, ignoring ASCII case, in the table's order.
     /// An empty needle keeps every row.
     pub fn search(&self, store: &UsageStore, needle: &str) -> Vec<Row> {
-        let needle = needle.trim().to_ascii_lowercase();
+        match self.matching(store, needle) {
+            Some(positions) => positions.into_iter().map(|i| self.rows[i as usize]).collect(),
+            None => self.rows.clone(),
+        }
+    }
+
+    /// The positions of the rows [`Table::search`] keeps; `None` when the search keeps every row
+    /// (an empty needle), so a long table need not be copied.
+    pub fn matching(&self, store: &UsageStore, needle: &str) -> Option<Vec<u32>> {
+        let needle = needle.trim().as_bytes();
         if needle.is_empty() {
-            return self.rows.clone();
+            return None;
         }
         let dimension = self.dimension();
-        let contains = |text: &str| text.to_ascii_lowercase().contains(&needle);
-        self.rows.iter().filter(|r| contains(&store.label(dimension, r.key)) || contains(&store.key_text(dimension, r.key))).copied().collect()
+        // Without building a lower-case copy of every label.
+        let contains = |text: &str| text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+        let found = self.rows.iter().enumerate().filter(|(_, r)| {
+            let name = store.label_ref(dimension, r.key);
+            contains(&name) || (dimension == Dimension::Client && contains(&store.key_text(dimension, r.key)))
+        });
+        Some(found.map(|(i, _)| i as u32).collect())
     }
 
     /// The table as CSV: a line saying what it is (`heading`), the header, `rows` as shown, and
