@@ -94,7 +94,7 @@ pub fn Notices(
                 </p>
             }).collect_view()}
             {move || {
-                let range = dashboard.view.with(|v| v.range);
+                let range = dashboard.range.get();
                 dashboard.link_notices.get().into_iter().map(|n| {
                     let testid = if matches!(n, usage_core::view::ViewNotice::Range(_)) { "range-notice" } else { "link-notice" };
                     view! { <p class="notice" data-testid=testid>{n.message(&range)}</p> }

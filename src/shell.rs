@@ -50,7 +50,7 @@ pub fn Shell() -> impl IntoView {
 
     let totals = Memo::new(move |_| dashboard.clients.with(|c| c.total));
     let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));
-    let range = Memo::new(move |_| dashboard.view.with(|v| v.range));
+    let range = dashboard.range;
     let set_range = Callback::new(move |next| dashboard.go_with(|v| v.range = next));
     let period = move || {
         let r = range.get();

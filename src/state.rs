@@ -38,6 +38,8 @@ pub struct Dashboard {
     /// The user's client/URL selection (persisted in localStorage).
     pub selection: RwSignal<ClientSelection>,
     pub store: Signal<Arc<UsageStore>>,
+    /// The link's range alone: what depends on it is not redone when the order or view changes.
+    pub range: Memo<usage_core::DateRange>,
     pub span: Memo<DaySpan>,
     /// The link's filters, resolved against the store.
     pub filter: Memo<RecordFilter>,
@@ -68,7 +70,8 @@ impl Dashboard {
 
         let dataset = RwSignal::new(dataset);
         let store: Signal<Arc<UsageStore>> = Signal::derive(move || dataset.with(|d| d.store.clone()));
-        let span = Memo::new(move |_| view.with(|v| DaySpan::from(&v.range)));
+        let range = Memo::new(move |_| view.with(|v| v.range));
+        let span = Memo::new(move |_| DaySpan::from(&range.get()));
         let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
         let clients = Memo::new(move |_| store.with(|s| filter.with(|f| s.breakdown(span.get(), Dimension::Client, f, false))));
         let status_detail = Memo::new(move |_| dataset.with(|d| status_detail_of(&d.source)));
@@ -81,6 +84,7 @@ impl Dashboard {
             pending_mapping: RwSignal::new(None),
             selection: RwSignal::new(stored.selection),
             store,
+            range,
             span,
             filter,
             clients,

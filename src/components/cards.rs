@@ -65,7 +65,7 @@ pub fn SeriesCard(
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
     let chart = Memo::new(move |_| {
-        let granularity = dashboard.view.with(|v| v.range.natural_granularity());
+        let granularity = dashboard.range.with(|r| r.natural_granularity());
         let keys = keys.get();
         store.with(|s| {
             let series = filter.with(|f| s.series(dashboard.span.get(), granularity, f, Some((dimension, &keys))));
@@ -85,7 +85,7 @@ pub fn SeriesCard(
         let keys = keys.get();
         store.with(|s| keys.iter().enumerate().map(|(rank, &k)| drill_item(dashboard, s, dimension, k, rank, None)).collect::<Vec<_>>())
     });
-    let per = move || if dashboard.view.with(|v| v.range.natural_granularity()) == usage_core::Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
+    let per = move || if dashboard.range.with(|r| r.natural_granularity()) == usage_core::Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
     let hit = Box::new(move |x: f64, _y: f64, width: f64, _height: f64| {
         chart.with_untracked(|c| {
             let i = bucket_at(width, c.starts.len(), x)?;

@@ -12,7 +12,7 @@ use crate::components::export::download;
 use crate::state::Dashboard;
 
 /// Rows on one page of a long table: enough to scroll, few enough to draw in a frame or two.
-pub const PAGE: usize = 250;
+pub const PAGE: usize = 100;
 
 /// The table of `breakdown`'s rows. `methods` gives URL tables their methods column.
 #[component]

@@ -26,7 +26,7 @@ pub fn SourceBanner() -> impl IntoView {
         .into_any(),
         DataSource::Files { files, duplicates } => view! { <FilesBanner files=files duplicates=duplicates/> }.into_any(),
         DataSource::Live(live) => {
-            let range = Memo::new(move |_| dashboard.view.with(|v| v.range));
+            let range = dashboard.range;
             let loading = controller.loading;
             view! {
                 <div class="banner banner--file" role="note" data-testid="live-banner" aria-busy=move || loading.get().to_string()>
