@@ -162,6 +162,30 @@ async fn hostile_files_and_links() {
     assert!(text(&client, "read-note").await.contains("1 line had no HTTP request line"));
     std::fs::write(screenshots().join("access-log-names.png"), client.screenshot().await.expect("screenshot")).expect("save access-log-names.png");
 
+    // Many clients (case 7): nothing per client is built while the selection dialog is closed;
+    // open, it lists the top 200 and says how many more there are, search finds the others, and
+    // the clients table shows a page. Before, every client became a checkbox at load.
+    let many: String = std::iter::once("timestamp,client_id,client_name,template,status\n".to_owned())
+        .chain((0..20_000).map(|i| format!("{}T10:00:00Z,k{i:05},Kilo {i:05},/k,{}\n", day(1), if i % 4 == 0 { 500 } else { 200 })))
+        .collect();
+    open_files(&client, &[&fixture("e2e-many-clients.csv", many)]).await;
+    eventually("20,000 clients are read", || async { text(&client, "kpi-clients").await == "20,000" }).await;
+    let checkboxes = "return document.querySelectorAll('[data-testid=selection-clients] input[type=checkbox]').length";
+    assert_eq!(script(&client, checkboxes).await, json!(0), "the closed dialog builds no list");
+    assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] tbody tr').length").await, json!(100), "one page of the table");
+    click(&client, "open-selection").await;
+    eventually("the dialog lists the top 200", || async { script(&client, checkboxes).await == json!(200) }).await;
+    assert_eq!(text(&client, "selection-clients-more").await, "The top 200 of 20,000 are listed: search to find the others.");
+    let search = client.find(Locator::Css("[data-testid=selection-search]")).await.expect("search");
+    search.send_keys("kilo 1999").await.expect("type a search");
+    eventually("search reaches past the top 200", || async {
+        script(&client, "return [...document.querySelectorAll('[data-testid=selection-clients] input')].map(i => i.dataset.key).join(',')").await
+            == json!("k19990,k19991,k19992,k19993,k19994,k19995,k19996,k19997,k19998,k19999")
+    })
+    .await;
+    client.find(Locator::XPath("//dialog[@data-testid='selection-dialog']//button[.='Cancel']")).await.expect("Cancel").click().await.expect("cancel");
+    eventually("the dialog closes and drops its list", || async { script(&client, checkboxes).await == json!(0) }).await;
+
     // A crafted range from the year -262143: shortened with a notice, and the dashboard draws.
     client.goto(&format!("{base}?from=-262143-01-01&to={}", today())).await.expect("a crafted link");
     assert!(text(&client, "range-notice").await.contains("at most 3,660 days"));

@@ -25,6 +25,44 @@ fn lower(text: &str) -> String {
     String::from(js_sys::JsString::from(text).to_lower_case())
 }
 
+/// Most entries a list shows at once.
+const LISTED: usize = 200;
+
+/// The first entries that match the search, and how many match in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Listed {
+    items: Vec<Choice>,
+    matching: usize,
+}
+
+/// Whether `text` contains `needle` (already lower case), ignoring case. ASCII text is compared
+/// in place: a search over a million client names must not cross into JavaScript a million times.
+fn contains_folded(text: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if text.is_ascii() && needle.is_ascii() {
+        let (text, needle) = (text.as_bytes(), needle.as_bytes());
+        return text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    }
+    lower(text).contains(needle)
+}
+
+/// Entries (key, label, requests), in the order given, that match `needle`: the first `LISTED`
+/// as choices, and the count of all.
+fn listed<'a>(entries: impl Iterator<Item = (&'a str, &'a str, u64)>, needle: &str) -> Listed {
+    let mut out = Listed::default();
+    for (key, label, requests) in entries {
+        if contains_folded(label, needle) || contains_folded(key, needle) {
+            if out.items.len() < LISTED {
+                out.items.push(Choice { key: key.to_owned(), label: label.to_owned(), requests });
+            }
+            out.matching += 1;
+        }
+    }
+    out
+}
+
 /// Which lists the dialog shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SelectionMode {
@@ -49,32 +87,22 @@ pub fn SelectionDialog() -> impl IntoView {
     let chosen_clients = RwSignal::new(Vec::<String>::new());
     let chosen_templates = RwSignal::new(Vec::<String>::new());
 
+    // Only the first LISTED matches become DOM (a million clients cannot be a checklist), and
+    // nothing is built while the dialog is closed. Search reaches the rest.
     let client_choices = Memo::new(move |_| {
-        store.with(|s| {
-            dashboard.clients.with(|b| {
-                b.rows
-                    .iter()
-                    .filter_map(|u| s.client_info(u.key).map(|i| Choice { key: i.id.to_owned(), label: i.name.to_owned(), requests: u.counts.total() }))
-                    .collect::<Vec<_>>()
-            })
-        })
+        if mode.get().is_none() {
+            return Listed::default();
+        }
+        let needle = search.with(|s| lower(s.trim()));
+        store.with(|s| dashboard.clients.with(|b| listed(b.rows.iter().filter_map(|u| s.client_info(u.key).map(|i| (i.id, i.name, u.counts.total()))), &needle)))
     });
     let template_choices = Memo::new(move |_| {
-        store.with(|s| {
-            chosen.templates.with(|b| {
-                b.rows
-                    .iter()
-                    .map(|r| Choice { key: s.templates().get(r.key).to_owned(), label: s.templates().get(r.key).to_owned(), requests: r.counts.total() })
-                    .collect::<Vec<_>>()
-            })
-        })
-    });
-    let matches = move |choice: &Choice| {
+        if mode.get().is_none() {
+            return Listed::default();
+        }
         let needle = search.with(|s| lower(s.trim()));
-        needle.is_empty() || lower(&choice.label).contains(&needle) || lower(&choice.key).contains(&needle)
-    };
-    let shown_clients = Memo::new(move |_| client_choices.get().into_iter().filter(|c| matches(c)).collect::<Vec<_>>());
-    let shown_templates = Memo::new(move |_| template_choices.get().into_iter().filter(|c| matches(c)).collect::<Vec<_>>());
+        store.with(|s| chosen.templates.with(|b| listed(b.rows.iter().map(|r| (s.templates().get(r.key), s.templates().get(r.key), r.counts.total())), &needle)))
+    });
 
     // Open and close the native modal; fill the draft from what is on screen.
     Effect::new(move |_| {
@@ -86,7 +114,7 @@ pub fn SelectionDialog() -> impl IntoView {
                 chosen_clients.set(resolved.clients.iter().map(|&c| s.client_id(c).to_owned()).collect());
                 chosen_templates.set(match &resolved.templates {
                     Some(ids) => ids.iter().map(|&t| s.templates().get(t).to_owned()).collect(),
-                    None => template_choices.get_untracked().into_iter().map(|c| c.key).collect(),
+                    None => chosen.templates.with_untracked(|b| b.rows.iter().map(|r| s.templates().get(r.key).to_owned()).collect()),
                 });
             });
             search.set(String::new());
@@ -109,10 +137,12 @@ pub fn SelectionDialog() -> impl IntoView {
     };
 
     let apply = move |_| {
-        let all_templates = template_choices.with_untracked(|all| all.len());
+        let all_templates = chosen.templates.with_untracked(|b| b.rows.len());
         let templates = chosen_templates.get_untracked();
-        let clients = client_choices.with_untracked(|all| {
-            all.iter().filter(|c| chosen_clients.with_untracked(|k| k.contains(&c.key))).map(|c| c.key.clone()).collect::<Vec<_>>()
+        // In the table's order (by requests), and only clients the data still has.
+        let clients = chosen_clients.with_untracked(|keys| {
+            let keys: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
+            store.with_untracked(|s| dashboard.clients.with_untracked(|b| b.rows.iter().map(|u| s.client_id(u.key)).filter(|id| keys.contains(id)).map(str::to_owned).collect::<Vec<_>>()))
         });
         let current = dashboard.selection.get_untracked();
         dashboard.choose(ClientSelection {
@@ -150,9 +180,9 @@ pub fn SelectionDialog() -> impl IntoView {
                 </header>
                 <div class="dialog__columns" class:dialog__columns--single=urls_only>
                     <Show when=move || !urls_only()>
-                        <ChoiceList title="Clients" testid="selection-clients" shown=shown_clients chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
+                        <ChoiceList title="Clients" testid="selection-clients" shown=client_choices chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
                     </Show>
-                    <ChoiceList title="URL templates" testid="selection-templates" shown=shown_templates chosen=chosen_templates limit=None/>
+                    <ChoiceList title="URL templates" testid="selection-templates" shown=template_choices chosen=chosen_templates limit=None/>
                 </div>
                 <footer class="dialog__footer">
                     <button type="button" class="button button--quiet" on:click=restore data-testid="selection-restore">"Restore defaults"</button>
@@ -171,7 +201,7 @@ fn ChoiceList(
     title: &'static str,
     testid: &'static str,
     /// The entries matching the search.
-    shown: Memo<Vec<Choice>>,
+    shown: Memo<Listed>,
     /// Keys of the checked entries.
     chosen: RwSignal<Vec<String>>,
     /// Most entries that may be checked.
@@ -180,7 +210,7 @@ fn ChoiceList(
     let full = move || limit.is_some_and(|l| chosen.with(|c| c.len() >= l));
     let select_all = move |_| {
         chosen.update(|c| {
-            for choice in shown.get_untracked() {
+            for choice in shown.get_untracked().items {
                 if limit.is_some_and(|l| c.len() >= l) {
                     break;
                 }
@@ -191,7 +221,7 @@ fn ChoiceList(
         })
     };
     let clear = move |_| {
-        let visible: Vec<String> = shown.get_untracked().into_iter().map(|c| c.key).collect();
+        let visible: Vec<String> = shown.get_untracked().items.into_iter().map(|c| c.key).collect();
         chosen.update(|c| c.retain(|k| !visible.contains(k)));
     };
     view! {
@@ -208,7 +238,7 @@ fn ChoiceList(
                 <button type="button" class="link-button" on:click=clear>"Clear"</button>
             </div>
             <ul class="choices__list">
-                <For each=move || shown.get() key=|c| c.key.clone() let:choice>
+                <For each=move || shown.get().items key=|c| c.key.clone() let:choice>
                     {
                         let key = choice.key.clone();
                         let checked = {
@@ -237,8 +267,12 @@ fn ChoiceList(
                         }
                     }
                 </For>
-                <Show when=move || shown.with(|s| s.is_empty())>
+                <Show when=move || shown.with(|s| s.items.is_empty())>
                     <li class="choices__empty">"Nothing matches the search."</li>
+                </Show>
+                <Show when=move || shown.with(|s| s.matching > s.items.len())>
+                    <li class="choices__more" data-testid=format!("{testid}-more")>{move || shown.with(|s| format!(
+                        "The top {} of {} are listed: search to find the others.", thousands(s.items.len() as u64), thousands(s.matching as u64)))}</li>
                 </Show>
             </ul>
         </fieldset>
