@@ -113,7 +113,7 @@ fn aggregates(store: &UsageStore, span: DaySpan) -> JsValue {
     let mut by_id: Vec<(&str, u64)> = clients.iter().map(|u| (store.client_id(u.key), u.counts.total())).collect();
     by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let status_by_client = Object::new();
-    for usage in &clients {
+    for usage in clients.iter() {
         let classes: Vec<(&str, JsValue)> = StatusClass::NAMED.iter().map(|&c| (c.as_str(), (usage.counts.get(c) as f64).into())).collect();
         let _ = Reflect::set(&status_by_client, &JsValue::from_str(store.client_id(usage.key)), &object(&classes));
     }

@@ -71,7 +71,11 @@ pub fn Shell() -> impl IntoView {
                     <span class="brand__tag">"API usage"</span>
                 </div>
                 <div class="topbar__actions">
-                    <FileOpen on_loaded=Callback::new(move |dataset| controller.show_files(dataset))/>
+                    <FileOpen on_loaded=Callback::new(move |dataset| {
+                        // In a task of its own: taking the worker's columns in and counting them
+                        // for the screen are each long enough with a million clients.
+                        set_timeout(move || controller.show_files(dataset), std::time::Duration::ZERO)
+                    })/>
                     <button type="button" class="button button--connect" on:click=move |_| connect_open.set(true) data-testid="open-connect"
                         aria-busy=move || connecting().to_string()>
                         {move || if connecting() { "Connecting…" } else { "Connect API…" }}

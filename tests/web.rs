@@ -87,7 +87,7 @@ fn row_ids(root: &HtmlElement) -> Vec<String> {
 
 /// Every client in the default range, ranked as the dashboard ranks them.
 fn ranked_clients(store: &UsageStore, span: DaySpan) -> Vec<BreakdownRow> {
-    store.breakdown(span, Dimension::Client, &RecordFilter::all(), false).rows
+    store.breakdown(span, Dimension::Client, &RecordFilter::all(), false).rows.to_vec()
 }
 
 /// The request counts of a table's rows, read from its `data-col="requests"` cells.

@@ -50,7 +50,7 @@ pub fn BreakdownCard(
     let as_list = RwSignal::new(false);
     // The values shown and everything else.
     let split = Memo::new(move |_| breakdown.with(|b| match picked {
-        Some(keys) => keys.with(|k| usage_core::query::picked(&b.rows, k)),
+        Some(keys) => keys.with(|k| usage_core::query::picked(b, k)),
         None => top_n(&b.rows, TOP),
     }));
     let slices = Memo::new(move |_| {

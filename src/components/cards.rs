@@ -156,7 +156,7 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
     // In code order (200, 201, 304, 404, …), as the Genesys chart shows them; the top 12 by requests.
     let rows = Memo::new(move |_| {
         let d = dimension.get();
-        let mut rows = store.with(|s| filter.with(|f| s.breakdown(dashboard.span.get(), d, f, false).rows));
+        let mut rows = store.with(|s| filter.with(|f| s.breakdown(dashboard.span.get(), d, f, false).rows.to_vec()));
         rows.truncate(12);
         rows.sort_by_key(|r| r.key);
         rows

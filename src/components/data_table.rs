@@ -2,6 +2,8 @@
 //! a search box, pages for very long tables, drill-down links on every name, and an export of
 //! exactly what it shows. The cells' text comes from `usage_core::table`, shared with the CSV.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use usage_core::format::{thousands, visible_name};
 use usage_core::table::{Numbers, Table, TableColumn, file_name, heading};
@@ -35,8 +37,14 @@ pub fn DataTable(
     let table = Memo::new_with_compare(
         move |_| {
             let (mut rows, total, has_bytes, has_latency) = breakdown.with(|b| (b.rows.clone(), b.total, b.has_bytes, b.has_latency));
-            if let Some(Sort { column, descending }) = sort.get() {
-                store.with(|s| s.sort_rows(&mut rows, dimension, column, descending));
+            // A breakdown comes ranked by requests, most first: that order shares its rows.
+            match sort.get() {
+                Some(Sort { column: SortColumn::Requests | SortColumn::Share, descending: true }) | None => {}
+                Some(Sort { column, descending }) => {
+                    let mut sorted = rows.to_vec();
+                    store.with(|s| s.sort_rows(&mut sorted, dimension, column, descending));
+                    rows = Arc::new(sorted);
+                }
             }
             Table {
                 dimension: Some(dimension),
@@ -52,7 +60,7 @@ pub fn DataTable(
     // search, order or data starts at the first page.
     let shown = Memo::new_with_compare(move |_| store.with(|s| table.with(|t| search.with(|needle| t.matching(s, needle)))), |_, _| true);
     let shown_len = move || shown.with(|positions| positions.as_ref().map(Vec::len)).unwrap_or_else(|| table.with(|t| t.rows.len()));
-    let rows_shown = move || table.with_untracked(|t| shown.with_untracked(|p| p.as_ref().map_or_else(|| t.rows.clone(), |p| p.iter().map(|&i| t.rows[i as usize]).collect::<Vec<_>>())));
+    let rows_shown = move || table.with_untracked(|t| shown.with_untracked(|p| p.as_ref().map_or_else(|| t.rows.to_vec(), |p| p.iter().map(|&i| t.rows[i as usize]).collect::<Vec<_>>())));
     Effect::new(move |_| {
         shown.track();
         page.set(0);

@@ -161,13 +161,15 @@ impl SourceController {
             None => dashboard.notify(Notice::NothingBeforeToday),
         }
         self.before_live.set_value(None);
-        dashboard.dataset.set(dataset);
+        // The range first, then the data: the new data is never counted over the old range
+        // only to be counted again (a million clients make each count costly).
         dashboard.go_with(|v| {
             v.source = None;
             if let Some(range) = covering {
                 v.range = range;
             }
         });
+        dashboard.dataset.set(dataset);
     }
 
     /// Back to the demo data, disconnecting a live source.

@@ -57,6 +57,19 @@ fn synthetic_csv() -> Vec<u8> {
     out
 }
 
+/// 1M rows, each from a client of its own (issue 14's "a million clients"), over 30 days.
+fn million_clients_csv() -> Vec<u8> {
+    let first_day = day_number(chrono::NaiveDate::from_ymd_opt(2026, 10, 24).expect("a date"));
+    let mut out = Vec::with_capacity(ROWS * 80);
+    out.extend_from_slice(b"timestamp,client_id,client_name,method,url,template,status\n");
+    for i in 0..ROWS as i64 {
+        let date = usage_core::range::date_of_day(first_day + i % 30);
+        let status = if i % 10 == 0 { 503 } else { 200 };
+        out.extend_from_slice(format!("{date}T00:00:00Z,c{i:07},Client {i},GET,/api/a/{i},/api/a/{{id}},{status}\n").as_bytes());
+    }
+    out
+}
+
 fn load(csv: &[u8]) -> UsageStore {
     let mut builder = StoreBuilder::new();
     callboard_csv::read(csv, &mut builder).expect("readable");
@@ -103,13 +116,23 @@ fn benches(c: &mut Criterion) {
     group.bench_function("breakdown_by_ip_100k", |b| b.iter(|| store.breakdown(black_box(all_days), Dimension::Ip, &RecordFilter::all(), false)));
     group.bench_function("filter_client_then_ips", |b| b.iter(|| client_ips(black_box(&store), all_days, "cl_00000003")));
     // Re-sorting the 100k-row IP table by another column (its header clicked), and back.
-    let mut rows = store.breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false).rows;
+    let mut rows = store.breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false).rows.to_vec();
     group.bench_function("resort_100k_ips", |b| {
         b.iter(|| {
             store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Bytes, true);
             store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Name, false);
         })
     });
+    group.finish();
+
+    // A million clients: the clients breakdown is the one per-client step the page takes.
+    let store = load(&million_clients_csv());
+    let first = day_number(chrono::NaiveDate::from_ymd_opt(2026, 10, 24).expect("a date"));
+    let month = DaySpan { start: first, end: first + 30 };
+    let mut group = c.benchmark_group("million_clients");
+    group.sample_size(10);
+    group.bench_function("breakdown_by_client", |b| b.iter(|| store.breakdown(black_box(month), Dimension::Client, &RecordFilter::all(), false)));
+    group.bench_function("overview", |b| b.iter(|| overview(black_box(&store), month)));
     group.finish();
 }
 

@@ -108,6 +108,13 @@ impl StatusCounts {
         }
     }
 
+    /// Takes `part` (counts included in `self`) away from every class.
+    pub fn subtract(&mut self, part: &StatusCounts) {
+        for (mine, theirs) in self.counts.iter_mut().zip(part.counts) {
+            *mine = mine.saturating_sub(theirs);
+        }
+    }
+
     /// Requests of one class.
     pub fn get(&self, class: StatusClass) -> u64 {
         self.counts[class.index()]

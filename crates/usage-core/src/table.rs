@@ -5,6 +5,8 @@
 //! that the CSV writes numbers in full, for spreadsheets: `1500` for `1,500`, and bytes as a
 //! count (`4376694000` for `4.4 GB`).
 
+use std::sync::Arc;
+
 use crate::format::{decimal, iso_date, percent, thousands};
 use crate::formats::callboard_csv::csv_field;
 use crate::query::{Dimension, Row, SortColumn, share};
@@ -95,8 +97,8 @@ impl TableColumn {
 pub struct Table {
     pub dimension: Option<Dimension>,
     pub columns: Vec<TableColumn>,
-    /// Every row, in the table's order.
-    pub rows: Vec<Row>,
+    /// Every row, in the table's order (shared with the breakdown when that is the order).
+    pub rows: Arc<Vec<Row>>,
     /// All requests of the table (what "Share" divides by), whatever the search shows.
     pub total: StatusCounts,
     /// For URL tables: the methods of each template id, as text (`GET, POST`).
@@ -157,7 +159,7 @@ impl Table {
     pub fn search(&self, store: &UsageStore, needle: &str) -> Vec<Row> {
         match self.matching(store, needle) {
             Some(positions) => positions.into_iter().map(|i| self.rows[i as usize]).collect(),
-            None => self.rows.clone(),
+            None => self.rows.to_vec(),
         }
     }
 

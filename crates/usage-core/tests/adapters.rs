@@ -21,7 +21,7 @@ fn totals(store: &UsageStore, span: DaySpan) -> Vec<(String, [u64; 6])> {
     store
         .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
         .rows
-        .into_iter()
+        .iter()
         .map(|u| {
             let c = |k| u.counts.get(k);
             let classes = [u.counts.total(), c(StatusClass::Success), c(StatusClass::ClientError), c(StatusClass::RateLimited), c(StatusClass::ServerError), c(StatusClass::Other)];

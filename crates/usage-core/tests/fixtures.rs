@@ -24,7 +24,7 @@ fn totals(store: &UsageStore) -> Vec<(String, [u64; 7])> {
     store
         .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
         .rows
-        .into_iter()
+        .iter()
         .map(|u| {
             let c = |k| u.counts.get(k);
             let classes = [
