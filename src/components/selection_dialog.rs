@@ -141,8 +141,9 @@ pub fn SelectionDialog() -> impl IntoView {
         let templates = chosen_templates.get_untracked();
         // In the table's order (by requests), and only clients the data still has.
         let clients = chosen_clients.with_untracked(|keys| {
-            let keys: std::collections::HashSet<&str> = keys.iter().map(String::as_str).collect();
-            store.with_untracked(|s| dashboard.clients.with_untracked(|b| b.rows.iter().map(|u| s.client_id(u.key)).filter(|id| keys.contains(id)).map(str::to_owned).collect::<Vec<_>>()))
+            let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            keys.sort_unstable();
+            store.with_untracked(|s| dashboard.clients.with_untracked(|b| b.rows.iter().map(|u| s.client_id(u.key)).filter(|id| keys.binary_search(id).is_ok()).map(str::to_owned).collect::<Vec<_>>()))
         });
         let current = dashboard.selection.get_untracked();
         dashboard.choose(ClientSelection {

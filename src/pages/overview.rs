@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use usage_core::query::top_n;
-use usage_core::{Breakdown, Dimension};
+use usage_core::Dimension;
 
 use crate::components::breakdown_card::{BreakdownCard, ViewAll};
 use crate::components::cards::{SeriesCard, StatusBarsCard, StatusCodesCard};
@@ -26,13 +26,15 @@ pub fn Overview() -> impl IntoView {
     let chosen = expect_context::<Chosen>();
     let store = dashboard.store;
     // Every client through the chosen URL templates: the bars and the share. With every
-    // template chosen that is the dashboard's own client breakdown, not a second one (a million
-    // clients make each one costly).
+    // template chosen that is the dashboard's own client breakdown (its rows are shared, not
+    // copied), not a second count: a million clients make each one costly.
     let narrowed = Memo::new(move |_| chosen.resolved.with(|r| r.templates.is_some()));
-    let through_templates = Memo::new(move |_| store.with(|s| chosen.scope.with(|f| s.breakdown(dashboard.span.get(), Dimension::Client, f, false))));
-    let scoped: Memo<Memo<Breakdown>> = Memo::new(move |_| if narrowed.get() { through_templates } else { dashboard.clients });
+    let scoped = Memo::new(move |_| match narrowed.get() {
+        true => store.with(|s| chosen.scope.with(|f| s.breakdown(dashboard.span.get(), Dimension::Client, f, false))),
+        false => dashboard.clients.get(),
+    });
     // The chosen clients' rows through the chosen URL templates, in the selection's order.
-    let chosen_rows = Signal::derive(move || scoped.get().with(|b| chosen.resolved.with(|r| usage_core::query::picked(b, &r.clients).0)));
+    let chosen_rows = Signal::derive(move || scoped.with(|b| chosen.resolved.with(|r| usage_core::query::picked(b, &r.clients).0)));
     let top_urls = Signal::derive(move || chosen.templates.with(|b| top_n(&b.rows, 5).0));
     let caption = scope_caption(chosen);
 
@@ -42,11 +44,9 @@ pub fn Overview() -> impl IntoView {
             filter=chosen.scope testid="chart-line" legend_testid="selected-clients"/>
         <div class="grid">
             <StatusBarsCard title="Chosen clients by status" sub=caption dimension=Dimension::Client rows=chosen_rows testid="chart-bars"/>
-            {move || view! {
-                <BreakdownCard dimension=Dimension::Client breakdown=scoped.get() view_all=ViewAll::Table("all-clients")
-                    picked=Signal::derive(move || chosen.resolved.with(|r| r.clients.clone()))
-                    title="Share of requests" testid="chart-doughnut"/>
-            }}
+            <BreakdownCard dimension=Dimension::Client breakdown=scoped view_all=ViewAll::Table("all-clients")
+                picked=Signal::derive(move || chosen.resolved.with(|r| r.clients.clone()))
+                title="Share of requests" testid="chart-doughnut"/>
         </div>
         <div class="grid">
             <StatusCodesCard sub="all clients" filter=dashboard.filter/>
