@@ -183,6 +183,16 @@ async fn hostile_files_and_links() {
             == json!("k19990,k19991,k19992,k19993,k19994,k19995,k19996,k19997,k19998,k19999")
     })
     .await;
+    // "Clear" and "Select all" act on every match, not only the 200 listed: a client chosen by
+    // search (far below the top 200) is cleared with an empty search.
+    client.find(Locator::Css("[data-testid=selection-clients] input[data-key='k19999']")).await.expect("k19999").click().await.expect("check k19999");
+    search.send_keys(&fantoccini::key::Key::Backspace.to_string().repeat("kilo 1999".len())).await.expect("empty the search");
+    let count = "return document.querySelector('[data-testid=selection-clients] .choices__count').textContent";
+    eventually("the top 5 and k19999 are chosen", || async { script(&client, count).await == json!("6 of at most 10 chosen") }).await;
+    client.find(Locator::XPath("//fieldset[@data-testid='selection-clients']//button[.='Clear']")).await.expect("Clear").click().await.expect("clear");
+    eventually("Clear unchecks the unlisted k19999 too", || async { script(&client, count).await == json!("0 of at most 10 chosen") }).await;
+    client.find(Locator::XPath("//fieldset[@data-testid='selection-clients']//button[.='Select all']")).await.expect("Select all").click().await.expect("select all");
+    eventually("Select all fills the 10 places", || async { script(&client, count).await == json!("10 of at most 10 chosen") }).await;
     client.find(Locator::XPath("//dialog[@data-testid='selection-dialog']//button[.='Cancel']")).await.expect("Cancel").click().await.expect("cancel");
     eventually("the dialog closes and drops its list", || async { script(&client, checkboxes).await == json!(0) }).await;
 

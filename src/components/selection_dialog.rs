@@ -48,12 +48,17 @@ fn contains_folded(text: &str, needle: &str) -> bool {
     lower(text).contains(needle)
 }
 
+/// Whether an entry matches the search: by its label or its key.
+fn matches(key: &str, label: &str, needle: &str) -> bool {
+    contains_folded(label, needle) || contains_folded(key, needle)
+}
+
 /// Entries (key, label, requests), in the order given, that match `needle`: the first `LISTED`
 /// as choices, and the count of all.
 fn listed<'a>(entries: impl Iterator<Item = (&'a str, &'a str, u64)>, needle: &str) -> Listed {
     let mut out = Listed::default();
     for (key, label, requests) in entries {
-        if contains_folded(label, needle) || contains_folded(key, needle) {
+        if matches(key, label, needle) {
             if out.items.len() < LISTED {
                 out.items.push(Choice { key: key.to_owned(), label: label.to_owned(), requests });
             }
@@ -102,6 +107,22 @@ pub fn SelectionDialog() -> impl IntoView {
         }
         let needle = search.with(|s| lower(s.trim()));
         store.with(|s| chosen.templates.with(|b| listed(b.rows.iter().map(|r| (s.templates().get(r.key), s.templates().get(r.key), r.counts.total())), &needle)))
+    });
+
+    // Every match, listed or not, for "Select all" and "Clear" (at most `n` keys).
+    let every_client = Callback::new(move |n: usize| {
+        let needle = search.with_untracked(|s| lower(s.trim()));
+        store.with_untracked(|s| {
+            dashboard.clients.with_untracked(|b| {
+                b.rows.iter().filter_map(|u| s.client_info(u.key)).filter(|i| matches(i.id, i.name, &needle)).take(n).map(|i| i.id.to_owned()).collect::<Vec<_>>()
+            })
+        })
+    });
+    let every_template = Callback::new(move |n: usize| {
+        let needle = search.with_untracked(|s| lower(s.trim()));
+        store.with_untracked(|s| {
+            chosen.templates.with_untracked(|b| b.rows.iter().map(|r| s.templates().get(r.key)).filter(|t| matches(t, t, &needle)).take(n).map(str::to_owned).collect::<Vec<_>>())
+        })
     });
 
     // Open and close the native modal; fill the draft from what is on screen.
@@ -181,9 +202,9 @@ pub fn SelectionDialog() -> impl IntoView {
                 </header>
                 <div class="dialog__columns" class:dialog__columns--single=urls_only>
                     <Show when=move || !urls_only()>
-                        <ChoiceList title="Clients" testid="selection-clients" shown=client_choices chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
+                        <ChoiceList title="Clients" testid="selection-clients" shown=client_choices every=every_client chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
                     </Show>
-                    <ChoiceList title="URL templates" testid="selection-templates" shown=template_choices chosen=chosen_templates limit=None/>
+                    <ChoiceList title="URL templates" testid="selection-templates" shown=template_choices every=every_template chosen=chosen_templates limit=None/>
                 </div>
                 <footer class="dialog__footer">
                     <button type="button" class="button button--quiet" on:click=restore data-testid="selection-restore">"Restore defaults"</button>
@@ -203,27 +224,34 @@ fn ChoiceList(
     testid: &'static str,
     /// The entries matching the search.
     shown: Memo<Listed>,
+    /// The keys of the first `n` entries matching the search, listed or not.
+    every: Callback<usize, Vec<String>>,
     /// Keys of the checked entries.
     chosen: RwSignal<Vec<String>>,
     /// Most entries that may be checked.
     limit: Option<usize>,
 ) -> impl IntoView {
     let full = move || limit.is_some_and(|l| chosen.with(|c| c.len() >= l));
+    // Both act on every match of the search, not only the listed ones.
     let select_all = move |_| {
+        let candidates = every.run(limit.map_or(usize::MAX, |l| l + chosen.with_untracked(Vec::len)));
         chosen.update(|c| {
-            for choice in shown.get_untracked().items {
+            let mut had = c.clone();
+            had.sort_unstable();
+            for key in candidates {
                 if limit.is_some_and(|l| c.len() >= l) {
                     break;
                 }
-                if !c.contains(&choice.key) {
-                    c.push(choice.key);
+                if had.binary_search(&key).is_err() {
+                    c.push(key);
                 }
             }
         })
     };
     let clear = move |_| {
-        let visible: Vec<String> = shown.get_untracked().items.into_iter().map(|c| c.key).collect();
-        chosen.update(|c| c.retain(|k| !visible.contains(k)));
+        let mut matching = every.run(usize::MAX);
+        matching.sort_unstable();
+        chosen.update(|c| c.retain(|k| matching.binary_search(k).is_err()));
     };
     view! {
         <fieldset class="choices" data-testid=testid>
