@@ -8,47 +8,19 @@
 //   node bench/drill.mjs <bench-dir> <app-url> <csv-path> [runs]
 // e.g. node bench/drill.mjs ../bench-copy http://127.0.0.1:8080/ ../bench-copy/data/usage-1m.csv 5
 // <bench-dir> is a copy of ../shared/bench after `npm ci` (for playwright-core).
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { launch, openThroughUi, report, timedClick } from './lib.mjs';
 
 const [benchDir, appUrl, csvPath, runsArg] = process.argv.slice(2);
 if (!csvPath) throw new Error('usage: node bench/drill.mjs <bench-dir> <app-url> <csv-path> [runs]');
 const runs = Number(runsArg || 5);
-const { chromium } = createRequire(path.resolve(benchDir, 'package.json'))('playwright-core');
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-
-/// Clicks `selector` and resolves with the ms until the second animation frame after it (the
-/// frame that shows the result), and the long tasks meanwhile.
-async function timedClick(page, selector, done) {
-  return page.evaluate(async ([selector, done]) => {
-    const tasks = [];
-    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(Math.round(e.duration)); });
-    observer.observe({ type: 'longtask' });
-    const element = document.querySelector(selector);
-    if (!element) throw new Error(`${selector} is not on the page`);
-    const t0 = performance.now();
-    element.click();
-    // Wait until the page shows the result, then for the frame that paints it.
-    while (!document.querySelector(done)) await new Promise((r) => setTimeout(r, 0));
-    const dom = performance.now() - t0;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const ms = performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 100));
-    observer.disconnect();
-    return { dom_ms: Math.round(dom), ms: Math.round(ms), tasks, rows: document.querySelectorAll('tbody tr').length };
-  }, [selector, done]);
-}
+const browser = await launch(benchDir);
+const rowsOnScreen = (page) => page.evaluate(() => document.querySelectorAll('tbody tr').length);
 
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   await page.goto(appUrl, { waitUntil: 'load' });
   await page.waitForSelector('[data-testid=kpi-total-requests]');
-  await page.setInputFiles('[data-testid=file-input]', csvPath);
-  await page.waitForFunction((n) => (document.querySelector('[data-testid=file-banner]') || {}).textContent?.includes(n), path.basename(csvPath), { timeout: 180000 });
+  await openThroughUi(page, csvPath);
   const base = new URL(appUrl);
   const results = [];
   for (let run = 0; run < runs; run++) {
@@ -59,8 +31,8 @@ try {
     await page.waitForSelector('[data-testid=table-clients] tbody tr a');
     await page.waitForTimeout(300);
     const client = await page.evaluate(() => document.querySelector('[data-testid=table-clients] tbody tr').dataset.key);
-    const filter = await timedClick(page, '[data-testid=table-clients] tbody tr a', '[data-testid=filter-pill]');
-    const ips = await timedClick(page, '[data-testid=by-ip]', '[data-testid=table-ip] tbody tr');
+    const filter = { ...await timedClick(page, '[data-testid=table-clients] tbody tr a', '[data-testid=filter-pill]'), rows: await rowsOnScreen(page) };
+    const ips = { ...await timedClick(page, '[data-testid=by-ip]', '[data-testid=table-ip] tbody tr'), rows: await rowsOnScreen(page) };
     // The same in one step, from Explore by IP without the filter: a link with both.
     await page.evaluate(() => document.querySelector('[data-testid=clear-filters]').click());
     await page.waitForFunction(() => !document.querySelector('[data-testid=filter-pill]'));
@@ -71,17 +43,11 @@ try {
       a.href = `${location.pathname}?${p}`; a.id = 'bench-drill'; a.textContent = 'drill';
       document.querySelector('.page').appendChild(a);
     }, client);
-    const oneStep = await timedClick(page, '#bench-drill', '[data-testid=filter-pill]');
+    const oneStep = { ...await timedClick(page, '#bench-drill', '[data-testid=filter-pill]'), rows: await rowsOnScreen(page) };
     results.push({ client, filter, ips, one_step: oneStep });
   }
   console.log(JSON.stringify(results));
-  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  for (const step of ['filter', 'ips', 'one_step']) {
-    const ms = results.map((r) => r[step].ms);
-    const dom = results.map((r) => r[step].dom_ms);
-    const longest = Math.max(0, ...results.flatMap((r) => r[step].tasks));
-    console.log(`${step}: in the page after median ${median(dom)} ms (runs ${dom.join(', ')}), painted after median ${median(ms)} ms (runs ${ms.join(', ')}), longest task ${longest} ms, ${results[0][step].rows} rows on screen`);
-  }
+  report(results, ['filter', 'ips', 'one_step'], (r, step) => r[step].rows);
 } finally {
   await browser.close();
 }

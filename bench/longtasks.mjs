@@ -8,14 +8,12 @@
 // "Open export…" as a user does, and the watch runs until the dashboard shows it (the file banner
 // and the KPIs), so drawing the dashboard for the new data counts too.
 // <bench-dir> is a copy of ../shared/bench after `npm ci` (for playwright-core).
-import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import path from 'node:path';
+import { launch, openThroughUi } from './lib.mjs';
 
 const [benchDir, appUrl, csvPath, mode] = process.argv.slice(2);
 if (!csvPath) throw new Error('usage: node bench/longtasks.mjs <bench-dir> <app-url> <csv-path>');
-const { chromium } = createRequire(path.resolve(benchDir, 'package.json'))('playwright-core');
 
 // Serve the CSV from loopback with CORS, as the harness does.
 const csv = readFileSync(csvPath);
@@ -26,10 +24,7 @@ const server = createServer((req, res) => {
 await new Promise((r) => server.once('listening', r));
 const csvUrl = `http://127.0.0.1:${server.address().port}/data.csv`;
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch(benchDir);
 try {
   const page = await browser.newPage();
   await page.goto(appUrl, { waitUntil: 'load' });
@@ -42,9 +37,7 @@ try {
       window.__observer.observe({ type: 'longtask' });
       window.__t0 = performance.now();
     });
-    await page.setInputFiles('[data-testid=file-input]', csvPath);
-    const name = path.basename(csvPath);
-    await page.waitForFunction((n) => (document.querySelector('[data-testid=file-banner]') || {}).textContent?.includes(n), name, { timeout: 120000 });
+    await openThroughUi(page, csvPath);
     const result = await page.evaluate(async () => {
       const shown = performance.now() - window.__t0;
       await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));

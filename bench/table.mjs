@@ -5,43 +5,18 @@
 //   node bench/table.mjs <bench-dir> <app-url> <csv-path> [runs]
 // e.g. node bench/table.mjs ../bench-copy http://127.0.0.1:8080/ data/usage-1m-100k-ips.csv 3
 // <bench-dir> is a copy of ../shared/bench after `npm ci` (for playwright-core).
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { launch, openThroughUi, report, timed } from './lib.mjs';
 
 const [benchDir, appUrl, csvPath, runsArg] = process.argv.slice(2);
 if (!csvPath) throw new Error('usage: node bench/table.mjs <bench-dir> <app-url> <csv-path> [runs]');
 const runs = Number(runsArg || 3);
-const { chromium } = createRequire(path.resolve(benchDir, 'package.json'))('playwright-core');
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-
-/// Runs `act` in the page and resolves with the ms until `done()` holds and a frame is painted,
-/// and the long tasks meanwhile.
-async function timed(page, act, done) {
-  return page.evaluate(async ([act, done]) => {
-    const tasks = [];
-    const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) tasks.push(Math.round(e.duration)); });
-    observer.observe({ type: 'longtask' });
-    const t0 = performance.now();
-    new Function(act)();
-    while (!new Function(done)()) await new Promise((r) => setTimeout(r, 0));
-    const dom = performance.now() - t0;
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    const painted = performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 100));
-    observer.disconnect();
-    return { dom_ms: Math.round(dom), painted_ms: Math.round(painted), tasks };
-  }, [act, done]);
-}
+const browser = await launch(benchDir);
 
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   await page.goto(appUrl, { waitUntil: 'load' });
   await page.waitForSelector('[data-testid=kpi-total-requests]');
-  await page.setInputFiles('[data-testid=file-input]', csvPath);
-  await page.waitForFunction((n) => (document.querySelector('[data-testid=file-banner]') || {}).textContent?.includes(n), path.basename(csvPath), { timeout: 180000 });
+  await openThroughUi(page, csvPath);
   const results = [];
   for (let run = 0; run < runs; run++) {
     await page.evaluate(() => { const p = new URLSearchParams(location.search); p.delete('sort'); p.set('view', 'explore'); p.set('by', 'client'); history.pushState(null, '', `${location.pathname}?${p}`); dispatchEvent(new PopStateEvent('popstate')); });
@@ -58,13 +33,7 @@ try {
     results.push({ rows: count, ips, resort, byName, search });
   }
   console.log(JSON.stringify(results));
-  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  for (const step of ['ips', 'resort', 'byName', 'search']) {
-    const dom = results.map((r) => r[step].dom_ms);
-    const painted = results.map((r) => r[step].painted_ms);
-    const longest = Math.max(0, ...results.flatMap((r) => r[step].tasks));
-    console.log(`${step}: in the page after median ${median(dom)} ms (${dom.join(', ')}), painted after ${median(painted)} ms (${painted.join(', ')}), longest task ${longest} ms; ${results[0].rows} rows`);
-  }
+  report(results, ['ips', 'resort', 'byName', 'search'], (r) => r.rows);
 } finally {
   await browser.close();
 }
