@@ -2,7 +2,7 @@
 //! charts show, saved in localStorage.
 
 use leptos::prelude::*;
-use usage_core::ClientSelection;
+use usage_core::{Breakdown, ClientSelection, Dimension, UsageStore};
 use usage_core::format::{thousands, visible_name};
 use usage_core::selection::MAX_CLIENTS;
 use wasm_bindgen::JsCast;
@@ -19,12 +19,6 @@ struct Choice {
     requests: u64,
 }
 
-/// Lower case for a case-insensitive search, by the browser's own Unicode tables (so the page's
-/// WebAssembly need not carry them).
-fn lower(text: &str) -> String {
-    String::from(js_sys::JsString::from(text).to_lower_case())
-}
-
 /// Most entries a list shows at once.
 const LISTED: usize = 200;
 
@@ -35,35 +29,27 @@ struct Listed {
     matching: usize,
 }
 
-/// Whether `text` contains `needle` (already lower case), ignoring case. ASCII text is compared
-/// in place: a search over a million client names must not cross into JavaScript a million times.
-fn contains_folded(text: &str, needle: &str) -> bool {
-    if needle.is_empty() {
-        return true;
-    }
-    if text.is_ascii() && needle.is_ascii() {
-        let (text, needle) = (text.as_bytes(), needle.as_bytes());
-        return text.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
-    }
-    lower(text).contains(needle)
+/// The rows of a client or URL template breakdown that the search keeps (the core's search, as
+/// in the tables), as (saved key, label, requests).
+fn matching<'a>(store: &'a UsageStore, breakdown: &'a Breakdown, needle: &'a str) -> impl Iterator<Item = (&'a str, &'a str, u64)> + 'a {
+    store.rows_matching(breakdown.dimension, &breakdown.rows, needle).filter_map(move |i| {
+        let row = &breakdown.rows[i];
+        let (key, label) = match breakdown.dimension {
+            Dimension::Client => store.client_info(row.key).map(|c| (c.id, c.name))?,
+            _ => (store.templates().get(row.key), store.templates().get(row.key)),
+        };
+        Some((key, label, row.counts.total()))
+    })
 }
 
-/// Whether an entry matches the search: by its label or its key.
-fn matches(key: &str, label: &str, needle: &str) -> bool {
-    contains_folded(label, needle) || contains_folded(key, needle)
-}
-
-/// Entries (key, label, requests), in the order given, that match `needle`: the first `LISTED`
-/// as choices, and the count of all.
-fn listed<'a>(entries: impl Iterator<Item = (&'a str, &'a str, u64)>, needle: &str) -> Listed {
+/// The first `LISTED` entries as choices, and the count of all.
+fn listed<'a>(entries: impl Iterator<Item = (&'a str, &'a str, u64)>) -> Listed {
     let mut out = Listed::default();
     for (key, label, requests) in entries {
-        if matches(key, label, needle) {
-            if out.items.len() < LISTED {
-                out.items.push(Choice { key: key.to_owned(), label: label.to_owned(), requests });
-            }
-            out.matching += 1;
+        if out.items.len() < LISTED {
+            out.items.push(Choice { key: key.to_owned(), label: label.to_owned(), requests });
         }
+        out.matching += 1;
     }
     out
 }
@@ -94,36 +80,20 @@ pub fn SelectionDialog() -> impl IntoView {
 
     // Only the first LISTED matches become DOM (a million clients cannot be a checklist), and
     // nothing is built while the dialog is closed. Search reaches the rest.
-    let client_choices = Memo::new(move |_| {
-        if mode.get().is_none() {
-            return Listed::default();
-        }
-        let needle = search.with(|s| lower(s.trim()));
-        store.with(|s| dashboard.clients.with(|b| listed(b.rows.iter().filter_map(|u| s.client_info(u.key).map(|i| (i.id, i.name, u.counts.total()))), &needle)))
-    });
-    let template_choices = Memo::new(move |_| {
-        if mode.get().is_none() {
-            return Listed::default();
-        }
-        let needle = search.with(|s| lower(s.trim()));
-        store.with(|s| chosen.templates.with(|b| listed(b.rows.iter().map(|r| (s.templates().get(r.key), s.templates().get(r.key), r.counts.total())), &needle)))
-    });
-
+    let list = move |source: Memo<Breakdown>| {
+        Memo::new(move |_| match mode.get() {
+            None => Listed::default(),
+            Some(_) => search.with(|needle| store.with(|s| source.with(|b| listed(matching(s, b, needle))))),
+        })
+    };
+    let client_choices = list(dashboard.clients);
+    let template_choices = list(chosen.templates);
     // Every match, listed or not, for "Select all" and "Clear" (at most `n` keys).
-    let every_client = Callback::new(move |n: usize| {
-        let needle = search.with_untracked(|s| lower(s.trim()));
-        store.with_untracked(|s| {
-            dashboard.clients.with_untracked(|b| {
-                b.rows.iter().filter_map(|u| s.client_info(u.key)).filter(|i| matches(i.id, i.name, &needle)).take(n).map(|i| i.id.to_owned()).collect::<Vec<_>>()
-            })
+    let every = move |source: Memo<Breakdown>| {
+        Callback::new(move |n: usize| {
+            search.with_untracked(|needle| store.with_untracked(|s| source.with_untracked(|b| matching(s, b, needle).take(n).map(|(key, _, _)| key.to_owned()).collect())))
         })
-    });
-    let every_template = Callback::new(move |n: usize| {
-        let needle = search.with_untracked(|s| lower(s.trim()));
-        store.with_untracked(|s| {
-            chosen.templates.with_untracked(|b| b.rows.iter().map(|r| s.templates().get(r.key)).filter(|t| matches(t, t, &needle)).take(n).map(str::to_owned).collect::<Vec<_>>())
-        })
-    });
+    };
 
     // Open and close the native modal; fill the draft from what is on screen.
     Effect::new(move |_| {
@@ -202,9 +172,9 @@ pub fn SelectionDialog() -> impl IntoView {
                 </header>
                 <div class="dialog__columns" class:dialog__columns--single=urls_only>
                     <Show when=move || !urls_only()>
-                        <ChoiceList title="Clients" testid="selection-clients" shown=client_choices every=every_client chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
+                        <ChoiceList title="Clients" testid="selection-clients" shown=client_choices every=every(dashboard.clients) chosen=chosen_clients limit=Some(MAX_CLIENTS)/>
                     </Show>
-                    <ChoiceList title="URL templates" testid="selection-templates" shown=template_choices every=every_template chosen=chosen_templates limit=None/>
+                    <ChoiceList title="URL templates" testid="selection-templates" shown=template_choices every=every(chosen.templates) chosen=chosen_templates limit=None/>
                 </div>
                 <footer class="dialog__footer">
                     <button type="button" class="button button--quiet" on:click=restore data-testid="selection-restore">"Restore defaults"</button>

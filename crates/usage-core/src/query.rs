@@ -593,6 +593,18 @@ impl UsageStore {
         }
     }
 
+    /// The positions in `rows` (of `dimension`) whose label, or a client's id, contains `needle`
+    /// ignoring ASCII case, without a lower-case copy of any label: the one search of the tables
+    /// and the selection dialog. An empty needle matches every row.
+    pub fn rows_matching<'a>(&'a self, dimension: Dimension, rows: &'a [Row], needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let needle = needle.trim().as_bytes();
+        let contains = move |text: &str| text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+        rows.iter()
+            .enumerate()
+            .filter(move |(_, r)| needle.is_empty() || contains(&self.label_ref(dimension, r.key)) || (dimension == Dimension::Client && contains(self.client_id(r.key))))
+            .map(|(i, _)| i)
+    }
+
     /// [`UsageStore::label`] without a copy where the store has the text.
     pub fn label_ref(&self, dimension: Dimension, key: u32) -> std::borrow::Cow<'_, str> {
         match dimension {

@@ -154,7 +154,8 @@ impl Table {
         }
     }
 
-    /// The rows whose name or key contains `needle`, ignoring ASCII case, in the table's order.
+    /// The rows whose name or key contains `needle`, ignoring ASCII case, in the table's order
+    /// ([`UsageStore::rows_matching`]).
     /// An empty needle keeps every row.
     pub fn search(&self, store: &UsageStore, needle: &str) -> Vec<Row> {
         match self.matching(store, needle) {
@@ -166,18 +167,10 @@ impl Table {
     /// The positions of the rows [`Table::search`] keeps; `None` when the search keeps every row
     /// (an empty needle), so a long table need not be copied.
     pub fn matching(&self, store: &UsageStore, needle: &str) -> Option<Vec<u32>> {
-        let needle = needle.trim().as_bytes();
-        if needle.is_empty() {
+        if needle.trim().is_empty() {
             return None;
         }
-        let dimension = self.dimension();
-        // Without building a lower-case copy of every label.
-        let contains = |text: &str| text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
-        let found = self.rows.iter().enumerate().filter(|(_, r)| {
-            let name = store.label_ref(dimension, r.key);
-            contains(&name) || (dimension == Dimension::Client && contains(&store.key_text(dimension, r.key)))
-        });
-        Some(found.map(|(i, _)| i as u32).collect())
+        Some(store.rows_matching(self.dimension(), &self.rows, needle).map(|i| i as u32).collect())
     }
 
     /// The table as CSV: a line saying what it is (`heading`), the header, `rows` as shown, and
