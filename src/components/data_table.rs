@@ -2,13 +2,11 @@
 //! a search box, pages for very long tables, drill-down links on every name, and an export of
 //! exactly what it shows. The cells' text comes from `usage_core::table`, shared with the CSV.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use usage_core::format::{thousands, visible_name};
 use usage_core::table::{Numbers, Table, TableColumn, file_name, heading};
 use usage_core::view::Sort;
-use usage_core::{Breakdown, Dimension, Filter, SortColumn};
+use usage_core::{Breakdown, Dimension, Filter};
 
 use crate::components::export::download;
 use crate::state::Dashboard;
@@ -36,16 +34,8 @@ pub fn DataTable(
     // compared with the last one, only rebuilt when its inputs change.
     let table = Memo::new_with_compare(
         move |_| {
-            let (mut rows, total, has_bytes, has_latency) = breakdown.with(|b| (b.rows.clone(), b.total, b.has_bytes, b.has_latency));
-            // A breakdown comes ranked by requests, most first: that order shares its rows.
-            match sort.get() {
-                Some(Sort { column: SortColumn::Requests | SortColumn::Share, descending: true }) | None => {}
-                Some(Sort { column, descending }) => {
-                    let mut sorted = rows.to_vec();
-                    store.with(|s| s.sort_rows(&mut sorted, dimension, column, descending));
-                    rows = Arc::new(sorted);
-                }
-            }
+            let Sort { column, descending } = sort.get().unwrap_or(Sort::RANKED);
+            let (rows, total, has_bytes, has_latency) = store.with(|s| breakdown.with(|b| (s.rows_sorted(b, column, descending), b.total, b.has_bytes, b.has_latency)));
             Table {
                 dimension: Some(dimension),
                 columns: TableColumn::for_table(dimension, has_bytes, has_latency),
@@ -82,7 +72,7 @@ pub fn DataTable(
             return view! { <th scope="col" class="table__head table__head--plain" data-col=column.key()>{label}</th> }.into_any();
         };
         // Without an order in the link the table is ranked by requests, most first.
-        let current = move || sort.get().unwrap_or(Sort { column: SortColumn::Requests, descending: true });
+        let current = move || sort.get().unwrap_or(Sort::RANKED);
         let aria = move || match current() {
             s if s.column == sorts => if s.descending { "descending" } else { "ascending" },
             _ => "none",

@@ -752,6 +752,17 @@ impl UsageStore {
         }
     }
 
+    /// `breakdown`'s rows in the order of `column`: its own rows, shared and not copied, when that
+    /// is the order they are in (by requests or share, most first).
+    pub fn rows_sorted(&self, breakdown: &Breakdown, column: SortColumn, descending: bool) -> Arc<Vec<Row>> {
+        if matches!(column, SortColumn::Requests | SortColumn::Share) && descending {
+            return breakdown.rows.clone();
+        }
+        let mut rows = breakdown.rows.to_vec();
+        self.sort_rows(&mut rows, breakdown.dimension, column, descending);
+        Arc::new(rows)
+    }
+
     /// Sorts rows by `column`; ties always go by label, then id, ascending. Labels are compared
     /// through their ranks, so no string is built or compared per comparison.
     pub fn sort_rows(&self, rows: &mut [Row], dimension: Dimension, column: SortColumn, descending: bool) {

@@ -66,6 +66,9 @@ pub struct Sort {
 }
 
 impl Sort {
+    /// The order of a table whose link names none: by requests, most first (a breakdown's own).
+    pub const RANKED: Sort = Sort { column: SortColumn::Requests, descending: true };
+
     /// `-requests`, `name`.
     pub fn as_query(self) -> String {
         format!("{}{}", if self.descending { "-" } else { "" }, self.column.as_str())

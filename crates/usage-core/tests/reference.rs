@@ -201,8 +201,12 @@ proptest! {
         descending in any::<bool>(),
     ) {
         let store = UsageStore::from_records(&records).unwrap();
-        let mut rows = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false).rows.to_vec();
+        let breakdown = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false);
+        let mut rows = breakdown.rows.to_vec();
         store.sort_rows(&mut rows, dimension, column, descending);
+        // The table's path, which shares the breakdown's rows when they are already in order.
+        let shared = store.rows_sorted(&breakdown, column, descending);
+        prop_assert_eq!(shared.as_slice(), rows.as_slice());
         let value = |r: &usage_core::BreakdownRow| -> (u128, u128) {
             match column {
                 SortColumn::Requests | SortColumn::Share => (u128::from(r.counts.total()), 1),
