@@ -24,6 +24,7 @@ pub mod strings;
 pub mod table;
 pub mod template;
 pub mod view;
+pub mod zone;
 
 pub use model::{BucketWidth, UsageRecord};
 pub use query::{Breakdown, Dimension, Filter, Granularity, RecordFilter, Row as BreakdownRow, SortColumn, StatusDetail, TimeSeries};

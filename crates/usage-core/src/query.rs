@@ -14,6 +14,7 @@ use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::range::{DateRange, date_of_day, day_number};
 use crate::status::{StatusClass, StatusCounts};
 use crate::store::UsageStore;
+use crate::zone::{Offsets, Window};
 
 /// A half-open span of UTC days, `start..end`, as days since 1970-01-01.
 ///
@@ -94,18 +95,9 @@ impl Granularity {
         }
     }
 
-    /// Bucket starts covering `span`; the first may begin before it (weeks, months).
+    /// Bucket starts covering `span` in UTC; the first may begin before it (weeks, months).
     pub fn buckets(self, span: DaySpan) -> Vec<i64> {
-        let mut starts = Vec::new();
-        if span.end <= span.start {
-            return starts;
-        }
-        let mut start = self.bucket_start(span.start_timestamp());
-        while start < span.end_timestamp() {
-            starts.push(start);
-            start = self.next_start(start);
-        }
-        starts
+        Offsets::utc().buckets(self, span.into())
     }
 }
 
@@ -649,7 +641,7 @@ impl UsageStore {
     /// Calls `f(index, requests)` for each record of `span` that `filter` lets through; not
     /// always in time order (a filter to a few clients reads their records client by client).
     #[inline]
-    fn each(&self, span: DaySpan, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
+    fn each(&self, span: Window, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
         let range = self.index_range(span.start_timestamp(), span.end_timestamp());
         if filter.is_all() {
             self.for_each_weighted(range, f);
@@ -673,7 +665,8 @@ impl UsageStore {
     }
 
     /// Every request of `span` that `filter` lets through, per status class.
-    pub fn totals(&self, span: DaySpan, filter: &RecordFilter) -> StatusCounts {
+    pub fn totals(&self, span: impl Into<Window>, filter: &RecordFilter) -> StatusCounts {
+        let span = span.into();
         let mut total = StatusCounts::default();
         self.each(span, filter, |i, n| total.add_code(self.status[i], n));
         total
@@ -682,7 +675,8 @@ impl UsageStore {
     /// Requests per value of `dimension` in `span`, through `filter`: only values with requests,
     /// ranked by requests (most first), ties by label. With `latency`, exact percentiles per row
     /// from the per-request records (which costs memory for every latency in the span).
-    pub fn breakdown(&self, span: DaySpan, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
+    pub fn breakdown(&self, span: impl Into<Window>, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
+        let span = span.into();
         let cardinality = self.cardinality(dimension);
         let mut per_key = vec![StatusCounts::default(); cardinality];
         let bytes_column = self.bytes.as_ref();
@@ -821,10 +815,15 @@ impl UsageStore {
         }
     }
 
-    /// Requests over time in `span` through `filter`: the total per bucket and, for each of `keys`
-    /// of `dimension`, its own series.
-    pub fn series(&self, span: DaySpan, granularity: Granularity, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
-        let starts = granularity.buckets(span);
+    /// Requests over time in `span` through `filter`, in UTC buckets: see [`UsageStore::series_in`].
+    pub fn series(&self, span: impl Into<Window>, granularity: Granularity, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
+        self.series_in(span.into(), granularity, &Offsets::utc(), filter, split)
+    }
+
+    /// Requests over time in `span` through `filter`, in buckets of the zone with `offsets`: the
+    /// total per bucket and, for each of `keys` of `dimension`, its own series.
+    pub fn series_in(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
+        let starts = offsets.buckets(granularity, span);
         let mut total = vec![0u64; starts.len()];
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
         let mut slot = vec![None; if keys.is_empty() { 0 } else { self.cardinality(dimension) }];
@@ -835,10 +834,12 @@ impl UsageStore {
         }
         let mut values = vec![vec![0u64; starts.len()]; keys.len()];
         let first = starts.first().copied().unwrap_or(0);
+        // Buckets of one width in a zone that keeps one offset are found by arithmetic; the rest
+        // (weeks and months, days of 23 or 25 hours) by a binary search.
+        let width = granularity.fixed_seconds().filter(|_| offsets.fixed_offset().is_some());
         self.each(span, filter, |i, n| {
             let ts = self.timestamp(i);
-            // Fixed-width buckets are found by arithmetic; weeks and months by a binary search.
-            let bucket = match granularity.fixed_seconds() {
+            let bucket = match width {
                 Some(width) => ((ts - first) / width) as usize,
                 None => starts.partition_point(|&s| s <= ts).saturating_sub(1),
             };
@@ -856,7 +857,8 @@ impl UsageStore {
 
     /// Requests per pair of values of `first` × `second` (client × template, say) in `span`
     /// through `filter`, ranked by requests, ties by the two labels.
-    pub fn pairs(&self, span: DaySpan, first: Dimension, second: Dimension, filter: &RecordFilter) -> Vec<PairRow> {
+    pub fn pairs(&self, span: impl Into<Window>, first: Dimension, second: Dimension, filter: &RecordFilter) -> Vec<PairRow> {
+        let span = span.into();
         let mut per_pair: rustc_hash::FxHashMap<u64, StatusCounts> = rustc_hash::FxHashMap::default();
         self.each(span, filter, |i, n| {
             let key = u64::from(self.key(first, i)) << 32 | u64::from(self.key(second, i));
@@ -874,13 +876,15 @@ impl UsageStore {
     }
 
     /// The records of `span` that `filter` lets through, in time order: what an export holds.
-    pub fn records_through<'a>(&'a self, span: DaySpan, filter: &'a RecordFilter) -> impl Iterator<Item = crate::UsageRecord> + 'a {
+    pub fn records_through<'a>(&'a self, span: impl Into<Window>, filter: &'a RecordFilter) -> impl Iterator<Item = crate::UsageRecord> + 'a {
+        let span = span.into();
         self.index_range(span.start_timestamp(), span.end_timestamp()).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
     }
 
     /// For each URL template id, the methods it was called with in `span` through `filter`, as
     /// text in alphabetical order (`GET, POST`); empty for a template without requests.
-    pub fn template_methods(&self, span: DaySpan, filter: &RecordFilter) -> Vec<String> {
+    pub fn template_methods(&self, span: impl Into<Window>, filter: &RecordFilter) -> Vec<String> {
+        let span = span.into();
         let mut used = vec![false; self.endpoints().len()];
         self.each(span, filter, |i, _| used[self.endpoint[i] as usize] = true);
         let mut methods: Vec<Vec<&str>> = vec![Vec::new(); self.templates().len()];

@@ -11,14 +11,18 @@
 //! | `f=<dimension>:<key>` | a filter, repeatable; the key is a row's `data-key` |
 //! | `sort=<column>` or `sort=-<column>` | the table's order (descending with `-`) |
 //! | `from`, `to` | the range, inclusive `YYYY-MM-DD` ([`DateRange::from_query`]) |
+//! | `g=10m\|hour\|day\|week\|month` | the time chart's buckets (the range's default when absent) |
+//! | `tz=utc\|local\|<IANA name>` | the zone days and buckets follow (UTC when absent) |
+//! | `compare=previous\|year` | the period the figures are compared with |
 //! | `source` | a live source's URL |
 //!
 //! A part that cannot be read gives a notice, and the rest of the link still works.
 
 use chrono::NaiveDate;
 
-use crate::query::{Dimension, Filter, SortColumn};
+use crate::query::{Dimension, Filter, Granularity, SortColumn};
 use crate::range::{DateRange, RangeNotice};
+use crate::zone::{Compare, ZoneChoice};
 
 /// A tab of the dashboard.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -102,6 +106,11 @@ pub struct ViewState {
     pub filters: Vec<Filter>,
     pub sort: Option<Sort>,
     pub range: DateRange,
+    /// The time chart's buckets, when the link names them.
+    pub granularity: Option<Granularity>,
+    /// The zone days and buckets follow.
+    pub zone: ZoneChoice,
+    pub compare: Option<Compare>,
     /// A live source's URL.
     pub source: Option<String>,
 }
@@ -114,6 +123,9 @@ pub enum ViewNotice {
     UnknownDimension(String),
     BadFilter(String),
     BadSort(String),
+    BadGranularity(String),
+    BadZone(String),
+    BadCompare(String),
 }
 
 impl ViewNotice {
@@ -132,6 +144,9 @@ impl ViewNotice {
             ViewNotice::UnknownDimension(by) => format!("The link asked to break down by “{by}”, which Callboard does not know; showing clients."),
             ViewNotice::BadFilter(filter) => format!("The link's filter “{filter}” could not be read (it should be dimension:key), so it is left out."),
             ViewNotice::BadSort(sort) => format!("The link's order “{sort}” is not a column, so the table is ranked by requests."),
+            ViewNotice::BadGranularity(g) => format!("The link's granularity “{g}” is not one of 10m, hour, day, week or month, so the range's default is shown."),
+            ViewNotice::BadZone(tz) => format!("The link's time zone “{tz}” is not utc, local or a zone name, so times are in UTC."),
+            ViewNotice::BadCompare(c) => format!("The link asked to compare with “{c}”; Callboard compares with the previous period or a year earlier, so nothing is compared."),
         }
     }
 }
@@ -139,7 +154,17 @@ impl ViewNotice {
 impl ViewState {
     /// The view with nothing asked for: the overview of the default range.
     pub fn default_for(today: NaiveDate) -> ViewState {
-        ViewState { view: View::Overview, by: Dimension::Client, filters: Vec::new(), sort: None, range: DateRange::default_for(today), source: None }
+        ViewState {
+            view: View::Overview,
+            by: Dimension::Client,
+            filters: Vec::new(),
+            sort: None,
+            range: DateRange::default_for(today),
+            granularity: None,
+            zone: ZoneChoice::Utc,
+            compare: None,
+            source: None,
+        }
     }
 
     /// Reads a link's query pairs (already percent-decoded), in order.
@@ -177,8 +202,26 @@ impl ViewState {
                 None
             }),
         };
+        let granularity = match first("g") {
+            None | Some("") => None,
+            Some(text) => Granularity::parse(text).or_else(|| {
+                notices.push(ViewNotice::BadGranularity(text.to_owned()));
+                None
+            }),
+        };
+        let zone = zone_of(pairs);
+        if let Some(text) = first("tz").filter(|t| !t.is_empty() && ZoneChoice::parse(t).is_none()) {
+            notices.push(ViewNotice::BadZone(text.to_owned()));
+        }
+        let compare = match first("compare") {
+            None | Some("") => None,
+            Some(text) => Compare::parse(text).or_else(|| {
+                notices.push(ViewNotice::BadCompare(text.to_owned()));
+                None
+            }),
+        };
         let source = first("source").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        (ViewState { view, by, filters, sort, range, source }, notices)
+        (ViewState { view, by, filters, sort, range, granularity, zone, compare, source }, notices)
     }
 
     /// The query pairs that say this view: what [`ViewState::from_query`] reads back. The
@@ -200,6 +243,15 @@ impl ViewState {
         let (from, to) = self.range.to_query();
         pairs.push(("from".to_owned(), from));
         pairs.push(("to".to_owned(), to));
+        if let Some(g) = self.granularity {
+            pairs.push(("g".to_owned(), g.as_str().to_owned()));
+        }
+        if self.zone != ZoneChoice::Utc {
+            pairs.push(("tz".to_owned(), self.zone.as_query().to_owned()));
+        }
+        if let Some(compare) = self.compare {
+            pairs.push(("compare".to_owned(), compare.as_str().to_owned()));
+        }
         if let Some(source) = &self.source {
             pairs.push(("source".to_owned(), source.clone()));
         }
@@ -228,6 +280,12 @@ impl ViewState {
     pub fn with_view(&self, view: View) -> ViewState {
         ViewState { view, sort: None, ..self.clone() }
     }
+}
+
+/// The zone a link's pairs ask for (`tz=`): what "today" is read in before the rest of the link,
+/// whose range must end before it. Unreadable or absent is UTC.
+pub fn zone_of(pairs: &[(String, String)]) -> ZoneChoice {
+    pairs.iter().find(|(k, _)| k == "tz").and_then(|(_, v)| ZoneChoice::parse(v)).unwrap_or_default()
 }
 
 /// Reads a query string (`?view=urls&f=client%3Aapp-1`) into its pairs, percent-decoded and in
@@ -326,6 +384,9 @@ mod tests {
                     filters: vec![Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() }, Filter { dimension: Dimension::User, key: String::new() }],
                     sort,
                     range,
+                    granularity: Some(Granularity::ALL[view as usize % 5]),
+                    zone: [ZoneChoice::Utc, ZoneChoice::Local, ZoneChoice::Named("America/St_Johns".into())][view as usize % 3].clone(),
+                    compare: [None, Some(Compare::Previous), Some(Compare::Year)][view as usize % 3],
                     source: Some("https://usage.example/api".into()),
                 };
                 let (back, notices) = ViewState::from_query(&state.to_query(), today());
@@ -338,10 +399,11 @@ mod tests {
     // Guards that a link with unreadable parts still shows a view, and says what it left out.
     #[test]
     fn unreadable_parts_give_notices() {
-        let (state, notices) = ViewState::from_query(&pairs("view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET"), today());
+        let (state, notices) = ViewState::from_query(&pairs("view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET&g=fortnight&tz=<b>&compare=lastyear"), today());
         assert_eq!((state.view, state.by, state.sort), (View::Overview, Dimension::Client, None));
+        assert_eq!((state.granularity, &state.zone, state.compare), (None, &ZoneChoice::Utc, None));
         assert_eq!(state.filters, [Filter { dimension: Dimension::Method, key: "GET".into() }], "a doubled filter is kept once");
-        assert_eq!(notices.len(), 5, "{notices:?}");
+        assert_eq!(notices.len(), 8, "{notices:?}");
         let range = state.range;
         assert!(notices.iter().all(|n| !n.message(&range).is_empty()));
         assert!(notices[0].message(&range).contains("“graphs”"));
