@@ -49,13 +49,24 @@ pub fn Shell() -> impl IntoView {
     provide_context(chosen);
 
     let totals = Memo::new(move |_| dashboard.clients.with(|c| c.total));
+    // The comparison period's figures, when the link compares and the data reaches back to it.
+    let before = Memo::new(move |_| {
+        let window = dashboard.compare_span.get()?;
+        store.with(|s| {
+            let first = s.day_span().map(|(first, _)| first * 86_400);
+            if first.is_none_or(|first| first > window.start) {
+                return Some(Err(()));
+            }
+            Some(Ok(dashboard.filter.with(|f| (s.totals(window, f), client_count(s, &s.breakdown(window, Dimension::Client, f, false).rows)))))
+        })
+    });
     let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));
     let range = dashboard.range;
     let set_range = Callback::new(move |next| dashboard.go_with(|v| v.range = next));
     let period = move || {
         let r = range.get();
         let days = if r.days() == 1 { usage_core::format::long_date(r.from()) } else { format!("{} – {}", usage_core::format::long_date(r.from()), usage_core::format::long_date(r.to())) };
-        format!("{days} · UTC")
+        format!("{days} · {}", dashboard.zone_label.get())
     };
     let connect_open = RwSignal::new(false);
     let showing_live = Memo::new(move |_| dashboard.dataset.with(|d| matches!(d.source, crate::sources::DataSource::Live(_))));
@@ -102,7 +113,7 @@ pub fn Shell() -> impl IntoView {
             <DateRangeFilter range=range today=dashboard.today on_change=set_range/>
             <p class="period" data-testid="period">{period}</p>
             <FilterPills/>
-            <KpiTiles totals=totals clients=clients/>
+            <KpiTiles totals=totals clients=clients before=before/>
             {move || match page.get() {
                 View::Overview => view! { <Overview/> }.into_any(),
                 View::Clients => view! { <Clients/> }.into_any(),
@@ -110,7 +121,7 @@ pub fn Shell() -> impl IntoView {
                 View::Explore => view! { <Explore/> }.into_any(),
             }}
             <footer class="footnote">
-                <p>"Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days are UTC."</p>
+                <p>"Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days and buckets follow the chosen time zone, UTC unless the link says otherwise."</p>
                 <p data-testid="template-rules">
                     "URL templates: where a file gives concrete paths, the query string is dropped and each path segment that is "
                     {usage_core::template::RULES.iter().map(|(what, becomes)| format!("{what} becomes {becomes}")).collect::<Vec<_>>().join(", ")}

@@ -12,9 +12,10 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use usage_core::formats::tabular::MappingProposal;
-use usage_core::query::{DaySpan, StatusDetail};
-use usage_core::view::{ViewNotice, ViewState, parse_query, write_query};
-use usage_core::{Breakdown, ClientSelection, Dimension, RecordFilter, UsageStore};
+use usage_core::query::StatusDetail;
+use usage_core::view::{ViewNotice, ViewState, parse_query, write_query, zone_of};
+use usage_core::zone::{Offsets, Window, ZoneChoice, default_granularity, granularities};
+use usage_core::{Breakdown, ClientSelection, DateRange, Dimension, Granularity, RecordFilter, UsageStore};
 
 use crate::notices::Notice;
 use crate::sources::{DataSource, Dataset};
@@ -23,8 +24,21 @@ use crate::{sources, storage};
 /// Everything the shell and the pages share. `Copy`: every field is a handle.
 #[derive(Clone, Copy)]
 pub struct Dashboard {
-    /// Today's UTC date, read from the clock once at start-up and passed to the core.
-    pub today: NaiveDate,
+    /// Today's UTC date, read from the clock once at start-up: the demo data's, and what a live
+    /// source is asked for.
+    pub today_utc: NaiveDate,
+    /// Today in the link's zone: every range ends before it.
+    pub today: Memo<NaiveDate>,
+    /// The zone days and buckets follow: the link's, or UTC for data counted in whole UTC days.
+    pub offsets: Memo<Offsets>,
+    /// The zone's name as labels show it (`UTC`, `Asia/Kathmandu`).
+    pub zone_label: Memo<String>,
+    /// Why the zone shown is not the one the link asks for.
+    pub zone_note: Memo<Option<String>>,
+    /// The time charts' buckets: the link's when the range offers them, else the range's default.
+    pub granularity: Memo<Granularity>,
+    /// What the range and the data offer.
+    pub granularities: Memo<Vec<Granularity>>,
     /// The data on screen. A failed load leaves it unchanged.
     pub dataset: RwSignal<Dataset>,
     /// What the link asks for.
@@ -39,8 +53,11 @@ pub struct Dashboard {
     pub selection: RwSignal<ClientSelection>,
     pub store: Signal<Arc<UsageStore>>,
     /// The link's range alone: what depends on it is not redone when the order or view changes.
-    pub range: Memo<usage_core::DateRange>,
-    pub span: Memo<DaySpan>,
+    pub range: Memo<DateRange>,
+    /// The stretch of time the range's days cover in the zone.
+    pub span: Memo<Window>,
+    /// The comparison period's, when the link compares.
+    pub compare_span: Memo<Option<Window>>,
     /// The link's filters, resolved against the store.
     pub filter: Memo<RecordFilter>,
     /// Every client through the filters: the KPIs and the clients tables.
@@ -53,9 +70,9 @@ pub struct Dashboard {
 
 impl Dashboard {
     /// Loads the demo data and the saved selection, and reads the link. Call inside `<Router>`.
-    pub fn new(today: NaiveDate) -> Dashboard {
+    pub fn new(today_utc: NaiveDate) -> Dashboard {
         let mut notices = Vec::new();
-        let dataset = sources::demo::load(today).unwrap_or_else(|message| {
+        let dataset = sources::demo::load(today_utc).unwrap_or_else(|message| {
             notices.push(Notice::DemoFailed(message));
             Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }
         });
@@ -64,19 +81,67 @@ impl Dashboard {
 
         let location = use_location();
         let navigate = use_navigate();
-        let parsed = Memo::new(move |_| location.search.with(|search| ViewState::from_query(&parse_query(search), today)));
+        let dataset = RwSignal::new(dataset);
+        let store: Signal<Arc<UsageStore>> = Signal::derive(move || dataset.with(|d| d.store.clone()));
+        // The widest bucket of the data, in seconds: nothing finer can be charted.
+        let data_bucket = Memo::new(move |_| store.with(|s| s.widest_bucket().seconds().max(1)));
+        let day_span = Memo::new(move |_| store.with(|s| s.day_span()));
+
+        let pairs = Memo::new(move |_| location.search.with(|search| parse_query(search)));
+        let zone = Memo::new(move |_| pairs.with(|p| zone_of(p)));
+        // The zone's offsets over the data and the last 400 days (a year's comparison included).
+        let zoned = Memo::new(move |_| {
+            let zone = zone.get();
+            let label = match &zone {
+                ZoneChoice::Utc => "UTC".to_owned(),
+                ZoneChoice::Local => crate::clock::local_zone_name().unwrap_or_else(|| "local time".to_owned()),
+                ZoneChoice::Named(name) => name.clone(),
+            };
+            if zone == ZoneChoice::Utc {
+                return (Offsets::utc(), label, None);
+            }
+            if data_bucket.get() >= 86_400 {
+                return (Offsets::utc(), "UTC".to_owned(), Some(format!("This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does.")));
+            }
+            let now = crate::clock::now();
+            let (first, last) = day_span.get().unwrap_or((now / 86_400, now / 86_400));
+            let from = (first * 86_400).min(now - 400 * 86_400).max(0) - 8 * 86_400;
+            let until = ((last + 2) * 86_400).max(now + 2 * 86_400);
+            match crate::clock::offsets(&zone, from, until) {
+                Ok(offsets) => (offsets, label, None),
+                Err(problem) => (Offsets::utc(), "UTC".to_owned(), Some(format!("Times are in UTC: {problem}."))),
+            }
+        });
+        let offsets = Memo::new(move |_| zoned.with(|z| z.0.clone()));
+        let zone_label = Memo::new(move |_| zoned.with(|z| z.1.clone()));
+        let zone_note = Memo::new(move |_| zoned.with(|z| z.2.clone()));
+        let today = Memo::new(move |_| offsets.with(|o| o.local_date(crate::clock::now())));
+
+        let parsed = Memo::new(move |_| pairs.with(|p| ViewState::from_query(p, today.get())));
         let view = Memo::new(move |_| parsed.with(|(view, _)| view.clone()));
         let link_notices = Memo::new(move |_| parsed.with(|(_, notices)| notices.clone()));
 
-        let dataset = RwSignal::new(dataset);
-        let store: Signal<Arc<UsageStore>> = Signal::derive(move || dataset.with(|d| d.store.clone()));
         let range = Memo::new(move |_| view.with(|v| v.range));
-        let span = Memo::new(move |_| DaySpan::from(&range.get()));
+        let span = Memo::new(move |_| offsets.with(|o| o.window(&range.get())));
+        let compare_span = Memo::new(move |_| {
+            let compare = view.with(|v| v.compare)?;
+            let (from, to) = compare.period(&range.get())?;
+            Some(offsets.with(|o| o.window(&DateRange::new(from, to, today.get()))))
+        });
+        let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), data_bucket.get()));
+        let granularity = Memo::new(move |_| default_granularity(range.with(|r| r.days()), data_bucket.get(), view.with(|v| v.granularity)));
         let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
         let clients = Memo::new(move |_| store.with(|s| filter.with(|f| s.breakdown(span.get(), Dimension::Client, f, false))));
         let status_detail = Memo::new(move |_| dataset.with(|d| status_detail_of(&d.source)));
         Dashboard {
+            today_utc,
             today,
+            offsets,
+            zone_label,
+            zone_note,
+            granularity,
+            granularities,
+            compare_span,
             dataset,
             view,
             link_notices,

@@ -19,6 +19,14 @@ pub type DrawFn = Box<dyn Fn(&DrawingArea<MeasuredCanvas, Shift>, Scale) + 'stat
 /// What is under the pointer at (x, y) on a chart of (width, height), all in CSS pixels.
 pub type HitFn = Box<dyn Fn(f64, f64, f64, f64) -> Option<Target> + 'static>;
 
+/// Where each of the chart's parts is, at (x, y) CSS pixels, on a chart of (width, height), in the
+/// order the arrow keys step through them: the hit test then finds each there. `None` for a part
+/// not drawn (a slice of nothing).
+pub type PointFn = Box<dyn Fn(f64, f64) -> Vec<Option<(f64, f64)>> + 'static>;
+
+/// The chart's numbers as a table: the column heads, then the rows, all as text.
+pub type TableFn = Box<dyn Fn() -> (Vec<String>, Vec<Vec<String>>) + Send + Sync + 'static>;
+
 /// A part of a chart: its tooltip, and the view a click on it shows (a drill-down).
 pub struct Target {
     pub tip: String,
@@ -108,6 +116,12 @@ pub fn ChartCanvas(
     /// Finds the part under the pointer: its tooltip, and where a click on it goes.
     #[prop(optional)]
     hit: Option<HitFn>,
+    /// Where each part is, for the arrow keys: with it the chart takes focus.
+    #[prop(optional)]
+    points: Option<PointFn>,
+    /// The same numbers as a table, behind "Show as table".
+    #[prop(optional)]
+    table: Option<TableFn>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     // The canvas's size is measured when the browser reports it (a ResizeObserver: once it first
@@ -169,34 +183,132 @@ pub fn ChartCanvas(
     });
 
     let hit = std::rc::Rc::new(hit);
+    // The tooltip: its text and where it points, in CSS pixels from the canvas's corner.
+    let tip = RwSignal::new(None::<(String, f64, f64)>);
     let target_at = {
         let hit = hit.clone();
-        move |event: &web_sys::MouseEvent| -> Option<Target> {
+        move |x: f64, y: f64| -> Option<Target> {
             let canvas = canvas_ref.get_untracked()?;
             let rect = canvas.get_bounding_client_rect();
-            hit.as_ref().as_ref()?(f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top(), rect.width(), rect.height())
+            hit.as_ref().as_ref()?(x, y, rect.width(), rect.height())
         }
+    };
+    let from_event = move |event: &web_sys::MouseEvent| -> Option<(f64, f64)> {
+        let rect = canvas_ref.get_untracked()?.get_bounding_client_rect();
+        Some((f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top()))
     };
     let pointing = RwSignal::new(false);
     let on_move = {
         let target_at = target_at.clone();
         move |event: web_sys::MouseEvent| {
-            let target = target_at(&event);
+            let Some((x, y)) = from_event(&event) else { return };
+            let target = target_at(x, y);
             pointing.set(target.as_ref().is_some_and(|t| t.go.is_some()));
-            if let Some(canvas) = canvas_ref.get_untracked() {
-                let _ = canvas.set_attribute("title", &target.map(|t| t.tip).unwrap_or_default());
-            }
+            tip.set(target.map(|t| (t.tip, x, y)));
         }
     };
     let dashboard = use_context::<crate::state::Dashboard>();
-    let on_click = move |event: web_sys::MouseEvent| {
-        if let (Some(dashboard), Some(state)) = (dashboard, target_at(&event).and_then(|t| t.go)) {
-            dashboard.go(state);
+    let on_click = {
+        let target_at = target_at.clone();
+        move |event: web_sys::MouseEvent| {
+            let Some((x, y)) = from_event(&event) else { return };
+            if let (Some(dashboard), Some(state)) = (dashboard, target_at(x, y).and_then(|t| t.go)) {
+                dashboard.go(state);
+            }
+        }
+    };
+    // The arrow keys move from part to part, Home and End to the ends; Enter drills down.
+    let keyed = StoredValue::new(None::<usize>);
+    let focusable = points.is_some();
+    let points = std::rc::Rc::new(points);
+    let on_key = move |event: web_sys::KeyboardEvent| {
+        let (Some(points), Some(canvas)) = (points.as_ref().as_ref(), canvas_ref.get_untracked()) else { return };
+        let rect = canvas.get_bounding_client_rect();
+        let parts = points(rect.width(), rect.height());
+        let drawn: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].is_some()).collect();
+        let (Some(&first), Some(&last)) = (drawn.first(), drawn.last()) else { return };
+        let current = keyed.get_value().filter(|i| drawn.contains(i));
+        let next = match (event.key().as_str(), current) {
+            ("ArrowRight" | "ArrowDown", Some(i)) => drawn.iter().copied().find(|&j| j > i).unwrap_or(i),
+            ("ArrowLeft" | "ArrowUp", Some(i)) => drawn.iter().copied().rev().find(|&j| j < i).unwrap_or(i),
+            ("ArrowRight" | "ArrowDown" | "ArrowLeft" | "ArrowUp", None) | ("Home", _) => first,
+            ("End", _) => last,
+            ("Enter", Some(i)) => {
+                let target = parts[i].and_then(|(x, y)| target_at(x, y));
+                if let (Some(dashboard), Some(state)) = (dashboard, target.and_then(|t| t.go)) {
+                    event.prevent_default();
+                    dashboard.go(state);
+                }
+                return;
+            }
+            ("Escape", _) if tip.with_untracked(Option::is_some) => {
+                event.stop_propagation();
+                tip.set(None);
+                return;
+            }
+            _ => return,
+        };
+        event.prevent_default();
+        keyed.set_value(Some(next));
+        if let Some((x, y)) = parts[next] {
+            tip.set(target_at(x, y).map(|t| (t.tip, x, y)));
         }
     };
 
+    let testid_tip = format!("{testid}-tip");
     view! {
-        <canvas node_ref=canvas_ref class=class class:chart--pointing=move || pointing.get() role="img" aria-label=move || label.get() data-testid=testid
-            on:mousemove=on_move on:click=on_click></canvas>
+        <div class="chart-frame">
+            <canvas node_ref=canvas_ref class=class class:chart--pointing=move || pointing.get() role="img" aria-label=move || label.get() data-testid=testid.clone()
+                tabindex=focusable.then_some("0")
+                on:mousemove=on_move on:mouseleave=move |_| tip.set(None) on:click=on_click
+                on:keydown=on_key on:blur=move |_| tip.set(None)></canvas>
+            <div class="chart-tip" class:chart-tip--shown=move || tip.with(Option::is_some) role="status" aria-live="polite"
+                data-testid=testid_tip
+                style:left=move || tip.with(|t| t.as_ref().map(|t| format!("{}px", t.1)).unwrap_or_default())
+                style:top=move || tip.with(|t| t.as_ref().map(|t| format!("{}px", t.2)).unwrap_or_default())>
+                {move || tip.with(|t| t.as_ref().map(|t| t.0.clone()).unwrap_or_default())}
+            </div>
+            {table.map(|table| chart_table(table, testid))}
+        </div>
+    }
+}
+
+/// "Show as table" and, when open, the chart's numbers in an accessible table.
+fn chart_table(table: TableFn, testid: String) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let table = std::sync::Arc::new(table);
+    let toggle_testid = format!("{testid}-as-table");
+    let table_testid = format!("{testid}-table");
+    view! {
+        <button type="button" class="link-button chart-frame__toggle" aria-expanded=move || open.get().to_string()
+            data-testid=toggle_testid on:click=move |_| open.update(|o| *o = !*o)>
+            {move || if open.get() { "Hide the table" } else { "Show as table" }}
+        </button>
+        <Show when=move || open.get()>
+            {
+                let table = table.clone();
+                let table_testid = table_testid.clone();
+                move || {
+                    let table_testid = table_testid.clone();
+                    let (heads, rows) = table();
+                    view! {
+                        <div class="chart-table__scroll">
+                            <table class="chart-table" data-testid=table_testid>
+                                <thead><tr>{heads.into_iter().map(|h| view! { <th scope="col">{h}</th> }).collect_view()}</tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|row| view! {
+                                        <tr>{row.into_iter().enumerate().map(|(i, cell)| if i == 0 {
+                                            view! { <th scope="row">{cell}</th> }.into_any()
+                                        } else {
+                                            view! { <td class="num">{cell}</td> }.into_any()
+                                        }).collect_view()}</tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                }
+            }
+        </Show>
     }
 }

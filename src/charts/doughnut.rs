@@ -42,6 +42,20 @@ pub fn slice_at(width: f64, height: f64, slices: &[Slice], x: f64, y: f64) -> Op
     })
 }
 
+/// The middle of slice `i` (halfway round it, halfway across the ring) on a doughnut `width` ×
+/// `height` CSS pixels: for moving through the chart with the keyboard. [`slice_at`] finds it
+/// there again. `None` for a slice of nothing, which is not drawn.
+pub fn slice_point(width: f64, height: f64, slices: &[Slice], i: usize) -> Option<(f64, f64)> {
+    let radius = width.min(height) / 2.0 - 8.0;
+    let total: u64 = slices.iter().map(|s| s.value).sum();
+    let slice = slices.get(i).filter(|s| s.value > 0 && total > 0 && radius > 0.0)?;
+    let before: u64 = slices[..i].iter().map(|s| s.value).sum();
+    let turn = (before as f64 + slice.value as f64 / 2.0) / total as f64;
+    let angle = START_DEGREES.to_radians() + turn * TAU;
+    let r = radius * 0.79;
+    Some((width / 2.0 + r * angle.cos(), height / 2.0 + r * angle.sin()))
+}
+
 /// Draws the slices clockwise from 12 o'clock, with the total in the hole.
 pub fn draw_doughnut<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -142,6 +156,23 @@ mod tests {
         assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 - ring * 0.7, 150.0 - ring * 0.7), Some(2));
         assert_eq!(slice_at(300.0, 300.0, &slices, 150.0, 150.0), None, "the hole");
         assert_eq!(slice_at(300.0, 300.0, &slices, 2.0, 2.0), None, "a corner");
+    }
+
+    // Guards the keyboard's points: each slice's point is found again by the hit test, tiny
+    // slices included; an empty slice has none.
+    #[test]
+    fn slice_points_round_trip() {
+        let values = [5_000u64, 1, 0, 2_500, 30, 2_469];
+        let slices: Vec<Slice> = values.iter().enumerate().map(|(i, &value)| Slice { label: format!("{i}"), value, color: client_color(i) }).collect();
+        for (width, height) in [(300.0, 300.0), (420.0, 260.0)] {
+            for i in 0..slices.len() {
+                match slice_point(width, height, &slices, i) {
+                    Some((x, y)) => assert_eq!(slice_at(width, height, &slices, x, y), Some(i), "slice {i} at {width}×{height}"),
+                    None => assert_eq!(values[i], 0),
+                }
+            }
+        }
+        assert_eq!(slice_point(300.0, 300.0, &slices, slices.len()), None);
     }
 
     // Guards the empty state: no wedges, a message instead.

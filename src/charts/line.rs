@@ -12,9 +12,12 @@ use super::{Scale, Series};
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineChart {
     pub granularity: Granularity,
-    /// Start of each bucket, Unix seconds UTC.
+    /// Start of each bucket on the zone's wall clock, as seconds since its 1970-01-01 00:00 (the
+    /// instant itself for UTC): what the axis and the tooltip name.
     pub starts: Vec<i64>,
     pub series: Vec<Series>,
+    /// The comparison period's series, drawn dashed in the same colours, bucket by bucket.
+    pub previous: Vec<Series>,
 }
 
 /// Space around the plot, in CSS pixels: the hit test and the drawing share them.
@@ -32,6 +35,13 @@ pub fn bucket_at(width: f64, buckets: usize, x: f64) -> Option<usize> {
     Some((((x - LEFT) / plot * steps).round().max(0.0) as usize).min(buckets - 1))
 }
 
+/// Where bucket `i` is drawn on a chart `width` × `height` CSS pixels with `buckets` buckets: for
+/// moving through the chart with the keyboard. [`bucket_at`] finds it there again.
+pub fn bucket_point(width: f64, height: f64, buckets: usize, i: usize) -> Option<(f64, f64)> {
+    let plot = width - LEFT - RIGHT;
+    (i < buckets && plot > 0.0).then(|| (LEFT + plot * i as f64 / buckets.saturating_sub(1).max(1) as f64, height / 2.0))
+}
+
 /// Draws `chart` filling `root`.
 pub fn draw_line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
@@ -40,7 +50,7 @@ pub fn draw_line_chart<DB: DrawingBackend>(
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&WHITE)?;
     let buckets = chart.starts.len();
-    let peak = chart.series.iter().flat_map(|s| s.values.iter().copied()).max().unwrap_or(0);
+    let peak = chart.series.iter().chain(&chart.previous).flat_map(|s| s.values.iter().copied()).max().unwrap_or(0);
     let y_max = (peak as f64 * 1.12).max(10.0);
     let x_max = buckets.saturating_sub(1).max(1) as i32;
     let label_style = scale.text(12.0, AXIS_COLOR);
@@ -72,6 +82,10 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         .set_all_tick_mark_size(scale.px(4.0))
         .draw()?;
 
+    for series in &chart.previous {
+        let points = series.values.iter().take(buckets).enumerate().map(|(i, &v)| (i as i32, v as f64));
+        ctx.draw_series(DashedLineSeries::new(points, scale.px(6.0), scale.px(4.0), series.color.mix(0.7).stroke_width(scale.px(1.5))))?;
+    }
     for series in &chart.series {
         let points = series.values.iter().enumerate().map(|(i, &v)| (i as i32, v as f64));
         ctx.draw_series(LineSeries::new(points.clone(), series.color.stroke_width(scale.px(2.0))))?;
@@ -105,6 +119,7 @@ mod tests {
             series: (0..series)
                 .map(|s| Series { label: format!("c{s}"), color: client_color(s), values: (0..7).map(|d| 1_000 * (s as u64 + 1) + d * 10).collect() })
                 .collect(),
+            previous: Vec::new(),
         }
     }
 
@@ -119,6 +134,21 @@ mod tests {
             }
             assert_eq!(count_colour(&out, "stroke", client_color(n)), 0, "no line for a series that does not exist");
         }
+    }
+
+    // Guards the comparison: each previous series is one dashed line in its series' colour, and
+    // the scale grows to fit it.
+    #[test]
+    fn previous_period_is_dashed() {
+        let mut chart = day_chart(2);
+        let plain = svg(&chart);
+        chart.previous = chart.series.iter().map(|s| Series { values: s.values.iter().map(|v| v * 3).collect(), ..s.clone() }).collect();
+        let compared = svg(&chart);
+        let polylines = |out: &str| out.matches("<polyline").count();
+        assert!(polylines(&compared) > polylines(&plain) + 2, "dashes are drawn as many short lines");
+        let top = |out: &str| texts(out).iter().filter_map(|t| t.strip_suffix('k').and_then(|n| n.parse::<f64>().ok())).fold(0.0, f64::max);
+        assert!(top(&compared) >= 6.0, "the axis reaches the previous period's 6k: {}", top(&compared));
+        assert!(top(&plain) < 6.0);
     }
 
     // Guards readable axis labels: UTC dates on x, thousands as "k" on y.
@@ -140,10 +170,24 @@ mod tests {
         assert_eq!(bucket_at(640.0, 0, 300.0), None);
     }
 
+    // Guards the keyboard's points: each bucket's point is found again by the hit test.
+    #[test]
+    fn bucket_points_round_trip() {
+        for buckets in [1, 2, 7, 24, 1_500] {
+            for width in [320.0, 640.0, 1_280.0] {
+                for i in 0..buckets {
+                    let (x, _) = bucket_point(width, 280.0, buckets, i).expect("a point");
+                    assert_eq!(bucket_at(width, buckets, x), Some(i), "{buckets} buckets, {width} px");
+                }
+                assert_eq!(bucket_point(width, 280.0, buckets, buckets), None);
+            }
+        }
+    }
+
     // Guards that a range without data still draws axes instead of failing.
     #[test]
     fn empty_series_still_draws_axes() {
-        let out = svg(&LineChart { granularity: Granularity::Hour, starts: vec![0, 3_600], series: vec![] });
+        let out = svg(&LineChart { granularity: Granularity::Hour, starts: vec![0, 3_600], series: vec![], previous: vec![] });
         let labels = texts(&out);
         assert!(labels.contains(&"01:00".to_owned()), "{labels:?}");
         assert_eq!(count_colour(&out, "stroke", client_color(0)), 0);

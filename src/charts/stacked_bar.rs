@@ -43,6 +43,13 @@ pub fn bar_at(height: f64, count: usize, y: f64) -> Option<usize> {
     (row < count).then_some(row)
 }
 
+/// The middle of bar `i` on a chart `width` × `height` CSS pixels drawing `count` bars: for
+/// moving through the chart with the keyboard. [`bar_at`] finds it there again.
+pub fn bar_point(width: f64, height: f64, count: usize, i: usize) -> Option<(f64, f64)> {
+    let plot = height - MARGIN_TOP - AXIS_HEIGHT;
+    (i < count && plot > 0.0).then(|| (width / 2.0, MARGIN_TOP + plot * (i as f64 + 0.5) / count as f64))
+}
+
 /// Space above and below each bar, as a share of its row.
 const BAR_INSET: f64 = 0.2;
 
@@ -140,6 +147,20 @@ mod tests {
     }
 
     // Guards one segment per non-empty status class per bar, coloured by class.
+    // Guards the keyboard's points: each bar's middle is found again by the hit test.
+    #[test]
+    fn bar_points_round_trip() {
+        for count in [1, 5, 12] {
+            for height in [160.0, 320.0] {
+                for i in 0..count {
+                    let (_, y) = bar_point(600.0, height, count, i).expect("a point");
+                    assert_eq!(bar_at(height, count, y), Some(i));
+                }
+                assert_eq!(bar_point(600.0, height, count, count), None);
+            }
+        }
+    }
+
     #[test]
     fn one_segment_per_class_present() {
         let bars = vec![

@@ -8,7 +8,7 @@ use usage_core::view::View;
 use usage_core::{Breakdown, Dimension, Filter};
 
 use crate::charts::canvas::{ChartCanvas, HitFn, Target};
-use crate::charts::doughnut::{Slice, draw_doughnut, slice_at};
+use crate::charts::doughnut::{Slice, draw_doughnut, slice_at, slice_point};
 use crate::charts::palette::{OTHER_COLOR, key_color};
 use crate::components::cards::{chart_label, report, share_items};
 use crate::components::legend::Legend;
@@ -27,7 +27,7 @@ pub enum ViewAll {
 }
 
 /// "IP addresses" from "IP addresses", "Status codes" from "status codes".
-fn capitalised(text: &str) -> String {
+pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
@@ -73,7 +73,10 @@ pub fn BreakdownCard(
         Box::new(move |x: f64, y: f64, width: f64, height: f64| {
             let i = slices.with_untracked(|slices| slice_at(width, height, slices, x, y))?;
             let row = split.with_untracked(|(top, _)| top.get(i).copied());
-            let tip = slices.with_untracked(|slices| format!("{}: {} requests", slices[i].label, thousands(slices[i].value)));
+            let tip = slices.with_untracked(|slices| {
+                let total = slices.iter().map(|s| s.value).sum();
+                format!("{}: {} requests ({})", slices[i].label, thousands(slices[i].value), percent(share(slices[i].value, total)))
+            });
             let go = row.map(|r| dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key: store.with_untracked(|s| s.key_text(dimension, r.key)) })));
             Some(Target { tip, go })
         })
@@ -151,7 +154,13 @@ pub fn BreakdownCard(
                     <ChartCanvas class="chart chart--doughnut" testid=testid.map_or_else(|| format!("chart-doughnut-{}", dimension.as_str()), str::to_owned)
                         label=Signal::derive(move || format!("Doughnut chart of the top {TOP} {} by requests, and all others", dimension.plural()))
                         draw=Box::new(move |root, scale| slices.with(|d| report(draw_doughnut(root, d, scale))))
-                        hit=hit()/>
+                        hit=hit()
+                        points=Box::new(move |width: f64, height: f64| slices.with_untracked(|list| (0..list.len()).map(|i| slice_point(width, height, list, i)).collect()))
+                        table=Box::new(move || slices.with(|list| {
+                            let total = list.iter().map(|s| s.value).sum();
+                            let rows = list.iter().map(|s| vec![s.label.clone(), thousands(s.value), percent(share(s.value, total))]).collect();
+                            (vec![capitalised(dimension.label_lower()), "Requests".to_owned(), "Share".to_owned()], rows)
+                        }))/>
                     <Legend items=legend testid="share-legend"/>
                 </div>
             </Show>

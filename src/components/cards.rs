@@ -3,14 +3,14 @@
 //! entry drills down: a click adds its value as a filter.
 
 use leptos::prelude::*;
-use usage_core::format::{bucket_label, compact, thousands, visible_name};
+use usage_core::format::{bucket_label, compact, percent, thousands, visible_name};
 use usage_core::query::StatusDetail;
-use usage_core::{BreakdownRow, Dimension, Filter, RecordFilter, StatusClass, StatusCounts, UsageStore};
+use usage_core::{BreakdownRow, Dimension, Filter, Granularity, RecordFilter, StatusClass, StatusCounts, UsageStore};
 
-use crate::charts::canvas::{ChartCanvas, Target};
-use crate::charts::line::{LineChart, bucket_at, draw_line_chart};
+use crate::charts::canvas::{ChartCanvas, PointFn, TableFn, Target};
+use crate::charts::line::{LineChart, bucket_at, bucket_point, draw_line_chart};
 use crate::charts::palette::key_color;
-use crate::charts::stacked_bar::{Bar, bar_at, draw_stacked_bars};
+use crate::charts::stacked_bar::{Bar, bar_at, bar_point, draw_stacked_bars};
 use crate::charts::{Series, fit_path};
 use crate::components::legend::{Legend, LegendItem};
 use crate::state::Dashboard;
@@ -65,19 +65,25 @@ pub fn SeriesCard(
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
     let chart = Memo::new(move |_| {
-        let granularity = dashboard.range.with(|r| r.natural_granularity());
+        let granularity = dashboard.granularity.get();
         let keys = keys.get();
+        let offsets = dashboard.offsets.get();
+        let compare = dashboard.compare_span.get();
         store.with(|s| {
-            let series = filter.with(|f| s.series(dashboard.span.get(), granularity, f, Some((dimension, &keys))));
-            LineChart {
-                granularity,
-                starts: series.starts,
-                series: series
-                    .series
+            let series_of = |window| filter.with(|f| s.series_in(window, granularity, &offsets, f, Some((dimension, &keys))));
+            let lines = |series: Vec<(u32, Vec<u64>)>| -> Vec<Series> {
+                series
                     .into_iter()
                     .enumerate()
                     .map(|(rank, (key, values))| Series { label: chart_label(s, dimension, key), color: key_color(dimension, key, rank).0, values })
-                    .collect(),
+                    .collect()
+            };
+            let series = series_of(dashboard.span.get());
+            LineChart {
+                granularity,
+                starts: series.starts.iter().map(|&t| offsets.local(t)).collect(),
+                series: lines(series.series),
+                previous: compare.map(|window| lines(series_of(window).series)).unwrap_or_default(),
             }
         })
     });
@@ -85,12 +91,27 @@ pub fn SeriesCard(
         let keys = keys.get();
         store.with(|s| keys.iter().enumerate().map(|(rank, &k)| drill_item(dashboard, s, dimension, k, rank, None)).collect::<Vec<_>>())
     });
-    let per = move || if dashboard.range.with(|r| r.natural_granularity()) == usage_core::Granularity::Hour { "per hour, UTC" } else { "per day, UTC" };
+    let per = move || format!("{}, {}", dashboard.granularity.get().per(), dashboard.zone_label.get());
     let hit = Box::new(move |x: f64, _y: f64, width: f64, _height: f64| {
         chart.with_untracked(|c| {
             let i = bucket_at(width, c.starts.len(), x)?;
-            let values: Vec<String> = c.series.iter().map(|s| format!("{}: {}", s.label, thousands(s.values.get(i).copied().unwrap_or(0)))).collect();
-            Some(Target { tip: format!("{}\n{}", bucket_label(c.starts[i], c.granularity), values.join("\n")), go: None })
+            Some(Target { tip: bucket_tip(c, i, &dashboard.zone_label.get_untracked()), go: None })
+        })
+    });
+    let points = Box::new(move |width: f64, height: f64| chart.with_untracked(|c| (0..c.starts.len()).map(|i| bucket_point(width, height, c.starts.len(), i)).collect()));
+    let table = Box::new(move || {
+        chart.with(|c| {
+            let mut heads = vec![format!("{} ({})", c.granularity.label(), dashboard.zone_label.get())];
+            heads.extend(c.series.iter().map(|s| s.label.clone()));
+            heads.extend(c.previous.iter().map(|s| format!("{}, compared", s.label)));
+            let rows = (0..c.starts.len())
+                .map(|i| {
+                    let mut row = vec![bucket_when(c.starts[i], c.granularity)];
+                    row.extend(c.series.iter().chain(&c.previous).map(|s| thousands(s.values.get(i).copied().unwrap_or(0))));
+                    row
+                })
+                .collect();
+            (heads, rows)
         })
     });
     view! {
@@ -102,10 +123,36 @@ pub fn SeriesCard(
             <ChartCanvas class="chart chart--line" testid=testid
                 label=Signal::derive(move || format!("Line chart: {title}, {}", per()))
                 draw=Box::new(move |root, scale| chart.with(|d| report(draw_line_chart(root, d, scale))))
-                hit=hit/>
+                hit=hit points=points table=table/>
             <Legend items=legend testid=legend_testid.unwrap_or("series-legend")/>
         </section>
     }
+}
+
+/// A bucket's start in words, from its wall-clock time: `29 Nov 2026 14:00`, `Week of …`.
+fn bucket_when(start: i64, granularity: Granularity) -> String {
+    let day = usage_core::format::long_date(usage_core::range::date_of_day(start.div_euclid(86_400)));
+    match granularity {
+        Granularity::TenMinutes | Granularity::Hour => format!("{day} {}", bucket_label(start, granularity)),
+        Granularity::Week => format!("Week of {day}"),
+        Granularity::Day => day,
+        Granularity::Month => bucket_label(start, granularity),
+    }
+}
+
+/// The tooltip of bucket `i`: its start with the zone, and each series' exact count with its
+/// share of the bucket, and the comparison period's when compared.
+pub fn bucket_tip(chart: &LineChart, i: usize, zone: &str) -> String {
+    let when = bucket_when(chart.starts.get(i).copied().unwrap_or(0), chart.granularity);
+    let at = |s: &Series| s.values.get(i).copied().unwrap_or(0);
+    let sum: u64 = chart.series.iter().map(at).sum();
+    let mut lines = vec![format!("{when} ({zone})")];
+    for (k, s) in chart.series.iter().enumerate() {
+        let share = usage_core::query::share(at(s), sum).map(|f| format!(" ({})", percent(Some(f)))).unwrap_or_default();
+        let previous = chart.previous.get(k).map(|p| format!(", before {}", thousands(at(p)))).unwrap_or_default();
+        lines.push(format!("{}: {}{share}{previous}", s.label, thousands(at(s))));
+    }
+    lines.join("\n")
 }
 
 /// Horizontal bars of `rows` (values of `dimension`), each stacked by status class.
@@ -124,7 +171,11 @@ pub fn StatusBarsCard(
         let row = rows.with_untracked(|rows| bar_at(height, rows.len(), y).map(|i| rows[i]))?;
         store.with_untracked(|s| {
             let key = s.key_text(dimension, row.key);
-            let classes: Vec<String> = StatusClass::NAMED.iter().filter(|&&c| row.counts.get(c) > 0).map(|&c| format!("{}: {}", c.as_str(), thousands(row.counts.get(c)))).collect();
+            let classes: Vec<String> = StatusClass::NAMED
+                .iter()
+                .filter(|&&c| row.counts.get(c) > 0)
+                .map(|&c| format!("{}: {} ({})", c.as_str(), thousands(row.counts.get(c)), percent(usage_core::query::share(row.counts.get(c), row.counts.total()))))
+                .collect();
             Some(Target {
                 tip: format!("{}: {} requests\n{}", s.label(dimension, row.key), thousands(row.counts.total()), classes.join("\n")),
                 go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key }))),
@@ -140,7 +191,7 @@ pub fn StatusBarsCard(
             <ChartCanvas class="chart chart--bars" testid=testid
                 label=Signal::derive(move || format!("Stacked bar chart: {title}, by status class"))
                 draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
-                hit=hit/>
+                hit=hit points=bar_points(Signal::derive(move || rows.with(Vec::len))) table=status_table(dimension.into(), rows)/>
             <Legend items=class_legend(dashboard)/>
         </section>
     }
@@ -170,7 +221,7 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
         let row = rows.with_untracked(|rows| bar_at(height, rows.len(), y).map(|i| rows[i]))?;
         let key = store.with_untracked(|s| s.key_text(d, row.key));
         Some(Target {
-            tip: format!("{key}: {} requests", thousands(row.counts.total())),
+            tip: format!("{key}: {} requests ({} of those shown)", thousands(row.counts.total()), percent(usage_core::query::share(row.counts.total(), rows.with_untracked(|rows| rows.iter().map(|r| r.counts.total()).sum())))),
             go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension: d, key }))),
         })
     });
@@ -188,10 +239,40 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
             <ChartCanvas class="chart chart--bars" testid="chart-status-codes"
                 label=Signal::derive(move || "Bar chart of requests per status code, coloured by class".to_owned())
                 draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
-                hit=hit/>
+                hit=hit points=bar_points(Signal::derive(move || rows.with(Vec::len))) table=status_table(dimension.into(), rows.into())/>
             <Legend items=class_legend(dashboard)/>
         </section>
     }
+}
+
+/// Where each of `count` bars is, for the arrow keys.
+pub fn bar_points(count: Signal<usize>) -> PointFn {
+    Box::new(move |width: f64, height: f64| {
+        let count = count.get_untracked();
+        (0..count).map(|i| bar_point(width, height, count, i)).collect()
+    })
+}
+
+/// A bar chart of `rows` as a table: each value's requests, and its requests per status class.
+pub fn status_table(dimension: Signal<Dimension>, rows: Signal<Vec<BreakdownRow>>) -> TableFn {
+    let store = expect_context::<Dashboard>().store;
+    Box::new(move || {
+        let d = dimension.get();
+        let mut heads = vec![crate::components::breakdown_card::capitalised(d.label_lower()), "Requests".to_owned()];
+        heads.extend(StatusClass::NAMED.iter().map(|c| c.as_str().to_owned()));
+        let rows = store.with(|s| {
+            rows.with(|rows| {
+                rows.iter()
+                    .map(|r| {
+                        let mut row = vec![visible_name(&s.label(d, r.key)).into_owned(), thousands(r.counts.total())];
+                        row.extend(StatusClass::NAMED.iter().map(|&c| thousands(r.counts.get(c))));
+                        row
+                    })
+                    .collect()
+            })
+        });
+        (heads, rows)
+    })
 }
 
 /// The legend of a share chart: each value shown with its requests and share of `total`, and

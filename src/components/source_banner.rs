@@ -46,7 +46,7 @@ pub fn SourceBanner() -> impl IntoView {
                             {format!("The server redirected Callboard to {from}: the figures come from there. No token was sent to it.")}
                         </div>
                     })}
-                    <LiveDetails live=live.as_ref().clone() range=range today=dashboard.today/>
+                    <LiveDetails live=live.as_ref().clone() range=range today=dashboard.today.get_untracked()/>
                     {move || controller.failure.get().map(|message| view! {
                         <div class="banner__problem" data-testid="live-failure">{format!("This data is stale: the last refresh failed. {message}")}</div>
                     })}

@@ -119,7 +119,7 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
             <ChartCanvas class="chart chart--bars" testid="chart-urls-by-client"
                 label=Signal::derive(|| "Stacked bar chart of each chosen client's requests by URL template".to_owned())
                 draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
-                hit=hit/>
+                hit=hit points=crate::components::cards::bar_points(Signal::derive(move || chosen.resolved.with(|r| r.clients.len())))/>
             <Legend items=legend testid="urls-legend"/>
         </section>
     }

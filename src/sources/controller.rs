@@ -50,7 +50,13 @@ impl SourceController {
             before_live: StoredValue::new_local(None),
         };
         let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
-        let range = Memo::new(move |_| dashboard.view.with(|v| v.range));
+        // The UTC days the range's days touch in the link's zone (the same days in UTC), up to
+        // yesterday in UTC: what a live source, which counts UTC days, is asked for.
+        let range = Memo::new(move |_| {
+            let window = dashboard.span.get();
+            let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
+            DateRange::new(day(window.start), day(window.end - 1), dashboard.today_utc)
+        });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
         let pushed = Memo::new(move |_| {
@@ -99,7 +105,7 @@ impl SourceController {
         self.cancel.set_value(cancel.clone());
         self.loading.set(true);
         self.received.set(0);
-        let today = self.dashboard.today;
+        let today = self.dashboard.today_utc;
         leptos::task::spawn_local(async move {
             let on_progress = move |bytes| {
                 if self.latest.get_value() == this_fetch {
@@ -155,7 +161,7 @@ impl SourceController {
     /// live source, whose next refresh would otherwise replace them.
     pub fn show_files(self, dataset: Dataset) {
         let dashboard = self.dashboard;
-        let covering = dataset.store.day_span().and_then(|(first, last)| DateRange::covering(first, last, dashboard.today, 60));
+        let covering = dataset.store.day_span().and_then(|(first, last)| DateRange::covering(first, last, dashboard.today.get_untracked(), 60));
         match covering {
             Some(_) => dashboard.clear("empty-notice"),
             None => dashboard.notify(Notice::NothingBeforeToday),
@@ -176,7 +182,7 @@ impl SourceController {
     pub fn show_demo(self) {
         let dashboard = self.dashboard;
         self.before_live.set_value(None);
-        match crate::sources::demo::load(dashboard.today) {
+        match crate::sources::demo::load(dashboard.today_utc) {
             Ok(dataset) => {
                 dashboard.clear("empty-notice");
                 dashboard.dataset.set(dataset);

@@ -151,9 +151,18 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> Driver {
+        Driver::start_in_zone(None)
+    }
+
+    /// The same, with the browser in time zone `zone` (its `TZ`), when given.
+    pub fn start_in_zone(zone: Option<&str>) -> Driver {
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
-        let child = Command::new(&binary)
+        let mut command = Command::new(&binary);
+        if let Some(zone) = zone {
+            command.env("TZ", zone);
+        }
+        let child = command
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -284,8 +293,13 @@ pub async fn start(handler: Handler, connect_src: String) -> (Driver, Client, St
 
 /// The same, serving the build in `dir` (a copy of dist/ that a test changes, say).
 pub async fn start_in(dir: PathBuf, handler: Handler, connect_src: String) -> (Driver, Client, String) {
+    start_in_zone(dir, handler, connect_src, None).await
+}
+
+/// The same, with the browser in time zone `zone` (`America/New_York`), when given.
+pub async fn start_in_zone(dir: PathBuf, handler: Handler, connect_src: String, zone: Option<&str>) -> (Driver, Client, String) {
     let port = serve(dir, handler, connect_src);
-    let driver = Driver::start();
+    let driver = Driver::start_in_zone(zone);
     let client = connect(&driver).await;
     (driver, client, format!("http://127.0.0.1:{port}{SUB_PATH}"))
 }

@@ -76,6 +76,39 @@ pub fn percent(fraction: Option<f64>) -> String {
     }
 }
 
+/// How a figure moved against the comparison period: its direction and the text a tile shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub direction: std::cmp::Ordering,
+    pub text: String,
+}
+
+/// The change of a count: `▲ 12.5%`, `▼ 3.0%`, `no change`; `▲ new` from nothing.
+pub fn count_change(now: u64, before: u64) -> Change {
+    use std::cmp::Ordering::*;
+    let direction = now.cmp(&before);
+    let text = match (direction, before) {
+        (Equal, _) => "no change".to_owned(),
+        (_, 0) => "▲ new".to_owned(),
+        (Greater, _) => format!("▲ {}%", decimal((now - before) as f64 / before as f64 * 100.0, 1)),
+        (Less, _) => format!("▼ {}%", decimal((before - now) as f64 / before as f64 * 100.0, 1)),
+    };
+    Change { direction, text }
+}
+
+/// The change of a rate, in percentage points: `▲ 0.4 pt`; `None` when either has no requests.
+pub fn rate_change(now: Option<f64>, before: Option<f64>) -> Option<Change> {
+    let points = (now? - before?) * 100.0;
+    let rounded = decimal(points.abs(), 1);
+    let direction = if rounded == "0.0" { std::cmp::Ordering::Equal } else if points > 0.0 { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less };
+    let text = match direction {
+        std::cmp::Ordering::Equal => "no change".to_owned(),
+        std::cmp::Ordering::Greater => format!("▲ {rounded} pt"),
+        std::cmp::Ordering::Less => format!("▼ {rounded} pt"),
+    };
+    Some(Change { direction, text })
+}
+
 /// A short axis label: `950`, `12.5k`, `3.4M`, `1.2B`.
 pub fn compact(value: f64) -> String {
     let abs = value.abs();
@@ -226,5 +259,18 @@ mod tests {
         assert_eq!(bucket_label(ts, Granularity::Hour), "14:00");
         assert_eq!(bucket_label(ts, Granularity::Day), "22 Nov");
         assert_eq!(bucket_label(ts, Granularity::Month), "Nov 2025");
+    }
+
+    // Guards the comparison texts: relative change of counts, points for rates, and no fake 0 %.
+    #[test]
+    fn changes() {
+        assert_eq!(count_change(1_125, 1_000).text, "▲ 12.5%");
+        assert_eq!(count_change(970, 1_000).text, "▼ 3.0%");
+        assert_eq!(count_change(5, 0).text, "▲ new");
+        assert_eq!(count_change(0, 0).text, "no change");
+        assert_eq!(count_change(0, 7).direction, std::cmp::Ordering::Less);
+        assert_eq!(rate_change(Some(0.054), Some(0.05)).map(|c| c.text), Some("▲ 0.4 pt".to_owned()));
+        assert_eq!(rate_change(Some(0.05), Some(0.05001)).map(|c| c.direction), Some(std::cmp::Ordering::Equal));
+        assert_eq!(rate_change(None, Some(0.05)), None);
     }
 }

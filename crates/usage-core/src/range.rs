@@ -189,6 +189,21 @@ impl DateRange {
         Preset::ALL.into_iter().find(|&p| Self::preset(p, today) == *self)
     }
 
+    /// The period of the same length just before (`forward` false) or just after this one: the
+    /// `←` and `→` keys. A later period still ends before `today`, so it is shorter; when this one
+    /// already ends yesterday (or starts in 1970, going back), it stays.
+    pub fn stepped(&self, forward: bool, today: NaiveDate) -> DateRange {
+        let days = self.days() as u64;
+        let (from, to) = match forward {
+            false => (self.from.checked_sub_days(Days::new(days)), self.to.checked_sub_days(Days::new(days))),
+            true => (self.from.checked_add_days(Days::new(days)), self.to.checked_add_days(Days::new(days))),
+        };
+        match (from, to) {
+            (Some(from), Some(to)) if from >= first_day() && from <= yesterday(today) => DateRange::new(from, to.min(yesterday(today)), today),
+            _ => *self,
+        }
+    }
+
     /// The `from`/`to` URL query values, inclusive `YYYY-MM-DD`.
     pub fn to_query(&self) -> (String, String) {
         (crate::format::iso_date(self.from), crate::format::iso_date(self.to))
@@ -227,6 +242,21 @@ mod tests {
     }
 
     // Guards the central rule: no preset and no query can include today.
+
+    // Guards ← and →: the same length before or after, never reaching today, never before 1970.
+    #[test]
+    fn stepping_periods() {
+        let today = d("2024-03-10");
+        let week = DateRange::new(d("2024-02-26"), d("2024-03-03"), today);
+        assert_eq!(week.stepped(false, today), DateRange::new(d("2024-02-19"), d("2024-02-25"), today));
+        let later = week.stepped(true, today);
+        assert_eq!((later.from(), later.to()), (d("2024-03-04"), d("2024-03-09")), "ends yesterday, a day short");
+        assert_eq!(later.stepped(true, today), later, "nothing after yesterday");
+        let leap = DateRange::new(d("2024-02-29"), d("2024-02-29"), today);
+        assert_eq!(leap.stepped(false, today).from(), d("2024-02-28"));
+        let first = DateRange::new(d("1970-01-01"), d("1970-01-07"), today);
+        assert_eq!(first.stepped(false, today), first);
+    }
 
     // Guards the live source's "fetched for another range" note: only days outside the fetched range count.
     #[test]

@@ -259,8 +259,8 @@ impl Compare {
     /// The label of the choice.
     pub const fn label(self) -> &'static str {
         match self {
-            Compare::Previous => "previous period",
-            Compare::Year => "a year earlier",
+            Compare::Previous => "Previous period",
+            Compare::Year => "Same dates a year earlier",
         }
     }
 

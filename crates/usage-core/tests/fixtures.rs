@@ -167,7 +167,7 @@ fn exports_round_trip_exactly() {
         let store = UsageStore::from_records(&records).expect("a store");
         let span = DaySpan { start: 0, end: 30_000 };
         let all = usage_core::RecordFilter::all();
-        for (text, format) in [(write(&store, span, &all), Format::CallboardCsv), (write_json(&store, span, &all), Format::CallboardJson)] {
+        for (text, format) in [(write(&store, span.into(), &all), Format::CallboardCsv), (write_json(&store, span.into(), &all), Format::CallboardJson)] {
             let (read_format, reread, report) = read(&text).expect("its own export");
             assert_eq!((read_format, report.skipped), (format, 0), "{text}");
             assert_eq!(reread.records().collect::<Vec<_>>(), store.records().collect::<Vec<_>>(), "{format:?}");
@@ -189,7 +189,7 @@ fn filtered_exports_hold_the_filtered_records() {
     .expect("a store");
     let span = DaySpan { start: 0, end: 30_000 };
     let filter = RecordFilter::new(&store, &[Filter { dimension: Dimension::Client, key: "a".into() }, Filter { dimension: Dimension::Class, key: "5xx".into() }]);
-    let (_, reread, _) = read(&write(&store, span, &filter)).expect("its own export");
+    let (_, reread, _) = read(&write(&store, span.into(), &filter)).expect("its own export");
     assert_eq!(reread.totals(span, &RecordFilter::all()), store.totals(span, &filter));
     assert_eq!(reread.totals(span, &RecordFilter::all()).total(), 4);
 }

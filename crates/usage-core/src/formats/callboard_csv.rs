@@ -427,7 +427,7 @@ pub fn csv_field(out: &mut String, text: &str) {
 /// Writes the records of `span` that `filter` lets through as Callboard CSV: what the dashboard
 /// counts for that range and those filters, one line per stored record. Reading it back gives
 /// the same records.
-pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan, filter: &crate::RecordFilter) -> String {
+pub fn write(store: &crate::UsageStore, span: crate::zone::Window, filter: &crate::RecordFilter) -> String {
     let mut out = String::with_capacity(store.len().min(1 << 20) * 100);
     out.push_str(EXPORT_HEADER);
     out.push('\n');
@@ -460,7 +460,7 @@ pub fn write(store: &crate::UsageStore, span: crate::query::DaySpan, filter: &cr
 /// (`{"format":"callboard-usage","version":1,"records":[…]}`).
 ///
 /// Each record is written as serde writes a [`crate::UsageRecord`], which is how the reader takes it back.
-pub fn write_json(store: &crate::UsageStore, span: crate::query::DaySpan, filter: &crate::RecordFilter) -> String {
+pub fn write_json(store: &crate::UsageStore, span: crate::zone::Window, filter: &crate::RecordFilter) -> String {
     use crate::json::{number, string};
     let mut out = String::from(r#"{"format":"callboard-usage","version":1,"records":["#);
     for (i, r) in store.records_through(span, filter).enumerate() {
@@ -650,7 +650,7 @@ mod tests {
             })
             .collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let text = write(&store, crate::query::DaySpan { start: 0, end: 50_000 }, &crate::RecordFilter::all());
+        let text = write(&store, crate::query::DaySpan { start: 0, end: 50_000 }.into(), &crate::RecordFilter::all());
         let mut cells = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let exported: Vec<String> = cells.records().map(|r| r.unwrap()[2].to_owned()).collect();
         for (name, cell) in names.iter().zip(&exported) {
@@ -677,7 +677,7 @@ mod tests {
         ];
         let store = UsageStore::from_records(&records).unwrap();
         let span = crate::query::DaySpan { start: 0, end: 50_000 };
-        let ours: serde_json::Value = serde_json::from_str(&write_json(&store, span, &crate::RecordFilter::all())).unwrap();
+        let ours: serde_json::Value = serde_json::from_str(&write_json(&store, span.into(), &crate::RecordFilter::all())).unwrap();
         let expected = serde_json::json!({ "format": "callboard-usage", "version": 1, "records": store.records().collect::<Vec<_>>() });
         assert_eq!(ours, expected);
     }

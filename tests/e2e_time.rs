@@ -1,0 +1,144 @@
+//! End to end (issue 12): time zones, the chart tooltips by mouse and keyboard, "Show as table",
+//! granularity and comparison, in the release build with Chromium set to `America/New_York`.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{Days, NaiveDate};
+use fantoccini::Locator;
+use fantoccini::key::Key;
+
+mod common;
+use common::{ONE_BROWSER, eventually, script, start_in_zone, text, today};
+
+/// An access log whose lines carry their own offsets, counted by hand. `d` is 3 days ago, in
+/// late November (New York is at −05:00 then, with no DST change near).
+///
+/// | line | written as | UTC | New York | UTC day | local day |
+/// |---|---|---|---|---|---|
+/// | 1 | d 23:30 −0500 | d+1 04:30 | d 23:30 | d+1 | d |
+/// | 2 | d+1 00:30 +0000 | d+1 00:30 | d 19:30 | d+1 | d |
+/// | 3 | d 03:00 +0000 | d 03:00 | d−1 22:00 | d | d−1 |
+/// | 4 | d+1 10:00 −0500 | d+1 15:00 | d+1 10:00 | d+1 | d+1 |
+/// | 5 | d 12:00 +0100 | d 11:00 | d 06:00 | d | d |
+/// | 6 | d−3 12:00 +0000 | d−3 12:00 | d−3 07:00 | d−3 | d−3 |
+///
+/// Local days: d−3 1, d−1 1, d 3, d+1 1. UTC days: d−3 1, d 2, d+1 3.
+fn write_log(d: NaiveDate) -> String {
+    let next = d.succ_opt().expect("a next day");
+    let clf = |day: NaiveDate| day.format("%d/%b/%Y").to_string();
+    let line = |day: NaiveDate, time: &str, zone: &str, path: &str| format!("198.51.100.7 - ann [{}:{time} {zone}] \"GET {path} HTTP/1.1\" 200 10 \"-\" \"curl\"\n", clf(day));
+    let log = [
+        line(d, "23:30:00", "-0500", "/a/1"),
+        line(next, "00:30:00", "+0000", "/a/2"),
+        line(d, "03:00:00", "+0000", "/a/3"),
+        line(next, "10:00:00", "-0500", "/a/4"),
+        line(d, "12:00:00", "+0100", "/a/5"),
+        line(d - Days::new(3), "12:00:00", "+0000", "/a/6"),
+    ]
+    .concat();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-time-access.log");
+    std::fs::write(&path, log).expect("write the log");
+    path.display().to_string()
+}
+
+/// Shows the link with `query` in the page, as Back and Forward do (a reload would lose the
+/// opened file).
+async fn follow(client: &fantoccini::Client, query: &str) {
+    let url = serde_json::to_string(&format!("?{query}")).expect("json");
+    script(client, &format!("history.pushState(null, '', location.pathname + {url}); dispatchEvent(new PopStateEvent('popstate')); return 0")).await;
+}
+
+/// The time chart's "Show as table" rows, each (first cell, the cells after it).
+async fn chart_table(client: &fantoccini::Client, chart: &str) -> Vec<Vec<String>> {
+    let value = script(client, &format!("return [...document.querySelectorAll('[data-testid={chart}-table] tbody tr')].map(tr => [...tr.children].map(c => c.textContent))")).await;
+    serde_json::from_value(value).expect("rows of text")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn zones_tooltips_and_comparison() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let d = today().checked_sub_days(Days::new(3)).expect("3 days ago");
+    let (before, after) = (d.pred_opt().expect("d-1"), d.succ_opt().expect("d+1"));
+    let log = write_log(d);
+
+    client.goto(&base).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log).await.expect("choose the log");
+    eventually("the log's KPIs", || async { text(&client, "kpi-total-requests").await == "6" }).await;
+
+    // The browser's zone, through `tz=local`: the local days' totals counted by hand.
+    for (query, expected, zone) in [
+        (format!("from={d}&to={d}"), "2", "UTC"),
+        (format!("from={d}&to={d}&tz=local"), "3", "America/New_York"),
+        (format!("from={before}&to={before}&tz=local"), "1", "America/New_York"),
+        (format!("from={after}&to={after}&tz=local"), "1", "America/New_York"),
+        (format!("from={d}&to={d}&tz=Asia/Kathmandu"), "2", "Asia/Kathmandu"),
+    ] {
+        follow(&client, &query).await;
+        eventually(&format!("{query}: {expected} requests"), || async { text(&client, "kpi-total-requests").await == expected }).await;
+        assert_eq!(text(&client, "zone-label").await, zone, "{query}");
+        assert!(text(&client, "period").await.ends_with(zone), "{query}: the period names the zone");
+    }
+
+    // The time chart by day, as a table: one row per local day, with the hand counts.
+    follow(&client, &format!("from={before}&to={after}&tz=local&g=day")).await;
+    eventually("three local days", || async { text(&client, "kpi-total-requests").await == "5" }).await;
+    client.find(Locator::Css("[data-testid=chart-line-as-table]")).await.expect("Show as table").click().await.expect("click");
+    eventually("the table", || async { chart_table(&client, "chart-line").await.len() == 3 }).await;
+    let rows = chart_table(&client, "chart-line").await;
+    let counts: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(counts, ["1", "3", "1"], "{rows:?}");
+    assert!(rows[1][0].contains(&d.format("%-d %b %Y").to_string()), "{rows:?}");
+    assert!(text(&client, "chart-line-as-table").await.contains("Hide"));
+
+    // The tooltip of day d, from the keyboard: focus the chart, then → twice from the first.
+    let canvas = client.find(Locator::Css("[data-testid=chart-line]")).await.expect("the chart");
+    script(&client, "document.querySelector('[data-testid=chart-line]').focus(); return 0").await;
+    canvas.send_keys(&format!("{}{}", Key::Right, Key::Right)).await.expect("arrow keys");
+    let tip = text(&client, "chart-line-tip").await;
+    assert!(tip.contains(&d.format("%-d %b %Y").to_string()) && tip.contains("(America/New_York)") && tip.contains("ann: 3 (100.0%)"), "{tip}");
+    assert_eq!(script(&client, "return document.querySelector('[data-testid=chart-line-tip]').getAttribute('aria-live')").await, "polite");
+    canvas.send_keys(&Key::End.to_string()).await.expect("End");
+    assert!(text(&client, "chart-line-tip").await.contains("ann: 1 (100.0%)"));
+
+    // The same tooltip by mouse: a real mousemove over the first bucket's point.
+    script(
+        &client,
+        "const c = document.querySelector('[data-testid=chart-line]'); const r = c.getBoundingClientRect();
+         c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + 58, clientY: r.top + r.height / 2, bubbles: true})); return 0",
+    )
+    .await;
+    let tip = text(&client, "chart-line-tip").await;
+    assert!(tip.contains(&before.format("%-d %b %Y").to_string()) && tip.contains("ann: 1 (100.0%)"), "{tip}");
+
+    // Hours: the granularity in the link, 24 buckets in a day without a DST change.
+    follow(&client, &format!("from={d}&to={d}&tz=local&g=hour")).await;
+    eventually("the day's requests", || async { text(&client, "kpi-total-requests").await == "3" }).await;
+    assert!(text(&client, "chart-line-as-table").await.contains("Hide"), "the table stays open across links");
+    eventually("24 hours", || async { chart_table(&client, "chart-line").await.len() == 24 }).await;
+    let hours = chart_table(&client, "chart-line").await;
+    let busy: Vec<(&str, &str)> = hours.iter().filter(|r| r[1] != "0").map(|r| (r[0].as_str(), r[1].as_str())).collect();
+    assert_eq!(busy.iter().map(|b| b.1).collect::<Vec<_>>(), ["1", "1", "1"], "{busy:?}");
+    assert!(busy[0].0.ends_with("06:00") && busy[1].0.ends_with("19:00") && busy[2].0.ends_with("23:00"), "local hours: {busy:?}");
+
+    // Comparison: d and d+1 (4 requests) against d−2 and d−1 (1, and the data reaches back to
+    // d−3): ▲ 300.0 %. It does not reach back a year, which is said rather than shown as a 0 %.
+    follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous")).await;
+    eventually("the delta", || async { text(&client, "kpi-total-requests-change").await.starts_with("▲ 300.0%") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "4");
+    assert!(text(&client, "kpi-total-requests-change").await.contains("previous period"));
+    follow(&client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
+    eventually("no data a year ago", || async { text(&client, "kpi-total-requests-change").await == "no data for the comparison period" }).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let shots = common::screenshots();
+    follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous&g=hour")).await;
+    eventually("compared", || async { text(&client, "kpi-total-requests-change").await.starts_with('▲') }).await;
+    script(&client, "document.querySelector('[data-testid=chart-line]').focus(); return 0").await;
+    client.find(Locator::Css("[data-testid=chart-line]")).await.expect("chart").send_keys(&format!("{}{}", Key::Right, Key::Right)).await.expect("keys");
+    std::fs::write(shots.join("time-compare-tooltip.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    client.close().await.expect("close");
+}
