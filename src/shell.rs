@@ -13,6 +13,7 @@ use crate::components::file_open::FileOpen;
 use crate::components::filter_pills::FilterPills;
 use crate::components::kpi_tiles::KpiTiles;
 use crate::components::selection_dialog::{SelectionDialog, SelectionMode};
+use crate::components::shortcuts::Shortcuts;
 use crate::components::source_banner::SourceBanner;
 use crate::notices::Notices;
 use crate::pages::{clients::Clients, explore::Explore, overview::Overview, urls::Urls};
@@ -109,6 +110,14 @@ pub fn Shell() -> impl IntoView {
                             aria-current=move || current().then_some("page")>{view.label()}</a>
                     }
                 }).collect_view()}
+                <span class="tabs__spacer"></span>
+                <CopyLink/>
+                <button type="button" class="link-button tabs__help" aria-keyshortcuts="?" data-testid="show-shortcuts" title="Keyboard shortcuts (?)"
+                    on:click=move |_| {
+                        if let Some(dialog) = document().query_selector("[data-testid=shortcuts]").ok().flatten().and_then(|d| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlDialogElement>(d).ok()) {
+                            let _ = dialog.show_modal();
+                        }
+                    }>"Shortcuts ?"</button>
             </nav>
             <DateRangeFilter range=range today=dashboard.today on_change=set_range/>
             <p class="period" data-testid="period">{period}</p>
@@ -131,6 +140,40 @@ pub fn Shell() -> impl IntoView {
             <ConnectDialog open=connect_open source=Signal::derive(move || dashboard.view.with(|v| v.source.clone()))
                 on_connect=Callback::new(move |source| controller.connect(source))/>
             <SelectionDialog/>
+            <Shortcuts/>
         </div>
+    }
+}
+
+/// "Copy link": the address of the view on screen, every choice in it, to the clipboard.
+#[component]
+fn CopyLink() -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let copy = move |_| {
+        let href = window().location().href().unwrap_or_default();
+        let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok().filter(|c| !c.is_undefined());
+        let write = clipboard.as_ref().and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok()).and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok());
+        let promise = match (clipboard, write) {
+            (Some(clipboard), Some(write)) => write.call1(&clipboard, &href.into()).ok().and_then(|p| wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(p).ok()),
+            _ => None,
+        };
+        leptos::task::spawn_local(async move {
+            let done = match promise {
+                Some(promise) => wasm_bindgen_futures::JsFuture::from(promise).await.is_ok(),
+                None => false,
+            };
+            copied.set(Some(done));
+            set_timeout(move || copied.set(None), std::time::Duration::from_secs(3));
+        });
+    };
+    view! {
+        <button type="button" class="link-button" data-testid="copy-link" on:click=copy>"Copy link"</button>
+        <span class="tabs__status" role="status" data-testid="copy-link-status">
+            {move || match copied.get() {
+                Some(true) => "Link copied",
+                Some(false) => "The browser did not allow copying; copy the address bar instead",
+                None => "",
+            }}
+        </span>
     }
 }

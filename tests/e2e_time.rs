@@ -140,5 +140,34 @@ async fn zones_tooltips_and_comparison() {
     script(&client, "document.querySelector('[data-testid=chart-line]').focus(); return 0").await;
     client.find(Locator::Css("[data-testid=chart-line]")).await.expect("chart").send_keys(&format!("{}{}", Key::Right, Key::Right)).await.expect("keys");
     std::fs::write(shots.join("time-compare-tooltip.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
+    // Keyboard shortcuts, typed on the page (not in a field): each changes the link.
+    let query = || async { script(&client, "return location.search").await.as_str().unwrap_or_default().to_owned() };
+    script(&client, "document.activeElement.blur(); return 0").await;
+    let body = client.find(Locator::Css("body")).await.expect("body");
+    body.send_keys("7").await.expect("7");
+    let last = today().pred_opt().expect("yesterday");
+    let week_from = last - Days::new(6);
+    eventually("7: the last 7 days", || async { query().await.contains(&format!("from={week_from}&to={last}")) }).await;
+    body.send_keys(&Key::Left.to_string()).await.expect("←");
+    let (before_from, before_to) = (week_from - Days::new(7), last - Days::new(7));
+    eventually("←: the week before", || async { query().await.contains(&format!("from={before_from}&to={before_to}")) }).await;
+    body.send_keys(&Key::Right.to_string()).await.expect("→");
+    eventually("→: back again", || async { query().await.contains(&format!("from={week_from}&to={last}")) }).await;
+    let compared = query().await.contains("compare=previous");
+    body.send_keys("c").await.expect("c");
+    eventually("c: compare toggles", || async { query().await.contains("compare=previous") != compared }).await;
+    body.send_keys("g").await.expect("g");
+    eventually("g: the next bucket size", || async { query().await.contains("g=") }).await;
+    body.send_keys("?").await.expect("?");
+    eventually("?: the list", || async { script(&client, "return document.querySelector('[data-testid=shortcuts]').open").await == true }).await;
+    assert!(text(&client, "shortcuts").await.contains("Last 30 days"));
+    client.find(Locator::Css("[data-testid=shortcuts] button")).await.expect("Close").click().await.expect("close");
+    // Typing in a field is not a shortcut.
+    let search_before = query().await;
+    script(&client, "document.querySelector('[data-testid=range-from]').focus(); return 0").await;
+    client.find(Locator::Css("[data-testid=range-from]")).await.expect("from").send_keys("y").await.expect("y");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(query().await, search_before, "a key typed in a field changes nothing");
     client.close().await.expect("close");
 }

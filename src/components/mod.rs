@@ -13,4 +13,5 @@ pub mod legend;
 pub mod live_details;
 pub mod mapping_dialog;
 pub mod selection_dialog;
+pub mod shortcuts;
 pub mod source_banner;
