@@ -39,6 +39,8 @@ pub struct Dashboard {
     pub granularity: Memo<Granularity>,
     /// What the range and the data offer.
     pub granularities: Memo<Vec<Granularity>>,
+    /// The data's widest bucket, in seconds (1 for per-request data): nothing finer is offered.
+    pub data_bucket: Memo<i64>,
     /// The data on screen. A failed load leaves it unchanged.
     pub dataset: RwSignal<Dataset>,
     /// What the link asks for.
@@ -141,6 +143,7 @@ impl Dashboard {
             zone_note,
             granularity,
             granularities,
+            data_bucket,
             compare_span,
             dataset,
             view,

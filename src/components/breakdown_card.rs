@@ -29,7 +29,7 @@ pub enum ViewAll {
 /// "IP addresses" from "IP addresses", "Status codes" from "status codes".
 pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars.next().map(|c| std::iter::once(c.to_ascii_uppercase()).chain(chars).collect()).unwrap_or_default()
 }
 
 #[component]

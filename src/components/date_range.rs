@@ -64,6 +64,17 @@ pub fn DateRangeFilter(
                 "Ranges end yesterday: today's usage is still coming in, so it is never included. Days run from midnight to midnight in "
                 <span data-testid="zone-label">{move || dashboard.zone_label.get()}</span>"."
                 {move || dashboard.zone_note.get().map(|note| view! { " " <span class="filter__zone-note" data-testid="zone-note">{note}</span> })}
+                {move || {
+                    let bucket = dashboard.data_bucket.get();
+                    (bucket > 1).then(|| {
+                        let what = match bucket {
+                            600 => "10 minutes",
+                            3_600 => "hours",
+                            _ => "whole days",
+                        };
+                        view! { " " <span data-testid="bucket-note">{format!("This data comes in {what}, so no finer buckets are offered.")}</span> }
+                    })
+                }}
             </p>
         </section>
     }
