@@ -67,6 +67,22 @@ async fn zones_tooltips_and_comparison() {
 
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
+
+    // The demo's two incidents, as the spike rule finds them: the client hammered by 429s five
+    // days ago, and 5xx for the clients that call in the afternoon twelve days ago. A click on one
+    // drills down to the client.
+    let spikes = text(&client, "misbehaving").await;
+    let day = |ago: u64| today().checked_sub_days(Days::new(ago)).expect("a past day").format("%-d %b %Y").to_string();
+    let hammered = script(&client, "return [...document.querySelectorAll('[data-testid=misbehaving] li')].filter(li => li.textContent.includes('429 responses')).map(li => [li.dataset.key, li.textContent])").await;
+    assert_eq!(hammered.as_array().map(Vec::len), Some(1), "{spikes}");
+    assert_eq!(hammered[0][0], "e61f2b7c-zapier", "{spikes}");
+    assert!(hammered[0][1].as_str().is_some_and(|t| t.contains(&day(5))), "{hammered}");
+    assert!(spikes.matches("5xx responses").count() >= 10 && spikes.contains(&day(12)), "{spikes}");
+    client.find(Locator::Css("[data-testid=misbehaving] li[data-key=e61f2b7c-zapier] a")).await.expect("the hammered client").click().await.expect("click");
+    eventually("drilled to the client", || async { script(&client, "return location.search").await.as_str().is_some_and(|q| q.contains("f=client:e61f2b7c-zapier")) }).await;
+    client.goto(&base).await.expect("the dashboard without the filter");
+    text(&client, "kpi-total-requests").await;
+
     client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log).await.expect("choose the log");
     eventually("the log's KPIs", || async { text(&client, "kpi-total-requests").await == "6" }).await;
 

@@ -18,6 +18,8 @@ pub struct LineChart {
     pub series: Vec<Series>,
     /// The comparison period's series, drawn dashed in the same colours, bucket by bucket.
     pub previous: Vec<Series>,
+    /// Spikes to mark: (series, bucket), each drawn as a ring around its point.
+    pub marks: Vec<(usize, usize)>,
 }
 
 /// Space around the plot, in CSS pixels: the hit test and the drawing share them.
@@ -93,6 +95,10 @@ pub fn draw_line_chart<DB: DrawingBackend>(
             ctx.draw_series(points.map(|p| Circle::new(p, scale.px(2.5), series.color.filled())))?;
         }
     }
+    let marked = chart.marks.iter().filter_map(|&(s, b)| Some((chart.series.get(s)?, b))).filter_map(|(s, b)| Some(((b as i32), *s.values.get(b)? as f64, s.color)));
+    for (x, y, color) in marked {
+        ctx.draw_series(std::iter::once(Circle::new((x, y), scale.px(7.0), color.stroke_width(scale.px(2.0)))))?;
+    }
     root.present()
 }
 
@@ -120,6 +126,7 @@ mod tests {
                 .map(|s| Series { label: format!("c{s}"), color: client_color(s), values: (0..7).map(|d| 1_000 * (s as u64 + 1) + d * 10).collect() })
                 .collect(),
             previous: Vec::new(),
+            marks: Vec::new(),
         }
     }
 
@@ -149,6 +156,19 @@ mod tests {
         let top = |out: &str| texts(out).iter().filter_map(|t| t.strip_suffix('k').and_then(|n| n.parse::<f64>().ok())).fold(0.0, f64::max);
         assert!(top(&compared) >= 6.0, "the axis reaches the previous period's 6k: {}", top(&compared));
         assert!(top(&plain) < 6.0);
+    }
+
+    // Guards the spike marks: one ring per mark, in its series' colour, none for a series that
+    // does not exist.
+    #[test]
+    fn spikes_are_ringed() {
+        let mut chart = day_chart(2);
+        let plain = svg(&chart);
+        chart.marks = vec![(1, 3), (0, 5), (7, 1)];
+        let marked = svg(&chart);
+        let circles = |out: &str| out.matches("<circle").count();
+        assert_eq!(circles(&marked), circles(&plain) + 2, "two rings; series 7 does not exist");
+        assert!(count_colour(&marked, "stroke", client_color(1)) > count_colour(&plain, "stroke", client_color(1)));
     }
 
     // Guards readable axis labels: UTC dates on x, thousands as "k" on y.
@@ -187,7 +207,7 @@ mod tests {
     // Guards that a range without data still draws axes instead of failing.
     #[test]
     fn empty_series_still_draws_axes() {
-        let out = svg(&LineChart { granularity: Granularity::Hour, starts: vec![0, 3_600], series: vec![], previous: vec![] });
+        let out = svg(&LineChart { granularity: Granularity::Hour, starts: vec![0, 3_600], series: vec![], previous: vec![], marks: vec![] });
         let labels = texts(&out);
         assert!(labels.contains(&"01:00".to_owned()), "{labels:?}");
         assert_eq!(count_colour(&out, "stroke", client_color(0)), 0);

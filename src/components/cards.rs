@@ -78,12 +78,16 @@ pub fn SeriesCard(
                     .map(|(rank, (key, values))| Series { label: chart_label(s, dimension, key), color: key_color(dimension, key, rank).0, values })
                     .collect()
             };
-            let series = series_of(dashboard.span.get());
+            let span = dashboard.span.get();
+            let series = series_of(span);
+            let spikes = filter.with(|f| s.spikes(span, granularity, &offsets, f, dimension, &keys));
+            let marks = spikes.iter().filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket))).collect();
             LineChart {
                 granularity,
                 starts: series.starts.iter().map(|&t| offsets.local(t)).collect(),
                 series: lines(series.series),
                 previous: compare.map(|window| lines(series_of(window).series)).unwrap_or_default(),
+                marks,
             }
         })
     });
@@ -150,7 +154,8 @@ pub fn bucket_tip(chart: &LineChart, i: usize, zone: &str) -> String {
     for (k, s) in chart.series.iter().enumerate() {
         let share = usage_core::query::share(at(s), sum).map(|f| format!(" ({})", percent(Some(f)))).unwrap_or_default();
         let previous = chart.previous.get(k).map(|p| format!(", before {}", thousands(at(p)))).unwrap_or_default();
-        lines.push(format!("{}: {}{share}{previous}", s.label, thousands(at(s))));
+        let spike = if chart.marks.contains(&(k, i)) { " ▲ spike" } else { "" };
+        lines.push(format!("{}: {}{share}{previous}{spike}", s.label, thousands(at(s))));
     }
     lines.join("\n")
 }

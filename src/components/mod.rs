@@ -10,6 +10,7 @@ pub mod file_open;
 pub mod filter_pills;
 pub mod kpi_tiles;
 pub mod legend;
+pub mod misbehaving;
 pub mod live_details;
 pub mod mapping_dialog;
 pub mod selection_dialog;

@@ -9,6 +9,7 @@ use crate::components::breakdown_card::{BreakdownCard, ViewAll};
 use crate::components::cards::{SeriesCard, StatusBarsCard, StatusCodesCard};
 use crate::components::data_table::DataTable;
 use crate::components::export::ExportButtons;
+use crate::components::misbehaving::Misbehaving;
 use crate::shell::Chosen;
 use crate::state::Dashboard;
 
@@ -48,6 +49,7 @@ pub fn Overview() -> impl IntoView {
                 picked=Signal::derive(move || chosen.resolved.with(|r| r.clients.clone()))
                 title="Share of requests" testid="chart-doughnut"/>
         </div>
+        <Misbehaving/>
         <div class="grid">
             <StatusCodesCard sub="all clients" filter=dashboard.filter/>
             <StatusBarsCard title="Top 5 requested URLs" sub="by status class" dimension=Dimension::Template rows=top_urls testid="chart-top-urls"/>

@@ -18,6 +18,7 @@ pub mod query;
 pub mod range;
 pub mod rest;
 pub mod selection;
+pub mod spikes;
 pub mod status;
 pub mod store;
 pub mod strings;

@@ -823,6 +823,19 @@ impl UsageStore {
     /// Requests over time in `span` through `filter`, in buckets of the zone with `offsets`: the
     /// total per bucket and, for each of `keys` of `dimension`, its own series.
     pub fn series_in(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
+        self.series_of_class(span, granularity, offsets, filter, split, None)
+    }
+
+    /// The same, counting only the requests of status `class` when given (5xx, 429).
+    pub fn series_of_class(
+        &self,
+        span: Window,
+        granularity: Granularity,
+        offsets: &Offsets,
+        filter: &RecordFilter,
+        split: Option<(Dimension, &[u32])>,
+        class: Option<StatusClass>,
+    ) -> TimeSeries {
         let starts = offsets.buckets(granularity, span);
         let mut total = vec![0u64; starts.len()];
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
@@ -838,6 +851,9 @@ impl UsageStore {
         // (weeks and months, days of 23 or 25 hours) by a binary search.
         let width = granularity.fixed_seconds().filter(|_| offsets.fixed_offset().is_some());
         self.each(span, filter, |i, n| {
+            if class.is_some_and(|c| StatusClass::of(self.status[i]) != c) {
+                return;
+            }
             let ts = self.timestamp(i);
             let bucket = match width {
                 Some(width) => ((ts - first) / width) as usize,
