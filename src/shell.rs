@@ -36,6 +36,7 @@ pub struct Chosen {
 pub fn Shell() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let controller = expect_context::<SourceController>();
+    let theme = crate::components::theme::provide_theme();
     let store = dashboard.store;
     let templates = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.span.get(), Dimension::Template, f, false))));
     let resolved = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| dashboard.selection.get().resolve(s, &c.rows))));
@@ -111,6 +112,7 @@ pub fn Shell() -> impl IntoView {
                     }
                 }).collect_view()}
                 <span class="tabs__spacer"></span>
+                <crate::components::theme::ThemeSwitch choice=theme/>
                 <CopyLink/>
                 <button type="button" class="link-button tabs__help" aria-keyshortcuts="?" data-testid="show-shortcuts" title="Keyboard shortcuts (?)"
                     on:click=move |_| {

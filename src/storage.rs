@@ -166,3 +166,17 @@ pub fn save_token(origin: &str, token: &str) {
         let _ = storage.set_item(TOKENS_KEY, &text);
     }
 }
+
+/// The theme switch's choice: `light`, `dark` or `system` (anything else is `system`).
+const THEME_KEY: &str = "callboard.theme.v1";
+
+pub fn load_theme() -> String {
+    local_storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()).unwrap_or_default()
+}
+
+/// Saves the theme; a browser that refuses keeps it for this page only.
+pub fn save_theme(theme: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(THEME_KEY, theme);
+    }
+}

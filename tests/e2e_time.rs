@@ -185,5 +185,46 @@ async fn zones_tooltips_and_comparison() {
     client.find(Locator::Css("[data-testid=range-from]")).await.expect("from").send_keys("y").await.expect("y");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(query().await, search_before, "a key typed in a field changes nothing");
+
+    // Dark mode: every visible text meets WCAG AA against what it sits on, in both themes; the
+    // choice survives a reload (localStorage), and the charts redraw on the dark surface.
+    client.goto(&base).await.expect("the demo again");
+    text(&client, "kpi-total-requests").await;
+    for theme in ["light", "dark"] {
+        client.find(Locator::Css(&format!("[data-testid=theme-{theme}]"))).await.expect("the theme switch").click().await.expect("click");
+        eventually(&format!("{theme} applied"), || async { script(&client, "return document.documentElement.dataset.theme").await == theme }).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let failures = script(&client, CONTRAST).await;
+        assert_eq!(failures, serde_json::json!([]), "{theme}: text below WCAG AA");
+        let corner = script(&client, "const c = document.querySelector('[data-testid=chart-line]').getContext('2d').getImageData(2, 2, 1, 1).data; return [c[0], c[1], c[2]]").await;
+        let expected = if theme == "dark" { serde_json::json!([0x17, 0x1c, 0x26]) } else { serde_json::json!([255, 255, 255]) };
+        assert_eq!(corner, expected, "{theme}: the chart is drawn on the card's surface");
+    }
+    client.refresh().await.expect("reload");
+    eventually("dark after a reload", || async { script(&client, "return document.documentElement.dataset.theme").await == "dark" }).await;
+    text(&client, "kpi-total-requests").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    std::fs::write(shots.join("time-dark.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    client.find(Locator::Css("[data-testid=theme-system]")).await.expect("system").click().await.expect("click");
     client.close().await.expect("close");
 }
+
+/// Every visible element with text of its own whose colour is below WCAG AA (4.5:1, or 3:1 for
+/// large text) against the first opaque background behind it.
+const CONTRAST: &str = r#"
+const channels = c => c.match(/[\d.]+/g).map(Number);
+const lum = c => { const [r, g, b] = channels(c).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const behind = el => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; const m = channels(c); if (m.length < 4 || m[3] > 0.5) return c; } return 'rgb(255, 255, 255)'; };
+const bad = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (!el.getClientRects().length || el.closest('.visually-hidden, option, optgroup')) continue;
+  if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const s = getComputedStyle(el);
+  if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue;
+  const a = lum(s.color), b = lum(behind(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
+  if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName}.${el.className} ${ratio.toFixed(2)} “${el.textContent.trim().slice(0, 30)}”`);
+}
+return bad;
+"#;

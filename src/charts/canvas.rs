@@ -152,7 +152,12 @@ pub fn ChartCanvas(
         }
     });
 
+    let dark = use_context::<crate::components::theme::Dark>();
     Effect::new(move |_| {
+        // A change of theme redraws in its ink (set before this runs).
+        if let Some(dark) = dark {
+            dark.0.get();
+        }
         let generation = resized.get();
         if !shown.get() {
             return;

@@ -8,7 +8,7 @@ use plotters::style::text_anchor;
 use usage_core::format::{compact, percent};
 
 use super::Scale;
-use super::palette::{AXIS_COLOR, TEXT_COLOR};
+use super::palette::ink;
 
 /// One slice.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,13 +62,13 @@ pub fn draw_doughnut<DB: DrawingBackend>(
     slices: &[Slice],
     scale: Scale,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
+    root.fill(&ink::background())?;
     let (width, height) = root.dim_in_pixel();
     let center = ((width / 2) as i32, (height / 2) as i32);
     let radius = f64::from(width.min(height)) / 2.0 - f64::from(scale.px(8.0));
     let hole = radius * 0.58;
     let total: u64 = slices.iter().map(|s| s.value).sum();
-    let center_style = scale.text(13.0, AXIS_COLOR).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
+    let center_style = scale.text(13.0, ink::axis()).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
 
     if total == 0 || radius <= 0.0 {
         root.draw(&Text::new("No requests", center, center_style))?;
@@ -100,7 +100,7 @@ pub fn draw_doughnut<DB: DrawingBackend>(
         root.draw(&Text::new(percent(Some(share)), at, percent_style.clone()))?;
     }
 
-    let big = scale.text(20.0, TEXT_COLOR).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
+    let big = scale.text(20.0, ink::text()).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
     let line = scale.px(13.0) as i32;
     root.draw(&Text::new(compact(total as f64), (center.0, center.1 - line / 2), big))?;
     root.draw(&Text::new("requests", (center.0, center.1 + line), center_style))?;

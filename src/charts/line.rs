@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use usage_core::format::{bucket_label, compact};
 use usage_core::query::Granularity;
 
-use super::palette::{AXIS_COLOR, GRID_COLOR};
+use super::palette::ink;
 use super::{Scale, Series};
 
 /// Prepared data for the line chart.
@@ -50,12 +50,12 @@ pub fn draw_line_chart<DB: DrawingBackend>(
     chart: &LineChart,
     scale: Scale,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
+    root.fill(&ink::background())?;
     let buckets = chart.starts.len();
     let peak = chart.series.iter().chain(&chart.previous).flat_map(|s| s.values.iter().copied()).max().unwrap_or(0);
     let y_max = (peak as f64 * 1.12).max(10.0);
     let x_max = buckets.saturating_sub(1).max(1) as i32;
-    let label_style = scale.text(12.0, AXIS_COLOR);
+    let label_style = scale.text(12.0, ink::axis());
 
     let mut ctx = ChartBuilder::on(root)
         .margin_top(scale.px(12.0))
@@ -77,8 +77,8 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         .x_label_formatter(&x_label)
         .y_label_formatter(&y_label)
         .label_style(label_style)
-        .axis_style(AXIS_COLOR.mix(0.6))
-        .bold_line_style(GRID_COLOR)
+        .axis_style(ink::axis().mix(0.6))
+        .bold_line_style(ink::grid())
         .light_line_style(TRANSPARENT)
         .x_label_offset(0)
         .set_all_tick_mark_size(scale.px(4.0))

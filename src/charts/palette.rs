@@ -52,6 +52,38 @@ pub const GRID_COLOR: RGBColor = RGBColor(0xe6, 0xe9, 0xee);
 /// Main text.
 pub const TEXT_COLOR: RGBColor = RGBColor(0x1d, 0x25, 0x33);
 
+/// The colours of a chart's background, axes, grid and text, in the page's theme: charts redraw
+/// when it changes ([`ink::set_dark`] first).
+pub mod ink {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use plotters::style::RGBColor;
+
+    static DARK: AtomicBool = AtomicBool::new(false);
+
+    pub fn set_dark(dark: bool) {
+        DARK.store(dark, Ordering::Relaxed);
+    }
+
+    fn pick(light: RGBColor, dark: RGBColor) -> RGBColor {
+        if DARK.load(Ordering::Relaxed) { dark } else { light }
+    }
+
+    /// The card's surface (`--surface` in main.css).
+    pub fn background() -> RGBColor {
+        pick(RGBColor(0xff, 0xff, 0xff), RGBColor(0x17, 0x1c, 0x26))
+    }
+    pub fn axis() -> RGBColor {
+        pick(super::AXIS_COLOR, RGBColor(0xa4, 0xad, 0xbb))
+    }
+    pub fn grid() -> RGBColor {
+        pick(super::GRID_COLOR, RGBColor(0x2a, 0x31, 0x40))
+    }
+    pub fn text() -> RGBColor {
+        pick(super::TEXT_COLOR, RGBColor(0xe7, 0xea, 0xf0))
+    }
+}
+
 /// The colour of the `rank`-th selected client.
 pub fn client_color(rank: usize) -> RGBColor {
     CLIENT_COLORS[rank % CLIENT_COLORS.len()]

@@ -7,7 +7,7 @@ use plotters::style::text_anchor;
 use usage_core::format::compact;
 use usage_core::{StatusClass, StatusCounts};
 
-use super::palette::{AXIS_COLOR, GRID_COLOR, status_color};
+use super::palette::{ink, status_color};
 use super::{Scale, fit_label};
 
 /// One bar: a label and its segments (requests, colour), left to right.
@@ -62,8 +62,8 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     bars: &[Bar],
     scale: Scale,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
-    let label_style = scale.text(12.0, AXIS_COLOR);
+    root.fill(&ink::background())?;
+    let label_style = scale.text(12.0, ink::axis());
     let labels: Vec<String> = bars.iter().map(|b| fit_label(&b.label, MAX_LABEL)).collect();
     // Size the name column to the longest name, so no label is clipped.
     let widest = labels
@@ -93,8 +93,8 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         .y_label_formatter(&no_label)
         .x_label_formatter(&x_label)
         .label_style(label_style.clone())
-        .axis_style(AXIS_COLOR.mix(0.6))
-        .bold_line_style(GRID_COLOR)
+        .axis_style(ink::axis().mix(0.6))
+        .bold_line_style(ink::grid())
         .light_line_style(TRANSPARENT)
         .set_all_tick_mark_size(scale.px(3.0))
         .draw()?;

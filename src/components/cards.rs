@@ -134,7 +134,7 @@ pub fn SeriesCard(
 }
 
 /// A bucket's start in words, from its wall-clock time: `29 Nov 2026 14:00`, `Week of …`.
-fn bucket_when(start: i64, granularity: Granularity) -> String {
+pub fn bucket_when(start: i64, granularity: Granularity) -> String {
     let day = usage_core::format::long_date(usage_core::range::date_of_day(start.div_euclid(86_400)));
     match granularity {
         Granularity::TenMinutes | Granularity::Hour => format!("{day} {}", bucket_label(start, granularity)),

@@ -31,15 +31,7 @@ pub fn Misbehaving() -> impl IntoView {
                     .map(|spike| {
                         let key = s.key_text(Dimension::Client, spike.key);
                         let href = dashboard.href(&dashboard.view.with(|v| v.with_filter(Filter { dimension: Dimension::Client, key: key.clone() })));
-                        let local = offsets.local(spike.start);
-                        let when = match granularity.fixed_seconds() {
-                            Some(width) if width < 86_400 => format!(
-                                "{} {}",
-                                usage_core::format::long_date(usage_core::range::date_of_day(local.div_euclid(86_400))),
-                                usage_core::format::bucket_label(local, granularity)
-                            ),
-                            _ => usage_core::format::long_date(usage_core::range::date_of_day(local.div_euclid(86_400))),
-                        };
+                        let when = crate::components::cards::bucket_when(offsets.local(spike.start), granularity);
                         let what = format!(
                             "{} {} {} (usually {})",
                             thousands(spike.value),

@@ -16,3 +16,4 @@ pub mod mapping_dialog;
 pub mod selection_dialog;
 pub mod shortcuts;
 pub mod source_banner;
+pub mod theme;

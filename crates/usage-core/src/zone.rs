@@ -105,13 +105,18 @@ impl Offsets {
         Offsets { changes: vec![(i64::MIN, offset.clamp(-MAX_OFFSET, MAX_OFFSET))] }
     }
 
-    /// A table from (instant, offset) changes in any order: sorted, with offsets beyond ±18 h
-    /// clamped and changes to the offset already in force dropped. No changes is UTC.
-    pub fn from_changes(mut changes: Vec<(i64, i32)>) -> Offsets {
-        changes.sort_by_key(|&(at, _)| at);
+    /// A table from (instant, offset) changes in time order: offsets beyond ±18 h are clamped,
+    /// changes to the offset already in force dropped, and a change before the one before it
+    /// dropped too. No changes is UTC.
+    pub fn from_changes(changes: Vec<(i64, i32)>) -> Offsets {
         let mut table: Vec<(i64, i32)> = Vec::with_capacity(changes.len());
+        let mut latest = i64::MIN;
         for (at, offset) in changes {
             let offset = offset.clamp(-MAX_OFFSET, MAX_OFFSET);
+            if at < latest {
+                continue;
+            }
+            latest = at;
             match table.last_mut() {
                 Some(last) if last.0 == at => last.1 = offset,
                 Some(last) if last.1 == offset => {}
@@ -404,6 +409,15 @@ mod tests {
         let widths: Vec<i64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
         assert_eq!(widths.iter().filter(|&&w| w == 1_800).count(), 1, "{widths:?}");
         assert_eq!(zone.local(starts[2]).rem_euclid(SECONDS_PER_DAY), 3_600 + 1_800);
+    }
+
+    // Guards the table's clean-up: repeats and out-of-order changes are dropped, offsets clamped.
+    #[test]
+    fn tables_are_cleaned() {
+        let zone = Offsets::from_changes(vec![(0, 3_600), (100, 3_600), (50, 7_200), (200, 99 * 3_600), (200, 7_200), (300, 7_200)]);
+        assert_eq!(zone.changes(), [(i64::MIN, 3_600), (200, 7_200)]);
+        assert_eq!(Offsets::from_changes(vec![(5, 99 * 3_600)]).fixed_offset(), Some(MAX_OFFSET));
+        assert_eq!(Offsets::from_changes(Vec::new()), Offsets::utc());
     }
 
     // Guards a +05:45 zone: hours start at :45 UTC, and the day at 18:15 UTC the day before.
