@@ -1,7 +1,8 @@
 //! Criterion benchmarks of the engine at 1M per-request records:
 //! loading Callboard CSV, the overview's query set, a re-filter to 7 days, and the
 //! breakdowns of issue 9: every IP (100k distinct), one client's IPs after a drill-down, and
-//! re-sorting the 100k-row IP table (two sorts per iteration).
+//! re-sorting the 100k-row IP table (two sorts per iteration); and issue 12's zoned hourly series
+//! and the spike rule over the top 50 clients.
 //!
 //! `cargo bench -p usage-core` (figures in docs/benchmarks.md).
 
@@ -122,6 +123,20 @@ fn benches(c: &mut Criterion) {
             store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Bytes, true);
             store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Name, false);
         })
+    });
+    // Issue 12: the time chart of the top 5 clients in a zone with a DST change (days of 23 and
+    // 25 hours make it binary-search its buckets), by hour over the last week; and the spike
+    // rule over the top 50 clients by day (three series each, reaching a week back).
+    let top: Vec<u32> = store.breakdown(all_days, Dimension::Client, &RecordFilter::all(), false).rows.iter().take(50).map(|r| r.key).collect();
+    let dst = first * 86_400 + 40 * 86_400 + 7_200;
+    let zone = usage_core::zone::Offsets::from_changes(vec![(0, -4 * 3_600), (dst, -5 * 3_600)]);
+    let week = usage_core::zone::Window { start: (first + 53) * 86_400 + 4 * 3_600, end: (first + 60) * 86_400 + 5 * 3_600 };
+    group.bench_function("series_top5_hourly_zoned", |b| {
+        b.iter(|| store.series_in(black_box(week), Granularity::Hour, &zone, &RecordFilter::all(), Some((Dimension::Client, &top[..5]))))
+    });
+    let all = usage_core::zone::Window::from(all_days);
+    group.bench_function("spikes_top50_daily", |b| {
+        b.iter(|| store.spikes(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Dimension::Client, &top))
     });
     group.finish();
 
