@@ -117,7 +117,14 @@ impl Dashboard {
         let offsets = Memo::new(move |_| zoned.with(|z| z.0.clone()));
         let zone_label = Memo::new(move |_| zoned.with(|z| z.1.clone()));
         let zone_note = Memo::new(move |_| zoned.with(|z| z.2.clone()));
-        let today = Memo::new(move |_| offsets.with(|o| o.local_date(crate::clock::now())));
+        // Read again every minute, so a tab left open past midnight moves its "yesterday" on
+        // without a reload (the memo changes, and with it everything after, only at midnight).
+        let minute = RwSignal::new(0u32);
+        let _ = set_interval_with_handle(move || minute.update(|m| *m = m.wrapping_add(1)), std::time::Duration::from_secs(60));
+        let today = Memo::new(move |_| {
+            minute.track();
+            offsets.with(|o| o.local_date(crate::clock::now()))
+        });
 
         let parsed = Memo::new(move |_| pairs.with(|p| ViewState::from_query(p, today.get())));
         let view = Memo::new(move |_| parsed.with(|(view, _)| view.clone()));
