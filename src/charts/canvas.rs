@@ -268,6 +268,8 @@ pub fn ChartCanvas(
                 on:mousemove=on_move on:mouseleave=move |_| tip.set(None) on:click=on_click
                 on:keydown=on_key on:blur=move |_| tip.set(None)></canvas>
             <div class="chart-tip" class:chart-tip--shown=move || tip.with(Option::is_some) role="status" aria-live="polite"
+                // On the right of the chart the tip opens to the left, so it never runs off the card.
+                class:chart-tip--left=move || tip.with(|t| t.as_ref().is_some_and(|t| canvas_ref.get_untracked().is_some_and(|c| t.1 > f64::from(c.client_width()) * 0.6)))
                 data-testid=testid_tip
                 style:left=move || tip.with(|t| t.as_ref().map(|t| format!("{}px", t.1)).unwrap_or_default())
                 style:top=move || tip.with(|t| t.as_ref().map(|t| format!("{}px", t.2)).unwrap_or_default())>
