@@ -71,6 +71,10 @@ async fn zones_tooltips_and_comparison() {
     // The demo's two incidents, as the spike rule finds them: the client hammered by 429s five
     // days ago, and 5xx for the clients that call in the afternoon twelve days ago. A click on one
     // drills down to the client.
+    eventually("the spikes, found after the dashboard is drawn", || async {
+        script(&client, "return document.querySelectorAll('[data-testid=misbehaving] li').length").await.as_u64().is_some_and(|n| n > 0)
+    })
+    .await;
     let spikes = text(&client, "misbehaving").await;
     let day = |ago: u64| today().checked_sub_days(Days::new(ago)).expect("a past day").format("%-d %b %Y").to_string();
     let hammered = script(&client, "return [...document.querySelectorAll('[data-testid=misbehaving] li')].filter(li => li.textContent.includes('429 responses')).map(li => [li.dataset.key, li.textContent])").await;

@@ -16,10 +16,18 @@ const CLIENTS: usize = 50;
 pub fn Misbehaving() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
-    let spikes = Memo::new(move |_| {
+    // Found in a task of its own after the rest of the dashboard is drawn: on a big file the pass
+    // over the records is long enough to be worth not adding to that task.
+    let spikes = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
         let keys: Vec<u32> = dashboard.clients.with(|c| c.rows.iter().take(CLIENTS).map(|r| r.key).collect());
-        let offsets = dashboard.offsets.get();
-        store.with(|s| dashboard.filter.with(|f| s.spikes(dashboard.span.get(), dashboard.granularity.get(), &offsets, f, Dimension::Client, &keys)))
+        let (offsets, span, granularity, filter, store) = (dashboard.offsets.get(), dashboard.span.get(), dashboard.granularity.get(), dashboard.filter.get(), store.get());
+        set_timeout(
+            move || {
+                spikes.try_set(store.spikes(span, granularity, &offsets, &filter, Dimension::Client, &keys));
+            },
+            std::time::Duration::ZERO,
+        );
     });
     let items = move || {
         let granularity = dashboard.granularity.get();
