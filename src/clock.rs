@@ -97,11 +97,12 @@ pub fn offsets(zone: &ZoneChoice, from: i64, until: i64) -> Result<Offsets, Stri
     };
     let at = |t: i64| offset_at(t).ok_or_else(|| "the browser could not say the zone's time".to_owned());
     const STEP: i64 = 3 * 86_400;
-    let mut changes = vec![(from, at(from)?)];
+    let mut before = at(from)?;
+    let mut changes = vec![(from, before)];
     let mut t = from;
     while t < until {
         let next = (t + STEP).min(until);
-        let (before, after) = (at(t)?, at(next)?);
+        let after = at(next)?;
         if before != after {
             let (mut lo, mut hi) = (t, next);
             while hi - lo > 1 {
@@ -110,7 +111,7 @@ pub fn offsets(zone: &ZoneChoice, from: i64, until: i64) -> Result<Offsets, Stri
             }
             changes.push((hi, at(hi)?));
         }
-        t = next;
+        (t, before) = (next, after);
     }
     Ok(Offsets::from_changes(changes))
 }

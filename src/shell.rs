@@ -54,12 +54,9 @@ pub fn Shell() -> impl IntoView {
     // The comparison period's figures, when the link compares and the data reaches back to it.
     let before = Memo::new(move |_| {
         let window = dashboard.compare_span.get()?;
-        store.with(|s| {
-            let first = s.day_span().map(|(first, _)| first * 86_400);
-            if first.is_none_or(|first| first > window.start) {
-                return Some(Err(()));
-            }
-            Some(Ok(dashboard.filter.with(|f| (s.totals(window, f), client_count(s, &s.breakdown(window, Dimension::Client, f, false).rows)))))
+        store.with(|s| match s.reaches_back_to(window.start) {
+            false => Some(Err(())),
+            true => Some(Ok(dashboard.filter.with(|f| (s.totals(window, f), client_count(s, &s.breakdown(window, Dimension::Client, f, false).rows))))),
         })
     });
     let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));

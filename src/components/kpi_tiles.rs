@@ -69,7 +69,8 @@ fn Tile(
     change: ChangeSignal,
     meaning: Meaning,
 ) -> impl IntoView {
-    let against = move || match expect_context::<crate::state::Dashboard>().view.with(|v| v.compare) {
+    let dashboard = expect_context::<crate::state::Dashboard>();
+    let against = move || match dashboard.view.with(|v| v.compare) {
         Some(usage_core::zone::Compare::Year) => " vs a year earlier",
         _ => " vs the previous period",
     };

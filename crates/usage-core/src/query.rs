@@ -8,10 +8,9 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::Datelike;
 
 use crate::model::{BucketWidth, SECONDS_PER_DAY};
-use crate::range::{DateRange, date_of_day, day_number};
+use crate::range::{DateRange, day_number};
 use crate::status::{StatusClass, StatusCounts};
 use crate::store::UsageStore;
 use crate::zone::{Offsets, Window};
@@ -53,6 +52,45 @@ pub enum Granularity {
 }
 
 impl Granularity {
+    pub const ALL: [Granularity; 5] = [Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week, Granularity::Month];
+
+    /// The name in a link (`g=hour`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Granularity::TenMinutes => "10m",
+            Granularity::Hour => "hour",
+            Granularity::Day => "day",
+            Granularity::Week => "week",
+            Granularity::Month => "month",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Granularity> {
+        Granularity::ALL.into_iter().find(|g| g.as_str() == text)
+    }
+
+    /// The choice's label.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Granularity::TenMinutes => "10 minutes",
+            Granularity::Hour => "Hour",
+            Granularity::Day => "Day",
+            Granularity::Week => "Week",
+            Granularity::Month => "Month",
+        }
+    }
+
+    /// "per hour" for the chart's subtitle.
+    pub const fn per(self) -> &'static str {
+        match self {
+            Granularity::TenMinutes => "per 10 minutes",
+            Granularity::Hour => "per hour",
+            Granularity::Day => "per day",
+            Granularity::Week => "per ISO week",
+            Granularity::Month => "per month",
+        }
+    }
+
     /// The bucket's length in seconds when it is fixed (every granularity but months).
     pub const fn fixed_seconds(self) -> Option<i64> {
         match self {
@@ -61,37 +99,6 @@ impl Granularity {
             Granularity::Day => Some(SECONDS_PER_DAY),
             Granularity::Week => Some(7 * SECONDS_PER_DAY),
             Granularity::Month => None,
-        }
-    }
-
-    /// Start of the bucket that contains `timestamp`, in Unix seconds.
-    pub fn bucket_start(self, timestamp: i64) -> i64 {
-        let fixed = |width: i64| timestamp - timestamp.rem_euclid(width);
-        match self {
-            Granularity::TenMinutes => fixed(600),
-            Granularity::Hour => fixed(3_600),
-            Granularity::Day => fixed(SECONDS_PER_DAY),
-            Granularity::Week => {
-                // 1970-01-01 was a Thursday, so Monday-based weeks are offset by 3 days.
-                let day = timestamp.div_euclid(SECONDS_PER_DAY);
-                (day - (day + 3).rem_euclid(7)) * SECONDS_PER_DAY
-            }
-            Granularity::Month => {
-                let date = date_of_day(timestamp.div_euclid(SECONDS_PER_DAY));
-                day_number(date.with_day(1).unwrap_or(date)) * SECONDS_PER_DAY
-            }
-        }
-    }
-
-    /// Start of the bucket after the one starting at `start`.
-    pub fn next_start(self, start: i64) -> i64 {
-        match self.fixed_seconds() {
-            Some(width) => start + width,
-            None => {
-                let date = date_of_day(start.div_euclid(SECONDS_PER_DAY));
-                let next = date.checked_add_months(chrono::Months::new(1)).unwrap_or(date);
-                day_number(next.with_day(1).unwrap_or(next)) * SECONDS_PER_DAY
-            }
         }
     }
 
@@ -642,7 +649,7 @@ impl UsageStore {
     /// always in time order (a filter to a few clients reads their records client by client).
     #[inline]
     fn each(&self, span: Window, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
-        let range = self.index_range(span.start_timestamp(), span.end_timestamp());
+        let range = self.index_range(span.start, span.end);
         if filter.is_all() {
             self.for_each_weighted(range, f);
         } else if let Some(clients) = &filter.few_clients {
@@ -894,7 +901,7 @@ impl UsageStore {
     /// The records of `span` that `filter` lets through, in time order: what an export holds.
     pub fn records_through<'a>(&'a self, span: impl Into<Window>, filter: &'a RecordFilter) -> impl Iterator<Item = crate::UsageRecord> + 'a {
         let span = span.into();
-        self.index_range(span.start_timestamp(), span.end_timestamp()).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
+        self.index_range(span.start, span.end).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
     }
 
     /// For each URL template id, the methods it was called with in `span` through `filter`, as
@@ -919,7 +926,15 @@ impl UsageStore {
 
     /// The widest bucket of any record: a time chart cannot be finer than its data.
     pub fn widest_bucket(&self) -> BucketWidth {
-        (0..self.len()).map(|i| BucketWidth::ALL[self.bucket.get(i) as usize % BucketWidth::ALL.len()]).max().unwrap_or_default()
+        // Widths are stored as their place in `BucketWidth::ALL`, narrowest first; per-request
+        // data is one constant, so this is no pass over the records.
+        BucketWidth::ALL[self.bucket.max() as usize % BucketWidth::ALL.len()]
+    }
+
+    /// Whether the data reaches back to `instant`: its first record's UTC day starts there or
+    /// earlier. A comparison period the data does not reach is shown as missing, not as zero.
+    pub fn reaches_back_to(&self, instant: i64) -> bool {
+        self.day_span().is_some_and(|(first, _)| first * SECONDS_PER_DAY <= instant)
     }
 }
 
@@ -1096,17 +1111,30 @@ mod tests {
         assert_eq!(series.total.iter().sum::<u64>(), 15);
     }
 
+    // Guards the data's widest bucket (what a time chart cannot go below) and how far back the
+    // data reaches (what a comparison needs).
+    #[test]
+    fn widest_bucket_and_reach() {
+        let per_request = UsageStore::from_records(&[rec(DAY + 5, "a", "/x", 200, 1), rec(DAY + 9, "a", "/x", 200, 1)]).unwrap();
+        assert_eq!(per_request.widest_bucket(), BucketWidth::Request);
+        let mixed = UsageStore::from_records(&[rec(DAY + 5, "a", "/x", 200, 1), UsageRecord { bucket: BucketWidth::Hour, ..rec(2 * DAY, "a", "/x", 200, 1) }]).unwrap();
+        assert_eq!(mixed.widest_bucket(), BucketWidth::Hour);
+        assert_eq!(UsageStore::default().widest_bucket(), BucketWidth::Request);
+        assert!(per_request.reaches_back_to(DAY) && per_request.reaches_back_to(3 * DAY), "the first record's day counts from its midnight");
+        assert!(!per_request.reaches_back_to(DAY - 1));
+        assert!(!UsageStore::default().reaches_back_to(i64::MAX), "no data reaches nowhere");
+    }
+
     // Guards ISO weeks (Monday start) and calendar months, including a leap February.
     #[test]
     fn week_and_month_buckets() {
         let ts = |y, m, d| day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()) * DAY;
+        let days = |from: (i32, u32, u32), to: (i32, u32, u32)| DaySpan { start: ts(from.0, from.1, from.2) / DAY, end: ts(to.0, to.1, to.2) / DAY };
         // 2024-02-29 is a Thursday; its ISO week starts Monday 2024-02-26.
-        assert_eq!(Granularity::Week.bucket_start(ts(2024, 2, 29) + 5), ts(2024, 2, 26));
-        assert_eq!(Granularity::Week.bucket_start(ts(2024, 2, 26)), ts(2024, 2, 26));
-        assert_eq!(Granularity::Week.bucket_start(ts(1970, 1, 1)), ts(1969, 12, 29));
-        assert_eq!(Granularity::Month.bucket_start(ts(2024, 2, 29) + 100), ts(2024, 2, 1));
-        assert_eq!(Granularity::Month.next_start(ts(2024, 2, 1)), ts(2024, 3, 1));
-        assert_eq!(Granularity::Month.next_start(ts(2024, 12, 1)), ts(2025, 1, 1));
+        assert_eq!(Granularity::Week.buckets(days((2024, 2, 29), (2024, 3, 1))), vec![ts(2024, 2, 26)]);
+        assert_eq!(Granularity::Week.buckets(days((2024, 2, 26), (2024, 3, 5))), vec![ts(2024, 2, 26), ts(2024, 3, 4)]);
+        assert_eq!(Granularity::Week.buckets(days((1970, 1, 1), (1970, 1, 2))), vec![ts(1969, 12, 29)]);
+        assert_eq!(Granularity::Month.buckets(days((2024, 12, 31), (2025, 1, 2))), vec![ts(2024, 12, 1), ts(2025, 1, 1)]);
         let span = DaySpan { start: day_number(chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap()), end: day_number(chrono::NaiveDate::from_ymd_opt(2024, 3, 2).unwrap()) };
         assert_eq!(Granularity::Month.buckets(span), vec![ts(2024, 1, 1), ts(2024, 2, 1), ts(2024, 3, 1)]);
     }

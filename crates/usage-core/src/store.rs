@@ -211,6 +211,15 @@ impl NumberColumn {
         }
     }
 
+    /// The largest value (0 for none); a constant costs nothing.
+    pub(crate) fn max(&self) -> u64 {
+        match self {
+            NumberColumn::Constant(v) => *v,
+            NumberColumn::U32(values) => values.iter().copied().max().map_or(0, u64::from),
+            NumberColumn::U64(values) => values.iter().copied().max().unwrap_or(0),
+        }
+    }
+
     fn heap_bytes(&self) -> usize {
         match self {
             NumberColumn::Constant(_) => 0,
@@ -752,6 +761,11 @@ impl UsageStore {
         let lo = self.offsets.partition_point(|&o| i64::from(o) < lo);
         let hi = self.offsets.partition_point(|&o| i64::from(o) < hi);
         lo..hi.max(lo)
+    }
+
+    /// The time of the earliest record, in Unix seconds.
+    pub fn first_timestamp(&self) -> Option<i64> {
+        self.offsets.first().map(|&o| self.base + i64::from(o))
     }
 
     /// The first and last UTC day that have records, as days since 1970-01-01.

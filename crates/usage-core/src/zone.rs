@@ -24,15 +24,6 @@ pub struct Window {
     pub end: i64,
 }
 
-impl Window {
-    pub fn start_timestamp(&self) -> i64 {
-        self.start
-    }
-    pub fn end_timestamp(&self) -> i64 {
-        self.end
-    }
-}
-
 impl From<DaySpan> for Window {
     fn from(span: DaySpan) -> Window {
         Window { start: span.start_timestamp(), end: span.end_timestamp() }
@@ -318,47 +309,6 @@ pub fn default_granularity(days: i64, data_bucket: i64, asked: Option<Granularit
     }
     let natural = if days <= 2 { Granularity::Hour } else if days <= MAX_POINTS { Granularity::Day } else { Granularity::Week };
     if offered.contains(&natural) { natural } else { offered.first().copied().unwrap_or(Granularity::Day) }
-}
-
-impl Granularity {
-    pub const ALL: [Granularity; 5] = [Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week, Granularity::Month];
-
-    /// The name in a link (`g=hour`).
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Granularity::TenMinutes => "10m",
-            Granularity::Hour => "hour",
-            Granularity::Day => "day",
-            Granularity::Week => "week",
-            Granularity::Month => "month",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Granularity> {
-        Granularity::ALL.into_iter().find(|g| g.as_str() == text)
-    }
-
-    /// The choice's label.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Granularity::TenMinutes => "10 minutes",
-            Granularity::Hour => "Hour",
-            Granularity::Day => "Day",
-            Granularity::Week => "Week",
-            Granularity::Month => "Month",
-        }
-    }
-
-    /// "per hour" for the chart's subtitle.
-    pub const fn per(self) -> &'static str {
-        match self {
-            Granularity::TenMinutes => "per 10 minutes",
-            Granularity::Hour => "per hour",
-            Granularity::Day => "per day",
-            Granularity::Week => "per ISO week",
-            Granularity::Month => "per month",
-        }
-    }
 }
 
 #[cfg(test)]
