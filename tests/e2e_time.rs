@@ -153,6 +153,8 @@ async fn zones_tooltips_and_comparison() {
     assert!(text(&client, "kpi-total-requests-change").await.contains("previous period"));
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
     eventually("no data a year ago", || async { text(&client, "kpi-total-requests-change").await == "no data for the comparison period" }).await;
+    let heads = script(&client, "return [...document.querySelectorAll('[data-testid=chart-line-table] th[scope=col]')].map(th => th.textContent)").await;
+    assert!(heads.as_array().is_some_and(|h| h.len() == 2) && !heads.to_string().contains("compared"), "the table (still open) has no comparison column for a period without data: {heads}");
     tokio::time::sleep(Duration::from_millis(200)).await;
     let shots = common::screenshots();
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous&g=hour")).await;

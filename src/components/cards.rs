@@ -86,7 +86,8 @@ pub fn SeriesCard(
                 granularity,
                 starts: series.starts.iter().map(|&t| offsets.local(t)).collect(),
                 series: lines(series.series),
-                previous: compare.map(|window| lines(series_of(window).series)).unwrap_or_default(),
+                // A period the data does not reach is not drawn as a line at zero.
+                previous: compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).series)).unwrap_or_default(),
                 marks,
             }
         })

@@ -4,8 +4,8 @@
 //!
 //! - the **baseline** is the median of the [`BASELINE`] buckets before it, or for buckets shorter
 //!   than a day, of the same time of day on the [`BASELINE`] days before it (so the morning's rise
-//!   is compared with other mornings). They are read from before the range too; at least
-//!   [`MIN_BASELINE`] must exist;
+//!   is compared with other mornings). They are read from before the range too, but never from
+//!   before the data begins (its start is no jump); at least [`MIN_BASELINE`] must exist;
 //! - the **spread** is the larger of 1.4826 × the median absolute deviation of those buckets (the
 //!   MAD scaled to a standard deviation for normal noise), √baseline (the noise of a count), and 1;
 //! - a bucket is a **spike** when its count exceeds baseline + [`K`] × spread, is at least
@@ -125,7 +125,11 @@ impl UsageStore {
             // The bucket holding the range's first instant (weeks and months may start before it).
             let first = series.starts.partition_point(|&s| s <= span.start).saturating_sub(1);
             for (key, values) in &series.series {
-                for (bucket, baseline) in marks(values, first, stride) {
+                // Buckets that begin before the data does are no baseline: the data's start is
+                // not a jump.
+                let covered = self.first_timestamp().map_or(0, |t| series.starts.partition_point(|&s| s < t));
+                let judged = values.get(covered..).unwrap_or_default();
+                for (bucket, baseline) in marks(judged, first.saturating_sub(covered), stride).into_iter().map(|(b, base)| (b + covered, base)) {
                     let start = series.starts[bucket];
                     found.push(Spike { key: *key, metric, bucket: bucket - first, start, value: values[bucket], baseline });
                 }
@@ -200,6 +204,20 @@ mod tests {
         small[10] = 12;
         assert_eq!(marks(&small, 0, 1), [(10, 0)]);
         assert!(marks(&[0, 0, 0, 500], 0, 1).is_empty(), "too few buckets before it to judge");
+    }
+
+    // Guards that the data's start is no spike: weekly buckets over a range that begins before the
+    // demo's 60 days mark nothing in the weeks where the data begins.
+    #[test]
+    fn the_start_of_the_data_is_no_spike() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let store = crate::demo::demo_store(today).unwrap();
+        let range = DateRange::new(today - chrono::Days::new(90), today - chrono::Days::new(1), today);
+        let offsets = Offsets::utc();
+        let keys: Vec<u32> = (0..store.client_count() as u32).collect();
+        let spikes = store.spikes(offsets.window(&range), Granularity::Week, &offsets, &RecordFilter::all(), Dimension::Client, &keys);
+        let data_start = store.first_timestamp().unwrap();
+        assert!(spikes.iter().all(|s| s.start >= data_start + MIN_BASELINE as i64 * 7 * 86_400), "{spikes:#?}");
     }
 
     // Guards the rule on the demo's two incidents: the 5xx spike 12 days ago for every client,
