@@ -16,7 +16,7 @@ use crate::components::selection_dialog::{SelectionDialog, SelectionMode};
 use crate::components::shortcuts::Shortcuts;
 use crate::components::source_banner::SourceBanner;
 use crate::notices::Notices;
-use crate::pages::{clients::Clients, explore::Explore, overview::Overview, urls::Urls};
+use crate::pages::{clients::Clients, explore::Explore, overview::Overview, today::Today, urls::Urls};
 use crate::sources::controller::SourceController;
 use crate::state::Dashboard;
 
@@ -62,15 +62,12 @@ pub fn Shell() -> impl IntoView {
     let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));
     let range = dashboard.range;
     let set_range = Callback::new(move |next| dashboard.go_with(|v| v.range = next));
-    let period = move || {
-        let r = range.get();
-        let days = if r.days() == 1 { usage_core::format::long_date(r.from()) } else { format!("{} – {}", usage_core::format::long_date(r.from()), usage_core::format::long_date(r.to())) };
-        format!("{days} · {}", dashboard.zone_label.get())
-    };
+    let period = move || dashboard.period();
     let connect_open = RwSignal::new(false);
     let showing_live = Memo::new(move |_| dashboard.dataset.with(|d| matches!(d.source, crate::sources::DataSource::Live(_))));
     let connecting = move || controller.loading.get() && !showing_live.get();
     let page = Memo::new(move |_| dashboard.view.with(|v| v.view));
+    let on_today = Memo::new(move |_| page.get() == View::Today);
 
     view! {
         <div class="page" on:click=move |event| dashboard.follow(&event)>
@@ -118,15 +115,21 @@ pub fn Shell() -> impl IntoView {
                         }
                     }>"Shortcuts ?"</button>
             </nav>
-            <DateRangeFilter range=range today=dashboard.today on_change=set_range/>
-            <p class="period" data-testid="period">{period}</p>
+            // The last 24 hours stand apart from every date range: Today has neither the range
+            // nor its figures. Shown or not as a whole, so changing between the other tabs
+            // keeps them as they are.
+            {move || (!on_today.get()).then(|| view! {
+                <DateRangeFilter range=range today=dashboard.today on_change=set_range/>
+                <p class="period" data-testid="period">{period}</p>
+            })}
             <FilterPills/>
-            <KpiTiles totals=totals clients=clients before=before/>
+            {move || (!on_today.get()).then(|| view! { <KpiTiles totals=totals clients=clients before=before/> })}
             {move || match page.get() {
                 View::Overview => view! { <Overview/> }.into_any(),
                 View::Clients => view! { <Clients/> }.into_any(),
                 View::Urls => view! { <Urls/> }.into_any(),
                 View::Explore => view! { <Explore/> }.into_any(),
+                View::Today => view! { <Today/> }.into_any(),
             }}
             <footer class="footnote">
                 <p>"Status classes are disjoint: 2xx, 3xx, 4xx (without 429), 429 and 5xx. Codes outside 200–599 count only in totals. Days and buckets follow the chosen time zone, UTC unless the link says otherwise."</p>

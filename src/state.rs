@@ -27,8 +27,12 @@ pub struct Dashboard {
     /// Today's UTC date, read from the clock once at start-up: the demo data's, and what a live
     /// source is asked for.
     pub today_utc: NaiveDate,
+    /// The clock, read again every minute and whenever the tab comes back into view.
+    pub now: RwSignal<i64>,
     /// Today in the link's zone: every range ends before it.
     pub today: Memo<NaiveDate>,
+    /// The Today view's 24 hours, up to the end of the 10-minute bucket that holds now.
+    pub last_day: Memo<Window>,
     /// The zone days and buckets follow: the link's, or UTC for data counted in whole UTC days.
     pub offsets: Memo<Offsets>,
     /// The zone's name as labels show it (`UTC`, `Asia/Kathmandu`).
@@ -74,7 +78,10 @@ impl Dashboard {
     /// Loads the demo data and the saved selection, and reads the link. Call inside `<Router>`.
     pub fn new(today_utc: NaiveDate) -> Dashboard {
         let mut notices = Vec::new();
-        let dataset = sources::demo::load(today_utc).unwrap_or_else(|message| {
+        // One reading of the clock for the demo and `now`, so the demo's last bucket is the one
+        // the Today view shows as still filling.
+        let started = crate::clock::now();
+        let dataset = sources::demo::load(started).unwrap_or_else(|message| {
             notices.push(Notice::DemoFailed(message));
             Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }
         });
@@ -117,14 +124,15 @@ impl Dashboard {
         let offsets = Memo::new(move |_| zoned.with(|z| z.0.clone()));
         let zone_label = Memo::new(move |_| zoned.with(|z| z.1.clone()));
         let zone_note = Memo::new(move |_| zoned.with(|z| z.2.clone()));
-        // Read again every minute, so a tab left open past midnight moves its "yesterday" on
-        // without a reload (the memo changes, and with it everything after, only at midnight).
-        let minute = RwSignal::new(0u32);
-        let _ = set_interval_with_handle(move || minute.update(|m| *m = m.wrapping_add(1)), std::time::Duration::from_secs(60));
-        let today = Memo::new(move |_| {
-            minute.track();
-            offsets.with(|o| o.local_date(crate::clock::now()))
-        });
+        // Read again every minute, and when the tab is shown again (a laptop waking up throttles
+        // timers), so a tab left open past midnight moves its "yesterday" on without a reload.
+        // `today` changes, and with it everything after, only at midnight.
+        let now = RwSignal::new(started);
+        let _ = set_interval_with_handle(move || now.set(crate::clock::now()), std::time::Duration::from_secs(60));
+        let on_show = window_event_listener(leptos::ev::focus, move |_| now.set(crate::clock::now()));
+        on_cleanup(move || on_show.remove());
+        let today = Memo::new(move |_| offsets.with(|o| o.local_date(now.get())));
+        let last_day = Memo::new(move |_| offsets.with(|o| o.last_day(now.get())));
 
         let parsed = Memo::new(move |_| pairs.with(|p| ViewState::from_query(p, today.get())));
         let view = Memo::new(move |_| parsed.with(|(view, _)| view.clone()));
@@ -144,7 +152,9 @@ impl Dashboard {
         let status_detail = Memo::new(move |_| dataset.with(|d| status_detail_of(&d.source)));
         Dashboard {
             today_utc,
+            now,
             today,
+            last_day,
             offsets,
             zone_label,
             zone_note,
@@ -167,6 +177,21 @@ impl Dashboard {
             navigate: Callback::new(move |(url, replace): (String, bool)| navigate(&url, NavigateOptions { scroll: false, replace, ..Default::default() })),
             path: location.pathname,
         }
+    }
+
+    /// What the figures on screen cover, in words: the range's days and the zone, or the Today
+    /// view's 24 hours. The period line and every chart's PNG say it.
+    pub fn period(&self) -> String {
+        use usage_core::format::long_date;
+        let zone = self.zone_label.get();
+        if self.view.with(|v| v.view == usage_core::view::View::Today) {
+            let end = self.offsets.with(|o| o.local(self.now.get()));
+            let day = usage_core::range::date_of_day(end.div_euclid(86_400));
+            return format!("The last 24 hours to {} {} · {zone} · incomplete", long_date(day), usage_core::format::bucket_label(end, Granularity::TenMinutes));
+        }
+        let r = self.range.get();
+        let days = if r.days() == 1 { long_date(r.from()) } else { format!("{} – {}", long_date(r.from()), long_date(r.to())) };
+        format!("{days} · {zone}")
     }
 
     /// The address of `state`: this page with its query string, so it works under any sub-path.

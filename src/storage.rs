@@ -180,3 +180,20 @@ pub fn save_theme(theme: &str) {
         let _ = storage.set_item(THEME_KEY, theme);
     }
 }
+
+/// The Today view's daily threshold, in requests: a whole number above zero, or none.
+const THRESHOLD_KEY: &str = "callboard.threshold.v1";
+
+pub fn load_threshold() -> Option<u64> {
+    local_storage().and_then(|s| s.get_item(THRESHOLD_KEY).ok().flatten()).and_then(|t| t.trim().parse::<u64>().ok()).filter(|&n| n > 0)
+}
+
+/// Saves the threshold (`None` forgets it); `Err` when the browser refuses.
+pub fn save_threshold(threshold: Option<u64>) -> Result<(), String> {
+    let storage = local_storage().ok_or("this browser keeps no local storage")?;
+    let done = match threshold {
+        Some(n) => storage.set_item(THRESHOLD_KEY, &n.to_string()),
+        None => storage.remove_item(THRESHOLD_KEY),
+    };
+    done.map_err(|_| "the browser refused to save it (storage full or blocked)".to_owned())
+}

@@ -234,3 +234,174 @@ for (const el of document.querySelectorAll('body *')) {
 }
 return bad;
 "#;
+
+/// Types `text` into the daily threshold's field and leaves it, as a user does (it saves on change).
+async fn enter_threshold(client: &fantoccini::Client, text: &str) {
+    let input = client.find(Locator::Css("[data-testid=threshold-input]")).await.expect("threshold field");
+    input.clear().await.expect("clear");
+    input.send_keys(&format!("{text}{}", char::from(Key::Tab))).await.expect("type");
+}
+
+/// Seconds since 1970 from the system clock.
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs() as i64
+}
+
+/// A request at `at` (Unix seconds) in an access log, in UTC, answered with `status` and 10 bytes.
+fn clf_line(at: i64, status: u16, path: &str) -> String {
+    let time = chrono::DateTime::from_timestamp(at, 0).expect("a time").format("%d/%b/%Y:%H:%M:%S +0000");
+    format!("198.51.100.7 - ann [{time}] \"GET {path} HTTP/1.1\" {status} 10 \"-\" \"curl\"\n")
+}
+
+/// Today so far (the Today view), the daily threshold, the time chart's other metrics, PNG
+/// export, and a tab left open past midnight, on an access log written relative to now:
+///
+/// | lines | when | status | last 24 h | range (ends yesterday) |
+/// |---|---|---|---|---|
+/// | 2 | now − 1 min | 200 | yes | only if before today's midnight |
+/// | 1 | now − 3 h | 500 | yes | only if before today's midnight |
+/// | 3 | now − 26 h | 200 | no | yes |
+/// | 1 | now − 4 days | 500 | no | yes |
+#[tokio::test(flavor = "multi_thread")]
+async fn today_threshold_metrics_png_and_midnight() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let t = now();
+    let midnight = t - t.rem_euclid(86_400);
+    let lines = [(t - 60, 200, "/now/1"), (t - 60, 200, "/now/2"), (t - 3 * 3_600, 500, "/earlier"), (t - 26 * 3_600, 200, "/y/1"), (t - 26 * 3_600, 200, "/y/2"), (t - 26 * 3_600, 200, "/y/3"), (t - 4 * 86_400, 500, "/old")];
+    let log: String = lines.iter().map(|&(at, status, path)| clf_line(at, status, path)).collect();
+    let path = common::fixture("e2e-today-access.log", log);
+    let today_so_far = lines.iter().filter(|l| l.0 >= midnight).count();
+    let before_today = lines.iter().filter(|l| l.0 < midnight).count();
+
+    client.goto(&base).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    common::open_files(&client, &[path.as_path()]).await;
+    eventually("the log is on screen", || async { text(&client, "kpi-total-requests").await == before_today.to_string() }).await;
+
+    // The Today view counts the last 24 hours and today since midnight; the range does not.
+    follow(&client, "view=today").await;
+    eventually("the last 24 hours", || async { text(&client, "today-total").await == "3" }).await;
+    assert_eq!(text(&client, "today-so-far").await, today_so_far.to_string());
+    assert_eq!(text(&client, "today-error-rate").await, "33.3%", "one 500 in three");
+    assert!(text(&client, "today-note").await.contains("Incomplete"));
+    assert!(script(&client, "return document.querySelector('[data-testid=range-to]') === null").await.as_bool().unwrap_or(false), "no date range on Today");
+    // 144 buckets of 10 minutes, whose values add up to the 24 hours' count.
+    client.find(Locator::Css("[data-testid=chart-today-as-table]")).await.expect("toggle").click().await.expect("click");
+    let rows = chart_table(&client, "chart-today").await;
+    assert_eq!(rows.len(), 144);
+    let sum: u64 = rows.iter().map(|r| r[1].replace(',', "").parse::<u64>().unwrap_or(0)).sum();
+    assert_eq!(sum, 3);
+
+    // The daily threshold: the accent colour below 90 %, red from there, kept over a reload.
+    enter_threshold(&client, &(today_so_far * 10 + 10).to_string()).await;
+    eventually("the threshold is shown", || async { text(&client, "threshold-text").await.contains(&format!("of {} requests today", today_so_far * 10 + 10)) }).await;
+    let level = || async { script(&client, "return document.querySelector('[data-testid=threshold-meter]').dataset.level").await };
+    assert_eq!(level().await, "ok");
+    if today_so_far > 0 {
+        enter_threshold(&client, &today_so_far.to_string()).await;
+        eventually("the bar turns red", || async { level().await == "over" }).await;
+        assert!(text(&client, "threshold-text").await.contains("(100.0%)"));
+        let colours = script(&client, "const m = document.querySelector('[data-testid=threshold-meter]'); return getComputedStyle(m, '::-webkit-meter-optimum-value').backgroundColor").await;
+        assert_ne!(colours, serde_json::Value::Null);
+    }
+    client.refresh().await.expect("reload");
+    assert!(text(&client, "threshold-text").await.contains("your threshold"), "kept in localStorage");
+    let shots = common::screenshots();
+    std::fs::write(shots.join("time-today.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    enter_threshold(&client, "0").await;
+    eventually("a refused threshold says why", || async { text(&client, "threshold-status").await.contains("not a whole number") }).await;
+    enter_threshold(&client, "").await;
+    eventually("an empty field clears it", || async { text(&client, "threshold-text").await.starts_with("No daily threshold") }).await;
+
+    // The file again (a reload dropped it), then the other metrics on the range's time chart.
+    common::open_files(&client, &[path.as_path()]).await;
+    eventually("the log is back", || async { text(&client, "today-total").await == "3" }).await;
+    follow(&client, "metric=error-rate").await;
+    eventually("the error-rate chart", || async { text(&client, "chart-line-as-table").await == "Show as table" }).await;
+    client.find(Locator::Css("[data-testid=chart-line-as-table]")).await.expect("toggle").click().await.expect("click");
+    let day = |at: i64| usage_core::format::long_date(usage_core::range::date_of_day(at.div_euclid(86_400)));
+    let value_on = |rows: &Vec<Vec<String>>, at: i64| rows.iter().find(|r| r[0] == day(at)).map(|r| r[1].clone());
+    eventually("error rates per day", || async { value_on(&chart_table(&client, "chart-line").await, t - 4 * 86_400).as_deref() == Some("100.00%") }).await;
+    let rows = chart_table(&client, "chart-line").await;
+    assert_eq!(value_on(&rows, t - 26 * 3_600).as_deref(), Some("0.00%"));
+    assert_eq!(value_on(&rows, t - 10 * 86_400).as_deref(), Some("–"), "no requests, no rate");
+    assert!(script(&client, "return document.querySelector('[data-testid=metric] option[value=p95]').disabled").await.as_bool().unwrap_or(false), "an access log without $request_time has no latency");
+    follow(&client, "metric=bytes").await;
+    eventually("bytes per day", || async { value_on(&chart_table(&client, "chart-line").await, t - 26 * 3_600).as_deref() == Some("30 B") }).await;
+
+    // PNG export: the chart at device resolution with a header for its title, range and zone.
+    let png = script(
+        &client,
+        "window.__saved = null; HTMLAnchorElement.prototype.click = function () { window.__saved = [this.download, this.href]; }; \
+         document.querySelector('[data-testid=chart-line-png]').click(); \
+         const c = document.querySelector('[data-testid=chart-line]'); return [window.__saved, c.width, c.height, devicePixelRatio]",
+    )
+    .await;
+    let (name, url) = (png[0][0].as_str().unwrap_or_default(), png[0][1].as_str().unwrap_or_default());
+    assert!(name.starts_with("callboard-chart-line-") && name.ends_with(".png"), "{name}");
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, url.strip_prefix("data:image/png;base64,").expect("a PNG data URL")).expect("base64");
+    assert_eq!(&bytes[1..4], b"PNG");
+    let size = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as u64;
+    let ratio = png[3].as_f64().unwrap_or(1.0);
+    assert_eq!((size(16), size(20)), (png[1].as_u64().unwrap_or(0), png[2].as_u64().unwrap_or(0) + (60.0 * ratio) as u64), "the chart, and 60 CSS pixels of header");
+
+    // Midnight: a tab left open moves its "yesterday" on, without a reload, when it is shown again.
+    let yesterday = today().pred_opt().expect("yesterday");
+    assert_eq!(script(&client, "return document.querySelector('[data-testid=range-to]').value").await, yesterday.to_string());
+    script(&client, "const real = Date.now.bind(Date); Date.now = () => real() + 86400000; dispatchEvent(new Event('focus')); return 0").await;
+    eventually("the range ends on the new yesterday", || async {
+        script(&client, "return document.querySelector('[data-testid=range-to]').value").await == today().to_string()
+    })
+    .await;
+    client.close().await.expect("close");
+}
+
+/// What the live Today test's server was last asked for.
+static TODAY_QUERY: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// A usage API in 10-minute buckets, counted from the moment it is asked: 7 + 1 requests in the
+/// last finished bucket, 100 a day and a half ago; a daily quota of 10 in `/meta`.
+fn today_api(request: &common::Request, stream: &mut std::net::TcpStream) -> bool {
+    match request.route.as_str() {
+        "api/meta" => common::reply(stream, "200 OK", "", br#"{"timezone":"UTC","quota":{"limit":10,"window":"day","used":3}}"#),
+        "api/usage" => {
+            *TODAY_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = request.query.clone();
+            let recent = now() - now().rem_euclid(600) - 600;
+            let iso = |at: i64| chrono::DateTime::from_timestamp(at, 0).expect("a time").format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let body = format!(
+                r#"{{"granularity":"10m","timezone":"UTC","buckets":[
+                    {{"start":"{}","client_id":"app-1","client_name":"Billing","status":{{"2xx":7,"5xx":1}}}},
+                    {{"start":"{}","client_id":"app-1","client_name":"Billing","status":{{"2xx":100}}}}]}}"#,
+                iso(recent),
+                iso(recent - 36 * 3_600)
+            );
+            common::reply(stream, "200 OK", "", body.as_bytes());
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The Today view on a live source: it asks for today in 10-minute buckets, counts the last 24
+/// hours only, and takes the daily threshold from `/meta`'s daily quota.
+#[tokio::test(flavor = "multi_thread")]
+async fn today_on_a_live_source() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let (_driver, client, base) = start_in_zone(dist, today_api, String::new(), None).await;
+    client.goto(&format!("{base}?view=today&source={base}api")).await.expect("open Today on the source");
+    eventually("the last finished bucket", || async { text(&client, "today-total").await == "8" }).await;
+    let asked = TODAY_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
+    let tomorrow = today().succ_opt().expect("tomorrow");
+    assert!(asked.contains("granularity=10m") && asked.contains(&format!("to={tomorrow}")), "today itself, in 10 minutes: {asked}");
+    assert_eq!(text(&client, "today-error-rate").await, "12.5%");
+    // The last finished bucket is today's unless the test runs in the first 10 minutes after midnight.
+    let recent = now() - now().rem_euclid(600) - 600;
+    let so_far = if recent >= now() - now().rem_euclid(86_400) { 8 } else { 0 };
+    assert_eq!(text(&client, "today-so-far").await, so_far.to_string());
+    assert!(text(&client, "threshold-text").await.contains(&format!("{so_far} of 10 requests today")) && text(&client, "threshold-text").await.contains("the source's daily quota"));
+    assert!(script(&client, "return document.querySelector('[data-testid=other-range]') === null").await.as_bool().unwrap_or(false), "Today's own days are no range to warn about");
+    client.close().await.expect("close");
+}

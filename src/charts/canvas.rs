@@ -11,18 +11,19 @@ type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use super::Scale;
+use super::{Plot, Scale};
 
-/// A drawing function for [`ChartCanvas`].
-pub type DrawFn = Box<dyn Fn(&DrawingArea<MeasuredCanvas, Shift>, Scale) + 'static>;
+/// A drawing function for [`ChartCanvas`]: it says where it drew the plot (`None` when drawing
+/// failed), and the hit test maps the pointer back to data from there.
+pub type DrawFn = Box<dyn Fn(&DrawingArea<MeasuredCanvas, Shift>, Scale) -> Option<Plot> + 'static>;
 
-/// What is under the pointer at (x, y) on a chart of (width, height), all in CSS pixels.
-pub type HitFn = Box<dyn Fn(f64, f64, f64, f64) -> Option<Target> + 'static>;
+/// What is under the pointer at (x, y) CSS pixels on a chart whose last drawing put its plot there.
+pub type HitFn = Box<dyn Fn(f64, f64, &Plot) -> Option<Target> + 'static>;
 
-/// Where each of the chart's parts is, at (x, y) CSS pixels, on a chart of (width, height), in the
-/// order the arrow keys step through them: the hit test then finds each there. `None` for a part
-/// not drawn (a slice of nothing).
-pub type PointFn = Box<dyn Fn(f64, f64) -> Vec<Option<(f64, f64)>> + 'static>;
+/// Where each of the chart's parts is, at (x, y) CSS pixels, on a chart whose last drawing put its
+/// plot there, in the order the arrow keys step through them: the hit test then finds each there.
+/// `None` for a part not drawn (a slice of nothing).
+pub type PointFn = Box<dyn Fn(&Plot) -> Vec<Option<(f64, f64)>> + 'static>;
 
 /// The chart's numbers as a table: the column heads, then the rows, all as text.
 pub type TableFn = Box<dyn Fn() -> (Vec<String>, Vec<Vec<String>>) + Send + Sync + 'static>;
@@ -129,6 +130,8 @@ pub fn ChartCanvas(
     // the layout in the middle of an update would make the browser lay the page out there and then.
     let resized = RwSignal::new(0u32);
     let size = StoredValue::new(None::<(u32, u32, f64, u32)>);
+    // Where the last drawing put the plot: what the pointer and the keys are mapped through.
+    let plot = StoredValue::new(None::<Plot>);
     let shown = RwSignal::new(false);
     let on_resize = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
         shown.set(true);
@@ -183,7 +186,7 @@ pub fn ChartCanvas(
             canvas.set_height(height);
         }
         if let Some(backend) = MeasuredCanvas::new(canvas) {
-            draw(&backend.into_drawing_area(), Scale(ratio));
+            plot.set_value(draw(&backend.into_drawing_area(), Scale(ratio)));
         }
     });
 
@@ -193,9 +196,8 @@ pub fn ChartCanvas(
     let target_at = {
         let hit = hit.clone();
         move |x: f64, y: f64| -> Option<Target> {
-            let canvas = canvas_ref.get_untracked()?;
-            let rect = canvas.get_bounding_client_rect();
-            hit.as_ref().as_ref()?(x, y, rect.width(), rect.height())
+            let drawn = plot.get_value()?;
+            hit.as_ref().as_ref()?(x, y, &drawn)
         }
     };
     let from_event = move |event: &web_sys::MouseEvent| -> Option<(f64, f64)> {
@@ -227,9 +229,8 @@ pub fn ChartCanvas(
     let focusable = points.is_some();
     let points = std::rc::Rc::new(points);
     let on_key = move |event: web_sys::KeyboardEvent| {
-        let (Some(points), Some(canvas)) = (points.as_ref().as_ref(), canvas_ref.get_untracked()) else { return };
-        let rect = canvas.get_bounding_client_rect();
-        let parts = points(rect.width(), rect.height());
+        let (Some(points), Some(drawn)) = (points.as_ref().as_ref(), plot.get_value()) else { return };
+        let parts = points(&drawn);
         let drawn: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].is_some()).collect();
         let (Some(&first), Some(&last)) = (drawn.first(), drawn.last()) else { return };
         let current = keyed.get_value().filter(|i| drawn.contains(i));
@@ -261,6 +262,9 @@ pub fn ChartCanvas(
     };
 
     let testid_tip = format!("{testid}-tip");
+    let testid_table = format!("{testid}-table");
+    let open = RwSignal::new(false);
+    let has_table = table.is_some();
     view! {
         <div class="chart-frame">
             <canvas node_ref=canvas_ref class=class class:chart--pointing=move || pointing.get() role="img" aria-label=move || label.get() data-testid=testid.clone()
@@ -275,22 +279,37 @@ pub fn ChartCanvas(
                 style:top=move || tip.with(|t| t.as_ref().map(|t| format!("{}px", t.2)).unwrap_or_default())>
                 {move || tip.with(|t| t.as_ref().map(|t| t.0.clone()).unwrap_or_default())}
             </div>
-            {table.map(|table| chart_table(table, testid))}
+            <div class="chart-frame__actions">
+                {has_table.then(|| view! {
+                    <button type="button" class="link-button chart-frame__toggle" aria-expanded=move || open.get().to_string()
+                        data-testid=format!("{testid}-as-table") on:click=move |_| open.update(|o| *o = !*o)>
+                        {move || if open.get() { "Hide the table" } else { "Show as table" }}
+                    </button>
+                })}
+                <button type="button" class="link-button chart-frame__toggle" data-testid=format!("{testid}-png")
+                    on:click=move |_| {
+                        let Some(canvas) = canvas_ref.get_untracked() else { return };
+                        let (caption, stem) = dashboard.map(|d| {
+                            let stem = d.view.with_untracked(|v| match v.view {
+                                usage_core::view::View::Today => "last-24-hours".to_owned(),
+                                _ => { let (from, to) = v.range.to_query(); format!("{from}-to-{to}") }
+                            });
+                            (d.period(), stem)
+                        }).unwrap_or_default();
+                        if save_png(&canvas, &label.get_untracked(), &caption, &format!("callboard-{testid}-{stem}.png")).is_none() {
+                            web_sys::console::error_1(&"the chart could not be saved as PNG".into());
+                        }
+                    }>"Save PNG"</button>
+            </div>
+            {table.map(|table| chart_table(table, open, testid_table))}
         </div>
     }
 }
 
-/// "Show as table" and, when open, the chart's numbers in an accessible table.
-fn chart_table(table: TableFn, testid: String) -> impl IntoView {
-    let open = RwSignal::new(false);
+/// When "Show as table" is `open`, the chart's numbers in an accessible table.
+fn chart_table(table: TableFn, open: RwSignal<bool>, table_testid: String) -> impl IntoView {
     let table = std::sync::Arc::new(table);
-    let toggle_testid = format!("{testid}-as-table");
-    let table_testid = format!("{testid}-table");
     view! {
-        <button type="button" class="link-button chart-frame__toggle" aria-expanded=move || open.get().to_string()
-            data-testid=toggle_testid on:click=move |_| open.update(|o| *o = !*o)>
-            {move || if open.get() { "Hide the table" } else { "Show as table" }}
-        </button>
         <Show when=move || open.get()>
             {
                 let table = table.clone();
@@ -318,4 +337,32 @@ fn chart_table(table: TableFn, testid: String) -> impl IntoView {
             }
         </Show>
     }
+}
+
+/// Saves the chart on `canvas` as a PNG at its device resolution, with `title` and `caption` (the
+/// range and zone) drawn above it in the theme's colours, as `file`.
+fn save_png(canvas: &HtmlCanvasElement, title: &str, caption: &str, file: &str) -> Option<()> {
+    let document = web_sys::window()?.document()?;
+    let ratio = f64::from(canvas.width()) / canvas.get_bounding_client_rect().width().max(1.0);
+    let head = (60.0 * ratio).round();
+    let out: HtmlCanvasElement = document.create_element("canvas").ok()?.dyn_into().ok()?;
+    out.set_width(canvas.width());
+    out.set_height(canvas.height() + head as u32);
+    let context: CanvasRenderingContext2d = out.get_context("2d").ok()??.dyn_into().ok()?;
+    let colour = |c: plotters::style::RGBColor| format!("rgb({},{},{})", c.0, c.1, c.2);
+    context.set_fill_style_str(&colour(super::palette::ink::background()));
+    context.fill_rect(0.0, 0.0, f64::from(out.width()), f64::from(out.height()));
+    context.set_fill_style_str(&colour(super::palette::ink::text()));
+    context.set_font(&format!("600 {}px {}", 16.0 * ratio, super::FONT));
+    context.fill_text(title, 12.0 * ratio, 26.0 * ratio).ok()?;
+    context.set_fill_style_str(&colour(super::palette::ink::axis()));
+    context.set_font(&format!("{}px {}", 13.0 * ratio, super::FONT));
+    context.fill_text(caption, 12.0 * ratio, 48.0 * ratio).ok()?;
+    context.draw_image_with_html_canvas_element(canvas, 0.0, head).ok()?;
+    let url = out.to_data_url_with_type("image/png").ok()?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+    link.set_href(&url);
+    link.set_download(file);
+    link.click();
+    Some(())
 }

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor;
 use usage_core::format::{compact, percent};
 
-use super::Scale;
+use super::{Plot, Scale};
 use super::palette::ink;
 
 /// One slice.
@@ -22,15 +22,18 @@ pub struct Slice {
 const MIN_LABELLED_SHARE: f64 = 0.05;
 /// Where the first slice starts: 12 o'clock.
 const START_DEGREES: f64 = -90.0;
+/// The hole's radius, as a share of the ring's.
+const HOLE: f64 = 0.58;
 
-/// Which slice is at (`x`, `y`) CSS pixels in a doughnut `width` × `height` CSS pixels: for
-/// clicks and tooltips. The hole and the corners are no slice.
-pub fn slice_at(width: f64, height: f64, slices: &[Slice], x: f64, y: f64) -> Option<usize> {
-    let radius = width.min(height) / 2.0 - 8.0;
-    let (dx, dy) = (x - width / 2.0, y - height / 2.0);
+/// Which slice is at (`x`, `y`) CSS pixels in a doughnut drawn in the square `plot`: for clicks
+/// and tooltips. The hole and the corners are no slice.
+pub fn slice_at(plot: &Plot, slices: &[Slice], x: f64, y: f64) -> Option<usize> {
+    let radius = plot.width() / 2.0;
+    let (cx, cy) = plot.middle();
+    let (dx, dy) = (x - cx, y - cy);
     let distance = dx.hypot(dy);
     let total: u64 = slices.iter().map(|s| s.value).sum();
-    if total == 0 || distance < radius * 0.58 || distance > radius {
+    if total == 0 || distance < radius * HOLE || distance > radius {
         return None;
     }
     // Clockwise from 12 o'clock, as drawn (y grows downwards).
@@ -42,37 +45,42 @@ pub fn slice_at(width: f64, height: f64, slices: &[Slice], x: f64, y: f64) -> Op
     })
 }
 
-/// The middle of slice `i` (halfway round it, halfway across the ring) on a doughnut `width` ×
-/// `height` CSS pixels: for moving through the chart with the keyboard. [`slice_at`] finds it
-/// there again. `None` for a slice of nothing, which is not drawn.
-pub fn slice_point(width: f64, height: f64, slices: &[Slice], i: usize) -> Option<(f64, f64)> {
-    let radius = width.min(height) / 2.0 - 8.0;
+/// The middle of slice `i` (halfway round it, halfway across the ring) in a doughnut drawn in the
+/// square `plot`: for moving through the chart with the keyboard. [`slice_at`] finds it there
+/// again. `None` for a slice of nothing, which is not drawn.
+pub fn slice_point(plot: &Plot, slices: &[Slice], i: usize) -> Option<(f64, f64)> {
+    let radius = plot.width() / 2.0;
+    let (cx, cy) = plot.middle();
     let total: u64 = slices.iter().map(|s| s.value).sum();
     let slice = slices.get(i).filter(|s| s.value > 0 && total > 0 && radius > 0.0)?;
     let before: u64 = slices[..i].iter().map(|s| s.value).sum();
     let turn = (before as f64 + slice.value as f64 / 2.0) / total as f64;
     let angle = START_DEGREES.to_radians() + turn * TAU;
-    let r = radius * 0.79;
-    Some((width / 2.0 + r * angle.cos(), height / 2.0 + r * angle.sin()))
+    let r = radius * (1.0 + HOLE) / 2.0;
+    Some((cx + r * angle.cos(), cy + r * angle.sin()))
 }
 
-/// Draws the slices clockwise from 12 o'clock, with the total in the hole.
+/// Draws the slices clockwise from 12 o'clock, with the total in the hole, and says where the
+/// ring is.
 pub fn draw_doughnut<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     slices: &[Slice],
     scale: Scale,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Plot, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&ink::background())?;
     let (width, height) = root.dim_in_pixel();
     let center = ((width / 2) as i32, (height / 2) as i32);
     let radius = f64::from(width.min(height)) / 2.0 - f64::from(scale.px(8.0));
-    let hole = radius * 0.58;
+    let hole = radius * HOLE;
+    let r = radius.max(0.0).round() as i32;
+    let plot = Plot::of(scale, (center.0 - r, center.1 - r), (center.0 + r, center.1 + r));
     let total: u64 = slices.iter().map(|s| s.value).sum();
     let center_style = scale.text(13.0, ink::axis()).pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Center));
 
     if total == 0 || radius <= 0.0 {
         root.draw(&Text::new("No requests", center, center_style))?;
-        return root.present();
+        root.present()?;
+        return Ok(plot);
     }
 
     let sizes: Vec<f64> = slices.iter().map(|s| s.value as f64).collect();
@@ -104,7 +112,8 @@ pub fn draw_doughnut<DB: DrawingBackend>(
     let line = scale.px(13.0) as i32;
     root.draw(&Text::new(compact(total as f64), (center.0, center.1 - line / 2), big))?;
     root.draw(&Text::new("requests", (center.0, center.1 + line), center_style))?;
-    root.present()
+    root.present()?;
+    Ok(plot)
 }
 
 #[cfg(test)]
@@ -141,21 +150,35 @@ mod tests {
         assert!(labels.contains(&"1k".to_owned()), "total in the hole: {labels:?}");
     }
 
-    // Guards the hit test: each slice's middle is that slice; the hole and the corners are none.
+    // Guards the hit test against the drawing: the percentage drawn on each slice (at the ring's
+    // middle, where plotters put it) is that slice through the plot the drawing returned, at
+    // either pixel ratio; the hole and the corners are none.
     #[test]
     fn slice_at_follows_the_drawing() {
         let slices = vec![
             Slice { label: "A".into(), value: 500, color: client_color(0) },
-            Slice { label: "B".into(), value: 250, color: client_color(1) },
-            Slice { label: "C".into(), value: 250, color: client_color(2) },
+            Slice { label: "B".into(), value: 300, color: client_color(1) },
+            Slice { label: "C".into(), value: 200, color: client_color(2) },
         ];
-        // A is the right half (12 to 6 o'clock), B the bottom-left quarter, C the top-left.
-        let ring = (300.0 / 2.0 - 8.0) * 0.8;
-        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 + ring, 150.0), Some(0));
-        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 - ring * 0.7, 150.0 + ring * 0.7), Some(1));
-        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0 - ring * 0.7, 150.0 - ring * 0.7), Some(2));
-        assert_eq!(slice_at(300.0, 300.0, &slices, 150.0, 150.0), None, "the hole");
-        assert_eq!(slice_at(300.0, 300.0, &slices, 2.0, 2.0), None, "a corner");
+        for ratio in [1.0, 2.0] {
+            let mut out = String::new();
+            let plot = {
+                let root = SVGBackend::with_string(&mut out, ((420.0 * ratio) as u32, (260.0 * ratio) as u32)).into_drawing_area();
+                draw_doughnut(&root, &slices, Scale(ratio)).expect("draws")
+            };
+            let at = |label: &str| -> (f64, f64) {
+                let text = out.split("<text").find(|t| t.contains(&format!(">{label}<")) || t.contains(&format!(">\n{label}"))).expect(label);
+                let number = |name: &str| text.split(&format!("{name}=\"")).nth(1).and_then(|v| v.split('"').next()).and_then(|v| v.parse::<f64>().ok()).expect(name);
+                (number("x") / ratio, number("y") / ratio)
+            };
+            for (i, label) in ["50.0%", "30.0%", "20.0%"].iter().enumerate() {
+                let (x, y) = at(label);
+                assert_eq!(slice_at(&plot, &slices, x, y), Some(i), "{label} at {ratio}x");
+            }
+            let (cx, cy) = plot.middle();
+            assert_eq!(slice_at(&plot, &slices, cx, cy), None, "the hole");
+            assert_eq!(slice_at(&plot, &slices, plot.left + 2.0, plot.top + 2.0), None, "a corner");
+        }
     }
 
     // Guards the keyboard's points: each slice's point is found again by the hit test, tiny
@@ -164,15 +187,15 @@ mod tests {
     fn slice_points_round_trip() {
         let values = [5_000u64, 1, 0, 2_500, 30, 2_469];
         let slices: Vec<Slice> = values.iter().enumerate().map(|(i, &value)| Slice { label: format!("{i}"), value, color: client_color(i) }).collect();
-        for (width, height) in [(300.0, 300.0), (420.0, 260.0)] {
+        for plot in [Plot { left: 8.0, top: 8.0, right: 292.0, bottom: 292.0 }, Plot { left: 88.0, top: 8.0, right: 332.0, bottom: 252.0 }] {
             for i in 0..slices.len() {
-                match slice_point(width, height, &slices, i) {
-                    Some((x, y)) => assert_eq!(slice_at(width, height, &slices, x, y), Some(i), "slice {i} at {width}×{height}"),
+                match slice_point(&plot, &slices, i) {
+                    Some((x, y)) => assert_eq!(slice_at(&plot, &slices, x, y), Some(i), "slice {i} in {plot:?}"),
                     None => assert_eq!(values[i], 0),
                 }
             }
+            assert_eq!(slice_point(&plot, &slices, slices.len()), None);
         }
-        assert_eq!(slice_point(300.0, 300.0, &slices, slices.len()), None);
     }
 
     // Guards the empty state: no wedges, a message instead.

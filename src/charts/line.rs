@@ -2,16 +2,19 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use usage_core::format::{bucket_label, compact};
+use usage_core::format::bucket_label;
+use usage_core::metric::Metric;
 use usage_core::query::Granularity;
 
 use super::palette::ink;
-use super::{Scale, Series};
+use super::{Plot, Scale, Series};
 
 /// Prepared data for the line chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineChart {
     pub granularity: Granularity,
+    /// What the values are, for the axis: counts, basis points, microseconds or bytes.
+    pub metric: Metric,
     /// Start of each bucket on the zone's wall clock, as seconds since its 1970-01-01 00:00 (the
     /// instant itself for UTC): what the axis and the tooltip name.
     pub starts: Vec<i64>,
@@ -22,37 +25,35 @@ pub struct LineChart {
     pub marks: Vec<(usize, usize)>,
 }
 
-/// Space around the plot, in CSS pixels: the hit test and the drawing share them.
-const LEFT: f64 = 6.0 + 52.0;
-const RIGHT: f64 = 28.0;
-
-/// Which bucket is nearest to `x` CSS pixels on a chart `width` CSS pixels wide with `buckets`
-/// buckets: for tooltips.
-pub fn bucket_at(width: f64, buckets: usize, x: f64) -> Option<usize> {
-    let plot = width - LEFT - RIGHT;
-    if buckets == 0 || plot <= 0.0 || x < LEFT - 8.0 || x > width - RIGHT + 8.0 {
+/// Which bucket is nearest to `x` CSS pixels on a chart whose `plot` has `buckets` buckets: for
+/// tooltips. Up to 8 pixels outside the plot still finds the end bucket.
+pub fn bucket_at(plot: &Plot, buckets: usize, x: f64) -> Option<usize> {
+    if buckets == 0 || plot.width() < 0.0 || x < plot.left - 8.0 || x > plot.right + 8.0 {
         return None;
     }
     let steps = buckets.saturating_sub(1).max(1) as f64;
-    Some((((x - LEFT) / plot * steps).round().max(0.0) as usize).min(buckets - 1))
+    let at = if plot.width() > 0.0 { (x - plot.left) / plot.width() * steps } else { 0.0 };
+    Some((at.round().max(0.0) as usize).min(buckets - 1))
 }
 
-/// Where bucket `i` is drawn on a chart `width` × `height` CSS pixels with `buckets` buckets: for
-/// moving through the chart with the keyboard. [`bucket_at`] finds it there again.
-pub fn bucket_point(width: f64, height: f64, buckets: usize, i: usize) -> Option<(f64, f64)> {
-    let plot = width - LEFT - RIGHT;
-    (i < buckets && plot > 0.0).then(|| (LEFT + plot * i as f64 / buckets.saturating_sub(1).max(1) as f64, height / 2.0))
+/// Where bucket `i` is drawn on a chart whose `plot` has `buckets` buckets: for moving through
+/// the chart with the keyboard. [`bucket_at`] finds it there again.
+pub fn bucket_point(plot: &Plot, buckets: usize, i: usize) -> Option<(f64, f64)> {
+    (i < buckets && plot.width() >= 0.0).then(|| (plot.left + plot.width() * i as f64 / buckets.saturating_sub(1).max(1) as f64, plot.middle().1))
 }
 
-/// Draws `chart` filling `root`.
+/// Space right of the plot, in CSS pixels, so the last date label is not clipped.
+const RIGHT: f64 = 28.0;
+
+/// Draws `chart` filling `root`, and says where its plot is.
 pub fn draw_line_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     chart: &LineChart,
     scale: Scale,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Plot, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&ink::background())?;
     let buckets = chart.starts.len();
-    let peak = chart.series.iter().chain(&chart.previous).flat_map(|s| s.values.iter().copied()).max().unwrap_or(0);
+    let peak = chart.series.iter().chain(&chart.previous).flat_map(|s| s.values.iter().copied().flatten()).max().unwrap_or(0);
     let y_max = (peak as f64 * 1.12).max(10.0);
     let x_max = buckets.saturating_sub(1).max(1) as i32;
     let label_style = scale.text(12.0, ink::axis());
@@ -63,13 +64,14 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         .margin_left(scale.px(6.0))
         .margin_bottom(scale.px(4.0))
         .x_label_area_size(scale.px(30.0))
-        .y_label_area_size(scale.px(LEFT - 6.0))
+        .y_label_area_size(scale.px(52.0))
         .build_cartesian_2d(0..x_max, 0f64..y_max)?;
 
     let starts = &chart.starts;
     let granularity = chart.granularity;
     let x_label = |i: &i32| starts.get(*i as usize).map(|&t| bucket_label(t, granularity)).unwrap_or_default();
-    let y_label = |v: &f64| compact(*v);
+    let metric = chart.metric;
+    let y_label = |v: &f64| metric.axis(*v);
     ctx.configure_mesh()
         .disable_x_mesh()
         .x_labels(buckets.clamp(2, 8))
@@ -85,21 +87,44 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         .draw()?;
 
     for series in &chart.previous {
-        let points = series.values.iter().take(buckets).enumerate().map(|(i, &v)| (i as i32, v as f64));
-        ctx.draw_series(DashedLineSeries::new(points, scale.px(6.0), scale.px(4.0), series.color.mix(0.7).stroke_width(scale.px(1.5))))?;
-    }
-    for series in &chart.series {
-        let points = series.values.iter().enumerate().map(|(i, &v)| (i as i32, v as f64));
-        ctx.draw_series(LineSeries::new(points.clone(), series.color.stroke_width(scale.px(2.0))))?;
-        if buckets <= 31 {
-            ctx.draw_series(points.map(|p| Circle::new(p, scale.px(2.5), series.color.filled())))?;
+        for run in runs(&series.values[..series.values.len().min(buckets)]) {
+            ctx.draw_series(DashedLineSeries::new(run, scale.px(6.0), scale.px(4.0), series.color.mix(0.7).stroke_width(scale.px(1.5))))?;
         }
     }
-    let marked = chart.marks.iter().filter_map(|&(s, b)| Some((chart.series.get(s)?, b))).filter_map(|(s, b)| Some(((b as i32), *s.values.get(b)? as f64, s.color)));
+    for series in &chart.series {
+        for run in runs(&series.values) {
+            // A lone point between gaps is a dot, not a line of no length.
+            if run.len() == 1 || buckets <= 31 {
+                ctx.draw_series(run.iter().map(|&p| Circle::new(p, scale.px(2.5), series.color.filled())))?;
+            }
+            if run.len() > 1 {
+                ctx.draw_series(LineSeries::new(run, series.color.stroke_width(scale.px(2.0))))?;
+            }
+        }
+    }
+    // The first and last buckets at the bottom and top of the value axis: the plot the hit test uses.
+    let plot = Plot::of(scale, ctx.backend_coord(&(0, 0.0)), ctx.backend_coord(&(x_max, y_max)));
+    let marked = chart.marks.iter().filter_map(|&(s, b)| Some((chart.series.get(s)?, b))).filter_map(|(s, b)| Some(((b as i32), (*s.values.get(b)?)? as f64, s.color)));
     for (x, y, color) in marked {
         ctx.draw_series(std::iter::once(Circle::new((x, y), scale.px(7.0), color.stroke_width(scale.px(2.0)))))?;
     }
-    root.present()
+    root.present()?;
+    Ok(plot)
+}
+
+/// The stretches of a series without gaps, as points.
+fn runs(values: &[Option<u64>]) -> Vec<Vec<(i32, f64)>> {
+    let mut runs: Vec<Vec<(i32, f64)>> = Vec::new();
+    let mut open = false;
+    for (i, value) in values.iter().enumerate() {
+        match (value, open) {
+            (Some(v), true) => runs.last_mut().into_iter().for_each(|run| run.push((i as i32, *v as f64))),
+            (Some(v), false) => runs.push(vec![(i as i32, *v as f64)]),
+            (None, _) => {}
+        }
+        open = value.is_some();
+    }
+    runs
 }
 
 #[cfg(test)]
@@ -121,9 +146,10 @@ mod tests {
         let day0 = 1_763_769_600; // 2025-11-22T00:00:00Z
         LineChart {
             granularity: Granularity::Day,
+            metric: Metric::Requests,
             starts: (0..7).map(|d| day0 + d * 86_400).collect(),
             series: (0..series)
-                .map(|s| Series { label: format!("c{s}"), color: client_color(s), values: (0..7).map(|d| 1_000 * (s as u64 + 1) + d * 10).collect() })
+                .map(|s| Series { label: format!("c{s}"), color: client_color(s), values: (0..7).map(|d| Some(1_000 * (s as u64 + 1) + d * 10)).collect() })
                 .collect(),
             previous: Vec::new(),
             marks: Vec::new(),
@@ -149,7 +175,7 @@ mod tests {
     fn previous_period_is_dashed() {
         let mut chart = day_chart(2);
         let plain = svg(&chart);
-        chart.previous = chart.series.iter().map(|s| Series { values: s.values.iter().map(|v| v * 3).collect(), ..s.clone() }).collect();
+        chart.previous = chart.series.iter().map(|s| Series { values: s.values.iter().map(|v| v.map(|v| v * 3)).collect(), ..s.clone() }).collect();
         let compared = svg(&chart);
         let polylines = |out: &str| out.matches("<polyline").count();
         assert!(polylines(&compared) > polylines(&plain) + 2, "dashes are drawn as many short lines");
@@ -180,14 +206,33 @@ mod tests {
         assert!(labels.iter().any(|l| l.ends_with('k')), "{labels:?}");
     }
 
-    // Guards the tooltip's hit test: the ends of the plot are the first and last buckets.
+    /// The points of every polyline the chart drew, in drawing order.
+    fn polyline_points(svg: &str) -> Vec<Vec<(f64, f64)>> {
+        svg.split("<polyline").skip(1).filter_map(|p| p.split("points=\"").nth(1)?.split('"').next()).map(|points| {
+            points.split_whitespace().filter_map(|xy| xy.split_once(',')).map(|(x, y)| (x.parse().unwrap(), y.parse().unwrap())).collect()
+        }).collect()
+    }
+
+    // Guards the tooltip's hit test against the drawing itself: every point of the line, where
+    // plotters drew it at any size and pixel ratio, maps back to its own bucket through the plot
+    // the drawing function returned; off the plot is no bucket.
     #[test]
-    fn bucket_at_spans_the_plot() {
-        assert_eq!(bucket_at(640.0, 7, LEFT), Some(0));
-        assert_eq!(bucket_at(640.0, 7, 640.0 - RIGHT), Some(6));
-        assert_eq!(bucket_at(640.0, 7, LEFT + (640.0 - LEFT - RIGHT) / 2.0), Some(3));
-        assert_eq!(bucket_at(640.0, 7, 2.0), None);
-        assert_eq!(bucket_at(640.0, 0, 300.0), None);
+    fn drawn_points_map_back_to_their_buckets() {
+        for (size, ratio) in [((640, 280), 1.0), ((1_280, 560), 2.0), ((360, 200), 1.0)] {
+            let chart = day_chart(1);
+            let mut out = String::new();
+            let plot = {
+                let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+                draw_line_chart(&root, &chart, Scale(ratio)).expect("draws")
+            };
+            let line = polyline_points(&out).into_iter().find(|p| p.len() == 7).expect("the series' line");
+            for (i, (x, _)) in line.iter().enumerate() {
+                assert_eq!(bucket_at(&plot, 7, x / ratio), Some(i), "{size:?} at {ratio}x: point {i} at {x}");
+            }
+            assert_eq!(bucket_at(&plot, 7, plot.left - 20.0), None);
+            assert_eq!(bucket_at(&plot, 7, plot.right + 20.0), None);
+            assert_eq!(bucket_at(&plot, 0, plot.middle().0), None);
+        }
     }
 
     // Guards the keyboard's points: each bucket's point is found again by the hit test.
@@ -195,19 +240,38 @@ mod tests {
     fn bucket_points_round_trip() {
         for buckets in [1, 2, 7, 24, 1_500] {
             for width in [320.0, 640.0, 1_280.0] {
+                let plot = Plot { left: 58.0, top: 12.0, right: width - 28.0, bottom: 246.0 };
                 for i in 0..buckets {
-                    let (x, _) = bucket_point(width, 280.0, buckets, i).expect("a point");
-                    assert_eq!(bucket_at(width, buckets, x), Some(i), "{buckets} buckets, {width} px");
+                    let (x, _) = bucket_point(&plot, buckets, i).expect("a point");
+                    assert_eq!(bucket_at(&plot, buckets, x), Some(i), "{buckets} buckets, {width} px");
                 }
-                assert_eq!(bucket_point(width, 280.0, buckets, buckets), None);
+                assert_eq!(bucket_point(&plot, buckets, buckets), None);
             }
         }
+    }
+
+    // Guards the other metrics: a bucket without a value is a gap that splits the line (never a
+    // drop to zero), and the axis speaks the metric's unit.
+    #[test]
+    fn gaps_split_the_line_and_the_axis_has_units() {
+        let mut chart = day_chart(1);
+        chart.metric = Metric::ErrorRate;
+        chart.series[0].values = vec![Some(250), Some(300), None, Some(120), Some(80), None, Some(400)];
+        let out = svg(&chart);
+        let colour = crate::charts::palette::hex(client_color(0)).to_uppercase();
+        let lines = out.split("<polyline").filter(|p| p.contains(&format!("stroke=\"{colour}\""))).count();
+        assert_eq!(lines, 2, "two stretches without gaps, and a lone point drawn as a dot");
+        let labels = texts(&out);
+        assert!(labels.iter().any(|l| l.ends_with('%')), "{labels:?}");
+        assert_eq!(runs(&[None, Some(1), Some(2), None, Some(3)]), vec![vec![(1, 1.0), (2, 2.0)], vec![(4, 3.0)]]);
+        chart.metric = Metric::P95;
+        assert!(texts(&svg(&chart)).iter().any(|l| l.ends_with(" ms")));
     }
 
     // Guards that a range without data still draws axes instead of failing.
     #[test]
     fn empty_series_still_draws_axes() {
-        let out = svg(&LineChart { granularity: Granularity::Hour, starts: vec![0, 3_600], series: vec![], previous: vec![], marks: vec![] });
+        let out = svg(&LineChart { granularity: Granularity::Hour, metric: Metric::Requests, starts: vec![0, 3_600], series: vec![], previous: vec![], marks: vec![] });
         let labels = texts(&out);
         assert!(labels.contains(&"01:00".to_owned()), "{labels:?}");
         assert_eq!(count_colour(&out, "stroke", client_color(0)), 0);

@@ -13,7 +13,7 @@ pub mod stacked_bar;
 use plotters::style::{FontFamily, IntoFont, RGBColor, TextStyle};
 
 /// Font family for all chart text: the platform UI font, as the page uses.
-const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+pub(crate) const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 /// Device pixels per CSS pixel, so charts are sharp on high-DPI screens.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,12 +31,45 @@ impl Scale {
     }
 }
 
-/// A series of values with its label and colour.
+/// Where a chart drew its plot, in CSS pixels from the canvas's top left corner, as the drawing
+/// function returns it: the hit tests map the pointer back to data from this, not from margins
+/// they would have to repeat. For a line chart, the first and last buckets are at `left` and
+/// `right`; for bars, the rows fill `top` to `bottom`; for a doughnut, it is the ring's square.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Plot {
+    pub left: f64,
+    pub top: f64,
+    pub right: f64,
+    pub bottom: f64,
+}
+
+impl Plot {
+    /// The plot of device-pixel corners `(x0, y0)` and `(x1, y1)`, in CSS pixels.
+    pub fn of(scale: Scale, (x0, y0): (i32, i32), (x1, y1): (i32, i32)) -> Plot {
+        let css = |v: i32| f64::from(v) / scale.0;
+        Plot { left: css(x0.min(x1)), top: css(y0.min(y1)), right: css(x0.max(x1)), bottom: css(y0.max(y1)) }
+    }
+
+    pub fn width(&self) -> f64 {
+        self.right - self.left
+    }
+
+    pub fn height(&self) -> f64 {
+        self.bottom - self.top
+    }
+
+    pub fn middle(&self) -> (f64, f64) {
+        ((self.left + self.right) / 2.0, (self.top + self.bottom) / 2.0)
+    }
+}
+
+/// A series of values with its label and colour; `None` where a bucket has nothing to measure
+/// (an error rate without requests), which the line leaves as a gap.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Series {
     pub label: String,
     pub color: RGBColor,
-    pub values: Vec<u64>,
+    pub values: Vec<Option<u64>>,
 }
 
 /// Shortens a label to `max` characters with an ellipsis, so it never runs off the canvas.

@@ -8,7 +8,7 @@ use usage_core::format::compact;
 use usage_core::{StatusClass, StatusCounts};
 
 use super::palette::{ink, status_color};
-use super::{Scale, fit_label};
+use super::{Plot, Scale, fit_label};
 
 /// One bar: a label and its segments (requests, colour), left to right.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,26 +28,20 @@ impl Bar {
     }
 }
 
-/// Space kept above the plot, and below it for the axis, in CSS pixels.
-const MARGIN_TOP: f64 = 8.0;
-const AXIS_HEIGHT: f64 = 28.0;
-
-/// Which bar (by index in draw order) is at `y` CSS pixels from the top of a chart `height`
-/// CSS pixels tall that draws `count` bars: for clicks and tooltips.
-pub fn bar_at(height: f64, count: usize, y: f64) -> Option<usize> {
-    let plot = height - MARGIN_TOP - AXIS_HEIGHT;
-    if count == 0 || plot <= 0.0 || y < MARGIN_TOP || y >= MARGIN_TOP + plot {
+/// Which bar (by index in draw order) is at `y` CSS pixels from the top of a chart whose `plot`
+/// draws `count` bars: for clicks and tooltips.
+pub fn bar_at(plot: &Plot, count: usize, y: f64) -> Option<usize> {
+    if count == 0 || plot.height() <= 0.0 || y < plot.top || y >= plot.bottom {
         return None;
     }
-    let row = ((y - MARGIN_TOP) / (plot / count as f64)) as usize;
+    let row = ((y - plot.top) / (plot.height() / count as f64)) as usize;
     (row < count).then_some(row)
 }
 
-/// The middle of bar `i` on a chart `width` × `height` CSS pixels drawing `count` bars: for
-/// moving through the chart with the keyboard. [`bar_at`] finds it there again.
-pub fn bar_point(width: f64, height: f64, count: usize, i: usize) -> Option<(f64, f64)> {
-    let plot = height - MARGIN_TOP - AXIS_HEIGHT;
-    (i < count && plot > 0.0).then(|| (width / 2.0, MARGIN_TOP + plot * (i as f64 + 0.5) / count as f64))
+/// The middle of bar `i` on a chart whose `plot` draws `count` bars: for moving through the
+/// chart with the keyboard. [`bar_at`] finds it there again.
+pub fn bar_point(plot: &Plot, count: usize, i: usize) -> Option<(f64, f64)> {
+    (i < count && plot.height() > 0.0).then(|| (plot.middle().0, plot.top + plot.height() * (i as f64 + 0.5) / count as f64))
 }
 
 /// Space above and below each bar, as a share of its row.
@@ -56,12 +50,12 @@ const BAR_INSET: f64 = 0.2;
 /// Longest client name drawn on the axis before it is shortened with "…".
 const MAX_LABEL: usize = 22;
 
-/// Draws `bars` top to bottom in the given order.
+/// Draws `bars` top to bottom in the given order, and says where its plot is.
 pub fn draw_stacked_bars<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     bars: &[Bar],
     scale: Scale,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+) -> Result<Plot, DrawingAreaErrorKind<DB::ErrorType>> {
     root.fill(&ink::background())?;
     let label_style = scale.text(12.0, ink::axis());
     let labels: Vec<String> = bars.iter().map(|b| fit_label(&b.label, MAX_LABEL)).collect();
@@ -76,10 +70,10 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     let x_max = (peak as f64 * 1.08).max(10.0);
 
     let mut ctx = ChartBuilder::on(root)
-        .margin_top(scale.px(MARGIN_TOP))
+        .margin_top(scale.px(8.0))
         .margin_right(scale.px(24.0))
         .margin_left(scale.px(6.0))
-        .x_label_area_size(scale.px(AXIS_HEIGHT))
+        .x_label_area_size(scale.px(28.0))
         .y_label_area_size(widest + scale.px(14.0))
         // Rows are unit bands on a continuous axis; names are drawn at their centres below.
         .build_cartesian_2d(0f64..x_max, 0f64..f64::from(rows))?;
@@ -116,7 +110,9 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
             x0 += n;
         }
     }
-    root.present()
+    root.present()?;
+    // The rows' band, from the top of the first to the bottom of the last.
+    Ok(Plot::of(scale, ctx.backend_coord(&(0.0, f64::from(rows))), ctx.backend_coord(&(x_max, 0.0))))
 }
 
 #[cfg(test)]
@@ -153,10 +149,11 @@ mod tests {
         for count in [1, 5, 12] {
             for height in [160.0, 320.0] {
                 for i in 0..count {
-                    let (_, y) = bar_point(600.0, height, count, i).expect("a point");
-                    assert_eq!(bar_at(height, count, y), Some(i));
+                    let plot = Plot { left: 120.0, top: 8.0, right: 576.0, bottom: height - 28.0 };
+                    let (_, y) = bar_point(&plot, count, i).expect("a point");
+                    assert_eq!(bar_at(&plot, count, y), Some(i));
+                    assert_eq!(bar_point(&plot, count, count), None);
                 }
-                assert_eq!(bar_point(600.0, height, count, count), None);
             }
         }
     }
@@ -213,7 +210,11 @@ mod tests {
     #[test]
     fn bar_at_finds_the_drawn_bar() {
         let bars: Vec<Bar> = (0..4).map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)]))).collect();
-        let out = svg(&bars);
+        let mut out = String::new();
+        let plot = {
+            let root = SVGBackend::with_string(&mut out, (520, 260)).into_drawing_area();
+            draw_stacked_bars(&root, &bars, Scale(1.0)).expect("draws")
+        };
         let centres: Vec<f64> = out
             .split("<rect")
             .skip(1)
@@ -226,11 +227,11 @@ mod tests {
             .collect();
         assert_eq!(centres.len(), 4);
         for (i, y) in centres.iter().enumerate() {
-            assert_eq!(bar_at(260.0, 4, *y), Some(i), "bar {i} at y={y}");
+            assert_eq!(bar_at(&plot, 4, *y), Some(i), "bar {i} at y={y}");
         }
-        assert_eq!(bar_at(260.0, 4, 2.0), None);
-        assert_eq!(bar_at(260.0, 4, 250.0), None);
-        assert_eq!(bar_at(260.0, 0, 100.0), None);
+        assert_eq!(bar_at(&plot, 4, 2.0), None);
+        assert_eq!(bar_at(&plot, 4, 250.0), None, "the axis is no bar");
+        assert_eq!(bar_at(&plot, 0, 100.0), None);
     }
 
     // Guards that client names label the bars and long names are shortened, not clipped.

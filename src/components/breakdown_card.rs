@@ -70,8 +70,8 @@ pub fn BreakdownCard(
     });
     let legend = Signal::derive(move || store.with(|s| breakdown.with(|b| split.with(|(top, other)| share_items(dashboard, s, dimension, top, other, b.total.total())))));
     let hit = move || -> HitFn {
-        Box::new(move |x: f64, y: f64, width: f64, height: f64| {
-            let i = slices.with_untracked(|slices| slice_at(width, height, slices, x, y))?;
+        Box::new(move |x: f64, y: f64, plot: &crate::charts::Plot| {
+            let i = slices.with_untracked(|slices| slice_at(plot, slices, x, y))?;
             let row = split.with_untracked(|(top, _)| top.get(i).copied());
             let tip = slices.with_untracked(|slices| {
                 let total = slices.iter().map(|s| s.value).sum();
@@ -155,7 +155,7 @@ pub fn BreakdownCard(
                         label=Signal::derive(move || format!("Doughnut chart of the top {TOP} {} by requests, and all others", dimension.plural()))
                         draw=Box::new(move |root, scale| slices.with(|d| report(draw_doughnut(root, d, scale))))
                         hit=hit()
-                        points=Box::new(move |width: f64, height: f64| slices.with_untracked(|list| (0..list.len()).map(|i| slice_point(width, height, list, i)).collect()))
+                        points=Box::new(move |plot: &crate::charts::Plot| slices.with_untracked(|list| (0..list.len()).map(|i| slice_point(plot, list, i)).collect()))
                         table=Box::new(move || slices.with(|list| {
                             let total = list.iter().map(|s| s.value).sum();
                             let rows = list.iter().map(|s| vec![s.label.clone(), thousands(s.value), percent(share(s.value, total))]).collect();

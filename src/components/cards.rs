@@ -4,14 +4,16 @@
 
 use leptos::prelude::*;
 use usage_core::format::{bucket_label, compact, percent, thousands, visible_name};
+use usage_core::metric::Metric;
 use usage_core::query::StatusDetail;
+use usage_core::zone::Window;
 use usage_core::{BreakdownRow, Dimension, Filter, Granularity, RecordFilter, StatusClass, StatusCounts, UsageStore};
 
 use crate::charts::canvas::{ChartCanvas, PointFn, TableFn, Target};
 use crate::charts::line::{LineChart, bucket_at, bucket_point, draw_line_chart};
 use crate::charts::palette::key_color;
 use crate::charts::stacked_bar::{Bar, bar_at, bar_point, draw_stacked_bars};
-use crate::charts::{Series, fit_path};
+use crate::charts::{Plot, Series, fit_path};
 use crate::components::legend::{Legend, LegendItem};
 use crate::state::Dashboard;
 
@@ -44,14 +46,14 @@ pub fn class_legend(dashboard: Dashboard) -> Signal<Vec<LegendItem>> {
     })
 }
 
-/// Logs a drawing failure to the console; a chart that cannot draw stays blank rather than breaking the page.
-pub fn report<E: std::fmt::Debug>(result: Result<(), E>) {
-    if let Err(error) = result {
-        web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into());
-    }
+/// Where a chart drew its plot; a drawing failure is logged to the console, and the chart stays
+/// blank rather than breaking the page.
+pub fn report<E: std::fmt::Debug>(result: Result<Plot, E>) -> Option<Plot> {
+    result.map_err(|error| web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into())).ok()
 }
 
-/// Requests over time through `filter`, one line per key of `dimension`, in rank colours.
+/// Requests over time through `filter`, one line per key of `dimension`, in rank colours: or
+/// the metric the link asks for (error rate, p95 latency, bytes), where the data has it.
 #[component]
 pub fn SeriesCard(
     title: &'static str,
@@ -61,33 +63,58 @@ pub fn SeriesCard(
     #[prop(into)] filter: Signal<RecordFilter>,
     testid: &'static str,
     #[prop(optional)] legend_testid: Option<&'static str>,
+    /// A stretch and buckets of its own rather than the range's (the Today view's last 24
+    /// hours): nothing is compared and no spikes are marked there.
+    #[prop(optional, into)]
+    window: Option<Signal<(Window, Granularity)>>,
 ) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
+    let metric = shown_metric(dashboard);
     let chart = Memo::new(move |_| {
-        let granularity = dashboard.granularity.get();
+        let (span, granularity) = match window {
+            Some(w) => w.get(),
+            None => (dashboard.span.get(), dashboard.granularity.get()),
+        };
+        let metric = metric.get();
         let keys = keys.get();
         let offsets = dashboard.offsets.get();
-        let compare = dashboard.compare_span.get();
+        let compare = window.is_none().then(|| dashboard.compare_span.get()).flatten();
         store.with(|s| {
-            let series_of = |window| filter.with(|f| s.series_in(window, granularity, &offsets, f, Some((dimension, &keys))));
-            let lines = |series: Vec<(u32, Vec<u64>)>| -> Vec<Series> {
+            let series_of = |window| {
+                filter.with(|f| match metric {
+                    Metric::Requests => {
+                        let t = s.series_in(window, granularity, &offsets, f, Some((dimension, &keys)));
+                        (t.starts, t.series.into_iter().map(|(k, v)| (k, v.into_iter().map(Some).collect())).collect::<Vec<_>>())
+                    }
+                    _ => {
+                        let t = s.metric_series(window, granularity, &offsets, f, Some((dimension, &keys)), metric);
+                        (t.starts, t.series)
+                    }
+                })
+            };
+            let lines = |series: Vec<(u32, Vec<Option<u64>>)>| -> Vec<Series> {
                 series
                     .into_iter()
                     .enumerate()
                     .map(|(rank, (key, values))| Series { label: chart_label(s, dimension, key), color: key_color(dimension, key, rank).0, values })
                     .collect()
             };
-            let span = dashboard.span.get();
-            let series = series_of(span);
-            let spikes = filter.with(|f| s.spikes(span, granularity, &offsets, f, dimension, &keys));
-            let marks = spikes.iter().filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket))).collect();
+            let (starts, series) = series_of(span);
+            let marks = match (metric, window) {
+                (Metric::Requests, None) => {
+                    let spikes = filter.with(|f| s.spikes(span, granularity, &offsets, f, dimension, &keys));
+                    spikes.iter().filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket))).collect()
+                }
+                _ => Vec::new(),
+            };
             LineChart {
                 granularity,
-                starts: series.starts.iter().map(|&t| offsets.local(t)).collect(),
-                series: lines(series.series),
+                metric,
+                starts: starts.iter().map(|&t| offsets.local(t)).collect(),
+                series: lines(series),
                 // A period the data does not reach is not drawn as a line at zero.
-                previous: compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).series)).unwrap_or_default(),
+                previous: compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).1)).unwrap_or_default(),
                 marks,
             }
         })
@@ -96,14 +123,18 @@ pub fn SeriesCard(
         let keys = keys.get();
         store.with(|s| keys.iter().enumerate().map(|(rank, &k)| drill_item(dashboard, s, dimension, k, rank, None)).collect::<Vec<_>>())
     });
-    let per = move || format!("{}, {}", dashboard.granularity.get().per(), dashboard.zone_label.get());
-    let hit = Box::new(move |x: f64, _y: f64, width: f64, _height: f64| {
+    let per = move || format!("{}, {}", chart.with(|c| c.granularity).per(), dashboard.zone_label.get());
+    let heading = move || match metric.get() {
+        Metric::Requests => title.to_owned(),
+        m => format!("{} over time", m.label()),
+    };
+    let hit = Box::new(move |x: f64, _y: f64, plot: &Plot| {
         chart.with_untracked(|c| {
-            let i = bucket_at(width, c.starts.len(), x)?;
+            let i = bucket_at(plot, c.starts.len(), x)?;
             Some(Target { tip: bucket_tip(c, i, &dashboard.zone_label.get_untracked()), go: None })
         })
     });
-    let points = Box::new(move |width: f64, height: f64| chart.with_untracked(|c| (0..c.starts.len()).map(|i| bucket_point(width, height, c.starts.len(), i)).collect()));
+    let points = Box::new(move |plot: &Plot| chart.with_untracked(|c| (0..c.starts.len()).map(|i| bucket_point(plot, c.starts.len(), i)).collect()));
     let table = Box::new(move || {
         chart.with(|c| {
             let mut heads = vec![format!("{} ({})", c.granularity.label(), dashboard.zone_label.get())];
@@ -112,7 +143,7 @@ pub fn SeriesCard(
             let rows = (0..c.starts.len())
                 .map(|i| {
                     let mut row = vec![bucket_when(c.starts[i], c.granularity)];
-                    row.extend(c.series.iter().chain(&c.previous).map(|s| thousands(s.values.get(i).copied().unwrap_or(0))));
+                    row.extend(c.series.iter().chain(&c.previous).map(|s| c.metric.text(s.values.get(i).copied().flatten())));
                     row
                 })
                 .collect();
@@ -122,15 +153,60 @@ pub fn SeriesCard(
     view! {
         <section class="card card--wide">
             <header class="card__header">
-                <h2 class="card__title">{title}</h2>
+                <h2 class="card__title">{heading}</h2>
                 <span class="card__sub">{per}" · "{move || sub.get()}</span>
+                <span class="card__spacer"></span>
+                <MetricSwitch shown=metric/>
             </header>
             <ChartCanvas class="chart chart--line" testid=testid
-                label=Signal::derive(move || format!("Line chart: {title}, {}", per()))
+                label=Signal::derive(move || format!("Line chart: {}, {}", heading(), per()))
                 draw=Box::new(move |root, scale| chart.with(|d| report(draw_line_chart(root, d, scale))))
                 hit=hit points=points table=table/>
             <Legend items=legend testid=legend_testid.unwrap_or("series-legend")/>
         </section>
+    }
+}
+
+/// The metric the link asks for, or requests where the data cannot give it.
+fn shown_metric(dashboard: Dashboard) -> Memo<Metric> {
+    Memo::new(move |_| {
+        let asked = dashboard.view.with(|v| v.metric);
+        let detail = dashboard.status_detail.get();
+        match dashboard.store.with(|s| asked.availability(s, detail)) {
+            Ok(()) => asked,
+            Err(_) => Metric::Requests,
+        }
+    })
+}
+
+/// What the time chart measures (`metric=`): a metric the data cannot give is offered disabled,
+/// and says why.
+#[component]
+fn MetricSwitch(shown: Memo<Metric>) -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let options = move || {
+        let detail = dashboard.status_detail.get();
+        dashboard.store.with(|s| {
+            Metric::ALL
+                .into_iter()
+                .map(|m| {
+                    let why = m.availability(s, detail).err().map(|e| e.to_string());
+                    view! { <option value=m.as_str() disabled=why.is_some() title=why>{m.label()}</option> }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <label class="field field--inline">
+            <span class="field__label">"Measure"</span>
+            <select class="field__input field__input--select" data-testid="metric" prop:value=move || shown.get().as_str()
+                on:change=move |event| {
+                    let metric = Metric::parse(&event_target_value(&event)).unwrap_or_default();
+                    dashboard.go_with(|v| v.metric = metric);
+                }>
+                {options}
+            </select>
+        </label>
     }
 }
 
@@ -145,18 +221,21 @@ pub fn bucket_when(start: i64, granularity: Granularity) -> String {
     }
 }
 
-/// The tooltip of bucket `i`: its start with the zone, and each series' exact count with its
-/// share of the bucket, and the comparison period's when compared.
+/// The tooltip of bucket `i`: its start with the zone, and each series' exact value (with its
+/// share of the bucket, for counts), and the comparison period's when compared.
 pub fn bucket_tip(chart: &LineChart, i: usize, zone: &str) -> String {
     let when = bucket_when(chart.starts.get(i).copied().unwrap_or(0), chart.granularity);
-    let at = |s: &Series| s.values.get(i).copied().unwrap_or(0);
-    let sum: u64 = chart.series.iter().map(at).sum();
+    let at = |s: &Series| s.values.get(i).copied().flatten();
+    let sum: u64 = chart.series.iter().filter_map(at).sum();
     let mut lines = vec![format!("{when} ({zone})")];
     for (k, s) in chart.series.iter().enumerate() {
-        let share = usage_core::query::share(at(s), sum).map(|f| format!(" ({})", percent(Some(f)))).unwrap_or_default();
-        let previous = chart.previous.get(k).map(|p| format!(", before {}", thousands(at(p)))).unwrap_or_default();
+        let share = match chart.metric {
+            Metric::Requests => usage_core::query::share(at(s).unwrap_or(0), sum).map(|f| format!(" ({})", percent(Some(f)))).unwrap_or_default(),
+            _ => String::new(),
+        };
+        let previous = chart.previous.get(k).map(|p| format!(", before {}", chart.metric.text(at(p)))).unwrap_or_default();
         let spike = if chart.marks.contains(&(k, i)) { " ▲ spike" } else { "" };
-        lines.push(format!("{}: {}{share}{previous}{spike}", s.label, thousands(at(s))));
+        lines.push(format!("{}: {}{share}{previous}{spike}", s.label, chart.metric.text(at(s))));
     }
     lines.join("\n")
 }
@@ -173,8 +252,8 @@ pub fn StatusBarsCard(
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
     let bars = Memo::new(move |_| store.with(|s| rows.with(|rows| rows.iter().map(|r| Bar::by_status(chart_label(s, dimension, r.key), &r.counts)).collect::<Vec<_>>())));
-    let hit = Box::new(move |_x: f64, y: f64, _width: f64, height: f64| {
-        let row = rows.with_untracked(|rows| bar_at(height, rows.len(), y).map(|i| rows[i]))?;
+    let hit = Box::new(move |_x: f64, y: f64, plot: &Plot| {
+        let row = rows.with_untracked(|rows| bar_at(plot, rows.len(), y).map(|i| rows[i]))?;
         store.with_untracked(|s| {
             let key = s.key_text(dimension, row.key);
             let classes: Vec<String> = StatusClass::NAMED
@@ -222,9 +301,9 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
         let d = dimension.get();
         store.with(|s| rows.with(|rows| rows.iter().map(|r| Bar { label: s.label(d, r.key), segments: vec![(r.counts.total(), key_color(d, r.key, 0).0)] }).collect::<Vec<_>>()))
     });
-    let hit = Box::new(move |_x: f64, y: f64, _width: f64, height: f64| {
+    let hit = Box::new(move |_x: f64, y: f64, plot: &Plot| {
         let d = dimension.get_untracked();
-        let row = rows.with_untracked(|rows| bar_at(height, rows.len(), y).map(|i| rows[i]))?;
+        let row = rows.with_untracked(|rows| bar_at(plot, rows.len(), y).map(|i| rows[i]))?;
         let key = store.with_untracked(|s| s.key_text(d, row.key));
         Some(Target {
             tip: format!("{key}: {} requests ({} of those shown)", thousands(row.counts.total()), percent(usage_core::query::share(row.counts.total(), rows.with_untracked(|rows| rows.iter().map(|r| r.counts.total()).sum())))),
@@ -253,9 +332,9 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
 
 /// Where each of `count` bars is, for the arrow keys.
 pub fn bar_points(count: Signal<usize>) -> PointFn {
-    Box::new(move |width: f64, height: f64| {
+    Box::new(move |plot: &Plot| {
         let count = count.get_untracked();
-        (0..count).map(|i| bar_point(width, height, count, i)).collect()
+        (0..count).map(|i| bar_point(plot, count, i)).collect()
     })
 }
 

@@ -30,19 +30,33 @@ pub fn DataTable(
     let search = RwSignal::new(String::new());
     let page = RwSignal::new(0usize);
 
+    // The comparison period's breakdown through the same filters, when the link compares and
+    // the data reaches back to it (the KPI tiles say so when it does not).
+    let before = Memo::new_with_compare(
+        move |_| {
+            let window = dashboard.compare_span.get()?;
+            store.with(|s| s.reaches_back_to(window.start).then(|| dashboard.filter.with(|f| s.breakdown(window, dimension, f, false))))
+        },
+        |_, _| true,
+    );
     // Every row, in the order the link asks for. A table may have 100k rows: it is never
     // compared with the last one, only rebuilt when its inputs change.
     let table = Memo::new_with_compare(
         move |_| {
             let Sort { column, descending } = sort.get().unwrap_or(Sort::RANKED);
             let (rows, total, has_bytes, has_latency) = store.with(|s| breakdown.with(|b| (s.rows_sorted(b, column, descending), b.total, b.has_bytes, b.has_latency)));
-            Table {
+            let table = Table {
                 dimension: Some(dimension),
                 columns: TableColumn::for_table(dimension, has_bytes, has_latency),
                 rows,
                 total,
                 methods: methods.map(|m| m.get()).unwrap_or_default(),
-            }
+                before: None,
+            };
+            before.with(|b| match b {
+                Some(b) => table.compared_with(b),
+                None => table,
+            })
         },
         |_, _| true,
     );

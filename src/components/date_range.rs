@@ -84,19 +84,6 @@ pub fn DateRangeFilter(
 #[component]
 fn TimeControls() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
-    let zone_value = move || dashboard.view.with(|v| v.zone.as_query().to_owned());
-    let local_name = crate::clock::local_zone_name();
-    let mut names = crate::clock::zone_names();
-    // A zone the link names that the browser does not list still shows as chosen.
-    if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone()) {
-        if !names.contains(&name) {
-            names.insert(0, name);
-        }
-    }
-    let on_zone = move |ev: leptos::ev::Event| {
-        let zone = ZoneChoice::parse(&event_target_value(&ev)).unwrap_or_default();
-        dashboard.go_with(|v| v.zone = zone);
-    };
     let on_granularity = move |ev: leptos::ev::Event| {
         let granularity = Granularity::parse(&event_target_value(&ev));
         dashboard.go_with(|v| v.granularity = granularity);
@@ -106,16 +93,7 @@ fn TimeControls() -> impl IntoView {
         dashboard.go_with(|v| v.compare = compare);
     };
     view! {
-        <label class="field">
-            <span class="field__label">"Time zone"</span>
-            <select class="field__input field__input--select" data-testid="zone" prop:value=zone_value on:change=on_zone>
-                <option value="utc">"UTC"</option>
-                <option value="local">{format!("Browser ({})", local_name.unwrap_or_else(|| "local time".to_owned()))}</option>
-                <optgroup label="Every zone">
-                    {names.into_iter().map(|name| { let label = name.clone(); view! { <option value=name>{label}</option> } }).collect_view()}
-                </optgroup>
-            </select>
-        </label>
+        <ZoneSelect/>
         <label class="field">
             <span class="field__label">"Buckets"</span>
             <select class="field__input field__input--select" data-testid="granularity"
@@ -129,6 +107,37 @@ fn TimeControls() -> impl IntoView {
                 prop:value=move || dashboard.view.with(|v| v.compare.map_or("", |c| c.as_str())) on:change=on_compare>
                 <option value="">"Nothing"</option>
                 {Compare::ALL.into_iter().map(|c| view! { <option value=c.as_str()>{c.label()}</option> }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// The zone days and buckets follow, kept in the link (`tz=`).
+#[component]
+pub fn ZoneSelect() -> impl IntoView {
+    let dashboard = expect_context::<Dashboard>();
+    let zone_value = move || dashboard.view.with(|v| v.zone.as_query().to_owned());
+    let local_name = crate::clock::local_zone_name();
+    let mut names = crate::clock::zone_names();
+    // A zone the link names that the browser does not list still shows as chosen.
+    if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone()) {
+        if !names.contains(&name) {
+            names.insert(0, name);
+        }
+    }
+    let on_zone = move |ev: leptos::ev::Event| {
+        let zone = ZoneChoice::parse(&event_target_value(&ev)).unwrap_or_default();
+        dashboard.go_with(|v| v.zone = zone);
+    };
+    view! {
+        <label class="field">
+            <span class="field__label">"Time zone"</span>
+            <select class="field__input field__input--select" data-testid="zone" prop:value=zone_value on:change=on_zone>
+                <option value="utc">"UTC"</option>
+                <option value="local">{format!("Browser ({})", local_name.unwrap_or_else(|| "local time".to_owned()))}</option>
+                <optgroup label="Every zone">
+                    {names.into_iter().map(|name| { let label = name.clone(); view! { <option value=name>{label}</option> } }).collect_view()}
+                </optgroup>
             </select>
         </label>
     }

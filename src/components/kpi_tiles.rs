@@ -12,8 +12,9 @@ use usage_core::query::ClientCount;
 pub type Before = Option<Result<(StatusCounts, ClientCount), ()>>;
 
 /// Whether a rise is good, bad or neither: more errors is bad, more requests is neutral.
-#[derive(Clone, Copy)]
-enum Meaning {
+#[derive(Clone, Copy, Default)]
+pub enum Meaning {
+    #[default]
     Neutral,
     RiseIsBad,
 }
@@ -59,14 +60,16 @@ type ChangeSignal = Signal<Option<Result<Change, ()>>>;
 
 /// One tile: a label, a big number, a hint and, when compared, the change.
 #[component]
-fn Tile(
+pub fn Tile(
     label: &'static str,
     testid: &'static str,
     #[prop(into)]
     hint: Signal<&'static str>,
     /// The formatted value.
     value: Signal<String>,
+    #[prop(optional)]
     change: ChangeSignal,
+    #[prop(optional)]
     meaning: Meaning,
 ) -> impl IntoView {
     let dashboard = expect_context::<crate::state::Dashboard>();

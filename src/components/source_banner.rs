@@ -26,7 +26,9 @@ pub fn SourceBanner() -> impl IntoView {
         .into_any(),
         DataSource::Files { files, duplicates } => view! { <FilesBanner files=files duplicates=duplicates/> }.into_any(),
         DataSource::Live(live) => {
-            let range = dashboard.range;
+            // The Today view asks for its own days, which are no date range to warn about.
+            let fetched = live.range;
+            let range = Memo::new(move |_| if dashboard.view.with(|v| v.view == usage_core::view::View::Today) { fetched } else { dashboard.range.get() });
             let loading = controller.loading;
             view! {
                 <div class="banner banner--file" role="note" data-testid="live-banner" aria-busy=move || loading.get().to_string()>

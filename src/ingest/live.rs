@@ -12,7 +12,7 @@
 use usage_core::query::DaySpan;
 use usage_core::Filter;
 use usage_core::rest::{Ask, Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
-use usage_core::{DateRange, UsageStore};
+use usage_core::{DateRange, Granularity, UsageStore};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
@@ -94,8 +94,8 @@ pub type OnProgress = std::rc::Rc<dyn Fn(u64)>;
 /// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and reads it into
 /// a store. A contract server's `/meta` is asked first: it says which dimensions `/usage` can
 /// group by and whether it applies `filters` itself. `token` is the one entered for the source's
-/// origin, if any.
-pub async fn fetch(source: &str, range: &DateRange, token: Option<String>, filters: &[Filter], on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
+/// origin, if any. `granularity` is the range's natural one when `None`.
+pub async fn fetch(source: &str, range: &DateRange, granularity: Option<Granularity>, token: Option<String>, filters: &[Filter], on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     let endpoint = Endpoint::parse(source).map_err(|e| RestError::BadSource(e.to_string()))?;
     let token = Token { origin: origin_of(source), value: token.filter(|t| !t.is_empty()) };
     // /meta adds the dimensions, the quota and the server's time zone; the usage stands without it.
@@ -109,7 +109,7 @@ pub async fn fetch(source: &str, range: &DateRange, token: Option<String>, filte
         None => None,
     };
     let ask = Ask::for_server(meta.as_ref().and_then(|m| m.as_ref().ok()), filters);
-    let plan = endpoint.plan_with(DaySpan::from(range), range.natural_granularity(), &ask);
+    let plan = endpoint.plan_with(DaySpan::from(range), granularity.unwrap_or_else(|| range.natural_granularity()), &ask);
     let mut answers = Vec::with_capacity(plan.requests.len());
     let mut served_from = None;
     for request in &plan.requests {

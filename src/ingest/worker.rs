@@ -235,6 +235,7 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
         .iter()
         .filter_map(|f| f.split_once(':').and_then(|(d, key)| Some(usage_core::Filter { dimension: usage_core::Dimension::parse(d)?, key: key.to_owned() })))
         .collect();
-    let (store, live) = super::live::fetch(&text("source"), &range, get(job, "token").as_string(), &filters, on_progress).await.map_err(|e| Failure::Other(e.message()))?;
+    let granularity = usage_core::Granularity::parse(&text("granularity"));
+    let (store, live) = super::live::fetch(&text("source"), &range, granularity, get(job, "token").as_string(), &filters, on_progress).await.map_err(|e| Failure::Other(e.message()))?;
     Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
 }

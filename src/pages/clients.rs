@@ -97,9 +97,9 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
             items
         })
     });
-    let hit = Box::new(move |_x: f64, y: f64, _width: f64, height: f64| {
+    let hit = Box::new(move |_x: f64, y: f64, plot: &crate::charts::Plot| {
         let clients = chosen.resolved.with_untracked(|r| r.clients.clone());
-        let client = *clients.get(bar_at(height, clients.len(), y)?)?;
+        let client = *clients.get(bar_at(plot, clients.len(), y)?)?;
         store.with_untracked(|s| {
             let lines: Vec<String> = pairs.with_untracked(|pairs| {
                 pairs.iter().filter(|p| p.first == client).take(TOP_URLS).map(|p| format!("{}: {}", s.label(Dimension::Template, p.second), thousands(p.counts.total()))).collect()

@@ -3,4 +3,5 @@
 pub mod clients;
 pub mod explore;
 pub mod overview;
+pub mod today;
 pub mod urls;

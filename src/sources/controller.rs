@@ -7,8 +7,10 @@
 //! touches the connection. The controller is made once and owns its callbacks for the page's life.
 
 use leptos::leptos_dom::helpers::IntervalHandle;
+use chrono::NaiveDate;
 use leptos::prelude::*;
-use usage_core::DateRange;
+use usage_core::view::View;
+use usage_core::{DateRange, Granularity};
 
 use crate::ingest::page::Cancel;
 use crate::notices::Notice;
@@ -36,6 +38,15 @@ pub struct SourceController {
     before_live: StoredValue<Option<Dataset>, LocalStorage>,
 }
 
+/// What a live source is asked for: UTC days up to the day before `today`, at `granularity`
+/// (the range's own when `None`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ask {
+    range: DateRange,
+    today: NaiveDate,
+    granularity: Option<Granularity>,
+}
+
 impl SourceController {
     pub fn new(dashboard: Dashboard) -> SourceController {
         let controller = SourceController {
@@ -50,12 +61,18 @@ impl SourceController {
             before_live: StoredValue::new_local(None),
         };
         let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
-        // The UTC days the range's days touch in the link's zone (the same days in UTC), up to
-        // yesterday in UTC: what a live source, which counts UTC days, is asked for.
-        let range = Memo::new(move |_| {
-            let window = dashboard.span.get();
+        // What a live source, which counts UTC days, is asked for: the UTC days the range's days
+        // touch in the link's zone, up to yesterday in UTC; on the Today view, the UTC days its
+        // 24 hours touch, today included, in 10-minute buckets (asked again as they move on).
+        let ask = Memo::new(move |_| {
             let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
-            DateRange::new(day(window.start), day(window.end - 1), dashboard.today_utc)
+            if dashboard.view.with(|v| v.view == View::Today) {
+                let window = dashboard.last_day.get();
+                let tomorrow = day(window.end - 1 + 86_400);
+                return Ask { range: DateRange::new(day(window.start), day(window.end - 1), tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes) };
+            }
+            let window = dashboard.span.get();
+            Ask { range: DateRange::new(day(window.start), day(window.end - 1), dashboard.today_utc), today: dashboard.today_utc, granularity: None }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
@@ -66,7 +83,31 @@ impl SourceController {
         Effect::new(move |_| {
             controller.refreshes.track();
             pushed.track();
-            controller.follow(source.get(), range.get());
+            controller.follow(source.get(), ask.get());
+        });
+        // The Today view of a live source is fetched again every minute.
+        let today_live = Memo::new(move |_| source.with(Option::is_some) && dashboard.view.with(|v| v.view == View::Today));
+        Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+            if let Some(Some(handle)) = previous {
+                handle.clear();
+            }
+            today_live
+                .get()
+                .then(|| leptos::leptos_dom::helpers::set_interval_with_handle(move || controller.refresh(), std::time::Duration::from_secs(60)).ok())
+                .flatten()
+        });
+        // The demo is made again as the Today view's 24 hours move on, so they reach now.
+        Effect::new(move |first: Option<()>| {
+            dashboard.last_day.track();
+            if first.is_none() {
+                return;
+            }
+            let demo_today = dashboard.dataset.with_untracked(|d| matches!(d.source, DataSource::Demo)) && dashboard.view.with_untracked(|v| v.view == View::Today);
+            if demo_today {
+                if let Ok(dataset) = crate::sources::demo::load(dashboard.now.get_untracked()) {
+                    dashboard.dataset.set(dataset);
+                }
+            }
         });
         Effect::new(move |previous: Option<Option<IntervalHandle>>| {
             if let Some(Some(handle)) = previous {
@@ -86,9 +127,9 @@ impl SourceController {
         controller
     }
 
-    /// Shows what the link asks for: fetches `source` for `range`, or, without a source, stops
+    /// Shows what the link asks for: fetches `source` for `ask`, or, without a source, stops
     /// any fetch and shows again what was on screen before a live source.
-    fn follow(self, source: Option<String>, range: DateRange) {
+    fn follow(self, source: Option<String>, ask: Ask) {
         self.latest.update_value(|n| *n += 1);
         self.cancel.with_value(Cancel::cancel);
         let Some(source) = source else {
@@ -105,7 +146,6 @@ impl SourceController {
         self.cancel.set_value(cancel.clone());
         self.loading.set(true);
         self.received.set(0);
-        let today = self.dashboard.today_utc;
         leptos::task::spawn_local(async move {
             let on_progress = move |bytes| {
                 if self.latest.get_value() == this_fetch {
@@ -113,7 +153,7 @@ impl SourceController {
                 }
             };
             let filters = self.dashboard.view.with_untracked(|v| v.filters.clone());
-            let result = crate::sources::rest::fetch(&source, &range, &filters, today, on_progress, &cancel).await;
+            let result = crate::sources::rest::fetch(&source, &ask.range, ask.granularity, &filters, ask.today, on_progress, &cancel).await;
             // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
             if self.latest.get_value() != this_fetch {
                 return;
@@ -182,7 +222,7 @@ impl SourceController {
     pub fn show_demo(self) {
         let dashboard = self.dashboard;
         self.before_live.set_value(None);
-        match crate::sources::demo::load(dashboard.today_utc) {
+        match crate::sources::demo::load(dashboard.now.get_untracked()) {
             Ok(dataset) => {
                 dashboard.clear("empty-notice");
                 dashboard.dataset.set(dataset);

@@ -2,12 +2,10 @@
 
 use std::sync::Arc;
 
-use chrono::NaiveDate;
-
 use super::{DataSource, Dataset};
 
-/// Generates the demo dataset for `today` in the core.
-pub fn load(today: NaiveDate) -> Result<Dataset, String> {
-    let store = usage_core::demo::demo_store(today).map_err(|e| format!("the demo data could not be built: {e}"))?;
+/// Generates the demo dataset as it stands at `now` (Unix seconds) in the core.
+pub fn load(now: i64) -> Result<Dataset, String> {
+    let store = usage_core::demo::demo_store_at(now).map_err(|e| format!("the demo data could not be built: {e}"))?;
     Ok(Dataset { store: Arc::new(store), source: DataSource::Demo })
 }

@@ -18,7 +18,15 @@ use crate::storage;
 
 /// Fetches the usage of `range` from `source` in a worker. `on_progress` gets the bytes received;
 /// `cancel` drops the fetch at once (a newer one started, or the source changed).
-pub async fn fetch(source: &str, range: &DateRange, filters: &[usage_core::Filter], today: NaiveDate, on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
+pub async fn fetch(
+    source: &str,
+    range: &DateRange,
+    granularity: Option<usage_core::Granularity>,
+    filters: &[usage_core::Filter],
+    today: NaiveDate,
+    on_progress: impl Fn(u64),
+    cancel: &Cancel,
+) -> Result<Dataset, String> {
     let (from, to) = range.to_query();
     let token = storage::load_token(&origin_of(source)).map_or(JsValue::NULL, |t| JsValue::from_str(&t));
     let job = message(
@@ -28,6 +36,7 @@ pub async fn fetch(source: &str, range: &DateRange, filters: &[usage_core::Filte
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
             ("today", JsValue::from_str(&iso_date(today))),
+            ("granularity", granularity.map_or(JsValue::UNDEFINED, |g| JsValue::from_str(g.as_str()))),
             ("token", token),
             ("filters", filters.iter().map(|f| JsValue::from_str(&format!("{}:{}", f.dimension.as_str(), f.key))).collect::<Array>().into()),
         ],

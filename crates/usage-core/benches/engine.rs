@@ -138,6 +138,13 @@ fn benches(c: &mut Criterion) {
     group.bench_function("spikes_top50_daily", |b| {
         b.iter(|| store.spikes(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Dimension::Client, &top))
     });
+    // The time chart's other metrics over all 60 days by day, top 5 clients: the exact p95 keeps
+    // every latency of its bucket (all 1M rows here), the error rate only counts.
+    for metric in [usage_core::metric::Metric::ErrorRate, usage_core::metric::Metric::P95] {
+        group.bench_function(format!("metric_{}_top5_daily", metric.as_str()), |b| {
+            b.iter(|| store.metric_series(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Some((Dimension::Client, &top[..5])), metric))
+        });
+    }
     group.finish();
 
     // A million clients: the clients breakdown is the one per-client step the page takes.

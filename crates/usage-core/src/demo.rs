@@ -6,7 +6,8 @@
 //! office-hours, night-batch and steady traffic shapes, quieter weekends,
 //! slow growth, and a status mix of 2xx/3xx/4xx/429/5xx with two visible
 //! incidents: a 5xx spike 12 days ago and a client hammered by 429s 5 days
-//! ago. Today has traffic up to 14:00 UTC, which the dashboard leaves out.
+//! ago. Yesterday and today come in 10-minute buckets (for the Today view), today up to the
+//! instant the demo is made; the date ranges leave today out.
 //!
 //! Every random draw is a hash of (day, client, endpoint, hour, what), so the
 //! data depends on `today` alone. The growth trend and the incidents are
@@ -20,7 +21,7 @@ use crate::store::{StoreBuilder, StoreError, UsageStore};
 
 /// Days of history before `today`.
 pub const DAYS: i64 = 60;
-/// Today's data stops at this UTC hour (exclusive), as a live system's would.
+/// [`demo_store`]'s today stops at this UTC hour, as a live system's would at that time.
 pub const TODAY_UNTIL_HOUR: i64 = 14;
 
 #[derive(Clone, Copy)]
@@ -157,8 +158,31 @@ fn success_code(method: &str) -> u16 {
 
 /// Builds the demo store for `today`: [`DAYS`] full days before it, plus today until 14:00 UTC.
 pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
+    demo_store_at(day_number(today) * SECONDS_PER_DAY + TODAY_UNTIL_HOUR * 3_600)
+}
+
+/// How `n` requests of an hour spread over its six 10-minute buckets: uneven, and summing to
+/// exactly `n`, so an hour (and a day) counts the same however finely it is cut.
+fn tenths(n: u64, k: impl Fn(u64) -> [u64; 5]) -> [u64; 6] {
+    let weights: [f64; 6] = std::array::from_fn(|j| 0.6 + 0.8 * unit(&k(30 + j as u64)));
+    let sum: f64 = weights.iter().sum();
+    let mut parts = [0u64; 6];
+    let (mut before, mut cumulative) = (0u64, 0.0);
+    for (j, w) in weights.iter().enumerate() {
+        cumulative += w;
+        let upto = if j == 5 { n } else { ((n as f64) * cumulative / sum).round() as u64 };
+        parts[j] = upto.saturating_sub(before);
+        before = before.max(upto);
+    }
+    parts
+}
+
+/// Builds the demo store as it stands at `now` (Unix seconds): [`DAYS`] full days before its
+/// UTC day, and that day up to `now`. The days before yesterday have hourly buckets; yesterday
+/// and today 10-minute ones, the one holding `now` counted as far as it has gone.
+pub fn demo_store_at(now: i64) -> Result<UsageStore, StoreError> {
     let mut builder = StoreBuilder::new();
-    let today_number = day_number(today);
+    let today_number = now.div_euclid(SECONDS_PER_DAY);
     let hour_sums: Vec<f64> = [Shape::OfficeHours, Shape::NightBatch, Shape::Steady, Shape::Weekdays]
         .iter()
         .map(|&s| (0..24).map(|h| hour_weight(s, h)).sum())
@@ -204,7 +228,7 @@ pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
         let days_ago = today_number - day;
         let weekday = crate::range::date_of_day(day).weekday();
         let growth = 1.0 + 0.004 * (DAYS - days_ago) as f64;
-        let hours = if day == today_number { TODAY_UNTIL_HOUR } else { 24 };
+        let hours = if day == today_number { (now - day * SECONDS_PER_DAY + 3_599) / 3_600 } else { 24 };
         for (c, client) in CLIENTS.iter().enumerate() {
             let (key, endpoints) = &plans[c];
             let daily = client.per_day * growth * day_weight(client.shape, weekday) * (0.9 + 0.2 * unit(&[day as u64, c as u64, 1]));
@@ -240,11 +264,23 @@ pub fn demo_store(today: NaiveDate) -> Result<UsageStore, StoreError> {
                         (server_code, server_errors, 7),
                     ] {
                         let n = stochastic_round(x.max(0.0), &k(salt));
-                        if n > 0 {
-                            let pick = |pool: &[u32], salt: u64| pool[(unit(&k(salt)) * pool.len() as f64) as usize % pool.len()];
+                        let pick = |pool: &[u32], salt: u64| pool[(unit(&k(salt)) * pool.len() as f64) as usize % pool.len()];
+                        let parts: Vec<(i64, BucketWidth, u64)> = if days_ago > 1 {
+                            vec![(ts, BucketWidth::Hour, n)]
+                        } else {
+                            let k = |salt: u64| [day as u64, c as u64, e as u64, hour as u64 * 16 + salt % 16, salt];
+                            (0..6)
+                                .zip(tenths(n, k))
+                                .map(|(j, part)| (ts + j * 600, part))
+                                .filter(|&(start, _)| start <= now)
+                                // The bucket still filling, as far as it has gone.
+                                .map(|(start, part)| (start, BucketWidth::TenMinutes, if start + 600 > now { part * (now - start) as u64 / 600 } else { part }))
+                                .collect()
+                        };
+                        for (timestamp, bucket, n) in parts.into_iter().filter(|p| p.2 > 0) {
                             let row = crate::store::Row {
-                                timestamp: ts,
-                                bucket: BucketWidth::Hour,
+                                timestamp,
+                                bucket,
                                 client: *key,
                                 endpoint,
                                 status: code,
@@ -293,6 +329,36 @@ mod tests {
         assert_eq!(a.day_span(), Some((day_number(d("2026-09-24")), day_number(d("2026-11-23")))));
         assert_eq!(b.day_span(), Some((day_number(d("2024-01-01")), day_number(d("2024-03-01")))));
         assert!(!a.records().take(100).eq(b.records().take(100)));
+    }
+
+    // Guards the 10-minute demo days: an hour counts the same however finely it is cut (so a
+    // range's figures do not depend on when the demo was made), yesterday and today come in
+    // 10-minute buckets and earlier days in hours, and today stops at the instant asked for.
+    #[test]
+    fn yesterday_and_today_in_ten_minutes() {
+        for n in [0, 1, 5, 6, 7, 599, 12_345] {
+            let parts = tenths(n, |salt| [n, 1, 2, 3, salt]);
+            assert_eq!(parts.iter().sum::<u64>(), n, "{n}: {parts:?}");
+        }
+        let today = d("2026-11-23");
+        let t = day_number(today);
+        let at_14 = demo_store(today).unwrap();
+        let later = demo_store_at(t * SECONDS_PER_DAY + 20 * 3_600 + 15 * 60).unwrap();
+        let all = RecordFilter::all();
+        for ago in [1, 2, 30] {
+            let day = DaySpan { start: t - ago, end: t - ago + 1 };
+            assert_eq!(later.totals(day, &all), at_14.totals(day, &all), "{ago} days ago");
+        }
+        let before_14 = crate::zone::Window { start: t * SECONDS_PER_DAY, end: t * SECONDS_PER_DAY + 14 * 3_600 };
+        assert_eq!(later.totals(before_14, &all), at_14.totals(before_14, &all), "today's finished buckets do not depend on when");
+        let window = |from: i64, to: i64| crate::zone::Window { start: from, end: to };
+        assert_eq!(later.widest_bucket_in(window((t - 1) * SECONDS_PER_DAY, (t + 1) * SECONDS_PER_DAY)), BucketWidth::TenMinutes);
+        assert_eq!(later.widest_bucket_in(window((t - 2) * SECONDS_PER_DAY, (t - 1) * SECONDS_PER_DAY)), BucketWidth::Hour);
+        let after = window(t * SECONDS_PER_DAY + 20 * 3_600 + 15 * 60 + 1, (t + 1) * SECONDS_PER_DAY);
+        assert_eq!(later.totals(after, &all).total(), 0, "nothing after the instant");
+        let last = window(t * SECONDS_PER_DAY + 20 * 3_600 + 10 * 60, t * SECONDS_PER_DAY + 20 * 3_600 + 20 * 60);
+        let first = window(t * SECONDS_PER_DAY + 10 * 3_600 + 10 * 60, t * SECONDS_PER_DAY + 10 * 3_600 + 20 * 60);
+        assert!(later.totals(last, &all).total() < later.totals(first, &all).total(), "the bucket still filling holds half of its 10 minutes");
     }
 
     // Guards the promised shape: 12 clients, 25 endpoints, data today until 14:00, and both incidents visible.

@@ -30,6 +30,20 @@ pub fn decimal(value: f64, places: u32) -> String {
     }
 }
 
+/// Bytes in decimal units: `4.4 GB`, `512 B`.
+pub fn bytes(n: u64) -> String {
+    let units = [(1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")];
+    match units.iter().find(|(size, _)| n as f64 >= *size) {
+        Some((size, unit)) => format!("{} {unit}", decimal(n as f64 / size, 1)),
+        None => format!("{n} B"),
+    }
+}
+
+/// Microseconds as milliseconds: `184.2 ms`.
+pub fn millis(us: u64) -> String {
+    format!("{} ms", decimal(us as f64 / 1000.0, 1))
+}
+
 /// `2026-11-22`, the form links and exports use.
 pub fn iso_date(day: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())

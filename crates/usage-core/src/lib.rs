@@ -10,6 +10,7 @@
 pub mod demo;
 pub mod format;
 pub mod load;
+pub mod metric;
 pub mod formats;
 pub mod json;
 pub mod model;

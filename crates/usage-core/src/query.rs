@@ -204,6 +204,10 @@ pub enum Unavailable {
     NoStatus,
     #[error("The live source does not offer a breakdown by {dimension}: its /meta lists {offered}.")]
     NotOffered { dimension: &'static str, offered: String },
+    #[error("This data has no per-request latencies (aggregated reports sum them per bucket), so it has no percentiles.")]
+    NoLatency,
+    #[error("This data has no response sizes.")]
+    NoBytes,
 }
 
 impl Dimension {
@@ -460,6 +464,31 @@ pub struct TimeSeries {
     pub series: Vec<(u32, Vec<u64>)>,
 }
 
+/// Finds which of a series' buckets an instant falls in.
+pub(crate) struct BucketIndex<'a> {
+    starts: &'a [i64],
+    /// The buckets' one width, when they all have it.
+    width: Option<i64>,
+}
+
+impl<'a> BucketIndex<'a> {
+    pub(crate) fn new(starts: &'a [i64], granularity: Granularity, offsets: &Offsets) -> BucketIndex<'a> {
+        // Buckets of one width in a zone that keeps one offset are found by arithmetic; the rest
+        // (weeks and months, days of 23 or 25 hours, a window that starts inside a bucket) by a
+        // binary search.
+        let width = granularity.fixed_seconds().filter(|&w| offsets.fixed_offset().is_some() && starts.get(1).is_none_or(|&s| s - starts[0] == w));
+        BucketIndex { starts, width }
+    }
+
+    /// The bucket of instant `ts`, which is inside the series' window.
+    pub(crate) fn of(&self, ts: i64) -> usize {
+        match self.width {
+            Some(width) => ((ts - self.starts.first().copied().unwrap_or(0)) / width) as usize,
+            None => self.starts.partition_point(|&s| s <= ts).saturating_sub(1),
+        }
+    }
+}
+
 /// A column of a breakdown table: what `sort=` names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SortColumn {
@@ -524,7 +553,7 @@ enum SortLabel<'a> {
 impl UsageStore {
     /// The id of record `i` in `dimension`.
     #[inline]
-    fn key(&self, dimension: Dimension, i: usize) -> u32 {
+    pub(crate) fn key(&self, dimension: Dimension, i: usize) -> u32 {
         match dimension {
             Dimension::Client => self.client[i],
             Dimension::Template => self.endpoints()[self.endpoint[i] as usize].template,
@@ -542,7 +571,7 @@ impl UsageStore {
         self.cardinality(dimension)
     }
 
-    fn cardinality(&self, dimension: Dimension) -> usize {
+    pub(crate) fn cardinality(&self, dimension: Dimension) -> usize {
         match dimension {
             Dimension::Client => self.client_count(),
             Dimension::Template => self.templates().len(),
@@ -648,7 +677,7 @@ impl UsageStore {
     /// Calls `f(index, requests)` for each record of `span` that `filter` lets through; not
     /// always in time order (a filter to a few clients reads their records client by client).
     #[inline]
-    fn each(&self, span: Window, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
+    pub(crate) fn each(&self, span: Window, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
         let range = self.index_range(span.start, span.end);
         if filter.is_all() {
             self.for_each_weighted(range, f);
@@ -683,7 +712,11 @@ impl UsageStore {
     /// ranked by requests (most first), ties by label. With `latency`, exact percentiles per row
     /// from the per-request records (which costs memory for every latency in the span).
     pub fn breakdown(&self, span: impl Into<Window>, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
-        let span = span.into();
+        self.breakdown_in(span.into(), dimension, filter, latency)
+    }
+
+    /// [`UsageStore::breakdown`] of a window: one copy of the code, whatever the caller's span type.
+    fn breakdown_in(&self, span: Window, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
         let cardinality = self.cardinality(dimension);
         let mut per_key = vec![StatusCounts::default(); cardinality];
         let bytes_column = self.bytes.as_ref();
@@ -853,19 +886,12 @@ impl UsageStore {
             }
         }
         let mut values = vec![vec![0u64; starts.len()]; keys.len()];
-        let first = starts.first().copied().unwrap_or(0);
-        // Buckets of one width in a zone that keeps one offset are found by arithmetic; the rest
-        // (weeks and months, days of 23 or 25 hours) by a binary search.
-        let width = granularity.fixed_seconds().filter(|_| offsets.fixed_offset().is_some());
+        let index = BucketIndex::new(&starts, granularity, offsets);
         self.each(span, filter, |i, n| {
             if class.is_some_and(|c| StatusClass::of(self.status[i]) != c) {
                 return;
             }
-            let ts = self.timestamp(i);
-            let bucket = match width {
-                Some(width) => ((ts - first) / width) as usize,
-                None => starts.partition_point(|&s| s <= ts).saturating_sub(1),
-            };
+            let bucket = index.of(self.timestamp(i));
             if let Some(cell) = total.get_mut(bucket) {
                 *cell += n;
                 if !slot.is_empty() {
@@ -929,6 +955,12 @@ impl UsageStore {
         // Widths are stored as their place in `BucketWidth::ALL`, narrowest first; per-request
         // data is one constant, so this is no pass over the records.
         BucketWidth::ALL[self.bucket.max() as usize % BucketWidth::ALL.len()]
+    }
+
+    /// The widest bucket of the records in `span`: the last day may be finer than the rest.
+    pub fn widest_bucket_in(&self, span: Window) -> BucketWidth {
+        let widest = self.index_range(span.start, span.end).map(|i| self.bucket.get(i)).max().unwrap_or(0);
+        BucketWidth::ALL[widest as usize % BucketWidth::ALL.len()]
     }
 
     /// Whether the data reaches back to `instant`: its first record's UTC day starts there or
@@ -1120,6 +1152,8 @@ mod tests {
         let mixed = UsageStore::from_records(&[rec(DAY + 5, "a", "/x", 200, 1), UsageRecord { bucket: BucketWidth::Hour, ..rec(2 * DAY, "a", "/x", 200, 1) }]).unwrap();
         assert_eq!(mixed.widest_bucket(), BucketWidth::Hour);
         assert_eq!(UsageStore::default().widest_bucket(), BucketWidth::Request);
+        assert_eq!(mixed.widest_bucket_in(Window { start: DAY, end: 2 * DAY }), BucketWidth::Request, "only the records in the window");
+        assert_eq!(mixed.widest_bucket_in(Window { start: DAY, end: 2 * DAY + 1 }), BucketWidth::Hour);
         assert!(per_request.reaches_back_to(DAY) && per_request.reaches_back_to(3 * DAY), "the first record's day counts from its midnight");
         assert!(!per_request.reaches_back_to(DAY - 1));
         assert!(!UsageStore::default().reaches_back_to(i64::MAX), "no data reaches nowhere");

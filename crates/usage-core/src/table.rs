@@ -22,6 +22,8 @@ pub enum TableColumn {
     /// The methods a URL template was called with (URL tables only).
     Methods,
     Requests,
+    /// Requests against the comparison period (`▲ 12.5%`), when the link compares.
+    Change,
     Class(StatusClass),
     ErrorRate,
     Share,
@@ -55,6 +57,7 @@ impl TableColumn {
             TableColumn::Name => dimension.label(),
             TableColumn::Methods => "Methods",
             TableColumn::Requests => "Requests",
+            TableColumn::Change => "Change",
             TableColumn::Class(class) => class.as_str(),
             TableColumn::ErrorRate => "Error %",
             TableColumn::Share => "Share",
@@ -68,15 +71,16 @@ impl TableColumn {
     pub fn key(self) -> &'static str {
         match (self, self.sort()) {
             (_, Some(sort)) => sort.as_str(),
+            (TableColumn::Change, _) => "change",
             _ => "methods",
         }
     }
 
-    /// The order a click on its header asks for; the methods list does not sort.
+    /// The order a click on its header asks for; the methods list and the change do not sort.
     pub fn sort(self) -> Option<SortColumn> {
         Some(match self {
             TableColumn::Name => SortColumn::Name,
-            TableColumn::Methods => return None,
+            TableColumn::Methods | TableColumn::Change => return None,
             TableColumn::Requests => SortColumn::Requests,
             TableColumn::Class(class) => SortColumn::Class(class),
             TableColumn::ErrorRate => SortColumn::ErrorRate,
@@ -103,6 +107,8 @@ pub struct Table {
     pub total: StatusCounts,
     /// For URL tables: the methods of each template id, as text (`GET, POST`).
     pub methods: Vec<String>,
+    /// The comparison period's requests by key, and in all, when the link compares.
+    pub before: Option<(Arc<Vec<u64>>, u64)>,
 }
 
 /// How a whole number is written: with separators on screen, without in a CSV.
@@ -113,6 +119,20 @@ pub enum Numbers {
 }
 
 impl Table {
+    /// The same table with a change column against `before`, the comparison period's breakdown
+    /// of the same dimension through the same filters.
+    pub fn compared_with(mut self, before: &crate::query::Breakdown) -> Table {
+        let mut by_key = vec![0u64; before.rows.iter().map(|r| r.key as usize + 1).max().unwrap_or(0)];
+        for row in before.rows.iter() {
+            by_key[row.key as usize] = row.counts.total();
+        }
+        self.before = Some((Arc::new(by_key), before.total.total()));
+        if let Some(at) = self.columns.iter().position(|&c| c == TableColumn::Requests) {
+            self.columns.insert(at + 1, TableColumn::Change);
+        }
+        self
+    }
+
     fn dimension(&self) -> Dimension {
         self.dimension.unwrap_or(Dimension::Client)
     }
@@ -128,6 +148,7 @@ impl Table {
             TableColumn::Name => store.label(self.dimension(), row.key),
             TableColumn::Methods => self.methods.get(row.key as usize).cloned().unwrap_or_default(),
             TableColumn::Requests => whole(row.counts.total()),
+            TableColumn::Change => self.change(row.counts.total(), |(by_key, _)| by_key.get(row.key as usize).copied().unwrap_or(0)),
             TableColumn::Class(class) => whole(row.counts.get(class)),
             TableColumn::ErrorRate => percent(row.counts.error_rate()),
             TableColumn::Share => percent(share(row.counts.total(), self.total.total())),
@@ -146,12 +167,18 @@ impl Table {
         match column {
             TableColumn::Name => format!("All {}", self.dimension().plural()),
             TableColumn::Requests => whole(self.total.total()),
+            TableColumn::Change => self.change(self.total.total(), |(_, total)| *total),
             TableColumn::Class(class) => whole(self.total.get(class)),
             TableColumn::ErrorRate => percent(self.total.error_rate()),
             TableColumn::Share => percent(share(self.total.total(), self.total.total())),
             TableColumn::Methods | TableColumn::P50 | TableColumn::P95 => String::new(),
             TableColumn::Bytes => bytes(self.rows.iter().map(|r| r.bytes).sum(), numbers),
         }
+    }
+
+    /// `now`'s change against what `before` picks from the comparison period.
+    fn change(&self, now: u64, before: impl Fn(&(Arc<Vec<u64>>, u64)) -> u64) -> String {
+        self.before.as_ref().map(|b| crate::format::count_change(now, before(b)).text).unwrap_or_default()
     }
 
     /// The rows whose name or key contains `needle`, ignoring ASCII case, in the table's order
@@ -204,13 +231,7 @@ fn bytes(n: u128, numbers: Numbers) -> String {
     let n = u64::try_from(n).unwrap_or(u64::MAX);
     match numbers {
         Numbers::Csv => n.to_string(),
-        Numbers::Screen => {
-            let units = [(1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "kB")];
-            match units.iter().find(|(size, _)| n as f64 >= *size) {
-                Some((size, unit)) => format!("{} {unit}", decimal(n as f64 / size, 1)),
-                None => format!("{n} B"),
-            }
-        }
+        Numbers::Screen => crate::format::bytes(n),
     }
 }
 
@@ -273,7 +294,30 @@ mod tests {
 
     fn table(store: &UsageStore, dimension: Dimension) -> Table {
         let b = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false);
-        Table { dimension: Some(dimension), columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency), total: b.total, rows: b.rows, methods: Vec::new() }
+        Table { dimension: Some(dimension), columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency), total: b.total, rows: b.rows, methods: Vec::new(), before: None }
+    }
+
+    // Guards the change column: after Requests, each row against its own value in the comparison
+    // period (new, up, down, gone to nothing), the total against the period's total, and the same
+    // text in the CSV.
+    #[test]
+    fn change_column_compares_each_row() {
+        // Both periods in one store, as in the app: Delta called only in the earlier one.
+        let both: Vec<UsageRecord> = [("Alpha", 150, 0), ("Beta", 80, 0), ("Gamma", 5, 0), ("Alpha", 100, 1), ("Beta", 100, 1), ("Delta", 7, 1)]
+            .iter()
+            .map(|&(c, n, period)| UsageRecord { timestamp: 1_795_000_000 - period * 86_400 * 10, ..record(c, "/a", "GET", 200, n, None) })
+            .collect();
+        let store = UsageStore::from_records(&both).unwrap();
+        let day = 1_795_000_000 / 86_400;
+        let span = |d: i64| DaySpan { start: d, end: d + 1 };
+        let b = store.breakdown(span(day), Dimension::Client, &RecordFilter::all(), false);
+        let earlier = store.breakdown(span(day - 10), Dimension::Client, &RecordFilter::all(), false);
+        let t = Table { dimension: Some(Dimension::Client), columns: TableColumn::for_table(Dimension::Client, false, false), total: b.total, rows: b.rows, methods: Vec::new(), before: None }.compared_with(&earlier);
+        assert_eq!(&t.columns[..3], [TableColumn::Name, TableColumn::Requests, TableColumn::Change]);
+        let changes: Vec<(String, String)> = t.rows.iter().map(|r| (store.label(Dimension::Client, r.key), t.cell(&store, TableColumn::Change, r, Numbers::Screen))).collect();
+        assert_eq!(changes, [("Alpha".to_owned(), "▲ 50.0%".to_owned()), ("Beta".into(), "▼ 20.0%".into()), ("Gamma".into(), "▲ new".into())]);
+        assert_eq!(t.total_cell(TableColumn::Change, Numbers::Screen), "▲ 13.5%", "235 against 207");
+        assert!(t.to_csv(&store, &t.rows, "h").lines().nth(1).is_some_and(|l| l.starts_with("Client,Requests,Change,")));
     }
 
     // Guards the columns each table gets: methods for URLs only, bytes only when the data has them.

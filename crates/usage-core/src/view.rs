@@ -6,20 +6,22 @@
 //!
 //! | pair | meaning |
 //! |---|---|
-//! | `view=overview\|clients\|urls\|explore` | the tab |
-//! | `by=client\|template\|method\|status\|class\|module\|ip\|user` | Explore's dimension |
+//! | `view=overview\|clients\|urls\|explore\|today` | the tab |
+//! | `by=client\|template\|method\|status\|class\|module\|ip\|user` | Explore's and Today's dimension |
 //! | `f=<dimension>:<key>` | a filter, repeatable; the key is a row's `data-key` |
 //! | `sort=<column>` or `sort=-<column>` | the table's order (descending with `-`) |
 //! | `from`, `to` | the range, inclusive `YYYY-MM-DD` ([`DateRange::from_query`]) |
 //! | `g=10m\|hour\|day\|week\|month` | the time chart's buckets (the range's default when absent) |
 //! | `tz=utc\|local\|<IANA name>` | the zone days and buckets follow (UTC when absent) |
 //! | `compare=previous\|year` | the period the figures are compared with |
+//! | `metric=requests\|error-rate\|p95\|bytes` | what the time chart measures (requests when absent) |
 //! | `source` | a live source's URL |
 //!
 //! A part that cannot be read gives a notice, and the rest of the link still works.
 
 use chrono::NaiveDate;
 
+use crate::metric::Metric;
 use crate::query::{Dimension, Filter, Granularity, SortColumn};
 use crate::range::{DateRange, RangeNotice};
 use crate::zone::{Compare, ZoneChoice};
@@ -32,10 +34,12 @@ pub enum View {
     Clients,
     Urls,
     Explore,
+    /// The last 24 hours up to now, in 10-minute buckets: outside every date range.
+    Today,
 }
 
 impl View {
-    pub const ALL: [View; 4] = [View::Overview, View::Clients, View::Urls, View::Explore];
+    pub const ALL: [View; 5] = [View::Overview, View::Clients, View::Urls, View::Explore, View::Today];
 
     /// The name in a link (`view=urls`).
     pub const fn as_str(self) -> &'static str {
@@ -44,6 +48,7 @@ impl View {
             View::Clients => "clients",
             View::Urls => "urls",
             View::Explore => "explore",
+            View::Today => "today",
         }
     }
 
@@ -54,6 +59,7 @@ impl View {
             View::Clients => "Clients",
             View::Urls => "URLs",
             View::Explore => "Explore",
+            View::Today => "Today so far",
         }
     }
 
@@ -111,6 +117,8 @@ pub struct ViewState {
     /// The zone days and buckets follow.
     pub zone: ZoneChoice,
     pub compare: Option<Compare>,
+    /// What the time chart measures.
+    pub metric: Metric,
     /// A live source's URL.
     pub source: Option<String>,
 }
@@ -126,6 +134,7 @@ pub enum ViewNotice {
     BadGranularity(String),
     BadZone(String),
     BadCompare(String),
+    BadMetric(String),
 }
 
 impl ViewNotice {
@@ -147,6 +156,7 @@ impl ViewNotice {
             ViewNotice::BadGranularity(g) => format!("The link's granularity “{g}” is not one of 10m, hour, day, week or month, so the range's default is shown."),
             ViewNotice::BadZone(tz) => format!("The link's time zone “{tz}” is not utc, local or a zone name, so times are in UTC."),
             ViewNotice::BadCompare(c) => format!("The link asked to compare with “{c}”; Callboard compares with the previous period or a year earlier, so nothing is compared."),
+            ViewNotice::BadMetric(m) => format!("The link asked for a metric “{m}”; the charts show requests, error-rate, p95 or bytes, so they show requests."),
         }
     }
 }
@@ -163,6 +173,7 @@ impl ViewState {
             granularity: None,
             zone: ZoneChoice::Utc,
             compare: None,
+            metric: Metric::Requests,
             source: None,
         }
     }
@@ -220,18 +231,26 @@ impl ViewState {
                 None
             }),
         };
+        let metric = match first("metric") {
+            None | Some("") => Metric::Requests,
+            Some(text) => Metric::parse(text).unwrap_or_else(|| {
+                notices.push(ViewNotice::BadMetric(text.to_owned()));
+                Metric::Requests
+            }),
+        };
         let source = first("source").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        (ViewState { view, by, filters, sort, range, granularity, zone, compare, source }, notices)
+        (ViewState { view, by, filters, sort, range, granularity, zone, compare, metric, source }, notices)
     }
 
     /// The query pairs that say this view: what [`ViewState::from_query`] reads back. The
-    /// overview's `view`, a dimension outside Explore and an unset order are left out.
+    /// overview's `view`, a dimension outside Explore and Today, requests and an unset order are
+    /// left out.
     pub fn to_query(&self) -> Vec<(String, String)> {
         let mut pairs = Vec::new();
         if self.view != View::Overview {
             pairs.push(("view".to_owned(), self.view.as_str().to_owned()));
         }
-        if self.view == View::Explore {
+        if matches!(self.view, View::Explore | View::Today) {
             pairs.push(("by".to_owned(), self.by.as_str().to_owned()));
         }
         for filter in &self.filters {
@@ -251,6 +270,9 @@ impl ViewState {
         }
         if let Some(compare) = self.compare {
             pairs.push(("compare".to_owned(), compare.as_str().to_owned()));
+        }
+        if self.metric != Metric::Requests {
+            pairs.push(("metric".to_owned(), self.metric.as_str().to_owned()));
         }
         if let Some(source) = &self.source {
             pairs.push(("source".to_owned(), source.clone()));
@@ -380,13 +402,14 @@ mod tests {
             for sort in [None, Some(Sort { column: SortColumn::Class(crate::StatusClass::RateLimited), descending: false }), Some(Sort { column: SortColumn::P95, descending: true })] {
                 let state = ViewState {
                     view,
-                    by: if view == View::Explore { Dimension::User } else { Dimension::Client },
+                    by: if matches!(view, View::Explore | View::Today) { Dimension::User } else { Dimension::Client },
                     filters: vec![Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() }, Filter { dimension: Dimension::User, key: String::new() }],
                     sort,
                     range,
                     granularity: Some(Granularity::ALL[view as usize % 5]),
                     zone: [ZoneChoice::Utc, ZoneChoice::Local, ZoneChoice::Named("America/St_Johns".into())][view as usize % 3].clone(),
                     compare: [None, Some(Compare::Previous), Some(Compare::Year)][view as usize % 3],
+                    metric: Metric::ALL[view as usize % 4],
                     source: Some("https://usage.example/api".into()),
                 };
                 let (back, notices) = ViewState::from_query(&state.to_query(), today());
@@ -399,11 +422,11 @@ mod tests {
     // Guards that a link with unreadable parts still shows a view, and says what it left out.
     #[test]
     fn unreadable_parts_give_notices() {
-        let (state, notices) = ViewState::from_query(&pairs("view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET&g=fortnight&tz=<b>&compare=lastyear"), today());
+        let (state, notices) = ViewState::from_query(&pairs("view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET&g=fortnight&tz=<b>&compare=lastyear&metric=joy"), today());
         assert_eq!((state.view, state.by, state.sort), (View::Overview, Dimension::Client, None));
-        assert_eq!((state.granularity, &state.zone, state.compare), (None, &ZoneChoice::Utc, None));
+        assert_eq!((state.granularity, &state.zone, state.compare, state.metric), (None, &ZoneChoice::Utc, None, Metric::Requests));
         assert_eq!(state.filters, [Filter { dimension: Dimension::Method, key: "GET".into() }], "a doubled filter is kept once");
-        assert_eq!(notices.len(), 8, "{notices:?}");
+        assert_eq!(notices.len(), 9, "{notices:?}");
         let range = state.range;
         assert!(notices.iter().all(|n| !n.message(&range).is_empty()));
         assert!(notices[0].message(&range).contains("“graphs”"));

@@ -168,6 +168,18 @@ impl Offsets {
         self.first_instant_at(day_number(date) * SECONDS_PER_DAY)
     }
 
+    /// The Today view's stretch: the 24 hours up to the end of the 10-minute bucket (on this
+    /// zone's clock) that holds `now`, so its last bucket is the one still filling.
+    pub fn last_day(&self, now: i64) -> Window {
+        let end = now - (now + i64::from(self.offset_at(now))).rem_euclid(600) + 600;
+        Window { start: end - SECONDS_PER_DAY, end }
+    }
+
+    /// Today so far: from this zone's midnight up to and including `now`.
+    pub fn today_so_far(&self, now: i64) -> Window {
+        Window { start: self.day_start(self.local_date(now)), end: now + 1 }
+    }
+
     /// The stretch of time `range`'s days cover in this zone.
     pub fn window(&self, range: &DateRange) -> Window {
         Window { start: self.day_start(range.from()), end: self.day_start(range.to().succ_opt().unwrap_or(range.to())) }
@@ -325,6 +337,29 @@ mod tests {
         let spring = day_number(d(2026, 10, 4)) * SECONDS_PER_DAY + 3 * 3_600;
         let autumn = day_number(d(2027, 2, 21)) * SECONDS_PER_DAY + 2 * 3_600;
         Offsets::from_changes(vec![(0, -3 * 3_600), (spring, -2 * 3_600), (autumn, -3 * 3_600)])
+    }
+
+    // Guards the Today view's stretches: 24 hours ending with the 10-minute bucket of `now` on
+    // the zone's clock (a +05:45 zone's buckets are not UTC's), 144 buckets with the last still
+    // filling, and today so far from the zone's own midnight, one that starts at 01:00 included.
+    #[test]
+    fn the_last_day_and_today_so_far() {
+        let nepal = Offsets::fixed(5 * 3_600 + 45 * 60);
+        let now = day_number(d(2026, 11, 29)) * SECONDS_PER_DAY + 8 * 3_600 + 21 * 60 + 7; // 08:21:07Z, 14:06:07 local
+        let last = nepal.last_day(now);
+        assert_eq!(nepal.local(last.end).rem_euclid(SECONDS_PER_DAY), 14 * 3_600 + 10 * 60, "ends at 14:10 local");
+        assert_eq!(last.end - last.start, SECONDS_PER_DAY);
+        assert!(last.start <= now - 23 * 3_600 && now < last.end);
+        let buckets = nepal.buckets(Granularity::TenMinutes, last);
+        assert_eq!(buckets.len(), 144);
+        assert!(buckets.iter().all(|&b| nepal.local(b).rem_euclid(600) == 0), "every bucket starts on the local clock's 10 minutes");
+        assert_eq!(*buckets.last().unwrap(), last.end - 600);
+        let aligned = day_number(d(2026, 11, 29)) * SECONDS_PER_DAY + 600;
+        assert_eq!(Offsets::utc().last_day(aligned).end, aligned + 600, "a bucket that has just begun is the last one");
+        let so_far = nepal.today_so_far(now);
+        assert_eq!((nepal.local(so_far.start), so_far.end), (day_number(d(2026, 11, 29)) * SECONDS_PER_DAY, now + 1));
+        let spring = south().day_start(d(2026, 10, 4));
+        assert_eq!(south().today_so_far(spring + 5 * 3_600).start, spring, "the day began at 01:00");
     }
 
     // Guards that a day losing an hour is 23 hours long and one gaining an hour 25, even when the

@@ -10,7 +10,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use usage_core::model::{BucketWidth, UsageRecord};
 use usage_core::query::{DaySpan, Dimension, Filter, Granularity, RecordFilter, SortColumn, picked, top_n};
+use usage_core::metric::Metric;
 use usage_core::range::day_number;
+use usage_core::zone::Offsets;
 use usage_core::{StatusClass, StatusCounts, UsageStore};
 
 /// Days the generator centres on: a leap day, a year end and an ordinary month end.
@@ -322,6 +324,68 @@ proptest! {
         let mut scratch = values.clone();
         let got = usage_core::query::Percentiles::of(&mut scratch).expect("some values");
         prop_assert_eq!((got.p50_us, got.p95_us, got.p99_us), (rank(50), rank(95), rank(99)));
+    }
+
+    // Guards the time chart's other metrics through any filters, for everything and per key:
+    // the error rate in basis points (rounded half up), the exact p95 of per-request latencies
+    // only (pre-aggregated rows carry none), bytes summed, and no value where there is nothing
+    // to measure.
+    #[test]
+    fn metric_series_matches_reference(
+        records in prop::collection::vec((record_strategy(), 0u64..50_000, 1u64..3_000_000), 0..120),
+        span in span_strategy(),
+        granularity in prop::sample::select(vec![Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week]),
+        dimension in prop::sample::select(Dimension::ALL.to_vec()),
+        filters in filters_strategy(),
+        split_count in 0..4usize,
+        metric in prop::sample::select(Metric::ALL.to_vec()),
+    ) {
+        let records: Vec<UsageRecord> = records.into_iter().map(|(r, bytes, latency)| UsageRecord { bytes: Some(bytes), latency_us: Some(latency), ..r }).collect();
+        let store = UsageStore::from_records(&records).unwrap();
+        let filter = RecordFilter::new(&store, &filters);
+        let keys: Vec<u32> = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false).rows.iter().take(split_count).map(|r| r.key).collect();
+        let got = store.metric_series(span.into(), granularity, &Offsets::utc(), &filter, Some((dimension, &keys)), metric);
+        prop_assert_eq!(&got.starts, &store.series(span, granularity, &filter, None).starts);
+
+        // Per series (0 = everything, k + 1 = keys[k]) and bucket: requests, errors, bytes, latencies.
+        let buckets = got.starts.len();
+        let mut gathered = vec![vec![(0u64, 0u64, 0u64, Vec::<u64>::new()); buckets]; keys.len() + 1];
+        for r in records.iter().filter(|r| in_span(r, span) && naive_passes(r, &filters)) {
+            let b = got.starts.iter().position(|&s| s == naive_bucket_ts(r.timestamp, granularity)).expect("bucket exists");
+            let own = keys.iter().position(|&key| store.key_text(dimension, key) == naive_key(r, dimension)).map(|k| k + 1);
+            for row in std::iter::once(0).chain(own) {
+                let cell = &mut gathered[row][b];
+                cell.0 += r.requests;
+                if matches!(StatusClass::of(r.status), StatusClass::ClientError | StatusClass::RateLimited | StatusClass::ServerError) {
+                    cell.1 += r.requests;
+                }
+                cell.2 += r.bytes.unwrap_or(0);
+                if r.bucket == BucketWidth::Request {
+                    cell.3.push(r.latency_us.unwrap_or(0));
+                }
+            }
+        }
+        let expected: Vec<Vec<Option<u64>>> = gathered
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|(requests, errors, bytes, mut latencies)| match metric {
+                        Metric::Requests => Some(requests),
+                        Metric::ErrorRate => (requests > 0).then(|| (errors as f64 * 10_000.0 / requests as f64).round() as u64),
+                        Metric::P95 => {
+                            latencies.sort_unstable();
+                            (!latencies.is_empty()).then(|| latencies[(latencies.len() * 95).div_ceil(100) - 1])
+                        }
+                        Metric::Bytes => Some(bytes),
+                    })
+                    .collect()
+            })
+            .collect();
+        prop_assert_eq!(&got.total, &expected[0]);
+        for (k, (key, values)) in got.series.iter().enumerate() {
+            prop_assert_eq!(*key, keys[k]);
+            prop_assert_eq!(values, &expected[k + 1], "series {}", k);
+        }
     }
 
     // Guards the pair breakdowns the views need (client × template, …) through any filters.

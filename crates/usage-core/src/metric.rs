@@ -1,0 +1,160 @@
+//! What the time chart measures per bucket, beyond counting requests: the error rate, the p95
+//! latency and the bytes sent (`metric=` in a link).
+//!
+//! Every value is an integer, so the chart, its tooltip and its table show the very same figure:
+//! requests and bytes as counts, the error rate in basis points (hundredths of a percent) and
+//! latency in microseconds. A bucket with nothing to measure (no requests for a rate, no
+//! per-request latency for a percentile) has no value, and the chart leaves a gap rather than
+//! drawing a made-up zero.
+
+use crate::query::{BucketIndex, Dimension, Percentiles, RecordFilter, StatusDetail, Unavailable};
+use crate::status::StatusCounts;
+use crate::store::UsageStore;
+use crate::zone::{Offsets, Window};
+use crate::Granularity;
+
+/// What the time chart shows per bucket.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Metric {
+    #[default]
+    Requests,
+    /// Errors (4xx, 429 and 5xx) as a share of requests.
+    ErrorRate,
+    /// The 95th percentile of per-request latencies, exact (nearest rank).
+    P95,
+    /// Response bytes, summed.
+    Bytes,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 4] = [Metric::Requests, Metric::ErrorRate, Metric::P95, Metric::Bytes];
+
+    /// The name in a link (`metric=p95`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Metric::Requests => "requests",
+            Metric::ErrorRate => "error-rate",
+            Metric::P95 => "p95",
+            Metric::Bytes => "bytes",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Metric::Requests => "Requests",
+            Metric::ErrorRate => "Error rate",
+            Metric::P95 => "p95 latency",
+            Metric::Bytes => "Bytes",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Metric> {
+        Metric::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// Whether `store` can give this metric, and if not, why (the switch says it).
+    pub fn availability(self, store: &UsageStore, detail: StatusDetail) -> Result<(), Unavailable> {
+        match self {
+            Metric::Requests => Ok(()),
+            Metric::ErrorRate => Dimension::Class.availability(store, detail),
+            Metric::P95 if store.has_request_latency() => Ok(()),
+            Metric::P95 => Err(Unavailable::NoLatency),
+            Metric::Bytes if store.bytes.is_some() => Ok(()),
+            Metric::Bytes => Err(Unavailable::NoBytes),
+        }
+    }
+
+    /// A value of this metric in words: `12,345`, `2.50%`, `184.2 ms`, `1.2 MB`.
+    pub fn text(self, value: Option<u64>) -> String {
+        let Some(value) = value else { return "–".to_owned() };
+        match self {
+            Metric::Requests => crate::format::thousands(value),
+            Metric::ErrorRate => format!("{}%", crate::format::decimal(value as f64 / 100.0, 2)),
+            Metric::P95 => crate::format::millis(value),
+            Metric::Bytes => crate::format::bytes(value),
+        }
+    }
+
+    /// A value as an axis label, short: `12k`, `2.5%`, `184.2 ms`, `1.2 MB`.
+    pub fn axis(self, value: f64) -> String {
+        match self {
+            Metric::Requests => crate::format::compact(value),
+            Metric::ErrorRate => format!("{}%", crate::format::decimal(value / 100.0, 1).trim_end_matches(".0")),
+            Metric::P95 => crate::format::millis(value.max(0.0) as u64),
+            Metric::Bytes => crate::format::bytes(value.max(0.0) as u64),
+        }
+    }
+}
+
+/// A metric per bucket: for everything through the filter, and for each key asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MetricSeries {
+    pub starts: Vec<i64>,
+    pub total: Vec<Option<u64>>,
+    pub series: Vec<(u32, Vec<Option<u64>>)>,
+}
+
+/// What one bucket of one series gathers.
+#[derive(Clone, Default)]
+struct Cell {
+    counts: StatusCounts,
+    bytes: u64,
+    latencies: Vec<u64>,
+}
+
+impl Cell {
+    fn value(&mut self, metric: Metric) -> Option<u64> {
+        let total = self.counts.total();
+        match metric {
+            Metric::Requests => Some(total),
+            // Rounded half up to a basis point, in integers.
+            Metric::ErrorRate => (total > 0).then(|| ((u128::from(self.counts.errors()) * 20_000 + u128::from(total)) / (2 * u128::from(total))) as u64),
+            Metric::P95 => Percentiles::of(&mut self.latencies).map(|p| p.p95_us),
+            Metric::Bytes => Some(self.bytes),
+        }
+    }
+}
+
+impl UsageStore {
+    /// `metric` over time in `span` through `filter`, in buckets of the zone with `offsets`: for
+    /// everything, and for each of `keys` of `dimension`.
+    pub fn metric_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, metric: Metric) -> MetricSeries {
+        let starts = offsets.buckets(granularity, span);
+        let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
+        let mut slot = vec![None; if keys.is_empty() { 0 } else { self.cardinality(dimension) }];
+        for (k, &key) in keys.iter().enumerate() {
+            if let Some(s) = slot.get_mut(key as usize) {
+                *s = Some(k + 1);
+            }
+        }
+        // Row 0 is everything through the filter; row k + 1 is keys[k].
+        let mut cells = vec![vec![Cell::default(); starts.len()]; keys.len() + 1];
+        let index = BucketIndex::new(&starts, granularity, offsets);
+        self.each(span, filter, |i, n| {
+            let bucket = index.of(self.timestamp(i));
+            if bucket >= starts.len() {
+                return;
+            }
+            let own = slot.get(self.key(dimension, i) as usize).copied().flatten();
+            for row in std::iter::once(0).chain(own) {
+                let cell = &mut cells[row][bucket];
+                cell.counts.add_code(self.status[i], n);
+                match metric {
+                    Metric::Bytes => cell.bytes = cell.bytes.saturating_add(self.bytes.as_ref().map_or(0, |b| b.get(i))),
+                    // Percentiles are exact on per-request records only: a bucket's summed
+                    // latency is not one request's.
+                    Metric::P95 if self.bucket.get(i) == 0 => cell.latencies.extend(self.latency_us.as_ref().map(|l| l.get(i))),
+                    _ => {}
+                }
+            }
+        });
+        let mut rows = cells.into_iter().map(|mut row| row.iter_mut().map(|c| c.value(metric)).collect::<Vec<_>>());
+        let total = rows.next().unwrap_or_default();
+        MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
+    }
+
+    /// Whether any record carries one request's own latency.
+    pub fn has_request_latency(&self) -> bool {
+        self.latency_us.is_some() && (0..self.len()).any(|i| self.bucket.get(i) == 0)
+    }
+}
