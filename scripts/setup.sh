@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Callboard needs that is missing, and skips what is present.
 #   source scripts/setup.sh            # build tools: wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
-#   source scripts/setup.sh --browser  # also Chromium and ChromeDriver, for the tests
+#   source scripts/setup.sh --browser  # also Chromium, ChromeDriver and ClickHouse, for the tests
 # Sourced (not run) so that PATH, with the project's wasm-opt first, carries over.
 # Installs from Debian's packages need Debian and root; anywhere else it says what to install.
 
@@ -61,6 +61,10 @@ callboard_setup() {
   if [ "$browser" = 1 ]; then
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
       apt_install "Chromium and ChromeDriver (for the browser tests)" chromium chromium-driver || return 1
+    fi
+    # ClickHouse (Debian's 18.16) for the SQL tests: scripts/clickhouse.sh runs two servers of it as a cluster.
+    if ! command -v clickhouse-server >/dev/null; then
+      apt_install "ClickHouse (for the SQL tests against a two-shard cluster)" clickhouse-server clickhouse-client || return 1
     fi
     # CJK and emoji fonts: without them, such names show as boxes in the test screenshots and a
     # font gap cannot be told from a decoding bug.

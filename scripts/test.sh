@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: installs what is missing, builds the release, then
-#   1. native: the core's unit and property tests, the chart SVG tests, and the
-#      end-to-end test (release build served on 127.0.0.1, driven in Chromium);
+#   1. native: the core's unit and property tests, its SQL on a two-shard ClickHouse cluster
+#      that this starts and stops, the chart SVG tests, and the end-to-end tests (release build
+#      served on 127.0.0.1, driven in Chromium);
 #   2. wasm-bindgen-test: the app mounted in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +11,12 @@ source scripts/setup.sh --browser
 echo "== release build (trunk)"
 trunk build --release
 
-echo "== native tests: core, property tests, charts, end to end"
+echo "== ClickHouse: a two-shard cluster for the SQL tests (stopped again on exit)"
+bash scripts/clickhouse.sh start
+trap 'bash scripts/clickhouse.sh stop' EXIT
+export CALLBOARD_CLICKHOUSE=http://127.0.0.1:18123 CALLBOARD_CLICKHOUSE_SECOND=http://127.0.0.1:18124 CALLBOARD_CLICKHOUSE_REQUIRED=1
+
+echo "== native tests: core, property tests, ClickHouse SQL, charts, end to end"
 cargo test --workspace
 
 echo "== browser tests: wasm-bindgen-test in headless Chromium"

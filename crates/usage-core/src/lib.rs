@@ -7,6 +7,7 @@
 //! Data flows one way: records → [`StoreBuilder`] → [`UsageStore`] → queries
 //! ([`UsageStore::breakdown`], [`UsageStore::series`], …) → the UI.
 
+pub mod clickhouse;
 pub mod demo;
 pub mod format;
 pub mod load;

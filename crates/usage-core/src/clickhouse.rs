@@ -1,0 +1,297 @@
+//! SQL for a ClickHouse table of usage records (issue 13's first part): every figure is an
+//! aggregate the cluster computes, built from the same typed view and filter state that drives
+//! the in-browser engine, so both show the same numbers.
+//!
+//! Every value goes through [`quote`], and every name through [`Name`]; nothing else puts text
+//! into SQL. The SQL keeps to functions that ClickHouse 18.16 (Debian's package) and current
+//! releases both have: `sum`, `sumIf`, `quantilesExact`, `multiIf`, `intDiv`, `toUInt32`,
+//! `toDateTime`, `toMinute`, `toStartOfHour`, `toStartOfDay`, `toMonday` and `toStartOfMonth`
+//! (the last five with a zone argument). It has no `toStartOfInterval`, no `toStartOfTenMinutes`
+//! and no query parameters, so a 10-minute bucket is the hour's start plus whole 10 minutes.
+//!
+//! The table holds Callboard's record columns (`timestamp`, `client_id`, `client_name`, `method`,
+//! `template`, `status`, `ip`, `user`, `module`, `bytes`, `latency_ms`, `requests`); a column it
+//! lacks (found with `DESCRIBE TABLE`) makes its dimension unavailable rather than an error.
+
+use serde_json::Value;
+
+use crate::query::{Dimension, Filter, Granularity};
+use crate::status::{StatusClass, StatusCounts};
+use crate::zone::Window;
+
+/// `text` as a ClickHouse string literal: in single quotes, with the backslash, the quote and
+/// the NUL byte escaped. The one way a value enters SQL.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\0' => out.push_str("\\0"),
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// A database or table name: letters, digits and underscores, not starting with a digit. Names
+/// are checked, never escaped, and written in backquotes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub fn parse(text: &str) -> Result<Name, String> {
+        let valid = !text.is_empty()
+            && text.len() <= 128
+            && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !text.starts_with(|c: char| c.is_ascii_digit());
+        if valid { Ok(Name(text.to_owned())) } else { Err(format!("“{text}” is not a database or table name (letters, digits and _)")) }
+    }
+
+    fn sql(&self) -> String {
+        format!("`{}`", self.0)
+    }
+}
+
+/// A usage table and the columns it has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Table {
+    pub database: Name,
+    pub table: Name,
+    pub columns: Vec<String>,
+}
+
+/// The column a dimension reads.
+fn column(dimension: Dimension) -> &'static str {
+    match dimension {
+        Dimension::Client => "client_id",
+        Dimension::Template => "template",
+        Dimension::Method => "method",
+        Dimension::Status | Dimension::Class => "status",
+        Dimension::Module => "module",
+        Dimension::Ip => "ip",
+        Dimension::User => "user",
+    }
+}
+
+/// The condition for one status class, as the core counts it (429 is not a 4xx).
+fn class_condition(class: StatusClass) -> &'static str {
+    match class {
+        StatusClass::Success => "status >= 200 AND status < 300",
+        StatusClass::Redirect => "status >= 300 AND status < 400",
+        StatusClass::ClientError => "status >= 400 AND status < 500 AND status != 429",
+        StatusClass::RateLimited => "status = 429",
+        StatusClass::ServerError => "status >= 500 AND status < 600",
+        StatusClass::Other => "(status < 200 OR status >= 600)",
+    }
+}
+
+/// The settings every query carries, as the HTTP interface's URL parameters: read-only, a time
+/// limit, and a row limit that fails loudly (`throw`) instead of cutting the answer short.
+pub fn settings(max_seconds: u32, max_rows: u64) -> Vec<(&'static str, String)> {
+    vec![
+        ("readonly", "1".to_owned()),
+        ("max_execution_time", max_seconds.to_string()),
+        ("max_result_rows", max_rows.to_string()),
+        ("result_overflow_mode", "throw".to_owned()),
+    ]
+}
+
+impl Table {
+    /// The table from its `DESCRIBE TABLE … FORMAT JSONCompact` answer: it must have a timestamp
+    /// and requests; the other columns decide which dimensions are offered.
+    pub fn from_describe(database: Name, table: Name, answer: &[u8]) -> Result<Table, String> {
+        let document: Value = serde_json::from_slice(answer).map_err(|e| format!("DESCRIBE TABLE did not answer JSON: {e}"))?;
+        let columns: Vec<String> = document
+            .get("data")
+            .and_then(Value::as_array)
+            .ok_or("DESCRIBE TABLE's answer has no data")?
+            .iter()
+            .filter_map(|row| row.get(0)?.as_str().map(str::to_owned))
+            .collect();
+        for needed in ["timestamp", "requests", "status"] {
+            if !columns.iter().any(|c| c == needed) {
+                return Err(format!("the table has no “{needed}” column"));
+            }
+        }
+        Ok(Table { database, table, columns })
+    }
+
+    /// Whether the table has the column `dimension` reads.
+    pub fn offers(&self, dimension: Dimension) -> bool {
+        self.columns.iter().any(|c| c == column(dimension))
+    }
+
+    fn from(&self) -> String {
+        format!("{}.{}", self.database.sql(), self.table.sql())
+    }
+
+    /// The rows of `window` that `filters` let through: filters on one dimension are
+    /// alternatives, filters on different dimensions all apply, as in the core. A filter on a
+    /// column the table lacks lets nothing through.
+    pub fn condition(&self, window: Window, filters: &[Filter]) -> String {
+        let mut parts = vec![format!("timestamp >= toDateTime({}) AND timestamp < toDateTime({})", window.start.max(0), window.end.max(0))];
+        for dimension in Dimension::ALL {
+            let keys: Vec<&str> = filters.iter().filter(|f| f.dimension == dimension).map(|f| f.key.as_str()).collect();
+            if keys.is_empty() {
+                continue;
+            }
+            if !self.offers(dimension) {
+                parts.push("0".to_owned());
+                continue;
+            }
+            let each: Vec<String> = keys
+                .iter()
+                .map(|key| match dimension {
+                    Dimension::Class => StatusClass::ALL.iter().find(|c| c.as_str() == *key).map_or("0".to_owned(), |&c| format!("({})", class_condition(c))),
+                    Dimension::Status => key.parse::<u16>().map_or("0".to_owned(), |code| format!("status = {code}")),
+                    _ => format!("{} = {}", column(dimension), quote(key)),
+                })
+                .collect();
+            parts.push(format!("({})", each.join(" OR ")));
+        }
+        parts.join(" AND ")
+    }
+
+    /// The six status-class sums, in [`StatusClass::ALL`]'s order.
+    fn class_sums() -> String {
+        StatusClass::ALL.iter().map(|&c| format!("sumIf(requests, {})", class_condition(c))).collect::<Vec<_>>().join(", ")
+    }
+
+    /// Requests per status class in `window` through `filters`: one row.
+    pub fn totals_sql(&self, window: Window, filters: &[Filter]) -> String {
+        format!("SELECT {} FROM {} WHERE {} FORMAT JSONCompact", Self::class_sums(), self.from(), self.condition(window, filters))
+    }
+
+    /// Requests per value of `dimension` (per status class), most first, at most `limit` values.
+    pub fn breakdown_sql(&self, window: Window, dimension: Dimension, filters: &[Filter], limit: u64) -> String {
+        let key = match dimension {
+            Dimension::Class => {
+                let arms: Vec<String> = StatusClass::ALL[..5].iter().map(|&c| format!("{}, {}", class_condition(c), quote(c.as_str()))).collect();
+                format!("multiIf({}, {})", arms.join(", "), quote(StatusClass::Other.as_str()))
+            }
+            Dimension::Status => "toString(status)".to_owned(),
+            _ => column(dimension).to_owned(),
+        };
+        format!(
+            "SELECT {key} AS k, {} FROM {} WHERE {} GROUP BY k ORDER BY sum(requests) DESC, k LIMIT {limit} FORMAT JSONCompact",
+            Self::class_sums(),
+            self.from(),
+            self.condition(window, filters)
+        )
+    }
+
+    /// Requests over time in buckets of `granularity` on `zone`'s clock (an IANA name, `UTC`
+    /// included), each bucket named by its first instant in Unix seconds.
+    pub fn series_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter]) -> String {
+        let tz = quote(zone);
+        let bucket = match granularity {
+            Granularity::TenMinutes => format!("toUInt32(toStartOfHour(timestamp, {tz})) + intDiv(toMinute(timestamp, {tz}), 10) * 600"),
+            Granularity::Hour => format!("toUInt32(toStartOfHour(timestamp, {tz}))"),
+            Granularity::Day => format!("toUInt32(toStartOfDay(timestamp, {tz}))"),
+            Granularity::Week => format!("toUInt32(toDateTime(toMonday(timestamp, {tz}), {tz}))"),
+            Granularity::Month => format!("toUInt32(toDateTime(toStartOfMonth(timestamp, {tz}), {tz}))"),
+        };
+        format!("SELECT {bucket} AS b, sum(requests) FROM {} WHERE {} GROUP BY b ORDER BY b FORMAT JSONCompact", self.from(), self.condition(window, filters))
+    }
+}
+
+/// A whole number in an answer: 18.16 writes 64-bit integers as JSON strings, newer releases
+/// as numbers unless told otherwise.
+fn count(value: &Value) -> Result<u64, String> {
+    value.as_u64().or_else(|| value.as_str().and_then(|s| s.parse().ok())).ok_or_else(|| format!("“{value}” is not a whole number"))
+}
+
+/// The rows of a `FORMAT JSONCompact` answer.
+fn rows(answer: &[u8]) -> Result<Vec<Vec<Value>>, String> {
+    let document: Value = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
+    let data = document.get("data").and_then(Value::as_array).ok_or("ClickHouse's answer has no data")?;
+    data.iter().map(|row| row.as_array().cloned().ok_or_else(|| "a row of ClickHouse's answer is not a list".to_owned())).collect()
+}
+
+fn counts(cells: &[Value]) -> Result<StatusCounts, String> {
+    let mut counts = StatusCounts::default();
+    for (&class, cell) in StatusClass::ALL.iter().zip(cells) {
+        counts.add(class, count(cell)?);
+    }
+    Ok(counts)
+}
+
+/// [`Table::totals_sql`]'s answer.
+pub fn parse_totals(answer: &[u8]) -> Result<StatusCounts, String> {
+    let rows = rows(answer)?;
+    counts(rows.first().map_or(&[][..], |r| r.as_slice()))
+}
+
+/// [`Table::breakdown_sql`]'s answer: each value's text (a row's `data-key`) and counts.
+pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, String> {
+    rows(answer)?
+        .iter()
+        .map(|row| {
+            let key = row.first().and_then(Value::as_str).ok_or("a breakdown row has no key")?.to_owned();
+            Ok((key, counts(&row[1..])?))
+        })
+        .collect()
+}
+
+/// [`Table::series_sql`]'s answer: (bucket start, requests), buckets without requests absent.
+pub fn parse_series(answer: &[u8]) -> Result<Vec<(i64, u64)>, String> {
+    rows(answer)?
+        .iter()
+        .map(|row| match row.as_slice() {
+            [bucket, requests] => Ok((count(bucket)? as i64, count(requests)?)),
+            _ => Err("a series row is not (bucket, requests)".to_owned()),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> Table {
+        let columns = ["timestamp", "client_id", "template", "method", "status", "requests"].map(str::to_owned).to_vec();
+        Table { database: Name::parse("default").unwrap(), table: Name::parse("usage").unwrap(), columns }
+    }
+
+    // Guards the one escaping function: quotes, backslashes and NUL cannot end the literal, and
+    // names are checked, never escaped.
+    #[test]
+    fn values_are_quoted_and_names_checked() {
+        assert_eq!(quote("o'clock"), r"'o\'clock'");
+        assert_eq!(quote(r"a\'; DROP TABLE usage; --"), r"'a\\\'; DROP TABLE usage; --'");
+        assert_eq!(quote("nul\0byte"), r"'nul\0byte'");
+        assert_eq!(quote("Zoë 🙂\n"), "'Zoë 🙂\n'");
+        assert!(Name::parse("usage_2026").is_ok());
+        for bad in ["", "1usage", "usage; DROP", "a.b", "`x`", "ü"] {
+            assert!(Name::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    // Guards the filter semantics: alternatives within a dimension, all dimensions together, the
+    // status class rules, and a column the table lacks letting nothing through.
+    #[test]
+    fn filters_become_one_condition() {
+        let f = |d: Dimension, k: &str| Filter { dimension: d, key: k.to_owned() };
+        let sql = table().condition(Window { start: 100, end: 200 }, &[f(Dimension::Client, "a'b"), f(Dimension::Client, "c"), f(Dimension::Class, "4xx"), f(Dimension::Status, "x")]);
+        assert_eq!(
+            sql,
+            r"timestamp >= toDateTime(100) AND timestamp < toDateTime(200) AND (client_id = 'a\'b' OR client_id = 'c') AND (0) AND ((status >= 400 AND status < 500 AND status != 429))"
+        );
+        assert!(table().condition(Window { start: 0, end: 1 }, &[f(Dimension::Ip, "192.0.2.1")]).ends_with("AND 0"), "no ip column");
+    }
+
+    // Guards the answers' two number forms (18.16 quotes 64-bit integers) and their shape.
+    #[test]
+    fn answers_are_read_in_both_number_forms() {
+        let totals = parse_totals(br#"{"data":[["5","1",2,"0","3","0"]]}"#).unwrap();
+        assert_eq!((totals.total(), totals.get(StatusClass::ServerError)), (11, 3));
+        let rows = parse_breakdown(br#"{"data":[["app-1","5","0","0","0","1","0"]]}"#).unwrap();
+        assert_eq!((rows[0].0.as_str(), rows[0].1.total()), ("app-1", 6));
+        assert_eq!(parse_series(br#"{"data":[[1795000000,"7"]]}"#).unwrap(), [(1_795_000_000, 7)]);
+        assert!(parse_series(br#"{"data":[[1]]}"#).is_err());
+        assert!(parse_totals(b"Code: 60, e.displayText() = DB::Exception: Table default.nope doesn't exist").is_err());
+    }
+}

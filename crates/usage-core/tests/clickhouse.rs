@@ -1,0 +1,130 @@
+//! The SQL of `usage_core::clickhouse` run on a real two-shard ClickHouse cluster, against the
+//! in-browser engine on the same records: every total, breakdown and series must be equal.
+//!
+//! `bash scripts/clickhouse.sh start` starts the cluster (Debian's ClickHouse 18.16, two servers
+//! and a `remote_servers` entry) and `scripts/test.sh` runs this with `CALLBOARD_CLICKHOUSE` set
+//! to the first server and `CALLBOARD_CLICKHOUSE_REQUIRED=1`, so it cannot pass without one.
+//! The records are split between the shards' local tables and read through a `Distributed`
+//! table, so every aggregate is merged across shards.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use chrono::NaiveDate;
+use usage_core::clickhouse::{Name, Table, parse_breakdown, parse_series, parse_totals, quote, settings};
+use usage_core::query::{Dimension, Filter, Granularity, RecordFilter};
+use usage_core::range::day_number;
+use usage_core::zone::{Offsets, Window};
+use usage_core::{StatusCounts, UsageStore};
+
+/// The HTTP interface's answer to `sql` (POSTed, so `readonly` may be set), with `params`.
+fn post(base: &str, sql: &str, params: &[(&str, String)]) -> Result<Vec<u8>, String> {
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut stream = TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
+    let head = format!("POST /?{} HTTP/1.0\r\nHost: {host}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n", query.join("&"), sql.len());
+    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(sql.as_bytes())).map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP head")?;
+    let (head, body) = (String::from_utf8_lossy(&answer[..split]).into_owned(), answer[split + 4..].to_vec());
+    if head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200") { Ok(body) } else { Err(format!("{}: {}", head.lines().next().unwrap_or(""), String::from_utf8_lossy(&body))) }
+}
+
+fn run(base: &str, sql: &str) {
+    post(base, sql, &[]).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+}
+
+/// A TSV field, escaped as ClickHouse's TabSeparated format reads it.
+fn tsv(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
+}
+
+#[test]
+fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
+    let Ok(first) = std::env::var("CALLBOARD_CLICKHOUSE") else {
+        assert!(std::env::var("CALLBOARD_CLICKHOUSE_REQUIRED").is_err(), "CALLBOARD_CLICKHOUSE is required but not set");
+        eprintln!("skipped: CALLBOARD_CLICKHOUSE is not set (scripts/test.sh starts a cluster and sets it)");
+        return;
+    };
+    let second = std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL");
+    // The demo's last 7 days before 2026-11-05: New York's clocks went back on 1 November.
+    let today = NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
+    let demo = usage_core::demo::demo_store(today).unwrap();
+    let (start, end) = ((day_number(today) - 7) * 86_400, day_number(today) * 86_400);
+    let records: Vec<_> = demo.records_between(start, end).collect();
+    let store = UsageStore::from_records(&records).unwrap();
+
+    let columns = "timestamp DateTime, client_id String, client_name String, method String, template String, status UInt16, ip String, user String, module String, bytes UInt64, latency_ms Float64, requests UInt64";
+    for shard in [&first, &second] {
+        run(shard, "CREATE DATABASE IF NOT EXISTS callboard_test");
+        run(shard, "DROP TABLE IF EXISTS callboard_test.usage_local");
+        run(shard, &format!("CREATE TABLE callboard_test.usage_local ({columns}) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, client_id, template)"));
+    }
+    run(&first, "DROP TABLE IF EXISTS callboard_test.usage");
+    run(&first, "CREATE TABLE callboard_test.usage AS callboard_test.usage_local ENGINE = Distributed(callboard, callboard_test, usage_local)");
+    // Every other record to each shard.
+    for (shard, half) in [(&first, 0), (&second, 1)] {
+        let mut body = String::from("INSERT INTO callboard_test.usage_local FORMAT TabSeparated\n");
+        for r in records.iter().skip(half).step_by(2) {
+            let fields = [r.client_id.as_str(), &r.client_name, &r.method, &r.template].map(tsv);
+            body.push_str(&format!(
+                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
+                r.timestamp, fields[0], fields[1], fields[2], fields[3], r.status, tsv(&r.ip), tsv(&r.user), tsv(&r.module), r.bytes.unwrap_or(0), r.latency_us.unwrap_or(0) as f64 / 1000.0, r.requests
+            ));
+        }
+        run(shard, &body);
+    }
+
+    let describe = post(&first, "DESCRIBE TABLE callboard_test.usage FORMAT JSONCompact", &[]).expect("describe");
+    let table = Table::from_describe(Name::parse("callboard_test").unwrap(), Name::parse("usage").unwrap(), &describe).expect("a usage table");
+    assert!(Dimension::ALL.iter().all(|&d| table.offers(d)));
+    let limits = settings(10, 100_000);
+    let ask = |sql: String| post(&first, &sql, &limits).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+    let window = Window { start, end };
+    let f = |d: Dimension, k: &str| Filter { dimension: d, key: k.to_owned() };
+    let filter_sets = [
+        vec![],
+        vec![f(Dimension::Client, "7f3a9c21-billing-sync"), f(Dimension::Client, "e61f2b7c-zapier")],
+        vec![f(Dimension::Class, "5xx")],
+        vec![f(Dimension::Class, "4xx"), f(Dimension::Method, "GET")],
+        vec![f(Dimension::Status, "429")],
+        vec![f(Dimension::Client, "o'brien\\ \0")],
+    ];
+    for filters in &filter_sets {
+        let filter = RecordFilter::new(&store, filters);
+        let totals = parse_totals(&ask(table.totals_sql(window, filters))).expect("totals");
+        assert_eq!(totals, store.totals(window, &filter), "totals through {filters:?}");
+        for dimension in Dimension::ALL {
+            let got = parse_breakdown(&ask(table.breakdown_sql(window, dimension, filters, 100_000))).expect("a breakdown");
+            let expected: Vec<(String, StatusCounts)> = store.breakdown(window, dimension, &filter, false).rows.iter().map(|r| (store.key_text(dimension, r.key), r.counts)).collect();
+            let sorted = |mut v: Vec<(String, StatusCounts)>| {
+                v.sort_by(|a, b| a.0.cmp(&b.0));
+                v
+            };
+            assert_eq!(sorted(got.clone()), sorted(expected), "{dimension:?} through {filters:?}");
+            assert!(got.windows(2).all(|w| w[0].1.total() >= w[1].1.total()), "most first");
+        }
+    }
+    // Buckets on three zones' clocks: UTC, +05:45 all year, and New York across its change.
+    let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
+    for (zone, offsets) in [("UTC", Offsets::utc()), ("Asia/Kathmandu", Offsets::fixed(5 * 3_600 + 45 * 60)), ("America/New_York", new_york)] {
+        let days = Window { start: offsets.day_start(usage_core::range::date_of_day(day_number(today) - 6)), end: offsets.day_start(today) };
+        for granularity in [Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week, Granularity::Month] {
+            for filters in &filter_sets[..3] {
+                let got = parse_series(&ask(table.series_sql(days, granularity, zone, filters))).expect("a series");
+                let series = store.series_in(days, granularity, &offsets, &RecordFilter::new(&store, filters), None);
+                // Weeks and months start before the window: the core's first bucket starts with it.
+                let expected: Vec<(i64, u64)> = series.starts.iter().zip(&series.total).filter(|(_, n)| **n > 0).map(|(&s, &n)| (s.max(days.start), n)).collect();
+                let got: Vec<(i64, u64)> = got.into_iter().map(|(s, n)| (s.max(days.start), n)).collect();
+                assert_eq!(got, expected, "{zone} {granularity:?} through {filters:?}");
+            }
+        }
+    }
+    // An answer over the row limit fails with ClickHouse's message, never cut short.
+    let refused = post(&first, &table.breakdown_sql(window, Dimension::Ip, &[], 100_000), &settings(10, 3)).expect_err("more than 3 rows");
+    assert!(refused.contains("Limit for result") || refused.contains("rows"), "{refused}");
+    // Read-only: a write through the same settings is refused.
+    assert!(post(&first, "DROP TABLE callboard_test.usage", &limits).is_err());
+    assert_eq!(quote("x"), "'x'");
+}
