@@ -151,10 +151,14 @@ async fn zones_tooltips_and_comparison() {
     eventually("the delta", || async { text(&client, "kpi-total-requests-change").await.starts_with("▲ 300.0%") }).await;
     assert_eq!(text(&client, "kpi-total-requests").await, "4");
     assert!(text(&client, "kpi-total-requests-change").await.contains("previous period"));
+    // The clients table's Change column says the same for the one client and the total.
+    let change = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] [data-col=change]')].map(c => c.textContent)").await;
+    assert_eq!(change, serde_json::json!(["Change", "▲ 300.0%", "▲ 300.0%"]), "the head, the client's row and the total");
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
     eventually("no data a year ago", || async { text(&client, "kpi-total-requests-change").await == "no data for the comparison period" }).await;
     let heads = script(&client, "return [...document.querySelectorAll('[data-testid=chart-line-table] th[scope=col]')].map(th => th.textContent)").await;
     assert!(heads.as_array().is_some_and(|h| h.len() == 2) && !heads.to_string().contains("compared"), "the table (still open) has no comparison column for a period without data: {heads}");
+    assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] [data-col=change]').length").await, 0, "no Change column without data to compare with");
     tokio::time::sleep(Duration::from_millis(200)).await;
     let shots = common::screenshots();
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous&g=hour")).await;
