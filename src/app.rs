@@ -7,7 +7,6 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::charts::palette;
-use crate::clock;
 use crate::shell::Shell;
 use crate::sources::controller::SourceController;
 use crate::state::Dashboard;
@@ -34,7 +33,7 @@ pub fn App() -> impl IntoView {
 /// location), then the shell.
 #[component]
 fn Root() -> impl IntoView {
-    let dashboard = Dashboard::new(clock::today_utc());
+    let dashboard = Dashboard::new();
     crate::bench::install_if_requested(dashboard.dataset);
     provide_context(dashboard);
     provide_context(SourceController::new(dashboard));

@@ -24,9 +24,8 @@ use crate::{sources, storage};
 /// Everything the shell and the pages share. `Copy`: every field is a handle.
 #[derive(Clone, Copy)]
 pub struct Dashboard {
-    /// Today's UTC date, read from the clock once at start-up: the demo data's, and what a live
-    /// source is asked for.
-    pub today_utc: NaiveDate,
+    /// Today's UTC date: what a live source, which counts UTC days, is asked up to.
+    pub today_utc: Memo<NaiveDate>,
     /// The clock, read again every minute and whenever the tab comes back into view.
     pub now: RwSignal<i64>,
     /// Today in the link's zone: every range ends before it.
@@ -76,7 +75,7 @@ pub struct Dashboard {
 
 impl Dashboard {
     /// Loads the demo data and the saved selection, and reads the link. Call inside `<Router>`.
-    pub fn new(today_utc: NaiveDate) -> Dashboard {
+    pub fn new() -> Dashboard {
         let mut notices = Vec::new();
         // One reading of the clock for the demo and `now`, so the demo's last bucket is the one
         // the Today view shows as still filling.
@@ -129,8 +128,14 @@ impl Dashboard {
         // `today` changes, and with it everything after, only at midnight.
         let now = RwSignal::new(started);
         let _ = set_interval_with_handle(move || now.set(crate::clock::now()), std::time::Duration::from_secs(60));
-        let on_show = window_event_listener(leptos::ev::focus, move |_| now.set(crate::clock::now()));
-        on_cleanup(move || on_show.remove());
+        let on_focus = window_event_listener(leptos::ev::focus, move |_| now.set(crate::clock::now()));
+        // `visibilitychange` bubbles from the document to the window.
+        let on_shown = window_event_listener(leptos::ev::visibilitychange, move |_| now.set(crate::clock::now()));
+        on_cleanup(move || {
+            on_focus.remove();
+            on_shown.remove();
+        });
+        let today_utc = Memo::new(move |_| usage_core::range::date_of_day(now.get().div_euclid(86_400)));
         let today = Memo::new(move |_| offsets.with(|o| o.local_date(now.get())));
         let last_day = Memo::new(move |_| offsets.with(|o| o.last_day(now.get())));
 

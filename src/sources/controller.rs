@@ -72,7 +72,8 @@ impl SourceController {
                 return Ask { range: DateRange::new(day(window.start), day(window.end - 1), tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes) };
             }
             let window = dashboard.span.get();
-            Ask { range: DateRange::new(day(window.start), day(window.end - 1), dashboard.today_utc), today: dashboard.today_utc, granularity: None }
+            let today = dashboard.today_utc.get();
+            Ask { range: DateRange::new(day(window.start), day(window.end - 1), today), today, granularity: None }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
