@@ -2,6 +2,7 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor;
 use usage_core::format::bucket_label;
 use usage_core::metric::Metric;
 use usage_core::query::Granularity;
@@ -69,23 +70,44 @@ pub fn draw_line_chart<DB: DrawingBackend>(
 
     let starts = &chart.starts;
     let granularity = chart.granularity;
+    // Hours and 10 minutes are labelled on whole hours, every 1, 2, 3, 6, 12 or 24 of them (at
+    // most 8 labels): plotters' evenly spaced indices would fall on times like 14:50 and 23:10.
+    let clock_step = granularity.fixed_seconds().filter(|&w| w <= 3_600).map(|w| {
+        let hours = (buckets as i64 * w + 3_599) / 3_600;
+        [1, 2, 3, 6, 12, 24, 48].into_iter().find(|&step| hours / step <= 8).unwrap_or(96) * 3_600
+    });
     let x_label = |i: &i32| starts.get(*i as usize).map(|&t| bucket_label(t, granularity)).unwrap_or_default();
     let metric = chart.metric;
     let y_label = |v: &f64| metric.axis(*v);
-    ctx.configure_mesh()
-        .disable_x_mesh()
+    let no_label = |_: &i32| String::new();
+    let mut mesh = ctx.configure_mesh();
+    mesh.disable_x_mesh()
         .x_labels(buckets.clamp(2, 8))
         .y_labels(5)
-        .x_label_formatter(&x_label)
+        .x_label_formatter(if clock_step.is_some() { &no_label } else { &x_label })
         .y_label_formatter(&y_label)
-        .label_style(label_style)
+        .label_style(label_style.clone())
         .axis_style(ink::axis().mix(0.6))
         .bold_line_style(ink::grid())
         .light_line_style(TRANSPARENT)
         .x_label_offset(0)
-        .set_all_tick_mark_size(scale.px(4.0))
-        .draw()?;
+        .set_all_tick_mark_size(scale.px(4.0));
+    if clock_step.is_some() {
+        // The clock labels and their ticks are drawn below instead.
+        mesh.set_tick_mark_size(LabelAreaPosition::Bottom, 0);
+    }
+    mesh.draw()?;
 
+    if let Some(step) = clock_step {
+        let base = root.get_base_pixel();
+        let style = label_style.pos(text_anchor::Pos::new(text_anchor::HPos::Center, text_anchor::VPos::Top));
+        for (i, &t) in starts.iter().enumerate().filter(|(_, t)| t.rem_euclid(step) == 0) {
+            let (x, y) = ctx.backend_coord(&(i as i32, 0.0));
+            let (x, y) = (x - base.0, y - base.1);
+            root.draw(&PathElement::new(vec![(x, y), (x, y + scale.px(4.0) as i32)], ink::axis().mix(0.6)))?;
+            root.draw(&Text::new(bucket_label(t, granularity), (x, y + scale.px(7.0) as i32), style.clone()))?;
+        }
+    }
     for series in &chart.previous {
         for run in runs(&series.values[..series.values.len().min(buckets)]) {
             ctx.draw_series(DashedLineSeries::new(run, scale.px(6.0), scale.px(4.0), series.color.mix(0.7).stroke_width(scale.px(1.5))))?;
@@ -266,6 +288,23 @@ mod tests {
         assert_eq!(runs(&[None, Some(1), Some(2), None, Some(3)]), vec![vec![(1, 1.0), (2, 2.0)], vec![(4, 3.0)]]);
         chart.metric = Metric::P95;
         assert!(texts(&svg(&chart)).iter().any(|l| l.ends_with(" ms")));
+    }
+
+    // Guards the clock labels of 10-minute and hour buckets: on whole hours, evenly spaced,
+    // never more than 8, never times like 14:50.
+    #[test]
+    fn short_buckets_are_labelled_on_whole_hours() {
+        let day = 1_763_769_600; // 2025-11-22T00:00:00Z
+        for (granularity, width, count, expected) in [
+            (Granularity::TenMinutes, 600, 144, vec!["15:00", "18:00", "21:00", "00:00", "03:00", "06:00", "09:00", "12:00"]),
+            (Granularity::Hour, 3_600, 48, vec!["18:00", "00:00", "06:00", "12:00", "18:00", "00:00", "06:00", "12:00"]),
+            (Granularity::Hour, 3_600, 5, vec!["14:00", "15:00", "16:00", "17:00", "18:00"]),
+        ] {
+            let first = day + 14 * 3_600 + if width == 600 { 50 * 60 } else { 0 };
+            let chart = LineChart { granularity, metric: Metric::Requests, starts: (0..count).map(|i| first + i * width).collect(), series: vec![], previous: vec![], marks: vec![] };
+            let labels: Vec<String> = texts(&svg(&chart)).into_iter().filter(|t| t.contains(':')).collect();
+            assert_eq!(labels, expected, "{granularity:?} × {count}");
+        }
     }
 
     // Guards that a range without data still draws axes instead of failing.
