@@ -7,7 +7,7 @@
 //! per-request latency for a percentile) has no value, and the chart leaves a gap rather than
 //! drawing a made-up zero.
 
-use crate::query::{BucketIndex, Dimension, Percentiles, RecordFilter, StatusDetail, Unavailable};
+use crate::query::{BucketIndex, Dimension, KeySlots, Percentiles, RecordFilter, StatusDetail, Unavailable};
 use crate::status::StatusCounts;
 use crate::store::UsageStore;
 use crate::zone::{Offsets, Window};
@@ -121,12 +121,7 @@ impl UsageStore {
     pub fn metric_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, metric: Metric) -> MetricSeries {
         let starts = offsets.buckets(granularity, span);
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
-        let mut slot = vec![None; if keys.is_empty() { 0 } else { self.cardinality(dimension) }];
-        for (k, &key) in keys.iter().enumerate() {
-            if let Some(s) = slot.get_mut(key as usize) {
-                *s = Some(k + 1);
-            }
-        }
+        let slots = KeySlots::new(self.cardinality(dimension), keys);
         // Row 0 is everything through the filter; row k + 1 is keys[k].
         let mut cells = vec![vec![Cell::default(); starts.len()]; keys.len() + 1];
         let index = BucketIndex::new(&starts, granularity, offsets);
@@ -135,7 +130,7 @@ impl UsageStore {
             if bucket >= starts.len() {
                 return;
             }
-            let own = slot.get(self.key(dimension, i) as usize).copied().flatten();
+            let own = slots.of(self.key(dimension, i)).map(|k| k + 1);
             for row in std::iter::once(0).chain(own) {
                 let cell = &mut cells[row][bucket];
                 cell.counts.add_code(self.status[i], n);

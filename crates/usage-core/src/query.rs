@@ -464,6 +464,43 @@ pub struct TimeSeries {
     pub series: Vec<(u32, Vec<u64>)>,
 }
 
+/// Which of the keys a series was asked for a record's key is (its position in the ask; the last
+/// when a key is asked twice). A table with a slot per value is quickest for a dimension of up to
+/// 65,536 values; with more (a million clients), zeroing that table and reaching into it for
+/// every record costs more than looking through the few keys asked for (at most 50).
+pub(crate) enum KeySlots<'a> {
+    None,
+    Table(Vec<Option<u32>>),
+    Few(&'a [u32]),
+}
+
+impl<'a> KeySlots<'a> {
+    pub(crate) fn new(cardinality: usize, keys: &'a [u32]) -> KeySlots<'a> {
+        if keys.is_empty() {
+            return KeySlots::None;
+        }
+        if cardinality > 1 << 16 {
+            return KeySlots::Few(keys);
+        }
+        let mut table = vec![None; cardinality];
+        for (k, &key) in keys.iter().enumerate() {
+            if let Some(slot) = table.get_mut(key as usize) {
+                *slot = Some(k as u32);
+            }
+        }
+        KeySlots::Table(table)
+    }
+
+    #[inline]
+    pub(crate) fn of(&self, key: u32) -> Option<usize> {
+        match self {
+            KeySlots::None => None,
+            KeySlots::Table(table) => table.get(key as usize).copied().flatten().map(|k| k as usize),
+            KeySlots::Few(keys) => keys.iter().rposition(|&k| k == key),
+        }
+    }
+}
+
 /// Finds which of a series' buckets an instant falls in.
 pub(crate) struct BucketIndex<'a> {
     starts: &'a [i64],
@@ -879,12 +916,7 @@ impl UsageStore {
         let starts = offsets.buckets(granularity, span);
         let mut total = vec![0u64; starts.len()];
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
-        let mut slot = vec![None; if keys.is_empty() { 0 } else { self.cardinality(dimension) }];
-        for (k, &key) in keys.iter().enumerate() {
-            if let Some(s) = slot.get_mut(key as usize) {
-                *s = Some(k);
-            }
-        }
+        let slots = KeySlots::new(self.cardinality(dimension), keys);
         let mut values = vec![vec![0u64; starts.len()]; keys.len()];
         let index = BucketIndex::new(&starts, granularity, offsets);
         self.each(span, filter, |i, n| {
@@ -894,10 +926,8 @@ impl UsageStore {
             let bucket = index.of(self.timestamp(i));
             if let Some(cell) = total.get_mut(bucket) {
                 *cell += n;
-                if !slot.is_empty() {
-                    if let Some(k) = slot[self.key(dimension, i) as usize] {
-                        values[k][bucket] += n;
-                    }
+                if let Some(k) = slots.of(self.key(dimension, i)) {
+                    values[k][bucket] += n;
                 }
             }
         });
@@ -1141,6 +1171,22 @@ mod tests {
         assert_eq!((values[0], values[1], values[26]), (1, 2, 4));
         assert_eq!(values.iter().sum::<u64>(), 7);
         assert_eq!(series.total.iter().sum::<u64>(), 15);
+    }
+
+    // Guards both ways of finding an asked-for key: the same answers from the table and the
+    // search through the keys, a key asked twice being its last ask, and keys not asked none.
+    #[test]
+    fn key_slots_agree() {
+        let keys = [70_000, 3, 70_000, 12, 0];
+        let (small, large) = (KeySlots::new(1 << 16, &keys[1..2]), KeySlots::new(1 << 20, &keys));
+        assert!(matches!(small, KeySlots::Table(_)) && matches!(large, KeySlots::Few(_)));
+        let table = KeySlots::new(80_000.min(1 << 16), &[3, 12, 0]);
+        for key in [0, 3, 12, 5, 65_535, 70_000, 99_999] {
+            let expected = keys.iter().rposition(|&k| k == key);
+            assert_eq!(large.of(key), expected, "{key}");
+            assert_eq!(table.of(key), [3, 12, 0].iter().position(|&k| k == key), "{key}");
+        }
+        assert_eq!(KeySlots::new(10, &[]).of(0), None);
     }
 
     // Guards the data's widest bucket (what a time chart cannot go below) and how far back the
