@@ -347,6 +347,7 @@ async fn today_threshold_metrics_png_and_midnight() {
     assert!(name.starts_with("callboard-chart-line-") && name.ends_with(".png"), "{name}");
     let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, url.strip_prefix("data:image/png;base64,").expect("a PNG data URL")).expect("base64");
     assert_eq!(&bytes[1..4], b"PNG");
+    std::fs::write(common::screenshots().join("time-saved-chart.png"), &bytes).expect("save the PNG");
     let size = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as u64;
     let ratio = png[3].as_f64().unwrap_or(1.0);
     assert_eq!((size(16), size(20)), (png[1].as_u64().unwrap_or(0), png[2].as_u64().unwrap_or(0) + (60.0 * ratio) as u64), "the chart, and 60 CSS pixels of header");

@@ -296,7 +296,10 @@ pub fn ChartCanvas(
                             });
                             (d.period(), stem)
                         }).unwrap_or_default();
-                        if save_png(&canvas, &label.get_untracked(), &caption, &format!("callboard-{testid}-{stem}.png")).is_none() {
+                        // The label names the kind of chart for screen readers ("Line chart: …"); the image shows it.
+                        let label = label.get_untracked();
+                        let title = label.split_once(": ").map_or(label.as_str(), |(_, title)| title);
+                        if save_png(&canvas, title, &caption, &format!("callboard-{testid}-{stem}.png")).is_none() {
                             web_sys::console::error_1(&"the chart could not be saved as PNG".into());
                         }
                     }>"Save PNG"</button>
