@@ -265,6 +265,16 @@ fn threescale_usage_json() {
     // 11-20: 10, 11-22: 7, 11-23 (today): left out.
     assert_eq!(totals(&store), [("Partner Portal".to_owned(), [17, 0, 0, 0, 0, 0, 17])]);
 
+    // A method counts in hits; a metric in another unit is refused, not counted as requests.
+    let method = usage.replace(r#""name":"Hits","system_name":"hits""#, r#""name":"Search","system_name":"search""#);
+    let (_, store, _) = read(&method).expect("a method is read");
+    assert_eq!(totals(&store), [("Partner Portal".to_owned(), [17, 0, 0, 0, 0, 0, 17])]);
+    let transfer = usage.replace(r#""name":"Hits","system_name":"hits","unit":"hit""#, r#""name":"Data transfer","system_name":"data_transfer","unit":"MB""#);
+    // The document is skipped with its reason, and nothing is counted.
+    let (_, store, report) = read(&transfer).expect("the file is read and the document reported");
+    assert_eq!((store.total_requests(), report.rows, report.skipped), (0, 0, 1));
+    assert!(report.problems[0].reason.contains("data_transfer in MB, not requests"), "{:?}", report.problems);
+
     let codes = r#"{"response_code":{"code":"5XX"},"period":{"since":"2026-11-22T00:00:00+01:00","granularity":"hour","timezone":"Europe/Madrid"},"total":3,"values":[1,2]}"#;
     let (_, store, _) = read(codes).expect("readable");
     // 00:00+01:00 is 23:00Z on the 21st: both hours are before today.

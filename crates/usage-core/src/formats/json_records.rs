@@ -61,6 +61,12 @@ fn threescale_template(document: &Value) -> String {
 /// `usage.json` counts hits without status codes, so they count as "other";
 /// `usage_response_code.json` counts one class (`2XX`, `4XX`, …).
 pub fn threescale_usage(document: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
+    // Hits and methods (a part of hits) count in hits; any other metric (data transfer in MB,
+    // CPU hours) counts something else, and taking it for requests would miscount.
+    if let Some(unit) = text(document, &["metric", "unit"]).filter(|u| !matches!(u.to_ascii_lowercase().as_str(), "hit" | "hits")) {
+        let metric = text(document, &["metric", "system_name"]).unwrap_or("this metric");
+        return Err(format!("it counts {metric} in {unit}, not requests; Callboard reads hits and methods, and other 3scale metrics are not read yet"));
+    }
     let since = text(document, &["period", "since"]).ok_or("no period.since")?;
     let start = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
     let (step, bucket) = match text(document, &["period", "granularity"]).unwrap_or("day") {
