@@ -408,5 +408,12 @@ async fn today_on_a_live_source() {
     assert_eq!(text(&client, "today-so-far").await, so_far.to_string());
     assert!(text(&client, "threshold-text").await.contains(&format!("{so_far} of 10 requests today")) && text(&client, "threshold-text").await.contains("the source's daily quota"));
     assert!(script(&client, "return document.querySelector('[data-testid=other-range]') === null").await.as_bool().unwrap_or(false), "Today's own days are no range to warn about");
+    // A range key on Today so far opens the overview of that range; the range's other keys wait.
+    let query = || async { client.current_url().await.expect("url").query().unwrap_or_default().to_owned() };
+    client.find(Locator::Css("body")).await.expect("page").send_keys("c").await.expect("c");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!query().await.contains("compare="), "no comparison on Today: {}", query().await);
+    client.find(Locator::Css("body")).await.expect("page").send_keys("7").await.expect("7");
+    eventually("the overview of the last 7 days", || async { let q = query().await; !q.contains("view=today") && q.contains("from=") && q.contains("source=") }).await;
     client.close().await.expect("close");
 }

@@ -2,6 +2,7 @@
 //! field, or with Ctrl, Alt or Meta held, are left alone; so is a key a focused chart used.
 
 use leptos::prelude::*;
+use usage_core::view::View;
 use usage_core::zone::Compare;
 use usage_core::{DateRange, Preset};
 use wasm_bindgen::JsCast;
@@ -42,7 +43,16 @@ pub fn Shortcuts() -> impl IntoView {
             }
         }
     };
-    let preset = move |p: Preset| dashboard.go_with(|v| v.range = DateRange::preset(p, dashboard.today.get_untracked()));
+    // On Today so far, which has no range, a preset opens the overview of that range.
+    let preset = move |p: Preset| {
+        dashboard.go_with(|v| {
+            v.range = DateRange::preset(p, dashboard.today.get_untracked());
+            if v.view == View::Today {
+                *v = v.with_view(View::Overview);
+            }
+        })
+    };
+    let on_today = move || dashboard.view.with_untracked(|v| v.view == View::Today);
     let handle = window_event_listener(leptos::ev::keydown, move |event| {
         if not_ours(&event) {
             return;
@@ -53,6 +63,8 @@ pub fn Shortcuts() -> impl IntoView {
             "7" => preset(Preset::Last7Days),
             "3" => preset(Preset::Last30Days),
             "6" => preset(Preset::Last60Days),
+            // The range's own keys wait for a view that shows a range.
+            "ArrowLeft" | "ArrowRight" | "c" | "g" if on_today() => return,
             "ArrowLeft" => dashboard.go_with(|v| v.range = v.range.stepped(false, today)),
             "ArrowRight" => dashboard.go_with(|v| v.range = v.range.stepped(true, today)),
             "c" => dashboard.go_with(|v| v.compare = if v.compare.is_some() { None } else { Some(Compare::Previous) }),
@@ -80,7 +92,7 @@ pub fn Shortcuts() -> impl IntoView {
             <dl class="shortcuts">
                 {KEYS.into_iter().map(|(key, what)| view! { <dt><kbd>{key}</kbd></dt><dd>{what}</dd> }).collect_view()}
             </dl>
-            <p class="shortcuts__note">"Keys are ignored while you type in a field. On a focused chart, ← and → move between its points."</p>
+            <p class="shortcuts__note">"Keys are ignored while you type in a field. On a focused chart, ← and → move between its points. On Today so far, a range key opens the overview of that range."</p>
             <footer class="dialog__footer">
                 <button type="button" class="button button--primary" on:click=move |_| {
                     if let Some(dialog) = dialog_ref.get_untracked() {
