@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use crate::query::{Dimension, Filter, Granularity};
 use crate::status::{StatusClass, StatusCounts};
-use crate::zone::Window;
+use crate::zone::{Offsets, Window};
 
 /// `text` as a ClickHouse string literal: in single quotes, with the backslash, the quote and
 /// the NUL byte escaped. The one way a value enters SQL.
@@ -111,8 +111,12 @@ impl Table {
             .iter()
             .filter_map(|row| row.get(0)?.as_str().map(str::to_owned))
             .collect();
-        for needed in ["timestamp", "requests", "status"] {
-            if !columns.iter().any(|c| c == needed) {
+        let has = |name: &str| columns.iter().any(|c| c == name);
+        if !has("timestamp") && !has("bucket") {
+            return Err("the table has neither a “timestamp” nor a “bucket” column".to_owned());
+        }
+        for needed in ["requests", "status"] {
+            if !has(needed) {
                 return Err(format!("the table has no “{needed}” column"));
             }
         }
@@ -124,6 +128,32 @@ impl Table {
         self.columns.iter().any(|c| c == column(dimension))
     }
 
+    /// The time column: `timestamp` in the raw table, `bucket` in the 10-minute rollup.
+    fn time(&self) -> &'static str {
+        if self.columns.iter().any(|c| c == "timestamp") { "timestamp" } else { "bucket" }
+    }
+
+    /// Whether this is the 10-minute rollup rather than the raw table.
+    pub fn is_rollup(&self) -> bool {
+        self.time() == "bucket"
+    }
+
+    /// Whether this table can answer a query over `window`, by `dimension` when there is one,
+    /// through `filters`, in a zone with `offsets`: the raw table always can; the rollup only when
+    /// every bucket and the window's ends are whole 10-minute UTC buckets (a zone whose offsets
+    /// are whole multiples of 10 minutes: not Asia/Kathmandu's +05:45) and it has every column
+    /// asked for (it keeps no IPs or users).
+    pub fn can_answer(&self, window: Window, dimension: Option<Dimension>, filters: &[Filter], offsets: &Offsets) -> bool {
+        if !self.is_rollup() {
+            return true;
+        }
+        window.start % 600 == 0
+            && window.end % 600 == 0
+            && offsets.changes().iter().all(|&(_, offset)| offset % 600 == 0)
+            && dimension.is_none_or(|d| self.offers(d))
+            && filters.iter().all(|f| self.offers(f.dimension))
+    }
+
     fn from(&self) -> String {
         format!("{}.{}", self.database.sql(), self.table.sql())
     }
@@ -132,7 +162,8 @@ impl Table {
     /// alternatives, filters on different dimensions all apply, as in the core. A filter on a
     /// column the table lacks lets nothing through.
     pub fn condition(&self, window: Window, filters: &[Filter]) -> String {
-        let mut parts = vec![format!("timestamp >= toDateTime({}) AND timestamp < toDateTime({})", window.start.max(0), window.end.max(0))];
+        let t = self.time();
+        let mut parts = vec![format!("{t} >= toDateTime({}) AND {t} < toDateTime({})", window.start.max(0), window.end.max(0))];
         for dimension in Dimension::ALL {
             let keys: Vec<&str> = filters.iter().filter(|f| f.dimension == dimension).map(|f| f.key.as_str()).collect();
             if keys.is_empty() {
@@ -186,16 +217,45 @@ impl Table {
     /// Requests over time in buckets of `granularity` on `zone`'s clock (an IANA name, `UTC`
     /// included), each bucket named by its first instant in Unix seconds.
     pub fn series_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter]) -> String {
-        let tz = quote(zone);
+        let (tz, t) = (quote(zone), self.time());
         let bucket = match granularity {
-            Granularity::TenMinutes => format!("toUInt32(toStartOfHour(timestamp, {tz})) + intDiv(toMinute(timestamp, {tz}), 10) * 600"),
-            Granularity::Hour => format!("toUInt32(toStartOfHour(timestamp, {tz}))"),
-            Granularity::Day => format!("toUInt32(toStartOfDay(timestamp, {tz}))"),
-            Granularity::Week => format!("toUInt32(toDateTime(toMonday(timestamp, {tz}), {tz}))"),
-            Granularity::Month => format!("toUInt32(toDateTime(toStartOfMonth(timestamp, {tz}), {tz}))"),
+            Granularity::TenMinutes => format!("toUInt32(toStartOfHour({t}, {tz})) + intDiv(toMinute({t}, {tz}), 10) * 600"),
+            Granularity::Hour => format!("toUInt32(toStartOfHour({t}, {tz}))"),
+            Granularity::Day => format!("toUInt32(toStartOfDay({t}, {tz}))"),
+            Granularity::Week => format!("toUInt32(toDateTime(toMonday({t}, {tz}), {tz}))"),
+            Granularity::Month => format!("toUInt32(toDateTime(toStartOfMonth({t}, {tz}), {tz}))"),
         };
         format!("SELECT {bucket} AS b, sum(requests) FROM {} WHERE {} GROUP BY b ORDER BY b FORMAT JSONCompact", self.from(), self.condition(window, filters))
     }
+}
+
+/// The table that answers a query: the rollup when it can ([`Table::can_answer`]), else the raw
+/// table. The dashboard names the one that answered.
+pub fn answering<'a>(raw: &'a Table, rollup: Option<&'a Table>, window: Window, dimension: Option<Dimension>, filters: &[Filter], offsets: &Offsets) -> &'a Table {
+    match rollup {
+        Some(rollup) if rollup.can_answer(window, dimension, filters, offsets) => rollup,
+        _ => raw,
+    }
+}
+
+/// The optional 10-minute rollup of `database.raw`, named `rollup`: a SummingMergeTree of
+/// requests and bytes per 10-minute UTC bucket, client, method, template, status and module, and
+/// the materialized view that fills it from every insert into the raw table. Queries still
+/// `sum()`: parts are summed when they merge, which is eventual.
+pub fn rollup_sql(database: &Name, raw: &Name, rollup: &Name) -> [String; 2] {
+    let (db, raw_sql, rollup_sql) = (database.sql(), raw.sql(), rollup.sql());
+    let view = Name(format!("{}_mv", rollup.0));
+    [
+        format!(
+            "CREATE TABLE {db}.{rollup_sql} (bucket DateTime, client_id String, client_name String, method String, template String, status UInt16, module String, requests UInt64, bytes UInt64) \
+             ENGINE = SummingMergeTree PARTITION BY toYYYYMM(bucket) ORDER BY (bucket, client_id, template, method, status, module, client_name)"
+        ),
+        format!(
+            "CREATE MATERIALIZED VIEW {db}.{} TO {db}.{rollup_sql} AS SELECT toDateTime(intDiv(toUInt32(timestamp), 600) * 600) AS bucket, client_id, client_name, method, template, status, module, \
+             sum(requests) AS requests, sum(bytes) AS bytes FROM {db}.{raw_sql} GROUP BY bucket, client_id, client_name, method, template, status, module",
+            view.sql()
+        ),
+    ]
 }
 
 /// A whole number in an answer: 18.16 writes 64-bit integers as JSON strings, newer releases
@@ -281,6 +341,22 @@ mod tests {
             r"timestamp >= toDateTime(100) AND timestamp < toDateTime(200) AND (client_id = 'a\'b' OR client_id = 'c') AND (0) AND ((status >= 400 AND status < 500 AND status != 429))"
         );
         assert!(table().condition(Window { start: 0, end: 1 }, &[f(Dimension::Ip, "192.0.2.1")]).ends_with("AND 0"), "no ip column");
+    }
+
+    // Guards the choice of table: the rollup for what it holds, the raw table for IPs, for a
+    // +05:45 zone and without a rollup.
+    #[test]
+    fn the_rollup_answers_what_it_holds() {
+        let raw = table();
+        let columns = ["bucket", "client_id", "template", "method", "status", "module", "requests", "bytes"].map(str::to_owned).to_vec();
+        let rollup = Table { database: Name::parse("default").unwrap(), table: Name::parse("usage_10m").unwrap(), columns };
+        let day = Window { start: 86_400, end: 2 * 86_400 };
+        let utc = Offsets::utc();
+        assert!(answering(&raw, Some(&rollup), day, Some(Dimension::Client), &[], &utc).is_rollup());
+        assert!(!answering(&raw, Some(&rollup), day, Some(Dimension::Ip), &[], &utc).is_rollup());
+        assert!(!answering(&raw, Some(&rollup), day, None, &[], &Offsets::fixed(20_700)).is_rollup());
+        assert!(!answering(&raw, None, day, None, &[], &utc).is_rollup());
+        assert!(rollup.totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"), "the rollup's time column");
     }
 
     // Guards the answers' two number forms (18.16 quotes 64-bit integers) and their shape.

@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 
 use chrono::NaiveDate;
-use usage_core::clickhouse::{Name, Table, parse_breakdown, parse_series, parse_totals, quote, settings};
+use usage_core::clickhouse::{Name, Table, parse_breakdown, parse_series, parse_totals, quote, rollup_sql, settings};
 use usage_core::query::{Dimension, Filter, Granularity, RecordFilter};
 use usage_core::range::day_number;
 use usage_core::zone::{Offsets, Window};
@@ -60,7 +60,15 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
         run(shard, "CREATE DATABASE IF NOT EXISTS callboard_test");
         run(shard, "DROP TABLE IF EXISTS callboard_test.usage_local");
         run(shard, &format!("CREATE TABLE callboard_test.usage_local ({columns}) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, client_id, template)"));
+        // The 10-minute rollup, filled by a materialized view from every insert below.
+        run(shard, "DROP TABLE IF EXISTS callboard_test.usage_10m_local_mv");
+        run(shard, "DROP TABLE IF EXISTS callboard_test.usage_10m_local");
+        for ddl in rollup_sql(&Name::parse("callboard_test").unwrap(), &Name::parse("usage_local").unwrap(), &Name::parse("usage_10m_local").unwrap()) {
+            run(shard, &ddl);
+        }
     }
+    run(&first, "DROP TABLE IF EXISTS callboard_test.usage_10m");
+    run(&first, "CREATE TABLE callboard_test.usage_10m AS callboard_test.usage_10m_local ENGINE = Distributed(callboard, callboard_test, usage_10m_local)");
     run(&first, "DROP TABLE IF EXISTS callboard_test.usage");
     run(&first, "CREATE TABLE callboard_test.usage AS callboard_test.usage_local ENGINE = Distributed(callboard, callboard_test, usage_local)");
     // Every other record to each shard.
@@ -121,6 +129,41 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
             }
         }
     }
+    // The rollup answers whatever needs nothing it lacks, with the same figures as the raw table
+    // (and the in-browser engine): not +05:45's buckets, not IPs or users, not a window that
+    // starts inside a 10-minute bucket.
+    let describe = post(&first, "DESCRIBE TABLE callboard_test.usage_10m FORMAT JSONCompact", &[]).expect("describe the rollup");
+    let rollup = Table::from_describe(Name::parse("callboard_test").unwrap(), Name::parse("usage_10m").unwrap(), &describe).expect("a rollup table");
+    assert!(rollup.is_rollup() && !table.is_rollup());
+    assert!(usage_core::clickhouse::answering(&table, Some(&rollup), window, Some(Dimension::Client), &[], &Offsets::utc()).is_rollup());
+    let utc = Offsets::utc();
+    assert!(!rollup.can_answer(window, Some(Dimension::Ip), &[], &utc), "no IPs in the rollup");
+    assert!(!rollup.can_answer(window, None, &[f(Dimension::User, "ana.partner")], &utc), "no users in the rollup");
+    assert!(!rollup.can_answer(window, None, &[], &Offsets::fixed(5 * 3_600 + 45 * 60)), "+05:45 cuts 10-minute buckets");
+    assert!(!rollup.can_answer(Window { start: start + 60, end }, None, &[], &utc), "a window inside a bucket");
+    assert!(table.can_answer(window, Some(Dimension::Ip), &[], &Offsets::fixed(5 * 3_600 + 45 * 60)), "the raw table answers anything");
+    let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
+    for filters in &filter_sets {
+        for dimension in [Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, Dimension::Class, Dimension::Module] {
+            assert!(rollup.can_answer(window, Some(dimension), filters, &utc));
+            let from_rollup = parse_breakdown(&ask(rollup.breakdown_sql(window, dimension, filters, 100_000))).expect("a breakdown");
+            let from_raw = parse_breakdown(&ask(table.breakdown_sql(window, dimension, filters, 100_000))).expect("a breakdown");
+            assert_eq!(from_rollup, from_raw, "rollup {dimension:?} through {filters:?}");
+        }
+        assert_eq!(parse_totals(&ask(rollup.totals_sql(window, filters))).unwrap(), parse_totals(&ask(table.totals_sql(window, filters))).unwrap());
+        for (zone, offsets) in [("UTC", &utc), ("America/New_York", &new_york)] {
+            let days = Window { start: offsets.day_start(usage_core::range::date_of_day(day_number(today) - 6)), end: offsets.day_start(today) };
+            for granularity in [Granularity::TenMinutes, Granularity::Hour, Granularity::Day] {
+                assert!(rollup.can_answer(days, None, filters, offsets));
+                let got = parse_series(&ask(rollup.series_sql(days, granularity, zone, filters))).expect("a series");
+                assert_eq!(got, parse_series(&ask(table.series_sql(days, granularity, zone, filters))).unwrap(), "rollup {zone} {granularity:?} through {filters:?}");
+            }
+        }
+    }
+    let rows = |name: &str| post(&first, &format!("SELECT count() FROM callboard_test.{name} FORMAT TSV"), &[]).map(|b| String::from_utf8_lossy(&b).trim().parse::<u64>().unwrap_or(0)).unwrap_or(0);
+    // The demo is already in buckets of its own, so the rollup has as many rows here, never more.
+    assert!(rows("usage_10m") > 0 && rows("usage_10m") <= rows("usage"), "{} against {}", rows("usage_10m"), rows("usage"));
+
     // An answer over the row limit fails with ClickHouse's message, never cut short.
     let refused = post(&first, &table.breakdown_sql(window, Dimension::Ip, &[], 100_000), &settings(10, 3)).expect_err("more than 3 rows");
     assert!(refused.contains("Limit for result") || refused.contains("rows"), "{refused}");
