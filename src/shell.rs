@@ -53,11 +53,7 @@ pub fn Shell() -> impl IntoView {
     let totals = Memo::new(move |_| dashboard.clients.with(|c| c.total));
     // The comparison period's figures, when the link compares and the data reaches back to it.
     let before = Memo::new(move |_| {
-        let window = dashboard.compare_span.get()?;
-        store.with(|s| match s.reaches_back_to(window.start) {
-            false => Some(Err(())),
-            true => Some(Ok(dashboard.filter.with(|f| (s.totals(window, f), client_count(s, &s.breakdown(window, Dimension::Client, f, false).rows))))),
-        })
+        dashboard.clients_before.with(|b| b.as_ref().map(|b| b.as_ref().map(|b| (b.total, store.with(|s| client_count(s, &b.rows)))).map_err(|_| ())))
     });
     let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));
     let range = dashboard.range;

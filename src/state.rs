@@ -67,6 +67,9 @@ pub struct Dashboard {
     pub filter: Memo<RecordFilter>,
     /// Every client through the filters: the KPIs and the clients tables.
     pub clients: Memo<Breakdown>,
+    /// The same for the comparison period, when the link compares (`Err` when the data does not
+    /// reach back to it): the KPIs' change and the clients tables' Change column share it.
+    pub clients_before: Memo<Option<Result<Breakdown, ()>>>,
     /// How exact the data's status codes are.
     pub status_detail: Memo<StatusDetail>,
     navigate: Callback<(String, bool)>,
@@ -154,6 +157,14 @@ impl Dashboard {
         let granularity = Memo::new(move |_| default_granularity(range.with(|r| r.days()), data_bucket.get(), view.with(|v| v.granularity)));
         let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
         let clients = Memo::new(move |_| store.with(|s| filter.with(|f| s.breakdown(span.get(), Dimension::Client, f, false))));
+        let clients_before = Memo::new_with_compare(
+            move |_| {
+                let window = compare_span.get()?;
+                Some(store.with(|s| s.reaches_back_to(window.start).then(|| filter.with(|f| s.breakdown(window, Dimension::Client, f, false))).ok_or(())))
+            },
+            // A million clients' rows are never compared, only replaced.
+            |_, _| true,
+        );
         let status_detail = Memo::new(move |_| dataset.with(|d| status_detail_of(&d.source)));
         Dashboard {
             today_utc,
@@ -178,6 +189,7 @@ impl Dashboard {
             span,
             filter,
             clients,
+            clients_before,
             status_detail,
             navigate: Callback::new(move |(url, replace): (String, bool)| navigate(&url, NavigateOptions { scroll: false, replace, ..Default::default() })),
             path: location.pathname,

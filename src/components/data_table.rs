@@ -31,11 +31,15 @@ pub fn DataTable(
     let page = RwSignal::new(0usize);
 
     // The comparison period's breakdown through the same filters, when the link compares and
-    // the data reaches back to it (the KPI tiles say so when it does not).
+    // the data reaches back to it (the KPI tiles say so when it does not). The clients' is the
+    // dashboard's own, which the KPIs use too.
     let before = Memo::new_with_compare(
-        move |_| {
-            let window = dashboard.compare_span.get()?;
-            store.with(|s| s.reaches_back_to(window.start).then(|| dashboard.filter.with(|f| s.breakdown(window, dimension, f, false))))
+        move |_| match dimension {
+            Dimension::Client => dashboard.clients_before.get().and_then(Result::ok),
+            _ => {
+                let window = dashboard.compare_span.get()?;
+                store.with(|s| s.reaches_back_to(window.start).then(|| dashboard.filter.with(|f| s.breakdown(window, dimension, f, false))))
+            }
         },
         |_, _| true,
     );
