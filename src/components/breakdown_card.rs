@@ -51,7 +51,7 @@ pub fn BreakdownCard(
     // The values shown and everything else.
     let split = Memo::new(move |_| breakdown.with(|b| match picked {
         Some(keys) => keys.with(|k| usage_core::query::picked(b, k)),
-        None => top_n(&b.rows, TOP),
+        None => top_n(b, TOP),
     }));
     let slices = Memo::new(move |_| {
         store.with(|s| {

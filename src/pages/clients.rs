@@ -55,7 +55,7 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
     let pairs = Memo::new(move |_| store.with(|s| filter.with(|f| s.pairs(dashboard.span.get(), Dimension::Client, Dimension::Template, f))));
     // The templates with the most requests from the chosen clients, in that order.
     let urls = Memo::new(move |_| {
-        store.with(|s| filter.with(|f| top_n(&s.breakdown(dashboard.span.get(), Dimension::Template, f, false).rows, TOP_URLS).0.iter().map(|r| r.key).collect::<Vec<u32>>()))
+        store.with(|s| filter.with(|f| top_n(&s.breakdown(dashboard.span.get(), Dimension::Template, f, false), TOP_URLS).0.iter().map(|r| r.key).collect::<Vec<u32>>()))
     });
     let bars = Memo::new(move |_| {
         let clients = chosen.resolved.with(|r| r.clients.clone());

@@ -36,7 +36,7 @@ pub fn Overview() -> impl IntoView {
     });
     // The chosen clients' rows through the chosen URL templates, in the selection's order.
     let chosen_rows = Signal::derive(move || scoped.with(|b| chosen.resolved.with(|r| usage_core::query::picked(b, &r.clients).0)));
-    let top_urls = Signal::derive(move || chosen.templates.with(|b| top_n(&b.rows, 5).0));
+    let top_urls = Signal::derive(move || chosen.templates.with(|b| top_n(b, 5).0));
     let caption = scope_caption(chosen);
 
     view! {

@@ -29,7 +29,7 @@ pub fn Today() -> impl IntoView {
         })
     });
     let breakdown = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.last_day.get(), by.get(), f, false))));
-    let top = Signal::derive(move || breakdown.with(|b| top_n(&b.rows, 5).0));
+    let top = Signal::derive(move || breakdown.with(|b| top_n(b, 5).0));
     let keys = Signal::derive(move || top.with(|rows| rows.iter().map(|r| r.key).collect::<Vec<u32>>()));
     let so_far = Memo::new(move |_| {
         let window = dashboard.offsets.with(|o| o.today_so_far(dashboard.now.get()));

@@ -24,7 +24,7 @@ pub fn Urls() -> impl IntoView {
     let charted = Signal::derive(move || {
         chosen.templates.with(|b| match chosen.resolved.with(|r| r.templates.clone()) {
             Some(ids) => b.rows.iter().filter(|r| ids.contains(&r.key)).take(MAX_CLIENTS).map(|r| r.key).collect::<Vec<u32>>(),
-            None => top_n(&b.rows, DEFAULT_URLS).0.iter().map(|r| r.key).collect(),
+            None => top_n(b, DEFAULT_URLS).0.iter().map(|r| r.key).collect(),
         })
     });
     let caption = Signal::derive(move || match chosen.resolved.with(|r| r.templates.as_ref().map(Vec::len)) {

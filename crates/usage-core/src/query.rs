@@ -444,6 +444,50 @@ pub struct Breakdown {
     pub has_latency: bool,
 }
 
+/// Every value's counts before they are ranked: [`UsageStore::tally`].
+#[derive(Debug)]
+pub struct Tally {
+    dimension: Dimension,
+    per_key: Vec<StatusCounts>,
+    bytes: Option<Vec<u128>>,
+    /// Per-request latencies: value k's are `flat[starts[k]..starts[k + 1]]` (empty without them).
+    starts: Vec<usize>,
+    flat: Vec<u64>,
+}
+
+impl Tally {
+    /// The values with requests, ranked by requests (most first), ties by label: the second step.
+    pub fn order(&self, store: &UsageStore) -> Vec<u32> {
+        let ranks = store.ranks_of(self.dimension);
+        let present = self.per_key.iter().enumerate().filter_map(|(k, counts)| {
+            let requests = counts.total();
+            (requests != 0).then(|| (k as u32, u128::from(requests), ranks.get(k).copied().unwrap_or(u32::MAX)))
+        });
+        order_by_keys(present, true)
+    }
+
+    /// The rows of the values in `order`, each built once, in order: with a million clients,
+    /// building rows and then moving them into order costs twice. The last step.
+    pub fn into_breakdown(mut self, order: &[u32]) -> Breakdown {
+        let mut total = StatusCounts::default();
+        let mut has_latency = false;
+        let mut rows: Vec<Row> = Vec::with_capacity(order.len());
+        for &key in order {
+            let key = key as usize;
+            let Some(&counts) = self.per_key.get(key) else { continue };
+            total.merge(&counts);
+            let latency = match (self.starts.get(key), self.starts.get(key + 1)) {
+                (Some(&from), Some(&to)) => Percentiles::of(&mut self.flat[from..to]),
+                _ => None,
+            };
+            has_latency |= latency.is_some();
+            let bytes = self.bytes.as_ref().and_then(|b| b.get(key)).copied().unwrap_or(0);
+            rows.push(Row { key: key as u32, counts, bytes, latency });
+        }
+        Breakdown { dimension: self.dimension, rows: Arc::new(rows), total, has_bytes: self.bytes.is_some(), has_latency }
+    }
+}
+
 /// Requests of one pair of values of two dimensions (a client and a URL template, say).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PairRow {
@@ -754,10 +798,21 @@ impl UsageStore {
 
     /// [`UsageStore::breakdown`] of a window: one copy of the code, whatever the caller's span type.
     fn breakdown_in(&self, span: Window, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
+        let tally = self.tally(span, dimension, filter, latency);
+        let order = tally.order(self);
+        tally.into_breakdown(&order)
+    }
+
+    /// The first of [`UsageStore::breakdown`]'s three steps, which a page may run in separate
+    /// tasks (a million clients make each long): every value's counts, in one pass over the
+    /// records (two with `latency`). Then [`Tally::order`] ranks them and
+    /// [`Tally::into_breakdown`] builds the rows.
+    pub fn tally(&self, span: impl Into<Window>, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Tally {
+        let span = span.into();
         let cardinality = self.cardinality(dimension);
         let mut per_key = vec![StatusCounts::default(); cardinality];
         let bytes_column = self.bytes.as_ref();
-        let mut bytes = vec![0u128; if bytes_column.is_some() { cardinality } else { 0 }];
+        let mut bytes = bytes_column.map(|_| vec![0u128; cardinality]);
         let latency_column = self.latency_us.as_ref().filter(|_| latency);
         // Per-request latencies per value, without one vector per value (there may be 100k):
         // count them in the first pass, then place them in one flat array in a second.
@@ -765,7 +820,7 @@ impl UsageStore {
         self.each(span, filter, |i, n| {
             let key = self.key(dimension, i) as usize;
             per_key[key].add_code(self.status[i], n);
-            if let Some(column) = bytes_column {
+            if let (Some(column), Some(bytes)) = (bytes_column, bytes.as_mut()) {
                 bytes[key] += u128::from(column.get(i));
             }
             // Percentiles are exact on per-request records; a bucket's summed latency is not one request's.
@@ -792,25 +847,7 @@ impl UsageStore {
                 }
             });
         }
-        // Rank the values with requests from their counts, then build each row once, in order:
-        // with a million clients, building rows and then moving them into order costs twice.
-        let present: Vec<u32> = (0..cardinality as u32).filter(|&k| per_key[k as usize].total() != 0).collect();
-        let ranks = self.ranks_of(dimension);
-        let order = order_by_keys(present.iter().map(|&k| (u128::from(per_key[k as usize].total()), ranks.get(k as usize).copied().unwrap_or(u32::MAX))), true);
-        let mut total = StatusCounts::default();
-        let mut rows: Vec<Row> = Vec::with_capacity(present.len());
-        for at in order {
-            let key = present[at as usize] as usize;
-            let counts = per_key[key];
-            total.merge(&counts);
-            let latency = match (starts.get(key), starts.get(key + 1)) {
-                (Some(&from), Some(&to)) => Percentiles::of(&mut flat[from..to]),
-                _ => None,
-            };
-            rows.push(Row { key: key as u32, counts, bytes: bytes.get(key).copied().unwrap_or(0), latency });
-        }
-        let has_latency = rows.iter().any(|r| r.latency.is_some());
-        Breakdown { dimension, rows: Arc::new(rows), total, has_bytes: bytes_column.is_some(), has_latency }
+        Tally { dimension, per_key, bytes, starts, flat }
     }
 
     /// How many values of `dimension` the data has at all (the unknown one not counted): a
@@ -887,8 +924,8 @@ impl UsageStore {
         // Every other column orders by one integer, with the label's rank (unique per value) to
         // break ties.
         match (column, descending) {
-            (SortColumn::Name, true) => order_by_keys(rows.iter().map(|r| (0, u32::MAX - rank(r))), false),
-            _ => order_by_keys(rows.iter().map(|r| (key(r).unwrap_or(0), rank(r))), descending),
+            (SortColumn::Name, true) => order_by_keys(rows.iter().enumerate().map(|(i, r)| (i as u32, 0, u32::MAX - rank(r))), false),
+            _ => order_by_keys(rows.iter().enumerate().map(|(i, r)| (i as u32, key(r).unwrap_or(0), rank(r))), descending),
         }
     }
 
@@ -1005,33 +1042,33 @@ pub fn share(part: u64, total: u64) -> Option<f64> {
     (total > 0).then(|| part as f64 / total as f64)
 }
 
-/// The first `n` rows, and the rest folded into one "Other".
-pub fn top_n(rows: &[Row], n: usize) -> (Vec<Row>, StatusCounts) {
-    let split = n.min(rows.len());
-    let mut other = StatusCounts::default();
-    for row in &rows[split..] {
-        other.merge(&row.counts);
+/// The first `n` rows, and the rest folded into one "Other": the breakdown's total less the
+/// first rows, not a sum over the rest (there may be a million of them).
+pub fn top_n(breakdown: &Breakdown, n: usize) -> (Vec<Row>, StatusCounts) {
+    let top = breakdown.rows[..n.min(breakdown.rows.len())].to_vec();
+    let mut other = breakdown.total;
+    for row in &top {
+        other.subtract(&row.counts);
     }
-    (rows[..split].to_vec(), other)
+    (top, other)
 }
 
-/// Positions of `items` (key, rank) ordered by key (`descending` or not), then rank ascending,
-/// then position. Keys under 2^32 (the common case) sort packed with their rank in one u64: half
-/// the bytes to move for a million rows.
-fn order_by_keys(items: impl Iterator<Item = (u128, u32)> + Clone, descending: bool) -> Vec<u32> {
-    let small = items.clone().all(|(k, _)| k <= u128::from(u32::MAX));
+/// The payloads of `items` (payload, key, rank) ordered by key (`descending` or not), then rank
+/// ascending, then payload. Keys under 2^32 (the common case) sort packed with their rank in one
+/// u64: half the bytes to move for a million rows.
+fn order_by_keys(items: impl Iterator<Item = (u32, u128, u32)> + Clone, descending: bool) -> Vec<u32> {
+    let small = items.clone().all(|(_, k, _)| k <= u128::from(u32::MAX));
     if small {
         let mut keyed: Vec<(u64, u32)> = items
-            .enumerate()
-            .map(|(i, (k, rank))| {
+            .map(|(i, k, rank)| {
                 let k = if descending { u128::from(u32::MAX) - k } else { k } as u64;
-                ((k << 32) | u64::from(rank), i as u32)
+                ((k << 32) | u64::from(rank), i)
             })
             .collect();
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, i)| i).collect()
     } else {
-        let mut keyed: Vec<(u128, u32, u32)> = items.enumerate().map(|(i, (k, rank))| (if descending { u128::MAX - k } else { k }, rank, i as u32)).collect();
+        let mut keyed: Vec<(u128, u32, u32)> = items.map(|(i, k, rank)| (if descending { u128::MAX - k } else { k }, rank, i)).collect();
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, _, i)| i).collect()
     }
@@ -1146,11 +1183,12 @@ mod tests {
     fn top_n_folds_the_rest_into_other() {
         let records: Vec<UsageRecord> = (0..8).map(|i| rec(i, &format!("c{i}"), "/x", 200, 10 + i as u64)).collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
-        let (top, other) = top_n(&rows, 5);
+        let breakdown = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false);
+        let (top, other) = top_n(&breakdown, 5);
         assert_eq!(top.iter().map(|u| u.counts.total()).collect::<Vec<_>>(), [17, 16, 15, 14, 13]);
         assert_eq!(other.total(), 10 + 11 + 12);
-        let (few, other) = top_n(&rows[..2], 5);
+        let few = UsageStore::from_records(&records[..2]).unwrap().breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false);
+        let (few, other) = top_n(&few, 5);
         assert_eq!((few.len(), other.total()), (2, 0));
     }
 

@@ -189,8 +189,11 @@ proptest! {
             let (ka, kb) = (store.key_text(dimension, a.key), store.key_text(dimension, b.key));
             prop_assert!(a.counts.total() > b.counts.total() || (a.counts.total() == b.counts.total() && naive_tie(&records, dimension, &ka) <= naive_tie(&records, dimension, &kb)), "ranked");
         }
-        // top 5 + Other covers everything exactly once.
-        let (top, other) = top_n(&breakdown.rows, 5);
+        // top 5 + Other covers everything exactly once: Other is the rows after the top 5.
+        let (top, other) = top_n(&breakdown, 5);
+        let mut rest = StatusCounts::default();
+        breakdown.rows.iter().skip(5).for_each(|r| rest.merge(&r.counts));
+        prop_assert_eq!(other, rest);
         prop_assert_eq!(top.iter().map(|r| r.counts.total()).sum::<u64>() + other.total(), total.total());
     }
 
