@@ -75,9 +75,9 @@ pub fn Shell() -> impl IntoView {
                 </div>
                 <div class="topbar__actions">
                     <FileOpen on_loaded=Callback::new(move |dataset| {
-                        // In a task of its own: taking the worker's columns in and counting them
-                        // for the screen are each long enough with a million clients.
-                        set_timeout(move || controller.show_files(dataset), std::time::Duration::ZERO)
+                        // In tasks of their own: taking the worker's columns in, and counting them
+                        // for the screen, are each long enough with a million clients.
+                        leptos::task::spawn_local(controller.show_files(dataset))
                     })/>
                     <button type="button" class="button button--connect" on:click=move |_| connect_open.set(true) data-testid="open-connect"
                         aria-busy=move || connecting().to_string()>

@@ -21,6 +21,14 @@ use crate::notices::Notice;
 use crate::sources::{DataSource, Dataset};
 use crate::{sources, storage};
 
+/// A clients breakdown counted ahead, with what it was counted for.
+struct Prepared {
+    store: Arc<UsageStore>,
+    span: Window,
+    filter: RecordFilter,
+    clients: Breakdown,
+}
+
 /// Everything the shell and the pages share. `Copy`: every field is a handle.
 #[derive(Clone, Copy)]
 pub struct Dashboard {
@@ -67,6 +75,8 @@ pub struct Dashboard {
     pub filter: Memo<RecordFilter>,
     /// Every client through the filters: the KPIs and the clients tables.
     pub clients: Memo<Breakdown>,
+    /// `clients` counted ahead for data about to be shown ([`Dashboard::prepare`]).
+    prepared: StoredValue<Option<Prepared>>,
     /// The same for the comparison period, when the link compares (`Err` when the data does not
     /// reach back to it): the KPIs' change and the clients tables' Change column share it.
     pub clients_before: Memo<Option<Result<Breakdown, ()>>>,
@@ -156,7 +166,18 @@ impl Dashboard {
         let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), data_bucket.get()));
         let granularity = Memo::new(move |_| default_granularity(range.with(|r| r.days()), data_bucket.get(), view.with(|v| v.granularity)));
         let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
-        let clients = Memo::new(move |_| store.with(|s| filter.with(|f| s.breakdown(span.get(), Dimension::Client, f, false))));
+        let prepared: StoredValue<Option<Prepared>> = StoredValue::new(None);
+        let clients = Memo::new(move |_| {
+            let span = span.get();
+            store.with(|s| {
+                filter.with(|f| {
+                    // Counted ahead for this store, window and filters, or else now. Taken either way:
+                    // a million clients' rows are a hundred megabytes.
+                    let ahead = prepared.try_update_value(Option::take).flatten().filter(|p| Arc::ptr_eq(&p.store, s) && p.span == span && p.filter == *f);
+                    ahead.map(|p| p.clients).unwrap_or_else(|| s.breakdown(span, Dimension::Client, f, false))
+                })
+            })
+        });
         let clients_before = Memo::new_with_compare(
             move |_| {
                 let window = compare_span.get()?;
@@ -189,11 +210,30 @@ impl Dashboard {
             span,
             filter,
             clients,
+            prepared,
             clients_before,
             status_detail,
             navigate: Callback::new(move |(url, replace): (String, bool)| navigate(&url, NavigateOptions { scroll: false, replace, ..Default::default() })),
             path: location.pathname,
         }
+    }
+
+    /// Counts the clients of `store`, about to be shown over `range`, for the view on screen, in
+    /// three tasks (counts, order, rows) each after a turn of the page, and keeps them for
+    /// `clients`. Showing the store then takes no task that long: with a million clients each
+    /// step takes tens of milliseconds, the three together longer than the page should stall.
+    /// Should the view change in between, `clients` counts again, so what shows is always right.
+    pub async fn prepare(self, store: Arc<UsageStore>, range: DateRange) {
+        use crate::ingest::page::yield_to_page;
+        let span = self.offsets.with_untracked(|o| o.window(&range));
+        let filter = self.view.with_untracked(|v| RecordFilter::new(&store, &v.filters));
+        yield_to_page().await;
+        let tally = store.tally(span, Dimension::Client, &filter, false);
+        yield_to_page().await;
+        let order = tally.order(&store);
+        yield_to_page().await;
+        let clients = tally.into_breakdown(&order);
+        let _ = self.prepared.try_set_value(Some(Prepared { store, span, filter, clients }));
     }
 
     /// What the figures on screen cover, in words: the range's days and the zone, or the Today

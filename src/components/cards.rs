@@ -71,7 +71,10 @@ pub fn SeriesCard(
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
     let metric = shown_metric(dashboard);
-    let chart = Memo::new(move |_| {
+    // Each drawing of the chart has a number, so spike marks found later are drawn only over
+    // the chart they were found for.
+    let drawings = StoredValue::new(0u64);
+    let drawn = Memo::new(move |_| {
         let (span, granularity) = match window {
             Some(w) => w.get(),
             None => (dashboard.span.get(), dashboard.granularity.get()),
@@ -101,22 +104,44 @@ pub fn SeriesCard(
                     .collect()
             };
             let (starts, series) = series_of(span);
-            let marks = match (metric, window) {
-                (Metric::Requests, None) => {
-                    let spikes = filter.with(|f| s.spikes(span, granularity, &offsets, f, dimension, &keys));
-                    spikes.iter().filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket))).collect()
-                }
-                _ => Vec::new(),
-            };
-            LineChart {
+            drawings.update_value(|n| *n += 1);
+            let chart = LineChart {
                 granularity,
                 metric,
                 starts: starts.iter().map(|&t| offsets.local(t)).collect(),
                 series: lines(series),
                 // A period the data does not reach is not drawn as a line at zero.
                 previous: compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).1)).unwrap_or_default(),
-                marks,
-            }
+                marks: Vec::new(),
+            };
+            (drawings.get_value(), chart)
+        })
+    });
+    // The spikes of the requests over the range, found in a task of their own after the line is
+    // drawn: another pass over every record, which a million records make worth not adding to
+    // the task that shows new data.
+    let marks = RwSignal::new((0u64, Vec::<(usize, usize)>::new()));
+    Effect::new(move |_| {
+        let Some(drawing) = drawn.with(|(n, c)| (c.metric == Metric::Requests && window.is_none()).then_some(*n)) else { return };
+        let (span, granularity, offsets) = (dashboard.span.get_untracked(), dashboard.granularity.get_untracked(), dashboard.offsets.get_untracked());
+        let (keys, filter, store) = (keys.get_untracked(), filter.get_untracked(), store.get_untracked());
+        set_timeout(
+            move || {
+                let spikes = store.spikes(span, granularity, &offsets, &filter, dimension, &keys);
+                marks.try_set((drawing, spikes.iter().filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket))).collect()));
+            },
+            std::time::Duration::ZERO,
+        );
+    });
+    let chart = Memo::new(move |_| {
+        drawn.with(|(n, c)| {
+            let mut chart = c.clone();
+            marks.with(|(found_for, found)| {
+                if found_for == n {
+                    chart.marks = found.clone();
+                }
+            });
+            chart
         })
     });
     let legend = Signal::derive(move || {

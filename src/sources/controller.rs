@@ -162,6 +162,10 @@ impl SourceController {
             self.loading.set(false);
             match result {
                 Ok(dataset) => {
+                    self.dashboard.prepare(dataset.store.clone(), self.dashboard.range.get_untracked()).await;
+                    if self.latest.get_value() != this_fetch {
+                        return;
+                    }
                     self.failure.set(None);
                     self.dashboard.clear("live-failure");
                     self.dashboard.clear("empty-notice");
@@ -199,10 +203,12 @@ impl SourceController {
     }
 
     /// Shows opened files over the days they cover (up to 60, ending yesterday), disconnecting a
-    /// live source, whose next refresh would otherwise replace them.
-    pub fn show_files(self, dataset: Dataset) {
+    /// live source, whose next refresh would otherwise replace them. Their clients are counted
+    /// first, in tasks of their own ([`Dashboard::prepare`]).
+    pub async fn show_files(self, dataset: Dataset) {
         let dashboard = self.dashboard;
         let covering = dataset.store.day_span().and_then(|(first, last)| DateRange::covering(first, last, dashboard.today.get_untracked(), 60));
+        dashboard.prepare(dataset.store.clone(), covering.unwrap_or_else(|| dashboard.range.get_untracked())).await;
         match covering {
             Some(_) => dashboard.clear("empty-notice"),
             None => dashboard.notify(Notice::NothingBeforeToday),
