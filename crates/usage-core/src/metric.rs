@@ -1,5 +1,6 @@
 //! What the time chart measures per bucket, beyond counting requests: the error rate, the p95
-//! latency and the bytes sent (`metric=` in a link).
+//! latency, the bytes sent, and any quantity the data measures besides requests (a 3scale metric
+//! such as data transfer): `metric=` in a link.
 //!
 //! Every value is an integer, so the chart, its tooltip and its table show the very same figure:
 //! requests and bytes as counts, the error rate in basis points (hundredths of a percent) and
@@ -14,7 +15,7 @@ use crate::zone::{Offsets, Window};
 use crate::Granularity;
 
 /// What the time chart shows per bucket.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Metric {
     #[default]
     Requests,
@@ -24,36 +25,52 @@ pub enum Metric {
     P95,
     /// Response bytes, summed.
     Bytes,
+    /// A [`Measure`](crate::store::Measure) of the data, by its system name, summed
+    /// (`metric=measure:data_transfer`).
+    Measure(String),
 }
 
 impl Metric {
     pub const ALL: [Metric; 4] = [Metric::Requests, Metric::ErrorRate, Metric::P95, Metric::Bytes];
 
-    /// The name in a link (`metric=p95`).
-    pub const fn as_str(self) -> &'static str {
+    /// The name in a link (`metric=p95`, `metric=measure:data_transfer`).
+    pub fn as_str(&self) -> std::borrow::Cow<'static, str> {
         match self {
-            Metric::Requests => "requests",
-            Metric::ErrorRate => "error-rate",
-            Metric::P95 => "p95",
-            Metric::Bytes => "bytes",
+            Metric::Requests => "requests".into(),
+            Metric::ErrorRate => "error-rate".into(),
+            Metric::P95 => "p95".into(),
+            Metric::Bytes => "bytes".into(),
+            Metric::Measure(name) => format!("measure:{name}").into(),
         }
     }
 
-    pub const fn label(self) -> &'static str {
+    /// Its name as people read it; a measure's is the data's (`Data Transfer (MB)`).
+    pub fn label(&self, store: &UsageStore) -> String {
         match self {
-            Metric::Requests => "Requests",
-            Metric::ErrorRate => "Error rate",
-            Metric::P95 => "p95 latency",
-            Metric::Bytes => "Bytes",
+            Metric::Requests => "Requests".into(),
+            Metric::ErrorRate => "Error rate".into(),
+            Metric::P95 => "p95 latency".into(),
+            Metric::Bytes => "Bytes".into(),
+            Metric::Measure(name) => store.measures().iter().find(|m| &m.system_name == name).map_or_else(|| name.clone(), |m| m.label()),
         }
     }
 
+    /// The metric a link names, if it names one.
     pub fn parse(text: &str) -> Option<Metric> {
-        Metric::ALL.into_iter().find(|m| m.as_str() == text)
+        match text.strip_prefix("measure:") {
+            Some(name) if !name.is_empty() => Some(Metric::Measure(name.to_owned())),
+            Some(_) => None,
+            None => Metric::ALL.into_iter().find(|m| m.as_str() == text),
+        }
+    }
+
+    /// Every metric `store` may offer: the built-in ones, then the data's own measures.
+    pub fn offered(store: &UsageStore) -> Vec<Metric> {
+        Metric::ALL.into_iter().chain(store.measures().iter().map(|m| Metric::Measure(m.system_name.clone()))).collect()
     }
 
     /// Whether `store` can give this metric, and if not, why (the switch says it).
-    pub fn availability(self, store: &UsageStore, detail: StatusDetail) -> Result<(), Unavailable> {
+    pub fn availability(&self, store: &UsageStore, detail: StatusDetail) -> Result<(), Unavailable> {
         match self {
             Metric::Requests => Ok(()),
             Metric::ErrorRate => Dimension::Class.availability(store, detail),
@@ -61,14 +78,16 @@ impl Metric {
             Metric::P95 => Err(Unavailable::NoLatency),
             Metric::Bytes if store.bytes.is_some() => Ok(()),
             Metric::Bytes => Err(Unavailable::NoBytes),
+            Metric::Measure(name) if store.measures().iter().any(|m| &m.system_name == name) => Ok(()),
+            Metric::Measure(name) => Err(Unavailable::NoMeasure(name.clone())),
         }
     }
 
     /// A value of this metric in words: `12,345`, `2.50%`, `184.2 ms`, `1.2 MB`.
-    pub fn text(self, value: Option<u64>) -> String {
+    pub fn text(&self, value: Option<u64>) -> String {
         let Some(value) = value else { return "–".to_owned() };
         match self {
-            Metric::Requests => crate::format::thousands(value),
+            Metric::Requests | Metric::Measure(_) => crate::format::thousands(value),
             Metric::ErrorRate => format!("{}%", crate::format::decimal(value as f64 / 100.0, 2)),
             Metric::P95 => crate::format::millis(value),
             Metric::Bytes => crate::format::bytes(value),
@@ -76,9 +95,9 @@ impl Metric {
     }
 
     /// A value as an axis label, short: `12k`, `2.5%`, `184.2 ms`, `1.2 MB`.
-    pub fn axis(self, value: f64) -> String {
+    pub fn axis(&self, value: f64) -> String {
         match self {
-            Metric::Requests => crate::format::compact(value),
+            Metric::Requests | Metric::Measure(_) => crate::format::compact(value),
             Metric::ErrorRate => format!("{}%", crate::format::decimal(value / 100.0, 1).trim_end_matches(".0")),
             Metric::P95 => crate::format::millis(value.max(0.0) as u64),
             Metric::Bytes => crate::format::bytes(value.max(0.0) as u64),
@@ -103,7 +122,7 @@ struct Cell {
 }
 
 impl Cell {
-    fn value(&mut self, metric: Metric) -> Option<u64> {
+    fn value(&mut self, metric: &Metric) -> Option<u64> {
         let total = self.counts.total();
         match metric {
             Metric::Requests => Some(total),
@@ -111,6 +130,8 @@ impl Cell {
             Metric::ErrorRate => (total > 0).then(|| ((u128::from(self.counts.errors()) * 20_000 + u128::from(total)) / (2 * u128::from(total))) as u64),
             Metric::P95 => Percentiles::of(&mut self.latencies).map(|p| p.p95_us),
             Metric::Bytes => Some(self.bytes),
+            // Measures have a series of their own (`measure_series`).
+            Metric::Measure(_) => None,
         }
     }
 }
@@ -118,7 +139,10 @@ impl Cell {
 impl UsageStore {
     /// `metric` over time in `span` through `filter`, in buckets of the zone with `offsets`: for
     /// everything, and for each of `keys` of `dimension`.
-    pub fn metric_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, metric: Metric) -> MetricSeries {
+    pub fn metric_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, metric: &Metric) -> MetricSeries {
+        if let Metric::Measure(name) = metric {
+            return self.measure_series(span, granularity, offsets, filter, split, name);
+        }
         let starts = offsets.buckets(granularity, span);
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
         let slots = KeySlots::new(self.cardinality(dimension), keys);
@@ -144,6 +168,36 @@ impl UsageStore {
             }
         });
         let mut rows = cells.into_iter().map(|mut row| row.iter_mut().map(|c| c.value(metric)).collect::<Vec<_>>());
+        let total = rows.next().unwrap_or_default();
+        MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
+    }
+
+    /// The measure `name` summed per bucket, like requests. A measure is counted per client
+    /// only: through a filter on anything else (a URL, a status), or split by anything else, it
+    /// has no amounts to show, and every bucket is a gap rather than a made-up zero.
+    fn measure_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, name: &str) -> MetricSeries {
+        let starts = offsets.buckets(granularity, span);
+        let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
+        let measure = self.measures().iter().find(|m| m.system_name == name);
+        let known = measure.is_some() && filter.only_clients() && (keys.is_empty() || dimension == Dimension::Client);
+        let index = BucketIndex::new(&starts, granularity, offsets);
+        // Row 0 is everything through the filter; row k + 1 is keys[k]. The measure's total
+        // fits in u64 (the store checked it), so no part of it can overflow.
+        let mut sums = vec![vec![0u64; starts.len()]; keys.len() + 1];
+        for point in measure.filter(|_| known).map(|m| m.points.as_slice()).unwrap_or_default() {
+            if point.timestamp < span.start || point.timestamp >= span.end || !filter.passes_client(point.client) {
+                continue;
+            }
+            let bucket = index.of(point.timestamp);
+            if bucket >= starts.len() {
+                continue;
+            }
+            let own = keys.iter().rposition(|&k| k == point.client).map(|k| k + 1);
+            for row in std::iter::once(0).chain(own) {
+                sums[row][bucket] += point.amount;
+            }
+        }
+        let mut rows = sums.into_iter().map(|row| row.into_iter().map(|v| known.then_some(v)).collect::<Vec<_>>());
         let total = rows.next().unwrap_or_default();
         MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
     }

@@ -35,6 +35,8 @@ pub struct StoreHeader {
     /// where the store was built so that the page never sorts 100k labels; empty for one the
     /// page works out itself when first needed.
     pub label_ranks: Vec<Vec<u32>>,
+    /// Quantities besides requests (few points: one per bucket and client of a 3scale metric).
+    pub measures: Vec<crate::store::Measure>,
 }
 
 /// One per-record column.
@@ -111,6 +113,7 @@ impl UsageStore {
             endpoint_methods: parts.endpoints.iter().map(|e| e.method).collect(),
             endpoint_templates: parts.endpoints.iter().map(|e| e.template).collect(),
             label_ranks,
+            measures: parts.measures,
             client_ids: parts.client_ids,
             client_names: parts.client_names,
             templates: parts.templates,
@@ -156,6 +159,10 @@ impl Assembler {
         }
         if header.unknown_client.is_some_and(|c| c as usize >= header.client_ids.len()) {
             return Err(PartsError::OutOfRange("unknown client"));
+        }
+        let mut totals = header.measures.iter().map(|m| m.points.iter().try_fold(0u64, |sum, p| sum.checked_add(p.amount)));
+        if header.measures.iter().flat_map(|m| &m.points).any(|p| p.client as usize >= header.client_ids.len()) || totals.any(|t| t.is_none()) {
+            return Err(PartsError::OutOfRange("measure"));
         }
         // Ranks, where given, are a permutation of each dimension's ids.
         if header.label_ranks.len() > crate::Dimension::ALL.len() {
@@ -292,6 +299,7 @@ impl Assembler {
             ips: h.ips,
             total_requests: h.total_requests,
             unknown_client: h.unknown_client,
+            measures: h.measures,
         })
         .with_label_ranks(label_ranks))
     }
@@ -325,7 +333,14 @@ mod tests {
                 latency_us: (i % 2 == 0).then_some(i as u64 * 1_000),
             })
             .collect();
-        UsageStore::from_records(&records).unwrap()
+        let mut builder = crate::StoreBuilder::new();
+        for record in &records {
+            builder.push_record(record).unwrap();
+        }
+        let client = builder.client("c3", "");
+        let point = |amount| crate::store::MeasurePoint { timestamp: 1_795_356_192, bucket: BucketWidth::Day, client, amount };
+        builder.push_measure("data_transfer", "Data transfer", "MB", &[point(12), point(u64::MAX - 12)]).unwrap();
+        builder.finish()
     }
 
     // Guards the hand-over from the worker: taken apart and put back together, a store holds the
@@ -345,12 +360,17 @@ mod tests {
         assert_eq!(again.records().collect::<Vec<_>>(), expected);
         assert_eq!(again.total_requests(), total);
         assert_eq!(again.client_count(), 7);
+        assert_eq!(again.measures(), fresh_measures().as_slice(), "measures travel");
         // The label ranks came along, and are what the store would have worked out itself.
         let fresh = sample();
         for dimension in crate::Dimension::ALL {
             assert!(again.label_ranks[dimension as usize].get().is_some(), "{dimension:?} ranks travel");
             assert_eq!(again.ranks_of(dimension), fresh.ranks_of(dimension), "{dimension:?}");
         }
+    }
+
+    fn fresh_measures() -> Vec<crate::store::Measure> {
+        sample().measures().to_vec()
     }
 
     // Guards that a broken hand-over is refused with the column named, never trusted.
@@ -372,6 +392,12 @@ mod tests {
         let mut broken = header.clone();
         broken.label_ranks[0][1] = broken.label_ranks[0][0];
         assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("label ranks")), "ranks must be a permutation");
+        let mut broken = header.clone();
+        broken.measures[0].points[0].client = 99;
+        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("measure")), "a measure's client must exist");
+        let mut broken = header.clone();
+        broken.measures[0].points[0].amount += 1;
+        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("measure")), "a measure's total must fit");
         let mut assembler = Assembler::new(header).unwrap();
         for column in columns.into_iter().take(10) {
             assembler.add(column).unwrap();

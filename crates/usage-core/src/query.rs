@@ -208,6 +208,8 @@ pub enum Unavailable {
     NoLatency,
     #[error("This data has no response sizes.")]
     NoBytes,
+    #[error("This data does not measure “{0}”.")]
+    NoMeasure(String),
 }
 
 impl Dimension {
@@ -334,6 +336,17 @@ impl RecordFilter {
             );
         }
         filter
+    }
+
+    /// Whether it filters by nothing but clients: a measure, counted per client only, can go
+    /// through it.
+    pub(crate) fn only_clients(&self) -> bool {
+        self.endpoint.is_none() && self.status.is_none() && self.module.is_none() && self.user.is_none() && self.ip.is_none()
+    }
+
+    /// Whether `client`'s traffic passes the client filters.
+    pub(crate) fn passes_client(&self, client: u32) -> bool {
+        self.client.as_ref().is_none_or(|mask| mask.get(client as usize).copied().unwrap_or(false))
     }
 
     /// The same, letting through only the given URL templates as well (a chart's selection).
@@ -997,6 +1010,17 @@ impl UsageStore {
         self.index_range(span.start, span.end).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
     }
 
+    /// The measured amounts of `span` that `filter` lets through, with their measure: a measure
+    /// is counted per client only, so a filter on anything else lets none through.
+    pub fn measure_points_through<'a>(&'a self, span: impl Into<Window>, filter: &'a RecordFilter) -> impl Iterator<Item = (&'a crate::store::Measure, &'a crate::store::MeasurePoint)> + 'a {
+        let span = span.into();
+        let open = filter.only_clients();
+        self.measures()
+            .iter()
+            .flat_map(|m| m.points.iter().map(move |p| (m, p)))
+            .filter(move |(_, p)| open && span.start <= p.timestamp && p.timestamp < span.end && filter.passes_client(p.client))
+    }
+
     /// For each URL template id, the methods it was called with in `span` through `filter`, as
     /// text in alphabetical order (`GET, POST`); empty for a template without requests.
     pub fn template_methods(&self, span: impl Into<Window>, filter: &RecordFilter) -> Vec<String> {
@@ -1020,8 +1044,10 @@ impl UsageStore {
     /// The widest bucket of any record: a time chart cannot be finer than its data.
     pub fn widest_bucket(&self) -> BucketWidth {
         // Widths are stored as their place in `BucketWidth::ALL`, narrowest first; per-request
-        // data is one constant, so this is no pass over the records.
-        BucketWidth::ALL[self.bucket.max() as usize % BucketWidth::ALL.len()]
+        // data is one constant, so this is no pass over the records. Measured amounts count too.
+        let place = |w: BucketWidth| BucketWidth::ALL.iter().position(|&a| a == w).unwrap_or(0) as u64;
+        let measured = self.measures().iter().flat_map(|m| &m.points).map(|p| place(p.bucket)).max().unwrap_or(0);
+        BucketWidth::ALL[self.bucket.max().max(measured) as usize % BucketWidth::ALL.len()]
     }
 
     /// The widest bucket of the records in `span`: the last day may be finer than the rest.

@@ -91,6 +91,8 @@ pub enum RowError {
     CountOverflow(u64),
     #[error("it names a module beyond the 65,536 different modules Callboard can hold")]
     TooManyModules,
+    #[error("it counts {measure} in “{other}”, but earlier rows count it in “{unit}”")]
+    MeasureUnit { measure: String, unit: String, other: String },
 }
 
 impl From<RowError> for String {
@@ -229,6 +231,38 @@ impl NumberColumn {
     }
 }
 
+/// A quantity the data measures besides requests: a 3scale metric such as data transfer (in MB)
+/// or CPU hours. It is never counted as requests; the time chart offers it as a metric of its
+/// own, in its own unit.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Measure {
+    /// The name in a link (`metric=measure:data_transfer`): 3scale's `system_name`.
+    pub system_name: String,
+    /// The name people read (`Data Transfer`).
+    pub name: String,
+    /// `MB`, `hours`; empty when the export does not say.
+    pub unit: String,
+    /// Amounts per bucket and client, in time order.
+    pub points: Vec<MeasurePoint>,
+}
+
+/// An amount of a [`Measure`] in one bucket, for one client.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MeasurePoint {
+    pub timestamp: i64,
+    pub bucket: BucketWidth,
+    pub client: ClientId,
+    pub amount: u64,
+}
+
+impl Measure {
+    /// Its name with its unit, as the metric switch shows it: `Data Transfer (MB)`.
+    pub fn label(&self) -> String {
+        let name = if self.name.is_empty() { &self.system_name } else { &self.name };
+        if self.unit.is_empty() { name.clone() } else { format!("{name} ({})", self.unit) }
+    }
+}
+
 /// One record for [`StoreBuilder::push_row`], with its dimensions already interned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Row {
@@ -274,6 +308,8 @@ pub struct StoreBuilder {
     has_latency: bool,
     /// Every request pushed so far; kept within `u64` (see [`RowError::CountOverflow`]).
     total_requests: u64,
+    /// Quantities besides requests, with each one's total so far (kept within `u64` as well).
+    measures: Vec<(Measure, u64)>,
 }
 
 /// A column that stays one constant until a second value appears.
@@ -428,6 +464,36 @@ impl StoreBuilder {
         self.latency_us.push(row.latency_us.unwrap_or(0));
     }
 
+    /// Adds amounts of the measure `system_name` (created with `name` and `unit` when first met):
+    /// all of them, or, if any is refused, none. A measure met again with another unit is
+    /// refused, as its amounts could not be added.
+    pub fn push_measure(&mut self, system_name: &str, name: &str, unit: &str, points: &[MeasurePoint]) -> Result<(), RowError> {
+        let at = self.measures.iter().position(|(m, _)| m.system_name == system_name);
+        if let Some(known) = at.map(|at| &self.measures[at].0).filter(|m| m.unit != unit) {
+            return Err(RowError::MeasureUnit { measure: system_name.to_owned(), unit: known.unit.clone(), other: unit.to_owned() });
+        }
+        let mut total = at.map_or(0, |at| self.measures[at].1);
+        for point in points {
+            if !(FIRST_TIMESTAMP..=LAST_TIMESTAMP).contains(&point.timestamp) {
+                return Err(RowError::TimeOutOfRange(point.timestamp));
+            }
+            total = total.checked_add(point.amount).ok_or(RowError::CountOverflow(point.amount))?;
+        }
+        let at = at.unwrap_or_else(|| {
+            self.measures.push((Measure { system_name: system_name.to_owned(), name: name.to_owned(), unit: unit.to_owned(), points: Vec::new() }, 0));
+            self.measures.len() - 1
+        });
+        let (measure, sum) = &mut self.measures[at];
+        measure.points.extend_from_slice(points);
+        *sum = total;
+        Ok(())
+    }
+
+    /// Amounts of measures pushed so far.
+    pub fn measure_points(&self) -> usize {
+        self.measures.iter().map(|(m, _)| m.points.len()).sum()
+    }
+
     /// Adds a record in its readable form.
     pub fn push_record(&mut self, record: &UsageRecord) -> Result<(), RowError> {
         let row = Row {
@@ -504,6 +570,14 @@ impl StoreBuilder {
             users: self.users.into_table(),
             ips: self.ips.into_table(),
             total_requests: self.total_requests,
+            measures: self
+                .measures
+                .into_iter()
+                .map(|(mut m, _)| {
+                    m.points.sort_by_key(|p| p.timestamp);
+                    m
+                })
+                .collect(),
             client_postings: std::sync::OnceLock::new(),
             label_ranks: Default::default(),
         }
@@ -560,6 +634,8 @@ pub struct UsageStore {
     total_requests: u64,
     /// The client that stands for records naming none ("Unknown client"), if there are such records.
     unknown_client: Option<ClientId>,
+    /// Quantities besides requests, each within `u64` in all.
+    measures: Vec<Measure>,
     /// Built on the first filter by client.
     client_postings: std::sync::OnceLock<Postings>,
     /// Each dimension's values ranked by label, built when a table of it is first sorted.
@@ -591,17 +667,18 @@ pub(crate) struct RawStore {
     pub ips: StringTable,
     pub total_requests: u64,
     pub unknown_client: Option<ClientId>,
+    pub measures: Vec<Measure>,
 }
 
 impl UsageStore {
     pub(crate) fn into_raw(self) -> RawStore {
         let UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, ..
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, ..
         } = self;
         RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
         }
     }
 
@@ -609,11 +686,11 @@ impl UsageStore {
     pub(crate) fn from_raw(raw: RawStore) -> UsageStore {
         let RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
         } = raw;
         UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
             client_postings: std::sync::OnceLock::new(),
             label_ranks: Default::default(),
         }
@@ -768,14 +845,17 @@ impl UsageStore {
         self.offsets.first().map(|&o| self.base + i64::from(o))
     }
 
-    /// The first and last UTC day that have records, as days since 1970-01-01.
+    /// The first and last UTC day that have records or measured amounts, as days since 1970-01-01.
     pub fn day_span(&self) -> Option<(i64, i64)> {
-        let first = *self.offsets.first()?;
-        let last = *self.offsets.last()?;
-        Some((
-            crate::model::day_of(self.base + i64::from(first)),
-            crate::model::day_of(self.base + i64::from(last)),
-        ))
+        let records = self.offsets.first().zip(self.offsets.last()).map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
+        let measured = self.measures.iter().flat_map(|m| m.points.first().zip(m.points.last())).map(|(a, b)| (a.timestamp, b.timestamp));
+        let (first, last) = records.into_iter().chain(measured).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))?;
+        Some((crate::model::day_of(first), crate::model::day_of(last)))
+    }
+
+    /// The quantities the data measures besides requests (3scale's other metrics).
+    pub fn measures(&self) -> &[Measure] {
+        &self.measures
     }
 
     /// Bytes of memory the records take (columns only, not the dictionaries).
@@ -828,6 +908,17 @@ impl UsageStore {
             hash.write_u64(record.requests);
             optional(&mut hash, record.bytes);
             optional(&mut hash, record.latency_us);
+        }
+        for measure in &self.measures {
+            for value in [&measure.system_name, &measure.name, &measure.unit] {
+                text(&mut hash, value);
+            }
+            for point in &measure.points {
+                hash.write_i64(point.timestamp);
+                hash.write_u8(BucketWidth::ALL.iter().position(|&w| w == point.bucket).unwrap_or(0) as u8);
+                text(&mut hash, self.client_id(point.client));
+                hash.write_u64(point.amount);
+            }
         }
         format!("{} records, {} requests, {:016x}", self.len(), self.total_requests, hash.finish())
     }
@@ -991,5 +1082,25 @@ mod tests {
         let store = builder.finish();
         assert_eq!(store.total_requests(), (1 << 63) + 12);
         assert_eq!(store.len(), 3, "the refused row left nothing behind");
+    }
+
+    // Guards measures: kept apart from requests, each within u64 in all, a set of amounts in
+    // whole or not at all, and one unit per measure.
+    #[test]
+    fn measures_stay_apart_and_countable() {
+        let mut builder = StoreBuilder::new();
+        let c = builder.client("a", "");
+        let point = |timestamp, amount| MeasurePoint { timestamp, bucket: BucketWidth::Day, client: c, amount };
+        assert_eq!(builder.push_measure("data_transfer", "Data transfer", "MB", &[point(86_400, 1 << 63)]), Ok(()));
+        assert_eq!(builder.push_measure("data_transfer", "", "MB", &[point(0, 5), point(172_800, 1 << 63)]), Err(RowError::CountOverflow(1 << 63)));
+        assert!(matches!(builder.push_measure("data_transfer", "", "GB", &[point(0, 5)]), Err(RowError::MeasureUnit { .. })));
+        assert_eq!(builder.push_measure("data_transfer", "", "MB", &[point(0, 5)]), Ok(()));
+        assert_eq!(builder.push_measure("cpu", "CPU", "hours", &[point(259_200, 2)]), Ok(()));
+        let store = builder.finish();
+        assert_eq!((store.len(), store.total_requests()), (0, 0), "no requests");
+        let amounts: Vec<(i64, u64)> = store.measures()[0].points.iter().map(|p| (p.timestamp, p.amount)).collect();
+        assert_eq!(amounts, [(0, 5), (86_400, 1 << 63)], "in time order, and the refused set left nothing behind");
+        assert_eq!(store.day_span(), Some((0, 3)), "measured days count as the data's days");
+        assert_eq!(store.measures()[1].label(), "CPU (hours)");
     }
 }

@@ -14,7 +14,7 @@
 //! | `g=10m\|hour\|day\|week\|month` | the time chart's buckets (the range's default when absent) |
 //! | `tz=utc\|local\|<IANA name>` | the zone days and buckets follow (UTC when absent) |
 //! | `compare=previous\|year` | the period the figures are compared with |
-//! | `metric=requests\|error-rate\|p95\|bytes` | what the time chart measures (requests when absent) |
+//! | `metric=requests\|error-rate\|p95\|bytes\|measure:<name>` | what the time chart measures (requests when absent); a measure is one of the data's own, such as a 3scale metric |
 //! | `source` | a live source's URL |
 //!
 //! A part that cannot be read gives a notice, and the rest of the link still works.
@@ -156,7 +156,7 @@ impl ViewNotice {
             ViewNotice::BadGranularity(g) => format!("The link's granularity “{g}” is not one of 10m, hour, day, week or month, so the range's default is shown."),
             ViewNotice::BadZone(tz) => format!("The link's time zone “{tz}” is not utc, local or a zone name, so times are in UTC."),
             ViewNotice::BadCompare(c) => format!("The link asked to compare with “{c}”; Callboard compares with the previous period or a year earlier, so nothing is compared."),
-            ViewNotice::BadMetric(m) => format!("The link asked for a metric “{m}”; the charts show requests, error-rate, p95 or bytes, so they show requests."),
+            ViewNotice::BadMetric(m) => format!("The link asked for a metric “{m}”; the charts show requests, error-rate, p95, bytes or a measure of the data (measure:<name>), so they show requests."),
         }
     }
 }
@@ -272,7 +272,7 @@ impl ViewState {
             pairs.push(("compare".to_owned(), compare.as_str().to_owned()));
         }
         if self.metric != Metric::Requests {
-            pairs.push(("metric".to_owned(), self.metric.as_str().to_owned()));
+            pairs.push(("metric".to_owned(), self.metric.as_str().into_owned()));
         }
         if let Some(source) = &self.source {
             pairs.push(("source".to_owned(), source.clone()));
@@ -409,7 +409,7 @@ mod tests {
                     granularity: Some(Granularity::ALL[view as usize % 5]),
                     zone: [ZoneChoice::Utc, ZoneChoice::Local, ZoneChoice::Named("America/St_Johns".into())][view as usize % 3].clone(),
                     compare: [None, Some(Compare::Previous), Some(Compare::Year)][view as usize % 3],
-                    metric: Metric::ALL[view as usize % 4],
+                    metric: [Metric::ALL.to_vec(), vec![Metric::Measure("data_transfer".into())]].concat()[view as usize % 5].clone(),
                     source: Some("https://usage.example/api".into()),
                 };
                 let (back, notices) = ViewState::from_query(&state.to_query(), today());

@@ -265,15 +265,26 @@ fn threescale_usage_json() {
     // 11-20: 10, 11-22: 7, 11-23 (today): left out.
     assert_eq!(totals(&store), [("Partner Portal".to_owned(), [17, 0, 0, 0, 0, 0, 17])]);
 
-    // A method counts in hits; a metric in another unit is refused, not counted as requests.
+    // A method counts in hits; a metric in another unit is a measure of its own, never requests.
     let method = usage.replace(r#""name":"Hits","system_name":"hits""#, r#""name":"Search","system_name":"search""#);
     let (_, store, _) = read(&method).expect("a method is read");
     assert_eq!(totals(&store), [("Partner Portal".to_owned(), [17, 0, 0, 0, 0, 0, 17])]);
     let transfer = usage.replace(r#""name":"Hits","system_name":"hits","unit":"hit""#, r#""name":"Data transfer","system_name":"data_transfer","unit":"MB""#);
-    // The document is skipped with its reason, and nothing is counted.
-    let (_, store, report) = read(&transfer).expect("the file is read and the document reported");
-    assert_eq!((store.total_requests(), report.rows, report.skipped), (0, 0, 1));
-    assert!(report.problems[0].reason.contains("data_transfer in MB, not requests"), "{:?}", report.problems);
+    let (_, store, report) = read(&transfer).expect("a metric in MB is read");
+    assert_eq!((store.total_requests(), report.rows, report.skipped), (0, 1, 0));
+    let measure = &store.measures()[0];
+    assert_eq!((measure.system_name.as_str(), measure.label()), ("data_transfer", "Data transfer (MB)".to_owned()));
+    let per_day: Vec<(String, u64)> = measure.points.iter().map(|p| (usage_core::format::describe_timestamp(p.timestamp), p.amount)).collect();
+    assert_eq!(per_day.iter().map(|(_, a)| *a).collect::<Vec<_>>(), [10, 0, 7, 10], "{per_day:?}");
+    assert_eq!(measure.points[1].timestamp - measure.points[0].timestamp, 86_400);
+    // Hits and data transfer together: requests count hits only, and the measure stays apart.
+    let (_, both, _) = read(&format!("[{usage},{transfer}]")).expect("both documents are read");
+    assert_eq!((both.total_requests(), both.measures().len()), (27, 1));
+    // The same metric in another unit cannot be added up: the second document is refused.
+    let other_unit = transfer.replace(r#""unit":"MB""#, r#""unit":"GB""#);
+    let (_, mixed, report) = read(&format!("[{transfer},{other_unit}]")).expect("the first is read");
+    assert_eq!((mixed.measures()[0].points.len(), report.skipped), (4, 1));
+    assert!(report.problems[0].reason.contains("in “GB”, but earlier rows count it in “MB”"), "{:?}", report.problems);
 
     let codes = r#"{"response_code":{"code":"5XX"},"period":{"since":"2026-11-22T00:00:00+01:00","granularity":"hour","timezone":"Europe/Madrid"},"total":3,"values":[1,2]}"#;
     let (_, store, _) = read(codes).expect("readable");
@@ -297,7 +308,7 @@ fn threescale_top_applications() {
     assert_eq!(totals(&store), [("8".to_owned(), [5, 0, 0, 0, 0, 0, 5])]);
 }
 
-// Guards 3scale's usage CSV: only hits count (methods are parts of hits).
+// Guards 3scale's usage CSV: only hits count as requests; other metrics are measures of their own.
 #[test]
 fn threescale_usage_csv() {
     let text = "Metric System Name,Metric Name,Date,Value\nhits,Hits,2026-11-21,12\nget_users,Get users,2026-11-21,9\nhits,Hits,2026-11-23,4\nhits,Hits,2026-11-22,x\n";
@@ -305,6 +316,9 @@ fn threescale_usage_csv() {
     assert_eq!((format, report.rows, report.skipped), (Format::ThreeScaleCsv, 3, 1));
     assert_eq!(report.problems[0].line, 5);
     assert_eq!(totals(&store), [("Unknown client".to_owned(), [12, 0, 0, 0, 0, 0, 12])]);
+    // The method is a measure of its own, named as the export names it, never requests.
+    let measure = &store.measures()[0];
+    assert_eq!((measure.system_name.as_str(), measure.label(), measure.points.iter().map(|p| p.amount).collect::<Vec<_>>()), ("get_users", "Get users".to_owned(), vec![9]));
 }
 
 // Guards malformed records of the remaining readers: each bad one is skipped with its line, the good ones stay.

@@ -347,7 +347,7 @@ proptest! {
         let store = UsageStore::from_records(&records).unwrap();
         let filter = RecordFilter::new(&store, &filters);
         let keys: Vec<u32> = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false).rows.iter().take(split_count).map(|r| r.key).collect();
-        let got = store.metric_series(span.into(), granularity, &Offsets::utc(), &filter, Some((dimension, &keys)), metric);
+        let got = store.metric_series(span.into(), granularity, &Offsets::utc(), &filter, Some((dimension, &keys)), &metric);
         prop_assert_eq!(&got.starts, &store.series(span, granularity, &filter, None).starts);
 
         // Per series (0 = everything, k + 1 = keys[k]) and bucket: requests, errors, bytes, latencies.
@@ -380,6 +380,7 @@ proptest! {
                             (!latencies.is_empty()).then(|| latencies[(latencies.len() * 95).div_ceil(100) - 1])
                         }
                         Metric::Bytes => Some(bytes),
+                        Metric::Measure(_) => unreachable!("not generated here"),
                     })
                     .collect()
             })
@@ -387,6 +388,56 @@ proptest! {
         prop_assert_eq!(&got.total, &expected[0]);
         for (k, (key, values)) in got.series.iter().enumerate() {
             prop_assert_eq!(*key, keys[k]);
+            prop_assert_eq!(values, &expected[k + 1], "series {}", k);
+        }
+    }
+
+    // Guards a measure of the data (a 3scale metric) charted like requests: summed per bucket
+    // and per client key, never mixed with requests or with another measure, and no value at all
+    // through a filter or split on anything but clients (a measure is counted per client only).
+    #[test]
+    fn measure_series_matches_reference(
+        records in prop::collection::vec(record_strategy(), 0..40),
+        points in prop::collection::vec((record_strategy(), 0u64..1_000_000, any::<bool>()), 0..80),
+        span in span_strategy(),
+        granularity in prop::sample::select(vec![Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week]),
+        dimension in prop::sample::select(vec![Dimension::Client, Dimension::Client, Dimension::Template]),
+        filters in filters_strategy(),
+        split_count in 0..4usize,
+    ) {
+        let mut builder = usage_core::StoreBuilder::new();
+        for r in &records {
+            builder.push_record(r).unwrap();
+        }
+        // Each point is an amount of one of two measures, by a client the records may not have.
+        for (r, amount, second) in &points {
+            let client = builder.client(&r.client_id, &r.client_name);
+            let (system_name, unit) = if *second { ("cpu_hours", "hours") } else { ("data_transfer", "MB") };
+            builder.push_measure(system_name, "", unit, &[usage_core::store::MeasurePoint { timestamp: r.timestamp, bucket: r.bucket, client, amount: *amount }]).unwrap();
+        }
+        let store = builder.finish();
+        let filter = RecordFilter::new(&store, &filters);
+        let keys: Vec<u32> = (0..store.client_count() as u32).take(split_count).collect();
+        let keys = if dimension == Dimension::Client { keys } else { vec![0; split_count.min(store.templates().len())] };
+        let got = store.metric_series(span.into(), granularity, &Offsets::utc(), &filter, Some((dimension, &keys)), &Metric::Measure("data_transfer".into()));
+        prop_assert_eq!(&got.starts, &store.series(span, granularity, &filter, None).starts);
+        // A measure the data does not have has no values either.
+        let measured = points.iter().any(|(_, _, second)| !second);
+        let per_client = measured && filters.iter().all(|f| f.dimension == Dimension::Client) && (keys.is_empty() || dimension == Dimension::Client);
+        let mut expected = vec![vec![0u64; got.starts.len()]; keys.len() + 1];
+        for (r, amount, _) in points.iter().filter(|(r, _, second)| !second && in_span(r, span)) {
+            if !filters.iter().filter(|f| f.dimension == Dimension::Client).all(|_| filters.iter().any(|f| f.dimension == Dimension::Client && f.key == r.client_id)) {
+                continue;
+            }
+            let b = got.starts.iter().position(|&s| s == naive_bucket_ts(r.timestamp, granularity)).expect("bucket exists");
+            expected[0][b] += amount;
+            if let Some(k) = keys.iter().position(|&key| store.client_id(key) == r.client_id) {
+                expected[k + 1][b] += amount;
+            }
+        }
+        let expected: Vec<Vec<Option<u64>>> = expected.into_iter().map(|row| row.into_iter().map(|v| per_client.then_some(v)).collect()).collect();
+        prop_assert_eq!(&got.total, &expected[0]);
+        for (k, (_, values)) in got.series.iter().enumerate() {
             prop_assert_eq!(values, &expected[k + 1], "series {}", k);
         }
     }

@@ -82,6 +82,11 @@ struct Columns {
     ip: Option<usize>,
     bytes: Option<usize>,
     latency_ms: Option<usize>,
+    /// A measured amount rather than requests (Callboard's export of a 3scale metric).
+    measure: Option<usize>,
+    measure_name: Option<usize>,
+    unit: Option<usize>,
+    amount: Option<usize>,
 }
 
 impl Columns {
@@ -103,6 +108,10 @@ impl Columns {
             ip: find("ip"),
             bytes: find("bytes"),
             latency_ms: find("latency_ms"),
+            measure: find("measure"),
+            measure_name: find("measure_name"),
+            unit: find("unit"),
+            amount: find("amount"),
         };
         if columns.url.is_none() && columns.template.is_none() {
             return Err(ReadError::MissingColumn("template"));
@@ -294,19 +303,6 @@ fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder,
     }
     let timestamp =
         parse_iso8601(row[columns.timestamp].trim_ascii()).ok_or("the timestamp is not ISO 8601 (YYYY-MM-DDTHH:MM:SSZ)")?;
-    let status = row[columns.status].trim_ascii();
-    if status.is_empty() || status.len() > 3 || !status.iter().all(u8::is_ascii_digit) {
-        return Err("the status is not an HTTP status code".into());
-    }
-    let status = status.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
-    let requests = match columns.requests.map(|c| row[c].trim_ascii()) {
-        None => 1,
-        Some(text) => std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse::<u64>().ok())
-            .ok_or("the requests count is not a whole number")?,
-    };
-
     // Text cells as Callboard's export neutralised them against spreadsheet formulas.
     let text = |cell: &'a [u8]| restore_text(cell.trim_ascii());
     let id = text(row[columns.client_id]);
@@ -322,6 +318,34 @@ fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder,
             c
         }
     };
+    let bucket = match columns.bucket.map(|c| row[c].trim_ascii()) {
+        None | Some(b"" | b"request") => BucketWidth::Request,
+        Some(b"10m") => BucketWidth::TenMinutes,
+        Some(b"hour") => BucketWidth::Hour,
+        Some(b"day") => BucketWidth::Day,
+        Some(_) => return Err("the bucket is not request, 10m, hour or day".into()),
+    };
+    // A measured amount (a 3scale metric such as data transfer), never requests.
+    let cell = |column: Option<usize>| std::str::from_utf8(column.map_or(&b""[..], |c| text(row[c]))).map_err(|_| "a measure field is not UTF-8 text".to_owned());
+    let measure = cell(columns.measure)?;
+    if !measure.is_empty() {
+        let amount = cell(columns.amount)?.parse::<u64>().map_err(|_| "the amount is not a whole number")?;
+        let point = crate::store::MeasurePoint { timestamp, bucket, client, amount };
+        return Ok(builder.push_measure(measure, cell(columns.measure_name)?, cell(columns.unit)?, &[point])?);
+    }
+    let status = row[columns.status].trim_ascii();
+    if status.is_empty() || status.len() > 3 || !status.iter().all(u8::is_ascii_digit) {
+        return Err("the status is not an HTTP status code".into());
+    }
+    let status = status.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    let requests = match columns.requests.map(|c| row[c].trim_ascii()) {
+        None => 1,
+        Some(text) => std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| t.parse::<u64>().ok())
+            .ok_or("the requests count is not a whole number")?,
+    };
+
 
     let method = columns.method.map(|c| text(row[c])).unwrap_or(b"");
     let template = match columns.template.map(|c| text(row[c])) {
@@ -349,13 +373,6 @@ fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder,
     let module = cached(modules, text_field(columns.module), builder, StoreBuilder::module)?;
     let user = cached(users, text_field(columns.user), builder, StoreBuilder::user)?;
     let ip = cached(ips, text_field(columns.ip), builder, StoreBuilder::ip)?;
-    let bucket = match columns.bucket.map(|c| row[c].trim_ascii()) {
-        None | Some(b"" | b"request") => BucketWidth::Request,
-        Some(b"10m") => BucketWidth::TenMinutes,
-        Some(b"hour") => BucketWidth::Hour,
-        Some(b"day") => BucketWidth::Day,
-        Some(_) => return Err("the bucket is not request, 10m, hour or day".into()),
-    };
     builder.push_row(Row {
         timestamp,
         bucket,
@@ -410,7 +427,16 @@ pub fn restore_text(cell: &[u8]) -> &[u8] {
 }
 
 /// The columns Callboard writes; [`read`] reads them back exactly.
-pub const EXPORT_HEADER: &str = "timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms,requests,bucket";
+pub const EXPORT_HEADER: &str = "timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms,requests,bucket,measure,measure_name,unit,amount";
+
+fn bucket_name(bucket: BucketWidth) -> &'static str {
+    match bucket {
+        BucketWidth::Request => "request",
+        BucketWidth::TenMinutes => "10m",
+        BucketWidth::Hour => "hour",
+        BucketWidth::Day => "day",
+    }
+}
 
 /// Appends one text cell: neutralised against formulas, then quoted as RFC 4180 needs.
 pub fn csv_field(out: &mut String, text: &str) {
@@ -445,15 +471,33 @@ pub fn write(store: &crate::UsageStore, span: crate::zone::Window, filter: &crat
         }
         let bytes = r.bytes.map(|b| b.to_string()).unwrap_or_default();
         let latency = r.latency_us.map(|us| format!("{}.{:03}", us / 1000, us % 1000)).unwrap_or_default();
-        let bucket = match r.bucket {
-            BucketWidth::Request => "request",
-            BucketWidth::TenMinutes => "10m",
-            BucketWidth::Hour => "hour",
-            BucketWidth::Day => "day",
-        };
-        out.push_str(&format!(",{bytes},{latency},{},{bucket}\n", r.requests));
+        out.push_str(&format!(",{bytes},{latency},{},{},,,,\n", r.requests, bucket_name(r.bucket)));
+    }
+    // Then the amounts of measures (3scale's other metrics), with the measure named.
+    for (measure, point) in store.measure_points_through(span, filter) {
+        out.push_str(&crate::format::iso_datetime(point.timestamp));
+        for text in [store.client_id(point.client), store.client_name(point.client)] {
+            out.push(',');
+            csv_field(&mut out, text);
+        }
+        out.push_str(&format!(",,,,,,,,,,,{},", bucket_name(point.bucket)));
+        for text in [&measure.system_name, &measure.name, &measure.unit] {
+            csv_field(&mut out, text);
+            out.push(',');
+        }
+        out.push_str(&format!("{}\n", point.amount));
     }
     out
+}
+
+/// A bucket width as serde writes it in Callboard JSON.
+fn json_bucket(bucket: BucketWidth) -> &'static str {
+    match bucket {
+        BucketWidth::Request => "Request",
+        BucketWidth::TenMinutes => "TenMinutes",
+        BucketWidth::Hour => "Hour",
+        BucketWidth::Day => "Day",
+    }
 }
 
 /// Writes the records of `span` that `filter` lets through as Callboard JSON
@@ -463,17 +507,13 @@ pub fn write(store: &crate::UsageStore, span: crate::zone::Window, filter: &crat
 pub fn write_json(store: &crate::UsageStore, span: crate::zone::Window, filter: &crate::RecordFilter) -> String {
     use crate::json::{number, string};
     let mut out = String::from(r#"{"format":"callboard-usage","version":1,"records":["#);
-    for (i, r) in store.records_through(span, filter).enumerate() {
-        if i > 0 {
+    let mut written = 0usize;
+    for r in store.records_through(span, filter) {
+        if written > 0 {
             out.push(',');
         }
-        let bucket = match r.bucket {
-            BucketWidth::Request => "Request",
-            BucketWidth::TenMinutes => "TenMinutes",
-            BucketWidth::Hour => "Hour",
-            BucketWidth::Day => "Day",
-        };
-        out.push_str(&format!(r#"{{"timestamp":{},"bucket":"{bucket}","client_id":"#, r.timestamp));
+        written += 1;
+        out.push_str(&format!(r#"{{"timestamp":{},"bucket":"{}","client_id":"#, r.timestamp, json_bucket(r.bucket)));
         string(&mut out, &r.client_id);
         out.push_str(r#","client_name":"#);
         string(&mut out, &r.client_name);
@@ -492,6 +532,22 @@ pub fn write_json(store: &crate::UsageStore, span: crate::zone::Window, filter: 
         out.push_str(r#","latency_us":"#);
         number(&mut out, r.latency_us);
         out.push('}');
+    }
+    // Then the amounts of measures (3scale's other metrics), with the measure named.
+    for (measure, point) in store.measure_points_through(span, filter) {
+        if written > 0 {
+            out.push(',');
+        }
+        written += 1;
+        out.push_str(&format!(r#"{{"timestamp":{},"bucket":"{}","client_id":"#, point.timestamp, json_bucket(point.bucket)));
+        string(&mut out, store.client_id(point.client));
+        out.push_str(r#","client_name":"#);
+        string(&mut out, store.client_name(point.client));
+        for (key, value) in [("measure", &measure.system_name), ("measure_name", &measure.name), ("unit", &measure.unit)] {
+            out.push_str(&format!(r#","{key}":"#));
+            string(&mut out, value);
+        }
+        out.push_str(&format!(r#","amount":{}}}"#, point.amount));
     }
     out.push_str("]}");
     out
@@ -666,6 +722,46 @@ mod tests {
         let (again, report) = read_str(&text);
         assert_eq!(report.skipped, 0, "{:?}", report.problems);
         assert!(again.records().eq(store.records()), "the export reads back to the same records");
+    }
+
+    // Guards measures (3scale's other metrics) in the export: written after the records with the
+    // measure named, read back to the same amounts, names and units, never as requests; and left
+    // out through a filter on anything but clients, as the chart leaves them out.
+    #[test]
+    fn export_reads_back_measures() {
+        let mut builder = crate::StoreBuilder::new();
+        builder.push_record(&crate::UsageRecord { timestamp: 1_795_356_192, client_id: "a".into(), method: "GET".into(), template: "/x".into(), status: 200, requests: 4, ..crate::UsageRecord::default() }).unwrap();
+        let a = builder.client("a", "");
+        let b = builder.client("b", "=Bee, Inc.");
+        let point = |timestamp, client, amount| crate::store::MeasurePoint { timestamp, bucket: BucketWidth::Day, client, amount };
+        builder.push_measure("data_transfer", "Data transfer", "MB", &[point(1_795_305_600, a, 12), point(1_795_392_000, b, u64::MAX - 12)]).unwrap();
+        builder.push_measure("=cpu", "CPU, total", "", &[point(1_795_305_600, b, 3)]).unwrap();
+        let store = builder.finish();
+        let span = crate::query::DaySpan { start: 0, end: 50_000 }.into();
+        let text = write(&store, span, &crate::RecordFilter::all());
+        let (again, report) = read_str(&text);
+        assert_eq!(report.skipped, 0, "{:?}", report.problems);
+        assert!(again.records().eq(store.records()));
+        assert_eq!(again.total_requests(), 4);
+        let readable = |s: &UsageStore| -> Vec<(String, String, String, Vec<(i64, String, String, u64)>)> {
+            s.measures()
+                .iter()
+                .map(|m| (m.system_name.clone(), m.name.clone(), m.unit.clone(), m.points.iter().map(|p| (p.timestamp, s.client_id(p.client).to_owned(), s.client_name(p.client).to_owned(), p.amount)).collect()))
+                .collect()
+        };
+        assert_eq!(readable(&again), readable(&store));
+        let only_b = crate::RecordFilter::new(&store, &[crate::Filter { dimension: crate::Dimension::Client, key: "b".into() }]);
+        let (b_only, _) = read_str(&write(&store, span, &only_b));
+        assert_eq!(b_only.measures().iter().map(|m| m.points.len()).sum::<usize>(), 2);
+        let a_url = crate::RecordFilter::new(&store, &[crate::Filter { dimension: crate::Dimension::Template, key: "/x".into() }]);
+        let (urls, _) = read_str(&write(&store, span, &a_url));
+        assert!(urls.measures().is_empty(), "a measure has no URL");
+        // The JSON export carries them too.
+        let json = write_json(&store, span, &crate::RecordFilter::all());
+        let (again, report) = crate::formats::read_in_chunks(crate::formats::Format::CallboardJson, json.as_bytes(), 1 << 16).unwrap();
+        assert_eq!(report.skipped, 0, "{:?}", report.problems);
+        assert!(again.records().eq(store.records()));
+        assert_eq!(readable(&again), readable(&store));
     }
 
     // Guards the hand-written JSON export: the very document serde_json writes for the records.

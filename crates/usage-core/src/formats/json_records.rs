@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::time::parse_iso8601;
 use super::{JsonContext, client_or_unknown};
 use crate::model::BucketWidth;
-use crate::store::{ClientId, Row, StoreBuilder};
+use crate::store::{ClientId, MeasurePoint, Row, StoreBuilder};
 use crate::template;
 
 fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
@@ -62,11 +62,8 @@ fn threescale_template(document: &Value) -> String {
 /// `usage_response_code.json` counts one class (`2XX`, `4XX`, …).
 pub fn threescale_usage(document: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     // Hits and methods (a part of hits) count in hits; any other metric (data transfer in MB,
-    // CPU hours) counts something else, and taking it for requests would miscount.
-    if let Some(unit) = text(document, &["metric", "unit"]).filter(|u| !matches!(u.to_ascii_lowercase().as_str(), "hit" | "hits")) {
-        let metric = text(document, &["metric", "system_name"]).unwrap_or("this metric");
-        return Err(format!("it counts {metric} in {unit}, not requests; Callboard reads hits and methods, and other 3scale metrics are not read yet"));
-    }
+    // CPU hours) counts something else: it is read as a measure of its own, never as requests.
+    let measure = text(document, &["metric", "unit"]).filter(|u| !matches!(u.to_ascii_lowercase().as_str(), "hit" | "hits"));
     let since = text(document, &["period", "since"]).ok_or("no period.since")?;
     let start = parse_iso8601(since.as_bytes()).ok_or_else(|| format!("period.since “{since}” is not ISO 8601"))?;
     let (step, bucket) = match text(document, &["period", "granularity"]).unwrap_or("day") {
@@ -87,6 +84,18 @@ pub fn threescale_usage(document: &Value, _document: &Value, _context: &JsonCont
     };
     let values = at(document, &["values"]).and_then(Value::as_array).ok_or("no values")?;
     let client = threescale_client(document, builder);
+    let amount = |i: usize, value: &Value| value.as_u64().or_else(|| value.as_str().and_then(|s| s.parse().ok())).ok_or_else(|| format!("value {} is not a whole number", i + 1));
+    if let Some(unit) = measure {
+        let system_name = text(document, &["metric", "system_name"]).ok_or("the metric has no system_name")?;
+        let name = text(document, &["metric", "name"]).unwrap_or(system_name);
+        let points = values
+            .iter()
+            .enumerate()
+            .map(|(i, value)| Ok(MeasurePoint { timestamp: start + i as i64 * step, bucket, client, amount: amount(i, value)? }))
+            .collect::<Result<Vec<_>, String>>()?;
+        // One document is one answer: all of its buckets go in, or none.
+        return Ok(builder.push_measure(system_name, name, unit, &points)?);
+    }
     let endpoint = builder.endpoint("", &threescale_template(document));
     let mut rows = Vec::with_capacity(values.len());
     for (i, value) in values.iter().enumerate() {
@@ -192,6 +201,15 @@ pub(crate) fn aws_epoch(line: &Value) -> Option<i64> {
 
 /// A record of Callboard's own JSON export.
 pub fn callboard_record(record: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
+    // A measured amount (a 3scale metric), which Callboard's export writes with the measure named.
+    if let Some(measure) = text(record, &["measure"]) {
+        let timestamp = at(record, &["timestamp"]).and_then(Value::as_i64).ok_or("the timestamp is not a whole number")?;
+        let bucket: BucketWidth = at(record, &["bucket"]).and_then(|b| serde_json::from_value(b.clone()).ok()).ok_or("the bucket is not Request, TenMinutes, Hour or Day")?;
+        let client = builder.client(text(record, &["client_id"]).unwrap_or(""), text(record, &["client_name"]).unwrap_or(""));
+        let amount = at(record, &["amount"]).and_then(Value::as_u64).ok_or("the amount is not a whole number")?;
+        let (name, unit) = (text(record, &["measure_name"]).unwrap_or(measure), text(record, &["unit"]).unwrap_or(""));
+        return Ok(builder.push_measure(measure, name, unit, &[MeasurePoint { timestamp, bucket, client, amount }])?);
+    }
     let record: crate::UsageRecord = serde_json::from_value(record.clone()).map_err(|e| format!("not a Callboard record: {e}"))?;
     Ok(builder.push_record(&record)?)
 }

@@ -369,8 +369,9 @@ fn alma_row<'a>(
 }
 
 /// A row of 3scale's usage CSV (`Metric System Name,Metric Name,Date,Value`). Only the
-/// `hits` metric counts requests: every other metric is a part of hits, and counting it
-/// too would count requests twice, so such rows are read but add nothing.
+/// `hits` metric counts requests. Every other metric (a method, a part of hits, or another
+/// quantity such as data transfer) is a measure of its own, which the time chart can show: as
+/// requests it would count requests twice, or count megabytes as calls. The CSV names no unit.
 fn threescale_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
     let date = field(&["date"]).ok_or("no Date")?;
     let timestamp = parse_iso8601(date.as_bytes())
@@ -378,7 +379,14 @@ fn threescale_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut
         .or_else(|| parse_go_time(date))
         .ok_or_else(|| format!("Date “{date}” is not a date"))?;
     let requests = parse_count(field(&["value"]))?;
-    if field(&["metricsystemname"]) != Some("hits") || requests == 0 {
+    let system_name = field(&["metricsystemname"]).unwrap_or("hits");
+    if system_name != "hits" {
+        let client = client(builder, None, None);
+        let point = crate::store::MeasurePoint { timestamp, bucket: BucketWidth::Day, client, amount: requests };
+        builder.push_measure(system_name, field(&["metricname"]).unwrap_or(system_name), "", &[point])?;
+        return Ok(1);
+    }
+    if requests == 0 {
         return Ok(1);
     }
     let client = client(builder, None, None);
