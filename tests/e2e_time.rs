@@ -417,3 +417,53 @@ async fn today_on_a_live_source() {
     eventually("the overview of the last 7 days", || async { let q = query().await; !q.contains("view=today") && q.contains("from=") && q.contains("source=") }).await;
     client.close().await.expect("close");
 }
+
+/// 3scale `usage.json` documents for one application: hits, and data transfer in MB, on the
+/// four days before yesterday.
+fn threescale_documents(first: NaiveDate) -> String {
+    let document = |metric: &str, values: &str| {
+        format!(
+            r#"{{"metric":{metric},"period":{{"name":null,"since":"{first}T00:00:00+00:00","until":"{first}T23:59:59+00:00","timezone":"Etc/UTC","granularity":"day"}},"total":0,"values":[{values}],"application":{{"id":7,"name":"Partner Portal","state":"live"}}}}"#
+        )
+    };
+    let hits = document(r#"{"id":1,"name":"Hits","system_name":"hits","unit":"hit"}"#, "10,20,30,40");
+    let transfer = document(r#"{"id":2,"name":"Data transfer","system_name":"data_transfer","unit":"MB"}"#, "1500,0,2500,7");
+    format!("[{hits},{transfer}]")
+}
+
+// Guards 3scale's other metrics (issue 12): a usage.json in MB is read as a measure, never as
+// requests, offered in the metric switch by its own name and unit, and charted per day once
+// chosen there (the link then says `metric=measure:data_transfer`).
+#[tokio::test(flavor = "multi_thread")]
+async fn threescale_measures() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), None).await;
+    let first = today().checked_sub_days(Days::new(5)).expect("5 days ago");
+    let path = common::fixture("e2e-3scale-usage.json", threescale_documents(first));
+    client.goto(&base).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    common::open_files(&client, &[path.as_path()]).await;
+    eventually("hits counted as requests, and only hits", || async { text(&client, "kpi-total-requests").await == "100" }).await;
+    let option = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.textContent, o.disabled]").await;
+    assert_eq!(option, serde_json::json!(["Data transfer (MB)", false]), "offered by its name and unit");
+
+    // Chosen in the switch as a user does: the link says so, and the chart shows the amounts.
+    script(&client, "const s = document.querySelector('[data-testid=metric]'); s.value = 'measure:data_transfer'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
+    eventually("the link names the measure", || async { script(&client, "return location.search").await.as_str().is_some_and(|q| q.contains("metric=measure")) }).await;
+    eventually("the chart is titled by the measure", || async { script(&client, "return document.body.textContent.includes('Data transfer (MB) over time')").await.as_bool().unwrap_or(false) }).await;
+    client.find(Locator::Css("[data-testid=chart-line-as-table]")).await.expect("toggle").click().await.expect("click");
+    let day = |n: u64| usage_core::format::long_date(first.checked_add_days(Days::new(n)).expect("a day"));
+    let rows = || async { chart_table(&client, "chart-line").await };
+    eventually("the amounts per day", || async { rows().await.iter().any(|r| r[0] == day(0) && r[1] == "1,500") }).await;
+    let rows = rows().await;
+    let on = |n: u64| rows.iter().find(|r| r[0] == day(n)).map(|r| r[1].clone());
+    assert_eq!((on(1).as_deref(), on(2).as_deref(), on(3).as_deref()), (Some("0"), Some("2,500"), Some("7")));
+    assert_eq!(text(&client, "kpi-total-requests").await, "100", "the measure is never requests");
+    std::fs::write(common::screenshots().join("time-3scale-measure.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
+    // A link that names a measure the data lacks shows requests.
+    follow(&client, "metric=measure:cpu_hours").await;
+    eventually("requests instead", || async { script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests" }).await;
+    client.close().await.expect("close");
+}

@@ -321,6 +321,20 @@ fn the_worker_wire_round_trips() {
     }
     assert_eq!(assembler.finish().expect("a store").fingerprint(), expected);
 
+    // A 3scale metric in MB (a measure, not requests) travels too.
+    let transfer_json = r#"{"metric":{"id":2,"name":"Data transfer","system_name":"data_transfer","unit":"MB"},"period":{"since":"2026-11-20T00:00:00+00:00","granularity":"day"},"values":[1500,0,7],"application":{"id":7,"name":"Partner Portal"}}"#;
+    let (measured, _) = usage_core::formats::read_in_chunks(usage_core::formats::Format::ThreeScaleUsage, transfer_json.as_bytes(), 64).expect("readable");
+    let (expected, measures) = (measured.fingerprint(), measured.measures().to_vec());
+    assert_eq!(measures[0].points.len(), 3);
+    let (header, columns) = measured.into_parts();
+    let transfer = js_sys::Array::new();
+    let mut assembler = Assembler::new(header_from_js(&header_to_js(header, &transfer)).expect("header")).expect("checked header");
+    for column in &columns {
+        assembler.add(column_from_js(column.name(), &column_to_js(column, &transfer)).expect("a column")).expect("a checked column");
+    }
+    let again = assembler.finish().expect("a store");
+    assert_eq!((again.fingerprint(), again.measures()), (expected, measures.as_slice()));
+
     let mapping = ColumnMapping { columns: vec![(Field::Time, 0), (Field::Status, 2)] };
     let outcome = Outcome {
         files: vec![ReadFile {

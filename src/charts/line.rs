@@ -77,7 +77,7 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         [1, 2, 3, 6, 12, 24, 48].into_iter().find(|&step| hours / step <= 8).unwrap_or(96) * 3_600
     });
     let x_label = |i: &i32| starts.get(*i as usize).map(|&t| bucket_label(t, granularity)).unwrap_or_default();
-    let metric = chart.metric;
+    let metric = &chart.metric;
     let y_label = |v: &f64| metric.axis(*v);
     let no_label = |_: &i32| String::new();
     let mut mesh = ctx.configure_mesh();

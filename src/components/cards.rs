@@ -91,7 +91,7 @@ pub fn SeriesCard(
                         (t.starts, t.series.into_iter().map(|(k, v)| (k, v.into_iter().map(Some).collect())).collect::<Vec<_>>())
                     }
                     _ => {
-                        let t = s.metric_series(window, granularity, &offsets, f, Some((dimension, &keys)), metric);
+                        let t = s.metric_series(window, granularity, &offsets, f, Some((dimension, &keys)), &metric);
                         (t.starts, t.series)
                     }
                 })
@@ -105,15 +105,9 @@ pub fn SeriesCard(
             };
             let (starts, series) = series_of(span);
             drawings.update_value(|n| *n += 1);
-            let chart = LineChart {
-                granularity,
-                metric,
-                starts: starts.iter().map(|&t| offsets.local(t)).collect(),
-                series: lines(series),
-                // A period the data does not reach is not drawn as a line at zero.
-                previous: compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).1)).unwrap_or_default(),
-                marks: Vec::new(),
-            };
+            // A period the data does not reach is not drawn as a line at zero.
+            let previous = compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).1)).unwrap_or_default();
+            let chart = LineChart { granularity, metric, starts: starts.iter().map(|&t| offsets.local(t)).collect(), series: lines(series), previous, marks: Vec::new() };
             (drawings.get_value(), chart)
         })
     });
@@ -151,7 +145,7 @@ pub fn SeriesCard(
     let per = move || format!("{}, {}", chart.with(|c| c.granularity).per(), dashboard.zone_label.get());
     let heading = move || match metric.get() {
         Metric::Requests => title.to_owned(),
-        m => format!("{} over time", m.label()),
+        m => format!("{} over time", store.with(|s| m.label(s))),
     };
     let hit = Box::new(move |x: f64, _y: f64, plot: &Plot| {
         chart.with_untracked(|c| {
@@ -195,7 +189,7 @@ pub fn SeriesCard(
 /// The metric the link asks for, or requests where the data cannot give it.
 fn shown_metric(dashboard: Dashboard) -> Memo<Metric> {
     Memo::new(move |_| {
-        let asked = dashboard.view.with(|v| v.metric);
+        let asked = dashboard.view.with(|v| v.metric.clone());
         let detail = dashboard.status_detail.get();
         match dashboard.store.with(|s| asked.availability(s, detail)) {
             Ok(()) => asked,
@@ -212,11 +206,12 @@ fn MetricSwitch(shown: Memo<Metric>) -> impl IntoView {
     let options = move || {
         let detail = dashboard.status_detail.get();
         dashboard.store.with(|s| {
-            Metric::ALL
+            // The built-in metrics, then the data's own measures (3scale's data transfer, say).
+            Metric::offered(s)
                 .into_iter()
                 .map(|m| {
                     let why = m.availability(s, detail).err().map(|e| e.to_string());
-                    view! { <option value=m.as_str() disabled=why.is_some() title=why>{m.label()}</option> }
+                    view! { <option value=m.as_str().into_owned() disabled=why.is_some() title=why>{m.label(s)}</option> }
                 })
                 .collect_view()
         })
@@ -224,7 +219,7 @@ fn MetricSwitch(shown: Memo<Metric>) -> impl IntoView {
     view! {
         <label class="field field--inline">
             <span class="field__label">"Measure"</span>
-            <select class="field__input field__input--select" data-testid="metric" prop:value=move || shown.get().as_str()
+            <select class="field__input field__input--select" data-testid="metric" prop:value=move || shown.with(|m| m.as_str().into_owned())
                 on:change=move |event| {
                     let metric = Metric::parse(&event_target_value(&event)).unwrap_or_default();
                     dashboard.go_with(|v| v.metric = metric);

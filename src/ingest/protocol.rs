@@ -13,7 +13,8 @@ use usage_core::formats::{ReadReport, RowProblem};
 use usage_core::load::LoadError;
 use usage_core::rest::{ApiMeta, MetaClient, Quota};
 use usage_core::parts::{Column, PartsError, StoreHeader, table};
-use usage_core::store::NumberColumn;
+use usage_core::model::BucketWidth;
+use usage_core::store::{Measure, MeasurePoint, NumberColumn};
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A file the worker read, as the page shows it.
@@ -407,6 +408,24 @@ pub fn header_to_js(header: StoreHeader, transfer: &Array) -> Object {
         ranks.push(&u32_array(r, transfer));
     }
     set(&object, "label_ranks", &ranks);
+    // Measures (3scale's other metrics): their names, and their points as typed arrays.
+    let measures = Array::new();
+    for m in &header.measures {
+        let measure = Object::new();
+        for (key, text) in [("system_name", &m.system_name), ("name", &m.name), ("unit", &m.unit)] {
+            set(&measure, key, &JsValue::from_str(text));
+        }
+        let times: Vec<f64> = m.points.iter().map(|p| p.timestamp as f64).collect();
+        let buckets: Vec<u8> = m.points.iter().map(|p| BucketWidth::ALL.iter().position(|&w| w == p.bucket).unwrap_or(0) as u8).collect();
+        let clients: Vec<u32> = m.points.iter().map(|p| p.client).collect();
+        let amounts: Vec<u64> = m.points.iter().map(|p| p.amount).collect();
+        set(&measure, "timestamps", &js_sys::Float64Array::from(times.as_slice()));
+        set(&measure, "buckets", &Uint8Array::from(buckets.as_slice()));
+        set(&measure, "clients", &Uint32Array::from(clients.as_slice()));
+        set(&measure, "amounts", &BigUint64Array::from(amounts.as_slice()));
+        measures.push(&measure);
+    }
+    set(&object, "measures", &measures);
     let strings = Object::new();
     for (name, table) in [
         ("client_ids", header.client_ids),
@@ -440,7 +459,9 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
         table(name, text, ends)
     };
     let u32s = |key: &str| get(value, key).dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
+    let measures = Array::from(&get(value, "measures")).iter().map(|m| measure_from_js(&m)).collect::<Result<Vec<_>, _>>()?;
     Ok(StoreHeader {
+        measures,
         len: number("len") as usize,
         base: number("base") as i64,
         max_status: number("max_status") as u16,
@@ -460,6 +481,25 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
             .map(|r| r.dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default())
             .collect(),
     })
+}
+
+/// A measure as [`header_to_js`] sends it; its clients and total are checked by the assembler.
+fn measure_from_js(value: &JsValue) -> Result<Measure, PartsError> {
+    let text = |key: &str| get(value, key).as_string().unwrap_or_default();
+    let times = get(value, "timestamps").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default();
+    let buckets = get(value, "buckets").dyn_into::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
+    let clients = get(value, "clients").dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
+    let amounts = get(value, "amounts").dyn_into::<BigUint64Array>().map(|a| a.to_vec()).unwrap_or_default();
+    if [buckets.len(), clients.len(), amounts.len()].iter().any(|&n| n != times.len()) {
+        return Err(PartsError::Disagrees("measures"));
+    }
+    let points = (0..times.len())
+        .map(|i| {
+            let bucket = *BucketWidth::ALL.get(usize::from(buckets[i])).ok_or(PartsError::OutOfRange("measure"))?;
+            Ok(MeasurePoint { timestamp: times[i] as i64, bucket, client: clients[i], amount: amounts[i] })
+        })
+        .collect::<Result<Vec<_>, PartsError>>()?;
+    Ok(Measure { system_name: text("system_name"), name: text("name"), unit: text("unit"), points })
 }
 
 fn u32_array(values: &[u32], transfer: &Array) -> JsValue {
