@@ -229,6 +229,74 @@ impl Table {
     }
 }
 
+impl Table {
+    /// The dimensions a usage query groups by: the four every view needs (client, URL template,
+    /// method, status code) and `extra` (an Explore view's IPs, or a filter's users), each only
+    /// where the table has its column.
+    pub fn usage_dimensions(&self, extra: &[Dimension]) -> Vec<Dimension> {
+        let mut dimensions = vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status];
+        for &d in extra {
+            if !dimensions.contains(&d) && d != Dimension::Class {
+                dimensions.push(d);
+            }
+        }
+        dimensions.retain(|&d| self.offers(d));
+        dimensions
+    }
+
+    /// Requests per UTC bucket of `granularity` (10 minutes, an hour or a day) and per value of
+    /// `dimensions` in `window` through `filters`: aggregates that the in-browser engine then
+    /// reads as a live answer, as it reads Callboard's usage API. Bytes are summed where the
+    /// table has them; latencies are not (a bucket's sum is not a request's latency).
+    pub fn usage_sql(&self, window: Window, granularity: Granularity, filters: &[Filter], dimensions: &[Dimension]) -> String {
+        let t = self.time();
+        let bucket = match granularity {
+            Granularity::TenMinutes => format!("intDiv(toUInt32({t}), 600) * 600"),
+            Granularity::Hour => format!("intDiv(toUInt32({t}), 3600) * 3600"),
+            _ => format!("intDiv(toUInt32({t}), 86400) * 86400"),
+        };
+        let mut keys = vec!["b".to_owned()];
+        let mut picked = vec![format!("{bucket} AS b")];
+        for &d in dimensions {
+            picked.push(column(d).to_owned());
+            keys.push(column(d).to_owned());
+        }
+        if dimensions.contains(&Dimension::Client) && self.columns.iter().any(|c| c == "client_name") {
+            picked.push("any(client_name) AS client_name".to_owned());
+        }
+        picked.push("sum(requests) AS requests".to_owned());
+        if self.columns.iter().any(|c| c == "bytes") {
+            picked.push("sum(bytes) AS bytes".to_owned());
+        }
+        format!("SELECT {} FROM {} WHERE {} GROUP BY {} ORDER BY b FORMAT JSONCompact", picked.join(", "), self.from(), self.condition(window, filters), keys.join(", "))
+    }
+}
+
+/// Reads [`Table::usage_sql`]'s answer into `builder`: a record per row, its bucket `width`
+/// wide. The answer's own column names (its `meta`) say what each cell is.
+pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut crate::StoreBuilder) -> Result<usize, String> {
+    let document: Value = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
+    let names: Vec<&str> = document.get("meta").and_then(Value::as_array).ok_or("ClickHouse's answer has no meta")?.iter().map(|m| m.get("name").and_then(Value::as_str).unwrap_or("")).collect();
+    let at = |name: &str| names.iter().position(|n| *n == name);
+    let (bucket, requests) = (at("b").ok_or("the answer has no bucket")?, at("requests").ok_or("the answer has no requests")?);
+    let rows = rows(answer)?;
+    for (i, row) in rows.iter().enumerate() {
+        let text = |name: &str| at(name).and_then(|c| row.get(c)).and_then(Value::as_str).unwrap_or("");
+        let number = |column: usize| row.get(column).ok_or_else(|| format!("row {} is short", i + 1)).and_then(count);
+        let client = builder.client(text("client_id"), text("client_name"));
+        let endpoint = builder.endpoint(&text("method").to_ascii_uppercase(), text("template"));
+        let status = match at("status") {
+            Some(c) => u16::try_from(number(c)?).ok().filter(|&s| s < 1000).ok_or_else(|| format!("row {}: the status is not a code", i + 1))?,
+            None => 0,
+        };
+        let (module, user, ip) = (builder.module(text("module")), builder.user(text("user")), builder.ip(text("ip")));
+        let bytes = at("bytes").map(number).transpose()?;
+        let row = crate::store::Row { timestamp: number(bucket)? as i64, bucket: width, client, endpoint, status, requests: number(requests)?, module, user, ip, bytes, latency_us: None };
+        builder.push_row(row).map_err(|e| format!("row {}: {e}", i + 1))?;
+    }
+    Ok(rows.len())
+}
+
 /// The table that answers a query: the rollup when it can ([`Table::can_answer`]), else the raw
 /// table. The dashboard names the one that answered.
 pub fn answering<'a>(raw: &'a Table, rollup: Option<&'a Table>, window: Window, dimension: Option<Dimension>, filters: &[Filter], offsets: &Offsets) -> &'a Table {
