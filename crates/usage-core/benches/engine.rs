@@ -142,7 +142,7 @@ fn benches(c: &mut Criterion) {
     // every latency of its bucket (all 1M rows here), the error rate only counts.
     for metric in [usage_core::metric::Metric::ErrorRate, usage_core::metric::Metric::P95] {
         group.bench_function(format!("metric_{}_top5_daily", metric.as_str()), |b| {
-            b.iter(|| store.metric_series(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Some((Dimension::Client, &top[..5])), metric))
+            b.iter(|| store.metric_series(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Some((Dimension::Client, &top[..5])), &metric))
         });
     }
     group.finish();

@@ -743,7 +743,9 @@ mod tests {
         assert_eq!(report.skipped, 0, "{:?}", report.problems);
         assert!(again.records().eq(store.records()));
         assert_eq!(again.total_requests(), 4);
-        let readable = |s: &UsageStore| -> Vec<(String, String, String, Vec<(i64, String, String, u64)>)> {
+        // Each measure's names and unit, and its points with their clients' text.
+        type Readable = Vec<(String, String, String, Vec<(i64, String, String, u64)>)>;
+        let readable = |s: &UsageStore| -> Readable {
             s.measures()
                 .iter()
                 .map(|m| (m.system_name.clone(), m.name.clone(), m.unit.clone(), m.points.iter().map(|p| (p.timestamp, s.client_id(p.client).to_owned(), s.client_name(p.client).to_owned(), p.amount)).collect()))
