@@ -50,8 +50,13 @@ impl Name {
         if valid { Ok(Name(text.to_owned())) } else { Err(format!("“{text}” is not a database or table name (letters, digits and _)")) }
     }
 
-    fn sql(&self) -> String {
+    /// The name in backquotes, as SQL takes it.
+    pub fn sql(&self) -> String {
         format!("`{}`", self.0)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
     }
 }
 
@@ -86,6 +91,37 @@ fn class_condition(class: StatusClass) -> &'static str {
         StatusClass::ServerError => "status >= 500 AND status < 600",
         StatusClass::Other => "(status < 200 OR status >= 600)",
     }
+}
+
+/// The address a query is POSTed to: the server's HTTP interface with the database and the
+/// [`settings`] as parameters, and `add_http_cors_header=1`, so that a server on another origin
+/// answers a simple request (a query with no credentials needs no preflight).
+pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64) -> String {
+    let mut pairs = vec![("database".to_owned(), database.0.clone()), ("add_http_cors_header".to_owned(), "1".to_owned())];
+    // readonly last: the settings before it are set first.
+    let mut limits = settings(max_seconds, max_rows);
+    limits.rotate_left(1);
+    pairs.extend(limits.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    format!("{}/{}", base.trim_end_matches('/'), crate::view::write_query(&pairs))
+}
+
+/// ClickHouse's error text (`Code: 60, e.displayText() = DB::Exception: Table … doesn't exist`)
+/// as what to do about it; `None` when the text is not a ClickHouse exception.
+pub fn error_message(text: &str, max_seconds: u32, max_rows: u64) -> Option<String> {
+    let rest = text.trim_start().strip_prefix("Code: ")?;
+    let code: u32 = rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    // The exception's own words, without the code and the stack.
+    let said = rest.split_once("Exception: ").map_or(rest, |(_, said)| said);
+    let said = said.split([',', '\n']).next().unwrap_or(said).trim().trim_end_matches('.');
+    Some(match code {
+        192..=194 | 516 => "ClickHouse refused the user name or password: check them under “Connect API…”.".to_owned(),
+        497 | 164 => format!("ClickHouse does not let this user read the table: {said}."),
+        60 | 81 => format!("ClickHouse says: {said}. Check the database and table under “Connect API…”; docs/clickhouse.md shows the table to create."),
+        16 | 47 => format!("ClickHouse says: {said}. The table lacks a column Callboard reads: docs/clickhouse.md lists them."),
+        159 => format!("The query ran longer than {max_seconds} seconds (max_execution_time): choose a shorter range, or add the 10-minute rollup (docs/clickhouse.md)."),
+        158 | 396 => format!("The answer would be over {max_rows} rows (max_result_rows), so ClickHouse refused it rather than cut it short: choose a shorter range or longer buckets."),
+        _ => format!("ClickHouse failed (code {code}): {said}."),
+    })
 }
 
 /// The settings every query carries, as the HTTP interface's URL parameters: read-only, a time
@@ -382,6 +418,23 @@ mod tests {
     fn table() -> Table {
         let columns = ["timestamp", "client_id", "template", "method", "status", "requests"].map(str::to_owned).to_vec();
         Table { database: Name::parse("default").unwrap(), table: Name::parse("usage").unwrap(), columns }
+    }
+
+    // Guards what a failed query says: each kind of ClickHouse exception (18.16's wording and a
+    // current release's) gets its own advice, and anything else is not taken for one.
+    #[test]
+    fn clickhouse_errors_say_what_to_do() {
+        let says = |text: &str| error_message(text, 15, 1_000_000).unwrap_or_default();
+        assert!(says("Code: 60, e.displayText() = DB::Exception: Table callboard.nope doesn't exist., e.what() = DB::Exception").contains("Table callboard.nope doesn't exist. Check the database and table"));
+        assert!(says("Code: 81. DB::Exception: Database nope does not exist. (UNKNOWN_DATABASE) (version 24.3.1)").contains("Database nope does not exist"));
+        assert!(says("Code: 516. DB::Exception: default: Authentication failed: password is incorrect. (AUTHENTICATION_FAILED)").contains("user name or password"));
+        assert!(says("Code: 47, e.displayText() = DB::Exception: Unknown identifier: ip, e.what() = DB::Exception").contains("Unknown identifier: ip. The table lacks a column"));
+        assert!(says("Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 15.2 seconds").contains("longer than 15 seconds"));
+        assert!(says("Code: 396. DB::Exception: Limit for result exceeded, max rows: 1.00 million").contains("over 1000000 rows"));
+        assert!(says("Code: 999, e.displayText() = DB::Exception: Something odd").contains("code 999): Something odd"));
+        assert_eq!(error_message("<html>502 Bad Gateway</html>", 15, 1), None);
+        let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000);
+        assert_eq!(url, "http://127.0.0.1:8123/?database=callboard&add_http_cors_header=1&max_execution_time=15&max_result_rows=1000000&result_overflow_mode=throw&readonly=1");
     }
 
     // Guards the one escaping function: quotes, backslashes and NUL cannot end the literal, and

@@ -16,12 +16,14 @@
 //! | `compare=previous\|year` | the period the figures are compared with |
 //! | `metric=requests\|error-rate\|p95\|bytes\|measure:<name>` | what the time chart measures (requests when absent); a measure is one of the data's own, such as a 3scale metric |
 //! | `source` | a live source's URL |
+//! | `kind=auto\|callboard\|3scale\|genesys\|clickhouse` | what kind of source it is, as chosen in "Connect API…" (auto: the URL decides) |
 //!
 //! A part that cannot be read gives a notice, and the rest of the link still works.
 
 use chrono::NaiveDate;
 
 use crate::metric::Metric;
+use crate::rest::SourceKind;
 use crate::query::{Dimension, Filter, Granularity, SortColumn};
 use crate::range::{DateRange, RangeNotice};
 use crate::zone::{Compare, ZoneChoice};
@@ -121,6 +123,8 @@ pub struct ViewState {
     pub metric: Metric,
     /// A live source's URL.
     pub source: Option<String>,
+    /// What kind of source it is, as the user chose (`kind=clickhouse`); `Auto` goes by the URL.
+    pub kind: SourceKind,
 }
 
 /// A part of a link that could not be read as asked.
@@ -135,6 +139,7 @@ pub enum ViewNotice {
     BadZone(String),
     BadCompare(String),
     BadMetric(String),
+    BadKind(String),
 }
 
 impl ViewNotice {
@@ -157,6 +162,7 @@ impl ViewNotice {
             ViewNotice::BadZone(tz) => format!("The link's time zone “{tz}” is not utc, local or a zone name, so times are in UTC."),
             ViewNotice::BadCompare(c) => format!("The link asked to compare with “{c}”; Callboard compares with the previous period or a year earlier, so nothing is compared."),
             ViewNotice::BadMetric(m) => format!("The link asked for a metric “{m}”; the charts show requests, error-rate, p95, bytes or a measure of the data (measure:<name>), so they show requests."),
+            ViewNotice::BadKind(k) => format!("The link asked for a source kind “{k}”; the kinds are auto, callboard, 3scale, genesys and clickhouse, so the URL decides."),
         }
     }
 }
@@ -175,6 +181,7 @@ impl ViewState {
             compare: None,
             metric: Metric::Requests,
             source: None,
+            kind: SourceKind::Auto,
         }
     }
 
@@ -239,7 +246,14 @@ impl ViewState {
             }),
         };
         let source = first("source").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        (ViewState { view, by, filters, sort, range, granularity, zone, compare, metric, source }, notices)
+        let kind = match first("kind") {
+            None | Some("") => SourceKind::Auto,
+            Some(text) => SourceKind::parse(text).unwrap_or_else(|| {
+                notices.push(ViewNotice::BadKind(text.to_owned()));
+                SourceKind::Auto
+            }),
+        };
+        (ViewState { view, by, filters, sort, range, granularity, zone, compare, metric, source, kind }, notices)
     }
 
     /// The query pairs that say this view: what [`ViewState::from_query`] reads back. The
@@ -276,6 +290,9 @@ impl ViewState {
         }
         if let Some(source) = &self.source {
             pairs.push(("source".to_owned(), source.clone()));
+        }
+        if self.kind != SourceKind::Auto {
+            pairs.push(("kind".to_owned(), self.kind.as_str().to_owned()));
         }
         pairs
     }
@@ -411,6 +428,7 @@ mod tests {
                     compare: [None, Some(Compare::Previous), Some(Compare::Year)][view as usize % 3],
                     metric: [Metric::ALL.to_vec(), vec![Metric::Measure("data_transfer".into())]].concat()[view as usize % 5].clone(),
                     source: Some("https://usage.example/api".into()),
+                    kind: SourceKind::ALL[view as usize % 5],
                 };
                 let (back, notices) = ViewState::from_query(&state.to_query(), today());
                 assert!(notices.is_empty(), "{notices:?}");

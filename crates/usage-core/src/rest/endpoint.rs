@@ -27,6 +27,50 @@ pub enum Endpoint {
     ThreeScale { route: ThreeScaleRoute, path: String, params: Vec<(String, String)> },
     /// Genesys Cloud's usage query (`…/api/v2/usage/query`, or a client's `…/usage/query`).
     Genesys { query_url: String },
+    /// A ClickHouse server's HTTP interface (`url`, with no query) and the usage table to read:
+    /// every figure is aggregated by the cluster ([`crate::clickhouse`]).
+    ClickHouse { url: String, database: crate::clickhouse::Name, table: crate::clickhouse::Name },
+}
+
+/// What kind of source a URL is, as the user chose it (`kind=` in a link). `Auto` goes by the
+/// URL, and never takes a ClickHouse server for Callboard's contract.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    #[default]
+    Auto,
+    Callboard,
+    ThreeScale,
+    Genesys,
+    ClickHouse,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 5] = [SourceKind::Auto, SourceKind::Callboard, SourceKind::ThreeScale, SourceKind::Genesys, SourceKind::ClickHouse];
+
+    /// The name in a link.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Auto => "auto",
+            SourceKind::Callboard => "callboard",
+            SourceKind::ThreeScale => "3scale",
+            SourceKind::Genesys => "genesys",
+            SourceKind::ClickHouse => "clickhouse",
+        }
+    }
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            SourceKind::Auto => "Decide from the URL",
+            SourceKind::Callboard => "Callboard usage API",
+            SourceKind::ThreeScale => "3scale Analytics API",
+            SourceKind::Genesys => "Genesys Cloud usage query",
+            SourceKind::ClickHouse => "ClickHouse",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +89,8 @@ pub enum Auth {
     /// `access_token` parameter or, failing that, from HTTP Basic credentials
     /// (porta `api_authentication/by_access_token.rb`, `http_authentication.rb`).
     BasicUser,
+    /// `Authorization: Basic base64(<user>:<password>)`, a ClickHouse login kept as `user:password`.
+    Basic,
 }
 
 /// One HTTP request and the reader for its answer.
@@ -73,6 +119,35 @@ pub struct Plan {
 }
 
 impl Endpoint {
+    /// Reads a source URL as the kind the user chose. A ClickHouse URL names its database and
+    /// table (`?database=…&table=…`); `Auto` refuses a URL that looks like ClickHouse's (those
+    /// parameters, or its ports 8123 and 8443) rather than take it for Callboard's contract.
+    pub fn parse_as(source: &str, kind: SourceKind) -> Result<Endpoint, SourceError> {
+        let endpoint = Endpoint::parse(source)?;
+        let query = source.split('#').next().unwrap_or("").split_once('?').map_or("", |(_, q)| q);
+        let params = query_pairs(query);
+        let param = |key: &str| params.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+        let authority = source.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        let looks_like_clickhouse = param("table").is_some() || param("database").is_some() || authority.ends_with(":8123") || authority.ends_with(":8443");
+        let wrong = |what: &str| Err(SourceError::NotThatKind(what.to_owned()));
+        match (kind, &endpoint) {
+            (SourceKind::ClickHouse, _) => {
+                let (Some(database), Some(table)) = (param("database"), param("table")) else { return wrong("a ClickHouse source names its database and table: …/?database=…&table=…") };
+                let name = |text: &str| crate::clickhouse::Name::parse(text).map_err(SourceError::NotThatKind);
+                let url = source.split(['?', '#']).next().unwrap_or(source).trim_end_matches('/').to_owned();
+                Ok(Endpoint::ClickHouse { url, database: name(database)?, table: name(table)? })
+            }
+            (SourceKind::Auto, Endpoint::Contract { .. }) if looks_like_clickhouse => wrong("this looks like a ClickHouse server: choose ClickHouse as the kind"),
+            (SourceKind::Auto, _) => Ok(endpoint),
+            (SourceKind::Callboard, Endpoint::Contract { .. } | Endpoint::Document { .. }) => Ok(endpoint),
+            (SourceKind::ThreeScale, Endpoint::ThreeScale { .. }) => Ok(endpoint),
+            (SourceKind::Genesys, Endpoint::Genesys { .. }) => Ok(endpoint),
+            (SourceKind::Callboard, _) => wrong("this is not a Callboard usage API or document URL"),
+            (SourceKind::ThreeScale, _) => wrong("a 3scale Analytics route ends in …/stats/…/usage.json, usage_response_code.json or top_applications.json"),
+            (SourceKind::Genesys, _) => wrong("a Genesys Cloud usage query ends in …/usage/query"),
+        }
+    }
+
     /// Reads a source URL. URLs carrying credentials are refused for every kind.
     pub fn parse(source: &str) -> Result<Endpoint, SourceError> {
         let source = source.trim();
@@ -115,6 +190,7 @@ impl Endpoint {
             Endpoint::Document { .. } => "usage document",
             Endpoint::ThreeScale { .. } => "3scale Analytics API",
             Endpoint::Genesys { .. } => "Genesys Cloud usage query",
+            Endpoint::ClickHouse { .. } => "ClickHouse",
         }
     }
 
@@ -169,6 +245,8 @@ impl Endpoint {
                 let caveat = hourly.then(|| "Genesys counts whole UTC days only, so the chart shows days.".to_owned());
                 Plan { requests: vec![request], caveat }
             }
+            // Its queries depend on the table's columns: the worker asks DESCRIBE TABLE first.
+            Endpoint::ClickHouse { .. } => Plan { requests: Vec::new(), caveat: None },
         }
     }
 }
@@ -293,6 +371,33 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // Guards the kind chosen in "Connect API…": ClickHouse names its database and table (checked
+    // names), "auto" never takes a ClickHouse server for Callboard's contract, and a URL that is
+    // not of the chosen kind says what that kind looks like.
+    #[test]
+    fn the_chosen_kind_decides() {
+        let clickhouse = Endpoint::parse_as("https://ch.example:8443/?database=usage_db&table=requests", SourceKind::ClickHouse).unwrap();
+        match &clickhouse {
+            Endpoint::ClickHouse { url, database, table } => assert_eq!((url.as_str(), database, table), ("https://ch.example:8443", &crate::clickhouse::Name::parse("usage_db").unwrap(), &crate::clickhouse::Name::parse("requests").unwrap())),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(clickhouse.kind(), "ClickHouse");
+        assert!(matches!(Endpoint::parse_as("https://ch.example:8443/", SourceKind::ClickHouse), Err(SourceError::NotThatKind(_))), "no table");
+        assert!(matches!(Endpoint::parse_as("https://ch.example/?database=a;DROP&table=t", SourceKind::ClickHouse), Err(SourceError::NotThatKind(_))), "a name is checked");
+        assert!(matches!(Endpoint::parse_as("https://ch.example:8443/", SourceKind::Auto), Err(SourceError::NotThatKind(why)) if why.contains("ClickHouse")));
+        assert!(matches!(Endpoint::parse_as("https://api.example/usage-api?table=t", SourceKind::Auto), Err(SourceError::NotThatKind(_))));
+        assert!(matches!(Endpoint::parse_as("https://api.example/usage-api", SourceKind::Auto), Ok(Endpoint::Contract { .. })));
+        assert!(matches!(Endpoint::parse_as("https://api.example/usage-api", SourceKind::Callboard), Ok(Endpoint::Contract { .. })));
+        assert!(matches!(Endpoint::parse_as("https://api.example/usage-api", SourceKind::ThreeScale), Err(SourceError::NotThatKind(why)) if why.contains("usage.json")));
+        assert!(matches!(Endpoint::parse_as("https://x.3scale.net/stats/services/4/usage.json", SourceKind::Genesys), Err(SourceError::NotThatKind(_))));
+        assert!(matches!(Endpoint::parse_as("https://x.3scale.net/stats/services/4/usage.json", SourceKind::ThreeScale), Ok(Endpoint::ThreeScale { .. })));
+        assert_eq!(Endpoint::parse_as("https://u:p@ch.example/?database=a&table=t", SourceKind::ClickHouse), Err(SourceError::CredentialsInUrl));
+        assert_eq!(Endpoint::parse_as("https://ch.example/?database=a&table=t&password=x", SourceKind::ClickHouse), Err(SourceError::CredentialsInUrl));
+        for kind in SourceKind::ALL {
+            assert_eq!(SourceKind::parse(kind.as_str()), Some(kind));
+        }
+    }
 
     fn span(from: &str, to: &str) -> DaySpan {
         let day = |t: &str| day_number(NaiveDate::parse_from_str(t, "%Y-%m-%d").unwrap());

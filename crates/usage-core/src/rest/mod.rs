@@ -9,7 +9,7 @@ use crate::{StoreBuilder, UsageStore};
 
 mod endpoint;
 
-pub use endpoint::{Auth, Endpoint, MAX_POLLS, Plan, QueryStatus, Request, ThreeScaleRoute, genesys_query_status, genesys_results_url, origin_of, poll_delay};
+pub use endpoint::{Auth, Endpoint, MAX_POLLS, Plan, QueryStatus, Request, SourceKind, ThreeScaleRoute, genesys_query_status, genesys_results_url, origin_of, poll_delay};
 
 /// Why a source URL cannot be used.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub enum SourceError {
     NotHttp,
     #[error("put the token in the token field, not in the URL: URLs end up in browser history, logs and shared links")]
     CredentialsInUrl,
+    #[error("{0}")]
+    NotThatKind(String),
 }
 
 /// How many times a request is tried in all before the failure is shown.
