@@ -135,8 +135,8 @@ pub fn Shell() -> impl IntoView {
                     ". Records that name no client count as “Unknown client”."
                 </p>
             </footer>
-            <ConnectDialog open=connect_open source=Signal::derive(move || dashboard.view.with(|v| v.source.clone()))
-                on_connect=Callback::new(move |source| controller.connect(source))/>
+            <ConnectDialog open=connect_open source=Signal::derive(move || dashboard.view.with(|v| v.source.clone().map(|s| (s, v.kind))))
+                on_connect=Callback::new(move |(source, kind)| controller.connect(source, kind))/>
             <SelectionDialog/>
             <Shortcuts/>
         </div>

@@ -9,8 +9,11 @@
 //! The page hands over the one token entered for the source's origin (from its sessionStorage);
 //! it goes only to that origin and only in the Authorization header.
 
+use usage_core::clickhouse::{Name, Table};
+use usage_core::model::BucketWidth;
 use usage_core::query::DaySpan;
-use usage_core::Filter;
+use usage_core::rest::SourceKind;
+use usage_core::{Dimension, Filter};
 use usage_core::rest::{Ask, Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
 use usage_core::{DateRange, Granularity, UsageStore};
 use wasm_bindgen::JsCast;
@@ -50,6 +53,10 @@ pub enum RestError {
     TokenNotAscii,
     QueryFailed,
     QueryTooSlow,
+    /// A ClickHouse exception, already in words ([`usage_core::clickhouse::error_message`]).
+    ClickHouse(String),
+    /// A ClickHouse server that could not be reached: down, or on another origin it cannot answer.
+    ClickHouseUnreachable { origin: String },
 }
 
 impl RestError {
@@ -76,6 +83,13 @@ impl RestError {
             RestError::TokenNotAscii => "3scale takes the token as HTTP Basic credentials, which carry only ASCII: check the token.".into(),
             RestError::QueryFailed => "Genesys Cloud reports that the usage query failed (queryStatus Failed). Try again, or a shorter range.".into(),
             RestError::QueryTooSlow => format!("The Genesys Cloud usage query was still running after {} polls; try again later.", usage_core::rest::MAX_POLLS),
+            RestError::ClickHouse(said) => said.clone(),
+            RestError::ClickHouseUnreachable { origin } => format!(
+                "Could not reach ClickHouse at {origin}. Either it is down, or it is on another origin that this page cannot read: ClickHouse must \
+                 allow it (Callboard asks with add_http_cors_header=1; a user name and password travel in a header, which needs a preflight \
+                 that ClickHouse 18.16 never answers, so serve it through a path of this site, or use a release with http_options_response), \
+                 and this site's Content-Security-Policy must list it in connect-src."
+            ),
         }
     }
 }
@@ -91,16 +105,34 @@ async fn sleep(seconds: u64) {
 /// How a fetch is going: bytes of the answer received so far.
 pub type OnProgress = std::rc::Rc<dyn Fn(u64)>;
 
-/// Fetches the usage of `range` from `source`, whatever kind of endpoint it is, and reads it into
-/// a store. A contract server's `/meta` is asked first: it says which dimensions `/usage` can
-/// group by and whether it applies `filters` itself. `token` is the one entered for the source's
-/// origin, if any. `granularity` is the range's natural one when `None`.
-pub async fn fetch(source: &str, range: &DateRange, granularity: Option<Granularity>, token: Option<String>, filters: &[Filter], on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
-    let endpoint = Endpoint::parse(source).map_err(|e| RestError::BadSource(e.to_string()))?;
+/// What a live source is asked for.
+pub struct Asked<'a> {
+    pub source: &'a str,
+    /// The kind chosen in "Connect API…" (`Auto`: the URL decides).
+    pub kind: SourceKind,
+    pub range: &'a DateRange,
+    /// The range's natural one when `None`.
+    pub granularity: Option<Granularity>,
+    /// The link's filters: for a server that applies them itself, and for ClickHouse.
+    pub filters: &'a [Filter],
+    /// The view's own dimensions besides client, template, method and status (ClickHouse).
+    pub dimensions: &'a [Dimension],
+}
+
+/// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
+/// reads it into a store. A contract server's `/meta` is asked first: it says which dimensions
+/// `/usage` can group by and whether it applies `filters` itself. `token` is the one entered for
+/// the source's origin, if any.
+pub async fn fetch(asked: &Asked<'_>, token: Option<String>, on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
+    let Asked { source, kind, range, granularity, filters, .. } = *asked;
+    let endpoint = Endpoint::parse_as(source, kind).map_err(|e| RestError::BadSource(e.to_string()))?;
     let token = Token { origin: origin_of(source), value: token.filter(|t| !t.is_empty()) };
+    if let Endpoint::ClickHouse { url, database, table } = &endpoint {
+        return clickhouse(source, url, database, table, asked, &token, &on_progress).await;
+    }
     // /meta adds the dimensions, the quota and the server's time zone; the usage stands without it.
     let meta = match endpoint.meta_url() {
-        Some(url) => match send(&url, None, Auth::Bearer, &token, &on_progress).await {
+        Some(url) => match send(&url, None, Auth::Bearer, &token, &on_progress, Wire::Json).await {
             Ok(answer) => Some(parse_meta(&answer.bytes)),
             // A server that has no /meta simply has none of these.
             Err(RestError::NotFound(_)) => None,
@@ -115,7 +147,7 @@ pub async fn fetch(source: &str, range: &DateRange, granularity: Option<Granular
     for request in &plan.requests {
         let answer = match &endpoint {
             Endpoint::Genesys { query_url } => genesys(query_url, request, &token, &on_progress).await?,
-            _ => send(&request.url, request.body.as_deref(), request.auth, &token, &on_progress).await?,
+            _ => send(&request.url, request.body.as_deref(), request.auth, &token, &on_progress, Wire::Json).await?,
         };
         served_from = served_from.or(answer.redirected_to);
         answers.push((request.format, answer.bytes));
@@ -135,12 +167,12 @@ struct Token {
 
 /// Runs a Genesys usage query: POSTs it, then polls its results until they are complete.
 async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: &Token, on_progress: &OnProgress) -> Result<Answer, RestError> {
-    let execution = send(&query.url, query.body.as_deref(), query.auth, token, on_progress).await?;
+    let execution = send(&query.url, query.body.as_deref(), query.auth, token, on_progress, Wire::Json).await?;
     let broken = |detail| RestError::Contract { kind: "Genesys Cloud usage query", detail };
     let results = genesys_results_url(query_url, &execution.bytes).map_err(broken)?;
     let mut poll = 1;
     loop {
-        let answer = send(&results, None, query.auth, token, on_progress).await?;
+        let answer = send(&results, None, query.auth, token, on_progress, Wire::Json).await?;
         match genesys_query_status(&answer.bytes).map_err(broken)? {
             QueryStatus::Complete => return Ok(answer),
             QueryStatus::Failed => return Err(RestError::QueryFailed),
@@ -151,6 +183,71 @@ async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: &Tok
         }
         poll += 1;
     }
+}
+
+/// How long ClickHouse may run a query, under the fetch's own deadline, and the most rows it may
+/// answer with (an answer over it fails with its own message, never cut short).
+const CLICKHOUSE_SECONDS: u32 = 15;
+const CLICKHOUSE_ROWS: u64 = 1_000_000;
+
+/// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE`, also of the
+/// optional `<table>_10m` rollup), then one aggregate query that the cluster answers per UTC
+/// bucket and per value of the dimensions the view needs, with the link's filters applied there.
+/// The 10-minute rollup answers whenever it has everything the query needs.
+async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
+    let query_url = usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS);
+    let ask = |sql: String| {
+        let query_url = query_url.clone();
+        async move { send(&query_url, Some(&sql), Auth::Basic, token, on_progress, Wire::ClickHouse).await }
+    };
+    let broken = |detail: String| RestError::Contract { kind: "ClickHouse", detail };
+    let describe = |name: &Name| format!("DESCRIBE TABLE {}.{} FORMAT JSONCompact", database.sql(), name.sql());
+    let raw = Table::from_describe(database.clone(), table.clone(), &ask(describe(table)).await?.bytes).map_err(broken)?;
+    // The rollup is optional: a table that is not there is no failure.
+    let rollup_name = Name::parse(&format!("{}_10m", table.as_str())).ok();
+    let rollup = match rollup_name {
+        Some(name) => match ask(describe(&name)).await {
+            Ok(answer) => Table::from_describe(database.clone(), name, &answer.bytes).ok(),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    let granularity = asked.granularity.unwrap_or_else(|| asked.range.natural_granularity());
+    let (granularity, width) = match granularity {
+        Granularity::TenMinutes => (Granularity::TenMinutes, BucketWidth::TenMinutes),
+        Granularity::Hour => (Granularity::Hour, BucketWidth::Hour),
+        _ => (Granularity::Day, BucketWidth::Day),
+    };
+    let span = DaySpan::from(asked.range);
+    let window = usage_core::zone::Window { start: span.start * 86_400, end: span.end * 86_400 };
+    let mut extra: Vec<Dimension> = asked.dimensions.to_vec();
+    extra.extend(asked.filters.iter().map(|f| f.dimension));
+    let dimensions = raw.usage_dimensions(&extra);
+    let answering = match &rollup {
+        Some(r) if dimensions.iter().all(|&d| r.offers(d)) && r.can_answer(window, None, asked.filters, &usage_core::zone::Offsets::utc()) => r,
+        _ => &raw,
+    };
+    let answer = ask(answering.usage_sql(window, granularity, asked.filters, &dimensions)).await?;
+    let mut builder = usage_core::StoreBuilder::new();
+    usage_core::clickhouse::read_usage(&answer.bytes, width, &mut builder).map_err(broken)?;
+    let store = builder.finish();
+    let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let (from, to) = asked.range.to_query();
+    let caveat = Some(format!("Counted by ClickHouse from {}.{}, in UTC {}.", database.as_str(), answering.table.as_str(), match granularity {
+        Granularity::TenMinutes => "10-minute buckets",
+        Granularity::Hour => "hours",
+        _ => "days",
+    }));
+    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat, meta: None, served_from: answer.redirected_to }))
+}
+
+/// How a request's body goes and how its failures read: JSON for the usage APIs; the SQL as
+/// plain text for ClickHouse (a simple request, with no preflight unless credentials go with
+/// it), whose failures carry the exception's text.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wire {
+    Json,
+    ClickHouse,
 }
 
 /// An answer's body, and where it came from when a redirect took the request to another origin.
@@ -165,7 +262,7 @@ struct Answer {
 /// the browser drops it if a redirect leads to another origin, and the answer then says where it
 /// came from. One deadline covers the headers and the whole body, which is read as a stream and
 /// abandoned as soon as it passes [`MAX_BYTES`] (counting decoded bytes, so a gzip bomb stops there).
-async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progress: &OnProgress) -> Result<Answer, RestError> {
+async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progress: &OnProgress, wire: Wire) -> Result<Answer, RestError> {
     let origin = origin_of(url);
     // The token only ever goes to the origin it was entered for.
     let token = token.value.clone().filter(|_| !origin.is_empty() && origin == token.origin);
@@ -174,6 +271,11 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
         (Some(token), Auth::Bearer) => Some(format!("Bearer {token}")),
         (Some(token), Auth::BasicUser) => {
             let encoded = scope().btoa(&format!("{token}:")).map_err(|_| RestError::TokenNotAscii)?;
+            Some(format!("Basic {encoded}"))
+        }
+        // `user:password`, as "Connect API…" keeps a ClickHouse login.
+        (Some(login), Auth::Basic) => {
+            let encoded = scope().btoa(&login).map_err(|_| RestError::TokenNotAscii)?;
             Some(format!("Basic {encoded}"))
         }
     };
@@ -190,7 +292,7 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
             })
         };
         let timer = scope().set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS).ok();
-        let outcome = attempt_once(url, body, authorization.as_deref(), &controller, on_progress).await;
+        let outcome = attempt_once(url, body, authorization.as_deref(), &controller, on_progress, wire).await;
         let timed_out = deadline_passed.get();
         if let Some(timer) = timer {
             scope().clear_timeout_with_handle(timer);
@@ -199,7 +301,10 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
         drop(abort);
         let (status, retry_after) = match outcome {
             Err(_) if timed_out => return Err(RestError::Timeout),
+            Err(RestError::Network { origin }) if wire == Wire::ClickHouse => return Err(RestError::ClickHouseUnreachable { origin }),
             Err(error) => return Err(error),
+            // A ClickHouse exception is an answer, not a passing failure: it is not tried again.
+            Ok(Attempt::Exception(said)) => return Err(RestError::ClickHouse(said)),
             Ok(Attempt::Body(bytes, final_url)) => {
                 let redirected_to = Some(final_url).filter(|f| !f.is_empty() && origin_of(f) != origin);
                 return Ok(Answer { bytes, redirected_to });
@@ -231,13 +336,16 @@ enum Attempt {
     /// A successful answer's body, and the URL it finally came from.
     Body(Vec<u8>, String),
     Failed { status: u16, retry_after: Option<String> },
+    /// ClickHouse's exception, in words.
+    Exception(String),
 }
 
 /// One try: the request, then, for a successful answer, its body read as a stream.
-async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>, controller: &web_sys::AbortController, on_progress: &OnProgress) -> Result<Attempt, RestError> {
+async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>, controller: &web_sys::AbortController, on_progress: &OnProgress, wire: Wire) -> Result<Attempt, RestError> {
     let network = || if !scope().navigator().on_line() { RestError::Offline } else { RestError::Network { origin: origin_of(url) } };
+    let content_type = if wire == Wire::ClickHouse { "text/plain;charset=UTF-8" } else { "application/json" };
     let mut request = match body {
-        Some(_) => gloo_net::http::Request::post(url).header("Content-Type", "application/json"),
+        Some(_) => gloo_net::http::Request::post(url).header("Content-Type", content_type),
         None => gloo_net::http::Request::get(url),
     }
     .abort_signal(Some(&controller.signal()));
@@ -250,6 +358,15 @@ async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>
     }
     .map_err(|_| network())?;
     if !response.ok() {
+        // ClickHouse says what went wrong in a short text body; it is read only from ClickHouse,
+        // and only when it says how long it is and that is short.
+        let short = response.headers().get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()).is_none_or(|l| l <= 64 << 10);
+        if wire == Wire::ClickHouse && short {
+            let text = response.text().await.unwrap_or_default();
+            if let Some(said) = usage_core::clickhouse::error_message(&text, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS) {
+                return Ok(Attempt::Exception(said));
+            }
+        }
         return Ok(Attempt::Failed { status: response.status(), retry_after: response.headers().get("Retry-After") });
     }
     // A declared length over the cap is refused before any of the body is read. It is a u64:

@@ -236,6 +236,10 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
         .filter_map(|f| f.split_once(':').and_then(|(d, key)| Some(usage_core::Filter { dimension: usage_core::Dimension::parse(d)?, key: key.to_owned() })))
         .collect();
     let granularity = usage_core::Granularity::parse(&text("granularity"));
-    let (store, live) = super::live::fetch(&text("source"), &range, granularity, get(job, "token").as_string(), &filters, on_progress).await.map_err(|e| Failure::Other(e.message()))?;
+    let kind = usage_core::rest::SourceKind::parse(&text("source_kind")).unwrap_or_default();
+    // The dimensions the view needs besides the usual four (a ClickHouse query groups by them).
+    let dimensions: Vec<usage_core::Dimension> = super::protocol::strings_from_js(&get(job, "dimensions")).iter().filter_map(|d| usage_core::Dimension::parse(d)).collect();
+    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, dimensions: &dimensions };
+    let (store, live) = super::live::fetch(&asked, get(job, "token").as_string(), on_progress).await.map_err(|e| Failure::Other(e.message()))?;
     Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
 }

@@ -10,7 +10,8 @@ use leptos::leptos_dom::helpers::IntervalHandle;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use usage_core::view::View;
-use usage_core::{DateRange, Granularity};
+use usage_core::rest::SourceKind;
+use usage_core::{DateRange, Dimension, Granularity};
 
 use crate::ingest::page::Cancel;
 use crate::notices::Notice;
@@ -40,11 +41,13 @@ pub struct SourceController {
 
 /// What a live source is asked for: UTC days up to the day before `today`, at `granularity`
 /// (the range's own when `None`).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 struct Ask {
     range: DateRange,
     today: NaiveDate,
     granularity: Option<Granularity>,
+    /// The view's own dimension (Explore's and Today's `by=`), which a ClickHouse query groups by.
+    dimensions: Vec<Dimension>,
 }
 
 impl SourceController {
@@ -61,29 +64,37 @@ impl SourceController {
             before_live: StoredValue::new_local(None),
         };
         let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
+        let kind = Memo::new(move |_| dashboard.view.with(|v| v.kind));
         // What a live source, which counts UTC days, is asked for: the UTC days the range's days
         // touch in the link's zone, up to yesterday in UTC; on the Today view, the UTC days its
         // 24 hours touch, today included, in 10-minute buckets (asked again as they move on).
         let ask = Memo::new(move |_| {
             let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
+            // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
+            let dimensions = match kind.get() {
+                SourceKind::ClickHouse => dashboard.view.with(|v| matches!(v.view, View::Explore | View::Today).then_some(v.by).into_iter().collect()),
+                _ => Vec::new(),
+            };
             if dashboard.view.with(|v| v.view == View::Today) {
                 let window = dashboard.last_day.get();
                 let tomorrow = day(window.end - 1 + 86_400);
-                return Ask { range: DateRange::new(day(window.start), day(window.end - 1), tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes) };
+                return Ask { range: DateRange::new(day(window.start), day(window.end - 1), tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), dimensions };
             }
             let window = dashboard.span.get();
             let today = dashboard.today_utc.get();
-            Ask { range: DateRange::new(day(window.start), day(window.end - 1), today), today, granularity: None }
+            Ask { range: DateRange::new(day(window.start), day(window.end - 1), today), today, granularity: None, dimensions }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
         let pushed = Memo::new(move |_| {
-            let applies = dashboard.dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.meta.as_ref().is_some_and(|m| m.as_ref().is_ok_and(|m| m.filters))));
+            let applies = kind.get() == SourceKind::ClickHouse
+                || dashboard.dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.meta.as_ref().is_some_and(|m| m.as_ref().is_ok_and(|m| m.filters))));
             if applies { dashboard.view.with(|v| v.filters.clone()) } else { Vec::new() }
         });
         Effect::new(move |_| {
             controller.refreshes.track();
             pushed.track();
+            kind.track();
             controller.follow(source.get(), ask.get());
         });
         // The Today view of a live source is fetched again every minute.
@@ -153,8 +164,8 @@ impl SourceController {
                     self.received.set(bytes);
                 }
             };
-            let filters = self.dashboard.view.with_untracked(|v| v.filters.clone());
-            let result = crate::sources::rest::fetch(&source, &ask.range, ask.granularity, &filters, ask.today, on_progress, &cancel).await;
+            let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
+            let result = crate::sources::rest::fetch(&source, kind, &ask.range, ask.granularity, &filters, &ask.dimensions, ask.today, on_progress, &cancel).await;
             // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
             if self.latest.get_value() != this_fetch {
                 return;
@@ -189,13 +200,16 @@ impl SourceController {
         }
     }
 
-    /// Connects `source`: it goes into the link, and the link is followed.
-    pub fn connect(self, source: String) {
+    /// Connects `source`, read as `kind`: both go into the link, and the link is followed.
+    pub fn connect(self, source: String, kind: SourceKind) {
         self.dashboard.clear("live-failure");
-        if self.dashboard.view.with_untracked(|v| v.source.as_deref() == Some(source.as_str())) {
+        if self.dashboard.view.with_untracked(|v| v.source.as_deref() == Some(source.as_str()) && v.kind == kind) {
             self.refresh();
         }
-        self.dashboard.go_with(|v| v.source = Some(source));
+        self.dashboard.go_with(|v| {
+            v.source = Some(source);
+            v.kind = kind;
+        });
     }
 
     pub fn refresh(self) {
@@ -218,6 +232,7 @@ impl SourceController {
         // only to be counted again (a million clients make each count costly).
         dashboard.go_with(|v| {
             v.source = None;
+            v.kind = SourceKind::Auto;
             if let Some(range) = covering {
                 v.range = range;
             }
@@ -236,6 +251,9 @@ impl SourceController {
             }
             Err(message) => dashboard.notify(Notice::DemoFailed(message)),
         }
-        dashboard.go_with(|v| v.source = None);
+        dashboard.go_with(|v| {
+            v.source = None;
+            v.kind = SourceKind::Auto;
+        });
     }
 }

@@ -18,11 +18,14 @@ use crate::storage;
 
 /// Fetches the usage of `range` from `source` in a worker. `on_progress` gets the bytes received;
 /// `cancel` drops the fetch at once (a newer one started, or the source changed).
+#[allow(clippy::too_many_arguments)]
 pub async fn fetch(
     source: &str,
+    kind: usage_core::rest::SourceKind,
     range: &DateRange,
     granularity: Option<usage_core::Granularity>,
     filters: &[usage_core::Filter],
+    dimensions: &[usage_core::Dimension],
     today: NaiveDate,
     on_progress: impl Fn(u64),
     cancel: &Cancel,
@@ -33,6 +36,8 @@ pub async fn fetch(
         "live",
         &[
             ("source", JsValue::from_str(source)),
+            ("source_kind", JsValue::from_str(kind.as_str())),
+            ("dimensions", dimensions.iter().map(|d| JsValue::from_str(d.as_str())).collect::<Array>().into()),
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
             ("today", JsValue::from_str(&iso_date(today))),

@@ -1,0 +1,224 @@
+//! End to end (issue 13): the browser reads a two-shard ClickHouse cluster through a path of the
+//! site that forwards to it, picked in "Connect API…", and shows the same figures as the file
+//! with the same records; the view's filters and dimension go to the cluster; a cross-origin
+//! server the page may not read, and a server that stops, each get their message while the last
+//! good data stays.
+//!
+//! `scripts/test.sh` starts the cluster and sets `CALLBOARD_CLICKHOUSE` (and
+//! `CALLBOARD_CLICKHOUSE_REQUIRED`, so this cannot pass without one).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::Days;
+use fantoccini::Locator;
+
+mod common;
+use common::{ONE_BROWSER, click, eventually, reply, script, start, text, today};
+
+/// While set, the forwarding path drops every connection: the server has stopped.
+static STOPPED: AtomicBool = AtomicBool::new(false);
+/// Every query the forwarding path passed on, so the test can see what the cluster was asked.
+static ASKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// The HTTP interface's answer to `sql`, POSTed with `query` as its URL parameters: the status
+/// line and the body.
+fn post(base: &str, query: &str, sql: &[u8], authorization: &str) -> (String, Vec<u8>) {
+    let host = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(host).unwrap_or_else(|e| panic!("{host}: {e}"));
+    let login = if authorization.is_empty() { String::new() } else { format!("Authorization: {authorization}\r\n") };
+    let head = format!("POST /?{query} HTTP/1.0\r\nHost: {host}\r\n{login}Content-Type: text/plain\r\nContent-Length: {}\r\n\r\n", sql.len());
+    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(sql)).expect("send");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).expect("read");
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(answer.len());
+    let status = String::from_utf8_lossy(&answer[..split]).lines().next().unwrap_or("").to_owned();
+    (status, answer.get(split + 4..).unwrap_or_default().to_vec())
+}
+
+fn run(base: &str, sql: &str) {
+    let (status, body) = post(base, "", sql.as_bytes(), "");
+    assert!(status.contains(" 200"), "{status}: {}\n{sql}", String::from_utf8_lossy(&body));
+}
+
+/// `…/clickhouse/?…` on the test server: the request forwarded to the first server, as a
+/// reverse proxy next to the app would (same origin, so no CORS preflight at all).
+fn forward(request: &common::Request, stream: &mut TcpStream) -> bool {
+    if request.route != "clickhouse" && request.route != "clickhouse/" {
+        return false;
+    }
+    if STOPPED.load(Ordering::SeqCst) {
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return true;
+    }
+    let Ok(base) = std::env::var("CALLBOARD_CLICKHOUSE") else { return false };
+    ASKED.lock().unwrap_or_else(|p| p.into_inner()).push(String::from_utf8_lossy(&request.body).into_owned());
+    let (status, body) = post(&base, &request.query, &request.body, &request.authorization);
+    let status = status.split_once(' ').map_or("502 Bad Gateway", |(_, s)| s);
+    reply(stream, status, "Content-Type: text/plain\r\n", &body);
+    true
+}
+
+/// 600 requests over the 3 days before yesterday: 6 clients (one named with a quote), 4 URL
+/// templates, 5 statuses and 9 IPs, as Callboard CSV and as ClickHouse TSV.
+fn records() -> Vec<(i64, String, String, &'static str, &'static str, u16, String)> {
+    let first = today().checked_sub_days(Days::new(4)).expect("4 days ago");
+    let start = first.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp();
+    (0..600i64)
+        .map(|i| {
+            let client = i % 6;
+            let name = if client == 5 { "O'Brien \"Ltd\"".to_owned() } else { format!("Client {client}") };
+            let template = ["/v1/users/{id}", "/v1/orders", "/v1/search", "/health"][(i % 4) as usize];
+            let method = if i % 4 == 1 { "POST" } else { "GET" };
+            let status = [200, 200, 201, 404, 429, 503, 200][(i % 7) as usize];
+            (start + (i * 431) % (3 * 86_400), format!("c{client}"), name, method, template, status, format!("198.51.100.{}", i % 9))
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clickhouse_source_matches_the_file() {
+    let Ok(first) = std::env::var("CALLBOARD_CLICKHOUSE") else {
+        assert!(std::env::var("CALLBOARD_CLICKHOUSE_REQUIRED").is_err(), "CALLBOARD_CLICKHOUSE is required but not set");
+        eprintln!("skipped: CALLBOARD_CLICKHOUSE is not set (scripts/test.sh starts a cluster and sets it)");
+        return;
+    };
+    let second = std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL");
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let rows = records();
+    // The same records as a file, and in the cluster: every other one on each shard, read
+    // through a Distributed table.
+    let mut csv = String::from("timestamp,client_id,client_name,method,template,status,ip\n");
+    for (t, id, name, method, template, status, ip) in &rows {
+        let time = chrono::DateTime::from_timestamp(*t, 0).expect("a time").format("%Y-%m-%dT%H:%M:%SZ");
+        csv.push_str(&format!("{time},{id},\"{}\",{method},{template},{status},{ip}\n", name.replace('"', "\"\"")));
+    }
+    let file = common::fixture("e2e-clickhouse.csv", csv);
+    let columns = "timestamp DateTime, client_id String, client_name String, method String, template String, status UInt16, ip String, user String, module String, bytes UInt64, requests UInt64";
+    for shard in [&first, &second] {
+        run(shard, "CREATE DATABASE IF NOT EXISTS callboard_e2e");
+        run(shard, "DROP TABLE IF EXISTS callboard_e2e.usage_local");
+        run(shard, &format!("CREATE TABLE callboard_e2e.usage_local ({columns}) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, client_id, template)"));
+    }
+    run(&first, "DROP TABLE IF EXISTS callboard_e2e.usage");
+    run(&first, "CREATE TABLE callboard_e2e.usage AS callboard_e2e.usage_local ENGINE = Distributed(callboard, callboard_e2e, usage_local)");
+    for (shard, half) in [(&first, 0), (&second, 1)] {
+        let mut body = String::from("INSERT INTO callboard_e2e.usage_local FORMAT TabSeparated\n");
+        for (t, id, name, method, template, status, ip) in rows.iter().skip(half).step_by(2) {
+            let name = name.replace('\\', "\\\\").replace('\t', "\\t");
+            body.push_str(&format!("{t}\t{id}\t{name}\t{method}\t{template}\t{status}\t{ip}\t\t\t0\t1\n"));
+        }
+        run(shard, &body);
+    }
+
+    let (_driver, client, base) = start(forward, String::new()).await;
+    let (from, to) = (today().checked_sub_days(Days::new(4)).expect("from"), today().checked_sub_days(Days::new(1)).expect("to"));
+    client.goto(&format!("{base}?from={from}&to={to}")).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    common::open_files(&client, &[file.as_path()]).await;
+    eventually("the file is shown", || async { text(&client, "kpi-total-requests").await == "600" }).await;
+    let kpis = || async {
+        let mut figures = Vec::new();
+        for id in ["kpi-total-requests", "kpi-clients", "kpi-error-rate", "kpi-429"] {
+            figures.push(text(&client, id).await);
+        }
+        figures
+    };
+    let from_file = kpis().await;
+
+    // ClickHouse, chosen in "Connect API…", through the site's own path to it.
+    click(&client, "open-connect").await;
+    let set = |id: &'static str, value: String| {
+        let client = client.clone();
+        async move {
+            let field = client.find(Locator::Css(&format!("[data-testid={id}]"))).await.expect("a field");
+            field.clear().await.expect("clear");
+            field.send_keys(&value).await.expect("type");
+        }
+    };
+    script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
+    set("connect-url", format!("{base}clickhouse")).await;
+    set("connect-database", "callboard_e2e".to_owned()).await;
+    set("connect-table", "usage".to_owned()).await;
+    std::fs::write(common::screenshots().join("clickhouse-connect.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    click(&client, "connect-go").await;
+    eventually("ClickHouse's figures", || async { text(&client, "live-banner").await.contains("ClickHouse") && !text(&client, "live-banner").await.contains("Connecting") }).await;
+    eventually("the same KPIs as the file", || async { kpis().await == from_file }).await;
+    assert!(text(&client, "live-caveat").await.contains("Counted by ClickHouse from callboard_e2e.usage"), "{}", text(&client, "live-caveat").await);
+    let search = script(&client, "return location.search").await;
+    assert!(search.as_str().is_some_and(|s| s.contains("kind=clickhouse") && s.contains("source=")), "{search}");
+    assert!(!search.as_str().unwrap_or("").to_ascii_lowercase().contains("password"), "no credentials in the link");
+
+    // A drill-down to the client with a quote in its name: the filter goes to the cluster.
+    let brien = rows.iter().filter(|r| r.1 == "c5").count();
+    let link = script(&client, "const a = [...document.querySelectorAll('a.drill')].find(a => a.textContent.includes('Brien')); return a && a.getAttribute('href')").await;
+    let href = link.as_str().expect("a drill-down link to O'Brien").to_owned();
+    let origin = base.trim_end_matches(common::SUB_PATH);
+    client.goto(&format!("{origin}{href}")).await.expect("drill down");
+    eventually("only O'Brien's requests", || async { text(&client, "kpi-total-requests").await == brien.to_string() }).await;
+    let last = || ASKED.lock().unwrap_or_else(|p| p.into_inner()).last().cloned().unwrap_or_default();
+    assert!(last().contains("(client_id = 'c5')"), "the filter went to the cluster: {}", last());
+    // Explore by IP: the cluster groups by the view's own dimension.
+    let explore = format!("{base}?from={from}&to={to}&view=explore&by=ip&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")));
+    client.goto(&explore).await.expect("explore by IP");
+    eventually("nine IPs", || async {
+        script(&client, "return document.querySelectorAll('[data-testid=table-ip] tbody tr').length").await.as_u64() == Some(9)
+    })
+    .await;
+    assert!(last().contains("GROUP BY b, client_id, template, method, status, ip"), "grouped by the view's dimension: {}", last());
+    assert!(!last().contains("client_id = "), "no filter left over from the drill-down");
+    std::fs::write(common::screenshots().join("clickhouse-explore.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
+    // Back to the overview; then the server stops: its message, and the last good data stays.
+    client.goto(&format!("{base}?from={from}&to={to}&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")))).await.expect("overview");
+    eventually("ClickHouse's figures again", || async { kpis().await == from_file }).await;
+    std::fs::write(common::screenshots().join("clickhouse-overview.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    STOPPED.store(true, Ordering::SeqCst);
+    click(&client, "live-refresh").await;
+    eventually("the stopped server's message", || async { text(&client, "live-failure").await.contains("Could not reach ClickHouse") }).await;
+    assert_eq!(kpis().await, from_file, "the last good data stays");
+    STOPPED.store(false, Ordering::SeqCst);
+
+    // The server itself, on another origin this page's policy does not list: the message names
+    // the setting and connect-src, at once rather than after a hang.
+    let direct = format!("{base}?from={from}&to={to}&source={}&kind=clickhouse", js_encode(&format!("{first}/?database=callboard_e2e&table=usage")));
+    client.goto(&direct).await.expect("cross-origin");
+    eventually("the cross-origin message", || async {
+        let said = script(&client, "return document.body.textContent").await;
+        said.as_str().is_some_and(|s| s.contains("add_http_cors_header") && s.contains("connect-src"))
+    })
+    .await;
+    // A ClickHouse answer that is an exception: a table that is not there.
+    client.goto(&format!("{base}?from={from}&to={to}&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=nope")))).await.expect("no such table");
+    eventually("the missing table's message", || async {
+        let said = script(&client, "return document.body.textContent").await;
+        said.as_str().is_some_and(|s| s.contains("doesn't exist") && s.contains("docs/clickhouse.md"))
+    })
+    .await;
+    // A wrong password, entered in the dialog: kept in sessionStorage for that origin only, sent
+    // as HTTP Basic, refused by ClickHouse with its own message.
+    client.goto(&format!("{base}?from={from}&to={to}")).await.expect("the demo again");
+    text(&client, "kpi-total-requests").await;
+    click(&client, "open-connect").await;
+    script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
+    set("connect-url", format!("{base}clickhouse")).await;
+    set("connect-database", "callboard_e2e".to_owned()).await;
+    set("connect-table", "usage".to_owned()).await;
+    set("connect-user", "default".to_owned()).await;
+    set("connect-token", "not-the-password".to_owned()).await;
+    click(&client, "connect-go").await;
+    eventually("the refused login's message", || async { script(&client, "return document.body.textContent").await.as_str().is_some_and(|s| s.contains("refused the user name or password")) }).await;
+    let kept = script(&client, "return [JSON.stringify(sessionStorage), JSON.stringify(localStorage), location.href]").await;
+    let kept: Vec<String> = serde_json::from_value(kept).expect("texts");
+    assert!(kept[0].contains("default:not-the-password"), "the login is in sessionStorage");
+    assert!(!kept[1].contains("not-the-password") && !kept[2].contains("not-the-password"), "and nowhere else");
+
+    client.close().await.expect("close");
+}
+
+/// `text` percent-encoded for a query string value.
+fn js_encode(text: &str) -> String {
+    text.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
