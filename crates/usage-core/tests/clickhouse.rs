@@ -210,3 +210,58 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
     assert!(post(&first, "DROP TABLE callboard_test.usage", &limits).is_err());
     assert_eq!(quote("x"), "'x'");
 }
+
+/// Names a hostile or unlucky export may hold: quotes, backslashes, NUL, line breaks, tabs,
+/// Unicode, and SQL that would end the literal if anything concatenated it.
+fn hostile_name() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let pieces = prop::sample::select(vec!["'", "\\", "\0", "\n", "\t", "\"", "`", "Zoë", "🙂", "'); DROP TABLE names; --", "\\'", "%", "_", " ", "a", "B"]);
+    prop::collection::vec(pieces, 1..6).prop_map(|parts| parts.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, failure_persistence: None, ..Default::default() })]
+
+    // Guards the one escaping function on the real server (issue 13's injection test): records
+    // whose client names and URL templates hold anything at all are filtered by those same
+    // names, and the server returns exactly the requests of that name, and the names back as
+    // they were written.
+    #[test]
+    fn hostile_names_filter_exactly_on_the_server(names in proptest::collection::vec(hostile_name(), 1..5), counts in proptest::collection::vec(1u64..50, 5)) {
+        let Ok(server) = std::env::var("CALLBOARD_CLICKHOUSE") else {
+            assert!(std::env::var("CALLBOARD_CLICKHOUSE_REQUIRED").is_err(), "CALLBOARD_CLICKHOUSE is required but not set");
+            return Ok(());
+        };
+        run(&server, "CREATE DATABASE IF NOT EXISTS callboard_test");
+        run(&server, "DROP TABLE IF EXISTS callboard_test.names");
+        run(&server, "CREATE TABLE callboard_test.names (timestamp DateTime, client_id String, template String, status UInt16, requests UInt64) ENGINE = MergeTree ORDER BY timestamp");
+        let mut body = String::from("INSERT INTO callboard_test.names FORMAT TabSeparated\n");
+        let tsv_nul = |text: &str| tsv(text).replace('\0', "\\0");
+        for (i, name) in names.iter().enumerate() {
+            body.push_str(&format!("{}\t{}\t{}\t200\t{}\n", 1_795_000_000 + i as i64, tsv_nul(name), tsv_nul(&format!("/{name}")), counts[i]));
+        }
+        run(&server, &body);
+        let describe = post(&server, "DESCRIBE TABLE callboard_test.names FORMAT JSONCompact", &[]).expect("describe");
+        let table = Table::from_describe(Name::parse("callboard_test").unwrap(), Name::parse("names").unwrap(), &describe).expect("a table");
+        let window = Window { start: 1_794_000_000, end: 1_796_000_000 };
+        let limits = settings(10, 1_000);
+        for name in &names {
+            let expected: u64 = names.iter().zip(&counts).filter(|(n, _)| *n == name).map(|(_, c)| c).sum();
+            for (dimension, key) in [(Dimension::Client, name.clone()), (Dimension::Template, format!("/{name}"))] {
+                let sql = table.totals_sql(window, &[Filter { dimension, key }]);
+                let answer = post(&server, &sql, &limits).map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{e}\n{sql}")))?;
+                proptest::prop_assert_eq!(parse_totals(&answer).unwrap().total(), expected, "{:?} {:?}", dimension, name);
+            }
+        }
+        // The names come back exactly as they went in.
+        let answer = post(&server, &table.breakdown_sql(window, Dimension::Client, &[], 1_000), &limits).expect("a breakdown");
+        let mut got: Vec<String> = parse_breakdown(&answer).unwrap().into_iter().map(|(k, _)| k).collect();
+        let mut sent = names.clone();
+        got.sort();
+        sent.sort();
+        sent.dedup();
+        proptest::prop_assert_eq!(got, sent);
+        // Nothing was dropped.
+        proptest::prop_assert!(post(&server, "EXISTS TABLE callboard_test.names FORMAT TSV", &[]).map(|b| b.starts_with(b"1")).unwrap_or(false));
+    }
+}
