@@ -38,7 +38,10 @@ pub fn Shell() -> impl IntoView {
     let controller = expect_context::<SourceController>();
     let theme = crate::components::theme::provide_theme();
     let store = dashboard.store;
-    let templates = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.span.get(), Dimension::Template, f, false))));
+    let templates = Memo::new(move |_| {
+        let span = dashboard.span.get();
+        store.with(|s| dashboard.filter.with(|f| dashboard.prepared(Dimension::Template, s, span, f).unwrap_or_else(|| s.breakdown(span, Dimension::Template, f, false))))
+    });
     let resolved = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| dashboard.selection.get().resolve(s, &c.rows))));
     let scope = Memo::new(move |_| {
         let filter = dashboard.filter.get();

@@ -21,12 +21,30 @@ use crate::notices::Notice;
 use crate::sources::{DataSource, Dataset};
 use crate::{sources, storage};
 
-/// A clients breakdown counted ahead, with what it was counted for.
+/// Breakdowns counted ahead (clients, URL templates), with what they were counted for.
 struct Prepared {
     store: Arc<UsageStore>,
     span: Window,
     filter: RecordFilter,
-    clients: Breakdown,
+    breakdowns: Vec<Breakdown>,
+}
+
+/// Takes the breakdown of `dimension` out of `prepared` when it was counted for this store,
+/// window and filters. Anything counted for other data is dropped: a million clients' rows are a
+/// hundred megabytes.
+fn take_prepared(prepared: StoredValue<Option<Prepared>>, dimension: Dimension, store: &Arc<UsageStore>, span: Window, filter: &RecordFilter) -> Option<Breakdown> {
+    prepared
+        .try_update_value(|slot| {
+            let fits = slot.as_ref().is_some_and(|p| Arc::ptr_eq(&p.store, store) && p.span == span && p.filter == *filter);
+            if !fits {
+                *slot = None;
+                return None;
+            }
+            let p = slot.as_mut()?;
+            let at = p.breakdowns.iter().position(|b| b.dimension == dimension)?;
+            Some(p.breakdowns.swap_remove(at))
+        })
+        .flatten()
 }
 
 /// Everything the shell and the pages share. `Copy`: every field is a handle.
@@ -75,7 +93,7 @@ pub struct Dashboard {
     pub filter: Memo<RecordFilter>,
     /// Every client through the filters: the KPIs and the clients tables.
     pub clients: Memo<Breakdown>,
-    /// `clients` counted ahead for data about to be shown ([`Dashboard::prepare`]).
+    /// `clients` and the URL templates counted ahead for data about to be shown ([`Dashboard::prepare`]).
     prepared: StoredValue<Option<Prepared>>,
     /// The same for the comparison period, when the link compares (`Err` when the data does not
     /// reach back to it): the KPIs' change and the clients tables' Change column share it.
@@ -170,12 +188,7 @@ impl Dashboard {
         let clients = Memo::new(move |_| {
             let span = span.get();
             store.with(|s| {
-                filter.with(|f| {
-                    // Counted ahead for this store, window and filters, or else now. Taken either way:
-                    // a million clients' rows are a hundred megabytes.
-                    let ahead = prepared.try_update_value(Option::take).flatten().filter(|p| Arc::ptr_eq(&p.store, s) && p.span == span && p.filter == *f);
-                    ahead.map(|p| p.clients).unwrap_or_else(|| s.breakdown(span, Dimension::Client, f, false))
-                })
+                filter.with(|f| take_prepared(prepared, Dimension::Client, s, span, f).unwrap_or_else(|| s.breakdown(span, Dimension::Client, f, false)))
             })
         });
         let clients_before = Memo::new_with_compare(
@@ -219,8 +232,8 @@ impl Dashboard {
     }
 
     /// Counts the clients of `store`, about to be shown over `range`, for the view on screen, in
-    /// three tasks (counts, order, rows) each after a turn of the page, and keeps them for
-    /// `clients`. Showing the store then takes no task that long: with a million clients each
+    /// three tasks (counts, order, rows) each after a turn of the page, then its URL templates in
+    /// a fourth, and keeps them for `clients` and the templates' memo. Showing the store then takes no task that long: with a million clients each
     /// step takes tens of milliseconds, the three together longer than the page should stall.
     /// Should the view change in between, `clients` counts again, so what shows is always right.
     pub async fn prepare(self, store: Arc<UsageStore>, range: DateRange) {
@@ -233,7 +246,16 @@ impl Dashboard {
         let order = tally.order(&store);
         yield_to_page().await;
         let clients = tally.into_breakdown(&order);
-        let _ = self.prepared.try_set_value(Some(Prepared { store, span, filter, clients }));
+        // The URL templates (one more pass over the records) in a task of their own too.
+        yield_to_page().await;
+        let templates = store.breakdown(span, Dimension::Template, &filter, false);
+        let _ = self.prepared.try_set_value(Some(Prepared { store, span, filter, breakdowns: vec![clients, templates] }));
+    }
+
+    /// The breakdown of `dimension` counted ahead ([`Dashboard::prepare`]) for this store, window
+    /// and filters, if there is one: for the URL templates' memo, as `clients` takes its own.
+    pub fn prepared(&self, dimension: Dimension, store: &Arc<UsageStore>, span: Window, filter: &RecordFilter) -> Option<Breakdown> {
+        take_prepared(self.prepared, dimension, store, span, filter)
     }
 
     /// What the figures on screen cover, in words: the range's days and the zone, or the Today

@@ -170,13 +170,16 @@ impl SourceController {
             if self.latest.get_value() != this_fetch {
                 return;
             }
+            // Still loading while the answer's clients are counted: "Connecting…" stays until it shows.
+            if let Ok(dataset) = &result {
+                self.dashboard.prepare(dataset.store.clone(), self.dashboard.range.get_untracked()).await;
+                if self.latest.get_value() != this_fetch {
+                    return;
+                }
+            }
             self.loading.set(false);
             match result {
                 Ok(dataset) => {
-                    self.dashboard.prepare(dataset.store.clone(), self.dashboard.range.get_untracked()).await;
-                    if self.latest.get_value() != this_fetch {
-                        return;
-                    }
                     self.failure.set(None);
                     self.dashboard.clear("live-failure");
                     self.dashboard.clear("empty-notice");

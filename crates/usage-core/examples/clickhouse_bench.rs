@@ -1,0 +1,137 @@
+//! Issue 13's benchmark: `rows` generated inside ClickHouse (`INSERT … SELECT … FROM numbers`),
+//! with the 10-minute rollup fed by its materialized view, then each view's queries as the
+//! dashboard sends them (`DESCRIBE TABLE` of the table and of its rollup, then the one usage
+//! query), timed over `runs` runs on the raw table and on the rollup: p50 and p95.
+//!
+//!     bash scripts/clickhouse.sh start
+//!     cargo run --release -p usage-core --example clickhouse_bench -- http://127.0.0.1:18123 100000000 20 5
+//!
+//! (100M rows, 20 runs a view on the rollup, 5 on the raw table.)
+//!     bash scripts/clickhouse.sh stop
+//!
+//! The traffic is shaped as an API's is: 100 client applications, a few of which make most calls
+//! (drawn as the cube of a uniform number), each calling 4 of 60 URL templates, whose method and
+//! module follow from the template; most answers are 200; IPs and users are spread wide.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Instant;
+
+use usage_core::clickhouse::{Name, Table, query_url, rollup_sql};
+use usage_core::query::{Dimension, Filter, Granularity};
+use usage_core::zone::Window;
+
+/// The answer to `sql` POSTed to `url` (a full query URL, or the server's base): status and body.
+fn post(url: &str, sql: &str) -> Result<Vec<u8>, String> {
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_owned()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = TcpStream::connect(host).map_err(|e| format!("{host}: {e}"))?;
+    let head = format!("POST {path} HTTP/1.0\r\nHost: {host}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n", sql.len());
+    stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(sql.as_bytes())).map_err(|e| e.to_string())?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).map_err(|e| e.to_string())?;
+    let split = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP head")?;
+    let ok = answer.starts_with(b"HTTP/1.0 200") || answer.starts_with(b"HTTP/1.1 200");
+    let body = answer[split + 4..].to_vec();
+    if ok { Ok(body) } else { Err(String::from_utf8_lossy(&body).into_owned()) }
+}
+
+fn run(base: &str, sql: &str) {
+    if let Err(e) = post(base, sql) {
+        panic!("{e}\n{sql}");
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args.get(1).cloned().unwrap_or_else(|| "http://127.0.0.1:18123".to_owned());
+    let rows: u64 = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(100_000_000);
+    let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(20);
+    let raw_runs: usize = args.get(4).and_then(|r| r.parse().ok()).unwrap_or(runs);
+    let database = Name::parse("callboard_bench").unwrap();
+    // 60 days ending 2026-11-29 00:00 UTC.
+    let end: i64 = 1_795_910_400;
+    let start = end - 60 * 86_400;
+    let count = |table: &str| post(&base, &format!("SELECT count() FROM callboard_bench.{table} FORMAT TSV")).map(|b| String::from_utf8_lossy(&b).trim().parse::<u64>().unwrap_or(0)).unwrap_or(0);
+    if count("usage") != rows {
+        run(&base, "CREATE DATABASE IF NOT EXISTS callboard_bench");
+        for table in ["usage_10m_mv", "usage_10m", "usage"] {
+            run(&base, &format!("DROP TABLE IF EXISTS callboard_bench.{table}"));
+        }
+        run(&base, "CREATE TABLE callboard_bench.usage (timestamp DateTime, client_id String, client_name String, method String, template String, status UInt16, ip String, user String, module String, bytes UInt64, latency_ms Float64, requests UInt64) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, client_id, template)");
+        for ddl in rollup_sql(&database, &Name::parse("usage").unwrap(), &Name::parse("usage_10m").unwrap()) {
+            run(&base, &ddl);
+        }
+        let started = Instant::now();
+        // In parts of 10M, so no one insert holds the server's memory for long.
+        let part = 10_000_000u64;
+        let mut from = 0;
+        while from < rows {
+            let n = part.min(rows - from);
+            let sql = format!(
+                "INSERT INTO callboard_bench.usage SELECT timestamp, client_id, client_name, method, template, status, ip, user, module, bytes, latency_ms, requests FROM (\
+                 SELECT toDateTime({start} + intDiv((number + {from}) * {span}, {rows})) AS timestamp, \
+                 toUInt32(pow(rand(1) / 4294967296, 3) * 100) AS c, (c * 7 + rand(3) % 4) % 60 AS t, \
+                 concat('client-', toString(c)) AS client_id, concat('Client ', toString(c)) AS client_name, \
+                 arrayElement(['GET', 'GET', 'POST', 'PUT', 'DELETE'], t % 5 + 1) AS method, concat('/api/v1/r', toString(t), '/{{id}}') AS template, \
+                 arrayElement([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 201, 404, 429, 500], (rand(4) % 14) + 1) AS status, \
+                 concat('10.', toString(rand(5) % 256), '.', toString(rand(6) % 256), '.', toString(rand(7) % 256)) AS ip, \
+                 concat('user', toString(rand(8) % 5000)) AS user, arrayElement(['users', 'orders', 'search', 'billing'], t % 4 + 1) AS module, \
+                 rand(10) % 20000 AS bytes, (rand(11) % 500000) / 1000 AS latency_ms, 1 AS requests FROM numbers({n}))",
+                span = end - start
+            );
+            run(&base, &sql);
+            from += n;
+            eprintln!("inserted {from} of {rows} rows ({:.0} s)", started.elapsed().as_secs_f64());
+        }
+        run(&base, "OPTIMIZE TABLE callboard_bench.usage_10m FINAL");
+        eprintln!("generated in {:.0} s", started.elapsed().as_secs_f64());
+    }
+    println!("{} rows in usage, {} in usage_10m", count("usage"), count("usage_10m"));
+
+    let url = query_url(&base, &database, 60, 10_000_000);
+    let describe = |name: &str| post(&url, &format!("DESCRIBE TABLE callboard_bench.{name} FORMAT JSONCompact")).expect("describe");
+    let raw = Table::from_describe(database.clone(), Name::parse("usage").unwrap(), &describe("usage")).expect("raw");
+    let rollup = Table::from_describe(database.clone(), Name::parse("usage_10m").unwrap(), &describe("usage_10m")).expect("rollup");
+    let days = |n: i64| Window { start: end - n * 86_400, end };
+    let client = vec![Filter { dimension: Dimension::Client, key: "client-3".into() }];
+    // Each view as the dashboard asks for it: its range's buckets, its dimensions, its filters.
+    let views: Vec<(&str, Window, Granularity, Vec<Filter>, Vec<Dimension>)> = vec![
+        ("overview, yesterday, 10-minute buckets", days(1), Granularity::TenMinutes, vec![], vec![]),
+        ("overview, last 7 days, hours", days(7), Granularity::Hour, vec![], vec![]),
+        ("overview, last 30 days, days", days(30), Granularity::Day, vec![], vec![]),
+        ("overview, last 60 days, days", days(60), Granularity::Day, vec![], vec![]),
+        ("one client, last 30 days, days", days(30), Granularity::Day, client, vec![]),
+        ("explore by module, last 7 days, hours", days(7), Granularity::Hour, vec![], vec![Dimension::Module]),
+        ("explore by IP, yesterday, 10-minute buckets", days(1), Granularity::TenMinutes, vec![], vec![Dimension::Ip]),
+    ];
+    println!("| view | table | runs | answer rows | p50 | p95 |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for (label, window, granularity, filters, extra) in &views {
+        for table in [&raw, &rollup] {
+            let dimensions = raw.usage_dimensions(extra);
+            if table.is_rollup() && !(dimensions.iter().all(|&d| table.offers(d)) && table.can_answer(*window, None, filters, &usage_core::zone::Offsets::utc())) {
+                println!("| {label} | usage_10m | | cannot answer (no IPs) | | |");
+                continue;
+            }
+            let sql = table.usage_sql(*window, *granularity, filters, &dimensions);
+            // The raw table takes seconds a query at 100M rows: fewer runs there.
+            let runs = if table.is_rollup() { runs } else { runs.min(raw_runs) };
+            let mut times = Vec::with_capacity(runs);
+            let mut answer_rows = 0;
+            for _ in 0..runs {
+                let t = Instant::now();
+                // What the worker sends for a view: the two DESCRIBEs, then the query.
+                describe("usage");
+                describe("usage_10m");
+                let body = post(&url, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+                times.push(t.elapsed().as_secs_f64() * 1_000.0);
+                let mut builder = usage_core::StoreBuilder::new();
+                answer_rows = usage_core::clickhouse::read_usage(&body, usage_core::model::BucketWidth::Day, &mut builder).expect("an answer");
+            }
+            times.sort_by(f64::total_cmp);
+            let at = |p: usize| times[((times.len() * p).div_ceil(100)).saturating_sub(1).min(times.len() - 1)];
+            println!("| {label} | {} | {runs} | {answer_rows} | {:.0} ms | {:.0} ms |", table.table.as_str(), at(50), at(95));
+        }
+    }
+}
