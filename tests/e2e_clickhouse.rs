@@ -61,6 +61,14 @@ fn forward(request: &common::Request, stream: &mut TcpStream) -> bool {
     true
 }
 
+/// A server on another origin that never answers a preflight, as ClickHouse 18.16 does.
+fn silent(request: &common::Request, _stream: &mut TcpStream) -> bool {
+    if request.method == "OPTIONS" {
+        std::thread::sleep(std::time::Duration::from_secs(40));
+    }
+    true
+}
+
 /// 600 requests over the 3 days before yesterday: 6 clients (one named with a quote), 4 URL
 /// templates, 5 statuses and 9 IPs, as Callboard CSV and as ClickHouse TSV.
 fn records() -> Vec<(i64, String, String, &'static str, &'static str, u16, String)> {
@@ -113,7 +121,9 @@ async fn clickhouse_source_matches_the_file() {
         run(shard, &body);
     }
 
-    let (_driver, client, base) = start(forward, String::new()).await;
+    let silent_port = common::serve_api(silent);
+    let silent_origin = format!("http://127.0.0.1:{silent_port}");
+    let (_driver, client, base) = start(forward, silent_origin.clone()).await;
     let (from, to) = (today().checked_sub_days(Days::new(4)).expect("from"), today().checked_sub_days(Days::new(1)).expect("to"));
     client.goto(&format!("{base}?from={from}&to={to}")).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
@@ -215,6 +225,19 @@ async fn clickhouse_source_matches_the_file() {
     assert!(kept[0].contains("default:not-the-password"), "the login is in sessionStorage");
     assert!(!kept[1].contains("not-the-password") && !kept[2].contains("not-the-password"), "and nowhere else");
 
+
+    // A login to a server on another origin that the policy allows but that never answers the
+    // preflight the login's header needs: the deadline passes, and the message says why.
+    click(&client, "open-connect").await;
+    script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
+    set("connect-url", silent_origin.clone()).await;
+    set("connect-database", "callboard_e2e".to_owned()).await;
+    set("connect-table", "usage".to_owned()).await;
+    set("connect-user", "reader".to_owned()).await;
+    set("connect-token", "secret".to_owned()).await;
+    click(&client, "connect-go").await;
+    tokio::time::sleep(std::time::Duration::from_secs(18)).await;
+    eventually("the unanswered preflight's message", || async { script(&client, "return document.body.textContent").await.as_str().is_some_and(|s| s.contains("never answers")) }).await;
     client.close().await.expect("close");
 }
 

@@ -57,6 +57,8 @@ pub enum RestError {
     ClickHouse(String),
     /// A ClickHouse server that could not be reached: down, or on another origin it cannot answer.
     ClickHouseUnreachable { origin: String },
+    /// A ClickHouse server that did not answer in time: a preflight it never answers, or a hang.
+    ClickHouseSilent,
 }
 
 impl RestError {
@@ -84,6 +86,12 @@ impl RestError {
             RestError::QueryFailed => "Genesys Cloud reports that the usage query failed (queryStatus Failed). Try again, or a shorter range.".into(),
             RestError::QueryTooSlow => format!("The Genesys Cloud usage query was still running after {} polls; try again later.", usage_core::rest::MAX_POLLS),
             RestError::ClickHouse(said) => said.clone(),
+            RestError::ClickHouseSilent => format!(
+                "ClickHouse did not answer within {} seconds. On another origin with a user or password, the browser first sends a preflight, \
+                 which ClickHouse 18.16 never answers: serve it through a path of this site, or use a release with http_options_response \
+                 (docs/clickhouse.md).",
+                TIMEOUT_MS / 1000
+            ),
             RestError::ClickHouseUnreachable { origin } => format!(
                 "Could not reach ClickHouse at {origin}. Either it is down, or it is on another origin that this page cannot read: ClickHouse must \
                  allow it (Callboard asks with add_http_cors_header=1; a user name and password travel in a header, which needs a preflight \
@@ -300,6 +308,7 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
         // The closure may only go once no timer can call it any more.
         drop(abort);
         let (status, retry_after) = match outcome {
+            Err(_) if timed_out && wire == Wire::ClickHouse => return Err(RestError::ClickHouseSilent),
             Err(_) if timed_out => return Err(RestError::Timeout),
             Err(RestError::Network { origin }) if wire == Wire::ClickHouse => return Err(RestError::ClickHouseUnreachable { origin }),
             Err(error) => return Err(error),
@@ -358,8 +367,8 @@ async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>
     }
     .map_err(|_| network())?;
     if !response.ok() {
-        // ClickHouse says what went wrong in a short text body; it is read only from ClickHouse,
-        // and only when it says how long it is and that is short.
+        // ClickHouse says what went wrong in a short text body: it is read only from ClickHouse,
+        // not when its length says it is long, and within the request's deadline.
         let short = response.headers().get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()).is_none_or(|l| l <= 64 << 10);
         if wire == Wire::ClickHouse && short {
             let text = response.text().await.unwrap_or_default();
