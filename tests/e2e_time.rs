@@ -462,6 +462,12 @@ async fn threescale_measures() {
     assert_eq!(text(&client, "kpi-total-requests").await, "100", "the measure is never requests");
     std::fs::write(common::screenshots().join("time-3scale-measure.png"), client.screenshot().await.expect("screenshot")).expect("save");
 
+    // On a chart split by URL template the measure (counted per client) is offered disabled,
+    // with the reason, and the chart shows requests.
+    follow(&client, "view=urls&metric=measure:data_transfer").await;
+    eventually("requests on the URLs view", || async { script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests" }).await;
+    let disabled = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.disabled, o.title]").await;
+    assert_eq!(disabled, serde_json::json!([true, "This measure is counted per client, not per URL template."]));
     // A link that names a measure the data lacks shows requests.
     follow(&client, "metric=measure:cpu_hours").await;
     eventually("requests instead", || async { script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests" }).await;

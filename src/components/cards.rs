@@ -70,7 +70,7 @@ pub fn SeriesCard(
 ) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
-    let metric = shown_metric(dashboard);
+    let metric = shown_metric(dashboard, dimension);
     // Each drawing of the chart has a number, so spike marks found later are drawn only over
     // the chart they were found for.
     let drawings = StoredValue::new(0u64);
@@ -175,7 +175,7 @@ pub fn SeriesCard(
                 <h2 class="card__title">{heading}</h2>
                 <span class="card__sub">{per}" · "{move || sub.get()}</span>
                 <span class="card__spacer"></span>
-                <MetricSwitch shown=metric/>
+                <MetricSwitch shown=metric dimension=dimension/>
             </header>
             <ChartCanvas class="chart chart--line" testid=testid
                 label=Signal::derive(move || format!("Line chart: {}, {}", heading(), per()))
@@ -186,22 +186,34 @@ pub fn SeriesCard(
     }
 }
 
-/// The metric the link asks for, or requests where the data cannot give it.
-fn shown_metric(dashboard: Dashboard) -> Memo<Metric> {
+/// The metric the link asks for, or requests where the data cannot give it on a chart split
+/// by `dimension` (a measure is counted per client only).
+fn shown_metric(dashboard: Dashboard, dimension: Dimension) -> Memo<Metric> {
     Memo::new(move |_| {
         let asked = dashboard.view.with(|v| v.metric.clone());
         let detail = dashboard.status_detail.get();
-        match dashboard.store.with(|s| asked.availability(s, detail)) {
-            Ok(()) => asked,
-            Err(_) => Metric::Requests,
+        match dashboard.store.with(|s| why_not(&asked, s, detail, dimension)) {
+            None => asked,
+            Some(_) => Metric::Requests,
         }
     })
+}
+
+/// Why `metric` cannot be shown on a chart split by `dimension`, if it cannot.
+fn why_not(metric: &Metric, store: &usage_core::UsageStore, detail: StatusDetail, dimension: Dimension) -> Option<String> {
+    match metric.availability(store, detail) {
+        Err(why) => Some(why.to_string()),
+        Ok(()) if matches!(metric, Metric::Measure(_)) && dimension != Dimension::Client => {
+            Some(format!("This measure is counted per client, not per {}.", dimension.label_lower()))
+        }
+        Ok(()) => None,
+    }
 }
 
 /// What the time chart measures (`metric=`): a metric the data cannot give is offered disabled,
 /// and says why.
 #[component]
-fn MetricSwitch(shown: Memo<Metric>) -> impl IntoView {
+fn MetricSwitch(shown: Memo<Metric>, dimension: Dimension) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let options = move || {
         let detail = dashboard.status_detail.get();
@@ -210,7 +222,7 @@ fn MetricSwitch(shown: Memo<Metric>) -> impl IntoView {
             Metric::offered(s)
                 .into_iter()
                 .map(|m| {
-                    let why = m.availability(s, detail).err().map(|e| e.to_string());
+                    let why = why_not(&m, s, detail, dimension);
                     view! { <option value=m.as_str().into_owned() disabled=why.is_some() title=why>{m.label(s)}</option> }
                 })
                 .collect_view()
