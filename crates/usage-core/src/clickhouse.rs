@@ -81,6 +81,20 @@ fn column(dimension: Dimension) -> &'static str {
     }
 }
 
+/// The first instant, in Unix seconds, of the bucket of `granularity` on `zone`'s clock that the
+/// time column `t` falls in. A 10-minute bucket is the hour's start plus whole 10 minutes, as
+/// 18.16 has no `toStartOfInterval`; on the zone's clock, so that +05:45's days split no bucket.
+fn bucket(t: &str, granularity: Granularity, zone: &str) -> String {
+    let tz = quote(zone);
+    match granularity {
+        Granularity::TenMinutes => format!("toUInt32(toStartOfHour({t}, {tz})) + intDiv(toMinute({t}, {tz}), 10) * 600"),
+        Granularity::Hour => format!("toUInt32(toStartOfHour({t}, {tz}))"),
+        Granularity::Day => format!("toUInt32(toStartOfDay({t}, {tz}))"),
+        Granularity::Week => format!("toUInt32(toDateTime(toMonday({t}, {tz}), {tz}))"),
+        Granularity::Month => format!("toUInt32(toDateTime(toStartOfMonth({t}, {tz}), {tz}))"),
+    }
+}
+
 /// The condition for one status class, as the core counts it (429 is not a 4xx).
 fn class_condition(class: StatusClass) -> &'static str {
     match class {
@@ -108,11 +122,17 @@ pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64) -
 /// ClickHouse's error text (`Code: 60, e.displayText() = DB::Exception: Table … doesn't exist`)
 /// as what to do about it; `None` when the text is not a ClickHouse exception.
 pub fn error_message(text: &str, max_seconds: u32, max_rows: u64) -> Option<String> {
-    let rest = text.trim_start().strip_prefix("Code: ")?;
+    // 18.16 words some exceptions as Poco's (`Poco::Exception. Code: 1000, …`).
+    let text = text.trim_start();
+    let rest = text.strip_prefix("Poco::Exception. ").unwrap_or(text).strip_prefix("Code: ")?;
     let code: u32 = rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
     // The exception's own words, without the code and the stack.
     let said = rest.split_once("Exception: ").map_or(rest, |(_, said)| said);
     let said = said.split([',', '\n']).next().unwrap_or(said).trim().trim_end_matches('.');
+    if let Some(zone) = said.strip_prefix("Cannot load time zone ") {
+        let zone = zone.split(':').next().unwrap_or(zone).trim();
+        return Some(format!("ClickHouse does not know the time zone {zone}: its time zone data may be older than the browser's. Choose another zone, or UTC."));
+    }
     Some(match code {
         192..=194 | 516 => "ClickHouse refused the user name or password: check them under “Connect API…”.".to_owned(),
         497 | 164 => format!("ClickHouse does not let this user read the table: {said}."),
@@ -174,19 +194,18 @@ impl Table {
         self.time() == "bucket"
     }
 
-    /// Whether this table can answer a query over `window`, by `dimension` when there is one,
-    /// through `filters`, in a zone with `offsets`: the raw table always can; the rollup only when
-    /// every bucket and the window's ends are whole 10-minute UTC buckets (a zone whose offsets
+    /// Whether this table can answer a query over `window`, by `dimensions`, through `filters`,
+    /// in a zone with `offsets`: the raw table always can; the rollup only when every bucket and the window's ends are whole 10-minute UTC buckets (a zone whose offsets
     /// are whole multiples of 10 minutes: not Asia/Kathmandu's +05:45) and it has every column
     /// asked for (it keeps no IPs or users).
-    pub fn can_answer(&self, window: Window, dimension: Option<Dimension>, filters: &[Filter], offsets: &Offsets) -> bool {
+    pub fn can_answer(&self, window: Window, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> bool {
         if !self.is_rollup() {
             return true;
         }
         window.start % 600 == 0
             && window.end % 600 == 0
             && offsets.changes().iter().all(|&(_, offset)| offset % 600 == 0)
-            && dimension.is_none_or(|d| self.offers(d))
+            && dimensions.iter().all(|&d| self.offers(d))
             && filters.iter().all(|f| self.offers(f.dimension))
     }
 
@@ -253,14 +272,7 @@ impl Table {
     /// Requests over time in buckets of `granularity` on `zone`'s clock (an IANA name, `UTC`
     /// included), each bucket named by its first instant in Unix seconds.
     pub fn series_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter]) -> String {
-        let (tz, t) = (quote(zone), self.time());
-        let bucket = match granularity {
-            Granularity::TenMinutes => format!("toUInt32(toStartOfHour({t}, {tz})) + intDiv(toMinute({t}, {tz}), 10) * 600"),
-            Granularity::Hour => format!("toUInt32(toStartOfHour({t}, {tz}))"),
-            Granularity::Day => format!("toUInt32(toStartOfDay({t}, {tz}))"),
-            Granularity::Week => format!("toUInt32(toDateTime(toMonday({t}, {tz}), {tz}))"),
-            Granularity::Month => format!("toUInt32(toDateTime(toStartOfMonth({t}, {tz}), {tz}))"),
-        };
+        let bucket = bucket(self.time(), granularity, zone);
         format!("SELECT {bucket} AS b, sum(requests) FROM {} WHERE {} GROUP BY b ORDER BY b FORMAT JSONCompact", self.from(), self.condition(window, filters))
     }
 }
@@ -280,17 +292,19 @@ impl Table {
         dimensions
     }
 
-    /// Requests per UTC bucket of `granularity` (10 minutes, an hour or a day) and per value of
-    /// `dimensions` in `window` through `filters`: aggregates that the in-browser engine then
-    /// reads as a live answer, as it reads Callboard's usage API. Bytes are summed where the
-    /// table has them; latencies are not (a bucket's sum is not a request's latency).
-    pub fn usage_sql(&self, window: Window, granularity: Granularity, filters: &[Filter], dimensions: &[Dimension]) -> String {
-        let t = self.time();
-        let bucket = match granularity {
-            Granularity::TenMinutes => format!("intDiv(toUInt32({t}), 600) * 600"),
-            Granularity::Hour => format!("intDiv(toUInt32({t}), 3600) * 3600"),
-            _ => format!("intDiv(toUInt32({t}), 86400) * 86400"),
+    /// Requests per bucket of `granularity` (10 minutes, an hour or a day) on `zone`'s clock (an
+    /// IANA name, `UTC` included) and per value of `dimensions` in `window` through `filters`:
+    /// aggregates that the in-browser engine then reads as a live answer, as it reads Callboard's
+    /// usage API. Each bucket is named by its first instant, so a day is the zone's own day
+    /// (23 or 25 hours across a change of its clocks) and the dashboard's days, weeks and months
+    /// in that zone count exactly what per-request data would. Bytes are summed where the table
+    /// has them; latencies are not (a bucket's sum is not a request's latency).
+    pub fn usage_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter], dimensions: &[Dimension]) -> String {
+        let granularity = match granularity {
+            Granularity::TenMinutes | Granularity::Hour => granularity,
+            _ => Granularity::Day,
         };
+        let bucket = bucket(self.time(), granularity, zone);
         let mut keys = vec!["b".to_owned()];
         let mut picked = vec![format!("{bucket} AS b")];
         for &d in dimensions {
@@ -309,35 +323,123 @@ impl Table {
 }
 
 /// Reads [`Table::usage_sql`]'s answer into `builder`: a record per row, its bucket `width`
-/// wide. The answer's own column names (its `meta`) say what each cell is.
+/// wide. The answer's own column names (its `meta`) say what each cell is. The answer is read
+/// once, its cells borrowed from it where they need no unescaping: a view's answer may hold
+/// hundreds of thousands of rows, and the worker reads it.
 pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut crate::StoreBuilder) -> Result<usize, String> {
-    let document: Value = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
-    let names: Vec<&str> = document.get("meta").and_then(Value::as_array).ok_or("ClickHouse's answer has no meta")?.iter().map(|m| m.get("name").and_then(Value::as_str).unwrap_or("")).collect();
-    let at = |name: &str| names.iter().position(|n| *n == name);
+    let document: Compact = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
+    let at = |name: &str| document.meta.iter().position(|c| c.name == name);
     let (bucket, requests) = (at("b").ok_or("the answer has no bucket")?, at("requests").ok_or("the answer has no requests")?);
-    let rows = rows(answer)?;
-    for (i, row) in rows.iter().enumerate() {
-        let text = |name: &str| at(name).and_then(|c| row.get(c)).and_then(Value::as_str).unwrap_or("");
-        let number = |column: usize| row.get(column).ok_or_else(|| format!("row {} is short", i + 1)).and_then(count);
-        let client = builder.client(text("client_id"), text("client_name"));
-        let endpoint = builder.endpoint(&text("method").to_ascii_uppercase(), text("template"));
-        let status = match at("status") {
+    let [client_id, client_name, method, template, module, user, ip] = ["client_id", "client_name", "method", "template", "module", "user", "ip"].map(at);
+    let (status, bytes) = (at("status"), at("bytes"));
+    for (i, row) in document.data.iter().enumerate() {
+        let text = |column: Option<usize>| column.and_then(|c| row.get(c)).and_then(Cell::text).unwrap_or("");
+        let number = |column: usize| row.get(column).ok_or_else(|| format!("row {} is short", i + 1)).and_then(Cell::count);
+        let client = builder.client(text(client_id), text(client_name));
+        let endpoint = builder.endpoint(&text(method).to_ascii_uppercase(), text(template));
+        let status = match status {
             Some(c) => u16::try_from(number(c)?).ok().filter(|&s| s < 1000).ok_or_else(|| format!("row {}: the status is not a code", i + 1))?,
             None => 0,
         };
-        let (module, user, ip) = (builder.module(text("module")), builder.user(text("user")), builder.ip(text("ip")));
-        let bytes = at("bytes").map(number).transpose()?;
+        let (module, user, ip) = (builder.module(text(module)), builder.user(text(user)), builder.ip(text(ip)));
+        let bytes = bytes.map(number).transpose()?;
         let row = crate::store::Row { timestamp: number(bucket)? as i64, bucket: width, client, endpoint, status, requests: number(requests)?, module, user, ip, bytes, latency_us: None };
         builder.push_row(row).map_err(|e| format!("row {}: {e}", i + 1))?;
     }
-    Ok(rows.len())
+    Ok(document.data.len())
+}
+
+/// A `FORMAT JSONCompact` answer: its columns' names, and its rows of cells.
+#[derive(serde::Deserialize)]
+struct Compact<'a> {
+    #[serde(borrow)]
+    meta: Vec<ColumnName<'a>>,
+    #[serde(borrow)]
+    data: Vec<Vec<Cell<'a>>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ColumnName<'a> {
+    #[serde(borrow)]
+    name: std::borrow::Cow<'a, str>,
+}
+
+/// One cell of an answer: a whole number, a text (borrowed unless it had escapes), or anything
+/// else, which no column Callboard reads holds.
+enum Cell<'a> {
+    Number(u64),
+    Text(std::borrow::Cow<'a, str>),
+    Other,
+}
+
+impl Cell<'_> {
+    fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A whole number: 18.16 writes 64-bit integers as JSON strings, newer releases as numbers.
+    fn count(&self) -> Result<u64, String> {
+        match self {
+            Cell::Number(n) => Ok(*n),
+            Cell::Text(text) => text.parse().map_err(|_| format!("“{text}” is not a whole number")),
+            Cell::Other => Err("a cell is not a whole number".to_owned()),
+        }
+    }
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for Cell<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Cell<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a cell")
+            }
+            fn visit_u64<E>(self, n: u64) -> Result<Cell<'a>, E> {
+                Ok(Cell::Number(n))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Cell<'a>, E> {
+                Ok(u64::try_from(n).map_or(Cell::Other, Cell::Number))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Cell<'a>, E> {
+                Ok(Cell::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Cell<'a>, E> {
+                Ok(Cell::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Cell<'a>, E> {
+                Ok(Cell::Other)
+            }
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<Cell<'a>, E> {
+                Ok(Cell::Text(std::borrow::Cow::Borrowed(text)))
+            }
+            fn visit_str<E>(self, text: &str) -> Result<Cell<'a>, E> {
+                Ok(Cell::Text(std::borrow::Cow::Owned(text.to_owned())))
+            }
+            fn visit_string<E>(self, text: String) -> Result<Cell<'a>, E> {
+                Ok(Cell::Text(std::borrow::Cow::Owned(text)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Cell<'a>, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Cell::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Cell<'a>, A::Error> {
+                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                Ok(Cell::Other)
+            }
+        }
+        deserializer.deserialize_any(Visitor(std::marker::PhantomData))
+    }
 }
 
 /// The table that answers a query: the rollup when it can ([`Table::can_answer`]), else the raw
 /// table. The dashboard names the one that answered.
-pub fn answering<'a>(raw: &'a Table, rollup: Option<&'a Table>, window: Window, dimension: Option<Dimension>, filters: &[Filter], offsets: &Offsets) -> &'a Table {
+pub fn answering<'a>(raw: &'a Table, rollup: Option<&'a Table>, window: Window, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> &'a Table {
     match rollup {
-        Some(rollup) if rollup.can_answer(window, dimension, filters, offsets) => rollup,
+        Some(rollup) if rollup.can_answer(window, dimensions, filters, offsets) => rollup,
         _ => raw,
     }
 }
@@ -432,6 +534,8 @@ mod tests {
         assert!(says("Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 15.2 seconds").contains("longer than 15 seconds"));
         assert!(says("Code: 396. DB::Exception: Limit for result exceeded, max rows: 1.00 million").contains("over 1000000 rows"));
         assert!(says("Code: 999, e.displayText() = DB::Exception: Something odd").contains("code 999): Something odd"));
+        assert!(says("Poco::Exception. Code: 1000, e.code() = 0, e.displayText() = Exception: Cannot load time zone Nope/Zone, e.what() = Exception").contains("does not know the time zone Nope/Zone: its"));
+        assert!(says("Code: 36. DB::Exception: Cannot load time zone Nope/Zone: while executing. (BAD_ARGUMENTS)").contains("time zone Nope/Zone: its"));
         assert_eq!(error_message("<html>502 Bad Gateway</html>", 15, 1), None);
         let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000);
         assert_eq!(url, "http://127.0.0.1:8123/?database=callboard&add_http_cors_header=1&max_execution_time=15&max_result_rows=1000000&result_overflow_mode=throw&readonly=1");
@@ -473,10 +577,10 @@ mod tests {
         let rollup = Table { database: Name::parse("default").unwrap(), table: Name::parse("usage_10m").unwrap(), columns };
         let day = Window { start: 86_400, end: 2 * 86_400 };
         let utc = Offsets::utc();
-        assert!(answering(&raw, Some(&rollup), day, Some(Dimension::Client), &[], &utc).is_rollup());
-        assert!(!answering(&raw, Some(&rollup), day, Some(Dimension::Ip), &[], &utc).is_rollup());
-        assert!(!answering(&raw, Some(&rollup), day, None, &[], &Offsets::fixed(20_700)).is_rollup());
-        assert!(!answering(&raw, None, day, None, &[], &utc).is_rollup());
+        assert!(answering(&raw, Some(&rollup), day, &[Dimension::Client], &[], &utc).is_rollup());
+        assert!(!answering(&raw, Some(&rollup), day, &[Dimension::Ip], &[], &utc).is_rollup());
+        assert!(!answering(&raw, Some(&rollup), day, &[], &[], &Offsets::fixed(20_700)).is_rollup());
+        assert!(!answering(&raw, None, day, &[], &[], &utc).is_rollup());
         assert!(rollup.totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"), "the rollup's time column");
     }
 
@@ -490,5 +594,22 @@ mod tests {
         assert_eq!(parse_series(br#"{"data":[[1795000000,"7"]]}"#).unwrap(), [(1_795_000_000, 7)]);
         assert!(parse_series(br#"{"data":[[1]]}"#).is_err());
         assert!(parse_totals(b"Code: 60, e.displayText() = DB::Exception: Table default.nope doesn't exist").is_err());
+        // The usage answer: 18.16's quoted counts and a current release's numbers, a name with
+        // escapes, and the row at fault named when one is not what its column says.
+        let meta = r#""meta":[{"name":"b","type":"UInt32"},{"name":"client_id","type":"String"},{"name":"client_name","type":"String"},{"name":"status","type":"UInt16"},{"name":"requests","type":"UInt64"}]"#;
+        let answer = format!(r#"{{{meta},"data":[[600,"a","O\"Brien \\ \u00e9",200,"7"],[1200,"b","B",429,3]],"rows":2}}"#);
+        let mut builder = crate::StoreBuilder::new();
+        assert_eq!(read_usage(answer.as_bytes(), crate::model::BucketWidth::TenMinutes, &mut builder), Ok(2));
+        let store = builder.finish();
+        let all = crate::RecordFilter::all();
+        assert_eq!(store.totals(Window { start: 0, end: 1800 }, &all).total(), 10);
+        assert_eq!(store.totals(Window { start: 0, end: 1800 }, &all).get(StatusClass::RateLimited), 3);
+        let names: Vec<String> = store.breakdown(Window { start: 0, end: 1800 }, Dimension::Client, &all, false).rows.iter().map(|r| store.client_name(r.key).to_owned()).collect();
+        assert!(names.contains(&"O\"Brien \\ é".to_owned()), "{names:?}");
+        let bad = |data: &str| read_usage(format!(r#"{{{meta},"data":[{data}]}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut crate::StoreBuilder::new()).unwrap_err();
+        assert_eq!(bad(r#"[600,"a","A",200,"7"],[600,"a","A",200,"x"]"#), "“x” is not a whole number");
+        assert_eq!(bad(r#"[600,"a","A",2000,1]"#), "row 1: the status is not a code");
+        assert_eq!(bad(r#"[600,"a","A",200]"#), "row 1 is short");
+        assert!(read_usage(b"{\"meta\":[],\"data\":[]}", crate::model::BucketWidth::Hour, &mut crate::StoreBuilder::new()).unwrap_err().contains("no bucket"));
     }
 }
