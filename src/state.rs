@@ -62,6 +62,9 @@ pub struct Dashboard {
     pub offsets: Memo<Offsets>,
     /// The zone's name as labels show it (`UTC`, `Asia/Kathmandu`).
     pub zone_label: Memo<String>,
+    /// The link's zone as an IANA name, for a source that counts on its clock (ClickHouse);
+    /// `None` for UTC, or a browser that does not name its own zone.
+    pub zone_name: Memo<Option<String>>,
     /// Why the zone shown is not the one the link asks for.
     pub zone_note: Memo<Option<String>>,
     /// The time charts' buckets: the link's when the range offers them, else the range's default.
@@ -128,18 +131,21 @@ impl Dashboard {
 
         let pairs = Memo::new(move |_| location.search.with(|search| parse_query(search)));
         let zone = Memo::new(move |_| pairs.with(|p| zone_of(p)));
+        let zone_name = Memo::new(move |_| match zone.get() {
+            ZoneChoice::Utc => None,
+            ZoneChoice::Local => crate::clock::local_zone_name(),
+            ZoneChoice::Named(name) => Some(name),
+        });
         // The zone's offsets over the data and the last 400 days (a year's comparison included).
         let zoned = Memo::new(move |_| {
             let zone = zone.get();
-            let label = match &zone {
-                ZoneChoice::Utc => "UTC".to_owned(),
-                ZoneChoice::Local => crate::clock::local_zone_name().unwrap_or_else(|| "local time".to_owned()),
-                ZoneChoice::Named(name) => name.clone(),
-            };
+            let label = zone_name.get().unwrap_or_else(|| if zone == ZoneChoice::Utc { "UTC" } else { "local time" }.to_owned());
             if zone == ZoneChoice::Utc {
                 return (Offsets::utc(), label, None);
             }
-            if data_bucket.get() >= 86_400 {
+            // ClickHouse counts whole days on the zone's own clock when asked to.
+            let counted_in_zone = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.zone.is_some() && live.zone == zone_name.get()));
+            if data_bucket.get() >= 86_400 && !counted_in_zone {
                 return (Offsets::utc(), "UTC".to_owned(), Some(format!("This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does.")));
             }
             let now = crate::clock::now();
@@ -207,6 +213,7 @@ impl Dashboard {
             last_day,
             offsets,
             zone_label,
+            zone_name,
             zone_note,
             granularity,
             granularities,

@@ -181,6 +181,25 @@ async fn clickhouse_source_matches_the_file() {
     assert!(!last().contains("client_id = "), "no filter left over from the drill-down");
     std::fs::write(common::screenshots().join("clickhouse-explore.png"), client.screenshot().await.expect("screenshot")).expect("save");
 
+    // One day in Kathmandu (+05:45), compared with the day before: ClickHouse counts on that
+    // clock, so each day holds exactly the requests of the local day, as the file would show.
+    let day = today().checked_sub_days(Days::new(2)).expect("a day");
+    let local_day = |d: chrono::NaiveDate| {
+        let start = d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp() - (5 * 3_600 + 45 * 60);
+        rows.iter().filter(|r| r.0 >= start && r.0 < start + 86_400).count() as u64
+    };
+    let (shown, before) = (local_day(day), local_day(day.checked_sub_days(Days::new(1)).expect("the day before")));
+    let utc_day = rows.iter().filter(|r| chrono::DateTime::from_timestamp(r.0, 0).is_some_and(|t| t.date_naive() == day)).count() as u64;
+    assert_ne!(shown, utc_day, "the records tell Kathmandu's day from UTC's");
+    let source = js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"));
+    client.goto(&format!("{base}?from={day}&to={day}&tz=Asia%2FKathmandu&compare=previous&source={source}&kind=clickhouse")).await.expect("Kathmandu");
+    eventually("Kathmandu's day", || async { text(&client, "kpi-total-requests").await == shown.to_string() }).await;
+    let change = usage_core::format::count_change(shown, before).text;
+    eventually("the change against Kathmandu's day before", || async { text(&client, "kpi-total-requests-change").await.contains(&change) }).await;
+    assert!(last().contains("toStartOfHour(timestamp, 'Asia/Kathmandu')"), "counted on Kathmandu's clock: {}", last());
+    assert!(text(&client, "live-caveat").await.contains("in Asia/Kathmandu hours"), "{}", text(&client, "live-caveat").await);
+    std::fs::write(common::screenshots().join("clickhouse-kathmandu.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
     // Back to the overview; then the server stops: its message, and the last good data stays.
     client.goto(&format!("{base}?from={from}&to={to}&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")))).await.expect("overview");
     eventually("ClickHouse's figures again", || async { kpis().await == from_file }).await;

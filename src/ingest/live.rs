@@ -125,6 +125,12 @@ pub struct Asked<'a> {
     pub filters: &'a [Filter],
     /// The view's own dimensions besides client, template, method and status (ClickHouse).
     pub dimensions: &'a [Dimension],
+    /// The zone (an IANA name) whose clock ClickHouse counts buckets on, and its offsets over
+    /// the range; UTC when `None`.
+    pub zone: Option<&'a str>,
+    pub offsets: &'a usage_core::zone::Offsets,
+    /// The UTC days of the period the view compares with, asked for as well (ClickHouse).
+    pub before: Option<DateRange>,
 }
 
 /// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
@@ -164,7 +170,7 @@ pub async fn fetch(asked: &Asked<'_>, token: Option<String>, on_progress: OnProg
     drop(answers);
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = range.to_query();
-    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from }))
+    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from, zone: None }))
 }
 
 /// The token entered for one origin: it goes to that origin and nowhere else.
@@ -198,55 +204,90 @@ async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: &Tok
 const CLICKHOUSE_SECONDS: u32 = 15;
 const CLICKHOUSE_ROWS: u64 = 1_000_000;
 
-/// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE`, also of the
-/// optional `<table>_10m` rollup), then one aggregate query that the cluster answers per UTC
-/// bucket and per value of the dimensions the view needs, with the link's filters applied there.
-/// The 10-minute rollup answers whenever it has everything the query needs.
+/// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE` of it and of the
+/// optional `<table>_10m` rollup, in parallel), then one aggregate query per stretch of days (the
+/// range, and the period it is compared with unless the two touch), in parallel, that the
+/// cluster answers per bucket on the zone's clock and per value of the dimensions the view needs,
+/// with the link's filters applied there. The 10-minute rollup answers whenever it has
+/// everything a query needs.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     let query_url = usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS);
+    // Parallel answers' bytes, added up for the one progress figure.
+    let received = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u64>::new()));
     let ask = |sql: String| {
         let query_url = query_url.clone();
-        async move { send(&query_url, Some(&sql), Auth::Basic, token, on_progress, Wire::ClickHouse).await }
+        let (received, on_progress) = (received.clone(), on_progress.clone());
+        async move {
+            let slot = {
+                let mut all = received.borrow_mut();
+                all.push(0);
+                all.len() - 1
+            };
+            let mine: OnProgress = std::rc::Rc::new(move |bytes| {
+                let total = {
+                    let mut all = received.borrow_mut();
+                    all[slot] = bytes;
+                    all.iter().sum()
+                };
+                on_progress(total);
+            });
+            send(&query_url, Some(&sql), Auth::Basic, token, &mine, Wire::ClickHouse).await
+        }
     };
     let broken = |detail: String| RestError::Contract { kind: "ClickHouse", detail };
     let describe = |name: &Name| format!("DESCRIBE TABLE {}.{} FORMAT JSONCompact", database.sql(), name.sql());
-    let raw = Table::from_describe(database.clone(), table.clone(), &ask(describe(table)).await?.bytes).map_err(broken)?;
     // The rollup is optional: a table that is not there is no failure.
     let rollup_name = Name::parse(&format!("{}_10m", table.as_str())).ok();
-    let rollup = match rollup_name {
-        Some(name) => match ask(describe(&name)).await {
-            Ok(answer) => Table::from_describe(database.clone(), name, &answer.bytes).ok(),
-            Err(_) => None,
-        },
-        None => None,
+    let rollup_describe = async {
+        match &rollup_name {
+            Some(name) => ask(describe(name)).await.ok().and_then(|answer| Table::from_describe(database.clone(), name.clone(), &answer.bytes).ok()),
+            None => None,
+        }
     };
+    let (raw, rollup) = futures::join!(ask(describe(table)), rollup_describe);
+    let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
     let granularity = asked.granularity.unwrap_or_else(|| asked.range.natural_granularity());
     let (granularity, width) = match granularity {
         Granularity::TenMinutes => (Granularity::TenMinutes, BucketWidth::TenMinutes),
         Granularity::Hour => (Granularity::Hour, BucketWidth::Hour),
         _ => (Granularity::Day, BucketWidth::Day),
     };
-    let span = DaySpan::from(asked.range);
-    let window = usage_core::zone::Window { start: span.start * 86_400, end: span.end * 86_400 };
+    let days = |range: &DateRange| {
+        let span = DaySpan::from(range);
+        usage_core::zone::Window { start: span.start * 86_400, end: span.end * 86_400 }
+    };
+    // The range and the compared period: one stretch when they touch, so no day is counted twice.
+    let mut windows = vec![days(asked.range)];
+    if let Some(before) = asked.before.as_ref().map(days) {
+        if before.end >= windows[0].start && before.start <= windows[0].end {
+            windows[0] = usage_core::zone::Window { start: before.start.min(windows[0].start), end: before.end.max(windows[0].end) };
+        } else {
+            windows.push(before);
+        }
+    }
     let mut extra: Vec<Dimension> = asked.dimensions.to_vec();
     extra.extend(asked.filters.iter().map(|f| f.dimension));
     let dimensions = raw.usage_dimensions(&extra);
-    let answering = match &rollup {
-        Some(r) if dimensions.iter().all(|&d| r.offers(d)) && r.can_answer(window, None, asked.filters, &usage_core::zone::Offsets::utc()) => r,
-        _ => &raw,
-    };
-    let answer = ask(answering.usage_sql(window, granularity, asked.filters, &dimensions)).await?;
+    let zone = asked.zone.unwrap_or("UTC");
+    let tables: Vec<&Table> = windows.iter().map(|&w| usage_core::clickhouse::answering(&raw, rollup.as_ref(), w, &dimensions, asked.filters, asked.offsets)).collect();
+    let answers = futures::future::try_join_all(windows.iter().zip(&tables).map(|(&w, table)| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions)))).await?;
     let mut builder = usage_core::StoreBuilder::new();
-    usage_core::clickhouse::read_usage(&answer.bytes, width, &mut builder).map_err(broken)?;
+    for answer in &answers {
+        usage_core::clickhouse::read_usage(&answer.bytes, width, &mut builder).map_err(broken)?;
+    }
     let store = builder.finish();
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = asked.range.to_query();
-    let caveat = Some(format!("Counted by ClickHouse from {}.{}, in UTC {}.", database.as_str(), answering.table.as_str(), match granularity {
+    let mut names: Vec<&str> = tables.iter().map(|t| t.table.as_str()).collect();
+    names.dedup();
+    let buckets = match granularity {
         Granularity::TenMinutes => "10-minute buckets",
         Granularity::Hour => "hours",
         _ => "days",
-    }));
-    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat, meta: None, served_from: answer.redirected_to }))
+    };
+    let caveat = Some(format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and ")));
+    let served_from = answers.into_iter().find_map(|a| a.redirected_to);
+    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat, meta: None, served_from, zone: asked.zone.map(str::to_owned) }))
 }
 
 /// How a request's body goes and how its failures read: JSON for the usage APIs; the SQL as

@@ -54,6 +54,8 @@ pub struct LiveInfo {
     pub meta: Option<Result<ApiMeta, String>>,
     /// Where the answer really came from, when a redirect took the request to another origin.
     pub served_from: Option<String>,
+    /// The zone the buckets were counted in (ClickHouse, asked for one); `None` for UTC.
+    pub zone: Option<String>,
 }
 
 /// Why the worker could not make a store, as the page needs it.
@@ -247,6 +249,7 @@ fn live_to_js(live: &LiveInfo) -> JsValue {
     }
     set(&object, "caveat", &optional(&live.caveat));
     set(&object, "served_from", &optional(&live.served_from));
+    set(&object, "zone", &optional(&live.zone));
     match &live.meta {
         None => {}
         Some(Ok(meta)) => set(&object, "meta", &meta_to_js(meta)),
@@ -271,6 +274,7 @@ fn live_from_js(value: &JsValue) -> LiveInfo {
         caveat: optional_text(value, "caveat"),
         meta,
         served_from: optional_text(value, "served_from"),
+        zone: optional_text(value, "zone"),
     }
 }
 

@@ -239,7 +239,19 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     let kind = usage_core::rest::SourceKind::parse(&text("source_kind")).unwrap_or_default();
     // The dimensions the view needs besides the usual four (a ClickHouse query groups by them).
     let dimensions: Vec<usage_core::Dimension> = super::protocol::strings_from_js(&get(job, "dimensions")).iter().filter_map(|d| usage_core::Dimension::parse(d)).collect();
-    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, dimensions: &dimensions };
+    // The zone ClickHouse counts on, and its offsets as [instant, offset, …] (UTC when absent).
+    let zone = get(job, "zone").as_string();
+    let offsets = get(job, "offsets");
+    let numbers: Vec<f64> = if js_sys::Array::is_array(&offsets) { js_sys::Array::from(&offsets).iter().filter_map(|n| n.as_f64()).collect() } else { Vec::new() };
+    let offsets = match numbers.as_slice() {
+        [] => usage_core::zone::Offsets::utc(),
+        numbers => usage_core::zone::Offsets::from_changes(numbers.chunks_exact(2).map(|pair| (pair[0] as i64, pair[1] as i32)).collect()),
+    };
+    let before = match (day("before_from"), day("before_to")) {
+        (Some(from), Some(to)) => Some(usage_core::DateRange::new(from, to, today)),
+        _ => None,
+    };
+    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, dimensions: &dimensions, zone: zone.as_deref(), offsets: &offsets, before };
     let (store, live) = super::live::fetch(&asked, get(job, "token").as_string(), on_progress).await.map_err(|e| Failure::Other(e.message()))?;
     Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
 }

@@ -7,14 +7,15 @@
 //! touches the connection. The controller is made once and owns its callbacks for the page's life.
 
 use leptos::leptos_dom::helpers::IntervalHandle;
-use chrono::NaiveDate;
 use leptos::prelude::*;
 use usage_core::view::View;
 use usage_core::rest::SourceKind;
-use usage_core::{DateRange, Dimension, Granularity};
+use usage_core::zone::{Window, ZoneChoice};
+use usage_core::{DateRange, Granularity};
 
 use crate::ingest::page::Cancel;
 use crate::notices::Notice;
+use crate::sources::rest::Ask;
 use crate::sources::{DataSource, Dataset};
 use crate::state::Dashboard;
 
@@ -39,17 +40,6 @@ pub struct SourceController {
     before_live: StoredValue<Option<Dataset>, LocalStorage>,
 }
 
-/// What a live source is asked for: UTC days up to the day before `today`, at `granularity`
-/// (the range's own when `None`).
-#[derive(Clone, Debug, PartialEq)]
-struct Ask {
-    range: DateRange,
-    today: NaiveDate,
-    granularity: Option<Granularity>,
-    /// The view's own dimension (Explore's and Today's `by=`), which a ClickHouse query groups by.
-    dimensions: Vec<Dimension>,
-}
-
 impl SourceController {
     pub fn new(dashboard: Dashboard) -> SourceController {
         let controller = SourceController {
@@ -70,19 +60,35 @@ impl SourceController {
         // 24 hours touch, today included, in 10-minute buckets (asked again as they move on).
         let ask = Memo::new(move |_| {
             let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
+            let clickhouse = kind.get() == SourceKind::ClickHouse;
+            let today_view = dashboard.view.with(|v| v.view == View::Today);
             // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
-            let dimensions = match kind.get() {
-                SourceKind::ClickHouse => dashboard.view.with(|v| matches!(v.view, View::Explore | View::Today).then_some(v.by).into_iter().collect()),
-                _ => Vec::new(),
-            };
-            if dashboard.view.with(|v| v.view == View::Today) {
-                let window = dashboard.last_day.get();
+            let dimensions = if clickhouse { dashboard.view.with(|v| matches!(v.view, View::Explore | View::Today).then_some(v.by).into_iter().collect()) } else { Vec::new() };
+            let (range, today_utc) = (dashboard.range.get(), dashboard.today_utc.get());
+            let compared = dashboard.view.with(|v| v.compare).and_then(|c| c.period(&range)).filter(|_| clickhouse && !today_view);
+            // ClickHouse counts its buckets on the link's zone's clock, over the zone's own days,
+            // whatever the data on screen was counted in; the other kinds count UTC days.
+            let zone = clickhouse.then(|| dashboard.zone_name.get()).flatten().and_then(|name| {
+                let earliest = compared.map_or(range.from(), |(from, _)| from.min(range.from()));
+                let (from, until) = ((usage_core::range::day_number(earliest) - 2) * 86_400, (usage_core::range::day_number(today_utc) + 2) * 86_400);
+                let offsets = crate::clock::offsets(&ZoneChoice::Named(name.clone()), from, until).ok()?;
+                Some((name, offsets))
+            });
+            // What a live source, which counts UTC days, is asked for: the UTC days the range's
+            // days touch in the zone, up to yesterday in UTC; on the Today view, the UTC days its
+            // 24 hours touch, today included, in 10-minute buckets (asked again as they move on).
+            let utc_days = |window: Window, today| DateRange::new(day(window.start), day(window.end - 1), today);
+            if today_view {
+                let window = zone.as_ref().map_or_else(|| dashboard.last_day.get(), |(_, offsets)| offsets.last_day(dashboard.now.get()));
                 let tomorrow = day(window.end - 1 + 86_400);
-                return Ask { range: DateRange::new(day(window.start), day(window.end - 1), tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), dimensions };
+                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), dimensions, zone, before: None };
             }
-            let window = dashboard.span.get();
-            let today = dashboard.today_utc.get();
-            Ask { range: DateRange::new(day(window.start), day(window.end - 1), today), today, granularity: None, dimensions }
+            let window_of = |range: &DateRange| zone.as_ref().map_or_else(|| dashboard.offsets.with(|o| o.window(range)), |(_, offsets)| offsets.window(range));
+            let window = window_of(&range);
+            let before = compared.map(|(from, to)| utc_days(window_of(&DateRange::new(from, to, dashboard.today.get())), today_utc));
+            // ClickHouse buckets as finely as the view's own days need, not the UTC days around them.
+            let granularity = clickhouse.then(|| range.natural_granularity());
+            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, dimensions, zone, before }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
@@ -165,7 +171,7 @@ impl SourceController {
                 }
             };
             let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
-            let result = crate::sources::rest::fetch(&source, kind, &ask.range, ask.granularity, &filters, &ask.dimensions, ask.today, on_progress, &cancel).await;
+            let result = crate::sources::rest::fetch(&source, kind, &ask, &filters, on_progress, &cancel).await;
             // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
             if self.latest.get_value() != this_fetch {
                 return;

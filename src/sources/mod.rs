@@ -46,6 +46,9 @@ pub struct Live {
     pub meta: Option<Result<ApiMeta, String>>,
     /// Where the answer really came from, when a redirect took the request to another origin.
     pub served_from: Option<String>,
+    /// The zone whose clock the source counted its buckets on (an IANA name), when it was asked
+    /// to (ClickHouse); `None` for UTC.
+    pub zone: Option<String>,
 }
 
 /// One opened file and what reading it found.

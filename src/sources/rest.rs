@@ -9,6 +9,7 @@ use js_sys::Array;
 use usage_core::DateRange;
 use usage_core::format::{iso_date, parse_iso_date};
 use usage_core::rest::origin_of;
+use usage_core::zone::Offsets;
 use wasm_bindgen::JsValue;
 
 use super::{DataSource, Dataset, Live};
@@ -16,34 +17,49 @@ use crate::ingest::page::{self, Cancel};
 use crate::ingest::protocol::message;
 use crate::storage;
 
-/// Fetches the usage of `range` from `source` in a worker. `on_progress` gets the bytes received;
+/// What a live source is asked for: UTC days up to the day before `today`, at `granularity`
+/// (the range's own when `None`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ask {
+    pub range: DateRange,
+    pub today: NaiveDate,
+    pub granularity: Option<usage_core::Granularity>,
+    /// The view's own dimension (Explore's and Today's `by=`), which a ClickHouse query groups by.
+    pub dimensions: Vec<usage_core::Dimension>,
+    /// The link's zone (an IANA name) and its offsets over the range, for a source that counts
+    /// buckets on its clock (ClickHouse); `None` for UTC.
+    pub zone: Option<(String, Offsets)>,
+    /// The UTC days of the period the view compares with (ClickHouse: asked for as well).
+    pub before: Option<DateRange>,
+}
+
+/// Fetches what `ask` says from `source` in a worker. `on_progress` gets the bytes received;
 /// `cancel` drops the fetch at once (a newer one started, or the source changed).
-#[allow(clippy::too_many_arguments)]
-pub async fn fetch(
-    source: &str,
-    kind: usage_core::rest::SourceKind,
-    range: &DateRange,
-    granularity: Option<usage_core::Granularity>,
-    filters: &[usage_core::Filter],
-    dimensions: &[usage_core::Dimension],
-    today: NaiveDate,
-    on_progress: impl Fn(u64),
-    cancel: &Cancel,
-) -> Result<Dataset, String> {
+pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
+    let (range, today) = (&ask.range, ask.today);
     let (from, to) = range.to_query();
     let token = storage::load_token(&origin_of(source)).map_or(JsValue::NULL, |t| JsValue::from_str(&t));
+    let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
+    let (zone, offsets) = match &ask.zone {
+        Some((name, offsets)) => (JsValue::from_str(name), offsets.changes().iter().flat_map(|&(at, offset)| [at as f64, f64::from(offset)]).map(JsValue::from).collect::<Array>().into()),
+        None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+    };
     let job = message(
         "live",
         &[
             ("source", JsValue::from_str(source)),
             ("source_kind", JsValue::from_str(kind.as_str())),
-            ("dimensions", dimensions.iter().map(|d| JsValue::from_str(d.as_str())).collect::<Array>().into()),
+            ("dimensions", ask.dimensions.iter().map(|d| JsValue::from_str(d.as_str())).collect::<Array>().into()),
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
             ("today", JsValue::from_str(&iso_date(today))),
-            ("granularity", granularity.map_or(JsValue::UNDEFINED, |g| JsValue::from_str(g.as_str()))),
+            ("granularity", ask.granularity.map_or(JsValue::UNDEFINED, |g| JsValue::from_str(g.as_str()))),
             ("token", token),
             ("filters", filters.iter().map(|f| JsValue::from_str(&format!("{}:{}", f.dimension.as_str(), f.key))).collect::<Array>().into()),
+            ("zone", zone),
+            ("offsets", offsets),
+            ("before_from", text(ask.before.map(|b| b.to_query().0))),
+            ("before_to", text(ask.before.map(|b| b.to_query().1))),
         ],
     );
     let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;
@@ -57,6 +73,7 @@ pub async fn fetch(
         caveat: info.caveat,
         meta: info.meta,
         served_from: info.served_from,
+        zone: info.zone,
     };
     Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
 }
