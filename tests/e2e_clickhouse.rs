@@ -200,6 +200,20 @@ async fn clickhouse_source_matches_the_file() {
     assert!(text(&client, "live-caveat").await.contains("in Asia/Kathmandu hours"), "{}", text(&client, "live-caveat").await);
     std::fs::write(common::screenshots().join("clickhouse-kathmandu.png"), client.screenshot().await.expect("screenshot")).expect("save");
 
+    // The Today view: 7 requests in the last hour, in ClickHouse alone (the range views never
+    // include today), counted per 10 minutes by client and status only, as the view shows them.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let mut body = String::from("INSERT INTO callboard_e2e.usage_local FORMAT TabSeparated\n");
+    for (i, status) in [200, 200, 200, 200, 200, 503, 503].iter().enumerate() {
+        body.push_str(&format!("{}\tc1\tClient 1\tGET\t/v1/orders\t{status}\t198.51.100.1\t\t\t0\t1\n", now - 1_200 - 60 * i as i64));
+    }
+    run(&first, &body);
+    client.goto(&format!("{base}?view=today&source={source}&kind=clickhouse")).await.expect("the Today view");
+    eventually("the last hour's 7 requests", || async { text(&client, "today-total").await == "7" }).await;
+    assert_eq!(text(&client, "today-error-rate").await, "28.6%", "2 of 7 failed");
+    assert!(last().contains("GROUP BY b, client_id, status ORDER BY b"), "grouped by what the view shows: {}", last());
+    std::fs::write(common::screenshots().join("clickhouse-today.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
     // Back to the overview; then the server stops: its message, and the last good data stays.
     client.goto(&format!("{base}?from={from}&to={to}&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")))).await.expect("overview");
     eventually("ClickHouse's figures again", || async { kpis().await == from_file }).await;

@@ -123,7 +123,8 @@ pub struct Asked<'a> {
     pub granularity: Option<Granularity>,
     /// The link's filters: for a server that applies them itself, and for ClickHouse.
     pub filters: &'a [Filter],
-    /// The view's own dimensions besides client, template, method and status (ClickHouse).
+    /// The dimensions the view's widgets show (`usage_core::clickhouse::view_dimensions`), which
+    /// a ClickHouse query groups by.
     pub dimensions: &'a [Dimension],
     /// The zone (an IANA name) whose clock ClickHouse counts buckets on, and its offsets over
     /// the range; UTC when `None`.
@@ -205,11 +206,11 @@ const CLICKHOUSE_SECONDS: u32 = 15;
 const CLICKHOUSE_ROWS: u64 = 1_000_000;
 
 /// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE` of it and of the
-/// optional `<table>_10m` rollup, in parallel), then one aggregate query per stretch of days (the
+/// optional `<table>_1h` and `<table>_10m` rollups, in parallel), then one aggregate query per stretch of days (the
 /// range, and the period it is compared with unless the two touch), in parallel, that the
 /// cluster answers per bucket on the zone's clock and per value of the dimensions the view needs,
-/// with the link's filters applied there. The 10-minute rollup answers whenever it has
-/// everything a query needs.
+/// with the link's filters applied there. The coarsest rollup that has everything a query needs
+/// answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     let query_url = usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS);
     // Parallel answers' bytes, added up for the one progress figure.
@@ -236,16 +237,19 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     };
     let broken = |detail: String| RestError::Contract { kind: "ClickHouse", detail };
     let describe = |name: &Name| format!("DESCRIBE TABLE {}.{} FORMAT JSONCompact", database.sql(), name.sql());
-    // The rollup is optional: a table that is not there is no failure.
-    let rollup_name = Name::parse(&format!("{}_10m", table.as_str())).ok();
-    let rollup_describe = async {
-        match &rollup_name {
-            Some(name) => ask(describe(name)).await.ok().and_then(|answer| Table::from_describe(database.clone(), name.clone(), &answer.bytes).ok()),
-            None => None,
+    // The rollups are optional: a table that is not there is no failure.
+    let rollup_describe = |suffix: &str| {
+        let name = Name::parse(&format!("{}{suffix}", table.as_str())).ok();
+        async move {
+            let name = name?;
+            let answer = ask(describe(&name)).await.ok()?;
+            Table::from_describe(database.clone(), name, &answer.bytes).ok()
         }
     };
-    let (raw, rollup) = futures::join!(ask(describe(table)), rollup_describe);
+    let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
+    let (raw, coarse, fine) = futures::join!(ask(describe(table)), rollup_describe(coarse), rollup_describe(fine));
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
+    let rollups: Vec<Table> = [coarse, fine].into_iter().flatten().collect();
     let granularity = asked.granularity.unwrap_or_else(|| asked.range.natural_granularity());
     let (granularity, width) = match granularity {
         Granularity::TenMinutes => (Granularity::TenMinutes, BucketWidth::TenMinutes),
@@ -265,11 +269,11 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
             windows.push(before);
         }
     }
-    let mut extra: Vec<Dimension> = asked.dimensions.to_vec();
-    extra.extend(asked.filters.iter().map(|f| f.dimension));
-    let dimensions = raw.usage_dimensions(&extra);
+    let mut needed: Vec<Dimension> = asked.dimensions.to_vec();
+    needed.extend(asked.filters.iter().map(|f| f.dimension));
+    let dimensions = raw.usage_dimensions(&needed);
     let zone = asked.zone.unwrap_or("UTC");
-    let tables: Vec<&Table> = windows.iter().map(|&w| usage_core::clickhouse::answering(&raw, rollup.as_ref(), w, &dimensions, asked.filters, asked.offsets)).collect();
+    let tables: Vec<&Table> = windows.iter().map(|&w| usage_core::clickhouse::answering(&raw, &rollups, w, granularity, &dimensions, asked.filters, asked.offsets)).collect();
     let answers = futures::future::try_join_all(windows.iter().zip(&tables).map(|(&w, table)| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions)))).await?;
     let mut builder = usage_core::StoreBuilder::new();
     for answer in &answers {

@@ -63,7 +63,7 @@ impl SourceController {
             let clickhouse = kind.get() == SourceKind::ClickHouse;
             let today_view = dashboard.view.with(|v| v.view == View::Today);
             // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
-            let dimensions = if clickhouse { dashboard.view.with(|v| matches!(v.view, View::Explore | View::Today).then_some(v.by).into_iter().collect()) } else { Vec::new() };
+            let dimensions = if clickhouse { dashboard.view.with(|v| usage_core::clickhouse::view_dimensions(v.view, v.by)) } else { Vec::new() };
             let (range, today_utc) = (dashboard.range.get(), dashboard.today_utc.get());
             let compared = dashboard.view.with(|v| v.compare).and_then(|c| c.period(&range)).filter(|_| clickhouse && !today_view);
             // ClickHouse counts its buckets on the link's zone's clock, over the zone's own days,

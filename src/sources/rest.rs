@@ -24,7 +24,7 @@ pub struct Ask {
     pub range: DateRange,
     pub today: NaiveDate,
     pub granularity: Option<usage_core::Granularity>,
-    /// The view's own dimension (Explore's and Today's `by=`), which a ClickHouse query groups by.
+    /// The dimensions the view's widgets show, which a ClickHouse query groups by.
     pub dimensions: Vec<usage_core::Dimension>,
     /// The link's zone (an IANA name) and its offsets over the range, for a source that counts
     /// buckets on its clock (ClickHouse); `None` for UTC.

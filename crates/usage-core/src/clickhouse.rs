@@ -184,27 +184,45 @@ impl Table {
         self.columns.iter().any(|c| c == column(dimension))
     }
 
-    /// The time column: `timestamp` in the raw table, `bucket` in the 10-minute rollup.
+    /// The time column: `timestamp` in the raw table, `bucket` in a rollup.
     fn time(&self) -> &'static str {
         if self.columns.iter().any(|c| c == "timestamp") { "timestamp" } else { "bucket" }
     }
 
-    /// Whether this is the 10-minute rollup rather than the raw table.
+    /// Whether this is a rollup rather than the raw table.
     pub fn is_rollup(&self) -> bool {
         self.time() == "bucket"
     }
 
-    /// Whether this table can answer a query over `window`, by `dimensions`, through `filters`,
-    /// in a zone with `offsets`: the raw table always can; the rollup only when every bucket and the window's ends are whole 10-minute UTC buckets (a zone whose offsets
-    /// are whole multiples of 10 minutes: not Asia/Kathmandu's +05:45) and it has every column
-    /// asked for (it keeps no IPs or users).
-    pub fn can_answer(&self, window: Window, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> bool {
+    /// The width of a rollup's buckets in seconds, from its name's suffix ([`ROLLUPS`]); 0 for
+    /// the raw table.
+    pub fn rollup_width(&self) -> i64 {
         if !self.is_rollup() {
+            return 0;
+        }
+        ROLLUPS.iter().find(|(suffix, _)| self.table.as_str().ends_with(suffix)).map_or(600, |&(_, width)| width)
+    }
+
+    /// Whether this table can answer a query over `window` in buckets of `granularity`, by
+    /// `dimensions`, through `filters`, in a zone with `offsets`: the raw table always can; a
+    /// rollup only when its buckets are no wider than the query's, the window's ends and every
+    /// bucket of the zone fall on its buckets' edges (a zone whose offsets are whole multiples of
+    /// its width: not Asia/Kathmandu's +05:45 for 10 minutes, nor India's +05:30 for hours) and it
+    /// has every column asked for (it keeps no IPs or users).
+    pub fn can_answer(&self, window: Window, granularity: Granularity, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> bool {
+        let width = self.rollup_width();
+        if width == 0 {
             return true;
         }
-        window.start % 600 == 0
-            && window.end % 600 == 0
-            && offsets.changes().iter().all(|&(_, offset)| offset % 600 == 0)
+        let query_width = match granularity {
+            Granularity::TenMinutes => 600,
+            Granularity::Hour => 3_600,
+            _ => 86_400,
+        };
+        width <= query_width
+            && window.start % width == 0
+            && window.end % width == 0
+            && offsets.changes().iter().all(|&(_, offset)| i64::from(offset) % width == 0)
             && dimensions.iter().all(|&d| self.offers(d))
             && filters.iter().all(|f| self.offers(f.dimension))
     }
@@ -277,18 +295,34 @@ impl Table {
     }
 }
 
+/// The dimensions a view's widgets show, which its usage query groups by (with the filters'):
+/// the Today view's one dimension (clients, or URL templates with their methods) and the status
+/// codes; every other view's clients, URL templates, methods and status codes, and Explore's own
+/// dimension. Grouping by nothing more keeps the answer to what is shown: the Today view's
+/// answer holds a third of the rows it would with all four.
+pub fn view_dimensions(view: crate::view::View, by: Dimension) -> Vec<Dimension> {
+    use crate::view::View;
+    match view {
+        // As the Today view reads `by`: URL templates, or else clients.
+        View::Today if by == Dimension::Template => vec![Dimension::Template, Dimension::Method, Dimension::Status],
+        View::Today => vec![Dimension::Client, Dimension::Status],
+        View::Explore => vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, by],
+        _ => vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status],
+    }
+}
+
 impl Table {
-    /// The dimensions a usage query groups by: the four every view needs (client, URL template,
-    /// method, status code) and `extra` (an Explore view's IPs, or a filter's users), each only
-    /// where the table has its column.
-    pub fn usage_dimensions(&self, extra: &[Dimension]) -> Vec<Dimension> {
-        let mut dimensions = vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status];
-        for &d in extra {
-            if !dimensions.contains(&d) && d != Dimension::Class {
+    /// The dimensions a usage query groups by: `needed` (a view's [`view_dimensions`] and its
+    /// filters'), once each, a status class by its status codes, and each only where the table
+    /// has its column.
+    pub fn usage_dimensions(&self, needed: &[Dimension]) -> Vec<Dimension> {
+        let mut dimensions = Vec::new();
+        for &d in needed {
+            let d = if d == Dimension::Class { Dimension::Status } else { d };
+            if !dimensions.contains(&d) && self.offers(d) {
                 dimensions.push(d);
             }
         }
-        dimensions.retain(|&d| self.offers(d));
         dimensions
     }
 
@@ -435,20 +469,24 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Cell<'a> {
     }
 }
 
-/// The table that answers a query: the rollup when it can ([`Table::can_answer`]), else the raw
-/// table. The dashboard names the one that answered.
-pub fn answering<'a>(raw: &'a Table, rollup: Option<&'a Table>, window: Window, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> &'a Table {
-    match rollup {
-        Some(rollup) if rollup.can_answer(window, dimensions, filters, offsets) => rollup,
-        _ => raw,
-    }
+/// The optional rollups of a table `usage`, coarsest first: `usage_1h` (hours) and `usage_10m`
+/// (10 minutes), each a name suffix and its buckets' width in seconds.
+pub const ROLLUPS: [(&str, i64); 2] = [("_1h", 3_600), ("_10m", 600)];
+
+/// The table that answers a query: the coarsest rollup that can ([`Table::can_answer`]), else
+/// the raw table. The dashboard names the one that answered.
+pub fn answering<'a>(raw: &'a Table, rollups: &'a [Table], window: Window, granularity: Granularity, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> &'a Table {
+    let mut fitting: Vec<&Table> = rollups.iter().filter(|r| r.can_answer(window, granularity, dimensions, filters, offsets)).collect();
+    fitting.sort_by_key(|r| std::cmp::Reverse(r.rollup_width()));
+    fitting.first().copied().unwrap_or(raw)
 }
 
-/// The optional 10-minute rollup of `database.raw`, named `rollup`: a SummingMergeTree of
-/// requests and bytes per 10-minute UTC bucket, client, method, template, status and module, and
-/// the materialized view that fills it from every insert into the raw table. Queries still
-/// `sum()`: parts are summed when they merge, which is eventual.
-pub fn rollup_sql(database: &Name, raw: &Name, rollup: &Name) -> [String; 2] {
+/// An optional rollup of `database.raw`, named `rollup`, with buckets `width` seconds wide (600
+/// or 3600, named as [`ROLLUPS`] says): a SummingMergeTree of requests and bytes per UTC bucket,
+/// client, method, template, status and module, and the materialized view that fills it from
+/// every insert into the raw table. Queries still `sum()`: parts are summed when they merge,
+/// which is eventual.
+pub fn rollup_sql(database: &Name, raw: &Name, rollup: &Name, width: i64) -> [String; 2] {
     let (db, raw_sql, rollup_sql) = (database.sql(), raw.sql(), rollup.sql());
     let view = Name(format!("{}_mv", rollup.0));
     [
@@ -457,7 +495,7 @@ pub fn rollup_sql(database: &Name, raw: &Name, rollup: &Name) -> [String; 2] {
              ENGINE = SummingMergeTree PARTITION BY toYYYYMM(bucket) ORDER BY (bucket, client_id, template, method, status, module, client_name)"
         ),
         format!(
-            "CREATE MATERIALIZED VIEW {db}.{} TO {db}.{rollup_sql} AS SELECT toDateTime(intDiv(toUInt32(timestamp), 600) * 600) AS bucket, client_id, client_name, method, template, status, module, \
+            "CREATE MATERIALIZED VIEW {db}.{} TO {db}.{rollup_sql} AS SELECT toDateTime(intDiv(toUInt32(timestamp), {width}) * {width}) AS bucket, client_id, client_name, method, template, status, module, \
              sum(requests) AS requests, sum(bytes) AS bytes FROM {db}.{raw_sql} GROUP BY bucket, client_id, client_name, method, template, status, module",
             view.sql()
         ),
@@ -568,20 +606,27 @@ mod tests {
         assert!(table().condition(Window { start: 0, end: 1 }, &[f(Dimension::Ip, "192.0.2.1")]).ends_with("AND 0"), "no ip column");
     }
 
-    // Guards the choice of table: the rollup for what it holds, the raw table for IPs, for a
-    // +05:45 zone and without a rollup.
+    // Guards the choice of table: the coarsest rollup that holds what is asked, the 10-minute one
+    // for 10-minute buckets and +05:30's hours, the raw table for IPs, for +05:45 and without one.
     #[test]
-    fn the_rollup_answers_what_it_holds() {
+    fn the_coarsest_rollup_answers_what_it_holds() {
         let raw = table();
         let columns = ["bucket", "client_id", "template", "method", "status", "module", "requests", "bytes"].map(str::to_owned).to_vec();
-        let rollup = Table { database: Name::parse("default").unwrap(), table: Name::parse("usage_10m").unwrap(), columns };
+        let rollup = |name: &str| Table { database: Name::parse("default").unwrap(), table: Name::parse(name).unwrap(), columns: columns.clone() };
+        let rollups = [rollup("usage_10m"), rollup("usage_1h")];
+        assert_eq!((raw.rollup_width(), rollups[0].rollup_width(), rollups[1].rollup_width()), (0, 600, 3_600));
         let day = Window { start: 86_400, end: 2 * 86_400 };
         let utc = Offsets::utc();
-        assert!(answering(&raw, Some(&rollup), day, &[Dimension::Client], &[], &utc).is_rollup());
-        assert!(!answering(&raw, Some(&rollup), day, &[Dimension::Ip], &[], &utc).is_rollup());
-        assert!(!answering(&raw, Some(&rollup), day, &[], &[], &Offsets::fixed(20_700)).is_rollup());
-        assert!(!answering(&raw, None, day, &[], &[], &utc).is_rollup());
-        assert!(rollup.totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"), "the rollup's time column");
+        let by = |window, granularity, dimensions: &[Dimension], offsets: &Offsets| answering(&raw, &rollups, window, granularity, dimensions, &[], offsets).table.as_str().to_owned();
+        assert_eq!(by(day, Granularity::Day, &[Dimension::Client], &utc), "usage_1h");
+        assert_eq!(by(day, Granularity::Hour, &[], &Offsets::fixed(-5 * 3_600)), "usage_1h");
+        assert_eq!(by(day, Granularity::TenMinutes, &[], &utc), "usage_10m", "hours cannot make 10-minute buckets");
+        assert_eq!(by(day, Granularity::Day, &[], &Offsets::fixed(19_800)), "usage_10m", "+05:30's days start on the half hour");
+        assert_eq!(by(Window { start: 86_400 + 600, end: 2 * 86_400 }, Granularity::Day, &[], &utc), "usage_10m", "a window inside an hour");
+        assert_eq!(by(day, Granularity::Day, &[Dimension::Ip], &utc), "usage");
+        assert_eq!(by(day, Granularity::Day, &[], &Offsets::fixed(20_700)), "usage");
+        assert_eq!(answering(&raw, &[], day, Granularity::Day, &[], &[], &utc).table.as_str(), "usage");
+        assert!(rollups[0].totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"), "the rollup's time column");
     }
 
     // Guards the answers' two number forms (18.16 quotes 64-bit integers) and their shape.

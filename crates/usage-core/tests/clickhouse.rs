@@ -63,7 +63,7 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
         // The 10-minute rollup, filled by a materialized view from every insert below.
         run(shard, "DROP TABLE IF EXISTS callboard_test.usage_10m_local_mv");
         run(shard, "DROP TABLE IF EXISTS callboard_test.usage_10m_local");
-        for ddl in rollup_sql(&Name::parse("callboard_test").unwrap(), &Name::parse("usage_local").unwrap(), &Name::parse("usage_10m_local").unwrap()) {
+        for ddl in rollup_sql(&Name::parse("callboard_test").unwrap(), &Name::parse("usage_local").unwrap(), &Name::parse("usage_10m_local").unwrap(), 600) {
             run(shard, &ddl);
         }
     }
@@ -124,7 +124,7 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
             _ => usage_core::model::BucketWidth::Day,
         };
         for filters in &filter_sets {
-            let dimensions = table.usage_dimensions(&[Dimension::Ip, Dimension::User, Dimension::Module]);
+            let dimensions = table.usage_dimensions(&[Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, Dimension::Ip, Dimension::User, Dimension::Module]);
             let mut builder = usage_core::StoreBuilder::new();
             let rows = usage_core::clickhouse::read_usage(&ask(table.usage_sql(window, granularity, "UTC", filters, &dimensions)), width, &mut builder).expect("a usage answer");
             let answered = builder.finish();
@@ -147,7 +147,7 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
         }
     }
     // Grouped by the four alone, the answer is smaller and still counts every request.
-    let four = table.usage_dimensions(&[]);
+    let four = table.usage_dimensions(&usage_core::clickhouse::view_dimensions(usage_core::view::View::Overview, Dimension::Client));
     assert_eq!(four, [Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status]);
     let mut builder = usage_core::StoreBuilder::new();
     usage_core::clickhouse::read_usage(&ask(table.usage_sql(window, Granularity::Day, "UTC", &[], &four)), usage_core::model::BucketWidth::Day, &mut builder).expect("a usage answer");
@@ -174,17 +174,17 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
     let describe = post(&first, "DESCRIBE TABLE callboard_test.usage_10m FORMAT JSONCompact", &[]).expect("describe the rollup");
     let rollup = Table::from_describe(Name::parse("callboard_test").unwrap(), Name::parse("usage_10m").unwrap(), &describe).expect("a rollup table");
     assert!(rollup.is_rollup() && !table.is_rollup());
-    assert!(usage_core::clickhouse::answering(&table, Some(&rollup), window, &[Dimension::Client], &[], &Offsets::utc()).is_rollup());
+    assert!(usage_core::clickhouse::answering(&table, std::slice::from_ref(&rollup), window, Granularity::Day, &[Dimension::Client], &[], &Offsets::utc()).is_rollup());
     let utc = Offsets::utc();
-    assert!(!rollup.can_answer(window, &[Dimension::Ip], &[], &utc), "no IPs in the rollup");
-    assert!(!rollup.can_answer(window, &[], &[f(Dimension::User, "ana.partner")], &utc), "no users in the rollup");
-    assert!(!rollup.can_answer(window, &[], &[], &Offsets::fixed(5 * 3_600 + 45 * 60)), "+05:45 cuts 10-minute buckets");
-    assert!(!rollup.can_answer(Window { start: start + 60, end }, &[], &[], &utc), "a window inside a bucket");
-    assert!(table.can_answer(window, &[Dimension::Ip], &[], &Offsets::fixed(5 * 3_600 + 45 * 60)), "the raw table answers anything");
+    assert!(!rollup.can_answer(window, Granularity::Day, &[Dimension::Ip], &[], &utc), "no IPs in the rollup");
+    assert!(!rollup.can_answer(window, Granularity::Day, &[], &[f(Dimension::User, "ana.partner")], &utc), "no users in the rollup");
+    assert!(!rollup.can_answer(window, Granularity::Day, &[], &[], &Offsets::fixed(5 * 3_600 + 45 * 60)), "+05:45 cuts 10-minute buckets");
+    assert!(!rollup.can_answer(Window { start: start + 60, end }, Granularity::Day, &[], &[], &utc), "a window inside a bucket");
+    assert!(table.can_answer(window, Granularity::TenMinutes, &[Dimension::Ip], &[], &Offsets::fixed(5 * 3_600 + 45 * 60)), "the raw table answers anything");
     let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
     for filters in &filter_sets {
         for dimension in [Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, Dimension::Class, Dimension::Module] {
-            assert!(rollup.can_answer(window, &[dimension], filters, &utc));
+            assert!(rollup.can_answer(window, Granularity::TenMinutes, &[dimension], filters, &utc));
             let from_rollup = parse_breakdown(&ask(rollup.breakdown_sql(window, dimension, filters, 100_000))).expect("a breakdown");
             let from_raw = parse_breakdown(&ask(table.breakdown_sql(window, dimension, filters, 100_000))).expect("a breakdown");
             assert_eq!(from_rollup, from_raw, "rollup {dimension:?} through {filters:?}");
@@ -193,7 +193,7 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
         for (zone, offsets) in [("UTC", &utc), ("America/New_York", &new_york)] {
             let days = Window { start: offsets.day_start(usage_core::range::date_of_day(day_number(today) - 6)), end: offsets.day_start(today) };
             for granularity in [Granularity::TenMinutes, Granularity::Hour, Granularity::Day] {
-                assert!(rollup.can_answer(days, &[], filters, offsets));
+                assert!(rollup.can_answer(days, Granularity::TenMinutes, &[], filters, offsets));
                 let got = parse_series(&ask(rollup.series_sql(days, granularity, zone, filters))).expect("a series");
                 assert_eq!(got, parse_series(&ask(table.series_sql(days, granularity, zone, filters))).unwrap(), "rollup {zone} {granularity:?} through {filters:?}");
             }
@@ -285,12 +285,15 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
         run(shard, "DROP DATABASE IF EXISTS callboard_matrix");
         run(shard, "CREATE DATABASE callboard_matrix");
         run(shard, &format!("CREATE TABLE callboard_matrix.usage_local ({columns}) ENGINE = MergeTree PARTITION BY toYYYYMM(timestamp) ORDER BY (timestamp, client_id, template)"));
-        for ddl in rollup_sql(&database, &Name::parse("usage_local").unwrap(), &Name::parse("usage_10m_local").unwrap()) {
-            run(shard, &ddl);
+        for (rollup, width) in [("usage_10m_local", 600), ("usage_1h_local", 3_600)] {
+            for ddl in rollup_sql(&database, &Name::parse("usage_local").unwrap(), &Name::parse(rollup).unwrap(), width) {
+                run(shard, &ddl);
+            }
         }
     }
-    run(&first, "CREATE TABLE callboard_matrix.usage AS callboard_matrix.usage_local ENGINE = Distributed(callboard, callboard_matrix, usage_local)");
-    run(&first, "CREATE TABLE callboard_matrix.usage_10m AS callboard_matrix.usage_10m_local ENGINE = Distributed(callboard, callboard_matrix, usage_10m_local)");
+    for name in ["usage", "usage_10m", "usage_1h"] {
+        run(&first, &format!("CREATE TABLE callboard_matrix.{name} AS callboard_matrix.{name}_local ENGINE = Distributed(callboard, callboard_matrix, {name}_local)"));
+    }
     for (shard, half) in [(&first, 0), (&second, 1)] {
         for chunk in records.iter().skip(half).step_by(2).collect::<Vec<_>>().chunks(250_000) {
             let mut body = String::from("INSERT INTO callboard_matrix.usage_local FORMAT TabSeparated\n");
@@ -306,7 +309,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     }
     let describe = |name: &str| post(&first, &format!("DESCRIBE TABLE callboard_matrix.{name} FORMAT JSONCompact"), &[]).expect("describe");
     let raw = Table::from_describe(database.clone(), Name::parse("usage").unwrap(), &describe("usage")).expect("a usage table");
-    let rollup = Table::from_describe(database.clone(), Name::parse("usage_10m").unwrap(), &describe("usage_10m")).expect("a rollup");
+    let rollups = ["usage_10m", "usage_1h"].map(|name| Table::from_describe(database.clone(), Name::parse(name).unwrap(), &describe(name)).expect("a rollup"));
     let limits = settings(20, 1_000_000);
     let waited = std::cell::Cell::new(std::time::Duration::ZERO);
     let ask = |sql: &str| {
@@ -331,7 +334,8 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     ];
     let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
     let zones = [("UTC", Offsets::utc()), ("Asia/Kathmandu", Offsets::fixed(5 * 3_600 + 45 * 60)), ("America/New_York", new_york)];
-    let (mut checked, mut through_rollup) = (0, 0);
+    let mut checked = 0;
+    let mut answered_by = std::collections::BTreeMap::<String, usize>::new();
     for (zone, offsets) in &zones {
         let today = offsets.local_date(now);
         let days = |n: i64| offsets.window(&usage_core::DateRange::new(usage_core::range::date_of_day(day_number(today) - n), usage_core::range::date_of_day(day_number(today) - 1), today));
@@ -346,16 +350,20 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
             // As the dashboard asks: the UTC days the zone's window touches.
             let asked = Window { start: window.start.div_euclid(86_400) * 86_400, end: (window.end + 86_399).div_euclid(86_400) * 86_400 };
             for filters in &filter_sets {
-                // Explore's own dimensions, with no filter: the filters' dimensions are grouped by anyway.
-                for by in [None, Some(Dimension::Module), Some(Dimension::Ip)] {
-                    if by.is_some() && !filters.is_empty() {
+                // The view itself, and with no filter Explore by a dimension of its own (on a date
+                // range) or the Today view by URL templates.
+                use usage_core::view::View;
+                let own = if *view == "today" { [(View::Today, Dimension::Client), (View::Today, Dimension::Template)].as_slice() } else { &[(View::Overview, Dimension::Client), (View::Explore, Dimension::Module), (View::Explore, Dimension::Ip)] };
+                for (i, &(kind, by)) in own.iter().enumerate() {
+                    if i > 0 && !filters.is_empty() {
                         continue;
                     }
-                    let mut extra: Vec<Dimension> = by.into_iter().collect();
-                    extra.extend(filters.iter().map(|f| f.dimension));
-                    let dimensions = raw.usage_dimensions(&extra);
-                    let table = usage_core::clickhouse::answering(&raw, Some(&rollup), asked, &dimensions, filters, offsets);
-                    through_rollup += usize::from(table.is_rollup());
+                    // As the controller asks: what the view's widgets show, and the filters' dimensions.
+                    let mut needed = usage_core::clickhouse::view_dimensions(kind, by);
+                    needed.extend(filters.iter().map(|f| f.dimension));
+                    let dimensions = raw.usage_dimensions(&needed);
+                    let table = usage_core::clickhouse::answering(&raw, &rollups, asked, *fetched, &dimensions, filters, offsets);
+                    *answered_by.entry(table.table.as_str().to_owned()).or_default() += 1;
                     let width = match fetched {
                         Granularity::TenMinutes => usage_core::model::BucketWidth::TenMinutes,
                         Granularity::Hour => usage_core::model::BucketWidth::Hour,
@@ -368,7 +376,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     let answered = builder.finish();
                     reading.set(reading.get() + t.elapsed());
                     let (mine, theirs) = (RecordFilter::new(&store, filters), RecordFilter::new(&answered, filters));
-                    let case = format!("{zone}, {view}, by {by:?}, through {filters:?}, from {}", table.table.as_str());
+                    let case = format!("{zone}, {view}, {kind:?} by {by:?}, through {filters:?}, from {}", table.table.as_str());
                     assert_eq!(answered.totals(*window, &theirs), store.totals(*window, &mine), "totals: {case}");
                     for dimension in dimensions.iter().copied().chain([Dimension::Class]) {
                         let of = |s: &UsageStore, f: &RecordFilter| {
@@ -390,9 +398,10 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
             }
         }
     }
-    // The rollup answered every case it could: not +05:45, not IPs or users.
-    assert!(through_rollup > 0 && through_rollup < checked, "{through_rollup} of {checked} through the rollup");
-    eprintln!("{checked} views checked, {through_rollup} through the rollup; {:?} in all, {:?} waiting for ClickHouse, {:?} reading", started.elapsed(), waited.get(), reading.get());
+    // Each table answered some cases: the hourly rollup hours and days in UTC and New York, the
+    // 10-minute one 10-minute buckets there, the raw table +05:45, IPs and users.
+    assert!(answered_by.len() == 3 && answered_by.values().all(|&n| n > 0), "{answered_by:?}");
+    eprintln!("{checked} views checked, answered by {answered_by:?}; {:?} in all, {:?} waiting for ClickHouse, {:?} reading", started.elapsed(), waited.get(), reading.get());
     for shard in [&first, &second] {
         run(shard, "DROP DATABASE IF EXISTS callboard_matrix");
     }
