@@ -136,6 +136,11 @@ impl Dashboard {
             ZoneChoice::Local => crate::clock::local_zone_name(),
             ZoneChoice::Named(name) => Some(name),
         });
+        // The zone a live source counted its buckets on (ClickHouse, asked for one).
+        let counted_zone = Memo::new(move |_| dataset.with(|d| match &d.source {
+            DataSource::Live(live) => live.zone.clone(),
+            _ => None,
+        }));
         // The zone's offsets over the data and the last 400 days (a year's comparison included).
         let zoned = Memo::new(move |_| {
             let zone = zone.get();
@@ -144,7 +149,7 @@ impl Dashboard {
                 return (Offsets::utc(), label, None);
             }
             // ClickHouse counts whole days on the zone's own clock when asked to.
-            let counted_in_zone = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.zone.is_some() && live.zone == zone_name.get()));
+            let counted_in_zone = counted_zone.with(|counted| counted.is_some() && *counted == zone_name.get());
             if data_bucket.get() >= 86_400 && !counted_in_zone {
                 return (Offsets::utc(), "UTC".to_owned(), Some(format!("This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does.")));
             }

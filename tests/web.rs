@@ -361,6 +361,7 @@ fn the_worker_wire_round_trips() {
                 filters: true,
             })),
             served_from: Some("https://y.example/usage".into()),
+            zone: Some("Asia/Kathmandu".into()),
         }),
     };
     assert_eq!(outcome_from_js(&outcome_to_js(&outcome)), outcome);

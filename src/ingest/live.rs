@@ -206,11 +206,11 @@ const CLICKHOUSE_SECONDS: u32 = 15;
 const CLICKHOUSE_ROWS: u64 = 1_000_000;
 
 /// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE` of it and of the
-/// optional `<table>_1h` and `<table>_10m` rollups, in parallel), then one aggregate query per stretch of days (the
-/// range, and the period it is compared with unless the two touch), in parallel, that the
-/// cluster answers per bucket on the zone's clock and per value of the dimensions the view needs,
-/// with the link's filters applied there. The coarsest rollup that has everything a query needs
-/// answers it.
+/// optional `<table>_1h` and `<table>_10m` rollups, in parallel), then one aggregate query per
+/// stretch of days (the range, and the period it is compared with unless the two touch), in
+/// parallel, that the cluster answers per bucket on the zone's clock and per value of the
+/// dimensions the view shows, with the link's filters applied there. The coarsest rollup that
+/// has everything a query needs answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     let query_url = usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS);
     // Parallel answers' bytes, added up for the one progress figure.

@@ -237,7 +237,7 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
         .collect();
     let granularity = usage_core::Granularity::parse(&text("granularity"));
     let kind = usage_core::rest::SourceKind::parse(&text("source_kind")).unwrap_or_default();
-    // The dimensions the view needs besides the usual four (a ClickHouse query groups by them).
+    // The dimensions the view's widgets show (a ClickHouse query groups by them).
     let dimensions: Vec<usage_core::Dimension> = super::protocol::strings_from_js(&get(job, "dimensions")).iter().filter_map(|d| usage_core::Dimension::parse(d)).collect();
     // The zone ClickHouse counts on, and its offsets as [instant, offset, …] (UTC when absent).
     let zone = get(job, "zone").as_string();

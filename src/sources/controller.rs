@@ -55,9 +55,10 @@ impl SourceController {
         };
         let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
         let kind = Memo::new(move |_| dashboard.view.with(|v| v.kind));
-        // What a live source, which counts UTC days, is asked for: the UTC days the range's days
-        // touch in the link's zone, up to yesterday in UTC; on the Today view, the UTC days its
-        // 24 hours touch, today included, in 10-minute buckets (asked again as they move on).
+        // What a live source is asked for: the UTC days the range's days touch in the link's zone,
+        // up to yesterday in UTC; on the Today view, the UTC days its 24 hours touch, today
+        // included, in 10-minute buckets (asked again as they move on). ClickHouse also gets the
+        // zone to count on, the compared period and the dimensions the view shows.
         let ask = Memo::new(move |_| {
             let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
             let clickhouse = kind.get() == SourceKind::ClickHouse;
@@ -74,9 +75,6 @@ impl SourceController {
                 let offsets = crate::clock::offsets(&ZoneChoice::Named(name.clone()), from, until).ok()?;
                 Some((name, offsets))
             });
-            // What a live source, which counts UTC days, is asked for: the UTC days the range's
-            // days touch in the zone, up to yesterday in UTC; on the Today view, the UTC days its
-            // 24 hours touch, today included, in 10-minute buckets (asked again as they move on).
             let utc_days = |window: Window, today| DateRange::new(day(window.start), day(window.end - 1), today);
             if today_view {
                 let window = zone.as_ref().map_or_else(|| dashboard.last_day.get(), |(_, offsets)| offsets.last_day(dashboard.now.get()));
