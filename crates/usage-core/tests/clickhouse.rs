@@ -40,14 +40,27 @@ fn tsv(text: &str) -> String {
     text.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
 }
 
-#[test]
-fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
+/// The cluster's two servers (`CALLBOARD_CLICKHOUSE`, `CALLBOARD_CLICKHOUSE_SECOND`); `None`, and
+/// the test skips, when they are not set, unless `CALLBOARD_CLICKHOUSE_REQUIRED` is.
+fn cluster() -> Option<(String, String)> {
     let Ok(first) = std::env::var("CALLBOARD_CLICKHOUSE") else {
         assert!(std::env::var("CALLBOARD_CLICKHOUSE_REQUIRED").is_err(), "CALLBOARD_CLICKHOUSE is required but not set");
         eprintln!("skipped: CALLBOARD_CLICKHOUSE is not set (scripts/test.sh starts a cluster and sets it)");
-        return;
+        return None;
     };
-    let second = std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL");
+    Some((first, std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL")))
+}
+
+/// A record as a TabSeparated row of the usage table's columns.
+fn tsv_row(r: &usage_core::model::UsageRecord) -> String {
+    let [id, name, method, template, ip, user, module] = [r.client_id.as_str(), &r.client_name, &r.method, &r.template, &r.ip, &r.user, &r.module].map(tsv);
+    let (bytes, latency_ms) = (r.bytes.unwrap_or(0), r.latency_us.unwrap_or(0) as f64 / 1000.0);
+    format!("{}\t{id}\t{name}\t{method}\t{template}\t{}\t{ip}\t{user}\t{module}\t{bytes}\t{latency_ms}\t{}\n", r.timestamp, r.status, r.requests)
+}
+
+#[test]
+fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
+    let Some((first, second)) = cluster() else { return };
     // The demo's last 7 days before 2026-11-05: New York's clocks went back on 1 November.
     let today = NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
     let demo = usage_core::demo::demo_store(today).unwrap();
@@ -74,13 +87,7 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
     // Every other record to each shard.
     for (shard, half) in [(&first, 0), (&second, 1)] {
         let mut body = String::from("INSERT INTO callboard_test.usage_local FORMAT TabSeparated\n");
-        for r in records.iter().skip(half).step_by(2) {
-            let fields = [r.client_id.as_str(), &r.client_name, &r.method, &r.template].map(tsv);
-            body.push_str(&format!(
-                "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                r.timestamp, fields[0], fields[1], fields[2], fields[3], r.status, tsv(&r.ip), tsv(&r.user), tsv(&r.module), r.bytes.unwrap_or(0), r.latency_us.unwrap_or(0) as f64 / 1000.0, r.requests
-            ));
-        }
+        body.extend(records.iter().skip(half).step_by(2).map(tsv_row));
         run(shard, &body);
     }
 
@@ -268,12 +275,7 @@ fn generated(count: usize, now: i64) -> Vec<usage_core::model::UsageRecord> {
 // gives from the requests themselves.
 #[test]
 fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
-    let Ok(first) = std::env::var("CALLBOARD_CLICKHOUSE") else {
-        assert!(std::env::var("CALLBOARD_CLICKHOUSE_REQUIRED").is_err(), "CALLBOARD_CLICKHOUSE is required but not set");
-        eprintln!("skipped: CALLBOARD_CLICKHOUSE is not set (scripts/test.sh starts a cluster and sets it)");
-        return;
-    };
-    let second = std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL");
+    let Some((first, second)) = cluster() else { return };
     // 2026-11-05 13:37 UTC: New York's clocks went back on 1 November, inside the 14 days.
     let now = day_number(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()) * 86_400 + 13 * 3_600 + 37 * 60;
     let records = generated(1_000_000, now);
@@ -297,13 +299,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     for (shard, half) in [(&first, 0), (&second, 1)] {
         for chunk in records.iter().skip(half).step_by(2).collect::<Vec<_>>().chunks(250_000) {
             let mut body = String::from("INSERT INTO callboard_matrix.usage_local FORMAT TabSeparated\n");
-            for r in chunk {
-                let fields = [r.client_id.as_str(), &r.client_name, &r.method, &r.template, &r.ip, &r.user, &r.module].map(tsv);
-                body.push_str(&format!(
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\n",
-                    r.timestamp, fields[0], fields[1], fields[2], fields[3], r.status, fields[4], fields[5], fields[6], r.bytes.unwrap_or(0), r.latency_us.unwrap_or(0) as f64 / 1000.0, r.requests
-                ));
-            }
+            body.extend(chunk.iter().map(|r| tsv_row(r)));
             run(shard, &body);
         }
     }
