@@ -157,6 +157,12 @@ async fn clickhouse_source_matches_the_file() {
     eventually("ClickHouse's figures", || async { text(&client, "live-banner").await.contains("ClickHouse") && !text(&client, "live-banner").await.contains("Connecting") }).await;
     eventually("the same KPIs as the file", || async { kpis().await == from_file }).await;
     assert!(text(&client, "live-caveat").await.contains("Counted by ClickHouse from callboard_e2e.usage"), "{}", text(&client, "live-caveat").await);
+    // "Connect API…" opened again shows the source's parts, read from the link as the worker reads them.
+    click(&client, "open-connect").await;
+    let expected = format!("clickhouse|{base}clickhouse|callboard_e2e|usage");
+    let fields = "const v = id => document.querySelector(`[data-testid=${id}]`).value; return ['connect-kind', 'connect-url', 'connect-database', 'connect-table'].map(v).join('|')";
+    eventually("the dialog shows the source's parts", || async { script(&client, fields).await.as_str() == Some(expected.as_str()) }).await;
+    script(&client, "[...document.querySelectorAll('[data-testid=connect-dialog] footer button')].find(b => b.textContent === 'Cancel').click(); return 0").await;
     let search = script(&client, "return location.search").await;
     assert!(search.as_str().is_some_and(|s| s.contains("kind=clickhouse") && s.contains("source=")), "{search}");
     assert!(!search.as_str().unwrap_or("").to_ascii_lowercase().contains("password"), "no credentials in the link");

@@ -3,16 +3,9 @@
 
 use leptos::prelude::*;
 
-use usage_core::rest::{SourceKind, origin_of};
+use usage_core::rest::{Endpoint, SourceKind, origin_of};
 
 use crate::storage;
-
-/// A ClickHouse source's parts, as the link keeps them: `base/?database=…&table=…`.
-fn clickhouse_parts(source: &str) -> (String, String, String) {
-    let (base, query) = source.split_once('?').unwrap_or((source, ""));
-    let param = |key: &str| query.split('&').find_map(|pair| pair.strip_prefix(key).and_then(|v| v.strip_prefix('='))).unwrap_or("").to_owned();
-    (base.trim_end_matches('/').to_owned(), param("database"), param("table"))
-}
 
 /// A modal form with the kind of source, its URL and a token (bearer, or 3scale's access token),
 /// or a ClickHouse server's URL, database, table, user and password. The token or login is kept
@@ -58,13 +51,15 @@ pub fn ConnectDialog(
             token_origin.set(String::from("\0"));
             let (shown, shown_kind) = source.get_untracked().unwrap_or_default();
             kind.set(shown_kind);
-            if shown_kind == SourceKind::ClickHouse {
-                let (base, db, name) = clickhouse_parts(&shown);
-                database.set(db);
-                table.set(name);
-                on_url(base);
-            } else {
-                on_url(shown);
+            // A ClickHouse source's parts, read as the worker reads them (`base/?database=…&table=…`);
+            // one it cannot read is shown whole, to be corrected.
+            match Endpoint::parse_as(&shown, shown_kind) {
+                Ok(Endpoint::ClickHouse { url: base, database: db, table: name }) => {
+                    database.set(db.as_str().to_owned());
+                    table.set(name.as_str().to_owned());
+                    on_url(base);
+                }
+                _ => on_url(shown),
             }
             let _ = dialog.show_modal();
         } else if !open.get() && dialog.open() {
