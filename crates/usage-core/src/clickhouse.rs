@@ -95,6 +95,22 @@ fn bucket(t: &str, granularity: Granularity, zone: &str) -> String {
     }
 }
 
+/// A request's latency in whole microseconds, as the in-browser engine keeps it.
+const LATENCY_US: &str = "toUInt64(round(latency_ms * 1000))";
+
+/// A dimension's value as text, as the dashboard names it (a row's `data-key`): a status class
+/// by its name, a status code by its digits.
+fn key_sql(dimension: Dimension) -> String {
+    match dimension {
+        Dimension::Class => {
+            let arms: Vec<String> = StatusClass::ALL[..5].iter().map(|&c| format!("{}, {}", class_condition(c), quote(c.as_str()))).collect();
+            format!("multiIf({}, {})", arms.join(", "), quote(StatusClass::Other.as_str()))
+        }
+        Dimension::Status => "toString(status)".to_owned(),
+        _ => column(dimension).to_owned(),
+    }
+}
+
 /// The condition for one status class, as the core counts it (429 is not a 4xx).
 fn class_condition(class: StatusClass) -> &'static str {
     match class {
@@ -271,17 +287,43 @@ impl Table {
 
     /// Requests per value of `dimension` (per status class), most first, at most `limit` values.
     pub fn breakdown_sql(&self, window: Window, dimension: Dimension, filters: &[Filter], limit: u64) -> String {
-        let key = match dimension {
-            Dimension::Class => {
-                let arms: Vec<String> = StatusClass::ALL[..5].iter().map(|&c| format!("{}, {}", class_condition(c), quote(c.as_str()))).collect();
-                format!("multiIf({}, {})", arms.join(", "), quote(StatusClass::Other.as_str()))
-            }
-            Dimension::Status => "toString(status)".to_owned(),
-            _ => column(dimension).to_owned(),
-        };
         format!(
-            "SELECT {key} AS k, {} FROM {} WHERE {} GROUP BY k ORDER BY sum(requests) DESC, k LIMIT {limit} FORMAT JSONCompact",
+            "SELECT {} AS k, {} FROM {} WHERE {} GROUP BY k ORDER BY sum(requests) DESC, k LIMIT {limit} FORMAT JSONCompact",
+            key_sql(dimension),
             Self::class_sums(),
+            self.from(),
+            self.condition(window, filters)
+        )
+    }
+
+    /// Whether the table has each request's latency (its `latency_ms` column): only the raw
+    /// table can, as a rollup's rows are many requests each.
+    pub fn has_latency(&self) -> bool {
+        !self.is_rollup() && self.columns.iter().any(|c| c == "latency_ms")
+    }
+
+    /// Exact p50, p95 and p99 latency per value of `dimension` in `window` through `filters`, in
+    /// whole microseconds: the requests' own (rows of one request; a row of many has no single
+    /// latency), ranked as the in-browser engine ranks them. `quantilesExactWeighted` with a
+    /// weight of 1 gives the nearest rank (the value at rank ⌈n·p⌉), the same as the engine's;
+    /// it keeps one count per distinct latency, not every latency.
+    pub fn latency_sql(&self, window: Window, dimension: Dimension, filters: &[Filter]) -> String {
+        format!(
+            "SELECT {} AS k, quantilesExactWeighted(0.5, 0.95, 0.99)({LATENCY_US}, toUInt64(1)) FROM {} WHERE {} AND requests = 1 GROUP BY k FORMAT JSONCompact",
+            key_sql(dimension),
+            self.from(),
+            self.condition(window, filters)
+        )
+    }
+
+    /// The exact p95 latency per bucket of `granularity` on `zone`'s clock and per value of
+    /// `dimension` in `window` through `filters`: the time chart's p95 lines, as
+    /// [`Table::latency_sql`] counts them.
+    pub fn latency_series_sql(&self, window: Window, granularity: Granularity, zone: &str, dimension: Dimension, filters: &[Filter]) -> String {
+        format!(
+            "SELECT {} AS b, {} AS k, quantileExactWeighted(0.95)({LATENCY_US}, toUInt64(1)) FROM {} WHERE {} AND requests = 1 GROUP BY b, k FORMAT JSONCompact",
+            bucket(self.time(), granularity, zone),
+            key_sql(dimension),
             self.from(),
             self.condition(window, filters)
         )
@@ -308,6 +350,56 @@ pub fn view_dimensions(view: crate::view::View, by: Dimension) -> Vec<Dimension>
         View::Today => vec![Dimension::Client, Dimension::Status],
         View::Explore => vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, by],
         _ => vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status],
+    }
+}
+
+/// The latencies a view's widgets show: the dimension of its table with p50, p95 and p99 columns
+/// (the URLs view's templates, Explore's own dimension), if it has one, and the dimension its
+/// time chart is split by, whose p95 lines it draws with `metric=p95`.
+pub fn latency_widgets(view: crate::view::View, by: Dimension) -> (Option<Dimension>, Dimension) {
+    use crate::view::View;
+    match view {
+        View::Urls => (Some(Dimension::Template), Dimension::Template),
+        View::Explore => (Some(by), by),
+        View::Today if by == Dimension::Template => (None, Dimension::Template),
+        _ => (None, Dimension::Client),
+    }
+}
+
+/// The latencies a view asks ClickHouse for, besides its usage: over exactly the view's window
+/// (and the compared period's, for the chart), never the whole UTC days fetched around it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatencyAsk {
+    pub window: Window,
+    pub before: Option<Window>,
+    /// The table's dimension, for p50, p95 and p99 per value.
+    pub table: Option<Dimension>,
+    /// The chart's dimension and buckets, for p95 per bucket and value (with `metric=p95`).
+    pub chart: Option<(Dimension, Granularity)>,
+}
+
+impl LatencyAsk {
+    /// As one line of text for the worker: `start end before-start before-end table chart
+    /// granularity`, with `-` for what is not asked.
+    pub fn to_text(&self) -> String {
+        let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
+        let before = |pick: fn(Window) -> i64| or_dash(self.before.map(|w| pick(w).to_string()));
+        let chart = |pick: fn((Dimension, Granularity)) -> &'static str| or_dash(self.chart.map(|c| pick(c).to_owned()));
+        [self.window.start.to_string(), self.window.end.to_string(), before(|w| w.start), before(|w| w.end), or_dash(self.table.map(|d| d.as_str().to_owned())), chart(|c| c.0.as_str()), chart(|c| c.1.as_str())].join(" ")
+    }
+
+    /// [`LatencyAsk::to_text`] read back; `None` when it is not one.
+    pub fn parse(text: &str) -> Option<LatencyAsk> {
+        let parts: Vec<&str> = text.split(' ').collect();
+        let [start, end, before_start, before_end, table, chart, granularity] = parts.as_slice() else { return None };
+        let number = |t: &str| t.parse::<i64>().ok();
+        let window = Window { start: number(start)?, end: number(end)? };
+        let before = match (number(before_start), number(before_end)) {
+            (Some(start), Some(end)) => Some(Window { start, end }),
+            _ => None,
+        };
+        let chart = Dimension::parse(chart).zip(Granularity::parse(granularity));
+        Some(LatencyAsk { window, before, table: Dimension::parse(table), chart })
     }
 }
 
@@ -509,7 +601,7 @@ fn count(value: &Value) -> Result<u64, String> {
 }
 
 /// The rows of a `FORMAT JSONCompact` answer.
-fn rows(answer: &[u8]) -> Result<Vec<Vec<Value>>, String> {
+fn rows_of(answer: &[u8]) -> Result<Vec<Vec<Value>>, String> {
     let document: Value = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
     let data = document.get("data").and_then(Value::as_array).ok_or("ClickHouse's answer has no data")?;
     data.iter().map(|row| row.as_array().cloned().ok_or_else(|| "a row of ClickHouse's answer is not a list".to_owned())).collect()
@@ -525,13 +617,13 @@ fn counts(cells: &[Value]) -> Result<StatusCounts, String> {
 
 /// [`Table::totals_sql`]'s answer.
 pub fn parse_totals(answer: &[u8]) -> Result<StatusCounts, String> {
-    let rows = rows(answer)?;
+    let rows = rows_of(answer)?;
     counts(rows.first().map_or(&[][..], |r| r.as_slice()))
 }
 
 /// [`Table::breakdown_sql`]'s answer: each value's text (a row's `data-key`) and counts.
 pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, String> {
-    rows(answer)?
+    rows_of(answer)?
         .iter()
         .map(|row| {
             let key = row.first().and_then(Value::as_str).ok_or("a breakdown row has no key")?.to_owned();
@@ -540,9 +632,41 @@ pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, Str
         .collect()
 }
 
+/// [`Table::latency_sql`]'s answer, as `dimension`'s percentiles over `window` in `store`: a
+/// value the store does not have is left out (it has no requests there to show).
+pub fn read_latency(answer: &[u8], store: &crate::UsageStore, dimension: Dimension, window: Window) -> Result<crate::latency::KeyPercentiles, String> {
+    let mut rows = Vec::new();
+    for row in rows_of(answer)? {
+        let (Some(key), Some(Value::Array(p))) = (row.first().and_then(Value::as_str), row.get(1)) else { return Err("a latency row is not (value, percentiles)".to_owned()) };
+        let [p50, p95, p99] = match p.as_slice() {
+            [a, b, c] => [count(a)?, count(b)?, count(c)?],
+            _ => return Err("a latency row has not three percentiles".to_owned()),
+        };
+        if let Some(id) = store.find_key(dimension, key) {
+            rows.push((id, crate::query::Percentiles { p50_us: p50, p95_us: p95, p99_us: p99 }));
+        }
+    }
+    rows.sort_by_key(|&(id, _)| id);
+    Ok(crate::latency::KeyPercentiles { dimension, window, rows })
+}
+
+/// [`Table::latency_series_sql`]'s answer, as `dimension`'s p95 per bucket of `granularity` over
+/// `window` in `store`.
+pub fn read_latency_series(answer: &[u8], store: &crate::UsageStore, dimension: Dimension, granularity: Granularity, window: Window) -> Result<crate::latency::BucketP95, String> {
+    let mut points = Vec::new();
+    for row in rows_of(answer)? {
+        let [bucket, key, p95] = row.as_slice() else { return Err("a latency row is not (bucket, value, p95)".to_owned()) };
+        let key = key.as_str().ok_or("a latency row's value is not text")?;
+        if let Some(id) = store.find_key(dimension, key) {
+            points.push((id, count(bucket)? as i64, count(p95)?));
+        }
+    }
+    Ok(crate::latency::BucketP95 { dimension, window, granularity, points })
+}
+
 /// [`Table::series_sql`]'s answer: (bucket start, requests), buckets without requests absent.
 pub fn parse_series(answer: &[u8]) -> Result<Vec<(i64, u64)>, String> {
-    rows(answer)?
+    rows_of(answer)?
         .iter()
         .map(|row| match row.as_slice() {
             [bucket, requests] => Ok((count(bucket)? as i64, count(requests)?)),
@@ -627,6 +751,44 @@ mod tests {
         assert_eq!(by(day, Granularity::Day, &[], &Offsets::fixed(20_700)), "usage");
         assert_eq!(answering(&raw, &[], day, Granularity::Day, &[], &[], &utc).table.as_str(), "usage");
         assert!(rollups[0].totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"), "the rollup's time column");
+    }
+
+    // Guards the latency queries: from the raw table only, a request's own rows, the nearest
+    // rank in whole microseconds; their answers read by the store's own ids; and the ask's
+    // hand-over to the worker.
+    #[test]
+    fn latencies_are_counted_from_requests_and_read_by_id() {
+        let mut raw = table();
+        assert!(!raw.has_latency(), "no latency_ms column");
+        raw.columns.push("latency_ms".to_owned());
+        assert!(raw.has_latency());
+        let day = Window { start: 86_400, end: 2 * 86_400 };
+        let sql = raw.latency_sql(day, Dimension::Class, &[]);
+        assert!(sql.starts_with("SELECT multiIf("), "{sql}");
+        assert!(sql.contains("quantilesExactWeighted(0.5, 0.95, 0.99)(toUInt64(round(latency_ms * 1000)), toUInt64(1))"), "{sql}");
+        assert!(sql.contains("AND requests = 1 GROUP BY k"), "{sql}");
+        let series = raw.latency_series_sql(day, Granularity::Hour, "Asia/Kathmandu", Dimension::Client, &[]);
+        assert!(series.starts_with("SELECT toUInt32(toStartOfHour(timestamp, 'Asia/Kathmandu')) AS b, client_id AS k, quantileExactWeighted(0.95)"), "{series}");
+        let mut builder = crate::StoreBuilder::new();
+        let meta = r#""meta":[{"name":"b"},{"name":"template"},{"name":"requests"}]"#;
+        read_usage(format!(r#"{{{meta},"data":[[86400,"/a",1],[86400,"/b",2]]}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut builder).unwrap();
+        let store = builder.finish();
+        let read = read_latency(br#"{"data":[["/b",["5","6",7]],["/gone",[1,1,1]],["/a",[1,2,3]]]}"#, &store, Dimension::Template, day).unwrap();
+        let id = |t: &str| store.find_key(Dimension::Template, t).unwrap();
+        let mut expected = vec![(id("/a"), crate::query::Percentiles { p50_us: 1, p95_us: 2, p99_us: 3 }), (id("/b"), crate::query::Percentiles { p50_us: 5, p95_us: 6, p99_us: 7 })];
+        expected.sort_by_key(|&(id, _)| id);
+        assert_eq!(read.rows, expected, "by id, a value the store lacks left out");
+        assert!(read_latency(br#"{"data":[["/a",[1,2]]]}"#, &store, Dimension::Template, day).is_err());
+        let points = read_latency_series(br#"{"data":[[86400,"/a","9"]]}"#, &store, Dimension::Template, Granularity::Hour, day).unwrap();
+        assert_eq!(points.points, vec![(id("/a"), 86_400, 9)]);
+        let ask = LatencyAsk { window: day, before: Some(Window { start: 0, end: 86_400 }), table: Some(Dimension::Ip), chart: Some((Dimension::Client, Granularity::Week)) };
+        assert_eq!(LatencyAsk::parse(&ask.to_text()), Some(ask.clone()));
+        let bare = LatencyAsk { before: None, table: None, chart: None, ..ask };
+        assert_eq!(bare.to_text(), "86400 172800 - - - - -");
+        assert_eq!(LatencyAsk::parse(&bare.to_text()), Some(bare));
+        assert_eq!(LatencyAsk::parse("1 2 3"), None);
+        assert_eq!(latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
+        assert_eq!(latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
     }
 
     // Guards the answers' two number forms (18.16 quotes 64-bit integers) and their shape.

@@ -14,6 +14,7 @@ pub mod load;
 pub mod metric;
 pub mod formats;
 pub mod json;
+pub mod latency;
 pub mod model;
 pub mod parts;
 pub mod query;

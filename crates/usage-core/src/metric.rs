@@ -74,7 +74,7 @@ impl Metric {
         match self {
             Metric::Requests => Ok(()),
             Metric::ErrorRate => Dimension::Class.availability(store, detail),
-            Metric::P95 if store.has_request_latency() => Ok(()),
+            Metric::P95 if store.has_request_latency() || store.has_counted_latency() => Ok(()),
             Metric::P95 => Err(Unavailable::NoLatency),
             Metric::Bytes if store.bytes.is_some() => Ok(()),
             Metric::Bytes => Err(Unavailable::NoBytes),
@@ -145,6 +145,9 @@ impl UsageStore {
         }
         let starts = offsets.buckets(granularity, span);
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
+        if *metric == Metric::P95 && !self.has_request_latency() {
+            return self.counted_p95_series(starts, span, granularity, offsets, filter, dimension, keys);
+        }
         let slots = KeySlots::new(self.cardinality(dimension), keys);
         // Row 0 is everything through the filter; row k + 1 is keys[k].
         let mut cells = vec![vec![Cell::default(); starts.len()]; keys.len() + 1];
@@ -199,6 +202,28 @@ impl UsageStore {
         }
         let mut rows = sums.into_iter().map(|row| row.into_iter().map(|v| known.then_some(v)).collect::<Vec<_>>());
         let total = rows.next().unwrap_or_default();
+        MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
+    }
+
+    /// The p95 per bucket that a server counted (ClickHouse, whose records here are aggregates),
+    /// for each of `keys`: each counted bucket is the chart's bucket its first instant in `span`
+    /// falls in. Without a count for exactly this span, granularity, dimension and filter, every
+    /// bucket is a gap, as is the line of everything (nothing counted it).
+    #[allow(clippy::too_many_arguments)]
+    fn counted_p95_series(&self, starts: Vec<i64>, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, dimension: Dimension, keys: &[u32]) -> MetricSeries {
+        let mut rows = vec![vec![None; starts.len()]; keys.len()];
+        if let Some(counted) = self.counted_p95(span, granularity, dimension, filter) {
+            let index = BucketIndex::new(&starts, granularity, offsets);
+            for &(key, start, p95) in &counted.points {
+                let bucket = index.of(start.max(span.start));
+                for (row, _) in keys.iter().enumerate().filter(|&(_, &k)| k == key) {
+                    if let Some(cell) = rows[row].get_mut(bucket) {
+                        *cell = Some(p95);
+                    }
+                }
+            }
+        }
+        let total = vec![None; starts.len()];
         MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
     }
 

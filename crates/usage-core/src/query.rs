@@ -813,7 +813,23 @@ impl UsageStore {
     fn breakdown_in(&self, span: Window, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
         let tally = self.tally(span, dimension, filter, latency);
         let order = tally.order(self);
-        tally.into_breakdown(&order)
+        let mut breakdown = tally.into_breakdown(&order);
+        if latency && !breakdown.has_latency {
+            self.add_counted_percentiles(&mut breakdown, span, filter);
+        }
+        breakdown
+    }
+
+    /// Fills in the percentiles a server counted for exactly this breakdown's window, dimension
+    /// and filters (ClickHouse's, for aggregated data): the rows get their own, found by id.
+    pub fn add_counted_percentiles(&self, breakdown: &mut Breakdown, span: Window, filter: &RecordFilter) {
+        let Some(counted) = self.counted_percentiles(span, breakdown.dimension, filter) else { return };
+        let mut rows = breakdown.rows.to_vec();
+        for row in &mut rows {
+            row.latency = counted.rows.binary_search_by_key(&row.key, |&(key, _)| key).ok().map(|at| counted.rows[at].1);
+            breakdown.has_latency |= row.latency.is_some();
+        }
+        breakdown.rows = Arc::new(rows);
     }
 
     /// The first of [`UsageStore::breakdown`]'s three steps, which a page may run in separate

@@ -316,6 +316,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     };
     let started = std::time::Instant::now();
     let reading = std::cell::Cell::new(std::time::Duration::ZERO);
+    let latency_time = std::cell::Cell::new(std::time::Duration::ZERO);
 
     let f = |d: Dimension, k: &str| Filter { dimension: d, key: k.to_owned() };
     let filter_sets = [
@@ -330,7 +331,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     ];
     let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
     let zones = [("UTC", Offsets::utc()), ("Asia/Kathmandu", Offsets::fixed(5 * 3_600 + 45 * 60)), ("America/New_York", new_york)];
-    let mut checked = 0;
+    let (mut checked, mut latency_checked) = (0, 0);
     let mut answered_by = std::collections::BTreeMap::<String, usize>::new();
     for (zone, offsets) in &zones {
         let today = offsets.local_date(now);
@@ -345,7 +346,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
         for (view, window, fetched, charted) in &views {
             // As the dashboard asks: the UTC days the zone's window touches.
             let asked = Window { start: window.start.div_euclid(86_400) * 86_400, end: (window.end + 86_399).div_euclid(86_400) * 86_400 };
-            for filters in &filter_sets {
+            for (set, filters) in filter_sets.iter().enumerate() {
                 // The view itself, and with no filter Explore by a dimension of its own (on a date
                 // range) or the Today view by URL templates.
                 use usage_core::view::View;
@@ -389,7 +390,53 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                         };
                         assert_eq!(series(&answered, &theirs), series(&store, &mine), "{granularity:?} chart: {case}");
                     }
+                    // The latencies the view shows (and the URLs view's, where it has URLs), counted by
+                    // the raw table, equal the engine's from the requests: the tables' p50, p95
+                    // and p99 per value, and the chart's p95 per bucket and value. Through every
+                    // other filter set, which halves the time they take.
                     checked += 1;
+                    if set % 2 == 1 {
+                        continue;
+                    }
+                    latency_checked += 1;
+                    let t = std::time::Instant::now();
+                    let (table_dimension, chart_dimension) = usage_core::clickhouse::latency_widgets(kind, by);
+                    let mut tables: Vec<Dimension> = dimensions.iter().copied().filter(|&d| d == Dimension::Template).collect();
+                    tables.extend(table_dimension.filter(|&d| d != Dimension::Template));
+                    let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: filters.clone(), ..Default::default() };
+                    for &dimension in &tables {
+                        let answer = ask(&raw.latency_sql(*window, dimension, filters));
+                        counted.tables.push(usage_core::clickhouse::read_latency(&answer, &answered, dimension, *window).expect("a latency answer"));
+                    }
+                    for &granularity in charted {
+                        let answer = ask(&raw.latency_series_sql(*window, granularity, zone, chart_dimension, filters));
+                        counted.series.push(usage_core::clickhouse::read_latency_series(&answer, &answered, chart_dimension, granularity, *window).expect("a p95 answer"));
+                    }
+                    let answered = answered.with_counted_latency(counted);
+                    for &dimension in &tables {
+                        let of = |s: &UsageStore, f: &RecordFilter| {
+                            let mut rows: Vec<_> = s.breakdown(*window, dimension, f, true).rows.iter().map(|r| (s.key_text(dimension, r.key), r.latency)).collect();
+                            rows.sort_by(|a, b| a.0.cmp(&b.0));
+                            rows
+                        };
+                        let engine = of(&store, &mine);
+                        assert!(engine.iter().all(|(_, l)| l.is_some()), "every value has latencies: {case}");
+                        assert_eq!(of(&answered, &theirs), engine, "{dimension:?} latency: {case}");
+                    }
+                    // Every value the engine charts, by its text in each store.
+                    let values: Vec<String> = store.breakdown(*window, chart_dimension, &mine, false).rows.iter().map(|r| store.key_text(chart_dimension, r.key)).collect();
+                    let ids = |s: &UsageStore| values.iter().map(|v| s.find_key(chart_dimension, v).expect("a charted value")).collect::<Vec<u32>>();
+                    for &granularity in charted {
+                        let p95 = |s: &UsageStore, f: &RecordFilter| {
+                            let keys = ids(s);
+                            let series = s.metric_series(*window, granularity, offsets, f, Some((chart_dimension, &keys)), &usage_core::metric::Metric::P95);
+                            (series.starts, series.series.into_iter().map(|(_, values)| values).collect::<Vec<_>>())
+                        };
+                        let engine = p95(&store, &mine);
+                        assert!(engine.1.iter().flatten().any(Option::is_some) || values.is_empty(), "the engine charts p95: {case}");
+                        assert_eq!(p95(&answered, &theirs), engine, "{granularity:?} p95 chart: {case}");
+                    }
+                    latency_time.set(latency_time.get() + t.elapsed());
                 }
             }
         }
@@ -397,7 +444,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     // Each table answered some cases: the hourly rollup hours and days in UTC and New York, the
     // 10-minute one 10-minute buckets there, the raw table +05:45, IPs and users.
     assert!(answered_by.len() == 3 && answered_by.values().all(|&n| n > 0), "{answered_by:?}");
-    eprintln!("{checked} views checked, answered by {answered_by:?}; {:?} in all, {:?} waiting for ClickHouse, {:?} reading", started.elapsed(), waited.get(), reading.get());
+    eprintln!("{checked} views checked ({latency_checked} with latencies), answered by {answered_by:?}; {:?} in all, {:?} waiting for ClickHouse, {:?} reading, {:?} on latencies", started.elapsed(), waited.get(), reading.get(), latency_time.get());
     for shard in [&first, &second] {
         run(shard, "DROP DATABASE IF EXISTS callboard_matrix");
     }

@@ -1,0 +1,209 @@
+//! Latency percentiles that a server counted (ClickHouse), for data whose records are aggregates
+//! and carry no request's own latency.
+//!
+//! Percentiles of parts do not make the percentiles of the whole, so each set here is valid
+//! only for what it was counted over: its window, its dimension, its buckets, and the link's
+//! filters. Asked for anything else (another range while a new answer is on its way), the store
+//! has none to give, and the dashboard shows no figure rather than a wrong one.
+
+use crate::query::{Dimension, Filter, Granularity, Percentiles, RecordFilter};
+use crate::store::UsageStore;
+use crate::zone::Window;
+
+/// p50, p95 and p99 per value of a dimension over a window: a table's latency columns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyPercentiles {
+    pub dimension: Dimension,
+    pub window: Window,
+    /// By the value's id in the store, ascending.
+    pub rows: Vec<(u32, Percentiles)>,
+}
+
+/// The p95 per bucket and value of a dimension over a window: the time chart's p95 lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BucketP95 {
+    pub dimension: Dimension,
+    pub window: Window,
+    pub granularity: Granularity,
+    /// (the value's id, the bucket's first instant as the server names it, the p95 in µs).
+    pub points: Vec<(u32, i64, u64)>,
+}
+
+/// Every set of percentiles a server counted for one answer, and the filters it counted through.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CountedLatency {
+    /// Whether the server has the requests' latencies at all, and so counts what a view asks
+    /// for (a chart's p95 is asked for only once the link shows it).
+    pub countable: bool,
+    pub filters: Vec<Filter>,
+    pub tables: Vec<KeyPercentiles>,
+    pub series: Vec<BucketP95>,
+}
+
+impl CountedLatency {
+    pub fn is_empty(&self) -> bool {
+        !self.countable && self.tables.is_empty() && self.series.is_empty()
+    }
+
+    /// As plain numbers, for the worker to hand the page: whether it is countable (1 or 0), then
+    /// each table as its dimension, window,
+    /// length and (id, p50, p95, p99) rows, then each series as its dimension, granularity,
+    /// window, length and (id, bucket, p95) points. Every number is below 2^53, so an f64 holds
+    /// it exactly.
+    pub fn to_numbers(&self) -> Vec<f64> {
+        let mut out = vec![f64::from(u8::from(self.countable)), self.tables.len() as f64];
+        for t in &self.tables {
+            out.extend([t.dimension as usize as f64, t.window.start as f64, t.window.end as f64, t.rows.len() as f64]);
+            for (key, p) in &t.rows {
+                out.extend([f64::from(*key), p.p50_us as f64, p.p95_us as f64, p.p99_us as f64]);
+            }
+        }
+        out.push(self.series.len() as f64);
+        for s in &self.series {
+            let granularity = Granularity::ALL.iter().position(|&g| g == s.granularity).unwrap_or(0);
+            out.extend([s.dimension as usize as f64, granularity as f64, s.window.start as f64, s.window.end as f64, s.points.len() as f64]);
+            for &(key, start, p95) in &s.points {
+                out.extend([f64::from(key), start as f64, p95 as f64]);
+            }
+        }
+        out
+    }
+
+    /// [`CountedLatency::to_numbers`] read back, checked: anything out of shape is an error.
+    pub fn from_numbers(numbers: &[f64], filters: Vec<Filter>) -> Result<CountedLatency, String> {
+        let mut at = numbers.iter().copied();
+        let mut next = || -> Result<i64, String> {
+            let n = at.next().ok_or("the counted latencies end early")?;
+            if n.fract() != 0.0 || n.abs() > 9_007_199_254_740_992.0 {
+                return Err(format!("{n} is not a whole number"));
+            }
+            Ok(n as i64)
+        };
+        let length = |n: i64| usize::try_from(n).map_err(|_| "a negative length".to_owned());
+        let unsigned = |n: i64| u64::try_from(n).map_err(|_| "a negative latency".to_owned());
+        let key = |n: i64| u32::try_from(n).map_err(|_| format!("{n} is not a value's id"));
+        let dimension = |n: i64| usize::try_from(n).ok().and_then(|i| Dimension::ALL.get(i).copied()).ok_or("an unknown dimension");
+        let mut latency = CountedLatency { countable: next()? != 0, filters, ..CountedLatency::default() };
+        for _ in 0..length(next()?)? {
+            let (dimension, window) = (dimension(next()?)?, Window { start: next()?, end: next()? });
+            let mut rows = Vec::new();
+            for _ in 0..length(next()?)? {
+                rows.push((key(next()?)?, Percentiles { p50_us: unsigned(next()?)?, p95_us: unsigned(next()?)?, p99_us: unsigned(next()?)? }));
+            }
+            latency.tables.push(KeyPercentiles { dimension, window, rows });
+        }
+        for _ in 0..length(next()?)? {
+            let dimension = dimension(next()?)?;
+            let granularity = usize::try_from(next()?).ok().and_then(|i| Granularity::ALL.get(i).copied()).ok_or("an unknown granularity")?;
+            let window = Window { start: next()?, end: next()? };
+            let mut points = Vec::new();
+            for _ in 0..length(next()?)? {
+                points.push((key(next()?)?, next()?, unsigned(next()?)?));
+            }
+            latency.series.push(BucketP95 { dimension, window, granularity, points });
+        }
+        Ok(latency)
+    }
+}
+
+impl UsageStore {
+    /// The store with percentiles a server counted for it.
+    pub fn with_counted_latency(mut self, latency: CountedLatency) -> UsageStore {
+        self.counted_latency = (!latency.is_empty()).then(|| std::sync::Arc::new(latency));
+        self
+    }
+
+    /// Whether a server counts latencies for this data: the time chart may offer p95.
+    pub fn has_counted_latency(&self) -> bool {
+        self.counted_latency.as_ref().is_some_and(|c| c.countable)
+    }
+
+    /// The counted latencies, when they were counted through `filter`.
+    fn counted_through(&self, filter: &RecordFilter) -> Option<&CountedLatency> {
+        self.counted_latency.as_deref().filter(|c| RecordFilter::new(self, &c.filters) == *filter)
+    }
+
+    /// Percentiles per value of `dimension` over exactly `span` through exactly `filter`, if a
+    /// server counted them.
+    pub(crate) fn counted_percentiles(&self, span: Window, dimension: Dimension, filter: &RecordFilter) -> Option<&KeyPercentiles> {
+        self.counted_through(filter)?.tables.iter().find(|t| t.dimension == dimension && t.window == span)
+    }
+
+    /// The p95 per bucket of `granularity` and value of `dimension` over exactly `span` through
+    /// exactly `filter`, if a server counted it.
+    pub(crate) fn counted_p95(&self, span: Window, granularity: Granularity, dimension: Dimension, filter: &RecordFilter) -> Option<&BucketP95> {
+        self.counted_through(filter)?.series.iter().find(|s| s.dimension == dimension && s.window == span && s.granularity == granularity)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Guards the hand-over from the worker: counted latencies come back as they went, and numbers
+    // out of shape are an error, never a panic or a made-up figure.
+    #[test]
+    fn counted_latencies_travel_as_numbers() {
+        let p = |a, b, c| Percentiles { p50_us: a, p95_us: b, p99_us: c };
+        let latency = CountedLatency {
+            countable: true,
+            filters: vec![Filter { dimension: Dimension::Client, key: "a".to_owned() }],
+            tables: vec![KeyPercentiles { dimension: Dimension::Template, window: Window { start: 86_400, end: 172_800 }, rows: vec![(0, p(1, 2, 3)), (7, p(10, 9_000_000_000, 9_000_000_001))] }],
+            series: vec![BucketP95 { dimension: Dimension::Ip, window: Window { start: -3_600, end: 7_200 }, granularity: Granularity::Week, points: vec![(3, -3_600, 5), (4, 0, 6)] }],
+        };
+        let numbers = latency.to_numbers();
+        assert_eq!(CountedLatency::from_numbers(&numbers, latency.filters.clone()), Ok(latency.clone()));
+        assert_eq!(CountedLatency::from_numbers(&numbers[..numbers.len() - 1], vec![]), Err("the counted latencies end early".to_owned()));
+        let mut bad = numbers.clone();
+        bad[2] = 99.0;
+        assert_eq!(CountedLatency::from_numbers(&bad, vec![]), Err("an unknown dimension".to_owned()));
+        bad = numbers.clone();
+        bad[7] = 0.5;
+        assert!(CountedLatency::from_numbers(&bad, vec![]).unwrap_err().contains("not a whole number"));
+        bad = numbers;
+        bad[7] = -1.0;
+        assert!(CountedLatency::from_numbers(&bad, vec![]).unwrap_err().contains("latency"));
+        assert!(CountedLatency::default().is_empty());
+    }
+
+    // Guards what the store shows of counted latencies: a table's percentiles and the chart's
+    // p95 only for exactly the window, buckets, dimension and filters they were counted for;
+    // anything else shows no figure rather than another period's.
+    #[test]
+    fn counted_latencies_show_only_where_they_were_counted() {
+        use crate::metric::Metric;
+        use crate::zone::Offsets;
+        let record = |t: i64, client: &str| crate::model::UsageRecord { timestamp: t, bucket: crate::model::BucketWidth::Hour, client_id: client.into(), template: "/a".into(), status: 200, requests: 3, ..Default::default() };
+        let plain = UsageStore::from_records(&[record(86_400, "a"), record(90_000, "b")]).unwrap();
+        let (a, b) = (plain.find_key(Dimension::Client, "a").unwrap(), plain.find_key(Dimension::Client, "b").unwrap());
+        let day = Window { start: 86_400, end: 172_800 };
+        let p = Percentiles { p50_us: 10, p95_us: 20, p99_us: 30 };
+        let filters = vec![Filter { dimension: Dimension::Template, key: "/a".into() }];
+        assert_eq!(Metric::P95.availability(&plain, crate::query::StatusDetail::Codes), Err(crate::query::Unavailable::NoLatency));
+        let store = plain.with_counted_latency(CountedLatency {
+            countable: true,
+            filters: filters.clone(),
+            tables: vec![KeyPercentiles { dimension: Dimension::Client, window: day, rows: vec![(a, p)] }],
+            series: vec![BucketP95 { dimension: Dimension::Client, window: day, granularity: Granularity::Hour, points: vec![(b, 90_000, 7)] }],
+        });
+        assert_eq!(Metric::P95.availability(&store, crate::query::StatusDetail::Codes), Ok(()));
+        let through = RecordFilter::new(&store, &filters);
+        let latency_of = |span: Window, filter: &RecordFilter| -> Vec<Option<Percentiles>> {
+            let breakdown = store.breakdown(span, Dimension::Client, filter, true);
+            let mut rows: Vec<_> = breakdown.rows.iter().map(|r| (r.key, r.latency)).collect();
+            rows.sort_by_key(|&(key, _)| key);
+            rows.into_iter().map(|(_, l)| l).collect()
+        };
+        assert_eq!(latency_of(day, &through), [Some(p), None], "b has none counted");
+        assert!(store.breakdown(day, Dimension::Client, &through, true).has_latency);
+        assert_eq!(latency_of(Window { start: 86_400, end: 90_000 }, &through), [None]);
+        assert_eq!(latency_of(day, &RecordFilter::all()), [None, None], "counted through another filter");
+        assert!(!store.breakdown(day, Dimension::Client, &through, false).has_latency, "not asked for");
+        let p95 = |span: Window, granularity: Granularity, filter: &RecordFilter| store.metric_series(span, granularity, &Offsets::utc(), filter, Some((Dimension::Client, &[b, a])), &Metric::P95).series;
+        let hours = p95(day, Granularity::Hour, &through);
+        assert_eq!(hours[0].1[1], Some(7), "b's second hour");
+        assert_eq!(hours[0].1.iter().flatten().count() + hours[1].1.iter().flatten().count(), 1, "nothing else counted");
+        assert!(p95(day, Granularity::Day, &through).iter().all(|(_, v)| v.iter().all(Option::is_none)), "other buckets");
+        assert!(p95(day, Granularity::Hour, &RecordFilter::all()).iter().all(|(_, v)| v.iter().all(Option::is_none)), "another filter");
+    }
+}
