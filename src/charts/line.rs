@@ -58,6 +58,9 @@ pub fn draw_line_chart<DB: DrawingBackend>(
     let y_max = (peak as f64 * 1.12).max(10.0);
     let x_max = buckets.saturating_sub(1).max(1) as i32;
     let label_style = scale.text(12.0, ink::axis());
+    // Wide enough for the widest value label (`1080.5 ms` is wider than `12k`), so none is clipped.
+    let widest = root.estimate_text_size(&chart.metric.axis(y_max), &label_style).map_or(0, |(w, _)| w);
+    let y_area = scale.px(52.0).max(widest + scale.px(12.0));
 
     let mut ctx = ChartBuilder::on(root)
         .margin_top(scale.px(12.0))
@@ -65,7 +68,7 @@ pub fn draw_line_chart<DB: DrawingBackend>(
         .margin_left(scale.px(6.0))
         .margin_bottom(scale.px(4.0))
         .x_label_area_size(scale.px(30.0))
-        .y_label_area_size(scale.px(52.0))
+        .y_label_area_size(y_area)
         .build_cartesian_2d(0..x_max, 0f64..y_max)?;
 
     let starts = &chart.starts;
@@ -288,6 +291,24 @@ mod tests {
         assert_eq!(runs(&[None, Some(1), Some(2), None, Some(3)]), vec![vec![(1, 1.0), (2, 2.0)], vec![(4, 3.0)]]);
         chart.metric = Metric::P95;
         assert!(texts(&svg(&chart)).iter().any(|l| l.ends_with(" ms")));
+    }
+
+    // Guards against clipped value labels: the plot moves right as they widen (`100000 ms`
+    // against `1k`), so the widest still fits left of it.
+    #[test]
+    fn wide_value_labels_widen_their_margin() {
+        let left = |chart: &LineChart| {
+            let mut out = String::new();
+            let root = SVGBackend::with_string(&mut out, (640, 280)).into_drawing_area();
+            draw_line_chart(&root, chart, Scale(1.0)).expect("draws").left
+        };
+        let mut chart = day_chart(1);
+        let narrow = left(&chart);
+        chart.metric = Metric::P95;
+        chart.series[0].values = vec![Some(100_000_000); 7];
+        let labels = texts(&svg(&chart));
+        assert!(labels.iter().any(|l| l == "100000 ms"), "{labels:?}");
+        assert!(left(&chart) > narrow, "{} against {narrow}", left(&chart));
     }
 
     // Guards the clock labels of 10-minute and hour buckets: on whole hours, evenly spaced,

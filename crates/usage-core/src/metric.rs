@@ -99,7 +99,7 @@ impl Metric {
         match self {
             Metric::Requests | Metric::Measure(_) => crate::format::compact(value),
             Metric::ErrorRate => format!("{}%", crate::format::decimal(value / 100.0, 1).trim_end_matches(".0")),
-            Metric::P95 => crate::format::millis(value.max(0.0) as u64),
+            Metric::P95 => format!("{} ms", crate::format::decimal(value.max(0.0) / 1000.0, 1).trim_end_matches(".0")),
             Metric::Bytes => crate::format::bytes(value.max(0.0) as u64),
         }
     }
