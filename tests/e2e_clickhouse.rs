@@ -69,6 +69,12 @@ fn silent(request: &common::Request, _stream: &mut TcpStream) -> bool {
     true
 }
 
+/// A request's latency in ms, from its time: hundreds of distinct values, with a fraction that
+/// whole microseconds keep.
+fn latency_ms(t: i64) -> f64 {
+    (t % 997) as f64 + 0.25
+}
+
 /// 600 requests over the 3 days before yesterday: 6 clients (one named with a quote), 4 URL
 /// templates, 5 statuses and 9 IPs, as Callboard CSV and as ClickHouse TSV.
 fn records() -> Vec<(i64, String, String, &'static str, &'static str, u16, String)> {
@@ -98,13 +104,13 @@ async fn clickhouse_source_matches_the_file() {
     let rows = records();
     // The same records as a file, and in the cluster: every other one on each shard, read
     // through a Distributed table.
-    let mut csv = String::from("timestamp,client_id,client_name,method,template,status,ip\n");
+    let mut csv = String::from("timestamp,client_id,client_name,method,template,status,ip,latency_ms\n");
     for (t, id, name, method, template, status, ip) in &rows {
         let time = chrono::DateTime::from_timestamp(*t, 0).expect("a time").format("%Y-%m-%dT%H:%M:%SZ");
-        csv.push_str(&format!("{time},{id},\"{}\",{method},{template},{status},{ip}\n", name.replace('"', "\"\"")));
+        csv.push_str(&format!("{time},{id},\"{}\",{method},{template},{status},{ip},{}\n", name.replace('"', "\"\""), latency_ms(*t)));
     }
     let file = common::fixture("e2e-clickhouse.csv", csv);
-    let columns = "timestamp DateTime, client_id String, client_name String, method String, template String, status UInt16, ip String, user String, module String, bytes UInt64, requests UInt64";
+    let columns = "timestamp DateTime, client_id String, client_name String, method String, template String, status UInt16, ip String, user String, module String, bytes UInt64, latency_ms Float64, requests UInt64";
     for shard in [&first, &second] {
         run(shard, "CREATE DATABASE IF NOT EXISTS callboard_e2e");
         run(shard, "DROP TABLE IF EXISTS callboard_e2e.usage_local");
@@ -116,7 +122,7 @@ async fn clickhouse_source_matches_the_file() {
         let mut body = String::from("INSERT INTO callboard_e2e.usage_local FORMAT TabSeparated\n");
         for (t, id, name, method, template, status, ip) in rows.iter().skip(half).step_by(2) {
             let name = name.replace('\\', "\\\\").replace('\t', "\\t");
-            body.push_str(&format!("{t}\t{id}\t{name}\t{method}\t{template}\t{status}\t{ip}\t\t\t0\t1\n"));
+            body.push_str(&format!("{t}\t{id}\t{name}\t{method}\t{template}\t{status}\t{ip}\t\t\t0\t{}\t1\n", latency_ms(*t)));
         }
         run(shard, &body);
     }
@@ -174,8 +180,10 @@ async fn clickhouse_source_matches_the_file() {
     let origin = base.trim_end_matches(common::SUB_PATH);
     client.goto(&format!("{origin}{href}")).await.expect("drill down");
     eventually("only O'Brien's requests", || async { text(&client, "kpi-total-requests").await == brien.to_string() }).await;
-    // The last usage query forwarded: the DESCRIBEs go at the same time, in no set order.
-    let last = || ASKED.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().find(|sql| sql.starts_with("SELECT")).cloned().unwrap_or_default();
+    // The last usage query forwarded: the DESCRIBEs and the latency queries go at the same time,
+    // in no set order.
+    let asked = |what: &str| ASKED.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().find(|sql| sql.starts_with("SELECT") && sql.contains(what)).cloned().unwrap_or_default();
+    let last = || asked("sum(requests) AS requests");
     assert!(last().contains("(client_id = 'c5')"), "the filter went to the cluster: {}", last());
     // Explore by IP: the cluster groups by the view's own dimension.
     let explore = format!("{base}?from={from}&to={to}&view=explore&by=ip&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")));
@@ -187,6 +195,47 @@ async fn clickhouse_source_matches_the_file() {
     assert!(last().contains("GROUP BY b, client_id, template, method, status, ip"), "grouped by the view's dimension: {}", last());
     assert!(!last().contains("client_id = "), "no filter left over from the drill-down");
     std::fs::write(common::screenshots().join("clickhouse-explore.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
+    // Latencies, counted by the cluster: Explore by IP in UTC with the p95 chart. Each IP's p50
+    // and p95, and its p95 per day, are the nearest ranks of its requests' latencies.
+    let latencies = |ip: &str, day: Option<chrono::NaiveDate>| {
+        let mut v: Vec<u64> = rows
+            .iter()
+            .filter(|r| r.6 == ip && day.is_none_or(|d| chrono::DateTime::from_timestamp(r.0, 0).is_some_and(|t| t.date_naive() == d)))
+            .map(|r| (latency_ms(r.0) * 1000.0).round() as u64)
+            .collect();
+        v.sort_unstable();
+        v
+    };
+    let rank = |v: &[u64], p: usize| v.get((v.len() * p).div_ceil(100).saturating_sub(1)).map(|&us| usage_core::format::decimal(us as f64 / 1000.0, 1));
+    let p95_link = format!("{base}?from={from}&to={to}&tz=UTC&view=explore&by=ip&metric=p95&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")));
+    client.goto(&p95_link).await.expect("explore by IP, p95");
+    let expected: Vec<(String, String, String)> = (0..9)
+        .map(|i| {
+            let ip = format!("198.51.100.{i}");
+            let v = latencies(&ip, None);
+            (ip, rank(&v, 50).unwrap_or_default(), rank(&v, 95).unwrap_or_default())
+        })
+        .collect();
+    let table = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(r => [r.dataset.key, r.querySelector('[data-col=p50]')?.textContent ?? '', r.querySelector('[data-col=p95]')?.textContent ?? '']).sort()";
+    eventually("each IP's p50 and p95, counted by ClickHouse", || async { serde_json::from_value::<Vec<(String, String, String)>>(script(&client, table).await).ok() == Some(expected.clone()) }).await;
+    assert!(asked("quantilesExactWeighted").contains("GROUP BY k"), "the table's percentiles: {}", asked("quantilesExactWeighted"));
+    assert_eq!(script(&client, "return document.querySelector('[data-testid=metric]').value").await.as_str(), Some("p95"), "p95 is offered and shown");
+    click(&client, "chart-explore-line-as-table").await;
+    let chart = "const t = document.querySelector('[data-testid=chart-explore-line-table]'); return t ? [[...t.querySelectorAll('thead th')].map(c => c.textContent), ...[...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent))] : []";
+    let charted: Vec<Vec<String>> = serde_json::from_value(script(&client, chart).await).expect("the chart's table");
+    let heads = charted.first().cloned().unwrap_or_default();
+    assert_eq!(heads.len(), 6, "five IPs charted: {heads:?}");
+    assert_eq!(charted.len(), 5, "four days: {charted:?}");
+    for (k, row) in charted.iter().skip(1).enumerate() {
+        let day = from.checked_add_days(Days::new(k as u64)).expect("a day");
+        for (ip, cell) in heads.iter().zip(row).skip(1) {
+            let want = rank(&latencies(ip, Some(day)), 95).map_or_else(|| "–".to_owned(), |ms| format!("{ms} ms"));
+            assert_eq!(cell, &want, "{ip} on {day}");
+        }
+    }
+    assert!(asked("quantileExactWeighted(0.95)").contains("toStartOfDay(timestamp, 'UTC')"), "the chart's p95 per UTC day: {}", asked("quantileExactWeighted(0.95)"));
+    std::fs::write(common::screenshots().join("clickhouse-latency.png"), client.screenshot().await.expect("screenshot")).expect("save");
 
     // One day in Kathmandu (+05:45), compared with the day before: ClickHouse counts on that
     // clock, so each day holds exactly the requests of the local day, as the file would show.
@@ -212,7 +261,7 @@ async fn clickhouse_source_matches_the_file() {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
     let mut body = String::from("INSERT INTO callboard_e2e.usage_local FORMAT TabSeparated\n");
     for (i, status) in [200, 200, 200, 200, 200, 503, 503].iter().enumerate() {
-        body.push_str(&format!("{}\tc1\tClient 1\tGET\t/v1/orders\t{status}\t198.51.100.1\t\t\t0\t1\n", now - 1_200 - 60 * i as i64));
+        body.push_str(&format!("{}\tc1\tClient 1\tGET\t/v1/orders\t{status}\t198.51.100.1\t\t\t0\t12.5\t1\n", now - 1_200 - 60 * i as i64));
     }
     run(&first, &body);
     client.goto(&format!("{base}?view=today&source={source}&kind=clickhouse")).await.expect("the Today view");

@@ -132,6 +132,8 @@ pub struct Asked<'a> {
     pub offsets: &'a usage_core::zone::Offsets,
     /// The UTC days of the period the view compares with, asked for as well (ClickHouse).
     pub before: Option<DateRange>,
+    /// The latencies the view's widgets show (ClickHouse).
+    pub latency: Option<usage_core::clickhouse::LatencyAsk>,
 }
 
 /// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
@@ -171,7 +173,7 @@ pub async fn fetch(asked: &Asked<'_>, token: Option<String>, on_progress: OnProg
     drop(answers);
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = range.to_query();
-    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from, zone: None }))
+    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from, zone: None, latency: Vec::new() }))
 }
 
 /// The token entered for one origin: it goes to that origin and nowhere else.
@@ -274,12 +276,27 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let dimensions = raw.usage_dimensions(&needed);
     let zone = asked.zone.unwrap_or("UTC");
     let tables: Vec<&Table> = windows.iter().map(|&w| usage_core::clickhouse::answering(&raw, &rollups, w, granularity, &dimensions, asked.filters, asked.offsets)).collect();
-    let answers = futures::future::try_join_all(windows.iter().zip(&tables).map(|(&w, table)| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions)))).await?;
+    // The latencies the view shows, from the raw table (only it has a request's own), sent with
+    // the usage queries. They are not needed for the counts: one that fails leaves its figures
+    // out, and says why.
+    let latency_parts = latency_parts(asked.latency.as_ref().filter(|_| raw.has_latency()), &raw);
+    let usage = futures::future::try_join_all(windows.iter().zip(&tables).map(|(&w, table)| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions))));
+    let latency = futures::future::join_all(latency_parts.iter().map(|part| ask(part.sql(&raw, zone, asked.filters))));
+    let (answers, latency_answers) = futures::join!(usage, latency);
+    let answers = answers?;
     let mut builder = usage_core::StoreBuilder::new();
     for answer in &answers {
         usage_core::clickhouse::read_usage(&answer.bytes, width, &mut builder).map_err(broken)?;
     }
     let store = builder.finish();
+    let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() };
+    let mut latency_failure = None;
+    for (part, answer) in latency_parts.iter().zip(latency_answers) {
+        let read = answer.map_err(|e| e.message()).and_then(|answer| part.read(&answer.bytes, &store, &mut counted));
+        if let Err(why) = read {
+            latency_failure.get_or_insert(why);
+        }
+    }
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = asked.range.to_query();
     let mut names: Vec<&str> = tables.iter().map(|t| t.table.as_str()).collect();
@@ -289,9 +306,51 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
         Granularity::Hour => "hours",
         _ => "days",
     };
-    let caveat = Some(format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and ")));
+    let mut caveat = format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and "));
+    if !counted.tables.is_empty() || !counted.series.is_empty() {
+        caveat.push_str(&format!(" Latency percentiles from {}.{}.", database.as_str(), raw.table.as_str()));
+    }
+    if let Some(why) = latency_failure {
+        caveat.push_str(&format!(" Latency percentiles were not counted: {why}"));
+    }
     let served_from = answers.into_iter().find_map(|a| a.redirected_to);
-    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat, meta: None, served_from, zone: asked.zone.map(str::to_owned) }))
+    let latency = counted.to_numbers();
+    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: Some(caveat), meta: None, served_from, zone: asked.zone.map(str::to_owned), latency }))
+}
+
+/// One latency query a view needs: a table's percentiles over the view's window, or the chart's
+/// p95 per bucket over the view's window or the compared period's.
+enum LatencyPart {
+    Table(Dimension, usage_core::zone::Window),
+    Chart(Dimension, Granularity, usage_core::zone::Window),
+}
+
+/// The latency queries `ask` needs from `raw` (none without an ask); a dimension the table
+/// lacks is not asked.
+fn latency_parts(ask: Option<&usage_core::clickhouse::LatencyAsk>, raw: &Table) -> Vec<LatencyPart> {
+    let Some(ask) = ask else { return Vec::new() };
+    let mut parts: Vec<LatencyPart> = ask.table.filter(|&d| raw.offers(d)).map(|d| LatencyPart::Table(d, ask.window)).into_iter().collect();
+    if let Some((dimension, granularity)) = ask.chart.filter(|&(d, _)| raw.offers(d)) {
+        parts.extend(std::iter::once(ask.window).chain(ask.before).map(|w| LatencyPart::Chart(dimension, granularity, w)));
+    }
+    parts
+}
+
+impl LatencyPart {
+    fn sql(&self, raw: &Table, zone: &str, filters: &[Filter]) -> String {
+        match *self {
+            LatencyPart::Table(dimension, window) => raw.latency_sql(window, dimension, filters),
+            LatencyPart::Chart(dimension, granularity, window) => raw.latency_series_sql(window, granularity, zone, dimension, filters),
+        }
+    }
+
+    fn read(&self, answer: &[u8], store: &UsageStore, counted: &mut usage_core::latency::CountedLatency) -> Result<(), String> {
+        match *self {
+            LatencyPart::Table(dimension, window) => counted.tables.push(usage_core::clickhouse::read_latency(answer, store, dimension, window)?),
+            LatencyPart::Chart(dimension, granularity, window) => counted.series.push(usage_core::clickhouse::read_latency_series(answer, store, dimension, granularity, window)?),
+        }
+        Ok(())
+    }
 }
 
 /// How a request's body goes and how its failures read: JSON for the usage APIs; the SQL as

@@ -38,7 +38,7 @@ pub struct Outcome {
 }
 
 /// What a live source answered besides its usage.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LiveInfo {
     pub url: String,
     /// The kind of endpoint, from `usage_core::rest::Endpoint::kind`.
@@ -56,6 +56,9 @@ pub struct LiveInfo {
     pub served_from: Option<String>,
     /// The zone the buckets were counted in (ClickHouse, asked for one); `None` for UTC.
     pub zone: Option<String>,
+    /// Latency percentiles the server counted (ClickHouse), as
+    /// `usage_core::latency::CountedLatency::to_numbers` writes them; empty for none.
+    pub latency: Vec<f64>,
 }
 
 /// Why the worker could not make a store, as the page needs it.
@@ -250,6 +253,9 @@ fn live_to_js(live: &LiveInfo) -> JsValue {
     set(&object, "caveat", &optional(&live.caveat));
     set(&object, "served_from", &optional(&live.served_from));
     set(&object, "zone", &optional(&live.zone));
+    if !live.latency.is_empty() {
+        set(&object, "latency", &js_sys::Float64Array::from(live.latency.as_slice()).into());
+    }
     match &live.meta {
         None => {}
         Some(Ok(meta)) => set(&object, "meta", &meta_to_js(meta)),
@@ -275,6 +281,7 @@ fn live_from_js(value: &JsValue) -> LiveInfo {
         meta,
         served_from: optional_text(value, "served_from"),
         zone: optional_text(value, "zone"),
+        latency: get(value, "latency").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default(),
     }
 }
 

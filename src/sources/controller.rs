@@ -8,6 +8,8 @@
 
 use leptos::leptos_dom::helpers::IntervalHandle;
 use leptos::prelude::*;
+use usage_core::clickhouse::LatencyAsk;
+use usage_core::metric::Metric;
 use usage_core::view::View;
 use usage_core::rest::SourceKind;
 use usage_core::zone::{Window, ZoneChoice};
@@ -76,17 +78,32 @@ impl SourceController {
                 Some((name, offsets))
             });
             let utc_days = |window: Window, today| DateRange::new(day(window.start), day(window.end - 1), today);
+            // ClickHouse counts the latencies the view shows over exactly its window: its table's
+            // percentiles, and with `metric=p95` its chart's p95 per bucket, in the buckets the
+            // chart will draw the fetched data in.
+            let latency = |window: Window, before: Option<Window>, fetched: Granularity| {
+                let (table, charted) = dashboard.view.with(|v| usage_core::clickhouse::latency_widgets(v.view, v.by));
+                let chart = dashboard.view.with(|v| {
+                    let data_bucket = fetched.fixed_seconds().unwrap_or(86_400);
+                    let granularity = if today_view { fetched } else { usage_core::zone::default_granularity(range.days(), data_bucket, v.granularity) };
+                    (v.metric == Metric::P95).then_some((charted, granularity))
+                });
+                clickhouse.then_some(LatencyAsk { window, before, table, chart }).filter(|ask| ask.table.is_some() || ask.chart.is_some())
+            };
             if today_view {
                 let window = zone.as_ref().map_or_else(|| dashboard.last_day.get(), |(_, offsets)| offsets.last_day(dashboard.now.get()));
                 let tomorrow = day(window.end - 1 + 86_400);
-                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), dimensions, zone, before: None };
+                let latency = latency(window, None, Granularity::TenMinutes);
+                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), dimensions, zone, before: None, latency };
             }
             let window_of = |range: &DateRange| zone.as_ref().map_or_else(|| dashboard.offsets.with(|o| o.window(range)), |(_, offsets)| offsets.window(range));
             let window = window_of(&range);
-            let before = compared.map(|(from, to)| utc_days(window_of(&DateRange::new(from, to, dashboard.today.get())), today_utc));
+            let before_window = compared.map(|(from, to)| window_of(&DateRange::new(from, to, dashboard.today.get())));
+            let before = before_window.map(|w| utc_days(w, today_utc));
             // ClickHouse buckets as finely as the view's own days need, not the UTC days around them.
             let granularity = clickhouse.then(|| range.natural_granularity());
-            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, dimensions, zone, before }
+            let latency = latency(window, before_window, range.natural_granularity());
+            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, dimensions, zone, before, latency }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.

@@ -31,6 +31,8 @@ pub struct Ask {
     pub zone: Option<(String, Offsets)>,
     /// The UTC days of the period the view compares with (ClickHouse: asked for as well).
     pub before: Option<DateRange>,
+    /// The latencies the view's widgets show (ClickHouse counts them).
+    pub latency: Option<usage_core::clickhouse::LatencyAsk>,
 }
 
 /// Fetches what `ask` says from `source` in a worker. `on_progress` gets the bytes received;
@@ -60,10 +62,14 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
             ("offsets", offsets),
             ("before_from", text(ask.before.map(|b| b.to_query().0))),
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
+            ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
         ],
     );
     let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;
     let info = outcome.live.ok_or("the live source's answer came back without its details")?;
+    // The percentiles the server counted through these filters; the worker wrote them, so
+    // numbers out of shape are its fault, and the counts stand without them.
+    let store = store.with_counted_latency(usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec()).unwrap_or_default());
     let day = |text: &str| parse_iso_date(text).unwrap_or(today);
     let live = Live {
         url: info.url,
