@@ -362,6 +362,8 @@ fn the_worker_wire_round_trips() {
             })),
             served_from: Some("https://y.example/usage".into()),
             zone: Some("Asia/Kathmandu".into()),
+            // Counted latencies travel as numbers, huge ones (9e12 µs) exactly.
+            latency: vec![1.0, 1.0, 1.0, 86_400.0, 172_800.0, 1.0, 3.0, 10.0, 9_000_000_000_000.0, 30.0, 0.0],
         }),
     };
     assert_eq!(outcome_from_js(&outcome_to_js(&outcome)), outcome);
