@@ -134,6 +134,8 @@ pub struct Asked<'a> {
     pub before: Option<DateRange>,
     /// The latencies the view's widgets show (ClickHouse).
     pub latency: Option<usage_core::clickhouse::LatencyAsk>,
+    /// The page's own id (letters and digits), which names its ClickHouse queries.
+    pub session: &'a str,
 }
 
 /// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
@@ -214,11 +216,16 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 /// dimensions the view shows, with the link's filters applied there. The coarsest rollup that
 /// has everything a query needs answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
-    let query_url = usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS);
+    // Each query but the DESCRIBEs has an id of the page and its place in the fetch, so the
+    // next fetch's query in that place cancels it on the server if it is still running.
+    let query_url = |place: Option<&str>| {
+        let id = place.filter(|_| !asked.session.is_empty()).map(|place| format!("callboard-{}-{place}", asked.session));
+        usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS, id.as_deref())
+    };
     // Parallel answers' bytes, added up for the one progress figure.
     let received = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u64>::new()));
-    let ask = |sql: String| {
-        let query_url = query_url.clone();
+    let ask = |sql: String, place: Option<String>| {
+        let query_url = query_url(place.as_deref());
         let (received, on_progress) = (received.clone(), on_progress.clone());
         async move {
             let slot = {
@@ -244,12 +251,12 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
         let name = Name::parse(&format!("{}{suffix}", table.as_str())).ok();
         async move {
             let name = name?;
-            let answer = ask(describe(&name)).await.ok()?;
+            let answer = ask(describe(&name), None).await.ok()?;
             Table::from_describe(database.clone(), name, &answer.bytes).ok()
         }
     };
     let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
-    let (raw, coarse, fine) = futures::join!(ask(describe(table)), rollup_describe(coarse), rollup_describe(fine));
+    let (raw, coarse, fine) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine));
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
     let rollups: Vec<Table> = [coarse, fine].into_iter().flatten().collect();
     let granularity = asked.granularity.unwrap_or_else(|| asked.range.natural_granularity());
@@ -280,8 +287,8 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     // the usage queries. They are not needed for the counts: one that fails leaves its figures
     // out, and says why.
     let latency_parts = latency_parts(asked.latency.as_ref().filter(|_| raw.has_latency()), &raw);
-    let usage = futures::future::try_join_all(windows.iter().zip(&tables).map(|(&w, table)| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions))));
-    let latency = futures::future::join_all(latency_parts.iter().map(|part| ask(part.sql(&raw, zone, asked.filters))));
+    let usage = futures::future::try_join_all(windows.iter().zip(&tables).enumerate().map(|(i, (&w, table))| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions), Some(format!("usage-{i}")))));
+    let latency = futures::future::join_all(latency_parts.iter().enumerate().map(|(i, part)| ask(part.sql(&raw, zone, asked.filters), Some(format!("latency-{i}")))));
     let (answers, latency_answers) = futures::join!(usage, latency);
     let answers = answers?;
     let mut builder = usage_core::StoreBuilder::new();

@@ -35,6 +35,20 @@ pub struct Ask {
     pub latency: Option<usage_core::clickhouse::LatencyAsk>,
 }
 
+thread_local! {
+    /// This page's id, random, in base 36: its ClickHouse queries are named by it, so that a
+    /// newer fetch replaces this page's running ones and no other page's.
+    static SESSION: String = {
+        let mut n = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        let mut id = String::new();
+        while n > 0 {
+            id.push(char::from_digit((n % 36) as u32, 36).unwrap_or('0'));
+            n /= 36;
+        }
+        id
+    };
+}
+
 /// Fetches what `ask` says from `source` in a worker. `on_progress` gets the bytes received;
 /// `cancel` drops the fetch at once (a newer one started, or the source changed).
 pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
@@ -63,6 +77,7 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
             ("before_from", text(ask.before.map(|b| b.to_query().0))),
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
+            ("session", JsValue::from_str(&SESSION.with(String::clone))),
         ],
     );
     let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;

@@ -126,8 +126,16 @@ fn class_condition(class: StatusClass) -> &'static str {
 /// The address a query is POSTed to: the server's HTTP interface with the database and the
 /// [`settings`] as parameters, and `add_http_cors_header=1`, so that a server on another origin
 /// answers a simple request (a query with no credentials needs no preflight).
-pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64) -> String {
+///
+/// With a `query_id`, the query replaces one still running under the same id
+/// (`replace_running_query`, which 18.16 has): the dashboard gives each of a fetch's queries an
+/// id of the page and its place in the fetch, so a newer fetch's queries cancel the superseded
+/// ones on the server as well as in the browser. Ids are letters, digits and `-` only.
+pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, query_id: Option<&str>) -> String {
     let mut pairs = vec![("database".to_owned(), database.0.clone()), ("add_http_cors_header".to_owned(), "1".to_owned())];
+    if let Some(id) = query_id.filter(|id| !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+        pairs.extend([("query_id".to_owned(), id.to_owned()), ("replace_running_query".to_owned(), "1".to_owned())]);
+    }
     // readonly last: the settings before it are set first.
     let mut limits = settings(max_seconds, max_rows);
     limits.rotate_left(1);
@@ -699,8 +707,13 @@ mod tests {
         assert!(says("Poco::Exception. Code: 1000, e.code() = 0, e.displayText() = Exception: Cannot load time zone Nope/Zone, e.what() = Exception").contains("does not know the time zone Nope/Zone: its"));
         assert!(says("Code: 36. DB::Exception: Cannot load time zone Nope/Zone: while executing. (BAD_ARGUMENTS)").contains("time zone Nope/Zone: its"));
         assert_eq!(error_message("<html>502 Bad Gateway</html>", 15, 1), None);
-        let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000);
+        let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000, None);
         assert_eq!(url, "http://127.0.0.1:8123/?database=callboard&add_http_cors_header=1&max_execution_time=15&max_result_rows=1000000&result_overflow_mode=throw&readonly=1");
+        // An id goes before readonly, which would refuse the setting after it; one that is not
+        // letters, digits and - is left out rather than escaped.
+        let url = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("callboard-k3x9-usage-0"));
+        assert_eq!(url, "http://h/?database=db&add_http_cors_header=1&query_id=callboard-k3x9-usage-0&replace_running_query=1&max_execution_time=15&max_result_rows=9&result_overflow_mode=throw&readonly=1");
+        assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("a&readonly=0")).contains("query_id"));
     }
 
     // Guards the one escaping function: quotes, backslashes and NUL cannot end the literal, and
