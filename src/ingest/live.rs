@@ -134,8 +134,17 @@ pub struct Asked<'a> {
     pub before: Option<DateRange>,
     /// The latencies the view's widgets show (ClickHouse).
     pub latency: Option<usage_core::clickhouse::LatencyAsk>,
-    /// The page's own id (letters and digits), which names its ClickHouse queries.
+    /// The page's own id (letters and digits), which names its ClickHouse queries, and the
+    /// number of this fetch among the page's.
     pub session: &'a str,
+    pub fetch: u32,
+}
+
+impl Asked<'_> {
+    /// The page's id and this fetch's number: the start of this fetch's query ids.
+    fn session_fetch(&self) -> String {
+        format!("{}-{}", self.session, self.fetch)
+    }
 }
 
 /// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
@@ -216,10 +225,12 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 /// dimensions the view shows, with the link's filters applied there. The coarsest rollup that
 /// has everything a query needs answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
-    // Each query but the DESCRIBEs has an id of the page and its place in the fetch, so the
-    // next fetch's query in that place cancels it on the server if it is still running.
+    // Each query but the DESCRIBEs is named by the page, this fetch and its place in it, and the
+    // superseded fetches' queries still running on the server are cancelled first (their
+    // workers are gone, but 18.16 would run them on).
+    let (page, fetch) = (format!("callboard-{}-", asked.session), format!("callboard-{}-", asked.session_fetch()));
     let query_url = |place: Option<&str>| {
-        let id = place.filter(|_| !asked.session.is_empty()).map(|place| format!("callboard-{}-{place}", asked.session));
+        let id = place.filter(|_| !asked.session.is_empty()).map(|place| format!("{fetch}{place}"));
         usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS, id.as_deref())
     };
     // Parallel answers' bytes, added up for the one progress figure.
@@ -256,7 +267,13 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
         }
     };
     let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
-    let (raw, coarse, fine) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine));
+    // A user who may not kill queries still gets the dashboard: the answer is not needed.
+    let kill = async {
+        if !asked.session.is_empty() {
+            let _ = ask(usage_core::clickhouse::kill_sql(&page, &fetch), None).await;
+        }
+    };
+    let (raw, coarse, fine, ()) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine), kill);
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
     let rollups: Vec<Table> = [coarse, fine].into_iter().flatten().collect();
     let granularity = asked.granularity.unwrap_or_else(|| asked.range.natural_granularity());

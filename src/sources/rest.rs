@@ -36,8 +36,10 @@ pub struct Ask {
 }
 
 thread_local! {
+    /// How many fetches this page has started: each one's queries carry its number.
+    static FETCHES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// This page's id, random, in base 36: its ClickHouse queries are named by it, so that a
-    /// newer fetch replaces this page's running ones and no other page's.
+    /// newer fetch cancels this page's superseded ones and no other page's.
     static SESSION: String = {
         let mut n = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
         let mut id = String::new();
@@ -78,6 +80,10 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
             ("session", JsValue::from_str(&SESSION.with(String::clone))),
+            ("fetch", JsValue::from(FETCHES.with(|n| {
+                n.set(n.get().wrapping_add(1));
+                n.get()
+            }))),
         ],
     );
     let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;

@@ -116,22 +116,32 @@ fn main() {
     // touches the range, so it is one query over both.
     let new_york = Window { start: end - 8 * 86_400, end: end + 86_400 };
     use usage_core::view::View;
-    // (label, the UTC days asked for, buckets, zone, filters, the view and its `by`)
-    type Case<'a> = (&'a str, Window, Granularity, &'a str, Vec<Filter>, View, Dimension);
+    // (label, the UTC days asked for, buckets, zone, filters, the view and its `by`, whether
+    // the chart shows p95)
+    type Case<'a> = (&'a str, Window, Granularity, &'a str, Vec<Filter>, View, Dimension, bool);
     let views: Vec<Case> = vec![
-        ("Today view: the last 24 hours, 10-minute buckets", days(1), Granularity::TenMinutes, "UTC", vec![], View::Today, Dimension::Client),
-        ("overview, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Overview, Dimension::Client),
-        ("overview, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client),
-        ("overview, last 7 days in New York, New York's days", new_york, Granularity::Day, "America/New_York", vec![], View::Overview, Dimension::Client),
-        ("overview, last 30 days, days", days(30), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client),
-        ("overview, last 30 days compared with the 30 before", days(60), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client),
-        ("one client, last 30 days, days", days(30), Granularity::Day, "UTC", client, View::Overview, Dimension::Client),
-        ("explore by module, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Module),
-        ("explore by IP, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Explore, Dimension::Ip),
+        ("Today view: the last 24 hours, 10-minute buckets", days(1), Granularity::TenMinutes, "UTC", vec![], View::Today, Dimension::Client, false),
+        ("overview, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Overview, Dimension::Client, false),
+        ("overview, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client, false),
+        ("overview, last 7 days in New York, New York's days", new_york, Granularity::Day, "America/New_York", vec![], View::Overview, Dimension::Client, false),
+        ("overview, last 30 days, days", days(30), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client, false),
+        ("overview, last 30 days compared with the 30 before", days(60), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client, false),
+        ("one client, last 30 days, days", days(30), Granularity::Day, "UTC", client, View::Overview, Dimension::Client, false),
+        ("overview, last 7 days, p95 chart by client", days(7), Granularity::Day, "UTC", vec![], View::Overview, Dimension::Client, true),
+        ("URLs, yesterday, hours, p50/p95/p99 by URL", days(1), Granularity::Hour, "UTC", vec![], View::Urls, Dimension::Client, false),
+        ("URLs, last 7 days, p50/p95/p99 by URL and the p95 chart", days(7), Granularity::Day, "UTC", vec![], View::Urls, Dimension::Client, true),
+        ("URLs, last 30 days, p50/p95/p99 by URL", days(30), Granularity::Day, "UTC", vec![], View::Urls, Dimension::Client, false),
+        ("explore by module, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Module, false),
+        ("explore by IP, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Explore, Dimension::Ip, false),
     ];
-    println!("| view | table | runs | answer rows | p50 | p95 | reading the answer |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
-    for (label, window, granularity, zone, filters, view, by) in &views {
+    println!("| view | table | runs | answer rows | p50 | p95 | of which latency queries, p50 | reading the answer |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for (label, window, granularity, zone, filters, view, by, p95_chart) in &views {
+        // The latencies the view shows, from the raw table, sent with the usage query, as the
+        // worker sends them: the table's percentiles, and the chart's p95 when it shows it.
+        let (table_dimension, chart_dimension) = usage_core::clickhouse::latency_widgets(*view, *by);
+        let mut latency_sql: Vec<String> = table_dimension.map(|d| raw.latency_sql(*window, d, filters)).into_iter().collect();
+        latency_sql.extend(p95_chart.then(|| raw.latency_series_sql(*window, *granularity, zone, chart_dimension, filters)));
         let mut needed = usage_core::clickhouse::view_dimensions(*view, *by);
         needed.extend(filters.iter().map(|f| f.dimension));
         let dimensions = raw.usage_dimensions(&needed);
@@ -147,6 +157,7 @@ fn main() {
             // The raw table takes seconds a query at 100M rows: fewer runs there.
             let runs = if table.is_rollup() { runs } else { runs.min(raw_runs) };
             let mut times = Vec::with_capacity(runs);
+            let mut latency_times = Vec::with_capacity(runs);
             let (mut answer_rows, mut reading) = (0, 0.0);
             // One run first, not timed: the first reads of a table fill ClickHouse's caches.
             for run in 0..=runs {
@@ -157,9 +168,26 @@ fn main() {
                     threads.spawn(|| describe("usage_1h"));
                     describe("usage_10m");
                 });
-                let body = post(&url, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+                // Then the usage query and the latency queries, at once; the set takes as long as
+                // the slowest.
+                let (body, latency) = std::thread::scope(|threads| {
+                    let latency: Vec<_> = latency_sql
+                        .iter()
+                        .map(|q| {
+                            let url = &url;
+                            threads.spawn(move || {
+                                let t = Instant::now();
+                                post(url, q).unwrap_or_else(|e| panic!("{e}\n{q}"));
+                                t.elapsed().as_secs_f64() * 1_000.0
+                            })
+                        })
+                        .collect();
+                    let body = post(&url, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
+                    (body, latency.into_iter().map(|h| h.join().unwrap_or(f64::NAN)).fold(0.0, f64::max))
+                });
                 if run > 0 {
                     times.push(t.elapsed().as_secs_f64() * 1_000.0);
+                    latency_times.push(latency);
                 }
                 let t = Instant::now();
                 let mut builder = usage_core::StoreBuilder::new();
@@ -168,8 +196,10 @@ fn main() {
                 reading = t.elapsed().as_secs_f64() * 1_000.0;
             }
             times.sort_by(f64::total_cmp);
-            let at = |p: usize| times[((times.len() * p).div_ceil(100)).saturating_sub(1).min(times.len() - 1)];
-            println!("| {label} | {} | {runs} | {answer_rows} | {:.0} ms | {:.0} ms | {reading:.0} ms |", table.table.as_str(), at(50), at(95));
+            latency_times.sort_by(f64::total_cmp);
+            let at = |times: &[f64], p: usize| times[((times.len() * p).div_ceil(100)).saturating_sub(1).min(times.len() - 1)];
+            let latency = if latency_sql.is_empty() { "–".to_owned() } else { format!("{:.0} ms", at(&latency_times, 50)) };
+            println!("| {label} | {} | {runs} | {answer_rows} | {:.0} ms | {:.0} ms | {latency} | {reading:.0} ms |", table.table.as_str(), at(&times, 50), at(&times, 95));
         }
     }
 }

@@ -450,34 +450,42 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     }
 }
 
-// Guards cancelling on the server: a query sent under the id of one still running replaces it
-// (`replace_running_query`, which 18.16 has, set before `readonly`), as a newer fetch's query
-// replaces the superseded fetch's in the same place.
+// Guards cancelling on the server: the page's superseded fetches' queries still running are
+// killed by the next fetch, as a read-only user (18.16 lets one kill its own queries), and the
+// current fetch's are not.
 #[test]
-fn a_newer_query_in_the_same_place_cancels_the_running_one() {
+fn a_newer_fetch_cancels_the_superseded_ones_queries() {
     let Some((first, _)) = cluster() else { return };
-    let url = usage_core::clickhouse::query_url(&first, &Name::parse("system").unwrap(), 20, 10, Some("callboard-test-usage-0"));
-    let params: Vec<(String, String)> = url.split_once('?').map_or("", |(_, q)| q).split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    fn params_of(url: &str) -> Vec<(String, String)> {
+        url.split_once('?').map_or("", |(_, q)| q).split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+    }
     fn borrowed(params: &[(String, String)]) -> Vec<(&str, String)> {
         params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect()
     }
-    let slow = {
-        let (first, params) = (first.clone(), params.clone());
-        // Longer than max_execution_time unless cancelled (system.numbers: table functions are
-        // refused in read-only mode).
+    let system = Name::parse("system").unwrap();
+    // Longer than max_execution_time unless cancelled (system.numbers: table functions are
+    // refused in read-only mode).
+    let slow = |id: &'static str| {
+        let (first, params) = (first.clone(), params_of(&usage_core::clickhouse::query_url("", &system, 20, 10, Some(id))));
         std::thread::spawn(move || post(&first, "SELECT count() FROM system.numbers WHERE number < 50000000000 AND NOT ignore(sleepEachRow(0))", &borrowed(&params)))
     };
-    let running = || post(&first, "SELECT count() FROM system.processes WHERE query_id = 'callboard-test-usage-0'", &[]).is_ok_and(|a| a == b"1\n");
+    let (old, current) = (slow("callboard-page1-1-usage-0"), slow("callboard-page1-12-usage-0"));
+    let running = |id: &str| post(&first, &format!("SELECT count() FROM system.processes WHERE query_id = '{id}'"), &[]).is_ok_and(|a| a == b"1\n");
     let waited = std::time::Instant::now();
-    while !running() {
-        assert!(waited.elapsed() < std::time::Duration::from_secs(10), "the slow query never ran");
+    while !running("callboard-page1-1-usage-0") || !running("callboard-page1-12-usage-0") {
+        assert!(waited.elapsed() < std::time::Duration::from_secs(10), "the slow queries never ran");
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
-    let replaced = std::time::Instant::now();
-    assert_eq!(post(&first, "SELECT 1", &borrowed(&params)), Ok(b"1\n".to_vec()), "the newer query runs");
-    let slow = slow.join().expect("the slow query's thread");
-    assert!(slow.as_ref().is_err_and(|e| e.contains("Code: 394")), "cancelled, not timed out: {slow:?}");
-    assert!(replaced.elapsed() < std::time::Duration::from_secs(5), "{:?}", replaced.elapsed());
+    let killed = std::time::Instant::now();
+    let read_only = params_of(&usage_core::clickhouse::query_url("", &system, 20, 10, None));
+    let kill = usage_core::clickhouse::kill_sql("callboard-page1-", "callboard-page1-12-");
+    post(&first, &kill, &borrowed(&read_only)).unwrap_or_else(|e| panic!("{e}\n{kill}"));
+    let old = old.join().expect("the superseded query's thread");
+    assert!(old.as_ref().is_err_and(|e| e.contains("Code: 394")), "cancelled, not timed out: {old:?}");
+    assert!(killed.elapsed() < std::time::Duration::from_secs(5), "{:?}", killed.elapsed());
+    assert!(running("callboard-page1-12-usage-0"), "the current fetch's query runs on");
+    post(&first, "KILL QUERY WHERE query_id = 'callboard-page1-12-usage-0' SYNC", &[]).expect("stopped");
+    assert!(current.join().expect("the current query's thread").is_err());
 }
 
 /// Names a hostile or unlucky export may hold: quotes, backslashes, NUL, line breaks, tabs,
