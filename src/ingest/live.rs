@@ -140,13 +140,6 @@ pub struct Asked<'a> {
     pub fetch: u32,
 }
 
-impl Asked<'_> {
-    /// The page's id and this fetch's number: the start of this fetch's query ids.
-    fn session_fetch(&self) -> String {
-        format!("{}-{}", self.session, self.fetch)
-    }
-}
-
 /// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
 /// reads it into a store. A contract server's `/meta` is asked first: it says which dimensions
 /// `/usage` can group by and whether it applies `filters` itself. `token` is the one entered for
@@ -226,11 +219,10 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 /// has everything a query needs answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     // Each query but the DESCRIBEs is named by the page, this fetch and its place in it, and the
-    // superseded fetches' queries still running on the server are cancelled first (their
-    // workers are gone, but 18.16 would run them on).
-    let (page, fetch) = (format!("callboard-{}-", asked.session), format!("callboard-{}-", asked.session_fetch()));
+    // earlier fetches' queries still running on the server are cancelled first (their workers
+    // are gone, but 18.16 would run them on).
     let query_url = |place: Option<&str>| {
-        let id = place.filter(|_| !asked.session.is_empty()).map(|place| format!("{fetch}{place}"));
+        let id = place.map(|place| usage_core::clickhouse::query_id(asked.session, asked.fetch, place));
         usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS, id.as_deref())
     };
     // Parallel answers' bytes, added up for the one progress figure.
@@ -269,8 +261,8 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
     // A user who may not kill queries still gets the dashboard: the answer is not needed.
     let kill = async {
-        if !asked.session.is_empty() {
-            let _ = ask(usage_core::clickhouse::kill_sql(&page, &fetch), None).await;
+        if let Some(sql) = usage_core::clickhouse::kill_sql(asked.session, asked.fetch) {
+            let _ = ask(sql, None).await;
         }
     };
     let (raw, coarse, fine, ()) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine), kill);

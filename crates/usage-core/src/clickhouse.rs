@@ -138,7 +138,7 @@ fn class_condition(class: StatusClass) -> &'static str {
 ///
 /// With a `query_id` (letters, digits and `-` only; anything else is left out), the query can be
 /// cancelled by [`kill_sql`]: the dashboard names each query by its page, its fetch and its place
-/// in the fetch (`callboard-k3x9-7-usage-0`).
+/// in the fetch ([`query_id`]).
 pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, query_id: Option<&str>) -> String {
     let mut pairs = vec![("database".to_owned(), database.0.clone()), ("add_http_cors_header".to_owned(), "1".to_owned())];
     if let Some(id) = query_id.filter(|id| !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
@@ -170,18 +170,30 @@ pub fn error_message(text: &str, max_seconds: u32, max_rows: u64) -> Option<Stri
         497 | 164 => format!("ClickHouse does not let this user read the table: {said}."),
         60 | 81 => format!("ClickHouse says: {said}. Check the database and table under “Connect API…”; docs/clickhouse.md shows the table to create."),
         16 | 47 => format!("ClickHouse says: {said}. The table lacks a column Callboard reads: docs/clickhouse.md lists them."),
-        159 => format!("The query ran longer than {max_seconds} seconds (max_execution_time): choose a shorter range, or add the 10-minute rollup (docs/clickhouse.md)."),
+        // Said of latency queries too, which only a shorter range helps: they read the raw table.
+        159 => format!("The query ran longer than {max_seconds} seconds (max_execution_time): choose a shorter range; for counts, an hourly or 10-minute rollup also helps (docs/clickhouse.md)."),
         158 | 396 => format!("The answer would be over {max_rows} rows (max_result_rows), so ClickHouse refused it rather than cut it short: choose a shorter range or longer buckets."),
         _ => format!("ClickHouse failed (code {code}): {said}."),
     })
 }
 
-/// Cancels, on the server, every query of the page whose ids start with `page` except those of
-/// the fetch whose ids start with `fetch`: the superseded fetches' queries, which the browser has
-/// stopped waiting for but 18.16 would run on until `max_execution_time`. A read-only user may
-/// kill its own queries. `ASYNC`: the answer does not wait for them to stop.
-pub fn kill_sql(page: &str, fetch: &str) -> String {
-    format!("KILL QUERY WHERE query_id LIKE {} AND query_id NOT LIKE {} ASYNC FORMAT JSONCompact", quote(&format!("{page}%")), quote(&format!("{fetch}%")))
+/// The id of a query: `callboard-<page>-<fetch>-<place>`, where `page` is the page's own id
+/// (letters and digits), `fetch` the number of the page's fetch, and `place` which of the fetch's
+/// queries it is (`usage-0`, `latency-1`). [`kill_sql`] reads the fetch's number back.
+pub fn query_id(page: &str, fetch: u32, place: &str) -> String {
+    format!("callboard-{page}-{fetch}-{place}")
+}
+
+/// Cancels, on the server, the page's queries of fetches before `fetch`: superseded fetches whose
+/// answers the browser no longer waits for, but which 18.16 would run on until
+/// `max_execution_time`. Only earlier fetches: a superseded fetch's own kill that reaches the
+/// server late cannot cancel a newer fetch's queries. A read-only user may kill its own queries;
+/// `ASYNC`: the answer does not wait for them to stop. `None` for a page id that is not letters
+/// and digits.
+pub fn kill_sql(page: &str, fetch: u32) -> Option<String> {
+    (!page.is_empty() && page.chars().all(|c| c.is_ascii_alphanumeric())).then(|| {
+        format!("KILL QUERY WHERE query_id LIKE {} AND toUInt64OrZero(splitByChar('-', query_id)[3]) < {fetch} ASYNC FORMAT JSONCompact", quote(&format!("callboard-{page}-%")))
+    })
 }
 
 /// The settings every query carries, as the HTTP interface's URL parameters: read-only, a time
@@ -727,7 +739,10 @@ mod tests {
         let url = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("callboard-k3x9-7-usage-0"));
         assert_eq!(url, "http://h/?database=db&add_http_cors_header=1&query_id=callboard-k3x9-7-usage-0&max_execution_time=15&max_result_rows=9&result_overflow_mode=throw&readonly=1");
         assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("a&readonly=0")).contains("query_id"));
-        assert_eq!(kill_sql("callboard-k3x9-", "callboard-k3x9-7-"), "KILL QUERY WHERE query_id LIKE 'callboard-k3x9-%' AND query_id NOT LIKE 'callboard-k3x9-7-%' ASYNC FORMAT JSONCompact");
+        assert_eq!(query_id("k3x9", 7, "usage-0"), "callboard-k3x9-7-usage-0");
+        assert_eq!(kill_sql("k3x9", 7).as_deref(), Some("KILL QUERY WHERE query_id LIKE 'callboard-k3x9-%' AND toUInt64OrZero(splitByChar('-', query_id)[3]) < 7 ASYNC FORMAT JSONCompact"));
+        assert_eq!(kill_sql("k3-x9", 7), None, "the fetch's number must be the third part");
+        assert_eq!(kill_sql("", 7), None);
     }
 
     // Guards the one escaping function: quotes, backslashes and NUL cannot end the literal, and

@@ -450,9 +450,9 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     }
 }
 
-// Guards cancelling on the server: the page's superseded fetches' queries still running are
-// killed by the next fetch, as a read-only user (18.16 lets one kill its own queries), and the
-// current fetch's are not.
+// Guards cancelling on the server: the page's earlier fetches' queries still running are killed
+// by a newer fetch, as a read-only user (18.16 lets one kill its own queries); the newer fetch's
+// own are not, nor by an earlier fetch's kill that arrives late (12 against 1: numbers, not text).
 #[test]
 fn a_newer_fetch_cancels_the_superseded_ones_queries() {
     let Some((first, _)) = cluster() else { return };
@@ -478,7 +478,12 @@ fn a_newer_fetch_cancels_the_superseded_ones_queries() {
     }
     let killed = std::time::Instant::now();
     let read_only = params_of(&usage_core::clickhouse::query_url("", &system, 20, 10, None));
-    let kill = usage_core::clickhouse::kill_sql("callboard-page1-", "callboard-page1-12-");
+    // Fetch 12's kill; then a late kill of fetch 1, superseded, which must not touch fetch 12.
+    let late = usage_core::clickhouse::kill_sql("page1", 1).expect("a kill");
+    post(&first, &late, &borrowed(&read_only)).unwrap_or_else(|e| panic!("{e}\n{late}"));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(running("callboard-page1-1-usage-0") && running("callboard-page1-12-usage-0"), "a superseded fetch's kill cancels no later fetch");
+    let kill = usage_core::clickhouse::kill_sql("page1", 12).expect("a kill");
     post(&first, &kill, &borrowed(&read_only)).unwrap_or_else(|e| panic!("{e}\n{kill}"));
     let old = old.join().expect("the superseded query's thread");
     assert!(old.as_ref().is_err_and(|e| e.contains("Code: 394")), "cancelled, not timed out: {old:?}");
