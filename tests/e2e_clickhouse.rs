@@ -20,6 +20,8 @@ use common::{ONE_BROWSER, click, eventually, reply, script, start, text, today};
 
 /// While set, the forwarding path drops every connection: the server has stopped.
 static STOPPED: AtomicBool = AtomicBool::new(false);
+/// While set, the forwarding path holds latency queries for 4 s: a cluster slow to count them.
+static SLOW_LATENCY: AtomicBool = AtomicBool::new(false);
 /// Every query the forwarding path passed on, so the test can see what the cluster was asked.
 static ASKED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
 
@@ -54,7 +56,11 @@ fn forward(request: &common::Request, stream: &mut TcpStream) -> bool {
         return true;
     }
     let Ok(base) = std::env::var("CALLBOARD_CLICKHOUSE") else { return false };
-    ASKED.lock().unwrap_or_else(|p| p.into_inner()).push(String::from_utf8_lossy(&request.body).into_owned());
+    let sql = String::from_utf8_lossy(&request.body).into_owned();
+    if SLOW_LATENCY.load(Ordering::SeqCst) && sql.contains("quantile") {
+        std::thread::sleep(std::time::Duration::from_secs(4));
+    }
+    ASKED.lock().unwrap_or_else(|p| p.into_inner()).push(sql);
     let (status, body) = post(&base, &request.query, &request.body, &request.authorization);
     let status = status.split_once(' ').map_or("502 Bad Gateway", |(_, s)| s);
     reply(stream, status, "Content-Type: text/plain\r\n", &body);
@@ -212,7 +218,19 @@ async fn clickhouse_source_matches_the_file() {
     };
     let rank = |v: &[u64], p: usize| v.get((v.len() * p).div_ceil(100).saturating_sub(1)).map(|&us| usage_core::format::decimal(us as f64 / 1000.0, 1));
     let p95_link = format!("{base}?from={from}&to={to}&tz=UTC&view=explore&by=ip&metric=p95&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")));
+    // With the cluster slow to count latencies, the counts show first, the percentiles after.
+    SLOW_LATENCY.store(true, Ordering::SeqCst);
     client.goto(&p95_link).await.expect("explore by IP, p95");
+    let asked_at = std::time::Instant::now();
+    // Each IP's requests and p95 cell (none until the table has latencies).
+    let cells = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(r => [r.querySelector('[data-col=requests]')?.textContent ?? '', r.querySelector('[data-col=p95]')?.textContent ?? ''])";
+    eventually("the IPs' counts, before their percentiles", || async {
+        let shown: Vec<(String, String)> = serde_json::from_value(script(&client, cells).await).unwrap_or_default();
+        shown.len() == 9 && shown.iter().all(|(requests, p95)| requests.parse::<u64>().is_ok_and(|n| n > 0) && (p95.is_empty() || p95 == "–"))
+    })
+    .await;
+    assert!(asked_at.elapsed() < std::time::Duration::from_secs(4), "the counts did not wait for the latencies: {:?}", asked_at.elapsed());
+    SLOW_LATENCY.store(false, Ordering::SeqCst);
     let expected: Vec<(String, String, String)> = (0..9)
         .map(|i| {
             let ip = format!("198.51.100.{i}");

@@ -364,6 +364,7 @@ fn the_worker_wire_round_trips() {
             zone: Some("Asia/Kathmandu".into()),
             // Counted latencies travel as numbers, huge ones (9e12 µs) exactly.
             latency: vec![1.0, 1.0, 1.0, 86_400.0, 172_800.0, 1.0, 3.0, 10.0, 9_000_000_000_000.0, 30.0, 0.0],
+            latency_keys: vec!["/a".into(), "O'Brien <b>".into()],
         }),
     };
     assert_eq!(outcome_from_js(&outcome_to_js(&outcome)), outcome);

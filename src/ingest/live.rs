@@ -138,6 +138,9 @@ pub struct Asked<'a> {
     /// number of this fetch among the page's.
     pub session: &'a str,
     pub fetch: u32,
+    /// Only the latencies (ClickHouse): a second worker counts them while the first fetches the
+    /// counts, so the view shows as soon as its counts are in.
+    pub latency_only: bool,
 }
 
 /// Fetches the usage of `asked.range` from `asked.source`, whatever kind of endpoint it is, and
@@ -177,7 +180,7 @@ pub async fn fetch(asked: &Asked<'_>, token: Option<String>, on_progress: OnProg
     drop(answers);
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = range.to_query();
-    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from, zone: None, latency: Vec::new() }))
+    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from, zone: None, latency: Vec::new(), latency_keys: Vec::new() }))
 }
 
 /// The token entered for one origin: it goes to that origin and nowhere else.
@@ -249,9 +252,9 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     };
     let broken = |detail: String| RestError::Contract { kind: "ClickHouse", detail };
     let describe = |name: &Name| format!("DESCRIBE TABLE {}.{} FORMAT JSONCompact", database.sql(), name.sql());
-    // The rollups are optional: a table that is not there is no failure.
+    // The rollups are optional: a table that is not there is no failure. Latencies need none.
     let rollup_describe = |suffix: &str| {
-        let name = Name::parse(&format!("{}{suffix}", table.as_str())).ok();
+        let name = Name::parse(&format!("{}{suffix}", table.as_str())).ok().filter(|_| !asked.latency_only);
         async move {
             let name = name?;
             let answer = ask(describe(&name), None).await.ok()?;
@@ -261,12 +264,19 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
     // A user who may not kill queries still gets the dashboard: the answer is not needed.
     let kill = async {
-        if let Some(sql) = usage_core::clickhouse::kill_sql(asked.session, asked.fetch) {
+        if let Some(sql) = usage_core::clickhouse::kill_sql(asked.session, asked.fetch).filter(|_| !asked.latency_only) {
             let _ = ask(sql, None).await;
         }
     };
     let (raw, coarse, fine, ()) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine), kill);
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
+    let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
+    let (from, to) = asked.range.to_query();
+    if asked.latency_only {
+        let (counted, texts, note) = clickhouse_latency(&raw, asked, &ask).await;
+        let info = LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: note, meta: None, served_from: None, zone: asked.zone.map(str::to_owned), latency: counted.to_numbers(), latency_keys: texts };
+        return Ok((UsageStore::default(), info));
+    }
     let rollups: Vec<Table> = [coarse, fine].into_iter().flatten().collect();
     let granularity = asked.granularity.unwrap_or_else(|| asked.range.natural_granularity());
     let (granularity, width) = match granularity {
@@ -292,29 +302,14 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let dimensions = raw.usage_dimensions(&needed);
     let zone = asked.zone.unwrap_or("UTC");
     let tables: Vec<&Table> = windows.iter().map(|&w| usage_core::clickhouse::answering(&raw, &rollups, w, granularity, &dimensions, asked.filters, asked.offsets)).collect();
-    // The latencies the view shows, from the raw table (only it has a request's own), sent with
-    // the usage queries. They are not needed for the counts: one that fails leaves its figures
-    // out, and says why.
-    let latency_parts = latency_parts(asked.latency.as_ref().filter(|_| raw.has_latency()), &raw);
-    let usage = futures::future::try_join_all(windows.iter().zip(&tables).enumerate().map(|(i, (&w, table))| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions), Some(format!("usage-{i}")))));
-    let latency = futures::future::join_all(latency_parts.iter().enumerate().map(|(i, part)| ask(part.sql(&raw, zone, asked.filters), Some(format!("latency-{i}")))));
-    let (answers, latency_answers) = futures::join!(usage, latency);
-    let answers = answers?;
+    let answers = futures::future::try_join_all(windows.iter().zip(&tables).enumerate().map(|(i, (&w, table))| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions), Some(format!("usage-{i}"))))).await?;
     let mut builder = usage_core::StoreBuilder::new();
     for answer in &answers {
         usage_core::clickhouse::read_usage(&answer.bytes, width, &mut builder).map_err(broken)?;
     }
     let store = builder.finish();
-    let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() };
-    let mut latency_failure = None;
-    for (part, answer) in latency_parts.iter().zip(latency_answers) {
-        let read = answer.map_err(|e| e.message()).and_then(|answer| part.read(&answer.bytes, &store, &mut counted));
-        if let Err(why) = read {
-            latency_failure.get_or_insert(why);
-        }
-    }
-    let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
-    let (from, to) = asked.range.to_query();
+    // Whether the table has latencies to count: the p95 metric is offered then.
+    let counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), ..Default::default() };
     let mut names: Vec<&str> = tables.iter().map(|t| t.table.as_str()).collect();
     names.dedup();
     let buckets = match granularity {
@@ -322,16 +317,48 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
         Granularity::Hour => "hours",
         _ => "days",
     };
-    let mut caveat = format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and "));
-    if !counted.tables.is_empty() || !counted.series.is_empty() {
-        caveat.push_str(&format!(" Latency percentiles from {}.{}.", database.as_str(), raw.table.as_str()));
-    }
-    if let Some(why) = latency_failure {
-        caveat.push_str(&format!(" Latency percentiles were not counted: {why}"));
-    }
+    let caveat = format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and "));
     let served_from = answers.into_iter().find_map(|a| a.redirected_to);
     let latency = counted.to_numbers();
-    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: Some(caveat), meta: None, served_from, zone: asked.zone.map(str::to_owned), latency }))
+    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: Some(caveat), meta: None, served_from, zone: asked.zone.map(str::to_owned), latency, latency_keys: Vec::new() }))
+}
+
+/// The latencies the view shows, from the raw table (only it has a request's own), in parallel:
+/// keyed by their values' texts (the positions in the list returned), since this worker has no
+/// store, and a note for the banner. They are not needed for the counts: one that fails leaves
+/// its figures out, and the note says why.
+async fn clickhouse_latency<F, A>(raw: &Table, asked: &Asked<'_>, ask: &A) -> (usage_core::latency::CountedLatency, Vec<String>, Option<String>)
+where
+    A: Fn(String, Option<String>) -> F,
+    F: std::future::Future<Output = Result<Answer, RestError>>,
+{
+    let zone = asked.zone.unwrap_or("UTC");
+    let parts = latency_parts(asked.latency.as_ref().filter(|_| raw.has_latency()), raw);
+    let answers = futures::future::join_all(parts.iter().enumerate().map(|(i, part)| ask(part.sql(raw, zone, asked.filters), Some(format!("latency-{i}"))))).await;
+    let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() };
+    let mut texts: Vec<String> = Vec::new();
+    let mut positions: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    let mut key = |_: Dimension, text: &str| -> Option<u32> {
+        if let Some(&at) = positions.get(text) {
+            return Some(at);
+        }
+        let at = u32::try_from(texts.len()).ok()?;
+        texts.push(text.to_owned());
+        positions.insert(text.to_owned(), at);
+        Some(at)
+    };
+    let mut failure = None;
+    for (part, answer) in parts.iter().zip(answers) {
+        if let Err(why) = answer.map_err(|e| e.message()).and_then(|answer| part.read(&answer.bytes, &mut key, &mut counted)) {
+            failure.get_or_insert(why);
+        }
+    }
+    let note = match failure {
+        Some(why) => Some(format!("Latency percentiles were not counted: {why}")),
+        None if !parts.is_empty() => Some(format!("Latency percentiles from {}.{}.", raw.database.as_str(), raw.table.as_str())),
+        None => None,
+    };
+    (counted, texts, note)
 }
 
 /// One latency query a view needs: a table's percentiles over the view's window, or the chart's
@@ -360,10 +387,10 @@ impl LatencyPart {
         }
     }
 
-    fn read(&self, answer: &[u8], store: &UsageStore, counted: &mut usage_core::latency::CountedLatency) -> Result<(), String> {
+    fn read(&self, answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, counted: &mut usage_core::latency::CountedLatency) -> Result<(), String> {
         match *self {
-            LatencyPart::Table(dimension, window) => counted.tables.push(usage_core::clickhouse::read_latency(answer, store, dimension, window)?),
-            LatencyPart::Chart(dimension, granularity, window) => counted.series.push(usage_core::clickhouse::read_latency_series(answer, store, dimension, granularity, window)?),
+            LatencyPart::Table(dimension, window) => counted.tables.push(usage_core::clickhouse::read_latency(answer, key, dimension, window)?),
+            LatencyPart::Chart(dimension, granularity, window) => counted.series.push(usage_core::clickhouse::read_latency_series(answer, key, dimension, granularity, window)?),
         }
         Ok(())
     }

@@ -59,6 +59,9 @@ pub struct LiveInfo {
     /// Latency percentiles the server counted (ClickHouse), as
     /// `usage_core::latency::CountedLatency::to_numbers` writes them; empty for none.
     pub latency: Vec<f64>,
+    /// The texts of the values those percentiles are keyed by, when they came without a store
+    /// (their keys are positions here); empty when keyed by the store's ids.
+    pub latency_keys: Vec<String>,
 }
 
 /// Why the worker could not make a store, as the page needs it.
@@ -256,6 +259,7 @@ fn live_to_js(live: &LiveInfo) -> JsValue {
     if !live.latency.is_empty() {
         set(&object, "latency", &js_sys::Float64Array::from(live.latency.as_slice()).into());
     }
+    set(&object, "latency_keys", &strings_to_js(&live.latency_keys));
     match &live.meta {
         None => {}
         Some(Ok(meta)) => set(&object, "meta", &meta_to_js(meta)),
@@ -282,6 +286,7 @@ fn live_from_js(value: &JsValue) -> LiveInfo {
         served_from: optional_text(value, "served_from"),
         zone: optional_text(value, "zone"),
         latency: get(value, "latency").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default(),
+        latency_keys: strings_from_js(&get(value, "latency_keys")),
     }
 }
 

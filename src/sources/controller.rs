@@ -21,6 +21,10 @@ use crate::sources::rest::Ask;
 use crate::sources::{DataSource, Dataset};
 use crate::state::Dashboard;
 
+/// Latencies the server counted, keyed by their values' texts, and the banner's note on them; or
+/// why they could not be fetched.
+type Counted = Result<(usage_core::latency::CountedLatency, Vec<String>, Option<String>), String>;
+
 /// The live source's state, shared with the banner and the dialogs.
 #[derive(Clone, Copy)]
 pub struct SourceController {
@@ -37,6 +41,11 @@ pub struct SourceController {
     /// Bumped by every fetch: only the latest may land.
     latest: StoredValue<u64>,
     cancel: StoredValue<Cancel, LocalStorage>,
+    /// The latencies' own fetch (ClickHouse), beside the counts': its worker, the fetch whose
+    /// counts are on screen, and latencies that came before their counts.
+    cancel_latency: StoredValue<Cancel, LocalStorage>,
+    shown: StoredValue<u64>,
+    early_latency: StoredValue<Option<(u64, Counted)>, LocalStorage>,
     /// What was on screen before a live source (demo or files), shown again when the link
     /// drops its source (Back).
     before_live: StoredValue<Option<Dataset>, LocalStorage>,
@@ -53,6 +62,9 @@ impl SourceController {
             refreshes: RwSignal::new(0),
             latest: StoredValue::new(0),
             cancel: StoredValue::new_local(Cancel::default()),
+            cancel_latency: StoredValue::new_local(Cancel::default()),
+            shown: StoredValue::new(0),
+            early_latency: StoredValue::new_local(None),
             before_live: StoredValue::new_local(None),
         };
         let source = Memo::new(move |_| dashboard.view.with(|v| v.source.clone()));
@@ -165,6 +177,8 @@ impl SourceController {
     fn follow(self, source: Option<String>, ask: Ask) {
         self.latest.update_value(|n| *n += 1);
         self.cancel.with_value(Cancel::cancel);
+        self.cancel_latency.with_value(Cancel::cancel);
+        self.early_latency.set_value(None);
         let Some(source) = source else {
             self.loading.set(false);
             self.failure.set(None);
@@ -179,6 +193,24 @@ impl SourceController {
         self.cancel.set_value(cancel.clone());
         self.loading.set(true);
         self.received.set(0);
+        // The latencies the view shows come from a worker of their own, so the counts show as
+        // soon as they are in (a month's percentiles read every request of it).
+        if ask.latency.is_some() {
+            let (source, ask, cancel) = (source.clone(), ask.clone(), Cancel::default());
+            self.cancel_latency.set_value(cancel.clone());
+            leptos::task::spawn_local(async move {
+                let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
+                let counted = crate::sources::rest::fetch_latency(&source, kind, &ask, &filters, &cancel).await;
+                if self.latest.get_value() != this_fetch {
+                    return;
+                }
+                if self.shown.get_value() == this_fetch {
+                    self.show_latency(counted);
+                } else {
+                    self.early_latency.set_value(Some((this_fetch, counted)));
+                }
+            });
+        }
         leptos::task::spawn_local(async move {
             let on_progress = move |bytes| {
                 if self.latest.get_value() == this_fetch {
@@ -206,10 +238,31 @@ impl SourceController {
                     self.dashboard.clear("empty-notice");
                     self.keep_what_was_shown();
                     self.dashboard.dataset.set(dataset);
+                    self.shown.set_value(this_fetch);
+                    if let Some((_, counted)) = self.early_latency.try_update_value(Option::take).flatten().filter(|(fetch, _)| *fetch == this_fetch) {
+                        self.show_latency(counted);
+                    }
                 }
                 Err(message) if self.showing_live() => self.failure.set(Some(message)),
                 // Before any live data arrived, the previous data stays, unmarked, and a notice says why.
                 Err(message) => self.dashboard.notify(Notice::LiveFailed(message)),
+            }
+        });
+    }
+
+    /// Gives the data on screen the latencies counted for it, and says in the banner where they
+    /// were counted, or why they were not.
+    fn show_latency(self, counted: Counted) {
+        self.dashboard.dataset.update(|d| {
+            let note = match counted {
+                Ok((counted, texts, note)) => {
+                    d.store.set_counted_latency(counted.resolve(&texts, &d.store));
+                    note
+                }
+                Err(why) => Some(format!("Latency percentiles were not counted: {why}")),
+            };
+            if let (Some(note), DataSource::Live(live)) = (note, &mut d.source) {
+                live.caveat = Some(live.caveat.take().map_or_else(|| note.clone(), |caveat| format!("{caveat} {note}")));
             }
         });
     }

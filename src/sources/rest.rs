@@ -51,18 +51,16 @@ thread_local! {
     };
 }
 
-/// Fetches what `ask` says from `source` in a worker. `on_progress` gets the bytes received;
-/// `cancel` drops the fetch at once (a newer one started, or the source changed).
-pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
-    let (range, today) = (&ask.range, ask.today);
-    let (from, to) = range.to_query();
+/// The worker's job for `ask`: its usage, or with `latency_only` only the latencies it asks for.
+fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], latency_only: bool) -> js_sys::Object {
+    let (from, to) = ask.range.to_query();
     let token = storage::load_token(&origin_of(source)).map_or(JsValue::NULL, |t| JsValue::from_str(&t));
     let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
     let (zone, offsets) = match &ask.zone {
         Some((name, offsets)) => (JsValue::from_str(name), offsets.changes().iter().flat_map(|&(at, offset)| [at as f64, f64::from(offset)]).map(JsValue::from).collect::<Array>().into()),
         None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
-    let job = message(
+    message(
         "live",
         &[
             ("source", JsValue::from_str(source)),
@@ -70,7 +68,7 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
             ("dimensions", ask.dimensions.iter().map(|d| JsValue::from_str(d.as_str())).collect::<Array>().into()),
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
-            ("today", JsValue::from_str(&iso_date(today))),
+            ("today", JsValue::from_str(&iso_date(ask.today))),
             ("granularity", ask.granularity.map_or(JsValue::UNDEFINED, |g| JsValue::from_str(g.as_str()))),
             ("token", token),
             ("filters", filters.iter().map(|f| JsValue::from_str(&format!("{}:{}", f.dimension.as_str(), f.key))).collect::<Array>().into()),
@@ -79,17 +77,27 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
             ("before_from", text(ask.before.map(|b| b.to_query().0))),
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
+            ("latency_only", JsValue::from_bool(latency_only)),
             ("session", JsValue::from_str(&SESSION.with(String::clone))),
             ("fetch", JsValue::from(FETCHES.with(|n| {
                 n.set(n.get().wrapping_add(1));
                 n.get()
             }))),
         ],
-    );
+    )
+}
+
+/// Fetches what `ask` says from `source` in a worker, but for its latencies (see
+/// [`fetch_latency`]). `on_progress` gets the bytes received; `cancel` drops the fetch at once
+/// (a newer one started, or the source changed).
+pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
+    let today = ask.today;
+    let job = live_job(source, kind, &Ask { latency: None, ..ask.clone() }, filters, false);
     let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;
     let info = outcome.live.ok_or("the live source's answer came back without its details")?;
-    // The percentiles the server counted through these filters; the worker wrote them, so
-    // numbers out of shape are its fault, and the counts stand without them.
+    // Whether the server counts latencies for this data (the percentiles come from
+    // `fetch_latency`); the worker wrote it, so numbers out of shape are its fault, and the
+    // counts stand without them.
     let store = store.with_counted_latency(usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec()).unwrap_or_default());
     let day = |text: &str| parse_iso_date(text).unwrap_or(today);
     let live = Live {
@@ -103,4 +111,16 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
         zone: info.zone,
     };
     Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
+}
+
+/// The latencies `ask` asks for, counted by the server (ClickHouse) in a worker of their own while
+/// [`fetch`] fetches the counts: keyed by the texts returned (to be matched to the store's ids
+/// with `CountedLatency::resolve`), and a note for the banner (where they were counted, or why
+/// some were not).
+pub async fn fetch_latency(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], cancel: &Cancel) -> Result<(usage_core::latency::CountedLatency, Vec<String>, Option<String>), String> {
+    let job = live_job(source, kind, ask, filters, true);
+    let (_, outcome) = page::run(job, Array::new(), |_| {}, cancel).await.map_err(|failure| failure.message())?;
+    let info = outcome.live.ok_or("the live source's answer came back without its details")?;
+    let counted = usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec())?;
+    Ok((counted, info.latency_keys, info.caveat))
 }

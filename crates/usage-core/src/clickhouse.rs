@@ -666,17 +666,19 @@ pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, Str
         .collect()
 }
 
-/// [`Table::latency_sql`]'s answer, as `dimension`'s percentiles over `window` in `store`: a
-/// value the store does not have is left out (it has no requests there to show).
-pub fn read_latency(answer: &[u8], store: &crate::UsageStore, dimension: Dimension, window: Window) -> Result<crate::latency::KeyPercentiles, String> {
+/// [`Table::latency_sql`]'s answer, as `dimension`'s percentiles over `window`, each value's key
+/// as `key` gives it (a store's id, or a position in a list of texts); a value without one is
+/// left out (it has no requests there to show).
+pub fn read_latency(answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, dimension: Dimension, window: Window) -> Result<crate::latency::KeyPercentiles, String> {
     let mut rows = Vec::new();
+    let key_of = key;
     for row in rows_of(answer)? {
-        let (Some(key), Some(Value::Array(p))) = (row.first().and_then(Value::as_str), row.get(1)) else { return Err("a latency row is not (value, percentiles)".to_owned()) };
+        let (Some(text), Some(Value::Array(p))) = (row.first().and_then(Value::as_str), row.get(1)) else { return Err("a latency row is not (value, percentiles)".to_owned()) };
         let [p50, p95, p99] = match p.as_slice() {
             [a, b, c] => [count(a)?, count(b)?, count(c)?],
             _ => return Err("a latency row has not three percentiles".to_owned()),
         };
-        if let Some(id) = store.find_key(dimension, key) {
+        if let Some(id) = key_of(dimension, text) {
             rows.push((id, crate::query::Percentiles { p50_us: p50, p95_us: p95, p99_us: p99 }));
         }
     }
@@ -685,13 +687,13 @@ pub fn read_latency(answer: &[u8], store: &crate::UsageStore, dimension: Dimensi
 }
 
 /// [`Table::latency_series_sql`]'s answer, as `dimension`'s p95 per bucket of `granularity` over
-/// `window` in `store`.
-pub fn read_latency_series(answer: &[u8], store: &crate::UsageStore, dimension: Dimension, granularity: Granularity, window: Window) -> Result<crate::latency::BucketP95, String> {
+/// `window`, keyed as [`read_latency`] keys.
+pub fn read_latency_series(answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, dimension: Dimension, granularity: Granularity, window: Window) -> Result<crate::latency::BucketP95, String> {
     let mut points = Vec::new();
     for row in rows_of(answer)? {
-        let [bucket, key, p95] = row.as_slice() else { return Err("a latency row is not (bucket, value, p95)".to_owned()) };
-        let key = key.as_str().ok_or("a latency row's value is not text")?;
-        if let Some(id) = store.find_key(dimension, key) {
+        let [bucket, value, p95] = row.as_slice() else { return Err("a latency row is not (bucket, value, p95)".to_owned()) };
+        let text = value.as_str().ok_or("a latency row's value is not text")?;
+        if let Some(id) = key(dimension, text) {
             points.push((id, count(bucket)? as i64, count(p95)?));
         }
     }
@@ -815,13 +817,14 @@ mod tests {
         let meta = r#""meta":[{"name":"b"},{"name":"template"},{"name":"requests"}]"#;
         read_usage(format!(r#"{{{meta},"data":[[86400,"/a",1],[86400,"/b",2]]}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut builder).unwrap();
         let store = builder.finish();
-        let read = read_latency(br#"{"data":[["/b",["5","6",7]],["/gone",[1,1,1]],["/a",[1,2,3]]]}"#, &store, Dimension::Template, day).unwrap();
+        let mut by_id = |d: Dimension, t: &str| store.find_key(d, t);
+        let read = read_latency(br#"{"data":[["/b",["5","6",7]],["/gone",[1,1,1]],["/a",[1,2,3]]]}"#, &mut by_id, Dimension::Template, day).unwrap();
         let id = |t: &str| store.find_key(Dimension::Template, t).unwrap();
         let mut expected = vec![(id("/a"), crate::query::Percentiles { p50_us: 1, p95_us: 2, p99_us: 3 }), (id("/b"), crate::query::Percentiles { p50_us: 5, p95_us: 6, p99_us: 7 })];
         expected.sort_by_key(|&(id, _)| id);
         assert_eq!(read.rows, expected, "by id, a value the store lacks left out");
-        assert!(read_latency(br#"{"data":[["/a",[1,2]]]}"#, &store, Dimension::Template, day).is_err());
-        let points = read_latency_series(br#"{"data":[[86400,"/a","9"]]}"#, &store, Dimension::Template, Granularity::Hour, day).unwrap();
+        assert!(read_latency(br#"{"data":[["/a",[1,2]]]}"#, &mut by_id, Dimension::Template, day).is_err());
+        let points = read_latency_series(br#"{"data":[[86400,"/a","9"]]}"#, &mut by_id, Dimension::Template, Granularity::Hour, day).unwrap();
         assert_eq!(points.points, vec![(id("/a"), 86_400, 9)]);
         let ask = LatencyAsk { window: day, before: Some(Window { start: 0, end: 86_400 }), table: Some(Dimension::Ip), chart: Some((Dimension::Client, Granularity::Week)) };
         assert_eq!(LatencyAsk::parse(&ask.to_text()), Some(ask.clone()));

@@ -106,21 +106,49 @@ impl CountedLatency {
     }
 }
 
-impl UsageStore {
-    /// The store with percentiles a server counted for it.
-    pub fn with_counted_latency(mut self, latency: CountedLatency) -> UsageStore {
-        self.counted_latency = (!latency.is_empty()).then(|| std::sync::Arc::new(latency));
+impl CountedLatency {
+    /// The percentiles of an answer read without the store (the page's second worker asks for
+    /// them while the first fetches the counts), whose keys are positions in `texts`, with the
+    /// keys made `store`'s ids: a value the store does not have is left out.
+    pub fn resolve(mut self, texts: &[String], store: &UsageStore) -> CountedLatency {
+        let id = |dimension: Dimension, key: u32| texts.get(key as usize).and_then(|text| store.find_key(dimension, text));
+        for table in &mut self.tables {
+            let dimension = table.dimension;
+            table.rows = table.rows.iter().filter_map(|&(key, p)| Some((id(dimension, key)?, p))).collect();
+            table.rows.sort_by_key(|&(key, _)| key);
+        }
+        for series in &mut self.series {
+            let dimension = series.dimension;
+            series.points = series.points.iter().filter_map(|&(key, start, p95)| Some((id(dimension, key)?, start, p95))).collect();
+        }
         self
+    }
+}
+
+impl UsageStore {
+    /// The store with whether a server counts latencies for it, and any it counted.
+    pub fn with_counted_latency(mut self, latency: CountedLatency) -> UsageStore {
+        self.latency_countable = latency.countable;
+        if !latency.tables.is_empty() || !latency.series.is_empty() {
+            let _ = self.counted_latency.set(std::sync::Arc::new(latency));
+        }
+        self
+    }
+
+    /// Gives the store the percentiles a server counted for it after it was shown; `false` if it
+    /// already has some (each fetch's store gets its own once).
+    pub fn set_counted_latency(&self, latency: CountedLatency) -> bool {
+        self.counted_latency.set(std::sync::Arc::new(latency)).is_ok()
     }
 
     /// Whether a server counts latencies for this data: the time chart may offer p95.
     pub fn has_counted_latency(&self) -> bool {
-        self.counted_latency.as_ref().is_some_and(|c| c.countable)
+        self.latency_countable
     }
 
     /// The counted latencies, when they were counted through `filter`.
     fn counted_through(&self, filter: &RecordFilter) -> Option<&CountedLatency> {
-        self.counted_latency.as_deref().filter(|c| RecordFilter::new(self, &c.filters) == *filter)
+        self.counted_latency.get().map(|c| c.as_ref()).filter(|c| RecordFilter::new(self, &c.filters) == *filter)
     }
 
     /// Percentiles per value of `dimension` over exactly `span` through exactly `filter`, if a
@@ -205,5 +233,25 @@ mod tests {
         assert_eq!(hours[0].1.iter().flatten().count() + hours[1].1.iter().flatten().count(), 1, "nothing else counted");
         assert!(p95(day, Granularity::Day, &through).iter().all(|(_, v)| v.iter().all(Option::is_none)), "other buckets");
         assert!(p95(day, Granularity::Hour, &RecordFilter::all()).iter().all(|(_, v)| v.iter().all(Option::is_none)), "another filter");
+
+        // Counted by a worker without the store, keyed by texts, and given to the store shown:
+        // once, the texts made its ids, a text it lacks left out.
+        let late = UsageStore::from_records(&[record(86_400, "a"), record(90_000, "b")]).unwrap();
+        let texts = vec!["b".to_owned(), "gone".to_owned()];
+        let by_text = CountedLatency {
+            countable: true,
+            filters: vec![],
+            tables: vec![KeyPercentiles { dimension: Dimension::Client, window: day, rows: vec![(1, p), (0, p)] }],
+            series: vec![BucketP95 { dimension: Dimension::Client, window: day, granularity: Granularity::Day, points: vec![(0, 86_400, 9), (1, 86_400, 8)] }],
+        };
+        let resolved = by_text.resolve(&texts, &late);
+        let b = late.find_key(Dimension::Client, "b").unwrap();
+        assert_eq!(resolved.tables[0].rows, vec![(b, p)]);
+        assert_eq!(resolved.series[0].points, vec![(b, 86_400, 9)]);
+        assert_eq!(late.breakdown(day, Dimension::Client, &RecordFilter::all(), true).rows.iter().filter(|r| r.latency.is_some()).count(), 0);
+        assert!(late.set_counted_latency(resolved.clone()));
+        assert!(!late.set_counted_latency(resolved), "once per store");
+        let rows = late.breakdown(day, Dimension::Client, &RecordFilter::all(), true).rows;
+        assert_eq!(rows.iter().map(|r| (r.key, r.latency)).filter(|(_, l)| l.is_some()).collect::<Vec<_>>(), vec![(b, Some(p))]);
     }
 }

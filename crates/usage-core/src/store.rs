@@ -579,7 +579,8 @@ impl StoreBuilder {
                 })
                 .collect(),
             client_postings: std::sync::OnceLock::new(),
-            counted_latency: None,
+            latency_countable: false,
+            counted_latency: std::sync::OnceLock::new(),
             label_ranks: Default::default(),
         }
     }
@@ -639,8 +640,10 @@ pub struct UsageStore {
     measures: Vec<Measure>,
     /// Built on the first filter by client.
     client_postings: std::sync::OnceLock<Postings>,
-    /// Latency percentiles a server counted for this data ([`crate::latency`]).
-    pub(crate) counted_latency: Option<std::sync::Arc<crate::latency::CountedLatency>>,
+    /// Whether a server counts latencies for this data, and the percentiles it counted, which may
+    /// come after the data ([`crate::latency`]).
+    pub(crate) latency_countable: bool,
+    pub(crate) counted_latency: std::sync::OnceLock<std::sync::Arc<crate::latency::CountedLatency>>,
     /// Each dimension's values ranked by label, built when a table of it is first sorted.
     pub(crate) label_ranks: [std::sync::OnceLock<Vec<u32>>; 8],
 }
@@ -695,7 +698,8 @@ impl UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
             client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
             client_postings: std::sync::OnceLock::new(),
-            counted_latency: None,
+            latency_countable: false,
+            counted_latency: std::sync::OnceLock::new(),
             label_ranks: Default::default(),
         }
     }

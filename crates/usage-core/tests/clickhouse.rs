@@ -406,11 +406,11 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: filters.clone(), ..Default::default() };
                     for &dimension in &tables {
                         let answer = ask(&raw.latency_sql(*window, dimension, filters));
-                        counted.tables.push(usage_core::clickhouse::read_latency(&answer, &answered, dimension, *window).expect("a latency answer"));
+                        counted.tables.push(usage_core::clickhouse::read_latency(&answer, &mut |d, t| answered.find_key(d, t), dimension, *window).expect("a latency answer"));
                     }
                     for &granularity in charted {
                         let answer = ask(&raw.latency_series_sql(*window, granularity, zone, chart_dimension, filters));
-                        counted.series.push(usage_core::clickhouse::read_latency_series(&answer, &answered, chart_dimension, granularity, *window).expect("a p95 answer"));
+                        counted.series.push(usage_core::clickhouse::read_latency_series(&answer, &mut |d, t| answered.find_key(d, t), chart_dimension, granularity, *window).expect("a p95 answer"));
                     }
                     let answered = answered.with_counted_latency(counted);
                     for &dimension in &tables {
