@@ -200,7 +200,7 @@ impl SourceController {
             self.cancel_latency.set_value(cancel.clone());
             leptos::task::spawn_local(async move {
                 let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
-                let counted = crate::sources::rest::fetch_latency(&source, kind, &ask, &filters, &cancel).await;
+                let counted = crate::sources::rest::fetch_latency(&source, kind, &ask, &filters, this_fetch as u32, &cancel).await;
                 if self.latest.get_value() != this_fetch {
                     return;
                 }
@@ -218,7 +218,7 @@ impl SourceController {
                 }
             };
             let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
-            let result = crate::sources::rest::fetch(&source, kind, &ask, &filters, on_progress, &cancel).await;
+            let result = crate::sources::rest::fetch(&source, kind, &ask, &filters, this_fetch as u32, on_progress, &cancel).await;
             // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
             if self.latest.get_value() != this_fetch {
                 return;

@@ -36,8 +36,6 @@ pub struct Ask {
 }
 
 thread_local! {
-    /// How many fetches this page has started: each one's queries carry its number.
-    static FETCHES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// This page's id, random, in base 36: its ClickHouse queries are named by it, so that a
     /// newer fetch cancels this page's superseded ones and no other page's.
     static SESSION: String = {
@@ -52,7 +50,9 @@ thread_local! {
 }
 
 /// The worker's job for `ask`: its usage, or with `latency_only` only the latencies it asks for.
-fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], latency_only: bool) -> js_sys::Object {
+/// `number` is the page's fetch it is part of (both jobs of one fetch share it): its ClickHouse
+/// queries carry it, and cancel those of the page's fetches before it.
+fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], latency_only: bool, number: u32) -> js_sys::Object {
     let (from, to) = ask.range.to_query();
     let token = storage::load_token(&origin_of(source)).map_or(JsValue::NULL, |t| JsValue::from_str(&t));
     let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
@@ -79,20 +79,17 @@ fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
             ("latency_only", JsValue::from_bool(latency_only)),
             ("session", JsValue::from_str(&SESSION.with(String::clone))),
-            ("fetch", JsValue::from(FETCHES.with(|n| {
-                n.set(n.get().wrapping_add(1));
-                n.get()
-            }))),
+            ("fetch", JsValue::from(number)),
         ],
     )
 }
 
 /// Fetches what `ask` says from `source` in a worker, but for its latencies (see
-/// [`fetch_latency`]). `on_progress` gets the bytes received; `cancel` drops the fetch at once
-/// (a newer one started, or the source changed).
-pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
+/// [`fetch_latency`]), as the page's fetch `number`. `on_progress` gets the bytes received;
+/// `cancel` drops the fetch at once (a newer one started, or the source changed).
+pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], number: u32, on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
     let today = ask.today;
-    let job = live_job(source, kind, &Ask { latency: None, ..ask.clone() }, filters, false);
+    let job = live_job(source, kind, &Ask { latency: None, ..ask.clone() }, filters, false, number);
     let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;
     let info = outcome.live.ok_or("the live source's answer came back without its details")?;
     // Whether the server counts latencies for this data (the percentiles come from
@@ -117,8 +114,8 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
 /// [`fetch`] fetches the counts: keyed by the texts returned (to be matched to the store's ids
 /// with `CountedLatency::resolve`), and a note for the banner (where they were counted, or why
 /// some were not).
-pub async fn fetch_latency(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], cancel: &Cancel) -> Result<(usage_core::latency::CountedLatency, Vec<String>, Option<String>), String> {
-    let job = live_job(source, kind, ask, filters, true);
+pub async fn fetch_latency(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], number: u32, cancel: &Cancel) -> Result<(usage_core::latency::CountedLatency, Vec<String>, Option<String>), String> {
+    let job = live_job(source, kind, ask, filters, true, number);
     let (_, outcome) = page::run(job, Array::new(), |_| {}, cancel).await.map_err(|failure| failure.message())?;
     let info = outcome.live.ok_or("the live source's answer came back without its details")?;
     let counted = usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec())?;
