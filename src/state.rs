@@ -71,6 +71,9 @@ pub struct Dashboard {
     pub granularity: Memo<Granularity>,
     /// What the range and the data offer.
     pub granularities: Memo<Vec<Granularity>>,
+    /// The finest bucket, in seconds, that the charts may offer: the data's own, or any for a
+    /// source asked again for finer ones (ClickHouse).
+    pub offered_bucket: Memo<i64>,
     /// The data's widest bucket, in seconds (1 for per-request data): nothing finer is offered.
     pub data_bucket: Memo<i64>,
     /// The data on screen. A failed load leaves it unchanged.
@@ -192,7 +195,14 @@ impl Dashboard {
             let (from, to) = compare.period(&range.get())?;
             Some(offsets.with(|o| o.window(&DateRange::new(from, to, today.get()))))
         });
-        let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), data_bucket.get()));
+        // ClickHouse counts whatever buckets the link asks for (it is asked again), so its charts
+        // offer every granularity a range allows, not only the data's own; other data, no finer
+        // than it comes in.
+        let offered_bucket = Memo::new(move |_| {
+            let clickhouse = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.kind == "ClickHouse"));
+            if clickhouse { 1 } else { data_bucket.get() }
+        });
+        let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), offered_bucket.get()));
         let granularity = Memo::new(move |_| default_granularity(range.with(|r| r.days()), data_bucket.get(), view.with(|v| v.granularity)));
         let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
         let prepared: StoredValue<Option<Prepared>> = StoredValue::new(None);
@@ -222,6 +232,7 @@ impl Dashboard {
             zone_note,
             granularity,
             granularities,
+            offered_bucket,
             data_bucket,
             compare_span,
             dataset,

@@ -295,6 +295,15 @@ async fn clickhouse_source_matches_the_file() {
     client.goto(&format!("{base}?from={from}&to={to}&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")))).await.expect("overview");
     eventually("ClickHouse's figures again", || async { kpis().await == from_file }).await;
     std::fs::write(common::screenshots().join("clickhouse-overview.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    // Four days come in days, but the Buckets choice offers hours (ClickHouse is asked again for
+    // them), and a link's g=hour is counted in hours, with the same totals.
+    let options = "return [...document.querySelectorAll('[data-testid=granularity] option')].map(o => o.value)";
+    eventually("hours offered", || async { script(&client, options).await.as_array().is_some_and(|o| o.iter().any(|v| v == "hour")) }).await;
+    client.goto(&format!("{base}?from={from}&to={to}&tz=UTC&g=hour&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage")))).await.expect("hours");
+    eventually("counted in hours", || async { text(&client, "live-caveat").await.contains("in UTC hours") }).await;
+    eventually("the same KPIs in hours", || async { kpis().await == from_file }).await;
+    assert!(last().contains("toUInt32(toStartOfHour(timestamp, 'UTC')) AS b"), "hours asked for: {}", last());
+    assert_eq!(script(&client, "return document.querySelector('[data-testid=granularity]').value").await.as_str(), Some("hour"));
     STOPPED.store(true, Ordering::SeqCst);
     click(&client, "live-refresh").await;
     eventually("the stopped server's message", || async { text(&client, "live-failure").await.contains("Could not reach ClickHouse") }).await;

@@ -65,7 +65,7 @@ pub fn DateRangeFilter(
                 <span data-testid="zone-label">{move || dashboard.zone_label.get()}</span>"."
                 {move || dashboard.zone_note.get().map(|note| view! { " " <span class="filter__zone-note" data-testid="zone-note">{note}</span> })}
                 {move || {
-                    let bucket = dashboard.data_bucket.get();
+                    let bucket = dashboard.offered_bucket.get();
                     (bucket > 1).then(|| {
                         let what = match bucket {
                             600 => "10 minutes",

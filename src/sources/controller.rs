@@ -112,9 +112,11 @@ impl SourceController {
             let window = window_of(&range);
             let before_window = compared.map(|(from, to)| window_of(&DateRange::new(from, to, dashboard.today.get())));
             let before = before_window.map(|w| utc_days(w, today_utc));
-            // ClickHouse buckets as finely as the view's own days need, not the UTC days around them.
-            let granularity = clickhouse.then(|| range.natural_granularity());
-            let latency = latency(window, before_window, range.natural_granularity());
+            // ClickHouse buckets as finely as the view's own days need, not the UTC days around
+            // them, or as the link's finer `g=` asks.
+            let fetched = dashboard.view.with(|v| usage_core::clickhouse::fetch_granularity(&range, v.granularity));
+            let granularity = clickhouse.then_some(fetched);
+            let latency = latency(window, before_window, fetched);
             Ask { range: utc_days(window, today_utc), today: today_utc, granularity, dimensions, zone, before, latency }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when

@@ -400,6 +400,21 @@ pub fn latency_widgets(view: crate::view::View, by: Dimension) -> (Option<Dimens
     }
 }
 
+/// The buckets ClickHouse counts a range in: the range's natural ones (hours up to 2 days, else
+/// days), or the link's finer `g=` (10 minutes or hours) where a chart offers it for that range,
+/// so that a link's `g=hour` on a week shows hours rather than the days a week is fetched in.
+pub fn fetch_granularity(range: &crate::DateRange, asked: Option<Granularity>) -> Granularity {
+    let natural = range.natural_granularity();
+    match asked {
+        Some(g @ (Granularity::TenMinutes | Granularity::Hour))
+            if g.fixed_seconds() < natural.fixed_seconds() && crate::zone::granularities(range.days(), g.fixed_seconds().unwrap_or(0)).contains(&g) =>
+        {
+            g
+        }
+        _ => natural,
+    }
+}
+
 /// The latencies a view asks ClickHouse for, besides its usage: over exactly the view's window
 /// (and the compared period's, for the chart), never the whole UTC days fetched around it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -834,6 +849,22 @@ mod tests {
         assert_eq!(LatencyAsk::parse("1 2 3"), None);
         assert_eq!(latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
         assert_eq!(latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
+    }
+
+    // Guards what a link's `g=` asks of ClickHouse: finer buckets where a chart offers them for
+    // the range, else the range's natural ones (never coarser than they are fetched in).
+    #[test]
+    fn a_links_finer_buckets_are_asked_for() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 6).unwrap();
+        let days = |n: u64| crate::DateRange::new(today - chrono::Days::new(n), today - chrono::Days::new(1), today);
+        let g = |n: u64, asked: Option<Granularity>| fetch_granularity(&days(n), asked);
+        assert_eq!(g(7, None), Granularity::Day);
+        assert_eq!(g(7, Some(Granularity::Hour)), Granularity::Hour);
+        assert_eq!(g(7, Some(Granularity::TenMinutes)), Granularity::Day, "10 minutes are offered for 2 days at most");
+        assert_eq!(g(1, Some(Granularity::TenMinutes)), Granularity::TenMinutes);
+        assert_eq!(g(1, None), Granularity::Hour);
+        assert_eq!(g(7, Some(Granularity::Week)), Granularity::Day, "weeks are made from days");
+        assert_eq!(g(90, Some(Granularity::Hour)), Granularity::Day, "2,160 hours are more than a chart draws");
     }
 
     // Guards the answers' two number forms (18.16 quotes 64-bit integers) and their shape.
