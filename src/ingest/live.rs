@@ -333,7 +333,7 @@ where
     F: std::future::Future<Output = Result<Answer, RestError>>,
 {
     let zone = asked.zone.unwrap_or("UTC");
-    let parts = latency_parts(asked.latency.as_ref().filter(|_| raw.has_latency()), raw);
+    let parts = asked.latency.as_ref().map_or_else(Vec::new, |ask| ask.parts(raw));
     let answers = futures::future::join_all(parts.iter().enumerate().map(|(i, part)| ask(part.sql(raw, zone, asked.filters), Some(format!("latency-{i}"))))).await;
     let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() };
     let mut texts: Vec<String> = Vec::new();
@@ -359,41 +359,6 @@ where
         None => None,
     };
     (counted, texts, note)
-}
-
-/// One latency query a view needs: a table's percentiles over the view's window, or the chart's
-/// p95 per bucket over the view's window or the compared period's.
-enum LatencyPart {
-    Table(Dimension, usage_core::zone::Window),
-    Chart(Dimension, Granularity, usage_core::zone::Window),
-}
-
-/// The latency queries `ask` needs from `raw` (none without an ask); a dimension the table
-/// lacks is not asked.
-fn latency_parts(ask: Option<&usage_core::clickhouse::LatencyAsk>, raw: &Table) -> Vec<LatencyPart> {
-    let Some(ask) = ask else { return Vec::new() };
-    let mut parts: Vec<LatencyPart> = ask.table.filter(|&d| raw.offers(d)).map(|d| LatencyPart::Table(d, ask.window)).into_iter().collect();
-    if let Some((dimension, granularity)) = ask.chart.filter(|&(d, _)| raw.offers(d)) {
-        parts.extend(std::iter::once(ask.window).chain(ask.before).map(|w| LatencyPart::Chart(dimension, granularity, w)));
-    }
-    parts
-}
-
-impl LatencyPart {
-    fn sql(&self, raw: &Table, zone: &str, filters: &[Filter]) -> String {
-        match *self {
-            LatencyPart::Table(dimension, window) => raw.latency_sql(window, dimension, filters),
-            LatencyPart::Chart(dimension, granularity, window) => raw.latency_series_sql(window, granularity, zone, dimension, filters),
-        }
-    }
-
-    fn read(&self, answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, counted: &mut usage_core::latency::CountedLatency) -> Result<(), String> {
-        match *self {
-            LatencyPart::Table(dimension, window) => counted.tables.push(usage_core::clickhouse::read_latency(answer, key, dimension, window)?),
-            LatencyPart::Chart(dimension, granularity, window) => counted.series.push(usage_core::clickhouse::read_latency_series(answer, key, dimension, granularity, window)?),
-        }
-        Ok(())
-    }
 }
 
 /// How a request's body goes and how its failures read: JSON for the usage APIs; the SQL as

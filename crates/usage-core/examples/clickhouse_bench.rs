@@ -137,11 +137,12 @@ fn main() {
     println!("| view | table | runs | answer rows | p50 | p95 | of which latency queries, p50 | reading the answer |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for (label, window, granularity, zone, filters, view, by, p95_chart) in &views {
-        // The latencies the view shows, from the raw table, sent with the usage query, as the
-        // worker sends them: the table's percentiles, and the chart's p95 when it shows it.
-        let (table_dimension, chart_dimension) = usage_core::clickhouse::latency_widgets(*view, *by);
-        let mut latency_sql: Vec<String> = table_dimension.map(|d| raw.latency_sql(*window, d, filters)).into_iter().collect();
-        latency_sql.extend(p95_chart.then(|| raw.latency_series_sql(*window, *granularity, zone, chart_dimension, filters)));
+        // The latencies the view shows, from the raw table, as the latencies' worker asks for
+        // them at the same time as the usage query: the table's percentiles, and the chart's p95
+        // when it shows it.
+        let (table, charted) = usage_core::clickhouse::latency_widgets(*view, *by);
+        let ask = usage_core::clickhouse::LatencyAsk { window: *window, before: None, table, chart: p95_chart.then_some((charted, *granularity)) };
+        let latency_sql: Vec<String> = ask.parts(&raw).iter().map(|part| part.sql(&raw, zone, filters)).collect();
         let mut needed = usage_core::clickhouse::view_dimensions(*view, *by);
         needed.extend(filters.iter().map(|f| f.dimension));
         let dimensions = raw.usage_dimensions(&needed);

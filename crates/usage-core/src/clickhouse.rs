@@ -427,7 +427,47 @@ pub struct LatencyAsk {
     pub chart: Option<(Dimension, Granularity)>,
 }
 
+/// One query of a [`LatencyAsk`]: a table's percentiles over the view's window, or the chart's
+/// p95 per bucket over the view's window or the compared period's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LatencyPart {
+    Table(Dimension, Window),
+    Chart(Dimension, Granularity, Window),
+}
+
+impl LatencyPart {
+    /// Its SQL, on the raw table (only it has a request's own latency).
+    pub fn sql(&self, raw: &Table, zone: &str, filters: &[Filter]) -> String {
+        match *self {
+            LatencyPart::Table(dimension, window) => raw.latency_sql(window, dimension, filters),
+            LatencyPart::Chart(dimension, granularity, window) => raw.latency_series_sql(window, granularity, zone, dimension, filters),
+        }
+    }
+
+    /// Reads its answer into `counted`, each value keyed as `key` gives it.
+    pub fn read(&self, answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, counted: &mut crate::latency::CountedLatency) -> Result<(), String> {
+        match *self {
+            LatencyPart::Table(dimension, window) => counted.tables.push(read_latency(answer, key, dimension, window)?),
+            LatencyPart::Chart(dimension, granularity, window) => counted.series.push(read_latency_series(answer, key, dimension, granularity, window)?),
+        }
+        Ok(())
+    }
+}
+
 impl LatencyAsk {
+    /// The queries this asks of `raw`: none when it has no latencies, and none for a dimension
+    /// it lacks.
+    pub fn parts(&self, raw: &Table) -> Vec<LatencyPart> {
+        if !raw.has_latency() {
+            return Vec::new();
+        }
+        let mut parts: Vec<LatencyPart> = self.table.filter(|&d| raw.offers(d)).map(|d| LatencyPart::Table(d, self.window)).into_iter().collect();
+        if let Some((dimension, granularity)) = self.chart.filter(|&(d, _)| raw.offers(d)) {
+            parts.extend(std::iter::once(self.window).chain(self.before).map(|w| LatencyPart::Chart(dimension, granularity, w)));
+        }
+        parts
+    }
+
     /// As one line of text for the worker: `start end before-start before-end table chart
     /// granularity`, with `-` for what is not asked.
     pub fn to_text(&self) -> String {
@@ -847,6 +887,15 @@ mod tests {
         assert_eq!(bare.to_text(), "86400 172800 - - - - -");
         assert_eq!(LatencyAsk::parse(&bare.to_text()), Some(bare));
         assert_eq!(LatencyAsk::parse("1 2 3"), None);
+        // What the ask sends: the table's query and the chart's for both periods; nothing of a
+        // table without latencies, nor for a dimension it lacks.
+        let before = Window { start: 0, end: 86_400 };
+        raw.columns.push("ip".to_owned());
+        assert_eq!(ask.parts(&raw), [LatencyPart::Table(Dimension::Ip, day), LatencyPart::Chart(Dimension::Client, Granularity::Week, day), LatencyPart::Chart(Dimension::Client, Granularity::Week, before)]);
+        raw.columns.retain(|c| c != "ip");
+        assert_eq!(ask.parts(&raw).len(), 2, "no ip column");
+        raw.columns.retain(|c| c != "latency_ms");
+        assert_eq!(ask.parts(&raw), []);
         assert_eq!(latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
         assert_eq!(latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
     }

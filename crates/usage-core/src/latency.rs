@@ -41,10 +41,6 @@ pub struct CountedLatency {
 }
 
 impl CountedLatency {
-    pub fn is_empty(&self) -> bool {
-        !self.countable && self.tables.is_empty() && self.series.is_empty()
-    }
-
     /// As plain numbers, for the worker to hand the page: whether it is countable (1 or 0), then
     /// each table as its dimension, window,
     /// length and (id, p50, p95, p99) rows, then each series as its dimension, granularity,
@@ -191,7 +187,6 @@ mod tests {
         bad = numbers;
         bad[7] = -1.0;
         assert!(CountedLatency::from_numbers(&bad, vec![]).unwrap_err().contains("latency"));
-        assert!(CountedLatency::default().is_empty());
     }
 
     // Guards what the store shows of counted latencies: a table's percentiles and the chart's

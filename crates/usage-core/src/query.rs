@@ -822,7 +822,7 @@ impl UsageStore {
 
     /// Fills in the percentiles a server counted for exactly this breakdown's window, dimension
     /// and filters (ClickHouse's, for aggregated data): the rows get their own, found by id.
-    pub fn add_counted_percentiles(&self, breakdown: &mut Breakdown, span: Window, filter: &RecordFilter) {
+    fn add_counted_percentiles(&self, breakdown: &mut Breakdown, span: Window, filter: &RecordFilter) {
         let Some(counted) = self.counted_percentiles(span, breakdown.dimension, filter) else { return };
         let mut rows = breakdown.rows.to_vec();
         for row in &mut rows {
