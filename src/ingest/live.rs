@@ -123,9 +123,9 @@ pub struct Asked<'a> {
     pub granularity: Option<Granularity>,
     /// The link's filters: for a server that applies them itself, and for ClickHouse.
     pub filters: &'a [Filter],
-    /// The dimensions the view's widgets show (`usage_core::clickhouse::view_dimensions`), which
-    /// a ClickHouse query groups by.
-    pub dimensions: &'a [Dimension],
+    /// What the view's widgets show (`usage_core::clickhouse::view_groupings`): ClickHouse
+    /// answers each grouping in a query of its own.
+    pub groupings: &'a [usage_core::query::Grouping],
     /// The zone (an IANA name) whose clock ClickHouse counts buckets on, and its offsets over
     /// the range; UTC when `None`.
     pub zone: Option<&'a str>,
@@ -216,10 +216,11 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 
 /// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE` of it and of the
 /// optional `<table>_1h` and `<table>_10m` rollups, in parallel), then one aggregate query per
-/// stretch of days (the range, and the period it is compared with unless the two touch), in
-/// parallel, that the cluster answers per bucket on the zone's clock and per value of the
-/// dimensions the view shows, with the link's filters applied there. The coarsest rollup that
-/// has everything a query needs answers it.
+/// widget grouping and stretch of days (the range, and the period it is compared with unless the
+/// two touch), all in parallel, that the cluster answers per bucket on the zone's clock and per
+/// value of the grouping's dimensions, with the link's filters applied there. Each answer is a
+/// part of the store, which answers each widget from the smallest part that keeps apart what it
+/// shows. The coarsest rollup that has everything a query needs answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     // Each query but the DESCRIBEs is named by the page, this fetch and its place in it, and the
     // earlier fetches' queries still running on the server are cancelled first (their workers
@@ -297,21 +298,19 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
             windows.push(before);
         }
     }
-    let mut needed: Vec<Dimension> = asked.dimensions.to_vec();
-    needed.extend(asked.filters.iter().map(|f| f.dimension));
-    let dimensions = raw.usage_dimensions(&needed);
     let zone = asked.zone.unwrap_or("UTC");
-    let tables: Vec<&Table> = windows.iter().map(|&w| usage_core::clickhouse::answering(&raw, &rollups, w, granularity, &dimensions, asked.filters, asked.offsets)).collect();
-    let answers = futures::future::try_join_all(windows.iter().zip(&tables).enumerate().map(|(i, (&w, table))| ask(table.usage_sql(w, granularity, zone, asked.filters, &dimensions), Some(format!("usage-{i}"))))).await?;
-    let mut builder = usage_core::StoreBuilder::new();
-    for answer in &answers {
-        usage_core::clickhouse::read_usage(&answer.bytes, width, &mut builder).map_err(broken)?;
-    }
-    let store = builder.finish();
+    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, asked.groupings, &windows, granularity, zone, asked.filters, asked.offsets);
+    let answers = futures::future::try_join_all(queries.iter().enumerate().map(|(i, query)| ask(query.sql.clone(), Some(format!("usage-{i}"))))).await?;
+    let store = usage_core::clickhouse::read_parts(&queries, answers.iter().map(|a| a.bytes.as_slice()), width).map_err(broken)?;
+    let tables: Vec<&Table> = queries.iter().map(|query| query.table).collect();
     // Whether the table has latencies to count: the p95 metric is offered then.
     let counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), ..Default::default() };
-    let mut names: Vec<&str> = tables.iter().map(|t| t.table.as_str()).collect();
-    names.dedup();
+    let mut names: Vec<&str> = Vec::new();
+    for table in &tables {
+        if !names.contains(&table.table.as_str()) {
+            names.push(table.table.as_str());
+        }
+    }
     let buckets = match granularity {
         Granularity::TenMinutes => "10-minute buckets",
         Granularity::Hour => "hours",

@@ -424,6 +424,9 @@ pub fn header_to_js(header: StoreHeader, transfer: &Array) -> Object {
         ranks.push(&u32_array(r, transfer));
     }
     set(&object, "label_ranks", &ranks);
+    // The parts of grouped data: each one's grouping and end, in turn.
+    let parts: Vec<u32> = header.parts.iter().flat_map(|p| [u32::from(p.grouping.bits()), p.end]).collect();
+    set(&object, "parts", &u32_array(&parts, transfer));
     // Measures (3scale's other metrics): their names, and their points as typed arrays.
     let measures = Array::new();
     for m in &header.measures {
@@ -476,7 +479,16 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
     };
     let u32s = |key: &str| get(value, key).dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
     let measures = Array::from(&get(value, "measures")).iter().map(|m| measure_from_js(&m)).collect::<Result<Vec<_>, _>>()?;
+    let parts = u32s("parts")
+        .chunks(2)
+        .map(|pair| match *pair {
+            [bits, end] => u8::try_from(bits).ok().and_then(usage_core::query::Grouping::from_bits).map(|grouping| usage_core::store::Part { grouping, end }),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or(PartsError::OutOfRange("parts"))?;
     Ok(StoreHeader {
+        parts,
         measures,
         len: number("len") as usize,
         base: number("base") as i64,

@@ -237,8 +237,8 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
         .collect();
     let granularity = usage_core::Granularity::parse(&text("granularity"));
     let kind = usage_core::rest::SourceKind::parse(&text("source_kind")).unwrap_or_default();
-    // The dimensions the view's widgets show (a ClickHouse query groups by them).
-    let dimensions: Vec<usage_core::Dimension> = super::protocol::strings_from_js(&get(job, "dimensions")).iter().filter_map(|d| usage_core::Dimension::parse(d)).collect();
+    // What the view's widgets show (ClickHouse answers each grouping in a query of its own).
+    let groupings: Vec<usage_core::query::Grouping> = js_sys::Array::from(&get(job, "groupings")).iter().filter_map(|g| g.as_f64()).filter_map(|g| u8::try_from(g as u32).ok()).filter_map(usage_core::query::Grouping::from_bits).collect();
     // The zone ClickHouse counts on, and its offsets as [instant, offset, …] (UTC when absent).
     let zone = get(job, "zone").as_string();
     let offsets = get(job, "offsets");
@@ -253,7 +253,7 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     };
     // The latencies the view's widgets show (ClickHouse).
     let latency = usage_core::clickhouse::LatencyAsk::parse(&text("latency"));
-    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, dimensions: &dimensions, zone: zone.as_deref(), offsets: &offsets, before, latency, session: &text("session"), fetch: get(job, "fetch").as_f64().unwrap_or(0.0) as u32, latency_only: get(job, "latency_only").as_bool().unwrap_or(false) };
+    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, groupings: &groupings, zone: zone.as_deref(), offsets: &offsets, before, latency, session: &text("session"), fetch: get(job, "fetch").as_f64().unwrap_or(0.0) as u32, latency_only: get(job, "latency_only").as_bool().unwrap_or(false) };
     let (store, live) = super::live::fetch(&asked, get(job, "token").as_string(), on_progress).await.map_err(|e| Failure::Other(e.message()))?;
     Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
 }

@@ -72,13 +72,13 @@ impl SourceController {
         // What a live source is asked for: the UTC days the range's days touch in the link's zone,
         // up to yesterday in UTC; on the Today view, the UTC days its 24 hours touch, today
         // included, in 10-minute buckets (asked again as they move on). ClickHouse also gets the
-        // zone to count on, the compared period and the dimensions the view shows.
+        // zone to count on, the compared period and what the view's widgets show.
         let ask = Memo::new(move |_| {
             let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
             let clickhouse = kind.get() == SourceKind::ClickHouse;
             let today_view = dashboard.view.with(|v| v.view == View::Today);
             // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
-            let dimensions = if clickhouse { dashboard.view.with(|v| usage_core::clickhouse::view_dimensions(v.view, v.by)) } else { Vec::new() };
+            let groupings = if clickhouse { dashboard.view.with(|v| usage_core::clickhouse::view_groupings(v.view, v.by)) } else { Vec::new() };
             let (range, today_utc) = (dashboard.range.get(), dashboard.today_utc.get());
             let compared = dashboard.view.with(|v| v.compare).and_then(|c| c.period(&range)).filter(|_| clickhouse && !today_view);
             // ClickHouse counts its buckets on the link's zone's clock, over the zone's own days,
@@ -106,7 +106,7 @@ impl SourceController {
                 let window = zone.as_ref().map_or_else(|| dashboard.last_day.get(), |(_, offsets)| offsets.last_day(dashboard.now.get()));
                 let tomorrow = day(window.end - 1 + 86_400);
                 let latency = latency(window, None, Granularity::TenMinutes);
-                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), dimensions, zone, before: None, latency };
+                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), groupings, zone, before: None, latency };
             }
             let window_of = |range: &DateRange| zone.as_ref().map_or_else(|| dashboard.offsets.with(|o| o.window(range)), |(_, offsets)| offsets.window(range));
             let window = window_of(&range);
@@ -117,7 +117,7 @@ impl SourceController {
             let fetched = dashboard.view.with(|v| usage_core::clickhouse::fetch_granularity(&range, v.granularity));
             let granularity = clickhouse.then_some(fetched);
             let latency = latency(window, before_window, fetched);
-            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, dimensions, zone, before, latency }
+            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, groupings, zone, before, latency }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.

@@ -24,8 +24,8 @@ pub struct Ask {
     pub range: DateRange,
     pub today: NaiveDate,
     pub granularity: Option<usage_core::Granularity>,
-    /// The dimensions the view's widgets show, which a ClickHouse query groups by.
-    pub dimensions: Vec<usage_core::Dimension>,
+    /// What the view's widgets show: ClickHouse answers each grouping in a query of its own.
+    pub groupings: Vec<usage_core::query::Grouping>,
     /// The link's zone (an IANA name) and its offsets over the range, for a source that counts
     /// buckets on its clock (ClickHouse); `None` for UTC.
     pub zone: Option<(String, Offsets)>,
@@ -65,7 +65,7 @@ fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters
         &[
             ("source", JsValue::from_str(source)),
             ("source_kind", JsValue::from_str(kind.as_str())),
-            ("dimensions", ask.dimensions.iter().map(|d| JsValue::from_str(d.as_str())).collect::<Array>().into()),
+            ("groupings", ask.groupings.iter().map(|g| JsValue::from_f64(f64::from(g.bits()))).collect::<Array>().into()),
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
             ("today", JsValue::from_str(&iso_date(ask.today))),

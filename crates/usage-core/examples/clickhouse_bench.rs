@@ -1,8 +1,9 @@
 //! Issue 13's benchmark: `rows` generated inside ClickHouse (`INSERT … SELECT … FROM numbers`),
 //! with the hourly and 10-minute rollups fed by their materialized views, then each view's
 //! queries as the dashboard sends them (`DESCRIBE TABLE` of the table and of its rollups at once,
-//! then the usage query), timed over `runs` runs on the raw table and on the rollup the dashboard
-//! picks: p50 and p95, after one untimed run; and the time to read the last answer natively.
+//! then a usage query per widget grouping and the latency queries, all at once), timed over
+//! `runs` runs on the raw table and on the rollups the dashboard picks: p50 and p95, after one
+//! untimed run; and the time to read the last answers natively.
 //!
 //!     bash scripts/clickhouse.sh start
 //!     cargo run --release -p usage-core --example clickhouse_bench -- http://127.0.0.1:18123 100000000 20 5
@@ -143,64 +144,65 @@ fn main() {
         let (table, charted) = usage_core::clickhouse::latency_widgets(*view, *by);
         let ask = usage_core::clickhouse::LatencyAsk { window: *window, before: None, table, chart: p95_chart.then_some((charted, *granularity)) };
         let latency_sql: Vec<String> = ask.parts(&raw).iter().map(|part| part.sql(&raw, zone, filters)).collect();
-        let mut needed = usage_core::clickhouse::view_dimensions(*view, *by);
-        needed.extend(filters.iter().map(|f| f.dimension));
-        let dimensions = raw.usage_dimensions(&needed);
-        // The raw table, and the table the dashboard picks when that is a rollup.
+        // One usage query per widget grouping, on the raw table, and on the tables the
+        // dashboard picks when any is a rollup.
+        let groupings = usage_core::clickhouse::view_groupings(*view, *by);
         let offsets = match *zone {
             "America/New_York" => usage_core::zone::Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]),
             _ => usage_core::zone::Offsets::utc(),
         };
-        let picked = usage_core::clickhouse::answering(&raw, &rollups, *window, *granularity, &dimensions, filters, &offsets);
-        let tables = if picked.is_rollup() { vec![&raw, picked] } else { vec![&raw] };
-        for table in tables {
-            let sql = table.usage_sql(*window, *granularity, zone, filters, &dimensions);
+        let picked = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[*window], *granularity, zone, filters, &offsets);
+        let on_raw = usage_core::clickhouse::usage_queries(&raw, &[], &groupings, &[*window], *granularity, zone, filters, &offsets);
+        let sets = if picked.iter().any(|q| q.table.is_rollup()) { vec![on_raw, picked] } else { vec![on_raw] };
+        for queries in sets {
+            let mut names: Vec<&str> = Vec::new();
+            for q in &queries {
+                if !names.contains(&q.table.table.as_str()) {
+                    names.push(q.table.table.as_str());
+                }
+            }
+            let on_rollup = queries.iter().any(|q| q.table.is_rollup());
             // The raw table takes seconds a query at 100M rows: fewer runs there.
-            let runs = if table.is_rollup() { runs } else { runs.min(raw_runs) };
+            let runs = if on_rollup { runs } else { runs.min(raw_runs) };
             let mut times = Vec::with_capacity(runs);
             let mut latency_times = Vec::with_capacity(runs);
             let (mut answer_rows, mut reading) = (0, 0.0);
             // One run first, not timed: the first reads of a table fill ClickHouse's caches.
             for run in 0..=runs {
                 let t = Instant::now();
-                // What the worker sends for a view: the three DESCRIBEs at once, then the query.
+                // What the worker sends for a view: the three DESCRIBEs at once, then the queries.
                 std::thread::scope(|threads| {
                     threads.spawn(|| describe("usage"));
                     threads.spawn(|| describe("usage_1h"));
                     describe("usage_10m");
                 });
-                // Then the usage query and the latency queries, at once; the set takes as long as
-                // the slowest.
-                let (body, latency) = std::thread::scope(|threads| {
-                    let latency: Vec<_> = latency_sql
-                        .iter()
-                        .map(|q| {
-                            let url = &url;
-                            threads.spawn(move || {
-                                let t = Instant::now();
-                                post(url, q).unwrap_or_else(|e| panic!("{e}\n{q}"));
-                                t.elapsed().as_secs_f64() * 1_000.0
-                            })
-                        })
-                        .collect();
-                    let body = post(&url, &sql).unwrap_or_else(|e| panic!("{e}\n{sql}"));
-                    (body, latency.into_iter().map(|h| h.join().unwrap_or(f64::NAN)).fold(0.0, f64::max))
+                // Then every widget's usage query and the latency queries, at once; the set
+                // takes as long as the slowest.
+                let (bodies, latency) = std::thread::scope(|threads| {
+                    let timed = |q: &str| {
+                        let t = Instant::now();
+                        post(&url, q).unwrap_or_else(|e| panic!("{e}\n{q}"));
+                        t.elapsed().as_secs_f64() * 1_000.0
+                    };
+                    let latency: Vec<_> = latency_sql.iter().map(|q| threads.spawn(move || timed(q))).collect();
+                    let usage: Vec<_> = queries.iter().map(|q| threads.spawn(|| post(&url, &q.sql).unwrap_or_else(|e| panic!("{e}\n{}", q.sql)))).collect();
+                    let bodies: Vec<Vec<u8>> = usage.into_iter().map(|h| h.join().unwrap_or_default()).collect();
+                    (bodies, latency.into_iter().map(|h| h.join().unwrap_or(f64::NAN)).fold(0.0, f64::max))
                 });
                 if run > 0 {
                     times.push(t.elapsed().as_secs_f64() * 1_000.0);
                     latency_times.push(latency);
                 }
                 let t = Instant::now();
-                let mut builder = usage_core::StoreBuilder::new();
-                answer_rows = usage_core::clickhouse::read_usage(&body, usage_core::model::BucketWidth::Day, &mut builder).expect("an answer");
-                let _ = builder.finish();
+                let store = usage_core::clickhouse::read_parts(&queries, bodies.iter().map(Vec::as_slice), usage_core::model::BucketWidth::Day).expect("the answers");
+                answer_rows = store.len();
                 reading = t.elapsed().as_secs_f64() * 1_000.0;
             }
             times.sort_by(f64::total_cmp);
             latency_times.sort_by(f64::total_cmp);
             let at = |times: &[f64], p: usize| times[((times.len() * p).div_ceil(100)).saturating_sub(1).min(times.len() - 1)];
             let latency = if latency_sql.is_empty() { "–".to_owned() } else { format!("{:.0} ms", at(&latency_times, 50)) };
-            println!("| {label} | {} | {runs} | {answer_rows} | {:.0} ms | {:.0} ms | {latency} | {reading:.0} ms |", table.table.as_str(), at(&times, 50), at(&times, 95));
+            println!("| {label} | {} ({} queries) | {runs} | {answer_rows} | {:.0} ms | {:.0} ms | {latency} | {reading:.0} ms |", names.join(" + "), queries.len(), at(&times, 50), at(&times, 95));
         }
     }
 }

@@ -14,7 +14,7 @@
 
 use serde_json::Value;
 
-use crate::query::{Dimension, Filter, Granularity};
+use crate::query::{Dimension, Filter, Granularity, Grouping};
 use crate::status::{StatusClass, StatusCounts};
 use crate::zone::{Offsets, Window};
 
@@ -371,20 +371,92 @@ impl Table {
     }
 }
 
-/// The dimensions a view's widgets show, which its usage query groups by (with the filters'):
-/// the Today view's one dimension (clients, or URL templates with their methods) and the status
-/// codes; every other view's clients, URL templates, methods and status codes, and Explore's own
-/// dimension. Grouping by nothing more keeps the answer to what is shown: the Today view's
-/// answer holds a third of the rows it would with all four.
-pub fn view_dimensions(view: crate::view::View, by: Dimension) -> Vec<Dimension> {
+/// What a view's widgets show, each grouping one query of its own: every view's KPI tiles and
+/// status codes (status codes only); the Today view's one dimension (clients, or URL templates
+/// with their methods); every other view's clients (the clients table, the shares, the chosen
+/// clients' lines, the misbehaving clients) and URL templates (the chosen templates, the top
+/// URLs), and besides them the Clients view's clients through the chosen URL templates (their
+/// lines and bars, the URLs per client), the overview's as well with each URL's method (its
+/// records export has them), the URLs view's templates with their methods, and Explore's own
+/// dimension. Each answer holds only what its widgets show: Explore
+/// by IP asks for IPs per bucket and status, not for every client, URL, method and IP together.
+pub fn view_groupings(view: crate::view::View, by: Dimension) -> Vec<Grouping> {
     use crate::view::View;
+    let with_status = |dimensions: &[Dimension]| Grouping::of(dimensions).with(Dimension::Status);
+    let mut groupings = vec![with_status(&[])];
     match view {
         // As the Today view reads `by`: URL templates, or else clients.
-        View::Today if by == Dimension::Template => vec![Dimension::Template, Dimension::Method, Dimension::Status],
-        View::Today => vec![Dimension::Client, Dimension::Status],
-        View::Explore => vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, by],
-        _ => vec![Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status],
+        View::Today if by == Dimension::Template => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
+        View::Today => groupings.push(with_status(&[Dimension::Client])),
+        _ => groupings.extend([with_status(&[Dimension::Client]), with_status(&[Dimension::Template])]),
     }
+    match view {
+        View::Overview => groupings.push(with_status(&[Dimension::Client, Dimension::Template, Dimension::Method])),
+        View::Clients => groupings.push(with_status(&[Dimension::Client, Dimension::Template])),
+        View::Urls => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
+        View::Explore if by == Dimension::Template => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
+        View::Explore => groupings.push(with_status(&[by])),
+        View::Today => {}
+    }
+    distinct(groupings)
+}
+
+/// The parts a view's usage is fetched in: each of its [`view_groupings`] with the link's
+/// filters' dimensions kept apart too (a part is filtered in the browser as well), once each.
+pub fn usage_parts(groupings: &[Grouping], filters: &[Filter]) -> Vec<Grouping> {
+    let filtered = Grouping::of(&filters.iter().map(|f| f.dimension).collect::<Vec<_>>());
+    distinct(groupings.iter().map(|g| g.and(filtered)).collect())
+}
+
+/// One query of a view's usage: the part it fills, the table that answers it, and its SQL.
+#[derive(Clone, Debug)]
+pub struct UsageQuery<'a> {
+    pub part: Grouping,
+    pub table: &'a Table,
+    pub sql: String,
+}
+
+/// A view's usage queries, to be sent in parallel: one per part ([`usage_parts`]) and stretch
+/// of days in `windows`, each grouped by the part's dimensions that `raw` has, on the coarsest
+/// table that can answer it ([`answering`]), counted on `zone`'s clock in buckets of
+/// `granularity` through `filters`.
+#[allow(clippy::too_many_arguments)]
+pub fn usage_queries<'a>(raw: &'a Table, rollups: &'a [Table], groupings: &[Grouping], windows: &[Window], granularity: Granularity, zone: &str, filters: &[Filter], offsets: &Offsets) -> Vec<UsageQuery<'a>> {
+    let mut queries = Vec::new();
+    for part in usage_parts(groupings, filters) {
+        let dimensions = raw.usage_dimensions(&part.dimensions());
+        for &window in windows {
+            let table = answering(raw, rollups, window, granularity, &dimensions, filters, offsets);
+            queries.push(UsageQuery { part, table, sql: table.usage_sql(window, granularity, zone, filters, &dimensions) });
+        }
+    }
+    queries
+}
+
+/// [`usage_queries`]' answers, in their order, read into one store: each part's answers into a
+/// part of its own ([`crate::StoreBuilder::begin_part`]), whose buckets are `width` wide.
+pub fn read_parts<'b>(queries: &[UsageQuery<'_>], answers: impl IntoIterator<Item = &'b [u8]>, width: crate::model::BucketWidth) -> Result<crate::UsageStore, String> {
+    let mut builder = crate::StoreBuilder::new();
+    let mut last = None;
+    for (query, answer) in queries.iter().zip(answers) {
+        if last != Some(query.part) {
+            builder.begin_part(query.part);
+            last = Some(query.part);
+        }
+        read_usage(answer, width, &mut builder)?;
+    }
+    Ok(builder.finish())
+}
+
+/// `groupings` in their order, each once.
+fn distinct(groupings: Vec<Grouping>) -> Vec<Grouping> {
+    let mut seen = Vec::with_capacity(groupings.len());
+    for g in groupings {
+        if !seen.contains(&g) {
+            seen.push(g);
+        }
+    }
+    seen
 }
 
 /// The latencies a view's widgets show: the dimension of its table with p50, p95 and p99 columns
@@ -493,8 +565,7 @@ impl LatencyAsk {
 }
 
 impl Table {
-    /// The dimensions a usage query groups by: `needed` (a view's [`view_dimensions`] and its
-    /// filters'), once each, a status class by its status codes, and each only where the table
+    /// The dimensions a usage query groups by: `needed` (a part's, [`usage_parts`]), once each, a status class by its status codes, and each only where the table
     /// has its column.
     pub fn usage_dimensions(&self, needed: &[Dimension]) -> Vec<Dimension> {
         let mut dimensions = Vec::new();
@@ -773,6 +844,32 @@ mod tests {
     fn table() -> Table {
         let columns = ["timestamp", "client_id", "template", "method", "status", "requests"].map(str::to_owned).to_vec();
         Table { database: Name::parse("default").unwrap(), table: Name::parse("usage").unwrap(), columns }
+    }
+
+    // Guards "each widget gets one query": a view's parts group by what its widgets show and
+    // no more (Explore by IP never asks for every client, URL, method and IP together), the
+    // filters' dimensions join every part, and a grouping asked twice is one query.
+    #[test]
+    fn each_widget_grouping_is_a_query_of_its_own() {
+        use crate::view::View;
+        let g = |dimensions: &[Dimension]| Grouping::of(dimensions).with(Dimension::Status);
+        let (client, template, method, ip) = (Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Ip);
+        assert_eq!(view_groupings(View::Explore, ip), [g(&[]), g(&[client]), g(&[template]), g(&[ip])]);
+        assert_eq!(view_groupings(View::Explore, template), [g(&[]), g(&[client]), g(&[template]), g(&[template, method])]);
+        assert_eq!(view_groupings(View::Explore, Dimension::Class), [g(&[]), g(&[client]), g(&[template])], "classes are status codes");
+        assert_eq!(view_groupings(View::Overview, client), [g(&[]), g(&[client]), g(&[template]), g(&[client, template, method])], "the records export has methods");
+        assert_eq!(view_groupings(View::Clients, client), [g(&[]), g(&[client]), g(&[template]), g(&[client, template])]);
+        assert_eq!(view_groupings(View::Urls, client), [g(&[]), g(&[client]), g(&[template]), g(&[template, method])]);
+        assert_eq!(view_groupings(View::Today, client), [g(&[]), g(&[client])]);
+        assert_eq!(view_groupings(View::Today, template), [g(&[]), g(&[template, method])]);
+        let filters = [Filter { dimension: client, key: "a".into() }, Filter { dimension: Dimension::Class, key: "5xx".into() }];
+        assert_eq!(usage_parts(&view_groupings(View::Explore, ip), &filters), [g(&[client]), g(&[client, template]), g(&[client, ip])], "the KPIs' part is the clients' once filtered by client");
+        // Each part's query groups by its own dimensions only.
+        let windows = [Window { start: 0, end: 86_400 }];
+        let raw = table();
+        let queries = usage_queries(&raw, &[], &view_groupings(View::Today, template), &windows, Granularity::Hour, "UTC", &[], &Offsets::utc());
+        let grouped: Vec<&str> = queries.iter().map(|q| q.sql.split(" GROUP BY ").nth(1).and_then(|rest| rest.split(" ORDER BY").next()).unwrap_or("")).collect();
+        assert_eq!(grouped, ["b, status", "b, template, method, status"]);
     }
 
     // Guards what a failed query says: each kind of ClickHouse exception (18.16's wording and a

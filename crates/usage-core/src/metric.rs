@@ -152,7 +152,8 @@ impl UsageStore {
         // Row 0 is everything through the filter; row k + 1 is keys[k].
         let mut cells = vec![vec![Cell::default(); starts.len()]; keys.len() + 1];
         let index = BucketIndex::new(&starts, granularity, offsets);
-        self.each(span, filter, |i, n| {
+        let shown = if keys.is_empty() { crate::query::Grouping::NONE } else { crate::query::Grouping::NONE.with(dimension) };
+        self.each(span, filter, shown, |i, n| {
             let bucket = index.of(self.timestamp(i));
             if bucket >= starts.len() {
                 return;

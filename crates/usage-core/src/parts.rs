@@ -37,6 +37,9 @@ pub struct StoreHeader {
     pub label_ranks: Vec<Vec<u32>>,
     /// Quantities besides requests (few points: one per bucket and client of a 3scale metric).
     pub measures: Vec<crate::store::Measure>,
+    /// The parts of grouped data, each a grouping and where its records end (none for data
+    /// that keeps every dimension apart).
+    pub parts: Vec<crate::store::Part>,
 }
 
 /// One per-record column.
@@ -114,6 +117,7 @@ impl UsageStore {
             endpoint_templates: parts.endpoints.iter().map(|e| e.template).collect(),
             label_ranks,
             measures: parts.measures,
+            parts: parts.parts,
             client_ids: parts.client_ids,
             client_names: parts.client_names,
             templates: parts.templates,
@@ -164,6 +168,10 @@ impl Assembler {
         if header.measures.iter().flat_map(|m| &m.points).any(|p| p.client as usize >= header.client_ids.len()) || totals.any(|t| t.is_none()) {
             return Err(PartsError::OutOfRange("measure"));
         }
+        // Parts, where given, end in order and the last where the records do.
+        if header.parts.windows(2).any(|w| w[0].end > w[1].end) || header.parts.last().is_some_and(|p| p.end as usize != header.len) {
+            return Err(PartsError::Disagrees("parts"));
+        }
         // Ranks, where given, are a permutation of each dimension's ids.
         if header.label_ranks.len() > crate::Dimension::ALL.len() {
             return Err(PartsError::Disagrees("label ranks"));
@@ -201,8 +209,14 @@ impl Assembler {
                 if offsets.len() != len {
                     return Err(PartsError::Length(name, offsets.len(), len));
                 }
-                if offsets.windows(2).any(|w| w[0] > w[1]) {
-                    return Err(PartsError::Unordered);
+                // In time order: all of them, or each part's.
+                let mut start = 0usize;
+                let ends: Vec<usize> = if h.parts.is_empty() { vec![len] } else { h.parts.iter().map(|p| p.end as usize).collect() };
+                for end in ends {
+                    if offsets.get(start..end).is_none_or(|part| part.windows(2).any(|w| w[0] > w[1])) {
+                        return Err(PartsError::Unordered);
+                    }
+                    start = end;
                 }
             }
             Column::Client(values) => ids(values, h.client_ids.len())?,
@@ -300,6 +314,7 @@ impl Assembler {
             total_requests: h.total_requests,
             unknown_client: h.unknown_client,
             measures: h.measures,
+            parts: h.parts,
         })
         .with_label_ranks(label_ranks))
     }

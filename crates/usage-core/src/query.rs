@@ -253,6 +253,79 @@ impl Dimension {
     }
 }
 
+/// The dimensions a store's records keep apart. Records fetched from a server already counted
+/// (ClickHouse) come grouped by only what a widget shows, each widget's answer in a part of its
+/// own ([`UsageStore::part_for`]); a status class is kept apart by its status codes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Grouping(u8);
+
+impl Grouping {
+    /// Nothing kept apart: every record of a part is a bucket's requests per status code only
+    /// when the part keeps [`Dimension::Status`].
+    pub const NONE: Grouping = Grouping(0);
+    /// Every dimension: per-request data, and what a file or the demo holds.
+    pub const ALL: Grouping = Grouping(0b1110_1111);
+
+    /// The bit of `dimension`; a status class is its status codes'.
+    const fn bit(dimension: Dimension) -> u8 {
+        match dimension {
+            Dimension::Class => 1 << Dimension::Status as u8,
+            d => 1 << d as u8,
+        }
+    }
+
+    /// These dimensions kept apart.
+    pub fn of(dimensions: &[Dimension]) -> Grouping {
+        dimensions.iter().fold(Grouping::NONE, |g, &d| g.with(d))
+    }
+
+    /// This with `dimension` kept apart too.
+    #[must_use]
+    pub const fn with(self, dimension: Dimension) -> Grouping {
+        Grouping(self.0 | Grouping::bit(dimension))
+    }
+
+    /// Both together.
+    #[must_use]
+    pub const fn and(self, other: Grouping) -> Grouping {
+        Grouping(self.0 | other.0)
+    }
+
+    /// Whether it keeps every dimension `other` keeps apart.
+    pub const fn covers(self, other: Grouping) -> bool {
+        other.0 & !self.0 == 0
+    }
+
+    /// Whether it keeps `dimension` apart.
+    pub const fn has(self, dimension: Dimension) -> bool {
+        self.0 & Grouping::bit(dimension) != 0
+    }
+
+    /// Its dimensions, in [`Dimension::ALL`]'s order (a status class not named apart).
+    pub fn dimensions(self) -> Vec<Dimension> {
+        Dimension::ALL.into_iter().filter(|&d| d != Dimension::Class && self.has(d)).collect()
+    }
+
+    /// How many dimensions it keeps apart.
+    pub const fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// As one number, for the worker's hand-over.
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// [`Grouping::bits`] read back; `None` for a number no grouping has.
+    pub const fn from_bits(bits: u8) -> Option<Grouping> {
+        if bits & !Grouping::ALL.0 == 0 { Some(Grouping(bits)) } else { None }
+    }
+}
+
 /// One filter of a link: `f=<dimension>:<key>`, where the key is a row's `data-key`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Filter {
@@ -275,6 +348,8 @@ pub struct RecordFilter {
     module: Option<Vec<bool>>,
     user: Option<Vec<bool>>,
     ip: Option<Vec<bool>>,
+    /// The dimensions it filters by: a store's part must keep them apart to answer through it.
+    needs: Grouping,
 }
 
 impl RecordFilter {
@@ -291,7 +366,7 @@ impl RecordFilter {
     /// The filters of a link, resolved. A key the store does not have lets nothing through for
     /// its dimension (the filter stays on screen, and the dashboard shows no traffic for it).
     pub fn new(store: &UsageStore, filters: &[Filter]) -> RecordFilter {
-        let mut filter = RecordFilter::default();
+        let mut filter = RecordFilter { needs: Grouping::of(&filters.iter().map(|f| f.dimension).collect::<Vec<_>>()), ..RecordFilter::default() };
         let mask = |len: usize, dimension: Dimension| -> Option<Vec<bool>> {
             let wanted: Vec<&Filter> = filters.iter().filter(|f| f.dimension == dimension).collect();
             if wanted.is_empty() {
@@ -338,6 +413,11 @@ impl RecordFilter {
         filter
     }
 
+    /// The dimensions it filters by.
+    pub fn needs(&self) -> Grouping {
+        self.needs
+    }
+
     /// Whether it filters by nothing but clients: a measure, counted per client only, can go
     /// through it.
     pub(crate) fn only_clients(&self) -> bool {
@@ -354,6 +434,7 @@ impl RecordFilter {
         let wanted = mask_of(store.templates().len(), templates);
         let chosen: Vec<bool> = store.endpoints().iter().map(|e| wanted[e.template as usize]).collect();
         self.endpoint = Some(intersect(self.endpoint, chosen));
+        self.needs = self.needs.with(Dimension::Template);
         self
     }
 
@@ -361,6 +442,7 @@ impl RecordFilter {
     pub fn and_clients(mut self, store: &UsageStore, clients: &[u32]) -> RecordFilter {
         self.client = Some(intersect(self.client, mask_of(store.client_count(), clients)));
         self.few_clients = few(self.client.as_deref());
+        self.needs = self.needs.with(Dimension::Client);
         self
     }
 
@@ -768,11 +850,14 @@ impl UsageStore {
         }
     }
 
-    /// Calls `f(index, requests)` for each record of `span` that `filter` lets through; not
-    /// always in time order (a filter to a few clients reads their records client by client).
+    /// Calls `f(index, requests)` for each record of `span` that `filter` lets through, from the
+    /// store's part that keeps apart `shown` (what the caller reads of each record), the
+    /// filter's dimensions and status codes ([`UsageStore::part_for`]); not always in time
+    /// order (a filter to a few clients reads their records client by client).
     #[inline]
-    pub(crate) fn each(&self, span: Window, filter: &RecordFilter, mut f: impl FnMut(usize, u64)) {
-        let range = self.index_range(span.start, span.end);
+    pub(crate) fn each(&self, span: Window, filter: &RecordFilter, shown: Grouping, mut f: impl FnMut(usize, u64)) {
+        let part = self.part_for(shown.and(filter.needs).with(Dimension::Status));
+        let range = self.index_range_in(part, span.start, span.end);
         if filter.is_all() {
             self.for_each_weighted(range, f);
         } else if let Some(clients) = &filter.few_clients {
@@ -798,7 +883,7 @@ impl UsageStore {
     pub fn totals(&self, span: impl Into<Window>, filter: &RecordFilter) -> StatusCounts {
         let span = span.into();
         let mut total = StatusCounts::default();
-        self.each(span, filter, |i, n| total.add_code(self.status[i], n));
+        self.each(span, filter, Grouping::NONE, |i, n| total.add_code(self.status[i], n));
         total
     }
 
@@ -846,7 +931,8 @@ impl UsageStore {
         // Per-request latencies per value, without one vector per value (there may be 100k):
         // count them in the first pass, then place them in one flat array in a second.
         let mut latency_count = vec![0u32; if latency_column.is_some() { cardinality } else { 0 }];
-        self.each(span, filter, |i, n| {
+        let shown = Grouping::NONE.with(dimension);
+        self.each(span, filter, shown, |i, n| {
             let key = self.key(dimension, i) as usize;
             per_key[key].add_code(self.status[i], n);
             if let (Some(column), Some(bytes)) = (bytes_column, bytes.as_mut()) {
@@ -868,7 +954,7 @@ impl UsageStore {
             starts.push(at);
             flat = vec![0; at];
             let mut next = starts.clone();
-            self.each(span, filter, |i, _| {
+            self.each(span, filter, shown, |i, _| {
                 if self.bucket.get(i) == 0 {
                     let key = self.key(dimension, i) as usize;
                     flat[next[key]] = column.get(i);
@@ -985,7 +1071,8 @@ impl UsageStore {
         let slots = KeySlots::new(self.cardinality(dimension), keys);
         let mut values = vec![vec![0u64; starts.len()]; keys.len()];
         let index = BucketIndex::new(&starts, granularity, offsets);
-        self.each(span, filter, |i, n| {
+        let shown = if keys.is_empty() { Grouping::NONE } else { Grouping::NONE.with(dimension) };
+        self.each(span, filter, shown, |i, n| {
             if class.is_some_and(|c| StatusClass::of(self.status[i]) != c) {
                 return;
             }
@@ -1005,7 +1092,7 @@ impl UsageStore {
     pub fn pairs(&self, span: impl Into<Window>, first: Dimension, second: Dimension, filter: &RecordFilter) -> Vec<PairRow> {
         let span = span.into();
         let mut per_pair: rustc_hash::FxHashMap<u64, StatusCounts> = rustc_hash::FxHashMap::default();
-        self.each(span, filter, |i, n| {
+        self.each(span, filter, Grouping::of(&[first, second]), |i, n| {
             let key = u64::from(self.key(first, i)) << 32 | u64::from(self.key(second, i));
             per_pair.entry(key).or_default().add_code(self.status[i], n);
         });
@@ -1020,10 +1107,11 @@ impl UsageStore {
         pairs
     }
 
-    /// The records of `span` that `filter` lets through, in time order: what an export holds.
+    /// The records of `span` that `filter` lets through, in time order: what an export holds (of
+    /// grouped data, the part that keeps the most apart).
     pub fn records_through<'a>(&'a self, span: impl Into<Window>, filter: &'a RecordFilter) -> impl Iterator<Item = crate::UsageRecord> + 'a {
         let span = span.into();
-        self.index_range(span.start, span.end).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
+        self.index_range_in(self.part_for(Grouping::ALL), span.start, span.end).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
     }
 
     /// The measured amounts of `span` that `filter` lets through, with their measure: a measure
@@ -1042,7 +1130,7 @@ impl UsageStore {
     pub fn template_methods(&self, span: impl Into<Window>, filter: &RecordFilter) -> Vec<String> {
         let span = span.into();
         let mut used = vec![false; self.endpoints().len()];
-        self.each(span, filter, |i, _| used[self.endpoint[i] as usize] = true);
+        self.each(span, filter, Grouping::of(&[Dimension::Template, Dimension::Method]), |i, _| used[self.endpoint[i] as usize] = true);
         let mut methods: Vec<Vec<&str>> = vec![Vec::new(); self.templates().len()];
         for (endpoint, _) in used.iter().enumerate().filter(|(_, u)| **u) {
             let e = &self.endpoints()[endpoint];
@@ -1068,7 +1156,7 @@ impl UsageStore {
 
     /// The widest bucket of the records in `span`: the last day may be finer than the rest.
     pub fn widest_bucket_in(&self, span: Window) -> BucketWidth {
-        let widest = self.index_range(span.start, span.end).map(|i| self.bucket.get(i)).max().unwrap_or(0);
+        let widest = self.index_range_in(self.part_for(Grouping::NONE), span.start, span.end).map(|i| self.bucket.get(i)).max().unwrap_or(0);
         BucketWidth::ALL[widest as usize % BucketWidth::ALL.len()]
     }
 

@@ -306,6 +306,8 @@ pub struct StoreBuilder {
     latency_us: LazyColumn,
     has_bytes: bool,
     has_latency: bool,
+    /// Where each part of grouped data starts, with its grouping ([`StoreBuilder::begin_part`]).
+    part_starts: Vec<(crate::query::Grouping, usize)>,
     /// Every request pushed so far; kept within `u64` (see [`RowError::CountOverflow`]).
     total_requests: u64,
     /// Quantities besides requests, with each one's total so far (kept within `u64` as well).
@@ -391,6 +393,17 @@ impl StoreBuilder {
         self.endpoints.push(Endpoint { method, template });
         self.endpoint_index.insert((method, template), e);
         e
+    }
+
+    /// Starts a part of grouped data: the records pushed from here on, until the next part, are
+    /// the same requests as every other part's, grouped by `grouping` only (one widget's answer
+    /// from a server that counted them). Records pushed before the first part are a part that
+    /// keeps every dimension apart.
+    pub fn begin_part(&mut self, grouping: crate::query::Grouping) {
+        if self.part_starts.is_empty() && !self.timestamps.is_empty() {
+            self.part_starts.push((crate::query::Grouping::ALL, 0));
+        }
+        self.part_starts.push((grouping, self.timestamps.len()));
     }
 
     /// Interns a module (API area).
@@ -525,8 +538,30 @@ impl StoreBuilder {
     /// as it came in, so this cannot fail: the times span at most the `u32` offsets.
     pub fn finish(self) -> UsageStore {
         let first = self.timestamps.iter().copied().min().unwrap_or(0);
+        let n = self.timestamps.len();
+        let parts: Vec<Part> = self
+            .part_starts
+            .iter()
+            .enumerate()
+            .map(|(i, &(grouping, _))| Part { grouping, end: self.part_starts.get(i + 1).map_or(n, |&(_, start)| start) as u32 })
+            .collect();
+        let ranges: Vec<std::ops::Range<usize>> = parts.iter().scan(0usize, |start, p| {
+            let range = *start..p.end as usize;
+            *start = range.end;
+            Some(range)
+        }).collect();
         // Exports are often in time order already; only sort when they are not.
-        let order: Option<Vec<usize>> = if self.timestamps.windows(2).all(|w| w[0] <= w[1]) {
+        let order: Option<Vec<usize>> = if !parts.is_empty() {
+            // Each part in time order, the parts one after another (answers come in time order).
+            let sorted = |r: &std::ops::Range<usize>| self.timestamps[r.clone()].windows(2).all(|w| w[0] <= w[1]);
+            (!ranges.iter().all(sorted)).then(|| {
+                let mut order: Vec<usize> = (0..n).collect();
+                for r in &ranges {
+                    order[r.clone()].sort_by_key(|&i| self.timestamps[i]);
+                }
+                order
+            })
+        } else if self.timestamps.windows(2).all(|w| w[0] <= w[1]) {
             None
         } else if self.timestamps.len() <= u32::MAX as usize {
             // Sort (offset, index) packed into one u64: a plain integer sort, stable by index.
@@ -582,6 +617,7 @@ impl StoreBuilder {
             latency_countable: false,
             counted_latency: std::sync::OnceLock::new(),
             label_ranks: Default::default(),
+            parts,
         }
     }
 }
@@ -646,6 +682,18 @@ pub struct UsageStore {
     pub(crate) counted_latency: std::sync::OnceLock<std::sync::Arc<crate::latency::CountedLatency>>,
     /// Each dimension's values ranked by label, built when a table of it is first sorted.
     pub(crate) label_ranks: [std::sync::OnceLock<Vec<u32>>; 8],
+    /// The parts of grouped data, one after another, each in time order: none for data whose
+    /// records keep every dimension apart (a file, the demo). See [`UsageStore::part_for`].
+    pub(crate) parts: Vec<Part>,
+}
+
+/// One part of a store: the same requests as every other part, grouped by fewer dimensions (one
+/// widget's answer from ClickHouse). Its records end where the next part's start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Part {
+    pub grouping: crate::query::Grouping,
+    /// One past its last record.
+    pub end: u32,
 }
 
 /// Every field of a store, for [`crate::parts`] to take apart and put back.
@@ -674,17 +722,18 @@ pub(crate) struct RawStore {
     pub total_requests: u64,
     pub unknown_client: Option<ClientId>,
     pub measures: Vec<Measure>,
+    pub parts: Vec<Part>,
 }
 
 impl UsageStore {
     pub(crate) fn into_raw(self) -> RawStore {
         let UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, ..
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, ..
         } = self;
         RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts,
         }
     }
 
@@ -692,11 +741,11 @@ impl UsageStore {
     pub(crate) fn from_raw(raw: RawStore) -> UsageStore {
         let RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts,
         } = raw;
         UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts,
             client_postings: std::sync::OnceLock::new(),
             latency_countable: false,
             counted_latency: std::sync::OnceLock::new(),
@@ -839,23 +888,60 @@ impl UsageStore {
         }
     }
 
-    /// The half-open index range of records whose timestamp lies in `[start, end)`.
+    /// The half-open index range of records whose timestamp lies in `[start, end)`, of the part
+    /// that keeps every dimension apart (all of them, for ungrouped data).
+    #[cfg(test)]
     pub(crate) fn index_range(&self, start: i64, end: i64) -> std::ops::Range<usize> {
-        let to_offset = |t: i64| t.saturating_sub(self.base).clamp(0, i64::from(u32::MAX) + 1);
-        let (lo, hi) = (to_offset(start), to_offset(end));
-        let lo = self.offsets.partition_point(|&o| i64::from(o) < lo);
-        let hi = self.offsets.partition_point(|&o| i64::from(o) < hi);
-        lo..hi.max(lo)
+        self.index_range_in(self.part_for(crate::query::Grouping::ALL), start, end)
     }
 
-    /// The time of the earliest record, in Unix seconds.
+    /// The half-open index range of the records of `part` (records in time order) whose
+    /// timestamp lies in `[start, end)`.
+    pub(crate) fn index_range_in(&self, part: std::ops::Range<usize>, start: i64, end: i64) -> std::ops::Range<usize> {
+        let to_offset = |t: i64| t.saturating_sub(self.base).clamp(0, i64::from(u32::MAX) + 1);
+        let (lo, hi) = (to_offset(start), to_offset(end));
+        let offsets = self.offsets.get(part.clone()).unwrap_or(&[]);
+        let lo = offsets.partition_point(|&o| i64::from(o) < lo);
+        let hi = offsets.partition_point(|&o| i64::from(o) < hi);
+        part.start + lo..part.start + hi.max(lo)
+    }
+
+    /// The records that answer a query reading `needs` of each record: all of them for ungrouped
+    /// data; of grouped data, the smallest part that keeps `needs` apart. Every part holds the
+    /// same requests, so any part that keeps them apart counts the same, and the smallest reads
+    /// fewest. A query no part can answer (which ClickHouse's parts, one per widget, never
+    /// leave) reads the part that keeps the most apart, as a store of one grouping would.
+    pub fn part_for(&self, needs: crate::query::Grouping) -> std::ops::Range<usize> {
+        let mut start = 0usize;
+        let mut best: Option<std::ops::Range<usize>> = None;
+        let mut widest: Option<(u32, std::ops::Range<usize>)> = None;
+        for part in &self.parts {
+            let range = start..(part.end as usize).clamp(start, self.len());
+            start = range.end;
+            if part.grouping.covers(needs) && best.as_ref().is_none_or(|b| range.len() < b.len()) {
+                best = Some(range.clone());
+            }
+            if widest.as_ref().is_none_or(|(n, _)| part.grouping.len() > *n) {
+                widest = Some((part.grouping.len(), range));
+            }
+        }
+        best.or(widest.map(|(_, range)| range)).unwrap_or(0..self.len())
+    }
+
+    /// The parts of grouped data (none for ungrouped data).
+    pub fn parts(&self) -> &[Part] {
+        &self.parts
+    }
+
+    /// The time of the earliest record, in Unix seconds (every part spans the same buckets).
     pub fn first_timestamp(&self) -> Option<i64> {
-        self.offsets.first().map(|&o| self.base + i64::from(o))
+        self.offsets.get(self.part_for(crate::query::Grouping::NONE)).and_then(|o| o.first()).map(|&o| self.base + i64::from(o))
     }
 
     /// The first and last UTC day that have records or measured amounts, as days since 1970-01-01.
     pub fn day_span(&self) -> Option<(i64, i64)> {
-        let records = self.offsets.first().zip(self.offsets.last()).map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
+        let offsets = self.offsets.get(self.part_for(crate::query::Grouping::NONE)).unwrap_or(&[]);
+        let records = offsets.first().zip(offsets.last()).map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
         let measured = self.measures.iter().flat_map(|m| m.points.first().zip(m.points.last())).map(|(a, b)| (a.timestamp, b.timestamp));
         let (first, last) = records.into_iter().chain(measured).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))?;
         Some((crate::model::day_of(first), crate::model::day_of(last)))
@@ -928,17 +1014,23 @@ impl UsageStore {
                 hash.write_u64(point.amount);
             }
         }
+        for part in &self.parts {
+            hash.write_u8(part.grouping.bits());
+            hash.write_u32(part.end);
+        }
         format!("{} records, {} requests, {:016x}", self.len(), self.total_requests, hash.finish())
     }
 
-    /// The records in their readable form, in time order (for exports and tests).
+    /// Every record in its readable form, in time order (each part's in turn, for grouped data):
+    /// for exports and tests.
     pub fn records(&self) -> impl Iterator<Item = UsageRecord> + '_ {
-        self.records_between(i64::MIN, i64::MAX)
+        (0..self.len()).map(move |i| self.record(i))
     }
 
-    /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order.
+    /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order (of
+    /// grouped data, the part that keeps the most apart).
     pub fn records_between(&self, start: i64, end: i64) -> impl Iterator<Item = UsageRecord> + '_ {
-        self.index_range(start, end).map(move |i| self.record(i))
+        self.index_range_in(self.part_for(crate::query::Grouping::ALL), start, end).map(move |i| self.record(i))
     }
 
     /// Record `i`, as a plain record.

@@ -153,12 +153,24 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
             assert_eq!(series(&answered, &theirs), series(&store, &mine), "{granularity:?} series through {filters:?}");
         }
     }
-    // Grouped by the four alone, the answer is smaller and still counts every request.
-    let four = table.usage_dimensions(&usage_core::clickhouse::view_dimensions(usage_core::view::View::Overview, Dimension::Client));
-    assert_eq!(four, [Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status]);
-    let mut builder = usage_core::StoreBuilder::new();
-    usage_core::clickhouse::read_usage(&ask(table.usage_sql(window, Granularity::Day, "UTC", &[], &four)), usage_core::model::BucketWidth::Day, &mut builder).expect("a usage answer");
-    assert_eq!(builder.finish().totals(window, &RecordFilter::all()), store.totals(window, &RecordFilter::all()));
+    // Explore by IP in parts, one per widget (status codes; clients; URL templates; IPs): each
+    // part counts every request, and each figure comes from a part that keeps it apart.
+    let groupings = usage_core::clickhouse::view_groupings(usage_core::view::View::Explore, Dimension::Ip);
+    let queries = usage_core::clickhouse::usage_queries(&table, &[], &groupings, &[window], Granularity::Day, "UTC", &[], &Offsets::utc());
+    assert_eq!(queries.len(), 4, "one query per widget grouping");
+    assert!(queries.iter().all(|q| !q.sql.contains("method")), "no widget of Explore by IP shows methods: {queries:?}");
+    let answers: Vec<Vec<u8>> = queries.iter().map(|q| ask(q.sql.clone())).collect();
+    let parted = usage_core::clickhouse::read_parts(&queries, answers.iter().map(Vec::as_slice), usage_core::model::BucketWidth::Day).expect("the answers");
+    assert_eq!(parted.parts().len(), 4);
+    for dimension in [Dimension::Client, Dimension::Template, Dimension::Ip, Dimension::Status, Dimension::Class] {
+        let of = |s: &UsageStore| {
+            let mut rows: Vec<(String, StatusCounts)> = s.breakdown(window, dimension, &RecordFilter::all(), false).rows.iter().map(|r| (s.key_text(dimension, r.key), r.counts)).collect();
+            rows.sort_by(|a, b| a.0.cmp(&b.0));
+            rows
+        };
+        assert_eq!(of(&parted), of(&store), "{dimension:?} from its part");
+    }
+    assert_eq!(parted.totals(window, &RecordFilter::all()), store.totals(window, &RecordFilter::all()));
 
     // Buckets on three zones' clocks: UTC, +05:45 all year, and New York across its change.
     let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
@@ -350,31 +362,42 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                 // The view itself, and with no filter Explore by a dimension of its own (on a date
                 // range) or the Today view by URL templates.
                 use usage_core::view::View;
-                let own = if *view == "today" { [(View::Today, Dimension::Client), (View::Today, Dimension::Template)].as_slice() } else { &[(View::Overview, Dimension::Client), (View::Explore, Dimension::Module), (View::Explore, Dimension::Ip)] };
+                let own = if *view == "today" {
+                    [(View::Today, Dimension::Client), (View::Today, Dimension::Template)].as_slice()
+                } else {
+                    &[(View::Overview, Dimension::Client), (View::Urls, Dimension::Client), (View::Clients, Dimension::Client), (View::Explore, Dimension::Module), (View::Explore, Dimension::Ip)]
+                };
                 for (i, &(kind, by)) in own.iter().enumerate() {
                     if i > 0 && !filters.is_empty() {
                         continue;
                     }
-                    // As the controller asks: what the view's widgets show, and the filters' dimensions.
-                    let mut needed = usage_core::clickhouse::view_dimensions(kind, by);
-                    needed.extend(filters.iter().map(|f| f.dimension));
-                    let dimensions = raw.usage_dimensions(&needed);
-                    let table = usage_core::clickhouse::answering(&raw, &rollups, asked, *fetched, &dimensions, filters, offsets);
-                    *answered_by.entry(table.table.as_str().to_owned()).or_default() += 1;
+                    // As the worker asks: a query per widget grouping (with the filters'
+                    // dimensions), each on the coarsest table that can answer it, in one store.
+                    let groupings = usage_core::clickhouse::view_groupings(kind, by);
+                    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[asked], *fetched, zone, filters, offsets);
+                    for query in &queries {
+                        *answered_by.entry(query.table.table.as_str().to_owned()).or_default() += 1;
+                    }
                     let width = match fetched {
                         Granularity::TenMinutes => usage_core::model::BucketWidth::TenMinutes,
                         Granularity::Hour => usage_core::model::BucketWidth::Hour,
                         _ => usage_core::model::BucketWidth::Day,
                     };
-                    let mut builder = usage_core::StoreBuilder::new();
-                    let answer = ask(&table.usage_sql(asked, *fetched, zone, filters, &dimensions));
+                    let answers: Vec<Vec<u8>> = queries.iter().map(|q| ask(&q.sql)).collect();
                     let t = std::time::Instant::now();
-                    usage_core::clickhouse::read_usage(&answer, width, &mut builder).expect("a usage answer");
-                    let answered = builder.finish();
+                    let answered = usage_core::clickhouse::read_parts(&queries, answers.iter().map(Vec::as_slice), width).expect("the usage answers");
                     reading.set(reading.get() + t.elapsed());
                     let (mine, theirs) = (RecordFilter::new(&store, filters), RecordFilter::new(&answered, filters));
-                    let case = format!("{zone}, {view}, {kind:?} by {by:?}, through {filters:?}, from {}", table.table.as_str());
+                    let tables: Vec<&str> = queries.iter().map(|q| q.table.table.as_str()).collect();
+                    let case = format!("{zone}, {view}, {kind:?} by {by:?}, through {filters:?}, from {tables:?}");
                     assert_eq!(answered.totals(*window, &theirs), store.totals(*window, &mine), "totals: {case}");
+                    // The records export (the part that keeps the most apart) holds every request.
+                    let exported: u64 = answered.records_through(*window, &theirs).map(|r| r.requests).sum();
+                    assert_eq!(exported, store.totals(*window, &mine).total(), "the export: {case}");
+                    // Every dimension a widget shows, each from its own part.
+                    let mut dimensions: Vec<Dimension> = groupings.iter().flat_map(|g| g.dimensions()).filter(|&d| raw.offers(d)).collect();
+                    dimensions.sort_by_key(|&d| d as u8);
+                    dimensions.dedup();
                     for dimension in dimensions.iter().copied().chain([Dimension::Class]) {
                         let of = |s: &UsageStore, f: &RecordFilter| {
                             let mut rows: Vec<(String, StatusCounts)> = s.breakdown(*window, dimension, f, false).rows.iter().map(|r| (s.key_text(dimension, r.key), r.counts)).collect();
@@ -383,12 +406,31 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                         };
                         assert_eq!(of(&answered, &theirs), of(&store, &mine), "{dimension:?}: {case}");
                     }
+                    // The chart's total, and its lines: the top 5 of the view's chart dimension;
+                    // the overview's and the Clients view's also through two chosen URL templates.
+                    let (_, chart_dimension) = usage_core::clickhouse::latency_widgets(kind, by);
+                    let top: Vec<String> = store.breakdown(*window, chart_dimension, &mine, false).rows.iter().take(5).map(|r| store.key_text(chart_dimension, r.key)).collect();
+                    let chosen: Vec<String> = store.breakdown(*window, Dimension::Template, &mine, false).rows.iter().take(2).map(|r| store.key_text(Dimension::Template, r.key)).collect();
+                    let narrowed = matches!(kind, View::Overview | View::Clients);
                     for &granularity in charted {
                         let series = |s: &UsageStore, f: &RecordFilter| {
-                            let series = s.series_in(*window, granularity, offsets, f, None);
-                            (series.starts, series.total)
+                            let keys: Vec<u32> = top.iter().map(|t| s.find_key(chart_dimension, t).expect("a charted value")).collect();
+                            let lines = |f: &RecordFilter| {
+                                let series = s.series_in(*window, granularity, offsets, f, Some((chart_dimension, &keys)));
+                                (series.starts, series.total, series.series.into_iter().map(|(_, v)| v).collect::<Vec<_>>())
+                            };
+                            let templates = || chosen.iter().map(|t| s.find_key(Dimension::Template, t).expect("a chosen template")).collect::<Vec<u32>>();
+                            (lines(f), narrowed.then(|| lines(&f.clone().and_templates(s, &templates()))))
                         };
                         assert_eq!(series(&answered, &theirs), series(&store, &mine), "{granularity:?} chart: {case}");
+                    }
+                    if narrowed {
+                        let pairs = |s: &UsageStore, f: &RecordFilter| {
+                            let mut rows: Vec<(String, String, StatusCounts)> = s.pairs(*window, Dimension::Client, Dimension::Template, f).iter().map(|p| (s.key_text(Dimension::Client, p.first), s.key_text(Dimension::Template, p.second), p.counts)).collect();
+                            rows.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+                            rows
+                        };
+                        assert_eq!(pairs(&answered, &theirs), pairs(&store, &mine), "URLs per client: {case}");
                     }
                     // The latencies the view shows (and the URLs view's, where it has URLs), counted by
                     // the raw table, equal the engine's from the requests: the tables' p50, p95

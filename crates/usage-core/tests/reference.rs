@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 use usage_core::model::{BucketWidth, UsageRecord};
-use usage_core::query::{DaySpan, Dimension, Filter, Granularity, RecordFilter, SortColumn, picked, top_n};
+use usage_core::query::{DaySpan, Dimension, Filter, Granularity, Grouping, RecordFilter, SortColumn, picked, top_n};
 use usage_core::metric::Metric;
 use usage_core::range::day_number;
 use usage_core::zone::Offsets;
@@ -473,6 +473,98 @@ proptest! {
             let template = store.key_text(Dimension::Template, id as u32);
             let want = methods.get(&template).map(|m| m.iter().cloned().collect::<Vec<_>>().join(", ")).unwrap_or_default();
             prop_assert_eq!(text, &want, "{}", template);
+        }
+    }
+}
+
+/// `records` as a server that counted them answers one grouping: per bucket start and width,
+/// and per value of the grouping's dimensions only (the rest left empty), requests summed.
+fn naive_grouped(records: &[UsageRecord], grouping: Grouping) -> Vec<UsageRecord> {
+    let mut sums: BTreeMap<(i64, u8, [String; 6], u16), u64> = BTreeMap::new();
+    for r in records {
+        let keep = |d: Dimension, value: &str| if grouping.has(d) { value.to_owned() } else { String::new() };
+        let values = [keep(Dimension::Client, &r.client_id), keep(Dimension::Template, &r.template), keep(Dimension::Method, &r.method), keep(Dimension::Module, &r.module), keep(Dimension::User, &r.user), keep(Dimension::Ip, &r.ip)];
+        let status = if grouping.has(Dimension::Status) { r.status } else { 0 };
+        let width = BucketWidth::ALL.iter().position(|&w| w == r.bucket).unwrap() as u8;
+        *sums.entry((r.timestamp, width, values, status)).or_default() += r.requests;
+    }
+    // Newest first: the store puts each part in time order itself.
+    sums.into_iter()
+        .rev()
+        .map(|((timestamp, width, [client_id, template, method, module, user, ip], status), requests)| {
+            // A client's name goes with its id, as `any(client_name)` gives it.
+            let client_name = records.iter().find(|r| r.client_id == client_id).map_or_else(String::new, |r| r.client_name.clone());
+            UsageRecord { timestamp, bucket: BucketWidth::ALL[width as usize], client_id, client_name, method, template, status, requests, module, user, ip, bytes: None, latency_us: None }
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    // Guards data fetched in parts (ClickHouse's, one query per widget): a store of the same
+    // requests grouped several ways answers each query from a part that keeps apart what the
+    // query reads, and so counts exactly what the store of the records themselves counts, for
+    // every breakdown, chart line, pair and list of methods any part can answer, through any
+    // filters; and it survives the worker's hand-over.
+    #[test]
+    fn parts_answer_as_the_records_do(
+        records in prop::collection::vec(record_strategy(), 0..120),
+        masks in prop::collection::vec(0u8..=255, 1..4),
+        span in span_strategy(),
+        dimension in prop::sample::select(Dimension::ALL.to_vec()),
+        second in prop::sample::select(Dimension::ALL.to_vec()),
+        filters in filters_strategy(),
+    ) {
+        let store = UsageStore::from_records(&records).unwrap();
+        let groupings: Vec<Grouping> = masks.iter().map(|&m| Grouping::from_bits(m & Grouping::ALL.bits()).unwrap().with(Dimension::Status)).collect();
+        let mut builder = usage_core::StoreBuilder::new();
+        for &grouping in &groupings {
+            builder.begin_part(grouping);
+            for r in naive_grouped(&records, grouping) {
+                builder.push_record(&r).unwrap();
+            }
+        }
+        let parted = builder.finish();
+        prop_assert_eq!(parted.parts().len(), groupings.len());
+        let (header, columns) = parted.clone().into_parts();
+        let mut assembler = usage_core::parts::Assembler::new(header).unwrap();
+        for column in columns {
+            assembler.add(column).unwrap();
+        }
+        let handed = assembler.finish().unwrap();
+        let filtered = Grouping::of(&filters.iter().map(|f| f.dimension).collect::<Vec<_>>());
+        let answers = |needs: Grouping| groupings.iter().any(|g| g.covers(needs.and(filtered).with(Dimension::Status)));
+        for s in [&parted, &handed] {
+            let (mine, theirs) = (RecordFilter::new(&store, &filters), RecordFilter::new(s, &filters));
+            if answers(Grouping::NONE) {
+                prop_assert_eq!(s.totals(span, &theirs), store.totals(span, &mine));
+                let series = |s: &UsageStore, f: &RecordFilter| s.series(span, Granularity::Hour, f, None).total;
+                prop_assert_eq!(series(s, &theirs), series(&store, &mine));
+            }
+            if answers(Grouping::of(&[dimension])) {
+                let rows = |s: &UsageStore, f: &RecordFilter| -> BTreeMap<String, StatusCounts> { rows_by_key(s, dimension, &s.breakdown(span, dimension, f, false).rows).into_iter().collect() };
+                prop_assert_eq!(rows(s, &theirs), rows(&store, &mine), "{:?}", dimension);
+                // The top 3 values' lines, each found by its text.
+                let top: Vec<String> = store.breakdown(span, dimension, &mine, false).rows.iter().take(3).map(|r| store.key_text(dimension, r.key)).collect();
+                let lines = |s: &UsageStore, f: &RecordFilter| {
+                    let keys: Vec<u32> = top.iter().map(|t| s.find_key(dimension, t).unwrap()).collect();
+                    s.series(span, Granularity::Day, f, Some((dimension, &keys))).series.into_iter().map(|(_, v)| v).collect::<Vec<_>>()
+                };
+                prop_assert_eq!(lines(s, &theirs), lines(&store, &mine));
+            }
+            if answers(Grouping::of(&[dimension, second])) {
+                let pairs = |s: &UsageStore, f: &RecordFilter| -> BTreeMap<(String, String), StatusCounts> {
+                    s.pairs(span, dimension, second, f).into_iter().map(|p| ((s.key_text(dimension, p.first), s.key_text(second, p.second)), p.counts)).collect()
+                };
+                prop_assert_eq!(pairs(s, &theirs), pairs(&store, &mine));
+            }
+            if answers(Grouping::of(&[Dimension::Template, Dimension::Method])) {
+                let methods = |s: &UsageStore, f: &RecordFilter| -> BTreeMap<String, String> {
+                    s.template_methods(span, f).into_iter().enumerate().filter(|(_, m)| !m.is_empty()).map(|(t, m)| (s.key_text(Dimension::Template, t as u32), m)).collect()
+                };
+                prop_assert_eq!(methods(s, &theirs), methods(&store, &mine));
+            }
         }
     }
 }
