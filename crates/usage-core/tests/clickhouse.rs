@@ -153,15 +153,16 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
             assert_eq!(series(&answered, &theirs), series(&store, &mine), "{granularity:?} series through {filters:?}");
         }
     }
-    // Explore by IP in parts, one per widget (status codes; clients; URL templates; IPs): each
-    // part counts every request, and each figure comes from a part that keeps it apart.
+    // Explore by IP in parts, one per widget grouping (clients, which the KPIs read too; URL
+    // templates; IPs): each part counts every request, and each figure comes from a part that
+    // keeps it apart.
     let groupings = usage_core::clickhouse::view_groupings(usage_core::view::View::Explore, Dimension::Ip);
     let queries = usage_core::clickhouse::usage_queries(&table, &[], &groupings, &[window], Granularity::Day, "UTC", &[], &Offsets::utc());
-    assert_eq!(queries.len(), 4, "one query per widget grouping");
+    assert_eq!(queries.len(), 3, "one query per widget grouping");
     assert!(queries.iter().all(|q| !q.sql.contains("method")), "no widget of Explore by IP shows methods: {queries:?}");
     let answers: Vec<Vec<u8>> = queries.iter().map(|q| ask(q.sql.clone())).collect();
     let parted = usage_core::clickhouse::read_parts(&queries, answers.iter().map(Vec::as_slice), usage_core::model::BucketWidth::Day).expect("the answers");
-    assert_eq!(parted.parts().len(), 4);
+    assert_eq!(parted.parts().len(), 3);
     for dimension in [Dimension::Client, Dimension::Template, Dimension::Ip, Dimension::Status, Dimension::Class] {
         let of = |s: &UsageStore| {
             let mut rows: Vec<(String, StatusCounts)> = s.breakdown(window, dimension, &RecordFilter::all(), false).rows.iter().map(|r| (s.key_text(dimension, r.key), r.counts)).collect();
