@@ -371,15 +371,15 @@ impl Table {
     }
 }
 
-/// What a view's widgets show, each grouping one query of its own: every view's KPI tiles and
-/// status codes (status codes only); the Today view's one dimension (clients, or URL templates
+/// What a view's widgets show, each a grouping that [`usage_parts`] makes a query of its own
+/// unless another holds it: every view's KPI tiles and status codes (status codes only); the Today view's one dimension (clients, or URL templates
 /// with their methods); every other view's clients (the clients table, the shares, the chosen
 /// clients' lines, the misbehaving clients) and URL templates (the chosen templates, the top
 /// URLs), and besides them the Clients view's clients through the chosen URL templates (their
 /// lines and bars, the URLs per client), the overview's as well with each URL's method (its
 /// records export has them), the URLs view's templates with their methods, and Explore's own
-/// dimension. Each answer holds only what its widgets show: Explore
-/// by IP asks for IPs per bucket and status, not for every client, URL, method and IP together.
+/// dimension. Each answer holds only what its widgets show: Explore by IP asks for IPs per
+/// bucket and status, not for every client, URL, method and IP together.
 pub fn view_groupings(view: crate::view::View, by: Dimension) -> Vec<Grouping> {
     use crate::view::View;
     let with_status = |dimensions: &[Dimension]| Grouping::of(dimensions).with(Dimension::Status);
@@ -408,7 +408,7 @@ pub fn view_groupings(view: crate::view::View, by: Dimension) -> Vec<Grouping> {
 /// the overview's four queries (status codes, clients, URLs, and clients × URLs × methods) took
 /// about twice as long as the last alone, which answers all four (docs/benchmarks.md).
 pub fn usage_parts(groupings: &[Grouping], filters: &[Filter]) -> Vec<Grouping> {
-    let filtered = Grouping::of(&filters.iter().map(|f| f.dimension).collect::<Vec<_>>());
+    let filtered: Grouping = filters.iter().map(|f| f.dimension).collect();
     let parts = distinct(groupings.iter().map(|g| g.and(filtered)).collect());
     parts.iter().copied().filter(|&p| !parts.iter().any(|&q| q != p && q.covers(p))).collect()
 }
@@ -570,8 +570,8 @@ impl LatencyAsk {
 }
 
 impl Table {
-    /// The dimensions a usage query groups by: `needed` (a part's, [`usage_parts`]), once each, a status class by its status codes, and each only where the table
-    /// has its column.
+    /// The dimensions a usage query groups by: `needed` (a part's, [`usage_parts`]), once each,
+    /// a status class by its status codes, and each only where the table has its column.
     pub fn usage_dimensions(&self, needed: &[Dimension]) -> Vec<Dimension> {
         let mut dimensions = Vec::new();
         for &d in needed {

@@ -260,8 +260,7 @@ impl Dimension {
 pub struct Grouping(u8);
 
 impl Grouping {
-    /// Nothing kept apart: every record of a part is a bucket's requests per status code only
-    /// when the part keeps [`Dimension::Status`].
+    /// Nothing kept apart: a part's records are its buckets' requests.
     pub const NONE: Grouping = Grouping(0);
     /// Every dimension: per-request data, and what a file or the demo holds.
     pub const ALL: Grouping = Grouping(0b1110_1111);
@@ -276,7 +275,7 @@ impl Grouping {
 
     /// These dimensions kept apart.
     pub fn of(dimensions: &[Dimension]) -> Grouping {
-        dimensions.iter().fold(Grouping::NONE, |g, &d| g.with(d))
+        dimensions.iter().copied().collect()
     }
 
     /// This with `dimension` kept apart too.
@@ -326,6 +325,12 @@ impl Grouping {
     }
 }
 
+impl FromIterator<Dimension> for Grouping {
+    fn from_iter<I: IntoIterator<Item = Dimension>>(dimensions: I) -> Grouping {
+        dimensions.into_iter().fold(Grouping::NONE, Grouping::with)
+    }
+}
+
 /// One filter of a link: `f=<dimension>:<key>`, where the key is a row's `data-key`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Filter {
@@ -366,7 +371,7 @@ impl RecordFilter {
     /// The filters of a link, resolved. A key the store does not have lets nothing through for
     /// its dimension (the filter stays on screen, and the dashboard shows no traffic for it).
     pub fn new(store: &UsageStore, filters: &[Filter]) -> RecordFilter {
-        let mut filter = RecordFilter { needs: Grouping::of(&filters.iter().map(|f| f.dimension).collect::<Vec<_>>()), ..RecordFilter::default() };
+        let mut filter = RecordFilter { needs: filters.iter().map(|f| f.dimension).collect(), ..RecordFilter::default() };
         let mask = |len: usize, dimension: Dimension| -> Option<Vec<bool>> {
             let wanted: Vec<&Filter> = filters.iter().filter(|f| f.dimension == dimension).collect();
             if wanted.is_empty() {
@@ -850,14 +855,21 @@ impl UsageStore {
         }
     }
 
+    /// The records of `span` in the part that answers a query reading `shown` through `filter`
+    /// (one copy of this code, not one per caller of [`UsageStore::each`]).
+    #[inline(never)]
+    fn records_for(&self, span: Window, filter: &RecordFilter, shown: Grouping) -> std::ops::Range<usize> {
+        let part = self.part_for(shown.and(filter.needs).with(Dimension::Status));
+        self.index_range_in(part, span.start, span.end)
+    }
+
     /// Calls `f(index, requests)` for each record of `span` that `filter` lets through, from the
     /// store's part that keeps apart `shown` (what the caller reads of each record), the
     /// filter's dimensions and status codes ([`UsageStore::part_for`]); not always in time
     /// order (a filter to a few clients reads their records client by client).
     #[inline]
     pub(crate) fn each(&self, span: Window, filter: &RecordFilter, shown: Grouping, mut f: impl FnMut(usize, u64)) {
-        let part = self.part_for(shown.and(filter.needs).with(Dimension::Status));
-        let range = self.index_range_in(part, span.start, span.end);
+        let range = self.records_for(span, filter, shown);
         if filter.is_all() {
             self.for_each_weighted(range, f);
         } else if let Some(clients) = &filter.few_clients {

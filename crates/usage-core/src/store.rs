@@ -555,9 +555,13 @@ impl StoreBuilder {
             // Each part in time order, the parts one after another (answers come in time order).
             let sorted = |r: &std::ops::Range<usize>| self.timestamps[r.clone()].windows(2).all(|w| w[0] <= w[1]);
             (!ranges.iter().all(sorted)).then(|| {
-                let mut order: Vec<usize> = (0..n).collect();
+                // As below, (offset, index) packed into one u64 and sorted, a part at a time (a
+                // server's answers, a few million records at most: their indices fit in 32 bits).
+                let mut order: Vec<usize> = Vec::with_capacity(n);
                 for r in &ranges {
-                    order[r.clone()].sort_by_key(|&i| self.timestamps[i]);
+                    let mut keys: Vec<u64> = r.clone().map(|i| ((self.timestamps[i] - first) as u64) << 32 | i as u64).collect();
+                    keys.sort_unstable();
+                    order.extend(keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as usize));
                 }
                 order
             })

@@ -533,7 +533,7 @@ proptest! {
             assembler.add(column).unwrap();
         }
         let handed = assembler.finish().unwrap();
-        let filtered = Grouping::of(&filters.iter().map(|f| f.dimension).collect::<Vec<_>>());
+        let filtered: Grouping = filters.iter().map(|f| f.dimension).collect();
         let answers = |needs: Grouping| groupings.iter().any(|g| g.covers(needs.and(filtered).with(Dimension::Status)));
         for s in [&parted, &handed] {
             let (mine, theirs) = (RecordFilter::new(&store, &filters), RecordFilter::new(s, &filters));
