@@ -124,7 +124,7 @@ pub struct Asked<'a> {
     /// The link's filters: for a server that applies them itself, and for ClickHouse.
     pub filters: &'a [Filter],
     /// What the view's widgets show (`usage_core::clickhouse::view_groupings`): ClickHouse
-    /// answers each grouping in a query of its own.
+    /// answers each grouping that no other holds in a query of its own.
     pub groupings: &'a [usage_core::query::Grouping],
     /// The zone (an IANA name) whose clock ClickHouse counts buckets on, and its offsets over
     /// the range; UTC when `None`.
@@ -216,7 +216,7 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 
 /// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE` of it and of the
 /// optional `<table>_1h` and `<table>_10m` rollups, in parallel), then one aggregate query per
-/// widget grouping and stretch of days (the range, and the period it is compared with unless the
+/// widget grouping that no other holds and stretch of days (the range, and the period it is compared with unless the
 /// two touch), all in parallel, that the cluster answers per bucket on the zone's clock and per
 /// value of the grouping's dimensions, with the link's filters applied there. Each answer is a
 /// part of the store, which answers each widget from the smallest part that keeps apart what it

@@ -237,7 +237,8 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
         .collect();
     let granularity = usage_core::Granularity::parse(&text("granularity"));
     let kind = usage_core::rest::SourceKind::parse(&text("source_kind")).unwrap_or_default();
-    // What the view's widgets show (ClickHouse answers each grouping in a query of its own).
+    // What the view's widgets show (ClickHouse answers each grouping that no other holds in a
+    // query of its own).
     let groupings: Vec<usage_core::query::Grouping> = js_sys::Array::from(&get(job, "groupings")).iter().filter_map(|g| g.as_f64()).filter_map(|g| u8::try_from(g as u32).ok()).filter_map(usage_core::query::Grouping::from_bits).collect();
     // The zone ClickHouse counts on, and its offsets as [instant, offset, …] (UTC when absent).
     let zone = get(job, "zone").as_string();

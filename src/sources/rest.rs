@@ -24,7 +24,8 @@ pub struct Ask {
     pub range: DateRange,
     pub today: NaiveDate,
     pub granularity: Option<usage_core::Granularity>,
-    /// What the view's widgets show: ClickHouse answers each grouping in a query of its own.
+    /// What the view's widgets show: ClickHouse answers each grouping that no other holds in a
+    /// query of its own.
     pub groupings: Vec<usage_core::query::Grouping>,
     /// The link's zone (an IANA name) and its offsets over the range, for a source that counts
     /// buckets on its clock (ClickHouse); `None` for UTC.
