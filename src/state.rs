@@ -272,7 +272,10 @@ impl Dashboard {
         // The URL templates (one more pass over the records) in a task of their own too.
         yield_to_page().await;
         let templates = store.breakdown(span, Dimension::Template, &filter, false);
-        let _ = self.prepared.try_set_value(Some(Prepared { store, span, filter, breakdowns: vec![clients, templates] }));
+        // And the status codes (the overview's card), in a task of their own as well.
+        yield_to_page().await;
+        let statuses = store.breakdown(span, Dimension::Status, &filter, false);
+        let _ = self.prepared.try_set_value(Some(Prepared { store, span, filter, breakdowns: vec![clients, templates, statuses] }));
     }
 
     /// The breakdown of `dimension` counted ahead ([`Dashboard::prepare`]) for this store, window

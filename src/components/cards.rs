@@ -324,7 +324,13 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
     // In code order (200, 201, 304, 404, …), as the Genesys chart shows them; the top 12 by requests.
     let rows = Memo::new(move |_| {
         let d = dimension.get();
-        let mut rows = store.with(|s| filter.with(|f| s.breakdown(dashboard.span.get(), d, f, false).rows.to_vec()));
+        // Counted ahead for new data through the dashboard's own filters (the overview's card).
+        let counted = |s: &std::sync::Arc<usage_core::UsageStore>, f: &RecordFilter| {
+            let span = dashboard.span.get();
+            let ahead = dashboard.filter.with(|own| own == f).then(|| dashboard.prepared(d, s, span, f)).flatten();
+            ahead.unwrap_or_else(|| s.breakdown(span, d, f, false))
+        };
+        let mut rows = store.with(|s| filter.with(|f| counted(s, f).rows.to_vec()));
         rows.truncate(12);
         rows.sort_by_key(|r| r.key);
         rows
