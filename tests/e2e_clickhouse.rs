@@ -200,18 +200,15 @@ async fn clickhouse_source_matches_the_file() {
     .await;
     // One query per widget grouping that no other holds: the clients (whose answer the KPI
     // tiles read too), the URL templates and the IPs, never all of them together.
-    let since_explore = |sqls: &[String]| -> Vec<String> {
-        let at = sqls.iter().rposition(|sql| sql.contains("(client_id = 'c5')")).map_or(0, |i| i + 1);
-        sqls[at..].iter().filter(|sql| sql.contains("sum(requests) AS requests")).cloned().collect()
-    };
-    let usage = since_explore(&ASKED.lock().unwrap_or_else(|p| p.into_inner()));
-    // Fetched once: one query per grouping, and one kill of earlier fetches.
-    assert_eq!(usage.len(), 3, "{usage:#?}");
+    // What was asked since the drill-down's last query.
     let asked_since: Vec<String> = {
         let sqls = ASKED.lock().unwrap_or_else(|p| p.into_inner());
         let at = sqls.iter().rposition(|sql| sql.contains("(client_id = 'c5')")).map_or(0, |i| i + 1);
         sqls[at..].to_vec()
     };
+    let usage: Vec<&String> = asked_since.iter().filter(|sql| sql.contains("sum(requests) AS requests")).collect();
+    // Fetched once: one query per grouping, and one kill of earlier fetches.
+    assert_eq!(usage.len(), 3, "{usage:#?}");
     assert_eq!(asked_since.iter().filter(|sql| sql.starts_with("KILL QUERY")).count(), 1, "one fetch for one page: {asked_since:#?}");
     let groupings = ["GROUP BY b, client_id, status ORDER", "GROUP BY b, template, status ORDER", "GROUP BY b, status, ip ORDER"];
     for grouped in groupings {
