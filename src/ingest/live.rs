@@ -216,11 +216,11 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 
 /// Reads usage from a ClickHouse table: its columns first (`DESCRIBE TABLE` of it and of the
 /// optional `<table>_1h` and `<table>_10m` rollups, in parallel), then one aggregate query per
-/// widget grouping that no other holds and stretch of days (the range, and the period it is compared with unless the
-/// two touch), all in parallel, that the cluster answers per bucket on the zone's clock and per
-/// value of the grouping's dimensions, with the link's filters applied there. Each answer is a
-/// part of the store, which answers each widget from the smallest part that keeps apart what it
-/// shows. The coarsest rollup that has everything a query needs answers it.
+/// widget grouping that no other holds and stretch of days (the range, and the period it is
+/// compared with unless the two touch), all in parallel, that the cluster answers per bucket on
+/// the zone's clock and per value of the grouping's dimensions, with the link's filters applied
+/// there. Each answer is a part of the store, which answers each widget from the smallest part
+/// that keeps apart what it shows. The coarsest rollup that has everything a query needs answers it.
 async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
     // Each query but the DESCRIBEs is named by the page, this fetch and its place in it, and the
     // earlier fetches' queries still running on the server are cancelled first (their workers
@@ -302,15 +302,9 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, asked.groupings, &windows, granularity, zone, asked.filters, asked.offsets);
     let answers = futures::future::try_join_all(queries.iter().enumerate().map(|(i, query)| ask(query.sql.clone(), Some(format!("usage-{i}"))))).await?;
     let store = usage_core::clickhouse::read_parts(&queries, answers.iter().map(|a| a.bytes.as_slice()), width).map_err(broken)?;
-    let tables: Vec<&Table> = queries.iter().map(|query| query.table).collect();
     // Whether the table has latencies to count: the p95 metric is offered then.
     let counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), ..Default::default() };
-    let mut names: Vec<&str> = Vec::new();
-    for table in &tables {
-        if !names.contains(&table.table.as_str()) {
-            names.push(table.table.as_str());
-        }
-    }
+    let names = usage_core::clickhouse::answered_by(&queries);
     let buckets = match granularity {
         Granularity::TenMinutes => "10-minute buckets",
         Granularity::Hour => "hours",

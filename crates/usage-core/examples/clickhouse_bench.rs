@@ -155,12 +155,7 @@ fn main() {
         let on_raw = usage_core::clickhouse::usage_queries(&raw, &[], &groupings, &[*window], *granularity, zone, filters, &offsets);
         let sets = if picked.iter().any(|q| q.table.is_rollup()) { vec![on_raw, picked] } else { vec![on_raw] };
         for queries in sets {
-            let mut names: Vec<&str> = Vec::new();
-            for q in &queries {
-                if !names.contains(&q.table.table.as_str()) {
-                    names.push(q.table.table.as_str());
-                }
-            }
+            let names = usage_core::clickhouse::answered_by(&queries);
             let on_rollup = queries.iter().any(|q| q.table.is_rollup());
             // The raw table takes seconds a query at 100M rows: fewer runs there.
             let runs = if on_rollup { runs } else { runs.min(raw_runs) };

@@ -438,6 +438,18 @@ pub fn usage_queries<'a>(raw: &'a Table, rollups: &'a [Table], groupings: &[Grou
     queries
 }
 
+/// The tables that answer `queries`, each named once, in the order first asked: the banner says
+/// which counted.
+pub fn answered_by<'a>(queries: &[UsageQuery<'a>]) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for query in queries {
+        if !names.contains(&query.table.table.as_str()) {
+            names.push(query.table.table.as_str());
+        }
+    }
+    names
+}
+
 /// [`usage_queries`]' answers, in their order, read into one store: each part's answers into a
 /// part of its own ([`crate::StoreBuilder::begin_part`]), whose buckets are `width` wide.
 pub fn read_parts<'b>(queries: &[UsageQuery<'_>], answers: impl IntoIterator<Item = &'b [u8]>, width: crate::model::BucketWidth) -> Result<crate::UsageStore, String> {
@@ -881,6 +893,7 @@ mod tests {
         let queries = usage_queries(&raw, &[], &view_groupings(View::Explore, Dimension::Method), &windows, Granularity::Hour, "UTC", &[], &Offsets::utc());
         let grouped: Vec<&str> = queries.iter().map(|q| q.sql.split(" GROUP BY ").nth(1).and_then(|rest| rest.split(" ORDER BY").next()).unwrap_or("")).collect();
         assert_eq!(grouped, ["b, client_id, status", "b, template, status", "b, method, status"]);
+        assert_eq!(answered_by(&queries), ["usage"], "three queries, one table, named once");
     }
 
     // Guards what a failed query says: each kind of ClickHouse exception (18.16's wording and a
