@@ -268,7 +268,7 @@ impl Dashboard {
         yield_to_page().await;
         let order = tally.order(&store);
         yield_to_page().await;
-        let clients = tally.into_breakdown(&order);
+        let clients = tally.into_breakdown(&order, &store);
         // The URL templates (one more pass over the records) in a task of their own too.
         yield_to_page().await;
         let templates = store.breakdown(span, Dimension::Template, &filter, false);

@@ -48,12 +48,13 @@ pub fn DataTable(
     let table = Memo::new_with_compare(
         move |_| {
             let Sort { column, descending } = sort.get().unwrap_or(Sort::RANKED);
-            let (rows, total, has_bytes, has_latency) = store.with(|s| breakdown.with(|b| (s.rows_sorted(b, column, descending), b.total, b.has_bytes, b.has_latency)));
+            let (rows, total, rest, has_bytes, has_latency) = store.with(|s| breakdown.with(|b| (s.rows_sorted(b, column, descending), b.total, b.rest, b.has_bytes, b.has_latency)));
             let table = Table {
                 dimension: Some(dimension),
                 columns: TableColumn::for_table(dimension, has_bytes, has_latency),
                 rows,
                 total,
+                rest,
                 methods: methods.map(|m| m.get()).unwrap_or_default(),
                 before: None,
             };
@@ -144,6 +145,26 @@ pub fn DataTable(
             })
         })
     };
+    // The values a server did not list one by one, counted together: below the others in
+    // every order, named but not a link (no filter can name them).
+    let rest = move || {
+        store.with(|s| {
+            table.with(|t| {
+                t.rest.map(|row| {
+                    let name = t.cell(s, TableColumn::Name, &row, Numbers::Screen);
+                    let why = format!("The {} with most requests are listed one by one; the rest are counted together here.", thousands(t.rows.len() as u64));
+                    view! {
+                        <tr class="table__rest" data-testid="table-rest">
+                            <th scope="row" class="table__name" title=why>{name}</th>
+                            {t.columns[1..].iter().map(|&c| view! {
+                                <td class:num=c.numeric() data-col=c.key()>{t.cell(s, c, &row, Numbers::Screen)}</td>
+                            }).collect_view()}
+                        </tr>
+                    }
+                })
+            })
+        })
+    };
     let footer = move || {
         table.with(|t| {
             t.columns
@@ -182,7 +203,8 @@ pub fn DataTable(
             <span class="table-tools__count" data-testid="table-count">{move || {
                 let (n, all) = (shown_len(), table.with(|t| t.rows.len()));
                 let noun = if all == 1 { dimension.label_lower() } else { dimension.plural() };
-                if n == all { format!("{} {noun}", thousands(n as u64)) } else { format!("{} of {} {noun}", thousands(n as u64), thousands(all as u64)) }
+                let listed = if table.with(|t| t.rest.is_some()) { " with most requests, the rest in one row" } else { "" };
+                if n == all { format!("{} {noun}{listed}", thousands(n as u64)) } else { format!("{} of {} {noun}{listed}", thousands(n as u64), thousands(all as u64)) }
             }}</span>
             <span class="card__spacer"></span>
             <button type="button" class="button button--small" on:click=export data-testid="table-export">"Export table (CSV)"</button>
@@ -192,7 +214,7 @@ pub fn DataTable(
                 <caption class="visually-hidden">{format!("Requests per {} and status class. Column headers sort the table; names filter the dashboard.", dimension.label_lower())}</caption>
                 <thead><tr>{move || table.with(|t| t.columns.clone()).into_iter().map(header).collect_view()}</tr></thead>
                 <tbody>{body}</tbody>
-                <tfoot><tr class="table__total">{footer}</tr></tfoot>
+                <tfoot>{rest}<tr class="table__total">{footer}</tr></tfoot>
             </table>
         </div>
         {empty}

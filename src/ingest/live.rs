@@ -134,6 +134,9 @@ pub struct Asked<'a> {
     pub before: Option<DateRange>,
     /// The latencies the view's widgets show (ClickHouse).
     pub latency: Option<usage_core::clickhouse::LatencyAsk>,
+    /// The view's own window, over which ClickHouse picks the IP addresses or users it lists one
+    /// by one; the fetched days' when `None`.
+    pub window: Option<usage_core::zone::Window>,
     /// The page's own id (letters and digits), which names its ClickHouse queries, and the
     /// number of this fetch among the page's.
     pub session: &'a str,
@@ -299,7 +302,8 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
         }
     }
     let zone = asked.zone.unwrap_or("UTC");
-    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, asked.groupings, &windows, granularity, zone, asked.filters, asked.offsets);
+    let listing = usage_core::clickhouse::Listing { over: asked.window.unwrap_or(windows[0]), most: usage_core::clickhouse::LISTED };
+    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, asked.groupings, &windows, granularity, zone, asked.filters, asked.offsets, listing);
     let answers = futures::future::try_join_all(queries.iter().enumerate().map(|(i, query)| ask(query.sql.clone(), Some(format!("usage-{i}"))))).await?;
     let store = usage_core::clickhouse::read_parts(&queries, answers.iter().map(|a| a.bytes.as_slice()), width).map_err(broken)?;
     // Whether the table has latencies to count: the p95 metric is offered then.
@@ -326,8 +330,11 @@ where
     F: std::future::Future<Output = Result<Answer, RestError>>,
 {
     let zone = asked.zone.unwrap_or("UTC");
-    let parts = asked.latency.as_ref().map_or_else(Vec::new, |ask| ask.parts(raw));
-    let answers = futures::future::join_all(parts.iter().enumerate().map(|(i, part)| ask(part.sql(raw, zone, asked.filters), Some(format!("latency-{i}"))))).await;
+    let Some(latency) = &asked.latency else {
+        return (usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() }, Vec::new(), None);
+    };
+    let (parts, listing) = (latency.parts(raw), latency.listing());
+    let answers = futures::future::join_all(parts.iter().enumerate().map(|(i, part)| ask(part.sql(raw, zone, asked.filters, listing), Some(format!("latency-{i}"))))).await;
     let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() };
     let mut texts: Vec<String> = Vec::new();
     let mut positions: std::collections::HashMap<String, u32> = std::collections::HashMap::new();

@@ -427,6 +427,9 @@ pub fn header_to_js(header: StoreHeader, transfer: &Array) -> Object {
     // The parts of grouped data: each one's grouping and end, in turn.
     let parts: Vec<u32> = header.parts.iter().flat_map(|p| [u32::from(p.grouping.bits()), p.end]).collect();
     set(&object, "parts", &u32_array(&parts, transfer));
+    // The rests of dimensions a server listed in part: each one's dimension and value, in turn.
+    let rests: Vec<u32> = header.rests.iter().flat_map(|&(d, key)| [d as u32, key]).collect();
+    set(&object, "rests", &u32_array(&rests, transfer));
     // Measures (3scale's other metrics): their names, and their points as typed arrays.
     let measures = Array::new();
     for m in &header.measures {
@@ -487,8 +490,17 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
         })
         .collect::<Option<Vec<_>>>()
         .ok_or(PartsError::OutOfRange("parts"))?;
+    let rests = u32s("rests")
+        .chunks(2)
+        .map(|pair| match *pair {
+            [d, key] => usage_core::Dimension::ALL.get(d as usize).map(|&d| (d, key)),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or(PartsError::OutOfRange("rest"))?;
     Ok(StoreHeader {
         parts,
+        rests,
         measures,
         len: number("len") as usize,
         base: number("base") as i64,

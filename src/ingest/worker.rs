@@ -254,7 +254,8 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     };
     // The latencies the view's widgets show (ClickHouse).
     let latency = usage_core::clickhouse::LatencyAsk::parse(&text("latency"));
-    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, groupings: &groupings, zone: zone.as_deref(), offsets: &offsets, before, latency, session: &text("session"), fetch: get(job, "fetch").as_f64().unwrap_or(0.0) as u32, latency_only: get(job, "latency_only").as_bool().unwrap_or(false) };
+    let window = text("window").split_once(' ').and_then(|(start, end)| Some(usage_core::zone::Window { start: start.parse().ok()?, end: end.parse().ok()? }));
+    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, groupings: &groupings, zone: zone.as_deref(), offsets: &offsets, before, latency, window, session: &text("session"), fetch: get(job, "fetch").as_f64().unwrap_or(0.0) as u32, latency_only: get(job, "latency_only").as_bool().unwrap_or(false) };
     let (store, live) = super::live::fetch(&asked, get(job, "token").as_string(), on_progress).await.map_err(|e| Failure::Other(e.message()))?;
     Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
 }

@@ -112,7 +112,7 @@ impl SourceController {
                 let window = zone.as_ref().map_or_else(|| dashboard.last_day.get(), |(_, offsets)| offsets.last_day(dashboard.now.get()));
                 let tomorrow = day(window.end - 1 + 86_400);
                 let latency = latency(window, None, Granularity::TenMinutes);
-                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), groupings, zone, before: None, latency };
+                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), groupings, zone, before: None, latency, window };
             }
             let window_of = |range: &DateRange| zone.as_ref().map_or_else(|| dashboard.offsets.with(|o| o.window(range)), |(_, offsets)| offsets.window(range));
             let window = window_of(&range);
@@ -123,7 +123,7 @@ impl SourceController {
             let fetched = dashboard.view.with(|v| usage_core::clickhouse::fetch_granularity(&range, v.granularity));
             let granularity = clickhouse.then_some(fetched);
             let latency = latency(window, before_window, fetched);
-            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, groupings, zone, before, latency }
+            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, groupings, zone, before, latency, window }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.

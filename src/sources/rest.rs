@@ -34,6 +34,9 @@ pub struct Ask {
     pub before: Option<DateRange>,
     /// The latencies the view's widgets show (ClickHouse counts them).
     pub latency: Option<usage_core::clickhouse::LatencyAsk>,
+    /// The view's own window: ClickHouse lists the IP addresses or users with most requests in
+    /// it one by one, and counts the rest together (`usage_core::clickhouse::Listing`).
+    pub window: usage_core::zone::Window,
 }
 
 thread_local! {
@@ -78,6 +81,7 @@ fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters
             ("before_from", text(ask.before.map(|b| b.to_query().0))),
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
+            ("window", JsValue::from_str(&format!("{} {}", ask.window.start, ask.window.end))),
             ("latency_only", JsValue::from_bool(latency_only)),
             ("session", JsValue::from_str(&SESSION.with(String::clone))),
             ("fetch", JsValue::from(number)),

@@ -50,6 +50,8 @@ fn main() {
     let rows: u64 = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(100_000_000);
     let runs: usize = args.get(3).and_then(|r| r.parse().ok()).unwrap_or(20);
     let raw_runs: usize = args.get(4).and_then(|r| r.parse().ok()).unwrap_or(runs);
+    // Only the views whose label contains this, if given ("explore by IP").
+    let only = args.get(5).cloned().unwrap_or_default();
     let database = Name::parse("callboard_bench").unwrap();
     // 60 days ending 2026-11-29 00:00 UTC.
     let end: i64 = 1_795_910_400;
@@ -134,7 +136,10 @@ fn main() {
         ("URLs, last 30 days, p50/p95/p99 by URL", days(30), Granularity::Day, "UTC", vec![], View::Urls, Dimension::Client, false),
         ("explore by module, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Module, false),
         ("explore by IP, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Explore, Dimension::Ip, false),
+        ("explore by IP, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Ip, false),
+        ("explore by user, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Explore, Dimension::User, false),
     ];
+    let views: Vec<Case> = views.into_iter().filter(|v| v.0.contains(only.as_str())).collect();
     println!("| view | table | runs | answer rows | p50 | p95 | of which latency queries, p50 | reading the answer |");
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for (label, window, granularity, zone, filters, view, by, p95_chart) in &views {
@@ -143,7 +148,7 @@ fn main() {
         // when it shows it.
         let (table, charted) = usage_core::clickhouse::latency_widgets(*view, *by);
         let ask = usage_core::clickhouse::LatencyAsk { window: *window, before: None, table, chart: p95_chart.then_some((charted, *granularity)) };
-        let latency_sql: Vec<String> = ask.parts(&raw).iter().map(|part| part.sql(&raw, zone, filters)).collect();
+        let latency_sql: Vec<String> = ask.parts(&raw).iter().map(|part| part.sql(&raw, zone, filters, ask.listing())).collect();
         // One usage query per widget grouping, on the raw table, and on the tables the
         // dashboard picks when any is a rollup.
         let groupings = usage_core::clickhouse::view_groupings(*view, *by);
@@ -151,8 +156,10 @@ fn main() {
             "America/New_York" => usage_core::zone::Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]),
             _ => usage_core::zone::Offsets::utc(),
         };
-        let picked = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[*window], *granularity, zone, filters, &offsets);
-        let on_raw = usage_core::clickhouse::usage_queries(&raw, &[], &groupings, &[*window], *granularity, zone, filters, &offsets);
+        // IPs and users as the dashboard lists them: the thousand with most requests, one by one.
+        let listing = ask.listing();
+        let picked = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[*window], *granularity, zone, filters, &offsets, listing);
+        let on_raw = usage_core::clickhouse::usage_queries(&raw, &[], &groupings, &[*window], *granularity, zone, filters, &offsets, listing);
         let sets = if picked.iter().any(|q| q.table.is_rollup()) { vec![on_raw, picked] } else { vec![on_raw] };
         for queries in sets {
             let names = usage_core::clickhouse::answered_by(&queries);

@@ -340,26 +340,46 @@ impl Table {
 
     /// Exact p50, p95 and p99 latency per value of `dimension` in `window` through `filters`, in
     /// whole microseconds: the requests' own (rows of one request; a row of many has no single
-    /// latency), ranked as the in-browser engine ranks them ([`NEAREST_RANK`]).
-    pub fn latency_sql(&self, window: Window, dimension: Dimension, filters: &[Filter]) -> String {
+    /// latency), ranked as the in-browser engine ranks them ([`NEAREST_RANK`]). A dimension
+    /// with a value per caller gets them for the values `listing` lists one by one.
+    pub fn latency_sql(&self, window: Window, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
         format!(
-            "SELECT {} AS k, quantilesExact({NEAREST_RANK})({LATENCY_US}) FROM {} WHERE {} AND requests = 1 GROUP BY k FORMAT JSONCompact",
+            "SELECT {} AS k, quantilesExact({NEAREST_RANK})({LATENCY_US}) FROM {} WHERE {}{} AND requests = 1 GROUP BY k FORMAT JSONCompact",
             key_sql(dimension),
             self.from(),
-            self.condition(window, filters)
+            self.condition(window, filters),
+            self.only_listed(dimension, filters, listing)
         )
+    }
+
+    /// The values of `dimension` that `listing` lists one by one, as a subquery: those with most
+    /// requests over its window through `filters`, ties by their text (bytes), as the in-browser
+    /// engine ranks a breakdown.
+    fn listed_values(&self, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
+        let c = column(dimension);
+        format!("(SELECT {c} FROM {} WHERE {} GROUP BY {c} ORDER BY sum(requests) DESC, {c} LIMIT {})", self.from(), self.condition(listing.over, filters), listing.most)
+    }
+
+    /// ` AND` the values of `dimension` that `listing` lists one by one, where it lists only
+    /// some ([`listed_in_part`]); nothing otherwise.
+    fn only_listed(&self, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
+        match listed_in_part(&[dimension], filters) {
+            Some(d) => format!(" AND {} GLOBAL IN {}", column(d), self.listed_values(d, filters, listing)),
+            None => String::new(),
+        }
     }
 
     /// The exact p95 latency per bucket of `granularity` on `zone`'s clock and per value of
     /// `dimension` in `window` through `filters`: the time chart's p95 lines, as
     /// [`Table::latency_sql`] counts them.
-    pub fn latency_series_sql(&self, window: Window, granularity: Granularity, zone: &str, dimension: Dimension, filters: &[Filter]) -> String {
+    pub fn latency_series_sql(&self, window: Window, granularity: Granularity, zone: &str, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
         format!(
-            "SELECT {} AS b, {} AS k, quantileExact({P95_NEAREST_RANK})({LATENCY_US}) FROM {} WHERE {} AND requests = 1 GROUP BY b, k FORMAT JSONCompact",
+            "SELECT {} AS b, {} AS k, quantileExact({P95_NEAREST_RANK})({LATENCY_US}) FROM {} WHERE {}{} AND requests = 1 GROUP BY b, k FORMAT JSONCompact",
             bucket(self.time(), granularity, zone),
             key_sql(dimension),
             self.from(),
-            self.condition(window, filters)
+            self.condition(window, filters),
+            self.only_listed(dimension, filters, listing)
         )
     }
 
@@ -413,6 +433,27 @@ pub fn usage_parts(groupings: &[Grouping], filters: &[Filter]) -> Vec<Grouping> 
     parts.iter().copied().filter(|&p| !parts.iter().any(|&q| q != p && q.covers(p))).collect()
 }
 
+/// How many values of a dimension with a value per caller (an IP address, a user) a view lists
+/// one by one: those with most requests; the rest are counted together, in one row. A day of a
+/// busy API has a million IPs, more than any table shows or `max_result_rows` lets through.
+pub const LISTED: u64 = 1_000;
+
+/// How a dimension with a value per caller ([`Dimension::open_ended`]) is listed: the `most`
+/// values with most requests over `over`, the view's own window, through the link's filters,
+/// one by one, and the rest counted together ([`crate::StoreBuilder::rest`]). The values are
+/// picked once, over the view's window, for the compared period as well.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub over: Window,
+    pub most: u64,
+}
+
+/// The one of `dimensions` that a query lists only in part ([`Listing`]): a dimension with a
+/// value per caller that no filter narrows to a few values.
+pub fn listed_in_part(dimensions: &[Dimension], filters: &[Filter]) -> Option<Dimension> {
+    dimensions.iter().copied().find(|&d| d.open_ended() && !filters.iter().any(|f| f.dimension == d))
+}
+
 /// One query of a view's usage: the part it fills, the table that answers it, and its SQL.
 #[derive(Clone, Debug)]
 pub struct UsageQuery<'a> {
@@ -424,15 +465,15 @@ pub struct UsageQuery<'a> {
 /// A view's usage queries, to be sent in parallel: one per part ([`usage_parts`]) and stretch
 /// of days in `windows`, each grouped by the part's dimensions that `raw` has, on the coarsest
 /// table that can answer it ([`answering`]), counted on `zone`'s clock in buckets of
-/// `granularity` through `filters`.
+/// `granularity` through `filters`, a dimension with a value per caller as `listing` lists it.
 #[allow(clippy::too_many_arguments)]
-pub fn usage_queries<'a>(raw: &'a Table, rollups: &'a [Table], groupings: &[Grouping], windows: &[Window], granularity: Granularity, zone: &str, filters: &[Filter], offsets: &Offsets) -> Vec<UsageQuery<'a>> {
+pub fn usage_queries<'a>(raw: &'a Table, rollups: &'a [Table], groupings: &[Grouping], windows: &[Window], granularity: Granularity, zone: &str, filters: &[Filter], offsets: &Offsets, listing: Listing) -> Vec<UsageQuery<'a>> {
     let mut queries = Vec::new();
     for part in usage_parts(groupings, filters) {
         let dimensions = raw.usage_dimensions(&part.dimensions());
         for &window in windows {
             let table = answering(raw, rollups, window, granularity, &dimensions, filters, offsets);
-            queries.push(UsageQuery { part, table, sql: table.usage_sql(window, granularity, zone, filters, &dimensions) });
+            queries.push(UsageQuery { part, table, sql: table.usage_sql(window, granularity, zone, filters, &dimensions, listing) });
         }
     }
     queries
@@ -525,11 +566,12 @@ pub enum LatencyPart {
 }
 
 impl LatencyPart {
-    /// Its SQL, on the raw table (only it has a request's own latency).
-    pub fn sql(&self, raw: &Table, zone: &str, filters: &[Filter]) -> String {
+    /// Its SQL, on the raw table (only it has a request's own latency), for the values of a
+    /// dimension with a value per caller that `listing` lists one by one.
+    pub fn sql(&self, raw: &Table, zone: &str, filters: &[Filter], listing: Listing) -> String {
         match *self {
-            LatencyPart::Table(dimension, window) => raw.latency_sql(window, dimension, filters),
-            LatencyPart::Chart(dimension, granularity, window) => raw.latency_series_sql(window, granularity, zone, dimension, filters),
+            LatencyPart::Table(dimension, window) => raw.latency_sql(window, dimension, filters, listing),
+            LatencyPart::Chart(dimension, granularity, window) => raw.latency_series_sql(window, granularity, zone, dimension, filters, listing),
         }
     }
 
@@ -544,6 +586,12 @@ impl LatencyPart {
 }
 
 impl LatencyAsk {
+    /// How a dimension with a value per caller is listed: as the view's usage lists it, over
+    /// the view's window.
+    pub fn listing(&self) -> Listing {
+        Listing { over: self.window, most: LISTED }
+    }
+
     /// The queries this asks of `raw`: none when it has no latencies, and none for a dimension
     /// it lacks.
     pub fn parts(&self, raw: &Table) -> Vec<LatencyPart> {
@@ -601,8 +649,10 @@ impl Table {
     /// usage API. Each bucket is named by its first instant, so a day is the zone's own day
     /// (23 or 25 hours across a change of its clocks) and the dashboard's days, weeks and months
     /// in that zone count exactly what per-request data would. Bytes are summed where the table
-    /// has them; latencies are not (a bucket's sum is not a request's latency).
-    pub fn usage_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter], dimensions: &[Dimension]) -> String {
+    /// has them; latencies are not (a bucket's sum is not a request's latency). A dimension with
+    /// a value per caller is listed as `listing` says: a row's `listed` is 0 for the rest,
+    /// counted together, and its value is then empty.
+    pub fn usage_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter], dimensions: &[Dimension], listing: Listing) -> String {
         let granularity = match granularity {
             Granularity::TenMinutes | Granularity::Hour => granularity,
             _ => Granularity::Day,
@@ -610,9 +660,17 @@ impl Table {
         let bucket = bucket(self.time(), granularity, zone);
         let mut keys = vec!["b".to_owned()];
         let mut picked = vec![format!("{bucket} AS b")];
+        let in_part = listed_in_part(dimensions, filters);
         for &d in dimensions {
-            picked.push(column(d).to_owned());
-            keys.push(column(d).to_owned());
+            let c = column(d);
+            if in_part == Some(d) {
+                // Aliased apart: an alias named as its column would stand for the column everywhere.
+                picked.push(format!("{c} GLOBAL IN {} AS listed, if(listed, {c}, '') AS listed_{c}", self.listed_values(d, filters, listing)));
+                keys.extend(["listed".to_owned(), format!("listed_{c}")]);
+            } else {
+                picked.push(c.to_owned());
+                keys.push(c.to_owned());
+            }
         }
         if dimensions.contains(&Dimension::Client) && self.columns.iter().any(|c| c == "client_name") {
             picked.push("any(client_name) AS client_name".to_owned());
@@ -633,7 +691,11 @@ pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut
     let document: Compact = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
     let at = |name: &str| document.meta.iter().position(|c| c.name == name);
     let (bucket, requests) = (at("b").ok_or("the answer has no bucket")?, at("requests").ok_or("the answer has no requests")?);
-    let [client_id, client_name, method, template, module, user, ip] = ["client_id", "client_name", "method", "template", "module", "user", "ip"].map(at);
+    let [client_id, client_name, method, template, module] = ["client_id", "client_name", "method", "template", "module"].map(at);
+    // A dimension listed in part ([`Listing`]): its values under `listed_…`, and the rest's rows.
+    let (listed, listed_user, listed_ip) = (at("listed"), at("listed_user"), at("listed_ip"));
+    let (user, ip) = (at("user").or(listed_user), at("ip").or(listed_ip));
+    let in_part = listed.and(if listed_ip.is_some() { Some(Dimension::Ip) } else { listed_user.map(|_| Dimension::User) });
     let (status, bytes) = (at("status"), at("bytes"));
     for (i, row) in document.data.iter().enumerate() {
         let text = |column: Option<usize>| column.and_then(|c| row.get(c)).and_then(Cell::text).unwrap_or("");
@@ -644,7 +706,16 @@ pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut
             Some(c) => u16::try_from(number(c)?).ok().filter(|&s| s < 1000).ok_or_else(|| format!("row {}: the status is not a code", i + 1))?,
             None => 0,
         };
-        let (module, user, ip) = (builder.module(text(module)), builder.user(text(user)), builder.ip(text(ip)));
+        let (module, mut user, mut ip) = (builder.module(text(module)), builder.user(text(user)), builder.ip(text(ip)));
+        if let (Some(column), Some(dimension)) = (listed, in_part) {
+            if number(column)? == 0 {
+                let rest = builder.rest(dimension).ok_or("a rest of a dimension listed whole")?;
+                match dimension {
+                    Dimension::Ip => ip = rest,
+                    _ => user = rest,
+                }
+            }
+        }
         let bytes = bytes.map(number).transpose()?;
         let row = crate::store::Row { timestamp: number(bucket)? as i64, bucket: width, client, endpoint, status, requests: number(requests)?, module, user, ip, bytes, latency_us: None };
         builder.push_row(row).map_err(|e| format!("row {}: {e}", i + 1))?;
@@ -890,7 +961,8 @@ mod tests {
         // Each part's query groups by its own dimensions only.
         let windows = [Window { start: 0, end: 86_400 }];
         let raw = table();
-        let queries = usage_queries(&raw, &[], &view_groupings(View::Explore, Dimension::Method), &windows, Granularity::Hour, "UTC", &[], &Offsets::utc());
+        let listing = Listing { over: windows[0], most: LISTED };
+        let queries = usage_queries(&raw, &[], &view_groupings(View::Explore, Dimension::Method), &windows, Granularity::Hour, "UTC", &[], &Offsets::utc(), listing);
         let grouped: Vec<&str> = queries.iter().map(|q| q.sql.split(" GROUP BY ").nth(1).and_then(|rest| rest.split(" ORDER BY").next()).unwrap_or("")).collect();
         assert_eq!(grouped, ["b, client_id, status", "b, template, status", "b, method, status"]);
         assert_eq!(answered_by(&queries), ["usage"], "three queries, one table, named once");
@@ -983,11 +1055,12 @@ mod tests {
         raw.columns.push("latency_ms".to_owned());
         assert!(raw.has_latency());
         let day = Window { start: 86_400, end: 2 * 86_400 };
-        let sql = raw.latency_sql(day, Dimension::Class, &[]);
+        let listing = Listing { over: day, most: LISTED };
+        let sql = raw.latency_sql(day, Dimension::Class, &[], listing);
         assert!(sql.starts_with("SELECT multiIf("), "{sql}");
         assert!(sql.contains("quantilesExact(0.49999999999999, 0.94999999999999, 0.98999999999999)(toUInt64(round(latency_ms * 1000)))"), "{sql}");
         assert!(sql.contains("AND requests = 1 GROUP BY k"), "{sql}");
-        let series = raw.latency_series_sql(day, Granularity::Hour, "Asia/Kathmandu", Dimension::Client, &[]);
+        let series = raw.latency_series_sql(day, Granularity::Hour, "Asia/Kathmandu", Dimension::Client, &[], listing);
         assert!(series.starts_with("SELECT toUInt32(toStartOfHour(timestamp, 'Asia/Kathmandu')) AS b, client_id AS k, quantileExact(0.94999999999999)"), "{series}");
         let mut builder = crate::StoreBuilder::new();
         let meta = r#""meta":[{"name":"b"},{"name":"template"},{"name":"requests"}]"#;
@@ -1019,6 +1092,70 @@ mod tests {
         assert_eq!(ask.parts(&raw), []);
         assert_eq!(latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
         assert_eq!(latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
+    }
+
+    // Guards listing a dimension with a value per caller in part: the SQL lists the IPs with
+    // most requests over the view's window through the filters (ties by text) one by one and
+    // the rest together, only where no filter narrows them; the latencies are asked for the
+    // listed ones; the rest's rows read into a value no text finds, which a breakdown, its top
+    // 5, its table and CSV, the compared period and the worker's hand-over keep apart.
+    #[test]
+    fn ips_are_listed_by_the_thousand_and_the_rest_counted_together() {
+        let mut raw = table();
+        raw.columns.extend(["ip", "user", "latency_ms"].map(str::to_owned));
+        let (day, shown) = (Window { start: 86_400, end: 172_800 }, Window { start: 90_000, end: 172_800 });
+        let listing = Listing { over: shown, most: 3 };
+        let sql = raw.usage_sql(day, Granularity::Hour, "UTC", &[], &[Dimension::Ip, Dimension::Status], listing);
+        let subquery = "(SELECT ip FROM `default`.`usage` WHERE timestamp >= toDateTime(90000) AND timestamp < toDateTime(172800) GROUP BY ip ORDER BY sum(requests) DESC, ip LIMIT 3)";
+        assert!(sql.contains(&format!("ip GLOBAL IN {subquery} AS listed, if(listed, ip, '') AS listed_ip, status")), "{sql}");
+        assert!(sql.contains("GROUP BY b, listed, listed_ip, status"), "{sql}");
+        let filtered = [Filter { dimension: Dimension::Ip, key: "192.0.2.1".into() }];
+        assert!(!raw.usage_sql(day, Granularity::Hour, "UTC", &filtered, &[Dimension::Ip], listing).contains("GLOBAL IN"), "a filtered IP is listed whole");
+        assert!(!raw.usage_sql(day, Granularity::Hour, "UTC", &[], &[Dimension::Client, Dimension::Template], listing).contains("GLOBAL IN"));
+        let class = [Filter { dimension: Dimension::Class, key: "5xx".into() }];
+        assert!(raw.latency_sql(shown, Dimension::User, &class, listing).contains(" AND user GLOBAL IN (SELECT user FROM `default`.`usage` WHERE timestamp >= toDateTime(90000) AND timestamp < toDateTime(172800) AND ((status >= 500 AND status < 600)) GROUP BY user"), "listed through the filters");
+        assert!(!raw.latency_sql(shown, Dimension::Client, &[], listing).contains("GLOBAL IN"));
+        assert!(raw.latency_series_sql(shown, Granularity::Hour, "UTC", Dimension::Ip, &[], listing).contains(&format!(" AND ip GLOBAL IN {subquery} AND requests = 1")));
+        assert_eq!(listed_in_part(&[Dimension::Client, Dimension::User], &[]), Some(Dimension::User));
+        assert_eq!(listed_in_part(&[Dimension::Module, Dimension::Template], &[]), None, "modules and URLs are listed whole");
+
+        // An answer: three IPs listed, the rest in two rows (two status codes), yesterday and
+        // the day before (the compared period), and bytes.
+        let meta = r#""meta":[{"name":"b"},{"name":"listed"},{"name":"listed_ip"},{"name":"status"},{"name":"requests"},{"name":"bytes"}]"#;
+        let data = r#"[[93600,1,"192.0.2.1",200,"50",5],[93600,1,"192.0.2.2",500,40,4],[93600,1,"",200,30,3],[93600,0,"",200,25,2],[93600,0,"",404,5,1],[7200,0,"",200,9,1],[7200,1,"192.0.2.2",200,1,1]]"#;
+        let mut builder = crate::StoreBuilder::new();
+        builder.begin_part(Grouping::of(&[Dimension::Ip]).with(Dimension::Status));
+        read_usage(format!(r#"{{{meta},"data":{data}}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut builder).unwrap();
+        let (store, _) = {
+            let store = builder.finish();
+            let (header, columns) = store.into_parts();
+            let mut assembler = crate::parts::Assembler::new(header).unwrap();
+            for column in columns {
+                assembler.add(column).unwrap();
+            }
+            (assembler.finish().unwrap(), ())
+        };
+        let all = crate::query::RecordFilter::all();
+        let b = store.breakdown(shown, Dimension::Ip, &all, false);
+        let rows: Vec<(String, u64)> = b.rows.iter().map(|r| (store.label(Dimension::Ip, r.key), r.counts.total())).collect();
+        assert_eq!(rows, [("192.0.2.1".to_owned(), 50), ("192.0.2.2".into(), 40), ("Unknown".into(), 30)], "the listed, ranked");
+        let rest = b.rest.expect("a rest");
+        assert_eq!((rest.counts.total(), rest.counts.get(crate::StatusClass::ClientError), rest.bytes), (30, 5, 3));
+        assert_eq!(b.total.total(), 150, "the total holds the rest");
+        assert_eq!(store.totals(shown, &all).total(), 150);
+        assert_eq!(store.label(Dimension::Ip, rest.key), "Other IP addresses");
+        assert_eq!(store.find_key(Dimension::Ip, "Other IP addresses"), None, "no link or filter names the rest");
+        assert_eq!(store.find_key(Dimension::Ip, ""), Some(0));
+        let (top, other) = crate::query::top_n(&b, 1);
+        assert_eq!((top.len(), other.total()), (1, 100), "the doughnut's Other holds the rest");
+        // The table: the rest below the rows, in the CSV too, with its change and its bytes.
+        let before = store.breakdown(Window { start: 0, end: 86_400 }, Dimension::Ip, &all, false);
+        let table = crate::table::Table { dimension: Some(Dimension::Ip), columns: crate::table::TableColumn::for_table(Dimension::Ip, b.has_bytes, false), rows: b.rows.clone(), total: b.total, rest: b.rest, methods: Vec::new(), before: None }.compared_with(&before);
+        let csv = table.to_csv(&store, &table.rows, "h");
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[5], "Other IP addresses,30,▲ 233.3%,25,0,5,0,0,16.7%,20.0%,3", "{csv}");
+        assert!(lines[6].starts_with("All IP addresses,150,") && lines[6].ends_with(",15"), "{csv}");
+        assert_eq!(lines.len(), 7);
     }
 
     // Guards what a link's `g=` asks of ClickHouse: finer buckets where a chart offers them for

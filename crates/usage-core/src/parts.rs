@@ -40,6 +40,8 @@ pub struct StoreHeader {
     /// The parts of grouped data, each a grouping and where its records end (none for data
     /// that keeps every dimension apart).
     pub parts: Vec<crate::store::Part>,
+    /// Each dimension a server listed only in part, and the value that stands for its rest.
+    pub rests: Vec<(crate::Dimension, u32)>,
 }
 
 /// One per-record column.
@@ -118,6 +120,7 @@ impl UsageStore {
             label_ranks,
             measures: parts.measures,
             parts: parts.parts,
+            rests: parts.rests,
             client_ids: parts.client_ids,
             client_names: parts.client_names,
             templates: parts.templates,
@@ -171,6 +174,16 @@ impl Assembler {
         // Parts, where given, end in order and the last where the records do.
         if header.parts.windows(2).any(|w| w[0].end > w[1].end) || header.parts.last().is_some_and(|p| p.end as usize != header.len) {
             return Err(PartsError::Disagrees("parts"));
+        }
+        // A rest is a value of an IP or user, once each.
+        let values = |d: crate::Dimension| match d {
+            crate::Dimension::Ip => Some(header.ips.len()),
+            crate::Dimension::User => Some(header.users.len()),
+            _ => None,
+        };
+        let twice = header.rests.iter().enumerate().any(|(i, (d, _))| header.rests[..i].iter().any(|(e, _)| e == d));
+        if twice || header.rests.iter().any(|&(d, key)| values(d).is_none_or(|n| key as usize >= n)) {
+            return Err(PartsError::OutOfRange("rest"));
         }
         // Ranks, where given, are a permutation of each dimension's ids.
         if header.label_ranks.len() > crate::Dimension::ALL.len() {
@@ -315,6 +328,7 @@ impl Assembler {
             unknown_client: h.unknown_client,
             measures: h.measures,
             parts: h.parts,
+            rests: h.rests,
         })
         .with_label_ranks(label_ranks))
     }
@@ -407,6 +421,15 @@ mod tests {
         let mut broken = header.clone();
         broken.label_ranks[0][1] = broken.label_ranks[0][0];
         assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("label ranks")), "ranks must be a permutation");
+        let mut broken = header.clone();
+        broken.rests = vec![(crate::Dimension::Ip, broken.ips.len() as u32)];
+        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("rest")), "a rest must be a value");
+        let mut broken = header.clone();
+        broken.rests = vec![(crate::Dimension::Client, 0)];
+        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("rest")), "clients are listed whole");
+        let mut broken = header.clone();
+        broken.rests = vec![(crate::Dimension::User, 0), (crate::Dimension::User, 1)];
+        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("rest")), "one rest a dimension");
         let mut broken = header.clone();
         broken.measures[0].points[0].client = 99;
         assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("measure")), "a measure's client must exist");

@@ -175,6 +175,13 @@ impl Dimension {
         }
     }
 
+    /// Whether a dimension has a value per caller (an IP address, a user): so many at scale that a
+    /// server lists those with most requests and counts the rest together
+    /// ([`crate::store::StoreBuilder::rest`]).
+    pub const fn open_ended(self) -> bool {
+        matches!(self, Dimension::Ip | Dimension::User)
+    }
+
     /// Whether an empty value means "not known" (no user, IP or module in the record).
     const fn has_unknown(self) -> bool {
         matches!(self, Dimension::Module | Dimension::Ip | Dimension::User)
@@ -537,8 +544,12 @@ pub struct Breakdown {
     /// Shared: a table in the breakdown's own order reads these rows without copying them
     /// (a million clients are a hundred megabytes of rows).
     pub rows: Arc<Vec<Row>>,
-    /// Every request the breakdown counts.
+    /// Every request the breakdown counts, the rest's included.
     pub total: StatusCounts,
+    /// The requests of the values a server did not list one by one ([`UsageStore::rest_key`]),
+    /// when it left some out: in the total, but not a value of its own, so no ranking, top 5,
+    /// link or filter takes it.
+    pub rest: Option<Row>,
     /// Whether the data has byte counts and per-request latencies to show.
     pub has_bytes: bool,
     pub has_latency: bool,
@@ -559,17 +570,24 @@ impl Tally {
     /// The values with requests, ranked by requests (most first), ties by label: the second step.
     pub fn order(&self, store: &UsageStore) -> Vec<u32> {
         let ranks = store.ranks_of(self.dimension);
-        let present = self.per_key.iter().enumerate().filter_map(|(k, counts)| {
+        let rest = store.rest_key(self.dimension);
+        let present = self.per_key.iter().enumerate().filter_map(move |(k, counts)| {
             let requests = counts.total();
-            (requests != 0).then(|| (k as u32, u128::from(requests), ranks.get(k).copied().unwrap_or(u32::MAX)))
+            (requests != 0 && rest != Some(k as u32)).then(|| (k as u32, u128::from(requests), ranks.get(k).copied().unwrap_or(u32::MAX)))
         });
         order_by_keys(present, true)
     }
 
     /// The rows of the values in `order`, each built once, in order: with a million clients,
-    /// building rows and then moving them into order costs twice. The last step.
-    pub fn into_breakdown(mut self, order: &[u32]) -> Breakdown {
-        let mut total = StatusCounts::default();
+    /// building rows and then moving them into order costs twice. The last step; the rest of a
+    /// dimension `store` lists in part ([`UsageStore::rest_key`]) is a row apart.
+    pub fn into_breakdown(mut self, order: &[u32], store: &UsageStore) -> Breakdown {
+        let rest = store.rest_key(self.dimension).and_then(|key| {
+            let counts = *self.per_key.get(key as usize)?;
+            let bytes = self.bytes.as_ref().and_then(|b| b.get(key as usize)).copied().unwrap_or(0);
+            (counts.total() != 0).then_some(Row { key, counts, bytes, latency: None })
+        });
+        let mut total = rest.map(|r| r.counts).unwrap_or_default();
         let mut has_latency = false;
         let mut rows: Vec<Row> = Vec::with_capacity(order.len());
         for &key in order {
@@ -584,7 +602,7 @@ impl Tally {
             let bytes = self.bytes.as_ref().and_then(|b| b.get(key)).copied().unwrap_or(0);
             rows.push(Row { key: key as u32, counts, bytes, latency });
         }
-        Breakdown { dimension: self.dimension, rows: Arc::new(rows), total, has_bytes: self.bytes.is_some(), has_latency }
+        Breakdown { dimension: self.dimension, rows: Arc::new(rows), total, rest, has_bytes: self.bytes.is_some(), has_latency }
     }
 }
 
@@ -776,8 +794,11 @@ impl UsageStore {
         }
     }
 
-    /// The value whose [`UsageStore::key_text`] is `text`, if the store has it.
+    /// The value whose [`UsageStore::key_text`] is `text`, if the store has it (never the rest of
+    /// a dimension a server listed in part).
     pub fn find_key(&self, dimension: Dimension, text: &str) -> Option<u32> {
+        let rest = self.rest_key(dimension);
+        let listed = |table: &crate::strings::StringTable| table.iter().enumerate().find(|&(i, v)| v == text && rest != Some(i as u32)).map(|(i, _)| i as u32);
         match dimension {
             Dimension::Client => self.client_by_id(text),
             Dimension::Template => self.templates().find(text),
@@ -785,8 +806,8 @@ impl UsageStore {
             Dimension::Status => text.parse::<u16>().ok().filter(|&c| c < 1000).map(u32::from),
             Dimension::Class => StatusClass::ALL.iter().position(|c| c.as_str() == text).map(|i| i as u32),
             Dimension::Module => self.modules().find(text),
-            Dimension::User => self.users().find(text),
-            Dimension::Ip => self.ips().find(text),
+            Dimension::User => listed(self.users()),
+            Dimension::Ip => listed(self.ips()),
         }
     }
 
@@ -910,7 +931,7 @@ impl UsageStore {
     fn breakdown_in(&self, span: Window, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
         let tally = self.tally(span, dimension, filter, latency);
         let order = tally.order(self);
-        let mut breakdown = tally.into_breakdown(&order);
+        let mut breakdown = tally.into_breakdown(&order, self);
         if latency && !breakdown.has_latency {
             self.add_counted_percentiles(&mut breakdown, span, filter);
         }

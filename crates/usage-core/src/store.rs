@@ -142,6 +142,13 @@ impl Dictionary {
         self.index.get(value).copied()
     }
 
+    /// Adds `value` as a value of its own that [`Dictionary::intern`] and [`Dictionary::find`]
+    /// never give: one that no record's text names.
+    pub fn push_apart(&mut self, value: &str) -> ValueId {
+        self.values.push(value.to_owned());
+        (self.values.len() - 1) as ValueId
+    }
+
     pub fn len(&self) -> usize {
         self.values.len()
     }
@@ -308,6 +315,8 @@ pub struct StoreBuilder {
     has_latency: bool,
     /// Where each part of grouped data starts, with its grouping ([`StoreBuilder::begin_part`]).
     part_starts: Vec<(crate::query::Grouping, usize)>,
+    /// The values that stand for the rest of a dimension ([`StoreBuilder::rest`]).
+    rests: Vec<(crate::query::Dimension, ValueId)>,
     /// Every request pushed so far; kept within `u64` (see [`RowError::CountOverflow`]).
     total_requests: u64,
     /// Quantities besides requests, with each one's total so far (kept within `u64` as well).
@@ -404,6 +413,24 @@ impl StoreBuilder {
             self.part_starts.push((crate::query::Grouping::ALL, 0));
         }
         self.part_starts.push((grouping, self.timestamps.len()));
+    }
+
+    /// The value that stands for every value of `dimension` that a server did not list one by
+    /// one ("Other IP addresses": it lists those with most requests, [`crate::Dimension::open_ended`]),
+    /// made on first use; `None` for a dimension that is always listed whole. No text finds it,
+    /// so no link or filter can name it.
+    pub fn rest(&mut self, dimension: crate::query::Dimension) -> Option<ValueId> {
+        if let Some(&(_, key)) = self.rests.iter().find(|(d, _)| *d == dimension) {
+            return Some(key);
+        }
+        let text = format!("Other {}", dimension.plural());
+        let key = match dimension {
+            crate::query::Dimension::Ip => self.ips.push_apart(&text),
+            crate::query::Dimension::User => self.users.push_apart(&text),
+            _ => return None,
+        };
+        self.rests.push((dimension, key));
+        Some(key)
     }
 
     /// Interns a module (API area).
@@ -622,6 +649,7 @@ impl StoreBuilder {
             counted_latency: std::sync::OnceLock::new(),
             label_ranks: Default::default(),
             parts,
+            rests: self.rests,
         }
     }
 }
@@ -689,6 +717,9 @@ pub struct UsageStore {
     /// The parts of grouped data, one after another, each in time order: none for data whose
     /// records keep every dimension apart (a file, the demo). See [`UsageStore::part_for`].
     pub(crate) parts: Vec<Part>,
+    /// Each dimension that a server listed only in part, and the value that stands for the rest
+    /// of it ([`UsageStore::rest_key`]).
+    pub(crate) rests: Vec<(crate::query::Dimension, ValueId)>,
 }
 
 /// One part of a store: the same requests as every other part, grouped by fewer dimensions (one
@@ -727,17 +758,18 @@ pub(crate) struct RawStore {
     pub unknown_client: Option<ClientId>,
     pub measures: Vec<Measure>,
     pub parts: Vec<Part>,
+    pub rests: Vec<(crate::query::Dimension, ValueId)>,
 }
 
 impl UsageStore {
     pub(crate) fn into_raw(self) -> RawStore {
         let UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, ..
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests, ..
         } = self;
         RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests,
         }
     }
 
@@ -745,11 +777,11 @@ impl UsageStore {
     pub(crate) fn from_raw(raw: RawStore) -> UsageStore {
         let RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests,
         } = raw;
         UsageStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts,
+            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests,
             client_postings: std::sync::OnceLock::new(),
             latency_countable: false,
             counted_latency: std::sync::OnceLock::new(),
@@ -930,6 +962,18 @@ impl UsageStore {
             }
         }
         best.or(widest.map(|(_, range)| range)).unwrap_or(0..self.len())
+    }
+
+    /// The value of `dimension` that stands for every value a server did not list one by one
+    /// (it listed those with most requests), if it left some out: not a value of its own, so
+    /// breakdowns give it apart ([`crate::query::Breakdown::rest`]) and no text finds it.
+    pub fn rest_key(&self, dimension: crate::query::Dimension) -> Option<u32> {
+        self.rests.iter().find(|(d, _)| *d == dimension).map(|&(_, key)| key)
+    }
+
+    /// Each dimension that a server listed only in part, and its [`UsageStore::rest_key`].
+    pub fn rests(&self) -> &[(crate::query::Dimension, ValueId)] {
+        &self.rests
     }
 
     /// The parts of grouped data (none for ungrouped data).

@@ -105,6 +105,9 @@ pub struct Table {
     pub rows: Arc<Vec<Row>>,
     /// All requests of the table (what "Share" divides by), whatever the search shows.
     pub total: StatusCounts,
+    /// The values a server did not list one by one, counted together: a row below the others,
+    /// in every order, that names no value ([`crate::query::Breakdown::rest`]).
+    pub rest: Option<Row>,
     /// For URL tables: the methods of each template id, as text (`GET, POST`).
     pub methods: Vec<String>,
     /// The comparison period's requests by key, and in all, when the link compares.
@@ -122,8 +125,9 @@ impl Table {
     /// The same table with a change column against `before`, the comparison period's breakdown
     /// of the same dimension through the same filters.
     pub fn compared_with(mut self, before: &crate::query::Breakdown) -> Table {
-        let mut by_key = vec![0u64; before.rows.iter().map(|r| r.key as usize + 1).max().unwrap_or(0)];
-        for row in before.rows.iter() {
+        let rows = || before.rows.iter().chain(&before.rest);
+        let mut by_key = vec![0u64; rows().map(|r| r.key as usize + 1).max().unwrap_or(0)];
+        for row in rows() {
             by_key[row.key as usize] = row.counts.total();
         }
         self.before = Some((Arc::new(by_key), before.total.total()));
@@ -172,7 +176,7 @@ impl Table {
             TableColumn::ErrorRate => percent(self.total.error_rate()),
             TableColumn::Share => percent(share(self.total.total(), self.total.total())),
             TableColumn::Methods | TableColumn::P50 | TableColumn::P95 => String::new(),
-            TableColumn::Bytes => bytes(self.rows.iter().map(|r| r.bytes).sum(), numbers),
+            TableColumn::Bytes => bytes(self.rows.iter().chain(&self.rest).map(|r| r.bytes).sum(), numbers),
         }
     }
 
@@ -200,8 +204,8 @@ impl Table {
         Some(store.rows_matching(self.dimension(), &self.rows, needle).map(|i| i as u32).collect())
     }
 
-    /// The table as CSV: a line saying what it is (`heading`), the header, `rows` as shown, and
-    /// the total row. Text that a spreadsheet would run as a formula is neutralised ([`csv_field`]).
+    /// The table as CSV: a line saying what it is (`heading`), the header, `rows` as shown, the
+    /// rest's row where a server listed the values in part, and the total row. Text that a spreadsheet would run as a formula is neutralised ([`csv_field`]).
     pub fn to_csv(&self, store: &UsageStore, rows: &[Row], heading: &str) -> String {
         let dimension = self.dimension();
         let mut out = String::new();
@@ -217,7 +221,7 @@ impl Table {
             out.push('\n');
         };
         line(&mut out, &mut self.columns.iter().map(|c| c.header(dimension).to_owned()));
-        for row in rows {
+        for row in rows.iter().chain(&self.rest) {
             line(&mut out, &mut self.columns.iter().map(|&c| self.cell(store, c, row, Numbers::Csv)));
         }
         line(&mut out, &mut self.columns.iter().map(|&c| self.total_cell(c, Numbers::Csv)));
@@ -294,7 +298,7 @@ mod tests {
 
     fn table(store: &UsageStore, dimension: Dimension) -> Table {
         let b = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false);
-        Table { dimension: Some(dimension), columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency), total: b.total, rows: b.rows, methods: Vec::new(), before: None }
+        Table { dimension: Some(dimension), columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency), total: b.total, rest: b.rest, rows: b.rows, methods: Vec::new(), before: None }
     }
 
     // Guards the change column: after Requests, each row against its own value in the comparison
@@ -312,7 +316,7 @@ mod tests {
         let span = |d: i64| DaySpan { start: d, end: d + 1 };
         let b = store.breakdown(span(day), Dimension::Client, &RecordFilter::all(), false);
         let earlier = store.breakdown(span(day - 10), Dimension::Client, &RecordFilter::all(), false);
-        let t = Table { dimension: Some(Dimension::Client), columns: TableColumn::for_table(Dimension::Client, false, false), total: b.total, rows: b.rows, methods: Vec::new(), before: None }.compared_with(&earlier);
+        let t = Table { dimension: Some(Dimension::Client), columns: TableColumn::for_table(Dimension::Client, false, false), total: b.total, rest: b.rest, rows: b.rows, methods: Vec::new(), before: None }.compared_with(&earlier);
         assert_eq!(&t.columns[..3], [TableColumn::Name, TableColumn::Requests, TableColumn::Change]);
         let changes: Vec<(String, String)> = t.rows.iter().map(|r| (store.label(Dimension::Client, r.key), t.cell(&store, TableColumn::Change, r, Numbers::Screen))).collect();
         assert_eq!(changes, [("Alpha".to_owned(), "▲ 50.0%".to_owned()), ("Beta".into(), "▼ 20.0%".into()), ("Gamma".into(), "▲ new".into())]);

@@ -133,7 +133,8 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
         for filters in &filter_sets {
             let dimensions = table.usage_dimensions(&[Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, Dimension::Ip, Dimension::User, Dimension::Module]);
             let mut builder = usage_core::StoreBuilder::new();
-            let rows = usage_core::clickhouse::read_usage(&ask(table.usage_sql(window, granularity, "UTC", filters, &dimensions)), width, &mut builder).expect("a usage answer");
+            let listing = usage_core::clickhouse::Listing { over: window, most: usage_core::clickhouse::LISTED };
+            let rows = usage_core::clickhouse::read_usage(&ask(table.usage_sql(window, granularity, "UTC", filters, &dimensions, listing)), width, &mut builder).expect("a usage answer");
             let answered = builder.finish();
             assert!(rows <= records.len(), "aggregates, never more rows than records");
             // The filters were applied by the cluster; the dashboard applies them again, as it
@@ -155,15 +156,17 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
     }
     // Explore by IP in parts, one per widget grouping (clients, which the KPIs read too; URL
     // templates; IPs): each part counts every request, and each figure comes from a part that
-    // keeps it apart.
+    // keeps it apart. The IPs are listed in part: the two with most requests one by one, the
+    // rest together, as the engine ranks and counts them.
     let groupings = usage_core::clickhouse::view_groupings(usage_core::view::View::Explore, Dimension::Ip);
-    let queries = usage_core::clickhouse::usage_queries(&table, &[], &groupings, &[window], Granularity::Day, "UTC", &[], &Offsets::utc());
+    let listing = usage_core::clickhouse::Listing { over: window, most: 2 };
+    let queries = usage_core::clickhouse::usage_queries(&table, &[], &groupings, &[window], Granularity::Day, "UTC", &[], &Offsets::utc(), listing);
     assert_eq!(queries.len(), 3, "one query per widget grouping");
     assert!(queries.iter().all(|q| !q.sql.contains("method")), "no widget of Explore by IP shows methods: {queries:?}");
     let answers: Vec<Vec<u8>> = queries.iter().map(|q| ask(q.sql.clone())).collect();
     let parted = usage_core::clickhouse::read_parts(&queries, answers.iter().map(Vec::as_slice), usage_core::model::BucketWidth::Day).expect("the answers");
     assert_eq!(parted.parts().len(), 3);
-    for dimension in [Dimension::Client, Dimension::Template, Dimension::Ip, Dimension::Status, Dimension::Class] {
+    for dimension in [Dimension::Client, Dimension::Template, Dimension::Status, Dimension::Class] {
         let of = |s: &UsageStore| {
             let mut rows: Vec<(String, StatusCounts)> = s.breakdown(window, dimension, &RecordFilter::all(), false).rows.iter().map(|r| (s.key_text(dimension, r.key), r.counts)).collect();
             rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -171,6 +174,10 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
         };
         assert_eq!(of(&parted), of(&store), "{dimension:?} from its part");
     }
+    let ips = parted.breakdown(window, Dimension::Ip, &RecordFilter::all(), false);
+    assert!(store.breakdown(window, Dimension::Ip, &RecordFilter::all(), false).rows.len() > 2, "more IPs than listed");
+    assert_eq!(listed(&ips, &parted), listed_by_engine(&store, window, Dimension::Ip, &RecordFilter::all(), 2), "the two IPs with most requests, and the rest");
+    assert_eq!(parted.find_key(Dimension::Ip, "Other IP addresses"), None, "no filter names the rest");
     assert_eq!(parted.totals(window, &RecordFilter::all()), store.totals(window, &RecordFilter::all()));
 
     // Buckets on three zones' clocks: UTC, +05:45 all year, and New York across its change.
@@ -251,6 +258,26 @@ impl Seeded {
 /// `count` per-request records over the 14 days before `now`, shaped as an API's traffic: 40
 /// clients, a few making most calls, each calling 5 of 30 URL templates; every status class,
 /// 429 and a code under 200 among them; 200 IPs and 20 users; a client name with a quote.
+/// A breakdown of a dimension listed in part, as text: its rows by name, and the rest's counts.
+fn listed(breakdown: &usage_core::Breakdown, store: &UsageStore) -> (Vec<(String, StatusCounts)>, StatusCounts) {
+    let mut rows: Vec<(String, StatusCounts)> = breakdown.rows.iter().map(|r| (store.key_text(breakdown.dimension, r.key), r.counts)).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    (rows, breakdown.rest.map(|r| r.counts).unwrap_or_default())
+}
+
+/// What the engine, from every request, says a server listing `dimension` in part should give:
+/// its `most` values with most requests (ties by text) one by one, and the rest's counts.
+fn listed_by_engine(store: &UsageStore, window: Window, dimension: Dimension, filter: &RecordFilter, most: usize) -> (Vec<(String, StatusCounts)>, StatusCounts) {
+    let all = store.breakdown(window, dimension, filter, false);
+    let mut rest = all.total;
+    for row in all.rows.iter().take(most) {
+        rest.subtract(&row.counts);
+    }
+    let mut rows: Vec<(String, StatusCounts)> = all.rows.iter().take(most).map(|r| (store.key_text(dimension, r.key), r.counts)).collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    (rows, rest)
+}
+
 fn generated(count: usize, now: i64) -> Vec<usage_core::model::UsageRecord> {
     let mut rng = Seeded(13);
     let statuses = [200, 200, 200, 200, 200, 201, 204, 301, 304, 400, 401, 404, 429, 500, 503, 102];
@@ -288,6 +315,7 @@ fn generated(count: usize, now: i64) -> Vec<usage_core::model::UsageRecord> {
 // gives from the requests themselves.
 #[test]
 fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
+    const MOST: u64 = 50;
     let Some((first, second)) = cluster() else { return };
     // 2026-11-05 13:37 UTC: New York's clocks went back on 1 November, inside the 14 days.
     let now = day_number(NaiveDate::from_ymd_opt(2026, 11, 5).unwrap()) * 86_400 + 13 * 3_600 + 37 * 60;
@@ -344,7 +372,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     ];
     let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]);
     let zones = [("UTC", Offsets::utc()), ("Asia/Kathmandu", Offsets::fixed(5 * 3_600 + 45 * 60)), ("America/New_York", new_york)];
-    let (mut checked, mut latency_checked) = (0, 0);
+    let (mut checked, mut latency_checked, mut listed_checked) = (0, 0, 0);
     let mut answered_by = std::collections::BTreeMap::<String, usize>::new();
     for (zone, offsets) in &zones {
         let today = offsets.local_date(now);
@@ -375,7 +403,9 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     // As the worker asks: a query per widget grouping (with the filters'
                     // dimensions), each on the coarsest table that can answer it, in one store.
                     let groupings = usage_core::clickhouse::view_groupings(kind, by);
-                    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[asked], *fetched, zone, filters, offsets);
+                    // IPs listed in part, as the dashboard lists them by the thousand: 50 of the 200.
+                    let listing = usage_core::clickhouse::Listing { over: *window, most: MOST };
+                    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[asked], *fetched, zone, filters, offsets, listing);
                     for query in &queries {
                         *answered_by.entry(query.table.table.as_str().to_owned()).or_default() += 1;
                     }
@@ -399,7 +429,14 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     let mut dimensions: Vec<Dimension> = groupings.iter().flat_map(|g| g.dimensions()).filter(|&d| raw.offers(d)).collect();
                     dimensions.sort_by_key(|&d| d as u8);
                     dimensions.dedup();
-                    for dimension in dimensions.iter().copied().chain([Dimension::Class]) {
+                    let in_part = usage_core::clickhouse::listed_in_part(&dimensions, filters);
+                    if let Some(dimension) = in_part {
+                        let ranked = listed_by_engine(&store, *window, dimension, &mine, MOST as usize);
+                        assert_eq!(listed(&answered.breakdown(*window, dimension, &theirs, false), &answered), ranked, "{dimension:?} listed in part: {case}");
+                        assert!(ranked.1.total() > 0, "some left out: {case}");
+                        listed_checked += 1;
+                    }
+                    for dimension in dimensions.iter().copied().chain([Dimension::Class]).filter(|&d| Some(d) != in_part) {
                         let of = |s: &UsageStore, f: &RecordFilter| {
                             let mut rows: Vec<(String, StatusCounts)> = s.breakdown(*window, dimension, f, false).rows.iter().map(|r| (s.key_text(dimension, r.key), r.counts)).collect();
                             rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -448,17 +485,19 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     tables.extend(table_dimension.filter(|&d| d != Dimension::Template));
                     let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: filters.clone(), ..Default::default() };
                     for &dimension in &tables {
-                        let answer = ask(&raw.latency_sql(*window, dimension, filters));
+                        let answer = ask(&raw.latency_sql(*window, dimension, filters, listing));
                         counted.tables.push(usage_core::clickhouse::read_latency(&answer, &mut |d, t| answered.find_key(d, t), dimension, *window).expect("a latency answer"));
                     }
                     for &granularity in charted {
-                        let answer = ask(&raw.latency_series_sql(*window, granularity, zone, chart_dimension, filters));
+                        let answer = ask(&raw.latency_series_sql(*window, granularity, zone, chart_dimension, filters, listing));
                         counted.series.push(usage_core::clickhouse::read_latency_series(&answer, &mut |d, t| answered.find_key(d, t), chart_dimension, granularity, *window).expect("a p95 answer"));
                     }
                     let answered = answered.with_counted_latency(counted);
                     for &dimension in &tables {
                         let of = |s: &UsageStore, f: &RecordFilter| {
-                            let mut rows: Vec<_> = s.breakdown(*window, dimension, f, true).rows.iter().map(|r| (s.key_text(dimension, r.key), r.latency)).collect();
+                            // Only the values listed one by one have their own (the engine's first `MOST`).
+                            let most = if in_part == Some(dimension) { MOST as usize } else { usize::MAX };
+                            let mut rows: Vec<_> = s.breakdown(*window, dimension, f, true).rows.iter().take(most).map(|r| (s.key_text(dimension, r.key), r.latency)).collect();
                             rows.sort_by(|a, b| a.0.cmp(&b.0));
                             rows
                         };
@@ -467,7 +506,8 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                         assert_eq!(of(&answered, &theirs), engine, "{dimension:?} latency: {case}");
                     }
                     // Every value the engine charts, by its text in each store.
-                    let values: Vec<String> = store.breakdown(*window, chart_dimension, &mine, false).rows.iter().map(|r| store.key_text(chart_dimension, r.key)).collect();
+                    let most = if in_part == Some(chart_dimension) { MOST as usize } else { usize::MAX };
+                    let values: Vec<String> = store.breakdown(*window, chart_dimension, &mine, false).rows.iter().take(most).map(|r| store.key_text(chart_dimension, r.key)).collect();
                     let ids = |s: &UsageStore| values.iter().map(|v| s.find_key(chart_dimension, v).expect("a charted value")).collect::<Vec<u32>>();
                     for &granularity in charted {
                         let p95 = |s: &UsageStore, f: &RecordFilter| {
@@ -487,6 +527,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
     // Each table answered some cases: the hourly rollup hours and days in UTC and New York, the
     // 10-minute one 10-minute buckets there, the raw table +05:45, IPs and users.
     assert!(answered_by.len() == 3 && answered_by.values().all(|&n| n > 0), "{answered_by:?}");
+    assert_eq!(listed_checked, 9, "Explore by IP, listed in part, on three views in three zones");
     eprintln!("{checked} views checked ({latency_checked} with latencies), answered by {answered_by:?}; {:?} in all, {:?} waiting for ClickHouse, {:?} reading, {:?} on latencies", started.elapsed(), waited.get(), reading.get(), latency_time.get());
     for shard in [&first, &second] {
         run(shard, "DROP DATABASE IF EXISTS callboard_matrix");
