@@ -229,3 +229,42 @@ async fn every_view_end_to_end() {
     assert_eq!(csp, json!("0"), "no CSP violations");
     client.close().await.expect("end the session");
 }
+
+// Guards the pager of a long table: 250 IPs show a hundred at a time; "Next" (by mouse) and
+// "Previous" (by keyboard) move by a hundred, each page holding the rows the table ranks there,
+// and "Next" is disabled on the last page. Its closure once ended the button's tag at `>=`, so
+// the button showed its own code as text and never moved (seen in a screenshot).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_long_table_pages() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (_driver, client, base) = start(|_, _| false, String::new()).await;
+    let day = today().checked_sub_days(Days::new(1)).expect("yesterday");
+    let ips: Vec<String> = (0..250).map(|i| format!("10.0.{}.{}", i / 100, i % 100)).collect();
+    let mut csv = String::from("Time,Application,Method,Path,Status,Module,IP,User\n");
+    for (i, ip) in ips.iter().enumerate() {
+        csv.push_str(&format!("{day}T12:{:02}:{:02}Z,billing,GET,/api/users/{i},200,users,{ip},ann\n", i / 60, i % 60));
+    }
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-views-ips.csv");
+    std::fs::write(&path, csv).expect("write the csv");
+    client.goto(&base).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&path.display().to_string()).await.expect("choose it");
+    kpis_become(&client, "the file's KPIs", ["250", "1", "0.0%", "0"]).await;
+    activate(&client, "[data-testid=nav-explore]", false).await;
+    activate(&client, "[data-testid=by-ip]", false).await;
+    // One request each: ranked by their text.
+    let mut ranked = ips.clone();
+    ranked.sort();
+    let keys = || async { script(&client, "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(tr => tr.dataset.key)").await };
+    let page = || async { script(&client, "return document.querySelector('[data-testid=table-page]')?.textContent ?? ''").await };
+    eventually("the first page", || async { keys().await == json!(ranked[..100]) }).await;
+    assert_eq!(text(&client, "table-next").await, "Next");
+    activate(&client, "[data-testid=table-next]", false).await;
+    eventually("the second page", || async { keys().await == json!(ranked[100..200]) }).await;
+    assert_eq!(page().await, json!("Rows 101–200 of 250"));
+    activate(&client, "[data-testid=table-next]", false).await;
+    eventually("the last page", || async { keys().await == json!(ranked[200..]) }).await;
+    assert_eq!(script(&client, "return document.querySelector('[data-testid=table-next]').disabled").await, json!(true), "no page after the last");
+    activate(&client, "[data-testid=table-prev]", true).await;
+    eventually("back a page", || async { keys().await == json!(ranked[100..200]) }).await;
+}

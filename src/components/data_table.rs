@@ -227,7 +227,7 @@ pub fn DataTable(
                     let first = page.get() * PAGE;
                     format!("Rows {}–{} of {}", thousands(first as u64 + 1), thousands((first + PAGE).min(n) as u64), thousands(n as u64))
                 }}</span>
-                <button type="button" class="button button--small" data-testid="table-next" prop:disabled=move || page.get() + 1 >= pages()
+                <button type="button" class="button button--small" data-testid="table-next" prop:disabled=move || { page.get() + 1 >= pages() }
                     on:click=move |_| page.update(|p| *p += 1)>"Next"</button>
             </nav>
         </Show>
