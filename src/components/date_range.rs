@@ -98,7 +98,9 @@ fn TimeControls() -> impl IntoView {
             <span class="field__label">"Buckets"</span>
             <select class="field__input field__input--select" data-testid="granularity"
                 prop:value=move || dashboard.granularity.get().as_str() on:change=on_granularity>
-                {move || dashboard.granularities.get().into_iter().map(|g| view! { <option value=g.as_str()>{g.label()}</option> }).collect_view()}
+                // Each option says whether it is the one chosen: the select's value alone is lost
+                // when the options change under it (a ClickHouse answer offers 10 minutes).
+                {move || dashboard.granularities.get().into_iter().map(|g| view! { <option value=g.as_str() selected=move || dashboard.granularity.get() == g>{g.label()}</option> }).collect_view()}
             </select>
         </label>
         <label class="field">
