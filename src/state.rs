@@ -367,10 +367,15 @@ impl Dashboard {
     /// Whether the data can be broken down by `dimension`, and if not, why.
     pub fn availability(&self, dimension: Dimension) -> Result<(), usage_core::query::Unavailable> {
         let detail = self.status_detail.get();
-        let offered = self.dataset.with(|d| match &d.source {
-            DataSource::Live(live) => live.meta.as_ref().and_then(|m| m.as_ref().ok()).map(|m| m.dimensions.clone()).unwrap_or_default(),
-            _ => Vec::new(),
+        let (offered, per_view) = self.dataset.with(|d| match &d.source {
+            DataSource::Live(live) => (live.meta.as_ref().and_then(|m| m.as_ref().ok()).map(|m| m.dimensions.clone()).unwrap_or_default(), live.kind == "ClickHouse"),
+            _ => (Vec::new(), false),
         });
+        // ClickHouse is asked per view for the dimensions its widgets show: one its table has
+        // is offered whatever the store on screen holds, and asked for when chosen.
+        if per_view && offered.contains(&if dimension == Dimension::Class { Dimension::Status } else { dimension }) {
+            return Ok(());
+        }
         self.store.with(|s| dimension.offered_by(&offered, s, detail))
     }
 }
@@ -380,7 +385,8 @@ fn status_detail_of(source: &DataSource) -> StatusDetail {
     match source {
         DataSource::Demo => StatusDetail::Codes,
         DataSource::Files { files, .. } => files.iter().map(|f| f.status_detail).max_by_key(|d| *d as u8).unwrap_or_default(),
-        // Every live endpoint counts per status class (docs/api.md).
+        // ClickHouse counts each status code; every other live endpoint per status class (docs/api.md).
+        DataSource::Live(live) if live.kind == "ClickHouse" => StatusDetail::Codes,
         DataSource::Live(_) => StatusDetail::Classes,
     }
 }

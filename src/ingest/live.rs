@@ -317,7 +317,19 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let caveat = format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and "));
     let served_from = answers.into_iter().find_map(|a| a.redirected_to);
     let latency = counted.to_numbers();
-    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: Some(caveat), meta: None, served_from, zone: asked.zone.map(str::to_owned), latency, latency_keys: Vec::new() }))
+    // What the table can break down by (its columns), as a contract server's /meta says it:
+    // Explore offers those, whatever the store on screen holds (a view asks only for the
+    // dimensions its widgets show), and the filters are applied by the cluster.
+    let offered = usage_core::rest::ApiMeta {
+        dimensions: Dimension::ALL.into_iter().filter(|&d| raw.offers(d)).collect(),
+        filters: true,
+        timezone: "UTC".to_owned(),
+        clients: Vec::new(),
+        metrics: Vec::new(),
+        retention_days: None,
+        quota: None,
+    };
+    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: Some(caveat), meta: Some(Ok(offered)), served_from, zone: asked.zone.map(str::to_owned), latency, latency_keys: Vec::new() }))
 }
 
 /// The latencies the view shows, from the raw table (only it has a request's own), in parallel:

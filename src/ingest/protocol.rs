@@ -50,7 +50,8 @@ pub struct LiveInfo {
     pub to: String,
     /// What the answer covers when the endpoint could not give exactly the range asked for.
     pub caveat: Option<String>,
-    /// `/meta` (the contract only): what it said, or why it could not be read.
+    /// `/meta` (the contract): what it said, or why it could not be read; for ClickHouse, what
+    /// its table's columns let it break down by.
     pub meta: Option<Result<ApiMeta, String>>,
     /// Where the answer really came from, when a redirect took the request to another origin.
     pub served_from: Option<String>,
