@@ -128,7 +128,7 @@ pub fn BreakdownCard(
     let unavailable = move || dashboard.availability(dimension).err();
     let count = move || breakdown.with(|b| match picked {
         Some(_) => format!("of {} {}", thousands(b.rows.len() as u64), if b.rows.len() == 1 { dimension.label_lower() } else { dimension.plural() }),
-        None if b.rest.is_some() => format!("top {TOP} of the {} with most requests", thousands(b.rows.len() as u64)),
+        None if b.rest.is_some() => format!("top {TOP} of the {} busiest", thousands(b.rows.len() as u64)),
         None => format!("top {TOP} of {}", thousands(b.rows.len() as u64)),
     });
 
