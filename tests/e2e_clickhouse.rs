@@ -210,12 +210,16 @@ async fn clickhouse_source_matches_the_file() {
     // Fetched once: one query per grouping, and one kill of earlier fetches.
     assert_eq!(usage.len(), 3, "{usage:#?}");
     assert_eq!(asked_since.iter().filter(|sql| sql.starts_with("KILL QUERY")).count(), 1, "one fetch for one page: {asked_since:#?}");
-    let groupings = ["GROUP BY b, client_id, status ORDER", "GROUP BY b, template, status ORDER", "GROUP BY b, status, ip ORDER"];
+    // The IPs as the page lists them: the thousand with most requests over the view's own days
+    // one by one (all nine here), the rest together.
+    let groupings = ["GROUP BY b, client_id, status ORDER", "GROUP BY b, template, status ORDER", "GROUP BY b, status, listed, listed_ip ORDER"];
     for grouped in groupings {
         assert!(usage.iter().any(|sql| sql.contains(grouped)), "a query {grouped}: {usage:#?}");
     }
     assert!(usage.iter().all(|sql| groupings.iter().any(|g| sql.contains(g))), "no query groups what no widget shows: {usage:#?}");
     assert!(usage.iter().all(|sql| !sql.contains("client_id = ")), "no filter left over from the drill-down");
+    let listed = "GROUP BY ip ORDER BY sum(requests) DESC, ip LIMIT 1000) AS listed, if(listed, ip, '') AS listed_ip";
+    assert!(usage.iter().any(|sql| sql.contains("ip GLOBAL IN (SELECT ip FROM `callboard_e2e`.`usage` WHERE timestamp >= ") && sql.contains(listed)), "{listed} in {usage:#?}");
     // Each fetch first cancels the page's superseded ones still running on the server.
     let kills = ASKED.lock().unwrap_or_else(|p| p.into_inner()).iter().filter(|sql| sql.starts_with("KILL QUERY WHERE query_id LIKE 'callboard-") && sql.contains("[3]) < ")).count();
     assert!(kills >= 3, "{kills} kills: connecting, the drill-down and Explore each fetch");
