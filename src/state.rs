@@ -372,8 +372,9 @@ impl Dashboard {
             _ => (Vec::new(), false),
         });
         // ClickHouse is asked per view for the dimensions its widgets show: one its table has
-        // is offered whatever the store on screen holds, and asked for when chosen.
-        if per_view && offered.contains(&if dimension == Dimension::Class { Dimension::Status } else { dimension }) {
+        // is offered until it has been asked for (then its values say), and asked for when chosen.
+        let column = if dimension == Dimension::Class { Dimension::Status } else { dimension };
+        if per_view && offered.contains(&column) && !self.store.with(|s| s.parts().iter().any(|p| p.grouping.has(column))) {
             return Ok(());
         }
         self.store.with(|s| dimension.offered_by(&offered, s, detail))
