@@ -207,11 +207,14 @@ impl SourceController {
         self.loading.set(true);
         self.received.set(0);
         // The latencies the view shows come from a worker of their own, so the counts show as
-        // soon as they are in (a month's percentiles read every request of it).
-        if ask.latency.is_some() {
+        // soon as they are in (a month's percentiles read every request of it); beside them,
+        // or once they are in where both rank a dimension's every value (`after_counts`).
+        let filters = self.dashboard.view.with_untracked(|v| v.filters.clone());
+        let after_counts = ask.latency.as_ref().is_some_and(|l| l.after_counts(&filters));
+        let latency = ask.latency.is_some().then(|| {
             let (source, ask, cancel) = (source.clone(), ask.clone(), Cancel::default());
             self.cancel_latency.set_value(cancel.clone());
-            leptos::task::spawn_local(async move {
+            move || leptos::task::spawn_local(async move {
                 let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
                 let counted = crate::sources::rest::fetch_latency(&source, kind, &ask, &filters, this_fetch as u32, &cancel).await;
                 if self.latest.get_value() != this_fetch {
@@ -222,7 +225,11 @@ impl SourceController {
                 } else {
                     self.early_latency.set_value(Some((this_fetch, counted)));
                 }
-            });
+            })
+        });
+        let (now, later) = if after_counts { (None, latency) } else { (latency, None) };
+        if let Some(start) = now {
+            start();
         }
         leptos::task::spawn_local(async move {
             let on_progress = move |bytes| {
@@ -254,6 +261,9 @@ impl SourceController {
                     self.shown.set_value(this_fetch);
                     if let Some((_, counted)) = self.early_latency.try_update_value(Option::take).flatten().filter(|(fetch, _)| *fetch == this_fetch) {
                         self.show_latency(counted);
+                    }
+                    if let Some(start) = later {
+                        start();
                     }
                 }
                 Err(message) if self.showing_live() => self.failure.set(Some(message)),

@@ -137,11 +137,12 @@ fn main() {
         ("explore by module, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Module, false),
         ("explore by IP, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Explore, Dimension::Ip, false),
         ("explore by IP, last 7 days, days", days(7), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Ip, false),
+        ("explore by IP, last 30 days, days", days(30), Granularity::Day, "UTC", vec![], View::Explore, Dimension::Ip, false),
         ("explore by user, yesterday, hours", days(1), Granularity::Hour, "UTC", vec![], View::Explore, Dimension::User, false),
     ];
     let views: Vec<Case> = views.into_iter().filter(|v| v.0.contains(only.as_str())).collect();
-    println!("| view | table | runs | answer rows | p50 | p95 | of which latency queries, p50 | reading the answer |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("| view | table | runs | answer rows | p50 | p95 | counts shown, p50 / p95 | of which latency queries, p50 | reading the answer |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|");
     for (label, window, granularity, zone, filters, view, by, p95_chart) in &views {
         // The latencies the view shows, from the raw table, as the latencies' worker asks for
         // them at the same time as the usage query: the table's percentiles, and the chart's p95
@@ -149,6 +150,7 @@ fn main() {
         let (table, charted) = usage_core::clickhouse::latency_widgets(*view, *by);
         let ask = usage_core::clickhouse::LatencyAsk { window: *window, before: None, table, chart: p95_chart.then_some((charted, *granularity)) };
         let latency_sql: Vec<String> = ask.parts(&raw).iter().map(|part| part.sql(&raw, zone, filters, ask.listing())).collect();
+        let after_counts = ask.after_counts(filters);
         // One usage query per widget grouping, on the raw table, and on the tables the
         // dashboard picks when any is a rollup.
         let groupings = usage_core::clickhouse::view_groupings(*view, *by);
@@ -168,6 +170,7 @@ fn main() {
             let runs = if on_rollup { runs } else { runs.min(raw_runs) };
             let mut times = Vec::with_capacity(runs);
             let mut latency_times = Vec::with_capacity(runs);
+            let mut count_times = Vec::with_capacity(runs);
             let (mut answer_rows, mut reading) = (0, 0.0);
             // One run first, not timed: the first reads of a table fill ClickHouse's caches.
             for run in 0..=runs {
@@ -180,20 +183,27 @@ fn main() {
                 });
                 // Then every widget's usage query and the latency queries, at once; the set
                 // takes as long as the slowest.
-                let (bodies, latency) = std::thread::scope(|threads| {
+                let (bodies, latency, counted) = std::thread::scope(|threads| {
                     let timed = |q: &str| {
                         let t = Instant::now();
                         post(&url, q).unwrap_or_else(|e| panic!("{e}\n{q}"));
                         t.elapsed().as_secs_f64() * 1_000.0
                     };
-                    let latency: Vec<_> = latency_sql.iter().map(|q| threads.spawn(move || timed(q))).collect();
+                    // As the page does: the latencies beside the counts, or once they are in
+                    // where both rank a dimension's every value (`LatencyAsk::after_counts`).
+                    let send_latency = || latency_sql.iter().map(|q| threads.spawn(move || timed(q))).collect::<Vec<_>>();
+                    let beside = if after_counts { Vec::new() } else { send_latency() };
                     let usage: Vec<_> = queries.iter().map(|q| threads.spawn(|| post(&url, &q.sql).unwrap_or_else(|e| panic!("{e}\n{}", q.sql)))).collect();
                     let bodies: Vec<Vec<u8>> = usage.into_iter().map(|h| h.join().unwrap_or_default()).collect();
-                    (bodies, latency.into_iter().map(|h| h.join().unwrap_or(f64::NAN)).fold(0.0, f64::max))
+                    // The view shows its counts now: the latencies fill in when they land.
+                    let counted = t.elapsed().as_secs_f64() * 1_000.0;
+                    let latency = if after_counts { send_latency() } else { beside };
+                    (bodies, latency.into_iter().map(|h| h.join().unwrap_or(f64::NAN)).fold(0.0, f64::max), counted)
                 });
                 if run > 0 {
                     times.push(t.elapsed().as_secs_f64() * 1_000.0);
                     latency_times.push(latency);
+                    count_times.push(counted);
                 }
                 let t = Instant::now();
                 let store = usage_core::clickhouse::read_parts(&queries, bodies.iter().map(Vec::as_slice), usage_core::model::BucketWidth::Day).expect("the answers");
@@ -202,9 +212,11 @@ fn main() {
             }
             times.sort_by(f64::total_cmp);
             latency_times.sort_by(f64::total_cmp);
+            count_times.sort_by(f64::total_cmp);
             let at = |times: &[f64], p: usize| times[((times.len() * p).div_ceil(100)).saturating_sub(1).min(times.len() - 1)];
             let latency = if latency_sql.is_empty() { "–".to_owned() } else { format!("{:.0} ms", at(&latency_times, 50)) };
-            println!("| {label} | {} ({} queries) | {runs} | {answer_rows} | {:.0} ms | {:.0} ms | {latency} | {reading:.0} ms |", names.join(" + "), queries.len(), at(&times, 50), at(&times, 95));
+            let counts = format!("{:.0} / {:.0} ms", at(&count_times, 50), at(&count_times, 95));
+            println!("| {label} | {} ({} queries) | {runs} | {answer_rows} | {:.0} ms | {:.0} ms | {counts} | {latency} | {reading:.0} ms |", names.join(" + "), queries.len(), at(&times, 50), at(&times, 95));
         }
     }
 }
