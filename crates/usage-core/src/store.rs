@@ -971,11 +971,6 @@ impl UsageStore {
         self.rests.iter().find(|(d, _)| *d == dimension).map(|&(_, key)| key)
     }
 
-    /// Each dimension that a server listed only in part, and its [`UsageStore::rest_key`].
-    pub fn rests(&self) -> &[(crate::query::Dimension, ValueId)] {
-        &self.rests
-    }
-
     /// The parts of grouped data (none for ungrouped data).
     pub fn parts(&self) -> &[Part] {
         &self.parts
