@@ -234,6 +234,26 @@ async fn clickhouse_source_matches_the_file() {
     })
     .await;
 
+    // More IPs than a view lists: 1,500 on one day (ten with 5 requests, the rest with 1), so the
+    // 1,000 busiest are listed one by one and the other 500 requests counted together in a row
+    // that links nowhere, below the listed ones; every total holds them.
+    run(&first, "DROP TABLE IF EXISTS callboard_e2e.many");
+    run(&first, &format!("CREATE TABLE callboard_e2e.many ({columns}) ENGINE = MergeTree ORDER BY timestamp"));
+    let noon = to.and_hms_opt(12, 0, 0).expect("noon").and_utc().timestamp();
+    run(&first, &format!("INSERT INTO callboard_e2e.many SELECT toDateTime({noon} + number), 'c1', 'One', 'GET', '/a', 200, concat('10.1.', toString(intDiv(number, 250)), '.', toString(number % 250)), '', '', 0, 1.0, if(number < 10, 5, 1) FROM numbers(1500)"));
+    let many = format!("{base}?from={to}&to={to}&tz=UTC&view=explore&by=ip&source={}&kind=clickhouse", js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=many")));
+    client.goto(&many).await.expect("many IPs");
+    let rest = "return document.querySelector('[data-testid=table-rest] td[data-col=requests]')?.textContent ?? ''";
+    eventually("the rest's row", || async { script(&client, rest).await == serde_json::json!("500") }).await;
+    assert_eq!(text(&client, "kpi-total-requests").await, "1,540");
+    assert_eq!(text(&client, "table-count").await, "1,000 IP addresses with most requests, the rest in one row");
+    let first_rows = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].slice(0, 2).map(r => [r.dataset.key, r.querySelector('[data-col=requests]').textContent])";
+    assert_eq!(script(&client, first_rows).await, serde_json::json!([["10.1.0.0", "5"], ["10.1.0.1", "5"]]));
+    let rest_row = "const r = document.querySelector('[data-testid=table-rest]'); return [r.querySelector('th').textContent, r.querySelectorAll('a').length, r.nextElementSibling.classList.contains('table__total')]";
+    assert_eq!(script(&client, rest_row).await, serde_json::json!(["Other IP addresses", 0, true]), "named, linking nowhere, above the total");
+    assert!(text(&client, "card-ip").await.contains("top 5 of the 1,000 busiest"));
+    std::fs::write(common::screenshots().join("clickhouse-many-ips.png"), client.screenshot().await.expect("screenshot")).expect("save");
+
     // Latencies, counted by the cluster: Explore by IP in UTC with the p95 chart. Each IP's p50
     // and p95, and its p95 per day, are the nearest ranks of its requests' latencies.
     let latencies = |ip: &str, day: Option<chrono::NaiveDate>| {
