@@ -228,9 +228,11 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     // Each query but the DESCRIBEs is named by the page, this fetch and its place in it, and the
     // earlier fetches' queries still running on the server are cancelled first (their workers
     // are gone, but 18.16 would run them on).
+    // A server that has the setting also stops them when the tab closes (no newer fetch then).
+    let closing = std::cell::Cell::new(false);
     let query_url = |place: Option<&str>| {
         let id = place.map(|place| usage_core::clickhouse::query_id(asked.session, asked.fetch, place));
-        usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS, id.as_deref())
+        usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS, id.as_deref(), closing.get())
     };
     // Parallel answers' bytes, added up for the one progress figure.
     let received = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u64>::new()));
@@ -272,7 +274,10 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
             let _ = ask(sql, None).await;
         }
     };
-    let (raw, coarse, fine, ()) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine), kill);
+    // Whether the server can stop a query when the tab closes (current releases; not 18.16).
+    let closes = async { ask(usage_core::clickhouse::has_setting_sql(), None).await.is_ok_and(|answer| usage_core::clickhouse::has_setting(&answer.bytes)) };
+    let (raw, coarse, fine, (), closes) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine), kill, closes);
+    closing.set(closes);
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = asked.range.to_query();

@@ -138,11 +138,15 @@ fn class_condition(class: StatusClass) -> &'static str {
 ///
 /// With a `query_id` (letters, digits and `-` only; anything else is left out), the query can be
 /// cancelled by [`kill_sql`]: the dashboard names each query by its page, its fetch and its place
-/// in the fetch ([`query_id`]).
-pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, query_id: Option<&str>) -> String {
+/// in the fetch ([`query_id`]). With `cancel_on_close` (a server that has [`CANCEL_ON_CLOSE`]),
+/// the server stops the query when the browser drops its connection (the tab closed).
+pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, query_id: Option<&str>, cancel_on_close: bool) -> String {
     let mut pairs = vec![("database".to_owned(), database.0.clone()), ("add_http_cors_header".to_owned(), "1".to_owned())];
     if let Some(id) = query_id.filter(|id| !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
         pairs.push(("query_id".to_owned(), id.to_owned()));
+    }
+    if cancel_on_close {
+        pairs.push((CANCEL_ON_CLOSE.to_owned(), "1".to_owned()));
     }
     // readonly last: the settings before it are set first.
     let mut limits = settings(max_seconds, max_rows);
@@ -194,6 +198,23 @@ pub fn kill_sql(page: &str, fetch: u32) -> Option<String> {
     (!page.is_empty() && page.chars().all(|c| c.is_ascii_alphanumeric())).then(|| {
         format!("KILL QUERY WHERE query_id LIKE {} AND toUInt64OrZero(splitByChar('-', query_id)[3]) < {fetch} ASYNC FORMAT JSONCompact", quote(&format!("callboard-{page}-%")))
     })
+}
+
+/// The setting of current releases that stops a read-only HTTP query when its client goes away
+/// (a closed tab, whose fetches no newer fetch of the page will [`kill_sql`]). 18.16 refuses it as
+/// unknown, so it is sent only where [`has_setting_sql`] finds it.
+pub const CANCEL_ON_CLOSE: &str = "cancel_http_readonly_queries_on_client_close";
+
+/// Asks whether the server has [`CANCEL_ON_CLOSE`]: its answer names it, or is empty
+/// ([`has_setting`]).
+pub fn has_setting_sql() -> String {
+    format!("SELECT name FROM system.settings WHERE name = {} FORMAT JSONCompact", quote(CANCEL_ON_CLOSE))
+}
+
+/// Whether [`has_setting_sql`]'s answer names the setting; anything else (an error, another
+/// shape) says no, so the setting is never sent to a server that would refuse it.
+pub fn has_setting(answer: &[u8]) -> bool {
+    serde_json::from_slice::<Value>(answer).ok().and_then(|v| v.get("data").and_then(Value::as_array).map(|rows| rows.iter().any(|r| r.get(0).and_then(Value::as_str) == Some(CANCEL_ON_CLOSE)))).unwrap_or(false)
 }
 
 /// The settings every query carries, as the HTTP interface's URL parameters: read-only, a time
@@ -993,12 +1014,19 @@ mod tests {
         assert!(says("Poco::Exception. Code: 1000, e.code() = 0, e.displayText() = Exception: Cannot load time zone Nope/Zone, e.what() = Exception").contains("does not know the time zone Nope/Zone: its"));
         assert!(says("Code: 36. DB::Exception: Cannot load time zone Nope/Zone: while executing. (BAD_ARGUMENTS)").contains("time zone Nope/Zone: its"));
         assert_eq!(error_message("<html>502 Bad Gateway</html>", 15, 1), None);
-        let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000, None);
+        let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000, None, false);
         assert_eq!(url, "http://127.0.0.1:8123/?database=callboard&add_http_cors_header=1&max_execution_time=15&max_result_rows=1000000&result_overflow_mode=throw&readonly=1");
         // An id that is not letters, digits and - is left out rather than escaped.
-        let url = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("callboard-k3x9-7-usage-0"));
+        let url = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("callboard-k3x9-7-usage-0"), false);
         assert_eq!(url, "http://h/?database=db&add_http_cors_header=1&query_id=callboard-k3x9-7-usage-0&max_execution_time=15&max_result_rows=9&result_overflow_mode=throw&readonly=1");
-        assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("a&readonly=0")).contains("query_id"));
+        assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("a&readonly=0"), false).contains("query_id"));
+        // Cancelled when the browser goes away, where the server has the setting: before readonly.
+        let closing = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, None, true);
+        assert!(closing.contains("&cancel_http_readonly_queries_on_client_close=1&") && closing.ends_with("&readonly=1"), "{closing}");
+        assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, None, false).contains("cancel_http"));
+        assert!(has_setting(br#"{"meta":[{"name":"name","type":"String"}],"data":[["cancel_http_readonly_queries_on_client_close"]],"rows":1}"#));
+        assert!(!has_setting(br#"{"meta":[{"name":"name","type":"String"}],"data":[],"rows":0}"#), "18.16 has none");
+        assert!(!has_setting(b"Code: 60, e.displayText() = DB::Exception: no such table"));
         assert_eq!(query_id("k3x9", 7, "usage-0"), "callboard-k3x9-7-usage-0");
         assert_eq!(kill_sql("k3x9", 7).as_deref(), Some("KILL QUERY WHERE query_id LIKE 'callboard-k3x9-%' AND toUInt64OrZero(splitByChar('-', query_id)[3]) < 7 ASYNC FORMAT JSONCompact"));
         assert_eq!(kill_sql("k3-x9", 7), None, "the fetch's number must be the third part");
