@@ -199,7 +199,7 @@ impl Dashboard {
         // offer every granularity a range allows, not only the data's own; other data, no finer
         // than it comes in.
         let offered_bucket = Memo::new(move |_| {
-            let clickhouse = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.kind == "ClickHouse"));
+            let clickhouse = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.is_clickhouse()));
             if clickhouse { 1 } else { data_bucket.get() }
         });
         let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), offered_bucket.get()));
@@ -368,7 +368,7 @@ impl Dashboard {
     pub fn availability(&self, dimension: Dimension) -> Result<(), usage_core::query::Unavailable> {
         let detail = self.status_detail.get();
         let (offered, per_view) = self.dataset.with(|d| match &d.source {
-            DataSource::Live(live) => (live.meta.as_ref().and_then(|m| m.as_ref().ok()).map(|m| m.dimensions.clone()).unwrap_or_default(), live.kind == "ClickHouse"),
+            DataSource::Live(live) => (live.meta.as_ref().and_then(|m| m.as_ref().ok()).map(|m| m.dimensions.clone()).unwrap_or_default(), live.is_clickhouse()),
             _ => (Vec::new(), false),
         });
         // ClickHouse is asked per view for the dimensions its widgets show: one its table has
@@ -387,7 +387,7 @@ fn status_detail_of(source: &DataSource) -> StatusDetail {
         DataSource::Demo => StatusDetail::Codes,
         DataSource::Files { files, .. } => files.iter().map(|f| f.status_detail).max_by_key(|d| *d as u8).unwrap_or_default(),
         // ClickHouse counts each status code; every other live endpoint per status class (docs/api.md).
-        DataSource::Live(live) if live.kind == "ClickHouse" => StatusDetail::Codes,
+        DataSource::Live(live) if live.is_clickhouse() => StatusDetail::Codes,
         DataSource::Live(_) => StatusDetail::Classes,
     }
 }

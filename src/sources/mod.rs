@@ -42,13 +42,22 @@ pub struct Live {
     pub range: DateRange,
     /// What the answer covers when the endpoint could not give exactly the range asked for.
     pub caveat: Option<String>,
-    /// `/meta` (the contract only): what it said, or why it could not be read.
+    /// `/meta` (the contract): what it said, or why it could not be read; for ClickHouse, what
+    /// its table's columns let it break down by.
     pub meta: Option<Result<ApiMeta, String>>,
     /// Where the answer really came from, when a redirect took the request to another origin.
     pub served_from: Option<String>,
     /// The zone whose clock the source counted its buckets on (an IANA name), when it was asked
     /// to (ClickHouse); `None` for UTC.
     pub zone: Option<String>,
+}
+
+impl Live {
+    /// Whether this is a ClickHouse table: asked per view for what its widgets show, counting
+    /// exact status codes, rather than a usage API that answers with every dimension it has.
+    pub fn is_clickhouse(&self) -> bool {
+        self.kind == "ClickHouse"
+    }
 }
 
 /// One opened file and what reading it found.
