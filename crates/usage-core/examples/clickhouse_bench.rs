@@ -107,7 +107,7 @@ fn main() {
     }
     println!("{} rows in usage, {} in usage_10m, {} in usage_1h", count("usage"), count("usage_10m"), count("usage_1h"));
 
-    let url = query_url(&base, &database, 60, 10_000_000, None);
+    let url = query_url(&base, &database, 60, 10_000_000, None, false);
     let describe = |name: &str| post(&url, &format!("DESCRIBE TABLE callboard_bench.{name} FORMAT JSONCompact")).expect("describe");
     let raw = Table::from_describe(database.clone(), Name::parse("usage").unwrap(), &describe("usage")).expect("raw");
     let rollups = ["usage_1h", "usage_10m"].map(|name| Table::from_describe(database.clone(), Name::parse(name).unwrap(), &describe(name)).expect("rollup"));
