@@ -34,10 +34,8 @@ pub fn register(update_ready: RwSignal<bool>) {
     // Reload once the new version has taken over, only ever after the user asked for it: the first
     // version also takes control (it claims the page on activation), and that needs no reload.
     let reload = Closure::<dyn Fn()>::new(|| {
-        if TAKING_OVER.with(std::cell::Cell::get) {
-            if let Some(window) = web_sys::window() {
-                let _ = window.location().reload();
-            }
+        if TAKING_OVER.with(std::cell::Cell::get) && let Some(window) = web_sys::window() {
+            let _ = window.location().reload();
         }
     });
     container.set_oncontrollerchange(Some(reload.as_ref().unchecked_ref()));

@@ -111,7 +111,9 @@ pub struct Dashboard {
 }
 
 impl Dashboard {
-    /// Loads the demo data and the saved selection, and reads the link. Call inside `<Router>`.
+    /// Loads the demo data and the saved selection, and reads the link. Call inside `<Router>`
+    /// (so no `Default`, which could be called anywhere).
+    #[allow(clippy::new_without_default)]
     pub fn new() -> Dashboard {
         let mut notices = Vec::new();
         // One reading of the clock for the demo and `now`, so the demo's last bucket is the one

@@ -122,10 +122,8 @@ pub fn ZoneSelect() -> impl IntoView {
     let local_name = crate::clock::local_zone_name();
     let mut names = crate::clock::zone_names();
     // A zone the link names that the browser does not list still shows as chosen.
-    if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone()) {
-        if !names.contains(&name) {
-            names.insert(0, name);
-        }
+    if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone()) && !names.contains(&name) {
+        names.insert(0, name);
     }
     let on_zone = move |ev: leptos::ev::Event| {
         let zone = ZoneChoice::parse(&event_target_value(&ev)).unwrap_or_default();

@@ -37,10 +37,8 @@ pub fn Shortcuts() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
     let open_list = move || {
-        if let Some(dialog) = dialog_ref.get_untracked() {
-            if !dialog.open() {
-                let _ = dialog.show_modal();
-            }
+        if let Some(dialog) = dialog_ref.get_untracked() && !dialog.open() {
+            let _ = dialog.show_modal();
         }
     };
     // On Today so far, which has no range, a preset opens the overview of that range.

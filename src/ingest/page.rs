@@ -34,9 +34,12 @@ pub struct Progress {
     pub total: f64,
 }
 
+/// The worker of a running job, and where to say that it was cancelled.
+type Running = Option<(Worker, mpsc::UnboundedSender<Event>)>;
+
 /// Stops a running job: the worker is terminated at once.
 #[derive(Clone, Default)]
-pub struct Cancel(Rc<RefCell<Option<(Worker, mpsc::UnboundedSender<Event>)>>>);
+pub struct Cancel(Rc<RefCell<Running>>);
 
 impl Cancel {
     pub fn cancel(&self) {

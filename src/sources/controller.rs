@@ -161,10 +161,8 @@ impl SourceController {
                 return;
             }
             let demo_today = dashboard.dataset.with_untracked(|d| matches!(d.source, DataSource::Demo)) && dashboard.view.with_untracked(|v| v.view == View::Today);
-            if demo_today {
-                if let Ok(dataset) = crate::sources::demo::load(dashboard.now.get_untracked()) {
-                    dashboard.dataset.set(dataset);
-                }
+            if demo_today && let Ok(dataset) = crate::sources::demo::load(dashboard.now.get_untracked()) {
+                dashboard.dataset.set(dataset);
             }
         });
         Effect::new(move |previous: Option<Option<IntervalHandle>>| {

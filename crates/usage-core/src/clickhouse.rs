@@ -738,13 +738,11 @@ pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut
             None => 0,
         };
         let (module, mut user, mut ip) = (builder.module(text(module)), builder.user(text(user)), builder.ip(text(ip)));
-        if let (Some(column), Some(dimension)) = (listed, in_part) {
-            if number(column)? == 0 {
-                let rest = builder.rest(dimension).ok_or("a rest of a dimension listed whole")?;
-                match dimension {
-                    Dimension::Ip => ip = rest,
-                    _ => user = rest,
-                }
+        if let (Some(column), Some(dimension)) = (listed, in_part) && number(column)? == 0 {
+            let rest = builder.rest(dimension).ok_or("a rest of a dimension listed whole")?;
+            match dimension {
+                Dimension::Ip => ip = rest,
+                _ => user = rest,
             }
         }
         let bytes = bytes.map(number).transpose()?;

@@ -386,10 +386,8 @@ impl RecordFilter {
             }
             let mut mask = vec![false; len];
             for f in wanted {
-                if let Some(key) = store.find_key(dimension, &f.key) {
-                    if let Some(slot) = mask.get_mut(key as usize) {
-                        *slot = true;
-                    }
+                if let Some(key) = store.find_key(dimension, &f.key) && let Some(slot) = mask.get_mut(key as usize) {
+                    *slot = true;
                 }
             }
             Some(mask)
@@ -1002,7 +1000,7 @@ impl UsageStore {
     /// dimension with none is not offered.
     pub fn known_values(&self, dimension: Dimension) -> usize {
         match dimension {
-            Dimension::Status | Dimension::Class => usize::from(self.len() > 0) * self.cardinality(dimension),
+            Dimension::Status | Dimension::Class => usize::from(!self.is_empty()) * self.cardinality(dimension),
             _ if dimension.has_unknown() => self.cardinality(dimension).saturating_sub(1),
             _ => self.cardinality(dimension),
         }

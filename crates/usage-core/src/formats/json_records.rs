@@ -60,7 +60,7 @@ fn threescale_template(document: &Value) -> String {
 /// the first starting at `period.since` (converted to UTC with the offset it carries).
 /// `usage.json` counts hits without status codes, so they count as "other";
 /// `usage_response_code.json` counts one class (`2XX`, `4XX`, …).
-pub fn threescale_usage(document: &Value, _document: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
+pub fn threescale_usage(document: &Value, _root: &Value, _context: &JsonContext, builder: &mut StoreBuilder) -> Result<(), String> {
     // Hits and methods (a part of hits) count in hits; any other metric (data transfer in MB,
     // CPU hours) counts something else: it is read as a measure of its own, never as requests.
     let measure = text(document, &["metric", "unit"]).filter(|u| !matches!(u.to_ascii_lowercase().as_str(), "hit" | "hits"));

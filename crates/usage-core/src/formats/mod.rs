@@ -320,6 +320,8 @@ pub struct FileReader {
     mapping: Option<tabular::ColumnMapping>,
 }
 
+// One per file being read: the size of its largest variant costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 enum ReaderState {
     Csv(callboard_csv::CsvReader),
     Lines { parser: access_log::AccessLog, carry: Vec<u8>, line: usize, report: ReadReport },

@@ -220,26 +220,22 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
         TableKind::Generic(Some(mapping)) => mapping.clone(),
         _ => propose(&original).mapping,
     };
-    if matches!(kind, TableKind::Generic(_)) {
-        if let Some(field) = Field::ALL.into_iter().find(|f| f.required() && mapping.column(*f).is_none()) {
-            return Err(ReadError::MissingColumn(field.label()));
-        }
+    if matches!(kind, TableKind::Generic(_)) && let Some(field) = Field::ALL.into_iter().find(|f| f.required() && mapping.column(*f).is_none()) {
+        return Err(ReadError::MissingColumn(field.label()));
     }
     let mut report = ReadReport::default();
     // Whole-number times count seconds or milliseconds: decided from the whole column.
     let mut epoch = EpochUnit::Seconds;
-    if matches!(kind, TableKind::Generic(_)) {
-        if let Some(column) = mapping.column(Field::Time) {
-            let epochs: Vec<i64> = csv::ReaderBuilder::new()
-                .flexible(true)
-                .from_reader(bytes)
-                .records()
-                .filter_map(|r| r.ok()?.get(column)?.trim().parse::<i64>().ok())
-                .collect();
-            if let Some(unit) = EpochUnit::decide(&epochs) {
-                epoch = unit;
-                report.notes.push(unit.note(epochs.len()));
-            }
+    if matches!(kind, TableKind::Generic(_)) && let Some(column) = mapping.column(Field::Time) {
+        let epochs: Vec<i64> = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(bytes)
+            .records()
+            .filter_map(|r| r.ok()?.get(column)?.trim().parse::<i64>().ok())
+            .collect();
+        if let Some(unit) = EpochUnit::decide(&epochs) {
+            epoch = unit;
+            report.notes.push(unit.note(epochs.len()));
         }
     }
     for record in reader.records() {
