@@ -23,6 +23,21 @@ scripts = pattern.findall(html)
 if len(scripts) != 1:
     sys.exit(f"post-build: expected one inline module script in index.html, found {len(scripts)}")
 body = scripts[0].strip() + "\n"
+# A browser that cannot compile the app (no WebAssembly, or none with SIMD, which the build uses)
+# gets a sentence instead of a blank page; the text goes in as text, never as HTML.
+start = re.compile(r"^const wasm = await init\((\{[^\n]*\})\);$", re.M)
+if len(start.findall(body)) != 1:
+    sys.exit("post-build: the start-up script does not start the app as expected")
+body = start.sub(
+    lambda m: "let wasm;\ntry {\n  wasm = await init(" + m.group(1) + ");\n} catch (error) {\n"
+    "  const message = document.createElement('p');\n"
+    "  message.className = 'startup-failure';\n"
+    "  message.setAttribute('data-testid', 'startup-failure');\n"
+    "  message.textContent = 'Callboard could not start (' + error + '). Its files must load, and the browser must run "
+    "WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later.';\n"
+    "  document.body.append(message);\n  throw error;\n}",
+    body,
+)
 init_name = f"init-{short_hash(body.encode())}.js"
 (out / init_name).write_text(body)
 html = pattern.sub(f'<script type="module" src="./{init_name}"></script>', html, count=1)

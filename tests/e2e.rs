@@ -550,3 +550,25 @@ async fn live_usage_api() {
     assert!(log.iter().all(|m| !m.contains("closure invoked recursively or after being dropped")), "{log:?}");
     client.close().await.expect("end the session");
 }
+
+/// Answers the page's WebAssembly with a 404, as a host that lost the file would.
+fn no_wasm(request: &Request, stream: &mut std::net::TcpStream) -> bool {
+    if request.route.starts_with("callboard-") && request.route.ends_with("_bg.wasm") {
+        reply(stream, "404 Not Found", "", b"not here");
+        return true;
+    }
+    false
+}
+
+// Guards a page that cannot start (its WebAssembly does not load, or the browser cannot compile
+// it: the build uses SIMD): a sentence saying so, as text, under the strict CSP, not a blank page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_page_that_cannot_start_says_so() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (_driver, client, base) = start(no_wasm, String::new()).await;
+    client.goto(&base).await.expect("open the dashboard");
+    let said = text(&client, "startup-failure").await;
+    assert!(said.starts_with("Callboard could not start (") && said.contains("WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later."), "{said}");
+    assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure *').length").await, json!(0), "text, not HTML");
+    client.close().await.expect("close");
+}
