@@ -14,6 +14,12 @@ use crate::state::Dashboard;
 /// Rows on one page of a long table: enough to scroll, few enough to draw in a frame or two.
 pub const PAGE: usize = 100;
 
+/// A row's cells after its name, as the table shows them: a listed value's and the rest's alike.
+fn number_cells(t: &Table, s: &usage_core::UsageStore, row: &usage_core::BreakdownRow) -> impl IntoView + use<> {
+    let cells: Vec<(bool, &'static str, String)> = t.columns[1..].iter().map(|&c| (c.numeric(), c.key(), t.cell(s, c, row, Numbers::Screen))).collect();
+    cells.into_iter().map(|(numeric, key, text)| view! { <td class:num=numeric data-col=key>{text}</td> }).collect_view()
+}
+
 /// The table of `breakdown`'s rows. `methods` gives URL tables their methods column.
 #[component]
 pub fn DataTable(
@@ -134,9 +140,7 @@ pub fn DataTable(
                                     <th scope="row" class="table__name" title=title>
                                         <a class="drill" href=href><bdi>{visible_name(&name).into_owned()}</bdi></a>
                                     </th>
-                                    {t.columns[1..].iter().map(|&c| view! {
-                                        <td class:num=c.numeric() data-col=c.key()>{t.cell(s, c, row, Numbers::Screen)}</td>
-                                    }).collect_view()}
+                                    {number_cells(t, s, row)}
                                 </tr>
                             }
                         })
@@ -156,9 +160,7 @@ pub fn DataTable(
                     view! {
                         <tr class="table__rest" data-testid="table-rest">
                             <th scope="row" class="table__name" title=why>{name}</th>
-                            {t.columns[1..].iter().map(|&c| view! {
-                                <td class:num=c.numeric() data-col=c.key()>{t.cell(s, c, &row, Numbers::Screen)}</td>
-                            }).collect_view()}
+{number_cells(t, s, &row)}
                         </tr>
                     }
                 })

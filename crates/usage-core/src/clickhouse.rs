@@ -1167,15 +1167,13 @@ mod tests {
         let mut builder = crate::StoreBuilder::new();
         builder.begin_part(Grouping::of(&[Dimension::Ip]).with(Dimension::Status));
         read_usage(format!(r#"{{{meta},"data":{data}}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut builder).unwrap();
-        let (store, _) = {
-            let store = builder.finish();
-            let (header, columns) = store.into_parts();
-            let mut assembler = crate::parts::Assembler::new(header).unwrap();
-            for column in columns {
-                assembler.add(column).unwrap();
-            }
-            (assembler.finish().unwrap(), ())
-        };
+        // Through the worker's hand-over, as the page gets it.
+        let (header, columns) = builder.finish().into_parts();
+        let mut assembler = crate::parts::Assembler::new(header).unwrap();
+        for column in columns {
+            assembler.add(column).unwrap();
+        }
+        let store = assembler.finish().unwrap();
         let all = crate::query::RecordFilter::all();
         let b = store.breakdown(shown, Dimension::Ip, &all, false);
         let rows: Vec<(String, u64)> = b.rows.iter().map(|r| (store.label(Dimension::Ip, r.key), r.counts.total())).collect();
