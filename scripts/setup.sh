@@ -58,6 +58,23 @@ callboard_setup() {
     *) export PATH="$root/tools/binaryen/node_modules/.bin:$PATH" ;;
   esac
 
+  # wasm-split, which npm's binaryen lacks, from Debian's binaryen 108 (scripts/wasm_split.py splits
+  # the page's wasm with it). Unpacked into tools/, never installed: its wasm-opt must stay off PATH.
+  if [ ! -x "$root/tools/binaryen-108/usr/bin/wasm-split" ]; then
+    if [ "$can_apt" = 1 ]; then
+      [ "$apt_updated" = 1 ] || { echo "setup: apt-get update"; apt-get update -qq; apt_updated=1; }
+      echo "setup: unpacking wasm-split (Debian's binaryen 108) into tools/binaryen-108"
+      local deb_dir
+      deb_dir="$(mktemp -d)" && chmod 755 "$deb_dir" &&
+        (cd "$deb_dir" && apt-get download -qq binaryen 2>/dev/null) &&
+        dpkg-deb -x "$deb_dir"/binaryen_*.deb "$root/tools/binaryen-108" &&
+        rm -rf "$deb_dir" || { echo "setup: could not fetch Debian's binaryen package" >&2; return 1; }
+    else
+      echo "setup: missing wasm-split. This is not Debian as root: unpack Debian's binaryen package (version 108) into tools/binaryen-108, then run this again." >&2
+      return 1
+    fi
+  fi
+
   if [ "$browser" = 1 ]; then
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
       apt_install "Chromium and ChromeDriver (for the browser tests)" chromium chromium-driver || return 1
