@@ -151,6 +151,7 @@ fn proposal_to_js(proposal: &MappingProposal) -> JsValue {
     set(&object, "header", &strings_to_js(&proposal.header));
     set(&object, "mapping", &mapping_to_js(&proposal.mapping));
     set(&object, "ambiguous", &proposal.ambiguous.iter().map(|&f| JsValue::from_f64(field_index(f))).collect::<Array>());
+    set(&object, "key", &JsValue::from_str(&proposal.key));
     object.into()
 }
 
@@ -162,6 +163,7 @@ fn proposal_from_js(value: &JsValue) -> Option<MappingProposal> {
         header: strings_from_js(&get(value, "header")),
         mapping: mapping_from_js(&get(value, "mapping")),
         ambiguous: Array::from(&get(value, "ambiguous")).iter().filter_map(|f| field_at(f.as_f64()?)).collect(),
+        key: get(value, "key").as_string().unwrap_or_default(),
     })
 }
 

@@ -131,12 +131,15 @@ pub struct MappingProposal {
     pub mapping: ColumnMapping,
     /// Fields with several candidate columns: the user should confirm these.
     pub ambiguous: Vec<Field>,
+    /// The key under which a confirmed mapping is remembered: the header set, normalised. Made once
+    /// with the proposal, where the file is read, so the page needs none of Unicode's tables.
+    pub key: String,
 }
 
 impl MappingProposal {
-    /// The key under which a confirmed mapping is remembered: the header set, normalised.
+    /// The key under which a confirmed mapping is remembered.
     pub fn header_key(&self) -> String {
-        self.header.iter().map(|h| normalise(h)).collect::<Vec<_>>().join(",")
+        self.key.clone()
     }
 }
 
@@ -166,7 +169,7 @@ pub fn propose(header: &[String]) -> MappingProposal {
             ambiguous.push(field);
         }
     }
-    MappingProposal { header: header.to_vec(), mapping, ambiguous }
+    MappingProposal { header: header.to_vec(), mapping, ambiguous, key: normalised.join(",") }
 }
 
 /// `Latency.Total` → `latencytotal`; `API Usage - Total` → `apiusagetotal`.
