@@ -24,8 +24,9 @@ trap 'kill $server 2>/dev/null' EXIT
 sleep 1
 node bench/first-paint.mjs "$bench" http://127.0.0.1:8093/ "$work/profile"
 {
-  echo "# The page's functions that showing the demo overview ran (without wasm-opt's .N suffixes), written by"
+  echo "# The page's functions that showing the demo overview ran (bench/first-paint.mjs: light, dark, phone;"
+  echo "# without wasm-opt's .N suffixes), written by"
   echo "# scripts/first-paint.sh on $(date -u +%F). scripts/wasm_split.py keeps them in the first download."
-  python3 scripts/wasm_split.py names-called "$work/dist/$page" "$work/profile"
+  python3 scripts/wasm_split.py names-called "$work/dist/$page" "$work"/profile.*
 } > scripts/first-paint.txt
 echo "first-paint: $(grep -vc '^#' scripts/first-paint.txt) names in scripts/first-paint.txt"

@@ -58,6 +58,13 @@ callboard_setup() {
     *) export PATH="$root/tools/binaryen/node_modules/.bin:$PATH" ;;
   esac
 
+  # esbuild minifies wasm-bindgen's JS glue of the page (scripts/wasm_split.py).
+  if [ "$("$root/tools/esbuild/node_modules/.bin/esbuild" --version 2>/dev/null)" != "0.28.2" ]; then
+    command -v npm >/dev/null || apt_install "Node.js and npm (to fetch esbuild)" nodejs npm || return 1
+    echo "setup: installing esbuild 0.28.2 into tools/esbuild"
+    npm install --silent --no-audit --no-fund --prefix "$root/tools/esbuild" esbuild@0.28.2 >/dev/null
+  fi
+
   # wasm-split, which npm's binaryen lacks, from Debian's binaryen 108 (scripts/wasm_split.py splits
   # the page's wasm with it). Unpacked into tools/, never installed: its wasm-opt must stay off PATH.
   if [ ! -x "$root/tools/binaryen-108/usr/bin/wasm-split" ]; then

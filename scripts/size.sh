@@ -22,7 +22,7 @@ total() { # total "label" files...
 echo "First download (the page):"
 total "  = first download" callboard-*.js init-*.js callboard-*_bg.wasm
 echo "The page's deferred part (the other views, dialogs and sources; fetched once the app runs):"
-total "  = deferred" callboard-*_deferred-*.wasm
+total "  = deferred" callboard-*_deferred.wasm
 echo "Ingest worker (on first file, or when idle):"
 total "  = ingest worker" ingest-*.js ingest-*_bg.wasm
 echo "Service worker:"

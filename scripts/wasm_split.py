@@ -16,7 +16,7 @@ is done before, by trunk's wasm-opt 132 (108's wasm-opt emits wasm that crashes 
 
 Used by post_build.py (`split_page`), and by first-paint.sh:
   python3 scripts/wasm_split.py instrument IN.wasm OUT.wasm
-  python3 scripts/wasm_split.py names-called NAMES.wasm PROFILE > scripts/first-paint.txt
+  python3 scripts/wasm_split.py names-called NAMES.wasm PROFILE... > scripts/first-paint.txt
 """
 import base64
 import hashlib
@@ -30,6 +30,7 @@ import tempfile
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 KEEP_LIST = ROOT / "scripts" / "first-paint.txt"
 WASM_SPLIT = ROOT / "tools" / "binaryen-108" / "usr" / "bin" / "wasm-split"
+ESBUILD = ROOT / "tools" / "esbuild" / "node_modules" / ".bin" / "esbuild"
 WASM_SPLIT_LIBS = ROOT / "tools" / "binaryen-108" / "usr" / "lib" / "x86_64-linux-gnu"
 
 
@@ -166,6 +167,65 @@ def fix_externref_export(data: bytes) -> bytes:
     return bytes(out)
 
 
+def uleb(value: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def short_names():
+    """a, b, …, Z, aa, ab, …: import names for the first download."""
+    letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for length in (1, 2, 3):
+        for i in range(len(letters) ** length):
+            name, n = "", i
+            for _ in range(length):
+                name, n = letters[n % len(letters)] + name, n // len(letters)
+            yield name
+
+
+def shorten_imports(data: bytes) -> tuple[bytes, dict[str, str]]:
+    """The module with short import names: wasm-bindgen's "./callboard_bg.js" module becomes "w"
+    and its 288 `__wbg_…_<hash>` names one to three letters; wasm-split's "placeholder" module
+    becomes "p" (its names are table slots). With 2,000 placeholders, 6 KiB less to download.
+    Gives the renaming of wasm-bindgen's names, for the glue."""
+    renamed: dict[str, str] = {}
+    short = short_names()
+    out = bytearray(data[:8])
+    for sid, start, end in sections(data):
+        body = data[start:end]
+        if sid == 2:
+            count, pos = leb(data, start)
+            new = bytearray(uleb(count))
+            for _ in range(count):
+                module, pos = name_at(data, pos)
+                field, pos = name_at(data, pos)
+                rest = pos
+                kind = data[pos]
+                pos += 1
+                if kind == 0:
+                    _, pos = leb(data, pos)
+                elif kind == 1:
+                    pos = limits_end(data, pos + 1)
+                elif kind == 2:
+                    pos = limits_end(data, pos)
+                elif kind == 3:
+                    pos += 2
+                if module == "placeholder":
+                    module = "p"
+                elif module == "./callboard_bg.js":
+                    module, field = "w", renamed.setdefault(field, next(short))
+                for text in (module, field):
+                    new += uleb(len(text.encode())) + text.encode()
+                new += data[rest:pos]
+            body = bytes(new)
+        out += bytes([sid]) + uleb(len(body)) + body
+    return bytes(out), renamed
+
+
 def wasm_split(*args: str) -> None:
     if not WASM_SPLIT.exists():
         raise FileNotFoundError(f"{WASM_SPLIT} is missing: run `source scripts/setup.sh`")
@@ -265,7 +325,7 @@ export function callboard_deferred_state() {
 def split_page(out: pathlib.Path, html: str) -> str:
     """Splits dist's page wasm (built with names: index.html passes wasm-opt `-g`) into the
     first-paint module, under the same name, and a deferred one; patches the JS glue to load the
-    latter; and returns index.html with the changed files' integrity."""
+    latter, and minifies it; and returns index.html with the changed files' integrity."""
     (glue,) = out.glob("callboard-*.js")
     (page,) = out.glob("callboard-*_bg.wasm")
     data = page.read_bytes()
@@ -287,9 +347,9 @@ def split_page(out: pathlib.Path, html: str) -> str:
         listed, first, deferred = (pathlib.Path(tmp) / n for n in ("keep.txt", "first.wasm", "deferred.wasm"))
         listed.write_text("".join(name + "\n" for name in keep))
         wasm_split(f"--keep-funcs=@{listed}", str(page), "-o1", str(first), "-o2", str(deferred))
-        first_bytes = fix_externref_export(first.read_bytes())
+        first_bytes, renamed = shorten_imports(fix_externref_export(first.read_bytes()))
         deferred_bytes = deferred.read_bytes()
-    deferred_name = page.name.replace("_bg.wasm", f"_deferred-{hashlib.sha256(deferred_bytes).hexdigest()[:16]}.wasm")
+    deferred_name = f"callboard-{hashlib.sha256(deferred_bytes).hexdigest()[:16]}_deferred.wasm"
     (out / deferred_name).write_bytes(deferred_bytes)
     page.write_bytes(first_bytes)
 
@@ -297,18 +357,34 @@ def split_page(out: pathlib.Path, html: str) -> str:
     table = '        "./callboard_bg.js": import0,\n    };'
     if js.count(table) != 1:
         raise ValueError("wasm-bindgen's import object is not where this script expects it")
-    js = js.replace(table, '        "./callboard_bg.js": import0,\n        placeholder: __callboard_placeholders,\n    };')
+    js = js.replace(table, '        w: import0,\n        p: __callboard_placeholders,\n    };')
+    for long, short in renamed.items():
+        key = re.compile(r"\b" + re.escape(long) + r"\b")
+        if len(key.findall(js)) != 1:
+            raise ValueError(f"the glue does not name the import {long} once")
+        js = key.sub(short, js)
     js += LOADER.replace("__NAME__", deferred_name)
     glue.write_text(js)
+    # Minified: wasm-bindgen writes readable glue (10 KiB gzip here, 7 minified).
+    if not ESBUILD.exists():
+        raise FileNotFoundError(f"{ESBUILD} is missing: run `source scripts/setup.sh`")
+    subprocess.run([str(ESBUILD), str(glue), "--minify", "--format=esm", "--log-level=warning", f"--outfile={glue}", "--allow-overwrite"], check=True)
 
-    for path in (glue, page):
-        tag = re.compile(r'(href="\./' + re.escape(path.name) + r'"[^>]*integrity=")[^"]*(")')
+    # New names from the new contents: trunk's hash is of the whole module, and the split also
+    # depends on first-paint.txt, so a host that caches hashed files for ever needs new ones.
+    base = "callboard-" + hashlib.sha256(glue.read_bytes() + page.read_bytes()).hexdigest()[:16]
+    for path, name in ((glue, f"{base}.js"), (page, f"{base}_bg.wasm")):
+        if html.count(f"./{path.name}") != 2:
+            raise ValueError(f"index.html does not name {path.name} twice (its preload and the start-up script)")
+        html = html.replace(f"./{path.name}", f"./{name}")
+        path = path.rename(out / name)
+        tag = re.compile(r'(href="\./' + re.escape(name) + r'"[^>]*integrity=")[^"]*(")')
         if len(tag.findall(html)) != 1:
-            raise ValueError(f"index.html has no single preload of {path.name}")
+            raise ValueError(f"index.html has no single preload of {name}")
         html = tag.sub(lambda m, p=path: m.group(1) + integrity(p.read_bytes()) + m.group(2), html)
     print(
-        f"post-build: split {page.name}: {len(keep)} of {defined} functions kept for the first paint, "
-        f"{len(first_bytes)} + {len(deferred_bytes)} bytes ({deferred_name})"
+        f"post-build: split the page's wasm into {base}_bg.wasm and {deferred_name}: {len(keep)} of {defined} "
+        f"functions kept for the first paint, {len(first_bytes)} + {len(deferred_bytes)} bytes"
     )
     return html
 
@@ -321,25 +397,29 @@ def instrument(source: pathlib.Path, target: pathlib.Path) -> None:
         target.write_bytes(fix_externref_export(raw.read_bytes()))
 
 
-def names_called(module: pathlib.Path, profile: pathlib.Path) -> list[str]:
-    """The normal names of the functions that ran, from a profile of the module's instrumented
-    copy: an 8-byte module hash, then a u32 per defined function, 0 if it never ran."""
+def names_called(module: pathlib.Path, profiles: list[pathlib.Path]) -> list[str]:
+    """The normal names of the functions that ran in any of the profiles of the module's
+    instrumented copy. A profile is an 8-byte module hash, then a u32 per defined function, 0 if it
+    never ran."""
     data = module.read_bytes()
     names = function_names(data)
     imported, _ = imports(data)
-    raw = profile.read_bytes()
-    times = struct.unpack(f"<{(len(raw) - 8) // 4}I", raw[8:])
     defined = next(leb(data, start)[0] for sid, start, _ in sections(data) if sid == 3)
-    if len(times) != defined:
-        raise ValueError(f"the profile has {len(times)} functions and the module {defined}: not its profile")
-    return sorted({normal(names[imported + i]) for i, t in enumerate(times) if t and imported + i in names})
+    called = set()
+    for profile in profiles:
+        raw = profile.read_bytes()
+        times = struct.unpack(f"<{(len(raw) - 8) // 4}I", raw[8:])
+        if len(times) != defined:
+            raise ValueError(f"{profile} has {len(times)} functions and the module {defined}: not its profile")
+        called |= {normal(names[imported + i]) for i, t in enumerate(times) if t and imported + i in names}
+    return sorted(called)
 
 
 if __name__ == "__main__":
     command, *rest = sys.argv[1:] or [""]
     if command == "instrument" and len(rest) == 2:
         instrument(pathlib.Path(rest[0]), pathlib.Path(rest[1]))
-    elif command == "names-called" and len(rest) == 2:
-        print("\n".join(names_called(pathlib.Path(rest[0]), pathlib.Path(rest[1]))))
+    elif command == "names-called" and len(rest) >= 2:
+        print("\n".join(names_called(pathlib.Path(rest[0]), [pathlib.Path(p) for p in rest[1:]])))
     else:
         sys.exit(__doc__)
