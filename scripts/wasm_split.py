@@ -9,6 +9,9 @@ needs to show (issue 11: at most 300 KiB gzip). Trunk cannot split a wasm module
   replays it). Any other call that reaches it before then goes through a placeholder, which loads
   it at once (a synchronous request) and then makes the call.
 
+The first-paint module's imports get short names (2,000 placeholders and wasm-bindgen's hashed
+names were 11.6 KiB of gzip), and the glue is minified with esbuild.
+
 wasm-split is binaryen 108's, from Debian's package, unpacked into tools/binaryen-108 by
 scripts/setup.sh (npm's binaryen 132 lacks the tool). It only moves functions; every optimisation
 is done before, by trunk's wasm-opt 132 (108's wasm-opt emits wasm that crashes at load).
@@ -324,8 +327,9 @@ export function callboard_deferred_state() {
 
 def split_page(out: pathlib.Path, html: str) -> str:
     """Splits dist's page wasm (built with names: index.html passes wasm-opt `-g`) into the
-    first-paint module, under the same name, and a deferred one; patches the JS glue to load the
-    latter, and minifies it; and returns index.html with the changed files' integrity."""
+    first-paint module and a deferred one, with short import names; patches the JS glue to match
+    and to load the latter, and minifies it; names the files from their contents; and returns
+    index.html with the new names and integrity."""
     (glue,) = out.glob("callboard-*.js")
     (page,) = out.glob("callboard-*_bg.wasm")
     data = page.read_bytes()
