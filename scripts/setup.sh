@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Callboard needs that is missing, and skips what is present.
-#   source scripts/setup.sh            # build tools: wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
+#   source scripts/setup.sh            # build tools: wasm32 target, trunk, wasm-bindgen-cli, wasm-opt,
+#                                      # esbuild and wasm-split (for the page's split, scripts/wasm_split.py)
 #   source scripts/setup.sh --browser  # also Chromium, ChromeDriver and ClickHouse, for the tests
 # Sourced (not run) so that PATH, with the project's wasm-opt first, carries over.
 # Installs from Debian's packages need Debian and root; anywhere else it says what to install.

@@ -34,7 +34,8 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 KEEP_LIST = ROOT / "scripts" / "first-paint.txt"
 WASM_SPLIT = ROOT / "tools" / "binaryen-108" / "usr" / "bin" / "wasm-split"
 ESBUILD = ROOT / "tools" / "esbuild" / "node_modules" / ".bin" / "esbuild"
-WASM_SPLIT_LIBS = ROOT / "tools" / "binaryen-108" / "usr" / "lib" / "x86_64-linux-gnu"
+# libbinaryen.so, under the package's multiarch folder (x86_64-linux-gnu, aarch64-linux-gnu, …).
+WASM_SPLIT_LIBS = next((ROOT / "tools" / "binaryen-108" / "usr" / "lib").glob("*/libbinaryen.so"), pathlib.Path("/nonexistent")).parent
 
 
 def leb(data: bytes, pos: int) -> tuple[int, int]:
