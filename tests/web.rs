@@ -370,8 +370,8 @@ fn the_worker_wire_round_trips() {
     assert_eq!(outcome_from_js(&outcome_to_js(&outcome)), outcome);
     let proposal = propose(&["date".to_owned(), "time".to_owned(), "status".to_owned()]);
     for failure in [
-        Failure::NeedsMapping { name: "t.csv".into(), proposal: proposal.clone() },
-        Failure::NoRows { message: "t.csv has no usable rows".into(), name: "t.csv".into(), proposal: Some(proposal) },
+        Failure::NeedsMapping { name: "t.csv".into(), proposal: Box::new(proposal.clone()) },
+        Failure::NoRows { message: "t.csv has no usable rows".into(), name: "t.csv".into(), proposal: Some(Box::new(proposal)) },
         Failure::NoRows { message: "x has no usable rows".into(), name: "x".into(), proposal: None },
         Failure::Other("the load was cancelled".into()),
     ] {

@@ -63,13 +63,13 @@ pub fn FileOpen(
                     }
                     on_loaded.run(dataset);
                 }
-                Err(Failure::NeedsMapping { name, proposal }) => pending_mapping.set(Some((name, proposal))),
+                Err(Failure::NeedsMapping { name, proposal }) => pending_mapping.set(Some((name, *proposal))),
                 Err(Failure::NoRows { message, name, proposal }) => {
                     // A remembered choice that reads nothing would fail the same way every time: forget it.
                     if let Some(proposal) = &proposal {
                         storage::forget_mapping(&proposal.header_key());
                     }
-                    failed(message, proposal.map(|p| (name, p)));
+                    failed(message, proposal.map(|p| (name, *p)));
                 }
                 Err(Failure::Other(message)) => failed(message, None),
             }

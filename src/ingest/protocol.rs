@@ -69,9 +69,9 @@ pub struct LiveInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
     /// A CSV's columns must be confirmed first.
-    NeedsMapping { name: String, proposal: MappingProposal },
+    NeedsMapping { name: String, proposal: Box<MappingProposal> },
     /// No usable rows; for a CSV read by column names, the columns that were used.
-    NoRows { message: String, name: String, proposal: Option<MappingProposal> },
+    NoRows { message: String, name: String, proposal: Option<Box<MappingProposal>> },
     /// Anything else, in words.
     Other(String),
 }
@@ -366,7 +366,7 @@ pub fn failure_to_js(failure: &Failure) -> JsValue {
             set(&object, "kind", &"no-rows".into());
             set(&object, "message", &JsValue::from_str(message));
             set(&object, "name", &JsValue::from_str(name));
-            set(&object, "proposal", &proposal.as_ref().map_or(JsValue::NULL, proposal_to_js));
+            set(&object, "proposal", &proposal.as_deref().map_or(JsValue::NULL, proposal_to_js));
         }
         Failure::Other(message) => {
             set(&object, "kind", &"other".into());
@@ -378,7 +378,7 @@ pub fn failure_to_js(failure: &Failure) -> JsValue {
 
 /// A failure back from its JS object (page side).
 pub fn failure_from_js(value: &JsValue) -> Failure {
-    let proposal = proposal_from_js(&get(value, "proposal"));
+    let proposal = proposal_from_js(&get(value, "proposal")).map(Box::new);
     match (text(value, "kind").as_str(), proposal) {
         ("needs-mapping", Some(proposal)) => Failure::NeedsMapping { name: text(value, "name"), proposal },
         ("no-rows", proposal) => Failure::NoRows { message: text(value, "message"), name: text(value, "name"), proposal },

@@ -47,10 +47,10 @@ pub enum LoadError {
     /// A file in which no row could be read. For a CSV whose columns were matched by name,
     /// `proposal` holds the columns that were used, so the user can change them.
     #[error("{name} has no usable rows{detail}")]
-    NoRows { name: String, detail: String, proposal: Option<MappingProposal> },
+    NoRows { name: String, detail: String, proposal: Option<Box<MappingProposal>> },
     /// A CSV's columns can be read more than one way: the user should confirm them.
     #[error("{name}: which columns are which must be confirmed first")]
-    NeedsMapping { name: String, proposal: MappingProposal },
+    NeedsMapping { name: String, proposal: Box<MappingProposal> },
     /// Judged from the sizes and the first rows, before the tab runs out of memory.
     #[error(
         "{name} holds about {} records (judged from its size and first rows), more than the {} Callboard can hold in a browser tab. Split the export, or open fewer files at once",
@@ -196,7 +196,7 @@ impl Load {
                 match self.mappings.get(&key) {
                     Some(mapping) => (FileReader::with_mapping(mapping.clone()), Some((key, mapping.clone()))),
                     None if proposal.ambiguous.is_empty() => (FileReader::new(sniffed.format), None),
-                    None => return Err(LoadError::NeedsMapping { name, proposal }),
+                    None => return Err(LoadError::NeedsMapping { name, proposal: Box::new(proposal) }),
                 }
             }
             format => (FileReader::new(format), None),
@@ -252,7 +252,7 @@ impl Load {
                 }
                 proposal
             });
-            return Err(LoadError::NoRows { name: info.name, detail, proposal });
+            return Err(LoadError::NoRows { name: info.name, detail, proposal: proposal.map(Box::new) });
         }
         self.mappings_used.extend(current.mapping);
         self.loaded.push(LoadedFile { name: info.name, size: info.size, format: current.sniffed.format, encoding: current.sniffed.encoding, report });
