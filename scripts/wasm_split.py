@@ -249,8 +249,9 @@ function __callboard_deferred_ready() {
     if (__callboard_deferred.instance) return;
     try {
         if (!__callboard_deferred.module) {
-            // Needed before the idle fetch finished: load it now. A synchronous request cannot ask
-            // for an ArrayBuffer on a page, so the bytes come as a "user-defined" charset text.
+            // Needed before the fetch begun at start-up finished: load it now. A synchronous request
+            // cannot ask for an ArrayBuffer on a page, so the bytes come as "user-defined" charset
+            // text (each char's low byte is the file's byte).
             __callboard_deferred.early += 1;
             const request = new XMLHttpRequest();
             request.open('GET', __callboard_deferred.url, false);

@@ -626,9 +626,12 @@ async fn a_missing_deferred_module_is_explained() {
     // The tab's link is followed by the browser (the router's click handler is in the missing
     // module), so the page starts again on Explore, which cannot show without it.
     click(&client, "nav-explore").await;
+    eventually("Explore says what failed", || async {
+        script(&client, "return location.search.includes('view=explore') && document.querySelectorAll('.startup-failure').length === 1").await == json!(true)
+    })
+    .await;
     let said = text(&client, "startup-failure").await;
     assert!(said.starts_with("Part of Callboard could not load (Error: HTTP 404)") && said.ends_with("reload the page."), "{said}");
-    assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure').length").await, json!(1), "one message");
     client.close().await.expect("close");
 }
 
