@@ -1,5 +1,4 @@
 """The work of scripts/post-build.sh (see there), on the staged dist/ folder given as argv[1]."""
-import hashlib
 import json
 import os
 import pathlib
@@ -7,18 +6,11 @@ import re
 import sys
 
 import wasm_split
+from wasm_split import short_hash
 
 out = pathlib.Path(sys.argv[1])
 html_path = out / "index.html"
 html = html_path.read_text()
-
-
-def short_hash(*parts: bytes) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part)
-    return digest.hexdigest()[:16]
-
 
 # 0. The page's wasm, split in two (see wasm_split.py), in release builds. CALLBOARD_SPLIT=0 leaves
 #    it whole, with its function names, for scripts/first-paint.sh to record what the first paint runs.

@@ -66,31 +66,48 @@ def name_at(data: bytes, pos: int) -> tuple[str, int]:
     return data[pos : pos + length].decode("utf-8", "replace"), pos + length
 
 
-def imports(data: bytes) -> tuple[int, int]:
-    """How many functions and tables the module imports (they come first in their index spaces)."""
-    functions = tables = 0
+def import_entries(data: bytes):
+    """(module, field, kind, description's start, its end) of each import."""
     for sid, start, _ in sections(data):
         if sid != 2:
             continue
         count, pos = leb(data, start)
         for _ in range(count):
-            _, pos = name_at(data, pos)
-            _, pos = name_at(data, pos)
+            module, pos = name_at(data, pos)
+            field, pos = name_at(data, pos)
+            described = pos
             kind = data[pos]
             pos += 1
             if kind == 0:  # function: type index
                 _, pos = leb(data, pos)
-                functions += 1
             elif kind == 1:  # table: reftype, limits
                 pos = limits_end(data, pos + 1)
-                tables += 1
             elif kind == 2:  # memory: limits
                 pos = limits_end(data, pos)
             elif kind == 3:  # global: valtype, mutability
                 pos += 2
             else:
                 raise ValueError(f"import kind {kind} is not one this script reads")
-    return functions, tables
+            yield module, field, kind, described, pos
+
+
+def imports(data: bytes) -> tuple[int, int]:
+    """How many functions and tables the module imports (they come first in their index spaces)."""
+    kinds = [kind for _, _, kind, _, _ in import_entries(data)]
+    return kinds.count(0), kinds.count(1)
+
+
+def defined_functions(data: bytes) -> int:
+    """How many functions the module defines (its function section's count)."""
+    return next(leb(data, start)[0] for sid, start, _ in sections(data) if sid == 3)
+
+
+def short_hash(*parts: bytes) -> str:
+    """16 hex digits of the SHA-256 of `parts`: the hash in a file name."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:16]
 
 
 def limits_end(data: bytes, pos: int) -> int:
@@ -202,29 +219,16 @@ def shorten_imports(data: bytes) -> tuple[bytes, dict[str, str]]:
     for sid, start, end in sections(data):
         body = data[start:end]
         if sid == 2:
-            count, pos = leb(data, start)
-            new = bytearray(uleb(count))
-            for _ in range(count):
-                module, pos = name_at(data, pos)
-                field, pos = name_at(data, pos)
-                rest = pos
-                kind = data[pos]
-                pos += 1
-                if kind == 0:
-                    _, pos = leb(data, pos)
-                elif kind == 1:
-                    pos = limits_end(data, pos + 1)
-                elif kind == 2:
-                    pos = limits_end(data, pos)
-                elif kind == 3:
-                    pos += 2
+            entries = list(import_entries(data))
+            new = bytearray(uleb(len(entries)))
+            for module, field, _, described, end_of_entry in entries:
                 if module == "placeholder":
                     module = "p"
                 elif module == "./callboard_bg.js":
                     module, field = "w", renamed.setdefault(field, next(short))
                 for text in (module, field):
                     new += uleb(len(text.encode())) + text.encode()
-                new += data[rest:pos]
+                new += data[described:end_of_entry]
             body = bytes(new)
         out += bytes([sid]) + uleb(len(body)) + body
     return bytes(out), renamed
@@ -340,7 +344,7 @@ def split_page(out: pathlib.Path, html: str) -> str:
         raise ValueError(f"{page.name} has no function names; index.html must pass wasm-opt -g")
     wanted = {line for line in KEEP_LIST.read_text().splitlines() if line and not line.startswith("#")}
     imported, _ = imports(data)
-    defined = next(leb(data, start)[0] for sid, start, _ in sections(data) if sid == 3)
+    defined = defined_functions(data)
     # Functions without a name (wasm-bindgen's glue shims, placed last) are all kept: they are small,
     # most run at start-up, and binaryen names them by their index among defined functions, which no list
     # can follow across builds.
@@ -355,7 +359,7 @@ def split_page(out: pathlib.Path, html: str) -> str:
         wasm_split(f"--keep-funcs=@{listed}", str(page), "-o1", str(first), "-o2", str(deferred))
         first_bytes, renamed = shorten_imports(fix_externref_export(first.read_bytes()))
         deferred_bytes = deferred.read_bytes()
-    deferred_name = f"callboard-{hashlib.sha256(deferred_bytes).hexdigest()[:16]}_deferred.wasm"
+    deferred_name = f"callboard-{short_hash(deferred_bytes)}_deferred.wasm"
     (out / deferred_name).write_bytes(deferred_bytes)
     page.write_bytes(first_bytes)
 
@@ -378,7 +382,7 @@ def split_page(out: pathlib.Path, html: str) -> str:
 
     # New names from the new contents: trunk's hash is of the whole module, and the split also
     # depends on first-paint.txt, so a host that caches hashed files for ever needs new ones.
-    base = "callboard-" + hashlib.sha256(glue.read_bytes() + page.read_bytes()).hexdigest()[:16]
+    base = f"callboard-{short_hash(glue.read_bytes(), page.read_bytes())}"
     for path, name in ((glue, f"{base}.js"), (page, f"{base}_bg.wasm")):
         if html.count(f"./{path.name}") != 2:
             raise ValueError(f"index.html does not name {path.name} twice (its preload and the start-up script)")
@@ -410,7 +414,7 @@ def names_called(module: pathlib.Path, profiles: list[pathlib.Path]) -> list[str
     data = module.read_bytes()
     names = function_names(data)
     imported, _ = imports(data)
-    defined = next(leb(data, start)[0] for sid, start, _ in sections(data) if sid == 3)
+    defined = defined_functions(data)
     called = set()
     for profile in profiles:
         raw = profile.read_bytes()

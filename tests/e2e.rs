@@ -551,13 +551,18 @@ async fn live_usage_api() {
     client.close().await.expect("end the session");
 }
 
-/// Answers the page's WebAssembly with a 404, as a host that lost the file would.
-fn no_wasm(request: &Request, stream: &mut std::net::TcpStream) -> bool {
-    if request.route.starts_with("callboard-") && request.route.ends_with("_bg.wasm") {
+/// Answers the page's file whose name ends in `suffix` with a 404, as a host that lost it would.
+fn lost(request: &Request, stream: &mut std::net::TcpStream, suffix: &str) -> bool {
+    let gone = request.route.starts_with("callboard-") && request.route.ends_with(suffix);
+    if gone {
         reply(stream, "404 Not Found", "", b"not here");
-        return true;
     }
-    false
+    gone
+}
+
+/// Loses the page's WebAssembly.
+fn no_wasm(request: &Request, stream: &mut std::net::TcpStream) -> bool {
+    lost(request, stream, "_bg.wasm")
 }
 
 // Guards a page that cannot start (its WebAssembly does not load, or the browser cannot compile
@@ -606,13 +611,9 @@ async fn the_demo_needs_only_the_first_download() {
     client.close().await.expect("close");
 }
 
-/// Answers the page's deferred module with a 404, as a host that lost the file would.
+/// Loses the page's deferred module.
 fn no_deferred(request: &Request, stream: &mut std::net::TcpStream) -> bool {
-    if request.route.starts_with("callboard-") && request.route.ends_with("_deferred.wasm") {
-        reply(stream, "404 Not Found", "", b"not here");
-        return true;
-    }
-    false
+    lost(request, stream, "_deferred.wasm")
 }
 
 // Guards a page whose deferred module is missing: the demo still shows, and a view that needs the
