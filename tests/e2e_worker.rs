@@ -14,7 +14,7 @@ use usage_core::load::{Mappings, load_in_memory};
 
 mod common;
 
-use common::{OFFLINE, ONE_BROWSER, Request, click, eventually, fixture, open_files, screenshots, script, start, start_in, text, today, workers};
+use common::{Cdp, OFFLINE, ONE_BROWSER, Request, click, console_log, eventually, fixture, open_files, screenshots, script, start, start_in, text, today, workers};
 
 fn no_routes(_: &Request, _: &mut TcpStream) -> bool {
     false
@@ -158,10 +158,20 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     client.close().await.expect("end the session");
 }
 
-// Guards offline use and updates (issue 11): after one visit, with the server gone, the dashboard
-// still opens and a file still opens (the worker comes from the cache too). A new deploy under the same
-// path waits; the page says "A new version is available", and Reload moves it to the new version,
-// whose cache replaces the old one.
+/// Takes the browser offline (or back online) as a laptop losing its network does: Chromium's
+/// network emulation for the page, and the test server dropping every connection besides.
+async fn offline(client: &fantoccini::Client, offline: bool) {
+    client.issue_cmd(Cdp("Network.enable", json!({}))).await.expect("the DevTools network domain");
+    let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
+    client.issue_cmd(Cdp("Network.emulateNetworkConditions", conditions)).await.expect("network emulation");
+    OFFLINE.store(offline, Ordering::SeqCst);
+}
+
+// Guards offline use and updates: after one visit, offline as a laptop in a train is (the
+// browser's own network emulation, with the server gone too), the reload shows the dashboard and
+// a file opens (the worker comes from the cache too). Nothing is used before going offline but
+// the first view. A new deploy under the same path waits; the page says "A new version is
+// available", and Reload moves it to the new version, whose cache replaces the old one.
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_after_one_visit_and_the_new_version_prompt() {
     let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -181,14 +191,22 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
     assert_eq!(caches.as_array().map(Vec::len), Some(1), "{caches}");
 
     // The network is gone: the dashboard and a file still open.
-    OFFLINE.store(true, Ordering::SeqCst);
+    offline(&client, true).await;
     client.refresh().await.expect("reload offline");
     assert_eq!(text(&client, "kpi-total-requests").await, demo_total, "the dashboard opens offline");
+    // A link to another view, opened offline as its first page: it runs code the overview never
+    // did (a split page once fetched that part synchronously here, which no service worker sees).
+    client.goto(&format!("{base}?view=explore&by=ip")).await.expect("open a link to Explore offline");
+    text(&client, "chart-explore-line").await;
+    assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure').length").await, json!(0), "{}", text(&client, "startup-failure").await);
+    client.goto(&base).await.expect("back to the overview, offline");
+    assert_eq!(text(&client, "kpi-total-requests").await, demo_total);
     let csv = fixture("e2e-offline.csv", format!("timestamp,client_id,template,status\n{d}T10:00:00Z,a,/x,200\n{d}T11:00:00Z,b,/x,500\n{d}T12:00:00Z,b,/x,200\n", d = day(2)));
     open_files(&client, &[&csv]).await;
     eventually("a file opens offline", || async { text(&client, "kpi-total-requests").await == "3" }).await;
     std::fs::write(screenshots().join("offline.png"), client.screenshot().await.expect("screenshot")).expect("save offline.png");
-    OFFLINE.store(false, Ordering::SeqCst);
+    assert!(console_log(&client).await.iter().all(|m| !m.contains("XMLHttpRequest")), "no part of the app is loaded synchronously");
+    offline(&client, false).await;
 
     // A new deploy under the same path: the new version waits and the page says so.
     let sw = deploy.join("sw.js");
