@@ -1,22 +1,22 @@
 """The work of scripts/post-build.sh (see there), on the staged dist/ folder given as argv[1]."""
+import hashlib
 import json
-import os
 import pathlib
 import re
 import sys
 
-import wasm_split
-from wasm_split import short_hash
+
+def short_hash(*parts: bytes) -> str:
+    """16 hex digits of SHA-256 over `parts`: names that change whenever the contents do."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()[:16]
+
 
 out = pathlib.Path(sys.argv[1])
 html_path = out / "index.html"
 html = html_path.read_text()
-
-# 0. The page's wasm, split in two (see wasm_split.py), in release builds. CALLBOARD_SPLIT=0 leaves
-#    it whole, with its function names, for scripts/first-paint.sh to record what the first paint runs.
-split = os.environ.get("TRUNK_PROFILE") == "release" and os.environ.get("CALLBOARD_SPLIT") != "0"
-if split:
-    html = wasm_split.split_page(out, html)
 
 # 1. The inline start-up script, into a hashed file.
 pattern = re.compile(r'<script type="module"(?: nonce="[^"]*")?>(.*?)</script>', re.S)
@@ -39,9 +39,6 @@ body = start.sub(
     "  if (!document.querySelector('.startup-failure')) document.body.append(message);\n  throw error;\n}",
     body,
 )
-if split:
-    # The deferred part of the page, fetched once the app has started (wasm_split.py's loader).
-    body += "\nbindings.callboard_prefetch_deferred();\n"
 init_name = f"init-{short_hash(body.encode())}.js"
 (out / init_name).write_text(body)
 html = pattern.sub(f'<script type="module" src="./{init_name}"></script>', html, count=1)

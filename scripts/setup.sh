@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Callboard needs that is missing, and skips what is present.
-#   source scripts/setup.sh            # build tools: wasm32 target, trunk, wasm-bindgen-cli, wasm-opt,
-#                                      # esbuild and wasm-split (for the page's split, scripts/wasm_split.py)
+#   source scripts/setup.sh            # build tools: wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
 #   source scripts/setup.sh --browser  # also Chromium, ChromeDriver and ClickHouse, for the tests
 # Sourced (not run) so that PATH, with the project's wasm-opt first, carries over.
 # Installs from Debian's packages need Debian and root; anywhere else it says what to install.
@@ -58,30 +57,6 @@ callboard_setup() {
     *":$root/tools/binaryen/node_modules/.bin:"*) ;;
     *) export PATH="$root/tools/binaryen/node_modules/.bin:$PATH" ;;
   esac
-
-  # esbuild minifies wasm-bindgen's JS glue of the page (scripts/wasm_split.py).
-  if [ "$("$root/tools/esbuild/node_modules/.bin/esbuild" --version 2>/dev/null)" != "0.28.2" ]; then
-    command -v npm >/dev/null || apt_install "Node.js and npm (to fetch esbuild)" nodejs npm || return 1
-    echo "setup: installing esbuild 0.28.2 into tools/esbuild"
-    npm install --silent --no-audit --no-fund --prefix "$root/tools/esbuild" esbuild@0.28.2 >/dev/null
-  fi
-
-  # wasm-split, which npm's binaryen lacks, from Debian's binaryen 108 (scripts/wasm_split.py splits
-  # the page's wasm with it). Unpacked into tools/, never installed: its wasm-opt must stay off PATH.
-  if [ ! -x "$root/tools/binaryen-108/usr/bin/wasm-split" ]; then
-    if [ "$can_apt" = 1 ]; then
-      [ "$apt_updated" = 1 ] || { echo "setup: apt-get update"; apt-get update -qq; apt_updated=1; }
-      echo "setup: unpacking wasm-split (Debian's binaryen 108) into tools/binaryen-108"
-      local deb_dir
-      deb_dir="$(mktemp -d)" && chmod 755 "$deb_dir" &&
-        (cd "$deb_dir" && apt-get download -qq binaryen 2>/dev/null) &&
-        dpkg-deb -x "$deb_dir"/binaryen_*.deb "$root/tools/binaryen-108" &&
-        rm -rf "$deb_dir" || { echo "setup: could not fetch Debian's binaryen package" >&2; return 1; }
-    else
-      echo "setup: missing wasm-split. This is not Debian as root: unpack Debian's binaryen package (version 108) into tools/binaryen-108, then run this again." >&2
-      return 1
-    fi
-  fi
 
   if [ "$browser" = 1 ]; then
     if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then

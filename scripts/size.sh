@@ -1,11 +1,8 @@
 #!/usr/bin/env bash
-# Prints the size of the release app (dist/), raw and gzip -9, in three parts:
-#   - the first download: everything the demo dashboard needs (the page's JS and its first-paint
-#     WASM, see scripts/wasm_split.py);
-#   - the page's deferred WASM: every function the demo's first paint does not run, fetched once
-#     the app has started;
-#   - the ingest worker: the export readers and live-API client, fetched when a file is first
-#     opened (or prefetched when the page is idle);
+# Prints the size of the release app (dist/), raw and gzip -9, in two parts:
+#   - the first download: everything the dashboard needs to show (the page's JS and WASM);
+#   - the ingest worker: the export readers and live-API client, fetched once the first figures
+#     have painted (or when a file is opened before that);
 # and the service worker script apart. Run after `trunk build --release`.
 set -euo pipefail
 cd "$(dirname "$0")/../dist"
@@ -21,9 +18,7 @@ total() { # total "label" files...
 }
 echo "First download (the page):"
 total "  = first download" callboard-*.js init-*.js callboard-*_bg.wasm
-echo "The page's deferred part (the other views, dialogs and sources; fetched once the app runs):"
-total "  = deferred" callboard-*_deferred.wasm
-echo "Ingest worker (on first file, or when idle):"
+echo "Ingest worker (after the first paint, when the page is idle):"
 total "  = ingest worker" ingest-*.js ingest-*_bg.wasm
 echo "Service worker:"
 total "  = service worker" sw.js

@@ -17,7 +17,7 @@ use serde_json::json;
 
 mod common;
 
-use common::{ONE_BROWSER, Request, SUB_PATH, chosen_clients, click, console_log, eventually, reply, script, start, text, today};
+use common::{ONE_BROWSER, Request, SUB_PATH, chosen_clients, console_log, eventually, reply, script, start, text, today};
 
 /// The usage API the server plays (docs/api.md): the document `api/usage` serves, and the last query asked for.
 static API_USAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -575,91 +575,5 @@ async fn a_page_that_cannot_start_says_so() {
     let said = text(&client, "startup-failure").await;
     assert!(said.starts_with("Callboard could not start (") && said.contains("WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later."), "{said}");
     assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure *').length").await, json!(0), "text, not HTML");
-    client.close().await.expect("close");
-}
-
-/// The first paint's state of the page's deferred module (scripts/wasm_split.py's loader).
-async fn deferred(client: &fantoccini::Client) -> serde_json::Value {
-    script(client, "return window.wasmBindings.callboard_deferred_state()").await
-}
-
-// Guards issue 11's first download: the demo dashboard shows with the first-paint module alone,
-// and the deferred one comes once the app runs. A function that the demo's first paint now
-// runs but scripts/first-paint.txt lacks makes the page load the deferred module early: then run
-// `bash scripts/first-paint.sh <bench-dir>` again.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_demo_needs_only_the_first_download() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (_driver, client, base) = start(|_: &Request, _: &mut std::net::TcpStream| false, String::new()).await;
-    client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    eventually("every chart is drawn", || async {
-        script(&client, "return document.querySelectorAll('canvas').length").await.as_u64().unwrap_or(0) >= 5
-    })
-    .await;
-    let state = deferred(&client).await;
-    assert_eq!(state["early"], json!(0), "the demo's first paint needed the deferred module: {state}");
-    eventually("the deferred module is fetched once the app runs", || async { deferred(&client).await["loaded"] == json!(true) }).await;
-
-    // The other views run from it.
-    click(&client, "nav-explore").await;
-    text(&client, "chart-explore-line").await;
-    let state = deferred(&client).await;
-    assert_eq!((state["early"].clone(), state["failed"].clone()), (json!(0), json!(null)), "{state}");
-    let csp = script(&client, "return document.body.dataset.cspViolations || '0'").await;
-    assert_eq!(csp, json!("0"), "the deferred module loads under the strict CSP");
-    client.close().await.expect("close");
-}
-
-/// Loses the page's deferred module.
-fn no_deferred(request: &Request, stream: &mut std::net::TcpStream) -> bool {
-    lost(request, stream, "_deferred.wasm")
-}
-
-// Guards a page whose deferred module is missing: the demo still shows, and a view that needs the
-// module says what failed, as text, rather than doing nothing.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_missing_deferred_module_is_explained() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (_driver, client, base) = start(no_deferred, String::new()).await;
-    client.goto(&base).await.expect("open the dashboard");
-    assert!(text(&client, "kpi-total-requests").await.contains(','), "the demo shows without the deferred module");
-    // The tab's link is followed by the browser (the router's click handler is in the missing
-    // module), so the page starts again on Explore, which cannot show without it.
-    click(&client, "nav-explore").await;
-    eventually("Explore says what failed", || async {
-        script(&client, "return location.search.includes('view=explore') && document.querySelectorAll('.startup-failure').length === 1").await == json!(true)
-    })
-    .await;
-    let said = text(&client, "startup-failure").await;
-    assert!(said.starts_with("Part of Callboard could not load (Error: HTTP 404)") && said.ends_with("reload the page."), "{said}");
-    client.close().await.expect("close");
-}
-
-/// Serves the page's deferred module 2 s late, as a slow network would.
-fn slow_deferred(request: &Request, _: &mut std::net::TcpStream) -> bool {
-    if request.route.ends_with("_deferred.wasm") {
-        std::thread::sleep(Duration::from_secs(2));
-    }
-    false
-}
-
-// Guards the input held while the deferred module is on its way: a tab clicked meanwhile opens once
-// the module is linked, with no synchronous request.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_click_before_the_deferred_module_arrives_is_replayed() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (_driver, client, base) = start(slow_deferred, String::new()).await;
-    client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    assert_eq!(deferred(&client).await["loaded"], json!(false), "the module is still on its way");
-    click(&client, "nav-explore").await;
-    let state = deferred(&client).await;
-    assert_eq!((state["held"].clone(), state["loaded"].clone()), (json!(1), json!(false)), "{state}");
-    text(&client, "chart-explore-line").await;
-    let state = deferred(&client).await;
-    assert_eq!((state["early"].clone(), state["held"].clone()), (json!(0), json!(0)), "replayed, not loaded early: {state}");
-    let url = client.current_url().await.expect("url");
-    assert!(url.query().unwrap_or_default().contains("view=explore"), "the router took the click: {url}");
     client.close().await.expect("close");
 }
