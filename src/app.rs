@@ -17,10 +17,14 @@ pub fn App() -> impl IntoView {
     apply_palette();
     count_csp_violations();
     let update_ready = RwSignal::new(false);
-    crate::offline::register(update_ready);
-    // The file reader's module is fetched while the page is idle, so the first file opens at once
-    // (and an offline visit has it).
-    crate::ingest::page::prefetch();
+    // The offline copy and the file reader's module wait until the first figures have painted:
+    // on a slow connection they would otherwise share its bandwidth with the page's own files.
+    // The reader is then fetched while the page is idle, so the first file opens at once (and an
+    // offline visit has it).
+    after_first_paint(move || {
+        crate::offline::register(update_ready);
+        crate::ingest::page::prefetch();
+    });
     view! {
         <crate::offline::UpdatePrompt update_ready=update_ready/>
         <Router>
@@ -38,6 +42,20 @@ fn Root() -> impl IntoView {
     provide_context(dashboard);
     provide_context(SourceController::new(dashboard));
     view! { <Shell/> }
+}
+
+/// Runs `then` once the page has painted what it first shows: the app mounts in one go, so the
+/// first animation frame after it paints the dashboard, and a task posted from that frame runs
+/// after the paint.
+fn after_first_paint(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else { return };
+    let after = Closure::once_into_js(then);
+    let frame = Closure::once_into_js(move || {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback(after.unchecked_ref());
+        }
+    });
+    let _ = window.request_animation_frame(frame.unchecked_ref());
 }
 
 /// Publishes the palette as CSS custom properties on `:root`, so CSS and

@@ -577,3 +577,46 @@ async fn a_page_that_cannot_start_says_so() {
     assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure *').length").await, json!(0), "text, not HTML");
     client.close().await.expect("close");
 }
+
+/// Every request the test server was asked for by [`logged`], with its arrival (ms since 1970).
+static ARRIVALS: std::sync::Mutex<Vec<(String, f64)>> = std::sync::Mutex::new(Vec::new());
+
+fn logged(request: &Request, _: &mut std::net::TcpStream) -> bool {
+    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1_000.0);
+    ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((request.route.clone(), at));
+    false
+}
+
+// Guards the first download on a slow connection: the page asks for nothing but its own files
+// until the first figures have painted. The file reader (the ingest worker) and the offline copy
+// (the service worker, which caches every file) come after, so they never share the connection
+// with the page's first paint. The page notes the frame that painted the KPI, as ms since 1970
+// (the server's clock, on the same machine).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let (_driver, client, base) = start(logged, String::new()).await;
+    client
+        .issue_cmd(common::Cdp(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({ "source": "new MutationObserver((_, watch) => { if (/\\d/.test(document.querySelector('[data-testid=kpi-total-requests]')?.textContent || '')) { watch.disconnect(); requestAnimationFrame(() => { window.__kpiFrame = performance.timeOrigin + performance.now(); }); } }).observe(document, { subtree: true, childList: true, characterData: true })" }),
+        ))
+        .await
+        .expect("watch for the first KPI");
+    ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+    client.goto(&base).await.expect("open the dashboard");
+    text(&client, "kpi-total-requests").await;
+    eventually("the worker's files are fetched once the page is idle", || async {
+        ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().any(|(route, _)| route.starts_with("ingest-") && route.ends_with("_bg.wasm"))
+    })
+    .await;
+    eventually("the service worker has cached the build", || async { script(&client, "return !!navigator.serviceWorker.controller").await == json!(true) }).await;
+    let painted = script(&client, "return window.__kpiFrame").await.as_f64().expect("the KPI's frame was seen");
+    let arrivals = ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
+    let first: Vec<&str> = arrivals.iter().filter(|(_, at)| *at <= painted).map(|(route, _)| route.as_str()).collect();
+    assert!(first.iter().any(|route| route.starts_with("callboard-") && route.ends_with("_bg.wasm")), "the page's own wasm came first: {arrivals:?}");
+    assert!(first.iter().all(|route| !route.starts_with("ingest-") && *route != "sw.js"), "asked for before the KPI painted: {first:?}");
+    let later: Vec<&str> = arrivals.iter().filter(|(_, at)| *at > painted).map(|(route, _)| route.as_str()).collect();
+    assert!(later.contains(&"sw.js") && later.iter().any(|route| route.starts_with("ingest-")), "{later:?}");
+    client.close().await.expect("close");
+}
