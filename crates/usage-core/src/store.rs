@@ -981,13 +981,32 @@ impl UsageStore {
         self.offsets.get(self.part_for(crate::query::Grouping::NONE)).and_then(|o| o.first()).map(|&o| self.base + i64::from(o))
     }
 
-    /// The first and last UTC day that have records or measured amounts, as days since 1970-01-01.
-    pub fn day_span(&self) -> Option<(i64, i64)> {
+    /// The first and last instant (Unix seconds) that have records or measured amounts.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
         let offsets = self.offsets.get(self.part_for(crate::query::Grouping::NONE)).unwrap_or(&[]);
         let records = offsets.first().zip(offsets.last()).map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
         let measured = self.measures.iter().flat_map(|m| m.points.first().zip(m.points.last())).map(|(a, b)| (a.timestamp, b.timestamp));
-        let (first, last) = records.into_iter().chain(measured).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))?;
-        Some((crate::model::day_of(first), crate::model::day_of(last)))
+        records.into_iter().chain(measured).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+    }
+
+    /// The first and last UTC day that have records or measured amounts, as days since 1970-01-01.
+    pub fn day_span(&self) -> Option<(i64, i64)> {
+        self.day_span_in(&crate::zone::Offsets::utc())
+    }
+
+    /// The same in a zone: the local days of the first and last instant, as days since local
+    /// 1970-01-01. A range over these days holds every record when counted in that zone.
+    pub fn day_span_in(&self, zone: &crate::zone::Offsets) -> Option<(i64, i64)> {
+        let (first, last) = self.time_span()?;
+        let day = |instant: i64| crate::range::day_number(zone.local_date(instant));
+        Some((day(first), day(last)))
+    }
+
+    /// The range to show this data over when it is opened, with its days counted in `zone`: all
+    /// of them up to yesterday there, at most `max_days`. `None` when it has no day before today.
+    pub fn covering_range(&self, zone: &crate::zone::Offsets, now: i64, max_days: u64) -> Option<crate::DateRange> {
+        let (first, last) = self.day_span_in(zone)?;
+        crate::DateRange::covering(first, last, zone.local_date(now), max_days)
     }
 
     /// The quantities the data measures besides requests (3scale's other metrics).
