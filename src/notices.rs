@@ -20,7 +20,7 @@ pub enum Notice {
     FileFailed { message: String, change_columns: Option<(String, MappingProposal)> },
     #[error("Your column choice is used but {0}.")]
     MappingNotSaved(String),
-    #[error("The file has no usage before today (UTC). Callboard leaves out today, whose usage is not complete yet, and later days.")]
+    #[error("The file has no usage before today. Callboard leaves out today, whose usage is not complete yet, and later days.")]
     NothingBeforeToday,
     /// A live source failed before any of its data arrived (once it has, the banner says it).
     #[error("{0}")]

@@ -47,6 +47,27 @@ fn take_prepared(prepared: StoredValue<Option<Prepared>>, dimension: Dimension, 
         .flatten()
 }
 
+/// The offsets days and buckets follow in `zone` (named `name`) for data whose widest bucket is
+/// `data_bucket` seconds over UTC days `day_span`, with the zone's label and why it is not the one
+/// asked for. The offsets cover the data and the last 400 days (a year's comparison included).
+fn zone_offsets(zone: &ZoneChoice, name: Option<String>, counted_in_zone: bool, data_bucket: i64, day_span: Option<(i64, i64)>) -> (Offsets, String, Option<String>) {
+    let label = name.unwrap_or_else(|| if *zone == ZoneChoice::Utc { "UTC" } else { "local time" }.to_owned());
+    if *zone == ZoneChoice::Utc {
+        return (Offsets::utc(), label, None);
+    }
+    if data_bucket >= 86_400 && !counted_in_zone {
+        return (Offsets::utc(), "UTC".to_owned(), Some(format!("This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does.")));
+    }
+    let now = crate::clock::now();
+    let (first, last) = day_span.unwrap_or((now / 86_400, now / 86_400));
+    let from = (first * 86_400).min(now - 400 * 86_400).max(0) - 8 * 86_400;
+    let until = ((last + 2) * 86_400).max(now + 2 * 86_400);
+    match crate::clock::offsets(zone, from, until) {
+        Ok(offsets) => (offsets, label, None),
+        Err(problem) => (Offsets::utc(), "UTC".to_owned(), Some(format!("Times are in UTC: {problem}."))),
+    }
+}
+
 /// Everything the shell and the pages share. `Copy`: every field is a handle.
 #[derive(Clone, Copy)]
 pub struct Dashboard {
@@ -60,6 +81,8 @@ pub struct Dashboard {
     pub last_day: Memo<Window>,
     /// The zone days and buckets follow: the link's, or UTC for data counted in whole UTC days.
     pub offsets: Memo<Offsets>,
+    /// The link's zone.
+    pub zone: Memo<ZoneChoice>,
     /// The zone's name as labels show it (`UTC`, `Asia/Kathmandu`).
     pub zone_label: Memo<String>,
     /// The link's zone as an IANA name, for a source that counts on its clock (ClickHouse);
@@ -146,26 +169,10 @@ impl Dashboard {
             DataSource::Live(live) => live.zone.clone(),
             _ => None,
         }));
-        // The zone's offsets over the data and the last 400 days (a year's comparison included).
         let zoned = Memo::new(move |_| {
-            let zone = zone.get();
-            let label = zone_name.get().unwrap_or_else(|| if zone == ZoneChoice::Utc { "UTC" } else { "local time" }.to_owned());
-            if zone == ZoneChoice::Utc {
-                return (Offsets::utc(), label, None);
-            }
             // ClickHouse counts whole days on the zone's own clock when asked to.
             let counted_in_zone = counted_zone.with(|counted| counted.is_some() && *counted == zone_name.get());
-            if data_bucket.get() >= 86_400 && !counted_in_zone {
-                return (Offsets::utc(), "UTC".to_owned(), Some(format!("This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does.")));
-            }
-            let now = crate::clock::now();
-            let (first, last) = day_span.get().unwrap_or((now / 86_400, now / 86_400));
-            let from = (first * 86_400).min(now - 400 * 86_400).max(0) - 8 * 86_400;
-            let until = ((last + 2) * 86_400).max(now + 2 * 86_400);
-            match crate::clock::offsets(&zone, from, until) {
-                Ok(offsets) => (offsets, label, None),
-                Err(problem) => (Offsets::utc(), "UTC".to_owned(), Some(format!("Times are in UTC: {problem}."))),
-            }
+            zone_offsets(&zone.get(), zone_name.get(), counted_in_zone, data_bucket.get(), day_span.get())
         });
         let offsets = Memo::new(move |_| zoned.with(|z| z.0.clone()));
         let zone_label = Memo::new(move |_| zoned.with(|z| z.1.clone()));
@@ -229,6 +236,7 @@ impl Dashboard {
             today,
             last_day,
             offsets,
+            zone,
             zone_label,
             zone_name,
             zone_note,
@@ -254,6 +262,12 @@ impl Dashboard {
             navigate: Callback::new(move |(url, replace): (String, bool)| navigate(&url, NavigateOptions { scroll: false, replace, ..Default::default() })),
             path: location.pathname,
         }
+    }
+
+    /// The offsets that `store`'s days will follow once it is on screen (an opened file counts
+    /// on the link's zone), so that the range it opens with covers its days in that zone.
+    pub fn offsets_for(&self, store: &UsageStore) -> Offsets {
+        zone_offsets(&self.zone.get_untracked(), self.zone_name.get_untracked(), false, store.widest_bucket().seconds().max(1), store.day_span()).0
     }
 
     /// Counts the clients of `store`, about to be shown over `range`, for the view on screen, in

@@ -473,3 +473,25 @@ async fn threescale_measures() {
     eventually("requests instead", || async { script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests" }).await;
     client.close().await.expect("close");
 }
+
+// Guards the range a file opens with in a zone other than UTC: nginx-dst.log's first line is at
+// 23:30 on 29 October in New York (03:30 on the 30th in UTC), so with the browser's zone the range
+// must start on the 29th, or the KPI counts 54 of its 55 lines.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_file_opens_over_its_days_in_the_views_zone() {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/usage-core/tests/data/nginx-dst.log");
+    for (query, from, zone) in [("?tz=local", "2026-10-29", "America/New_York"), ("", "2026-10-30", "UTC")] {
+        client.goto(&format!("{base}{query}")).await.expect("open the dashboard");
+        text(&client, "kpi-total-requests").await;
+        client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log.display().to_string()).await.expect("choose the log");
+        eventually(&format!("{zone}: all 55 lines"), || async { text(&client, "kpi-total-requests").await == "55" }).await;
+        let search = script(&client, "return location.search").await;
+        let search = search.as_str().unwrap_or_default();
+        assert!(search.contains(&format!("from={from}")) && search.contains("to=2026-11-04"), "{zone}: {search}");
+        assert!(text(&client, "file-banner").await.contains(&format!("4 Nov 2026 ({zone})")), "{zone}: the banner gives the file's days in the view's zone");
+    }
+    client.close().await.expect("end the session");
+}

@@ -77,10 +77,11 @@ fn FilesBanner(files: Vec<LoadedFile>, duplicates: Vec<String>) -> impl IntoView
     let dashboard = expect_context::<Dashboard>();
     let controller = expect_context::<SourceController>();
     let all = ReadReport::combined(files.iter().map(|f| &f.report));
+    // The files' days in the zone the view counts them in, as the range they opened with.
     let days = dashboard
         .store
-        .with_untracked(|s| s.day_span())
-        .map(|(a, b)| format!("{} – {} (UTC)", long_date(date_of_day(a)), long_date(date_of_day(b))))
+        .with_untracked(|s| dashboard.offsets.with_untracked(|o| s.day_span_in(o)))
+        .map(|(a, b)| format!("{} – {} ({})", long_date(date_of_day(a)), long_date(date_of_day(b)), dashboard.zone_label.get_untracked()))
         .unwrap_or_default();
     view! {
         <div class="banner banner--file" role="note" data-testid="file-banner">

@@ -319,7 +319,7 @@ impl SourceController {
     /// first, in tasks of their own ([`Dashboard::prepare`]).
     pub async fn show_files(self, dataset: Dataset) {
         let dashboard = self.dashboard;
-        let covering = dataset.store.day_span().and_then(|(first, last)| DateRange::covering(first, last, dashboard.today.get_untracked(), 60));
+        let covering = dataset.store.covering_range(&dashboard.offsets_for(&dataset.store), dashboard.now.get_untracked(), 60);
         dashboard.prepare(dataset.store.clone(), covering.unwrap_or_else(|| dashboard.range.get_untracked())).await;
         match covering {
             Some(_) => dashboard.clear("empty-notice"),
