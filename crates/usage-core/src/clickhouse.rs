@@ -152,7 +152,7 @@ pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, q
     let mut limits = settings(max_seconds, max_rows);
     limits.rotate_left(1);
     pairs.extend(limits.into_iter().map(|(k, v)| (k.to_owned(), v)));
-    format!("{}/{}", base.trim_end_matches('/'), crate::view::write_query(&pairs))
+    format!("{}/{}", base.trim_end_matches('/'), crate::query_string::write_query(&pairs))
 }
 
 /// ClickHouse's error text (`Code: 60, e.displayText() = DB::Exception: Table … doesn't exist`)

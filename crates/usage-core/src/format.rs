@@ -7,8 +7,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::model::SECONDS_PER_DAY;
-use crate::query::Granularity;
-use crate::range::date_of_day;
+use crate::calendar::{Granularity, date_of_day};
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];

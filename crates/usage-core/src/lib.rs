@@ -7,8 +7,10 @@
 //! Data flows one way: records → [`StoreBuilder`] → [`UsageStore`] → queries
 //! ([`UsageStore::breakdown`], [`UsageStore::series`], …) → the UI.
 
+pub mod calendar;
 pub mod clickhouse;
 pub mod demo;
+pub mod dimension;
 pub mod format;
 pub mod load;
 pub mod metric;
@@ -18,6 +20,7 @@ pub mod latency;
 pub mod model;
 pub mod parts;
 pub mod query;
+pub mod query_string;
 pub mod range;
 pub mod rest;
 pub mod selection;

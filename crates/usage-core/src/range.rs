@@ -8,8 +8,9 @@
 use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
+pub use crate::calendar::{date_of_day, day_number, yesterday};
+use crate::calendar::{DaySpan, Granularity};
 use crate::model::SECONDS_PER_DAY;
-use crate::query::Granularity;
 
 /// An inclusive range of UTC days, `from..=to`, that ends before `today`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -210,26 +211,9 @@ impl DateRange {
     }
 }
 
-/// The last complete UTC day before `today`.
-///
-/// Saturates at chrono's first representable day (year −262143), the one
-/// `today` that has no day before it, so that ranges never need an error path.
-pub fn yesterday(today: NaiveDate) -> NaiveDate {
-    today.pred_opt().unwrap_or(today)
-}
-
-/// Days since 1970-01-01 (negative before).
-pub fn day_number(day: NaiveDate) -> i64 {
-    (day - NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN)).num_days()
-}
-
-/// The date of a day number; saturates outside chrono's range.
-pub fn date_of_day(day: i64) -> NaiveDate {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-    if day >= 0 {
-        epoch.checked_add_days(Days::new(day as u64)).unwrap_or(NaiveDate::MAX)
-    } else {
-        epoch.checked_sub_days(Days::new(day.unsigned_abs())).unwrap_or(NaiveDate::MIN)
+impl From<&DateRange> for DaySpan {
+    fn from(range: &DateRange) -> DaySpan {
+        DaySpan { start: day_number(range.from()), end: day_number(range.to()) + 1 }
     }
 }
 

@@ -314,9 +314,9 @@ pub struct StoreBuilder {
     has_bytes: bool,
     has_latency: bool,
     /// Where each part of grouped data starts, with its grouping ([`StoreBuilder::begin_part`]).
-    part_starts: Vec<(crate::query::Grouping, usize)>,
+    part_starts: Vec<(crate::dimension::Grouping, usize)>,
     /// The values that stand for the rest of a dimension ([`StoreBuilder::rest`]).
-    rests: Vec<(crate::query::Dimension, ValueId)>,
+    rests: Vec<(crate::dimension::Dimension, ValueId)>,
     /// Every request pushed so far; kept within `u64` (see [`RowError::CountOverflow`]).
     total_requests: u64,
     /// Quantities besides requests, with each one's total so far (kept within `u64` as well).
@@ -408,9 +408,9 @@ impl StoreBuilder {
     /// the same requests as every other part's, grouped by `grouping` only (one widget's answer
     /// from a server that counted them). Records pushed before the first part are a part that
     /// keeps every dimension apart.
-    pub fn begin_part(&mut self, grouping: crate::query::Grouping) {
+    pub fn begin_part(&mut self, grouping: crate::dimension::Grouping) {
         if self.part_starts.is_empty() && !self.timestamps.is_empty() {
-            self.part_starts.push((crate::query::Grouping::ALL, 0));
+            self.part_starts.push((crate::dimension::Grouping::ALL, 0));
         }
         self.part_starts.push((grouping, self.timestamps.len()));
     }
@@ -419,14 +419,14 @@ impl StoreBuilder {
     /// one ("Other IP addresses": it lists those with most requests, [`crate::Dimension::open_ended`]),
     /// made on first use; `None` for a dimension that is always listed whole. No text finds it,
     /// so no link or filter can name it.
-    pub fn rest(&mut self, dimension: crate::query::Dimension) -> Option<ValueId> {
+    pub fn rest(&mut self, dimension: crate::dimension::Dimension) -> Option<ValueId> {
         if let Some(&(_, key)) = self.rests.iter().find(|(d, _)| *d == dimension) {
             return Some(key);
         }
         let text = format!("Other {}", dimension.plural());
         let key = match dimension {
-            crate::query::Dimension::Ip => self.ips.push_apart(&text),
-            crate::query::Dimension::User => self.users.push_apart(&text),
+            crate::dimension::Dimension::Ip => self.ips.push_apart(&text),
+            crate::dimension::Dimension::User => self.users.push_apart(&text),
             _ => return None,
         };
         self.rests.push((dimension, key));
@@ -719,14 +719,14 @@ pub struct UsageStore {
     pub(crate) parts: Vec<Part>,
     /// Each dimension that a server listed only in part, and the value that stands for the rest
     /// of it ([`UsageStore::rest_key`]).
-    pub(crate) rests: Vec<(crate::query::Dimension, ValueId)>,
+    pub(crate) rests: Vec<(crate::dimension::Dimension, ValueId)>,
 }
 
 /// One part of a store: the same requests as every other part, grouped by fewer dimensions (one
 /// widget's answer from ClickHouse). Its records end where the next part's start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Part {
-    pub grouping: crate::query::Grouping,
+    pub grouping: crate::dimension::Grouping,
     /// One past its last record.
     pub end: u32,
 }
@@ -758,7 +758,7 @@ pub(crate) struct RawStore {
     pub unknown_client: Option<ClientId>,
     pub measures: Vec<Measure>,
     pub parts: Vec<Part>,
-    pub rests: Vec<(crate::query::Dimension, ValueId)>,
+    pub rests: Vec<(crate::dimension::Dimension, ValueId)>,
 }
 
 impl UsageStore {
@@ -928,7 +928,7 @@ impl UsageStore {
     /// that keeps every dimension apart (all of them, for ungrouped data).
     #[cfg(test)]
     pub(crate) fn index_range(&self, start: i64, end: i64) -> std::ops::Range<usize> {
-        self.index_range_in(self.part_for(crate::query::Grouping::ALL), start, end)
+        self.index_range_in(self.part_for(crate::dimension::Grouping::ALL), start, end)
     }
 
     /// The half-open index range of the records of `part` (records in time order) whose
@@ -947,7 +947,7 @@ impl UsageStore {
     /// same requests, so any part that keeps them apart counts the same, and the smallest reads
     /// fewest. A query no part can answer (which ClickHouse's parts, one per widget, never
     /// leave) reads the part that keeps the most apart, as a store of one grouping would.
-    pub fn part_for(&self, needs: crate::query::Grouping) -> std::ops::Range<usize> {
+    pub fn part_for(&self, needs: crate::dimension::Grouping) -> std::ops::Range<usize> {
         let mut start = 0usize;
         let mut best: Option<std::ops::Range<usize>> = None;
         let mut widest: Option<(u32, std::ops::Range<usize>)> = None;
@@ -967,7 +967,7 @@ impl UsageStore {
     /// The value of `dimension` that stands for every value a server did not list one by one
     /// (it listed those with most requests), if it left some out: not a value of its own, so
     /// breakdowns give it apart ([`crate::query::Breakdown::rest`]) and no text finds it.
-    pub fn rest_key(&self, dimension: crate::query::Dimension) -> Option<u32> {
+    pub fn rest_key(&self, dimension: crate::dimension::Dimension) -> Option<u32> {
         self.rests.iter().find(|(d, _)| *d == dimension).map(|&(_, key)| key)
     }
 
@@ -978,12 +978,12 @@ impl UsageStore {
 
     /// The time of the earliest record, in Unix seconds (every part spans the same buckets).
     pub fn first_timestamp(&self) -> Option<i64> {
-        self.offsets.get(self.part_for(crate::query::Grouping::NONE)).and_then(|o| o.first()).map(|&o| self.base + i64::from(o))
+        self.offsets.get(self.part_for(crate::dimension::Grouping::NONE)).and_then(|o| o.first()).map(|&o| self.base + i64::from(o))
     }
 
     /// The first and last instant (Unix seconds) that have records or measured amounts.
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        let offsets = self.offsets.get(self.part_for(crate::query::Grouping::NONE)).unwrap_or(&[]);
+        let offsets = self.offsets.get(self.part_for(crate::dimension::Grouping::NONE)).unwrap_or(&[]);
         let records = offsets.first().zip(offsets.last()).map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
         let measured = self.measures.iter().flat_map(|m| m.points.first().zip(m.points.last())).map(|(a, b)| (a.timestamp, b.timestamp));
         records.into_iter().chain(measured).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
@@ -1092,7 +1092,7 @@ impl UsageStore {
     /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order (of
     /// grouped data, the part that keeps the most apart).
     pub fn records_between(&self, start: i64, end: i64) -> impl Iterator<Item = UsageRecord> + '_ {
-        self.index_range_in(self.part_for(crate::query::Grouping::ALL), start, end).map(move |i| self.record(i))
+        self.index_range_in(self.part_for(crate::dimension::Grouping::ALL), start, end).map(move |i| self.record(i))
     }
 
     /// Record `i`, as a plain record.

@@ -14,7 +14,7 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::model::SECONDS_PER_DAY;
-use crate::query::{DaySpan, Granularity};
+use crate::calendar::{DaySpan, Granularity};
 use crate::range::{DateRange, date_of_day, day_number};
 
 /// A half-open stretch of time, `start..end`, in Unix seconds: what a range covers in a zone.
@@ -321,6 +321,13 @@ pub fn default_granularity(days: i64, data_bucket: i64, asked: Option<Granularit
     }
     let natural = if days <= 2 { Granularity::Hour } else if days <= MAX_POINTS { Granularity::Day } else { Granularity::Week };
     if offered.contains(&natural) { natural } else { offered.first().copied().unwrap_or(Granularity::Day) }
+}
+
+impl Granularity {
+    /// Bucket starts covering `span` in UTC; the first may begin before it (weeks, months).
+    pub fn buckets(self, span: DaySpan) -> Vec<i64> {
+        Offsets::utc().buckets(self, span.into())
+    }
 }
 
 #[cfg(test)]

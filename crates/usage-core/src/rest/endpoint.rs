@@ -229,7 +229,7 @@ impl Endpoint {
                     ("group_by".to_owned(), group_by.join(",")),
                 ];
                 pairs.extend(ask.filters.iter().map(|f| ("f".to_owned(), format!("{}:{}", f.dimension.as_str(), f.key))));
-                let url = format!("{base}/usage{}", crate::view::write_query(&pairs));
+                let url = format!("{base}/usage{}", crate::query_string::write_query(&pairs));
                 Plan { requests: vec![Request::get(url, Auth::Bearer, Format::CallboardApi)], caveat: None }
             }
             Endpoint::Document { url } => Plan { requests: vec![Request::get(url.clone(), Auth::Bearer, Format::CallboardApi)], caveat: None },
