@@ -123,7 +123,7 @@ pub struct Asked<'a> {
     pub granularity: Option<Granularity>,
     /// The link's filters: for a server that applies them itself, and for ClickHouse.
     pub filters: &'a [Filter],
-    /// What the view's widgets show (`usage_core::clickhouse::view_groupings`): ClickHouse
+    /// What the view's widgets show (`usage_core::widgets::view_groupings`): ClickHouse
     /// answers each grouping that no other holds in a query of its own.
     pub groupings: &'a [usage_core::query::Grouping],
     /// The zone (an IANA name) whose clock ClickHouse counts buckets on, and its offsets over

@@ -84,7 +84,7 @@ impl SourceController {
             let clickhouse = kind.get() == SourceKind::ClickHouse;
             let today_view = dashboard.view.with(|v| v.view == View::Today);
             // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
-            let groupings = if clickhouse { dashboard.view.with(|v| usage_core::clickhouse::view_groupings(v.view, v.by)) } else { Vec::new() };
+            let groupings = if clickhouse { dashboard.view.with(|v| usage_core::widgets::view_groupings(v.view, v.by)) } else { Vec::new() };
             let (range, today_utc) = (dashboard.range.get(), dashboard.today_utc.get());
             let compared = dashboard.view.with(|v| v.compare).and_then(|c| c.period(&range)).filter(|_| clickhouse && !today_view);
             // ClickHouse counts its buckets on the link's zone's clock, over the zone's own days,
@@ -100,7 +100,7 @@ impl SourceController {
             // percentiles, and with `metric=p95` its chart's p95 per bucket, in the buckets the
             // chart will draw the fetched data in.
             let latency = |window: Window, before: Option<Window>, fetched: Granularity| {
-                let (table, charted) = dashboard.view.with(|v| usage_core::clickhouse::latency_widgets(v.view, v.by));
+                let (table, charted) = dashboard.view.with(|v| usage_core::widgets::latency_widgets(v.view, v.by));
                 let chart = dashboard.view.with(|v| {
                     let data_bucket = fetched.fixed_seconds().unwrap_or(86_400);
                     let granularity = if today_view { fetched } else { usage_core::zone::default_granularity(range.days(), data_bucket, v.granularity) };

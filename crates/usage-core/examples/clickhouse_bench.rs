@@ -147,13 +147,13 @@ fn main() {
         // The latencies the view shows, from the raw table, as the latencies' worker asks for
         // them at the same time as the usage query: the table's percentiles, and the chart's p95
         // when it shows it.
-        let (table, charted) = usage_core::clickhouse::latency_widgets(*view, *by);
+        let (table, charted) = usage_core::widgets::latency_widgets(*view, *by);
         let ask = usage_core::clickhouse::LatencyAsk { window: *window, before: None, table, chart: p95_chart.then_some((charted, *granularity)) };
         let latency_sql: Vec<String> = ask.parts(&raw).iter().map(|part| part.sql(&raw, zone, filters, ask.listing())).collect();
         let after_counts = ask.after_counts(filters);
         // One usage query per widget grouping, on the raw table, and on the tables the
         // dashboard picks when any is a rollup.
-        let groupings = usage_core::clickhouse::view_groupings(*view, *by);
+        let groupings = usage_core::widgets::view_groupings(*view, *by);
         let offsets = match *zone {
             "America/New_York" => usage_core::zone::Offsets::from_changes(vec![(0, -4 * 3_600), (1_793_512_800, -5 * 3_600)]),
             _ => usage_core::zone::Offsets::utc(),

@@ -412,37 +412,7 @@ impl Table {
     }
 }
 
-/// What a view's widgets show, each a grouping that [`usage_parts`] makes a query of its own
-/// unless another holds it: every view's KPI tiles and status codes (status codes only); the Today view's one dimension (clients, or URL templates
-/// with their methods); every other view's clients (the clients table, the shares, the chosen
-/// clients' lines, the misbehaving clients) and URL templates (the chosen templates, the top
-/// URLs), and besides them the Clients view's clients through the chosen URL templates (their
-/// lines and bars, the URLs per client), the overview's as well with each URL's method (its
-/// records export has them), the URLs view's templates with their methods, and Explore's own
-/// dimension. Each answer holds only what its widgets show: Explore by IP asks for IPs per
-/// bucket and status, not for every client, URL, method and IP together.
-pub fn view_groupings(view: crate::view::View, by: Dimension) -> Vec<Grouping> {
-    use crate::view::View;
-    let with_status = |dimensions: &[Dimension]| Grouping::of(dimensions).with(Dimension::Status);
-    let mut groupings = vec![with_status(&[])];
-    match view {
-        // As the Today view reads `by`: URL templates, or else clients.
-        View::Today if by == Dimension::Template => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
-        View::Today => groupings.push(with_status(&[Dimension::Client])),
-        _ => groupings.extend([with_status(&[Dimension::Client]), with_status(&[Dimension::Template])]),
-    }
-    match view {
-        View::Overview => groupings.push(with_status(&[Dimension::Client, Dimension::Template, Dimension::Method])),
-        View::Clients => groupings.push(with_status(&[Dimension::Client, Dimension::Template])),
-        View::Urls => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
-        View::Explore if by == Dimension::Template => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
-        View::Explore => groupings.push(with_status(&[by])),
-        View::Today => {}
-    }
-    distinct(groupings)
-}
-
-/// The parts a view's usage is fetched in: each of its [`view_groupings`] with the link's
+/// The parts a view's usage is fetched in: each of its [`crate::widgets::view_groupings`] with the link's
 /// filters' dimensions kept apart too (a part is filtered in the browser as well), once each,
 /// and none that another part keeps apart as well: widgets whose grouping another widget's
 /// holds read that widget's answer. Each query scans the range, and on 2 cores at 100M rows
@@ -450,7 +420,7 @@ pub fn view_groupings(view: crate::view::View, by: Dimension) -> Vec<Grouping> {
 /// about twice as long as the last alone, which answers all four (docs/benchmarks.md).
 pub fn usage_parts(groupings: &[Grouping], filters: &[Filter]) -> Vec<Grouping> {
     let filtered: Grouping = filters.iter().map(|f| f.dimension).collect();
-    let parts = distinct(groupings.iter().map(|g| g.and(filtered)).collect());
+    let parts = crate::dimension::distinct(groupings.iter().map(|g| g.and(filtered)).collect());
     parts.iter().copied().filter(|&p| !parts.iter().any(|&q| q != p && q.covers(p))).collect()
 }
 
@@ -525,30 +495,6 @@ pub fn read_parts<'b>(queries: &[UsageQuery<'_>], answers: impl IntoIterator<Ite
         read_usage(answer, width, &mut builder)?;
     }
     Ok(builder.finish())
-}
-
-/// `groupings` in their order, each once.
-fn distinct(groupings: Vec<Grouping>) -> Vec<Grouping> {
-    let mut seen = Vec::with_capacity(groupings.len());
-    for g in groupings {
-        if !seen.contains(&g) {
-            seen.push(g);
-        }
-    }
-    seen
-}
-
-/// The latencies a view's widgets show: the dimension of its table with p50, p95 and p99 columns
-/// (the URLs view's templates, Explore's own dimension), if it has one, and the dimension its
-/// time chart is split by, whose p95 lines it draws with `metric=p95`.
-pub fn latency_widgets(view: crate::view::View, by: Dimension) -> (Option<Dimension>, Dimension) {
-    use crate::view::View;
-    match view {
-        View::Urls => (Some(Dimension::Template), Dimension::Template),
-        View::Explore => (Some(by), by),
-        View::Today if by == Dimension::Template => (None, Dimension::Template),
-        _ => (None, Dimension::Client),
-    }
 }
 
 /// The buckets ClickHouse counts a range in: the range's natural ones (hours up to 2 days, else
@@ -970,6 +916,7 @@ mod tests {
     #[test]
     fn each_widget_grouping_is_a_query_of_its_own() {
         use crate::view::View;
+        use crate::widgets::view_groupings;
         let g = |dimensions: &[Dimension]| Grouping::of(dimensions).with(Dimension::Status);
         let (client, template, method, ip) = (Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Ip);
         assert_eq!(view_groupings(View::Explore, ip), [g(&[]), g(&[client]), g(&[template]), g(&[ip])]);
@@ -1126,8 +1073,8 @@ mod tests {
         assert_eq!(ask.parts(&raw).len(), 2, "no ip column");
         raw.columns.retain(|c| c != "latency_ms");
         assert_eq!(ask.parts(&raw), []);
-        assert_eq!(latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
-        assert_eq!(latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
+        assert_eq!(crate::widgets::latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
+        assert_eq!(crate::widgets::latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
     }
 
     // Guards listing a dimension with a value per caller in part: the SQL lists the IPs with

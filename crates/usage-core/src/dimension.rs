@@ -210,3 +210,14 @@ pub struct Filter {
     pub dimension: Dimension,
     pub key: String,
 }
+
+/// `groupings` in their order, each once.
+pub fn distinct(groupings: Vec<Grouping>) -> Vec<Grouping> {
+    let mut seen = Vec::with_capacity(groupings.len());
+    for g in groupings {
+        if !seen.contains(&g) {
+            seen.push(g);
+        }
+    }
+    seen
+}

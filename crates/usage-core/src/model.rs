@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// Seconds in one UTC day.
 pub const SECONDS_PER_DAY: i64 = 86_400;
 
+/// The client of records that name none (no consumer, key or client id).
+pub const UNKNOWN_CLIENT_ID: &str = "";
+
 /// How much time one record covers, starting at its timestamp.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum BucketWidth {

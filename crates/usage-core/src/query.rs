@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 pub use crate::calendar::{DaySpan, Granularity};
 pub use crate::dimension::{Dimension, Filter, Grouping, StatusDetail, Unavailable};
+pub use crate::store::latency::Percentiles;
 use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::status::{StatusClass, StatusCounts};
 use crate::store::UsageStore;
@@ -191,32 +192,6 @@ fn intersect(existing: Option<Vec<bool>>, more: Vec<bool>) -> Vec<bool> {
     match existing {
         Some(existing) => existing.iter().zip(more).map(|(&a, b)| a && b).collect(),
         None => more,
-    }
-}
-
-/// Exact latency percentiles of a group, from its per-request records.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Percentiles {
-    pub p50_us: u64,
-    pub p95_us: u64,
-    pub p99_us: u64,
-}
-
-impl Percentiles {
-    /// Nearest-rank percentiles of `values` (reordered in place); `None` for none. Three
-    /// selections in linear time rather than a sort: a drill-down to a big client has hundreds of
-    /// thousands of latencies.
-    pub fn of(values: &mut [u64]) -> Option<Percentiles> {
-        if values.is_empty() {
-            return None;
-        }
-        let rank = |p: u64| ((values.len() as u64 * p).div_ceil(100)).saturating_sub(1) as usize;
-        let (r50, r95, r99) = (rank(50), rank(95), rank(99));
-        // Each selection leaves everything smaller before it, where the next one looks.
-        let p99_us = *values.select_nth_unstable(r99).1;
-        let p95_us = *values[..=r99].select_nth_unstable(r95).1;
-        let p50_us = *values[..=r95].select_nth_unstable(r50).1;
-        Some(Percentiles { p50_us, p95_us, p99_us })
     }
 }
 

@@ -158,7 +158,7 @@ fn sql_matches_the_in_browser_engine_on_a_two_shard_cluster() {
     // templates; IPs): each part counts every request, and each figure comes from a part that
     // keeps it apart. The IPs are listed in part: the two with most requests one by one, the
     // rest together, as the engine ranks and counts them.
-    let groupings = usage_core::clickhouse::view_groupings(usage_core::view::View::Explore, Dimension::Ip);
+    let groupings = usage_core::widgets::view_groupings(usage_core::view::View::Explore, Dimension::Ip);
     let listing = usage_core::clickhouse::Listing { over: window, most: 2 };
     let queries = usage_core::clickhouse::usage_queries(&table, &[], &groupings, &[window], Granularity::Day, "UTC", &[], &Offsets::utc(), listing);
     assert_eq!(queries.len(), 3, "one query per widget grouping");
@@ -402,7 +402,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     }
                     // As the worker asks: a query per widget grouping (with the filters'
                     // dimensions), each on the coarsest table that can answer it, in one store.
-                    let groupings = usage_core::clickhouse::view_groupings(kind, by);
+                    let groupings = usage_core::widgets::view_groupings(kind, by);
                     // IPs listed in part, as the dashboard lists them by the thousand: 50 of the 200.
                     let listing = usage_core::clickhouse::Listing { over: *window, most: MOST };
                     let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, &groupings, &[asked], *fetched, zone, filters, offsets, listing);
@@ -446,7 +446,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     }
                     // The chart's total, and its lines: the top 5 of the view's chart dimension;
                     // the overview's and the Clients view's also through two chosen URL templates.
-                    let (_, chart_dimension) = usage_core::clickhouse::latency_widgets(kind, by);
+                    let (_, chart_dimension) = usage_core::widgets::latency_widgets(kind, by);
                     let top: Vec<String> = store.breakdown(*window, chart_dimension, &mine, false).rows.iter().take(5).map(|r| store.key_text(chart_dimension, r.key)).collect();
                     let chosen: Vec<String> = store.breakdown(*window, Dimension::Template, &mine, false).rows.iter().take(2).map(|r| store.key_text(Dimension::Template, r.key)).collect();
                     let narrowed = matches!(kind, View::Overview | View::Clients);
@@ -480,7 +480,7 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
                     }
                     latency_checked += 1;
                     let t = std::time::Instant::now();
-                    let (table_dimension, chart_dimension) = usage_core::clickhouse::latency_widgets(kind, by);
+                    let (table_dimension, chart_dimension) = usage_core::widgets::latency_widgets(kind, by);
                     let mut tables: Vec<Dimension> = dimensions.iter().copied().filter(|&d| d == Dimension::Template).collect();
                     tables.extend(table_dimension.filter(|&d| d != Dimension::Template));
                     let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: filters.clone(), ..Default::default() };

@@ -15,8 +15,7 @@ use thiserror::Error;
 
 use crate::store::StoreBuilder;
 
-/// The client of records that name none (no consumer, key or client id).
-pub const UNKNOWN_CLIENT_ID: &str = "";
+pub use crate::model::UNKNOWN_CLIENT_ID;
 /// How such records are shown: never as an error code.
 pub const UNKNOWN_CLIENT_NAME: &str = "Unknown client";
 /// The client a record names by id and/or name, or "Unknown client" when it names none.

@@ -10,6 +10,9 @@
 //! pays nothing for its weight of 1. A per-request record with every
 //! dimension and measure takes 32 bytes: see [`UsageStore::bytes_per_record`].
 
+pub mod latency;
+pub mod parts;
+
 use rustc_hash::FxHashMap as HashMap;
 use thiserror::Error;
 
@@ -626,7 +629,7 @@ impl StoreBuilder {
             bucket: self.bucket.into_column(order),
             bytes: self.has_bytes.then(|| self.bytes.into_column(order)),
             latency_us: self.has_latency.then(|| self.latency_us.into_column(order)),
-            unknown_client: self.client_index.get(crate::formats::UNKNOWN_CLIENT_ID).copied(),
+            unknown_client: self.client_index.get(crate::model::UNKNOWN_CLIENT_ID).copied(),
             client_ids: self.clients.iter().map(|c| c.id.as_str()).collect(),
             client_names: self.clients.iter().map(|c| c.name.as_str()).collect(),
             templates: self.templates.iter().map(String::as_str).collect(),
@@ -709,9 +712,9 @@ pub struct UsageStore {
     /// Built on the first filter by client.
     client_postings: std::sync::OnceLock<Postings>,
     /// Whether a server counts latencies for this data, and the percentiles it counted, which may
-    /// come after the data ([`crate::latency`]).
+    /// come after the data ([`latency`]).
     pub(crate) latency_countable: bool,
-    pub(crate) counted_latency: std::sync::OnceLock<std::sync::Arc<crate::latency::CountedLatency>>,
+    pub(crate) counted_latency: std::sync::OnceLock<std::sync::Arc<latency::CountedLatency>>,
     /// Each dimension's values ranked by label, built when a table of it is first sorted.
     pub(crate) label_ranks: [std::sync::OnceLock<Vec<u32>>; 8],
     /// The parts of grouped data, one after another, each in time order: none for data whose
@@ -731,7 +734,7 @@ pub struct Part {
     pub end: u32,
 }
 
-/// Every field of a store, for [`crate::parts`] to take apart and put back.
+/// Every field of a store, for [`parts`] to take apart and put back.
 pub(crate) struct RawStore {
     pub base: i64,
     pub offsets: Vec<u32>,
@@ -773,7 +776,7 @@ impl UsageStore {
         }
     }
 
-    /// A store from checked raw parts ([`crate::parts::Assembler`] checks them).
+    /// A store from checked raw parts ([`parts::Assembler`] checks them).
     pub(crate) fn from_raw(raw: RawStore) -> UsageStore {
         let RawStore {
             base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
