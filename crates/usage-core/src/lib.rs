@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod clickhouse;
+pub mod csv_cell;
 pub mod demo;
 pub mod dimension;
 pub mod format;

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use crate::format::{decimal, iso_date, percent, thousands};
-use crate::formats::callboard_csv::csv_field;
+use crate::csv_cell::csv_field;
 use crate::query::{Dimension, Row, SortColumn, share};
 use crate::status::{StatusClass, StatusCounts};
 use crate::store::UsageStore;
