@@ -85,9 +85,9 @@ pub fn DataTable(
     let export = move |_| {
         let state = dashboard.view.get_untracked();
         let csv = store.with_untracked(|s| {
-            table.with_untracked(|t| t.to_csv(s, &rows_shown(), &heading(dimension, &state, &search.get_untracked(), &dashboard.zone_label.get_untracked())))
+            table.with_untracked(|t| t.to_csv(s, &rows_shown(), &heading(dimension, &state.range, &state.filters, &search.get_untracked(), &dashboard.zone_label.get_untracked())))
         });
-        if let Err(error) = download(&csv, &file_name(dimension, &state, &dashboard.zone_label.get_untracked()), "text/csv") {
+        if let Err(error) = download(&csv, &file_name(dimension, &state.range, &state.filters, &dashboard.zone_label.get_untracked()), "text/csv") {
             web_sys::console::error_1(&error);
         }
     };

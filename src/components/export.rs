@@ -21,7 +21,7 @@ pub fn ExportButtons() -> impl IntoView {
             dashboard.filter.with_untracked(|f| if json { (write_json(s, span, f), "json", "application/json") } else { (write(s, span, f), "csv", "text/csv") })
         });
         // callboard-records-<range>-UTC[-<filters>].csv, named like the tables' exports.
-        let name = file_name(usage_core::Dimension::Client, &state, &dashboard.zone_label.get_untracked()).replacen("callboard-client-", "callboard-records-", 1).replace(".csv", &format!(".{extension}"));
+        let name = file_name(usage_core::Dimension::Client, &state.range, &state.filters, &dashboard.zone_label.get_untracked()).replacen("callboard-client-", "callboard-records-", 1).replace(".csv", &format!(".{extension}"));
         if let Err(error) = download(&text, &name, mime) {
             web_sys::console::error_1(&error);
         }

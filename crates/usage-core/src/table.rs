@@ -9,10 +9,10 @@ use std::sync::Arc;
 
 use crate::format::{decimal, iso_date, percent, thousands};
 use crate::csv_cell::csv_field;
-use crate::query::{Dimension, Row, SortColumn, share};
+use crate::query::{Dimension, Filter, Row, SortColumn, share};
+use crate::range::DateRange;
 use crate::status::{StatusClass, StatusCounts};
 use crate::store::UsageStore;
-use crate::view::ViewState;
 
 /// A column of a breakdown table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -240,15 +240,15 @@ fn bytes(n: u128, numbers: Numbers) -> String {
 }
 
 /// What an exported table is, for its first line: the dimension, range, zone, filters and search.
-pub fn heading(dimension: Dimension, state: &ViewState, search: &str, zone: &str) -> String {
+pub fn heading(dimension: Dimension, range: &DateRange, filters: &[Filter], search: &str, zone: &str) -> String {
     let mut text = format!(
         "Callboard: requests by {} from {} to {} ({zone} days)",
         dimension.label().to_ascii_lowercase(),
-        iso_date(state.range.from()),
-        iso_date(state.range.to())
+        iso_date(range.from()),
+        iso_date(range.to())
     );
-    if !state.filters.is_empty() {
-        let filters: Vec<String> = state.filters.iter().map(|f| format!("{} = {}", f.dimension.as_str(), f.key)).collect();
+    if !filters.is_empty() {
+        let filters: Vec<String> = filters.iter().map(|f| format!("{} = {}", f.dimension.as_str(), f.key)).collect();
         text.push_str(&format!("; filters: {}", filters.join(" and ")));
     }
     if !search.trim().is_empty() {
@@ -259,10 +259,10 @@ pub fn heading(dimension: Dimension, state: &ViewState, search: &str, zone: &str
 
 /// The file name of an exported table: `callboard-ip-2026-10-01-to-2026-10-31-UTC-client-billing-sync.csv`.
 /// Filter keys keep only characters every file system takes, and the name stays short.
-pub fn file_name(dimension: Dimension, state: &ViewState, zone: &str) -> String {
+pub fn file_name(dimension: Dimension, range: &DateRange, filters: &[Filter], zone: &str) -> String {
     let zone: String = zone.chars().map(|c| if c.is_ascii_alphanumeric() || c == '+' || c == '-' { c } else { '_' }).take(40).collect();
-    let mut name = format!("callboard-{}-{}-to-{}-{zone}", dimension.as_str(), iso_date(state.range.from()), iso_date(state.range.to()));
-    for filter in &state.filters {
+    let mut name = format!("callboard-{}-{}-to-{}-{zone}", dimension.as_str(), iso_date(range.from()), iso_date(range.to()));
+    for filter in filters {
         let key: String = filter.key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '_' { c } else { '-' }).take(40).collect();
         name.push_str(&format!("-{}-{}", filter.dimension.as_str(), key.trim_matches('-')));
     }
@@ -274,6 +274,7 @@ pub fn file_name(dimension: Dimension, state: &ViewState, zone: &str) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::ViewState;
     use crate::model::{BucketWidth, UsageRecord};
     use crate::query::{DaySpan, Filter, RecordFilter};
     use chrono::NaiveDate;
@@ -350,7 +351,7 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let mut state = ViewState::default_for(today);
         state.filters.push(Filter { dimension: Dimension::Class, key: "5xx".into() });
-        let csv = t.to_csv(&store, &t.rows, &heading(Dimension::Client, &state, "", "UTC"));
+        let csv = t.to_csv(&store, &t.rows, &heading(Dimension::Client, &state.range, &state.filters, "", "UTC"));
         let lines: Vec<&str> = csv.lines().collect();
         assert!(lines[0].starts_with("Callboard: requests by client from 2026-10-30 to 2026-11-28 (UTC days); filters: class = 5xx"), "{}", lines[0]);
         assert_eq!(lines[1], "Client,Requests,2xx,3xx,4xx,429,5xx,Error %,Share,Bytes");
@@ -362,9 +363,9 @@ mod tests {
         assert_eq!(bytes(4_376_694_000, Numbers::Screen), "4.4 GB");
         assert_eq!(bytes(999, Numbers::Screen), "999 B");
         assert_eq!(bytes(u128::MAX, Numbers::Csv), u64::MAX.to_string());
-        assert_eq!(file_name(Dimension::Client, &state, "UTC"), "callboard-client-2026-10-30-to-2026-11-28-UTC-class-5xx.csv");
-        assert_eq!(file_name(Dimension::Client, &state, "America/St_Johns"), "callboard-client-2026-10-30-to-2026-11-28-America_St_Johns-class-5xx.csv");
-        assert!(heading(Dimension::Client, &state, "", "Asia/Kathmandu").contains("(Asia/Kathmandu days)"));
+        assert_eq!(file_name(Dimension::Client, &state.range, &state.filters, "UTC"), "callboard-client-2026-10-30-to-2026-11-28-UTC-class-5xx.csv");
+        assert_eq!(file_name(Dimension::Client, &state.range, &state.filters, "America/St_Johns"), "callboard-client-2026-10-30-to-2026-11-28-America_St_Johns-class-5xx.csv");
+        assert!(heading(Dimension::Client, &state.range, &state.filters, "", "Asia/Kathmandu").contains("(Asia/Kathmandu days)"));
     }
 
     // Guards the search: ASCII case is ignored, keys match as well as names, order is kept.
@@ -386,10 +387,10 @@ mod tests {
         let mut state = ViewState::default_for(today);
         state.filters.push(Filter { dimension: Dimension::Template, key: "../../etc/{id}".into() });
         state.filters.push(Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() });
-        let name = file_name(Dimension::Ip, &state, "UTC");
+        let name = file_name(Dimension::Ip, &state.range, &state.filters, "UTC");
         assert_eq!(name, "callboard-ip-2026-10-30-to-2026-11-28-UTC-template-..-..-etc--id-ip-2001-db8--1.csv");
         state.filters.push(Filter { dimension: Dimension::User, key: "x".repeat(500) });
-        assert!(file_name(Dimension::Ip, &state, "UTC").len() <= 184);
-        assert!(!file_name(Dimension::Ip, &state, "UTC").contains('/'));
+        assert!(file_name(Dimension::Ip, &state.range, &state.filters, "UTC").len() <= 184);
+        assert!(!file_name(Dimension::Ip, &state.range, &state.filters, "UTC").contains('/'));
     }
 }
