@@ -6,6 +6,20 @@
 //!
 //! Data flows one way: records → [`StoreBuilder`] → [`UsageStore`] → queries
 //! ([`UsageStore::breakdown`], [`UsageStore::series`], …) → the UI.
+//!
+//! The modules are layered, and a module uses only modules of its own layer or below; a leaf
+//! uses only other leaves, and no modules use each other in a circle (tests/layers.rs reads this
+//! table and checks it):
+//!
+//! | layer | modules | what they hold |
+//! |---|---|---|
+//! | 0, leaves | `calendar`, `csv_cell`, `dimension`, `json`, `model`, `query_string`, `status`, `strings`, `template` | the vocabulary: days and buckets, dimensions and filters, records, status classes, interned text, URL templates, query strings |
+//! | 1 | `format` | numbers, dates and times as text |
+//! | 2 | `range`, `zone` | date ranges that end yesterday, and time zones |
+//! | 3 | `store` | the columnar store: its builder, parts and counted latencies |
+//! | 4 | `query`, `latency`, `metric`, `spikes`, `selection`, `table` | the queries: breakdowns, series, percentiles, spikes, the client selection, tables |
+//! | 5 | `formats`, `load`, `demo`, `rest`, `clickhouse` | the inputs: file formats, the demo, live sources |
+//! | 6 | `view`, `widgets` | the link grammar, and what each view's widgets show |
 
 pub mod calendar;
 pub mod clickhouse;
@@ -36,7 +50,9 @@ pub mod zone;
 
 pub use model::{BucketWidth, UsageRecord};
 pub use store::parts;
-pub use query::{Breakdown, Dimension, Filter, Granularity, RecordFilter, Row as BreakdownRow, SortColumn, StatusDetail, TimeSeries};
+pub use calendar::Granularity;
+pub use dimension::{Dimension, Filter, StatusDetail};
+pub use query::{Breakdown, RecordFilter, Row as BreakdownRow, SortColumn, TimeSeries};
 pub use range::{DateRange, Preset, RangeError};
 pub use selection::{ClientSelection, SelectionNotice, StoredSelection};
 pub use status::{StatusClass, StatusCounts};
