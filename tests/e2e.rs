@@ -116,7 +116,7 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
         }
         "api-429" => Some(("429 Too Many Requests", "Retry-After: 1\r\n".to_owned(), "{}".to_owned())),
         // Fails once, then works: a retry must get through.
-        "api-flaky" if attempt % 2 == 0 => fail("503 Service Unavailable"),
+        "api-flaky" if attempt.is_multiple_of(2) => fail("503 Service Unavailable"),
         "api-flaky" => ok(usage),
         "api-401" if bearer => ok(usage),
         "api-401" => fail("401 Unauthorized"),
@@ -146,7 +146,7 @@ fn api_handler(request: &Request, stream: &mut std::net::TcpStream) -> bool {
 }
 #[tokio::test(flavor = "multi_thread")]
 async fn dashboard_end_to_end() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(api_handler, String::new()).await;
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
@@ -251,7 +251,7 @@ async fn dashboard_end_to_end() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn opening_an_export_file() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(api_handler, String::new()).await;
     let today = today();
     let day = |ago: u64| today.checked_sub_days(Days::new(ago)).expect("a past day");
@@ -361,7 +361,7 @@ async fn opening_an_export_file() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_usage_api() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a day");
     *API_USAGE.lock().expect("fixture") = format!(
@@ -569,7 +569,7 @@ fn no_wasm(request: &Request, stream: &mut std::net::TcpStream) -> bool {
 // it: the build uses SIMD): a sentence saying so, as text, under the strict CSP, not a blank page.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_cannot_start_says_so() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(no_wasm, String::new()).await;
     client.goto(&base).await.expect("open the dashboard");
     let said = text(&client, "startup-failure").await;
@@ -594,7 +594,7 @@ fn logged(request: &Request, _: &mut std::net::TcpStream) -> bool {
 // (the server's clock, on the same machine).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(logged, String::new()).await;
     client
         .issue_cmd(common::Cdp(

@@ -106,7 +106,7 @@ async fn clickhouse_source_matches_the_file() {
         return;
     };
     let second = std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL");
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let rows = records();
     // The same records as a file, and in the cluster: every other one on each shard, read
     // through a Distributed table.

@@ -91,7 +91,7 @@ fn gzip_bomb() -> Vec<u8> {
 // direction override is isolated and shown with the override visible; a crafted range is shortened.
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_files_and_links() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(hostile, String::new()).await;
     let day = |ago: u64| today().checked_sub_days(Days::new(ago)).expect("a past day");
     client.goto(&base).await.expect("open the dashboard");
@@ -213,7 +213,7 @@ async fn hostile_files_and_links() {
 // The data on screen stays through every failure.
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_servers() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let other = serve_api(other_origin);
     OTHER_PORT.store(other, Ordering::SeqCst);
     let other_origin = format!("http://127.0.0.1:{other}");

@@ -58,7 +58,7 @@ async fn chart_table(client: &fantoccini::Client, chart: &str) -> Vec<Vec<String
 
 #[tokio::test(flavor = "multi_thread")]
 async fn zones_tooltips_and_comparison() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
     let d = today().checked_sub_days(Days::new(3)).expect("3 days ago");
@@ -268,7 +268,7 @@ fn clf_line(at: i64, status: u16, path: &str) -> String {
 /// | 1 | now − 4 days | 500 | no | yes |
 #[tokio::test(flavor = "multi_thread")]
 async fn today_threshold_metrics_png_and_midnight() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
     let t = now();
@@ -393,7 +393,7 @@ fn today_api(request: &common::Request, stream: &mut std::net::TcpStream) -> boo
 /// hours only, and takes the daily threshold from `/meta`'s daily quota.
 #[tokio::test(flavor = "multi_thread")]
 async fn today_on_a_live_source() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, today_api, String::new(), None).await;
     client.goto(&format!("{base}?view=today&source={base}api")).await.expect("open Today on the source");
@@ -436,7 +436,7 @@ fn threescale_documents(first: NaiveDate) -> String {
 // chosen there (the link then says `metric=measure:data_transfer`).
 #[tokio::test(flavor = "multi_thread")]
 async fn threescale_measures() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), None).await;
     let first = today().checked_sub_days(Days::new(5)).expect("5 days ago");
@@ -479,7 +479,7 @@ async fn threescale_measures() {
 // must start on the 29th, or the KPI counts 54 of its 55 lines.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_opens_over_its_days_in_the_views_zone() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
     let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/usage-core/tests/data/nginx-dst.log");

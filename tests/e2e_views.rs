@@ -98,7 +98,7 @@ async fn activate(client: &fantoccini::Client, css: &str, keyboard: bool) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_view_end_to_end() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(|_, _| false, String::new()).await;
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
@@ -236,7 +236,7 @@ async fn every_view_end_to_end() {
 // the button showed its own code as text and never moved (seen in a screenshot).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_table_pages() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     let (_driver, client, base) = start(|_, _| false, String::new()).await;
     let day = today().checked_sub_days(Days::new(1)).expect("yesterday");
     let ips: Vec<String> = (0..250).map(|i| format!("10.0.{}.{}", i / 100, i % 100)).collect();

@@ -90,7 +90,7 @@ async fn csp_violations(client: &Client) -> serde_json::Value {
 // worker running; a file too large for the tab is refused from its size and first rows.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_reads_exactly_what_the_core_reads() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     OFFLINE.store(false, Ordering::SeqCst);
     let (_driver, client, base) = start(no_routes, String::new()).await;
     client.goto(&format!("{base}?bench")).await.expect("open the dashboard");
@@ -174,7 +174,7 @@ async fn offline(client: &fantoccini::Client, offline: bool) {
 // available", and Reload moves it to the new version, whose cache replaces the old one.
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_after_one_visit_and_the_new_version_prompt() {
-    let _one = ONE_BROWSER.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let _one = ONE_BROWSER.lock().await;
     OFFLINE.store(false, Ordering::SeqCst);
     // A deploy of its own, which the test changes later.
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-deploy");

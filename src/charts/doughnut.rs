@@ -203,10 +203,10 @@ mod tests {
         let values = [5_000u64, 1, 0, 2_500, 30, 2_469];
         let slices: Vec<Slice> = values.iter().enumerate().map(|(i, &value)| Slice { label: format!("{i}"), value, color: client_color(i) }).collect();
         for plot in [Plot { left: 8.0, top: 8.0, right: 292.0, bottom: 292.0 }, Plot { left: 88.0, top: 8.0, right: 332.0, bottom: 252.0 }] {
-            for i in 0..slices.len() {
+            for (i, &value) in values.iter().enumerate() {
                 match slice_point(&plot, &slices, i) {
                     Some((x, y)) => assert_eq!(slice_at(&plot, &slices, x, y), Some(i), "slice {i} in {plot:?}"),
-                    None => assert_eq!(values[i], 0),
+                    None => assert_eq!(value, 0),
                 }
             }
             assert_eq!(slice_point(&plot, &slices, slices.len()), None);

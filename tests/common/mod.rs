@@ -94,10 +94,10 @@ pub fn serve_api(handler: Handler) -> u16 {
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
             std::thread::spawn(move || {
-                if let Some((request, _)) = read_request(&stream, "/") {
-                    if !handler(&request, &mut stream) {
-                        reply(&mut stream, "404 Not Found", "", b"{}");
-                    }
+                if let Some((request, _)) = read_request(&stream, "/")
+                    && !handler(&request, &mut stream)
+                {
+                    reply(&mut stream, "404 Not Found", "", b"{}");
                 }
             });
         }
@@ -282,7 +282,8 @@ pub fn today() -> chrono::NaiveDate {
 
 /// One browser test at a time: two would race for chromedriver ports (a port found free
 /// can be taken by the other test's driver before ours binds it) and for the 2 cores.
-pub static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+/// An async lock, held across the test's awaits; a test that panics simply lets it go.
+pub static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Serves the release build and opens a WebDriver session on it.
 pub async fn start(handler: Handler, connect_src: String) -> (Driver, Client, String) {

@@ -33,7 +33,7 @@ fn synthetic_csv() -> Vec<u8> {
     for _ in 0..ROWS {
         let r = next();
         // Squaring a uniform draw skews towards small indices, like a Zipf popularity.
-        let skew = |n: u64, bits: u32| ((((r >> bits) & 0xFFFF) * ((r >> bits) & 0xFFFF)) >> 16) * n >> 16;
+        let skew = |n: u64, bits: u32| (((((r >> bits) & 0xFFFF) * ((r >> bits) & 0xFFFF)) >> 16) * n) >> 16;
         let client = skew(50, 0);
         let endpoint = skew(53, 16);
         let day = first_day + (r >> 32) as i64 % 60;

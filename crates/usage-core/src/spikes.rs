@@ -157,7 +157,7 @@ mod tests {
             }
             previous.sort();
             let baseline = previous[(previous.len() - 1) / 2];
-            let mut deviations: Vec<u64> = previous.iter().map(|&v| if v > baseline { v - baseline } else { baseline - v }).collect();
+            let mut deviations: Vec<u64> = previous.iter().map(|&v| v.abs_diff(baseline)).collect();
             deviations.sort();
             let mad = deviations[(deviations.len() - 1) / 2] as f64;
             let spread = [1.4826 * mad, (baseline as f64).sqrt(), 1.0].into_iter().fold(0.0, f64::max);
@@ -231,7 +231,7 @@ mod tests {
         let window = offsets.window(&range);
         let keys: Vec<u32> = (0..store.client_count() as u32).collect();
         let spikes = store.spikes(window, Granularity::Day, &offsets, &RecordFilter::all(), Dimension::Client, &keys);
-        let day = |s: &Spike| (day_number(today) - s.start / 86_400) as i64;
+        let day = |s: &Spike| day_number(today) - s.start / 86_400;
         let hammered = store.client_by_id("e61f2b7c-zapier").unwrap();
         // Every client's 5xx on the day of the server errors, but the night batch's: it called
         // before the afternoon's errors began.

@@ -12,7 +12,7 @@ use usage_core::{StatusClass, UsageStore};
 fn nginx_escape(text: &str) -> String {
     let mut out = String::new();
     for &b in text.as_bytes() {
-        if b == b'"' || b == b'\\' || b < 0x20 || b >= 0x7f {
+        if b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b) {
             out.push_str(&format!("\\x{b:02X}"));
         } else {
             out.push(b as char);

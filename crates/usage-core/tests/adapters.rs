@@ -82,7 +82,7 @@ fn genesys_query_is_polled_then_read() {
         totals(&store, last_week()),
         [("Another OAUth Client".to_owned(), [16, 16, 0, 0, 0, 0]), ("Sample Client Credentials".to_owned(), [9, 3, 3, 2, 1, 0])]
     );
-    assert!(store.templates().contains(&"/api/v2/analytics/conversations/details/query".to_owned()));
+    assert!(store.templates().contains("/api/v2/analytics/conversations/details/query"));
 }
 
 // Guards the strict reading of live answers: one broken record fails the whole answer, naming it.

@@ -57,7 +57,7 @@ fn genesys_query_results() {
     assert!(report.problems[0].reason.contains("record 4: status429 (3) is larger than status400 (1)"), "{:?}", report.problems);
     // Billing on 11-20: 90 + 2 + (6-4) + 4 + 1 + 1 other = 100; its 11-23 row is today's and left out.
     assert_eq!(totals(&store), [("Billing".to_owned(), [100, 90, 2, 2, 4, 1, 1]), ("Unknown client".to_owned(), [7, 7, 0, 0, 0, 0, 0])]);
-    assert!(store.templates().contains(&"/api/v2/users/{userId}".to_owned()));
+    assert!(store.templates().contains("/api/v2/users/{userId}"));
 }
 
 // Guards Kong NDJSON: consumers by name, anonymous calls as "Unknown client", escaped
@@ -77,7 +77,7 @@ fn kong_ndjson() {
     assert_eq!((report.rows, report.skipped), (4, 1));
     assert_eq!(report.problems[0].line, 5);
     assert_eq!(totals(&store), [("mobile".to_owned(), [2, 1, 0, 0, 1, 0, 0]), ("Unknown client".to_owned(), [1, 0, 0, 0, 0, 1, 0])]);
-    assert!(store.templates().contains(&"/users/{id}".to_owned()));
+    assert!(store.templates().contains("/users/{id}"));
 }
 
 // Guards Moesif weights: a sampled event stands for `weight` requests.
@@ -110,7 +110,7 @@ fn aws_console_preset() {
         totals(&store),
         [("AIDAEXAMPLE".to_owned(), [1, 0, 0, 0, 1, 0, 0]), ("Unknown client".to_owned(), [1, 1, 0, 0, 0, 0, 0]), ("key-9".to_owned(), [1, 0, 0, 1, 0, 0, 0])]
     );
-    assert!(store.templates().contains(&"/prod/pets/{id}".to_owned()) && store.templates().contains(&"/pets/{petId}".to_owned()));
+    assert!(store.templates().contains("/prod/pets/{id}") && store.templates().contains("/pets/{petId}"));
 }
 
 // Guards an access log with an authenticated user and today's line left out. The TLS handshake
@@ -126,7 +126,7 @@ fn access_log_users_and_today() {
     assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
     assert!(report.notes[0].starts_with("1 line had no HTTP request line"), "{:?}", report.notes);
     assert_eq!(totals(&store), [("Unknown client".to_owned(), [2, 0, 0, 1, 0, 1, 0]), ("ann".to_owned(), [1, 1, 0, 0, 0, 0, 0])]);
-    assert!(store.templates().contains(&"(malformed request line)".to_owned()));
+    assert!(store.templates().contains("(malformed request line)"));
 }
 
 // Guards whole-file failures: each gets its own clear error rather than a partial or silent result.
@@ -219,7 +219,7 @@ fn tyk_pump_csv() {
     assert_eq!((format, report.rows), (Format::TykCsv, 3));
     // The second row is 22 Nov 23:00 UTC (yesterday); the third is today's.
     assert_eq!(totals(&store), [("hashed-key-2".to_owned(), [1, 0, 0, 0, 0, 1, 0]), ("mobile".to_owned(), [1, 1, 0, 0, 0, 0, 0])]);
-    assert!(store.templates().contains(&"/users/{id}".to_owned()));
+    assert!(store.templates().contains("/users/{id}"));
 }
 
 // Guards an Alma report saved from Windows: BOM, CRLF, MM/DD/YYYY, per-area measures, no status codes.

@@ -105,7 +105,11 @@ fn zone_strategy(anchor: i64) -> impl Strategy<Value = Vec<(i64, i32)>> {
     })
 }
 
-fn case_strategy() -> impl Strategy<Value = (i64, Vec<(i64, i32)>, Vec<(i64, u32, u64)>, i64, i64, Granularity)> {
+/// The anchor, the zone's changes, the records (time, client, requests), the range's first and
+/// last day, and the granularity.
+type Case = (i64, Vec<(i64, i32)>, Vec<(i64, u32, u64)>, i64, i64, Granularity);
+
+fn case_strategy() -> impl Strategy<Value = Case> {
     (0..ANCHORS.len()).prop_flat_map(|a| {
         let (y, m, d) = ANCHORS[a];
         let anchor = day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap()) * DAY;
@@ -143,7 +147,7 @@ proptest! {
         prop_assert_eq!((window.start, window.end), (start_of(from), start_of(to.succ_opt().unwrap())));
 
         let (boundaries, _) = walk(&changes, anchor - 40 * DAY, window.end, granularity);
-        let first_start = *boundaries.iter().filter(|&&b| b <= window.start).next_back().unwrap();
+        let first_start = *boundaries.iter().rfind(|&&b| b <= window.start).unwrap();
         let expected: Vec<i64> = boundaries.iter().copied().filter(|&b| b >= first_start).collect();
         let clients: Vec<u32> = (0..store.client_count() as u32).collect();
         let series = store.series_in(window, granularity, &offsets, &RecordFilter::all(), Some((Dimension::Client, &clients)));
