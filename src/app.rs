@@ -61,8 +61,12 @@ fn after_first_paint(then: impl FnOnce() + 'static) {
 /// Publishes the palette as CSS custom properties on `:root`, so CSS and
 /// charts share one definition (through the CSSOM, which CSP allows).
 fn apply_palette() {
-    let Some(root) = document().document_element() else { return };
-    let Ok(root) = root.dyn_into::<web_sys::HtmlElement>() else { return };
+    let Some(root) = document().document_element() else {
+        return;
+    };
+    let Ok(root) = root.dyn_into::<web_sys::HtmlElement>() else {
+        return;
+    };
     let style = root.style();
     for (name, value) in palette::css_properties() {
         let _ = style.set_property(&name, &value);
@@ -73,13 +77,22 @@ fn apply_palette() {
 /// and keeps the last one in `data-csp-last` ("directive blocked-uri"), so the
 /// end-to-end test can prove the app runs under a strict policy.
 fn count_csp_violations() {
-    let on_violation = Closure::<dyn Fn(web_sys::SecurityPolicyViolationEvent)>::new(|event: web_sys::SecurityPolicyViolationEvent| {
-        let Some(body) = document().body() else { return };
-        let seen: u32 = body.get_attribute("data-csp-violations").and_then(|v| v.parse().ok()).unwrap_or(0);
-        let _ = body.set_attribute("data-csp-violations", &(seen + 1).to_string());
-        let _ = body.set_attribute("data-csp-last", &format!("{} {}", event.violated_directive(), event.blocked_uri()));
-    });
-    let _ = document().add_event_listener_with_callback("securitypolicyviolation", on_violation.as_ref().unchecked_ref());
+    let on_violation = Closure::<dyn Fn(web_sys::SecurityPolicyViolationEvent)>::new(
+        |event: web_sys::SecurityPolicyViolationEvent| {
+            let Some(body) = document().body() else { return };
+            let seen: u32 = body
+                .get_attribute("data-csp-violations")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            let _ = body.set_attribute("data-csp-violations", &(seen + 1).to_string());
+            let _ = body.set_attribute(
+                "data-csp-last",
+                &format!("{} {}", event.violated_directive(), event.blocked_uri()),
+            );
+        },
+    );
+    let _ =
+        document().add_event_listener_with_callback("securitypolicyviolation", on_violation.as_ref().unchecked_ref());
     // The listener lives as long as the page.
     on_violation.forget();
 }

@@ -28,11 +28,18 @@ thread_local! {
 pub fn install_if_requested(dataset: leptos::prelude::RwSignal<crate::sources::Dataset>) {
     let Some(window) = web_sys::window() else { return };
     let search = window.location().search().unwrap_or_default();
-    if !search.trim_start_matches('?').split('&').any(|p| p == "bench" || p.starts_with("bench=")) {
+    if !search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "bench" || p.starts_with("bench="))
+    {
         return;
     }
-    let bench = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(|buffer, options| future_to_promise(bench(buffer, options)));
-    let refilter = Closure::<dyn Fn(JsValue) -> Promise>::new(|options| future_to_promise(async move { refilter(options) }));
+    let bench = Closure::<dyn Fn(JsValue, JsValue) -> Promise>::new(|buffer, options| {
+        future_to_promise(bench(buffer, options))
+    });
+    let refilter =
+        Closure::<dyn Fn(JsValue) -> Promise>::new(|options| future_to_promise(async move { refilter(options) }));
     let info = object(&[
         ("name", "Callboard".into()),
         ("version", env!("CARGO_PKG_VERSION").into()),
@@ -47,7 +54,10 @@ pub fn install_if_requested(dataset: leptos::prelude::RwSignal<crate::sources::D
     set("__benchReady", &Promise::resolve(&JsValue::TRUE));
     // For tests: the fingerprint of the store on screen (see UsageStore::fingerprint).
     let fingerprint = Closure::<dyn Fn() -> JsValue>::new(move || {
-        JsValue::from_str(&leptos::prelude::WithUntracked::with_untracked(&dataset, |d: &crate::sources::Dataset| d.store.fingerprint()))
+        JsValue::from_str(&leptos::prelude::WithUntracked::with_untracked(
+            &dataset,
+            |d: &crate::sources::Dataset| d.store.fingerprint(),
+        ))
     });
     set("__callboardFingerprint", fingerprint.as_ref());
     fingerprint.forget();
@@ -58,13 +68,20 @@ pub fn install_if_requested(dataset: leptos::prelude::RwSignal<crate::sources::D
 
 async fn bench(buffer: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let span = span_of(&options)?;
-    let performance = web_sys::window().and_then(|w| w.performance()).ok_or("no performance clock")?;
+    let performance = web_sys::window()
+        .and_then(|w| w.performance())
+        .ok_or("no performance clock")?;
     let start = performance.now();
     // The same path as opening a file in the UI: the buffer moves (not copied) to the ingest
     // worker, which recognises the format and reads it; the page puts the store together.
     let transfer = Array::of1(&buffer);
-    let job = message("buffer", &[("name", JsValue::from_str("bench.csv")), ("buffer", buffer)]);
-    let (store, outcome) = page::run(job, transfer, |_| {}, &Cancel::default()).await.map_err(|failure| failure.message())?;
+    let job = message(
+        "buffer",
+        &[("name", JsValue::from_str("bench.csv")), ("buffer", buffer)],
+    );
+    let (store, outcome) = page::run(job, transfer, |_| {}, &Cancel::default())
+        .await
+        .map_err(|failure| failure.message())?;
     let ingested = performance.now();
     let result = aggregates(&store, span);
     let done = performance.now();
@@ -110,26 +127,56 @@ fn aggregates(store: &UsageStore, span: DaySpan) -> JsValue {
     let all = RecordFilter::all();
     let clients = store.breakdown(span, Dimension::Client, &all, false).rows;
     // The contract breaks ties by client id; the dashboard ranks ties by display name.
-    let mut by_id: Vec<(&str, u64)> = clients.iter().map(|u| (store.client_id(u.key), u.counts.total())).collect();
+    let mut by_id: Vec<(&str, u64)> = clients
+        .iter()
+        .map(|u| (store.client_id(u.key), u.counts.total()))
+        .collect();
     by_id.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     let status_by_client = Object::new();
     for usage in clients.iter() {
-        let classes: Vec<(&str, JsValue)> = StatusClass::NAMED.iter().map(|&c| (c.as_str(), (usage.counts.get(c) as f64).into())).collect();
-        let _ = Reflect::set(&status_by_client, &JsValue::from_str(store.client_id(usage.key)), &object(&classes));
+        let classes: Vec<(&str, JsValue)> = StatusClass::NAMED
+            .iter()
+            .map(|&c| (c.as_str(), (usage.counts.get(c) as f64).into()))
+            .collect();
+        let _ = Reflect::set(
+            &status_by_client,
+            &JsValue::from_str(store.client_id(usage.key)),
+            &object(&classes),
+        );
     }
     let days = Granularity::Day.buckets(span);
     let per_day: Array = days
         .iter()
         .zip(store.series(span, Granularity::Day, &all, None).total)
         .filter(|&(_, n)| n > 0)
-        .map(|(&start, n)| pair(&usage_core::format::iso_date(usage_core::range::date_of_day(start.div_euclid(86_400))), n))
+        .map(|(&start, n)| {
+            pair(
+                &usage_core::format::iso_date(usage_core::range::date_of_day(start.div_euclid(86_400))),
+                n,
+            )
+        })
         .collect();
     let templates = store.breakdown(span, Dimension::Template, &all, false).rows;
-    let top_templates: Array = templates.iter().take(5).map(|r| pair(store.templates().get(r.key), r.counts.total())).collect();
+    let top_templates: Array = templates
+        .iter()
+        .take(5)
+        .map(|r| pair(store.templates().get(r.key), r.counts.total()))
+        .collect();
     object(&[
-        ("total", (clients.iter().map(|u| u.counts.total()).sum::<u64>() as f64).into()),
+        (
+            "total",
+            (clients.iter().map(|u| u.counts.total()).sum::<u64>() as f64).into(),
+        ),
         ("per_day", per_day.into()),
-        ("top_clients", by_id.into_iter().take(5).map(|(c, n)| pair(c, n)).collect::<Array>().into()),
+        (
+            "top_clients",
+            by_id
+                .into_iter()
+                .take(5)
+                .map(|(c, n)| pair(c, n))
+                .collect::<Array>()
+                .into(),
+        ),
         ("status_by_client", status_by_client.into()),
         ("top_templates", top_templates.into()),
     ])
@@ -138,10 +185,15 @@ fn aggregates(store: &UsageStore, span: DaySpan) -> JsValue {
 /// Reads `{from, to}` (half-open `YYYY-MM-DD` UTC days).
 fn span_of(options: &JsValue) -> Result<DaySpan, JsValue> {
     let day = |key: &str| -> Result<i64, JsValue> {
-        let text = Reflect::get(options, &JsValue::from_str(key))?.as_string().ok_or_else(|| format!("{key} is missing"))?;
-        let date = usage_core::format::parse_iso_date(&text).ok_or_else(|| format!("{key} is not YYYY-MM-DD: {text}"))?;
+        let text = Reflect::get(options, &JsValue::from_str(key))?
+            .as_string()
+            .ok_or_else(|| format!("{key} is missing"))?;
+        let date =
+            usage_core::format::parse_iso_date(&text).ok_or_else(|| format!("{key} is not YYYY-MM-DD: {text}"))?;
         Ok(day_number(date))
     };
-    Ok(DaySpan { start: day("from")?, end: day("to")? })
+    Ok(DaySpan {
+        start: day("from")?,
+        end: day("to")?,
+    })
 }
-

@@ -12,9 +12,13 @@ use wasm_bindgen::{JsCast, JsValue};
 /// Today's date in UTC, from the browser's clock.
 pub fn today_utc() -> NaiveDate {
     let now = js_sys::Date::new_0();
-    NaiveDate::from_ymd_opt(now.get_utc_full_year() as i32, now.get_utc_month() + 1, now.get_utc_date())
-        // A browser clock that yields no valid date is broken beyond repair; use a fixed, valid day.
-        .unwrap_or(NaiveDate::MIN)
+    NaiveDate::from_ymd_opt(
+        now.get_utc_full_year() as i32,
+        now.get_utc_month() + 1,
+        now.get_utc_date(),
+    )
+    // A browser clock that yields no valid date is broken beyond repair; use a fixed, valid day.
+    .unwrap_or(NaiveDate::MIN)
 }
 
 /// Now, in Unix seconds.
@@ -23,12 +27,16 @@ pub fn now() -> i64 {
 }
 
 fn get(target: &JsValue, key: &str) -> Option<JsValue> {
-    Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined())
+    Reflect::get(target, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined())
 }
 
 /// `new Intl.DateTimeFormat("en-US", options)`, or the error it threw.
 fn date_time_format(options: &Object) -> Result<JsValue, JsValue> {
-    let constructor = get(&js_sys::global(), "Intl").and_then(|intl| get(&intl, "DateTimeFormat")).ok_or_else(|| JsValue::from_str("no Intl"))?;
+    let constructor = get(&js_sys::global(), "Intl")
+        .and_then(|intl| get(&intl, "DateTimeFormat"))
+        .ok_or_else(|| JsValue::from_str("no Intl"))?;
     let constructor: Function = constructor.dyn_into()?;
     Reflect::construct(&constructor, &Array::of2(&JsValue::from_str("en-US"), options))
 }
@@ -46,7 +54,8 @@ pub fn zone_names() -> Vec<String> {
         .and_then(|intl| get(&intl, "supportedValuesOf"))
         .and_then(|f| f.dyn_into::<Function>().ok())
         .and_then(|f| f.call1(&JsValue::NULL, &JsValue::from_str("timeZone")).ok());
-    list.map(|l| Array::from(&l).iter().filter_map(|v| v.as_string()).collect()).unwrap_or_default()
+    list.map(|l| Array::from(&l).iter().filter_map(|v| v.as_string()).collect())
+        .unwrap_or_default()
 }
 
 /// A zone's UTC offset at an instant, in seconds east of UTC.
@@ -55,18 +64,32 @@ type OffsetAt = Box<dyn Fn(i64) -> Option<i32>>;
 /// The offset function of a named zone: its wall-clock time (from `formatToParts`) minus UTC.
 fn named_offsets(name: &str) -> Result<OffsetAt, String> {
     let options = Object::new();
-    for (key, value) in [("timeZone", name), ("hourCycle", "h23"), ("year", "numeric"), ("month", "numeric"), ("day", "numeric"), ("hour", "numeric"), ("minute", "numeric"), ("second", "numeric")] {
+    for (key, value) in [
+        ("timeZone", name),
+        ("hourCycle", "h23"),
+        ("year", "numeric"),
+        ("month", "numeric"),
+        ("day", "numeric"),
+        ("hour", "numeric"),
+        ("minute", "numeric"),
+        ("second", "numeric"),
+    ] {
         let _ = Reflect::set(&options, &JsValue::from_str(key), &JsValue::from_str(value));
     }
-    let format = date_time_format(&options).map_err(|_| format!("this browser does not know the time zone “{name}”"))?;
-    let to_parts: Function = get(&format, "formatToParts").and_then(|f| f.dyn_into().ok()).ok_or("this browser cannot format dates in other zones")?;
+    let format =
+        date_time_format(&options).map_err(|_| format!("this browser does not know the time zone “{name}”"))?;
+    let to_parts: Function = get(&format, "formatToParts")
+        .and_then(|f| f.dyn_into().ok())
+        .ok_or("this browser cannot format dates in other zones")?;
     Ok(Box::new(move |instant: i64| {
         let date = js_sys::Date::new(&JsValue::from_f64(instant as f64 * 1_000.0));
         let parts = Array::from(&to_parts.call1(&format, &date).ok()?);
         let mut fields = [0i64; 6];
         for part in parts.iter() {
             let kind = get(&part, "type")?.as_string()?;
-            let slot = ["year", "month", "day", "hour", "minute", "second"].iter().position(|k| *k == kind);
+            let slot = ["year", "month", "day", "hour", "minute", "second"]
+                .iter()
+                .position(|k| *k == kind);
             if let Some(slot) = slot {
                 fields[slot] = get(&part, "value")?.as_string()?.parse().ok()?;
             }

@@ -13,6 +13,6 @@ pub mod notices;
 pub mod offline;
 pub mod pages;
 pub mod shell;
-pub mod state;
 pub mod sources;
+pub mod state;
 pub mod storage;

@@ -17,10 +17,15 @@ use crate::state::Dashboard;
 pub enum Notice {
     /// A file could not be opened; with a CSV read by column names, the columns to change.
     #[error("Could not open the file: {message}. The data on screen is unchanged.")]
-    FileFailed { message: String, change_columns: Option<(String, MappingProposal)> },
+    FileFailed {
+        message: String,
+        change_columns: Option<(String, MappingProposal)>,
+    },
     #[error("Your column choice is used but {0}.")]
     MappingNotSaved(String),
-    #[error("The file has no usage before today. Callboard leaves out today, whose usage is not complete yet, and later days.")]
+    #[error(
+        "The file has no usage before today. Callboard leaves out today, whose usage is not complete yet, and later days."
+    )]
     NothingBeforeToday,
     /// A live source failed before any of its data arrived (once it has, the banner says it).
     #[error("{0}")]
@@ -54,7 +59,10 @@ impl Notice {
     }
 
     fn is_error(&self) -> bool {
-        matches!(self, Notice::FileFailed { .. } | Notice::MappingNotSaved(_) | Notice::LiveFailed(_) | Notice::DemoFailed(_))
+        matches!(
+            self,
+            Notice::FileFailed { .. } | Notice::MappingNotSaved(_) | Notice::LiveFailed(_) | Notice::DemoFailed(_)
+        )
     }
 }
 

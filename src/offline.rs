@@ -21,7 +21,9 @@ fn is_built_page() -> bool {
 fn container() -> Option<web_sys::ServiceWorkerContainer> {
     let navigator = web_sys::window()?.navigator();
     // Browsers without service workers (or a page not served securely) simply have no offline copy.
-    js_sys::Reflect::has(&navigator, &"serviceWorker".into()).ok()?.then(|| navigator.service_worker())
+    js_sys::Reflect::has(&navigator, &"serviceWorker".into())
+        .ok()?
+        .then(|| navigator.service_worker())
 }
 
 /// Registers the service worker, and sets `update_ready` when a newer version is installed and waiting.
@@ -34,7 +36,9 @@ pub fn register(update_ready: RwSignal<bool>) {
     // Reload once the new version has taken over, only ever after the user asked for it: the first
     // version also takes control (it claims the page on activation), and that needs no reload.
     let reload = Closure::<dyn Fn()>::new(|| {
-        if TAKING_OVER.with(std::cell::Cell::get) && let Some(window) = web_sys::window() {
+        if TAKING_OVER.with(std::cell::Cell::get)
+            && let Some(window) = web_sys::window()
+        {
             let _ = window.location().reload();
         }
     });
@@ -42,7 +46,9 @@ pub fn register(update_ready: RwSignal<bool>) {
     reload.forget();
     let promise = container.register("./sw.js");
     leptos::task::spawn_local(async move {
-        let Ok(registration) = JsFuture::from(promise).await else { return };
+        let Ok(registration) = JsFuture::from(promise).await else {
+            return;
+        };
         let registration: ServiceWorkerRegistration = registration.unchecked_into();
         // A version that arrived on an earlier visit and still waits.
         if registration.waiting().is_some() && had_controller {
@@ -51,7 +57,9 @@ pub fn register(update_ready: RwSignal<bool>) {
         // One that is installing now (the check on registering may already have found it), or that
         // arrives later: ready once installed, if an older one controls this page.
         let watch = move |registration: &ServiceWorkerRegistration| {
-            let Some(installing) = registration.installing() else { return };
+            let Some(installing) = registration.installing() else {
+                return;
+            };
             let watched = installing.clone();
             let changed = Closure::<dyn Fn()>::new(move || {
                 if watched.state() == ServiceWorkerState::Installed && had_controller {
@@ -72,7 +80,8 @@ pub fn register(update_ready: RwSignal<bool>) {
             })
         };
         if let Some(window) = web_sys::window() {
-            let _ = window.set_interval_with_callback_and_timeout_and_arguments_0(hourly.as_ref().unchecked_ref(), 3_600_000);
+            let _ = window
+                .set_interval_with_callback_and_timeout_and_arguments_0(hourly.as_ref().unchecked_ref(), 3_600_000);
         }
         hourly.forget();
         let found = {
@@ -95,8 +104,12 @@ pub fn take_over() {
     let Some(container) = container() else { return };
     let promise = container.get_registration();
     leptos::task::spawn_local(async move {
-        let Ok(registration) = JsFuture::from(promise).await else { return };
-        let Ok(registration) = registration.dyn_into::<ServiceWorkerRegistration>() else { return };
+        let Ok(registration) = JsFuture::from(promise).await else {
+            return;
+        };
+        let Ok(registration) = registration.dyn_into::<ServiceWorkerRegistration>() else {
+            return;
+        };
         if let Some(waiting) = registration.waiting() {
             let _ = waiting.post_message(&JsValue::from_str("take-over"));
         }

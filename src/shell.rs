@@ -40,9 +40,21 @@ pub fn Shell() -> impl IntoView {
     let store = dashboard.store;
     let templates = Memo::new(move |_| {
         let span = dashboard.span.get();
-        store.with(|s| dashboard.filter.with(|f| dashboard.prepared(Dimension::Template, s, span, f).unwrap_or_else(|| s.breakdown(span, Dimension::Template, f, false))))
+        store.with(|s| {
+            dashboard.filter.with(|f| {
+                dashboard
+                    .prepared(Dimension::Template, s, span, f)
+                    .unwrap_or_else(|| s.breakdown(span, Dimension::Template, f, false))
+            })
+        })
     });
-    let resolved = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| dashboard.selection.get().resolve(s, &c.rows))));
+    let resolved = Memo::new(move |_| {
+        store.with(|s| {
+            dashboard
+                .clients
+                .with(|c| dashboard.selection.get().resolve(s, &c.rows))
+        })
+    });
     let scope = Memo::new(move |_| {
         let filter = dashboard.filter.get();
         match resolved.with(|r| r.templates.clone()) {
@@ -50,20 +62,35 @@ pub fn Shell() -> impl IntoView {
             None => filter,
         }
     });
-    let chosen = Chosen { resolved, templates, scope, open: RwSignal::new(None) };
+    let chosen = Chosen {
+        resolved,
+        templates,
+        scope,
+        open: RwSignal::new(None),
+    };
     provide_context(chosen);
 
     let totals = Memo::new(move |_| dashboard.clients.with(|c| c.total));
     // The comparison period's figures, when the link compares and the data reaches back to it.
     let before = Memo::new(move |_| {
-        dashboard.clients_before.with(|b| b.as_ref().map(|b| b.as_ref().map(|b| (b.total, store.with(|s| client_count(s, &b.rows)))).map_err(|_| ())))
+        dashboard.clients_before.with(|b| {
+            b.as_ref().map(|b| {
+                b.as_ref()
+                    .map(|b| (b.total, store.with(|s| client_count(s, &b.rows))))
+                    .map_err(|_| ())
+            })
+        })
     });
     let clients = Memo::new(move |_| store.with(|s| dashboard.clients.with(|c| client_count(s, &c.rows))));
     let range = dashboard.range;
     let set_range = Callback::new(move |next| dashboard.go_with(|v| v.range = next));
     let period = move || dashboard.period();
     let connect_open = RwSignal::new(false);
-    let showing_live = Memo::new(move |_| dashboard.dataset.with(|d| matches!(d.source, crate::sources::DataSource::Live(_))));
+    let showing_live = Memo::new(move |_| {
+        dashboard
+            .dataset
+            .with(|d| matches!(d.source, crate::sources::DataSource::Live(_)))
+    });
     let connecting = move || controller.loading.get() && !showing_live.get();
     let page = Memo::new(move |_| dashboard.view.with(|v| v.view));
     let on_today = Memo::new(move |_| page.get() == View::Today);
@@ -152,10 +179,18 @@ fn CopyLink() -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
     let copy = move |_| {
         let href = window().location().href().unwrap_or_default();
-        let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into()).ok().filter(|c| !c.is_undefined());
-        let write = clipboard.as_ref().and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok()).and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok());
+        let clipboard = js_sys::Reflect::get(&window().navigator(), &"clipboard".into())
+            .ok()
+            .filter(|c| !c.is_undefined());
+        let write = clipboard
+            .as_ref()
+            .and_then(|c| js_sys::Reflect::get(c, &"writeText".into()).ok())
+            .and_then(|f| wasm_bindgen::JsCast::dyn_into::<js_sys::Function>(f).ok());
         let promise = match (clipboard, write) {
-            (Some(clipboard), Some(write)) => write.call1(&clipboard, &href.into()).ok().and_then(|p| wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(p).ok()),
+            (Some(clipboard), Some(write)) => write
+                .call1(&clipboard, &href.into())
+                .ok()
+                .and_then(|p| wasm_bindgen::JsCast::dyn_into::<js_sys::Promise>(p).ok()),
             _ => None,
         };
         leptos::task::spawn_local(async move {

@@ -32,10 +32,18 @@ struct Prepared {
 /// Takes the breakdown of `dimension` out of `prepared` when it was counted for this store,
 /// window and filters. Anything counted for other data is dropped: a million clients' rows are a
 /// hundred megabytes.
-fn take_prepared(prepared: StoredValue<Option<Prepared>>, dimension: Dimension, store: &Arc<UsageStore>, span: Window, filter: &RecordFilter) -> Option<Breakdown> {
+fn take_prepared(
+    prepared: StoredValue<Option<Prepared>>,
+    dimension: Dimension,
+    store: &Arc<UsageStore>,
+    span: Window,
+    filter: &RecordFilter,
+) -> Option<Breakdown> {
     prepared
         .try_update_value(|slot| {
-            let fits = slot.as_ref().is_some_and(|p| Arc::ptr_eq(&p.store, store) && p.span == span && p.filter == *filter);
+            let fits = slot
+                .as_ref()
+                .is_some_and(|p| Arc::ptr_eq(&p.store, store) && p.span == span && p.filter == *filter);
             if !fits {
                 *slot = None;
                 return None;
@@ -50,13 +58,25 @@ fn take_prepared(prepared: StoredValue<Option<Prepared>>, dimension: Dimension, 
 /// The offsets days and buckets follow in `zone` (named `name`) for data whose widest bucket is
 /// `data_bucket` seconds over UTC days `day_span`, with the zone's label and why it is not the one
 /// asked for. The offsets cover the data and the last 400 days (a year's comparison included).
-fn zone_offsets(zone: &ZoneChoice, name: Option<String>, counted_in_zone: bool, data_bucket: i64, day_span: Option<(i64, i64)>) -> (Offsets, String, Option<String>) {
+fn zone_offsets(
+    zone: &ZoneChoice,
+    name: Option<String>,
+    counted_in_zone: bool,
+    data_bucket: i64,
+    day_span: Option<(i64, i64)>,
+) -> (Offsets, String, Option<String>) {
     let label = name.unwrap_or_else(|| if *zone == ZoneChoice::Utc { "UTC" } else { "local time" }.to_owned());
     if *zone == ZoneChoice::Utc {
         return (Offsets::utc(), label, None);
     }
     if data_bucket >= 86_400 && !counted_in_zone {
-        return (Offsets::utc(), "UTC".to_owned(), Some(format!("This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does.")));
+        return (
+            Offsets::utc(),
+            "UTC".to_owned(),
+            Some(format!(
+                "This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does."
+            )),
+        );
     }
     let now = crate::clock::now();
     let (first, last) = day_span.unwrap_or((now / 86_400, now / 86_400));
@@ -64,7 +84,11 @@ fn zone_offsets(zone: &ZoneChoice, name: Option<String>, counted_in_zone: bool, 
     let until = ((last + 2) * 86_400).max(now + 2 * 86_400);
     match crate::clock::offsets(zone, from, until) {
         Ok(offsets) => (offsets, label, None),
-        Err(problem) => (Offsets::utc(), "UTC".to_owned(), Some(format!("Times are in UTC: {problem}."))),
+        Err(problem) => (
+            Offsets::utc(),
+            "UTC".to_owned(),
+            Some(format!("Times are in UTC: {problem}.")),
+        ),
     }
 }
 
@@ -144,7 +168,10 @@ impl Dashboard {
         let started = crate::clock::now();
         let dataset = sources::demo::load(started).unwrap_or_else(|message| {
             notices.push(Notice::DemoFailed(message));
-            Dataset { store: Arc::new(UsageStore::default()), source: DataSource::Demo }
+            Dataset {
+                store: Arc::new(UsageStore::default()),
+                source: DataSource::Demo,
+            }
         });
         let stored = storage::load_selection();
         notices.extend(stored.notice.map(Notice::StoredSelection));
@@ -165,14 +192,22 @@ impl Dashboard {
             ZoneChoice::Named(name) => Some(name),
         });
         // The zone a live source counted its buckets on (ClickHouse, asked for one).
-        let counted_zone = Memo::new(move |_| dataset.with(|d| match &d.source {
-            DataSource::Live(live) => live.zone.clone(),
-            _ => None,
-        }));
+        let counted_zone = Memo::new(move |_| {
+            dataset.with(|d| match &d.source {
+                DataSource::Live(live) => live.zone.clone(),
+                _ => None,
+            })
+        });
         let zoned = Memo::new(move |_| {
             // ClickHouse counts whole days on the zone's own clock when asked to.
             let counted_in_zone = counted_zone.with(|counted| counted.is_some() && *counted == zone_name.get());
-            zone_offsets(&zone.get(), zone_name.get(), counted_in_zone, data_bucket.get(), day_span.get())
+            zone_offsets(
+                &zone.get(),
+                zone_name.get(),
+                counted_in_zone,
+                data_bucket.get(),
+                day_span.get(),
+            )
         });
         let offsets = Memo::new(move |_| zoned.with(|z| z.0.clone()));
         let zone_label = Memo::new(move |_| zoned.with(|z| z.1.clone()));
@@ -212,19 +247,32 @@ impl Dashboard {
             if clickhouse { 1 } else { data_bucket.get() }
         });
         let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), offered_bucket.get()));
-        let granularity = Memo::new(move |_| default_granularity(range.with(|r| r.days()), data_bucket.get(), view.with(|v| v.granularity)));
+        let granularity = Memo::new(move |_| {
+            default_granularity(
+                range.with(|r| r.days()),
+                data_bucket.get(),
+                view.with(|v| v.granularity),
+            )
+        });
         let filter = Memo::new(move |_| store.with(|s| view.with(|v| RecordFilter::new(s, &v.filters))));
         let prepared: StoredValue<Option<Prepared>> = StoredValue::new(None);
         let clients = Memo::new(move |_| {
             let span = span.get();
             store.with(|s| {
-                filter.with(|f| take_prepared(prepared, Dimension::Client, s, span, f).unwrap_or_else(|| s.breakdown(span, Dimension::Client, f, false)))
+                filter.with(|f| {
+                    take_prepared(prepared, Dimension::Client, s, span, f)
+                        .unwrap_or_else(|| s.breakdown(span, Dimension::Client, f, false))
+                })
             })
         });
         let clients_before = Memo::new_with_compare(
             move |_| {
                 let window = compare_span.get()?;
-                Some(store.with(|s| s.reaches_back_to(window.start).then(|| filter.with(|f| s.breakdown(window, Dimension::Client, f, false))).ok_or(())))
+                Some(store.with(|s| {
+                    s.reaches_back_to(window.start)
+                        .then(|| filter.with(|f| s.breakdown(window, Dimension::Client, f, false)))
+                        .ok_or(())
+                }))
             },
             // A million clients' rows are never compared, only replaced.
             |_, _| true,
@@ -259,7 +307,16 @@ impl Dashboard {
             prepared,
             clients_before,
             status_detail,
-            navigate: Callback::new(move |(url, replace): (String, bool)| navigate(&url, NavigateOptions { scroll: false, replace, ..Default::default() })),
+            navigate: Callback::new(move |(url, replace): (String, bool)| {
+                navigate(
+                    &url,
+                    NavigateOptions {
+                        scroll: false,
+                        replace,
+                        ..Default::default()
+                    },
+                )
+            }),
             path: location.pathname,
         }
     }
@@ -267,7 +324,14 @@ impl Dashboard {
     /// The offsets that `store`'s days will follow once it is on screen (an opened file counts
     /// on the link's zone), so that the range it opens with covers its days in that zone.
     pub fn offsets_for(&self, store: &UsageStore) -> Offsets {
-        zone_offsets(&self.zone.get_untracked(), self.zone_name.get_untracked(), false, store.widest_bucket().seconds().max(1), store.day_span()).0
+        zone_offsets(
+            &self.zone.get_untracked(),
+            self.zone_name.get_untracked(),
+            false,
+            store.widest_bucket().seconds().max(1),
+            store.day_span(),
+        )
+        .0
     }
 
     /// Counts the clients of `store`, about to be shown over `range`, for the view on screen, in
@@ -291,12 +355,23 @@ impl Dashboard {
         // And the status codes (the overview's card), in a task of their own as well.
         yield_to_page().await;
         let statuses = store.breakdown(span, Dimension::Status, &filter, false);
-        let _ = self.prepared.try_set_value(Some(Prepared { store, span, filter, breakdowns: vec![clients, templates, statuses] }));
+        let _ = self.prepared.try_set_value(Some(Prepared {
+            store,
+            span,
+            filter,
+            breakdowns: vec![clients, templates, statuses],
+        }));
     }
 
     /// The breakdown of `dimension` counted ahead ([`Dashboard::prepare`]) for this store, window
     /// and filters, if there is one: for the URL templates' memo, as `clients` takes its own.
-    pub fn prepared(&self, dimension: Dimension, store: &Arc<UsageStore>, span: Window, filter: &RecordFilter) -> Option<Breakdown> {
+    pub fn prepared(
+        &self,
+        dimension: Dimension,
+        store: &Arc<UsageStore>,
+        span: Window,
+        filter: &RecordFilter,
+    ) -> Option<Breakdown> {
         take_prepared(self.prepared, dimension, store, span, filter)
     }
 
@@ -308,17 +383,29 @@ impl Dashboard {
         if self.view.with(|v| v.view == usage_core::view::View::Today) {
             let end = self.offsets.with(|o| o.local(self.now.get()));
             let day = usage_core::range::date_of_day(end.div_euclid(86_400));
-            return format!("The last 24 hours to {} {} · {zone} · incomplete", long_date(day), usage_core::format::bucket_label(end, Granularity::TenMinutes));
+            return format!(
+                "The last 24 hours to {} {} · {zone} · incomplete",
+                long_date(day),
+                usage_core::format::bucket_label(end, Granularity::TenMinutes)
+            );
         }
         let r = self.range.get();
-        let days = if r.days() == 1 { long_date(r.from()) } else { format!("{} – {}", long_date(r.from()), long_date(r.to())) };
+        let days = if r.days() == 1 {
+            long_date(r.from())
+        } else {
+            format!("{} – {}", long_date(r.from()), long_date(r.to()))
+        };
         format!("{days} · {zone}")
     }
 
     /// The address of `state`: this page with its query string, so it works under any sub-path.
     pub fn href(&self, state: &ViewState) -> String {
         let query = write_query(&state.to_query());
-        format!("{}{}", self.path.get_untracked(), if query.is_empty() { "?".to_owned() } else { query })
+        format!(
+            "{}{}",
+            self.path.get_untracked(),
+            if query.is_empty() { "?".to_owned() } else { query }
+        )
     }
 
     /// Shows `state`: the one place that writes the address bar. A new entry in the history,
@@ -335,12 +422,25 @@ impl Dashboard {
     /// link, is left to the browser (a new tab, a download).
     pub fn follow(&self, event: &web_sys::MouseEvent) {
         use wasm_bindgen::JsCast;
-        if event.default_prevented() || event.button() != 0 || event.meta_key() || event.ctrl_key() || event.shift_key() || event.alt_key() {
+        if event.default_prevented()
+            || event.button() != 0
+            || event.meta_key()
+            || event.ctrl_key()
+            || event.shift_key()
+            || event.alt_key()
+        {
             return;
         }
-        let anchor = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|e| e.closest("a[href]").ok().flatten());
-        let Some(href) = anchor.as_ref().and_then(|a| a.get_attribute("href")) else { return };
-        let ours = href.strip_prefix(&self.path.get_untracked()).is_some_and(|rest| rest.starts_with('?'));
+        let anchor = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a[href]").ok().flatten());
+        let Some(href) = anchor.as_ref().and_then(|a| a.get_attribute("href")) else {
+            return;
+        };
+        let ours = href
+            .strip_prefix(&self.path.get_untracked())
+            .is_some_and(|rest| rest.starts_with('?'));
         if !ours || anchor.is_some_and(|a| a.has_attribute("download") || a.has_attribute("target")) {
             return;
         }
@@ -365,7 +465,10 @@ impl Dashboard {
 
     /// Takes away the notices of `kind` (a [`Notice::kind`]).
     pub fn clear(&self, kind: &'static str) {
-        if self.notices.with_untracked(|list| list.iter().any(|n| n.kind() == kind)) {
+        if self
+            .notices
+            .with_untracked(|list| list.iter().any(|n| n.kind() == kind))
+        {
             self.notices.update(|list| list.retain(|n| n.kind() != kind));
         }
     }
@@ -384,13 +487,27 @@ impl Dashboard {
     pub fn availability(&self, dimension: Dimension) -> Result<(), usage_core::query::Unavailable> {
         let detail = self.status_detail.get();
         let (offered, per_view) = self.dataset.with(|d| match &d.source {
-            DataSource::Live(live) => (live.meta.as_ref().and_then(|m| m.as_ref().ok()).map(|m| m.dimensions.clone()).unwrap_or_default(), live.is_clickhouse()),
+            DataSource::Live(live) => (
+                live.meta
+                    .as_ref()
+                    .and_then(|m| m.as_ref().ok())
+                    .map(|m| m.dimensions.clone())
+                    .unwrap_or_default(),
+                live.is_clickhouse(),
+            ),
             _ => (Vec::new(), false),
         });
         // ClickHouse is asked per view for the dimensions its widgets show: one its table has
         // is offered until it has been asked for (then its values say), and asked for when chosen.
-        let column = if dimension == Dimension::Class { Dimension::Status } else { dimension };
-        if per_view && offered.contains(&column) && !self.store.with(|s| s.parts().iter().any(|p| p.grouping.has(column))) {
+        let column = if dimension == Dimension::Class {
+            Dimension::Status
+        } else {
+            dimension
+        };
+        if per_view
+            && offered.contains(&column)
+            && !self.store.with(|s| s.parts().iter().any(|p| p.grouping.has(column)))
+        {
             return Ok(());
         }
         self.store.with(|s| dimension.offered_by(&offered, s, detail))
@@ -401,7 +518,11 @@ impl Dashboard {
 fn status_detail_of(source: &DataSource) -> StatusDetail {
     match source {
         DataSource::Demo => StatusDetail::Codes,
-        DataSource::Files { files, .. } => files.iter().map(|f| f.status_detail).max_by_key(|d| *d as u8).unwrap_or_default(),
+        DataSource::Files { files, .. } => files
+            .iter()
+            .map(|f| f.status_detail)
+            .max_by_key(|d| *d as u8)
+            .unwrap_or_default(),
         // ClickHouse counts each status code; every other live endpoint per status class (docs/api.md).
         DataSource::Live(live) if live.is_clickhouse() => StatusDetail::Codes,
         DataSource::Live(_) => StatusDetail::Classes,

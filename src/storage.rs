@@ -40,7 +40,11 @@ fn list(value: JsValue) -> ListRead {
     if !Array::is_array(&value) {
         return ListRead::Broken;
     }
-    Array::from(&value).iter().map(|item| item.as_string()).collect::<Option<Vec<_>>>().map_or(ListRead::Broken, ListRead::Strings)
+    Array::from(&value)
+        .iter()
+        .map(|item| item.as_string())
+        .collect::<Option<Vec<_>>>()
+        .map_or(ListRead::Broken, ListRead::Strings)
 }
 
 /// Reads the saved client/URL selection.
@@ -51,8 +55,15 @@ pub fn load_selection() -> StoredSelection {
         Some(None) => StoredRead::Unreadable,
         Some(Some(value)) if Array::is_array(&value) => StoredRead::List,
         Some(Some(value)) if is_object(&value) => {
-            let version = field(&value, "version").as_f64().filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 9e15).map(|v| v as u64);
-            StoredRead::Object { version, clients: list(field(&value, "clients")), templates: list(field(&value, "templates")) }
+            let version = field(&value, "version")
+                .as_f64()
+                .filter(|v| v.fract() == 0.0 && *v >= 0.0 && *v < 9e15)
+                .map(|v| v as u64);
+            StoredRead::Object {
+                version,
+                clients: list(field(&value, "clients")),
+                templates: list(field(&value, "templates")),
+            }
         }
         Some(Some(_)) => StoredRead::Unreadable,
     };
@@ -72,10 +83,16 @@ pub fn save_selection(selection: &ClientSelection) -> Result<(), String> {
 
 /// The column mappings the user confirmed, by header set; unreadable storage gives none.
 pub fn load_mappings() -> HashMap<String, ColumnMapping> {
-    let Some(all) = local_storage().and_then(|s| s.get_item(MAPPINGS_KEY).ok().flatten()).and_then(|text| parse(&text)).filter(is_object) else {
+    let Some(all) = local_storage()
+        .and_then(|s| s.get_item(MAPPINGS_KEY).ok().flatten())
+        .and_then(|text| parse(&text))
+        .filter(is_object)
+    else {
         return HashMap::new();
     };
-    let Ok(keys) = Reflect::own_keys(&all) else { return HashMap::new() };
+    let Ok(keys) = Reflect::own_keys(&all) else {
+        return HashMap::new();
+    };
     keys.iter()
         .filter_map(|key| {
             let key = key.as_string()?;
@@ -83,7 +100,10 @@ pub fn load_mappings() -> HashMap<String, ColumnMapping> {
                 .iter()
                 .map(|pair| {
                     let pair = Array::from(&pair);
-                    Some((Field::from_key(&pair.get(0).as_string()?)?, pair.get(1).as_f64().filter(|c| c.fract() == 0.0 && *c >= 0.0)? as usize))
+                    Some((
+                        Field::from_key(&pair.get(0).as_string()?)?,
+                        pair.get(1).as_f64().filter(|c| c.fract() == 0.0 && *c >= 0.0)? as usize,
+                    ))
                 })
                 .collect::<Option<Vec<_>>>()?;
             Some((key, ColumnMapping { columns }))
@@ -95,13 +115,22 @@ fn store_mappings(all: &HashMap<String, ColumnMapping>) -> Result<(), String> {
     let storage = local_storage().ok_or("this browser does not allow saving settings (localStorage is off)")?;
     let object = Object::new();
     for (key, mapping) in all {
-        let columns: Array = mapping.columns.iter().map(|&(f, c)| -> JsValue { Array::of2(&JsValue::from_str(f.key()), &(c as f64).into()).into() }).collect();
+        let columns: Array = mapping
+            .columns
+            .iter()
+            .map(|&(f, c)| -> JsValue { Array::of2(&JsValue::from_str(f.key()), &(c as f64).into()).into() })
+            .collect();
         let entry = Object::new();
         let _ = Reflect::set(&entry, &"columns".into(), &columns);
         let _ = Reflect::set(&object, &JsValue::from_str(key), &entry);
     }
-    let text = js_sys::JSON::stringify(&object).ok().and_then(|t| t.as_string()).ok_or("the column choice could not be written")?;
-    storage.set_item(MAPPINGS_KEY, &text).map_err(|_| "the column choice could not be saved".to_owned())
+    let text = js_sys::JSON::stringify(&object)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or("the column choice could not be written")?;
+    storage
+        .set_item(MAPPINGS_KEY, &text)
+        .map_err(|_| "the column choice could not be saved".to_owned())
 }
 
 /// Remembers the mapping confirmed for a header set.
@@ -171,7 +200,9 @@ pub fn save_token(origin: &str, token: &str) {
 const THEME_KEY: &str = "callboard.theme.v1";
 
 pub fn load_theme() -> String {
-    local_storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()).unwrap_or_default()
+    local_storage()
+        .and_then(|s| s.get_item(THEME_KEY).ok().flatten())
+        .unwrap_or_default()
 }
 
 /// Saves the theme; a browser that refuses keeps it for this page only.
@@ -185,7 +216,10 @@ pub fn save_theme(theme: &str) {
 const THRESHOLD_KEY: &str = "callboard.threshold.v1";
 
 pub fn load_threshold() -> Option<u64> {
-    local_storage().and_then(|s| s.get_item(THRESHOLD_KEY).ok().flatten()).and_then(|t| t.trim().parse::<u64>().ok()).filter(|&n| n > 0)
+    local_storage()
+        .and_then(|s| s.get_item(THRESHOLD_KEY).ok().flatten())
+        .and_then(|t| t.trim().parse::<u64>().ok())
+        .filter(|&n| n > 0)
 }
 
 /// Saves the threshold (`None` forgets it); `Err` when the browser refuses.

@@ -17,7 +17,9 @@ use serde_json::json;
 
 mod common;
 
-use common::{ONE_BROWSER, Request, SUB_PATH, chosen_clients, console_log, eventually, reply, script, start, text, today};
+use common::{
+    ONE_BROWSER, Request, SUB_PATH, chosen_clients, console_log, eventually, reply, script, start, text, today,
+};
 
 /// The usage API the server plays (docs/api.md): the document `api/usage` serves, and the last query asked for.
 static API_USAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -32,7 +34,13 @@ const API_TOKEN: &str = "secret-token-7f3a";
 fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'static str, String, String)> {
     let bearer = authorization == format!("Bearer {API_TOKEN}");
     let ok = |body: String| Some(("200 OK", String::new(), body));
-    let param = |name: &str| query.split('&').find_map(|p| p.strip_prefix(&format!("{name}="))).unwrap_or("").to_owned();
+    let param = |name: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(&format!("{name}=")))
+            .unwrap_or("")
+            .to_owned()
+    };
     if let Some(base) = route.strip_suffix("/meta") {
         return match base {
             "api" => ok(r#"{"clients":[],"metrics":["requests"],"timezone":"Europe/Madrid","retention_days":20,"quota":{"limit":1000000,"window":"month","used":412345}}"#.to_owned()),
@@ -43,13 +51,26 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
     }
     if route == "3scale/stats/applications/7/usage_response_code.json" {
         // 3scale reads the access token from HTTP Basic credentials (the user name).
-        if authorization != format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{API_TOKEN}:"))) {
-            return Some(("403 Forbidden", String::new(), r#"{"error":"Access denied"}"#.to_owned()));
+        if authorization
+            != format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{API_TOKEN}:"))
+            )
+        {
+            return Some((
+                "403 Forbidden",
+                String::new(),
+                r#"{"error":"Access denied"}"#.to_owned(),
+            ));
         }
         *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = query.to_owned();
         let day = |t: &str| chrono::NaiveDate::parse_from_str(t.get(..10).unwrap_or(""), "%Y-%m-%d").ok();
         let (Some(since), Some(until)) = (day(&param("since")), day(&param("until"))) else {
-            return Some(("400 Bad Request", String::new(), r#"{"error":"since and until"}"#.to_owned()));
+            return Some((
+                "400 Bad Request",
+                String::new(),
+                r#"{"error":"since and until"}"#.to_owned(),
+            ));
         };
         let code = param("response_code");
         let last = match code.as_str() {
@@ -69,15 +90,23 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
         ));
     }
     // Genesys: `genesys/…` completes on the second poll; `genesys-failed/…` reports the query failed.
-    let genesys = route.strip_prefix("genesys/api/v2/usage/query").map(|rest| (rest, "genesys"));
-    if let Some((results, prefix)) = genesys.or_else(|| route.strip_prefix("genesys-failed/api/v2/usage/query").map(|rest| (rest, "genesys-failed"))) {
+    let genesys = route
+        .strip_prefix("genesys/api/v2/usage/query")
+        .map(|rest| (rest, "genesys"));
+    if let Some((results, prefix)) = genesys.or_else(|| {
+        route
+            .strip_prefix("genesys-failed/api/v2/usage/query")
+            .map(|rest| (rest, "genesys-failed"))
+    }) {
         if !bearer {
             return Some(("401 Unauthorized", String::new(), "{}".to_owned()));
         }
         if results.is_empty() {
             *API_LAST_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = String::from_utf8_lossy(body).into_owned();
             API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
-            return ok(format!(r#"{{"executionId":"e-1","resultsUri":"{SUB_PATH}{prefix}/api/v2/usage/query/e-1/results"}}"#));
+            return ok(format!(
+                r#"{{"executionId":"e-1","resultsUri":"{SUB_PATH}{prefix}/api/v2/usage/query/e-1/results"}}"#
+            ));
         }
         if prefix == "genesys-failed" {
             return ok(r#"{"results":[],"queryStatus":"Failed"}"#.to_owned());
@@ -106,7 +135,9 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
         "api-dims" => {
             let yesterday = today().checked_sub_days(Days::new(1)).unwrap_or_default();
             let bucket = |ip: &str, user: &str, client: &str, status: &str| {
-                format!(r#"{{"start":"{yesterday}T00:00:00Z","client_id":"{client}","template":"/v2/users/{{id}}","method":"GET","ip":"{ip}","user":"{user}","status":{status}}}"#)
+                format!(
+                    r#"{{"start":"{yesterday}T00:00:00Z","client_id":"{client}","template":"/v2/users/{{id}}","method":"GET","ip":"{ip}","user":"{user}","status":{status}}}"#
+                )
             };
             let mut buckets = vec![bucket("198.51.100.7", "ann", "app-1", r#"{"2xx":10,"5xx":2}"#)];
             if !query.contains("f=ip:198.51.100.7") {
@@ -114,14 +145,20 @@ fn api(route: &str, query: &str, authorization: &str, body: &[u8]) -> Option<(&'
             }
             ok(format!(r#"{{"granularity":"day","buckets":[{}]}}"#, buckets.join(",")))
         }
-        "api-429" => Some(("429 Too Many Requests", "Retry-After: 1\r\n".to_owned(), "{}".to_owned())),
+        "api-429" => Some((
+            "429 Too Many Requests",
+            "Retry-After: 1\r\n".to_owned(),
+            "{}".to_owned(),
+        )),
         // Fails once, then works: a retry must get through.
         "api-flaky" if attempt.is_multiple_of(2) => fail("503 Service Unavailable"),
         "api-flaky" => ok(usage),
         "api-401" if bearer => ok(usage),
         "api-401" => fail("401 Unauthorized"),
         "api-403" => fail("403 Forbidden"),
-        "api-broken" => ok(r#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":"many"}}]}"#.to_owned()),
+        "api-broken" => ok(
+            r#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":"many"}}]}"#.to_owned(),
+        ),
         "api-html" => ok("<!doctype html><title>Sign in</title>".to_owned()),
         // Says it is 300 MiB: the client must refuse it without reading it.
         "api-huge" => Some(("200 OK", format!("Content-Length: {}\r\n", 300u64 << 20), String::new())),
@@ -156,40 +193,113 @@ async fn dashboard_end_to_end() {
     assert!(first_total.contains(','), "a large, separated number: {first_total}");
 
     // Changing the range changes the KPIs, and the URL holds the range, ending yesterday.
-    client.find(Locator::XPath("//button[normalize-space()='Last 7 days']")).await.expect("preset").click().await.expect("click");
-    eventually("the KPIs follow the new range", || async { text(&client, "kpi-total-requests").await != first_total }).await;
+    client
+        .find(Locator::XPath("//button[normalize-space()='Last 7 days']"))
+        .await
+        .expect("preset")
+        .click()
+        .await
+        .expect("click");
+    eventually("the KPIs follow the new range", || async {
+        text(&client, "kpi-total-requests").await != first_total
+    })
+    .await;
     let week_total = text(&client, "kpi-total-requests").await;
     let url = client.current_url().await.expect("url").to_string();
     let week_start = today.checked_sub_days(Days::new(7)).expect("a week ago");
-    assert!(url.contains(&format!("from={week_start}")) && url.contains(&format!("to={yesterday}")), "{url}");
+    assert!(
+        url.contains(&format!("from={week_start}")) && url.contains(&format!("to={yesterday}")),
+        "{url}"
+    );
 
     // A link that asks for today is clamped to yesterday, with a notice.
-    client.goto(&format!("{base}?from={week_start}&to={today}")).await.expect("open a link");
+    client
+        .goto(&format!("{base}?from={week_start}&to={today}"))
+        .await
+        .expect("open a link");
     assert!(text(&client, "range-notice").await.contains("ends yesterday"));
     assert_eq!(text(&client, "kpi-total-requests").await, week_total);
 
     // Keyboard: Enter on a focused header sorts the table and aria-sort says so.
-    let header = client.find(Locator::Css("button[data-sort='5xx']")).await.expect("5xx header");
+    let header = client
+        .find(Locator::Css("button[data-sort='5xx']"))
+        .await
+        .expect("5xx header");
     header.send_keys(&(Key::Enter).to_string()).await.expect("press Enter");
     eventually("Enter sorts by 5xx", || async {
-        script(&client, "return document.querySelector(\"button[data-sort='5xx']\").parentElement.getAttribute('aria-sort')").await == json!("descending")
+        script(
+            &client,
+            "return document.querySelector(\"button[data-sort='5xx']\").parentElement.getAttribute('aria-sort')",
+        )
+        .await
+            == json!("descending")
     })
     .await;
 
     // The selection dialog: choose two clients, apply; Escape closes and focus returns.
-    let opener = client.find(Locator::Css("[data-testid=open-selection]")).await.expect("open button");
+    let opener = client
+        .find(Locator::Css("[data-testid=open-selection]"))
+        .await
+        .expect("open button");
     opener.click().await.expect("open dialog");
-    eventually("the dialog opens", || async { script(&client, "return document.querySelector('[data-testid=selection-dialog]').open").await == json!(true) }).await;
-    client.find(Locator::XPath("//fieldset[@data-testid='selection-clients']//button[.='Clear']")).await.expect("Clear").click().await.expect("clear");
+    eventually("the dialog opens", || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=selection-dialog]').open",
+        )
+        .await
+            == json!(true)
+    })
+    .await;
+    client
+        .find(Locator::XPath(
+            "//fieldset[@data-testid='selection-clients']//button[.='Clear']",
+        ))
+        .await
+        .expect("Clear")
+        .click()
+        .await
+        .expect("clear");
     for key in ["e61f2b7c-zapier", "0b9e7d6c-salesforce-sync"] {
-        client.find(Locator::Css(&format!("[data-testid=selection-clients] input[data-key='{key}']"))).await.expect("checkbox").click().await.expect("check");
+        client
+            .find(Locator::Css(&format!(
+                "[data-testid=selection-clients] input[data-key='{key}']"
+            )))
+            .await
+            .expect("checkbox")
+            .click()
+            .await
+            .expect("check");
     }
-    client.find(Locator::Css("[data-testid=selection-apply]")).await.expect("apply").click().await.expect("apply");
-    eventually("the charts show the two chosen clients", || async { chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"] }).await;
+    client
+        .find(Locator::Css("[data-testid=selection-apply]"))
+        .await
+        .expect("apply")
+        .click()
+        .await
+        .expect("apply");
+    eventually("the charts show the two chosen clients", || async {
+        chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"]
+    })
+    .await;
 
     opener.click().await.expect("reopen dialog");
-    eventually("the dialog reopens", || async { script(&client, "return document.querySelector('[data-testid=selection-dialog]').open").await == json!(true) }).await;
-    client.active_element().await.expect("focus").send_keys(&Key::Escape.to_string()).await.expect("Escape");
+    eventually("the dialog reopens", || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=selection-dialog]').open",
+        )
+        .await
+            == json!(true)
+    })
+    .await;
+    client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys(&Key::Escape.to_string())
+        .await
+        .expect("Escape");
     eventually("Escape closes the dialog and focus returns", || async {
         script(&client, "return !document.querySelector('[data-testid=selection-dialog]').open && document.activeElement.dataset.testid === 'open-selection'").await == json!(true)
     })
@@ -198,7 +308,10 @@ async fn dashboard_end_to_end() {
     // A reload keeps both the range (URL) and the selection (localStorage).
     client.refresh().await.expect("reload");
     assert_eq!(text(&client, "kpi-total-requests").await, week_total);
-    eventually("the selection survives the reload", || async { chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"] }).await;
+    eventually("the selection survives the reload", || async {
+        chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"]
+    })
+    .await;
 
     // Every canvas is drawn at device-pixel resolution, and the strict CSP saw no violations.
     let canvases = script(
@@ -218,7 +331,11 @@ async fn dashboard_end_to_end() {
         assert!(canvas["share"].as_f64().unwrap_or(0.0) > 0.02, "blank chart: {canvas}");
     }
     // A narrower window redraws the charts at the new size.
-    let wide = script(&client, "return document.querySelector('[data-testid=chart-line]').width").await;
+    let wide = script(
+        &client,
+        "return document.querySelector('[data-testid=chart-line]').width",
+    )
+    .await;
     client.set_window_size(900, 1760).await.expect("resize");
     eventually("the line chart is redrawn at the new width", || async {
         let (now, expected) = (
@@ -230,7 +347,11 @@ async fn dashboard_end_to_end() {
     .await;
     client.set_window_size(1360, 1760).await.expect("resize back");
 
-    let csp = script(&client, "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']").await;
+    let csp = script(
+        &client,
+        "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']",
+    )
+    .await;
     assert_eq!(csp[0], json!("0"), "CSP violations, the last: {}", csp[1]);
 
     // Screenshots for people to look at.
@@ -241,10 +362,24 @@ async fn dashboard_end_to_end() {
     client.refresh().await.expect("reload with defaults");
     text(&client, "kpi-total-requests").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(shots.join("overview.png"), client.screenshot().await.expect("screenshot")).expect("save overview.png");
-    client.find(Locator::Css("[data-testid=open-selection]")).await.expect("open button").click().await.expect("open dialog");
+    std::fs::write(
+        shots.join("overview.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save overview.png");
+    client
+        .find(Locator::Css("[data-testid=open-selection]"))
+        .await
+        .expect("open button")
+        .click()
+        .await
+        .expect("open dialog");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    std::fs::write(shots.join("selection-dialog.png"), client.screenshot().await.expect("screenshot")).expect("save dialog png");
+    std::fs::write(
+        shots.join("selection-dialog.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save dialog png");
 
     client.close().await.expect("end the session");
 }
@@ -267,7 +402,10 @@ async fn opening_an_export_file() {
          {d1}T23:59:59Z,cl_a,Acme Billing,GET,/api/users/3,/api/users/{{id}},404,192.0.2.1,ann,users,100,12.5\n\
          {d1}T00:00:00Z,cl_b,\"Beta, Inc.\",GET,/api/ping,/api/ping,200,,,,,\n\
          {d0}T01:00:00Z,cl_b,\"Beta, Inc.\",GET,/api/ping,/api/ping,200,,,,,\n",
-        d3 = day(3), d2 = day(2), d1 = day(1), d0 = today,
+        d3 = day(3),
+        d2 = day(2),
+        d1 = day(1),
+        d0 = today,
     );
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-usage-export.csv");
     std::fs::write(&path, csv).expect("write the export");
@@ -283,44 +421,117 @@ async fn opening_an_export_file() {
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
     // The log's text, for the drop test below.
-    script(&client, &format!("document.body.dataset.dropText = {}", serde_json::to_string(&std::fs::read_to_string(&log_path).expect("log")).expect("json"))).await;
-    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
-    input.send_keys(&format!("{}\n{}", path.display(), log_path.display())).await.expect("choose both files");
+    script(
+        &client,
+        &format!(
+            "document.body.dataset.dropText = {}",
+            serde_json::to_string(&std::fs::read_to_string(&log_path).expect("log")).expect("json")
+        ),
+    )
+    .await;
+    let input = client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("file input");
+    input
+        .send_keys(&format!("{}\n{}", path.display(), log_path.display()))
+        .await
+        .expect("choose both files");
 
     let banner = text(&client, "file-banner").await;
-    assert!(banner.contains("e2e-usage-export.csv (Callboard CSV)") && banner.contains("e2e-access.log (nginx/Apache access log)"), "{banner}");
-    assert!(banner.contains("9 rows read") && banner.contains("1 skipped"), "{banner}");
-    assert_eq!(text(&client, "skipped-row").await, "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1");
+    assert!(
+        banner.contains("e2e-usage-export.csv (Callboard CSV)")
+            && banner.contains("e2e-access.log (nginx/Apache access log)"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("9 rows read") && banner.contains("1 skipped"),
+        "{banner}"
+    );
+    assert_eq!(
+        text(&client, "skipped-row").await,
+        "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1"
+    );
     // The range moved to the files' days (ending yesterday): 6 + 2 requests, today's row left out.
-    eventually("the KPIs show both files", || async { text(&client, "kpi-total-requests").await == "8" }).await;
+    eventually("the KPIs show both files", || async {
+        text(&client, "kpi-total-requests").await == "8"
+    })
+    .await;
     // Four clients identify themselves; the access log's "-" user is unidentified traffic, not a fifth.
     assert_eq!(text(&client, "kpi-clients").await, "4");
-    assert_eq!(script(&client, "return document.querySelector('[data-testid=kpi-clients]').nextElementSibling.textContent").await, json!("+ unidentified traffic"));
+    assert_eq!(
+        script(
+            &client,
+            "return document.querySelector('[data-testid=kpi-clients]').nextElementSibling.textContent"
+        )
+        .await,
+        json!("+ unidentified traffic")
+    );
     assert_eq!(text(&client, "kpi-429").await, "1");
     assert_eq!(text(&client, "kpi-error-rate").await, "50.0%");
     let rows = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody tr')].map(tr => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])").await;
-    assert_eq!(rows, json!([["Acme Billing", "3"], [evil, "2"], ["Beta, Inc.", "1"], ["Unknown client", "1"], ["ann", "1"]]));
+    assert_eq!(
+        rows,
+        json!([
+            ["Acme Billing", "3"],
+            [evil, "2"],
+            ["Beta, Inc.", "1"],
+            ["Unknown client", "1"],
+            ["ann", "1"]
+        ])
+    );
     // The name with HTML in it is text: no element was made from it.
-    assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] img, .legend img').length").await, json!(0));
+    assert_eq!(
+        script(
+            &client,
+            "return document.querySelectorAll('[data-testid=table-clients] img, .legend img').length"
+        )
+        .await,
+        json!(0)
+    );
 
     // The CSV export holds exactly what the screen counts: read back, it gives the same KPIs.
     script(&client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }").await;
-    client.find(Locator::Css("[data-testid=export-csv]")).await.expect("export").click().await.expect("click");
+    client
+        .find(Locator::Css("[data-testid=export-csv]"))
+        .await
+        .expect("export")
+        .click()
+        .await
+        .expect("click");
     let exported = client
-        .execute_async("const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)", vec![])
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)",
+            vec![],
+        )
         .await
         .expect("the exported text");
     let exported = exported.as_str().expect("text").to_owned();
     let mut builder = usage_core::StoreBuilder::new();
-    usage_core::formats::callboard_csv::read(exported.as_bytes(), &mut builder).expect("Callboard reads its own export");
+    usage_core::formats::callboard_csv::read(exported.as_bytes(), &mut builder)
+        .expect("Callboard reads its own export");
     let store = builder.finish();
-    let span = usage_core::query::DaySpan { start: i64::MIN / 86_400 + 1, end: i64::MAX / 86_400 - 1 };
-    let clients = store.breakdown(span, usage_core::Dimension::Client, &usage_core::RecordFilter::all(), false);
+    let span = usage_core::query::DaySpan {
+        start: i64::MIN / 86_400 + 1,
+        end: i64::MAX / 86_400 - 1,
+    };
+    let clients = store.breakdown(
+        span,
+        usage_core::Dimension::Client,
+        &usage_core::RecordFilter::all(),
+        false,
+    );
     assert_eq!(clients.total.total(), 8, "{exported}");
     assert_eq!(clients.rows.len(), 5);
 
     // Files dropped on the page open too, with a visible drop target while dragging.
-    client.find(Locator::Css("[data-testid=back-to-demo]")).await.expect("back").click().await.expect("click");
+    client
+        .find(Locator::Css("[data-testid=back-to-demo]"))
+        .await
+        .expect("back")
+        .click()
+        .await
+        .expect("click");
     text(&client, "demo-banner").await;
     script(
         &client,
@@ -330,31 +541,99 @@ async fn opening_an_export_file() {
          window.dispatchEvent(new DragEvent('dragover', { dataTransfer: t, cancelable: true, bubbles: true }));",
     )
     .await;
-    assert!(client.find(Locator::Css("[data-testid=drop-target]")).await.is_ok(), "a drop target shows while dragging");
+    assert!(
+        client.find(Locator::Css("[data-testid=drop-target]")).await.is_ok(),
+        "a drop target shows while dragging"
+    );
     script(&client, "window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dropped, cancelable: true, bubbles: true }))").await;
     let banner = text(&client, "file-banner").await;
-    assert!(banner.contains("dropped.log (nginx/Apache access log)") && banner.contains("2 rows read"), "{banner}");
+    assert!(
+        banner.contains("dropped.log (nginx/Apache access log)") && banner.contains("2 rows read"),
+        "{banner}"
+    );
 
     // A CSV whose columns can be read two ways asks which, and remembers the answer.
-    let generic = format!("Day,Time,App,Consumer,Code\n{d1},{d2}T10:00:00Z,web,ann,200\n{d1},{d2}T11:00:00Z,web,bob,500\n", d1 = day(1), d2 = day(2));
+    let generic = format!(
+        "Day,Time,App,Consumer,Code\n{d1},{d2}T10:00:00Z,web,ann,200\n{d1},{d2}T11:00:00Z,web,bob,500\n",
+        d1 = day(1),
+        d2 = day(2)
+    );
     let generic_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-generic.csv");
     std::fs::write(&generic_path, generic).expect("write the CSV");
-    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
-    input.send_keys(&generic_path.display().to_string()).await.expect("choose the CSV");
-    eventually("the mapping dialog opens", || async { script(&client, "return document.querySelector('[data-testid=mapping-dialog]').open").await == json!(true) }).await;
-    client.find(Locator::Css("select[data-field='Time or date']")).await.expect("time").select_by_value("0").await.expect("choose Day");
-    client.find(Locator::Css("select[data-field='Client (id or key)']")).await.expect("client").select_by_value("3").await.expect("choose Consumer");
-    client.find(Locator::Css("[data-testid=mapping-confirm]")).await.expect("confirm").click().await.expect("click");
-    eventually("the CSV is read with the chosen columns", || async {
-        text(&client, "file-banner").await.contains("e2e-generic.csv (CSV (columns matched by name))")
+    let input = client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("file input");
+    input
+        .send_keys(&generic_path.display().to_string())
+        .await
+        .expect("choose the CSV");
+    eventually("the mapping dialog opens", || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=mapping-dialog]').open",
+        )
+        .await
+            == json!(true)
     })
     .await;
-    assert_eq!(text(&client, "kpi-clients").await, "2", "ann and bob, from the Consumer column");
-    assert!(text(&client, "period").await.contains(&usage_core::format::long_date(day(1))), "dated by the Day column");
-    client.find(Locator::Css("[data-testid=back-to-demo]")).await.expect("back").click().await.expect("click");
-    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
-    input.send_keys(&generic_path.display().to_string()).await.expect("choose it again");
-    eventually("the remembered columns are used without asking", || async { text(&client, "file-banner").await.contains("e2e-generic.csv") }).await;
+    client
+        .find(Locator::Css("select[data-field='Time or date']"))
+        .await
+        .expect("time")
+        .select_by_value("0")
+        .await
+        .expect("choose Day");
+    client
+        .find(Locator::Css("select[data-field='Client (id or key)']"))
+        .await
+        .expect("client")
+        .select_by_value("3")
+        .await
+        .expect("choose Consumer");
+    client
+        .find(Locator::Css("[data-testid=mapping-confirm]"))
+        .await
+        .expect("confirm")
+        .click()
+        .await
+        .expect("click");
+    eventually("the CSV is read with the chosen columns", || async {
+        text(&client, "file-banner")
+            .await
+            .contains("e2e-generic.csv (CSV (columns matched by name))")
+    })
+    .await;
+    assert_eq!(
+        text(&client, "kpi-clients").await,
+        "2",
+        "ann and bob, from the Consumer column"
+    );
+    assert!(
+        text(&client, "period")
+            .await
+            .contains(&usage_core::format::long_date(day(1))),
+        "dated by the Day column"
+    );
+    client
+        .find(Locator::Css("[data-testid=back-to-demo]"))
+        .await
+        .expect("back")
+        .click()
+        .await
+        .expect("click");
+    let input = client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("file input");
+    input
+        .send_keys(&generic_path.display().to_string())
+        .await
+        .expect("choose it again");
+    eventually("the remembered columns are used without asking", || async {
+        text(&client, "file-banner").await.contains("e2e-generic.csv")
+    })
+    .await;
     assert_eq!(text(&client, "kpi-clients").await, "2");
     client.close().await.expect("end the session");
 }
@@ -373,68 +652,164 @@ async fn live_usage_api() {
     let api = format!("{base}api");
 
     // ?source= opens the dashboard on the live source, for the range on screen.
-    client.goto(&format!("{base}?source={api}")).await.expect("open with a source");
-    assert!(text(&client, "live-banner").await.contains(&format!("Live (Callboard usage API): {api}")));
-    eventually("the served numbers show", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    client
+        .goto(&format!("{base}?source={api}"))
+        .await
+        .expect("open with a source");
+    assert!(
+        text(&client, "live-banner")
+            .await
+            .contains(&format!("Live (Callboard usage API): {api}"))
+    );
+    eventually("the served numbers show", || async {
+        text(&client, "kpi-total-requests").await == "50"
+    })
+    .await;
     // /meta's quota, formatted by the core.
-    assert_eq!(text(&client, "quota").await, "Quota: 412,345 of 1,000,000 requests this month (41.2% used)");
+    assert_eq!(
+        text(&client, "quota").await,
+        "Quota: 412,345 of 1,000,000 requests this month (41.2% used)"
+    );
     // Its retention (20 days, shorter than the 30 on screen) and time zone are said.
     let kept = today.checked_sub_days(Days::new(20)).expect("a day");
-    assert!(text(&client, "retention").await.contains(&usage_core::format::long_date(kept)));
-    assert!(text(&client, "live-banner").await.contains("cuts its days in Europe/Madrid"));
+    assert!(
+        text(&client, "retention")
+            .await
+            .contains(&usage_core::format::long_date(kept))
+    );
+    assert!(
+        text(&client, "live-banner")
+            .await
+            .contains("cuts its days in Europe/Madrid")
+    );
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
-    std::fs::write(shots.join("live-quota.png"), client.screenshot().await.expect("screenshot")).expect("save live-quota.png");
+    std::fs::write(
+        shots.join("live-quota.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save live-quota.png");
 
     // Refreshing shows that it is busy without moving anything on the page.
     script(&client, "window.__shift = 0; new PerformanceObserver(l => l.getEntries().forEach(e => window.__shift += e.value)).observe({type: 'layout-shift'}); return 0").await;
-    client.find(Locator::Css("[data-testid=live-refresh]")).await.expect("refresh").click().await.expect("click");
-    eventually("the refresh is under way", || async { script(&client, "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')").await == json!("true") }).await;
-    eventually("the refresh is done", || async { script(&client, "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')").await == json!("false") }).await;
+    client
+        .find(Locator::Css("[data-testid=live-refresh]"))
+        .await
+        .expect("refresh")
+        .click()
+        .await
+        .expect("click");
+    eventually("the refresh is under way", || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')",
+        )
+        .await
+            == json!("true")
+    })
+    .await;
+    eventually("the refresh is done", || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')",
+        )
+        .await
+            == json!("false")
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(script(&client, "return window.__shift").await, json!(0), "a refresh must not shift the layout");
-    assert_eq!((text(&client, "kpi-clients").await, text(&client, "kpi-429").await), ("2".to_owned(), "2".to_owned()));
+    assert_eq!(
+        script(&client, "return window.__shift").await,
+        json!(0),
+        "a refresh must not shift the layout"
+    );
+    assert_eq!(
+        (text(&client, "kpi-clients").await, text(&client, "kpi-429").await),
+        ("2".to_owned(), "2".to_owned())
+    );
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
-    assert!(asked.contains(&format!("to={today}")) && asked.contains("granularity=day"), "the range on screen, half-open: {asked}");
+    assert!(
+        asked.contains(&format!("to={today}")) && asked.contains("granularity=day"),
+        "the range on screen, half-open: {asked}"
+    );
 
     // A server that needs a token: the failure says so and the last good data stays, marked stale.
     let connect = |url: String, token: &'static str| {
         let client = client.clone();
         async move {
-            client.find(Locator::Css("[data-testid=open-connect]")).await.expect("connect").click().await.expect("click");
-            let field = client.find(Locator::Css("[data-testid=connect-url]")).await.expect("url");
+            client
+                .find(Locator::Css("[data-testid=open-connect]"))
+                .await
+                .expect("connect")
+                .click()
+                .await
+                .expect("click");
+            let field = client
+                .find(Locator::Css("[data-testid=connect-url]"))
+                .await
+                .expect("url");
             field.clear().await.expect("clear");
             field.send_keys(&url).await.expect("type url");
-            let secret = client.find(Locator::Css("[data-testid=connect-token]")).await.expect("token");
+            let secret = client
+                .find(Locator::Css("[data-testid=connect-token]"))
+                .await
+                .expect("token");
             secret.clear().await.expect("clear");
             if !token.is_empty() {
                 secret.send_keys(token).await.expect("type token");
             }
-            client.find(Locator::Css("[data-testid=connect-go]")).await.expect("go").click().await.expect("click");
+            client
+                .find(Locator::Css("[data-testid=connect-go]"))
+                .await
+                .expect("go")
+                .click()
+                .await
+                .expect("click");
         }
     };
     connect(format!("{base}api-401"), "").await;
-    eventually("the 401 is explained", || async { text(&client, "live-failure").await.contains("needs a token (401)") }).await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "50", "the last good data stays");
+    eventually("the 401 is explained", || async {
+        text(&client, "live-failure").await.contains("needs a token (401)")
+    })
+    .await;
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        "50",
+        "the last good data stays"
+    );
 
     connect(format!("{base}api-401"), API_TOKEN).await;
-    eventually("the token is accepted", || async { script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true) }).await;
+    eventually("the token is accepted", || async {
+        script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true)
+    })
+    .await;
     assert_eq!(text(&client, "kpi-total-requests").await, "50");
     // The token lives in sessionStorage only: not in the URL, localStorage or the page.
     let places = script(&client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, JSON.parse(sessionStorage.getItem('callboard.tokens.v2'))[location.origin]]").await;
     for place in places.as_array().expect("places").iter().take(3) {
-        assert!(!place.as_str().unwrap_or("").contains(API_TOKEN), "the token leaked: {place}");
+        assert!(
+            !place.as_str().unwrap_or("").contains(API_TOKEN),
+            "the token leaked: {place}"
+        );
     }
     assert_eq!(places[3], json!(API_TOKEN));
 
     // An answer that breaks the contract names the field.
     connect(format!("{base}api-broken"), "").await;
-    eventually("the broken field is named", || async { text(&client, "live-failure").await.contains("status.2xx is not a whole number") }).await;
+    eventually("the broken field is named", || async {
+        text(&client, "live-failure")
+            .await
+            .contains("status.2xx is not a whole number")
+    })
+    .await;
     assert_eq!(text(&client, "kpi-total-requests").await, "50");
     // 429 with Retry-After: honoured (1 s each), 4 tries, then said.
     API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
     connect(format!("{base}api-429"), "").await;
-    eventually("the rate limit is explained", || async { text(&client, "live-failure").await.contains("gave up after 4 tries") }).await;
+    eventually("the rate limit is explained", || async {
+        text(&client, "live-failure").await.contains("gave up after 4 tries")
+    })
+    .await;
     assert_eq!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 4);
     // A 503 that passes: retried after 1 s, and the data is fresh again.
     API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
@@ -446,95 +821,263 @@ async fn live_usage_api() {
     assert_eq!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 2);
     // 404 and an unreachable server.
     connect(format!("{base}no-such-api"), "").await;
-    eventually("the 404 is explained", || async { text(&client, "live-failure").await.contains("(404)") }).await;
-    let closed = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    eventually("the 404 is explained", || async {
+        text(&client, "live-failure").await.contains("(404)")
+    })
+    .await;
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
     connect(format!("http://127.0.0.1:{closed}/api"), "").await;
-    eventually("the unreachable server is explained", || async { text(&client, "live-failure").await.contains("Access-Control-Allow-Origin") }).await;
+    eventually("the unreachable server is explained", || async {
+        text(&client, "live-failure")
+            .await
+            .contains("Access-Control-Allow-Origin")
+    })
+    .await;
     // 403, an HTML page instead of JSON, an answer over 256 MiB, and a server that never answers.
     connect(format!("{base}api-403"), "").await;
-    eventually("the 403 is explained", || async { text(&client, "live-failure").await.contains("refused the token (403)") }).await;
+    eventually("the 403 is explained", || async {
+        text(&client, "live-failure").await.contains("refused the token (403)")
+    })
+    .await;
     // A wider range than the data on screen was fetched for: while it cannot be fetched, the banner says which days the figures cover.
     assert!(script(&client, "return !document.querySelector('[data-testid=other-range]')").await == json!(true));
-    client.find(Locator::XPath("//button[normalize-space()='Last 60 days']")).await.expect("preset").click().await.expect("click");
-    eventually("the figures' own range is named", || async { text(&client, "other-range").await.contains(&usage_core::format::long_date(yesterday)) }).await;
+    client
+        .find(Locator::XPath("//button[normalize-space()='Last 60 days']"))
+        .await
+        .expect("preset")
+        .click()
+        .await
+        .expect("click");
+    eventually("the figures' own range is named", || async {
+        text(&client, "other-range")
+            .await
+            .contains(&usage_core::format::long_date(yesterday))
+    })
+    .await;
     connect(format!("{base}api-html"), "").await;
-    eventually("the HTML answer is explained", || async { text(&client, "live-failure").await.contains("breaks the usage contract") }).await;
+    eventually("the HTML answer is explained", || async {
+        text(&client, "live-failure")
+            .await
+            .contains("breaks the usage contract")
+    })
+    .await;
     connect(format!("{base}api-huge"), "").await;
-    eventually("the oversize answer is refused", || async { text(&client, "live-failure").await.contains("larger than 256 MiB") }).await;
+    eventually("the oversize answer is refused", || async {
+        text(&client, "live-failure").await.contains("larger than 256 MiB")
+    })
+    .await;
     connect(format!("{base}api-slow"), "").await;
     tokio::time::sleep(Duration::from_secs(19)).await;
-    eventually("the request times out", || async { text(&client, "live-failure").await.contains("did not answer within 20 seconds") }).await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "50", "the last good data stays through every failure");
+    eventually("the request times out", || async {
+        text(&client, "live-failure")
+            .await
+            .contains("did not answer within 20 seconds")
+    })
+    .await;
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        "50",
+        "the last good data stays through every failure"
+    );
 
     let stale = client.screenshot().await.expect("screenshot");
 
     // The 3scale adapter: one series per status class for the range on screen, the token as HTTP Basic credentials.
-    connect(format!("{base}3scale/stats/applications/7/usage_response_code.json"), API_TOKEN).await;
-    eventually("3scale's usage shows", || async { text(&client, "kpi-total-requests").await == "37" }).await;
-    std::fs::write(shots.join("live-3scale.png"), client.screenshot().await.expect("screenshot")).expect("save live-3scale.png");
-    assert!(text(&client, "live-banner").await.contains("Live (3scale Analytics API)"));
-    assert_eq!((text(&client, "kpi-clients").await, text(&client, "kpi-error-rate").await), ("1".to_owned(), "18.9%".to_owned()));
+    connect(
+        format!("{base}3scale/stats/applications/7/usage_response_code.json"),
+        API_TOKEN,
+    )
+    .await;
+    eventually("3scale's usage shows", || async {
+        text(&client, "kpi-total-requests").await == "37"
+    })
+    .await;
+    std::fs::write(
+        shots.join("live-3scale.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save live-3scale.png");
+    assert!(
+        text(&client, "live-banner")
+            .await
+            .contains("Live (3scale Analytics API)")
+    );
+    assert_eq!(
+        (
+            text(&client, "kpi-clients").await,
+            text(&client, "kpi-error-rate").await
+        ),
+        ("1".to_owned(), "18.9%".to_owned())
+    );
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
-    assert!(asked.contains(&format!("until={yesterday}%2023:59:59")) && asked.contains("timezone=UTC") && !asked.contains(API_TOKEN), "{asked}");
+    assert!(
+        asked.contains(&format!("until={yesterday}%2023:59:59"))
+            && asked.contains("timezone=UTC")
+            && !asked.contains(API_TOKEN),
+        "{asked}"
+    );
 
     // The Genesys adapter: the query is POSTed, polled while running, and read when complete.
     connect(format!("{base}genesys/api/v2/usage/query"), API_TOKEN).await;
-    eventually("Genesys's usage shows", || async { text(&client, "kpi-total-requests").await == "24" }).await;
+    eventually("Genesys's usage shows", || async {
+        text(&client, "kpi-total-requests").await == "24"
+    })
+    .await;
     assert_eq!(text(&client, "kpi-429").await, "1", "status429 is part of status400");
-    assert!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst) >= 2, "the results were polled until complete");
+    assert!(
+        API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst) >= 2,
+        "the results were polled until complete"
+    );
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
-    assert!(asked.contains(&format!("T00:00:00.000Z/{today}T00:00:00.000Z")) && asked.contains("\"Status429\""), "{asked}");
+    assert!(
+        asked.contains(&format!("T00:00:00.000Z/{today}T00:00:00.000Z")) && asked.contains("\"Status429\""),
+        "{asked}"
+    );
 
     connect(format!("{base}genesys-failed/api/v2/usage/query"), API_TOKEN).await;
-    eventually("the failed query is explained", || async { text(&client, "live-failure").await.contains("usage query failed") }).await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "24", "Genesys's data stays, marked stale");
+    eventually("the failed query is explained", || async {
+        text(&client, "live-failure").await.contains("usage query failed")
+    })
+    .await;
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        "24",
+        "Genesys's data stays, marked stale"
+    );
 
     // A server whose /meta offers IPs and users and applies filters itself: Callboard asks for
     // them, offers them in Explore (and says why not modules), and a drill-down is asked of the server.
     connect(format!("{base}api-dims"), "").await;
-    eventually("the server's dimensions show", || async { text(&client, "kpi-total-requests").await == "17" }).await;
+    eventually("the server's dimensions show", || async {
+        text(&client, "kpi-total-requests").await == "17"
+    })
+    .await;
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
-    assert!(asked.contains("group_by=client,template,method,status,ip,user") && !asked.contains("f="), "{asked}");
-    client.find(Locator::Css("[data-testid=nav-explore]")).await.expect("tab").click().await.expect("click");
-    client.find(Locator::Css("[data-testid=by-module]")).await.expect("module").click().await.expect("click");
-    assert!(text(&client, "unavailable").await.contains("does not offer a breakdown by module"));
-    client.find(Locator::Css("[data-testid=by-ip]")).await.expect("ip").click().await.expect("click");
-    client.find(Locator::Css("[data-testid=table-ip] tr[data-key='198.51.100.7'] a")).await.expect("the IP's row").click().await.expect("click");
+    assert!(
+        asked.contains("group_by=client,template,method,status,ip,user") && !asked.contains("f="),
+        "{asked}"
+    );
+    client
+        .find(Locator::Css("[data-testid=nav-explore]"))
+        .await
+        .expect("tab")
+        .click()
+        .await
+        .expect("click");
+    client
+        .find(Locator::Css("[data-testid=by-module]"))
+        .await
+        .expect("module")
+        .click()
+        .await
+        .expect("click");
+    assert!(
+        text(&client, "unavailable")
+            .await
+            .contains("does not offer a breakdown by module")
+    );
+    client
+        .find(Locator::Css("[data-testid=by-ip]"))
+        .await
+        .expect("ip")
+        .click()
+        .await
+        .expect("click");
+    client
+        .find(Locator::Css("[data-testid=table-ip] tr[data-key='198.51.100.7'] a"))
+        .await
+        .expect("the IP's row")
+        .click()
+        .await
+        .expect("click");
     eventually("the filter is asked of the server", || async {
-        API_LAST_QUERY.lock().map(|q| q.contains("f=ip:198.51.100.7")).unwrap_or(false) && text(&client, "kpi-total-requests").await == "12"
+        API_LAST_QUERY
+            .lock()
+            .map(|q| q.contains("f=ip:198.51.100.7"))
+            .unwrap_or(false)
+            && text(&client, "kpi-total-requests").await == "12"
     })
     .await;
     assert_eq!(text(&client, "kpi-error-rate").await, "16.7%");
     client.back().await.expect("back");
-    eventually("Back removes the filter and asks again", || async { text(&client, "kpi-total-requests").await == "17" }).await;
+    eventually("Back removes the filter and asks again", || async {
+        text(&client, "kpi-total-requests").await == "17"
+    })
+    .await;
     // A source that changes on Back reconnects: another source, then Back to this one, then Forward.
     connect(api.clone(), "").await;
-    eventually("the other source", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    eventually("the other source", || async {
+        text(&client, "kpi-total-requests").await == "50"
+    })
+    .await;
     client.back().await.expect("back");
     eventually("Back reconnects to the source in the link", || async {
         text(&client, "kpi-total-requests").await == "17" && text(&client, "live-banner").await.contains("api-dims")
     })
     .await;
     client.forward().await.expect("forward");
-    eventually("Forward reconnects again", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    eventually("Forward reconnects again", || async {
+        text(&client, "kpi-total-requests").await == "50"
+    })
+    .await;
 
     // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
     connect(api.clone(), "").await;
-    eventually("connected again", || async { text(&client, "kpi-total-requests").await == "50" }).await;
+    eventually("connected again", || async {
+        text(&client, "kpi-total-requests").await == "50"
+    })
+    .await;
     assert!(client.current_url().await.expect("url").as_str().contains("source="));
     // A refresh still under way when a file is opened must not replace the file when it lands.
-    client.find(Locator::Css("[data-testid=live-refresh]")).await.expect("refresh").click().await.expect("click");
-    let log = format!("203.0.113.9 - - [{}:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"curl\"\n", yesterday.format("%d/%b/%Y"));
+    client
+        .find(Locator::Css("[data-testid=live-refresh]"))
+        .await
+        .expect("refresh")
+        .click()
+        .await
+        .expect("click");
+    let log = format!(
+        "203.0.113.9 - - [{}:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"curl\"\n",
+        yesterday.format("%d/%b/%Y")
+    );
     let log_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-live-then-file.log");
     std::fs::write(&log_path, log).expect("write the log");
-    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log_path.display().to_string()).await.expect("choose");
-    eventually("the file replaces the live data", || async { text(&client, "kpi-total-requests").await == "1" }).await;
+    client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("input")
+        .send_keys(&log_path.display().to_string())
+        .await
+        .expect("choose");
+    eventually("the file replaces the live data", || async {
+        text(&client, "kpi-total-requests").await == "1"
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "1", "the late refresh was dropped");
-    assert!(!client.current_url().await.expect("url").as_str().contains("source="), "the live source is disconnected");
-    client.find(Locator::XPath("//button[normalize-space()='Last 60 days']")).await.expect("preset").click().await.expect("click");
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        "1",
+        "the late refresh was dropped"
+    );
+    assert!(
+        !client.current_url().await.expect("url").as_str().contains("source="),
+        "the live source is disconnected"
+    );
+    client
+        .find(Locator::XPath("//button[normalize-space()='Last 60 days']"))
+        .await
+        .expect("preset")
+        .click()
+        .await
+        .expect("click");
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(text(&client, "file-banner").await.contains("e2e-live-then-file.log"), "no live refetch replaced the file");
+    assert!(
+        text(&client, "file-banner").await.contains("e2e-live-then-file.log"),
+        "no live refetch replaced the file"
+    );
     assert_eq!(text(&client, "kpi-total-requests").await, "1");
     std::fs::write(shots.join("live-stale.png"), stale).expect("save live-stale.png");
     // Nothing the page logged carries the token, as typed or as HTTP Basic credentials. (The
@@ -544,10 +1087,20 @@ async fn live_usage_api() {
     script(&client, "fetch('no-such-file-for-the-log').catch(() => {}); return 0").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let log = console_log(&client).await;
-    assert!(log.iter().any(|m| m.contains("no-such-file-for-the-log")), "the console log was read: {log:?}");
-    assert!(log.iter().all(|m| !m.contains(API_TOKEN) && !m.contains(&basic)), "the token was logged: {log:?}");
+    assert!(
+        log.iter().any(|m| m.contains("no-such-file-for-the-log")),
+        "the console log was read: {log:?}"
+    );
+    assert!(
+        log.iter().all(|m| !m.contains(API_TOKEN) && !m.contains(&basic)),
+        "the token was logged: {log:?}"
+    );
     // Connecting to a 404 and to everything else above freed no callback that could still be called.
-    assert!(log.iter().all(|m| !m.contains("closure invoked recursively or after being dropped")), "{log:?}");
+    assert!(
+        log.iter()
+            .all(|m| !m.contains("closure invoked recursively or after being dropped")),
+        "{log:?}"
+    );
     client.close().await.expect("end the session");
 }
 
@@ -573,8 +1126,16 @@ async fn a_page_that_cannot_start_says_so() {
     let (_driver, client, base) = start(no_wasm, String::new()).await;
     client.goto(&base).await.expect("open the dashboard");
     let said = text(&client, "startup-failure").await;
-    assert!(said.starts_with("Callboard could not start (") && said.contains("WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later."), "{said}");
-    assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure *').length").await, json!(0), "text, not HTML");
+    assert!(
+        said.starts_with("Callboard could not start (")
+            && said.contains("WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later."),
+        "{said}"
+    );
+    assert_eq!(
+        script(&client, "return document.querySelectorAll('.startup-failure *').length").await,
+        json!(0),
+        "text, not HTML"
+    );
     client.close().await.expect("close");
 }
 
@@ -582,8 +1143,13 @@ async fn a_page_that_cannot_start_says_so() {
 static ARRIVALS: std::sync::Mutex<Vec<(String, f64)>> = std::sync::Mutex::new(Vec::new());
 
 fn logged(request: &Request, _: &mut std::net::TcpStream) -> bool {
-    let at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1_000.0);
-    ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((request.route.clone(), at));
+    let at = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1_000.0);
+    ARRIVALS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .push((request.route.clone(), at));
     false
 }
 
@@ -607,16 +1173,47 @@ async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
     eventually("the worker's files are fetched once the page is idle", || async {
-        ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).iter().any(|(route, _)| route.starts_with("ingest-") && route.ends_with("_bg.wasm"))
+        ARRIVALS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .iter()
+            .any(|(route, _)| route.starts_with("ingest-") && route.ends_with("_bg.wasm"))
     })
     .await;
-    eventually("the service worker has cached the build", || async { script(&client, "return !!navigator.serviceWorker.controller").await == json!(true) }).await;
-    let painted = script(&client, "return window.__kpiFrame").await.as_f64().expect("the KPI's frame was seen");
+    eventually("the service worker has cached the build", || async {
+        script(&client, "return !!navigator.serviceWorker.controller").await == json!(true)
+    })
+    .await;
+    let painted = script(&client, "return window.__kpiFrame")
+        .await
+        .as_f64()
+        .expect("the KPI's frame was seen");
     let arrivals = ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone();
-    let first: Vec<&str> = arrivals.iter().filter(|(_, at)| *at <= painted).map(|(route, _)| route.as_str()).collect();
-    assert!(first.iter().any(|route| route.starts_with("callboard-") && route.ends_with("_bg.wasm")), "the page's own wasm came first: {arrivals:?}");
-    assert!(first.iter().all(|route| !route.starts_with("ingest-") && *route != "sw.js"), "asked for before the KPI painted: {first:?}");
-    let later: Vec<&str> = arrivals.iter().filter(|(_, at)| *at > painted).map(|(route, _)| route.as_str()).collect();
-    assert!(later.contains(&"sw.js") && later.iter().any(|route| route.starts_with("ingest-")), "{later:?}");
+    let first: Vec<&str> = arrivals
+        .iter()
+        .filter(|(_, at)| *at <= painted)
+        .map(|(route, _)| route.as_str())
+        .collect();
+    assert!(
+        first
+            .iter()
+            .any(|route| route.starts_with("callboard-") && route.ends_with("_bg.wasm")),
+        "the page's own wasm came first: {arrivals:?}"
+    );
+    assert!(
+        first
+            .iter()
+            .all(|route| !route.starts_with("ingest-") && *route != "sw.js"),
+        "asked for before the KPI painted: {first:?}"
+    );
+    let later: Vec<&str> = arrivals
+        .iter()
+        .filter(|(_, at)| *at > painted)
+        .map(|(route, _)| route.as_str())
+        .collect();
+    assert!(
+        later.contains(&"sw.js") && later.iter().any(|route| route.starts_with("ingest-")),
+        "{later:?}"
+    );
     client.close().await.expect("close");
 }

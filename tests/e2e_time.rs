@@ -28,7 +28,12 @@ use common::{ONE_BROWSER, eventually, script, start_in_zone, text, today};
 fn write_log(d: NaiveDate) -> String {
     let next = d.succ_opt().expect("a next day");
     let clf = |day: NaiveDate| day.format("%d/%b/%Y").to_string();
-    let line = |day: NaiveDate, time: &str, zone: &str, path: &str| format!("198.51.100.7 - ann [{}:{time} {zone}] \"GET {path} HTTP/1.1\" 200 10 \"-\" \"curl\"\n", clf(day));
+    let line = |day: NaiveDate, time: &str, zone: &str, path: &str| {
+        format!(
+            "198.51.100.7 - ann [{}:{time} {zone}] \"GET {path} HTTP/1.1\" 200 10 \"-\" \"curl\"\n",
+            clf(day)
+        )
+    };
     let log = [
         line(d, "23:30:00", "-0500", "/a/1"),
         line(next, "00:30:00", "+0000", "/a/2"),
@@ -72,23 +77,62 @@ async fn zones_tooltips_and_comparison() {
     // days ago, and 5xx for the clients that call in the afternoon twelve days ago. A click on one
     // drills down to the client.
     eventually("the spikes, found after the dashboard is drawn", || async {
-        script(&client, "return document.querySelectorAll('[data-testid=misbehaving] li').length").await.as_u64().is_some_and(|n| n > 0)
+        script(
+            &client,
+            "return document.querySelectorAll('[data-testid=misbehaving] li').length",
+        )
+        .await
+        .as_u64()
+        .is_some_and(|n| n > 0)
     })
     .await;
     let spikes = text(&client, "misbehaving").await;
-    let day = |ago: u64| today().checked_sub_days(Days::new(ago)).expect("a past day").format("%-d %b %Y").to_string();
+    let day = |ago: u64| {
+        today()
+            .checked_sub_days(Days::new(ago))
+            .expect("a past day")
+            .format("%-d %b %Y")
+            .to_string()
+    };
     let hammered = script(&client, "return [...document.querySelectorAll('[data-testid=misbehaving] li')].filter(li => li.textContent.includes('429 responses')).map(li => [li.dataset.key, li.textContent])").await;
     assert_eq!(hammered.as_array().map(Vec::len), Some(1), "{spikes}");
     assert_eq!(hammered[0][0], "e61f2b7c-zapier", "{spikes}");
-    assert!(hammered[0][1].as_str().is_some_and(|t| t.contains(&day(5))), "{hammered}");
-    assert!(spikes.matches("5xx responses").count() >= 10 && spikes.contains(&day(12)), "{spikes}");
-    client.find(Locator::Css("[data-testid=misbehaving] li[data-key=e61f2b7c-zapier] a")).await.expect("the hammered client").click().await.expect("click");
-    eventually("drilled to the client", || async { script(&client, "return location.search").await.as_str().is_some_and(|q| q.contains("f=client:e61f2b7c-zapier")) }).await;
+    assert!(
+        hammered[0][1].as_str().is_some_and(|t| t.contains(&day(5))),
+        "{hammered}"
+    );
+    assert!(
+        spikes.matches("5xx responses").count() >= 10 && spikes.contains(&day(12)),
+        "{spikes}"
+    );
+    client
+        .find(Locator::Css("[data-testid=misbehaving] li[data-key=e61f2b7c-zapier] a"))
+        .await
+        .expect("the hammered client")
+        .click()
+        .await
+        .expect("click");
+    eventually("drilled to the client", || async {
+        script(&client, "return location.search")
+            .await
+            .as_str()
+            .is_some_and(|q| q.contains("f=client:e61f2b7c-zapier"))
+    })
+    .await;
     client.goto(&base).await.expect("the dashboard without the filter");
     text(&client, "kpi-total-requests").await;
 
-    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log).await.expect("choose the log");
-    eventually("the log's KPIs", || async { text(&client, "kpi-total-requests").await == "6" }).await;
+    client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("input")
+        .send_keys(&log)
+        .await
+        .expect("choose the log");
+    eventually("the log's KPIs", || async {
+        text(&client, "kpi-total-requests").await == "6"
+    })
+    .await;
 
     // The browser's zone, through `tz=local`: the local days' totals counted by hand.
     for (query, expected, zone) in [
@@ -99,16 +143,34 @@ async fn zones_tooltips_and_comparison() {
         (format!("from={d}&to={d}&tz=Asia/Kathmandu"), "2", "Asia/Kathmandu"),
     ] {
         follow(&client, &query).await;
-        eventually(&format!("{query}: {expected} requests"), || async { text(&client, "kpi-total-requests").await == expected }).await;
+        eventually(&format!("{query}: {expected} requests"), || async {
+            text(&client, "kpi-total-requests").await == expected
+        })
+        .await;
         assert_eq!(text(&client, "zone-label").await, zone, "{query}");
-        assert!(text(&client, "period").await.ends_with(zone), "{query}: the period names the zone");
+        assert!(
+            text(&client, "period").await.ends_with(zone),
+            "{query}: the period names the zone"
+        );
     }
 
     // The time chart by day, as a table: one row per local day, with the hand counts.
     follow(&client, &format!("from={before}&to={after}&tz=local&g=day")).await;
-    eventually("three local days", || async { text(&client, "kpi-total-requests").await == "5" }).await;
-    client.find(Locator::Css("[data-testid=chart-line-as-table]")).await.expect("Show as table").click().await.expect("click");
-    eventually("the table", || async { chart_table(&client, "chart-line").await.len() == 3 }).await;
+    eventually("three local days", || async {
+        text(&client, "kpi-total-requests").await == "5"
+    })
+    .await;
+    client
+        .find(Locator::Css("[data-testid=chart-line-as-table]"))
+        .await
+        .expect("Show as table")
+        .click()
+        .await
+        .expect("click");
+    eventually("the table", || async {
+        chart_table(&client, "chart-line").await.len() == 3
+    })
+    .await;
     let rows = chart_table(&client, "chart-line").await;
     let counts: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(counts, ["1", "3", "1"], "{rows:?}");
@@ -116,12 +178,34 @@ async fn zones_tooltips_and_comparison() {
     assert!(text(&client, "chart-line-as-table").await.contains("Hide"));
 
     // The tooltip of day d, from the keyboard: focus the chart, then → twice from the first.
-    let canvas = client.find(Locator::Css("[data-testid=chart-line]")).await.expect("the chart");
-    script(&client, "document.querySelector('[data-testid=chart-line]').focus(); return 0").await;
-    canvas.send_keys(&format!("{}{}", Key::Right, Key::Right)).await.expect("arrow keys");
+    let canvas = client
+        .find(Locator::Css("[data-testid=chart-line]"))
+        .await
+        .expect("the chart");
+    script(
+        &client,
+        "document.querySelector('[data-testid=chart-line]').focus(); return 0",
+    )
+    .await;
+    canvas
+        .send_keys(&format!("{}{}", Key::Right, Key::Right))
+        .await
+        .expect("arrow keys");
     let tip = text(&client, "chart-line-tip").await;
-    assert!(tip.contains(&d.format("%-d %b %Y").to_string()) && tip.contains("(America/New_York)") && tip.contains("ann: 3 (100.0%)"), "{tip}");
-    assert_eq!(script(&client, "return document.querySelector('[data-testid=chart-line-tip]').getAttribute('aria-live')").await, "polite");
+    assert!(
+        tip.contains(&d.format("%-d %b %Y").to_string())
+            && tip.contains("(America/New_York)")
+            && tip.contains("ann: 3 (100.0%)"),
+        "{tip}"
+    );
+    assert_eq!(
+        script(
+            &client,
+            "return document.querySelector('[data-testid=chart-line-tip]').getAttribute('aria-live')"
+        )
+        .await,
+        "polite"
+    );
     canvas.send_keys(&Key::End.to_string()).await.expect("End");
     assert!(text(&client, "chart-line-tip").await.contains("ann: 1 (100.0%)"));
 
@@ -133,66 +217,172 @@ async fn zones_tooltips_and_comparison() {
     )
     .await;
     let tip = text(&client, "chart-line-tip").await;
-    assert!(tip.contains(&before.format("%-d %b %Y").to_string()) && tip.contains("ann: 1 (100.0%)"), "{tip}");
+    assert!(
+        tip.contains(&before.format("%-d %b %Y").to_string()) && tip.contains("ann: 1 (100.0%)"),
+        "{tip}"
+    );
 
     // Hours: the granularity in the link, 24 buckets in a day without a DST change.
     follow(&client, &format!("from={d}&to={d}&tz=local&g=hour")).await;
-    eventually("the day's requests", || async { text(&client, "kpi-total-requests").await == "3" }).await;
-    assert!(text(&client, "chart-line-as-table").await.contains("Hide"), "the table stays open across links");
-    eventually("24 hours", || async { chart_table(&client, "chart-line").await.len() == 24 }).await;
+    eventually("the day's requests", || async {
+        text(&client, "kpi-total-requests").await == "3"
+    })
+    .await;
+    assert!(
+        text(&client, "chart-line-as-table").await.contains("Hide"),
+        "the table stays open across links"
+    );
+    eventually("24 hours", || async {
+        chart_table(&client, "chart-line").await.len() == 24
+    })
+    .await;
     let hours = chart_table(&client, "chart-line").await;
-    let busy: Vec<(&str, &str)> = hours.iter().filter(|r| r[1] != "0").map(|r| (r[0].as_str(), r[1].as_str())).collect();
-    assert_eq!(busy.iter().map(|b| b.1).collect::<Vec<_>>(), ["1", "1", "1"], "{busy:?}");
-    assert!(busy[0].0.ends_with("06:00") && busy[1].0.ends_with("19:00") && busy[2].0.ends_with("23:00"), "local hours: {busy:?}");
+    let busy: Vec<(&str, &str)> = hours
+        .iter()
+        .filter(|r| r[1] != "0")
+        .map(|r| (r[0].as_str(), r[1].as_str()))
+        .collect();
+    assert_eq!(
+        busy.iter().map(|b| b.1).collect::<Vec<_>>(),
+        ["1", "1", "1"],
+        "{busy:?}"
+    );
+    assert!(
+        busy[0].0.ends_with("06:00") && busy[1].0.ends_with("19:00") && busy[2].0.ends_with("23:00"),
+        "local hours: {busy:?}"
+    );
 
     // Comparison: d and d+1 (4 requests) against d−2 and d−1 (1, and the data reaches back to
     // d−3): ▲ 300.0 %. It does not reach back a year, which is said rather than shown as a 0 %.
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous")).await;
-    eventually("the delta", || async { text(&client, "kpi-total-requests-change").await.starts_with("▲ 300.0%") }).await;
+    eventually("the delta", || async {
+        text(&client, "kpi-total-requests-change").await.starts_with("▲ 300.0%")
+    })
+    .await;
     assert_eq!(text(&client, "kpi-total-requests").await, "4");
-    assert!(text(&client, "kpi-total-requests-change").await.contains("previous period"));
+    assert!(
+        text(&client, "kpi-total-requests-change")
+            .await
+            .contains("previous period")
+    );
     // The clients table's Change column says the same for the one client and the total.
     let change = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] [data-col=change]')].map(c => c.textContent)").await;
-    assert_eq!(change, serde_json::json!(["Change", "▲ 300.0%", "▲ 300.0%"]), "the head, the client's row and the total");
+    assert_eq!(
+        change,
+        serde_json::json!(["Change", "▲ 300.0%", "▲ 300.0%"]),
+        "the head, the client's row and the total"
+    );
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
-    eventually("no data a year ago", || async { text(&client, "kpi-total-requests-change").await == "no data for the comparison period" }).await;
+    eventually("no data a year ago", || async {
+        text(&client, "kpi-total-requests-change").await == "no data for the comparison period"
+    })
+    .await;
     let heads = script(&client, "return [...document.querySelectorAll('[data-testid=chart-line-table] th[scope=col]')].map(th => th.textContent)").await;
-    assert!(heads.as_array().is_some_and(|h| h.len() == 2) && !heads.to_string().contains("compared"), "the table (still open) has no comparison column for a period without data: {heads}");
-    assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=table-clients] [data-col=change]').length").await, 0, "no Change column without data to compare with");
+    assert!(
+        heads.as_array().is_some_and(|h| h.len() == 2) && !heads.to_string().contains("compared"),
+        "the table (still open) has no comparison column for a period without data: {heads}"
+    );
+    assert_eq!(
+        script(
+            &client,
+            "return document.querySelectorAll('[data-testid=table-clients] [data-col=change]').length"
+        )
+        .await,
+        0,
+        "no Change column without data to compare with"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
     let shots = common::screenshots();
-    follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous&g=hour")).await;
-    eventually("compared", || async { text(&client, "kpi-total-requests-change").await.starts_with('▲') }).await;
-    script(&client, "document.querySelector('[data-testid=chart-line]').focus(); return 0").await;
-    client.find(Locator::Css("[data-testid=chart-line]")).await.expect("chart").send_keys(&format!("{}{}", Key::Right, Key::Right)).await.expect("keys");
-    std::fs::write(shots.join("time-compare-tooltip.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    follow(
+        &client,
+        &format!("from={d}&to={after}&tz=local&compare=previous&g=hour"),
+    )
+    .await;
+    eventually("compared", || async {
+        text(&client, "kpi-total-requests-change").await.starts_with('▲')
+    })
+    .await;
+    script(
+        &client,
+        "document.querySelector('[data-testid=chart-line]').focus(); return 0",
+    )
+    .await;
+    client
+        .find(Locator::Css("[data-testid=chart-line]"))
+        .await
+        .expect("chart")
+        .send_keys(&format!("{}{}", Key::Right, Key::Right))
+        .await
+        .expect("keys");
+    std::fs::write(
+        shots.join("time-compare-tooltip.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save");
 
     // Keyboard shortcuts, typed on the page (not in a field): each changes the link.
-    let query = || async { script(&client, "return location.search").await.as_str().unwrap_or_default().to_owned() };
+    let query = || async {
+        script(&client, "return location.search")
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    };
     script(&client, "document.activeElement.blur(); return 0").await;
     let body = client.find(Locator::Css("body")).await.expect("body");
     body.send_keys("7").await.expect("7");
     let last = today().pred_opt().expect("yesterday");
     let week_from = last - Days::new(6);
-    eventually("7: the last 7 days", || async { query().await.contains(&format!("from={week_from}&to={last}")) }).await;
+    eventually("7: the last 7 days", || async {
+        query().await.contains(&format!("from={week_from}&to={last}"))
+    })
+    .await;
     body.send_keys(&Key::Left.to_string()).await.expect("←");
     let (before_from, before_to) = (week_from - Days::new(7), last - Days::new(7));
-    eventually("←: the week before", || async { query().await.contains(&format!("from={before_from}&to={before_to}")) }).await;
+    eventually("←: the week before", || async {
+        query().await.contains(&format!("from={before_from}&to={before_to}"))
+    })
+    .await;
     body.send_keys(&Key::Right.to_string()).await.expect("→");
-    eventually("→: back again", || async { query().await.contains(&format!("from={week_from}&to={last}")) }).await;
+    eventually("→: back again", || async {
+        query().await.contains(&format!("from={week_from}&to={last}"))
+    })
+    .await;
     let compared = query().await.contains("compare=previous");
     body.send_keys("c").await.expect("c");
-    eventually("c: compare toggles", || async { query().await.contains("compare=previous") != compared }).await;
+    eventually("c: compare toggles", || async {
+        query().await.contains("compare=previous") != compared
+    })
+    .await;
     body.send_keys("g").await.expect("g");
     eventually("g: the next bucket size", || async { query().await.contains("g=") }).await;
     body.send_keys("?").await.expect("?");
-    eventually("?: the list", || async { script(&client, "return document.querySelector('[data-testid=shortcuts]').open").await == true }).await;
+    eventually("?: the list", || async {
+        script(&client, "return document.querySelector('[data-testid=shortcuts]').open").await == true
+    })
+    .await;
     assert!(text(&client, "shortcuts").await.contains("Last 30 days"));
-    client.find(Locator::Css("[data-testid=shortcuts] button")).await.expect("Close").click().await.expect("close");
+    client
+        .find(Locator::Css("[data-testid=shortcuts] button"))
+        .await
+        .expect("Close")
+        .click()
+        .await
+        .expect("close");
     // Typing in a field is not a shortcut.
     let search_before = query().await;
-    script(&client, "document.querySelector('[data-testid=range-from]').focus(); return 0").await;
-    client.find(Locator::Css("[data-testid=range-from]")).await.expect("from").send_keys("y").await.expect("y");
+    script(
+        &client,
+        "document.querySelector('[data-testid=range-from]').focus(); return 0",
+    )
+    .await;
+    client
+        .find(Locator::Css("[data-testid=range-from]"))
+        .await
+        .expect("from")
+        .send_keys("y")
+        .await
+        .expect("y");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(query().await, search_before, "a key typed in a field changes nothing");
 
@@ -201,21 +391,47 @@ async fn zones_tooltips_and_comparison() {
     client.goto(&base).await.expect("the demo again");
     text(&client, "kpi-total-requests").await;
     for theme in ["light", "dark"] {
-        client.find(Locator::Css(&format!("[data-testid=theme-{theme}]"))).await.expect("the theme switch").click().await.expect("click");
-        eventually(&format!("{theme} applied"), || async { script(&client, "return document.documentElement.dataset.theme").await == theme }).await;
+        client
+            .find(Locator::Css(&format!("[data-testid=theme-{theme}]")))
+            .await
+            .expect("the theme switch")
+            .click()
+            .await
+            .expect("click");
+        eventually(&format!("{theme} applied"), || async {
+            script(&client, "return document.documentElement.dataset.theme").await == theme
+        })
+        .await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         let failures = script(&client, CONTRAST).await;
         assert_eq!(failures, serde_json::json!([]), "{theme}: text below WCAG AA");
         let corner = script(&client, "const c = document.querySelector('[data-testid=chart-line]').getContext('2d').getImageData(2, 2, 1, 1).data; return [c[0], c[1], c[2]]").await;
-        let expected = if theme == "dark" { serde_json::json!([0x17, 0x1c, 0x26]) } else { serde_json::json!([255, 255, 255]) };
+        let expected = if theme == "dark" {
+            serde_json::json!([0x17, 0x1c, 0x26])
+        } else {
+            serde_json::json!([255, 255, 255])
+        };
         assert_eq!(corner, expected, "{theme}: the chart is drawn on the card's surface");
     }
     client.refresh().await.expect("reload");
-    eventually("dark after a reload", || async { script(&client, "return document.documentElement.dataset.theme").await == "dark" }).await;
+    eventually("dark after a reload", || async {
+        script(&client, "return document.documentElement.dataset.theme").await == "dark"
+    })
+    .await;
     text(&client, "kpi-total-requests").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    std::fs::write(shots.join("time-dark.png"), client.screenshot().await.expect("screenshot")).expect("save");
-    client.find(Locator::Css("[data-testid=theme-system]")).await.expect("system").click().await.expect("click");
+    std::fs::write(
+        shots.join("time-dark.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save");
+    client
+        .find(Locator::Css("[data-testid=theme-system]"))
+        .await
+        .expect("system")
+        .click()
+        .await
+        .expect("click");
     client.close().await.expect("close");
 }
 
@@ -241,19 +457,30 @@ return bad;
 
 /// Types `text` into the daily threshold's field and leaves it, as a user does (it saves on change).
 async fn enter_threshold(client: &fantoccini::Client, text: &str) {
-    let input = client.find(Locator::Css("[data-testid=threshold-input]")).await.expect("threshold field");
+    let input = client
+        .find(Locator::Css("[data-testid=threshold-input]"))
+        .await
+        .expect("threshold field");
     input.clear().await.expect("clear");
-    input.send_keys(&format!("{text}{}", char::from(Key::Tab))).await.expect("type");
+    input
+        .send_keys(&format!("{text}{}", char::from(Key::Tab)))
+        .await
+        .expect("type");
 }
 
 /// Seconds since 1970 from the system clock.
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs() as i64
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs() as i64
 }
 
 /// A request at `at` (Unix seconds) in an access log, in UTC, answered with `status` and 10 bytes.
 fn clf_line(at: i64, status: u16, path: &str) -> String {
-    let time = chrono::DateTime::from_timestamp(at, 0).expect("a time").format("%d/%b/%Y:%H:%M:%S +0000");
+    let time = chrono::DateTime::from_timestamp(at, 0)
+        .expect("a time")
+        .format("%d/%b/%Y:%H:%M:%S +0000");
     format!("198.51.100.7 - ann [{time}] \"GET {path} HTTP/1.1\" {status} 10 \"-\" \"curl\"\n")
 }
 
@@ -273,8 +500,19 @@ async fn today_threshold_metrics_png_and_midnight() {
     let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
     let t = now();
     let midnight = t - t.rem_euclid(86_400);
-    let lines = [(t - 60, 200, "/now/1"), (t - 60, 200, "/now/2"), (t - 3 * 3_600, 500, "/earlier"), (t - 26 * 3_600, 200, "/y/1"), (t - 26 * 3_600, 200, "/y/2"), (t - 26 * 3_600, 200, "/y/3"), (t - 4 * 86_400, 500, "/old")];
-    let log: String = lines.iter().map(|&(at, status, path)| clf_line(at, status, path)).collect();
+    let lines = [
+        (t - 60, 200, "/now/1"),
+        (t - 60, 200, "/now/2"),
+        (t - 3 * 3_600, 500, "/earlier"),
+        (t - 26 * 3_600, 200, "/y/1"),
+        (t - 26 * 3_600, 200, "/y/2"),
+        (t - 26 * 3_600, 200, "/y/3"),
+        (t - 4 * 86_400, 500, "/old"),
+    ];
+    let log: String = lines
+        .iter()
+        .map(|&(at, status, path)| clf_line(at, status, path))
+        .collect();
     let path = common::fixture("e2e-today-access.log", log);
     let today_so_far = lines.iter().filter(|l| l.0 >= midnight).count();
     let before_today = lines.iter().filter(|l| l.0 < midnight).count();
@@ -282,26 +520,61 @@ async fn today_threshold_metrics_png_and_midnight() {
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
     common::open_files(&client, &[path.as_path()]).await;
-    eventually("the log is on screen", || async { text(&client, "kpi-total-requests").await == before_today.to_string() }).await;
+    eventually("the log is on screen", || async {
+        text(&client, "kpi-total-requests").await == before_today.to_string()
+    })
+    .await;
 
     // The Today view counts the last 24 hours and today since midnight; the range does not.
     follow(&client, "view=today").await;
-    eventually("the last 24 hours", || async { text(&client, "today-total").await == "3" }).await;
+    eventually("the last 24 hours", || async {
+        text(&client, "today-total").await == "3"
+    })
+    .await;
     assert_eq!(text(&client, "today-so-far").await, today_so_far.to_string());
     assert_eq!(text(&client, "today-error-rate").await, "33.3%", "one 500 in three");
     assert!(text(&client, "today-note").await.contains("Incomplete"));
-    assert!(script(&client, "return document.querySelector('[data-testid=range-to]') === null").await.as_bool().unwrap_or(false), "no date range on Today");
+    assert!(
+        script(
+            &client,
+            "return document.querySelector('[data-testid=range-to]') === null"
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false),
+        "no date range on Today"
+    );
     // 144 buckets of 10 minutes, whose values add up to the 24 hours' count.
-    client.find(Locator::Css("[data-testid=chart-today-as-table]")).await.expect("toggle").click().await.expect("click");
+    client
+        .find(Locator::Css("[data-testid=chart-today-as-table]"))
+        .await
+        .expect("toggle")
+        .click()
+        .await
+        .expect("click");
     let rows = chart_table(&client, "chart-today").await;
     assert_eq!(rows.len(), 144);
-    let sum: u64 = rows.iter().map(|r| r[1].replace(',', "").parse::<u64>().unwrap_or(0)).sum();
+    let sum: u64 = rows
+        .iter()
+        .map(|r| r[1].replace(',', "").parse::<u64>().unwrap_or(0))
+        .sum();
     assert_eq!(sum, 3);
 
     // The daily threshold: the accent colour below 90 %, red from there, kept over a reload.
     enter_threshold(&client, &(today_so_far * 10 + 10).to_string()).await;
-    eventually("the threshold is shown", || async { text(&client, "threshold-text").await.contains(&format!("of {} requests today", today_so_far * 10 + 10)) }).await;
-    let level = || async { script(&client, "return document.querySelector('[data-testid=threshold-meter]').dataset.level").await };
+    eventually("the threshold is shown", || async {
+        text(&client, "threshold-text")
+            .await
+            .contains(&format!("of {} requests today", today_so_far * 10 + 10))
+    })
+    .await;
+    let level = || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=threshold-meter]').dataset.level",
+        )
+        .await
+    };
     assert_eq!(level().await, "ok");
     if today_so_far > 0 {
         enter_threshold(&client, &today_so_far.to_string()).await;
@@ -311,29 +584,73 @@ async fn today_threshold_metrics_png_and_midnight() {
         assert_ne!(colours, serde_json::Value::Null);
     }
     client.refresh().await.expect("reload");
-    assert!(text(&client, "threshold-text").await.contains("your threshold"), "kept in localStorage");
+    assert!(
+        text(&client, "threshold-text").await.contains("your threshold"),
+        "kept in localStorage"
+    );
     let shots = common::screenshots();
-    std::fs::write(shots.join("time-today.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    std::fs::write(
+        shots.join("time-today.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save");
     enter_threshold(&client, "0").await;
-    eventually("a refused threshold says why", || async { text(&client, "threshold-status").await.contains("not a whole number") }).await;
+    eventually("a refused threshold says why", || async {
+        text(&client, "threshold-status").await.contains("not a whole number")
+    })
+    .await;
     enter_threshold(&client, "").await;
-    eventually("an empty field clears it", || async { text(&client, "threshold-text").await.starts_with("No daily threshold") }).await;
+    eventually("an empty field clears it", || async {
+        text(&client, "threshold-text").await.starts_with("No daily threshold")
+    })
+    .await;
 
     // The file again (a reload dropped it), then the other metrics on the range's time chart.
     common::open_files(&client, &[path.as_path()]).await;
-    eventually("the log is back", || async { text(&client, "today-total").await == "3" }).await;
+    eventually("the log is back", || async {
+        text(&client, "today-total").await == "3"
+    })
+    .await;
     follow(&client, "metric=error-rate").await;
-    eventually("the error-rate chart", || async { text(&client, "chart-line-as-table").await == "Show as table" }).await;
-    client.find(Locator::Css("[data-testid=chart-line-as-table]")).await.expect("toggle").click().await.expect("click");
+    eventually("the error-rate chart", || async {
+        text(&client, "chart-line-as-table").await == "Show as table"
+    })
+    .await;
+    client
+        .find(Locator::Css("[data-testid=chart-line-as-table]"))
+        .await
+        .expect("toggle")
+        .click()
+        .await
+        .expect("click");
     let day = |at: i64| usage_core::format::long_date(usage_core::range::date_of_day(at.div_euclid(86_400)));
     let value_on = |rows: &Vec<Vec<String>>, at: i64| rows.iter().find(|r| r[0] == day(at)).map(|r| r[1].clone());
-    eventually("error rates per day", || async { value_on(&chart_table(&client, "chart-line").await, t - 4 * 86_400).as_deref() == Some("100.00%") }).await;
+    eventually("error rates per day", || async {
+        value_on(&chart_table(&client, "chart-line").await, t - 4 * 86_400).as_deref() == Some("100.00%")
+    })
+    .await;
     let rows = chart_table(&client, "chart-line").await;
     assert_eq!(value_on(&rows, t - 26 * 3_600).as_deref(), Some("0.00%"));
-    assert_eq!(value_on(&rows, t - 10 * 86_400).as_deref(), Some("–"), "no requests, no rate");
-    assert!(script(&client, "return document.querySelector('[data-testid=metric] option[value=p95]').disabled").await.as_bool().unwrap_or(false), "an access log without $request_time has no latency");
+    assert_eq!(
+        value_on(&rows, t - 10 * 86_400).as_deref(),
+        Some("–"),
+        "no requests, no rate"
+    );
+    assert!(
+        script(
+            &client,
+            "return document.querySelector('[data-testid=metric] option[value=p95]').disabled"
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false),
+        "an access log without $request_time has no latency"
+    );
     follow(&client, "metric=bytes").await;
-    eventually("bytes per day", || async { value_on(&chart_table(&client, "chart-line").await, t - 26 * 3_600).as_deref() == Some("30 B") }).await;
+    eventually("bytes per day", || async {
+        value_on(&chart_table(&client, "chart-line").await, t - 26 * 3_600).as_deref() == Some("30 B")
+    })
+    .await;
 
     // PNG export: the chart at device resolution with a header for its title, range and zone.
     let png = script(
@@ -343,18 +660,38 @@ async fn today_threshold_metrics_png_and_midnight() {
          const c = document.querySelector('[data-testid=chart-line]'); return [window.__saved, c.width, c.height, devicePixelRatio]",
     )
     .await;
-    let (name, url) = (png[0][0].as_str().unwrap_or_default(), png[0][1].as_str().unwrap_or_default());
-    assert!(name.starts_with("callboard-chart-line-") && name.ends_with(".png"), "{name}");
-    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, url.strip_prefix("data:image/png;base64,").expect("a PNG data URL")).expect("base64");
+    let (name, url) = (
+        png[0][0].as_str().unwrap_or_default(),
+        png[0][1].as_str().unwrap_or_default(),
+    );
+    assert!(
+        name.starts_with("callboard-chart-line-") && name.ends_with(".png"),
+        "{name}"
+    );
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        url.strip_prefix("data:image/png;base64,").expect("a PNG data URL"),
+    )
+    .expect("base64");
     assert_eq!(&bytes[1..4], b"PNG");
     std::fs::write(common::screenshots().join("time-saved-chart.png"), &bytes).expect("save the PNG");
     let size = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as u64;
     let ratio = png[3].as_f64().unwrap_or(1.0);
-    assert_eq!((size(16), size(20)), (png[1].as_u64().unwrap_or(0), png[2].as_u64().unwrap_or(0) + (60.0 * ratio) as u64), "the chart, and 60 CSS pixels of header");
+    assert_eq!(
+        (size(16), size(20)),
+        (
+            png[1].as_u64().unwrap_or(0),
+            png[2].as_u64().unwrap_or(0) + (60.0 * ratio) as u64
+        ),
+        "the chart, and 60 CSS pixels of header"
+    );
 
     // Midnight: a tab left open moves its "yesterday" on, without a reload, when it is shown again.
     let yesterday = today().pred_opt().expect("yesterday");
-    assert_eq!(script(&client, "return document.querySelector('[data-testid=range-to]').value").await, yesterday.to_string());
+    assert_eq!(
+        script(&client, "return document.querySelector('[data-testid=range-to]').value").await,
+        yesterday.to_string()
+    );
     script(&client, "const real = Date.now.bind(Date); Date.now = () => real() + 86400000; dispatchEvent(new Event('focus')); return 0").await;
     eventually("the range ends on the new yesterday", || async {
         script(&client, "return document.querySelector('[data-testid=range-to]').value").await == today().to_string()
@@ -370,11 +707,21 @@ static TODAY_QUERY: std::sync::Mutex<String> = std::sync::Mutex::new(String::new
 /// last finished bucket, 100 a day and a half ago; a daily quota of 10 in `/meta`.
 fn today_api(request: &common::Request, stream: &mut std::net::TcpStream) -> bool {
     match request.route.as_str() {
-        "api/meta" => common::reply(stream, "200 OK", "", br#"{"timezone":"UTC","quota":{"limit":10,"window":"day","used":3}}"#),
+        "api/meta" => common::reply(
+            stream,
+            "200 OK",
+            "",
+            br#"{"timezone":"UTC","quota":{"limit":10,"window":"day","used":3}}"#,
+        ),
         "api/usage" => {
             *TODAY_QUERY.lock().unwrap_or_else(|e| e.into_inner()) = request.query.clone();
             let recent = now() - now().rem_euclid(600) - 600;
-            let iso = |at: i64| chrono::DateTime::from_timestamp(at, 0).expect("a time").format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let iso = |at: i64| {
+                chrono::DateTime::from_timestamp(at, 0)
+                    .expect("a time")
+                    .format("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+            };
             let body = format!(
                 r#"{{"granularity":"10m","timezone":"UTC","buckets":[
                     {{"start":"{}","client_id":"app-1","client_name":"Billing","status":{{"2xx":7,"5xx":1}}}},
@@ -396,25 +743,82 @@ async fn today_on_a_live_source() {
     let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, today_api, String::new(), None).await;
-    client.goto(&format!("{base}?view=today&source={base}api")).await.expect("open Today on the source");
-    eventually("the last finished bucket", || async { text(&client, "today-total").await == "8" }).await;
+    client
+        .goto(&format!("{base}?view=today&source={base}api"))
+        .await
+        .expect("open Today on the source");
+    eventually("the last finished bucket", || async {
+        text(&client, "today-total").await == "8"
+    })
+    .await;
     let asked = TODAY_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
     let tomorrow = today().succ_opt().expect("tomorrow");
-    assert!(asked.contains("granularity=10m") && asked.contains(&format!("to={tomorrow}")), "today itself, in 10 minutes: {asked}");
+    assert!(
+        asked.contains("granularity=10m") && asked.contains(&format!("to={tomorrow}")),
+        "today itself, in 10 minutes: {asked}"
+    );
     assert_eq!(text(&client, "today-error-rate").await, "12.5%");
     // The last finished bucket is today's unless the test runs in the first 10 minutes after midnight.
     let recent = now() - now().rem_euclid(600) - 600;
-    let so_far = if recent >= now() - now().rem_euclid(86_400) { 8 } else { 0 };
+    let so_far = if recent >= now() - now().rem_euclid(86_400) {
+        8
+    } else {
+        0
+    };
     assert_eq!(text(&client, "today-so-far").await, so_far.to_string());
-    assert!(text(&client, "threshold-text").await.contains(&format!("{so_far} of 10 requests today")) && text(&client, "threshold-text").await.contains("the source's daily quota"));
-    assert!(script(&client, "return document.querySelector('[data-testid=other-range]') === null").await.as_bool().unwrap_or(false), "Today's own days are no range to warn about");
+    assert!(
+        text(&client, "threshold-text")
+            .await
+            .contains(&format!("{so_far} of 10 requests today"))
+            && text(&client, "threshold-text")
+                .await
+                .contains("the source's daily quota")
+    );
+    assert!(
+        script(
+            &client,
+            "return document.querySelector('[data-testid=other-range]') === null"
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false),
+        "Today's own days are no range to warn about"
+    );
     // A range key on Today so far opens the overview of that range; the range's other keys wait.
-    let query = || async { client.current_url().await.expect("url").query().unwrap_or_default().to_owned() };
-    client.find(Locator::Css("body")).await.expect("page").send_keys("c").await.expect("c");
+    let query = || async {
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .query()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    client
+        .find(Locator::Css("body"))
+        .await
+        .expect("page")
+        .send_keys("c")
+        .await
+        .expect("c");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(!query().await.contains("compare="), "no comparison on Today: {}", query().await);
-    client.find(Locator::Css("body")).await.expect("page").send_keys("7").await.expect("7");
-    eventually("the overview of the last 7 days", || async { let q = query().await; !q.contains("view=today") && q.contains("from=") && q.contains("source=") }).await;
+    assert!(
+        !query().await.contains("compare="),
+        "no comparison on Today: {}",
+        query().await
+    );
+    client
+        .find(Locator::Css("body"))
+        .await
+        .expect("page")
+        .send_keys("7")
+        .await
+        .expect("7");
+    eventually("the overview of the last 7 days", || async {
+        let q = query().await;
+        !q.contains("view=today") && q.contains("from=") && q.contains("source=")
+    })
+    .await;
     client.close().await.expect("close");
 }
 
@@ -426,8 +830,14 @@ fn threescale_documents(first: NaiveDate) -> String {
             r#"{{"metric":{metric},"period":{{"name":null,"since":"{first}T00:00:00+00:00","until":"{first}T23:59:59+00:00","timezone":"Etc/UTC","granularity":"day"}},"total":0,"values":[{values}],"application":{{"id":7,"name":"Partner Portal","state":"live"}}}}"#
         )
     };
-    let hits = document(r#"{"id":1,"name":"Hits","system_name":"hits","unit":"hit"}"#, "10,20,30,40");
-    let transfer = document(r#"{"id":2,"name":"Data transfer","system_name":"data_transfer","unit":"MB"}"#, "1500,0,2500,7");
+    let hits = document(
+        r#"{"id":1,"name":"Hits","system_name":"hits","unit":"hit"}"#,
+        "10,20,30,40",
+    );
+    let transfer = document(
+        r#"{"id":2,"name":"Data transfer","system_name":"data_transfer","unit":"MB"}"#,
+        "1500,0,2500,7",
+    );
     format!("[{hits},{transfer}]")
 }
 
@@ -444,33 +854,84 @@ async fn threescale_measures() {
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
     common::open_files(&client, &[path.as_path()]).await;
-    eventually("hits counted as requests, and only hits", || async { text(&client, "kpi-total-requests").await == "100" }).await;
+    eventually("hits counted as requests, and only hits", || async {
+        text(&client, "kpi-total-requests").await == "100"
+    })
+    .await;
     let option = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.textContent, o.disabled]").await;
-    assert_eq!(option, serde_json::json!(["Data transfer (MB)", false]), "offered by its name and unit");
+    assert_eq!(
+        option,
+        serde_json::json!(["Data transfer (MB)", false]),
+        "offered by its name and unit"
+    );
 
     // Chosen in the switch as a user does: the link says so, and the chart shows the amounts.
     script(&client, "const s = document.querySelector('[data-testid=metric]'); s.value = 'measure:data_transfer'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
-    eventually("the link names the measure", || async { script(&client, "return location.search").await.as_str().is_some_and(|q| q.contains("metric=measure")) }).await;
-    eventually("the chart is titled by the measure", || async { script(&client, "return document.body.textContent.includes('Data transfer (MB) over time')").await.as_bool().unwrap_or(false) }).await;
-    client.find(Locator::Css("[data-testid=chart-line-as-table]")).await.expect("toggle").click().await.expect("click");
+    eventually("the link names the measure", || async {
+        script(&client, "return location.search")
+            .await
+            .as_str()
+            .is_some_and(|q| q.contains("metric=measure"))
+    })
+    .await;
+    eventually("the chart is titled by the measure", || async {
+        script(
+            &client,
+            "return document.body.textContent.includes('Data transfer (MB) over time')",
+        )
+        .await
+        .as_bool()
+        .unwrap_or(false)
+    })
+    .await;
+    client
+        .find(Locator::Css("[data-testid=chart-line-as-table]"))
+        .await
+        .expect("toggle")
+        .click()
+        .await
+        .expect("click");
     let day = |n: u64| usage_core::format::long_date(first.checked_add_days(Days::new(n)).expect("a day"));
     let rows = || async { chart_table(&client, "chart-line").await };
-    eventually("the amounts per day", || async { rows().await.iter().any(|r| r[0] == day(0) && r[1] == "1,500") }).await;
+    eventually("the amounts per day", || async {
+        rows().await.iter().any(|r| r[0] == day(0) && r[1] == "1,500")
+    })
+    .await;
     let rows = rows().await;
     let on = |n: u64| rows.iter().find(|r| r[0] == day(n)).map(|r| r[1].clone());
-    assert_eq!((on(1).as_deref(), on(2).as_deref(), on(3).as_deref()), (Some("0"), Some("2,500"), Some("7")));
-    assert_eq!(text(&client, "kpi-total-requests").await, "100", "the measure is never requests");
-    std::fs::write(common::screenshots().join("time-3scale-measure.png"), client.screenshot().await.expect("screenshot")).expect("save");
+    assert_eq!(
+        (on(1).as_deref(), on(2).as_deref(), on(3).as_deref()),
+        (Some("0"), Some("2,500"), Some("7"))
+    );
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        "100",
+        "the measure is never requests"
+    );
+    std::fs::write(
+        common::screenshots().join("time-3scale-measure.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save");
 
     // On a chart split by URL template the measure (counted per client) is offered disabled,
     // with the reason, and the chart shows requests.
     follow(&client, "view=urls&metric=measure:data_transfer").await;
-    eventually("requests on the URLs view", || async { script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests" }).await;
+    eventually("requests on the URLs view", || async {
+        script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests"
+    })
+    .await;
     let disabled = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.disabled, o.title]").await;
-    assert_eq!(disabled, serde_json::json!([true, "This measure is counted per client, not per URL template."]));
+    assert_eq!(
+        disabled,
+        serde_json::json!([true, "This measure is counted per client, not per URL template."])
+    );
     // A link that names a measure the data lacks shows requests.
     follow(&client, "metric=measure:cpu_hours").await;
-    eventually("requests instead", || async { script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests" }).await;
+    eventually("requests instead", || async {
+        script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests"
+    })
+    .await;
     client.close().await.expect("close");
 }
 
@@ -483,15 +944,38 @@ async fn a_file_opens_over_its_days_in_the_views_zone() {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
     let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/usage-core/tests/data/nginx-dst.log");
-    for (query, from, zone) in [("?tz=local", "2026-10-29", "America/New_York"), ("", "2026-10-30", "UTC")] {
-        client.goto(&format!("{base}{query}")).await.expect("open the dashboard");
+    for (query, from, zone) in [
+        ("?tz=local", "2026-10-29", "America/New_York"),
+        ("", "2026-10-30", "UTC"),
+    ] {
+        client
+            .goto(&format!("{base}{query}"))
+            .await
+            .expect("open the dashboard");
         text(&client, "kpi-total-requests").await;
-        client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&log.display().to_string()).await.expect("choose the log");
-        eventually(&format!("{zone}: all 55 lines"), || async { text(&client, "kpi-total-requests").await == "55" }).await;
+        client
+            .find(Locator::Css("[data-testid=file-input]"))
+            .await
+            .expect("input")
+            .send_keys(&log.display().to_string())
+            .await
+            .expect("choose the log");
+        eventually(&format!("{zone}: all 55 lines"), || async {
+            text(&client, "kpi-total-requests").await == "55"
+        })
+        .await;
         let search = script(&client, "return location.search").await;
         let search = search.as_str().unwrap_or_default();
-        assert!(search.contains(&format!("from={from}")) && search.contains("to=2026-11-04"), "{zone}: {search}");
-        assert!(text(&client, "file-banner").await.contains(&format!("4 Nov 2026 ({zone})")), "{zone}: the banner gives the file's days in the view's zone");
+        assert!(
+            search.contains(&format!("from={from}")) && search.contains("to=2026-11-04"),
+            "{zone}: {search}"
+        );
+        assert!(
+            text(&client, "file-banner")
+                .await
+                .contains(&format!("4 Nov 2026 ({zone})")),
+            "{zone}: the banner gives the file's days in the view's zone"
+        );
     }
     client.close().await.expect("end the session");
 }

@@ -64,7 +64,10 @@ fn write_files() -> (String, String) {
 /// The four KPIs as shown: total, clients, error rate, 429s.
 async fn kpis(client: &fantoccini::Client) -> [String; 4] {
     let mut out = [String::new(), String::new(), String::new(), String::new()];
-    for (slot, id) in out.iter_mut().zip(["kpi-total-requests", "kpi-clients", "kpi-error-rate", "kpi-429"]) {
+    for (slot, id) in out
+        .iter_mut()
+        .zip(["kpi-total-requests", "kpi-clients", "kpi-error-rate", "kpi-429"])
+    {
         *slot = text(client, id).await;
     }
     out
@@ -86,10 +89,33 @@ async fn rows(client: &fantoccini::Client, table: &str) -> serde_json::Value {
 
 /// Activates the element: a click, or Enter on it once it has the focus.
 async fn activate(client: &fantoccini::Client, css: &str, keyboard: bool) {
-    let element = client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(10))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
     if keyboard {
-        script(client, &format!("document.querySelector({}).focus(); return 0", serde_json::to_string(css).expect("json"))).await;
-        assert_eq!(script(client, &format!("return document.activeElement === document.querySelector({})", serde_json::to_string(css).expect("json"))).await, json!(true), "{css} takes the focus");
+        script(
+            client,
+            &format!(
+                "document.querySelector({}).focus(); return 0",
+                serde_json::to_string(css).expect("json")
+            ),
+        )
+        .await;
+        assert_eq!(
+            script(
+                client,
+                &format!(
+                    "return document.activeElement === document.querySelector({})",
+                    serde_json::to_string(css).expect("json")
+                )
+            )
+            .await,
+            json!(true),
+            "{css} takes the focus"
+        );
         element.send_keys(&Key::Enter.to_string()).await.expect("Enter");
     } else {
         element.click().await.expect("click");
@@ -106,9 +132,20 @@ async fn every_view_end_to_end() {
 
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
-    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&format!("{log}\n{csv}")).await.expect("choose both");
+    client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("input")
+        .send_keys(&format!("{log}\n{csv}"))
+        .await
+        .expect("choose both");
     let banner = text(&client, "file-banner").await;
-    assert!(banner.contains("(nginx/Apache access log)") && banner.contains("(CSV (columns matched by name))") && banner.contains("10 rows read"), "{banner}");
+    assert!(
+        banner.contains("(nginx/Apache access log)")
+            && banner.contains("(CSV (columns matched by name))")
+            && banner.contains("10 rows read"),
+        "{banner}"
+    );
     let all = ["10", "4", "40.0%", "1"];
     kpis_become(&client, "the files' KPIs", all).await;
 
@@ -116,42 +153,109 @@ async fn every_view_end_to_end() {
         let how = if keyboard { "keyboard" } else { "mouse" };
         // Overview → URLs.
         activate(&client, "[data-testid=nav-urls]", keyboard).await;
-        eventually("the URLs view", || async { rows(&client, "table-template").await.as_array().is_some_and(|r| r.len() == 3) }).await;
+        eventually("the URLs view", || async {
+            rows(&client, "table-template")
+                .await
+                .as_array()
+                .is_some_and(|r| r.len() == 3)
+        })
+        .await;
         assert_eq!(
             rows(&client, "table-template").await,
-            json!([["/api/users/{id}", "/api/users/{id}", "6"], ["/api/orders", "/api/orders", "3"], ["/api/fees/{id}", "/api/fees/{id}", "1"]]),
+            json!([
+                ["/api/users/{id}", "/api/users/{id}", "6"],
+                ["/api/orders", "/api/orders", "3"],
+                ["/api/fees/{id}", "/api/fees/{id}", "1"]
+            ]),
             "{how}"
         );
         kpis_become(&client, "the URLs view keeps every request", all).await;
         // → one URL.
-        activate(&client, "[data-testid=table-template] tr[data-key='/api/users/{id}'] a", keyboard).await;
+        activate(
+            &client,
+            "[data-testid=table-template] tr[data-key='/api/users/{id}'] a",
+            keyboard,
+        )
+        .await;
         kpis_become(&client, "one URL", ["6", "4", "33.3%", "1"]).await;
-        assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=filter-pill]').length").await, json!(1));
+        assert_eq!(
+            script(
+                &client,
+                "return document.querySelectorAll('[data-testid=filter-pill]').length"
+            )
+            .await,
+            json!(1)
+        );
         // → its clients (the unidentified caller never called it).
         activate(&client, "[data-testid=nav-clients]", keyboard).await;
-        eventually("the URL's clients", || async { rows(&client, "table-clients").await.as_array().is_some_and(|r| r.len() == 4) }).await;
-        assert_eq!(rows(&client, "table-clients").await, json!([["ann", "ann", "2"], ["billing", "billing", "2"], ["bob", "bob", "1"], ["payroll", "payroll", "1"]]), "{how}");
+        eventually("the URL's clients", || async {
+            rows(&client, "table-clients")
+                .await
+                .as_array()
+                .is_some_and(|r| r.len() == 4)
+        })
+        .await;
+        assert_eq!(
+            rows(&client, "table-clients").await,
+            json!([
+                ["ann", "ann", "2"],
+                ["billing", "billing", "2"],
+                ["bob", "bob", "1"],
+                ["payroll", "payroll", "1"]
+            ]),
+            "{how}"
+        );
         // → one client.
-        activate(&client, "[data-testid=table-clients] tr[data-key='billing'] a", keyboard).await;
+        activate(
+            &client,
+            "[data-testid=table-clients] tr[data-key='billing'] a",
+            keyboard,
+        )
+        .await;
         kpis_become(&client, "one client of one URL", ["2", "1", "50.0%", "1"]).await;
         let pills = script(&client, "return [...document.querySelectorAll('[data-testid=filter-pill]')].map(p => p.dataset.dimension + ':' + p.dataset.key)").await;
         assert_eq!(pills, json!(["template:/api/users/{id}", "client:billing"]));
         let url = client.current_url().await.expect("url");
         assert!(url.path().ends_with(common::SUB_PATH), "the same page: {url}");
-        assert!(url.query().unwrap_or("").contains("view=clients&f=template:/api/users/%7Bid%7D&f=client:billing"), "{url}");
+        assert!(
+            url.query()
+                .unwrap_or("")
+                .contains("view=clients&f=template:/api/users/%7Bid%7D&f=client:billing"),
+            "{url}"
+        );
         if !keyboard {
-            std::fs::write(shots.join("view-drilled.png"), client.screenshot().await.expect("screenshot")).expect("save");
+            std::fs::write(
+                shots.join("view-drilled.png"),
+                client.screenshot().await.expect("screenshot"),
+            )
+            .expect("save");
         }
 
         // Back twice: the URL view with its one filter.
         client.back().await.expect("back");
         client.back().await.expect("back");
         kpis_become(&client, "Back twice", ["6", "4", "33.3%", "1"]).await;
-        assert_eq!(script(&client, "return document.querySelector('nav.tabs [aria-current=page]').dataset.testid").await, json!("nav-urls"));
-        assert_eq!(rows(&client, "table-template").await, json!([["/api/users/{id}", "/api/users/{id}", "6"]]));
+        assert_eq!(
+            script(
+                &client,
+                "return document.querySelector('nav.tabs [aria-current=page]').dataset.testid"
+            )
+            .await,
+            json!("nav-urls")
+        );
+        assert_eq!(
+            rows(&client, "table-template").await,
+            json!([["/api/users/{id}", "/api/users/{id}", "6"]])
+        );
         // Forward once: its clients again.
         client.forward().await.expect("forward");
-        eventually("Forward", || async { rows(&client, "table-clients").await.as_array().is_some_and(|r| r.len() == 4) }).await;
+        eventually("Forward", || async {
+            rows(&client, "table-clients")
+                .await
+                .as_array()
+                .is_some_and(|r| r.len() == 4)
+        })
+        .await;
         // Back to the start without a reload (which would drop the files): no filters, Overview.
         activate(&client, "[data-testid=clear-filters]", keyboard).await;
         activate(&client, "[data-testid=nav-overview]", keyboard).await;
@@ -161,41 +265,105 @@ async fn every_view_end_to_end() {
 
     // Explore by IP, user and module: every dimension the files have, with the tables' sums.
     for (by, expected) in [
-        ("ip", json!([["192.0.2.1", "192.0.2.1", "3"], ["192.0.2.9", "192.0.2.9", "2"], ["198.51.100.1", "198.51.100.1", "2"], ["198.51.100.2", "198.51.100.2", "2"], ["198.51.100.3", "198.51.100.3", "1"]])),
-        ("user", json!([["ann", "ann", "4"], ["", "Unknown", "2"], ["bob", "bob", "2"], ["carol", "carol", "2"]])),
-        ("module", json!([["", "Unknown", "5"], ["users", "users", "3"], ["fees", "fees", "1"], ["orders", "orders", "1"]])),
+        (
+            "ip",
+            json!([
+                ["192.0.2.1", "192.0.2.1", "3"],
+                ["192.0.2.9", "192.0.2.9", "2"],
+                ["198.51.100.1", "198.51.100.1", "2"],
+                ["198.51.100.2", "198.51.100.2", "2"],
+                ["198.51.100.3", "198.51.100.3", "1"]
+            ]),
+        ),
+        (
+            "user",
+            json!([
+                ["ann", "ann", "4"],
+                ["", "Unknown", "2"],
+                ["bob", "bob", "2"],
+                ["carol", "carol", "2"]
+            ]),
+        ),
+        (
+            "module",
+            json!([
+                ["", "Unknown", "5"],
+                ["users", "users", "3"],
+                ["fees", "fees", "1"],
+                ["orders", "orders", "1"]
+            ]),
+        ),
     ] {
         activate(&client, "[data-testid=nav-explore]", false).await;
         activate(&client, &format!("[data-testid=by-{by}]"), false).await;
         let table = format!("table-{by}");
         eventually("the breakdown", || async { rows(&client, &table).await == expected }).await;
-        std::fs::write(shots.join(format!("view-explore-{by}.png")), client.screenshot().await.expect("screenshot")).expect("save");
+        std::fs::write(
+            shots.join(format!("view-explore-{by}.png")),
+            client.screenshot().await.expect("screenshot"),
+        )
+        .expect("save");
     }
 
     // A table's CSV holds its rows in its order (here sorted by the 5xx column), with a line
     // naming the range and filters, and its name says them too.
     activate(&client, "[data-testid=nav-clients]", false).await;
     activate(&client, "button[data-sort='5xx']", false).await;
-    eventually("sorted by 5xx", || async { rows(&client, "table-clients").await[0][0] == json!("bob") }).await;
+    eventually("sorted by 5xx", || async {
+        rows(&client, "table-clients").await[0][0] == json!("bob")
+    })
+    .await;
     script(&client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }; return 0").await;
     let name = script(&client, "const a = HTMLAnchorElement.prototype.click; HTMLAnchorElement.prototype.click = function () { window.__name = this.download; return a.call(this); }; return 0").await;
     assert_eq!(name, json!(0));
     activate(&client, "[data-testid=table-export]", false).await;
-    let exported = client.execute_async("const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)", vec![]).await.expect("the CSV");
+    let exported = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)",
+            vec![],
+        )
+        .await
+        .expect("the CSV");
     let exported = exported.as_str().expect("text");
     let lines: Vec<&str> = exported.lines().collect();
-    assert!(lines[0].starts_with("Callboard: requests by client from ") && lines[0].contains("(UTC days)"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("Callboard: requests by client from ") && lines[0].contains("(UTC days)"),
+        "{}",
+        lines[0]
+    );
     assert_eq!(lines[1], "Client,Requests,2xx,3xx,4xx,429,5xx,Error %,Share,Bytes");
     let shown = rows(&client, "table-clients").await;
-    let on_screen: Vec<(String, String)> = shown.as_array().expect("rows").iter().map(|r| (r[1].as_str().unwrap_or("").to_owned(), r[2].as_str().unwrap_or("").to_owned())).collect();
-    let in_file: Vec<(String, String)> = lines[2..lines.len() - 1].iter().map(|l| {
-        let cells: Vec<&str> = l.split(',').collect();
-        (cells[0].to_owned(), cells[1].to_owned())
-    }).collect();
+    let on_screen: Vec<(String, String)> = shown
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r[1].as_str().unwrap_or("").to_owned(),
+                r[2].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let in_file: Vec<(String, String)> = lines[2..lines.len() - 1]
+        .iter()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            (cells[0].to_owned(), cells[1].to_owned())
+        })
+        .collect();
     assert_eq!(in_file, on_screen, "the CSV's rows are the screen's, in its order");
-    assert_eq!(lines.last().map(|l| l.starts_with("All clients,10,")), Some(true), "{exported}");
+    assert_eq!(
+        lines.last().map(|l| l.starts_with("All clients,10,")),
+        Some(true),
+        "{exported}"
+    );
     let file_name = script(&client, "return window.__name").await;
-    assert!(file_name.as_str().is_some_and(|n| n.starts_with("callboard-client-") && n.ends_with("-UTC.csv")), "{file_name}");
+    assert!(
+        file_name
+            .as_str()
+            .is_some_and(|n| n.starts_with("callboard-client-") && n.ends_with("-UTC.csv")),
+        "{file_name}"
+    );
 
     // A deep link reloads to the same view (on the demo data, which a reload brings back).
     let deep = format!("{base}?view=explore&by=module&f=method:POST&sort=-requests");
@@ -203,19 +371,53 @@ async fn every_view_end_to_end() {
     let store = usage_core::demo::demo_store(today()).expect("the demo");
     let range = usage_core::DateRange::default_for(today());
     let span = usage_core::query::DaySpan::from(&range);
-    let filter = usage_core::RecordFilter::new(&store, &[usage_core::Filter { dimension: usage_core::Dimension::Method, key: "POST".into() }]);
+    let filter = usage_core::RecordFilter::new(
+        &store,
+        &[usage_core::Filter {
+            dimension: usage_core::Dimension::Method,
+            key: "POST".into(),
+        }],
+    );
     let expected = store.totals(span, &filter);
-    eventually("the deep link's KPIs", || async { text(&client, "kpi-total-requests").await == usage_core::format::thousands(expected.total()) }).await;
+    eventually("the deep link's KPIs", || async {
+        text(&client, "kpi-total-requests").await == usage_core::format::thousands(expected.total())
+    })
+    .await;
     client.refresh().await.expect("reload");
-    eventually("the same after a reload", || async { text(&client, "kpi-total-requests").await == usage_core::format::thousands(expected.total()) }).await;
-    let modules = store.breakdown(span, usage_core::Dimension::Module, &filter, false).rows;
-    let keys: Vec<String> = modules.iter().map(|r| store.key_text(usage_core::Dimension::Module, r.key)).collect();
-    let shown = script(&client, "return [...document.querySelectorAll('[data-testid=table-module] tbody tr')].map(tr => tr.dataset.key)").await;
+    eventually("the same after a reload", || async {
+        text(&client, "kpi-total-requests").await == usage_core::format::thousands(expected.total())
+    })
+    .await;
+    let modules = store
+        .breakdown(span, usage_core::Dimension::Module, &filter, false)
+        .rows;
+    let keys: Vec<String> = modules
+        .iter()
+        .map(|r| store.key_text(usage_core::Dimension::Module, r.key))
+        .collect();
+    let shown = script(
+        &client,
+        "return [...document.querySelectorAll('[data-testid=table-module] tbody tr')].map(tr => tr.dataset.key)",
+    )
+    .await;
     assert_eq!(shown, json!(keys));
-    assert_eq!(script(&client, "return document.querySelectorAll('[data-testid=filter-pill]').length").await, json!(1));
+    assert_eq!(
+        script(
+            &client,
+            "return document.querySelectorAll('[data-testid=filter-pill]').length"
+        )
+        .await,
+        json!(1)
+    );
 
     // Screenshots of every view on the demo data, for people to look at.
-    for (name, query) in [("overview", ""), ("clients", "?view=clients"), ("urls", "?view=urls"), ("explore", "?view=explore&by=template"), ("explore-list", "?view=explore&by=client")] {
+    for (name, query) in [
+        ("overview", ""),
+        ("clients", "?view=clients"),
+        ("urls", "?view=urls"),
+        ("explore", "?view=explore&by=template"),
+        ("explore-list", "?view=explore&by=client"),
+    ] {
         client.goto(&format!("{base}{query}")).await.expect("a view");
         text(&client, "kpi-total-requests").await;
         if name == "explore-list" {
@@ -223,7 +425,11 @@ async fn every_view_end_to_end() {
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert_eq!(script(&client, "return devicePixelRatio").await, json!(2));
-        std::fs::write(shots.join(format!("view-{name}.png")), client.screenshot().await.expect("screenshot")).expect("save");
+        std::fs::write(
+            shots.join(format!("view-{name}.png")),
+            client.screenshot().await.expect("screenshot"),
+        )
+        .expect("save");
     }
     let csp = script(&client, "return document.body.dataset.cspViolations || '0'").await;
     assert_eq!(csp, json!("0"), "no CSP violations");
@@ -242,21 +448,43 @@ async fn a_long_table_pages() {
     let ips: Vec<String> = (0..250).map(|i| format!("10.0.{}.{}", i / 100, i % 100)).collect();
     let mut csv = String::from("Time,Application,Method,Path,Status,Module,IP,User\n");
     for (i, ip) in ips.iter().enumerate() {
-        csv.push_str(&format!("{day}T12:{:02}:{:02}Z,billing,GET,/api/users/{i},200,users,{ip},ann\n", i / 60, i % 60));
+        csv.push_str(&format!(
+            "{day}T12:{:02}:{:02}Z,billing,GET,/api/users/{i},200,users,{ip},ann\n",
+            i / 60,
+            i % 60
+        ));
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-views-ips.csv");
     std::fs::write(&path, csv).expect("write the csv");
     client.goto(&base).await.expect("open the dashboard");
     text(&client, "kpi-total-requests").await;
-    client.find(Locator::Css("[data-testid=file-input]")).await.expect("input").send_keys(&path.display().to_string()).await.expect("choose it");
+    client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("input")
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("choose it");
     kpis_become(&client, "the file's KPIs", ["250", "1", "0.0%", "0"]).await;
     activate(&client, "[data-testid=nav-explore]", false).await;
     activate(&client, "[data-testid=by-ip]", false).await;
     // One request each: ranked by their text.
     let mut ranked = ips.clone();
     ranked.sort();
-    let keys = || async { script(&client, "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(tr => tr.dataset.key)").await };
-    let page = || async { script(&client, "return document.querySelector('[data-testid=table-page]')?.textContent ?? ''").await };
+    let keys = || async {
+        script(
+            &client,
+            "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(tr => tr.dataset.key)",
+        )
+        .await
+    };
+    let page = || async {
+        script(
+            &client,
+            "return document.querySelector('[data-testid=table-page]')?.textContent ?? ''",
+        )
+        .await
+    };
     eventually("the first page", || async { keys().await == json!(ranked[..100]) }).await;
     assert_eq!(text(&client, "table-next").await, "Next");
     activate(&client, "[data-testid=table-next]", false).await;
@@ -264,7 +492,15 @@ async fn a_long_table_pages() {
     assert_eq!(page().await, json!("Rows 101–200 of 250"));
     activate(&client, "[data-testid=table-next]", false).await;
     eventually("the last page", || async { keys().await == json!(ranked[200..]) }).await;
-    assert_eq!(script(&client, "return document.querySelector('[data-testid=table-next]').disabled").await, json!(true), "no page after the last");
+    assert_eq!(
+        script(
+            &client,
+            "return document.querySelector('[data-testid=table-next]').disabled"
+        )
+        .await,
+        json!(true),
+        "no page after the last"
+    );
     activate(&client, "[data-testid=table-prev]", true).await;
     eventually("back a page", || async { keys().await == json!(ranked[100..200]) }).await;
 }

@@ -14,7 +14,10 @@ use usage_core::load::{Mappings, load_in_memory};
 
 mod common;
 
-use common::{Cdp, OFFLINE, ONE_BROWSER, Request, click, console_log, eventually, fixture, open_files, screenshots, script, start, start_in, text, today, workers};
+use common::{
+    Cdp, OFFLINE, ONE_BROWSER, Request, click, console_log, eventually, fixture, open_files, screenshots, script,
+    start, start_in, text, today, workers,
+};
 
 fn no_routes(_: &Request, _: &mut TcpStream) -> bool {
     false
@@ -26,7 +29,8 @@ fn day(ago: u64) -> chrono::NaiveDate {
 
 /// A deterministic mix of clients, templates, statuses, users, IPs and measures over the last 30 days.
 fn varied_csv(rows: usize) -> String {
-    let mut out = String::from("timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms\n");
+    let mut out =
+        String::from("timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms\n");
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = |n: u64| {
         state ^= state << 13;
@@ -77,11 +81,19 @@ fn gzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 async fn fingerprint(client: &Client) -> String {
-    script(client, "return window.__callboardFingerprint()").await.as_str().unwrap_or_default().to_owned()
+    script(client, "return window.__callboardFingerprint()")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 async fn csp_violations(client: &Client) -> serde_json::Value {
-    script(client, "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']").await
+    script(
+        client,
+        "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']",
+    )
+    .await
 }
 
 // Guards the worker path (issue 11): files read in the ingest worker (a CSV, a gzip-compressed access
@@ -100,21 +112,60 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     let log = access_log(5_000);
     let ndjson = format!(
         "{}\n{{\"timestamp\":\"{}T1\n{}\n",
-        (0..500).map(|i| format!(r#"{{"timestamp":"{}T10:00:{:02}Z","client":"app-{}","status":{},"path":"/x/{i}"}}"#, day(3), i % 60, i % 9, [200, 500][i % 2])).collect::<Vec<_>>().join("\n"),
+        (0..500)
+            .map(|i| format!(
+                r#"{{"timestamp":"{}T10:00:{:02}Z","client":"app-{}","status":{},"path":"/x/{i}"}}"#,
+                day(3),
+                i % 60,
+                i % 9,
+                [200, 500][i % 2]
+            ))
+            .collect::<Vec<_>>()
+            .join("\n"),
         day(3),
-        (0..200).map(|i| format!(r#"{{"timestamp":"{}T11:00:{:02}Z","client":"app-x","status":204}}"#, day(4), i % 60)).collect::<Vec<_>>().join("\n"),
+        (0..200)
+            .map(|i| format!(
+                r#"{{"timestamp":"{}T11:00:{:02}Z","client":"app-x","status":204}}"#,
+                day(4),
+                i % 60
+            ))
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
     let gzipped = gzip(log.as_bytes());
-    let paths: Vec<PathBuf> = vec![fixture("e2e-worker.csv", &csv), fixture("e2e-worker.log.gz", &gzipped), fixture("e2e-worker.ndjson", &ndjson)];
+    let paths: Vec<PathBuf> = vec![
+        fixture("e2e-worker.csv", &csv),
+        fixture("e2e-worker.log.gz", &gzipped),
+        fixture("e2e-worker.ndjson", &ndjson),
+    ];
     open_files(&client, &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>()).await;
-    eventually("the three files are read", || async { text(&client, "file-banner").await.contains("e2e-worker.ndjson") }).await;
+    eventually("the three files are read", || async {
+        text(&client, "file-banner").await.contains("e2e-worker.ndjson")
+    })
+    .await;
     let banner = text(&client, "file-banner").await;
-    assert!(banner.contains("e2e-worker.log.gz (nginx/Apache access log)"), "the gzip file is read as what it holds: {banner}");
+    assert!(
+        banner.contains("e2e-worker.log.gz (nginx/Apache access log)"),
+        "the gzip file is read as what it holds: {banner}"
+    );
 
     // The same bytes through the in-thread reader (gzip decompressed here, as the browser did there).
-    let in_thread = load_in_memory(&[("e2e-worker.csv", csv.as_bytes()), ("e2e-worker.log.gz", log.as_bytes()), ("e2e-worker.ndjson", ndjson.as_bytes())], Mappings::new(), 1 << 20).expect("readable");
+    let in_thread = load_in_memory(
+        &[
+            ("e2e-worker.csv", csv.as_bytes()),
+            ("e2e-worker.log.gz", log.as_bytes()),
+            ("e2e-worker.ndjson", ndjson.as_bytes()),
+        ],
+        Mappings::new(),
+        1 << 20,
+    )
+    .expect("readable");
     assert_eq!(in_thread.store.len(), 20_000 + 5_000 + 700);
-    assert_eq!(fingerprint(&client).await, in_thread.store.fingerprint(), "the worker's store is the in-thread reader's");
+    assert_eq!(
+        fingerprint(&client).await,
+        in_thread.store.fingerprint(),
+        "the worker's store is the in-thread reader's"
+    );
 
     // Cancel midway through a large file: the data on screen stays, and the worker is gone.
     let before = text(&client, "kpi-total-requests").await;
@@ -135,8 +186,15 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     .await;
     assert_eq!(workers(&client).await, 1, "the load runs in a worker");
     click(&client, "load-cancel").await;
-    eventually("the cancel is said", || async { text(&client, "load-error").await.contains("cancelled") }).await;
-    assert_eq!(text(&client, "kpi-total-requests").await, before, "the data on screen stays");
+    eventually("the cancel is said", || async {
+        text(&client, "load-error").await.contains("cancelled")
+    })
+    .await;
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        before,
+        "the data on screen stays"
+    );
     eventually("no worker is left running", || async { workers(&client).await == 0 }).await;
 
     // A file whose size says it holds far more than fits (5 TB, sparse on disk): refused from its
@@ -149,21 +207,37 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
         file.set_len(5_000_000_000_000).expect("a sparse 5 TB file");
     }
     open_files(&client, &[&huge]).await;
-    eventually("the huge file is refused", || async { text(&client, "load-error").await.contains("more than the 25,000,000 Callboard can hold") }).await;
+    eventually("the huge file is refused", || async {
+        text(&client, "load-error")
+            .await
+            .contains("more than the 25,000,000 Callboard can hold")
+    })
+    .await;
     assert_eq!(text(&client, "kpi-total-requests").await, before);
     eventually("no worker is left running", || async { workers(&client).await == 0 }).await;
     let _ = std::fs::remove_file(&huge);
     let _ = std::fs::remove_file(&big);
-    assert_eq!(csp_violations(&client).await[0], json!("0"), "{}", csp_violations(&client).await);
+    assert_eq!(
+        csp_violations(&client).await[0],
+        json!("0"),
+        "{}",
+        csp_violations(&client).await
+    );
     client.close().await.expect("end the session");
 }
 
 /// Takes the browser offline (or back online) as a laptop losing its network does: Chromium's
 /// network emulation for the page, and the test server dropping every connection besides.
 async fn offline(client: &fantoccini::Client, offline: bool) {
-    client.issue_cmd(Cdp("Network.enable", json!({}))).await.expect("the DevTools network domain");
+    client
+        .issue_cmd(Cdp("Network.enable", json!({})))
+        .await
+        .expect("the DevTools network domain");
     let conditions = json!({ "offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1 });
-    client.issue_cmd(Cdp("Network.emulateNetworkConditions", conditions)).await.expect("network emulation");
+    client
+        .issue_cmd(Cdp("Network.emulateNetworkConditions", conditions))
+        .await
+        .expect("network emulation");
     OFFLINE.store(offline, Ordering::SeqCst);
 }
 
@@ -180,48 +254,103 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-deploy");
     let _ = std::fs::remove_dir_all(&deploy);
     std::fs::create_dir_all(&deploy).expect("deploy folder");
-    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("dist")).expect("dist").flatten() {
+    for entry in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("dist"))
+        .expect("dist")
+        .flatten()
+    {
         std::fs::copy(entry.path(), deploy.join(entry.file_name())).expect("copy the build");
     }
     let (_driver, client, base) = start_in(deploy.clone(), no_routes, String::new()).await;
     client.goto(&base).await.expect("open the dashboard");
     let demo_total = text(&client, "kpi-total-requests").await;
-    eventually("the service worker controls the page", || async { script(&client, "return !!navigator.serviceWorker.controller").await == json!(true) }).await;
+    eventually("the service worker controls the page", || async {
+        script(&client, "return !!navigator.serviceWorker.controller").await == json!(true)
+    })
+    .await;
     let caches = script(&client, "return caches.keys()").await;
     assert_eq!(caches.as_array().map(Vec::len), Some(1), "{caches}");
 
     // The network is gone: the dashboard and a file still open.
     offline(&client, true).await;
     client.refresh().await.expect("reload offline");
-    assert_eq!(text(&client, "kpi-total-requests").await, demo_total, "the dashboard opens offline");
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        demo_total,
+        "the dashboard opens offline"
+    );
     // A link to another view, opened offline as its first page: it runs code the overview never
     // did (a split page once fetched that part synchronously here, which no service worker sees).
-    client.goto(&format!("{base}?view=explore&by=ip")).await.expect("open a link to Explore offline");
+    client
+        .goto(&format!("{base}?view=explore&by=ip"))
+        .await
+        .expect("open a link to Explore offline");
     text(&client, "chart-explore-line").await;
-    assert_eq!(script(&client, "return document.querySelectorAll('.startup-failure').length").await, json!(0), "{}", text(&client, "startup-failure").await);
+    assert_eq!(
+        script(&client, "return document.querySelectorAll('.startup-failure').length").await,
+        json!(0),
+        "{}",
+        text(&client, "startup-failure").await
+    );
     client.goto(&base).await.expect("back to the overview, offline");
     assert_eq!(text(&client, "kpi-total-requests").await, demo_total);
-    let csv = fixture("e2e-offline.csv", format!("timestamp,client_id,template,status\n{d}T10:00:00Z,a,/x,200\n{d}T11:00:00Z,b,/x,500\n{d}T12:00:00Z,b,/x,200\n", d = day(2)));
+    let csv = fixture(
+        "e2e-offline.csv",
+        format!(
+            "timestamp,client_id,template,status\n{d}T10:00:00Z,a,/x,200\n{d}T11:00:00Z,b,/x,500\n{d}T12:00:00Z,b,/x,200\n",
+            d = day(2)
+        ),
+    );
     open_files(&client, &[&csv]).await;
-    eventually("a file opens offline", || async { text(&client, "kpi-total-requests").await == "3" }).await;
-    std::fs::write(screenshots().join("offline.png"), client.screenshot().await.expect("screenshot")).expect("save offline.png");
-    assert!(console_log(&client).await.iter().all(|m| !m.contains("XMLHttpRequest")), "no part of the app is loaded synchronously");
+    eventually("a file opens offline", || async {
+        text(&client, "kpi-total-requests").await == "3"
+    })
+    .await;
+    std::fs::write(
+        screenshots().join("offline.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save offline.png");
+    assert!(
+        console_log(&client).await.iter().all(|m| !m.contains("XMLHttpRequest")),
+        "no part of the app is loaded synchronously"
+    );
     offline(&client, false).await;
 
     // A new deploy under the same path: the new version waits and the page says so.
     let sw = deploy.join("sw.js");
-    let changed = std::fs::read_to_string(&sw).expect("sw.js").replacen("const VERSION = \"", "const VERSION = \"next-", 1);
+    let changed =
+        std::fs::read_to_string(&sw)
+            .expect("sw.js")
+            .replacen("const VERSION = \"", "const VERSION = \"next-", 1);
     std::fs::write(&sw, changed).expect("deploy a new version");
     client.refresh().await.expect("reload after the deploy");
     let shown = text(&client, "kpi-total-requests").await;
-    eventually("the new version is announced", || async { text(&client, "update-prompt").await.contains("A new version of Callboard is available") }).await;
-    std::fs::write(screenshots().join("update-prompt.png"), client.screenshot().await.expect("screenshot")).expect("save update-prompt.png");
+    eventually("the new version is announced", || async {
+        text(&client, "update-prompt")
+            .await
+            .contains("A new version of Callboard is available")
+    })
+    .await;
+    std::fs::write(
+        screenshots().join("update-prompt.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save update-prompt.png");
     click(&client, "update-reload").await;
     eventually("the page runs the new version", || async {
         script(&client, "return caches.keys().then(k => k.length === 1 && k[0].startsWith('callboard-next-') && !document.querySelector('[data-testid=update-prompt]'))").await == json!(true)
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, shown, "the same view, now from the new version");
-    assert_eq!(csp_violations(&client).await[0], json!("0"), "{}", csp_violations(&client).await);
+    assert_eq!(
+        text(&client, "kpi-total-requests").await,
+        shown,
+        "the same view, now from the new version"
+    );
+    assert_eq!(
+        csp_violations(&client).await[0],
+        json!("0"),
+        "{}",
+        csp_violations(&client).await
+    );
     client.close().await.expect("end the session");
 }

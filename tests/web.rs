@@ -22,7 +22,9 @@ fn document() -> web_sys::Document {
 }
 
 fn storage() -> web_sys::Storage {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten()).expect("localStorage")
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage")
 }
 
 /// Mounts the app in a fresh container, on a URL without a range, and lets it settle.
@@ -34,9 +36,17 @@ async fn mount() -> (HtmlElement, impl Drop) {
 async fn mount_at(query: &str) -> (HtmlElement, impl Drop) {
     let window = web_sys::window().expect("a window");
     let path = window.location().pathname().expect("a path");
-    window.history().expect("history").replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}"))).expect("reset URL");
+    window
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("{path}{query}")))
+        .expect("reset URL");
     let container: HtmlElement = document().create_element("div").expect("div").unchecked_into();
-    document().body().expect("body").append_child(&container).expect("append");
+    document()
+        .body()
+        .expect("body")
+        .append_child(&container)
+        .expect("append");
     let handle = mount_to(container.clone(), App);
     settle().await;
     (container, handle)
@@ -48,7 +58,9 @@ async fn settle() {
     }
     // A navigation lands in a later task than the click.
     let timeout = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = web_sys::window().expect("window").set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
+        let _ = web_sys::window()
+            .expect("window")
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 10);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(timeout).await;
     for _ in 0..3 {
@@ -57,11 +69,17 @@ async fn settle() {
 }
 
 fn find(root: &HtmlElement, selector: &str) -> Element {
-    root.query_selector(selector).expect("valid selector").unwrap_or_else(|| panic!("{selector} not found"))
+    root.query_selector(selector)
+        .expect("valid selector")
+        .unwrap_or_else(|| panic!("{selector} not found"))
 }
 
 fn text(root: &HtmlElement, selector: &str) -> String {
-    find(root, selector).text_content().unwrap_or_default().trim().to_owned()
+    find(root, selector)
+        .text_content()
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
 }
 
 fn click(root: &HtmlElement, selector: &str) {
@@ -70,7 +88,10 @@ fn click(root: &HtmlElement, selector: &str) {
 
 fn all(root: &HtmlElement, selector: &str) -> Vec<Element> {
     let list = root.query_selector_all(selector).expect("valid selector");
-    (0..list.length()).filter_map(|i| list.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect()
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .collect()
 }
 
 /// The demo data and default range the app shows today, computed with the core alone.
@@ -82,19 +103,31 @@ fn expected_store() -> (UsageStore, DaySpan) {
 }
 
 fn row_ids(root: &HtmlElement) -> Vec<String> {
-    all(root, "[data-testid=table-clients] tbody tr").iter().filter_map(|tr| tr.get_attribute("data-client-id")).collect()
+    all(root, "[data-testid=table-clients] tbody tr")
+        .iter()
+        .filter_map(|tr| tr.get_attribute("data-client-id"))
+        .collect()
 }
 
 /// Every client in the default range, ranked as the dashboard ranks them.
 fn ranked_clients(store: &UsageStore, span: DaySpan) -> Vec<BreakdownRow> {
-    store.breakdown(span, Dimension::Client, &RecordFilter::all(), false).rows.to_vec()
+    store
+        .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
+        .rows
+        .to_vec()
 }
 
 /// The request counts of a table's rows, read from its `data-col="requests"` cells.
 fn requests_column(root: &HtmlElement, table: &str) -> Vec<u64> {
     all(root, &format!("[data-testid={table}] tbody tr td[data-col=requests]"))
         .iter()
-        .map(|td| td.text_content().unwrap_or_default().replace(',', "").parse::<u64>().expect("a whole number"))
+        .map(|td| {
+            td.text_content()
+                .unwrap_or_default()
+                .replace(',', "")
+                .parse::<u64>()
+                .expect("a whole number")
+        })
         .collect()
 }
 
@@ -107,15 +140,32 @@ async fn kpis_show_what_the_core_computes() {
     let breakdown = store.breakdown(span, Dimension::Client, &RecordFilter::all(), false);
     let (ranked, totals) = (breakdown.rows, breakdown.total);
 
-    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(totals.total()));
-    assert_eq!(text(&root, "[data-testid=kpi-clients]"), thousands(usage_core::query::client_count(&store, &ranked).identified as u64));
-    assert_eq!(text(&root, "[data-testid=kpi-error-rate]"), percent(totals.error_rate()));
-    assert_eq!(text(&root, "[data-testid=kpi-429]"), thousands(totals.get(StatusClass::RateLimited)));
+    assert_eq!(
+        text(&root, "[data-testid=kpi-total-requests]"),
+        thousands(totals.total())
+    );
+    assert_eq!(
+        text(&root, "[data-testid=kpi-clients]"),
+        thousands(usage_core::query::client_count(&store, &ranked).identified as u64)
+    );
+    assert_eq!(
+        text(&root, "[data-testid=kpi-error-rate]"),
+        percent(totals.error_rate())
+    );
+    assert_eq!(
+        text(&root, "[data-testid=kpi-429]"),
+        thousands(totals.get(StatusClass::RateLimited))
+    );
     assert!(totals.total() > 1_000_000, "the demo should have realistic volume");
 
     let rows = all(&root, "[data-testid=table-clients] tbody tr");
     assert_eq!(rows.len(), ranked.len(), "one row per client in range");
-    let first = rows[0].query_selector("td").expect("selector").expect("a cell").text_content().unwrap_or_default();
+    let first = rows[0]
+        .query_selector("td")
+        .expect("selector")
+        .expect("a cell")
+        .text_content()
+        .unwrap_or_default();
     assert_eq!(first, thousands(ranked[0].counts.total()));
 }
 
@@ -125,20 +175,34 @@ async fn clicking_a_header_resorts_the_table() {
     storage().remove_item(STORAGE_KEY).expect("clear");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let ids = |rows: &[BreakdownRow]| rows.iter().map(|u| store.client_id(u.key).to_owned()).collect::<Vec<_>>();
+    let ids = |rows: &[BreakdownRow]| {
+        rows.iter()
+            .map(|u| store.client_id(u.key).to_owned())
+            .collect::<Vec<_>>()
+    };
     let mut rows = ranked_clients(&store, span);
     assert_eq!(row_ids(&root), ids(&rows), "initial order is by requests");
 
     click(&root, "button[data-sort='429']");
     settle().await;
-    store.sort_rows(&mut rows, Dimension::Client, SortColumn::Class(StatusClass::RateLimited), true);
+    store.sort_rows(
+        &mut rows,
+        Dimension::Client,
+        SortColumn::Class(StatusClass::RateLimited),
+        true,
+    );
     assert_eq!(row_ids(&root), ids(&rows));
     let header = find(&root, "button[data-sort='429']").parent_element().expect("th");
     assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("descending"));
 
     click(&root, "button[data-sort='429']");
     settle().await;
-    store.sort_rows(&mut rows, Dimension::Client, SortColumn::Class(StatusClass::RateLimited), false);
+    store.sort_rows(
+        &mut rows,
+        Dimension::Client,
+        SortColumn::Class(StatusClass::RateLimited),
+        false,
+    );
     assert_eq!(row_ids(&root), ids(&rows));
     assert_eq!(header.get_attribute("aria-sort").as_deref(), Some("ascending"));
 
@@ -157,15 +221,31 @@ async fn every_chart_canvas_is_drawn() {
     storage().remove_item(STORAGE_KEY).expect("clear");
     let (root, _app) = mount().await;
     let ratio = web_sys::window().expect("window").device_pixel_ratio();
-    for id in ["chart-line", "chart-bars", "chart-doughnut", "chart-status-codes", "chart-top-urls"] {
+    for id in [
+        "chart-line",
+        "chart-bars",
+        "chart-doughnut",
+        "chart-status-codes",
+        "chart-top-urls",
+    ] {
         let canvas: web_sys::HtmlCanvasElement = find(&root, &format!("[data-testid={id}]")).unchecked_into();
         let css_width = canvas.get_bounding_client_rect().width();
-        assert_eq!(canvas.width(), (css_width * ratio).round() as u32, "{id} backing store follows devicePixelRatio");
+        assert_eq!(
+            canvas.width(),
+            (css_width * ratio).round() as u32,
+            "{id} backing store follows devicePixelRatio"
+        );
         let context: web_sys::CanvasRenderingContext2d =
             canvas.get_context("2d").expect("context").expect("2d").unchecked_into();
         let (w, h) = (canvas.width(), canvas.height());
-        let pixels = context.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).expect("pixels").data();
-        let drawn = pixels.chunks(4).filter(|p| p[3] > 0 && (p[0] < 240 || p[1] < 240 || p[2] < 240)).count();
+        let pixels = context
+            .get_image_data(0.0, 0.0, f64::from(w), f64::from(h))
+            .expect("pixels")
+            .data();
+        let drawn = pixels
+            .chunks(4)
+            .filter(|p| p[3] > 0 && (p[0] < 240 || p[1] < 240 || p[2] < 240))
+            .count();
         let share = drawn as f64 / f64::from(w * h);
         assert!(share > 0.02, "{id}: only {drawn} of {} pixels drawn", w * h);
     }
@@ -180,20 +260,32 @@ async fn selection_survives_a_remount() {
         let (root, _app) = mount().await;
         click(&root, "[data-testid=open-selection]");
         settle().await;
-        click(&root, "[data-testid=selection-clients] .choices__actions button:last-child"); // Clear
+        click(
+            &root,
+            "[data-testid=selection-clients] .choices__actions button:last-child",
+        ); // Clear
         settle().await;
-        click(&root, &format!("[data-testid=selection-clients] input[data-key='{zapier}']"));
+        click(
+            &root,
+            &format!("[data-testid=selection-clients] input[data-key='{zapier}']"),
+        );
         settle().await;
         click(&root, "[data-testid=selection-apply]");
         settle().await;
-        let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+        let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li")
+            .iter()
+            .map(|li| li.text_content().unwrap_or_default())
+            .collect();
         assert_eq!(chosen, ["Zapier Connector"]);
     }
     let saved = storage().get_item(STORAGE_KEY).expect("read").expect("saved");
     assert!(saved.contains(zapier), "{saved}");
 
     let (root, _app) = mount().await;
-    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li")
+        .iter()
+        .map(|li| li.text_content().unwrap_or_default())
+        .collect();
     assert_eq!(chosen, ["Zapier Connector"]);
     storage().remove_item(STORAGE_KEY).expect("clear");
 }
@@ -201,11 +293,20 @@ async fn selection_survives_a_remount() {
 // Guards that a corrupt stored selection gives the default top 5 and a quiet notice, not a broken page.
 #[wasm_bindgen_test]
 async fn corrupt_selection_falls_back_to_defaults() {
-    storage().set_item(STORAGE_KEY, "{\"version\":1,\"clients\":").expect("write");
+    storage()
+        .set_item(STORAGE_KEY, "{\"version\":1,\"clients\":")
+        .expect("write");
     let (root, _app) = mount().await;
     let (store, span) = expected_store();
-    let top5: Vec<String> = ranked_clients(&store, span).iter().take(5).map(|u| store.client_name(u.key).to_owned()).collect();
-    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    let top5: Vec<String> = ranked_clients(&store, span)
+        .iter()
+        .take(5)
+        .map(|u| store.client_name(u.key).to_owned())
+        .collect();
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li")
+        .iter()
+        .map(|li| li.text_content().unwrap_or_default())
+        .collect();
     assert_eq!(chosen, top5);
     assert!(text(&root, "[data-testid=selection-notice]").contains("could not be read"));
     assert!(!text(&root, "[data-testid=kpi-total-requests]").is_empty());
@@ -215,9 +316,17 @@ async fn corrupt_selection_falls_back_to_defaults() {
 // Guards "Restore defaults": it brings back the top 5 and removes the saved choice.
 #[wasm_bindgen_test]
 async fn restore_defaults_brings_back_the_top_five() {
-    storage().set_item(STORAGE_KEY, r#"{"version":1,"clients":["e61f2b7c-zapier"],"templates":null}"#).expect("write");
+    storage()
+        .set_item(
+            STORAGE_KEY,
+            r#"{"version":1,"clients":["e61f2b7c-zapier"],"templates":null}"#,
+        )
+        .expect("write");
     let (root, _app) = mount().await;
-    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li")
+        .iter()
+        .map(|li| li.text_content().unwrap_or_default())
+        .collect();
     assert_eq!(chosen, ["Zapier Connector"]);
 
     click(&root, "[data-testid=open-selection]");
@@ -225,10 +334,21 @@ async fn restore_defaults_brings_back_the_top_five() {
     click(&root, "[data-testid=selection-restore]");
     settle().await;
     let (store, span) = expected_store();
-    let top5: Vec<String> = ranked_clients(&store, span).iter().take(5).map(|u| store.client_name(u.key).to_owned()).collect();
-    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li").iter().map(|li| li.text_content().unwrap_or_default()).collect();
+    let top5: Vec<String> = ranked_clients(&store, span)
+        .iter()
+        .take(5)
+        .map(|u| store.client_name(u.key).to_owned())
+        .collect();
+    let chosen: Vec<String> = all(&root, "[data-testid=selected-clients] li")
+        .iter()
+        .map(|li| li.text_content().unwrap_or_default())
+        .collect();
     assert_eq!(chosen, top5);
-    assert_eq!(storage().get_item(STORAGE_KEY).expect("read"), None, "defaults are stored as no entry");
+    assert_eq!(
+        storage().get_item(STORAGE_KEY).expect("read"),
+        None,
+        "defaults are stored as no entry"
+    );
 }
 
 // Guards every view (issue 9): it mounts from its link, its table has one row per value, and
@@ -249,13 +369,22 @@ async fn each_view_mounts_and_its_table_sums_to_the_kpi() {
         ("?view=explore&by=user", "table-user", Dimension::User),
     ] {
         let (root, _app) = mount_at(query).await;
-        assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(total), "{query}");
+        assert_eq!(
+            text(&root, "[data-testid=kpi-total-requests]"),
+            thousands(total),
+            "{query}"
+        );
         let requests = requests_column(&root, table);
         let rows = store.breakdown(span, dimension, &RecordFilter::all(), false).rows;
         assert_eq!(requests.len(), rows.len(), "{query}: one row per value");
         assert_eq!(requests.iter().sum::<u64>(), total, "{query}: rows add up to the KPI");
-        let current = find(&root, "nav.tabs [aria-current=page]").get_attribute("data-testid").unwrap_or_default();
-        assert!(query.contains(current.trim_start_matches("nav-")), "{query}: the current tab is {current}");
+        let current = find(&root, "nav.tabs [aria-current=page]")
+            .get_attribute("data-testid")
+            .unwrap_or_default();
+        assert!(
+            query.contains(current.trim_start_matches("nav-")),
+            "{query}: the current tab is {current}"
+        );
     }
 }
 
@@ -267,42 +396,82 @@ async fn clicking_a_row_filters_the_whole_dashboard() {
     let (store, span) = expected_store();
     let (root, _app) = mount_at("?view=urls").await;
     let template = "/api/v2/orders/{id}";
-    click(&root, &format!("[data-testid=table-template] tr[data-key='{template}'] a"));
+    click(
+        &root,
+        &format!("[data-testid=table-template] tr[data-key='{template}'] a"),
+    );
     settle().await;
-    let one = [Filter { dimension: Dimension::Template, key: template.to_owned() }];
+    let one = [Filter {
+        dimension: Dimension::Template,
+        key: template.to_owned(),
+    }];
     let expected = store.totals(span, &RecordFilter::new(&store, &one));
-    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(expected.total()));
-    assert_eq!(text(&root, "[data-testid=kpi-error-rate]"), percent(expected.error_rate()));
+    assert_eq!(
+        text(&root, "[data-testid=kpi-total-requests]"),
+        thousands(expected.total())
+    );
+    assert_eq!(
+        text(&root, "[data-testid=kpi-error-rate]"),
+        percent(expected.error_rate())
+    );
     assert_eq!(all(&root, "[data-testid=filter-pill]").len(), 1);
-    assert_eq!(requests_column(&root, "table-template"), [expected.total()], "the URL table shows only that URL");
+    assert_eq!(
+        requests_column(&root, "table-template"),
+        [expected.total()],
+        "the URL table shows only that URL"
+    );
 
     click(&root, "[data-testid=nav-clients]");
     settle().await;
     // The second client of that URL, by requests.
-    let callers = store.breakdown(span, Dimension::Client, &RecordFilter::new(&store, &one), false).rows;
+    let callers = store
+        .breakdown(span, Dimension::Client, &RecordFilter::new(&store, &one), false)
+        .rows;
     assert!(callers.len() > 1, "the URL has several clients");
     let client = store.client_id(callers[1].key).to_owned();
-    assert_eq!(row_ids(&root), callers.iter().map(|r| store.client_id(r.key).to_owned()).collect::<Vec<_>>(), "the clients of that URL");
+    assert_eq!(
+        row_ids(&root),
+        callers
+            .iter()
+            .map(|r| store.client_id(r.key).to_owned())
+            .collect::<Vec<_>>(),
+        "the clients of that URL"
+    );
     click(&root, &format!("[data-testid=table-clients] tr[data-key='{client}'] a"));
     settle().await;
-    let two = [one[0].clone(), Filter { dimension: Dimension::Client, key: client.clone() }];
+    let two = [
+        one[0].clone(),
+        Filter {
+            dimension: Dimension::Client,
+            key: client.clone(),
+        },
+    ];
     let expected = store.totals(span, &RecordFilter::new(&store, &two));
     assert!(expected.total() > 0 && expected.total() < store.totals(span, &RecordFilter::new(&store, &one)).total());
-    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(expected.total()));
+    assert_eq!(
+        text(&root, "[data-testid=kpi-total-requests]"),
+        thousands(expected.total())
+    );
     assert_eq!(text(&root, "[data-testid=kpi-clients]"), "1");
     assert_eq!(all(&root, "[data-testid=filter-pill]").len(), 2);
 
     // The pill's button takes its filter away again.
     click(&root, "[data-testid=filter-pill]:last-child button");
     settle().await;
-    assert_eq!(text(&root, "[data-testid=kpi-total-requests]"), thousands(store.totals(span, &RecordFilter::new(&store, &one)).total()));
+    assert_eq!(
+        text(&root, "[data-testid=kpi-total-requests]"),
+        thousands(store.totals(span, &RecordFilter::new(&store, &one)).total())
+    );
 }
 
 // Guards the page–worker wire (issue 11): a store taken apart, sent as typed arrays and put back
 // together is the same store; an outcome and every kind of failure read back as they were written.
 #[wasm_bindgen_test]
 fn the_worker_wire_round_trips() {
-    use callboard::ingest::protocol::{Failure, LiveInfo, Outcome, ReadFile, column_from_js, column_to_js, failure_from_js, failure_to_js, header_from_js, header_to_js, outcome_from_js, outcome_to_js};
+    use callboard::ingest::protocol::{
+        Failure, LiveInfo, Outcome, ReadFile, column_from_js, column_to_js, failure_from_js, failure_to_js,
+        header_from_js, header_to_js, outcome_from_js, outcome_to_js,
+    };
     use usage_core::formats::tabular::{ColumnMapping, Field, propose};
     use usage_core::formats::{ReadReport, RowProblem};
     use usage_core::parts::Assembler;
@@ -313,34 +482,60 @@ fn the_worker_wire_round_trips() {
     let transfer = js_sys::Array::new();
     let (header, columns) = store.into_parts();
     let header = header_to_js(header, &transfer);
-    let sent: Vec<(&str, wasm_bindgen::JsValue)> = columns.iter().map(|c| (c.name(), column_to_js(c, &transfer))).collect();
+    let sent: Vec<(&str, wasm_bindgen::JsValue)> =
+        columns.iter().map(|c| (c.name(), column_to_js(c, &transfer))).collect();
     assert!(transfer.length() > 10, "every column travels as a transferable buffer");
     let mut assembler = Assembler::new(header_from_js(&header).expect("header")).expect("checked header");
     for (name, value) in sent.iter().rev() {
-        assembler.add(column_from_js(name, value).expect("a column")).expect("a checked column");
+        assembler
+            .add(column_from_js(name, value).expect("a column"))
+            .expect("a checked column");
     }
     assert_eq!(assembler.finish().expect("a store").fingerprint(), expected);
 
     // A 3scale metric in MB (a measure, not requests) travels too.
     let transfer_json = r#"{"metric":{"id":2,"name":"Data transfer","system_name":"data_transfer","unit":"MB"},"period":{"since":"2026-11-20T00:00:00+00:00","granularity":"day"},"values":[1500,0,7],"application":{"id":7,"name":"Partner Portal"}}"#;
-    let (measured, _) = usage_core::formats::read_in_chunks(usage_core::formats::Format::ThreeScaleUsage, transfer_json.as_bytes(), 64).expect("readable");
+    let (measured, _) = usage_core::formats::read_in_chunks(
+        usage_core::formats::Format::ThreeScaleUsage,
+        transfer_json.as_bytes(),
+        64,
+    )
+    .expect("readable");
     let (expected, measures) = (measured.fingerprint(), measured.measures().to_vec());
     assert_eq!(measures[0].points.len(), 3);
     let (header, columns) = measured.into_parts();
     let transfer = js_sys::Array::new();
-    let mut assembler = Assembler::new(header_from_js(&header_to_js(header, &transfer)).expect("header")).expect("checked header");
+    let mut assembler =
+        Assembler::new(header_from_js(&header_to_js(header, &transfer)).expect("header")).expect("checked header");
     for column in &columns {
-        assembler.add(column_from_js(column.name(), &column_to_js(column, &transfer)).expect("a column")).expect("a checked column");
+        assembler
+            .add(column_from_js(column.name(), &column_to_js(column, &transfer)).expect("a column"))
+            .expect("a checked column");
     }
     let again = assembler.finish().expect("a store");
     assert_eq!((again.fingerprint(), again.measures()), (expected, measures.as_slice()));
 
-    let mapping = ColumnMapping { columns: vec![(Field::Time, 0), (Field::Status, 2)] };
+    let mapping = ColumnMapping {
+        columns: vec![(Field::Time, 0), (Field::Status, 2)],
+    };
     let outcome = Outcome {
         files: vec![ReadFile {
             name: "a.csv".into(),
             format: "Callboard CSV".into(),
-            report: ReadReport { rows: 7, skipped: 1, problems: vec![RowProblem { line: 3, reason: "bad “row”".into() }], notes: vec!["a note".into()], warned: 2, warnings: vec![RowProblem { line: 5, reason: "not UTF-8".into() }] },
+            report: ReadReport {
+                rows: 7,
+                skipped: 1,
+                problems: vec![RowProblem {
+                    line: 3,
+                    reason: "bad “row”".into(),
+                }],
+                notes: vec!["a note".into()],
+                warned: 2,
+                warnings: vec![RowProblem {
+                    line: 5,
+                    reason: "not UTF-8".into(),
+                }],
+            },
         }],
         duplicates: vec!["b.csv was chosen twice; it was read once.".into()],
         mappings_used: vec![("date,time".into(), mapping.clone())],
@@ -352,27 +547,63 @@ fn the_worker_wire_round_trips() {
             to: "2026-11-28".into(),
             caveat: None,
             meta: Some(Ok(ApiMeta {
-                clients: vec![MetaClient { id: "a".into(), name: Some("A".into()) }, MetaClient { id: "b".into(), name: None }],
+                clients: vec![
+                    MetaClient {
+                        id: "a".into(),
+                        name: Some("A".into()),
+                    },
+                    MetaClient {
+                        id: "b".into(),
+                        name: None,
+                    },
+                ],
                 metrics: vec!["requests".into()],
                 timezone: "UTC".into(),
                 retention_days: Some(90),
-                quota: Some(Quota { limit: u64::MAX, window: "month".into(), used: 12 }),
+                quota: Some(Quota {
+                    limit: u64::MAX,
+                    window: "month".into(),
+                    used: 12,
+                }),
                 dimensions: vec![usage_core::Dimension::Client, usage_core::Dimension::Ip],
                 filters: true,
             })),
             served_from: Some("https://y.example/usage".into()),
             zone: Some("Asia/Kathmandu".into()),
             // Counted latencies travel as numbers, huge ones (9e12 µs) exactly.
-            latency: vec![1.0, 1.0, 1.0, 86_400.0, 172_800.0, 1.0, 3.0, 10.0, 9_000_000_000_000.0, 30.0, 0.0],
+            latency: vec![
+                1.0,
+                1.0,
+                1.0,
+                86_400.0,
+                172_800.0,
+                1.0,
+                3.0,
+                10.0,
+                9_000_000_000_000.0,
+                30.0,
+                0.0,
+            ],
             latency_keys: vec!["/a".into(), "O'Brien <b>".into()],
         }),
     };
     assert_eq!(outcome_from_js(&outcome_to_js(&outcome)), outcome);
     let proposal = propose(&["date".to_owned(), "time".to_owned(), "status".to_owned()]);
     for failure in [
-        Failure::NeedsMapping { name: "t.csv".into(), proposal: Box::new(proposal.clone()) },
-        Failure::NoRows { message: "t.csv has no usable rows".into(), name: "t.csv".into(), proposal: Some(Box::new(proposal)) },
-        Failure::NoRows { message: "x has no usable rows".into(), name: "x".into(), proposal: None },
+        Failure::NeedsMapping {
+            name: "t.csv".into(),
+            proposal: Box::new(proposal.clone()),
+        },
+        Failure::NoRows {
+            message: "t.csv has no usable rows".into(),
+            name: "t.csv".into(),
+            proposal: Some(Box::new(proposal)),
+        },
+        Failure::NoRows {
+            message: "x has no usable rows".into(),
+            name: "x".into(),
+            proposal: None,
+        },
         Failure::Other("the load was cancelled".into()),
     ] {
         assert_eq!(failure_from_js(&failure_to_js(&failure)), failure);

@@ -48,8 +48,15 @@ pub struct MeasuredCanvas {
 
 impl MeasuredCanvas {
     pub fn new(canvas: HtmlCanvasElement) -> Option<MeasuredCanvas> {
-        let context = canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()?;
-        Some(MeasuredCanvas { inner: CanvasBackend::with_canvas_object(canvas)?, context })
+        let context = canvas
+            .get_context("2d")
+            .ok()??
+            .dyn_into::<CanvasRenderingContext2d>()
+            .ok()?;
+        Some(MeasuredCanvas {
+            inner: CanvasBackend::with_canvas_object(canvas)?,
+            context,
+        })
     }
 }
 
@@ -68,30 +75,74 @@ impl DrawingBackend for MeasuredCanvas {
     fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_pixel(point, color)
     }
-    fn draw_line<S: BackendStyle>(&mut self, from: BackendCoord, to: BackendCoord, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_line<S: BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_line(from, to, style)
     }
-    fn draw_rect<S: BackendStyle>(&mut self, upper_left: BackendCoord, bottom_right: BackendCoord, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_rect<S: BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_rect(upper_left, bottom_right, style, fill)
     }
-    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, path: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_path<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_path(path, style)
     }
-    fn draw_circle<S: BackendStyle>(&mut self, center: BackendCoord, radius: u32, style: &S, fill: bool) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_circle<S: BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_circle(center, radius, style, fill)
     }
-    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(&mut self, vert: I, style: &S) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn fill_polygon<S: BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.fill_polygon(vert, style)
     }
-    fn draw_text<S: BackendTextStyle>(&mut self, text: &str, style: &S, pos: BackendCoord) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.draw_text(text, style, pos)
     }
-    fn blit_bitmap(&mut self, pos: BackendCoord, size: (u32, u32), src: &[u8]) -> Result<(), DrawingErrorKind<CanvasError>> {
+    fn blit_bitmap(
+        &mut self,
+        pos: BackendCoord,
+        size: (u32, u32),
+        src: &[u8],
+    ) -> Result<(), DrawingErrorKind<CanvasError>> {
         self.inner.blit_bitmap(pos, size, src)
     }
-    fn estimate_text_size<S: BackendTextStyle>(&self, text: &str, style: &S) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<CanvasError>> {
         // The same font string plotters-canvas draws with.
-        self.context.set_font(&format!("{} {}px {}", style.style().as_str(), style.size(), style.family().as_str()));
+        self.context.set_font(&format!(
+            "{} {}px {}",
+            style.style().as_str(),
+            style.size(),
+            style.family().as_str()
+        ));
         let width = self.context.measure_text(text).map(|m| m.width()).unwrap_or(0.0);
         Ok((width.ceil() as u32, style.size().ceil() as u32))
     }
@@ -169,9 +220,15 @@ pub fn ChartCanvas(
         let (width, height, ratio) = match size.get_value() {
             Some((w, h, ratio, measured)) if measured == generation => (w, h, ratio),
             _ => {
-                let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
+                let ratio = web_sys::window()
+                    .map(|w| w.device_pixel_ratio())
+                    .unwrap_or(1.0)
+                    .max(1.0);
                 let rect = canvas.get_bounding_client_rect();
-                let (w, h) = ((rect.width() * ratio).round() as u32, (rect.height() * ratio).round() as u32);
+                let (w, h) = (
+                    (rect.width() * ratio).round() as u32,
+                    (rect.height() * ratio).round() as u32,
+                );
                 size.set_value(Some((w, h, ratio, generation)));
                 (w, h, ratio)
             }
@@ -202,7 +259,10 @@ pub fn ChartCanvas(
     };
     let from_event = move |event: &web_sys::MouseEvent| -> Option<(f64, f64)> {
         let rect = canvas_ref.get_untracked()?.get_bounding_client_rect();
-        Some((f64::from(event.client_x()) - rect.left(), f64::from(event.client_y()) - rect.top()))
+        Some((
+            f64::from(event.client_x()) - rect.left(),
+            f64::from(event.client_y()) - rect.top(),
+        ))
     };
     let pointing = RwSignal::new(false);
     let on_move = {
@@ -229,10 +289,14 @@ pub fn ChartCanvas(
     let focusable = points.is_some();
     let points = std::rc::Rc::new(points);
     let on_key = move |event: web_sys::KeyboardEvent| {
-        let (Some(points), Some(drawn)) = (points.as_ref().as_ref(), plot.get_value()) else { return };
+        let (Some(points), Some(drawn)) = (points.as_ref().as_ref(), plot.get_value()) else {
+            return;
+        };
         let parts = points(&drawn);
         let drawn: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].is_some()).collect();
-        let (Some(&first), Some(&last)) = (drawn.first(), drawn.last()) else { return };
+        let (Some(&first), Some(&last)) = (drawn.first(), drawn.last()) else {
+            return;
+        };
         let current = keyed.get_value().filter(|i| drawn.contains(i));
         let next = match (event.key().as_str(), current) {
             ("ArrowRight" | "ArrowDown", Some(i)) => drawn.iter().copied().find(|&j| j > i).unwrap_or(i),

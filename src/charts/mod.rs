@@ -47,7 +47,12 @@ impl Plot {
     /// The plot of device-pixel corners `(x0, y0)` and `(x1, y1)`, in CSS pixels.
     pub fn of(scale: Scale, (x0, y0): (i32, i32), (x1, y1): (i32, i32)) -> Plot {
         let css = |v: i32| f64::from(v) / scale.0;
-        Plot { left: css(x0.min(x1)), top: css(y0.min(y1)), right: css(x0.max(x1)), bottom: css(y0.max(y1)) }
+        Plot {
+            left: css(x0.min(x1)),
+            top: css(y0.min(y1)),
+            right: css(x0.max(x1)),
+            bottom: css(y0.max(y1)),
+        }
     }
 
     pub fn width(&self) -> f64 {
@@ -102,7 +107,10 @@ mod tests {
     fn labels_are_shortened_at_the_right_end() {
         assert_eq!(super::fit_label("Billing Sync", 22), "Billing Sync");
         assert_eq!(super::fit_label("A very long integration name", 10), "A very lo…");
-        assert_eq!(super::fit_path("/api/v2/analytics/conversations/details/query", 20), "…tions/details/query");
+        assert_eq!(
+            super::fit_path("/api/v2/analytics/conversations/details/query", 20),
+            "…tions/details/query"
+        );
         assert_eq!(super::fit_path("/short", 20), "/short");
         assert_eq!(super::fit_path("/api/v2/users/{id}/fees", 12).chars().count(), 12);
     }
@@ -114,11 +122,18 @@ pub(crate) mod svg_test {
 
     /// The trimmed contents of every `<text>` element.
     pub fn texts(svg: &str) -> Vec<String> {
-        svg.split("<text").skip(1).filter_map(|t| Some(t.split_once('>')?.1.split("</text>").next()?.trim().to_owned())).collect()
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split("</text>").next()?.trim().to_owned()))
+            .collect()
     }
 
     /// How many elements have `attribute="colour"` (plotters writes upper-case hex).
     pub fn count_colour(svg: &str, attribute: &str, colour: RGBColor) -> usize {
-        svg.matches(&format!("{attribute}=\"{}\"", super::palette::hex(colour).to_uppercase())).count()
+        svg.matches(&format!(
+            "{attribute}=\"{}\"",
+            super::palette::hex(colour).to_uppercase()
+        ))
+        .count()
     }
 }

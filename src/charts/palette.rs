@@ -115,11 +115,23 @@ pub fn hex(color: RGBColor) -> String {
 
 /// The CSS custom properties (`--status-2xx`, `--client-0`, …) and their values.
 pub fn css_properties() -> Vec<(String, String)> {
-    let mut properties: Vec<(String, String)> =
-        StatusClass::ALL.iter().map(|&c| (format!("--status-{}", c.as_str()), hex(status_color(c)))).collect();
-    properties.extend(CLIENT_COLORS.iter().enumerate().map(|(i, &c)| (format!("--client-{i}"), hex(c))));
+    let mut properties: Vec<(String, String)> = StatusClass::ALL
+        .iter()
+        .map(|&c| (format!("--status-{}", c.as_str()), hex(status_color(c))))
+        .collect();
+    properties.extend(
+        CLIENT_COLORS
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (format!("--client-{i}"), hex(c))),
+    );
     properties.push(("--client-other".into(), hex(OTHER_COLOR)));
-    properties.extend(URL_SHADES.iter().enumerate().map(|(i, &c)| (format!("--url-{i}"), hex(c))));
+    properties.extend(
+        URL_SHADES
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| (format!("--url-{i}"), hex(c))),
+    );
     properties
 }
 
@@ -130,7 +142,8 @@ mod tests {
     // Guards that every status class has its own colour, so stacks can be told apart.
     #[test]
     fn status_colours_are_distinct() {
-        let colours: std::collections::HashSet<String> = StatusClass::ALL.iter().map(|&c| hex(status_color(c))).collect();
+        let colours: std::collections::HashSet<String> =
+            StatusClass::ALL.iter().map(|&c| hex(status_color(c))).collect();
         assert_eq!(colours.len(), StatusClass::ALL.len());
     }
 
@@ -142,9 +155,15 @@ mod tests {
         for name in css.split("var(").skip(1).filter_map(|s| s.split(')').next()) {
             let name = name.split(',').next().unwrap_or("").trim();
             if name.starts_with("--status-") || name.starts_with("--client-") || name.starts_with("--url-") {
-                assert!(defined.iter().any(|d| d == name), "{name} is used in main.css but not defined");
+                assert!(
+                    defined.iter().any(|d| d == name),
+                    "{name} is used in main.css but not defined"
+                );
             }
         }
-        assert!(css.contains("var(--status-429)"), "the stylesheet should colour the 429 class");
+        assert!(
+            css.contains("var(--status-429)"),
+            "the stylesheet should colour the 429 class"
+        );
     }
 }

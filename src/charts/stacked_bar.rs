@@ -20,7 +20,13 @@ pub struct Bar {
 impl Bar {
     /// A bar stacked by status class, in the classes' fixed colours.
     pub fn by_status(label: String, counts: &StatusCounts) -> Bar {
-        Bar { label, segments: StatusClass::ALL.iter().map(|&c| (counts.get(c), status_color(c))).collect() }
+        Bar {
+            label,
+            segments: StatusClass::ALL
+                .iter()
+                .map(|&c| (counts.get(c), status_color(c)))
+                .collect(),
+        }
     }
 
     fn total(&self) -> u64 {
@@ -41,7 +47,12 @@ pub fn bar_at(plot: &Plot, count: usize, y: f64) -> Option<usize> {
 /// The middle of bar `i` on a chart whose `plot` draws `count` bars: for moving through the
 /// chart with the keyboard. [`bar_at`] finds it there again.
 pub fn bar_point(plot: &Plot, count: usize, i: usize) -> Option<(f64, f64)> {
-    (i < count && plot.height() > 0.0).then(|| (plot.middle().0, plot.top + plot.height() * (i as f64 + 0.5) / count as f64))
+    (i < count && plot.height() > 0.0).then(|| {
+        (
+            plot.middle().0,
+            plot.top + plot.height() * (i as f64 + 0.5) / count as f64,
+        )
+    })
 }
 
 /// Space above and below each bar, as a share of its row.
@@ -93,12 +104,19 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
         .set_all_tick_mark_size(scale.px(3.0))
         .draw()?;
 
-    let name_style = label_style.pos(text_anchor::Pos::new(text_anchor::HPos::Right, text_anchor::VPos::Center));
+    let name_style = label_style.pos(text_anchor::Pos::new(
+        text_anchor::HPos::Right,
+        text_anchor::VPos::Center,
+    ));
     let base = root.get_base_pixel();
     for (rank, (bar, label)) in bars.iter().zip(&labels).enumerate() {
         let row = f64::from(rows - 1 - rank as i32);
         let (x, y) = ctx.backend_coord(&(0.0, row + 0.5));
-        root.draw(&Text::new(label.clone(), (x - base.0 - scale.px(8.0) as i32, y - base.1), name_style.clone()))?;
+        root.draw(&Text::new(
+            label.clone(),
+            (x - base.0 - scale.px(8.0) as i32, y - base.1),
+            name_style.clone(),
+        ))?;
         let mut x0 = 0f64;
         for &(n, color) in &bar.segments {
             let n = n as f64;
@@ -112,7 +130,11 @@ pub fn draw_stacked_bars<DB: DrawingBackend>(
     }
     root.present()?;
     // The rows' band, from the top of the first to the bottom of the last.
-    Ok(Plot::of(scale, ctx.backend_coord(&(0.0, f64::from(rows))), ctx.backend_coord(&(x_max, 0.0))))
+    Ok(Plot::of(
+        scale,
+        ctx.backend_coord(&(0.0, f64::from(rows))),
+        ctx.backend_coord(&(x_max, 0.0)),
+    ))
 }
 
 #[cfg(test)]
@@ -149,7 +171,12 @@ mod tests {
         for count in [1, 5, 12] {
             for height in [160.0, 320.0] {
                 for i in 0..count {
-                    let plot = Plot { left: 120.0, top: 8.0, right: 576.0, bottom: height - 28.0 };
+                    let plot = Plot {
+                        left: 120.0,
+                        top: 8.0,
+                        right: 576.0,
+                        bottom: height - 28.0,
+                    };
                     let (_, y) = bar_point(&plot, count, i).expect("a point");
                     assert_eq!(bar_at(&plot, count, y), Some(i));
                     assert_eq!(bar_point(&plot, count, count), None);
@@ -175,12 +202,17 @@ mod tests {
     // Guards that bars fill the plot: no empty row above the first bar.
     #[test]
     fn no_empty_row_above_the_bars() {
-        let bars: Vec<Bar> = (0..5).map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)]))).collect();
+        let bars: Vec<Bar> = (0..5)
+            .map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)])))
+            .collect();
         let out = svg(&bars);
         let tops: Vec<i32> = out
             .split("<rect")
             .skip(1)
-            .filter(|r| r.contains(&hex(status_color(StatusClass::Success))) || r.contains(&hex(status_color(StatusClass::Success)).to_uppercase()))
+            .filter(|r| {
+                r.contains(&hex(status_color(StatusClass::Success)))
+                    || r.contains(&hex(status_color(StatusClass::Success)).to_uppercase())
+            })
             .filter_map(|r| r.split("y=\"").nth(1)?.split('"').next()?.parse().ok())
             .collect();
         assert_eq!(tops.len(), 5);
@@ -209,7 +241,9 @@ mod tests {
     // the margins and axis are none.
     #[test]
     fn bar_at_finds_the_drawn_bar() {
-        let bars: Vec<Bar> = (0..4).map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)]))).collect();
+        let bars: Vec<Bar> = (0..4)
+            .map(|i| Bar::by_status(format!("c{i}"), &counts(&[(200, 100 - i * 10)])))
+            .collect();
         let mut out = String::new();
         let plot = {
             let root = SVGBackend::with_string(&mut out, (520, 260)).into_drawing_area();
@@ -218,7 +252,10 @@ mod tests {
         let centres: Vec<f64> = out
             .split("<rect")
             .skip(1)
-            .filter(|r| r.to_uppercase().contains(&hex(status_color(StatusClass::Success)).to_uppercase()))
+            .filter(|r| {
+                r.to_uppercase()
+                    .contains(&hex(status_color(StatusClass::Success)).to_uppercase())
+            })
             .filter_map(|r| {
                 let y: f64 = r.split("y=\"").nth(1)?.split('"').next()?.parse().ok()?;
                 let h: f64 = r.split("height=\"").nth(1)?.split('"').next()?.parse().ok()?;

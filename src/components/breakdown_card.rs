@@ -29,7 +29,10 @@ pub enum ViewAll {
 /// "IP addresses" from "IP addresses", "Status codes" from "status codes".
 pub fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
-    chars.next().map(|c| std::iter::once(c.to_ascii_uppercase()).chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| std::iter::once(c.to_ascii_uppercase()).chain(chars).collect())
+        .unwrap_or_default()
 }
 
 #[component]
@@ -49,35 +52,62 @@ pub fn BreakdownCard(
     let store = dashboard.store;
     let as_list = RwSignal::new(false);
     // The values shown and everything else.
-    let split = Memo::new(move |_| breakdown.with(|b| match picked {
-        Some(keys) => keys.with(|k| usage_core::query::picked(b, k)),
-        None => top_n(b, TOP),
-    }));
+    let split = Memo::new(move |_| {
+        breakdown.with(|b| match picked {
+            Some(keys) => keys.with(|k| usage_core::query::picked(b, k)),
+            None => top_n(b, TOP),
+        })
+    });
     let slices = Memo::new(move |_| {
         store.with(|s| {
             split.with(|(top, other)| {
                 let mut slices: Vec<Slice> = top
                     .iter()
                     .enumerate()
-                    .map(|(rank, r)| Slice { label: chart_label(s, dimension, r.key), value: r.counts.total(), color: key_color(dimension, r.key, rank).0 })
+                    .map(|(rank, r)| Slice {
+                        label: chart_label(s, dimension, r.key),
+                        value: r.counts.total(),
+                        color: key_color(dimension, r.key, rank).0,
+                    })
                     .collect();
                 if other.total() > 0 {
-                    slices.push(Slice { label: "Other".into(), value: other.total(), color: OTHER_COLOR });
+                    slices.push(Slice {
+                        label: "Other".into(),
+                        value: other.total(),
+                        color: OTHER_COLOR,
+                    });
                 }
                 slices
             })
         })
     });
-    let legend = Signal::derive(move || store.with(|s| breakdown.with(|b| split.with(|(top, other)| share_items(dashboard, s, dimension, top, other, b.total.total())))));
+    let legend = Signal::derive(move || {
+        store.with(|s| {
+            breakdown
+                .with(|b| split.with(|(top, other)| share_items(dashboard, s, dimension, top, other, b.total.total())))
+        })
+    });
     let hit = move || -> HitFn {
         Box::new(move |x: f64, y: f64, plot: &crate::charts::Plot| {
             let i = slices.with_untracked(|slices| slice_at(plot, slices, x, y))?;
             let row = split.with_untracked(|(top, _)| top.get(i).copied());
             let tip = slices.with_untracked(|slices| {
                 let total = slices.iter().map(|s| s.value).sum();
-                format!("{}: {} requests ({})", slices[i].label, thousands(slices[i].value), percent(share(slices[i].value, total)))
+                format!(
+                    "{}: {} requests ({})",
+                    slices[i].label,
+                    thousands(slices[i].value),
+                    percent(share(slices[i].value, total))
+                )
             });
-            let go = row.map(|r| dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key: store.with_untracked(|s| s.key_text(dimension, r.key)) })));
+            let go = row.map(|r| {
+                dashboard.view.with_untracked(|v| {
+                    v.with_filter(Filter {
+                        dimension,
+                        key: store.with_untracked(|s| s.key_text(dimension, r.key)),
+                    })
+                })
+            });
             Some(Target { tip, go })
         })
     };
@@ -126,11 +156,21 @@ pub fn BreakdownCard(
         })
     };
     let unavailable = move || dashboard.availability(dimension).err();
-    let count = move || breakdown.with(|b| match picked {
-        Some(_) => format!("of {} {}", thousands(b.rows.len() as u64), if b.rows.len() == 1 { dimension.label_lower() } else { dimension.plural() }),
-        None if b.rest.is_some() => format!("top {TOP} of the {} busiest", thousands(b.rows.len() as u64)),
-        None => format!("top {TOP} of {}", thousands(b.rows.len() as u64)),
-    });
+    let count = move || {
+        breakdown.with(|b| match picked {
+            Some(_) => format!(
+                "of {} {}",
+                thousands(b.rows.len() as u64),
+                if b.rows.len() == 1 {
+                    dimension.label_lower()
+                } else {
+                    dimension.plural()
+                }
+            ),
+            None if b.rest.is_some() => format!("top {TOP} of the {} busiest", thousands(b.rows.len() as u64)),
+            None => format!("top {TOP} of {}", thousands(b.rows.len() as u64)),
+        })
+    };
 
     view! {
         <section class="card" data-testid=format!("card-{}", dimension.as_str())>

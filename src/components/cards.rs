@@ -21,13 +21,34 @@ use crate::state::Dashboard;
 /// isolated), and long URL templates shortened at the start, where they are most alike.
 pub fn chart_label(store: &UsageStore, dimension: Dimension, key: u32) -> String {
     let label = visible_name(&store.label(dimension, key)).into_owned();
-    if dimension == Dimension::Template { fit_path(&label, 22) } else { label }
+    if dimension == Dimension::Template {
+        fit_path(&label, 22)
+    } else {
+        label
+    }
 }
 
 /// The legend entry of a value, linking to the dashboard filtered to it.
-fn drill_item(dashboard: Dashboard, store: &UsageStore, dimension: Dimension, key: u32, rank: usize, detail: Option<String>) -> LegendItem {
-    let next = dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key: store.key_text(dimension, key) }));
-    LegendItem { label: store.label(dimension, key), swatch: key_color(dimension, key, rank).1, detail, href: Some(dashboard.href(&next)) }
+fn drill_item(
+    dashboard: Dashboard,
+    store: &UsageStore,
+    dimension: Dimension,
+    key: u32,
+    rank: usize,
+    detail: Option<String>,
+) -> LegendItem {
+    let next = dashboard.view.with_untracked(|v| {
+        v.with_filter(Filter {
+            dimension,
+            key: store.key_text(dimension, key),
+        })
+    });
+    LegendItem {
+        label: store.label(dimension, key),
+        swatch: key_color(dimension, key, rank).1,
+        detail,
+        href: Some(dashboard.href(&next)),
+    }
 }
 
 /// The status classes as legend entries, each a link to the dashboard filtered to that class.
@@ -40,7 +61,10 @@ pub fn class_legend(dashboard: Dashboard) -> Signal<Vec<LegendItem>> {
                 label: c.as_str().to_owned(),
                 swatch: format!("status-{}", c.as_str()),
                 detail: None,
-                href: Some(dashboard.href(&view.with_filter(Filter { dimension: Dimension::Class, key: c.as_str().to_owned() }))),
+                href: Some(dashboard.href(&view.with_filter(Filter {
+                    dimension: Dimension::Class,
+                    key: c.as_str().to_owned(),
+                }))),
             })
             .collect()
     })
@@ -49,7 +73,9 @@ pub fn class_legend(dashboard: Dashboard) -> Signal<Vec<LegendItem>> {
 /// Where a chart drew its plot; a drawing failure is logged to the console, and the chart stays
 /// blank rather than breaking the page.
 pub fn report<E: std::fmt::Debug>(result: Result<Plot, E>) -> Option<Plot> {
-    result.map_err(|error| web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into())).ok()
+    result
+        .map_err(|error| web_sys::console::error_1(&format!("chart drawing failed: {error:?}").into()))
+        .ok()
 }
 
 /// Requests over time through `filter`, one line per key of `dimension`, in rank colours: or
@@ -88,7 +114,13 @@ pub fn SeriesCard(
                 filter.with(|f| match metric {
                     Metric::Requests => {
                         let t = s.series_in(window, granularity, &offsets, f, Some((dimension, &keys)));
-                        (t.starts, t.series.into_iter().map(|(k, v)| (k, v.into_iter().map(Some).collect())).collect::<Vec<_>>())
+                        (
+                            t.starts,
+                            t.series
+                                .into_iter()
+                                .map(|(k, v)| (k, v.into_iter().map(Some).collect()))
+                                .collect::<Vec<_>>(),
+                        )
                     }
                     _ => {
                         let t = s.metric_series(window, granularity, &offsets, f, Some((dimension, &keys)), &metric);
@@ -100,14 +132,28 @@ pub fn SeriesCard(
                 series
                     .into_iter()
                     .enumerate()
-                    .map(|(rank, (key, values))| Series { label: chart_label(s, dimension, key), color: key_color(dimension, key, rank).0, values })
+                    .map(|(rank, (key, values))| Series {
+                        label: chart_label(s, dimension, key),
+                        color: key_color(dimension, key, rank).0,
+                        values,
+                    })
                     .collect()
             };
             let (starts, series) = series_of(span);
             drawings.update_value(|n| *n += 1);
             // A period the data does not reach is not drawn as a line at zero.
-            let previous = compare.filter(|w| s.reaches_back_to(w.start)).map(|window| lines(series_of(window).1)).unwrap_or_default();
-            let chart = LineChart { granularity, metric, starts: starts.iter().map(|&t| offsets.local(t)).collect(), series: lines(series), previous, marks: Vec::new() };
+            let previous = compare
+                .filter(|w| s.reaches_back_to(w.start))
+                .map(|window| lines(series_of(window).1))
+                .unwrap_or_default();
+            let chart = LineChart {
+                granularity,
+                metric,
+                starts: starts.iter().map(|&t| offsets.local(t)).collect(),
+                series: lines(series),
+                previous,
+                marks: Vec::new(),
+            };
             (drawings.get_value(), chart)
         })
     });
@@ -116,13 +162,26 @@ pub fn SeriesCard(
     // the task that shows new data.
     let marks = RwSignal::new((0u64, Vec::<(usize, usize)>::new()));
     Effect::new(move |_| {
-        let Some(drawing) = drawn.with(|(n, c)| (c.metric == Metric::Requests && window.is_none()).then_some(*n)) else { return };
-        let (span, granularity, offsets) = (dashboard.span.get_untracked(), dashboard.granularity.get_untracked(), dashboard.offsets.get_untracked());
+        let Some(drawing) = drawn.with(|(n, c)| (c.metric == Metric::Requests && window.is_none()).then_some(*n))
+        else {
+            return;
+        };
+        let (span, granularity, offsets) = (
+            dashboard.span.get_untracked(),
+            dashboard.granularity.get_untracked(),
+            dashboard.offsets.get_untracked(),
+        );
         let (keys, filter, store) = (keys.get_untracked(), filter.get_untracked(), store.get_untracked());
         set_timeout(
             move || {
                 let spikes = store.spikes(span, granularity, &offsets, &filter, dimension, &keys);
-                marks.try_set((drawing, spikes.iter().filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket))).collect()));
+                marks.try_set((
+                    drawing,
+                    spikes
+                        .iter()
+                        .filter_map(|spike| Some((keys.iter().position(|&k| k == spike.key)?, spike.bucket)))
+                        .collect(),
+                ));
             },
             std::time::Duration::ZERO,
         );
@@ -140,9 +199,20 @@ pub fn SeriesCard(
     });
     let legend = Signal::derive(move || {
         let keys = keys.get();
-        store.with(|s| keys.iter().enumerate().map(|(rank, &k)| drill_item(dashboard, s, dimension, k, rank, None)).collect::<Vec<_>>())
+        store.with(|s| {
+            keys.iter()
+                .enumerate()
+                .map(|(rank, &k)| drill_item(dashboard, s, dimension, k, rank, None))
+                .collect::<Vec<_>>()
+        })
     });
-    let per = move || format!("{}, {}", chart.with(|c| c.granularity).per(), dashboard.zone_label.get());
+    let per = move || {
+        format!(
+            "{}, {}",
+            chart.with(|c| c.granularity).per(),
+            dashboard.zone_label.get()
+        )
+    };
     let heading = move || match metric.get() {
         Metric::Requests => title.to_owned(),
         m => format!("{} over time", store.with(|s| m.label(s))),
@@ -150,10 +220,19 @@ pub fn SeriesCard(
     let hit = Box::new(move |x: f64, _y: f64, plot: &Plot| {
         chart.with_untracked(|c| {
             let i = bucket_at(plot, c.starts.len(), x)?;
-            Some(Target { tip: bucket_tip(c, i, &dashboard.zone_label.get_untracked()), go: None })
+            Some(Target {
+                tip: bucket_tip(c, i, &dashboard.zone_label.get_untracked()),
+                go: None,
+            })
         })
     });
-    let points = Box::new(move |plot: &Plot| chart.with_untracked(|c| (0..c.starts.len()).map(|i| bucket_point(plot, c.starts.len(), i)).collect()));
+    let points = Box::new(move |plot: &Plot| {
+        chart.with_untracked(|c| {
+            (0..c.starts.len())
+                .map(|i| bucket_point(plot, c.starts.len(), i))
+                .collect()
+        })
+    });
     let table = Box::new(move || {
         chart.with(|c| {
             let mut heads = vec![format!("{} ({})", c.granularity.label(), dashboard.zone_label.get())];
@@ -162,7 +241,12 @@ pub fn SeriesCard(
             let rows = (0..c.starts.len())
                 .map(|i| {
                     let mut row = vec![bucket_when(c.starts[i], c.granularity)];
-                    row.extend(c.series.iter().chain(&c.previous).map(|s| c.metric.text(s.values.get(i).copied().flatten())));
+                    row.extend(
+                        c.series
+                            .iter()
+                            .chain(&c.previous)
+                            .map(|s| c.metric.text(s.values.get(i).copied().flatten())),
+                    );
                     row
                 })
                 .collect();
@@ -200,12 +284,18 @@ fn shown_metric(dashboard: Dashboard, dimension: Dimension) -> Memo<Metric> {
 }
 
 /// Why `metric` cannot be shown on a chart split by `dimension`, if it cannot.
-fn why_not(metric: &Metric, store: &usage_core::UsageStore, detail: StatusDetail, dimension: Dimension) -> Option<String> {
+fn why_not(
+    metric: &Metric,
+    store: &usage_core::UsageStore,
+    detail: StatusDetail,
+    dimension: Dimension,
+) -> Option<String> {
     match metric.availability(store, detail) {
         Err(why) => Some(why.to_string()),
-        Ok(()) if matches!(metric, Metric::Measure(_)) && dimension != Dimension::Client => {
-            Some(format!("This measure is counted per client, not per {}.", dimension.label_lower()))
-        }
+        Ok(()) if matches!(metric, Metric::Measure(_)) && dimension != Dimension::Client => Some(format!(
+            "This measure is counted per client, not per {}.",
+            dimension.label_lower()
+        )),
         Ok(()) => None,
     }
 }
@@ -262,12 +352,26 @@ pub fn bucket_tip(chart: &LineChart, i: usize, zone: &str) -> String {
     let mut lines = vec![format!("{when} ({zone})")];
     for (k, s) in chart.series.iter().enumerate() {
         let share = match chart.metric {
-            Metric::Requests => usage_core::query::share(at(s).unwrap_or(0), sum).map(|f| format!(" ({})", percent(Some(f)))).unwrap_or_default(),
+            Metric::Requests => usage_core::query::share(at(s).unwrap_or(0), sum)
+                .map(|f| format!(" ({})", percent(Some(f))))
+                .unwrap_or_default(),
             _ => String::new(),
         };
-        let previous = chart.previous.get(k).map(|p| format!(", before {}", chart.metric.text(at(p)))).unwrap_or_default();
-        let spike = if chart.marks.contains(&(k, i)) { " ▲ spike" } else { "" };
-        lines.push(format!("{}: {}{share}{previous}{spike}", s.label, chart.metric.text(at(s))));
+        let previous = chart
+            .previous
+            .get(k)
+            .map(|p| format!(", before {}", chart.metric.text(at(p))))
+            .unwrap_or_default();
+        let spike = if chart.marks.contains(&(k, i)) {
+            " ▲ spike"
+        } else {
+            ""
+        };
+        lines.push(format!(
+            "{}: {}{share}{previous}{spike}",
+            s.label,
+            chart.metric.text(at(s))
+        ));
     }
     lines.join("\n")
 }
@@ -283,7 +387,15 @@ pub fn StatusBarsCard(
 ) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
-    let bars = Memo::new(move |_| store.with(|s| rows.with(|rows| rows.iter().map(|r| Bar::by_status(chart_label(s, dimension, r.key), &r.counts)).collect::<Vec<_>>())));
+    let bars = Memo::new(move |_| {
+        store.with(|s| {
+            rows.with(|rows| {
+                rows.iter()
+                    .map(|r| Bar::by_status(chart_label(s, dimension, r.key), &r.counts))
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
     let hit = Box::new(move |_x: f64, y: f64, plot: &Plot| {
         let row = rows.with_untracked(|rows| bar_at(plot, rows.len(), y).map(|i| rows[i]))?;
         store.with_untracked(|s| {
@@ -291,11 +403,27 @@ pub fn StatusBarsCard(
             let classes: Vec<String> = StatusClass::NAMED
                 .iter()
                 .filter(|&&c| row.counts.get(c) > 0)
-                .map(|&c| format!("{}: {} ({})", c.as_str(), thousands(row.counts.get(c)), percent(usage_core::query::share(row.counts.get(c), row.counts.total()))))
+                .map(|&c| {
+                    format!(
+                        "{}: {} ({})",
+                        c.as_str(),
+                        thousands(row.counts.get(c)),
+                        percent(usage_core::query::share(row.counts.get(c), row.counts.total()))
+                    )
+                })
                 .collect();
             Some(Target {
-                tip: format!("{}: {} requests\n{}", s.label(dimension, row.key), thousands(row.counts.total()), classes.join("\n")),
-                go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension, key }))),
+                tip: format!(
+                    "{}: {} requests\n{}",
+                    s.label(dimension, row.key),
+                    thousands(row.counts.total()),
+                    classes.join("\n")
+                ),
+                go: Some(
+                    dashboard
+                        .view
+                        .with_untracked(|v| v.with_filter(Filter { dimension, key })),
+                ),
             })
         })
     });
@@ -320,14 +448,24 @@ pub fn StatusBarsCard(
 pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: Signal<RecordFilter>) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
-    let dimension = Memo::new(move |_| if dashboard.status_detail.get() == StatusDetail::Classes { Dimension::Class } else { Dimension::Status });
+    let dimension = Memo::new(move |_| {
+        if dashboard.status_detail.get() == StatusDetail::Classes {
+            Dimension::Class
+        } else {
+            Dimension::Status
+        }
+    });
     // In code order (200, 201, 304, 404, …), as the Genesys chart shows them; the top 12 by requests.
     let rows = Memo::new(move |_| {
         let d = dimension.get();
         // Counted ahead for new data through the dashboard's own filters (the overview's card).
         let counted = |s: &std::sync::Arc<usage_core::UsageStore>, f: &RecordFilter| {
             let span = dashboard.span.get();
-            let ahead = dashboard.filter.with(|own| own == f).then(|| dashboard.prepared(d, s, span, f)).flatten();
+            let ahead = dashboard
+                .filter
+                .with(|own| own == f)
+                .then(|| dashboard.prepared(d, s, span, f))
+                .flatten();
             ahead.unwrap_or_else(|| s.breakdown(span, d, f, false))
         };
         let mut rows = store.with(|s| filter.with(|f| counted(s, f).rows.to_vec()));
@@ -337,15 +475,35 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
     });
     let bars = Memo::new(move |_| {
         let d = dimension.get();
-        store.with(|s| rows.with(|rows| rows.iter().map(|r| Bar { label: s.label(d, r.key), segments: vec![(r.counts.total(), key_color(d, r.key, 0).0)] }).collect::<Vec<_>>()))
+        store.with(|s| {
+            rows.with(|rows| {
+                rows.iter()
+                    .map(|r| Bar {
+                        label: s.label(d, r.key),
+                        segments: vec![(r.counts.total(), key_color(d, r.key, 0).0)],
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
     });
     let hit = Box::new(move |_x: f64, y: f64, plot: &Plot| {
         let d = dimension.get_untracked();
         let row = rows.with_untracked(|rows| bar_at(plot, rows.len(), y).map(|i| rows[i]))?;
         let key = store.with_untracked(|s| s.key_text(d, row.key));
         Some(Target {
-            tip: format!("{key}: {} requests ({} of those shown)", thousands(row.counts.total()), percent(usage_core::query::share(row.counts.total(), rows.with_untracked(|rows| rows.iter().map(|r| r.counts.total()).sum())))),
-            go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension: d, key }))),
+            tip: format!(
+                "{key}: {} requests ({} of those shown)",
+                thousands(row.counts.total()),
+                percent(usage_core::query::share(
+                    row.counts.total(),
+                    rows.with_untracked(|rows| rows.iter().map(|r| r.counts.total()).sum())
+                ))
+            ),
+            go: Some(
+                dashboard
+                    .view
+                    .with_untracked(|v| v.with_filter(Filter { dimension: d, key })),
+            ),
         })
     });
     let note = move || match dashboard.availability(Dimension::Status) {
@@ -381,13 +539,19 @@ pub fn status_table(dimension: Signal<Dimension>, rows: Signal<Vec<BreakdownRow>
     let store = expect_context::<Dashboard>().store;
     Box::new(move || {
         let d = dimension.get();
-        let mut heads = vec![crate::components::breakdown_card::capitalised(d.label_lower()), "Requests".to_owned()];
+        let mut heads = vec![
+            crate::components::breakdown_card::capitalised(d.label_lower()),
+            "Requests".to_owned(),
+        ];
         heads.extend(StatusClass::NAMED.iter().map(|c| c.as_str().to_owned()));
         let rows = store.with(|s| {
             rows.with(|rows| {
                 rows.iter()
                     .map(|r| {
-                        let mut row = vec![visible_name(&s.label(d, r.key)).into_owned(), thousands(r.counts.total())];
+                        let mut row = vec![
+                            visible_name(&s.label(d, r.key)).into_owned(),
+                            thousands(r.counts.total()),
+                        ];
                         row.extend(StatusClass::NAMED.iter().map(|&c| thousands(r.counts.get(c))));
                         row
                     })
@@ -400,11 +564,33 @@ pub fn status_table(dimension: Signal<Dimension>, rows: Signal<Vec<BreakdownRow>
 
 /// The legend of a share chart: each value shown with its requests and share of `total`, and
 /// everything else as "Other".
-pub fn share_items(dashboard: Dashboard, store: &UsageStore, dimension: Dimension, shown: &[BreakdownRow], other: &StatusCounts, total: u64) -> Vec<LegendItem> {
-    let detail = |value: u64| Some(format!("{} · {}", compact(value as f64), usage_core::format::percent(usage_core::query::share(value, total))));
-    let mut items: Vec<LegendItem> = shown.iter().enumerate().map(|(rank, r)| drill_item(dashboard, store, dimension, r.key, rank, detail(r.counts.total()))).collect();
+pub fn share_items(
+    dashboard: Dashboard,
+    store: &UsageStore,
+    dimension: Dimension,
+    shown: &[BreakdownRow],
+    other: &StatusCounts,
+    total: u64,
+) -> Vec<LegendItem> {
+    let detail = |value: u64| {
+        Some(format!(
+            "{} · {}",
+            compact(value as f64),
+            usage_core::format::percent(usage_core::query::share(value, total))
+        ))
+    };
+    let mut items: Vec<LegendItem> = shown
+        .iter()
+        .enumerate()
+        .map(|(rank, r)| drill_item(dashboard, store, dimension, r.key, rank, detail(r.counts.total())))
+        .collect();
     if other.total() > 0 {
-        items.push(LegendItem { label: "Other".into(), swatch: "client-other".into(), detail: detail(other.total()), href: None });
+        items.push(LegendItem {
+            label: "Other".into(),
+            swatch: "client-other".into(),
+            detail: detail(other.total()),
+            href: None,
+        });
     }
     items
 }

@@ -24,7 +24,11 @@ pub fn ConnectDialog(
     let kind = RwSignal::new(SourceKind::Auto);
     let url = RwSignal::new(String::new());
     let token = RwSignal::new(String::new());
-    let (database, table, user) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let (database, table, user) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     let clickhouse = move || kind.get() == SourceKind::ClickHouse;
     // The origin the token field belongs to: typing an address on another origin shows that
     // origin's own token (or none), so a token is never carried over to another server. A
@@ -34,7 +38,10 @@ pub fn ConnectDialog(
         let origin = origin_of(text.trim());
         if origin != token_origin.get_untracked() {
             let saved = storage::load_token(&origin).unwrap_or_default();
-            match saved.split_once(':').filter(|_| kind.get_untracked() == SourceKind::ClickHouse) {
+            match saved
+                .split_once(':')
+                .filter(|_| kind.get_untracked() == SourceKind::ClickHouse)
+            {
                 Some((name, password)) => {
                     user.set(name.to_owned());
                     token.set(password.to_owned());
@@ -54,7 +61,11 @@ pub fn ConnectDialog(
             // A ClickHouse source's parts, read as the worker reads them (`base/?database=…&table=…`);
             // one it cannot read is shown whole, to be corrected.
             match Endpoint::parse_as(&shown, shown_kind) {
-                Ok(Endpoint::ClickHouse { url: base, database: db, table: name }) => {
+                Ok(Endpoint::ClickHouse {
+                    url: base,
+                    database: db,
+                    table: name,
+                }) => {
                     database.set(db.as_str().to_owned());
                     table.set(name.as_str().to_owned());
                     on_url(base);
@@ -69,7 +80,12 @@ pub fn ConnectDialog(
     let address = move || {
         let base = url.get_untracked().trim().to_owned();
         match kind.get_untracked() {
-            SourceKind::ClickHouse => format!("{}/?database={}&table={}", base.split('?').next().unwrap_or("").trim_end_matches('/'), database.get_untracked().trim(), table.get_untracked().trim()),
+            SourceKind::ClickHouse => format!(
+                "{}/?database={}&table={}",
+                base.split('?').next().unwrap_or("").trim_end_matches('/'),
+                database.get_untracked().trim(),
+                table.get_untracked().trim()
+            ),
             _ => base,
         }
     };
@@ -79,7 +95,9 @@ pub fn ConnectDialog(
         let (name, password) = (user.get_untracked().trim().to_owned(), token.get_untracked());
         let secret = match kind.get_untracked() {
             // ClickHouse's own default user when only a password is given.
-            SourceKind::ClickHouse if !name.is_empty() || !password.is_empty() => format!("{}:{password}", if name.is_empty() { "default" } else { &name }),
+            SourceKind::ClickHouse if !name.is_empty() || !password.is_empty() => {
+                format!("{}:{password}", if name.is_empty() { "default" } else { &name })
+            }
             SourceKind::ClickHouse => String::new(),
             _ => password.trim().to_owned(),
         };
@@ -87,7 +105,10 @@ pub fn ConnectDialog(
         open.set(false);
         on_connect.run((source, kind.get_untracked()));
     };
-    let incomplete = move || url.with(|u| u.trim().is_empty()) || (clickhouse() && (database.with(|d| d.trim().is_empty()) || table.with(|t| t.trim().is_empty())));
+    let incomplete = move || {
+        url.with(|u| u.trim().is_empty())
+            || (clickhouse() && (database.with(|d| d.trim().is_empty()) || table.with(|t| t.trim().is_empty())))
+    };
     view! {
         <dialog node_ref=dialog_ref class="dialog dialog--narrow" aria-labelledby="connect-title" data-testid="connect-dialog"
             on:close=move |_| if !dialog_ref.get_untracked().is_some_and(|d| d.open()) { open.set(false) }>

@@ -16,8 +16,14 @@ pub const PAGE: usize = 100;
 
 /// A row's cells after its name, as the table shows them: a listed value's and the rest's alike.
 fn number_cells(t: &Table, s: &usage_core::UsageStore, row: &usage_core::BreakdownRow) -> impl IntoView + use<> {
-    let cells: Vec<(bool, &'static str, String)> = t.columns[1..].iter().map(|&c| (c.numeric(), c.key(), t.cell(s, c, row, Numbers::Screen))).collect();
-    cells.into_iter().map(|(numeric, key, text)| view! { <td class:num=numeric data-col=key>{text}</td> }).collect_view()
+    let cells: Vec<(bool, &'static str, String)> = t.columns[1..]
+        .iter()
+        .map(|&c| (c.numeric(), c.key(), t.cell(s, c, row, Numbers::Screen)))
+        .collect();
+    cells
+        .into_iter()
+        .map(|(numeric, key, text)| view! { <td class:num=numeric data-col=key>{text}</td> })
+        .collect_view()
 }
 
 /// The table of `breakdown`'s rows. `methods` gives URL tables their methods column.
@@ -44,7 +50,10 @@ pub fn DataTable(
             Dimension::Client => dashboard.clients_before.get().and_then(Result::ok),
             _ => {
                 let window = dashboard.compare_span.get()?;
-                store.with(|s| s.reaches_back_to(window.start).then(|| dashboard.filter.with(|f| s.breakdown(window, dimension, f, false))))
+                store.with(|s| {
+                    s.reaches_back_to(window.start)
+                        .then(|| dashboard.filter.with(|f| s.breakdown(window, dimension, f, false)))
+                })
             }
         },
         |_, _| true,
@@ -54,7 +63,17 @@ pub fn DataTable(
     let table = Memo::new_with_compare(
         move |_| {
             let Sort { column, descending } = sort.get().unwrap_or(Sort::RANKED);
-            let (rows, total, rest, has_bytes, has_latency) = store.with(|s| breakdown.with(|b| (s.rows_sorted(b, column, descending), b.total, b.rest, b.has_bytes, b.has_latency)));
+            let (rows, total, rest, has_bytes, has_latency) = store.with(|s| {
+                breakdown.with(|b| {
+                    (
+                        s.rows_sorted(b, column, descending),
+                        b.total,
+                        b.rest,
+                        b.has_bytes,
+                        b.has_latency,
+                    )
+                })
+            });
             let table = Table {
                 dimension: Some(dimension),
                 columns: TableColumn::for_table(dimension, has_bytes, has_latency),
@@ -73,9 +92,25 @@ pub fn DataTable(
     );
     // The positions of the rows the search lets through (`None`: all of them, uncopied); a new
     // search, order or data starts at the first page.
-    let shown = Memo::new_with_compare(move |_| store.with(|s| table.with(|t| search.with(|needle| t.matching(s, needle)))), |_, _| true);
-    let shown_len = move || shown.with(|positions| positions.as_ref().map(Vec::len)).unwrap_or_else(|| table.with(|t| t.rows.len()));
-    let rows_shown = move || table.with_untracked(|t| shown.with_untracked(|p| p.as_ref().map_or_else(|| t.rows.to_vec(), |p| p.iter().map(|&i| t.rows[i as usize]).collect::<Vec<_>>())));
+    let shown = Memo::new_with_compare(
+        move |_| store.with(|s| table.with(|t| search.with(|needle| t.matching(s, needle)))),
+        |_, _| true,
+    );
+    let shown_len = move || {
+        shown
+            .with(|positions| positions.as_ref().map(Vec::len))
+            .unwrap_or_else(|| table.with(|t| t.rows.len()))
+    };
+    let rows_shown = move || {
+        table.with_untracked(|t| {
+            shown.with_untracked(|p| {
+                p.as_ref().map_or_else(
+                    || t.rows.to_vec(),
+                    |p| p.iter().map(|&i| t.rows[i as usize]).collect::<Vec<_>>(),
+                )
+            })
+        })
+    };
     Effect::new(move |_| {
         shown.track();
         page.set(0);
@@ -85,25 +120,59 @@ pub fn DataTable(
     let export = move |_| {
         let state = dashboard.view.get_untracked();
         let csv = store.with_untracked(|s| {
-            table.with_untracked(|t| t.to_csv(s, &rows_shown(), &heading(dimension, &state.range, &state.filters, &search.get_untracked(), &dashboard.zone_label.get_untracked())))
+            table.with_untracked(|t| {
+                t.to_csv(
+                    s,
+                    &rows_shown(),
+                    &heading(
+                        dimension,
+                        &state.range,
+                        &state.filters,
+                        &search.get_untracked(),
+                        &dashboard.zone_label.get_untracked(),
+                    ),
+                )
+            })
         });
-        if let Err(error) = download(&csv, &file_name(dimension, &state.range, &state.filters, &dashboard.zone_label.get_untracked()), "text/csv") {
+        if let Err(error) = download(
+            &csv,
+            &file_name(
+                dimension,
+                &state.range,
+                &state.filters,
+                &dashboard.zone_label.get_untracked(),
+            ),
+            "text/csv",
+        ) {
             web_sys::console::error_1(&error);
         }
     };
     let header = move |column: TableColumn| {
         let label = column.header(dimension);
         let Some(sorts) = column.sort() else {
-            return view! { <th scope="col" class="table__head table__head--plain" data-col=column.key()>{label}</th> }.into_any();
+            return view! { <th scope="col" class="table__head table__head--plain" data-col=column.key()>{label}</th> }
+                .into_any();
         };
         // Without an order in the link the table is ranked by requests, most first.
         let current = move || sort.get().unwrap_or(Sort::RANKED);
         let aria = move || match current() {
-            s if s.column == sorts => if s.descending { "descending" } else { "ascending" },
+            s if s.column == sorts => {
+                if s.descending {
+                    "descending"
+                } else {
+                    "ascending"
+                }
+            }
             _ => "none",
         };
         let arrow = move || match current() {
-            s if s.column == sorts => if s.descending { "▼" } else { "▲" },
+            s if s.column == sorts => {
+                if s.descending {
+                    "▼"
+                } else {
+                    "▲"
+                }
+            }
             _ => "",
         };
         let click = move |_| dashboard.go_with(|v| v.sort = Some(Sort::clicked(Some(current()), sorts)));
@@ -131,7 +200,10 @@ pub fn DataTable(
                         .into_iter()
                         .map(|row| {
                             let key = s.key_text(dimension, row.key);
-                            let href = dashboard.href(&state.with_filter(Filter { dimension, key: key.clone() }));
+                            let href = dashboard.href(&state.with_filter(Filter {
+                                dimension,
+                                key: key.clone(),
+                            }));
                             let name = t.cell(s, TableColumn::Name, row, Numbers::Screen);
                             let client_id = (dimension == Dimension::Client).then(|| key.clone());
                             let title = key.clone();
@@ -156,13 +228,16 @@ pub fn DataTable(
             table.with(|t| {
                 t.rest.map(|row| {
                     let name = t.cell(s, TableColumn::Name, &row, Numbers::Screen);
-                    let why = format!("The {} with most requests are listed one by one; the rest are counted together here.", thousands(t.rows.len() as u64));
+                    let why = format!(
+                        "The {} with most requests are listed one by one; the rest are counted together here.",
+                        thousands(t.rows.len() as u64)
+                    );
                     view! {
-                        <tr class="table__rest" data-testid="table-rest">
-                            <th scope="row" class="table__name" title=why>{name}</th>
-{number_cells(t, s, &row)}
-                        </tr>
-                    }
+                                            <tr class="table__rest" data-testid="table-rest">
+                                                <th scope="row" class="table__name" title=why>{name}</th>
+                    {number_cells(t, s, &row)}
+                                            </tr>
+                                        }
                 })
             })
         })
@@ -174,12 +249,20 @@ pub fn DataTable(
                 .enumerate()
                 .map(|(i, &c)| {
                     let text = t.total_cell(c, Numbers::Screen);
-                    if i == 0 { view! { <th scope="row">{text}</th> }.into_any() } else { view! { <td class:num=c.numeric() data-col=c.key()>{text}</td> }.into_any() }
+                    if i == 0 {
+                        view! { <th scope="row">{text}</th> }.into_any()
+                    } else {
+                        view! { <td class:num=c.numeric() data-col=c.key()>{text}</td> }.into_any()
+                    }
                 })
                 .collect_view()
         })
     };
-    let testid = if dimension == Dimension::Client { "table-clients".to_owned() } else { format!("table-{}", dimension.as_str()) };
+    let testid = if dimension == Dimension::Client {
+        "table-clients".to_owned()
+    } else {
+        format!("table-{}", dimension.as_str())
+    };
     let empty = move || {
         let filtered = dashboard.view.with(|v| !v.filters.is_empty());
         let searched = search.with(|s| !s.trim().is_empty());
@@ -187,7 +270,10 @@ pub fn DataTable(
             let why = if searched {
                 "Nothing matches the search.".to_owned()
             } else if filtered {
-                format!("No {} with requests in this range and these filters.", dimension.plural())
+                format!(
+                    "No {} with requests in this range and these filters.",
+                    dimension.plural()
+                )
             } else {
                 format!("No {} with requests in this range.", dimension.plural())
             };

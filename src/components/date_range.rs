@@ -24,7 +24,11 @@ pub fn DateRangeFilter(
     let last_day = move || iso_date(yesterday(today.get()));
     let pick = move |from: Option<NaiveDate>, to: Option<NaiveDate>| {
         let current = range.get_untracked();
-        on_change.run(DateRange::new(from.unwrap_or(current.from()), to.unwrap_or(current.to()), today.get_untracked()));
+        on_change.run(DateRange::new(
+            from.unwrap_or(current.from()),
+            to.unwrap_or(current.to()),
+            today.get_untracked(),
+        ));
     };
     let parse = |text: String| parse_iso_date(&text);
 
@@ -122,7 +126,9 @@ pub fn ZoneSelect() -> impl IntoView {
     let local_name = crate::clock::local_zone_name();
     let mut names = crate::clock::zone_names();
     // A zone the link names that the browser does not list still shows as chosen.
-    if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone()) && !names.contains(&name) {
+    if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone())
+        && !names.contains(&name)
+    {
         names.insert(0, name);
     }
     let on_zone = move |ev: leptos::ev::Event| {

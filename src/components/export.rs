@@ -18,10 +18,23 @@ pub fn ExportButtons() -> impl IntoView {
         let state = dashboard.view.get_untracked();
         let span = dashboard.span.get_untracked();
         let (text, extension, mime) = dashboard.store.with_untracked(|s| {
-            dashboard.filter.with_untracked(|f| if json { (write_json(s, span, f), "json", "application/json") } else { (write(s, span, f), "csv", "text/csv") })
+            dashboard.filter.with_untracked(|f| {
+                if json {
+                    (write_json(s, span, f), "json", "application/json")
+                } else {
+                    (write(s, span, f), "csv", "text/csv")
+                }
+            })
         });
         // callboard-records-<range>-UTC[-<filters>].csv, named like the tables' exports.
-        let name = file_name(usage_core::Dimension::Client, &state.range, &state.filters, &dashboard.zone_label.get_untracked()).replacen("callboard-client-", "callboard-records-", 1).replace(".csv", &format!(".{extension}"));
+        let name = file_name(
+            usage_core::Dimension::Client,
+            &state.range,
+            &state.filters,
+            &dashboard.zone_label.get_untracked(),
+        )
+        .replacen("callboard-client-", "callboard-records-", 1)
+        .replace(".csv", &format!(".{extension}"));
         if let Err(error) = download(&text, &name, mime) {
             web_sys::console::error_1(&error);
         }
@@ -38,7 +51,8 @@ pub fn ExportButtons() -> impl IntoView {
 pub fn download(text: &str, name: &str, mime: &str) -> Result<(), JsValue> {
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&JsValue::from_str(text)), &options)?;
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&js_sys::Array::of1(&JsValue::from_str(text)), &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let link: web_sys::HtmlAnchorElement = document().create_element("a")?.unchecked_into();
     link.set_href(&url);

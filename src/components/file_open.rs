@@ -5,17 +5,18 @@ use usage_core::format::percent;
 
 use usage_core::formats::tabular::ColumnMapping;
 
-use crate::notices::Notice;
-use crate::state::Dashboard;
 use crate::components::mapping_dialog::MappingDialog;
 use crate::ingest::page::{Cancel, Progress};
 use crate::ingest::protocol::Failure;
+use crate::notices::Notice;
 use crate::sources::Dataset;
 use crate::sources::file::{self, size_text};
+use crate::state::Dashboard;
 use crate::storage;
 
 fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
-    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect()).unwrap_or_default()
+    list.map(|list| (0..list.length()).filter_map(|i| list.get(i)).collect())
+        .unwrap_or_default()
 }
 
 /// A file picker (several files allowed), dropping files anywhere on the page, and,
@@ -42,7 +43,11 @@ pub fn FileOpen(
         }
         let handle = Cancel::default();
         cancel.set_value(handle.clone());
-        progress.set(Some(Progress { file: files[0].name(), done: 0.0, total: files.iter().map(|f| f.size()).sum() }));
+        progress.set(Some(Progress {
+            file: files[0].name(),
+            done: 0.0,
+            total: files.iter().map(|f| f.size()).sum(),
+        }));
         waiting.set_value(files.clone());
         let mut mappings = storage::load_mappings();
         mappings.extend(confirmed);
@@ -50,7 +55,10 @@ pub fn FileOpen(
             let result = file::load(files, move |p| progress.set(Some(p)), &handle, mappings).await;
             progress.set(None);
             let failed = |message: String, change_columns| {
-                state.notify(Notice::FileFailed { message, change_columns })
+                state.notify(Notice::FileFailed {
+                    message,
+                    change_columns,
+                })
             };
             match result {
                 Ok((dataset, mappings_used)) => {
@@ -64,7 +72,11 @@ pub fn FileOpen(
                     on_loaded.run(dataset);
                 }
                 Err(Failure::NeedsMapping { name, proposal }) => pending_mapping.set(Some((name, *proposal))),
-                Err(Failure::NoRows { message, name, proposal }) => {
+                Err(Failure::NoRows {
+                    message,
+                    name,
+                    proposal,
+                }) => {
                     // A remembered choice that reads nothing would fail the same way every time: forget it.
                     if let Some(proposal) = &proposal {
                         storage::forget_mapping(&proposal.header_key());
@@ -75,7 +87,8 @@ pub fn FileOpen(
             }
         });
     };
-    let on_mapping = Callback::new(move |confirmed: (String, ColumnMapping)| start(waiting.get_value(), Some(confirmed)));
+    let on_mapping =
+        Callback::new(move |confirmed: (String, ColumnMapping)| start(waiting.get_value(), Some(confirmed)));
     let on_change = move |_| {
         let Some(input) = input_ref.get() else { return };
         let files = files_of(input.files());
@@ -86,7 +99,11 @@ pub fn FileOpen(
 
     // Files dropped anywhere on the page open too; the page shows where while dragging.
     let has_files = |event: &web_sys::DragEvent| {
-        event.data_transfer().is_some_and(|t| t.types().iter().any(|kind| kind.as_string().as_deref() == Some("Files")))
+        event.data_transfer().is_some_and(|t| {
+            t.types()
+                .iter()
+                .any(|kind| kind.as_string().as_deref() == Some("Files"))
+        })
     };
     let over = window_event_listener(leptos::ev::dragover, move |event| {
         if has_files(&event) {

@@ -39,7 +39,12 @@ pub fn KpiTiles(
     let requests = change(|now, before| Some(count_change(now.0.total(), before.0.total())));
     let client_change = change(|now, before| Some(count_change(now.1.identified as u64, before.1.identified as u64)));
     let errors = change(|now, before| rate_change(now.0.error_rate(), before.0.error_rate()));
-    let limited = change(|now, before| Some(count_change(now.0.get(StatusClass::RateLimited), before.0.get(StatusClass::RateLimited))));
+    let limited = change(|now, before| {
+        Some(count_change(
+            now.0.get(StatusClass::RateLimited),
+            before.0.get(StatusClass::RateLimited),
+        ))
+    });
     view! {
         <section class="kpis" aria-label="Key figures">
             <Tile label="Total requests" testid="kpi-total-requests" hint="in the selected days"
@@ -63,14 +68,11 @@ type ChangeSignal = Signal<Option<Result<Change, ()>>>;
 pub fn Tile(
     label: &'static str,
     testid: &'static str,
-    #[prop(into)]
-    hint: Signal<&'static str>,
+    #[prop(into)] hint: Signal<&'static str>,
     /// The formatted value.
     value: Signal<String>,
-    #[prop(optional)]
-    change: ChangeSignal,
-    #[prop(optional)]
-    meaning: Meaning,
+    #[prop(optional)] change: ChangeSignal,
+    #[prop(optional)] meaning: Meaning,
 ) -> impl IntoView {
     let dashboard = expect_context::<crate::state::Dashboard>();
     let against = move || match dashboard.view.with(|v| v.compare) {

@@ -26,12 +26,25 @@ pub fn MappingDialog(
         }
     });
     let confirm = move |_| {
-        let Some((_, proposal)) = pending.get_untracked() else { return };
-        let columns = choices.get_untracked().into_iter().filter_map(|(f, c)| c.map(|c| (f, c))).collect();
+        let Some((_, proposal)) = pending.get_untracked() else {
+            return;
+        };
+        let columns = choices
+            .get_untracked()
+            .into_iter()
+            .filter_map(|(f, c)| c.map(|c| (f, c)))
+            .collect();
         pending.set(None);
         on_confirm.run((proposal.header_key(), ColumnMapping { columns }));
     };
-    let complete = move || choices.with(|c| Field::ALL.iter().filter(|f| f.required()).all(|f| c.iter().any(|(g, col)| g == f && col.is_some())));
+    let complete = move || {
+        choices.with(|c| {
+            Field::ALL
+                .iter()
+                .filter(|f| f.required())
+                .all(|f| c.iter().any(|(g, col)| g == f && col.is_some()))
+        })
+    };
 
     view! {
         <dialog node_ref=dialog_ref class="dialog dialog--narrow" aria-labelledby="mapping-title" data-testid="mapping-dialog"

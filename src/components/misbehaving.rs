@@ -20,8 +20,16 @@ pub fn Misbehaving() -> impl IntoView {
     // over the records is long enough to be worth not adding to that task.
     let spikes = RwSignal::new(Vec::new());
     Effect::new(move |_| {
-        let keys: Vec<u32> = dashboard.clients.with(|c| c.rows.iter().take(CLIENTS).map(|r| r.key).collect());
-        let (offsets, span, granularity, filter, store) = (dashboard.offsets.get(), dashboard.span.get(), dashboard.granularity.get(), dashboard.filter.get(), store.get());
+        let keys: Vec<u32> = dashboard
+            .clients
+            .with(|c| c.rows.iter().take(CLIENTS).map(|r| r.key).collect());
+        let (offsets, span, granularity, filter, store) = (
+            dashboard.offsets.get(),
+            dashboard.span.get(),
+            dashboard.granularity.get(),
+            dashboard.filter.get(),
+            store.get(),
+        );
         set_timeout(
             move || {
                 spikes.try_set(store.spikes(span, granularity, &offsets, &filter, Dimension::Client, &keys));

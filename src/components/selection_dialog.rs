@@ -2,9 +2,9 @@
 //! charts show, saved in localStorage.
 
 use leptos::prelude::*;
-use usage_core::{Breakdown, ClientSelection, Dimension, UsageStore};
 use usage_core::format::{thousands, visible_name};
 use usage_core::selection::MAX_CLIENTS;
+use usage_core::{Breakdown, ClientSelection, Dimension, UsageStore};
 use wasm_bindgen::JsCast;
 
 use crate::shell::Chosen;
@@ -31,15 +31,21 @@ struct Listed {
 
 /// The rows of a client or URL template breakdown that the search keeps (the core's search, as
 /// in the tables), as (saved key, label, requests).
-fn matching<'a>(store: &'a UsageStore, breakdown: &'a Breakdown, needle: &'a str) -> impl Iterator<Item = (&'a str, &'a str, u64)> + 'a {
-    store.rows_matching(breakdown.dimension, &breakdown.rows, needle).filter_map(move |i| {
-        let row = &breakdown.rows[i];
-        let (key, label) = match breakdown.dimension {
-            Dimension::Client => store.client_info(row.key).map(|c| (c.id, c.name))?,
-            _ => (store.templates().get(row.key), store.templates().get(row.key)),
-        };
-        Some((key, label, row.counts.total()))
-    })
+fn matching<'a>(
+    store: &'a UsageStore,
+    breakdown: &'a Breakdown,
+    needle: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a str, u64)> + 'a {
+    store
+        .rows_matching(breakdown.dimension, &breakdown.rows, needle)
+        .filter_map(move |i| {
+            let row = &breakdown.rows[i];
+            let (key, label) = match breakdown.dimension {
+                Dimension::Client => store.client_info(row.key).map(|c| (c.id, c.name))?,
+                _ => (store.templates().get(row.key), store.templates().get(row.key)),
+            };
+            Some((key, label, row.counts.total()))
+        })
 }
 
 /// The first `LISTED` entries as choices, and the count of all.
@@ -47,7 +53,11 @@ fn listed<'a>(entries: impl Iterator<Item = (&'a str, &'a str, u64)>) -> Listed 
     let mut out = Listed::default();
     for (key, label, requests) in entries {
         if out.items.len() < LISTED {
-            out.items.push(Choice { key: key.to_owned(), label: label.to_owned(), requests });
+            out.items.push(Choice {
+                key: key.to_owned(),
+                label: label.to_owned(),
+                requests,
+            });
         }
         out.matching += 1;
     }
@@ -91,7 +101,16 @@ pub fn SelectionDialog() -> impl IntoView {
     // Every match, listed or not, for "Select all" and "Clear" (at most `n` keys).
     let every = move |source: Memo<Breakdown>| {
         Callback::new(move |n: usize| {
-            search.with_untracked(|needle| store.with_untracked(|s| source.with_untracked(|b| matching(s, b, needle).take(n).map(|(key, _, _)| key.to_owned()).collect())))
+            search.with_untracked(|needle| {
+                store.with_untracked(|s| {
+                    source.with_untracked(|b| {
+                        matching(s, b, needle)
+                            .take(n)
+                            .map(|(key, _, _)| key.to_owned())
+                            .collect()
+                    })
+                })
+            })
         })
     };
 
@@ -105,11 +124,17 @@ pub fn SelectionDialog() -> impl IntoView {
                 chosen_clients.set(resolved.clients.iter().map(|&c| s.client_id(c).to_owned()).collect());
                 chosen_templates.set(match &resolved.templates {
                     Some(ids) => ids.iter().map(|&t| s.templates().get(t).to_owned()).collect(),
-                    None => chosen.templates.with_untracked(|b| b.rows.iter().map(|r| s.templates().get(r.key).to_owned()).collect()),
+                    None => chosen
+                        .templates
+                        .with_untracked(|b| b.rows.iter().map(|r| s.templates().get(r.key).to_owned()).collect()),
                 });
             });
             search.set(String::new());
-            opener.set_value(document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
+            opener.set_value(
+                document()
+                    .active_element()
+                    .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+            );
             let _ = dialog.show_modal();
         } else if !open && dialog.open() {
             dialog.close();
@@ -134,25 +159,46 @@ pub fn SelectionDialog() -> impl IntoView {
         let clients = chosen_clients.with_untracked(|keys| {
             let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
             keys.sort_unstable();
-            store.with_untracked(|s| dashboard.clients.with_untracked(|b| b.rows.iter().map(|u| s.client_id(u.key)).filter(|id| keys.binary_search(id).is_ok()).map(str::to_owned).collect::<Vec<_>>()))
+            store.with_untracked(|s| {
+                dashboard.clients.with_untracked(|b| {
+                    b.rows
+                        .iter()
+                        .map(|u| s.client_id(u.key))
+                        .filter(|id| keys.binary_search(id).is_ok())
+                        .map(str::to_owned)
+                        .collect::<Vec<_>>()
+                })
+            })
         });
         let current = dashboard.selection.get_untracked();
         dashboard.choose(ClientSelection {
-            clients: if mode.get_untracked() == Some(SelectionMode::Urls) { current.clients } else { Some(clients) },
-            templates: if templates.len() >= all_templates { None } else { Some(templates) },
+            clients: if mode.get_untracked() == Some(SelectionMode::Urls) {
+                current.clients
+            } else {
+                Some(clients)
+            },
+            templates: if templates.len() >= all_templates {
+                None
+            } else {
+                Some(templates)
+            },
         });
         chosen.open.set(None);
     };
     let restore = move |_| {
         let next = match mode.get_untracked() {
-            Some(SelectionMode::Urls) => ClientSelection { templates: None, ..dashboard.selection.get_untracked() },
+            Some(SelectionMode::Urls) => ClientSelection {
+                templates: None,
+                ..dashboard.selection.get_untracked()
+            },
             _ => ClientSelection::defaults(),
         };
         dashboard.choose(next);
         chosen.open.set(None);
     };
     let urls_only = move || mode.get() == Some(SelectionMode::Urls);
-    let can_apply = move || (urls_only() || chosen_clients.with(|c| !c.is_empty())) && chosen_templates.with(|t| !t.is_empty());
+    let can_apply =
+        move || (urls_only() || chosen_clients.with(|c| !c.is_empty())) && chosen_templates.with(|t| !t.is_empty());
 
     view! {
         <dialog node_ref=dialog_ref class="dialog" aria-labelledby="selection-title" on:close=on_close data-testid="selection-dialog">

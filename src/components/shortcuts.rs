@@ -26,9 +26,13 @@ const KEYS: [(&str, &str); 10] = [
 /// Whether a key press was meant for something else: a field being typed in, a chart that moved
 /// its tooltip, or a key held with Ctrl, Alt or Meta.
 fn not_ours(event: &web_sys::KeyboardEvent) -> bool {
-    let typing = event.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|e| {
-        matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA") || e.closest("[contenteditable], dialog[open]").ok().flatten().is_some()
-    });
+    let typing = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|e| {
+            matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                || e.closest("[contenteditable], dialog[open]").ok().flatten().is_some()
+        });
     typing || event.default_prevented() || event.ctrl_key() || event.alt_key() || event.meta_key()
 }
 
@@ -37,7 +41,9 @@ pub fn Shortcuts() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let dialog_ref = NodeRef::<leptos::html::Dialog>::new();
     let open_list = move || {
-        if let Some(dialog) = dialog_ref.get_untracked() && !dialog.open() {
+        if let Some(dialog) = dialog_ref.get_untracked()
+            && !dialog.open()
+        {
             let _ = dialog.show_modal();
         }
     };
@@ -65,11 +71,20 @@ pub fn Shortcuts() -> impl IntoView {
             "ArrowLeft" | "ArrowRight" | "c" | "g" if on_today() => return,
             "ArrowLeft" => dashboard.go_with(|v| v.range = v.range.stepped(false, today)),
             "ArrowRight" => dashboard.go_with(|v| v.range = v.range.stepped(true, today)),
-            "c" => dashboard.go_with(|v| v.compare = if v.compare.is_some() { None } else { Some(Compare::Previous) }),
+            "c" => dashboard.go_with(|v| {
+                v.compare = if v.compare.is_some() {
+                    None
+                } else {
+                    Some(Compare::Previous)
+                }
+            }),
             "g" => {
                 let offered = dashboard.granularities.get_untracked();
                 let current = dashboard.granularity.get_untracked();
-                let next = offered.iter().position(|&g| g == current).map_or(0, |i| (i + 1) % offered.len().max(1));
+                let next = offered
+                    .iter()
+                    .position(|&g| g == current)
+                    .map_or(0, |i| (i + 1) % offered.len().max(1));
                 if let Some(&g) = offered.get(next) {
                     dashboard.go_with(|v| v.granularity = Some(g));
                 }

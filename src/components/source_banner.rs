@@ -16,7 +16,8 @@ use crate::state::Dashboard;
 pub fn SourceBanner() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let controller = expect_context::<SourceController>();
-    move || match dashboard.dataset.with(|d| d.source.clone()) {
+    move || {
+        match dashboard.dataset.with(|d| d.source.clone()) {
         DataSource::Demo => view! {
             <div class="banner" role="note" data-testid="demo-banner">
                 <strong>"Demo data."</strong>
@@ -69,6 +70,7 @@ pub fn SourceBanner() -> impl IntoView {
             .into_any()
         }
     }
+    }
 }
 
 /// Which files are shown, what reading them found, and the first rows it skipped.
@@ -81,7 +83,14 @@ fn FilesBanner(files: Vec<LoadedFile>, duplicates: Vec<String>) -> impl IntoView
     let days = dashboard
         .store
         .with_untracked(|s| dashboard.offsets.with_untracked(|o| s.day_span_in(o)))
-        .map(|(a, b)| format!("{} – {} ({})", long_date(date_of_day(a)), long_date(date_of_day(b)), dashboard.zone_label.get_untracked()))
+        .map(|(a, b)| {
+            format!(
+                "{} – {} ({})",
+                long_date(date_of_day(a)),
+                long_date(date_of_day(b)),
+                dashboard.zone_label.get_untracked()
+            )
+        })
         .unwrap_or_default();
     view! {
         <div class="banner banner--file" role="note" data-testid="file-banner">

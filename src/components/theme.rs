@@ -18,11 +18,18 @@ const CHOICES: [(&str, &str); 3] = [("light", "Light"), ("dark", "Dark"), ("syst
 /// Returns the choice, for the switch.
 pub fn provide_theme() -> RwSignal<String> {
     let saved = crate::storage::load_theme();
-    let choice = RwSignal::new(if CHOICES.iter().any(|(c, _)| *c == saved) { saved } else { "system".to_owned() });
+    let choice = RwSignal::new(if CHOICES.iter().any(|(c, _)| *c == saved) {
+        saved
+    } else {
+        "system".to_owned()
+    });
     let query = window().match_media("(prefers-color-scheme: dark)").ok().flatten();
     let system_dark = RwSignal::new(query.as_ref().is_some_and(|q| q.matches()));
     if let Some(query) = query {
-        let on_change = Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(move |event: web_sys::MediaQueryListEvent| system_dark.set(event.matches()));
+        let on_change =
+            Closure::<dyn Fn(web_sys::MediaQueryListEvent)>::new(move |event: web_sys::MediaQueryListEvent| {
+                system_dark.set(event.matches())
+            });
         let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
         let kept = StoredValue::new_local((query, on_change));
         on_cleanup(move || {

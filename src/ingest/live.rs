@@ -13,9 +13,12 @@ use usage_core::clickhouse::{Name, Table};
 use usage_core::model::BucketWidth;
 use usage_core::query::DaySpan;
 use usage_core::rest::SourceKind;
-use usage_core::{Dimension, Filter};
-use usage_core::rest::{Ask, Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay, read_answers, retry_delay};
+use usage_core::rest::{
+    Ask, Auth, Endpoint, QueryStatus, genesys_query_status, genesys_results_url, origin_of, parse_meta, poll_delay,
+    read_answers, retry_delay,
+};
 use usage_core::{DateRange, Granularity, UsageStore};
+use usage_core::{Dimension, Filter};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_futures::JsFuture;
@@ -37,26 +40,38 @@ pub const MAX_BYTES: usize = 256 << 20;
 pub enum RestError {
     BadSource(String),
     /// Unreachable, or blocked by CORS: the browser does not say which.
-    Network { origin: String },
+    Network {
+        origin: String,
+    },
     /// The browser is offline: a live source needs the network.
     Offline,
     Timeout,
     NeedsToken,
     Refused,
     NotFound(String),
-    RateLimited { attempts: u32 },
-    ServerFailed { status: u16, attempts: u32 },
+    RateLimited {
+        attempts: u32,
+    },
+    ServerFailed {
+        status: u16,
+        attempts: u32,
+    },
     Status(u16),
     TooLarge,
     /// An answer that could not be read as the endpoint's kind (`Endpoint::kind`) promises.
-    Contract { kind: &'static str, detail: String },
+    Contract {
+        kind: &'static str,
+        detail: String,
+    },
     TokenNotAscii,
     QueryFailed,
     QueryTooSlow,
     /// A ClickHouse exception, already in words ([`usage_core::clickhouse::error_message`]).
     ClickHouse(String),
     /// A ClickHouse server that could not be reached: down, or on another origin it cannot answer.
-    ClickHouseUnreachable { origin: String },
+    ClickHouseUnreachable {
+        origin: String,
+    },
     /// A ClickHouse server that did not answer in time: a preflight it never answers, or a hang.
     ClickHouseSilent,
 }
@@ -150,10 +165,24 @@ pub struct Asked<'a> {
 /// reads it into a store. A contract server's `/meta` is asked first: it says which dimensions
 /// `/usage` can group by and whether it applies `filters` itself. `token` is the one entered for
 /// the source's origin, if any.
-pub async fn fetch(asked: &Asked<'_>, token: Option<String>, on_progress: OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
-    let Asked { source, kind, range, granularity, filters, .. } = *asked;
+pub async fn fetch(
+    asked: &Asked<'_>,
+    token: Option<String>,
+    on_progress: OnProgress,
+) -> Result<(UsageStore, LiveInfo), RestError> {
+    let Asked {
+        source,
+        kind,
+        range,
+        granularity,
+        filters,
+        ..
+    } = *asked;
     let endpoint = Endpoint::parse_as(source, kind).map_err(|e| RestError::BadSource(e.to_string()))?;
-    let token = Token { origin: origin_of(source), value: token.filter(|t| !t.is_empty()) };
+    let token = Token {
+        origin: origin_of(source),
+        value: token.filter(|t| !t.is_empty()),
+    };
     if let Endpoint::ClickHouse { url, database, table } = &endpoint {
         return clickhouse(source, url, database, table, asked, &token, &on_progress).await;
     }
@@ -168,22 +197,57 @@ pub async fn fetch(asked: &Asked<'_>, token: Option<String>, on_progress: OnProg
         None => None,
     };
     let ask = Ask::for_server(meta.as_ref().and_then(|m| m.as_ref().ok()), filters);
-    let plan = endpoint.plan_with(DaySpan::from(range), granularity.unwrap_or_else(|| range.natural_granularity()), &ask);
+    let plan = endpoint.plan_with(
+        DaySpan::from(range),
+        granularity.unwrap_or_else(|| range.natural_granularity()),
+        &ask,
+    );
     let mut answers = Vec::with_capacity(plan.requests.len());
     let mut served_from = None;
     for request in &plan.requests {
         let answer = match &endpoint {
             Endpoint::Genesys { query_url } => genesys(query_url, request, &token, &on_progress).await?,
-            _ => send(&request.url, request.body.as_deref(), request.auth, &token, &on_progress, Wire::Json).await?,
+            _ => {
+                send(
+                    &request.url,
+                    request.body.as_deref(),
+                    request.auth,
+                    &token,
+                    &on_progress,
+                    Wire::Json,
+                )
+                .await?
+            }
         };
         served_from = served_from.or(answer.redirected_to);
         answers.push((request.format, answer.bytes));
     }
-    let (store, _) = read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| RestError::Contract { kind: endpoint.kind(), detail })?;
+    let (store, _) =
+        read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| {
+            RestError::Contract {
+                kind: endpoint.kind(),
+                detail,
+            }
+        })?;
     drop(answers);
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = range.to_query();
-    Ok((store, LiveInfo { url: source.to_owned(), kind: endpoint.kind().to_owned(), fetched_at, from, to, caveat: plan.caveat, meta, served_from, zone: None, latency: Vec::new(), latency_keys: Vec::new() }))
+    Ok((
+        store,
+        LiveInfo {
+            url: source.to_owned(),
+            kind: endpoint.kind().to_owned(),
+            fetched_at,
+            from,
+            to,
+            caveat: plan.caveat,
+            meta,
+            served_from,
+            zone: None,
+            latency: Vec::new(),
+            latency_keys: Vec::new(),
+        },
+    ))
 }
 
 /// The token entered for one origin: it goes to that origin and nowhere else.
@@ -193,9 +257,25 @@ struct Token {
 }
 
 /// Runs a Genesys usage query: POSTs it, then polls its results until they are complete.
-async fn genesys(query_url: &str, query: &usage_core::rest::Request, token: &Token, on_progress: &OnProgress) -> Result<Answer, RestError> {
-    let execution = send(&query.url, query.body.as_deref(), query.auth, token, on_progress, Wire::Json).await?;
-    let broken = |detail| RestError::Contract { kind: "Genesys Cloud usage query", detail };
+async fn genesys(
+    query_url: &str,
+    query: &usage_core::rest::Request,
+    token: &Token,
+    on_progress: &OnProgress,
+) -> Result<Answer, RestError> {
+    let execution = send(
+        &query.url,
+        query.body.as_deref(),
+        query.auth,
+        token,
+        on_progress,
+        Wire::Json,
+    )
+    .await?;
+    let broken = |detail| RestError::Contract {
+        kind: "Genesys Cloud usage query",
+        detail,
+    };
     let results = genesys_results_url(query_url, &execution.bytes).map_err(broken)?;
     let mut poll = 1;
     loop {
@@ -224,7 +304,15 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 /// the zone's clock and per value of the grouping's dimensions, with the link's filters applied
 /// there. Each answer is a part of the store, which answers each widget from the smallest part
 /// that keeps apart what it shows. The coarsest rollup that has everything a query needs answers it.
-async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, asked: &Asked<'_>, token: &Token, on_progress: &OnProgress) -> Result<(UsageStore, LiveInfo), RestError> {
+async fn clickhouse(
+    source: &str,
+    url: &str,
+    database: &Name,
+    table: &Name,
+    asked: &Asked<'_>,
+    token: &Token,
+    on_progress: &OnProgress,
+) -> Result<(UsageStore, LiveInfo), RestError> {
     // Each query but the DESCRIBEs is named by the page, this fetch and its place in it, and the
     // earlier fetches' queries still running on the server are cancelled first (their workers
     // are gone, but 18.16 would run them on).
@@ -232,7 +320,14 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let closing = std::cell::Cell::new(false);
     let query_url = |place: Option<&str>| {
         let id = place.map(|place| usage_core::clickhouse::query_id(asked.session, asked.fetch, place));
-        usage_core::clickhouse::query_url(url, database, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS, id.as_deref(), closing.get())
+        usage_core::clickhouse::query_url(
+            url,
+            database,
+            CLICKHOUSE_SECONDS,
+            CLICKHOUSE_ROWS,
+            id.as_deref(),
+            closing.get(),
+        )
     };
     // Parallel answers' bytes, added up for the one progress figure.
     let received = std::rc::Rc::new(std::cell::RefCell::new(Vec::<u64>::new()));
@@ -256,11 +351,16 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
             send(&query_url, Some(&sql), Auth::Basic, token, &mine, Wire::ClickHouse).await
         }
     };
-    let broken = |detail: String| RestError::Contract { kind: "ClickHouse", detail };
+    let broken = |detail: String| RestError::Contract {
+        kind: "ClickHouse",
+        detail,
+    };
     let describe = |name: &Name| format!("DESCRIBE TABLE {}.{} FORMAT JSONCompact", database.sql(), name.sql());
     // The rollups are optional: a table that is not there is no failure. Latencies need none.
     let rollup_describe = |suffix: &str| {
-        let name = Name::parse(&format!("{}{suffix}", table.as_str())).ok().filter(|_| !asked.latency_only);
+        let name = Name::parse(&format!("{}{suffix}", table.as_str()))
+            .ok()
+            .filter(|_| !asked.latency_only);
         async move {
             let name = name?;
             let answer = ask(describe(&name), None).await.ok()?;
@@ -270,20 +370,43 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
     // A user who may not kill queries still gets the dashboard: the answer is not needed.
     let kill = async {
-        if let Some(sql) = usage_core::clickhouse::kill_sql(asked.session, asked.fetch).filter(|_| !asked.latency_only) {
+        if let Some(sql) = usage_core::clickhouse::kill_sql(asked.session, asked.fetch).filter(|_| !asked.latency_only)
+        {
             let _ = ask(sql, None).await;
         }
     };
     // Whether the server can stop a query when the tab closes (current releases; not 18.16).
-    let closes = async { ask(usage_core::clickhouse::has_setting_sql(), None).await.is_ok_and(|answer| usage_core::clickhouse::has_setting(&answer.bytes)) };
-    let (raw, coarse, fine, (), closes) = futures::join!(ask(describe(table), None), rollup_describe(coarse), rollup_describe(fine), kill, closes);
+    let closes = async {
+        ask(usage_core::clickhouse::has_setting_sql(), None)
+            .await
+            .is_ok_and(|answer| usage_core::clickhouse::has_setting(&answer.bytes))
+    };
+    let (raw, coarse, fine, (), closes) = futures::join!(
+        ask(describe(table), None),
+        rollup_describe(coarse),
+        rollup_describe(fine),
+        kill,
+        closes
+    );
     closing.set(closes);
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = asked.range.to_query();
     if asked.latency_only {
         let (counted, texts, note) = clickhouse_latency(&raw, asked, &ask).await;
-        let info = LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: note, meta: None, served_from: None, zone: asked.zone.map(str::to_owned), latency: counted.to_numbers(), latency_keys: texts };
+        let info = LiveInfo {
+            url: source.to_owned(),
+            kind: "ClickHouse".to_owned(),
+            fetched_at,
+            from,
+            to,
+            caveat: note,
+            meta: None,
+            served_from: None,
+            zone: asked.zone.map(str::to_owned),
+            latency: counted.to_numbers(),
+            latency_keys: texts,
+        };
         return Ok((UsageStore::default(), info));
     }
     let rollups: Vec<Table> = [coarse, fine].into_iter().flatten().collect();
@@ -295,31 +418,64 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
     };
     let days = |range: &DateRange| {
         let span = DaySpan::from(range);
-        usage_core::zone::Window { start: span.start * 86_400, end: span.end * 86_400 }
+        usage_core::zone::Window {
+            start: span.start * 86_400,
+            end: span.end * 86_400,
+        }
     };
     // The range and the compared period: one stretch when they touch, so no day is counted twice.
     let mut windows = vec![days(asked.range)];
     if let Some(before) = asked.before.as_ref().map(days) {
         if before.end >= windows[0].start && before.start <= windows[0].end {
-            windows[0] = usage_core::zone::Window { start: before.start.min(windows[0].start), end: before.end.max(windows[0].end) };
+            windows[0] = usage_core::zone::Window {
+                start: before.start.min(windows[0].start),
+                end: before.end.max(windows[0].end),
+            };
         } else {
             windows.push(before);
         }
     }
     let zone = asked.zone.unwrap_or("UTC");
-    let listing = usage_core::clickhouse::Listing { over: asked.window.unwrap_or(windows[0]), most: usage_core::clickhouse::LISTED };
-    let queries = usage_core::clickhouse::usage_queries(&raw, &rollups, asked.groupings, &windows, granularity, zone, asked.filters, asked.offsets, listing);
-    let answers = futures::future::try_join_all(queries.iter().enumerate().map(|(i, query)| ask(query.sql.clone(), Some(format!("usage-{i}"))))).await?;
-    let store = usage_core::clickhouse::read_parts(&queries, answers.iter().map(|a| a.bytes.as_slice()), width).map_err(broken)?;
+    let listing = usage_core::clickhouse::Listing {
+        over: asked.window.unwrap_or(windows[0]),
+        most: usage_core::clickhouse::LISTED,
+    };
+    let queries = usage_core::clickhouse::usage_queries(
+        &raw,
+        &rollups,
+        asked.groupings,
+        &windows,
+        granularity,
+        zone,
+        asked.filters,
+        asked.offsets,
+        listing,
+    );
+    let answers = futures::future::try_join_all(
+        queries
+            .iter()
+            .enumerate()
+            .map(|(i, query)| ask(query.sql.clone(), Some(format!("usage-{i}")))),
+    )
+    .await?;
+    let store = usage_core::clickhouse::read_parts(&queries, answers.iter().map(|a| a.bytes.as_slice()), width)
+        .map_err(broken)?;
     // Whether the table has latencies to count: the p95 metric is offered then.
-    let counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), ..Default::default() };
+    let counted = usage_core::latency::CountedLatency {
+        countable: raw.has_latency(),
+        ..Default::default()
+    };
     let names = usage_core::clickhouse::answered_by(&queries);
     let buckets = match granularity {
         Granularity::TenMinutes => "10-minute buckets",
         Granularity::Hour => "hours",
         _ => "days",
     };
-    let caveat = format!("Counted by ClickHouse from {}.{}, in {zone} {buckets}.", database.as_str(), names.join(" and "));
+    let caveat = format!(
+        "Counted by ClickHouse from {}.{}, in {zone} {buckets}.",
+        database.as_str(),
+        names.join(" and ")
+    );
     let served_from = answers.into_iter().find_map(|a| a.redirected_to);
     let latency = counted.to_numbers();
     // What the table can break down by (its columns), as a contract server's /meta says it:
@@ -334,25 +490,62 @@ async fn clickhouse(source: &str, url: &str, database: &Name, table: &Name, aske
         retention_days: None,
         quota: None,
     };
-    Ok((store, LiveInfo { url: source.to_owned(), kind: "ClickHouse".to_owned(), fetched_at, from, to, caveat: Some(caveat), meta: Some(Ok(offered)), served_from, zone: asked.zone.map(str::to_owned), latency, latency_keys: Vec::new() }))
+    Ok((
+        store,
+        LiveInfo {
+            url: source.to_owned(),
+            kind: "ClickHouse".to_owned(),
+            fetched_at,
+            from,
+            to,
+            caveat: Some(caveat),
+            meta: Some(Ok(offered)),
+            served_from,
+            zone: asked.zone.map(str::to_owned),
+            latency,
+            latency_keys: Vec::new(),
+        },
+    ))
 }
 
 /// The latencies the view shows, from the raw table (only it has a request's own), in parallel:
 /// keyed by their values' texts (the positions in the list returned), since this worker has no
 /// store, and a note for the banner. They are not needed for the counts: one that fails leaves
 /// its figures out, and the note says why.
-async fn clickhouse_latency<F, A>(raw: &Table, asked: &Asked<'_>, ask: &A) -> (usage_core::latency::CountedLatency, Vec<String>, Option<String>)
+async fn clickhouse_latency<F, A>(
+    raw: &Table,
+    asked: &Asked<'_>,
+    ask: &A,
+) -> (usage_core::latency::CountedLatency, Vec<String>, Option<String>)
 where
     A: Fn(String, Option<String>) -> F,
     F: std::future::Future<Output = Result<Answer, RestError>>,
 {
     let zone = asked.zone.unwrap_or("UTC");
     let Some(latency) = &asked.latency else {
-        return (usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() }, Vec::new(), None);
+        return (
+            usage_core::latency::CountedLatency {
+                countable: raw.has_latency(),
+                filters: asked.filters.to_vec(),
+                ..Default::default()
+            },
+            Vec::new(),
+            None,
+        );
     };
     let (parts, listing) = (latency.parts(raw), latency.listing());
-    let answers = futures::future::join_all(parts.iter().enumerate().map(|(i, part)| ask(part.sql(raw, zone, asked.filters, listing), Some(format!("latency-{i}"))))).await;
-    let mut counted = usage_core::latency::CountedLatency { countable: raw.has_latency(), filters: asked.filters.to_vec(), ..Default::default() };
+    let answers = futures::future::join_all(parts.iter().enumerate().map(|(i, part)| {
+        ask(
+            part.sql(raw, zone, asked.filters, listing),
+            Some(format!("latency-{i}")),
+        )
+    }))
+    .await;
+    let mut counted = usage_core::latency::CountedLatency {
+        countable: raw.has_latency(),
+        filters: asked.filters.to_vec(),
+        ..Default::default()
+    };
     let mut texts: Vec<String> = Vec::new();
     let mut positions: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut key = |_: Dimension, text: &str| -> Option<u32> {
@@ -366,13 +559,20 @@ where
     };
     let mut failure = None;
     for (part, answer) in parts.iter().zip(answers) {
-        if let Err(why) = answer.map_err(|e| e.message()).and_then(|answer| part.read(&answer.bytes, &mut key, &mut counted)) {
+        if let Err(why) = answer
+            .map_err(|e| e.message())
+            .and_then(|answer| part.read(&answer.bytes, &mut key, &mut counted))
+        {
             failure.get_or_insert(why);
         }
     }
     let note = match failure {
         Some(why) => Some(format!("Latency percentiles were not counted: {why}")),
-        None if !parts.is_empty() => Some(format!("Latency percentiles from {}.{}.", raw.database.as_str(), raw.table.as_str())),
+        None if !parts.is_empty() => Some(format!(
+            "Latency percentiles from {}.{}.",
+            raw.database.as_str(),
+            raw.table.as_str()
+        )),
         None => None,
     };
     (counted, texts, note)
@@ -399,15 +599,27 @@ struct Answer {
 /// the browser drops it if a redirect leads to another origin, and the answer then says where it
 /// came from. One deadline covers the headers and the whole body, which is read as a stream and
 /// abandoned as soon as it passes [`MAX_BYTES`] (counting decoded bytes, so a gzip bomb stops there).
-async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progress: &OnProgress, wire: Wire) -> Result<Answer, RestError> {
+async fn send(
+    url: &str,
+    body: Option<&str>,
+    auth: Auth,
+    token: &Token,
+    on_progress: &OnProgress,
+    wire: Wire,
+) -> Result<Answer, RestError> {
     let origin = origin_of(url);
     // The token only ever goes to the origin it was entered for.
-    let token = token.value.clone().filter(|_| !origin.is_empty() && origin == token.origin);
+    let token = token
+        .value
+        .clone()
+        .filter(|_| !origin.is_empty() && origin == token.origin);
     let authorization = match (token, auth) {
         (None, _) => None,
         (Some(token), Auth::Bearer) => Some(format!("Bearer {token}")),
         (Some(token), Auth::BasicUser) => {
-            let encoded = scope().btoa(&format!("{token}:")).map_err(|_| RestError::TokenNotAscii)?;
+            let encoded = scope()
+                .btoa(&format!("{token}:"))
+                .map_err(|_| RestError::TokenNotAscii)?;
             Some(format!("Basic {encoded}"))
         }
         // `user:password`, as "Connect API…" keeps a ClickHouse login.
@@ -428,7 +640,9 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
                 controller.abort();
             })
         };
-        let timer = scope().set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS).ok();
+        let timer = scope()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), TIMEOUT_MS)
+            .ok();
         let outcome = attempt_once(url, body, authorization.as_deref(), &controller, on_progress, wire).await;
         let timed_out = deadline_passed.get();
         if let Some(timer) = timer {
@@ -439,7 +653,9 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
         let (status, retry_after) = match outcome {
             Err(_) if timed_out && wire == Wire::ClickHouse => return Err(RestError::ClickHouseSilent),
             Err(_) if timed_out => return Err(RestError::Timeout),
-            Err(RestError::Network { origin }) if wire == Wire::ClickHouse => return Err(RestError::ClickHouseUnreachable { origin }),
+            Err(RestError::Network { origin }) if wire == Wire::ClickHouse => {
+                return Err(RestError::ClickHouseUnreachable { origin });
+            }
             Err(error) => return Err(error),
             // A ClickHouse exception is an answer, not a passing failure: it is not tried again.
             Ok(Attempt::Exception(said)) => return Err(RestError::ClickHouse(said)),
@@ -461,7 +677,10 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
                     403 => RestError::Refused,
                     404 => RestError::NotFound(url.to_owned()),
                     429 => RestError::RateLimited { attempts: attempt },
-                    500..=599 => RestError::ServerFailed { status, attempts: attempt },
+                    500..=599 => RestError::ServerFailed {
+                        status,
+                        attempts: attempt,
+                    },
                     other => RestError::Status(other),
                 });
             }
@@ -473,15 +692,35 @@ async fn send(url: &str, body: Option<&str>, auth: Auth, token: &Token, on_progr
 enum Attempt {
     /// A successful answer's body, and the URL it finally came from.
     Body(Vec<u8>, String),
-    Failed { status: u16, retry_after: Option<String> },
+    Failed {
+        status: u16,
+        retry_after: Option<String>,
+    },
     /// ClickHouse's exception, in words.
     Exception(String),
 }
 
 /// One try: the request, then, for a successful answer, its body read as a stream.
-async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>, controller: &web_sys::AbortController, on_progress: &OnProgress, wire: Wire) -> Result<Attempt, RestError> {
-    let network = || if !scope().navigator().on_line() { RestError::Offline } else { RestError::Network { origin: origin_of(url) } };
-    let content_type = if wire == Wire::ClickHouse { "text/plain;charset=UTF-8" } else { "application/json" };
+async fn attempt_once(
+    url: &str,
+    body: Option<&str>,
+    authorization: Option<&str>,
+    controller: &web_sys::AbortController,
+    on_progress: &OnProgress,
+    wire: Wire,
+) -> Result<Attempt, RestError> {
+    let network = || {
+        if !scope().navigator().on_line() {
+            RestError::Offline
+        } else {
+            RestError::Network { origin: origin_of(url) }
+        }
+    };
+    let content_type = if wire == Wire::ClickHouse {
+        "text/plain;charset=UTF-8"
+    } else {
+        "application/json"
+    };
     let mut request = match body {
         Some(_) => gloo_net::http::Request::post(url).header("Content-Type", content_type),
         None => gloo_net::http::Request::get(url),
@@ -498,32 +737,50 @@ async fn attempt_once(url: &str, body: Option<&str>, authorization: Option<&str>
     if !response.ok() {
         // ClickHouse says what went wrong in a short text body: it is read only from ClickHouse,
         // not when its length says it is long, and within the request's deadline.
-        let short = response.headers().get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok()).is_none_or(|l| l <= 64 << 10);
+        let short = response
+            .headers()
+            .get("Content-Length")
+            .and_then(|l| l.trim().parse::<u64>().ok())
+            .is_none_or(|l| l <= 64 << 10);
         if wire == Wire::ClickHouse && short {
             let text = response.text().await.unwrap_or_default();
             if let Some(said) = usage_core::clickhouse::error_message(&text, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS) {
                 return Ok(Attempt::Exception(said));
             }
         }
-        return Ok(Attempt::Failed { status: response.status(), retry_after: response.headers().get("Retry-After") });
+        return Ok(Attempt::Failed {
+            status: response.status(),
+            retry_after: response.headers().get("Retry-After"),
+        });
     }
     // A declared length over the cap is refused before any of the body is read. It is a u64:
     // a usize is 32 bits in wasm, and 5 GB would not parse and so not be refused.
-    let declared = response.headers().get("Content-Length").and_then(|l| l.trim().parse::<u64>().ok());
+    let declared = response
+        .headers()
+        .get("Content-Length")
+        .and_then(|l| l.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > MAX_BYTES as u64) {
         controller.abort();
         return Err(RestError::TooLarge);
     }
     let final_url = response.url();
-    let Some(stream) = response.body() else { return Ok(Attempt::Body(Vec::new(), final_url)) };
+    let Some(stream) = response.body() else {
+        return Ok(Attempt::Body(Vec::new(), final_url));
+    };
     let reader = web_sys::ReadableStreamDefaultReader::new(&stream).map_err(|_| network())?;
     let mut bytes = Vec::with_capacity(declared.map_or(0, |l| l as usize));
     loop {
         let step = JsFuture::from(reader.read()).await.map_err(|_| network())?;
-        if js_sys::Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+        if js_sys::Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
             break;
         }
-        let chunk = js_sys::Reflect::get(&step, &"value".into()).map(|v| js_sys::Uint8Array::new(&v)).map_err(|_| network())?;
+        let chunk = js_sys::Reflect::get(&step, &"value".into())
+            .map(|v| js_sys::Uint8Array::new(&v))
+            .map_err(|_| network())?;
         if bytes.len() + chunk.length() as usize > MAX_BYTES {
             let _ = reader.cancel();
             controller.abort();

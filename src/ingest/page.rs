@@ -17,7 +17,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{ErrorEvent, MessageEvent, Worker};
 
-use super::protocol::{Failure, Outcome, column_from_js, failure_from_js, get, header_from_js, kind_of, outcome_from_js};
+use super::protocol::{
+    Failure, Outcome, column_from_js, failure_from_js, get, header_from_js, kind_of, outcome_from_js,
+};
 
 /// What the page hears from a worker.
 enum Event {
@@ -68,13 +70,19 @@ pub fn prefetch() {
     let fetch = Closure::once_into_js(move || {
         if let Some(window) = web_sys::window() {
             let loader = worker_url();
-            for url in [loader.clone(), loader.replace("_loader.js", ".js"), loader.replace("_loader.js", "_bg.wasm")] {
+            for url in [
+                loader.clone(),
+                loader.replace("_loader.js", ".js"),
+                loader.replace("_loader.js", "_bg.wasm"),
+            ] {
                 let _ = window.fetch_with_str(&url);
             }
         }
     });
     // requestIdleCallback where there is one, else a little after load.
-    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback")).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let idle = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     match idle {
         Some(request) => {
             let _ = request.call1(&window, &fetch);
@@ -90,8 +98,13 @@ pub fn prefetch() {
 pub async fn yield_to_page() {
     let global = js_sys::global();
     let scheduler = js_sys::Reflect::get(&global, &JsValue::from_str("scheduler")).unwrap_or(JsValue::UNDEFINED);
-    let yield_fn = js_sys::Reflect::get(&scheduler, &JsValue::from_str("yield")).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    let promise = match yield_fn.and_then(|f| f.call0(&scheduler).ok()).and_then(|p| p.dyn_into::<js_sys::Promise>().ok()) {
+    let yield_fn = js_sys::Reflect::get(&scheduler, &JsValue::from_str("yield"))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let promise = match yield_fn
+        .and_then(|f| f.call0(&scheduler).ok())
+        .and_then(|p| p.dyn_into::<js_sys::Promise>().ok())
+    {
         Some(promise) => promise,
         None => js_sys::Promise::new(&mut |resolve, _| {
             if let Some(window) = web_sys::window() {
@@ -104,8 +117,14 @@ pub async fn yield_to_page() {
 
 /// Runs one job in a new worker: `job` is posted with `transfer`'s buffers moved, not copied.
 /// The worker is terminated when the job ends, which frees all of its memory.
-pub async fn run(job: Object, transfer: Array, on_progress: impl Fn(Progress), cancel: &Cancel) -> Result<(UsageStore, Outcome), Failure> {
-    let worker = Worker::new(&worker_url()).map_err(|_| Failure::Other("the file reader could not be started".into()))?;
+pub async fn run(
+    job: Object,
+    transfer: Array,
+    on_progress: impl Fn(Progress),
+    cancel: &Cancel,
+) -> Result<(UsageStore, Outcome), Failure> {
+    let worker =
+        Worker::new(&worker_url()).map_err(|_| Failure::Other("the file reader could not be started".into()))?;
     let (sender, mut events) = mpsc::unbounded::<Event>();
     let on_message = {
         let sender = sender.clone();
@@ -148,7 +167,11 @@ async fn follow(
             Event::Crashed(reason) => {
                 return Err(Failure::Other(format!(
                     "the file reader stopped unexpectedly ({}); the file may be too large for this tab's memory",
-                    if reason.is_empty() { "no reason given".to_owned() } else { reason }
+                    if reason.is_empty() {
+                        "no reason given".to_owned()
+                    } else {
+                        reason
+                    }
                 )));
             }
         };
@@ -156,7 +179,9 @@ async fn follow(
             // The worker listens now: hand it the job.
             "ready" => {
                 if let Some((job, transfer)) = job.take() {
-                    worker.post_message_with_transfer(&job, &transfer).map_err(|_| Failure::Other("the job could not be handed to the file reader".into()))?;
+                    worker
+                        .post_message_with_transfer(&job, &transfer)
+                        .map_err(|_| Failure::Other("the job could not be handed to the file reader".into()))?;
                 }
             }
             "progress" => on_progress(Progress {
@@ -178,13 +203,15 @@ async fn follow(
 
 /// Puts the store back together from a `done` message, one column per turn of the page.
 async fn assemble(data: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
-    let broken = |e: usage_core::parts::PartsError| Failure::Other(format!("the file reader handed back a broken store ({e})"));
+    let broken =
+        |e: usage_core::parts::PartsError| Failure::Other(format!("the file reader handed back a broken store ({e})"));
     let header = header_from_js(&get(data, "header")).map_err(broken)?;
     let mut assembler = Assembler::new(header).map_err(broken)?;
     let columns = get(data, "columns");
     for name in Column::NAMES {
         yield_to_page().await;
-        let column = column_from_js(name, &get(&columns, name)).ok_or_else(|| broken(usage_core::parts::PartsError::Missing(name)))?;
+        let column = column_from_js(name, &get(&columns, name))
+            .ok_or_else(|| broken(usage_core::parts::PartsError::Missing(name)))?;
         assembler.add(column).map_err(broken)?;
     }
     let store = assembler.finish().map_err(broken)?;

@@ -7,13 +7,13 @@
 //! then `{kind: "done", header, columns, outcome}` with every column's buffer transferred (not
 //! copied), or `{kind: "failed", error}`.
 
-use js_sys::{Array, BigUint64Array, Object, Reflect, Uint16Array, Uint32Array, Uint8Array};
+use js_sys::{Array, BigUint64Array, Object, Reflect, Uint8Array, Uint16Array, Uint32Array};
 use usage_core::formats::tabular::{ColumnMapping, Field, MappingProposal};
 use usage_core::formats::{ReadReport, RowProblem};
 use usage_core::load::LoadError;
-use usage_core::rest::{ApiMeta, MetaClient, Quota};
-use usage_core::parts::{Column, PartsError, StoreHeader, table};
 use usage_core::model::BucketWidth;
+use usage_core::parts::{Column, PartsError, StoreHeader, table};
+use usage_core::rest::{ApiMeta, MetaClient, Quota};
 use usage_core::store::{Measure, MeasurePoint, NumberColumn};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -69,9 +69,16 @@ pub struct LiveInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
     /// A CSV's columns must be confirmed first.
-    NeedsMapping { name: String, proposal: Box<MappingProposal> },
+    NeedsMapping {
+        name: String,
+        proposal: Box<MappingProposal>,
+    },
     /// No usable rows; for a CSV read by column names, the columns that were used.
-    NoRows { message: String, name: String, proposal: Option<Box<MappingProposal>> },
+    NoRows {
+        message: String,
+        name: String,
+        proposal: Option<Box<MappingProposal>>,
+    },
     /// Anything else, in words.
     Other(String),
 }
@@ -90,7 +97,13 @@ impl From<LoadError> for Failure {
     fn from(error: LoadError) -> Failure {
         match error {
             LoadError::NeedsMapping { name, proposal } => Failure::NeedsMapping { name, proposal },
-            LoadError::NoRows { ref name, ref proposal, .. } => Failure::NoRows { message: error.to_string(), name: name.clone(), proposal: proposal.clone() },
+            LoadError::NoRows {
+                ref name, ref proposal, ..
+            } => Failure::NoRows {
+                message: error.to_string(),
+                name: name.clone(),
+                proposal: proposal.clone(),
+            },
             other => Failure::Other(other.to_string()),
         }
     }
@@ -116,7 +129,11 @@ fn optional(text: &Option<String>) -> JsValue {
 }
 
 fn strings_to_js<'a>(values: impl IntoIterator<Item = &'a String>) -> JsValue {
-    values.into_iter().map(|v| JsValue::from_str(v)).collect::<Array>().into()
+    values
+        .into_iter()
+        .map(|v| JsValue::from_str(v))
+        .collect::<Array>()
+        .into()
 }
 
 pub fn strings_from_js(value: &JsValue) -> Vec<String> {
@@ -132,7 +149,12 @@ fn field_at(index: f64) -> Option<Field> {
 }
 
 fn mapping_to_js(mapping: &ColumnMapping) -> JsValue {
-    mapping.columns.iter().map(|&(field, column)| -> JsValue { Array::of2(&field_index(field).into(), &(column as f64).into()).into() }).collect::<Array>().into()
+    mapping
+        .columns
+        .iter()
+        .map(|&(field, column)| -> JsValue { Array::of2(&field_index(field).into(), &(column as f64).into()).into() })
+        .collect::<Array>()
+        .into()
 }
 
 fn mapping_from_js(value: &JsValue) -> ColumnMapping {
@@ -150,7 +172,15 @@ fn proposal_to_js(proposal: &MappingProposal) -> JsValue {
     let object = Object::new();
     set(&object, "header", &strings_to_js(&proposal.header));
     set(&object, "mapping", &mapping_to_js(&proposal.mapping));
-    set(&object, "ambiguous", &proposal.ambiguous.iter().map(|&f| JsValue::from_f64(field_index(f))).collect::<Array>());
+    set(
+        &object,
+        "ambiguous",
+        &proposal
+            .ambiguous
+            .iter()
+            .map(|&f| JsValue::from_f64(field_index(f)))
+            .collect::<Array>(),
+    );
     set(&object, "key", &JsValue::from_str(&proposal.key));
     object.into()
 }
@@ -162,7 +192,10 @@ fn proposal_from_js(value: &JsValue) -> Option<MappingProposal> {
     Some(MappingProposal {
         header: strings_from_js(&get(value, "header")),
         mapping: mapping_from_js(&get(value, "mapping")),
-        ambiguous: Array::from(&get(value, "ambiguous")).iter().filter_map(|f| field_at(f.as_f64()?)).collect(),
+        ambiguous: Array::from(&get(value, "ambiguous"))
+            .iter()
+            .filter_map(|f| field_at(f.as_f64()?))
+            .collect(),
         key: get(value, "key").as_string().unwrap_or_default(),
     })
 }
@@ -180,7 +213,10 @@ fn problems_from_js(value: &JsValue) -> Vec<RowProblem> {
         .iter()
         .filter_map(|pair| {
             let pair = Array::from(&pair);
-            Some(RowProblem { line: pair.get(0).as_f64()? as usize, reason: pair.get(1).as_string()? })
+            Some(RowProblem {
+                line: pair.get(0).as_f64()? as usize,
+                reason: pair.get(1).as_string()?,
+            })
         })
         .collect()
 }
@@ -218,8 +254,24 @@ fn meta_to_js(meta: &ApiMeta) -> JsValue {
     set(&object, "metrics", &strings_to_js(&meta.metrics));
     set(&object, "timezone", &JsValue::from_str(&meta.timezone));
     // Counts as text: a u64 may not fit an f64 exactly.
-    set(&object, "retention_days", &meta.retention_days.map_or(JsValue::NULL, |d| JsValue::from_str(&d.to_string())));
-    set(&object, "dimensions", &strings_to_js(&meta.dimensions.iter().map(|d| d.as_str().to_owned()).collect::<Vec<_>>()));
+    set(
+        &object,
+        "retention_days",
+        &meta
+            .retention_days
+            .map_or(JsValue::NULL, |d| JsValue::from_str(&d.to_string())),
+    );
+    set(
+        &object,
+        "dimensions",
+        &strings_to_js(
+            &meta
+                .dimensions
+                .iter()
+                .map(|d| d.as_str().to_owned())
+                .collect::<Vec<_>>(),
+        ),
+    );
     set(&object, "filters", &JsValue::from_bool(meta.filters));
     if let Some(quota) = &meta.quota {
         let q = Object::new();
@@ -239,28 +291,48 @@ fn meta_from_js(value: &JsValue) -> ApiMeta {
             .iter()
             .filter_map(|pair| {
                 let pair = Array::from(&pair);
-                Some(MetaClient { id: pair.get(0).as_string()?, name: pair.get(1).as_string() })
+                Some(MetaClient {
+                    id: pair.get(0).as_string()?,
+                    name: pair.get(1).as_string(),
+                })
             })
             .collect(),
         metrics: strings_from_js(&get(value, "metrics")),
         timezone: text(value, "timezone"),
         retention_days: count(value, "retention_days"),
-        dimensions: strings_from_js(&get(value, "dimensions")).iter().filter_map(|d| usage_core::Dimension::parse(d)).collect(),
+        dimensions: strings_from_js(&get(value, "dimensions"))
+            .iter()
+            .filter_map(|d| usage_core::Dimension::parse(d))
+            .collect(),
         filters: get(value, "filters").as_bool().unwrap_or(false),
-        quota: (!quota.is_undefined()).then(|| Quota { limit: count(&quota, "limit").unwrap_or(0), used: count(&quota, "used").unwrap_or(0), window: text(&quota, "window") }),
+        quota: (!quota.is_undefined()).then(|| Quota {
+            limit: count(&quota, "limit").unwrap_or(0),
+            used: count(&quota, "used").unwrap_or(0),
+            window: text(&quota, "window"),
+        }),
     }
 }
 
 fn live_to_js(live: &LiveInfo) -> JsValue {
     let object = Object::new();
-    for (key, value) in [("url", &live.url), ("kind", &live.kind), ("fetched_at", &live.fetched_at), ("from", &live.from), ("to", &live.to)] {
+    for (key, value) in [
+        ("url", &live.url),
+        ("kind", &live.kind),
+        ("fetched_at", &live.fetched_at),
+        ("from", &live.from),
+        ("to", &live.to),
+    ] {
         set(&object, key, &JsValue::from_str(value));
     }
     set(&object, "caveat", &optional(&live.caveat));
     set(&object, "served_from", &optional(&live.served_from));
     set(&object, "zone", &optional(&live.zone));
     if !live.latency.is_empty() {
-        set(&object, "latency", &js_sys::Float64Array::from(live.latency.as_slice()).into());
+        set(
+            &object,
+            "latency",
+            &js_sys::Float64Array::from(live.latency.as_slice()).into(),
+        );
     }
     set(&object, "latency_keys", &strings_to_js(&live.latency_keys));
     match &live.meta {
@@ -288,14 +360,21 @@ fn live_from_js(value: &JsValue) -> LiveInfo {
         meta,
         served_from: optional_text(value, "served_from"),
         zone: optional_text(value, "zone"),
-        latency: get(value, "latency").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default(),
+        latency: get(value, "latency")
+            .dyn_into::<js_sys::Float64Array>()
+            .map(|a| a.to_vec())
+            .unwrap_or_default(),
         latency_keys: strings_from_js(&get(value, "latency_keys")),
     }
 }
 
 /// Confirmed column choices, by header key, as a JS array of `[key, mapping]` (page side).
 pub fn mappings_to_js(mappings: &usage_core::load::Mappings) -> JsValue {
-    mappings.iter().map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() }).collect::<Array>().into()
+    mappings
+        .iter()
+        .map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() })
+        .collect::<Array>()
+        .into()
 }
 
 /// The same back (worker side).
@@ -325,7 +404,11 @@ pub fn outcome_to_js(outcome: &Outcome) -> JsValue {
         .collect();
     set(&object, "files", &files);
     set(&object, "duplicates", &strings_to_js(&outcome.duplicates));
-    let mappings: Array = outcome.mappings_used.iter().map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() }).collect();
+    let mappings: Array = outcome
+        .mappings_used
+        .iter()
+        .map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() })
+        .collect();
     set(&object, "mappings_used", &mappings);
     if let Some(live) = &outcome.live {
         set(&object, "live", &live_to_js(live));
@@ -339,7 +422,11 @@ pub fn outcome_from_js(value: &JsValue) -> Outcome {
     Outcome {
         files: Array::from(&get(value, "files"))
             .iter()
-            .map(|f| ReadFile { name: text(&f, "name"), format: text(&f, "format"), report: report_from_js(&get(&f, "report")) })
+            .map(|f| ReadFile {
+                name: text(&f, "name"),
+                format: text(&f, "format"),
+                report: report_from_js(&get(&f, "report")),
+            })
             .collect(),
         duplicates: strings_from_js(&get(value, "duplicates")),
         mappings_used: Array::from(&get(value, "mappings_used"))
@@ -362,11 +449,19 @@ pub fn failure_to_js(failure: &Failure) -> JsValue {
             set(&object, "name", &JsValue::from_str(name));
             set(&object, "proposal", &proposal_to_js(proposal));
         }
-        Failure::NoRows { message, name, proposal } => {
+        Failure::NoRows {
+            message,
+            name,
+            proposal,
+        } => {
             set(&object, "kind", &"no-rows".into());
             set(&object, "message", &JsValue::from_str(message));
             set(&object, "name", &JsValue::from_str(name));
-            set(&object, "proposal", &proposal.as_deref().map_or(JsValue::NULL, proposal_to_js));
+            set(
+                &object,
+                "proposal",
+                &proposal.as_deref().map_or(JsValue::NULL, proposal_to_js),
+            );
         }
         Failure::Other(message) => {
             set(&object, "kind", &"other".into());
@@ -380,8 +475,15 @@ pub fn failure_to_js(failure: &Failure) -> JsValue {
 pub fn failure_from_js(value: &JsValue) -> Failure {
     let proposal = proposal_from_js(&get(value, "proposal")).map(Box::new);
     match (text(value, "kind").as_str(), proposal) {
-        ("needs-mapping", Some(proposal)) => Failure::NeedsMapping { name: text(value, "name"), proposal },
-        ("no-rows", proposal) => Failure::NoRows { message: text(value, "message"), name: text(value, "name"), proposal },
+        ("needs-mapping", Some(proposal)) => Failure::NeedsMapping {
+            name: text(value, "name"),
+            proposal,
+        },
+        ("no-rows", proposal) => Failure::NoRows {
+            message: text(value, "message"),
+            name: text(value, "name"),
+            proposal,
+        },
         _ => Failure::Other(text(value, "message")),
     }
 }
@@ -418,17 +520,39 @@ pub fn header_to_js(header: StoreHeader, transfer: &Array) -> Object {
     // Times lie in 0..=u32::MAX, which an f64 holds exactly; the total may not, so it is text.
     set(&object, "base", &JsValue::from_f64(header.base as f64));
     set(&object, "max_status", &JsValue::from_f64(f64::from(header.max_status)));
-    set(&object, "total_requests", &JsValue::from_str(&header.total_requests.to_string()));
-    set(&object, "unknown_client", &header.unknown_client.map_or(JsValue::NULL, |c| JsValue::from_f64(f64::from(c))));
-    set(&object, "endpoint_methods", &u32_array(&header.endpoint_methods, transfer));
-    set(&object, "endpoint_templates", &u32_array(&header.endpoint_templates, transfer));
+    set(
+        &object,
+        "total_requests",
+        &JsValue::from_str(&header.total_requests.to_string()),
+    );
+    set(
+        &object,
+        "unknown_client",
+        &header
+            .unknown_client
+            .map_or(JsValue::NULL, |c| JsValue::from_f64(f64::from(c))),
+    );
+    set(
+        &object,
+        "endpoint_methods",
+        &u32_array(&header.endpoint_methods, transfer),
+    );
+    set(
+        &object,
+        "endpoint_templates",
+        &u32_array(&header.endpoint_templates, transfer),
+    );
     let ranks = Array::new();
     for r in &header.label_ranks {
         ranks.push(&u32_array(r, transfer));
     }
     set(&object, "label_ranks", &ranks);
     // The parts of grouped data: each one's grouping and end, in turn.
-    let parts: Vec<u32> = header.parts.iter().flat_map(|p| [u32::from(p.grouping.bits()), p.end]).collect();
+    let parts: Vec<u32> = header
+        .parts
+        .iter()
+        .flat_map(|p| [u32::from(p.grouping.bits()), p.end])
+        .collect();
     set(&object, "parts", &u32_array(&parts, transfer));
     // The rests of dimensions a server listed in part: each one's dimension and value, in turn.
     let rests: Vec<u32> = header.rests.iter().flat_map(|&(d, key)| [d as u32, key]).collect();
@@ -441,7 +565,11 @@ pub fn header_to_js(header: StoreHeader, transfer: &Array) -> Object {
             set(&measure, key, &JsValue::from_str(text));
         }
         let times: Vec<f64> = m.points.iter().map(|p| p.timestamp as f64).collect();
-        let buckets: Vec<u8> = m.points.iter().map(|p| BucketWidth::ALL.iter().position(|&w| w == p.bucket).unwrap_or(0) as u8).collect();
+        let buckets: Vec<u8> = m
+            .points
+            .iter()
+            .map(|p| BucketWidth::ALL.iter().position(|&w| w == p.bucket).unwrap_or(0) as u8)
+            .collect();
         let clients: Vec<u32> = m.points.iter().map(|p| p.client).collect();
         let amounts: Vec<u64> = m.points.iter().map(|p| p.amount).collect();
         set(&measure, "timestamps", &js_sys::Float64Array::from(times.as_slice()));
@@ -479,16 +607,33 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
     let strings = get(value, "strings");
     let table_of = |name: &'static str| {
         let pair = get(&strings, name);
-        let text = get(&pair, "text").dyn_into::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-        let ends = get(&pair, "ends").dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
+        let text = get(&pair, "text")
+            .dyn_into::<Uint8Array>()
+            .map(|a| a.to_vec())
+            .unwrap_or_default();
+        let ends = get(&pair, "ends")
+            .dyn_into::<Uint32Array>()
+            .map(|a| a.to_vec())
+            .unwrap_or_default();
         table(name, text, ends)
     };
-    let u32s = |key: &str| get(value, key).dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
-    let measures = Array::from(&get(value, "measures")).iter().map(|m| measure_from_js(&m)).collect::<Result<Vec<_>, _>>()?;
+    let u32s = |key: &str| {
+        get(value, key)
+            .dyn_into::<Uint32Array>()
+            .map(|a| a.to_vec())
+            .unwrap_or_default()
+    };
+    let measures = Array::from(&get(value, "measures"))
+        .iter()
+        .map(|m| measure_from_js(&m))
+        .collect::<Result<Vec<_>, _>>()?;
     let parts = u32s("parts")
         .chunks(2)
         .map(|pair| match *pair {
-            [bits, end] => u8::try_from(bits).ok().and_then(usage_core::query::Grouping::from_bits).map(|grouping| usage_core::store::Part { grouping, end }),
+            [bits, end] => u8::try_from(bits)
+                .ok()
+                .and_then(usage_core::query::Grouping::from_bits)
+                .map(|grouping| usage_core::store::Part { grouping, end }),
             _ => None,
         })
         .collect::<Option<Vec<_>>>()
@@ -508,7 +653,10 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
         len: number("len") as usize,
         base: number("base") as i64,
         max_status: number("max_status") as u16,
-        total_requests: get(value, "total_requests").as_string().and_then(|t| t.parse().ok()).unwrap_or(0),
+        total_requests: get(value, "total_requests")
+            .as_string()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0),
         unknown_client: get(value, "unknown_client").as_f64().map(|c| c as u32),
         client_ids: table_of("client_ids")?,
         client_names: table_of("client_names")?,
@@ -529,20 +677,47 @@ pub fn header_from_js(value: &JsValue) -> Result<StoreHeader, PartsError> {
 /// A measure as [`header_to_js`] sends it; its clients and total are checked by the assembler.
 fn measure_from_js(value: &JsValue) -> Result<Measure, PartsError> {
     let text = |key: &str| get(value, key).as_string().unwrap_or_default();
-    let times = get(value, "timestamps").dyn_into::<js_sys::Float64Array>().map(|a| a.to_vec()).unwrap_or_default();
-    let buckets = get(value, "buckets").dyn_into::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default();
-    let clients = get(value, "clients").dyn_into::<Uint32Array>().map(|a| a.to_vec()).unwrap_or_default();
-    let amounts = get(value, "amounts").dyn_into::<BigUint64Array>().map(|a| a.to_vec()).unwrap_or_default();
-    if [buckets.len(), clients.len(), amounts.len()].iter().any(|&n| n != times.len()) {
+    let times = get(value, "timestamps")
+        .dyn_into::<js_sys::Float64Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+    let buckets = get(value, "buckets")
+        .dyn_into::<Uint8Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+    let clients = get(value, "clients")
+        .dyn_into::<Uint32Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+    let amounts = get(value, "amounts")
+        .dyn_into::<BigUint64Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default();
+    if [buckets.len(), clients.len(), amounts.len()]
+        .iter()
+        .any(|&n| n != times.len())
+    {
         return Err(PartsError::Disagrees("measures"));
     }
     let points = (0..times.len())
         .map(|i| {
-            let bucket = *BucketWidth::ALL.get(usize::from(buckets[i])).ok_or(PartsError::OutOfRange("measure"))?;
-            Ok(MeasurePoint { timestamp: times[i] as i64, bucket, client: clients[i], amount: amounts[i] })
+            let bucket = *BucketWidth::ALL
+                .get(usize::from(buckets[i]))
+                .ok_or(PartsError::OutOfRange("measure"))?;
+            Ok(MeasurePoint {
+                timestamp: times[i] as i64,
+                bucket,
+                client: clients[i],
+                amount: amounts[i],
+            })
         })
         .collect::<Result<Vec<_>, PartsError>>()?;
-    Ok(Measure { system_name: text("system_name"), name: text("name"), unit: text("unit"), points })
+    Ok(Measure {
+        system_name: text("system_name"),
+        name: text("name"),
+        unit: text("unit"),
+        points,
+    })
 }
 
 fn u32_array(values: &[u32], transfer: &Array) -> JsValue {
@@ -574,7 +749,10 @@ fn number_column_from_js(value: &JsValue) -> Option<NumberColumn> {
     if let Some(array) = value.dyn_ref::<BigUint64Array>() {
         return Some(NumberColumn::U64(array.to_vec()));
     }
-    get(value, "constant").as_string().and_then(|c| c.parse().ok()).map(NumberColumn::Constant)
+    get(value, "constant")
+        .as_string()
+        .and_then(|c| c.parse().ok())
+        .map(NumberColumn::Constant)
 }
 
 /// A column as a JS value (its buffer added to `transfer`).
@@ -585,7 +763,9 @@ pub fn column_to_js(column: &Column, transfer: &Array) -> JsValue {
         JsValue::from(array)
     };
     match column {
-        Column::Offsets(v) | Column::Client(v) | Column::Endpoint(v) | Column::User(v) | Column::Ip(v) => u32_array(v, transfer),
+        Column::Offsets(v) | Column::Client(v) | Column::Endpoint(v) | Column::User(v) | Column::Ip(v) => {
+            u32_array(v, transfer)
+        }
         Column::Status(v) | Column::Module(v) => u16_array(v),
         Column::Requests(c) | Column::Bucket(c) => number_column_to_js(c, transfer),
         Column::Bytes(c) | Column::Latency(c) => c.as_ref().map_or(JsValue::NULL, |c| number_column_to_js(c, transfer)),
@@ -596,7 +776,13 @@ pub fn column_to_js(column: &Column, transfer: &Array) -> JsValue {
 pub fn column_from_js(name: &str, value: &JsValue) -> Option<Column> {
     let u32s = || value.dyn_ref::<Uint32Array>().map(Uint32Array::to_vec);
     let u16s = || value.dyn_ref::<Uint16Array>().map(Uint16Array::to_vec);
-    let optional = || if value.is_null() || value.is_undefined() { Some(None) } else { number_column_from_js(value).map(Some) };
+    let optional = || {
+        if value.is_null() || value.is_undefined() {
+            Some(None)
+        } else {
+            number_column_from_js(value).map(Some)
+        }
+    };
     Some(match name {
         "offsets" => Column::Offsets(u32s()?),
         "client" => Column::Client(u32s()?),
@@ -612,4 +798,3 @@ pub fn column_from_js(name: &str, value: &JsValue) -> Option<Column> {
         _ => return None,
     })
 }
-

@@ -6,12 +6,14 @@
 use js_sys::{Array, Function, Reflect, Uint8Array};
 use usage_core::UsageStore;
 use usage_core::load::{ContentHash, FileInfo, HEAD_BYTES, Load, LoadError, Loaded, Mappings};
-use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::protocol::{Failure, Outcome, ReadFile, column_to_js, failure_to_js, get, header_to_js, kind_of, message, outcome_to_js};
+use super::protocol::{
+    Failure, Outcome, ReadFile, column_to_js, failure_to_js, get, header_to_js, kind_of, message, outcome_to_js,
+};
 
 /// Bytes read from disk and parsed per step.
 const SLICE: f64 = 8.0 * 1024.0 * 1024.0;
@@ -43,7 +45,9 @@ async fn run(job: JsValue) {
         "files" => load_files(&job).await,
         "buffer" => load_buffer(&job),
         "live" => fetch_live(&job).await,
-        other => Err(Failure::Other(format!("the reader was asked for “{other}”, which it does not do"))),
+        other => Err(Failure::Other(format!(
+            "the reader was asked for “{other}”, which it does not do"
+        ))),
     };
     match result {
         Ok((store, outcome)) => send_store(store, outcome),
@@ -61,19 +65,56 @@ fn send_store(store: UsageStore, outcome: Outcome) {
         super::protocol::set(&js_columns, column.name(), &column_to_js(column, &transfer));
     }
     drop(columns);
-    let done = message("done", &[("header", header.into()), ("columns", js_columns.into()), ("outcome", outcome_to_js(&outcome))]);
+    let done = message(
+        "done",
+        &[
+            ("header", header.into()),
+            ("columns", js_columns.into()),
+            ("outcome", outcome_to_js(&outcome)),
+        ],
+    );
     post(&done, Some(&transfer));
 }
 
 fn progress(file: &str, done: f64, total: f64) {
-    post(&message("progress", &[("file", JsValue::from_str(file)), ("done", JsValue::from_f64(done)), ("total", JsValue::from_f64(total))]), None);
+    post(
+        &message(
+            "progress",
+            &[
+                ("file", JsValue::from_str(file)),
+                ("done", JsValue::from_f64(done)),
+                ("total", JsValue::from_f64(total)),
+            ],
+        ),
+        None,
+    );
 }
 
 fn outcome_of(loaded: Loaded) -> (UsageStore, Outcome) {
-    let Loaded { store, files, duplicates, mappings_used } = loaded;
-    let files = files.into_iter().map(|f| ReadFile { name: f.name, format: f.format.name().to_owned(), report: f.report }).collect();
+    let Loaded {
+        store,
+        files,
+        duplicates,
+        mappings_used,
+    } = loaded;
+    let files = files
+        .into_iter()
+        .map(|f| ReadFile {
+            name: f.name,
+            format: f.format.name().to_owned(),
+            report: f.report,
+        })
+        .collect();
     let duplicates = duplicates.iter().map(|d| d.message()).collect();
-    (store, Outcome { files, duplicates, mappings_used, live: None })
+    (
+        store,
+        Outcome {
+            files,
+            duplicates,
+            mappings_used,
+            live: None,
+        },
+    )
 }
 
 async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u8>, Failure> {
@@ -85,12 +126,18 @@ async fn read_slice(file: &web_sys::File, start: f64, end: f64) -> Result<Vec<u8
 
 /// The files of a job, with the names and sizes the page gave (its `File`s say them).
 fn job_files(job: &JsValue) -> (Vec<web_sys::File>, Vec<FileInfo>) {
-    let files: Vec<web_sys::File> = Array::from(&get(job, "files")).iter().filter_map(|f| f.dyn_into().ok()).collect();
+    let files: Vec<web_sys::File> = Array::from(&get(job, "files"))
+        .iter()
+        .filter_map(|f| f.dyn_into().ok())
+        .collect();
     let sizes = Array::from(&get(job, "sizes"));
     let infos = files
         .iter()
         .enumerate()
-        .map(|(i, f)| FileInfo { name: f.name(), size: sizes.get(i as u32).as_f64().unwrap_or(f.size()) as u64 })
+        .map(|(i, f)| FileInfo {
+            name: f.name(),
+            size: sizes.get(i as u32).as_f64().unwrap_or(f.size()) as u64,
+        })
         .collect();
     (files, infos)
 }
@@ -112,7 +159,11 @@ async fn load_files(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
             let end = (offset + SLICE).min(sizes[i]);
             hash.update(&read_slice(&files[i], offset, end).await?);
             offset = end;
-            progress(&format!("{} (checking for copies)", files[i].name()), done + offset, total);
+            progress(
+                &format!("{} (checking for copies)", files[i].name()),
+                done + offset,
+                total,
+            );
         }
         done += sizes[i];
         load.set_hash(i, hash.finish());
@@ -148,12 +199,27 @@ async fn load_files(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
 
 /// A gzip file, decompressed as it streams by the browser (`DecompressionStream`), so it costs no
 /// wasm. Progress and the size estimate follow the compressed bytes read.
-async fn read_gzip(load: &mut Load, i: usize, file: &web_sys::File, size: f64, done: f64, total: f64) -> Result<(), Failure> {
+async fn read_gzip(
+    load: &mut Load,
+    i: usize,
+    file: &web_sys::File,
+    size: f64,
+    done: f64,
+    total: f64,
+) -> Result<(), Failure> {
     let name = file.name();
     let broken = |what: &str| Failure::Other(format!("{name}: the gzip data is broken ({what})"));
-    let stream = decompression_stream().map_err(|_| Failure::Other("this browser cannot decompress gzip (no DecompressionStream); decompress the file first".into()))?;
-    let writable: web_sys::WritableStream = Reflect::get(&stream, &"writable".into()).ok().and_then(|w| w.dyn_into().ok()).ok_or_else(|| broken("no writable side"))?;
-    let readable: web_sys::ReadableStream = Reflect::get(&stream, &"readable".into()).ok().and_then(|r| r.dyn_into().ok()).ok_or_else(|| broken("no readable side"))?;
+    let stream = decompression_stream().map_err(|_| {
+        Failure::Other("this browser cannot decompress gzip (no DecompressionStream); decompress the file first".into())
+    })?;
+    let writable: web_sys::WritableStream = Reflect::get(&stream, &"writable".into())
+        .ok()
+        .and_then(|w| w.dyn_into().ok())
+        .ok_or_else(|| broken("no writable side"))?;
+    let readable: web_sys::ReadableStream = Reflect::get(&stream, &"readable".into())
+        .ok()
+        .and_then(|r| r.dyn_into().ok())
+        .ok_or_else(|| broken("no readable side"))?;
     let writer = writable.get_writer().map_err(|_| broken("no writer"))?;
     let consumed = std::rc::Rc::new(std::cell::Cell::new(0.0));
     // Compressed slices go in on their own task, so that reading the output never waits on input.
@@ -163,8 +229,13 @@ async fn read_gzip(load: &mut Load, i: usize, file: &web_sys::File, size: f64, d
             let mut offset = 0.0;
             while offset < size {
                 let end = (offset + SLICE).min(size);
-                let Ok(bytes) = read_slice(&file, offset, end).await else { break };
-                if JsFuture::from(writer.write_with_chunk(&Uint8Array::from(bytes.as_slice()))).await.is_err() {
+                let Ok(bytes) = read_slice(&file, offset, end).await else {
+                    break;
+                };
+                if JsFuture::from(writer.write_with_chunk(&Uint8Array::from(bytes.as_slice())))
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 offset = end;
@@ -177,10 +248,17 @@ async fn read_gzip(load: &mut Load, i: usize, file: &web_sys::File, size: f64, d
     let mut head: Vec<u8> = Vec::new();
     let mut begun = false;
     loop {
-        let step = JsFuture::from(reader.read()).await.map_err(|e| broken(&e.as_string().unwrap_or_else(|| "corrupt or cut off".into())))?;
-        let finished = Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true);
+        let step = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| broken(&e.as_string().unwrap_or_else(|| "corrupt or cut off".into())))?;
+        let finished = Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true);
         if !finished {
-            let chunk = Reflect::get(&step, &"value".into()).map(|v| Uint8Array::new(&v).to_vec()).unwrap_or_default();
+            let chunk = Reflect::get(&step, &"value".into())
+                .map(|v| Uint8Array::new(&v).to_vec())
+                .unwrap_or_default();
             if begun {
                 load.feed(&chunk)?;
             } else {
@@ -220,7 +298,13 @@ fn load_buffer(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     let bytes = Uint8Array::new(&get(job, "buffer"));
     let size = bytes.length();
     let name = get(job, "name").as_string().unwrap_or_else(|| "data".into());
-    let mut load = Load::new(vec![FileInfo { name, size: u64::from(size) }], Mappings::new())?;
+    let mut load = Load::new(
+        vec![FileInfo {
+            name,
+            size: u64::from(size),
+        }],
+        Mappings::new(),
+    )?;
     let mut slice = vec![0u8; (SLICE as u32).min(size) as usize];
     let read = |slice: &mut Vec<u8>, start: u32, end: u32| {
         slice.resize((end - start) as usize, 0);
@@ -245,27 +329,53 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     let text = |key: &str| get(job, key).as_string().unwrap_or_default();
     let day = |key: &str| usage_core::format::parse_iso_date(&text(key));
     let (Some(from), Some(to), Some(today)) = (day("from"), day("to"), day("today")) else {
-        return Err(Failure::Other("the live source was asked for a range that is not one".into()));
+        return Err(Failure::Other(
+            "the live source was asked for a range that is not one".into(),
+        ));
     };
     let range = usage_core::DateRange::new(from, to, today);
     let on_progress: super::live::OnProgress = std::rc::Rc::new(|bytes| progress("", bytes as f64, 0.0));
     // The link's filters, as `dimension:key`: a server that applies filters itself gets them.
     let filters: Vec<usage_core::Filter> = super::protocol::strings_from_js(&get(job, "filters"))
         .iter()
-        .filter_map(|f| f.split_once(':').and_then(|(d, key)| Some(usage_core::Filter { dimension: usage_core::Dimension::parse(d)?, key: key.to_owned() })))
+        .filter_map(|f| {
+            f.split_once(':').and_then(|(d, key)| {
+                Some(usage_core::Filter {
+                    dimension: usage_core::Dimension::parse(d)?,
+                    key: key.to_owned(),
+                })
+            })
+        })
         .collect();
     let granularity = usage_core::Granularity::parse(&text("granularity"));
     let kind = usage_core::rest::SourceKind::parse(&text("source_kind")).unwrap_or_default();
     // What the view's widgets show (ClickHouse answers each grouping that no other holds in a
     // query of its own).
-    let groupings: Vec<usage_core::query::Grouping> = js_sys::Array::from(&get(job, "groupings")).iter().filter_map(|g| g.as_f64()).filter_map(|g| u8::try_from(g as u32).ok()).filter_map(usage_core::query::Grouping::from_bits).collect();
+    let groupings: Vec<usage_core::query::Grouping> = js_sys::Array::from(&get(job, "groupings"))
+        .iter()
+        .filter_map(|g| g.as_f64())
+        .filter_map(|g| u8::try_from(g as u32).ok())
+        .filter_map(usage_core::query::Grouping::from_bits)
+        .collect();
     // The zone ClickHouse counts on, and its offsets as [instant, offset, …] (UTC when absent).
     let zone = get(job, "zone").as_string();
     let offsets = get(job, "offsets");
-    let numbers: Vec<f64> = if js_sys::Array::is_array(&offsets) { js_sys::Array::from(&offsets).iter().filter_map(|n| n.as_f64()).collect() } else { Vec::new() };
+    let numbers: Vec<f64> = if js_sys::Array::is_array(&offsets) {
+        js_sys::Array::from(&offsets)
+            .iter()
+            .filter_map(|n| n.as_f64())
+            .collect()
+    } else {
+        Vec::new()
+    };
     let offsets = match numbers.as_slice() {
         [] => usage_core::zone::Offsets::utc(),
-        numbers => usage_core::zone::Offsets::from_changes(numbers.chunks_exact(2).map(|pair| (pair[0] as i64, pair[1] as i32)).collect()),
+        numbers => usage_core::zone::Offsets::from_changes(
+            numbers
+                .chunks_exact(2)
+                .map(|pair| (pair[0] as i64, pair[1] as i32))
+                .collect(),
+        ),
     };
     let before = match (day("before_from"), day("before_to")) {
         (Some(from), Some(to)) => Some(usage_core::DateRange::new(from, to, today)),
@@ -273,8 +383,36 @@ async fn fetch_live(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     };
     // The latencies the view's widgets show (ClickHouse).
     let latency = usage_core::clickhouse::LatencyAsk::parse(&text("latency"));
-    let window = text("window").split_once(' ').and_then(|(start, end)| Some(usage_core::zone::Window { start: start.parse().ok()?, end: end.parse().ok()? }));
-    let asked = super::live::Asked { source: &text("source"), kind, range: &range, granularity, filters: &filters, groupings: &groupings, zone: zone.as_deref(), offsets: &offsets, before, latency, window, session: &text("session"), fetch: get(job, "fetch").as_f64().unwrap_or(0.0) as u32, latency_only: get(job, "latency_only").as_bool().unwrap_or(false) };
-    let (store, live) = super::live::fetch(&asked, get(job, "token").as_string(), on_progress).await.map_err(|e| Failure::Other(e.message()))?;
-    Ok((store, Outcome { live: Some(live), ..Outcome::default() }))
+    let window = text("window").split_once(' ').and_then(|(start, end)| {
+        Some(usage_core::zone::Window {
+            start: start.parse().ok()?,
+            end: end.parse().ok()?,
+        })
+    });
+    let asked = super::live::Asked {
+        source: &text("source"),
+        kind,
+        range: &range,
+        granularity,
+        filters: &filters,
+        groupings: &groupings,
+        zone: zone.as_deref(),
+        offsets: &offsets,
+        before,
+        latency,
+        window,
+        session: &text("session"),
+        fetch: get(job, "fetch").as_f64().unwrap_or(0.0) as u32,
+        latency_only: get(job, "latency_only").as_bool().unwrap_or(false),
+    };
+    let (store, live) = super::live::fetch(&asked, get(job, "token").as_string(), on_progress)
+        .await
+        .map_err(|e| Failure::Other(e.message()))?;
+    Ok((
+        store,
+        Outcome {
+            live: Some(live),
+            ..Outcome::default()
+        },
+    ))
 }

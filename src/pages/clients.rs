@@ -52,10 +52,23 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let chosen = expect_context::<Chosen>();
     let store = dashboard.store;
-    let pairs = Memo::new(move |_| store.with(|s| filter.with(|f| s.pairs(dashboard.span.get(), Dimension::Client, Dimension::Template, f))));
+    let pairs = Memo::new(move |_| {
+        store.with(|s| filter.with(|f| s.pairs(dashboard.span.get(), Dimension::Client, Dimension::Template, f)))
+    });
     // The templates with the most requests from the chosen clients, in that order.
     let urls = Memo::new(move |_| {
-        store.with(|s| filter.with(|f| top_n(&s.breakdown(dashboard.span.get(), Dimension::Template, f, false), TOP_URLS).0.iter().map(|r| r.key).collect::<Vec<u32>>()))
+        store.with(|s| {
+            filter.with(|f| {
+                top_n(
+                    &s.breakdown(dashboard.span.get(), Dimension::Template, f, false),
+                    TOP_URLS,
+                )
+                .0
+                .iter()
+                .map(|r| r.key)
+                .collect::<Vec<u32>>()
+            })
+        })
     });
     let bars = Memo::new(move |_| {
         let clients = chosen.resolved.with(|r| r.clients.clone());
@@ -69,11 +82,23 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
                         let mut segments: Vec<(u64, _)> = urls
                             .iter()
                             .enumerate()
-                            .map(|(rank, &u)| (mine.iter().find(|p| p.second == u).map_or(0, |p| p.counts.total()), URL_SHADES[rank % URL_SHADES.len()]))
+                            .map(|(rank, &u)| {
+                                (
+                                    mine.iter().find(|p| p.second == u).map_or(0, |p| p.counts.total()),
+                                    URL_SHADES[rank % URL_SHADES.len()],
+                                )
+                            })
                             .collect();
-                        let other = mine.iter().filter(|p| !urls.contains(&p.second)).map(|p| p.counts.total()).sum();
+                        let other = mine
+                            .iter()
+                            .filter(|p| !urls.contains(&p.second))
+                            .map(|p| p.counts.total())
+                            .sum();
                         segments.push((other, OTHER_COLOR));
-                        Bar { label: chart_label(s, Dimension::Client, client), segments }
+                        Bar {
+                            label: chart_label(s, Dimension::Client, client),
+                            segments,
+                        }
                     })
                     .collect::<Vec<_>>()
             })
@@ -90,10 +115,18 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
                     label: s.label(Dimension::Template, u),
                     swatch: format!("url-{}", rank % URL_SHADES.len()),
                     detail: None,
-                    href: Some(dashboard.href(&view.with_filter(Filter { dimension: Dimension::Template, key: s.key_text(Dimension::Template, u) }))),
+                    href: Some(dashboard.href(&view.with_filter(Filter {
+                        dimension: Dimension::Template,
+                        key: s.key_text(Dimension::Template, u),
+                    }))),
                 })
                 .collect();
-            items.push(LegendItem { label: "Other URLs".into(), swatch: "client-other".into(), detail: None, href: None });
+            items.push(LegendItem {
+                label: "Other URLs".into(),
+                swatch: "client-other".into(),
+                detail: None,
+                href: None,
+            });
             items
         })
     });
@@ -102,11 +135,27 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
         let client = *clients.get(bar_at(plot, clients.len(), y)?)?;
         store.with_untracked(|s| {
             let lines: Vec<String> = pairs.with_untracked(|pairs| {
-                pairs.iter().filter(|p| p.first == client).take(TOP_URLS).map(|p| format!("{}: {}", s.label(Dimension::Template, p.second), thousands(p.counts.total()))).collect()
+                pairs
+                    .iter()
+                    .filter(|p| p.first == client)
+                    .take(TOP_URLS)
+                    .map(|p| {
+                        format!(
+                            "{}: {}",
+                            s.label(Dimension::Template, p.second),
+                            thousands(p.counts.total())
+                        )
+                    })
+                    .collect()
             });
             Some(Target {
                 tip: format!("{}\n{}", s.label(Dimension::Client, client), lines.join("\n")),
-                go: Some(dashboard.view.with_untracked(|v| v.with_filter(Filter { dimension: Dimension::Client, key: s.key_text(Dimension::Client, client) }))),
+                go: Some(dashboard.view.with_untracked(|v| {
+                    v.with_filter(Filter {
+                        dimension: Dimension::Client,
+                        key: s.key_text(Dimension::Client, client),
+                    })
+                })),
             })
         })
     });

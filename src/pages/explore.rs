@@ -54,9 +54,17 @@ pub fn Explore() -> impl IntoView {
 fn Breakdown(dimension: Dimension) -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
-    let breakdown = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.span.get(), dimension, f, true))));
+    let breakdown = Memo::new(move |_| {
+        store.with(|s| {
+            dashboard
+                .filter
+                .with(|f| s.breakdown(dashboard.span.get(), dimension, f, true))
+        })
+    });
     let top = Signal::derive(move || breakdown.with(|b| top_n(b, 5).0.iter().map(|r| r.key).collect::<Vec<u32>>()));
-    let methods = (dimension == Dimension::Template).then(|| Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.template_methods(dashboard.span.get(), f)))));
+    let methods = (dimension == Dimension::Template).then(|| {
+        Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.template_methods(dashboard.span.get(), f))))
+    });
     let id: &'static str = match dimension {
         Dimension::Client => "all-client",
         Dimension::Template => "all-template",

@@ -2,8 +2,8 @@
 //! status codes and the top 5 URLs (Genesys "Most Active Requests"); and every client.
 
 use leptos::prelude::*;
-use usage_core::query::top_n;
 use usage_core::Dimension;
+use usage_core::query::top_n;
 
 use crate::components::breakdown_card::{BreakdownCard, ViewAll};
 use crate::components::cards::{SeriesCard, StatusBarsCard, StatusCodesCard};
@@ -15,10 +15,12 @@ use crate::state::Dashboard;
 
 /// "all URL templates", or how many of them the charts count.
 pub fn scope_caption(chosen: Chosen) -> Signal<String> {
-    Signal::derive(move || match chosen.resolved.with(|r| r.templates.as_ref().map(Vec::len)) {
-        None => "all URL templates".to_owned(),
-        Some(n) => format!("{n} of {} URL templates", chosen.templates.with(|t| t.rows.len())),
-    })
+    Signal::derive(
+        move || match chosen.resolved.with(|r| r.templates.as_ref().map(Vec::len)) {
+            None => "all URL templates".to_owned(),
+            Some(n) => format!("{n} of {} URL templates", chosen.templates.with(|t| t.rows.len())),
+        },
+    )
 }
 
 #[component]
@@ -31,11 +33,16 @@ pub fn Overview() -> impl IntoView {
     // copied), not a second count: a million clients make each one costly.
     let narrowed = Memo::new(move |_| chosen.resolved.with(|r| r.templates.is_some()));
     let scoped = Memo::new(move |_| match narrowed.get() {
-        true => store.with(|s| chosen.scope.with(|f| s.breakdown(dashboard.span.get(), Dimension::Client, f, false))),
+        true => store.with(|s| {
+            chosen
+                .scope
+                .with(|f| s.breakdown(dashboard.span.get(), Dimension::Client, f, false))
+        }),
         false => dashboard.clients.get(),
     });
     // The chosen clients' rows through the chosen URL templates, in the selection's order.
-    let chosen_rows = Signal::derive(move || scoped.with(|b| chosen.resolved.with(|r| usage_core::query::picked(b, &r.clients).0)));
+    let chosen_rows =
+        Signal::derive(move || scoped.with(|b| chosen.resolved.with(|r| usage_core::query::picked(b, &r.clients).0)));
     let top_urls = Signal::derive(move || chosen.templates.with(|b| top_n(b, 5).0));
     let caption = scope_caption(chosen);
 

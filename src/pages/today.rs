@@ -19,7 +19,15 @@ use crate::storage;
 pub fn Today() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let store = dashboard.store;
-    let by = Memo::new(move |_| dashboard.view.with(|v| if v.by == Dimension::Template { Dimension::Template } else { Dimension::Client }));
+    let by = Memo::new(move |_| {
+        dashboard.view.with(|v| {
+            if v.by == Dimension::Template {
+                Dimension::Template
+            } else {
+                Dimension::Client
+            }
+        })
+    });
     // Nothing finer than the data's own buckets over these 24 hours.
     let granularity = Memo::new(move |_| {
         store.with(|s| match s.widest_bucket_in(dashboard.last_day.get()) {
@@ -28,7 +36,13 @@ pub fn Today() -> impl IntoView {
             _ => Granularity::Day,
         })
     });
-    let breakdown = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.last_day.get(), by.get(), f, false))));
+    let breakdown = Memo::new(move |_| {
+        store.with(|s| {
+            dashboard
+                .filter
+                .with(|f| s.breakdown(dashboard.last_day.get(), by.get(), f, false))
+        })
+    });
     let top = Signal::derive(move || breakdown.with(|b| top_n(b, 5).0));
     let keys = Signal::derive(move || top.with(|rows| rows.iter().map(|r| r.key).collect::<Vec<u32>>()));
     let so_far = Memo::new(move |_| {
@@ -46,7 +60,12 @@ pub fn Today() -> impl IntoView {
         }
     };
     let choice = move |dimension: Dimension, label: &'static str| {
-        let href = move || dashboard.href(&dashboard.view.with(|v| ViewState { by: dimension, ..v.clone() }));
+        let href = move || {
+            dashboard.href(&dashboard.view.with(|v| ViewState {
+                by: dimension,
+                ..v.clone()
+            }))
+        };
         let current = move || by.get() == dimension;
         view! {
             <a class="chip" class:chip--active=current href=href aria-current=move || current().then_some("true")
@@ -99,7 +118,15 @@ fn Threshold(used: Signal<u64>) -> impl IntoView {
     let threshold = move || {
         let quota = || {
             dashboard.dataset.with(|d| match &d.source {
-                DataSource::Live(live) => live.meta.as_ref()?.as_ref().ok()?.quota.as_ref().filter(|q| q.window == "day" && q.limit > 0).map(|q| (q.limit, "the source's daily quota")),
+                DataSource::Live(live) => live
+                    .meta
+                    .as_ref()?
+                    .as_ref()
+                    .ok()?
+                    .quota
+                    .as_ref()
+                    .filter(|q| q.window == "day" && q.limit > 0)
+                    .map(|q| (q.limit, "the source's daily quota")),
                 _ => None,
             })
         };
@@ -111,7 +138,10 @@ fn Threshold(used: Signal<u64>) -> impl IntoView {
         let (value, said) = match digits.parse::<u64>() {
             _ if digits.is_empty() => (None, "Threshold cleared.".to_owned()),
             Ok(n) if n > 0 => (Some(n), format!("Saved: {} requests a day.", thousands(n))),
-            _ => return entry.update(|e| e.1 = format!("“{}” is not a whole number of requests above zero.", text.trim())),
+            _ => {
+                return entry
+                    .update(|e| e.1 = format!("“{}” is not a whole number of requests above zero.", text.trim()));
+            }
         };
         let said = match storage::save_threshold(value) {
             Ok(()) => said,

@@ -22,22 +22,39 @@ pub fn Urls() -> impl IntoView {
     let store = dashboard.store;
     // The chosen templates by requests (as many as there are colours), or the top 5.
     let charted = Signal::derive(move || {
-        chosen.templates.with(|b| match chosen.resolved.with(|r| r.templates.clone()) {
-            Some(ids) => b.rows.iter().filter(|r| ids.contains(&r.key)).take(MAX_CLIENTS).map(|r| r.key).collect::<Vec<u32>>(),
-            None => top_n(b, DEFAULT_URLS).0.iter().map(|r| r.key).collect(),
-        })
+        chosen
+            .templates
+            .with(|b| match chosen.resolved.with(|r| r.templates.clone()) {
+                Some(ids) => b
+                    .rows
+                    .iter()
+                    .filter(|r| ids.contains(&r.key))
+                    .take(MAX_CLIENTS)
+                    .map(|r| r.key)
+                    .collect::<Vec<u32>>(),
+                None => top_n(b, DEFAULT_URLS).0.iter().map(|r| r.key).collect(),
+            })
     });
-    let caption = Signal::derive(move || match chosen.resolved.with(|r| r.templates.as_ref().map(Vec::len)) {
-        Some(n) => format!("the {n} chosen URL templates"),
-        None => "all URL templates".to_owned(),
-    });
+    let caption = Signal::derive(
+        move || match chosen.resolved.with(|r| r.templates.as_ref().map(Vec::len)) {
+            Some(n) => format!("the {n} chosen URL templates"),
+            None => "all URL templates".to_owned(),
+        },
+    );
     let series_caption = Signal::derive(move || match chosen.resolved.with(|r| r.templates.is_some()) {
         true => "the chosen URL templates".to_owned(),
         false => format!("the top {DEFAULT_URLS} URL templates"),
     });
     // Every URL template with latency percentiles, and the methods each was called with.
-    let table = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.breakdown(dashboard.span.get(), Dimension::Template, f, true))));
-    let methods = Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.template_methods(dashboard.span.get(), f))));
+    let table = Memo::new(move |_| {
+        store.with(|s| {
+            dashboard
+                .filter
+                .with(|f| s.breakdown(dashboard.span.get(), Dimension::Template, f, true))
+        })
+    });
+    let methods =
+        Memo::new(move |_| store.with(|s| dashboard.filter.with(|f| s.template_methods(dashboard.span.get(), f))));
 
     view! {
         <div class="grid">

@@ -10,8 +10,8 @@ use leptos::leptos_dom::helpers::IntervalHandle;
 use leptos::prelude::*;
 use usage_core::clickhouse::LatencyAsk;
 use usage_core::metric::Metric;
-use usage_core::view::View;
 use usage_core::rest::SourceKind;
+use usage_core::view::View;
 use usage_core::zone::{Window, ZoneChoice};
 use usage_core::{DateRange, Granularity};
 
@@ -84,59 +84,126 @@ impl SourceController {
             let clickhouse = kind.get() == SourceKind::ClickHouse;
             let today_view = dashboard.view.with(|v| v.view == View::Today);
             // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
-            let groupings = if clickhouse { dashboard.view.with(|v| usage_core::widgets::view_groupings(v.view, v.by)) } else { Vec::new() };
+            let groupings = if clickhouse {
+                dashboard
+                    .view
+                    .with(|v| usage_core::widgets::view_groupings(v.view, v.by))
+            } else {
+                Vec::new()
+            };
             let (range, today_utc) = (dashboard.range.get(), dashboard.today_utc.get());
-            let compared = dashboard.view.with(|v| v.compare).and_then(|c| c.period(&range)).filter(|_| clickhouse && !today_view);
+            let compared = dashboard
+                .view
+                .with(|v| v.compare)
+                .and_then(|c| c.period(&range))
+                .filter(|_| clickhouse && !today_view);
             // ClickHouse counts its buckets on the link's zone's clock, over the zone's own days,
             // whatever the data on screen was counted in; the other kinds count UTC days.
-            let zone = clickhouse.then(|| dashboard.zone_name.get()).flatten().and_then(|name| {
-                let earliest = compared.map_or(range.from(), |(from, _)| from.min(range.from()));
-                let (from, until) = ((usage_core::range::day_number(earliest) - 2) * 86_400, (usage_core::range::day_number(today_utc) + 2) * 86_400);
-                let offsets = crate::clock::offsets(&ZoneChoice::Named(name.clone()), from, until).ok()?;
-                Some((name, offsets))
-            });
+            let zone = clickhouse
+                .then(|| dashboard.zone_name.get())
+                .flatten()
+                .and_then(|name| {
+                    let earliest = compared.map_or(range.from(), |(from, _)| from.min(range.from()));
+                    let (from, until) = (
+                        (usage_core::range::day_number(earliest) - 2) * 86_400,
+                        (usage_core::range::day_number(today_utc) + 2) * 86_400,
+                    );
+                    let offsets = crate::clock::offsets(&ZoneChoice::Named(name.clone()), from, until).ok()?;
+                    Some((name, offsets))
+                });
             let utc_days = |window: Window, today| DateRange::new(day(window.start), day(window.end - 1), today);
             // ClickHouse counts the latencies the view shows over exactly its window: its table's
             // percentiles, and with `metric=p95` its chart's p95 per bucket, in the buckets the
             // chart will draw the fetched data in.
             let latency = |window: Window, before: Option<Window>, fetched: Granularity| {
-                let (table, charted) = dashboard.view.with(|v| usage_core::widgets::latency_widgets(v.view, v.by));
+                let (table, charted) = dashboard
+                    .view
+                    .with(|v| usage_core::widgets::latency_widgets(v.view, v.by));
                 let chart = dashboard.view.with(|v| {
                     let data_bucket = fetched.fixed_seconds().unwrap_or(86_400);
-                    let granularity = if today_view { fetched } else { usage_core::zone::default_granularity(range.days(), data_bucket, v.granularity) };
+                    let granularity = if today_view {
+                        fetched
+                    } else {
+                        usage_core::zone::default_granularity(range.days(), data_bucket, v.granularity)
+                    };
                     (v.metric == Metric::P95).then_some((charted, granularity))
                 });
-                clickhouse.then_some(LatencyAsk { window, before, table, chart }).filter(|ask| ask.table.is_some() || ask.chart.is_some())
+                clickhouse
+                    .then_some(LatencyAsk {
+                        window,
+                        before,
+                        table,
+                        chart,
+                    })
+                    .filter(|ask| ask.table.is_some() || ask.chart.is_some())
             };
             if today_view {
-                let window = zone.as_ref().map_or_else(|| dashboard.last_day.get(), |(_, offsets)| offsets.last_day(dashboard.now.get()));
+                let window = zone.as_ref().map_or_else(
+                    || dashboard.last_day.get(),
+                    |(_, offsets)| offsets.last_day(dashboard.now.get()),
+                );
                 let tomorrow = day(window.end - 1 + 86_400);
                 let latency = latency(window, None, Granularity::TenMinutes);
-                return Ask { range: utc_days(window, tomorrow), today: tomorrow, granularity: Some(Granularity::TenMinutes), groupings, zone, before: None, latency, window };
+                return Ask {
+                    range: utc_days(window, tomorrow),
+                    today: tomorrow,
+                    granularity: Some(Granularity::TenMinutes),
+                    groupings,
+                    zone,
+                    before: None,
+                    latency,
+                    window,
+                };
             }
-            let window_of = |range: &DateRange| zone.as_ref().map_or_else(|| dashboard.offsets.with(|o| o.window(range)), |(_, offsets)| offsets.window(range));
+            let window_of = |range: &DateRange| {
+                zone.as_ref().map_or_else(
+                    || dashboard.offsets.with(|o| o.window(range)),
+                    |(_, offsets)| offsets.window(range),
+                )
+            };
             let window = window_of(&range);
             let before_window = compared.map(|(from, to)| window_of(&DateRange::new(from, to, dashboard.today.get())));
             let before = before_window.map(|w| utc_days(w, today_utc));
             // ClickHouse buckets as finely as the view's own days need, not the UTC days around
             // them, or as the link's finer `g=` asks.
-            let fetched = dashboard.view.with(|v| usage_core::clickhouse::fetch_granularity(&range, v.granularity));
+            let fetched = dashboard
+                .view
+                .with(|v| usage_core::clickhouse::fetch_granularity(&range, v.granularity));
             let granularity = clickhouse.then_some(fetched);
             let latency = latency(window, before_window, fetched);
-            Ask { range: utc_days(window, today_utc), today: today_utc, granularity, groupings, zone, before, latency, window }
+            Ask {
+                range: utc_days(window, today_utc),
+                today: today_utc,
+                granularity,
+                groupings,
+                zone,
+                before,
+                latency,
+                window,
+            }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
         let pushed = Memo::new(move |_| {
             let applies = kind.get() == SourceKind::ClickHouse
                 || dashboard.dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.meta.as_ref().is_some_and(|m| m.as_ref().is_ok_and(|m| m.filters))));
-            if applies { dashboard.view.with(|v| v.filters.clone()) } else { Vec::new() }
+            if applies {
+                dashboard.view.with(|v| v.filters.clone())
+            } else {
+                Vec::new()
+            }
         });
         // Each link is fetched once: the effect also runs again with the same inputs (twice on
         // every page load, seen in the ClickHouse end-to-end test), which would send every query
         // twice. "Refresh" counts up, so it fetches again.
         Effect::new(move |_| {
-            let followed: Followed = (source.get(), ask.get(), controller.refreshes.get(), pushed.get(), kind.get());
+            let followed: Followed = (
+                source.get(),
+                ask.get(),
+                controller.refreshes.get(),
+                pushed.get(),
+                kind.get(),
+            );
             if controller.followed.with_value(|last| last.as_ref() == Some(&followed)) {
                 return;
             }
@@ -144,14 +211,21 @@ impl SourceController {
             controller.follow(followed.0, followed.1);
         });
         // The Today view of a live source is fetched again every minute.
-        let today_live = Memo::new(move |_| source.with(Option::is_some) && dashboard.view.with(|v| v.view == View::Today));
+        let today_live =
+            Memo::new(move |_| source.with(Option::is_some) && dashboard.view.with(|v| v.view == View::Today));
         Effect::new(move |previous: Option<Option<IntervalHandle>>| {
             if let Some(Some(handle)) = previous {
                 handle.clear();
             }
             today_live
                 .get()
-                .then(|| leptos::leptos_dom::helpers::set_interval_with_handle(move || controller.refresh(), std::time::Duration::from_secs(60)).ok())
+                .then(|| {
+                    leptos::leptos_dom::helpers::set_interval_with_handle(
+                        move || controller.refresh(),
+                        std::time::Duration::from_secs(60),
+                    )
+                    .ok()
+                })
                 .flatten()
         });
         // The demo is made again as the Today view's 24 hours move on, so they reach now.
@@ -160,7 +234,10 @@ impl SourceController {
             if first.is_none() {
                 return;
             }
-            let demo_today = dashboard.dataset.with_untracked(|d| matches!(d.source, DataSource::Demo)) && dashboard.view.with_untracked(|v| v.view == View::Today);
+            let demo_today = dashboard
+                .dataset
+                .with_untracked(|d| matches!(d.source, DataSource::Demo))
+                && dashboard.view.with_untracked(|v| v.view == View::Today);
             if demo_today && let Ok(dataset) = crate::sources::demo::load(dashboard.now.get_untracked()) {
                 dashboard.dataset.set(dataset);
             }
@@ -212,18 +289,22 @@ impl SourceController {
         let latency = ask.latency.is_some().then(|| {
             let (source, ask, cancel) = (source.clone(), ask.clone(), Cancel::default());
             self.cancel_latency.set_value(cancel.clone());
-            move || leptos::task::spawn_local(async move {
-                let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
-                let counted = crate::sources::rest::fetch_latency(&source, kind, &ask, &filters, this_fetch as u32, &cancel).await;
-                if self.latest.get_value() != this_fetch {
-                    return;
-                }
-                if self.shown.get_value() == this_fetch {
-                    self.show_latency(counted);
-                } else {
-                    self.early_latency.set_value(Some((this_fetch, counted)));
-                }
-            })
+            move || {
+                leptos::task::spawn_local(async move {
+                    let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
+                    let counted =
+                        crate::sources::rest::fetch_latency(&source, kind, &ask, &filters, this_fetch as u32, &cancel)
+                            .await;
+                    if self.latest.get_value() != this_fetch {
+                        return;
+                    }
+                    if self.shown.get_value() == this_fetch {
+                        self.show_latency(counted);
+                    } else {
+                        self.early_latency.set_value(Some((this_fetch, counted)));
+                    }
+                })
+            }
         });
         let (now, later) = if after_counts { (None, latency) } else { (latency, None) };
         if let Some(start) = now {
@@ -236,14 +317,18 @@ impl SourceController {
                 }
             };
             let (filters, kind) = self.dashboard.view.with_untracked(|v| (v.filters.clone(), v.kind));
-            let result = crate::sources::rest::fetch(&source, kind, &ask, &filters, this_fetch as u32, on_progress, &cancel).await;
+            let result =
+                crate::sources::rest::fetch(&source, kind, &ask, &filters, this_fetch as u32, on_progress, &cancel)
+                    .await;
             // A fetch overtaken by a newer one (another source, range or refresh) is dropped.
             if self.latest.get_value() != this_fetch {
                 return;
             }
             // Still loading while the answer's clients are counted: "Connecting…" stays until it shows.
             if let Ok(dataset) = &result {
-                self.dashboard.prepare(dataset.store.clone(), self.dashboard.range.get_untracked()).await;
+                self.dashboard
+                    .prepare(dataset.store.clone(), self.dashboard.range.get_untracked())
+                    .await;
                 if self.latest.get_value() != this_fetch {
                     return;
                 }
@@ -257,7 +342,12 @@ impl SourceController {
                     self.keep_what_was_shown();
                     self.dashboard.dataset.set(dataset);
                     self.shown.set_value(this_fetch);
-                    if let Some((_, counted)) = self.early_latency.try_update_value(Option::take).flatten().filter(|(fetch, _)| *fetch == this_fetch) {
+                    if let Some((_, counted)) = self
+                        .early_latency
+                        .try_update_value(Option::take)
+                        .flatten()
+                        .filter(|(fetch, _)| *fetch == this_fetch)
+                    {
                         self.show_latency(counted);
                     }
                     if let Some(start) = later {
@@ -283,13 +373,19 @@ impl SourceController {
                 Err(why) => Some(format!("Latency percentiles were not counted: {why}")),
             };
             if let (Some(note), DataSource::Live(live)) = (note, &mut d.source) {
-                live.caveat = Some(live.caveat.take().map_or_else(|| note.clone(), |caveat| format!("{caveat} {note}")));
+                live.caveat = Some(
+                    live.caveat
+                        .take()
+                        .map_or_else(|| note.clone(), |caveat| format!("{caveat} {note}")),
+                );
             }
         });
     }
 
     fn showing_live(self) -> bool {
-        self.dashboard.dataset.with_untracked(|d| matches!(d.source, DataSource::Live(_)))
+        self.dashboard
+            .dataset
+            .with_untracked(|d| matches!(d.source, DataSource::Live(_)))
     }
 
     fn keep_what_was_shown(self) {
@@ -301,7 +397,11 @@ impl SourceController {
     /// Connects `source`, read as `kind`: both go into the link, and the link is followed.
     pub fn connect(self, source: String, kind: SourceKind) {
         self.dashboard.clear("live-failure");
-        if self.dashboard.view.with_untracked(|v| v.source.as_deref() == Some(source.as_str()) && v.kind == kind) {
+        if self
+            .dashboard
+            .view
+            .with_untracked(|v| v.source.as_deref() == Some(source.as_str()) && v.kind == kind)
+        {
             self.refresh();
         }
         self.dashboard.go_with(|v| {
@@ -319,8 +419,17 @@ impl SourceController {
     /// first, in tasks of their own ([`Dashboard::prepare`]).
     pub async fn show_files(self, dataset: Dataset) {
         let dashboard = self.dashboard;
-        let covering = dataset.store.covering_range(&dashboard.offsets_for(&dataset.store), dashboard.now.get_untracked(), 60);
-        dashboard.prepare(dataset.store.clone(), covering.unwrap_or_else(|| dashboard.range.get_untracked())).await;
+        let covering = dataset.store.covering_range(
+            &dashboard.offsets_for(&dataset.store),
+            dashboard.now.get_untracked(),
+            60,
+        );
+        dashboard
+            .prepare(
+                dataset.store.clone(),
+                covering.unwrap_or_else(|| dashboard.range.get_untracked()),
+            )
+            .await;
         match covering {
             Some(_) => dashboard.clear("empty-notice"),
             None => dashboard.notify(Notice::NothingBeforeToday),

@@ -39,7 +39,14 @@ pub async fn load(
         // The size the page sees is the one the estimate uses.
         sizes.push(&JsValue::from_f64(file.size()));
     }
-    let job = message("files", &[("files", list.into()), ("sizes", sizes.into()), ("mappings", mappings_to_js(&mappings))]);
+    let job = message(
+        "files",
+        &[
+            ("files", list.into()),
+            ("sizes", sizes.into()),
+            ("mappings", mappings_to_js(&mappings)),
+        ],
+    );
     let (store, outcome) = page::run(job, Array::new(), on_progress, cancel).await?;
     let files = outcome
         .files
@@ -47,10 +54,24 @@ pub async fn load(
         .map(|f| {
             // A format the page does not know by name (a newer worker) is taken as exact.
             let status_detail = Format::named(&f.format).map(Format::status_detail).unwrap_or_default();
-            LoadedFile { name: f.name, format: f.format, report: f.report, status_detail }
+            LoadedFile {
+                name: f.name,
+                format: f.format,
+                report: f.report,
+                status_detail,
+            }
         })
         .collect();
-    Ok((Dataset { store: Arc::new(store), source: DataSource::Files { files, duplicates: outcome.duplicates } }, outcome.mappings_used))
+    Ok((
+        Dataset {
+            store: Arc::new(store),
+            source: DataSource::Files {
+                files,
+                duplicates: outcome.duplicates,
+            },
+        },
+        outcome.mappings_used,
+    ))
 }
 
 /// `181,810,677` bytes → `"173.4 MiB"`; `12` → `"12 bytes"`.

@@ -7,10 +7,10 @@ pub mod rest;
 
 use std::sync::Arc;
 
-use usage_core::{DateRange, UsageStore};
+use usage_core::StatusDetail;
 use usage_core::formats::ReadReport;
 use usage_core::rest::ApiMeta;
-use usage_core::StatusDetail;
+use usage_core::{DateRange, UsageStore};
 
 /// What the dashboard is showing and where it came from.
 #[derive(Clone, Debug)]
@@ -25,7 +25,10 @@ pub enum DataSource {
     /// The embedded, generated demo dataset.
     Demo,
     /// Export files the user opened, merged, and what was said about copies left out.
-    Files { files: Vec<LoadedFile>, duplicates: Vec<String> },
+    Files {
+        files: Vec<LoadedFile>,
+        duplicates: Vec<String>,
+    },
     /// A live usage API or a static document at a URL.
     Live(Box<Live>),
 }

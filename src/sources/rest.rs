@@ -56,12 +56,28 @@ thread_local! {
 /// The worker's job for `ask`: its usage, or with `latency_only` only the latencies it asks for.
 /// `number` is the page's fetch it is part of (both jobs of one fetch share it): its ClickHouse
 /// queries carry it, and cancel those of the page's fetches before it.
-fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], latency_only: bool, number: u32) -> js_sys::Object {
+fn live_job(
+    source: &str,
+    kind: usage_core::rest::SourceKind,
+    ask: &Ask,
+    filters: &[usage_core::Filter],
+    latency_only: bool,
+    number: u32,
+) -> js_sys::Object {
     let (from, to) = ask.range.to_query();
     let token = storage::load_token(&origin_of(source)).map_or(JsValue::NULL, |t| JsValue::from_str(&t));
     let text = |t: Option<String>| t.map_or(JsValue::UNDEFINED, |t| JsValue::from_str(&t));
     let (zone, offsets) = match &ask.zone {
-        Some((name, offsets)) => (JsValue::from_str(name), offsets.changes().iter().flat_map(|&(at, offset)| [at as f64, f64::from(offset)]).map(JsValue::from).collect::<Array>().into()),
+        Some((name, offsets)) => (
+            JsValue::from_str(name),
+            offsets
+                .changes()
+                .iter()
+                .flat_map(|&(at, offset)| [at as f64, f64::from(offset)])
+                .map(JsValue::from)
+                .collect::<Array>()
+                .into(),
+        ),
         None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
     };
     message(
@@ -69,19 +85,40 @@ fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters
         &[
             ("source", JsValue::from_str(source)),
             ("source_kind", JsValue::from_str(kind.as_str())),
-            ("groupings", ask.groupings.iter().map(|g| JsValue::from_f64(f64::from(g.bits()))).collect::<Array>().into()),
+            (
+                "groupings",
+                ask.groupings
+                    .iter()
+                    .map(|g| JsValue::from_f64(f64::from(g.bits())))
+                    .collect::<Array>()
+                    .into(),
+            ),
             ("from", JsValue::from_str(&from)),
             ("to", JsValue::from_str(&to)),
             ("today", JsValue::from_str(&iso_date(ask.today))),
-            ("granularity", ask.granularity.map_or(JsValue::UNDEFINED, |g| JsValue::from_str(g.as_str()))),
+            (
+                "granularity",
+                ask.granularity
+                    .map_or(JsValue::UNDEFINED, |g| JsValue::from_str(g.as_str())),
+            ),
             ("token", token),
-            ("filters", filters.iter().map(|f| JsValue::from_str(&format!("{}:{}", f.dimension.as_str(), f.key))).collect::<Array>().into()),
+            (
+                "filters",
+                filters
+                    .iter()
+                    .map(|f| JsValue::from_str(&format!("{}:{}", f.dimension.as_str(), f.key)))
+                    .collect::<Array>()
+                    .into(),
+            ),
             ("zone", zone),
             ("offsets", offsets),
             ("before_from", text(ask.before.map(|b| b.to_query().0))),
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
-            ("window", JsValue::from_str(&format!("{} {}", ask.window.start, ask.window.end))),
+            (
+                "window",
+                JsValue::from_str(&format!("{} {}", ask.window.start, ask.window.end)),
+            ),
             ("latency_only", JsValue::from_bool(latency_only)),
             ("session", JsValue::from_str(&SESSION.with(String::clone))),
             ("fetch", JsValue::from(number)),
@@ -92,15 +129,39 @@ fn live_job(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters
 /// Fetches what `ask` says from `source` in a worker, but for its latencies (see
 /// [`fetch_latency`]), as the page's fetch `number`. `on_progress` gets the bytes received;
 /// `cancel` drops the fetch at once (a newer one started, or the source changed).
-pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], number: u32, on_progress: impl Fn(u64), cancel: &Cancel) -> Result<Dataset, String> {
+pub async fn fetch(
+    source: &str,
+    kind: usage_core::rest::SourceKind,
+    ask: &Ask,
+    filters: &[usage_core::Filter],
+    number: u32,
+    on_progress: impl Fn(u64),
+    cancel: &Cancel,
+) -> Result<Dataset, String> {
     let today = ask.today;
-    let job = live_job(source, kind, &Ask { latency: None, ..ask.clone() }, filters, false, number);
-    let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel).await.map_err(|failure| failure.message())?;
-    let info = outcome.live.ok_or("the live source's answer came back without its details")?;
+    let job = live_job(
+        source,
+        kind,
+        &Ask {
+            latency: None,
+            ..ask.clone()
+        },
+        filters,
+        false,
+        number,
+    );
+    let (store, outcome) = page::run(job, Array::new(), |p| on_progress(p.done as u64), cancel)
+        .await
+        .map_err(|failure| failure.message())?;
+    let info = outcome
+        .live
+        .ok_or("the live source's answer came back without its details")?;
     // Whether the server counts latencies for this data (the percentiles come from
     // `fetch_latency`); the worker wrote it, so numbers out of shape are its fault, and the
     // counts stand without them.
-    let store = store.with_counted_latency(usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec()).unwrap_or_default());
+    let store = store.with_counted_latency(
+        usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec()).unwrap_or_default(),
+    );
     let day = |text: &str| parse_iso_date(text).unwrap_or(today);
     let live = Live {
         url: info.url,
@@ -112,17 +173,31 @@ pub async fn fetch(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, 
         served_from: info.served_from,
         zone: info.zone,
     };
-    Ok(Dataset { store: Arc::new(store), source: DataSource::Live(Box::new(live)) })
+    Ok(Dataset {
+        store: Arc::new(store),
+        source: DataSource::Live(Box::new(live)),
+    })
 }
 
 /// The latencies `ask` asks for, counted by the server (ClickHouse) in a worker of their own while
 /// [`fetch`] fetches the counts: keyed by the texts returned (to be matched to the store's ids
 /// with `CountedLatency::resolve`), and a note for the banner (where they were counted, or why
 /// some were not).
-pub async fn fetch_latency(source: &str, kind: usage_core::rest::SourceKind, ask: &Ask, filters: &[usage_core::Filter], number: u32, cancel: &Cancel) -> Result<(usage_core::latency::CountedLatency, Vec<String>, Option<String>), String> {
+pub async fn fetch_latency(
+    source: &str,
+    kind: usage_core::rest::SourceKind,
+    ask: &Ask,
+    filters: &[usage_core::Filter],
+    number: u32,
+    cancel: &Cancel,
+) -> Result<(usage_core::latency::CountedLatency, Vec<String>, Option<String>), String> {
     let job = live_job(source, kind, ask, filters, true, number);
-    let (_, outcome) = page::run(job, Array::new(), |_| {}, cancel).await.map_err(|failure| failure.message())?;
-    let info = outcome.live.ok_or("the live source's answer came back without its details")?;
+    let (_, outcome) = page::run(job, Array::new(), |_| {}, cancel)
+        .await
+        .map_err(|failure| failure.message())?;
+    let info = outcome
+        .live
+        .ok_or("the live source's answer came back without its details")?;
     let counted = usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec())?;
     Ok((counted, info.latency_keys, info.caveat))
 }

@@ -40,8 +40,13 @@ pub type Handler = fn(&Request, &mut TcpStream) -> bool;
 
 /// Writes a whole answer: status line, `extra` headers (each ending in CRLF), and the body.
 pub fn reply(stream: &mut TcpStream, status: &str, extra: &str, body: &[u8]) {
-    let length = if extra.to_ascii_lowercase().contains("content-length") { String::new() } else { format!("Content-Length: {}\r\n", body.len()) };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}{length}Connection: close\r\n\r\n");
+    let length = if extra.to_ascii_lowercase().contains("content-length") {
+        String::new()
+    } else {
+        format!("Content-Length: {}\r\n", body.len())
+    };
+    let head =
+        format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\n{extra}{length}Connection: close\r\n\r\n");
     let _ = stream.write_all(head.as_bytes()).and_then(|_| stream.write_all(body));
 }
 
@@ -70,7 +75,17 @@ fn read_request(stream: &TcpStream, prefix: &str) -> Option<(Request, String)> {
     let target = words.next().unwrap_or("/");
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let route = path.strip_prefix(prefix).unwrap_or(path).to_owned();
-    Some((Request { method, route, query: query.to_owned(), authorization, origin, body }, path.to_owned()))
+    Some((
+        Request {
+            method,
+            route,
+            query: query.to_owned(),
+            authorization,
+            origin,
+            body,
+        },
+        path.to_owned(),
+    ))
 }
 
 /// Serves `dir` under [`SUB_PATH`] on a free loopback port, one thread per connection; `handler`
@@ -110,7 +125,9 @@ fn respond(mut stream: TcpStream, dir: &Path, handler: Handler, connect_src: &st
         let _ = stream.shutdown(std::net::Shutdown::Both);
         return;
     }
-    let Some((request, path)) = read_request(&stream, SUB_PATH) else { return };
+    let Some((request, path)) = read_request(&stream, SUB_PATH) else {
+        return;
+    };
     if path.starts_with(SUB_PATH) && handler(&request, &mut stream) {
         return;
     }
@@ -135,7 +152,11 @@ fn respond(mut stream: TcpStream, dir: &Path, handler: Handler, connect_src: &st
         }
         None => ("404 Not Found", b"not found".to_vec(), "text/plain"),
     };
-    let csp = if connect_src.is_empty() { CSP.to_owned() } else { CSP.replace("connect-src 'self'", &format!("connect-src 'self' {connect_src}")) };
+    let csp = if connect_src.is_empty() {
+        CSP.to_owned()
+    } else {
+        CSP.replace("connect-src 'self'", &format!("connect-src 'self' {connect_src}"))
+    };
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nContent-Security-Policy: {csp}\r\nCache-Control: no-cache\r\nConnection: close\r\n\r\n",
         body.len()
@@ -156,7 +177,10 @@ impl Driver {
 
     /// The same, with the browser in time zone `zone` (its `TZ`), when given.
     pub fn start_in_zone(zone: Option<&str>) -> Driver {
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
         let binary = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let mut command = Command::new(&binary);
         if let Some(zone) = zone {
@@ -181,7 +205,10 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // Kill the whole group so no Chromium is left behind, even when the test panics.
-        let _ = Command::new("kill").arg("--").arg(format!("-{}", self.child.id())).status();
+        let _ = Command::new("kill")
+            .arg("--")
+            .arg(format!("-{}", self.child.id()))
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -232,28 +259,52 @@ impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
     }
 
     fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        (http::Method::POST, Some(json!({ "cmd": self.0, "params": self.1 }).to_string()))
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.0, "params": self.1 }).to_string()),
+        )
     }
 }
 
 /// How many Web Workers the browser is running now (from the DevTools targets).
 pub async fn workers(client: &Client) -> usize {
-    let targets = client.issue_cmd(Cdp("Target.getTargets", json!({}))).await.expect("the DevTools targets");
-    targets["targetInfos"].as_array().map_or(0, |all| all.iter().filter(|t| t["type"] == "worker").count())
+    let targets = client
+        .issue_cmd(Cdp("Target.getTargets", json!({})))
+        .await
+        .expect("the DevTools targets");
+    targets["targetInfos"]
+        .as_array()
+        .map_or(0, |all| all.iter().filter(|t| t["type"] == "worker").count())
 }
 
 pub async fn console_log(client: &Client) -> Vec<String> {
     let entries = client.issue_cmd(BrowserLog).await.expect("the browser log");
-    entries.as_array().expect("log entries").iter().map(|e| e["message"].as_str().unwrap_or_default().to_owned()).collect()
+    entries
+        .as_array()
+        .expect("log entries")
+        .iter()
+        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 pub async fn text(client: &Client, testid: &str) -> String {
-    let element = client.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(&format!("[data-testid={testid}]"))).await;
-    element.unwrap_or_else(|e| panic!("{testid} never appeared: {e}")).text().await.expect("text")
+    let element = client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
+        .await;
+    element
+        .unwrap_or_else(|e| panic!("{testid} never appeared: {e}"))
+        .text()
+        .await
+        .expect("text")
 }
 
 pub async fn script(client: &Client, source: &str) -> serde_json::Value {
-    client.execute(source, vec![]).await.unwrap_or_else(|e| panic!("script failed: {e}\n{source}"))
+    client
+        .execute(source, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {e}\n{source}"))
 }
 
 /// Polls `check` until it holds, for at most 10 s.
@@ -270,13 +321,20 @@ where
 }
 
 pub async fn chosen_clients(client: &Client) -> Vec<String> {
-    let value = script(client, "return [...document.querySelectorAll('[data-testid=selected-clients] li')].map(li => li.textContent)").await;
+    let value = script(
+        client,
+        "return [...document.querySelectorAll('[data-testid=selected-clients] li')].map(li => li.textContent)",
+    )
+    .await;
     serde_json::from_value(value).expect("a list of names")
 }
 
 /// Today's UTC date from the system clock.
 pub fn today() -> chrono::NaiveDate {
-    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970").as_secs();
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs();
     usage_core::range::date_of_day((seconds / 86_400) as i64)
 }
 
@@ -288,7 +346,11 @@ pub static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new((
 /// Serves the release build and opens a WebDriver session on it.
 pub async fn start(handler: Handler, connect_src: String) -> (Driver, Client, String) {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    assert!(dist.join("index.html").exists(), "no release build in {}: run `trunk build --release` first", dist.display());
+    assert!(
+        dist.join("index.html").exists(),
+        "no release build in {}: run `trunk build --release` first",
+        dist.display()
+    );
     start_in(dist, handler, connect_src).await
 }
 
@@ -298,7 +360,12 @@ pub async fn start_in(dir: PathBuf, handler: Handler, connect_src: String) -> (D
 }
 
 /// The same, with the browser in time zone `zone` (`America/New_York`), when given.
-pub async fn start_in_zone(dir: PathBuf, handler: Handler, connect_src: String, zone: Option<&str>) -> (Driver, Client, String) {
+pub async fn start_in_zone(
+    dir: PathBuf,
+    handler: Handler,
+    connect_src: String,
+    zone: Option<&str>,
+) -> (Driver, Client, String) {
     let port = serve(dir, handler, connect_src);
     let driver = Driver::start_in_zone(zone);
     let client = connect(&driver).await;
@@ -321,12 +388,25 @@ pub fn fixture(name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
 
 /// Chooses `paths` in the page's file input, as a user does.
 pub async fn open_files(client: &Client, paths: &[&Path]) {
-    let input = client.find(Locator::Css("[data-testid=file-input]")).await.expect("file input");
-    let list = paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join("\n");
+    let input = client
+        .find(Locator::Css("[data-testid=file-input]"))
+        .await
+        .expect("file input");
+    let list = paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
     input.send_keys(&list).await.expect("choose the files");
 }
 
 /// Clicks the element with `data-testid`.
 pub async fn click(client: &Client, testid: &str) {
-    client.find(Locator::Css(&format!("[data-testid={testid}]"))).await.unwrap_or_else(|e| panic!("{testid}: {e}")).click().await.expect("click");
+    client
+        .find(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("{testid}: {e}"))
+        .click()
+        .await
+        .expect("click");
 }

@@ -29,7 +29,9 @@ fn synthetic_csv() -> Vec<u8> {
     };
     let first_day = day_number(chrono::NaiveDate::from_ymd_opt(2026, 9, 24).expect("a date"));
     let mut out = Vec::with_capacity(ROWS * 180);
-    out.extend_from_slice(b"timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms\n");
+    out.extend_from_slice(
+        b"timestamp,client_id,client_name,method,url,template,status,ip,user,module,bytes,latency_ms\n",
+    );
     for _ in 0..ROWS {
         let r = next();
         // Squaring a uniform draw skews towards small indices, like a Zipf popularity.
@@ -66,7 +68,9 @@ fn million_clients_csv() -> Vec<u8> {
     for i in 0..ROWS as i64 {
         let date = usage_core::range::date_of_day(first_day + i % 30);
         let status = if i % 10 == 0 { 503 } else { 200 };
-        out.extend_from_slice(format!("{date}T00:00:00Z,c{i:07},Client {i},GET,/api/a/{i},/api/a/{{id}},{status}\n").as_bytes());
+        out.extend_from_slice(
+            format!("{date}T00:00:00Z,c{i:07},Client {i},GET,/api/a/{i},/api/a/{{id}},{status}\n").as_bytes(),
+        );
     }
     out
 }
@@ -83,13 +87,24 @@ fn overview(store: &UsageStore, span: DaySpan) -> u64 {
     let clients = store.breakdown(span, Dimension::Client, &all, false);
     let templates = store.breakdown(span, Dimension::Template, &all, false);
     let resolved = ClientSelection::defaults().resolve(store, &clients.rows);
-    let series = store.series(span, Granularity::Day, &all, Some((Dimension::Client, &resolved.clients)));
+    let series = store.series(
+        span,
+        Granularity::Day,
+        &all,
+        Some((Dimension::Client, &resolved.clients)),
+    );
     clients.total.total() + templates.rows.len() as u64 + series.starts.len() as u64 + series.total.iter().sum::<u64>()
 }
 
 /// A drill-down: filter to one client, then every IP it called from, ranked.
 fn client_ips(store: &UsageStore, span: DaySpan, client: &str) -> usize {
-    let filter = RecordFilter::new(store, &[Filter { dimension: Dimension::Client, key: client.to_owned() }]);
+    let filter = RecordFilter::new(
+        store,
+        &[Filter {
+            dimension: Dimension::Client,
+            key: client.to_owned(),
+        }],
+    );
     store.breakdown(span, Dimension::Ip, &filter, false).rows.len()
 }
 
@@ -97,8 +112,14 @@ fn benches(c: &mut Criterion) {
     let csv = synthetic_csv();
     let store = load(&csv);
     let first = day_number(chrono::NaiveDate::from_ymd_opt(2026, 9, 24).expect("a date"));
-    let all_days = DaySpan { start: first, end: first + 60 };
-    let last_week = DaySpan { start: first + 53, end: first + 60 };
+    let all_days = DaySpan {
+        start: first,
+        end: first + 60,
+    };
+    let last_week = DaySpan {
+        start: first + 53,
+        end: first + 60,
+    };
     eprintln!(
         "{} rows, {:.1} MiB of CSV, {} records stored, {:.1} bytes per record",
         ROWS,
@@ -111,13 +132,28 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("load_csv", |b| b.iter(|| load(black_box(&csv))));
     group.bench_function("overview_60_days", |b| b.iter(|| overview(black_box(&store), all_days)));
-    group.bench_function("refilter_last_7_days", |b| b.iter(|| overview(black_box(&store), last_week)));
-    let ips = store.breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false).rows.len();
-    eprintln!("{ips} distinct IPs; client cl_00000003 called from {}", client_ips(&store, all_days, "cl_00000003"));
-    group.bench_function("breakdown_by_ip_100k", |b| b.iter(|| store.breakdown(black_box(all_days), Dimension::Ip, &RecordFilter::all(), false)));
-    group.bench_function("filter_client_then_ips", |b| b.iter(|| client_ips(black_box(&store), all_days, "cl_00000003")));
+    group.bench_function("refilter_last_7_days", |b| {
+        b.iter(|| overview(black_box(&store), last_week))
+    });
+    let ips = store
+        .breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false)
+        .rows
+        .len();
+    eprintln!(
+        "{ips} distinct IPs; client cl_00000003 called from {}",
+        client_ips(&store, all_days, "cl_00000003")
+    );
+    group.bench_function("breakdown_by_ip_100k", |b| {
+        b.iter(|| store.breakdown(black_box(all_days), Dimension::Ip, &RecordFilter::all(), false))
+    });
+    group.bench_function("filter_client_then_ips", |b| {
+        b.iter(|| client_ips(black_box(&store), all_days, "cl_00000003"))
+    });
     // Re-sorting the 100k-row IP table by another column (its header clicked), and back.
-    let mut rows = store.breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false).rows.to_vec();
+    let mut rows = store
+        .breakdown(all_days, Dimension::Ip, &RecordFilter::all(), false)
+        .rows
+        .to_vec();
     group.bench_function("resort_100k_ips", |b| {
         b.iter(|| {
             store.sort_rows(black_box(&mut rows), Dimension::Ip, usage_core::SortColumn::Bytes, true);
@@ -127,22 +163,57 @@ fn benches(c: &mut Criterion) {
     // Issue 12: the time chart of the top 5 clients in a zone with a DST change (days of 23 and
     // 25 hours make it binary-search its buckets), by hour over the last week; and the spike
     // rule over the top 50 clients by day (three series each, reaching a week back).
-    let top: Vec<u32> = store.breakdown(all_days, Dimension::Client, &RecordFilter::all(), false).rows.iter().take(50).map(|r| r.key).collect();
+    let top: Vec<u32> = store
+        .breakdown(all_days, Dimension::Client, &RecordFilter::all(), false)
+        .rows
+        .iter()
+        .take(50)
+        .map(|r| r.key)
+        .collect();
     let dst = first * 86_400 + 40 * 86_400 + 7_200;
     let zone = usage_core::zone::Offsets::from_changes(vec![(0, -4 * 3_600), (dst, -5 * 3_600)]);
-    let week = usage_core::zone::Window { start: (first + 53) * 86_400 + 4 * 3_600, end: (first + 60) * 86_400 + 5 * 3_600 };
+    let week = usage_core::zone::Window {
+        start: (first + 53) * 86_400 + 4 * 3_600,
+        end: (first + 60) * 86_400 + 5 * 3_600,
+    };
     group.bench_function("series_top5_hourly_zoned", |b| {
-        b.iter(|| store.series_in(black_box(week), Granularity::Hour, &zone, &RecordFilter::all(), Some((Dimension::Client, &top[..5]))))
+        b.iter(|| {
+            store.series_in(
+                black_box(week),
+                Granularity::Hour,
+                &zone,
+                &RecordFilter::all(),
+                Some((Dimension::Client, &top[..5])),
+            )
+        })
     });
     let all = usage_core::zone::Window::from(all_days);
     group.bench_function("spikes_top50_daily", |b| {
-        b.iter(|| store.spikes(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Dimension::Client, &top))
+        b.iter(|| {
+            store.spikes(
+                black_box(all),
+                Granularity::Day,
+                &usage_core::zone::Offsets::utc(),
+                &RecordFilter::all(),
+                Dimension::Client,
+                &top,
+            )
+        })
     });
     // The time chart's other metrics over all 60 days by day, top 5 clients: the exact p95 keeps
     // every latency of its bucket (all 1M rows here), the error rate only counts.
     for metric in [usage_core::metric::Metric::ErrorRate, usage_core::metric::Metric::P95] {
         group.bench_function(format!("metric_{}_top5_daily", metric.as_str()), |b| {
-            b.iter(|| store.metric_series(black_box(all), Granularity::Day, &usage_core::zone::Offsets::utc(), &RecordFilter::all(), Some((Dimension::Client, &top[..5])), &metric))
+            b.iter(|| {
+                store.metric_series(
+                    black_box(all),
+                    Granularity::Day,
+                    &usage_core::zone::Offsets::utc(),
+                    &RecordFilter::all(),
+                    Some((Dimension::Client, &top[..5])),
+                    &metric,
+                )
+            })
         });
     }
     group.finish();
@@ -150,10 +221,15 @@ fn benches(c: &mut Criterion) {
     // A million clients: the clients breakdown is the one per-client step the page takes.
     let store = load(&million_clients_csv());
     let first = day_number(chrono::NaiveDate::from_ymd_opt(2026, 10, 24).expect("a date"));
-    let month = DaySpan { start: first, end: first + 30 };
+    let month = DaySpan {
+        start: first,
+        end: first + 30,
+    };
     let mut group = c.benchmark_group("million_clients");
     group.sample_size(10);
-    group.bench_function("breakdown_by_client", |b| b.iter(|| store.breakdown(black_box(month), Dimension::Client, &RecordFilter::all(), false)));
+    group.bench_function("breakdown_by_client", |b| {
+        b.iter(|| store.breakdown(black_box(month), Dimension::Client, &RecordFilter::all(), false))
+    });
     group.bench_function("overview", |b| b.iter(|| overview(black_box(&store), month)));
     group.finish();
 }

@@ -36,7 +36,13 @@ pub enum Granularity {
 }
 
 impl Granularity {
-    pub const ALL: [Granularity; 5] = [Granularity::TenMinutes, Granularity::Hour, Granularity::Day, Granularity::Week, Granularity::Month];
+    pub const ALL: [Granularity; 5] = [
+        Granularity::TenMinutes,
+        Granularity::Hour,
+        Granularity::Day,
+        Granularity::Week,
+        Granularity::Month,
+    ];
 
     /// The name in a link (`g=hour`).
     pub const fn as_str(self) -> &'static str {
@@ -106,6 +112,8 @@ pub fn date_of_day(day: i64) -> NaiveDate {
     if day >= 0 {
         epoch.checked_add_days(Days::new(day as u64)).unwrap_or(NaiveDate::MAX)
     } else {
-        epoch.checked_sub_days(Days::new(day.unsigned_abs())).unwrap_or(NaiveDate::MIN)
+        epoch
+            .checked_sub_days(Days::new(day.unsigned_abs()))
+            .unwrap_or(NaiveDate::MIN)
     }
 }

@@ -46,7 +46,13 @@ impl Name {
             && text.len() <= 128
             && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
             && !text.starts_with(|c: char| c.is_ascii_digit());
-        if valid { Ok(Name(text.to_owned())) } else { Err(format!("“{text}” is not a database or table name (letters, digits and _)")) }
+        if valid {
+            Ok(Name(text.to_owned()))
+        } else {
+            Err(format!(
+                "“{text}” is not a database or table name (letters, digits and _)"
+            ))
+        }
     }
 
     /// The name in backquotes, as SQL takes it.
@@ -86,7 +92,9 @@ fn column(dimension: Dimension) -> &'static str {
 fn bucket(t: &str, granularity: Granularity, zone: &str) -> String {
     let tz = quote(zone);
     match granularity {
-        Granularity::TenMinutes => format!("toUInt32(toStartOfHour({t}, {tz})) + intDiv(toMinute({t}, {tz}), 10) * 600"),
+        Granularity::TenMinutes => {
+            format!("toUInt32(toStartOfHour({t}, {tz})) + intDiv(toMinute({t}, {tz}), 10) * 600")
+        }
         Granularity::Hour => format!("toUInt32(toStartOfHour({t}, {tz}))"),
         Granularity::Day => format!("toUInt32(toStartOfDay({t}, {tz}))"),
         Granularity::Week => format!("toUInt32(toDateTime(toMonday({t}, {tz}), {tz}))"),
@@ -112,7 +120,10 @@ const P95_NEAREST_RANK: &str = "0.94999999999999";
 fn key_sql(dimension: Dimension) -> String {
     match dimension {
         Dimension::Class => {
-            let arms: Vec<String> = StatusClass::ALL[..5].iter().map(|&c| format!("{}, {}", class_condition(c), quote(c.as_str()))).collect();
+            let arms: Vec<String> = StatusClass::ALL[..5]
+                .iter()
+                .map(|&c| format!("{}, {}", class_condition(c), quote(c.as_str())))
+                .collect();
             format!("multiIf({}, {})", arms.join(", "), quote(StatusClass::Other.as_str()))
         }
         Dimension::Status => "toString(status)".to_owned(),
@@ -140,9 +151,21 @@ fn class_condition(class: StatusClass) -> &'static str {
 /// cancelled by [`kill_sql`]: the dashboard names each query by its page, its fetch and its place
 /// in the fetch ([`query_id`]). With `cancel_on_close` (a server that has [`CANCEL_ON_CLOSE`]),
 /// the server stops the query when the browser drops its connection (the tab closed).
-pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, query_id: Option<&str>, cancel_on_close: bool) -> String {
-    let mut pairs = vec![("database".to_owned(), database.0.clone()), ("add_http_cors_header".to_owned(), "1".to_owned())];
-    if let Some(id) = query_id.filter(|id| !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')) {
+pub fn query_url(
+    base: &str,
+    database: &Name,
+    max_seconds: u32,
+    max_rows: u64,
+    query_id: Option<&str>,
+    cancel_on_close: bool,
+) -> String {
+    let mut pairs = vec![
+        ("database".to_owned(), database.0.clone()),
+        ("add_http_cors_header".to_owned(), "1".to_owned()),
+    ];
+    if let Some(id) = query_id
+        .filter(|id| !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
         pairs.push(("query_id".to_owned(), id.to_owned()));
     }
     if cancel_on_close {
@@ -152,7 +175,11 @@ pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, q
     let mut limits = settings(max_seconds, max_rows);
     limits.rotate_left(1);
     pairs.extend(limits.into_iter().map(|(k, v)| (k.to_owned(), v)));
-    format!("{}/{}", base.trim_end_matches('/'), crate::query_string::write_query(&pairs))
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        crate::query_string::write_query(&pairs)
+    )
 }
 
 /// ClickHouse's error text (`Code: 60, e.displayText() = DB::Exception: Table … doesn't exist`)
@@ -160,23 +187,41 @@ pub fn query_url(base: &str, database: &Name, max_seconds: u32, max_rows: u64, q
 pub fn error_message(text: &str, max_seconds: u32, max_rows: u64) -> Option<String> {
     // 18.16 words some exceptions as Poco's (`Poco::Exception. Code: 1000, …`).
     let text = text.trim_start();
-    let rest = text.strip_prefix("Poco::Exception. ").unwrap_or(text).strip_prefix("Code: ")?;
+    let rest = text
+        .strip_prefix("Poco::Exception. ")
+        .unwrap_or(text)
+        .strip_prefix("Code: ")?;
     let code: u32 = rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
     // The exception's own words, without the code and the stack.
     let said = rest.split_once("Exception: ").map_or(rest, |(_, said)| said);
-    let said = said.split([',', '\n']).next().unwrap_or(said).trim().trim_end_matches('.');
+    let said = said
+        .split([',', '\n'])
+        .next()
+        .unwrap_or(said)
+        .trim()
+        .trim_end_matches('.');
     if let Some(zone) = said.strip_prefix("Cannot load time zone ") {
         let zone = zone.split(':').next().unwrap_or(zone).trim();
-        return Some(format!("ClickHouse does not know the time zone {zone}: its time zone data may be older than the browser's. Choose another zone, or UTC."));
+        return Some(format!(
+            "ClickHouse does not know the time zone {zone}: its time zone data may be older than the browser's. Choose another zone, or UTC."
+        ));
     }
     Some(match code {
         192..=194 | 516 => "ClickHouse refused the user name or password: check them under “Connect API…”.".to_owned(),
         497 | 164 => format!("ClickHouse does not let this user read the table: {said}."),
-        60 | 81 => format!("ClickHouse says: {said}. Check the database and table under “Connect API…”; docs/clickhouse.md shows the table to create."),
-        16 | 47 => format!("ClickHouse says: {said}. The table lacks a column Callboard reads: docs/clickhouse.md lists them."),
+        60 | 81 => format!(
+            "ClickHouse says: {said}. Check the database and table under “Connect API…”; docs/clickhouse.md shows the table to create."
+        ),
+        16 | 47 => {
+            format!("ClickHouse says: {said}. The table lacks a column Callboard reads: docs/clickhouse.md lists them.")
+        }
         // Said of latency queries too, which only a shorter range helps: they read the raw table.
-        159 => format!("The query ran longer than {max_seconds} seconds (max_execution_time): choose a shorter range; for counts, an hourly or 10-minute rollup also helps (docs/clickhouse.md)."),
-        158 | 396 => format!("The answer would be over {max_rows} rows (max_result_rows), so ClickHouse refused it rather than cut it short: choose a shorter range or longer buckets."),
+        159 => format!(
+            "The query ran longer than {max_seconds} seconds (max_execution_time): choose a shorter range; for counts, an hourly or 10-minute rollup also helps (docs/clickhouse.md)."
+        ),
+        158 | 396 => format!(
+            "The answer would be over {max_rows} rows (max_result_rows), so ClickHouse refused it rather than cut it short: choose a shorter range or longer buckets."
+        ),
         _ => format!("ClickHouse failed (code {code}): {said}."),
     })
 }
@@ -208,13 +253,24 @@ pub const CANCEL_ON_CLOSE: &str = "cancel_http_readonly_queries_on_client_close"
 /// Asks whether the server has [`CANCEL_ON_CLOSE`]: its answer names it, or is empty
 /// ([`has_setting`]).
 pub fn has_setting_sql() -> String {
-    format!("SELECT name FROM system.settings WHERE name = {} FORMAT JSONCompact", quote(CANCEL_ON_CLOSE))
+    format!(
+        "SELECT name FROM system.settings WHERE name = {} FORMAT JSONCompact",
+        quote(CANCEL_ON_CLOSE)
+    )
 }
 
 /// Whether [`has_setting_sql`]'s answer names the setting; anything else (an error, another
 /// shape) says no, so the setting is never sent to a server that would refuse it.
 pub fn has_setting(answer: &[u8]) -> bool {
-    serde_json::from_slice::<Value>(answer).ok().and_then(|v| v.get("data").and_then(Value::as_array).map(|rows| rows.iter().any(|r| r.get(0).and_then(Value::as_str) == Some(CANCEL_ON_CLOSE)))).unwrap_or(false)
+    serde_json::from_slice::<Value>(answer)
+        .ok()
+        .and_then(|v| {
+            v.get("data").and_then(Value::as_array).map(|rows| {
+                rows.iter()
+                    .any(|r| r.get(0).and_then(Value::as_str) == Some(CANCEL_ON_CLOSE))
+            })
+        })
+        .unwrap_or(false)
 }
 
 /// The settings every query carries, as the HTTP interface's URL parameters: read-only, a time
@@ -232,7 +288,8 @@ impl Table {
     /// The table from its `DESCRIBE TABLE … FORMAT JSONCompact` answer: it must have a timestamp
     /// and requests; the other columns decide which dimensions are offered.
     pub fn from_describe(database: Name, table: Name, answer: &[u8]) -> Result<Table, String> {
-        let document: Value = serde_json::from_slice(answer).map_err(|e| format!("DESCRIBE TABLE did not answer JSON: {e}"))?;
+        let document: Value =
+            serde_json::from_slice(answer).map_err(|e| format!("DESCRIBE TABLE did not answer JSON: {e}"))?;
         let columns: Vec<String> = document
             .get("data")
             .and_then(Value::as_array)
@@ -249,7 +306,11 @@ impl Table {
                 return Err(format!("the table has no “{needed}” column"));
             }
         }
-        Ok(Table { database, table, columns })
+        Ok(Table {
+            database,
+            table,
+            columns,
+        })
     }
 
     /// Whether the table has the column `dimension` reads.
@@ -259,7 +320,11 @@ impl Table {
 
     /// The time column: `timestamp` in the raw table, `bucket` in a rollup.
     fn time(&self) -> &'static str {
-        if self.columns.iter().any(|c| c == "timestamp") { "timestamp" } else { "bucket" }
+        if self.columns.iter().any(|c| c == "timestamp") {
+            "timestamp"
+        } else {
+            "bucket"
+        }
     }
 
     /// Whether this is a rollup rather than the raw table.
@@ -273,7 +338,10 @@ impl Table {
         if !self.is_rollup() {
             return 0;
         }
-        ROLLUPS.iter().find(|(suffix, _)| self.table.as_str().ends_with(suffix)).map_or(600, |&(_, width)| width)
+        ROLLUPS
+            .iter()
+            .find(|(suffix, _)| self.table.as_str().ends_with(suffix))
+            .map_or(600, |&(_, width)| width)
     }
 
     /// Whether this table can answer a query over `window` in buckets of `granularity`, by
@@ -282,7 +350,14 @@ impl Table {
     /// bucket of the zone fall on its buckets' edges (a zone whose offsets are whole multiples of
     /// its width: not Asia/Kathmandu's +05:45 for 10 minutes, nor India's +05:30 for hours) and it
     /// has every column asked for (it keeps no IPs or users).
-    pub fn can_answer(&self, window: Window, granularity: Granularity, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> bool {
+    pub fn can_answer(
+        &self,
+        window: Window,
+        granularity: Granularity,
+        dimensions: &[Dimension],
+        filters: &[Filter],
+        offsets: &Offsets,
+    ) -> bool {
         let width = self.rollup_width();
         if width == 0 {
             return true;
@@ -295,7 +370,10 @@ impl Table {
         width <= query_width
             && window.start % width == 0
             && window.end % width == 0
-            && offsets.changes().iter().all(|&(_, offset)| i64::from(offset) % width == 0)
+            && offsets
+                .changes()
+                .iter()
+                .all(|&(_, offset)| i64::from(offset) % width == 0)
             && dimensions.iter().all(|&d| self.offers(d))
             && filters.iter().all(|f| self.offers(f.dimension))
     }
@@ -309,9 +387,17 @@ impl Table {
     /// column the table lacks lets nothing through.
     pub fn condition(&self, window: Window, filters: &[Filter]) -> String {
         let t = self.time();
-        let mut parts = vec![format!("{t} >= toDateTime({}) AND {t} < toDateTime({})", window.start.max(0), window.end.max(0))];
+        let mut parts = vec![format!(
+            "{t} >= toDateTime({}) AND {t} < toDateTime({})",
+            window.start.max(0),
+            window.end.max(0)
+        )];
         for dimension in Dimension::ALL {
-            let keys: Vec<&str> = filters.iter().filter(|f| f.dimension == dimension).map(|f| f.key.as_str()).collect();
+            let keys: Vec<&str> = filters
+                .iter()
+                .filter(|f| f.dimension == dimension)
+                .map(|f| f.key.as_str())
+                .collect();
             if keys.is_empty() {
                 continue;
             }
@@ -322,8 +408,13 @@ impl Table {
             let each: Vec<String> = keys
                 .iter()
                 .map(|key| match dimension {
-                    Dimension::Class => StatusClass::ALL.iter().find(|c| c.as_str() == *key).map_or("0".to_owned(), |&c| format!("({})", class_condition(c))),
-                    Dimension::Status => key.parse::<u16>().map_or("0".to_owned(), |code| format!("status = {code}")),
+                    Dimension::Class => StatusClass::ALL
+                        .iter()
+                        .find(|c| c.as_str() == *key)
+                        .map_or("0".to_owned(), |&c| format!("({})", class_condition(c))),
+                    Dimension::Status => key
+                        .parse::<u16>()
+                        .map_or("0".to_owned(), |code| format!("status = {code}")),
                     _ => format!("{} = {}", column(dimension), quote(key)),
                 })
                 .collect();
@@ -334,12 +425,21 @@ impl Table {
 
     /// The six status-class sums, in [`StatusClass::ALL`]'s order.
     fn class_sums() -> String {
-        StatusClass::ALL.iter().map(|&c| format!("sumIf(requests, {})", class_condition(c))).collect::<Vec<_>>().join(", ")
+        StatusClass::ALL
+            .iter()
+            .map(|&c| format!("sumIf(requests, {})", class_condition(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// Requests per status class in `window` through `filters`: one row.
     pub fn totals_sql(&self, window: Window, filters: &[Filter]) -> String {
-        format!("SELECT {} FROM {} WHERE {} FORMAT JSONCompact", Self::class_sums(), self.from(), self.condition(window, filters))
+        format!(
+            "SELECT {} FROM {} WHERE {} FORMAT JSONCompact",
+            Self::class_sums(),
+            self.from(),
+            self.condition(window, filters)
+        )
     }
 
     /// Requests per value of `dimension` (per status class), most first, at most `limit` values.
@@ -378,14 +478,23 @@ impl Table {
     /// engine ranks a breakdown.
     fn listed_values(&self, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
         let c = column(dimension);
-        format!("(SELECT {c} FROM {} WHERE {} GROUP BY {c} ORDER BY sum(requests) DESC, {c} LIMIT {})", self.from(), self.condition(listing.over, filters), listing.most)
+        format!(
+            "(SELECT {c} FROM {} WHERE {} GROUP BY {c} ORDER BY sum(requests) DESC, {c} LIMIT {})",
+            self.from(),
+            self.condition(listing.over, filters),
+            listing.most
+        )
     }
 
     /// ` AND` the values of `dimension` that `listing` lists one by one, where it lists only
     /// some ([`listed_in_part`]); nothing otherwise.
     fn only_listed(&self, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
         match listed_in_part(&[dimension], filters) {
-            Some(d) => format!(" AND {} GLOBAL IN {}", column(d), self.listed_values(d, filters, listing)),
+            Some(d) => format!(
+                " AND {} GLOBAL IN {}",
+                column(d),
+                self.listed_values(d, filters, listing)
+            ),
             None => String::new(),
         }
     }
@@ -393,7 +502,15 @@ impl Table {
     /// The exact p95 latency per bucket of `granularity` on `zone`'s clock and per value of
     /// `dimension` in `window` through `filters`: the time chart's p95 lines, as
     /// [`Table::latency_sql`] counts them.
-    pub fn latency_series_sql(&self, window: Window, granularity: Granularity, zone: &str, dimension: Dimension, filters: &[Filter], listing: Listing) -> String {
+    pub fn latency_series_sql(
+        &self,
+        window: Window,
+        granularity: Granularity,
+        zone: &str,
+        dimension: Dimension,
+        filters: &[Filter],
+        listing: Listing,
+    ) -> String {
         format!(
             "SELECT {} AS b, {} AS k, quantileExact({P95_NEAREST_RANK})({LATENCY_US}) FROM {} WHERE {}{} AND requests = 1 GROUP BY b, k FORMAT JSONCompact",
             bucket(self.time(), granularity, zone),
@@ -408,7 +525,11 @@ impl Table {
     /// included), each bucket named by its first instant in Unix seconds.
     pub fn series_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter]) -> String {
         let bucket = bucket(self.time(), granularity, zone);
-        format!("SELECT {bucket} AS b, sum(requests) FROM {} WHERE {} GROUP BY b ORDER BY b FORMAT JSONCompact", self.from(), self.condition(window, filters))
+        format!(
+            "SELECT {bucket} AS b, sum(requests) FROM {} WHERE {} GROUP BY b ORDER BY b FORMAT JSONCompact",
+            self.from(),
+            self.condition(window, filters)
+        )
     }
 }
 
@@ -421,7 +542,11 @@ impl Table {
 pub fn usage_parts(groupings: &[Grouping], filters: &[Filter]) -> Vec<Grouping> {
     let filtered: Grouping = filters.iter().map(|f| f.dimension).collect();
     let parts = crate::dimension::distinct(groupings.iter().map(|g| g.and(filtered)).collect());
-    parts.iter().copied().filter(|&p| !parts.iter().any(|&q| q != p && q.covers(p))).collect()
+    parts
+        .iter()
+        .copied()
+        .filter(|&p| !parts.iter().any(|&q| q != p && q.covers(p)))
+        .collect()
 }
 
 /// How many values of a dimension with a value per caller (an IP address, a user) a view lists
@@ -442,7 +567,10 @@ pub struct Listing {
 /// The one of `dimensions` that a query lists only in part ([`Listing`]): a dimension with a
 /// value per caller that no filter narrows to a few values.
 pub fn listed_in_part(dimensions: &[Dimension], filters: &[Filter]) -> Option<Dimension> {
-    dimensions.iter().copied().find(|&d| d.open_ended() && !filters.iter().any(|f| f.dimension == d))
+    dimensions
+        .iter()
+        .copied()
+        .find(|&d| d.open_ended() && !filters.iter().any(|f| f.dimension == d))
 }
 
 /// One query of a view's usage: the part it fills, the table that answers it, and its SQL.
@@ -458,13 +586,27 @@ pub struct UsageQuery<'a> {
 /// table that can answer it ([`answering`]), counted on `zone`'s clock in buckets of
 /// `granularity` through `filters`, a dimension with a value per caller as `listing` lists it.
 #[allow(clippy::too_many_arguments)]
-pub fn usage_queries<'a>(raw: &'a Table, rollups: &'a [Table], groupings: &[Grouping], windows: &[Window], granularity: Granularity, zone: &str, filters: &[Filter], offsets: &Offsets, listing: Listing) -> Vec<UsageQuery<'a>> {
+pub fn usage_queries<'a>(
+    raw: &'a Table,
+    rollups: &'a [Table],
+    groupings: &[Grouping],
+    windows: &[Window],
+    granularity: Granularity,
+    zone: &str,
+    filters: &[Filter],
+    offsets: &Offsets,
+    listing: Listing,
+) -> Vec<UsageQuery<'a>> {
     let mut queries = Vec::new();
     for part in usage_parts(groupings, filters) {
         let dimensions = raw.usage_dimensions(&part.dimensions());
         for &window in windows {
             let table = answering(raw, rollups, window, granularity, &dimensions, filters, offsets);
-            queries.push(UsageQuery { part, table, sql: table.usage_sql(window, granularity, zone, filters, &dimensions, listing) });
+            queries.push(UsageQuery {
+                part,
+                table,
+                sql: table.usage_sql(window, granularity, zone, filters, &dimensions, listing),
+            });
         }
     }
     queries
@@ -484,7 +626,11 @@ pub fn answered_by<'a>(queries: &[UsageQuery<'a>]) -> Vec<&'a str> {
 
 /// [`usage_queries`]' answers, in their order, read into one store: each part's answers into a
 /// part of its own ([`crate::StoreBuilder::begin_part`]), whose buckets are `width` wide.
-pub fn read_parts<'b>(queries: &[UsageQuery<'_>], answers: impl IntoIterator<Item = &'b [u8]>, width: crate::model::BucketWidth) -> Result<crate::UsageStore, String> {
+pub fn read_parts<'b>(
+    queries: &[UsageQuery<'_>],
+    answers: impl IntoIterator<Item = &'b [u8]>,
+    width: crate::model::BucketWidth,
+) -> Result<crate::UsageStore, String> {
     let mut builder = crate::StoreBuilder::new();
     let mut last = None;
     for (query, answer) in queries.iter().zip(answers) {
@@ -504,7 +650,8 @@ pub fn fetch_granularity(range: &crate::DateRange, asked: Option<Granularity>) -
     let natural = range.natural_granularity();
     match asked {
         Some(g @ (Granularity::TenMinutes | Granularity::Hour))
-            if g.fixed_seconds() < natural.fixed_seconds() && crate::zone::granularities(range.days(), g.fixed_seconds().unwrap_or(0)).contains(&g) =>
+            if g.fixed_seconds() < natural.fixed_seconds()
+                && crate::zone::granularities(range.days(), g.fixed_seconds().unwrap_or(0)).contains(&g) =>
         {
             g
         }
@@ -538,15 +685,26 @@ impl LatencyPart {
     pub fn sql(&self, raw: &Table, zone: &str, filters: &[Filter], listing: Listing) -> String {
         match *self {
             LatencyPart::Table(dimension, window) => raw.latency_sql(window, dimension, filters, listing),
-            LatencyPart::Chart(dimension, granularity, window) => raw.latency_series_sql(window, granularity, zone, dimension, filters, listing),
+            LatencyPart::Chart(dimension, granularity, window) => {
+                raw.latency_series_sql(window, granularity, zone, dimension, filters, listing)
+            }
         }
     }
 
     /// Reads its answer into `counted`, each value keyed as `key` gives it.
-    pub fn read(&self, answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, counted: &mut crate::latency::CountedLatency) -> Result<(), String> {
+    pub fn read(
+        &self,
+        answer: &[u8],
+        key: &mut dyn FnMut(Dimension, &str) -> Option<u32>,
+        counted: &mut crate::latency::CountedLatency,
+    ) -> Result<(), String> {
         match *self {
             LatencyPart::Table(dimension, window) => counted.tables.push(read_latency(answer, key, dimension, window)?),
-            LatencyPart::Chart(dimension, granularity, window) => counted.series.push(read_latency_series(answer, key, dimension, granularity, window)?),
+            LatencyPart::Chart(dimension, granularity, window) => {
+                counted
+                    .series
+                    .push(read_latency_series(answer, key, dimension, granularity, window)?)
+            }
         }
         Ok(())
     }
@@ -556,7 +714,10 @@ impl LatencyAsk {
     /// How a dimension with a value per caller is listed: as the view's usage lists it, over
     /// the view's window.
     pub fn listing(&self) -> Listing {
-        Listing { over: self.window, most: LISTED }
+        Listing {
+            over: self.window,
+            most: LISTED,
+        }
     }
 
     /// Whether these latencies are asked for only once the counts are in, rather than beside
@@ -575,9 +736,18 @@ impl LatencyAsk {
         if !raw.has_latency() {
             return Vec::new();
         }
-        let mut parts: Vec<LatencyPart> = self.table.filter(|&d| raw.offers(d)).map(|d| LatencyPart::Table(d, self.window)).into_iter().collect();
+        let mut parts: Vec<LatencyPart> = self
+            .table
+            .filter(|&d| raw.offers(d))
+            .map(|d| LatencyPart::Table(d, self.window))
+            .into_iter()
+            .collect();
         if let Some((dimension, granularity)) = self.chart.filter(|&(d, _)| raw.offers(d)) {
-            parts.extend(std::iter::once(self.window).chain(self.before).map(|w| LatencyPart::Chart(dimension, granularity, w)));
+            parts.extend(
+                std::iter::once(self.window)
+                    .chain(self.before)
+                    .map(|w| LatencyPart::Chart(dimension, granularity, w)),
+            );
         }
         parts
     }
@@ -587,22 +757,42 @@ impl LatencyAsk {
     pub fn to_text(&self) -> String {
         let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".to_owned());
         let before = |pick: fn(Window) -> i64| or_dash(self.before.map(|w| pick(w).to_string()));
-        let chart = |pick: fn((Dimension, Granularity)) -> &'static str| or_dash(self.chart.map(|c| pick(c).to_owned()));
-        [self.window.start.to_string(), self.window.end.to_string(), before(|w| w.start), before(|w| w.end), or_dash(self.table.map(|d| d.as_str().to_owned())), chart(|c| c.0.as_str()), chart(|c| c.1.as_str())].join(" ")
+        let chart =
+            |pick: fn((Dimension, Granularity)) -> &'static str| or_dash(self.chart.map(|c| pick(c).to_owned()));
+        [
+            self.window.start.to_string(),
+            self.window.end.to_string(),
+            before(|w| w.start),
+            before(|w| w.end),
+            or_dash(self.table.map(|d| d.as_str().to_owned())),
+            chart(|c| c.0.as_str()),
+            chart(|c| c.1.as_str()),
+        ]
+        .join(" ")
     }
 
     /// [`LatencyAsk::to_text`] read back; `None` when it is not one.
     pub fn parse(text: &str) -> Option<LatencyAsk> {
         let parts: Vec<&str> = text.split(' ').collect();
-        let [start, end, before_start, before_end, table, chart, granularity] = parts.as_slice() else { return None };
+        let [start, end, before_start, before_end, table, chart, granularity] = parts.as_slice() else {
+            return None;
+        };
         let number = |t: &str| t.parse::<i64>().ok();
-        let window = Window { start: number(start)?, end: number(end)? };
+        let window = Window {
+            start: number(start)?,
+            end: number(end)?,
+        };
         let before = match (number(before_start), number(before_end)) {
             (Some(start), Some(end)) => Some(Window { start, end }),
             _ => None,
         };
         let chart = Dimension::parse(chart).zip(Granularity::parse(granularity));
-        Some(LatencyAsk { window, before, table: Dimension::parse(table), chart })
+        Some(LatencyAsk {
+            window,
+            before,
+            table: Dimension::parse(table),
+            chart,
+        })
     }
 }
 
@@ -629,7 +819,15 @@ impl Table {
     /// has them; latencies are not (a bucket's sum is not a request's latency). A dimension with
     /// a value per caller is listed as `listing` says: a row's `listed` is 0 for the rest,
     /// counted together, and its value is then empty.
-    pub fn usage_sql(&self, window: Window, granularity: Granularity, zone: &str, filters: &[Filter], dimensions: &[Dimension], listing: Listing) -> String {
+    pub fn usage_sql(
+        &self,
+        window: Window,
+        granularity: Granularity,
+        zone: &str,
+        filters: &[Filter],
+        dimensions: &[Dimension],
+        listing: Listing,
+    ) -> String {
         let granularity = match granularity {
             Granularity::TenMinutes | Granularity::Hour => granularity,
             _ => Granularity::Day,
@@ -642,7 +840,10 @@ impl Table {
             let c = column(d);
             if in_part == Some(d) {
                 // Aliased apart: an alias named as its column would stand for the column everywhere.
-                picked.push(format!("{c} GLOBAL IN {} AS listed, if(listed, {c}, '') AS listed_{c}", self.listed_values(d, filters, listing)));
+                picked.push(format!(
+                    "{c} GLOBAL IN {} AS listed, if(listed, {c}, '') AS listed_{c}",
+                    self.listed_values(d, filters, listing)
+                ));
                 keys.extend(["listed".to_owned(), format!("listed_{c}")]);
             } else {
                 picked.push(c.to_owned());
@@ -656,7 +857,13 @@ impl Table {
         if self.columns.iter().any(|c| c == "bytes") {
             picked.push("sum(bytes) AS bytes".to_owned());
         }
-        format!("SELECT {} FROM {} WHERE {} GROUP BY {} ORDER BY b FORMAT JSONCompact", picked.join(", "), self.from(), self.condition(window, filters), keys.join(", "))
+        format!(
+            "SELECT {} FROM {} WHERE {} GROUP BY {} ORDER BY b FORMAT JSONCompact",
+            picked.join(", "),
+            self.from(),
+            self.condition(window, filters),
+            keys.join(", ")
+        )
     }
 }
 
@@ -664,27 +871,53 @@ impl Table {
 /// wide. The answer's own column names (its `meta`) say what each cell is. The answer is read
 /// once, its cells borrowed from it where they need no unescaping: a view's answer may hold
 /// hundreds of thousands of rows, and the worker reads it.
-pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut crate::StoreBuilder) -> Result<usize, String> {
-    let document: Compact = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
+pub fn read_usage(
+    answer: &[u8],
+    width: crate::model::BucketWidth,
+    builder: &mut crate::StoreBuilder,
+) -> Result<usize, String> {
+    let document: Compact =
+        serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
     let at = |name: &str| document.meta.iter().position(|c| c.name == name);
-    let (bucket, requests) = (at("b").ok_or("the answer has no bucket")?, at("requests").ok_or("the answer has no requests")?);
-    let [client_id, client_name, method, template, module] = ["client_id", "client_name", "method", "template", "module"].map(at);
+    let (bucket, requests) = (
+        at("b").ok_or("the answer has no bucket")?,
+        at("requests").ok_or("the answer has no requests")?,
+    );
+    let [client_id, client_name, method, template, module] =
+        ["client_id", "client_name", "method", "template", "module"].map(at);
     // A dimension listed in part ([`Listing`]): its values under `listed_…`, and the rest's rows.
     let (listed, listed_user, listed_ip) = (at("listed"), at("listed_user"), at("listed_ip"));
     let (user, ip) = (at("user").or(listed_user), at("ip").or(listed_ip));
-    let in_part = listed.and(if listed_ip.is_some() { Some(Dimension::Ip) } else { listed_user.map(|_| Dimension::User) });
+    let in_part = listed.and(if listed_ip.is_some() {
+        Some(Dimension::Ip)
+    } else {
+        listed_user.map(|_| Dimension::User)
+    });
     let (status, bytes) = (at("status"), at("bytes"));
     for (i, row) in document.data.iter().enumerate() {
         let text = |column: Option<usize>| column.and_then(|c| row.get(c)).and_then(Cell::text).unwrap_or("");
-        let number = |column: usize| row.get(column).ok_or_else(|| format!("row {} is short", i + 1)).and_then(Cell::count);
+        let number = |column: usize| {
+            row.get(column)
+                .ok_or_else(|| format!("row {} is short", i + 1))
+                .and_then(Cell::count)
+        };
         let client = builder.client(text(client_id), text(client_name));
         let endpoint = builder.endpoint(&text(method).to_ascii_uppercase(), text(template));
         let status = match status {
-            Some(c) => u16::try_from(number(c)?).ok().filter(|&s| s < 1000).ok_or_else(|| format!("row {}: the status is not a code", i + 1))?,
+            Some(c) => u16::try_from(number(c)?)
+                .ok()
+                .filter(|&s| s < 1000)
+                .ok_or_else(|| format!("row {}: the status is not a code", i + 1))?,
             None => 0,
         };
-        let (module, mut user, mut ip) = (builder.module(text(module)), builder.user(text(user)), builder.ip(text(ip)));
-        if let (Some(column), Some(dimension)) = (listed, in_part) && number(column)? == 0 {
+        let (module, mut user, mut ip) = (
+            builder.module(text(module)),
+            builder.user(text(user)),
+            builder.ip(text(ip)),
+        );
+        if let (Some(column), Some(dimension)) = (listed, in_part)
+            && number(column)? == 0
+        {
             let rest = builder.rest(dimension).ok_or("a rest of a dimension listed whole")?;
             match dimension {
                 Dimension::Ip => ip = rest,
@@ -692,7 +925,19 @@ pub fn read_usage(answer: &[u8], width: crate::model::BucketWidth, builder: &mut
             }
         }
         let bytes = bytes.map(number).transpose()?;
-        let row = crate::store::Row { timestamp: number(bucket)? as i64, bucket: width, client, endpoint, status, requests: number(requests)?, module, user, ip, bytes, latency_us: None };
+        let row = crate::store::Row {
+            timestamp: number(bucket)? as i64,
+            bucket: width,
+            client,
+            endpoint,
+            status,
+            requests: number(requests)?,
+            module,
+            user,
+            ip,
+            bytes,
+            latency_us: None,
+        };
         builder.push_row(row).map_err(|e| format!("row {}: {e}", i + 1))?;
     }
     Ok(document.data.len())
@@ -776,7 +1021,10 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for Cell<'a> {
                 Ok(Cell::Other)
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Cell<'a>, A::Error> {
-                while map.next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?.is_some() {}
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
                 Ok(Cell::Other)
             }
         }
@@ -790,8 +1038,19 @@ pub const ROLLUPS: [(&str, i64); 2] = [("_1h", 3_600), ("_10m", 600)];
 
 /// The table that answers a query: the coarsest rollup that can ([`Table::can_answer`]), else
 /// the raw table. The dashboard names the one that answered.
-pub fn answering<'a>(raw: &'a Table, rollups: &'a [Table], window: Window, granularity: Granularity, dimensions: &[Dimension], filters: &[Filter], offsets: &Offsets) -> &'a Table {
-    let mut fitting: Vec<&Table> = rollups.iter().filter(|r| r.can_answer(window, granularity, dimensions, filters, offsets)).collect();
+pub fn answering<'a>(
+    raw: &'a Table,
+    rollups: &'a [Table],
+    window: Window,
+    granularity: Granularity,
+    dimensions: &[Dimension],
+    filters: &[Filter],
+    offsets: &Offsets,
+) -> &'a Table {
+    let mut fitting: Vec<&Table> = rollups
+        .iter()
+        .filter(|r| r.can_answer(window, granularity, dimensions, filters, offsets))
+        .collect();
     fitting.sort_by_key(|r| std::cmp::Reverse(r.rollup_width()));
     fitting.first().copied().unwrap_or(raw)
 }
@@ -820,14 +1079,26 @@ pub fn rollup_sql(database: &Name, raw: &Name, rollup: &Name, width: i64) -> [St
 /// A whole number in an answer: 18.16 writes 64-bit integers as JSON strings, newer releases
 /// as numbers unless told otherwise.
 fn count(value: &Value) -> Result<u64, String> {
-    value.as_u64().or_else(|| value.as_str().and_then(|s| s.parse().ok())).ok_or_else(|| format!("“{value}” is not a whole number"))
+    value
+        .as_u64()
+        .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
+        .ok_or_else(|| format!("“{value}” is not a whole number"))
 }
 
 /// The rows of a `FORMAT JSONCompact` answer.
 fn rows_of(answer: &[u8]) -> Result<Vec<Vec<Value>>, String> {
     let document: Value = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
-    let data = document.get("data").and_then(Value::as_array).ok_or("ClickHouse's answer has no data")?;
-    data.iter().map(|row| row.as_array().cloned().ok_or_else(|| "a row of ClickHouse's answer is not a list".to_owned())).collect()
+    let data = document
+        .get("data")
+        .and_then(Value::as_array)
+        .ok_or("ClickHouse's answer has no data")?;
+    data.iter()
+        .map(|row| {
+            row.as_array()
+                .cloned()
+                .ok_or_else(|| "a row of ClickHouse's answer is not a list".to_owned())
+        })
+        .collect()
 }
 
 fn counts(cells: &[Value]) -> Result<StatusCounts, String> {
@@ -849,7 +1120,11 @@ pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, Str
     rows_of(answer)?
         .iter()
         .map(|row| {
-            let key = row.first().and_then(Value::as_str).ok_or("a breakdown row has no key")?.to_owned();
+            let key = row
+                .first()
+                .and_then(Value::as_str)
+                .ok_or("a breakdown row has no key")?
+                .to_owned();
             Ok((key, counts(&row[1..])?))
         })
         .collect()
@@ -858,35 +1133,66 @@ pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, Str
 /// [`Table::latency_sql`]'s answer, as `dimension`'s percentiles over `window`, each value's key
 /// as `key` gives it (a store's id, or a position in a list of texts); a value without one is
 /// left out (it has no requests there to show).
-pub fn read_latency(answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, dimension: Dimension, window: Window) -> Result<crate::latency::KeyPercentiles, String> {
+pub fn read_latency(
+    answer: &[u8],
+    key: &mut dyn FnMut(Dimension, &str) -> Option<u32>,
+    dimension: Dimension,
+    window: Window,
+) -> Result<crate::latency::KeyPercentiles, String> {
     let mut rows = Vec::new();
     let key_of = key;
     for row in rows_of(answer)? {
-        let (Some(text), Some(Value::Array(p))) = (row.first().and_then(Value::as_str), row.get(1)) else { return Err("a latency row is not (value, percentiles)".to_owned()) };
+        let (Some(text), Some(Value::Array(p))) = (row.first().and_then(Value::as_str), row.get(1)) else {
+            return Err("a latency row is not (value, percentiles)".to_owned());
+        };
         let [p50, p95, p99] = match p.as_slice() {
             [a, b, c] => [count(a)?, count(b)?, count(c)?],
             _ => return Err("a latency row has not three percentiles".to_owned()),
         };
         if let Some(id) = key_of(dimension, text) {
-            rows.push((id, crate::query::Percentiles { p50_us: p50, p95_us: p95, p99_us: p99 }));
+            rows.push((
+                id,
+                crate::query::Percentiles {
+                    p50_us: p50,
+                    p95_us: p95,
+                    p99_us: p99,
+                },
+            ));
         }
     }
     rows.sort_by_key(|&(id, _)| id);
-    Ok(crate::latency::KeyPercentiles { dimension, window, rows })
+    Ok(crate::latency::KeyPercentiles {
+        dimension,
+        window,
+        rows,
+    })
 }
 
 /// [`Table::latency_series_sql`]'s answer, as `dimension`'s p95 per bucket of `granularity` over
 /// `window`, keyed as [`read_latency`] keys.
-pub fn read_latency_series(answer: &[u8], key: &mut dyn FnMut(Dimension, &str) -> Option<u32>, dimension: Dimension, granularity: Granularity, window: Window) -> Result<crate::latency::BucketP95, String> {
+pub fn read_latency_series(
+    answer: &[u8],
+    key: &mut dyn FnMut(Dimension, &str) -> Option<u32>,
+    dimension: Dimension,
+    granularity: Granularity,
+    window: Window,
+) -> Result<crate::latency::BucketP95, String> {
     let mut points = Vec::new();
     for row in rows_of(answer)? {
-        let [bucket, value, p95] = row.as_slice() else { return Err("a latency row is not (bucket, value, p95)".to_owned()) };
+        let [bucket, value, p95] = row.as_slice() else {
+            return Err("a latency row is not (bucket, value, p95)".to_owned());
+        };
         let text = value.as_str().ok_or("a latency row's value is not text")?;
         if let Some(id) = key(dimension, text) {
             points.push((id, count(bucket)? as i64, count(p95)?));
         }
     }
-    Ok(crate::latency::BucketP95 { dimension, window, granularity, points })
+    Ok(crate::latency::BucketP95 {
+        dimension,
+        window,
+        granularity,
+        points,
+    })
 }
 
 /// [`Table::series_sql`]'s answer: (bucket start, requests), buckets without requests absent.
@@ -905,8 +1211,14 @@ mod tests {
     use super::*;
 
     fn table() -> Table {
-        let columns = ["timestamp", "client_id", "template", "method", "status", "requests"].map(str::to_owned).to_vec();
-        Table { database: Name::parse("default").unwrap(), table: Name::parse("usage").unwrap(), columns }
+        let columns = ["timestamp", "client_id", "template", "method", "status", "requests"]
+            .map(str::to_owned)
+            .to_vec();
+        Table {
+            database: Name::parse("default").unwrap(),
+            table: Name::parse("usage").unwrap(),
+            columns,
+        }
     }
 
     // Guards "each widget gets one query": a view's parts group by what its widgets show and
@@ -919,28 +1231,98 @@ mod tests {
         use crate::widgets::view_groupings;
         let g = |dimensions: &[Dimension]| Grouping::of(dimensions).with(Dimension::Status);
         let (client, template, method, ip) = (Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Ip);
-        assert_eq!(view_groupings(View::Explore, ip), [g(&[]), g(&[client]), g(&[template]), g(&[ip])]);
-        assert_eq!(view_groupings(View::Explore, template), [g(&[]), g(&[client]), g(&[template]), g(&[template, method])]);
-        assert_eq!(view_groupings(View::Explore, Dimension::Class), [g(&[]), g(&[client]), g(&[template])], "classes are status codes");
-        assert_eq!(view_groupings(View::Overview, client), [g(&[]), g(&[client]), g(&[template]), g(&[client, template, method])], "the records export has methods");
-        assert_eq!(view_groupings(View::Clients, client), [g(&[]), g(&[client]), g(&[template]), g(&[client, template])]);
-        assert_eq!(view_groupings(View::Urls, client), [g(&[]), g(&[client]), g(&[template]), g(&[template, method])]);
+        assert_eq!(
+            view_groupings(View::Explore, ip),
+            [g(&[]), g(&[client]), g(&[template]), g(&[ip])]
+        );
+        assert_eq!(
+            view_groupings(View::Explore, template),
+            [g(&[]), g(&[client]), g(&[template]), g(&[template, method])]
+        );
+        assert_eq!(
+            view_groupings(View::Explore, Dimension::Class),
+            [g(&[]), g(&[client]), g(&[template])],
+            "classes are status codes"
+        );
+        assert_eq!(
+            view_groupings(View::Overview, client),
+            [g(&[]), g(&[client]), g(&[template]), g(&[client, template, method])],
+            "the records export has methods"
+        );
+        assert_eq!(
+            view_groupings(View::Clients, client),
+            [g(&[]), g(&[client]), g(&[template]), g(&[client, template])]
+        );
+        assert_eq!(
+            view_groupings(View::Urls, client),
+            [g(&[]), g(&[client]), g(&[template]), g(&[template, method])]
+        );
         assert_eq!(view_groupings(View::Today, client), [g(&[]), g(&[client])]);
         assert_eq!(view_groupings(View::Today, template), [g(&[]), g(&[template, method])]);
         // A grouping another holds is read from that one's answer.
-        assert_eq!(usage_parts(&view_groupings(View::Explore, ip), &[]), [g(&[client]), g(&[template]), g(&[ip])]);
-        assert_eq!(usage_parts(&view_groupings(View::Overview, client), &[]), [g(&[client, template, method])]);
-        assert_eq!(usage_parts(&view_groupings(View::Urls, client), &[]), [g(&[client]), g(&[template, method])]);
-        assert_eq!(usage_parts(&view_groupings(View::Today, template), &[]), [g(&[template, method])]);
-        let filters = [Filter { dimension: client, key: "a".into() }, Filter { dimension: Dimension::Class, key: "5xx".into() }];
-        assert_eq!(usage_parts(&view_groupings(View::Explore, ip), &filters), [g(&[client, template]), g(&[client, ip])], "every part keeps the filtered client apart");
+        assert_eq!(
+            usage_parts(&view_groupings(View::Explore, ip), &[]),
+            [g(&[client]), g(&[template]), g(&[ip])]
+        );
+        assert_eq!(
+            usage_parts(&view_groupings(View::Overview, client), &[]),
+            [g(&[client, template, method])]
+        );
+        assert_eq!(
+            usage_parts(&view_groupings(View::Urls, client), &[]),
+            [g(&[client]), g(&[template, method])]
+        );
+        assert_eq!(
+            usage_parts(&view_groupings(View::Today, template), &[]),
+            [g(&[template, method])]
+        );
+        let filters = [
+            Filter {
+                dimension: client,
+                key: "a".into(),
+            },
+            Filter {
+                dimension: Dimension::Class,
+                key: "5xx".into(),
+            },
+        ];
+        assert_eq!(
+            usage_parts(&view_groupings(View::Explore, ip), &filters),
+            [g(&[client, template]), g(&[client, ip])],
+            "every part keeps the filtered client apart"
+        );
         // Each part's query groups by its own dimensions only.
         let windows = [Window { start: 0, end: 86_400 }];
         let raw = table();
-        let listing = Listing { over: windows[0], most: LISTED };
-        let queries = usage_queries(&raw, &[], &view_groupings(View::Explore, Dimension::Method), &windows, Granularity::Hour, "UTC", &[], &Offsets::utc(), listing);
-        let grouped: Vec<&str> = queries.iter().map(|q| q.sql.split(" GROUP BY ").nth(1).and_then(|rest| rest.split(" ORDER BY").next()).unwrap_or("")).collect();
-        assert_eq!(grouped, ["b, client_id, status", "b, template, status", "b, method, status"]);
+        let listing = Listing {
+            over: windows[0],
+            most: LISTED,
+        };
+        let queries = usage_queries(
+            &raw,
+            &[],
+            &view_groupings(View::Explore, Dimension::Method),
+            &windows,
+            Granularity::Hour,
+            "UTC",
+            &[],
+            &Offsets::utc(),
+            listing,
+        );
+        let grouped: Vec<&str> = queries
+            .iter()
+            .map(|q| {
+                q.sql
+                    .split(" GROUP BY ")
+                    .nth(1)
+                    .and_then(|rest| rest.split(" ORDER BY").next())
+                    .unwrap_or("")
+            })
+            .collect();
+        assert_eq!(
+            grouped,
+            ["b, client_id, status", "b, template, status", "b, method, status"]
+        );
         assert_eq!(answered_by(&queries), ["usage"], "three queries, one table, named once");
     }
 
@@ -950,30 +1332,88 @@ mod tests {
     fn clickhouse_errors_say_what_to_do() {
         let says = |text: &str| error_message(text, 15, 1_000_000).unwrap_or_default();
         assert!(says("Code: 60, e.displayText() = DB::Exception: Table callboard.nope doesn't exist., e.what() = DB::Exception").contains("Table callboard.nope doesn't exist. Check the database and table"));
-        assert!(says("Code: 81. DB::Exception: Database nope does not exist. (UNKNOWN_DATABASE) (version 24.3.1)").contains("Database nope does not exist"));
+        assert!(
+            says("Code: 81. DB::Exception: Database nope does not exist. (UNKNOWN_DATABASE) (version 24.3.1)")
+                .contains("Database nope does not exist")
+        );
         assert!(says("Code: 516. DB::Exception: default: Authentication failed: password is incorrect. (AUTHENTICATION_FAILED)").contains("user name or password"));
-        assert!(says("Code: 47, e.displayText() = DB::Exception: Unknown identifier: ip, e.what() = DB::Exception").contains("Unknown identifier: ip. The table lacks a column"));
-        assert!(says("Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 15.2 seconds").contains("longer than 15 seconds"));
-        assert!(says("Code: 396. DB::Exception: Limit for result exceeded, max rows: 1.00 million").contains("over 1000000 rows"));
+        assert!(
+            says("Code: 47, e.displayText() = DB::Exception: Unknown identifier: ip, e.what() = DB::Exception")
+                .contains("Unknown identifier: ip. The table lacks a column")
+        );
+        assert!(
+            says("Code: 159, e.displayText() = DB::Exception: Timeout exceeded: elapsed 15.2 seconds")
+                .contains("longer than 15 seconds")
+        );
+        assert!(
+            says("Code: 396. DB::Exception: Limit for result exceeded, max rows: 1.00 million")
+                .contains("over 1000000 rows")
+        );
         assert!(says("Code: 999, e.displayText() = DB::Exception: Something odd").contains("code 999): Something odd"));
         assert!(says("Poco::Exception. Code: 1000, e.code() = 0, e.displayText() = Exception: Cannot load time zone Nope/Zone, e.what() = Exception").contains("does not know the time zone Nope/Zone: its"));
-        assert!(says("Code: 36. DB::Exception: Cannot load time zone Nope/Zone: while executing. (BAD_ARGUMENTS)").contains("time zone Nope/Zone: its"));
+        assert!(
+            says("Code: 36. DB::Exception: Cannot load time zone Nope/Zone: while executing. (BAD_ARGUMENTS)")
+                .contains("time zone Nope/Zone: its")
+        );
         assert_eq!(error_message("<html>502 Bad Gateway</html>", 15, 1), None);
-        let url = query_url("http://127.0.0.1:8123/", &Name::parse("callboard").unwrap(), 15, 1_000_000, None, false);
-        assert_eq!(url, "http://127.0.0.1:8123/?database=callboard&add_http_cors_header=1&max_execution_time=15&max_result_rows=1000000&result_overflow_mode=throw&readonly=1");
+        let url = query_url(
+            "http://127.0.0.1:8123/",
+            &Name::parse("callboard").unwrap(),
+            15,
+            1_000_000,
+            None,
+            false,
+        );
+        assert_eq!(
+            url,
+            "http://127.0.0.1:8123/?database=callboard&add_http_cors_header=1&max_execution_time=15&max_result_rows=1000000&result_overflow_mode=throw&readonly=1"
+        );
         // An id that is not letters, digits and - is left out rather than escaped.
-        let url = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("callboard-k3x9-7-usage-0"), false);
-        assert_eq!(url, "http://h/?database=db&add_http_cors_header=1&query_id=callboard-k3x9-7-usage-0&max_execution_time=15&max_result_rows=9&result_overflow_mode=throw&readonly=1");
-        assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, Some("a&readonly=0"), false).contains("query_id"));
+        let url = query_url(
+            "http://h/",
+            &Name::parse("db").unwrap(),
+            15,
+            9,
+            Some("callboard-k3x9-7-usage-0"),
+            false,
+        );
+        assert_eq!(
+            url,
+            "http://h/?database=db&add_http_cors_header=1&query_id=callboard-k3x9-7-usage-0&max_execution_time=15&max_result_rows=9&result_overflow_mode=throw&readonly=1"
+        );
+        assert!(
+            !query_url(
+                "http://h/",
+                &Name::parse("db").unwrap(),
+                15,
+                9,
+                Some("a&readonly=0"),
+                false
+            )
+            .contains("query_id")
+        );
         // Cancelled when the browser goes away, where the server has the setting: before readonly.
         let closing = query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, None, true);
-        assert!(closing.contains("&cancel_http_readonly_queries_on_client_close=1&") && closing.ends_with("&readonly=1"), "{closing}");
+        assert!(
+            closing.contains("&cancel_http_readonly_queries_on_client_close=1&") && closing.ends_with("&readonly=1"),
+            "{closing}"
+        );
         assert!(!query_url("http://h/", &Name::parse("db").unwrap(), 15, 9, None, false).contains("cancel_http"));
         assert!(has_setting(br#"{"meta":[{"name":"name","type":"String"}],"data":[["cancel_http_readonly_queries_on_client_close"]],"rows":1}"#));
-        assert!(!has_setting(br#"{"meta":[{"name":"name","type":"String"}],"data":[],"rows":0}"#), "18.16 has none");
-        assert!(!has_setting(b"Code: 60, e.displayText() = DB::Exception: no such table"));
+        assert!(
+            !has_setting(br#"{"meta":[{"name":"name","type":"String"}],"data":[],"rows":0}"#),
+            "18.16 has none"
+        );
+        assert!(!has_setting(
+            b"Code: 60, e.displayText() = DB::Exception: no such table"
+        ));
         assert_eq!(query_id("k3x9", 7, "usage-0"), "callboard-k3x9-7-usage-0");
-        assert_eq!(kill_sql("k3x9", 7).as_deref(), Some("KILL QUERY WHERE query_id LIKE 'callboard-k3x9-%' AND toUInt64OrZero(splitByChar('-', query_id)[3]) < 7 ASYNC FORMAT JSONCompact"));
+        assert_eq!(
+            kill_sql("k3x9", 7).as_deref(),
+            Some(
+                "KILL QUERY WHERE query_id LIKE 'callboard-k3x9-%' AND toUInt64OrZero(splitByChar('-', query_id)[3]) < 7 ASYNC FORMAT JSONCompact"
+            )
+        );
         assert_eq!(kill_sql("k3-x9", 7), None, "the fetch's number must be the third part");
         assert_eq!(kill_sql("", 7), None);
     }
@@ -996,13 +1436,29 @@ mod tests {
     // status class rules, and a column the table lacks letting nothing through.
     #[test]
     fn filters_become_one_condition() {
-        let f = |d: Dimension, k: &str| Filter { dimension: d, key: k.to_owned() };
-        let sql = table().condition(Window { start: 100, end: 200 }, &[f(Dimension::Client, "a'b"), f(Dimension::Client, "c"), f(Dimension::Class, "4xx"), f(Dimension::Status, "x")]);
+        let f = |d: Dimension, k: &str| Filter {
+            dimension: d,
+            key: k.to_owned(),
+        };
+        let sql = table().condition(
+            Window { start: 100, end: 200 },
+            &[
+                f(Dimension::Client, "a'b"),
+                f(Dimension::Client, "c"),
+                f(Dimension::Class, "4xx"),
+                f(Dimension::Status, "x"),
+            ],
+        );
         assert_eq!(
             sql,
             r"timestamp >= toDateTime(100) AND timestamp < toDateTime(200) AND (client_id = 'a\'b' OR client_id = 'c') AND (0) AND ((status >= 400 AND status < 500 AND status != 429))"
         );
-        assert!(table().condition(Window { start: 0, end: 1 }, &[f(Dimension::Ip, "192.0.2.1")]).ends_with("AND 0"), "no ip column");
+        assert!(
+            table()
+                .condition(Window { start: 0, end: 1 }, &[f(Dimension::Ip, "192.0.2.1")])
+                .ends_with("AND 0"),
+            "no ip column"
+        );
     }
 
     // Guards the choice of table: the coarsest rollup that holds what is asked, the 10-minute one
@@ -1010,22 +1466,76 @@ mod tests {
     #[test]
     fn the_coarsest_rollup_answers_what_it_holds() {
         let raw = table();
-        let columns = ["bucket", "client_id", "template", "method", "status", "module", "requests", "bytes"].map(str::to_owned).to_vec();
-        let rollup = |name: &str| Table { database: Name::parse("default").unwrap(), table: Name::parse(name).unwrap(), columns: columns.clone() };
+        let columns = [
+            "bucket",
+            "client_id",
+            "template",
+            "method",
+            "status",
+            "module",
+            "requests",
+            "bytes",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        let rollup = |name: &str| Table {
+            database: Name::parse("default").unwrap(),
+            table: Name::parse(name).unwrap(),
+            columns: columns.clone(),
+        };
         let rollups = [rollup("usage_10m"), rollup("usage_1h")];
-        assert_eq!((raw.rollup_width(), rollups[0].rollup_width(), rollups[1].rollup_width()), (0, 600, 3_600));
-        let day = Window { start: 86_400, end: 2 * 86_400 };
+        assert_eq!(
+            (raw.rollup_width(), rollups[0].rollup_width(), rollups[1].rollup_width()),
+            (0, 600, 3_600)
+        );
+        let day = Window {
+            start: 86_400,
+            end: 2 * 86_400,
+        };
         let utc = Offsets::utc();
-        let by = |window, granularity, dimensions: &[Dimension], offsets: &Offsets| answering(&raw, &rollups, window, granularity, dimensions, &[], offsets).table.as_str().to_owned();
+        let by = |window, granularity, dimensions: &[Dimension], offsets: &Offsets| {
+            answering(&raw, &rollups, window, granularity, dimensions, &[], offsets)
+                .table
+                .as_str()
+                .to_owned()
+        };
         assert_eq!(by(day, Granularity::Day, &[Dimension::Client], &utc), "usage_1h");
         assert_eq!(by(day, Granularity::Hour, &[], &Offsets::fixed(-5 * 3_600)), "usage_1h");
-        assert_eq!(by(day, Granularity::TenMinutes, &[], &utc), "usage_10m", "hours cannot make 10-minute buckets");
-        assert_eq!(by(day, Granularity::Day, &[], &Offsets::fixed(19_800)), "usage_10m", "+05:30's days start on the half hour");
-        assert_eq!(by(Window { start: 86_400 + 600, end: 2 * 86_400 }, Granularity::Day, &[], &utc), "usage_10m", "a window inside an hour");
+        assert_eq!(
+            by(day, Granularity::TenMinutes, &[], &utc),
+            "usage_10m",
+            "hours cannot make 10-minute buckets"
+        );
+        assert_eq!(
+            by(day, Granularity::Day, &[], &Offsets::fixed(19_800)),
+            "usage_10m",
+            "+05:30's days start on the half hour"
+        );
+        assert_eq!(
+            by(
+                Window {
+                    start: 86_400 + 600,
+                    end: 2 * 86_400
+                },
+                Granularity::Day,
+                &[],
+                &utc
+            ),
+            "usage_10m",
+            "a window inside an hour"
+        );
         assert_eq!(by(day, Granularity::Day, &[Dimension::Ip], &utc), "usage");
         assert_eq!(by(day, Granularity::Day, &[], &Offsets::fixed(20_700)), "usage");
-        assert_eq!(answering(&raw, &[], day, Granularity::Day, &[], &[], &utc).table.as_str(), "usage");
-        assert!(rollups[0].totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"), "the rollup's time column");
+        assert_eq!(
+            answering(&raw, &[], day, Granularity::Day, &[], &[], &utc)
+                .table
+                .as_str(),
+            "usage"
+        );
+        assert!(
+            rollups[0].totals_sql(day, &[]).contains("bucket >= toDateTime(86400)"),
+            "the rollup's time column"
+        );
     }
 
     // Guards the latency queries: from the raw table only, a request's own rows, the nearest
@@ -1037,30 +1547,88 @@ mod tests {
         assert!(!raw.has_latency(), "no latency_ms column");
         raw.columns.push("latency_ms".to_owned());
         assert!(raw.has_latency());
-        let day = Window { start: 86_400, end: 2 * 86_400 };
-        let listing = Listing { over: day, most: LISTED };
+        let day = Window {
+            start: 86_400,
+            end: 2 * 86_400,
+        };
+        let listing = Listing {
+            over: day,
+            most: LISTED,
+        };
         let sql = raw.latency_sql(day, Dimension::Class, &[], listing);
         assert!(sql.starts_with("SELECT multiIf("), "{sql}");
         assert!(sql.contains("quantilesExact(0.49999999999999, 0.94999999999999, 0.98999999999999)(toUInt64(round(latency_ms * 1000)))"), "{sql}");
         assert!(sql.contains("AND requests = 1 GROUP BY k"), "{sql}");
-        let series = raw.latency_series_sql(day, Granularity::Hour, "Asia/Kathmandu", Dimension::Client, &[], listing);
+        let series = raw.latency_series_sql(
+            day,
+            Granularity::Hour,
+            "Asia/Kathmandu",
+            Dimension::Client,
+            &[],
+            listing,
+        );
         assert!(series.starts_with("SELECT toUInt32(toStartOfHour(timestamp, 'Asia/Kathmandu')) AS b, client_id AS k, quantileExact(0.94999999999999)"), "{series}");
         let mut builder = crate::StoreBuilder::new();
         let meta = r#""meta":[{"name":"b"},{"name":"template"},{"name":"requests"}]"#;
-        read_usage(format!(r#"{{{meta},"data":[[86400,"/a",1],[86400,"/b",2]]}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut builder).unwrap();
+        read_usage(
+            format!(r#"{{{meta},"data":[[86400,"/a",1],[86400,"/b",2]]}}"#).as_bytes(),
+            crate::model::BucketWidth::Hour,
+            &mut builder,
+        )
+        .unwrap();
         let store = builder.finish();
         let mut by_id = |d: Dimension, t: &str| store.find_key(d, t);
-        let read = read_latency(br#"{"data":[["/b",["5","6",7]],["/gone",[1,1,1]],["/a",[1,2,3]]]}"#, &mut by_id, Dimension::Template, day).unwrap();
+        let read = read_latency(
+            br#"{"data":[["/b",["5","6",7]],["/gone",[1,1,1]],["/a",[1,2,3]]]}"#,
+            &mut by_id,
+            Dimension::Template,
+            day,
+        )
+        .unwrap();
         let id = |t: &str| store.find_key(Dimension::Template, t).unwrap();
-        let mut expected = vec![(id("/a"), crate::query::Percentiles { p50_us: 1, p95_us: 2, p99_us: 3 }), (id("/b"), crate::query::Percentiles { p50_us: 5, p95_us: 6, p99_us: 7 })];
+        let mut expected = vec![
+            (
+                id("/a"),
+                crate::query::Percentiles {
+                    p50_us: 1,
+                    p95_us: 2,
+                    p99_us: 3,
+                },
+            ),
+            (
+                id("/b"),
+                crate::query::Percentiles {
+                    p50_us: 5,
+                    p95_us: 6,
+                    p99_us: 7,
+                },
+            ),
+        ];
         expected.sort_by_key(|&(id, _)| id);
         assert_eq!(read.rows, expected, "by id, a value the store lacks left out");
         assert!(read_latency(br#"{"data":[["/a",[1,2]]]}"#, &mut by_id, Dimension::Template, day).is_err());
-        let points = read_latency_series(br#"{"data":[[86400,"/a","9"]]}"#, &mut by_id, Dimension::Template, Granularity::Hour, day).unwrap();
+        let points = read_latency_series(
+            br#"{"data":[[86400,"/a","9"]]}"#,
+            &mut by_id,
+            Dimension::Template,
+            Granularity::Hour,
+            day,
+        )
+        .unwrap();
         assert_eq!(points.points, vec![(id("/a"), 86_400, 9)]);
-        let ask = LatencyAsk { window: day, before: Some(Window { start: 0, end: 86_400 }), table: Some(Dimension::Ip), chart: Some((Dimension::Client, Granularity::Week)) };
+        let ask = LatencyAsk {
+            window: day,
+            before: Some(Window { start: 0, end: 86_400 }),
+            table: Some(Dimension::Ip),
+            chart: Some((Dimension::Client, Granularity::Week)),
+        };
         assert_eq!(LatencyAsk::parse(&ask.to_text()), Some(ask.clone()));
-        let bare = LatencyAsk { before: None, table: None, chart: None, ..ask };
+        let bare = LatencyAsk {
+            before: None,
+            table: None,
+            chart: None,
+            ..ask
+        };
         assert_eq!(bare.to_text(), "86400 172800 - - - - -");
         assert_eq!(LatencyAsk::parse(&bare.to_text()), Some(bare));
         assert_eq!(LatencyAsk::parse("1 2 3"), None);
@@ -1068,13 +1636,26 @@ mod tests {
         // table without latencies, nor for a dimension it lacks.
         let before = Window { start: 0, end: 86_400 };
         raw.columns.push("ip".to_owned());
-        assert_eq!(ask.parts(&raw), [LatencyPart::Table(Dimension::Ip, day), LatencyPart::Chart(Dimension::Client, Granularity::Week, day), LatencyPart::Chart(Dimension::Client, Granularity::Week, before)]);
+        assert_eq!(
+            ask.parts(&raw),
+            [
+                LatencyPart::Table(Dimension::Ip, day),
+                LatencyPart::Chart(Dimension::Client, Granularity::Week, day),
+                LatencyPart::Chart(Dimension::Client, Granularity::Week, before)
+            ]
+        );
         raw.columns.retain(|c| c != "ip");
         assert_eq!(ask.parts(&raw).len(), 2, "no ip column");
         raw.columns.retain(|c| c != "latency_ms");
         assert_eq!(ask.parts(&raw), []);
-        assert_eq!(crate::widgets::latency_widgets(crate::view::View::Urls, Dimension::Client), (Some(Dimension::Template), Dimension::Template));
-        assert_eq!(crate::widgets::latency_widgets(crate::view::View::Overview, Dimension::Ip), (None, Dimension::Client));
+        assert_eq!(
+            crate::widgets::latency_widgets(crate::view::View::Urls, Dimension::Client),
+            (Some(Dimension::Template), Dimension::Template)
+        );
+        assert_eq!(
+            crate::widgets::latency_widgets(crate::view::View::Overview, Dimension::Ip),
+            (None, Dimension::Client)
+        );
     }
 
     // Guards listing a dimension with a value per caller in part: the SQL lists the IPs with
@@ -1086,26 +1667,99 @@ mod tests {
     fn ips_are_listed_by_the_thousand_and_the_rest_counted_together() {
         let mut raw = table();
         raw.columns.extend(["ip", "user", "latency_ms"].map(str::to_owned));
-        let (day, shown) = (Window { start: 86_400, end: 172_800 }, Window { start: 90_000, end: 172_800 });
+        let (day, shown) = (
+            Window {
+                start: 86_400,
+                end: 172_800,
+            },
+            Window {
+                start: 90_000,
+                end: 172_800,
+            },
+        );
         let listing = Listing { over: shown, most: 3 };
-        let sql = raw.usage_sql(day, Granularity::Hour, "UTC", &[], &[Dimension::Ip, Dimension::Status], listing);
+        let sql = raw.usage_sql(
+            day,
+            Granularity::Hour,
+            "UTC",
+            &[],
+            &[Dimension::Ip, Dimension::Status],
+            listing,
+        );
         let subquery = "(SELECT ip FROM `default`.`usage` WHERE timestamp >= toDateTime(90000) AND timestamp < toDateTime(172800) GROUP BY ip ORDER BY sum(requests) DESC, ip LIMIT 3)";
-        assert!(sql.contains(&format!("ip GLOBAL IN {subquery} AS listed, if(listed, ip, '') AS listed_ip, status")), "{sql}");
+        assert!(
+            sql.contains(&format!(
+                "ip GLOBAL IN {subquery} AS listed, if(listed, ip, '') AS listed_ip, status"
+            )),
+            "{sql}"
+        );
         assert!(sql.contains("GROUP BY b, listed, listed_ip, status"), "{sql}");
-        let filtered = [Filter { dimension: Dimension::Ip, key: "192.0.2.1".into() }];
-        assert!(!raw.usage_sql(day, Granularity::Hour, "UTC", &filtered, &[Dimension::Ip], listing).contains("GLOBAL IN"), "a filtered IP is listed whole");
-        assert!(!raw.usage_sql(day, Granularity::Hour, "UTC", &[], &[Dimension::Client, Dimension::Template], listing).contains("GLOBAL IN"));
-        let class = [Filter { dimension: Dimension::Class, key: "5xx".into() }];
+        let filtered = [Filter {
+            dimension: Dimension::Ip,
+            key: "192.0.2.1".into(),
+        }];
+        assert!(
+            !raw.usage_sql(day, Granularity::Hour, "UTC", &filtered, &[Dimension::Ip], listing)
+                .contains("GLOBAL IN"),
+            "a filtered IP is listed whole"
+        );
+        assert!(
+            !raw.usage_sql(
+                day,
+                Granularity::Hour,
+                "UTC",
+                &[],
+                &[Dimension::Client, Dimension::Template],
+                listing
+            )
+            .contains("GLOBAL IN")
+        );
+        let class = [Filter {
+            dimension: Dimension::Class,
+            key: "5xx".into(),
+        }];
         assert!(raw.latency_sql(shown, Dimension::User, &class, listing).contains(" AND user GLOBAL IN (SELECT user FROM `default`.`usage` WHERE timestamp >= toDateTime(90000) AND timestamp < toDateTime(172800) AND ((status >= 500 AND status < 600)) GROUP BY user"), "listed through the filters");
-        assert!(!raw.latency_sql(shown, Dimension::Client, &[], listing).contains("GLOBAL IN"));
-        assert!(raw.latency_series_sql(shown, Granularity::Hour, "UTC", Dimension::Ip, &[], listing).contains(&format!(" AND ip GLOBAL IN {subquery} AND requests = 1")));
-        assert_eq!(listed_in_part(&[Dimension::Client, Dimension::User], &[]), Some(Dimension::User));
-        assert_eq!(listed_in_part(&[Dimension::Module, Dimension::Template], &[]), None, "modules and URLs are listed whole");
+        assert!(
+            !raw.latency_sql(shown, Dimension::Client, &[], listing)
+                .contains("GLOBAL IN")
+        );
+        assert!(
+            raw.latency_series_sql(shown, Granularity::Hour, "UTC", Dimension::Ip, &[], listing)
+                .contains(&format!(" AND ip GLOBAL IN {subquery} AND requests = 1"))
+        );
+        assert_eq!(
+            listed_in_part(&[Dimension::Client, Dimension::User], &[]),
+            Some(Dimension::User)
+        );
+        assert_eq!(
+            listed_in_part(&[Dimension::Module, Dimension::Template], &[]),
+            None,
+            "modules and URLs are listed whole"
+        );
         // Their latencies wait for the counts (both rank every value); others go beside them.
-        let ask = LatencyAsk { window: shown, before: None, table: Some(Dimension::Ip), chart: None };
+        let ask = LatencyAsk {
+            window: shown,
+            before: None,
+            table: Some(Dimension::Ip),
+            chart: None,
+        };
         assert!(ask.after_counts(&[]) && !ask.after_counts(&filtered));
-        assert!(!LatencyAsk { table: Some(Dimension::Template), ..ask.clone() }.after_counts(&[]));
-        assert!(!LatencyAsk { table: None, chart: Some((Dimension::Ip, Granularity::Hour)), ..ask }.after_counts(&[]), "the chart's top lines are few");
+        assert!(
+            !LatencyAsk {
+                table: Some(Dimension::Template),
+                ..ask.clone()
+            }
+            .after_counts(&[])
+        );
+        assert!(
+            !LatencyAsk {
+                table: None,
+                chart: Some((Dimension::Ip, Granularity::Hour)),
+                ..ask
+            }
+            .after_counts(&[]),
+            "the chart's top lines are few"
+        );
 
         // An answer: three IPs listed, the rest in two rows (two status codes), yesterday and
         // the day before (the compared period), and bytes.
@@ -1113,7 +1767,12 @@ mod tests {
         let data = r#"[[93600,1,"192.0.2.1",200,"50",5],[93600,1,"192.0.2.2",500,40,4],[93600,1,"",200,30,3],[93600,0,"",200,25,2],[93600,0,"",404,5,1],[7200,0,"",200,9,1],[7200,1,"192.0.2.2",200,1,1]]"#;
         let mut builder = crate::StoreBuilder::new();
         builder.begin_part(Grouping::of(&[Dimension::Ip]).with(Dimension::Status));
-        read_usage(format!(r#"{{{meta},"data":{data}}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut builder).unwrap();
+        read_usage(
+            format!(r#"{{{meta},"data":{data}}}"#).as_bytes(),
+            crate::model::BucketWidth::Hour,
+            &mut builder,
+        )
+        .unwrap();
         // Through the worker's hand-over, as the page gets it.
         let (header, columns) = builder.finish().into_parts();
         let mut assembler = crate::parts::Assembler::new(header).unwrap();
@@ -1123,24 +1782,66 @@ mod tests {
         let store = assembler.finish().unwrap();
         let all = crate::query::RecordFilter::all();
         let b = store.breakdown(shown, Dimension::Ip, &all, false);
-        let rows: Vec<(String, u64)> = b.rows.iter().map(|r| (store.label(Dimension::Ip, r.key), r.counts.total())).collect();
-        assert_eq!(rows, [("192.0.2.1".to_owned(), 50), ("192.0.2.2".into(), 40), ("Unknown".into(), 30)], "the listed, ranked");
+        let rows: Vec<(String, u64)> = b
+            .rows
+            .iter()
+            .map(|r| (store.label(Dimension::Ip, r.key), r.counts.total()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("192.0.2.1".to_owned(), 50),
+                ("192.0.2.2".into(), 40),
+                ("Unknown".into(), 30)
+            ],
+            "the listed, ranked"
+        );
         let rest = b.rest.expect("a rest");
-        assert_eq!((rest.counts.total(), rest.counts.get(crate::StatusClass::ClientError), rest.bytes), (30, 5, 3));
+        assert_eq!(
+            (
+                rest.counts.total(),
+                rest.counts.get(crate::StatusClass::ClientError),
+                rest.bytes
+            ),
+            (30, 5, 3)
+        );
         assert_eq!(b.total.total(), 150, "the total holds the rest");
         assert_eq!(store.totals(shown, &all).total(), 150);
         assert_eq!(store.label(Dimension::Ip, rest.key), "Other IP addresses");
-        assert_eq!(store.find_key(Dimension::Ip, "Other IP addresses"), None, "no link or filter names the rest");
+        assert_eq!(
+            store.find_key(Dimension::Ip, "Other IP addresses"),
+            None,
+            "no link or filter names the rest"
+        );
         assert_eq!(store.find_key(Dimension::Ip, ""), Some(0));
         let (top, other) = crate::query::top_n(&b, 1);
-        assert_eq!((top.len(), other.total()), (1, 100), "the doughnut's Other holds the rest");
+        assert_eq!(
+            (top.len(), other.total()),
+            (1, 100),
+            "the doughnut's Other holds the rest"
+        );
         // The table: the rest below the rows, in the CSV too, with its change and its bytes.
         let before = store.breakdown(Window { start: 0, end: 86_400 }, Dimension::Ip, &all, false);
-        let table = crate::table::Table { dimension: Some(Dimension::Ip), columns: crate::table::TableColumn::for_table(Dimension::Ip, b.has_bytes, false), rows: b.rows.clone(), total: b.total, rest: b.rest, methods: Vec::new(), before: None }.compared_with(&before);
+        let table = crate::table::Table {
+            dimension: Some(Dimension::Ip),
+            columns: crate::table::TableColumn::for_table(Dimension::Ip, b.has_bytes, false),
+            rows: b.rows.clone(),
+            total: b.total,
+            rest: b.rest,
+            methods: Vec::new(),
+            before: None,
+        }
+        .compared_with(&before);
         let csv = table.to_csv(&store, &table.rows, "h");
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[5], "Other IP addresses,30,▲ 233.3%,25,0,5,0,0,16.7%,20.0%,3", "{csv}");
-        assert!(lines[6].starts_with("All IP addresses,150,") && lines[6].ends_with(",15"), "{csv}");
+        assert_eq!(
+            lines[5], "Other IP addresses,30,▲ 233.3%,25,0,5,0,0,16.7%,20.0%,3",
+            "{csv}"
+        );
+        assert!(
+            lines[6].starts_with("All IP addresses,150,") && lines[6].ends_with(",15"),
+            "{csv}"
+        );
         assert_eq!(lines.len(), 7);
     }
 
@@ -1153,11 +1854,23 @@ mod tests {
         let g = |n: u64, asked: Option<Granularity>| fetch_granularity(&days(n), asked);
         assert_eq!(g(7, None), Granularity::Day);
         assert_eq!(g(7, Some(Granularity::Hour)), Granularity::Hour);
-        assert_eq!(g(7, Some(Granularity::TenMinutes)), Granularity::Day, "10 minutes are offered for 2 days at most");
+        assert_eq!(
+            g(7, Some(Granularity::TenMinutes)),
+            Granularity::Day,
+            "10 minutes are offered for 2 days at most"
+        );
         assert_eq!(g(1, Some(Granularity::TenMinutes)), Granularity::TenMinutes);
         assert_eq!(g(1, None), Granularity::Hour);
-        assert_eq!(g(7, Some(Granularity::Week)), Granularity::Day, "weeks are made from days");
-        assert_eq!(g(90, Some(Granularity::Hour)), Granularity::Day, "2,160 hours are more than a chart draws");
+        assert_eq!(
+            g(7, Some(Granularity::Week)),
+            Granularity::Day,
+            "weeks are made from days"
+        );
+        assert_eq!(
+            g(90, Some(Granularity::Hour)),
+            Granularity::Day,
+            "2,160 hours are more than a chart draws"
+        );
     }
 
     // Guards the answers' two number forms (18.16 quotes 64-bit integers) and their shape.
@@ -1167,25 +1880,60 @@ mod tests {
         assert_eq!((totals.total(), totals.get(StatusClass::ServerError)), (11, 3));
         let rows = parse_breakdown(br#"{"data":[["app-1","5","0","0","0","1","0"]]}"#).unwrap();
         assert_eq!((rows[0].0.as_str(), rows[0].1.total()), ("app-1", 6));
-        assert_eq!(parse_series(br#"{"data":[[1795000000,"7"]]}"#).unwrap(), [(1_795_000_000, 7)]);
+        assert_eq!(
+            parse_series(br#"{"data":[[1795000000,"7"]]}"#).unwrap(),
+            [(1_795_000_000, 7)]
+        );
         assert!(parse_series(br#"{"data":[[1]]}"#).is_err());
         assert!(parse_totals(b"Code: 60, e.displayText() = DB::Exception: Table default.nope doesn't exist").is_err());
         // The usage answer: 18.16's quoted counts and a current release's numbers, a name with
         // escapes, and the row at fault named when one is not what its column says.
         let meta = r#""meta":[{"name":"b","type":"UInt32"},{"name":"client_id","type":"String"},{"name":"client_name","type":"String"},{"name":"status","type":"UInt16"},{"name":"requests","type":"UInt64"}]"#;
-        let answer = format!(r#"{{{meta},"data":[[600,"a","O\"Brien \\ \u00e9",200,"7"],[1200,"b","B",429,3]],"rows":2}}"#);
+        let answer =
+            format!(r#"{{{meta},"data":[[600,"a","O\"Brien \\ \u00e9",200,"7"],[1200,"b","B",429,3]],"rows":2}}"#);
         let mut builder = crate::StoreBuilder::new();
-        assert_eq!(read_usage(answer.as_bytes(), crate::model::BucketWidth::TenMinutes, &mut builder), Ok(2));
+        assert_eq!(
+            read_usage(answer.as_bytes(), crate::model::BucketWidth::TenMinutes, &mut builder),
+            Ok(2)
+        );
         let store = builder.finish();
         let all = crate::RecordFilter::all();
         assert_eq!(store.totals(Window { start: 0, end: 1800 }, &all).total(), 10);
-        assert_eq!(store.totals(Window { start: 0, end: 1800 }, &all).get(StatusClass::RateLimited), 3);
-        let names: Vec<String> = store.breakdown(Window { start: 0, end: 1800 }, Dimension::Client, &all, false).rows.iter().map(|r| store.client_name(r.key).to_owned()).collect();
+        assert_eq!(
+            store
+                .totals(Window { start: 0, end: 1800 }, &all)
+                .get(StatusClass::RateLimited),
+            3
+        );
+        let names: Vec<String> = store
+            .breakdown(Window { start: 0, end: 1800 }, Dimension::Client, &all, false)
+            .rows
+            .iter()
+            .map(|r| store.client_name(r.key).to_owned())
+            .collect();
         assert!(names.contains(&"O\"Brien \\ é".to_owned()), "{names:?}");
-        let bad = |data: &str| read_usage(format!(r#"{{{meta},"data":[{data}]}}"#).as_bytes(), crate::model::BucketWidth::Hour, &mut crate::StoreBuilder::new()).unwrap_err();
-        assert_eq!(bad(r#"[600,"a","A",200,"7"],[600,"a","A",200,"x"]"#), "“x” is not a whole number");
+        let bad = |data: &str| {
+            read_usage(
+                format!(r#"{{{meta},"data":[{data}]}}"#).as_bytes(),
+                crate::model::BucketWidth::Hour,
+                &mut crate::StoreBuilder::new(),
+            )
+            .unwrap_err()
+        };
+        assert_eq!(
+            bad(r#"[600,"a","A",200,"7"],[600,"a","A",200,"x"]"#),
+            "“x” is not a whole number"
+        );
         assert_eq!(bad(r#"[600,"a","A",2000,1]"#), "row 1: the status is not a code");
         assert_eq!(bad(r#"[600,"a","A",200]"#), "row 1 is short");
-        assert!(read_usage(b"{\"meta\":[],\"data\":[]}", crate::model::BucketWidth::Hour, &mut crate::StoreBuilder::new()).unwrap_err().contains("no bucket"));
+        assert!(
+            read_usage(
+                b"{\"meta\":[],\"data\":[]}",
+                crate::model::BucketWidth::Hour,
+                &mut crate::StoreBuilder::new()
+            )
+            .unwrap_err()
+            .contains("no bucket")
+        );
     }
 }

@@ -16,7 +16,9 @@ fn is_plain_number(text: &[u8]) -> bool {
     let mut parts = text.splitn(2, |&b| b == b'.');
     let whole = parts.next().unwrap_or_default();
     let fraction = parts.next();
-    !whole.is_empty() && whole.iter().all(u8::is_ascii_digit) && fraction.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
+    !whole.is_empty()
+        && whole.iter().all(u8::is_ascii_digit)
+        && fraction.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit))
 }
 
 /// A text cell made safe to open in a spreadsheet: a formula-like text gets a leading `'`, which

@@ -44,18 +44,78 @@ struct DemoClient {
 }
 
 const CLIENTS: [DemoClient; 12] = [
-    DemoClient { id: "7f3a9c21-billing-sync", name: "Billing Sync", per_day: 62_000.0, shape: Shape::Steady },
-    DemoClient { id: "c0a8e5d4-mobile-ios", name: "Mobile App (iOS)", per_day: 48_000.0, shape: Shape::OfficeHours },
-    DemoClient { id: "c0a8e5d5-mobile-android", name: "Mobile App (Android)", per_day: 41_000.0, shape: Shape::OfficeHours },
-    DemoClient { id: "52be11f0-partner-portal", name: "Partner Portal", per_day: 23_000.0, shape: Shape::OfficeHours },
-    DemoClient { id: "9d04c3aa-dwh-etl", name: "Data Warehouse ETL", per_day: 19_000.0, shape: Shape::NightBatch },
-    DemoClient { id: "e61f2b7c-zapier", name: "Zapier Connector", per_day: 11_500.0, shape: Shape::Steady },
-    DemoClient { id: "33d9a0e2-support-console", name: "Support Console", per_day: 8_200.0, shape: Shape::OfficeHours },
-    DemoClient { id: "a7c55e19-marketing-site", name: "Marketing Site", per_day: 5_600.0, shape: Shape::OfficeHours },
-    DemoClient { id: "0b9e7d6c-salesforce-sync", name: "Salesforce Sync", per_day: 4_300.0, shape: Shape::Steady },
-    DemoClient { id: "f2a14c08-qa-automation", name: "QA Automation", per_day: 3_100.0, shape: Shape::Weekdays },
-    DemoClient { id: "6e3b90d1-legacy-reports", name: "Legacy Reporting", per_day: 1_700.0, shape: Shape::NightBatch },
-    DemoClient { id: "d58f0a3e-inventory-bot", name: "Inventory Bot", per_day: 950.0, shape: Shape::Steady },
+    DemoClient {
+        id: "7f3a9c21-billing-sync",
+        name: "Billing Sync",
+        per_day: 62_000.0,
+        shape: Shape::Steady,
+    },
+    DemoClient {
+        id: "c0a8e5d4-mobile-ios",
+        name: "Mobile App (iOS)",
+        per_day: 48_000.0,
+        shape: Shape::OfficeHours,
+    },
+    DemoClient {
+        id: "c0a8e5d5-mobile-android",
+        name: "Mobile App (Android)",
+        per_day: 41_000.0,
+        shape: Shape::OfficeHours,
+    },
+    DemoClient {
+        id: "52be11f0-partner-portal",
+        name: "Partner Portal",
+        per_day: 23_000.0,
+        shape: Shape::OfficeHours,
+    },
+    DemoClient {
+        id: "9d04c3aa-dwh-etl",
+        name: "Data Warehouse ETL",
+        per_day: 19_000.0,
+        shape: Shape::NightBatch,
+    },
+    DemoClient {
+        id: "e61f2b7c-zapier",
+        name: "Zapier Connector",
+        per_day: 11_500.0,
+        shape: Shape::Steady,
+    },
+    DemoClient {
+        id: "33d9a0e2-support-console",
+        name: "Support Console",
+        per_day: 8_200.0,
+        shape: Shape::OfficeHours,
+    },
+    DemoClient {
+        id: "a7c55e19-marketing-site",
+        name: "Marketing Site",
+        per_day: 5_600.0,
+        shape: Shape::OfficeHours,
+    },
+    DemoClient {
+        id: "0b9e7d6c-salesforce-sync",
+        name: "Salesforce Sync",
+        per_day: 4_300.0,
+        shape: Shape::Steady,
+    },
+    DemoClient {
+        id: "f2a14c08-qa-automation",
+        name: "QA Automation",
+        per_day: 3_100.0,
+        shape: Shape::Weekdays,
+    },
+    DemoClient {
+        id: "6e3b90d1-legacy-reports",
+        name: "Legacy Reporting",
+        per_day: 1_700.0,
+        shape: Shape::NightBatch,
+    },
+    DemoClient {
+        id: "d58f0a3e-inventory-bot",
+        name: "Inventory Bot",
+        per_day: 950.0,
+        shape: Shape::Steady,
+    },
 ];
 
 /// The client hammered by 429s during the rate-limit incident.
@@ -117,7 +177,13 @@ fn stochastic_round(x: f64, keys: &[u64]) -> u64 {
 fn hour_weight(shape: Shape, hour: i64) -> f64 {
     match shape {
         Shape::OfficeHours | Shape::Weekdays => 0.12 + (-((hour - 14) as f64).powi(2) / 14.0).exp(),
-        Shape::NightBatch => if (1..5).contains(&hour) { 1.0 } else { 0.03 },
+        Shape::NightBatch => {
+            if (1..5).contains(&hour) {
+                1.0
+            } else {
+                0.03
+            }
+        }
         Shape::Steady => 0.85 + 0.15 * ((hour as f64 - 6.0) / 24.0 * std::f64::consts::TAU).sin(),
     }
 }
@@ -170,7 +236,11 @@ fn tenths(n: u64, k: impl Fn(u64) -> [u64; 5]) -> [u64; 6] {
     let (mut before, mut cumulative) = (0u64, 0.0);
     for (j, w) in weights.iter().enumerate() {
         cumulative += w;
-        let upto = if j == 5 { n } else { ((n as f64) * cumulative / sum).round() as u64 };
+        let upto = if j == 5 {
+            n
+        } else {
+            ((n as f64) * cumulative / sum).round() as u64
+        };
         parts[j] = upto.saturating_sub(before);
         before = before.max(upto);
     }
@@ -208,7 +278,11 @@ pub fn demo_store_at(now: i64) -> Result<UsageStore, StoreError> {
         .map(|c| {
             (0..2 + c % 3)
                 .map(|k| {
-                    let ip = if c == 1 || c == 2 { format!("2001:db8:{c}::{:x}", 16 + k) } else { format!("203.0.113.{}", 10 + c * 12 + k) };
+                    let ip = if c == 1 || c == 2 {
+                        format!("2001:db8:{c}::{:x}", 16 + k)
+                    } else {
+                        format!("203.0.113.{}", 10 + c * 12 + k)
+                    };
                     builder.ip(&ip)
                 })
                 .collect()
@@ -216,22 +290,43 @@ pub fn demo_store_at(now: i64) -> Result<UsageStore, StoreError> {
         .collect();
     let users: Vec<Vec<u32>> = (0..CLIENTS.len())
         .map(|c| match c {
-            3 => ["ana.partner", "ben.partner", "chloe.partner"].iter().map(|u| builder.user(u)).collect(),
-            6 => ["support-agent-1", "support-agent-2", "support-agent-3", "support-agent-4"].iter().map(|u| builder.user(u)).collect(),
+            3 => ["ana.partner", "ben.partner", "chloe.partner"]
+                .iter()
+                .map(|u| builder.user(u))
+                .collect(),
+            6 => [
+                "support-agent-1",
+                "support-agent-2",
+                "support-agent-3",
+                "support-agent-4",
+            ]
+            .iter()
+            .map(|u| builder.user(u))
+            .collect(),
             9 => vec![builder.user("qa-bot")],
             _ => vec![builder.user("")],
         })
         .collect();
-    let modules: Vec<u32> = ENDPOINTS.iter().map(|(_, template, _)| builder.module(template.split('/').nth(3).unwrap_or(""))).collect();
+    let modules: Vec<u32> = ENDPOINTS
+        .iter()
+        .map(|(_, template, _)| builder.module(template.split('/').nth(3).unwrap_or("")))
+        .collect();
 
     for day in (today_number - DAYS)..=today_number {
         let days_ago = today_number - day;
         let weekday = crate::range::date_of_day(day).weekday();
         let growth = 1.0 + 0.004 * (DAYS - days_ago) as f64;
-        let hours = if day == today_number { (now - day * SECONDS_PER_DAY + 3_599) / 3_600 } else { 24 };
+        let hours = if day == today_number {
+            (now - day * SECONDS_PER_DAY + 3_599) / 3_600
+        } else {
+            24
+        };
         for (c, client) in CLIENTS.iter().enumerate() {
             let (key, endpoints) = &plans[c];
-            let daily = client.per_day * growth * day_weight(client.shape, weekday) * (0.9 + 0.2 * unit(&[day as u64, c as u64, 1]));
+            let daily = client.per_day
+                * growth
+                * day_weight(client.shape, weekday)
+                * (0.9 + 0.2 * unit(&[day as u64, c as u64, 1]));
             for hour in 0..hours {
                 let ts = day * SECONDS_PER_DAY + hour * 3_600;
                 let mut volume = daily * hour_weight(client.shape, hour) / hour_sums[shape_index(client.shape)]
@@ -264,7 +359,8 @@ pub fn demo_store_at(now: i64) -> Result<UsageStore, StoreError> {
                         (server_code, server_errors, 7),
                     ] {
                         let n = stochastic_round(x.max(0.0), &k(salt));
-                        let pick = |pool: &[u32], salt: u64| pool[(unit(&k(salt)) * pool.len() as f64) as usize % pool.len()];
+                        let pick =
+                            |pool: &[u32], salt: u64| pool[(unit(&k(salt)) * pool.len() as f64) as usize % pool.len()];
                         let parts: Vec<(i64, BucketWidth, u64)> = if days_ago > 1 {
                             vec![(ts, BucketWidth::Hour, n)]
                         } else {
@@ -274,7 +370,17 @@ pub fn demo_store_at(now: i64) -> Result<UsageStore, StoreError> {
                                 .map(|(j, part)| (ts + j * 600, part))
                                 .filter(|&(start, _)| start <= now)
                                 // The bucket still filling, as far as it has gone.
-                                .map(|(start, part)| (start, BucketWidth::TenMinutes, if start + 600 > now { part * (now - start) as u64 / 600 } else { part }))
+                                .map(|(start, part)| {
+                                    (
+                                        start,
+                                        BucketWidth::TenMinutes,
+                                        if start + 600 > now {
+                                            part * (now - start) as u64 / 600
+                                        } else {
+                                            part
+                                        },
+                                    )
+                                })
                                 .collect()
                         };
                         for (timestamp, bucket, n) in parts.into_iter().filter(|p| p.2 > 0) {
@@ -289,10 +395,19 @@ pub fn demo_store_at(now: i64) -> Result<UsageStore, StoreError> {
                                 user: pick(&users[c], 11 + salt),
                                 ip: pick(&addresses[c], 21 + salt),
                                 // About 1.5 KB a response, more for lists and PDFs, little for errors.
-                                bytes: Some(n * if code >= 400 { 180 } else { 600 + 900 * (ENDPOINTS[e].2 as u64 % 5) }),
+                                bytes: Some(
+                                    n * if code >= 400 {
+                                        180
+                                    } else {
+                                        600 + 900 * (ENDPOINTS[e].2 as u64 % 5)
+                                    },
+                                ),
                                 latency_us: None,
                             };
-                            builder.push_row(row).map_err(|error| StoreError::Row { index: builder.len(), error })?;
+                            builder.push_row(row).map_err(|error| StoreError::Row {
+                                index: builder.len(),
+                                error,
+                            })?;
                         }
                     }
                 }
@@ -326,8 +441,14 @@ mod tests {
     fn the_window_moves_with_today() {
         let a = demo_store(d("2026-11-23")).unwrap();
         let b = demo_store(d("2024-03-01")).unwrap();
-        assert_eq!(a.day_span(), Some((day_number(d("2026-09-24")), day_number(d("2026-11-23")))));
-        assert_eq!(b.day_span(), Some((day_number(d("2024-01-01")), day_number(d("2024-03-01")))));
+        assert_eq!(
+            a.day_span(),
+            Some((day_number(d("2026-09-24")), day_number(d("2026-11-23"))))
+        );
+        assert_eq!(
+            b.day_span(),
+            Some((day_number(d("2024-01-01")), day_number(d("2024-03-01"))))
+        );
         assert!(!a.records().take(100).eq(b.records().take(100)));
     }
 
@@ -346,19 +467,47 @@ mod tests {
         let later = demo_store_at(t * SECONDS_PER_DAY + 20 * 3_600 + 15 * 60).unwrap();
         let all = RecordFilter::all();
         for ago in [1, 2, 30] {
-            let day = DaySpan { start: t - ago, end: t - ago + 1 };
+            let day = DaySpan {
+                start: t - ago,
+                end: t - ago + 1,
+            };
             assert_eq!(later.totals(day, &all), at_14.totals(day, &all), "{ago} days ago");
         }
-        let before_14 = crate::zone::Window { start: t * SECONDS_PER_DAY, end: t * SECONDS_PER_DAY + 14 * 3_600 };
-        assert_eq!(later.totals(before_14, &all), at_14.totals(before_14, &all), "today's finished buckets do not depend on when");
+        let before_14 = crate::zone::Window {
+            start: t * SECONDS_PER_DAY,
+            end: t * SECONDS_PER_DAY + 14 * 3_600,
+        };
+        assert_eq!(
+            later.totals(before_14, &all),
+            at_14.totals(before_14, &all),
+            "today's finished buckets do not depend on when"
+        );
         let window = |from: i64, to: i64| crate::zone::Window { start: from, end: to };
-        assert_eq!(later.widest_bucket_in(window((t - 1) * SECONDS_PER_DAY, (t + 1) * SECONDS_PER_DAY)), BucketWidth::TenMinutes);
-        assert_eq!(later.widest_bucket_in(window((t - 2) * SECONDS_PER_DAY, (t - 1) * SECONDS_PER_DAY)), BucketWidth::Hour);
-        let after = window(t * SECONDS_PER_DAY + 20 * 3_600 + 15 * 60 + 1, (t + 1) * SECONDS_PER_DAY);
+        assert_eq!(
+            later.widest_bucket_in(window((t - 1) * SECONDS_PER_DAY, (t + 1) * SECONDS_PER_DAY)),
+            BucketWidth::TenMinutes
+        );
+        assert_eq!(
+            later.widest_bucket_in(window((t - 2) * SECONDS_PER_DAY, (t - 1) * SECONDS_PER_DAY)),
+            BucketWidth::Hour
+        );
+        let after = window(
+            t * SECONDS_PER_DAY + 20 * 3_600 + 15 * 60 + 1,
+            (t + 1) * SECONDS_PER_DAY,
+        );
         assert_eq!(later.totals(after, &all).total(), 0, "nothing after the instant");
-        let last = window(t * SECONDS_PER_DAY + 20 * 3_600 + 10 * 60, t * SECONDS_PER_DAY + 20 * 3_600 + 20 * 60);
-        let first = window(t * SECONDS_PER_DAY + 10 * 3_600 + 10 * 60, t * SECONDS_PER_DAY + 10 * 3_600 + 20 * 60);
-        assert!(later.totals(last, &all).total() < later.totals(first, &all).total(), "the bucket still filling holds half of its 10 minutes");
+        let last = window(
+            t * SECONDS_PER_DAY + 20 * 3_600 + 10 * 60,
+            t * SECONDS_PER_DAY + 20 * 3_600 + 20 * 60,
+        );
+        let first = window(
+            t * SECONDS_PER_DAY + 10 * 3_600 + 10 * 60,
+            t * SECONDS_PER_DAY + 10 * 3_600 + 20 * 60,
+        );
+        assert!(
+            later.totals(last, &all).total() < later.totals(first, &all).total(),
+            "the bucket still filling holds half of its 10 minutes"
+        );
     }
 
     // Guards the promised shape: 12 clients, 25 endpoints, data today until 14:00, and both incidents visible.
@@ -376,16 +525,34 @@ mod tests {
         assert_eq!(last_hour.total[TODAY_UNTIL_HOUR as usize..].iter().sum::<u64>(), 0);
 
         let day_rate = |ago: i64, class: StatusClass| {
-            let counts = store.totals(DaySpan { start: t - ago, end: t - ago + 1 }, &all);
+            let counts = store.totals(
+                DaySpan {
+                    start: t - ago,
+                    end: t - ago + 1,
+                },
+                &all,
+            );
             counts.get(class) as f64 / counts.total() as f64
         };
-        assert!(day_rate(SERVER_ERROR_DAYS_AGO, StatusClass::ServerError) > 5.0 * day_rate(20, StatusClass::ServerError));
+        assert!(
+            day_rate(SERVER_ERROR_DAYS_AGO, StatusClass::ServerError) > 5.0 * day_rate(20, StatusClass::ServerError)
+        );
         assert!(day_rate(RATE_LIMIT_DAYS_AGO, StatusClass::RateLimited) > 5.0 * day_rate(20, StatusClass::RateLimited));
         let avg_day = store.totals(DaySpan { start: t - 30, end: t }, &all).total() / 30;
         assert!((150_000..400_000).contains(&avg_day), "{avg_day} requests a day");
         // Every Explore dimension has values to show.
-        for (dimension, at_least) in [(Dimension::Module, 6), (Dimension::Ip, 30), (Dimension::User, 8), (Dimension::Method, 4), (Dimension::Status, 8)] {
-            assert!(store.known_values(dimension) >= at_least, "{dimension:?}: {}", store.known_values(dimension));
+        for (dimension, at_least) in [
+            (Dimension::Module, 6),
+            (Dimension::Ip, 30),
+            (Dimension::User, 8),
+            (Dimension::Method, 4),
+            (Dimension::Status, 8),
+        ] {
+            assert!(
+                store.known_values(dimension) >= at_least,
+                "{dimension:?}: {}",
+                store.known_values(dimension)
+            );
         }
     }
 }

@@ -19,8 +19,16 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 8] =
-        [Dimension::Client, Dimension::Template, Dimension::Method, Dimension::Status, Dimension::Class, Dimension::Module, Dimension::Ip, Dimension::User];
+    pub const ALL: [Dimension; 8] = [
+        Dimension::Client,
+        Dimension::Template,
+        Dimension::Method,
+        Dimension::Status,
+        Dimension::Class,
+        Dimension::Module,
+        Dimension::Ip,
+        Dimension::User,
+    ];
 
     /// The name in a link (`by=ip`, `f=client:…`).
     pub const fn as_str(self) -> &'static str {
@@ -110,15 +118,26 @@ pub enum StatusDetail {
 /// Why a dimension is not offered for the data on screen.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Unavailable {
-    #[error("None of these records names {what}, so there is nothing to break down by {dimension} (Genesys, 3scale and Alma reports do not record them).")]
-    NoValues { what: &'static str, dimension: &'static str },
-    #[error("This data counts requests per status class only (2xx, 3xx, 4xx, 429, 5xx), not per code: see Status class.")]
+    #[error(
+        "None of these records names {what}, so there is nothing to break down by {dimension} (Genesys, 3scale and Alma reports do not record them)."
+    )]
+    NoValues {
+        what: &'static str,
+        dimension: &'static str,
+    },
+    #[error(
+        "This data counts requests per status class only (2xx, 3xx, 4xx, 429, 5xx), not per code: see Status class."
+    )]
     ClassesOnly,
-    #[error("This data has no status codes (Alma reports and 3scale hit counts carry none), so every request counts as “other”.")]
+    #[error(
+        "This data has no status codes (Alma reports and 3scale hit counts carry none), so every request counts as “other”."
+    )]
     NoStatus,
     #[error("The live source does not offer a breakdown by {dimension}: its /meta lists {offered}.")]
     NotOffered { dimension: &'static str, offered: String },
-    #[error("This data has no per-request latencies (aggregated reports sum them per bucket), so it has no percentiles.")]
+    #[error(
+        "This data has no per-request latencies (aggregated reports sum them per bucket), so it has no percentiles."
+    )]
     NoLatency,
     #[error("This data has no response sizes.")]
     NoBytes,
@@ -175,7 +194,10 @@ impl Grouping {
 
     /// Its dimensions, in [`Dimension::ALL`]'s order (a status class not named apart).
     pub fn dimensions(self) -> Vec<Dimension> {
-        Dimension::ALL.into_iter().filter(|&d| d != Dimension::Class && self.has(d)).collect()
+        Dimension::ALL
+            .into_iter()
+            .filter(|&d| d != Dimension::Class && self.has(d))
+            .collect()
     }
 
     /// How many dimensions it keeps apart.
@@ -194,7 +216,11 @@ impl Grouping {
 
     /// [`Grouping::bits`] read back; `None` for a number no grouping has.
     pub const fn from_bits(bits: u8) -> Option<Grouping> {
-        if bits & !Grouping::ALL.0 == 0 { Some(Grouping(bits)) } else { None }
+        if bits & !Grouping::ALL.0 == 0 {
+            Some(Grouping(bits))
+        } else {
+            None
+        }
     }
 }
 

@@ -6,10 +6,12 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::model::SECONDS_PER_DAY;
 use crate::calendar::{Granularity, date_of_day};
+use crate::model::SECONDS_PER_DAY;
 
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 /// `value` with `places` decimals (0 to 3), rounded half away from zero: `3.45` → `"3.5"`.
@@ -53,19 +55,34 @@ pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     let (rest, day) = text.trim().rsplit_once('-')?;
     let (year, month) = rest.rsplit_once('-')?;
     fn number(text: &str, max: usize) -> Option<i32> {
-        (!text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+        (!text.is_empty() && text.len() <= max && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse().ok())
+            .flatten()
     }
     let year = match year.strip_prefix(['-', '+']) {
         Some(unsigned) => number(unsigned, 9).map(|y| if year.starts_with('-') { -y } else { y })?,
         None => number(year, 9)?,
     };
-    NaiveDate::from_ymd_opt(year, u32::try_from(number(month, 2)?).ok()?, u32::try_from(number(day, 2)?).ok()?)
+    NaiveDate::from_ymd_opt(
+        year,
+        u32::try_from(number(month, 2)?).ok()?,
+        u32::try_from(number(day, 2)?).ok()?,
+    )
 }
 
 /// `2026-11-22T14:03:12Z` for a Unix time.
 pub fn iso_datetime(timestamp: i64) -> String {
-    let (date, seconds) = (date_of_day(timestamp.div_euclid(SECONDS_PER_DAY)), timestamp.rem_euclid(SECONDS_PER_DAY));
-    format!("{}T{:02}:{:02}:{:02}Z", iso_date(date), seconds / 3_600, seconds / 60 % 60, seconds % 60)
+    let (date, seconds) = (
+        date_of_day(timestamp.div_euclid(SECONDS_PER_DAY)),
+        timestamp.rem_euclid(SECONDS_PER_DAY),
+    );
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        iso_date(date),
+        seconds / 3_600,
+        seconds / 60 % 60,
+        seconds % 60
+    )
 }
 
 /// `1234567` → `"1,234,567"`.
@@ -113,7 +130,13 @@ pub fn count_change(now: u64, before: u64) -> Change {
 pub fn rate_change(now: Option<f64>, before: Option<f64>) -> Option<Change> {
     let points = (now? - before?) * 100.0;
     let rounded = decimal(points.abs(), 1);
-    let direction = if rounded == "0.0" { std::cmp::Ordering::Equal } else if points > 0.0 { std::cmp::Ordering::Greater } else { std::cmp::Ordering::Less };
+    let direction = if rounded == "0.0" {
+        std::cmp::Ordering::Equal
+    } else if points > 0.0 {
+        std::cmp::Ordering::Greater
+    } else {
+        std::cmp::Ordering::Less
+    };
     let text = match direction {
         std::cmp::Ordering::Equal => "no change".to_owned(),
         std::cmp::Ordering::Greater => format!("▲ {rounded} pt"),
@@ -141,7 +164,10 @@ pub fn compact(value: f64) -> String {
 /// A time-axis label for a bucket starting at `timestamp` (UTC): `"14:00"` for
 /// hours and shorter, `"3 Nov"` for days and weeks, `"Nov 2026"` for months.
 pub fn bucket_label(timestamp: i64, granularity: Granularity) -> String {
-    let (date, seconds) = (date_of_day(timestamp.div_euclid(SECONDS_PER_DAY)), timestamp.rem_euclid(SECONDS_PER_DAY));
+    let (date, seconds) = (
+        date_of_day(timestamp.div_euclid(SECONDS_PER_DAY)),
+        timestamp.rem_euclid(SECONDS_PER_DAY),
+    );
     let month = MONTHS[date.month0() as usize];
     match granularity {
         Granularity::TenMinutes | Granularity::Hour => format!("{:02}:{:02}", seconds / 3_600, seconds / 60 % 60),
@@ -154,7 +180,8 @@ pub fn bucket_label(timestamp: i64, granularity: Granularity) -> String {
 /// range it lies on when no calendar can name it.
 pub fn describe_timestamp(timestamp: i64) -> String {
     let day = timestamp.div_euclid(SECONDS_PER_DAY);
-    let in_range = NaiveDate::MIN.num_days_from_ce() as i64 - 719_163 <= day && day <= NaiveDate::MAX.num_days_from_ce() as i64 - 719_163;
+    let in_range = NaiveDate::MIN.num_days_from_ce() as i64 - 719_163 <= day
+        && day <= NaiveDate::MAX.num_days_from_ce() as i64 - 719_163;
     match in_range {
         true => iso_datetime(timestamp).replace('T', " ").replace('Z', " UTC"),
         false if timestamp < 0 => format!("{timestamp} seconds before 1970, before the year −262143,"),
@@ -191,7 +218,13 @@ pub fn visible_name(name: &str) -> std::borrow::Cow<'_, str> {
 
 /// A full date for captions: `"Sun 22 Nov 2026"`.
 pub fn long_date(day: NaiveDate) -> String {
-    format!("{} {} {} {:04}", WEEKDAYS[day.weekday().num_days_from_monday() as usize], day.day(), MONTHS[day.month0() as usize], day.year())
+    format!(
+        "{} {} {} {:04}",
+        WEEKDAYS[day.weekday().num_days_from_monday() as usize],
+        day.day(),
+        MONTHS[day.month0() as usize],
+        day.year()
+    )
 }
 
 #[cfg(test)]
@@ -201,7 +234,14 @@ mod tests {
     // Guards separator placement at every group boundary.
     #[test]
     fn thousands_separators() {
-        let cases = [(0, "0"), (999, "999"), (1_000, "1,000"), (12_345, "12,345"), (1_234_567, "1,234,567"), (u64::MAX, "18,446,744,073,709,551,615")];
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (12_345, "12,345"),
+            (1_234_567, "1,234,567"),
+            (u64::MAX, "18,446,744,073,709,551,615"),
+        ];
         for (n, text) in cases {
             assert_eq!(thousands(n), text);
         }
@@ -247,7 +287,16 @@ mod tests {
             assert_eq!(long_date(day), day.format("%a %-d %b %Y").to_string());
         }
         assert_eq!(parse_iso_date("-262143-01-01"), NaiveDate::from_ymd_opt(-262_143, 1, 1));
-        for bad in ["", "2026-13-01", "2026-02-30", "yesterday", "2026-1", "20261122", "2026-11-22x", "2026--11"] {
+        for bad in [
+            "",
+            "2026-13-01",
+            "2026-02-30",
+            "yesterday",
+            "2026-1",
+            "20261122",
+            "2026-11-22x",
+            "2026--11",
+        ] {
             assert_eq!(parse_iso_date(bad), None, "{bad}");
         }
         for ts in [0, 1_795_356_192, -1, 253_402_300_799] {
@@ -261,7 +310,16 @@ mod tests {
     // Guards decimals: rounding half away from zero, signs, and each number of places.
     #[test]
     fn decimals() {
-        assert_eq!((decimal(3.45, 1), decimal(0.04, 1), decimal(2.0, 2), decimal(-1.25, 1), decimal(7.6, 0)), ("3.5".into(), "0.0".into(), "2.00".into(), "-1.3".into(), "8".into()));
+        assert_eq!(
+            (
+                decimal(3.45, 1),
+                decimal(0.04, 1),
+                decimal(2.0, 2),
+                decimal(-1.25, 1),
+                decimal(7.6, 0)
+            ),
+            ("3.5".into(), "0.0".into(), "2.00".into(), "-1.3".into(), "8".into())
+        );
         assert_eq!(decimal(f64::NAN, 1), "–");
     }
 
@@ -282,8 +340,14 @@ mod tests {
         assert_eq!(count_change(5, 0).text, "▲ new");
         assert_eq!(count_change(0, 0).text, "no change");
         assert_eq!(count_change(0, 7).direction, std::cmp::Ordering::Less);
-        assert_eq!(rate_change(Some(0.054), Some(0.05)).map(|c| c.text), Some("▲ 0.4 pt".to_owned()));
-        assert_eq!(rate_change(Some(0.05), Some(0.05001)).map(|c| c.direction), Some(std::cmp::Ordering::Equal));
+        assert_eq!(
+            rate_change(Some(0.054), Some(0.05)).map(|c| c.text),
+            Some("▲ 0.4 pt".to_owned())
+        );
+        assert_eq!(
+            rate_change(Some(0.05), Some(0.05001)).map(|c| c.direction),
+            Some(std::cmp::Ordering::Equal)
+        );
         assert_eq!(rate_change(None, Some(0.05)), None);
     }
 }

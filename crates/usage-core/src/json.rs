@@ -54,7 +54,14 @@ mod tests {
     // Guards escaping against serde_json on every kind of character that needs it.
     #[test]
     fn strings_match_serde_json() {
-        for text in ["plain", "quote \" back \\ slash", "lines\nand\rtabs\t", "\u{0}\u{1f}\u{7f}\u{08}\u{0c}", "Zürich 🚀 \u{202E}", ""] {
+        for text in [
+            "plain",
+            "quote \" back \\ slash",
+            "lines\nand\rtabs\t",
+            "\u{0}\u{1f}\u{7f}\u{08}\u{0c}",
+            "Zürich 🚀 \u{202E}",
+            "",
+        ] {
             let mut out = String::new();
             string(&mut out, text);
             assert_eq!(out, serde_json::to_string(text).unwrap());

@@ -47,10 +47,17 @@ pub enum LoadError {
     /// A file in which no row could be read. For a CSV whose columns were matched by name,
     /// `proposal` holds the columns that were used, so the user can change them.
     #[error("{name} has no usable rows{detail}")]
-    NoRows { name: String, detail: String, proposal: Option<Box<MappingProposal>> },
+    NoRows {
+        name: String,
+        detail: String,
+        proposal: Option<Box<MappingProposal>>,
+    },
     /// A CSV's columns can be read more than one way: the user should confirm them.
     #[error("{name}: which columns are which must be confirmed first")]
-    NeedsMapping { name: String, proposal: Box<MappingProposal> },
+    NeedsMapping {
+        name: String,
+        proposal: Box<MappingProposal>,
+    },
     /// Judged from the sizes and the first rows, before the tab runs out of memory.
     #[error(
         "{name} holds about {} records (judged from its size and first rows), more than the {} Callboard can hold in a browser tab. Split the export, or open fewer files at once",
@@ -59,7 +66,10 @@ pub enum LoadError {
     )]
     TooBig { name: String, estimated: u64 },
     /// More records than fit came in after all (a compressed file that expands further than its start said).
-    #[error("{name}: more than {} records were read, the most Callboard can hold in a browser tab. Split the export, or open fewer files at once", crate::format::thousands(MAX_RECORDS))]
+    #[error(
+        "{name}: more than {} records were read, the most Callboard can hold in a browser tab. Split the export, or open fewer files at once",
+        crate::format::thousands(MAX_RECORDS)
+    )]
     TooManyRecords { name: String },
 }
 
@@ -86,7 +96,10 @@ impl Duplicate {
         if self.name == self.same_as {
             format!("{} was chosen twice; it was read once.", self.name)
         } else {
-            format!("{} has the same size and content as {}; it was read once, so nothing is counted twice.", self.name, self.same_as)
+            format!(
+                "{} has the same size and content as {}; it was read once, so nothing is counted twice.",
+                self.name, self.same_as
+            )
         }
     }
 }
@@ -148,10 +161,21 @@ impl Load {
             return Err(LoadError::NoFiles);
         }
         if let Some(empty) = files.iter().find(|f| f.size == 0) {
-            return Err(LoadError::EmptyFile { name: empty.name.clone() });
+            return Err(LoadError::EmptyFile {
+                name: empty.name.clone(),
+            });
         }
         let hashes = vec![None; files.len()];
-        Ok(Load { files, mappings, hashes, builder: StoreBuilder::new(), current: None, loaded: Vec::new(), duplicates: Vec::new(), mappings_used: Vec::new() })
+        Ok(Load {
+            files,
+            mappings,
+            hashes,
+            builder: StoreBuilder::new(),
+            current: None,
+            loaded: Vec::new(),
+            duplicates: Vec::new(),
+            mappings_used: Vec::new(),
+        })
     }
 
     pub fn files(&self) -> &[FileInfo] {
@@ -161,7 +185,14 @@ impl Load {
     /// Files to hash before any is read: only those whose size another file of the load shares
     /// can be the same file, so a load of distinct files reads each file once.
     pub fn to_hash(&self) -> Vec<usize> {
-        (0..self.files.len()).filter(|&i| self.files.iter().enumerate().any(|(j, f)| j != i && f.size == self.files[i].size)).collect()
+        (0..self.files.len())
+            .filter(|&i| {
+                self.files
+                    .iter()
+                    .enumerate()
+                    .any(|(j, f)| j != i && f.size == self.files[i].size)
+            })
+            .collect()
     }
 
     /// The content hash of file `file` (all of its bytes, through [`ContentHash`]).
@@ -180,7 +211,10 @@ impl Load {
     /// Leaves `file` out as a copy of the earlier file [`Load::duplicate_of`] found.
     pub fn skip_duplicate(&mut self, file: usize) {
         if let Some(original) = self.duplicate_of(file) {
-            self.duplicates.push(Duplicate { name: self.files[file].name.clone(), same_as: self.files[original].name.clone() });
+            self.duplicates.push(Duplicate {
+                name: self.files[file].name.clone(),
+                same_as: self.files[original].name.clone(),
+            });
         }
     }
 
@@ -188,7 +222,10 @@ impl Load {
     /// format are recognised from them, not from its name.
     pub fn begin(&mut self, file: usize, head: &[u8]) -> Result<(), LoadError> {
         let name = self.files.get(file).map(|f| f.name.clone()).unwrap_or_default();
-        let sniffed = sniff(head).map_err(|error| LoadError::Read { name: name.clone(), error })?;
+        let sniffed = sniff(head).map_err(|error| LoadError::Read {
+            name: name.clone(),
+            error,
+        })?;
         let (reader, mapping) = match sniffed.format {
             Format::GenericCsv => {
                 let proposal = propose(&header_of(&sniffed.text_head).unwrap_or_default());
@@ -196,12 +233,23 @@ impl Load {
                 match self.mappings.get(&key) {
                     Some(mapping) => (FileReader::with_mapping(mapping.clone()), Some((key, mapping.clone()))),
                     None if proposal.ambiguous.is_empty() => (FileReader::new(sniffed.format), None),
-                    None => return Err(LoadError::NeedsMapping { name, proposal: Box::new(proposal) }),
+                    None => {
+                        return Err(LoadError::NeedsMapping {
+                            name,
+                            proposal: Box::new(proposal),
+                        });
+                    }
                 }
             }
             format => (FileReader::new(format), None),
         };
-        self.current = Some(Current { file, reader: reader.decoding(sniffed.encoding), sniffed, mapping, rows_before: self.builder.len() });
+        self.current = Some(Current {
+            file,
+            reader: reader.decoding(sniffed.encoding),
+            sniffed,
+            mapping,
+            rows_before: self.builder.len(),
+        });
         Ok(())
     }
 
@@ -218,28 +266,50 @@ impl Load {
         if consumed == 0 || in_file == 0 {
             return Ok(());
         }
-        let later: u64 = (current.file + 1..self.files.len()).filter(|&j| self.duplicate_of(j).is_none()).map(|j| self.files[j].size).sum();
+        let later: u64 = (current.file + 1..self.files.len())
+            .filter(|&j| self.duplicate_of(j).is_none())
+            .map(|j| self.files[j].size)
+            .sum();
         let remaining = self.files[current.file].size.saturating_sub(consumed) + later;
         let estimated = read as f64 + remaining as f64 * in_file as f64 / consumed as f64;
         if estimated > MAX_RECORDS as f64 {
-            return Err(LoadError::TooBig { name: name(), estimated: estimated.min(u64::MAX as f64) as u64 });
+            return Err(LoadError::TooBig {
+                name: name(),
+                estimated: estimated.min(u64::MAX as f64) as u64,
+            });
         }
         Ok(())
     }
 
     /// Reads the next bytes of the file begun last.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), LoadError> {
-        let Some(current) = self.current.as_mut() else { return Ok(()) };
+        let Some(current) = self.current.as_mut() else {
+            return Ok(());
+        };
         let name = &self.files[current.file].name;
-        current.reader.feed(chunk, &mut self.builder).map_err(|error| LoadError::Read { name: name.clone(), error })
+        current
+            .reader
+            .feed(chunk, &mut self.builder)
+            .map_err(|error| LoadError::Read {
+                name: name.clone(),
+                error,
+            })
     }
 
     /// Ends the file begun last. A file with no usable row fails the load, saying why (and,
     /// for a CSV read by column names, with the columns used, so that they can be changed).
     pub fn end(&mut self) -> Result<(), LoadError> {
-        let Some(current) = self.current.take() else { return Ok(()) };
+        let Some(current) = self.current.take() else {
+            return Ok(());
+        };
         let info = self.files[current.file].clone();
-        let report = current.reader.finish(&mut self.builder).map_err(|error| LoadError::Read { name: info.name.clone(), error })?;
+        let report = current
+            .reader
+            .finish(&mut self.builder)
+            .map_err(|error| LoadError::Read {
+                name: info.name.clone(),
+                error,
+            })?;
         if report.rows == 0 {
             let detail = match report.problems.first() {
                 Some(RowProblem { line, reason }) => format!(" (line {line}: {reason})"),
@@ -252,24 +322,45 @@ impl Load {
                 }
                 proposal
             });
-            return Err(LoadError::NoRows { name: info.name, detail, proposal: proposal.map(Box::new) });
+            return Err(LoadError::NoRows {
+                name: info.name,
+                detail,
+                proposal: proposal.map(Box::new),
+            });
         }
         self.mappings_used.extend(current.mapping);
-        self.loaded.push(LoadedFile { name: info.name, size: info.size, format: current.sniffed.format, encoding: current.sniffed.encoding, report });
+        self.loaded.push(LoadedFile {
+            name: info.name,
+            size: info.size,
+            format: current.sniffed.format,
+            encoding: current.sniffed.encoding,
+            report,
+        });
         Ok(())
     }
 
     /// The merged store of every file read.
     pub fn finish(mut self) -> Loaded {
         self.mappings_used.dedup();
-        Loaded { store: self.builder.finish(), files: self.loaded, duplicates: self.duplicates, mappings_used: self.mappings_used }
+        Loaded {
+            store: self.builder.finish(),
+            files: self.loaded,
+            duplicates: self.duplicates,
+            mappings_used: self.mappings_used,
+        }
     }
 }
 
 /// Runs a whole load over files already in memory, `chunk` bytes at a time, exactly as the
 /// browser's driver does over files on disk: for native tests and benchmarks.
 pub fn load_in_memory(files: &[(&str, &[u8])], mappings: Mappings, chunk: usize) -> Result<Loaded, LoadError> {
-    let infos = files.iter().map(|(name, bytes)| FileInfo { name: (*name).to_owned(), size: bytes.len() as u64 }).collect();
+    let infos = files
+        .iter()
+        .map(|(name, bytes)| FileInfo {
+            name: (*name).to_owned(),
+            size: bytes.len() as u64,
+        })
+        .collect();
     let mut load = Load::new(infos, mappings)?;
     for i in load.to_hash() {
         let mut hash = ContentHash::new();
@@ -299,7 +390,13 @@ pub fn load_in_memory(files: &[(&str, &[u8])], mappings: Mappings, chunk: usize)
 #[doc(hidden)]
 pub fn fuzz_load(data: &[u8]) {
     let chunk = usize::from(data.first().copied().unwrap_or(1)).max(1);
-    let files: Vec<(&str, &[u8])> = data.get(1..).unwrap_or_default().split(|&b| b == 0x1e).take(3).map(|bytes| ("fuzz", bytes)).collect();
+    let files: Vec<(&str, &[u8])> = data
+        .get(1..)
+        .unwrap_or_default()
+        .split(|&b| b == 0x1e)
+        .take(3)
+        .map(|bytes| ("fuzz", bytes))
+        .collect();
     let _ = load_in_memory(&files, Mappings::new(), chunk);
 }
 
@@ -308,7 +405,8 @@ mod tests {
     use super::*;
     use crate::formats::tabular::Field;
 
-    const CSV: &str = "timestamp,client_id,template,status\n2026-11-20T10:00:00Z,a,/x,200\n2026-11-20T11:00:00Z,b,/x,500\n";
+    const CSV: &str =
+        "timestamp,client_id,template,status\n2026-11-20T10:00:00Z,a,/x,200\n2026-11-20T11:00:00Z,b,/x,500\n";
 
     // Guards the hash used to spot a file given twice: equal for any chunking, different for other bytes.
     #[test]
@@ -329,14 +427,48 @@ mod tests {
     #[test]
     fn the_same_file_twice_is_counted_once() {
         let other = CSV.replace("500", "404");
-        let loaded = load_in_memory(&[("usage.csv", CSV.as_bytes()), ("usage.csv", CSV.as_bytes()), ("copy.csv", CSV.as_bytes()), ("other.csv", other.as_bytes())], Mappings::new(), 5).unwrap();
-        assert_eq!(loaded.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["usage.csv", "other.csv"]);
-        assert_eq!(loaded.store.total_requests(), 4, "two distinct files of two requests each");
-        assert_eq!(loaded.duplicates.iter().map(Duplicate::message).collect::<Vec<_>>(), [
-            "usage.csv was chosen twice; it was read once.".to_owned(),
-            "copy.csv has the same size and content as usage.csv; it was read once, so nothing is counted twice.".to_owned(),
-        ]);
-        let load = Load::new(vec![FileInfo { name: "a".into(), size: 10 }, FileInfo { name: "b".into(), size: 11 }], Mappings::new()).unwrap();
+        let loaded = load_in_memory(
+            &[
+                ("usage.csv", CSV.as_bytes()),
+                ("usage.csv", CSV.as_bytes()),
+                ("copy.csv", CSV.as_bytes()),
+                ("other.csv", other.as_bytes()),
+            ],
+            Mappings::new(),
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            loaded.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+            ["usage.csv", "other.csv"]
+        );
+        assert_eq!(
+            loaded.store.total_requests(),
+            4,
+            "two distinct files of two requests each"
+        );
+        assert_eq!(
+            loaded.duplicates.iter().map(Duplicate::message).collect::<Vec<_>>(),
+            [
+                "usage.csv was chosen twice; it was read once.".to_owned(),
+                "copy.csv has the same size and content as usage.csv; it was read once, so nothing is counted twice."
+                    .to_owned(),
+            ]
+        );
+        let load = Load::new(
+            vec![
+                FileInfo {
+                    name: "a".into(),
+                    size: 10,
+                },
+                FileInfo {
+                    name: "b".into(),
+                    size: 11,
+                },
+            ],
+            Mappings::new(),
+        )
+        .unwrap();
         assert!(load.to_hash().is_empty(), "files of different sizes are never hashed");
     }
 
@@ -347,20 +479,40 @@ mod tests {
     fn a_mapping_that_reads_nothing_is_not_kept() {
         let csv = "date,time,status,client\n2026-11-20,10:00,200,a\n2026-11-20,11:00,500,b\n";
         let first = load_in_memory(&[("t.csv", csv.as_bytes())], Mappings::new(), 64).unwrap_err();
-        let LoadError::NeedsMapping { proposal, .. } = first else { panic!("{first:?}") };
+        let LoadError::NeedsMapping { proposal, .. } = first else {
+            panic!("{first:?}")
+        };
         assert!(proposal.ambiguous.contains(&Field::Time));
         let key = proposal.header_key();
-        let wrong = ColumnMapping { columns: vec![(Field::Time, 1), (Field::Status, 2), (Field::Client, 3)] };
-        let failed = load_in_memory(&[("t.csv", csv.as_bytes())], Mappings::from([(key.clone(), wrong.clone())]), 64).unwrap_err();
+        let wrong = ColumnMapping {
+            columns: vec![(Field::Time, 1), (Field::Status, 2), (Field::Client, 3)],
+        };
+        let failed = load_in_memory(
+            &[("t.csv", csv.as_bytes())],
+            Mappings::from([(key.clone(), wrong.clone())]),
+            64,
+        )
+        .unwrap_err();
         match failed {
-            LoadError::NoRows { proposal: Some(proposal), detail, .. } => {
+            LoadError::NoRows {
+                proposal: Some(proposal),
+                detail,
+                ..
+            } => {
                 assert_eq!(proposal.mapping, wrong, "the columns used are offered for changing");
                 assert!(detail.contains("line 2"), "{detail}");
             }
             other => panic!("{other:?}"),
         }
-        let right = ColumnMapping { columns: vec![(Field::Time, 0), (Field::Status, 2), (Field::Client, 3)] };
-        let loaded = load_in_memory(&[("t.csv", csv.as_bytes())], Mappings::from([(key.clone(), right.clone())]), 64).unwrap();
+        let right = ColumnMapping {
+            columns: vec![(Field::Time, 0), (Field::Status, 2), (Field::Client, 3)],
+        };
+        let loaded = load_in_memory(
+            &[("t.csv", csv.as_bytes())],
+            Mappings::from([(key.clone(), right.clone())]),
+            64,
+        )
+        .unwrap();
         assert_eq!(loaded.mappings_used, [(key, right)]);
         assert_eq!(loaded.store.total_requests(), 2);
     }
@@ -370,13 +522,30 @@ mod tests {
     // with the estimate in words, and an honest size passes.
     #[test]
     fn a_load_too_big_for_the_tab_is_refused_from_its_first_rows() {
-        let mut load = Load::new(vec![FileInfo { name: "huge.csv".into(), size: 5_000_000_000_000 }], Mappings::new()).unwrap();
+        let mut load = Load::new(
+            vec![FileInfo {
+                name: "huge.csv".into(),
+                size: 5_000_000_000_000,
+            }],
+            Mappings::new(),
+        )
+        .unwrap();
         load.begin(0, CSV.as_bytes()).unwrap();
         load.feed(CSV.as_bytes()).unwrap();
         let error = load.check_size(CSV.len() as u64).unwrap_err();
-        assert!(matches!(error, LoadError::TooBig { estimated, .. } if estimated > MAX_RECORDS), "{error:?}");
+        assert!(
+            matches!(error, LoadError::TooBig { estimated, .. } if estimated > MAX_RECORDS),
+            "{error:?}"
+        );
         assert!(error.to_string().starts_with("huge.csv holds about "), "{error}");
-        let mut honest = Load::new(vec![FileInfo { name: "small.csv".into(), size: CSV.len() as u64 }], Mappings::new()).unwrap();
+        let mut honest = Load::new(
+            vec![FileInfo {
+                name: "small.csv".into(),
+                size: CSV.len() as u64,
+            }],
+            Mappings::new(),
+        )
+        .unwrap();
         honest.begin(0, CSV.as_bytes()).unwrap();
         honest.feed(CSV.as_bytes()).unwrap();
         assert_eq!(honest.check_size(CSV.len() as u64), Ok(()));
@@ -386,7 +555,12 @@ mod tests {
     #[test]
     fn unreadable_loads_say_why() {
         assert_eq!(load_in_memory(&[], Mappings::new(), 8).unwrap_err(), LoadError::NoFiles);
-        assert_eq!(load_in_memory(&[("e.csv", b"")], Mappings::new(), 8).unwrap_err().to_string(), "e.csv is empty");
+        assert_eq!(
+            load_in_memory(&[("e.csv", b"")], Mappings::new(), 8)
+                .unwrap_err()
+                .to_string(),
+            "e.csv is empty"
+        );
         let png = load_in_memory(&[("chart.csv", b"\x89PNG\r\n\x1a\n0000")], Mappings::new(), 8).unwrap_err();
         assert_eq!(png.to_string(), "chart.csv: this is a PNG image, not a usage export");
     }

@@ -8,11 +8,11 @@
 //! per-request latency for a percentile) has no value, and the chart leaves a gap rather than
 //! drawing a made-up zero.
 
+use crate::Granularity;
 use crate::query::{BucketIndex, Dimension, KeySlots, Percentiles, RecordFilter, StatusDetail, Unavailable};
 use crate::status::StatusCounts;
 use crate::store::UsageStore;
 use crate::zone::{Offsets, Window};
-use crate::Granularity;
 
 /// What the time chart shows per bucket.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -51,7 +51,11 @@ impl Metric {
             Metric::ErrorRate => "Error rate".into(),
             Metric::P95 => "p95 latency".into(),
             Metric::Bytes => "Bytes".into(),
-            Metric::Measure(name) => store.measures().iter().find(|m| &m.system_name == name).map_or_else(|| name.clone(), |m| m.label()),
+            Metric::Measure(name) => store
+                .measures()
+                .iter()
+                .find(|m| &m.system_name == name)
+                .map_or_else(|| name.clone(), |m| m.label()),
         }
     }
 
@@ -66,7 +70,10 @@ impl Metric {
 
     /// Every metric `store` may offer: the built-in ones, then the data's own measures.
     pub fn offered(store: &UsageStore) -> Vec<Metric> {
-        Metric::ALL.into_iter().chain(store.measures().iter().map(|m| Metric::Measure(m.system_name.clone()))).collect()
+        Metric::ALL
+            .into_iter()
+            .chain(store.measures().iter().map(|m| Metric::Measure(m.system_name.clone())))
+            .collect()
     }
 
     /// Whether `store` can give this metric, and if not, why (the switch says it).
@@ -99,7 +106,10 @@ impl Metric {
         match self {
             Metric::Requests | Metric::Measure(_) => crate::format::compact(value),
             Metric::ErrorRate => format!("{}%", crate::format::decimal(value / 100.0, 1).trim_end_matches(".0")),
-            Metric::P95 => format!("{} ms", crate::format::decimal(value.max(0.0) / 1000.0, 1).trim_end_matches(".0")),
+            Metric::P95 => format!(
+                "{} ms",
+                crate::format::decimal(value.max(0.0) / 1000.0, 1).trim_end_matches(".0")
+            ),
             Metric::Bytes => crate::format::bytes(value.max(0.0) as u64),
         }
     }
@@ -127,7 +137,9 @@ impl Cell {
         match metric {
             Metric::Requests => Some(total),
             // Rounded half up to a basis point, in integers.
-            Metric::ErrorRate => (total > 0).then(|| ((u128::from(self.counts.errors()) * 20_000 + u128::from(total)) / (2 * u128::from(total))) as u64),
+            Metric::ErrorRate => (total > 0).then(|| {
+                ((u128::from(self.counts.errors()) * 20_000 + u128::from(total)) / (2 * u128::from(total))) as u64
+            }),
             Metric::P95 => Percentiles::of(&mut self.latencies).map(|p| p.p95_us),
             Metric::Bytes => Some(self.bytes),
             // Measures have a series of their own (`measure_series`).
@@ -139,7 +151,15 @@ impl Cell {
 impl UsageStore {
     /// `metric` over time in `span` through `filter`, in buckets of the zone with `offsets`: for
     /// everything, and for each of `keys` of `dimension`.
-    pub fn metric_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, metric: &Metric) -> MetricSeries {
+    pub fn metric_series(
+        &self,
+        span: Window,
+        granularity: Granularity,
+        offsets: &Offsets,
+        filter: &RecordFilter,
+        split: Option<(Dimension, &[u32])>,
+        metric: &Metric,
+    ) -> MetricSeries {
         if let Metric::Measure(name) = metric {
             return self.measure_series(span, granularity, offsets, filter, split, name);
         }
@@ -152,7 +172,11 @@ impl UsageStore {
         // Row 0 is everything through the filter; row k + 1 is keys[k].
         let mut cells = vec![vec![Cell::default(); starts.len()]; keys.len() + 1];
         let index = BucketIndex::new(&starts, granularity, offsets);
-        let shown = if keys.is_empty() { crate::query::Grouping::NONE } else { crate::query::Grouping::NONE.with(dimension) };
+        let shown = if keys.is_empty() {
+            crate::query::Grouping::NONE
+        } else {
+            crate::query::Grouping::NONE.with(dimension)
+        };
         self.each(span, filter, shown, |i, n| {
             let bucket = index.of(self.timestamp(i));
             if bucket >= starts.len() {
@@ -163,23 +187,41 @@ impl UsageStore {
                 let cell = &mut cells[row][bucket];
                 cell.counts.add_code(self.status[i], n);
                 match metric {
-                    Metric::Bytes => cell.bytes = cell.bytes.saturating_add(self.bytes.as_ref().map_or(0, |b| b.get(i))),
+                    Metric::Bytes => {
+                        cell.bytes = cell.bytes.saturating_add(self.bytes.as_ref().map_or(0, |b| b.get(i)))
+                    }
                     // Percentiles are exact on per-request records only: a bucket's summed
                     // latency is not one request's.
-                    Metric::P95 if self.bucket.get(i) == 0 => cell.latencies.extend(self.latency_us.as_ref().map(|l| l.get(i))),
+                    Metric::P95 if self.bucket.get(i) == 0 => {
+                        cell.latencies.extend(self.latency_us.as_ref().map(|l| l.get(i)))
+                    }
                     _ => {}
                 }
             }
         });
-        let mut rows = cells.into_iter().map(|mut row| row.iter_mut().map(|c| c.value(metric)).collect::<Vec<_>>());
+        let mut rows = cells
+            .into_iter()
+            .map(|mut row| row.iter_mut().map(|c| c.value(metric)).collect::<Vec<_>>());
         let total = rows.next().unwrap_or_default();
-        MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
+        MetricSeries {
+            starts,
+            total,
+            series: keys.iter().copied().zip(rows).collect(),
+        }
     }
 
     /// The measure `name` summed per bucket, like requests. A measure is counted per client
     /// only: through a filter on anything else (a URL, a status), or split by anything else, it
     /// has no amounts to show, and every bucket is a gap rather than a made-up zero.
-    fn measure_series(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>, name: &str) -> MetricSeries {
+    fn measure_series(
+        &self,
+        span: Window,
+        granularity: Granularity,
+        offsets: &Offsets,
+        filter: &RecordFilter,
+        split: Option<(Dimension, &[u32])>,
+        name: &str,
+    ) -> MetricSeries {
         let starts = offsets.buckets(granularity, span);
         let (dimension, keys) = split.unwrap_or((Dimension::Client, &[]));
         let measure = self.measures().iter().find(|m| m.system_name == name);
@@ -188,7 +230,11 @@ impl UsageStore {
         // Row 0 is everything through the filter; row k + 1 is keys[k]. The measure's total
         // fits in u64 (the store checked it), so no part of it can overflow.
         let mut sums = vec![vec![0u64; starts.len()]; keys.len() + 1];
-        for point in measure.filter(|_| known).map(|m| m.points.as_slice()).unwrap_or_default() {
+        for point in measure
+            .filter(|_| known)
+            .map(|m| m.points.as_slice())
+            .unwrap_or_default()
+        {
             if point.timestamp < span.start || point.timestamp >= span.end || !filter.passes_client(point.client) {
                 continue;
             }
@@ -201,9 +247,15 @@ impl UsageStore {
                 sums[row][bucket] += point.amount;
             }
         }
-        let mut rows = sums.into_iter().map(|row| row.into_iter().map(|v| known.then_some(v)).collect::<Vec<_>>());
+        let mut rows = sums
+            .into_iter()
+            .map(|row| row.into_iter().map(|v| known.then_some(v)).collect::<Vec<_>>());
         let total = rows.next().unwrap_or_default();
-        MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
+        MetricSeries {
+            starts,
+            total,
+            series: keys.iter().copied().zip(rows).collect(),
+        }
     }
 
     /// The p95 per bucket that a server counted (ClickHouse, whose records here are aggregates),
@@ -211,7 +263,16 @@ impl UsageStore {
     /// falls in. Without a count for exactly this span, granularity, dimension and filter, every
     /// bucket is a gap, as is the line of everything (nothing counted it).
     #[allow(clippy::too_many_arguments)]
-    fn counted_p95_series(&self, starts: Vec<i64>, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, dimension: Dimension, keys: &[u32]) -> MetricSeries {
+    fn counted_p95_series(
+        &self,
+        starts: Vec<i64>,
+        span: Window,
+        granularity: Granularity,
+        offsets: &Offsets,
+        filter: &RecordFilter,
+        dimension: Dimension,
+        keys: &[u32],
+    ) -> MetricSeries {
         let mut rows = vec![vec![None; starts.len()]; keys.len()];
         if let Some(counted) = self.counted_p95(span, granularity, dimension, filter) {
             let index = BucketIndex::new(&starts, granularity, offsets);
@@ -225,7 +286,11 @@ impl UsageStore {
             }
         }
         let total = vec![None; starts.len()];
-        MetricSeries { starts, total, series: keys.iter().copied().zip(rows).collect() }
+        MetricSeries {
+            starts,
+            total,
+            series: keys.iter().copied().zip(rows).collect(),
+        }
     }
 
     /// Whether any record carries one request's own latency.

@@ -26,7 +26,12 @@ pub enum BucketWidth {
 
 impl BucketWidth {
     /// The bucket's length in seconds (0 for a single request).
-    pub const ALL: [BucketWidth; 4] = [BucketWidth::Request, BucketWidth::TenMinutes, BucketWidth::Hour, BucketWidth::Day];
+    pub const ALL: [BucketWidth; 4] = [
+        BucketWidth::Request,
+        BucketWidth::TenMinutes,
+        BucketWidth::Hour,
+        BucketWidth::Day,
+    ];
 
     pub const fn seconds(self) -> i64 {
         match self {

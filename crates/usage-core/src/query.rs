@@ -10,31 +10,47 @@ use std::sync::Arc;
 
 pub use crate::calendar::{DaySpan, Granularity};
 pub use crate::dimension::{Dimension, Filter, Grouping, StatusDetail, Unavailable};
-pub use crate::store::latency::Percentiles;
 use crate::model::{BucketWidth, SECONDS_PER_DAY};
 use crate::status::{StatusClass, StatusCounts};
 use crate::store::UsageStore;
+pub use crate::store::latency::Percentiles;
 use crate::zone::{Offsets, Window};
 
 impl Dimension {
     /// Whether a live source that offers `offered` (its `/meta` dimensions; empty when it does
     /// not say) can give this dimension, and whether the data in `store` can be broken down by
     /// it; if not, why.
-    pub fn offered_by(self, offered: &[Dimension], store: &UsageStore, status: StatusDetail) -> Result<(), Unavailable> {
-        let given = |d: Dimension| offered.contains(&d) || (d == Dimension::Class && offered.contains(&Dimension::Status));
+    pub fn offered_by(
+        self,
+        offered: &[Dimension],
+        store: &UsageStore,
+        status: StatusDetail,
+    ) -> Result<(), Unavailable> {
+        let given =
+            |d: Dimension| offered.contains(&d) || (d == Dimension::Class && offered.contains(&Dimension::Status));
         if !offered.is_empty() && !given(self) {
             let names: Vec<&str> = offered.iter().map(|d| d.as_str()).collect();
-            return Err(Unavailable::NotOffered { dimension: self.label_lower(), offered: names.join(", ") });
+            return Err(Unavailable::NotOffered {
+                dimension: self.label_lower(),
+                offered: names.join(", "),
+            });
         }
         self.availability(store, status)
     }
 
     /// Whether the data in `store` can be broken down by this dimension, and if not, why.
     pub fn availability(self, store: &UsageStore, status: StatusDetail) -> Result<(), Unavailable> {
-        let no_values = |what| Err(Unavailable::NoValues { what, dimension: self.label_lower() });
+        let no_values = |what| {
+            Err(Unavailable::NoValues {
+                what,
+                dimension: self.label_lower(),
+            })
+        };
         match self {
             Dimension::Status if status == StatusDetail::Classes => Err(Unavailable::ClassesOnly),
-            Dimension::Status | Dimension::Class if status == StatusDetail::Nothing || store.max_status == 0 => Err(Unavailable::NoStatus),
+            Dimension::Status | Dimension::Class if status == StatusDetail::Nothing || store.max_status == 0 => {
+                Err(Unavailable::NoStatus)
+            }
             Dimension::Module if store.known_values(self) == 0 => no_values("a module or API area"),
             Dimension::Ip if store.known_values(self) == 0 => no_values("an IP address"),
             Dimension::User if store.known_values(self) == 0 => no_values("a user"),
@@ -76,7 +92,10 @@ impl RecordFilter {
     /// The filters of a link, resolved. A key the store does not have lets nothing through for
     /// its dimension (the filter stays on screen, and the dashboard shows no traffic for it).
     pub fn new(store: &UsageStore, filters: &[Filter]) -> RecordFilter {
-        let mut filter = RecordFilter { needs: filters.iter().map(|f| f.dimension).collect(), ..RecordFilter::default() };
+        let mut filter = RecordFilter {
+            needs: filters.iter().map(|f| f.dimension).collect(),
+            ..RecordFilter::default()
+        };
         let mask = |len: usize, dimension: Dimension| -> Option<Vec<bool>> {
             let wanted: Vec<&Filter> = filters.iter().filter(|f| f.dimension == dimension).collect();
             if wanted.is_empty() {
@@ -84,7 +103,9 @@ impl RecordFilter {
             }
             let mut mask = vec![false; len];
             for f in wanted {
-                if let Some(key) = store.find_key(dimension, &f.key) && let Some(slot) = mask.get_mut(key as usize) {
+                if let Some(key) = store.find_key(dimension, &f.key)
+                    && let Some(slot) = mask.get_mut(key as usize)
+                {
                     *slot = true;
                 }
             }
@@ -102,7 +123,10 @@ impl RecordFilter {
                 store
                     .endpoints()
                     .iter()
-                    .map(|e| templates.as_ref().is_none_or(|t| t[e.template as usize]) && methods.as_ref().is_none_or(|m| m[e.method as usize]))
+                    .map(|e| {
+                        templates.as_ref().is_none_or(|t| t[e.template as usize])
+                            && methods.as_ref().is_none_or(|m| m[e.method as usize])
+                    })
                     .collect(),
             );
         }
@@ -113,7 +137,8 @@ impl RecordFilter {
                 (0..1000u16)
                     .map(|code| {
                         let class = StatusClass::of(code).as_str();
-                        codes.as_ref().is_none_or(|c| c[code as usize]) && (classes.is_empty() || classes.iter().any(|f| f.key == class))
+                        codes.as_ref().is_none_or(|c| c[code as usize])
+                            && (classes.is_empty() || classes.iter().any(|f| f.key == class))
                     })
                     .collect(),
             );
@@ -129,12 +154,18 @@ impl RecordFilter {
     /// Whether it filters by nothing but clients: a measure, counted per client only, can go
     /// through it.
     pub(crate) fn only_clients(&self) -> bool {
-        self.endpoint.is_none() && self.status.is_none() && self.module.is_none() && self.user.is_none() && self.ip.is_none()
+        self.endpoint.is_none()
+            && self.status.is_none()
+            && self.module.is_none()
+            && self.user.is_none()
+            && self.ip.is_none()
     }
 
     /// Whether `client`'s traffic passes the client filters.
     pub(crate) fn passes_client(&self, client: u32) -> bool {
-        self.client.as_ref().is_none_or(|mask| mask.get(client as usize).copied().unwrap_or(false))
+        self.client
+            .as_ref()
+            .is_none_or(|mask| mask.get(client as usize).copied().unwrap_or(false))
     }
 
     /// The same, letting through only the given URL templates as well (a chart's selection).
@@ -157,7 +188,8 @@ impl RecordFilter {
     /// Whether record `i` of `store` passes.
     #[inline]
     fn passes(&self, store: &UsageStore, i: usize) -> bool {
-        let has = |mask: &Option<Vec<bool>>, id: usize| mask.as_ref().is_none_or(|m| m.get(id).copied().unwrap_or(false));
+        let has =
+            |mask: &Option<Vec<bool>>, id: usize| mask.as_ref().is_none_or(|m| m.get(id).copied().unwrap_or(false));
         has(&self.client, store.client[i] as usize)
             && has(&self.endpoint, store.endpoint[i] as usize)
             && has(&self.status, usize::from(store.status[i]))
@@ -172,7 +204,13 @@ impl RecordFilter {
 fn few(mask: Option<&[bool]>) -> Option<Vec<u32>> {
     const FEW: usize = 16;
     let mask = mask?;
-    let ids: Vec<u32> = mask.iter().enumerate().filter(|(_, on)| **on).map(|(i, _)| i as u32).take(FEW + 1).collect();
+    let ids: Vec<u32> = mask
+        .iter()
+        .enumerate()
+        .filter(|(_, on)| **on)
+        .map(|(i, _)| i as u32)
+        .take(FEW + 1)
+        .collect();
     (ids.len() <= FEW).then_some(ids)
 }
 
@@ -243,7 +281,13 @@ impl Tally {
         let rest = store.rest_key(self.dimension);
         let present = self.per_key.iter().enumerate().filter_map(move |(k, counts)| {
             let requests = counts.total();
-            (requests != 0 && rest != Some(k as u32)).then(|| (k as u32, u128::from(requests), ranks.get(k).copied().unwrap_or(u32::MAX)))
+            (requests != 0 && rest != Some(k as u32)).then(|| {
+                (
+                    k as u32,
+                    u128::from(requests),
+                    ranks.get(k).copied().unwrap_or(u32::MAX),
+                )
+            })
         });
         order_by_keys(present, true)
     }
@@ -254,8 +298,18 @@ impl Tally {
     pub fn into_breakdown(mut self, order: &[u32], store: &UsageStore) -> Breakdown {
         let rest = store.rest_key(self.dimension).and_then(|key| {
             let counts = *self.per_key.get(key as usize)?;
-            let bytes = self.bytes.as_ref().and_then(|b| b.get(key as usize)).copied().unwrap_or(0);
-            (counts.total() != 0).then_some(Row { key, counts, bytes, latency: None })
+            let bytes = self
+                .bytes
+                .as_ref()
+                .and_then(|b| b.get(key as usize))
+                .copied()
+                .unwrap_or(0);
+            (counts.total() != 0).then_some(Row {
+                key,
+                counts,
+                bytes,
+                latency: None,
+            })
         });
         let mut total = rest.map(|r| r.counts).unwrap_or_default();
         let mut has_latency = false;
@@ -270,9 +324,21 @@ impl Tally {
             };
             has_latency |= latency.is_some();
             let bytes = self.bytes.as_ref().and_then(|b| b.get(key)).copied().unwrap_or(0);
-            rows.push(Row { key: key as u32, counts, bytes, latency });
+            rows.push(Row {
+                key: key as u32,
+                counts,
+                bytes,
+                latency,
+            });
         }
-        Breakdown { dimension: self.dimension, rows: Arc::new(rows), total, rest, has_bytes: self.bytes.is_some(), has_latency }
+        Breakdown {
+            dimension: self.dimension,
+            rows: Arc::new(rows),
+            total,
+            rest,
+            has_bytes: self.bytes.is_some(),
+            has_latency,
+        }
     }
 }
 
@@ -345,7 +411,9 @@ impl<'a> BucketIndex<'a> {
         // Buckets of one width in a zone that keeps one offset are found by arithmetic; the rest
         // (weeks and months, days of 23 or 25 hours, a window that starts inside a bucket) by a
         // binary search.
-        let width = granularity.fixed_seconds().filter(|&w| offsets.fixed_offset().is_some() && starts.get(1).is_none_or(|&s| s - starts[0] == w));
+        let width = granularity
+            .fixed_seconds()
+            .filter(|&w| offsets.fixed_offset().is_some() && starts.get(1).is_none_or(|&s| s - starts[0] == w));
         BucketIndex { starts, width }
     }
 
@@ -468,13 +536,22 @@ impl UsageStore {
     /// a dimension a server listed in part).
     pub fn find_key(&self, dimension: Dimension, text: &str) -> Option<u32> {
         let rest = self.rest_key(dimension);
-        let listed = |table: &crate::strings::StringTable| table.iter().enumerate().find(|&(i, v)| v == text && rest != Some(i as u32)).map(|(i, _)| i as u32);
+        let listed = |table: &crate::strings::StringTable| {
+            table
+                .iter()
+                .enumerate()
+                .find(|&(i, v)| v == text && rest != Some(i as u32))
+                .map(|(i, _)| i as u32)
+        };
         match dimension {
             Dimension::Client => self.client_by_id(text),
             Dimension::Template => self.templates().find(text),
             Dimension::Method => self.methods().find(text),
             Dimension::Status => text.parse::<u16>().ok().filter(|&c| c < 1000).map(u32::from),
-            Dimension::Class => StatusClass::ALL.iter().position(|c| c.as_str() == text).map(|i| i as u32),
+            Dimension::Class => StatusClass::ALL
+                .iter()
+                .position(|c| c.as_str() == text)
+                .map(|i| i as u32),
             Dimension::Module => self.modules().find(text),
             Dimension::User => listed(self.users()),
             Dimension::Ip => listed(self.ips()),
@@ -496,12 +573,25 @@ impl UsageStore {
     /// The positions in `rows` (of `dimension`) whose label, or a client's id, contains `needle`
     /// ignoring ASCII case, without a lower-case copy of any label: the one search of the tables
     /// and the selection dialog. An empty needle matches every row.
-    pub fn rows_matching<'a>(&'a self, dimension: Dimension, rows: &'a [Row], needle: &'a str) -> impl Iterator<Item = usize> + 'a {
+    pub fn rows_matching<'a>(
+        &'a self,
+        dimension: Dimension,
+        rows: &'a [Row],
+        needle: &'a str,
+    ) -> impl Iterator<Item = usize> + 'a {
         let needle = needle.trim().as_bytes();
-        let contains = move |text: &str| text.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+        let contains = move |text: &str| {
+            text.as_bytes()
+                .windows(needle.len())
+                .any(|w| w.eq_ignore_ascii_case(needle))
+        };
         rows.iter()
             .enumerate()
-            .filter(move |(_, r)| needle.is_empty() || contains(&self.label_ref(dimension, r.key)) || (dimension == Dimension::Client && contains(self.client_id(r.key))))
+            .filter(move |(_, r)| {
+                needle.is_empty()
+                    || contains(&self.label_ref(dimension, r.key))
+                    || (dimension == Dimension::Client && contains(self.client_id(r.key)))
+            })
             .map(|(i, _)| i)
     }
 
@@ -529,7 +619,11 @@ impl UsageStore {
     pub(crate) fn ranks_of(&self, dimension: Dimension) -> &[u32] {
         self.label_ranks[dimension as usize].get_or_init(|| {
             let mut keys: Vec<u32> = (0..self.cardinality(dimension) as u32).collect();
-            keys.sort_unstable_by(|&a, &b| self.sort_label(dimension, a).cmp(&self.sort_label(dimension, b)).then(a.cmp(&b)));
+            keys.sort_unstable_by(|&a, &b| {
+                self.sort_label(dimension, a)
+                    .cmp(&self.sort_label(dimension, b))
+                    .then(a.cmp(&b))
+            });
             let mut ranks = vec![0u32; keys.len()];
             for (rank, key) in keys.into_iter().enumerate() {
                 ranks[key as usize] = rank as u32;
@@ -593,7 +687,13 @@ impl UsageStore {
     /// Requests per value of `dimension` in `span`, through `filter`: only values with requests,
     /// ranked by requests (most first), ties by label. With `latency`, exact percentiles per row
     /// from the per-request records (which costs memory for every latency in the span).
-    pub fn breakdown(&self, span: impl Into<Window>, dimension: Dimension, filter: &RecordFilter, latency: bool) -> Breakdown {
+    pub fn breakdown(
+        &self,
+        span: impl Into<Window>,
+        dimension: Dimension,
+        filter: &RecordFilter,
+        latency: bool,
+    ) -> Breakdown {
         self.breakdown_in(span.into(), dimension, filter, latency)
     }
 
@@ -611,10 +711,16 @@ impl UsageStore {
     /// Fills in the percentiles a server counted for exactly this breakdown's window, dimension
     /// and filters (ClickHouse's, for aggregated data): the rows get their own, found by id.
     fn add_counted_percentiles(&self, breakdown: &mut Breakdown, span: Window, filter: &RecordFilter) {
-        let Some(counted) = self.counted_percentiles(span, breakdown.dimension, filter) else { return };
+        let Some(counted) = self.counted_percentiles(span, breakdown.dimension, filter) else {
+            return;
+        };
         let mut rows = breakdown.rows.to_vec();
         for row in &mut rows {
-            row.latency = counted.rows.binary_search_by_key(&row.key, |&(key, _)| key).ok().map(|at| counted.rows[at].1);
+            row.latency = counted
+                .rows
+                .binary_search_by_key(&row.key, |&(key, _)| key)
+                .ok()
+                .map(|at| counted.rows[at].1);
             breakdown.has_latency |= row.latency.is_some();
         }
         breakdown.rows = Arc::new(rows);
@@ -665,7 +771,13 @@ impl UsageStore {
                 }
             });
         }
-        Tally { dimension, per_key, bytes, starts, flat }
+        Tally {
+            dimension,
+            per_key,
+            bytes,
+            starts,
+            flat,
+        }
     }
 
     /// How many values of `dimension` the data has at all (the unknown one not counted): a
@@ -709,7 +821,8 @@ impl UsageStore {
                 SortColumn::Requests | SortColumn::Share => a.counts.total().cmp(&b.counts.total()),
                 SortColumn::Class(class) => a.counts.get(class).cmp(&b.counts.get(class)),
                 // Compare errors/total exactly by cross-multiplying instead of dividing.
-                SortColumn::ErrorRate => (u128::from(a.counts.errors()) * u128::from(b.counts.total())).cmp(&(u128::from(b.counts.errors()) * u128::from(a.counts.total()))),
+                SortColumn::ErrorRate => (u128::from(a.counts.errors()) * u128::from(b.counts.total()))
+                    .cmp(&(u128::from(b.counts.errors()) * u128::from(a.counts.total()))),
                 SortColumn::P50 => latency(a, |p| p.p50_us).cmp(&latency(b, |p| p.p50_us)),
                 SortColumn::P95 => latency(a, |p| p.p95_us).cmp(&latency(b, |p| p.p95_us)),
                 SortColumn::Bytes => a.bytes.cmp(&b.bytes),
@@ -742,19 +855,40 @@ impl UsageStore {
         // Every other column orders by one integer, with the label's rank (unique per value) to
         // break ties.
         match (column, descending) {
-            (SortColumn::Name, true) => order_by_keys(rows.iter().enumerate().map(|(i, r)| (i as u32, 0, u32::MAX - rank(r))), false),
-            _ => order_by_keys(rows.iter().enumerate().map(|(i, r)| (i as u32, key(r).unwrap_or(0), rank(r))), descending),
+            (SortColumn::Name, true) => order_by_keys(
+                rows.iter().enumerate().map(|(i, r)| (i as u32, 0, u32::MAX - rank(r))),
+                false,
+            ),
+            _ => order_by_keys(
+                rows.iter()
+                    .enumerate()
+                    .map(|(i, r)| (i as u32, key(r).unwrap_or(0), rank(r))),
+                descending,
+            ),
         }
     }
 
     /// Requests over time in `span` through `filter`, in UTC buckets: see [`UsageStore::series_in`].
-    pub fn series(&self, span: impl Into<Window>, granularity: Granularity, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
+    pub fn series(
+        &self,
+        span: impl Into<Window>,
+        granularity: Granularity,
+        filter: &RecordFilter,
+        split: Option<(Dimension, &[u32])>,
+    ) -> TimeSeries {
         self.series_in(span.into(), granularity, &Offsets::utc(), filter, split)
     }
 
     /// Requests over time in `span` through `filter`, in buckets of the zone with `offsets`: the
     /// total per bucket and, for each of `keys` of `dimension`, its own series.
-    pub fn series_in(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, split: Option<(Dimension, &[u32])>) -> TimeSeries {
+    pub fn series_in(
+        &self,
+        span: Window,
+        granularity: Granularity,
+        offsets: &Offsets,
+        filter: &RecordFilter,
+        split: Option<(Dimension, &[u32])>,
+    ) -> TimeSeries {
         self.series_of_class(span, granularity, offsets, filter, split, None)
     }
 
@@ -774,7 +908,11 @@ impl UsageStore {
         let slots = KeySlots::new(self.cardinality(dimension), keys);
         let mut values = vec![vec![0u64; starts.len()]; keys.len()];
         let index = BucketIndex::new(&starts, granularity, offsets);
-        let shown = if keys.is_empty() { Grouping::NONE } else { Grouping::NONE.with(dimension) };
+        let shown = if keys.is_empty() {
+            Grouping::NONE
+        } else {
+            Grouping::NONE.with(dimension)
+        };
         self.each(span, filter, shown, |i, n| {
             if class.is_some_and(|c| StatusClass::of(self.status[i]) != c) {
                 return;
@@ -787,24 +925,45 @@ impl UsageStore {
                 }
             }
         });
-        TimeSeries { granularity, starts, total, series: keys.iter().copied().zip(values).collect() }
+        TimeSeries {
+            granularity,
+            starts,
+            total,
+            series: keys.iter().copied().zip(values).collect(),
+        }
     }
 
     /// Requests per pair of values of `first` × `second` (client × template, say) in `span`
     /// through `filter`, ranked by requests, ties by the two labels.
-    pub fn pairs(&self, span: impl Into<Window>, first: Dimension, second: Dimension, filter: &RecordFilter) -> Vec<PairRow> {
+    pub fn pairs(
+        &self,
+        span: impl Into<Window>,
+        first: Dimension,
+        second: Dimension,
+        filter: &RecordFilter,
+    ) -> Vec<PairRow> {
         let span = span.into();
         let mut per_pair: rustc_hash::FxHashMap<u64, StatusCounts> = rustc_hash::FxHashMap::default();
         self.each(span, filter, Grouping::of(&[first, second]), |i, n| {
             let key = u64::from(self.key(first, i)) << 32 | u64::from(self.key(second, i));
             per_pair.entry(key).or_default().add_code(self.status[i], n);
         });
-        let mut pairs: Vec<PairRow> = per_pair.into_iter().map(|(key, counts)| PairRow { first: (key >> 32) as u32, second: key as u32, counts }).collect();
+        let mut pairs: Vec<PairRow> = per_pair
+            .into_iter()
+            .map(|(key, counts)| PairRow {
+                first: (key >> 32) as u32,
+                second: key as u32,
+                counts,
+            })
+            .collect();
         pairs.sort_by(|a, b| {
             b.counts
                 .total()
                 .cmp(&a.counts.total())
-                .then_with(|| (self.sort_label(first, a.first), self.sort_label(second, a.second)).cmp(&(self.sort_label(first, b.first), self.sort_label(second, b.second))))
+                .then_with(|| {
+                    (self.sort_label(first, a.first), self.sort_label(second, a.second))
+                        .cmp(&(self.sort_label(first, b.first), self.sort_label(second, b.second)))
+                })
                 .then((a.first, a.second).cmp(&(b.first, b.second)))
         });
         pairs
@@ -812,20 +971,32 @@ impl UsageStore {
 
     /// The records of `span` that `filter` lets through, in time order: what an export holds (of
     /// grouped data, the part that keeps the most apart).
-    pub fn records_through<'a>(&'a self, span: impl Into<Window>, filter: &'a RecordFilter) -> impl Iterator<Item = crate::UsageRecord> + 'a {
+    pub fn records_through<'a>(
+        &'a self,
+        span: impl Into<Window>,
+        filter: &'a RecordFilter,
+    ) -> impl Iterator<Item = crate::UsageRecord> + 'a {
         let span = span.into();
-        self.index_range_in(self.part_for(Grouping::ALL), span.start, span.end).filter(move |&i| filter.is_all() || filter.passes(self, i)).map(move |i| self.record(i))
+        self.index_range_in(self.part_for(Grouping::ALL), span.start, span.end)
+            .filter(move |&i| filter.is_all() || filter.passes(self, i))
+            .map(move |i| self.record(i))
     }
 
     /// The measured amounts of `span` that `filter` lets through, with their measure: a measure
     /// is counted per client only, so a filter on anything else lets none through.
-    pub fn measure_points_through<'a>(&'a self, span: impl Into<Window>, filter: &'a RecordFilter) -> impl Iterator<Item = (&'a crate::store::Measure, &'a crate::store::MeasurePoint)> + 'a {
+    pub fn measure_points_through<'a>(
+        &'a self,
+        span: impl Into<Window>,
+        filter: &'a RecordFilter,
+    ) -> impl Iterator<Item = (&'a crate::store::Measure, &'a crate::store::MeasurePoint)> + 'a {
         let span = span.into();
         let open = filter.only_clients();
         self.measures()
             .iter()
             .flat_map(|m| m.points.iter().map(move |p| (m, p)))
-            .filter(move |(_, p)| open && span.start <= p.timestamp && p.timestamp < span.end && filter.passes_client(p.client))
+            .filter(move |(_, p)| {
+                open && span.start <= p.timestamp && p.timestamp < span.end && filter.passes_client(p.client)
+            })
     }
 
     /// For each URL template id, the methods it was called with in `span` through `filter`, as
@@ -833,7 +1004,12 @@ impl UsageStore {
     pub fn template_methods(&self, span: impl Into<Window>, filter: &RecordFilter) -> Vec<String> {
         let span = span.into();
         let mut used = vec![false; self.endpoints().len()];
-        self.each(span, filter, Grouping::of(&[Dimension::Template, Dimension::Method]), |i, _| used[self.endpoint[i] as usize] = true);
+        self.each(
+            span,
+            filter,
+            Grouping::of(&[Dimension::Template, Dimension::Method]),
+            |i, _| used[self.endpoint[i] as usize] = true,
+        );
         let mut methods: Vec<Vec<&str>> = vec![Vec::new(); self.templates().len()];
         for (endpoint, _) in used.iter().enumerate().filter(|(_, u)| **u) {
             let e = &self.endpoints()[endpoint];
@@ -843,7 +1019,10 @@ impl UsageStore {
             .into_iter()
             .map(|mut list| {
                 list.sort_unstable();
-                list.iter().map(|m| if m.is_empty() { "(none)" } else { m }).collect::<Vec<_>>().join(", ")
+                list.iter()
+                    .map(|m| if m.is_empty() { "(none)" } else { m })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             })
             .collect()
     }
@@ -853,20 +1032,31 @@ impl UsageStore {
         // Widths are stored as their place in `BucketWidth::ALL`, narrowest first; per-request
         // data is one constant, so this is no pass over the records. Measured amounts count too.
         let place = |w: BucketWidth| BucketWidth::ALL.iter().position(|&a| a == w).unwrap_or(0) as u64;
-        let measured = self.measures().iter().flat_map(|m| &m.points).map(|p| place(p.bucket)).max().unwrap_or(0);
+        let measured = self
+            .measures()
+            .iter()
+            .flat_map(|m| &m.points)
+            .map(|p| place(p.bucket))
+            .max()
+            .unwrap_or(0);
         BucketWidth::ALL[self.bucket.max().max(measured) as usize % BucketWidth::ALL.len()]
     }
 
     /// The widest bucket of the records in `span`: the last day may be finer than the rest.
     pub fn widest_bucket_in(&self, span: Window) -> BucketWidth {
-        let widest = self.index_range_in(self.part_for(Grouping::NONE), span.start, span.end).map(|i| self.bucket.get(i)).max().unwrap_or(0);
+        let widest = self
+            .index_range_in(self.part_for(Grouping::NONE), span.start, span.end)
+            .map(|i| self.bucket.get(i))
+            .max()
+            .unwrap_or(0);
         BucketWidth::ALL[widest as usize % BucketWidth::ALL.len()]
     }
 
     /// Whether the data reaches back to `instant`: its first record's UTC day starts there or
     /// earlier. A comparison period the data does not reach is shown as missing, not as zero.
     pub fn reaches_back_to(&self, instant: i64) -> bool {
-        self.day_span().is_some_and(|(first, _)| first * SECONDS_PER_DAY <= instant)
+        self.day_span()
+            .is_some_and(|(first, _)| first * SECONDS_PER_DAY <= instant)
     }
 }
 
@@ -901,7 +1091,9 @@ fn order_by_keys(items: impl Iterator<Item = (u32, u128, u32)> + Clone, descendi
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, i)| i).collect()
     } else {
-        let mut keyed: Vec<(u128, u32, u32)> = items.map(|(i, k, rank)| (if descending { u128::MAX - k } else { k }, rank, i)).collect();
+        let mut keyed: Vec<(u128, u32, u32)> = items
+            .map(|(i, k, rank)| (if descending { u128::MAX - k } else { k }, rank, i))
+            .collect();
         keyed.sort_unstable();
         keyed.into_iter().map(|(_, _, i)| i).collect()
     }
@@ -944,8 +1136,13 @@ pub struct ClientCount {
 
 /// The clients among `rows` (a client breakdown's rows), telling the unidentified traffic apart.
 pub fn client_count(store: &UsageStore, rows: &[Row]) -> ClientCount {
-    let unidentified = store.unknown_client().is_some_and(|unknown| rows.iter().any(|r| r.key == unknown));
-    ClientCount { identified: rows.len() - usize::from(unidentified), unidentified }
+    let unidentified = store
+        .unknown_client()
+        .is_some_and(|unknown| rows.iter().any(|r| r.key == unknown));
+    ClientCount {
+        identified: rows.len() - usize::from(unidentified),
+        unidentified,
+    }
 }
 
 #[cfg(test)]
@@ -985,7 +1182,12 @@ mod tests {
             rec(DAY, "a", "/x", 200, 100), // next day: outside the span
         ])
         .unwrap();
-        let breakdown = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false);
+        let breakdown = store.breakdown(
+            DaySpan { start: 0, end: 1 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        );
         // a, b and c have 5 each: ties go by display name.
         assert_eq!(ids(&store, &breakdown.rows), ["a", "b", "c"]);
         assert_eq!(breakdown.rows[0].counts.get(StatusClass::RateLimited), 3);
@@ -993,16 +1195,31 @@ mod tests {
         assert_eq!(breakdown.rows[2].counts.get(StatusClass::ServerError), 5);
         assert_eq!(breakdown.total.total(), 15);
 
-        let y = RecordFilter::new(&store, &[Filter { dimension: Dimension::Template, key: "/y".into() }]);
+        let y = RecordFilter::new(
+            &store,
+            &[Filter {
+                dimension: Dimension::Template,
+                key: "/y".into(),
+            }],
+        );
         assert_eq!(store.totals(DaySpan { start: 0, end: 2 }, &y).total(), 7);
     }
 
     // Guards filters: the same dimension is "or", different dimensions "and", an unknown key lets nothing through.
     #[test]
     fn filters_combine() {
-        let store = UsageStore::from_records(&[rec(0, "a", "/x", 200, 1), rec(1, "a", "/x", 500, 2), rec(2, "b", "/y", 503, 4), rec(3, "c", "/y", 200, 8)]).unwrap();
+        let store = UsageStore::from_records(&[
+            rec(0, "a", "/x", 200, 1),
+            rec(1, "a", "/x", 500, 2),
+            rec(2, "b", "/y", 503, 4),
+            rec(3, "c", "/y", 200, 8),
+        ])
+        .unwrap();
         let span = DaySpan { start: 0, end: 1 };
-        let f = |d: Dimension, k: &str| Filter { dimension: d, key: k.into() };
+        let f = |d: Dimension, k: &str| Filter {
+            dimension: d,
+            key: k.into(),
+        };
         let total = |filters: &[Filter]| store.totals(span, &RecordFilter::new(&store, filters)).total();
         assert_eq!(total(&[f(Dimension::Client, "a"), f(Dimension::Client, "b")]), 7);
         assert_eq!(total(&[f(Dimension::Client, "a"), f(Dimension::Class, "5xx")]), 2);
@@ -1015,13 +1232,28 @@ mod tests {
     // Guards top N + Other: the shares of top and other add up to the whole.
     #[test]
     fn top_n_folds_the_rest_into_other() {
-        let records: Vec<UsageRecord> = (0..8).map(|i| rec(i, &format!("c{i}"), "/x", 200, 10 + i as u64)).collect();
+        let records: Vec<UsageRecord> = (0..8)
+            .map(|i| rec(i, &format!("c{i}"), "/x", 200, 10 + i as u64))
+            .collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let breakdown = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false);
+        let breakdown = store.breakdown(
+            DaySpan { start: 0, end: 1 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        );
         let (top, other) = top_n(&breakdown, 5);
-        assert_eq!(top.iter().map(|u| u.counts.total()).collect::<Vec<_>>(), [17, 16, 15, 14, 13]);
+        assert_eq!(
+            top.iter().map(|u| u.counts.total()).collect::<Vec<_>>(),
+            [17, 16, 15, 14, 13]
+        );
         assert_eq!(other.total(), 10 + 11 + 12);
-        let few = UsageStore::from_records(&records[..2]).unwrap().breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false);
+        let few = UsageStore::from_records(&records[..2]).unwrap().breakdown(
+            DaySpan { start: 0, end: 1 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        );
         let (few, other) = top_n(&few, 5);
         assert_eq!((few.len(), other.total()), (2, 0));
     }
@@ -1037,7 +1269,12 @@ mod tests {
         ])
         .unwrap();
         let a = store.client_by_id("a").unwrap();
-        let series = store.series(DaySpan { start: 0, end: 2 }, Granularity::Hour, &RecordFilter::all(), Some((Dimension::Client, &[a])));
+        let series = store.series(
+            DaySpan { start: 0, end: 2 },
+            Granularity::Hour,
+            &RecordFilter::all(),
+            Some((Dimension::Client, &[a])),
+        );
         assert_eq!(series.starts.len(), 48);
         let values = &series.series[0].1;
         assert_eq!((values[0], values[1], values[26]), (1, 2, 4));
@@ -1065,30 +1302,78 @@ mod tests {
     // data reaches (what a comparison needs).
     #[test]
     fn widest_bucket_and_reach() {
-        let per_request = UsageStore::from_records(&[rec(DAY + 5, "a", "/x", 200, 1), rec(DAY + 9, "a", "/x", 200, 1)]).unwrap();
+        let per_request =
+            UsageStore::from_records(&[rec(DAY + 5, "a", "/x", 200, 1), rec(DAY + 9, "a", "/x", 200, 1)]).unwrap();
         assert_eq!(per_request.widest_bucket(), BucketWidth::Request);
-        let mixed = UsageStore::from_records(&[rec(DAY + 5, "a", "/x", 200, 1), UsageRecord { bucket: BucketWidth::Hour, ..rec(2 * DAY, "a", "/x", 200, 1) }]).unwrap();
+        let mixed = UsageStore::from_records(&[
+            rec(DAY + 5, "a", "/x", 200, 1),
+            UsageRecord {
+                bucket: BucketWidth::Hour,
+                ..rec(2 * DAY, "a", "/x", 200, 1)
+            },
+        ])
+        .unwrap();
         assert_eq!(mixed.widest_bucket(), BucketWidth::Hour);
         assert_eq!(UsageStore::default().widest_bucket(), BucketWidth::Request);
-        assert_eq!(mixed.widest_bucket_in(Window { start: DAY, end: 2 * DAY }), BucketWidth::Request, "only the records in the window");
-        assert_eq!(mixed.widest_bucket_in(Window { start: DAY, end: 2 * DAY + 1 }), BucketWidth::Hour);
-        assert!(per_request.reaches_back_to(DAY) && per_request.reaches_back_to(3 * DAY), "the first record's day counts from its midnight");
+        assert_eq!(
+            mixed.widest_bucket_in(Window {
+                start: DAY,
+                end: 2 * DAY
+            }),
+            BucketWidth::Request,
+            "only the records in the window"
+        );
+        assert_eq!(
+            mixed.widest_bucket_in(Window {
+                start: DAY,
+                end: 2 * DAY + 1
+            }),
+            BucketWidth::Hour
+        );
+        assert!(
+            per_request.reaches_back_to(DAY) && per_request.reaches_back_to(3 * DAY),
+            "the first record's day counts from its midnight"
+        );
         assert!(!per_request.reaches_back_to(DAY - 1));
-        assert!(!UsageStore::default().reaches_back_to(i64::MAX), "no data reaches nowhere");
+        assert!(
+            !UsageStore::default().reaches_back_to(i64::MAX),
+            "no data reaches nowhere"
+        );
     }
 
     // Guards ISO weeks (Monday start) and calendar months, including a leap February.
     #[test]
     fn week_and_month_buckets() {
         let ts = |y, m, d| day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap()) * DAY;
-        let days = |from: (i32, u32, u32), to: (i32, u32, u32)| DaySpan { start: ts(from.0, from.1, from.2) / DAY, end: ts(to.0, to.1, to.2) / DAY };
+        let days = |from: (i32, u32, u32), to: (i32, u32, u32)| DaySpan {
+            start: ts(from.0, from.1, from.2) / DAY,
+            end: ts(to.0, to.1, to.2) / DAY,
+        };
         // 2024-02-29 is a Thursday; its ISO week starts Monday 2024-02-26.
-        assert_eq!(Granularity::Week.buckets(days((2024, 2, 29), (2024, 3, 1))), vec![ts(2024, 2, 26)]);
-        assert_eq!(Granularity::Week.buckets(days((2024, 2, 26), (2024, 3, 5))), vec![ts(2024, 2, 26), ts(2024, 3, 4)]);
-        assert_eq!(Granularity::Week.buckets(days((1970, 1, 1), (1970, 1, 2))), vec![ts(1969, 12, 29)]);
-        assert_eq!(Granularity::Month.buckets(days((2024, 12, 31), (2025, 1, 2))), vec![ts(2024, 12, 1), ts(2025, 1, 1)]);
-        let span = DaySpan { start: day_number(chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap()), end: day_number(chrono::NaiveDate::from_ymd_opt(2024, 3, 2).unwrap()) };
-        assert_eq!(Granularity::Month.buckets(span), vec![ts(2024, 1, 1), ts(2024, 2, 1), ts(2024, 3, 1)]);
+        assert_eq!(
+            Granularity::Week.buckets(days((2024, 2, 29), (2024, 3, 1))),
+            vec![ts(2024, 2, 26)]
+        );
+        assert_eq!(
+            Granularity::Week.buckets(days((2024, 2, 26), (2024, 3, 5))),
+            vec![ts(2024, 2, 26), ts(2024, 3, 4)]
+        );
+        assert_eq!(
+            Granularity::Week.buckets(days((1970, 1, 1), (1970, 1, 2))),
+            vec![ts(1969, 12, 29)]
+        );
+        assert_eq!(
+            Granularity::Month.buckets(days((2024, 12, 31), (2025, 1, 2))),
+            vec![ts(2024, 12, 1), ts(2025, 1, 1)]
+        );
+        let span = DaySpan {
+            start: day_number(chrono::NaiveDate::from_ymd_opt(2024, 1, 15).unwrap()),
+            end: day_number(chrono::NaiveDate::from_ymd_opt(2024, 3, 2).unwrap()),
+        };
+        assert_eq!(
+            Granularity::Month.buckets(span),
+            vec![ts(2024, 1, 1), ts(2024, 2, 1), ts(2024, 3, 1)]
+        );
     }
 
     // Guards which dimensions are offered: values must exist, and status codes must be exact.
@@ -1097,17 +1382,46 @@ mod tests {
         let store = UsageStore::from_records(&[rec(0, "a", "/x", 200, 1)]).unwrap();
         assert_eq!(Dimension::Client.availability(&store, StatusDetail::Codes), Ok(()));
         assert_eq!(Dimension::Status.availability(&store, StatusDetail::Codes), Ok(()));
-        assert_eq!(Dimension::Status.availability(&store, StatusDetail::Classes), Err(Unavailable::ClassesOnly));
+        assert_eq!(
+            Dimension::Status.availability(&store, StatusDetail::Classes),
+            Err(Unavailable::ClassesOnly)
+        );
         assert_eq!(Dimension::Class.availability(&store, StatusDetail::Classes), Ok(()));
-        assert_eq!(Dimension::Class.availability(&store, StatusDetail::Nothing), Err(Unavailable::NoStatus));
-        assert!(Dimension::Ip.availability(&store, StatusDetail::Codes).unwrap_err().to_string().contains("an IP address"));
-        let with_ip = UsageStore::from_records(&[UsageRecord { ip: "192.0.2.1".into(), ..rec(0, "a", "/x", 0, 1) }]).unwrap();
+        assert_eq!(
+            Dimension::Class.availability(&store, StatusDetail::Nothing),
+            Err(Unavailable::NoStatus)
+        );
+        assert!(
+            Dimension::Ip
+                .availability(&store, StatusDetail::Codes)
+                .unwrap_err()
+                .to_string()
+                .contains("an IP address")
+        );
+        let with_ip = UsageStore::from_records(&[UsageRecord {
+            ip: "192.0.2.1".into(),
+            ..rec(0, "a", "/x", 0, 1)
+        }])
+        .unwrap();
         assert_eq!(Dimension::Ip.availability(&with_ip, StatusDetail::Codes), Ok(()));
-        assert_eq!(Dimension::Status.availability(&with_ip, StatusDetail::Codes), Err(Unavailable::NoStatus), "only code 0: no status");
+        assert_eq!(
+            Dimension::Status.availability(&with_ip, StatusDetail::Codes),
+            Err(Unavailable::NoStatus),
+            "only code 0: no status"
+        );
         // A live source's /meta decides first; a status class comes with the status.
         let offered = [Dimension::Client, Dimension::Status];
-        assert!(Dimension::Ip.offered_by(&offered, &with_ip, StatusDetail::Codes).unwrap_err().to_string().contains("lists client, status"));
-        assert_eq!(Dimension::Class.offered_by(&offered, &store, StatusDetail::Classes), Ok(()));
+        assert!(
+            Dimension::Ip
+                .offered_by(&offered, &with_ip, StatusDetail::Codes)
+                .unwrap_err()
+                .to_string()
+                .contains("lists client, status")
+        );
+        assert_eq!(
+            Dimension::Class.offered_by(&offered, &store, StatusDetail::Classes),
+            Ok(())
+        );
         assert_eq!(Dimension::Ip.offered_by(&[], &with_ip, StatusDetail::Codes), Ok(()));
     }
 
@@ -1122,7 +1436,15 @@ mod tests {
             rec(0, "c", "/x", 200, 50),
         ])
         .unwrap();
-        let mut rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows.to_vec();
+        let mut rows = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                Dimension::Client,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows
+            .to_vec();
         let mut sorted = |column, descending| {
             store.sort_rows(&mut rows, Dimension::Client, column, descending);
             ids(&store, &rows)
@@ -1131,22 +1453,55 @@ mod tests {
         assert_eq!(sorted(SortColumn::Name, true), ["c", "b", "a"]);
         assert_eq!(sorted(SortColumn::Requests, false), ["b", "c", "a"]);
         assert_eq!(sorted(SortColumn::Class(StatusClass::Success), false), ["b", "c", "a"]);
-        assert_eq!(sorted(SortColumn::Class(StatusClass::RateLimited), true), ["b", "a", "c"]);
+        assert_eq!(
+            sorted(SortColumn::Class(StatusClass::RateLimited), true),
+            ["b", "a", "c"]
+        );
     }
 
     // Guards exact percentiles (nearest rank) and that only per-request records feed them, and
     // bytes summed per row.
     #[test]
     fn percentiles_and_bytes() {
-        let mut records: Vec<UsageRecord> = (1..=100).map(|ms| UsageRecord { latency_us: Some(ms * 1_000), bytes: Some(10), ..rec(0, "a", "/x", 200, 1) }).collect();
-        records.push(UsageRecord { bucket: BucketWidth::Hour, latency_us: Some(9_999_999), bytes: Some(5), ..rec(0, "a", "/x", 200, 40) });
+        let mut records: Vec<UsageRecord> = (1..=100)
+            .map(|ms| UsageRecord {
+                latency_us: Some(ms * 1_000),
+                bytes: Some(10),
+                ..rec(0, "a", "/x", 200, 1)
+            })
+            .collect();
+        records.push(UsageRecord {
+            bucket: BucketWidth::Hour,
+            latency_us: Some(9_999_999),
+            bytes: Some(5),
+            ..rec(0, "a", "/x", 200, 40)
+        });
         let store = UsageStore::from_records(&records).unwrap();
-        let breakdown = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Template, &RecordFilter::all(), true);
-        assert_eq!(breakdown.rows[0].latency, Some(Percentiles { p50_us: 50_000, p95_us: 95_000, p99_us: 99_000 }));
+        let breakdown = store.breakdown(
+            DaySpan { start: 0, end: 1 },
+            Dimension::Template,
+            &RecordFilter::all(),
+            true,
+        );
+        assert_eq!(
+            breakdown.rows[0].latency,
+            Some(Percentiles {
+                p50_us: 50_000,
+                p95_us: 95_000,
+                p99_us: 99_000
+            })
+        );
         assert_eq!(breakdown.rows[0].bytes, 1_005);
         assert!(breakdown.has_bytes && breakdown.has_latency);
         assert_eq!(Percentiles::of(&mut []), None);
-        assert_eq!(Percentiles::of(&mut [7]), Some(Percentiles { p50_us: 7, p95_us: 7, p99_us: 7 }));
+        assert_eq!(
+            Percentiles::of(&mut [7]),
+            Some(Percentiles {
+                p50_us: 7,
+                p95_us: 7,
+                p99_us: 7
+            })
+        );
     }
 
     // Guards the Clients tile: "Unknown client" is unidentified traffic, not one more client.
@@ -1154,27 +1509,84 @@ mod tests {
     fn unknown_client_is_not_counted_as_a_client() {
         let mut records: Vec<UsageRecord> = (0..4).map(|i| rec(i, &format!("c{i}"), "/x", 200, 1)).collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
-        assert_eq!(client_count(&store, &rows), ClientCount { identified: 4, unidentified: false });
-        records.push(UsageRecord { client_id: String::new(), client_name: "Unknown client".into(), ..rec(5, "", "/x", 500, 3) });
+        let rows = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                Dimension::Client,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows;
+        assert_eq!(
+            client_count(&store, &rows),
+            ClientCount {
+                identified: 4,
+                unidentified: false
+            }
+        );
+        records.push(UsageRecord {
+            client_id: String::new(),
+            client_name: "Unknown client".into(),
+            ..rec(5, "", "/x", 500, 3)
+        });
         let store = UsageStore::from_records(&records).unwrap();
-        let rows = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Client, &RecordFilter::all(), false).rows;
-        assert_eq!((rows.len(), client_count(&store, &rows)), (5, ClientCount { identified: 4, unidentified: true }));
+        let rows = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                Dimension::Client,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows;
+        assert_eq!(
+            (rows.len(), client_count(&store, &rows)),
+            (
+                5,
+                ClientCount {
+                    identified: 4,
+                    unidentified: true
+                }
+            )
+        );
     }
 
     // Guards the texts of keys and labels, and finding a key back from its text.
     #[test]
     fn keys_and_labels() {
-        let store = UsageStore::from_records(&[UsageRecord { user: String::new(), ip: "2001:db8::1".into(), ..rec(0, "a", "/x", 404, 1) }]).unwrap();
+        let store = UsageStore::from_records(&[UsageRecord {
+            user: String::new(),
+            ip: "2001:db8::1".into(),
+            ..rec(0, "a", "/x", 404, 1)
+        }])
+        .unwrap();
         for dimension in Dimension::ALL {
-            let rows = store.breakdown(DaySpan { start: 0, end: 1 }, dimension, &RecordFilter::all(), false).rows;
+            let rows = store
+                .breakdown(DaySpan { start: 0, end: 1 }, dimension, &RecordFilter::all(), false)
+                .rows;
             let text = store.key_text(dimension, rows[0].key);
             assert_eq!(store.find_key(dimension, &text), Some(rows[0].key), "{dimension:?}");
         }
-        let class = store.breakdown(DaySpan { start: 0, end: 1 }, Dimension::Class, &RecordFilter::all(), false).rows[0].key;
-        assert_eq!((store.label(Dimension::Class, class), store.key_text(Dimension::Class, class)), ("4xx".into(), "4xx".into()));
+        let class = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                Dimension::Class,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows[0]
+            .key;
+        assert_eq!(
+            (
+                store.label(Dimension::Class, class),
+                store.key_text(Dimension::Class, class)
+            ),
+            ("4xx".into(), "4xx".into())
+        );
         assert_eq!(store.label(Dimension::User, 0), "Unknown");
         assert_eq!(store.label(Dimension::Client, 0), "A");
-        assert_eq!((store.known_values(Dimension::User), store.known_values(Dimension::Ip)), (0, 1));
+        assert_eq!(
+            (store.known_values(Dimension::User), store.known_values(Dimension::Ip)),
+            (0, 1)
+        );
     }
 }

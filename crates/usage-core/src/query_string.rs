@@ -13,7 +13,10 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
             let hex = |b: u8| (b as char).to_digit(16);
             match bytes[i] {
                 b'+' => out.push(b' '),
-                b'%' => match (bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+                b'%' => match (
+                    bytes.get(i + 1).and_then(|&b| hex(b)),
+                    bytes.get(i + 2).and_then(|&b| hex(b)),
+                ) {
                     (Some(high), Some(low)) => {
                         out.push((high * 16 + low) as u8);
                         i += 2;

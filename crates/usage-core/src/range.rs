@@ -8,8 +8,8 @@
 use chrono::{Days, NaiveDate};
 use thiserror::Error;
 
-pub use crate::calendar::{date_of_day, day_number, yesterday};
 use crate::calendar::{DaySpan, Granularity};
+pub use crate::calendar::{date_of_day, day_number, yesterday};
 use crate::model::SECONDS_PER_DAY;
 
 /// An inclusive range of UTC days, `from..=to`, that ends before `today`.
@@ -29,7 +29,12 @@ pub enum Preset {
 }
 
 impl Preset {
-    pub const ALL: [Preset; 4] = [Preset::Yesterday, Preset::Last7Days, Preset::Last30Days, Preset::Last60Days];
+    pub const ALL: [Preset; 4] = [
+        Preset::Yesterday,
+        Preset::Last7Days,
+        Preset::Last30Days,
+        Preset::Last60Days,
+    ];
 
     /// Number of whole days the preset covers.
     pub const fn days(self) -> u64 {
@@ -90,7 +95,9 @@ impl DateRange {
     /// The range a preset stands for, ending yesterday.
     pub fn preset(preset: Preset, today: NaiveDate) -> DateRange {
         let to = yesterday(today);
-        let from = to.checked_sub_days(Days::new(preset.days() - 1)).unwrap_or(NaiveDate::MIN);
+        let from = to
+            .checked_sub_days(Days::new(preset.days() - 1))
+            .unwrap_or(NaiveDate::MIN);
         DateRange { from, to }
     }
 
@@ -128,7 +135,10 @@ impl DateRange {
             notice = Some(RangeNotice::ClampedToYesterday);
         }
         let to = to.max(first_day().min(last));
-        let earliest = to.checked_sub_days(Days::new(MAX_DAYS as u64 - 1)).unwrap_or(NaiveDate::MIN).max(first_day());
+        let earliest = to
+            .checked_sub_days(Days::new(MAX_DAYS as u64 - 1))
+            .unwrap_or(NaiveDate::MIN)
+            .max(first_day());
         if from < earliest {
             from = earliest;
             notice = Some(RangeNotice::Shortened);
@@ -146,7 +156,10 @@ impl DateRange {
             return None;
         }
         let from = first.max(to - max_days.saturating_sub(1) as i64);
-        Some(DateRange { from: date_of_day(from), to: date_of_day(to) })
+        Some(DateRange {
+            from: date_of_day(from),
+            to: date_of_day(to),
+        })
     }
 
     /// First day, inclusive.
@@ -182,7 +195,11 @@ impl DateRange {
 
     /// The time-series granularity for this range: hours for up to 2 days, else days.
     pub fn natural_granularity(&self) -> Granularity {
-        if self.days() <= 2 { Granularity::Hour } else { Granularity::Day }
+        if self.days() <= 2 {
+            Granularity::Hour
+        } else {
+            Granularity::Day
+        }
     }
 
     /// The preset this range equals on `today`, if any.
@@ -196,11 +213,19 @@ impl DateRange {
     pub fn stepped(&self, forward: bool, today: NaiveDate) -> DateRange {
         let days = self.days() as u64;
         let (from, to) = match forward {
-            false => (self.from.checked_sub_days(Days::new(days)), self.to.checked_sub_days(Days::new(days))),
-            true => (self.from.checked_add_days(Days::new(days)), self.to.checked_add_days(Days::new(days))),
+            false => (
+                self.from.checked_sub_days(Days::new(days)),
+                self.to.checked_sub_days(Days::new(days)),
+            ),
+            true => (
+                self.from.checked_add_days(Days::new(days)),
+                self.to.checked_add_days(Days::new(days)),
+            ),
         };
         match (from, to) {
-            (Some(from), Some(to)) if from >= first_day() && from <= yesterday(today) => DateRange::new(from, to.min(yesterday(today)), today),
+            (Some(from), Some(to)) if from >= first_day() && from <= yesterday(today) => {
+                DateRange::new(from, to.min(yesterday(today)), today)
+            }
             _ => *self,
         }
     }
@@ -213,7 +238,10 @@ impl DateRange {
 
 impl From<&DateRange> for DaySpan {
     fn from(range: &DateRange) -> DaySpan {
-        DaySpan { start: day_number(range.from()), end: day_number(range.to()) + 1 }
+        DaySpan {
+            start: day_number(range.from()),
+            end: day_number(range.to()) + 1,
+        }
     }
 }
 
@@ -232,9 +260,16 @@ mod tests {
     fn stepping_periods() {
         let today = d("2024-03-10");
         let week = DateRange::new(d("2024-02-26"), d("2024-03-03"), today);
-        assert_eq!(week.stepped(false, today), DateRange::new(d("2024-02-19"), d("2024-02-25"), today));
+        assert_eq!(
+            week.stepped(false, today),
+            DateRange::new(d("2024-02-19"), d("2024-02-25"), today)
+        );
         let later = week.stepped(true, today);
-        assert_eq!((later.from(), later.to()), (d("2024-03-04"), d("2024-03-09")), "ends yesterday, a day short");
+        assert_eq!(
+            (later.from(), later.to()),
+            (d("2024-03-04"), d("2024-03-09")),
+            "ends yesterday, a day short"
+        );
         assert_eq!(later.stepped(true, today), later, "nothing after yesterday");
         let leap = DateRange::new(d("2024-02-29"), d("2024-02-29"), today);
         assert_eq!(leap.stepped(false, today).from(), d("2024-02-28"));
@@ -250,7 +285,11 @@ mod tests {
         let fetched = DateRange::new(d(1), d(22), today);
         assert!(fetched.covers(&DateRange::new(d(16), d(22), today)));
         assert!(fetched.covers(&fetched));
-        assert!(!fetched.covers(&DateRange::new(NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(), d(22), today)));
+        assert!(!fetched.covers(&DateRange::new(
+            NaiveDate::from_ymd_opt(2026, 10, 31).unwrap(),
+            d(22),
+            today
+        )));
         assert!(!DateRange::new(d(1), d(21), today).covers(&fetched));
     }
     #[test]
@@ -333,9 +372,16 @@ mod tests {
             assert_eq!(notice, Some(RangeNotice::Shortened), "{from}");
         }
         let (range, notice) = DateRange::from_query(Some("1969-06-01"), Some("1970-01-05"), today);
-        assert_eq!((range.from(), range.to(), notice), (d("1970-01-01"), d("1970-01-05"), Some(RangeNotice::Shortened)));
+        assert_eq!(
+            (range.from(), range.to(), notice),
+            (d("1970-01-01"), d("1970-01-05"), Some(RangeNotice::Shortened))
+        );
         let (range, notice) = DateRange::from_query(Some("2017-01-01"), Some("2026-11-20"), today);
-        assert_eq!((range.from(), notice), (d("2017-01-01"), None), "a long but sane range stays");
+        assert_eq!(
+            (range.from(), notice),
+            (d("2017-01-01"), None),
+            "a long but sane range stays"
+        );
         assert_eq!(DateRange::new(NaiveDate::MIN, d("2026-11-20"), today).days(), MAX_DAYS);
     }
 

@@ -44,14 +44,18 @@ impl SelectionNotice {
     /// What the notice says to the user.
     pub fn message(&self) -> String {
         match self {
-            SelectionNotice::Corrupt => "Your saved client/URL selection could not be read, so the defaults are shown.".into(),
+            SelectionNotice::Corrupt => {
+                "Your saved client/URL selection could not be read, so the defaults are shown.".into()
+            }
             SelectionNotice::OldFormat { version } => format!(
                 "Your saved client/URL selection is from an older version (format {version}), so the defaults are shown."
             ),
             SelectionNotice::NothingInRange => {
                 "None of your chosen clients has traffic in this range, so the top 5 are shown.".into()
             }
-            SelectionNotice::UnknownTemplates => "None of your chosen URL templates is in this data, so every URL template is shown.".into(),
+            SelectionNotice::UnknownTemplates => {
+                "None of your chosen URL templates is in this data, so every URL template is shown.".into()
+            }
         }
     }
 }
@@ -74,7 +78,11 @@ pub enum StoredRead {
     /// A list: the format before versions.
     List,
     /// An object: its `version` when it is a whole number, and its two lists.
-    Object { version: Option<u64>, clients: ListRead, templates: ListRead },
+    Object {
+        version: Option<u64>,
+        clients: ListRead,
+        templates: ListRead,
+    },
 }
 
 /// One list field of a stored selection.
@@ -123,16 +131,22 @@ impl ClientSelection {
         use serde_json::Value;
         let list = |value: Option<&Value>| match value {
             None | Some(Value::Null) => ListRead::Default,
-            Some(Value::Array(items)) => items.iter().map(|i| i.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>().map_or(ListRead::Broken, ListRead::Strings),
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_owned))
+                .collect::<Option<Vec<_>>>()
+                .map_or(ListRead::Broken, ListRead::Strings),
             Some(_) => ListRead::Broken,
         };
         let read = match text.map(serde_json::from_str::<Value>) {
             None => StoredRead::Absent,
             Some(Err(_)) => StoredRead::Unreadable,
             Some(Ok(Value::Array(_))) => StoredRead::List,
-            Some(Ok(value @ Value::Object(_))) => {
-                StoredRead::Object { version: value.get("version").and_then(Value::as_u64), clients: list(value.get("clients")), templates: list(value.get("templates")) }
-            }
+            Some(Ok(value @ Value::Object(_))) => StoredRead::Object {
+                version: value.get("version").and_then(Value::as_u64),
+                clients: list(value.get("clients")),
+                templates: list(value.get("templates")),
+            },
             Some(Ok(_)) => StoredRead::Unreadable,
         };
         ClientSelection::from_read(read)
@@ -142,21 +156,36 @@ impl ClientSelection {
     /// a notice; a list (before format 1), another version or anything broken gives the defaults
     /// with a notice.
     pub fn from_read(read: StoredRead) -> StoredSelection {
-        let fallback = |notice| StoredSelection { selection: ClientSelection::defaults(), notice: Some(notice) };
+        let fallback = |notice| StoredSelection {
+            selection: ClientSelection::defaults(),
+            notice: Some(notice),
+        };
         let field = |list: ListRead| match list {
             ListRead::Default => Ok(None),
             ListRead::Strings(values) => Ok(Some(values)),
             ListRead::Broken => Err(()),
         };
         match read {
-            StoredRead::Absent => StoredSelection { selection: ClientSelection::defaults(), notice: None },
+            StoredRead::Absent => StoredSelection {
+                selection: ClientSelection::defaults(),
+                notice: None,
+            },
             StoredRead::Unreadable | StoredRead::Object { version: None, .. } => fallback(SelectionNotice::Corrupt),
             StoredRead::List => fallback(SelectionNotice::OldFormat { version: 0 }),
-            StoredRead::Object { version: Some(v), clients, templates } if v == u64::from(VERSION) => match (field(clients), field(templates)) {
-                (Ok(clients), Ok(templates)) => StoredSelection { selection: ClientSelection { clients, templates }, notice: None },
+            StoredRead::Object {
+                version: Some(v),
+                clients,
+                templates,
+            } if v == u64::from(VERSION) => match (field(clients), field(templates)) {
+                (Ok(clients), Ok(templates)) => StoredSelection {
+                    selection: ClientSelection { clients, templates },
+                    notice: None,
+                },
                 _ => fallback(SelectionNotice::Corrupt),
             },
-            StoredRead::Object { version: Some(v), .. } => fallback(SelectionNotice::OldFormat { version: u32::try_from(v).unwrap_or(u32::MAX) }),
+            StoredRead::Object { version: Some(v), .. } => fallback(SelectionNotice::OldFormat {
+                version: u32::try_from(v).unwrap_or(u32::MAX),
+            }),
         }
     }
 
@@ -174,10 +203,18 @@ impl ClientSelection {
                 let chosen: Vec<ClientId> = ranked
                     .iter()
                     .map(|u| u.key)
-                    .filter(|&c| store.client_info(c).is_some_and(|info| ids.iter().any(|id| id == info.id)))
+                    .filter(|&c| {
+                        store
+                            .client_info(c)
+                            .is_some_and(|info| ids.iter().any(|id| id == info.id))
+                    })
                     .take(MAX_CLIENTS)
                     .collect();
-                if chosen.is_empty() { (top(DEFAULT_CLIENTS), Some(SelectionNotice::NothingInRange)) } else { (chosen, None) }
+                if chosen.is_empty() {
+                    (top(DEFAULT_CLIENTS), Some(SelectionNotice::NothingInRange))
+                } else {
+                    (chosen, None)
+                }
             }
         };
         notices.extend(notice);
@@ -193,7 +230,11 @@ impl ClientSelection {
                 }
             }
         };
-        ResolvedSelection { clients, templates, notices }
+        ResolvedSelection {
+            clients,
+            templates,
+            notices,
+        }
     }
 }
 
@@ -223,11 +264,23 @@ mod tests {
     // Guards the round trip through storage and the versioned shape that old readers rely on.
     #[test]
     fn round_trips_through_storage() {
-        let selection = ClientSelection { clients: Some(vec!["c3".into(), "c1".into()]), templates: Some(vec!["/t0".into()]) };
+        let selection = ClientSelection {
+            clients: Some(vec!["c3".into(), "c1".into()]),
+            templates: Some(vec!["/t0".into()]),
+        };
         let text = selection.to_stored();
         assert_eq!(text, r#"{"version":1,"clients":["c3","c1"],"templates":["/t0"]}"#);
-        assert_eq!(ClientSelection::defaults().to_stored(), r#"{"version":1,"clients":null,"templates":null}"#);
-        assert_eq!(ClientSelection::from_stored(Some(&text)), StoredSelection { selection, notice: None });
+        assert_eq!(
+            ClientSelection::defaults().to_stored(),
+            r#"{"version":1,"clients":null,"templates":null}"#
+        );
+        assert_eq!(
+            ClientSelection::from_stored(Some(&text)),
+            StoredSelection {
+                selection,
+                notice: None
+            }
+        );
     }
 
     // Guards that nothing stored means defaults without any notice.
@@ -248,7 +301,10 @@ mod tests {
             (r#"{"version":1,"clients":"c1"}"#, SelectionNotice::Corrupt),
             (r#"{"clients":["c1"]}"#, SelectionNotice::Corrupt),
             (r#"["c1","c2"]"#, SelectionNotice::OldFormat { version: 0 }),
-            (r#"{"version":7,"clients":["c1"]}"#, SelectionNotice::OldFormat { version: 7 }),
+            (
+                r#"{"version":7,"clients":["c1"]}"#,
+                SelectionNotice::OldFormat { version: 7 },
+            ),
         ];
         for (text, notice) in cases {
             let read = ClientSelection::from_stored(Some(text));
@@ -261,13 +317,23 @@ mod tests {
     #[test]
     fn defaults_are_the_top_five() {
         let store = store();
-        let ranked = store.breakdown(DaySpan { start: 0, end: 1 }, crate::query::Dimension::Client, &RecordFilter::all(), false).rows;
+        let ranked = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                crate::query::Dimension::Client,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows;
         let resolved = ClientSelection::defaults().resolve(&store, &ranked);
         let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.client_id(c)).collect();
         assert_eq!(ids, ["c0", "c1", "c2", "c3", "c4"]);
         assert_eq!(resolved.templates, None);
 
-        let custom = ClientSelection { clients: Some(vec!["c6".into(), "c5".into()]), templates: Some(vec!["/t1".into(), "/gone".into()]) };
+        let custom = ClientSelection {
+            clients: Some(vec!["c6".into(), "c5".into()]),
+            templates: Some(vec!["/t1".into(), "/gone".into()]),
+        };
         let resolved = custom.resolve(&store, &ranked);
         let ids: Vec<&str> = resolved.clients.iter().map(|&c| store.client_id(c)).collect();
         assert_eq!(ids, ["c5", "c6"]);
@@ -278,8 +344,19 @@ mod tests {
     #[test]
     fn unknown_clients_fall_back_to_defaults() {
         let store = store();
-        let ranked = store.breakdown(DaySpan { start: 0, end: 1 }, crate::query::Dimension::Client, &RecordFilter::all(), false).rows;
-        let resolved = ClientSelection { clients: Some(vec!["nobody".into()]), templates: None }.resolve(&store, &ranked);
+        let ranked = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                crate::query::Dimension::Client,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows;
+        let resolved = ClientSelection {
+            clients: Some(vec!["nobody".into()]),
+            templates: None,
+        }
+        .resolve(&store, &ranked);
         assert_eq!(resolved.clients.len(), 5);
         assert_eq!(resolved.notices, [SelectionNotice::NothingInRange]);
     }
@@ -289,12 +366,31 @@ mod tests {
     #[test]
     fn unknown_templates_fall_back_to_all_with_a_notice() {
         let store = store();
-        let ranked = store.breakdown(DaySpan { start: 0, end: 1 }, crate::query::Dimension::Client, &RecordFilter::all(), false).rows;
-        let resolved = ClientSelection { clients: None, templates: Some(vec!["/gone".into(), "/also-gone".into()]) }.resolve(&store, &ranked);
+        let ranked = store
+            .breakdown(
+                DaySpan { start: 0, end: 1 },
+                crate::query::Dimension::Client,
+                &RecordFilter::all(),
+                false,
+            )
+            .rows;
+        let resolved = ClientSelection {
+            clients: None,
+            templates: Some(vec!["/gone".into(), "/also-gone".into()]),
+        }
+        .resolve(&store, &ranked);
         assert_eq!(resolved.templates, None);
         assert_eq!(resolved.notices, [SelectionNotice::UnknownTemplates]);
-        assert!(SelectionNotice::UnknownTemplates.message().contains("every URL template is shown"));
-        let partly = ClientSelection { clients: None, templates: Some(vec!["/gone".into(), "/t1".into()]) }.resolve(&store, &ranked);
+        assert!(
+            SelectionNotice::UnknownTemplates
+                .message()
+                .contains("every URL template is shown")
+        );
+        let partly = ClientSelection {
+            clients: None,
+            templates: Some(vec!["/gone".into(), "/t1".into()]),
+        }
+        .resolve(&store, &ranked);
         assert_eq!(partly.templates, Some(vec![store.template_by_name("/t1").unwrap()]));
         assert!(partly.notices.is_empty());
     }

@@ -15,10 +15,10 @@
 //! count's own noise (√n) and the ratio keep ordinary ups and downs (weekends, a busy Monday) from
 //! being marked. Flat data has no marks: nothing exceeds its own median.
 
+use crate::model::SECONDS_PER_DAY;
 use crate::query::{Dimension, Granularity, RecordFilter};
 use crate::status::StatusClass;
 use crate::store::UsageStore;
-use crate::model::SECONDS_PER_DAY;
 use crate::zone::{Offsets, Window};
 
 /// Buckets the baseline looks back over.
@@ -41,7 +41,11 @@ pub enum SpikeMetric {
 }
 
 impl SpikeMetric {
-    pub const ALL: [SpikeMetric; 3] = [SpikeMetric::Requests, SpikeMetric::ServerErrors, SpikeMetric::RateLimited];
+    pub const ALL: [SpikeMetric; 3] = [
+        SpikeMetric::Requests,
+        SpikeMetric::ServerErrors,
+        SpikeMetric::RateLimited,
+    ];
 
     /// "requests", "5xx responses", "429 responses".
     pub const fn label(self) -> &'static str {
@@ -102,7 +106,10 @@ pub fn marks(values: &[u64], from: usize, stride: usize) -> Vec<(usize, u64)> {
     let stride = stride.max(1);
     (from..values.len())
         .filter_map(|i| {
-            let previous: Vec<u64> = (1..=BASELINE).filter_map(|j| i.checked_sub(j * stride)).map(|p| values[p]).collect();
+            let previous: Vec<u64> = (1..=BASELINE)
+                .filter_map(|j| i.checked_sub(j * stride))
+                .map(|p| values[p])
+                .collect();
             spike_after(&previous, values[i]).map(|b| (i, b))
         })
         .collect()
@@ -111,27 +118,59 @@ pub fn marks(values: &[u64], from: usize, stride: usize) -> Vec<(usize, u64)> {
 impl UsageStore {
     /// The spikes of each of `keys` of `dimension` over `span` in buckets of `granularity`, for
     /// requests, 5xx and 429s, through `filter`; in time order, then by the order of `keys`.
-    pub fn spikes(&self, span: Window, granularity: Granularity, offsets: &Offsets, filter: &RecordFilter, dimension: Dimension, keys: &[u32]) -> Vec<Spike> {
+    pub fn spikes(
+        &self,
+        span: Window,
+        granularity: Granularity,
+        offsets: &Offsets,
+        filter: &RecordFilter,
+        dimension: Dimension,
+        keys: &[u32],
+    ) -> Vec<Spike> {
         // The baseline's buckets before the range: a week of days for buckets of a day or less.
         let (back, stride) = match granularity.fixed_seconds() {
-            Some(width) if width < SECONDS_PER_DAY => (BASELINE as i64 * SECONDS_PER_DAY, (SECONDS_PER_DAY / width) as usize),
+            Some(width) if width < SECONDS_PER_DAY => {
+                (BASELINE as i64 * SECONDS_PER_DAY, (SECONDS_PER_DAY / width) as usize)
+            }
             Some(width) => (BASELINE as i64 * width, 1),
             None => (BASELINE as i64 * 31 * SECONDS_PER_DAY, 1),
         };
-        let reach = Window { start: span.start.saturating_sub(back), end: span.end };
+        let reach = Window {
+            start: span.start.saturating_sub(back),
+            end: span.end,
+        };
         let mut found = Vec::new();
         for metric in SpikeMetric::ALL {
-            let series = self.series_of_class(reach, granularity, offsets, filter, Some((dimension, keys)), metric.class());
+            let series = self.series_of_class(
+                reach,
+                granularity,
+                offsets,
+                filter,
+                Some((dimension, keys)),
+                metric.class(),
+            );
             // The bucket holding the range's first instant (weeks and months may start before it).
             let first = series.starts.partition_point(|&s| s <= span.start).saturating_sub(1);
             for (key, values) in &series.series {
                 // Buckets that begin before the data does are no baseline: the data's start is
                 // not a jump.
-                let covered = self.first_timestamp().map_or(0, |t| series.starts.partition_point(|&s| s < t));
+                let covered = self
+                    .first_timestamp()
+                    .map_or(0, |t| series.starts.partition_point(|&s| s < t));
                 let judged = values.get(covered..).unwrap_or_default();
-                for (bucket, baseline) in marks(judged, first.saturating_sub(covered), stride).into_iter().map(|(b, base)| (b + covered, base)) {
+                for (bucket, baseline) in marks(judged, first.saturating_sub(covered), stride)
+                    .into_iter()
+                    .map(|(b, base)| (b + covered, base))
+                {
                     let start = series.starts[bucket];
-                    found.push(Spike { key: *key, metric, bucket: bucket - first, start, value: values[bucket], baseline });
+                    found.push(Spike {
+                        key: *key,
+                        metric,
+                        bucket: bucket - first,
+                        start,
+                        value: values[bucket],
+                        baseline,
+                    });
                 }
             }
         }
@@ -151,7 +190,10 @@ mod tests {
     fn naive_marks(values: &[u64], from: usize, stride: usize) -> Vec<(usize, u64)> {
         let mut out = Vec::new();
         for i in from..values.len() {
-            let mut previous: Vec<u64> = (1..=BASELINE).filter(|j| i >= j * stride).map(|j| values[i - j * stride]).collect();
+            let mut previous: Vec<u64> = (1..=BASELINE)
+                .filter(|j| i >= j * stride)
+                .map(|j| values[i - j * stride])
+                .collect();
             if previous.len() < MIN_BASELINE {
                 continue;
             }
@@ -160,7 +202,9 @@ mod tests {
             let mut deviations: Vec<u64> = previous.iter().map(|&v| v.abs_diff(baseline)).collect();
             deviations.sort();
             let mad = deviations[(deviations.len() - 1) / 2] as f64;
-            let spread = [1.4826 * mad, (baseline as f64).sqrt(), 1.0].into_iter().fold(0.0, f64::max);
+            let spread = [1.4826 * mad, (baseline as f64).sqrt(), 1.0]
+                .into_iter()
+                .fold(0.0, f64::max);
             let v = values[i] as f64;
             if v > baseline as f64 + K * spread && v >= RATIO * baseline as f64 && values[i] >= baseline + MIN_JUMP {
                 out.push((i, baseline));
@@ -189,21 +233,42 @@ mod tests {
         let noisy: Vec<u64> = (0..60).map(|i| 1_000 + (i * 37 % 11) * 6 + i * 4).collect();
         assert!(marks(&noisy, 0, 1).is_empty(), "{:?}", marks(&noisy, 0, 1));
         let weekly: Vec<u64> = (0..60).map(|i| if i % 7 >= 5 { 300 } else { 1_000 }).collect();
-        assert!(marks(&weekly, 0, 1).is_empty(), "weekends and Mondays are not spikes: {:?}", marks(&weekly, 0, 1));
+        assert!(
+            marks(&weekly, 0, 1).is_empty(),
+            "weekends and Mondays are not spikes: {:?}",
+            marks(&weekly, 0, 1)
+        );
         // Office hours: quiet nights, busy days; each morning is compared with other mornings.
-        let hourly: Vec<u64> = (0..24 * 14).map(|h| if (8..18).contains(&(h % 24)) { 900 + (h as u64 * 7) % 50 } else { 40 }).collect();
+        let hourly: Vec<u64> = (0..24 * 14)
+            .map(|h| {
+                if (8..18).contains(&(h % 24)) {
+                    900 + (h as u64 * 7) % 50
+                } else {
+                    40
+                }
+            })
+            .collect();
         assert!(marks(&hourly, 0, 24).is_empty(), "{:?}", marks(&hourly, 0, 24));
-        assert!(!marks(&hourly, 0, 1).is_empty(), "the stride is what keeps mornings unmarked");
+        assert!(
+            !marks(&hourly, 0, 1).is_empty(),
+            "the stride is what keeps mornings unmarked"
+        );
         let mut jump = vec![40u64; 20];
         jump[12] = 400;
         assert_eq!(marks(&jump, 0, 1), [(12, 40)]);
         assert_eq!(marks(&jump, 13, 1), [], "only from `from` on");
         let mut small = vec![0u64; 20];
         small[10] = 9;
-        assert!(marks(&small, 0, 1).is_empty(), "nine 429s where there were none is below the least jump");
+        assert!(
+            marks(&small, 0, 1).is_empty(),
+            "nine 429s where there were none is below the least jump"
+        );
         small[10] = 12;
         assert_eq!(marks(&small, 0, 1), [(10, 0)]);
-        assert!(marks(&[0, 0, 0, 500], 0, 1).is_empty(), "too few buckets before it to judge");
+        assert!(
+            marks(&[0, 0, 0, 500], 0, 1).is_empty(),
+            "too few buckets before it to judge"
+        );
     }
 
     // Guards that the data's start is no spike: weekly buckets over a range that begins before the
@@ -215,9 +280,21 @@ mod tests {
         let range = DateRange::new(today - chrono::Days::new(90), today - chrono::Days::new(1), today);
         let offsets = Offsets::utc();
         let keys: Vec<u32> = (0..store.client_count() as u32).collect();
-        let spikes = store.spikes(offsets.window(&range), Granularity::Week, &offsets, &RecordFilter::all(), Dimension::Client, &keys);
+        let spikes = store.spikes(
+            offsets.window(&range),
+            Granularity::Week,
+            &offsets,
+            &RecordFilter::all(),
+            Dimension::Client,
+            &keys,
+        );
         let data_start = store.first_timestamp().unwrap();
-        assert!(spikes.iter().all(|s| s.start >= data_start + MIN_BASELINE as i64 * 7 * 86_400), "{spikes:#?}");
+        assert!(
+            spikes
+                .iter()
+                .all(|s| s.start >= data_start + MIN_BASELINE as i64 * 7 * 86_400),
+            "{spikes:#?}"
+        );
     }
 
     // Guards the rule on the demo's two incidents: the 5xx spike 12 days ago for every client,
@@ -230,7 +307,14 @@ mod tests {
         let offsets = Offsets::utc();
         let window = offsets.window(&range);
         let keys: Vec<u32> = (0..store.client_count() as u32).collect();
-        let spikes = store.spikes(window, Granularity::Day, &offsets, &RecordFilter::all(), Dimension::Client, &keys);
+        let spikes = store.spikes(
+            window,
+            Granularity::Day,
+            &offsets,
+            &RecordFilter::all(),
+            Dimension::Client,
+            &keys,
+        );
         let day = |s: &Spike| day_number(today) - s.start / 86_400;
         let hammered = store.client_by_id("e61f2b7c-zapier").unwrap();
         // Every client's 5xx on the day of the server errors, but the night batch's: it called
@@ -239,12 +323,33 @@ mod tests {
         let night = store.client_by_id("6e3b90d1-legacy-reports").unwrap();
         let mut marked: Vec<u32> = server.iter().map(|s| s.key).collect();
         marked.sort_unstable();
-        assert_eq!(marked, keys.iter().copied().filter(|&k| k != night).collect::<Vec<_>>(), "{spikes:#?}");
-        assert!(server.iter().all(|s| s.metric == SpikeMetric::ServerErrors && s.value >= 2 * s.baseline), "{server:#?}");
+        assert_eq!(
+            marked,
+            keys.iter().copied().filter(|&k| k != night).collect::<Vec<_>>(),
+            "{spikes:#?}"
+        );
+        assert!(
+            server
+                .iter()
+                .all(|s| s.metric == SpikeMetric::ServerErrors && s.value >= 2 * s.baseline),
+            "{server:#?}"
+        );
         // The hammered client's 429s, and its requests (4× for 10 hours), on its day.
-        let limited: Vec<(SpikeMetric, u32)> = spikes.iter().filter(|s| day(s) == 5).map(|s| (s.metric, s.key)).collect();
-        assert!(limited.contains(&(SpikeMetric::RateLimited, hammered)) && limited.contains(&(SpikeMetric::Requests, hammered)), "{limited:?}");
+        let limited: Vec<(SpikeMetric, u32)> = spikes
+            .iter()
+            .filter(|s| day(s) == 5)
+            .map(|s| (s.metric, s.key))
+            .collect();
+        assert!(
+            limited.contains(&(SpikeMetric::RateLimited, hammered))
+                && limited.contains(&(SpikeMetric::Requests, hammered)),
+            "{limited:?}"
+        );
         assert!(limited.iter().all(|&(_, key)| key == hammered), "{limited:?}");
-        assert_eq!(server.len() + limited.len(), spikes.len(), "nothing else in 30 days: {spikes:#?}");
+        assert_eq!(
+            server.len() + limited.len(),
+            spikes.len(),
+            "nothing else in 30 days: {spikes:#?}"
+        );
     }
 }

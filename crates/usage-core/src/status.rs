@@ -74,7 +74,10 @@ impl StatusClass {
 
     /// Whether requests of this class count as errors.
     pub const fn is_error(self) -> bool {
-        matches!(self, StatusClass::ClientError | StatusClass::RateLimited | StatusClass::ServerError)
+        matches!(
+            self,
+            StatusClass::ClientError | StatusClass::RateLimited | StatusClass::ServerError
+        )
     }
 
     const fn index(self) -> usize {
@@ -127,7 +130,11 @@ impl StatusCounts {
 
     /// Requests answered with `4xx`, `429` or `5xx`.
     pub fn errors(&self) -> u64 {
-        StatusClass::ALL.iter().filter(|c| c.is_error()).map(|&c| self.get(c)).sum()
+        StatusClass::ALL
+            .iter()
+            .filter(|c| c.is_error())
+            .map(|&c| self.get(c))
+            .sum()
     }
 
     /// Errors as a fraction of all requests in `0.0..=1.0`; `None` when there are no requests.

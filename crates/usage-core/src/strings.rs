@@ -129,8 +129,21 @@ mod tests {
     #[test]
     fn values_by_id_and_text() {
         let table: StringTable = ["", "Zürich 🚀", "b", ""].into_iter().map(String::from).collect();
-        assert_eq!((table.len(), table.get(0), table.get(1), table.get(2), table.get(3), table.get(9)), (4, "", "Zürich 🚀", "b", "", ""));
-        assert_eq!((table.find("b"), table.find(""), table.find("nope")), (Some(2), Some(0), None));
+        assert_eq!(
+            (
+                table.len(),
+                table.get(0),
+                table.get(1),
+                table.get(2),
+                table.get(3),
+                table.get(9)
+            ),
+            (4, "", "Zürich 🚀", "b", "", "")
+        );
+        assert_eq!(
+            (table.find("b"), table.find(""), table.find("nope")),
+            (Some(2), Some(0), None)
+        );
         assert_eq!(table.iter().collect::<Vec<_>>(), ["", "Zürich 🚀", "b", ""]);
     }
 
@@ -140,9 +153,18 @@ mod tests {
         let table: StringTable = ["a", "éé", "xyz"].into_iter().map(String::from).collect();
         let (text, ends) = table.clone().into_parts();
         assert_eq!(StringTable::from_parts(text.clone(), ends.clone()), Ok(table));
-        assert_eq!(StringTable::from_parts(text.clone(), vec![1, 0]), Err(TableError::BadEnds));
-        assert_eq!(StringTable::from_parts(text.clone(), vec![1, 99]), Err(TableError::BadEnds));
-        assert_eq!(StringTable::from_parts(text, vec![2]), Err(TableError::NotOnCharBoundary));
+        assert_eq!(
+            StringTable::from_parts(text.clone(), vec![1, 0]),
+            Err(TableError::BadEnds)
+        );
+        assert_eq!(
+            StringTable::from_parts(text.clone(), vec![1, 99]),
+            Err(TableError::BadEnds)
+        );
+        assert_eq!(
+            StringTable::from_parts(text, vec![2]),
+            Err(TableError::NotOnCharBoundary)
+        );
         assert_eq!(StringTable::from_parts(vec![0xff], vec![1]), Err(TableError::NotUtf8));
     }
 }

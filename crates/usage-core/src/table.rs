@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use crate::format::{decimal, iso_date, percent, thousands};
 use crate::csv_cell::csv_field;
+use crate::format::{decimal, iso_date, percent, thousands};
 use crate::query::{Dimension, Filter, Row, SortColumn, share};
 use crate::range::DateRange;
 use crate::status::{StatusClass, StatusCounts};
@@ -152,7 +152,9 @@ impl Table {
             TableColumn::Name => store.label(self.dimension(), row.key),
             TableColumn::Methods => self.methods.get(row.key as usize).cloned().unwrap_or_default(),
             TableColumn::Requests => whole(row.counts.total()),
-            TableColumn::Change => self.change(row.counts.total(), |(by_key, _)| by_key.get(row.key as usize).copied().unwrap_or(0)),
+            TableColumn::Change => self.change(row.counts.total(), |(by_key, _)| {
+                by_key.get(row.key as usize).copied().unwrap_or(0)
+            }),
             TableColumn::Class(class) => whole(row.counts.get(class)),
             TableColumn::ErrorRate => percent(row.counts.error_rate()),
             TableColumn::Share => percent(share(row.counts.total(), self.total.total())),
@@ -182,7 +184,10 @@ impl Table {
 
     /// `now`'s change against what `before` picks from the comparison period.
     fn change(&self, now: u64, before: impl Fn(&(Arc<Vec<u64>>, u64)) -> u64) -> String {
-        self.before.as_ref().map(|b| crate::format::count_change(now, before(b)).text).unwrap_or_default()
+        self.before
+            .as_ref()
+            .map(|b| crate::format::count_change(now, before(b)).text)
+            .unwrap_or_default()
     }
 
     /// The rows whose name or key contains `needle`, ignoring ASCII case, in the table's order
@@ -201,7 +206,12 @@ impl Table {
         if needle.trim().is_empty() {
             return None;
         }
-        Some(store.rows_matching(self.dimension(), &self.rows, needle).map(|i| i as u32).collect())
+        Some(
+            store
+                .rows_matching(self.dimension(), &self.rows, needle)
+                .map(|i| i as u32)
+                .collect(),
+        )
     }
 
     /// The table as CSV: a line saying what it is (`heading`), the header, `rows` as shown, the
@@ -220,11 +230,20 @@ impl Table {
             }
             out.push('\n');
         };
-        line(&mut out, &mut self.columns.iter().map(|c| c.header(dimension).to_owned()));
+        line(
+            &mut out,
+            &mut self.columns.iter().map(|c| c.header(dimension).to_owned()),
+        );
         for row in rows.iter().chain(&self.rest) {
-            line(&mut out, &mut self.columns.iter().map(|&c| self.cell(store, c, row, Numbers::Csv)));
+            line(
+                &mut out,
+                &mut self.columns.iter().map(|&c| self.cell(store, c, row, Numbers::Csv)),
+            );
         }
-        line(&mut out, &mut self.columns.iter().map(|&c| self.total_cell(c, Numbers::Csv)));
+        line(
+            &mut out,
+            &mut self.columns.iter().map(|&c| self.total_cell(c, Numbers::Csv)),
+        );
         out
     }
 }
@@ -248,7 +267,10 @@ pub fn heading(dimension: Dimension, range: &DateRange, filters: &[Filter], sear
         iso_date(range.to())
     );
     if !filters.is_empty() {
-        let filters: Vec<String> = filters.iter().map(|f| format!("{} = {}", f.dimension.as_str(), f.key)).collect();
+        let filters: Vec<String> = filters
+            .iter()
+            .map(|f| format!("{} = {}", f.dimension.as_str(), f.key))
+            .collect();
         text.push_str(&format!("; filters: {}", filters.join(" and ")));
     }
     if !search.trim().is_empty() {
@@ -260,10 +282,36 @@ pub fn heading(dimension: Dimension, range: &DateRange, filters: &[Filter], sear
 /// The file name of an exported table: `callboard-ip-2026-10-01-to-2026-10-31-UTC-client-billing-sync.csv`.
 /// Filter keys keep only characters every file system takes, and the name stays short.
 pub fn file_name(dimension: Dimension, range: &DateRange, filters: &[Filter], zone: &str) -> String {
-    let zone: String = zone.chars().map(|c| if c.is_ascii_alphanumeric() || c == '+' || c == '-' { c } else { '_' }).take(40).collect();
-    let mut name = format!("callboard-{}-{}-to-{}-{zone}", dimension.as_str(), iso_date(range.from()), iso_date(range.to()));
+    let zone: String = zone
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '+' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(40)
+        .collect();
+    let mut name = format!(
+        "callboard-{}-{}-to-{}-{zone}",
+        dimension.as_str(),
+        iso_date(range.from()),
+        iso_date(range.to())
+    );
     for filter in filters {
-        let key: String = filter.key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '_' { c } else { '-' }).take(40).collect();
+        let key: String = filter
+            .key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .take(40)
+            .collect();
         name.push_str(&format!("-{}-{}", filter.dimension.as_str(), key.trim_matches('-')));
     }
     let mut name: String = name.chars().take(180).collect();
@@ -274,12 +322,19 @@ pub fn file_name(dimension: Dimension, range: &DateRange, filters: &[Filter], zo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::ViewState;
     use crate::model::{BucketWidth, UsageRecord};
     use crate::query::{DaySpan, Filter, RecordFilter};
+    use crate::view::ViewState;
     use chrono::NaiveDate;
 
-    fn record(client: &str, template: &str, method: &str, status: u16, requests: u64, bytes: Option<u64>) -> UsageRecord {
+    fn record(
+        client: &str,
+        template: &str,
+        method: &str,
+        status: u16,
+        requests: u64,
+        bytes: Option<u64>,
+    ) -> UsageRecord {
         UsageRecord {
             timestamp: 1_795_000_000,
             bucket: BucketWidth::Request,
@@ -298,8 +353,21 @@ mod tests {
     }
 
     fn table(store: &UsageStore, dimension: Dimension) -> Table {
-        let b = store.breakdown(DaySpan { start: 0, end: 30_000 }, dimension, &RecordFilter::all(), false);
-        Table { dimension: Some(dimension), columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency), total: b.total, rest: b.rest, rows: b.rows, methods: Vec::new(), before: None }
+        let b = store.breakdown(
+            DaySpan { start: 0, end: 30_000 },
+            dimension,
+            &RecordFilter::all(),
+            false,
+        );
+        Table {
+            dimension: Some(dimension),
+            columns: TableColumn::for_table(dimension, b.has_bytes, b.has_latency),
+            total: b.total,
+            rest: b.rest,
+            rows: b.rows,
+            methods: Vec::new(),
+            before: None,
+        }
     }
 
     // Guards the change column: after Requests, each row against its own value in the comparison
@@ -308,21 +376,68 @@ mod tests {
     #[test]
     fn change_column_compares_each_row() {
         // Both periods in one store, as in the app: Delta called only in the earlier one.
-        let both: Vec<UsageRecord> = [("Alpha", 150, 0), ("Beta", 80, 0), ("Gamma", 5, 0), ("Alpha", 100, 1), ("Beta", 100, 1), ("Delta", 7, 1)]
-            .iter()
-            .map(|&(c, n, period)| UsageRecord { timestamp: 1_795_000_000 - period * 86_400 * 10, ..record(c, "/a", "GET", 200, n, None) })
-            .collect();
+        let both: Vec<UsageRecord> = [
+            ("Alpha", 150, 0),
+            ("Beta", 80, 0),
+            ("Gamma", 5, 0),
+            ("Alpha", 100, 1),
+            ("Beta", 100, 1),
+            ("Delta", 7, 1),
+        ]
+        .iter()
+        .map(|&(c, n, period)| UsageRecord {
+            timestamp: 1_795_000_000 - period * 86_400 * 10,
+            ..record(c, "/a", "GET", 200, n, None)
+        })
+        .collect();
         let store = UsageStore::from_records(&both).unwrap();
         let day = 1_795_000_000 / 86_400;
         let span = |d: i64| DaySpan { start: d, end: d + 1 };
         let b = store.breakdown(span(day), Dimension::Client, &RecordFilter::all(), false);
         let earlier = store.breakdown(span(day - 10), Dimension::Client, &RecordFilter::all(), false);
-        let t = Table { dimension: Some(Dimension::Client), columns: TableColumn::for_table(Dimension::Client, false, false), total: b.total, rest: b.rest, rows: b.rows, methods: Vec::new(), before: None }.compared_with(&earlier);
-        assert_eq!(&t.columns[..3], [TableColumn::Name, TableColumn::Requests, TableColumn::Change]);
-        let changes: Vec<(String, String)> = t.rows.iter().map(|r| (store.label(Dimension::Client, r.key), t.cell(&store, TableColumn::Change, r, Numbers::Screen))).collect();
-        assert_eq!(changes, [("Alpha".to_owned(), "▲ 50.0%".to_owned()), ("Beta".into(), "▼ 20.0%".into()), ("Gamma".into(), "▲ new".into())]);
-        assert_eq!(t.total_cell(TableColumn::Change, Numbers::Screen), "▲ 13.5%", "235 against 207");
-        assert!(t.to_csv(&store, &t.rows, "h").lines().nth(1).is_some_and(|l| l.starts_with("Client,Requests,Change,")));
+        let t = Table {
+            dimension: Some(Dimension::Client),
+            columns: TableColumn::for_table(Dimension::Client, false, false),
+            total: b.total,
+            rest: b.rest,
+            rows: b.rows,
+            methods: Vec::new(),
+            before: None,
+        }
+        .compared_with(&earlier);
+        assert_eq!(
+            &t.columns[..3],
+            [TableColumn::Name, TableColumn::Requests, TableColumn::Change]
+        );
+        let changes: Vec<(String, String)> = t
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    store.label(Dimension::Client, r.key),
+                    t.cell(&store, TableColumn::Change, r, Numbers::Screen),
+                )
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("Alpha".to_owned(), "▲ 50.0%".to_owned()),
+                ("Beta".into(), "▼ 20.0%".into()),
+                ("Gamma".into(), "▲ new".into())
+            ]
+        );
+        assert_eq!(
+            t.total_cell(TableColumn::Change, Numbers::Screen),
+            "▲ 13.5%",
+            "235 against 207"
+        );
+        assert!(
+            t.to_csv(&store, &t.rows, "h")
+                .lines()
+                .nth(1)
+                .is_some_and(|l| l.starts_with("Client,Requests,Change,"))
+        );
     }
 
     // Guards the columns each table gets: methods for URLs only, bytes only when the data has them.
@@ -332,7 +447,10 @@ mod tests {
         assert_eq!(plain.len(), 9);
         assert!(!plain.contains(&TableColumn::Methods) && !plain.contains(&TableColumn::Bytes));
         let urls = TableColumn::for_table(Dimension::Template, true, true);
-        assert_eq!(&urls[..3], [TableColumn::Name, TableColumn::Methods, TableColumn::Requests]);
+        assert_eq!(
+            &urls[..3],
+            [TableColumn::Name, TableColumn::Methods, TableColumn::Requests]
+        );
         assert_eq!(urls.last(), Some(&TableColumn::Bytes));
         assert_eq!(urls.iter().map(|c| c.key()).filter(|k| *k == "requests").count(), 1);
     }
@@ -350,30 +468,64 @@ mod tests {
         let t = table(&store, Dimension::Client);
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let mut state = ViewState::default_for(today);
-        state.filters.push(Filter { dimension: Dimension::Class, key: "5xx".into() });
-        let csv = t.to_csv(&store, &t.rows, &heading(Dimension::Client, &state.range, &state.filters, "", "UTC"));
+        state.filters.push(Filter {
+            dimension: Dimension::Class,
+            key: "5xx".into(),
+        });
+        let csv = t.to_csv(
+            &store,
+            &t.rows,
+            &heading(Dimension::Client, &state.range, &state.filters, "", "UTC"),
+        );
         let lines: Vec<&str> = csv.lines().collect();
-        assert!(lines[0].starts_with("Callboard: requests by client from 2026-10-30 to 2026-11-28 (UTC days); filters: class = 5xx"), "{}", lines[0]);
+        assert!(
+            lines[0].starts_with(
+                "Callboard: requests by client from 2026-10-30 to 2026-11-28 (UTC days); filters: class = 5xx"
+            ),
+            "{}",
+            lines[0]
+        );
         assert_eq!(lines[1], "Client,Requests,2xx,3xx,4xx,429,5xx,Error %,Share,Bytes");
         assert_eq!(lines[2], "\"'=HYPERLINK(\"\"x\"\")\",1500,1500,0,0,0,0,0.0%,75.0%,10");
         assert_eq!(lines[3], "Beta,501,1,0,0,0,500,99.8%,25.0%,6");
         assert_eq!(lines[4], "All clients,2001,1501,0,0,0,500,25.0%,100.0%,16");
-        assert_eq!(t.cell(&store, TableColumn::Requests, &t.rows[0], Numbers::Screen), "1,500");
+        assert_eq!(
+            t.cell(&store, TableColumn::Requests, &t.rows[0], Numbers::Screen),
+            "1,500"
+        );
         assert_eq!(t.cell(&store, TableColumn::Bytes, &t.rows[0], Numbers::Screen), "10 B");
         assert_eq!(bytes(4_376_694_000, Numbers::Screen), "4.4 GB");
         assert_eq!(bytes(999, Numbers::Screen), "999 B");
         assert_eq!(bytes(u128::MAX, Numbers::Csv), u64::MAX.to_string());
-        assert_eq!(file_name(Dimension::Client, &state.range, &state.filters, "UTC"), "callboard-client-2026-10-30-to-2026-11-28-UTC-class-5xx.csv");
-        assert_eq!(file_name(Dimension::Client, &state.range, &state.filters, "America/St_Johns"), "callboard-client-2026-10-30-to-2026-11-28-America_St_Johns-class-5xx.csv");
-        assert!(heading(Dimension::Client, &state.range, &state.filters, "", "Asia/Kathmandu").contains("(Asia/Kathmandu days)"));
+        assert_eq!(
+            file_name(Dimension::Client, &state.range, &state.filters, "UTC"),
+            "callboard-client-2026-10-30-to-2026-11-28-UTC-class-5xx.csv"
+        );
+        assert_eq!(
+            file_name(Dimension::Client, &state.range, &state.filters, "America/St_Johns"),
+            "callboard-client-2026-10-30-to-2026-11-28-America_St_Johns-class-5xx.csv"
+        );
+        assert!(
+            heading(Dimension::Client, &state.range, &state.filters, "", "Asia/Kathmandu")
+                .contains("(Asia/Kathmandu days)")
+        );
     }
 
     // Guards the search: ASCII case is ignored, keys match as well as names, order is kept.
     #[test]
     fn search_keeps_order_and_ignores_case() {
-        let store = UsageStore::from_records(&[record("Billing", "/a", "GET", 200, 5, None), record("Payroll", "/a", "GET", 200, 9, None), record("billboard", "/a", "GET", 200, 1, None)]).unwrap();
+        let store = UsageStore::from_records(&[
+            record("Billing", "/a", "GET", 200, 5, None),
+            record("Payroll", "/a", "GET", 200, 9, None),
+            record("billboard", "/a", "GET", 200, 1, None),
+        ])
+        .unwrap();
         let t = table(&store, Dimension::Client);
-        let names = |rows: Vec<Row>| rows.iter().map(|r| store.label(Dimension::Client, r.key)).collect::<Vec<_>>();
+        let names = |rows: Vec<Row>| {
+            rows.iter()
+                .map(|r| store.label(Dimension::Client, r.key))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(t.search(&store, " BILL ")), ["Billing", "billboard"]);
         assert_eq!(names(t.search(&store, "payroll")), ["Payroll"]);
         assert_eq!(t.search(&store, "").len(), 3);
@@ -385,11 +537,23 @@ mod tests {
     fn file_names_are_safe() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
         let mut state = ViewState::default_for(today);
-        state.filters.push(Filter { dimension: Dimension::Template, key: "../../etc/{id}".into() });
-        state.filters.push(Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() });
+        state.filters.push(Filter {
+            dimension: Dimension::Template,
+            key: "../../etc/{id}".into(),
+        });
+        state.filters.push(Filter {
+            dimension: Dimension::Ip,
+            key: "2001:db8::1".into(),
+        });
         let name = file_name(Dimension::Ip, &state.range, &state.filters, "UTC");
-        assert_eq!(name, "callboard-ip-2026-10-30-to-2026-11-28-UTC-template-..-..-etc--id-ip-2001-db8--1.csv");
-        state.filters.push(Filter { dimension: Dimension::User, key: "x".repeat(500) });
+        assert_eq!(
+            name,
+            "callboard-ip-2026-10-30-to-2026-11-28-UTC-template-..-..-etc--id-ip-2001-db8--1.csv"
+        );
+        state.filters.push(Filter {
+            dimension: Dimension::User,
+            key: "x".repeat(500),
+        });
         assert!(file_name(Dimension::Ip, &state.range, &state.filters, "UTC").len() <= 184);
         assert!(!file_name(Dimension::Ip, &state.range, &state.filters, "UTC").contains('/'));
     }

@@ -25,17 +25,30 @@ pub const RULES: [(&str, &str); 5] = [
 
 fn is_uuid(s: &str) -> bool {
     s.len() == 36
-        && s.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() })
+        && s.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 fn is_email(s: &str) -> bool {
     match s.split_once('@') {
-        Some((user, domain)) => !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'),
+        Some((user, domain)) => {
+            !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        }
         None => false,
     }
 }
@@ -63,7 +76,9 @@ pub fn fold(url: &str) -> String {
     let path = url.split(['?', '#']).next().unwrap_or("");
     // `https://host/path` → `/path`.
     let path = match path.find("://") {
-        Some(scheme_end) => path[scheme_end + 3..].find('/').map_or("/", |p| &path[scheme_end + 3 + p..]),
+        Some(scheme_end) => path[scheme_end + 3..]
+            .find('/')
+            .map_or("/", |p| &path[scheme_end + 3 + p..]),
         None => path,
     };
     let mut out = String::with_capacity(path.len());
@@ -79,7 +94,11 @@ pub fn fold(url: &str) -> String {
 /// A template as a source gave it, normalised to start with `/` (Genesys may omit it).
 pub fn normalise(template: &str) -> String {
     let t = template.trim();
-    if t.is_empty() || t.starts_with('/') { t.to_owned() } else { format!("/{t}") }
+    if t.is_empty() || t.starts_with('/') {
+        t.to_owned()
+    } else {
+        format!("/{t}")
+    }
 }
 
 #[cfg(test)]

@@ -23,10 +23,10 @@
 use chrono::NaiveDate;
 
 use crate::metric::Metric;
-pub use crate::query_string::{parse_query, write_query};
-use crate::rest::SourceKind;
 use crate::query::{Dimension, Filter, Granularity, SortColumn};
+pub use crate::query_string::{parse_query, write_query};
 use crate::range::{DateRange, RangeNotice};
+use crate::rest::SourceKind;
 use crate::zone::{Compare, ZoneChoice};
 
 /// A tab of the dashboard.
@@ -80,7 +80,10 @@ pub struct Sort {
 
 impl Sort {
     /// The order of a table whose link names none: by requests, most first (a breakdown's own).
-    pub const RANKED: Sort = Sort { column: SortColumn::Requests, descending: true };
+    pub const RANKED: Sort = Sort {
+        column: SortColumn::Requests,
+        descending: true,
+    };
 
     /// `-requests`, `name`.
     pub fn as_query(self) -> String {
@@ -99,8 +102,14 @@ impl Sort {
     /// same column, else the column's natural first direction.
     pub fn clicked(current: Option<Sort>, column: SortColumn) -> Sort {
         match current {
-            Some(sort) if sort.column == column => Sort { column, descending: !sort.descending },
-            _ => Sort { column, descending: column.descending_first() },
+            Some(sort) if sort.column == column => Sort {
+                column,
+                descending: !sort.descending,
+            },
+            _ => Sort {
+                column,
+                descending: column.descending_first(),
+            },
         }
     }
 }
@@ -147,23 +156,47 @@ impl ViewNotice {
     /// What the page says; `range` is the range shown after all.
     pub fn message(&self, range: &DateRange) -> String {
         match self {
-            ViewNotice::Range(RangeNotice::ClampedToYesterday) => "The link asked for today or later; the range now ends yesterday, the last complete day.".to_owned(),
-            ViewNotice::Range(RangeNotice::Swapped) => "The link's start came after its end, so the two were swapped.".to_owned(),
+            ViewNotice::Range(RangeNotice::ClampedToYesterday) => {
+                "The link asked for today or later; the range now ends yesterday, the last complete day.".to_owned()
+            }
+            ViewNotice::Range(RangeNotice::Swapped) => {
+                "The link's start came after its end, so the two were swapped.".to_owned()
+            }
             ViewNotice::Range(RangeNotice::Shortened) => format!(
                 "Ranges are at most {} days (about 10 years) and start no earlier than 1970, so this one now starts on {}.",
                 crate::format::thousands(crate::range::MAX_DAYS as u64),
                 crate::format::long_date(range.from())
             ),
-            ViewNotice::Range(RangeNotice::Invalid(e)) => format!("The link's date range could not be read ({e}); showing the last 30 days."),
-            ViewNotice::UnknownView(view) => format!("The link asked for a view “{view}” that Callboard does not have; showing the overview."),
-            ViewNotice::UnknownDimension(by) => format!("The link asked to break down by “{by}”, which Callboard does not know; showing clients."),
-            ViewNotice::BadFilter(filter) => format!("The link's filter “{filter}” could not be read (it should be dimension:key), so it is left out."),
-            ViewNotice::BadSort(sort) => format!("The link's order “{sort}” is not a column, so the table is ranked by requests."),
-            ViewNotice::BadGranularity(g) => format!("The link's granularity “{g}” is not one of 10m, hour, day, week or month, so the range's default is shown."),
-            ViewNotice::BadZone(tz) => format!("The link's time zone “{tz}” is not utc, local or a zone name, so times are in UTC."),
-            ViewNotice::BadCompare(c) => format!("The link asked to compare with “{c}”; Callboard compares with the previous period or a year earlier, so nothing is compared."),
-            ViewNotice::BadMetric(m) => format!("The link asked for a metric “{m}”; the charts show requests, error-rate, p95, bytes or a measure of the data (measure:<name>), so they show requests."),
-            ViewNotice::BadKind(k) => format!("The link asked for a source kind “{k}”; the kinds are auto, callboard, 3scale, genesys and clickhouse, so the URL decides."),
+            ViewNotice::Range(RangeNotice::Invalid(e)) => {
+                format!("The link's date range could not be read ({e}); showing the last 30 days.")
+            }
+            ViewNotice::UnknownView(view) => {
+                format!("The link asked for a view “{view}” that Callboard does not have; showing the overview.")
+            }
+            ViewNotice::UnknownDimension(by) => {
+                format!("The link asked to break down by “{by}”, which Callboard does not know; showing clients.")
+            }
+            ViewNotice::BadFilter(filter) => format!(
+                "The link's filter “{filter}” could not be read (it should be dimension:key), so it is left out."
+            ),
+            ViewNotice::BadSort(sort) => {
+                format!("The link's order “{sort}” is not a column, so the table is ranked by requests.")
+            }
+            ViewNotice::BadGranularity(g) => format!(
+                "The link's granularity “{g}” is not one of 10m, hour, day, week or month, so the range's default is shown."
+            ),
+            ViewNotice::BadZone(tz) => {
+                format!("The link's time zone “{tz}” is not utc, local or a zone name, so times are in UTC.")
+            }
+            ViewNotice::BadCompare(c) => format!(
+                "The link asked to compare with “{c}”; Callboard compares with the previous period or a year earlier, so nothing is compared."
+            ),
+            ViewNotice::BadMetric(m) => format!(
+                "The link asked for a metric “{m}”; the charts show requests, error-rate, p95, bytes or a measure of the data (measure:<name>), so they show requests."
+            ),
+            ViewNotice::BadKind(k) => format!(
+                "The link asked for a source kind “{k}”; the kinds are auto, callboard, 3scale, genesys and clickhouse, so the URL decides."
+            ),
         }
     }
 }
@@ -208,7 +241,12 @@ impl ViewState {
         };
         let mut filters: Vec<Filter> = Vec::new();
         for (_, value) in pairs.iter().filter(|(k, _)| k == "f") {
-            match value.split_once(':').and_then(|(d, key)| Some(Filter { dimension: Dimension::parse(d)?, key: key.to_owned() })) {
+            match value.split_once(':').and_then(|(d, key)| {
+                Some(Filter {
+                    dimension: Dimension::parse(d)?,
+                    key: key.to_owned(),
+                })
+            }) {
                 Some(filter) if !filters.contains(&filter) => filters.push(filter),
                 Some(_) => {}
                 None => notices.push(ViewNotice::BadFilter(value.clone())),
@@ -246,7 +284,10 @@ impl ViewState {
                 Metric::Requests
             }),
         };
-        let source = first("source").map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let source = first("source")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
         let kind = match first("kind") {
             None | Some("") => SourceKind::Auto,
             Some(text) => SourceKind::parse(text).unwrap_or_else(|| {
@@ -254,7 +295,22 @@ impl ViewState {
                 SourceKind::Auto
             }),
         };
-        (ViewState { view, by, filters, sort, range, granularity, zone, compare, metric, source, kind }, notices)
+        (
+            ViewState {
+                view,
+                by,
+                filters,
+                sort,
+                range,
+                granularity,
+                zone,
+                compare,
+                metric,
+                source,
+                kind,
+            },
+            notices,
+        )
     }
 
     /// The query pairs that say this view: what [`ViewState::from_query`] reads back. The
@@ -318,14 +374,22 @@ impl ViewState {
 
     /// Another tab, keeping the range, filters and source; a table order belongs to its tab.
     pub fn with_view(&self, view: View) -> ViewState {
-        ViewState { view, sort: None, ..self.clone() }
+        ViewState {
+            view,
+            sort: None,
+            ..self.clone()
+        }
     }
 }
 
 /// The zone a link's pairs ask for (`tz=`): what "today" is read in before the rest of the link,
 /// whose range must end before it. Unreadable or absent is UTC.
 pub fn zone_of(pairs: &[(String, String)]) -> ZoneChoice {
-    pairs.iter().find(|(k, _)| k == "tz").and_then(|(_, v)| ZoneChoice::parse(v)).unwrap_or_default()
+    pairs
+        .iter()
+        .find(|(k, _)| k == "tz")
+        .and_then(|(_, v)| ZoneChoice::parse(v))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -337,7 +401,14 @@ mod tests {
     }
 
     fn pairs(query: &str) -> Vec<(String, String)> {
-        query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').map_or((p.to_owned(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))).collect()
+        query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.split_once('=')
+                    .map_or((p.to_owned(), String::new()), |(k, v)| (k.to_owned(), v.to_owned()))
+            })
+            .collect()
     }
 
     // Guards the grammar of the issue's own example, read and written back unchanged.
@@ -347,8 +418,26 @@ mod tests {
         let (state, notices) = ViewState::from_query(&pairs(link), today());
         assert!(notices.is_empty(), "{notices:?}");
         assert_eq!((state.view, state.by), (View::Explore, Dimension::Ip));
-        assert_eq!(state.filters, [Filter { dimension: Dimension::Client, key: "billing-sync".into() }, Filter { dimension: Dimension::Class, key: "5xx".into() }]);
-        assert_eq!(state.sort, Some(Sort { column: SortColumn::Requests, descending: true }));
+        assert_eq!(
+            state.filters,
+            [
+                Filter {
+                    dimension: Dimension::Client,
+                    key: "billing-sync".into()
+                },
+                Filter {
+                    dimension: Dimension::Class,
+                    key: "5xx".into()
+                }
+            ]
+        );
+        assert_eq!(
+            state.sort,
+            Some(Sort {
+                column: SortColumn::Requests,
+                descending: true
+            })
+        );
         let written: Vec<String> = state.to_query().into_iter().map(|(k, v)| format!("{k}={v}")).collect();
         assert_eq!(written.join("&"), link);
     }
@@ -356,19 +445,53 @@ mod tests {
     // Guards round trips of any state, keys with colons (IPv6) and empty keys (unknown values) included.
     #[test]
     fn every_state_round_trips() {
-        let range = DateRange::new(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(), today());
+        let range = DateRange::new(
+            NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            today(),
+        );
         for view in View::ALL {
-            for sort in [None, Some(Sort { column: SortColumn::Class(crate::StatusClass::RateLimited), descending: false }), Some(Sort { column: SortColumn::P95, descending: true })] {
+            for sort in [
+                None,
+                Some(Sort {
+                    column: SortColumn::Class(crate::StatusClass::RateLimited),
+                    descending: false,
+                }),
+                Some(Sort {
+                    column: SortColumn::P95,
+                    descending: true,
+                }),
+            ] {
                 let state = ViewState {
                     view,
-                    by: if matches!(view, View::Explore | View::Today) { Dimension::User } else { Dimension::Client },
-                    filters: vec![Filter { dimension: Dimension::Ip, key: "2001:db8::1".into() }, Filter { dimension: Dimension::User, key: String::new() }],
+                    by: if matches!(view, View::Explore | View::Today) {
+                        Dimension::User
+                    } else {
+                        Dimension::Client
+                    },
+                    filters: vec![
+                        Filter {
+                            dimension: Dimension::Ip,
+                            key: "2001:db8::1".into(),
+                        },
+                        Filter {
+                            dimension: Dimension::User,
+                            key: String::new(),
+                        },
+                    ],
                     sort,
                     range,
                     granularity: Some(Granularity::ALL[view as usize % 5]),
-                    zone: [ZoneChoice::Utc, ZoneChoice::Local, ZoneChoice::Named("America/St_Johns".into())][view as usize % 3].clone(),
+                    zone: [
+                        ZoneChoice::Utc,
+                        ZoneChoice::Local,
+                        ZoneChoice::Named("America/St_Johns".into()),
+                    ][view as usize % 3]
+                        .clone(),
                     compare: [None, Some(Compare::Previous), Some(Compare::Year)][view as usize % 3],
-                    metric: [Metric::ALL.to_vec(), vec![Metric::Measure("data_transfer".into())]].concat()[view as usize % 5].clone(),
+                    metric: [Metric::ALL.to_vec(), vec![Metric::Measure("data_transfer".into())]].concat()
+                        [view as usize % 5]
+                        .clone(),
                     source: Some("https://usage.example/api".into()),
                     kind: SourceKind::ALL[view as usize % 5],
                 };
@@ -382,10 +505,28 @@ mod tests {
     // Guards that a link with unreadable parts still shows a view, and says what it left out.
     #[test]
     fn unreadable_parts_give_notices() {
-        let (state, notices) = ViewState::from_query(&pairs("view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET&g=fortnight&tz=<b>&compare=lastyear&metric=joy"), today());
-        assert_eq!((state.view, state.by, state.sort), (View::Overview, Dimension::Client, None));
-        assert_eq!((state.granularity, &state.zone, state.compare, state.metric), (None, &ZoneChoice::Utc, None, Metric::Requests));
-        assert_eq!(state.filters, [Filter { dimension: Dimension::Method, key: "GET".into() }], "a doubled filter is kept once");
+        let (state, notices) = ViewState::from_query(
+            &pairs(
+                "view=graphs&by=planet&f=nocolon&f=planet:x&sort=-loudness&f=method:GET&f=method:GET&g=fortnight&tz=<b>&compare=lastyear&metric=joy",
+            ),
+            today(),
+        );
+        assert_eq!(
+            (state.view, state.by, state.sort),
+            (View::Overview, Dimension::Client, None)
+        );
+        assert_eq!(
+            (state.granularity, &state.zone, state.compare, state.metric),
+            (None, &ZoneChoice::Utc, None, Metric::Requests)
+        );
+        assert_eq!(
+            state.filters,
+            [Filter {
+                dimension: Dimension::Method,
+                key: "GET".into()
+            }],
+            "a doubled filter is kept once"
+        );
         assert_eq!(notices.len(), 9, "{notices:?}");
         let range = state.range;
         assert!(notices.iter().all(|n| !n.message(&range).is_empty()));
@@ -402,16 +543,22 @@ mod tests {
             ("f".to_owned(), "user:Zoë 🙂".to_owned()),
         ];
         let written = write_query(&pairs);
-        assert_eq!(written, "?f=template:/a%20b/%7Bid%7D%3Fx%3D1%26y%3D2%23frag%2B100%25&f=ip:2001:db8::1&f=user:Zo%C3%AB%20%F0%9F%99%82");
+        assert_eq!(
+            written,
+            "?f=template:/a%20b/%7Bid%7D%3Fx%3D1%26y%3D2%23frag%2B100%25&f=ip:2001:db8::1&f=user:Zo%C3%AB%20%F0%9F%99%82"
+        );
         assert_eq!(parse_query(&written), pairs);
-        assert_eq!(parse_query("a=1+2&b=%zz&c=%4&d&=e&&f=%C3"), [
-            ("a".to_owned(), "1 2".to_owned()),
-            ("b".to_owned(), "%zz".to_owned()),
-            ("c".to_owned(), "%4".to_owned()),
-            ("d".to_owned(), String::new()),
-            (String::new(), "e".to_owned()),
-            ("f".to_owned(), "\u{fffd}".to_owned()),
-        ]);
+        assert_eq!(
+            parse_query("a=1+2&b=%zz&c=%4&d&=e&&f=%C3"),
+            [
+                ("a".to_owned(), "1 2".to_owned()),
+                ("b".to_owned(), "%zz".to_owned()),
+                ("c".to_owned(), "%4".to_owned()),
+                ("d".to_owned(), String::new()),
+                (String::new(), "e".to_owned()),
+                ("f".to_owned(), "\u{fffd}".to_owned()),
+            ]
+        );
         assert_eq!(write_query(&[]), "");
     }
 
@@ -419,13 +566,34 @@ mod tests {
     #[test]
     fn drilling_and_tabs() {
         let (state, _) = ViewState::from_query(&pairs("view=urls&sort=name"), today());
-        let filter = Filter { dimension: Dimension::Template, key: "/a/{id}".into() };
+        let filter = Filter {
+            dimension: Dimension::Template,
+            key: "/a/{id}".into(),
+        };
         let drilled = state.with_filter(filter.clone()).with_filter(filter.clone());
         assert_eq!(drilled.filters, [filter]);
         assert_eq!(drilled.without_filter(0).filters, []);
         let clients = drilled.with_view(View::Clients);
-        assert_eq!((clients.view, clients.sort, clients.filters.len()), (View::Clients, None, 1));
-        assert_eq!(Sort::clicked(None, SortColumn::Name), Sort { column: SortColumn::Name, descending: false });
-        assert!(!Sort::clicked(Some(Sort { column: SortColumn::Requests, descending: true }), SortColumn::Requests).descending);
+        assert_eq!(
+            (clients.view, clients.sort, clients.filters.len()),
+            (View::Clients, None, 1)
+        );
+        assert_eq!(
+            Sort::clicked(None, SortColumn::Name),
+            Sort {
+                column: SortColumn::Name,
+                descending: false
+            }
+        );
+        assert!(
+            !Sort::clicked(
+                Some(Sort {
+                    column: SortColumn::Requests,
+                    descending: true
+                }),
+                SortColumn::Requests
+            )
+            .descending
+        );
     }
 }

@@ -19,15 +19,23 @@ pub fn view_groupings(view: View, by: Dimension) -> Vec<Grouping> {
     let mut groupings = vec![with_status(&[])];
     match view {
         // As the Today view reads `by`: URL templates, or else clients.
-        View::Today if by == Dimension::Template => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
+        View::Today if by == Dimension::Template => {
+            groupings.push(with_status(&[Dimension::Template, Dimension::Method]))
+        }
         View::Today => groupings.push(with_status(&[Dimension::Client])),
         _ => groupings.extend([with_status(&[Dimension::Client]), with_status(&[Dimension::Template])]),
     }
     match view {
-        View::Overview => groupings.push(with_status(&[Dimension::Client, Dimension::Template, Dimension::Method])),
+        View::Overview => groupings.push(with_status(&[
+            Dimension::Client,
+            Dimension::Template,
+            Dimension::Method,
+        ])),
         View::Clients => groupings.push(with_status(&[Dimension::Client, Dimension::Template])),
         View::Urls => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
-        View::Explore if by == Dimension::Template => groupings.push(with_status(&[Dimension::Template, Dimension::Method])),
+        View::Explore if by == Dimension::Template => {
+            groupings.push(with_status(&[Dimension::Template, Dimension::Method]))
+        }
         View::Explore => groupings.push(with_status(&[by])),
         View::Today => {}
     }

@@ -13,8 +13,8 @@
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use crate::model::SECONDS_PER_DAY;
 use crate::calendar::{DaySpan, Granularity};
+use crate::model::SECONDS_PER_DAY;
 use crate::range::{DateRange, date_of_day, day_number};
 
 /// A half-open stretch of time, `start..end`, in Unix seconds: what a range covers in a zone.
@@ -26,7 +26,10 @@ pub struct Window {
 
 impl From<DaySpan> for Window {
     fn from(span: DaySpan) -> Window {
-        Window { start: span.start_timestamp(), end: span.end_timestamp() }
+        Window {
+            start: span.start_timestamp(),
+            end: span.end_timestamp(),
+        }
     }
 }
 
@@ -93,7 +96,9 @@ impl Offsets {
 
     /// A zone that never changes its offset.
     pub fn fixed(offset: i32) -> Offsets {
-        Offsets { changes: vec![(i64::MIN, offset.clamp(-MAX_OFFSET, MAX_OFFSET))] }
+        Offsets {
+            changes: vec![(i64::MIN, offset.clamp(-MAX_OFFSET, MAX_OFFSET))],
+        }
     }
 
     /// A table from (instant, offset) changes in time order: offsets beyond ±18 h are clamped,
@@ -172,17 +177,26 @@ impl Offsets {
     /// zone's clock) that holds `now`, so its last bucket is the one still filling.
     pub fn last_day(&self, now: i64) -> Window {
         let end = now - (now + i64::from(self.offset_at(now))).rem_euclid(600) + 600;
-        Window { start: end - SECONDS_PER_DAY, end }
+        Window {
+            start: end - SECONDS_PER_DAY,
+            end,
+        }
     }
 
     /// Today so far: from this zone's midnight up to and including `now`.
     pub fn today_so_far(&self, now: i64) -> Window {
-        Window { start: self.day_start(self.local_date(now)), end: now + 1 }
+        Window {
+            start: self.day_start(self.local_date(now)),
+            end: now + 1,
+        }
     }
 
     /// The stretch of time `range`'s days cover in this zone.
     pub fn window(&self, range: &DateRange) -> Window {
-        Window { start: self.day_start(range.from()), end: self.day_start(range.to().succ_opt().unwrap_or(range.to())) }
+        Window {
+            start: self.day_start(range.from()),
+            end: self.day_start(range.to().succ_opt().unwrap_or(range.to())),
+        }
     }
 
     /// Starts of the buckets covering `window`, in order. Weeks and months may start before it.
@@ -306,7 +320,15 @@ pub fn granularities(days: i64, data_bucket: i64) -> Vec<Granularity> {
             Granularity::Month => days >= 60,
         })
         .collect();
-    if offered.is_empty() { vec![if days >= 14 { Granularity::Month } else { Granularity::Day }] } else { offered }
+    if offered.is_empty() {
+        vec![if days >= 14 {
+            Granularity::Month
+        } else {
+            Granularity::Day
+        }]
+    } else {
+        offered
+    }
 }
 
 /// The most buckets a time chart draws.
@@ -319,8 +341,18 @@ pub fn default_granularity(days: i64, data_bucket: i64, asked: Option<Granularit
     if let Some(g) = asked.filter(|g| offered.contains(g)) {
         return g;
     }
-    let natural = if days <= 2 { Granularity::Hour } else if days <= MAX_POINTS { Granularity::Day } else { Granularity::Week };
-    if offered.contains(&natural) { natural } else { offered.first().copied().unwrap_or(Granularity::Day) }
+    let natural = if days <= 2 {
+        Granularity::Hour
+    } else if days <= MAX_POINTS {
+        Granularity::Day
+    } else {
+        Granularity::Week
+    };
+    if offered.contains(&natural) {
+        natural
+    } else {
+        offered.first().copied().unwrap_or(Granularity::Day)
+    }
 }
 
 impl Granularity {
@@ -354,19 +386,37 @@ mod tests {
         let nepal = Offsets::fixed(5 * 3_600 + 45 * 60);
         let now = day_number(d(2026, 11, 29)) * SECONDS_PER_DAY + 8 * 3_600 + 21 * 60 + 7; // 08:21:07Z, 14:06:07 local
         let last = nepal.last_day(now);
-        assert_eq!(nepal.local(last.end).rem_euclid(SECONDS_PER_DAY), 14 * 3_600 + 10 * 60, "ends at 14:10 local");
+        assert_eq!(
+            nepal.local(last.end).rem_euclid(SECONDS_PER_DAY),
+            14 * 3_600 + 10 * 60,
+            "ends at 14:10 local"
+        );
         assert_eq!(last.end - last.start, SECONDS_PER_DAY);
         assert!(last.start <= now - 23 * 3_600 && now < last.end);
         let buckets = nepal.buckets(Granularity::TenMinutes, last);
         assert_eq!(buckets.len(), 144);
-        assert!(buckets.iter().all(|&b| nepal.local(b).rem_euclid(600) == 0), "every bucket starts on the local clock's 10 minutes");
+        assert!(
+            buckets.iter().all(|&b| nepal.local(b).rem_euclid(600) == 0),
+            "every bucket starts on the local clock's 10 minutes"
+        );
         assert_eq!(*buckets.last().unwrap(), last.end - 600);
         let aligned = day_number(d(2026, 11, 29)) * SECONDS_PER_DAY + 600;
-        assert_eq!(Offsets::utc().last_day(aligned).end, aligned + 600, "a bucket that has just begun is the last one");
+        assert_eq!(
+            Offsets::utc().last_day(aligned).end,
+            aligned + 600,
+            "a bucket that has just begun is the last one"
+        );
         let so_far = nepal.today_so_far(now);
-        assert_eq!((nepal.local(so_far.start), so_far.end), (day_number(d(2026, 11, 29)) * SECONDS_PER_DAY, now + 1));
+        assert_eq!(
+            (nepal.local(so_far.start), so_far.end),
+            (day_number(d(2026, 11, 29)) * SECONDS_PER_DAY, now + 1)
+        );
         let spring = south().day_start(d(2026, 10, 4));
-        assert_eq!(south().today_so_far(spring + 5 * 3_600).start, spring, "the day began at 01:00");
+        assert_eq!(
+            south().today_so_far(spring + 5 * 3_600).start,
+            spring,
+            "the day began at 01:00"
+        );
     }
 
     // Guards that a day losing an hour is 23 hours long and one gaining an hour 25, even when the
@@ -377,7 +427,11 @@ mod tests {
         let length = |date: NaiveDate| zone.day_start(date.succ_opt().unwrap()) - zone.day_start(date);
         assert_eq!(length(d(2026, 10, 3)), 24 * 3_600);
         assert_eq!(length(d(2026, 10, 4)), 23 * 3_600);
-        assert_eq!(zone.local(zone.day_start(d(2026, 10, 4))).rem_euclid(SECONDS_PER_DAY), 3_600, "midnight did not exist");
+        assert_eq!(
+            zone.local(zone.day_start(d(2026, 10, 4))).rem_euclid(SECONDS_PER_DAY),
+            3_600,
+            "midnight did not exist"
+        );
         assert_eq!(length(d(2027, 2, 20)), 25 * 3_600);
         assert_eq!(length(d(2027, 2, 21)), 24 * 3_600);
         let window = zone.window(&DateRange::new(d(2026, 10, 4), d(2026, 10, 4), d(2026, 11, 1)));
@@ -406,9 +460,19 @@ mod tests {
     // Guards the table's clean-up: repeats and out-of-order changes are dropped, offsets clamped.
     #[test]
     fn tables_are_cleaned() {
-        let zone = Offsets::from_changes(vec![(0, 3_600), (100, 3_600), (50, 7_200), (200, 99 * 3_600), (200, 7_200), (300, 7_200)]);
+        let zone = Offsets::from_changes(vec![
+            (0, 3_600),
+            (100, 3_600),
+            (50, 7_200),
+            (200, 99 * 3_600),
+            (200, 7_200),
+            (300, 7_200),
+        ]);
         assert_eq!(zone.changes(), [(i64::MIN, 3_600), (200, 7_200)]);
-        assert_eq!(Offsets::from_changes(vec![(5, 99 * 3_600)]).fixed_offset(), Some(MAX_OFFSET));
+        assert_eq!(
+            Offsets::from_changes(vec![(5, 99 * 3_600)]).fixed_offset(),
+            Some(MAX_OFFSET)
+        );
         assert_eq!(Offsets::from_changes(Vec::new()), Offsets::utc());
     }
 
@@ -417,7 +481,10 @@ mod tests {
     fn quarter_hour_zone() {
         let zone = Offsets::fixed(5 * 3_600 + 45 * 60);
         let window = zone.window(&DateRange::new(d(2026, 11, 1), d(2026, 11, 1), d(2026, 11, 29)));
-        assert_eq!(window.start, day_number(d(2026, 10, 31)) * SECONDS_PER_DAY + 18 * 3_600 + 15 * 60);
+        assert_eq!(
+            window.start,
+            day_number(d(2026, 10, 31)) * SECONDS_PER_DAY + 18 * 3_600 + 15 * 60
+        );
         let starts = zone.buckets(Granularity::Hour, window);
         assert_eq!(starts.len(), 24);
         assert!(starts.iter().all(|s| s.rem_euclid(3_600) == 15 * 60));
@@ -429,14 +496,21 @@ mod tests {
     fn comparison_periods() {
         let today = d(2026, 11, 29);
         let range = DateRange::new(d(2024, 3, 1), d(2024, 3, 31), today);
-        assert_eq!(Compare::Previous.period(&range), Some((d(2024, 1, 30), d(2024, 2, 29))), "31 days, leap day included");
+        assert_eq!(
+            Compare::Previous.period(&range),
+            Some((d(2024, 1, 30), d(2024, 2, 29))),
+            "31 days, leap day included"
+        );
         assert_eq!(Compare::Year.period(&range), Some((d(2023, 3, 1), d(2023, 3, 31))));
         let leap = DateRange::new(d(2024, 2, 29), d(2024, 2, 29), today);
         assert_eq!(Compare::Year.period(&leap), Some((d(2023, 2, 28), d(2023, 2, 28))));
         assert_eq!(Compare::Previous.period(&leap), Some((d(2024, 2, 28), d(2024, 2, 28))));
         let year_end = DateRange::new(d(2025, 12, 1), d(2026, 1, 31), today);
         assert_eq!(Compare::Year.period(&year_end), Some((d(2024, 12, 1), d(2025, 1, 31))));
-        assert_eq!(Compare::Previous.period(&DateRange::new(d(1970, 1, 1), d(1970, 1, 3), today)), None);
+        assert_eq!(
+            Compare::Previous.period(&DateRange::new(d(1970, 1, 1), d(1970, 1, 3), today)),
+            None
+        );
     }
 
     // Guards the granularity limits: at most 1,500 points, 10 minutes only up to 2 days, and
@@ -448,13 +522,21 @@ mod tests {
         assert_eq!(granularities(2, 600), [TenMinutes, Hour, Day]);
         assert_eq!(granularities(3, 1), [Hour, Day]);
         assert_eq!(granularities(62, 1), [Hour, Day, Week, Month]);
-        assert_eq!(granularities(63, 1), [Day, Week, Month], "63 days of hours is 1,512 points");
+        assert_eq!(
+            granularities(63, 1),
+            [Day, Week, Month],
+            "63 days of hours is 1,512 points"
+        );
         assert_eq!(granularities(30, SECONDS_PER_DAY), [Day, Week]);
         assert_eq!(granularities(1, 3_600), [Hour, Day]);
         assert_eq!(granularities(1, SECONDS_PER_DAY), [Day]);
         assert_eq!(granularities(3_660, 1), [Week, Month]);
         assert_eq!(default_granularity(1, 1, None), Hour);
-        assert_eq!(default_granularity(30, 1, Some(TenMinutes)), Day, "not offered, so the default");
+        assert_eq!(
+            default_granularity(30, 1, Some(TenMinutes)),
+            Day,
+            "not offered, so the default"
+        );
         assert_eq!(default_granularity(1, SECONDS_PER_DAY, None), Day);
         assert_eq!(default_granularity(3_000, 1, None), Week);
         for days in 1..=3_660 {
@@ -475,8 +557,14 @@ mod tests {
     fn zone_names() {
         assert_eq!(ZoneChoice::parse("utc"), Some(ZoneChoice::Utc));
         assert_eq!(ZoneChoice::parse("local"), Some(ZoneChoice::Local));
-        assert_eq!(ZoneChoice::parse("America/Argentina/Buenos_Aires"), Some(ZoneChoice::Named("America/Argentina/Buenos_Aires".into())));
-        assert_eq!(ZoneChoice::parse("Etc/GMT+5"), Some(ZoneChoice::Named("Etc/GMT+5".into())));
+        assert_eq!(
+            ZoneChoice::parse("America/Argentina/Buenos_Aires"),
+            Some(ZoneChoice::Named("America/Argentina/Buenos_Aires".into()))
+        );
+        assert_eq!(
+            ZoneChoice::parse("Etc/GMT+5"),
+            Some(ZoneChoice::Named("Etc/GMT+5".into()))
+        );
         for bad in ["", "<script>", "../x", "Europe/Paris;drop", &"A".repeat(65)] {
             assert_eq!(ZoneChoice::parse(bad), None, "{bad}");
         }

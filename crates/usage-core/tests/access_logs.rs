@@ -58,9 +58,16 @@ struct Request {
 
 /// `22/Nov/2026:10:00:00 +0100` for `time` shown at `offset` minutes east of UTC.
 fn clf_time(time: i64, offset: i32) -> String {
-    let local = chrono::DateTime::from_timestamp(time + i64::from(offset) * 60, 0).expect("in range").naive_utc();
+    let local = chrono::DateTime::from_timestamp(time + i64::from(offset) * 60, 0)
+        .expect("in range")
+        .naive_utc();
     let sign = if offset < 0 { '-' } else { '+' };
-    format!("{} {sign}{:02}{:02}", local.format("%d/%b/%Y:%H:%M:%S"), offset.abs() / 60, offset.abs() % 60)
+    format!(
+        "{} {sign}{:02}{:02}",
+        local.format("%d/%b/%Y:%H:%M:%S"),
+        offset.abs() / 60,
+        offset.abs() % 60
+    )
 }
 
 fn write_line(request: &Request, escape: fn(&str) -> String) -> String {
@@ -84,7 +91,28 @@ fn hostile_text() -> impl Strategy<Value = String> {
     prop_oneof![
         "[ -~]{1,24}",
         "\\PC{1,16}",
-        prop::collection::vec(prop::sample::select(vec!["a", " ", "\"", "\\", "[", "]", " - ", "\\x41", "é", "Zürich", "🚀", "\t", "\n", "\u{202E}", "[22/Nov/2026:10:00:00 +0000]", "<img src=x>"]), 1..8).prop_map(|parts| parts.concat()),
+        prop::collection::vec(
+            prop::sample::select(vec![
+                "a",
+                " ",
+                "\"",
+                "\\",
+                "[",
+                "]",
+                " - ",
+                "\\x41",
+                "é",
+                "Zürich",
+                "🚀",
+                "\t",
+                "\n",
+                "\u{202E}",
+                "[22/Nov/2026:10:00:00 +0000]",
+                "<img src=x>"
+            ]),
+            1..8
+        )
+        .prop_map(|parts| parts.concat()),
     ]
 }
 
@@ -100,7 +128,19 @@ fn request_strategy() -> impl Strategy<Value = Request> {
         1_500_000_000i64..2_000_000_000,
         -12 * 60..14 * 60i32,
     )
-        .prop_map(|(user, method, target, status, bytes, referer, agent, time, offset)| Request { user, method, target, status, bytes, referer, agent, time, offset })
+        .prop_map(
+            |(user, method, target, status, bytes, referer, agent, time, offset)| Request {
+                user,
+                method,
+                target,
+                status,
+                bytes,
+                referer,
+                agent,
+                time,
+                offset,
+            },
+        )
 }
 
 fn expected(request: &Request) -> AccessLine {
@@ -108,7 +148,11 @@ fn expected(request: &Request) -> AccessLine {
         remote: "203.0.113.7".into(),
         user: request.user.clone(),
         timestamp: request.time,
-        request: RequestLine::Http { method: request.method.into(), target: request.target.clone(), protocol: Some("HTTP/1.1".into()) },
+        request: RequestLine::Http {
+            method: request.method.into(),
+            target: request.target.clone(),
+            protocol: Some("HTTP/1.1".into()),
+        },
         status: request.status,
         bytes: request.bytes,
         referer: request.referer.clone(),
@@ -139,10 +183,21 @@ proptest! {
 /// Requests per user name (the client of an access log), over all time.
 fn per_user(store: &UsageStore) -> Vec<(String, u64, u64)> {
     let mut rows: Vec<(String, u64, u64)> = store
-        .breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false)
+        .breakdown(
+            DaySpan { start: 0, end: 50_000 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        )
         .rows
         .iter()
-        .map(|g| (store.label(Dimension::Client, g.key), g.counts.total(), g.counts.get(StatusClass::ClientError)))
+        .map(|g| {
+            (
+                store.label(Dimension::Client, g.key),
+                g.counts.total(),
+                g.counts.get(StatusClass::ClientError),
+            )
+        })
         .collect();
     rows.sort();
     rows
@@ -168,8 +223,19 @@ fn a_log_counted_by_hand() {
     // 8 lines; 7 carry a time and a status, and each is a request the server answered.
     assert_eq!((report.rows, report.skipped, store.total_requests()), (7, 1, 7));
     assert_eq!(report.problems[0].line, 7);
-    assert_eq!((report.warned, report.warnings[0].line), (1, 8), "the byte that is not UTF-8 is said, for its line");
-    assert!(report.notes.iter().any(|n| n.starts_with("1 line had no HTTP request line")), "{:?}", report.notes);
+    assert_eq!(
+        (report.warned, report.warnings[0].line),
+        (1, 8),
+        "the byte that is not UTF-8 is said, for its line"
+    );
+    assert!(
+        report
+            .notes
+            .iter()
+            .any(|n| n.starts_with("1 line had no HTTP request line")),
+        "{:?}",
+        report.notes
+    );
     assert_eq!(
         per_user(&store),
         [
@@ -183,7 +249,21 @@ fn a_log_counted_by_hand() {
     // The DST pair: one second apart in UTC, whatever the wall clock said.
     let times: Vec<i64> = store.records().map(|r| r.timestamp).collect();
     assert_eq!(times[1] - times[0], 1);
-    assert_eq!(times[0], usage_core::formats::time::parse_iso8601(b"2026-03-29T00:59:59Z").expect("a time"));
-    let malformed = store.records().find(|r| r.template == "(malformed request line)").expect("the TLS line");
-    assert_eq!((malformed.method.as_str(), malformed.status, malformed.bytes, malformed.ip.as_str()), ("(none)", 400, Some(157), "198.51.100.4"));
+    assert_eq!(
+        times[0],
+        usage_core::formats::time::parse_iso8601(b"2026-03-29T00:59:59Z").expect("a time")
+    );
+    let malformed = store
+        .records()
+        .find(|r| r.template == "(malformed request line)")
+        .expect("the TLS line");
+    assert_eq!(
+        (
+            malformed.method.as_str(),
+            malformed.status,
+            malformed.bytes,
+            malformed.ip.as_str()
+        ),
+        ("(none)", 400, Some(157), "198.51.100.4")
+    );
 }

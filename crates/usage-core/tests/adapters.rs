@@ -13,7 +13,11 @@ fn today() -> NaiveDate {
 
 /// The last 7 days before today, as the dashboard asks.
 fn last_week() -> DaySpan {
-    DaySpan::from(&DateRange::new(NaiveDate::from_ymd_opt(2026, 11, 16).expect("a date"), NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date"), today()))
+    DaySpan::from(&DateRange::new(
+        NaiveDate::from_ymd_opt(2026, 11, 16).expect("a date"),
+        NaiveDate::from_ymd_opt(2026, 11, 22).expect("a date"),
+        today(),
+    ))
 }
 
 /// Per client name: (total, 2xx, 4xx without 429, 429, 5xx, other) over `span`.
@@ -24,7 +28,14 @@ fn totals(store: &UsageStore, span: DaySpan) -> Vec<(String, [u64; 6])> {
         .iter()
         .map(|u| {
             let c = |k| u.counts.get(k);
-            let classes = [u.counts.total(), c(StatusClass::Success), c(StatusClass::ClientError), c(StatusClass::RateLimited), c(StatusClass::ServerError), c(StatusClass::Other)];
+            let classes = [
+                u.counts.total(),
+                c(StatusClass::Success),
+                c(StatusClass::ClientError),
+                c(StatusClass::RateLimited),
+                c(StatusClass::ServerError),
+                c(StatusClass::Other),
+            ];
             (store.client_name(u.key).to_owned(), classes)
         })
         .collect()
@@ -32,7 +43,11 @@ fn totals(store: &UsageStore, span: DaySpan) -> Vec<(String, [u64; 6])> {
 
 /// What porta answers for one response-code class of application 7 over the week (views/usage.rb's shape).
 fn threescale_answer(url: &str) -> String {
-    let code = url.split("response_code=").nth(1).and_then(|s| s.split('&').next()).unwrap_or("");
+    let code = url
+        .split("response_code=")
+        .nth(1)
+        .and_then(|s| s.split('&').next())
+        .unwrap_or("");
     let values = match code {
         "2XX" => "[10,20,0,0,5,5,60]",
         "4XX" => "[1,0,0,0,0,0,2]",
@@ -48,17 +63,31 @@ fn threescale_answer(url: &str) -> String {
 // Guards the 3scale adapter end to end: three class series for the week merge into one client, split by status.
 #[test]
 fn threescale_response_codes_merge_by_class() {
-    let endpoint = Endpoint::parse("https://acme-admin.3scale.net/stats/applications/7/usage_response_code.json").expect("a 3scale route");
+    let endpoint = Endpoint::parse("https://acme-admin.3scale.net/stats/applications/7/usage_response_code.json")
+        .expect("a 3scale route");
     let plan = endpoint.plan(last_week(), Granularity::Day);
     assert_eq!(plan.requests.len(), 3);
-    let answers: Vec<_> = plan.requests.iter().map(|r| (r.format, threescale_answer(&r.url))).collect();
+    let answers: Vec<_> = plan
+        .requests
+        .iter()
+        .map(|r| (r.format, threescale_answer(&r.url)))
+        .collect();
     let (store, report) = read_answers(answers.iter().map(|(f, a)| (*f, a.as_bytes()))).expect("readable");
     assert_eq!(report.rows, 3);
     // 2xx: 10+20+5+5+60 = 100; 4XX: 3 (429s are not told apart by 3scale); 5XX: 3.
-    assert_eq!(totals(&store, last_week()), [("Partner <Portal>".to_owned(), [106, 100, 3, 0, 3, 0])]);
+    assert_eq!(
+        totals(&store, last_week()),
+        [("Partner <Portal>".to_owned(), [106, 100, 3, 0, 3, 0])]
+    );
     // The last bucket is the 22nd, not today.
-    let yesterday = DaySpan { start: last_week().end - 1, end: last_week().end };
-    assert_eq!(totals(&store, yesterday), [("Partner <Portal>".to_owned(), [62, 60, 2, 0, 0, 0])]);
+    let yesterday = DaySpan {
+        start: last_week().end - 1,
+        end: last_week().end,
+    };
+    assert_eq!(
+        totals(&store, yesterday),
+        [("Partner <Portal>".to_owned(), [62, 60, 2, 0, 0, 0])]
+    );
 }
 
 // Guards the Genesys adapter end to end: POST, poll while Running, read when Complete; status429 comes out of status400.
@@ -67,11 +96,26 @@ fn genesys_query_is_polled_then_read() {
     let endpoint = Endpoint::parse("https://api.mypurecloud.com/api/v2/usage/query").expect("a Genesys route");
     let plan = endpoint.plan(last_week(), Granularity::Day);
     let query = &plan.requests[0];
-    assert!(query.body.as_deref().is_some_and(|b| b.contains("2026-11-16T00:00:00.000Z/2026-11-23T00:00:00.000Z")));
+    assert!(
+        query
+            .body
+            .as_deref()
+            .is_some_and(|b| b.contains("2026-11-16T00:00:00.000Z/2026-11-23T00:00:00.000Z"))
+    );
     // UsageExecutionResult, then ApiUsageQueryResult while running and when complete (platform-client-sdk docs).
-    let results = genesys_results_url(&query.url, br#"{"executionId":"4b8e-11","resultsUri":"/api/v2/usage/query/4b8e-11/results"}"#).expect("a results URL");
-    assert_eq!(results, "https://api.mypurecloud.com/api/v2/usage/query/4b8e-11/results");
-    assert_eq!(genesys_query_status(br#"{"results":[],"queryStatus":"Running"}"#), Ok(QueryStatus::Running));
+    let results = genesys_results_url(
+        &query.url,
+        br#"{"executionId":"4b8e-11","resultsUri":"/api/v2/usage/query/4b8e-11/results"}"#,
+    )
+    .expect("a results URL");
+    assert_eq!(
+        results,
+        "https://api.mypurecloud.com/api/v2/usage/query/4b8e-11/results"
+    );
+    assert_eq!(
+        genesys_query_status(br#"{"results":[],"queryStatus":"Running"}"#),
+        Ok(QueryStatus::Running)
+    );
     let complete = br#"{"results":[
         {"clientId":"c-1","clientName":"Sample Client Credentials","organizationId":"","userId":"","templateUri":"api/v2/users/{userId}","httpMethod":"GET","status200":3,"status300":0,"status400":5,"status500":1,"status429":2,"requests":9,"date":"2026-11-16T00:00:00Z"},
         {"clientId":"c-2","clientName":"Another OAUth Client","organizationId":"","userId":"","templateUri":"api/v2/analytics/conversations/details/query","httpMethod":"POST","status200":16,"status300":0,"status400":0,"status500":0,"status429":0,"requests":16,"date":"2026-11-22T00:00:00Z"}
@@ -80,9 +124,16 @@ fn genesys_query_is_polled_then_read() {
     let (store, _) = read_answers([(query.format, &complete[..])]).expect("readable");
     assert_eq!(
         totals(&store, last_week()),
-        [("Another OAUth Client".to_owned(), [16, 16, 0, 0, 0, 0]), ("Sample Client Credentials".to_owned(), [9, 3, 3, 2, 1, 0])]
+        [
+            ("Another OAUth Client".to_owned(), [16, 16, 0, 0, 0, 0]),
+            ("Sample Client Credentials".to_owned(), [9, 3, 3, 2, 1, 0])
+        ]
     );
-    assert!(store.templates().contains("/api/v2/analytics/conversations/details/query"));
+    assert!(
+        store
+            .templates()
+            .contains("/api/v2/analytics/conversations/details/query")
+    );
 }
 
 // Guards the strict reading of live answers: one broken record fails the whole answer, naming it.

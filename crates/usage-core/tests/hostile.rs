@@ -20,11 +20,24 @@ fn lines(report: &ReadReport) -> Vec<usize> {
 
 /// Every request in the store, summed over all time.
 fn total(store: &UsageStore) -> u64 {
-    store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows.iter().map(|g| g.counts.total()).sum()
+    store
+        .breakdown(
+            DaySpan { start: 0, end: 50_000 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        )
+        .rows
+        .iter()
+        .map(|g| g.counts.total())
+        .sum()
 }
 
 fn ndjson_record(i: usize) -> String {
-    format!(r#"{{"timestamp":"2026-11-2{}T10:00:00Z","client":"app-{i}","status":200,"path":"/a"}}"#, i % 3)
+    format!(
+        r#"{{"timestamp":"2026-11-2{}T10:00:00Z","client":"app-{i}","status":200,"path":"/a"}}"#,
+        i % 3
+    )
 }
 
 // Guards NDJSON: a truncated record after the fourth is skipped with its line, and the five good
@@ -38,14 +51,23 @@ fn ndjson_keeps_every_good_line_after_a_broken_one() {
     assert_eq!(format, Format::GenericJson);
     assert_eq!((report.rows, report.skipped), (9, 1));
     assert_eq!(lines(&report), [5]);
-    assert!(report.problems[0].reason.starts_with("broken JSON: EOF while parsing"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].reason.starts_with("broken JSON: EOF while parsing"),
+        "{:?}",
+        report.problems
+    );
     assert_eq!(total(&store), 9);
 }
 
 // Guards a broken first line and a plain garbage line: neither refuses the file.
 #[test]
 fn ndjson_with_a_broken_first_line_and_garbage_is_still_read() {
-    let text = format!("{{\"timestamp\":\"2026-11-21T1\n{}\nthis is not json\n{}\n{}\n", ndjson_record(1), ndjson_record(2), ndjson_record(3));
+    let text = format!(
+        "{{\"timestamp\":\"2026-11-21T1\n{}\nthis is not json\n{}\n{}\n",
+        ndjson_record(1),
+        ndjson_record(2),
+        ndjson_record(3)
+    );
     let (_, store, report) = read(&text);
     assert_eq!((report.rows, report.skipped), (3, 2));
     assert_eq!(lines(&report), [1, 3]);
@@ -56,14 +78,30 @@ fn ndjson_with_a_broken_first_line_and_garbage_is_still_read() {
 #[test]
 fn kong_ndjson_skips_only_the_cut_entry() {
     let entry = |ms: u64, status: u16| {
-        format!(r#"{{"started_at":{ms},"request":{{"method":"GET","uri":"/orders/7"}},"response":{{"status":{status}}},"consumer":{{"id":"c1","username":"shop"}},"client_ip":"192.0.2.7"}}"#)
+        format!(
+            r#"{{"started_at":{ms},"request":{{"method":"GET","uri":"/orders/7"}},"response":{{"status":{status}}},"consumer":{{"id":"c1","username":"shop"}},"client_ip":"192.0.2.7"}}"#
+        )
     };
-    let text = [entry(1_795_000_000_000, 200), entry(1_795_000_001_000, 500)[..60].to_owned(), entry(1_795_000_002_000, 503), entry(1_795_000_003_000, 200)].join("\n");
+    let text = [
+        entry(1_795_000_000_000, 200),
+        entry(1_795_000_001_000, 500)[..60].to_owned(),
+        entry(1_795_000_002_000, 503),
+        entry(1_795_000_003_000, 200),
+    ]
+    .join("\n");
     let (format, store, report) = read(&text);
     assert_eq!(format, Format::Kong);
     assert_eq!((report.rows, report.skipped), (3, 1));
     assert_eq!(lines(&report), [2]);
-    let counts = store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows[0].counts;
+    let counts = store
+        .breakdown(
+            DaySpan { start: 0, end: 50_000 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        )
+        .rows[0]
+        .counts;
     assert_eq!((counts.total(), counts.get(StatusClass::ServerError)), (3, 1));
 }
 
@@ -82,16 +120,34 @@ fn a_cut_pretty_document_is_refused_as_broken_json() {
 #[test]
 fn counts_that_would_wrap_the_total_are_refused_with_their_line() {
     let header = "timestamp,client_id,template,status,requests\n";
-    let (_, store, report) = read(&format!("{header}2026-11-20T10:00:00Z,a,/x,200,18446744073709551615\n2026-11-20T11:00:00Z,a,/x,200,1\n"));
+    let (_, store, report) = read(&format!(
+        "{header}2026-11-20T10:00:00Z,a,/x,200,18446744073709551615\n2026-11-20T11:00:00Z,a,/x,200,1\n"
+    ));
     assert_eq!((report.rows, report.skipped), (1, 1));
     assert_eq!(lines(&report), [3]);
-    assert!(report.problems[0].reason.contains("would take the total past 18,446,744,073,709,551,615"), "{:?}", report.problems);
+    assert!(
+        report.problems[0]
+            .reason
+            .contains("would take the total past 18,446,744,073,709,551,615"),
+        "{:?}",
+        report.problems
+    );
     assert_eq!(total(&store), u64::MAX);
 
     // Two rows of 2^63, a 200 and a 500: the 500 cannot be counted, so the error rate is 0 %, not "–".
-    let (_, store, report) = read(&format!("{header}2026-11-20T10:00:00Z,a,/x,200,9223372036854775808\n2026-11-20T11:00:00Z,a,/x,500,9223372036854775808\n"));
+    let (_, store, report) = read(&format!(
+        "{header}2026-11-20T10:00:00Z,a,/x,200,9223372036854775808\n2026-11-20T11:00:00Z,a,/x,500,9223372036854775808\n"
+    ));
     assert_eq!((report.rows, report.skipped), (1, 1));
-    let counts = store.breakdown(DaySpan { start: 0, end: 50_000 }, Dimension::Client, &RecordFilter::all(), false).rows[0].counts;
+    let counts = store
+        .breakdown(
+            DaySpan { start: 0, end: 50_000 },
+            Dimension::Client,
+            &RecordFilter::all(),
+            false,
+        )
+        .rows[0]
+        .counts;
     assert_eq!((counts.total(), counts.error_rate()), (1 << 63, Some(0.0)));
 }
 
@@ -107,8 +163,16 @@ fn out_of_range_times_are_skipped_one_by_one() {
     let (_, store, report) = read(text);
     assert_eq!((report.rows, report.skipped), (2, 2));
     assert_eq!(lines(&report), [3, 4]);
-    assert!(report.problems[0].reason.contains("9999-12-31 23:59:59 UTC is outside"), "{:?}", report.problems);
-    assert!(report.problems[1].reason.contains("1969-12-31 23:59:59 UTC is outside"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].reason.contains("9999-12-31 23:59:59 UTC is outside"),
+        "{:?}",
+        report.problems
+    );
+    assert!(
+        report.problems[1].reason.contains("1969-12-31 23:59:59 UTC is outside"),
+        "{:?}",
+        report.problems
+    );
     assert_eq!(total(&store), 2);
 }
 
@@ -121,14 +185,31 @@ fn epoch_unit_is_decided_from_the_whole_column() {
     assert_eq!(format, Format::GenericCsv);
     assert_eq!((report.rows, report.skipped), (3, 1));
     assert_eq!(lines(&report), [4]);
-    assert!(report.problems[0].reason.contains("9999-12-31"), "{:?}", report.problems);
-    assert_eq!(report.notes, ["4 whole-number times were read as seconds since 1970 (decided from the whole column)"]);
-    assert_eq!(store.day_span().map(|(a, _)| a), Some(1_795_356_192 / 86_400), "not in 1978");
+    assert!(
+        report.problems[0].reason.contains("9999-12-31"),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(
+        report.notes,
+        ["4 whole-number times were read as seconds since 1970 (decided from the whole column)"]
+    );
+    assert_eq!(
+        store.day_span().map(|(a, _)| a),
+        Some(1_795_356_192 / 86_400),
+        "not in 1978"
+    );
 
     let millis = "time,status,client\n1795356192000,200,a\n1795356193500,200,a\n";
     let (_, store, report) = read(millis);
-    assert_eq!(report.notes, ["2 whole-number times were read as milliseconds since 1970 (decided from the whole column)"]);
-    assert_eq!(store.records().map(|r| r.timestamp).collect::<Vec<_>>(), [1_795_356_192, 1_795_356_193]);
+    assert_eq!(
+        report.notes,
+        ["2 whole-number times were read as milliseconds since 1970 (decided from the whole column)"]
+    );
+    assert_eq!(
+        store.records().map(|r| r.timestamp).collect::<Vec<_>>(),
+        [1_795_356_192, 1_795_356_193]
+    );
 }
 
 fn utf16(text: &str, little: bool) -> Vec<u8> {
@@ -148,10 +229,21 @@ fn utf16_csv_with_a_mark_is_read() {
         for chunk in [1, 3, 4096] {
             let (sniffed, store, report) = read_file(&utf16(text, little), chunk).expect("readable");
             assert_eq!(sniffed.format, Format::CallboardCsv);
-            assert_eq!(sniffed.encoding, if little { TextEncoding::Utf16Le } else { TextEncoding::Utf16Be });
+            assert_eq!(
+                sniffed.encoding,
+                if little {
+                    TextEncoding::Utf16Le
+                } else {
+                    TextEncoding::Utf16Be
+                }
+            );
             assert_eq!((report.rows, report.skipped), (2, 0), "{:?}", report.problems);
             assert_eq!(store.client_name(0), "Zürich wallboard 🚀");
-            assert!(report.notes.iter().any(|n| n.starts_with("UTF-16")), "{:?}", report.notes);
+            assert!(
+                report.notes.iter().any(|n| n.starts_with("UTF-16")),
+                "{:?}",
+                report.notes
+            );
         }
     }
     let mut no_mark = utf16(text, true);
@@ -164,7 +256,8 @@ fn utf16_csv_with_a_mark_is_read() {
 // and a skipped line keeps its right number.
 #[test]
 fn cr_only_line_ends_are_read() {
-    let text = "timestamp,client_id,template,status\r2026-11-20T10:00:00Z,a,/x,200\rbroken\r2026-11-20T12:00:00Z,b,/x,404\r";
+    let text =
+        "timestamp,client_id,template,status\r2026-11-20T10:00:00Z,a,/x,200\rbroken\r2026-11-20T12:00:00Z,b,/x,404\r";
     let (sniffed, store, report) = read_file(text.as_bytes(), 5).expect("readable");
     assert_eq!(sniffed.encoding, TextEncoding::Utf8CrLines);
     assert_eq!((report.rows, report.skipped), (2, 1));

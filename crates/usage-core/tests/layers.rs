@@ -14,7 +14,12 @@ fn layers(lib: &str) -> BTreeMap<String, u32> {
     let mut layers = BTreeMap::new();
     for line in lib.lines().filter_map(|l| l.strip_prefix("//! |")) {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        let Some(Ok(layer)) = cells.first().map(|c| c.split(',').next().unwrap_or_default().parse::<u32>()) else { continue };
+        let Some(Ok(layer)) = cells
+            .first()
+            .map(|c| c.split(',').next().unwrap_or_default().parse::<u32>())
+        else {
+            continue;
+        };
         for module in cells.get(1).copied().unwrap_or_default().split(',') {
             layers.insert(module.trim().trim_matches('`').to_owned(), layer);
         }
@@ -46,7 +51,10 @@ fn reexports(lib: &str) -> BTreeMap<String, String> {
 /// without comments: a doc link is no use.
 fn code(text: &str) -> String {
     let code = text.find("#[cfg(test)]").map_or(text, |at| &text[..at]);
-    code.lines().filter(|line| !line.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+    code.lines()
+        .filter(|line| !line.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The crate's modules `code` uses: each `crate::name` path, and each name in `crate::{…}`.
@@ -62,9 +70,16 @@ fn used(code: &str, reexports: &BTreeMap<String, String>) -> BTreeSet<String> {
     for (at, _) in code.match_indices("crate::") {
         let rest = &code[at + "crate::".len()..];
         if let Some(group) = rest.strip_prefix('{') {
-            group.split('}').next().unwrap_or_default().split(',').for_each(|item| add(item.split("::").next().unwrap_or_default()));
+            group
+                .split('}')
+                .next()
+                .unwrap_or_default()
+                .split(',')
+                .for_each(|item| add(item.split("::").next().unwrap_or_default()));
         } else {
-            add(&rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())]);
+            add(&rest[..rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len())]);
         }
     }
     used
@@ -81,7 +96,13 @@ fn modules() -> Vec<(String, PathBuf)> {
                 folders.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") && path.file_name().is_some_and(|n| n != "lib.rs") {
                 let relative = path.strip_prefix(source_dir()).expect("inside src");
-                let top = relative.components().next().and_then(|c| c.as_os_str().to_str()).unwrap_or_default().trim_end_matches(".rs").to_owned();
+                let top = relative
+                    .components()
+                    .next()
+                    .and_then(|c| c.as_os_str().to_str())
+                    .unwrap_or_default()
+                    .trim_end_matches(".rs")
+                    .to_owned();
                 files.push((top, path));
             }
         }
@@ -119,7 +140,9 @@ fn no_module_uses_one_above_it() {
         for used in uses {
             match layers.get(&used) {
                 None => wrong.push(format!("{module} uses {used}, which is in no layer")),
-                Some(&below) if below > layer || (layer == 0 && below != 0) => wrong.push(format!("{module} (layer {layer}) uses {used} (layer {below})")),
+                Some(&below) if below > layer || (layer == 0 && below != 0) => {
+                    wrong.push(format!("{module} (layer {layer}) uses {used} (layer {below})"))
+                }
                 Some(_) => {}
             }
         }
@@ -132,7 +155,12 @@ fn no_module_uses_one_above_it() {
 fn no_modules_use_each_other_in_a_circle() {
     let graph = graph();
     // Depth-first, a module on the current path reached again is a circle.
-    fn visit<'a>(module: &'a str, graph: &'a BTreeMap<String, BTreeSet<String>>, path: &mut Vec<&'a str>, done: &mut BTreeSet<&'a str>) -> Option<Vec<String>> {
+    fn visit<'a>(
+        module: &'a str,
+        graph: &'a BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
         if let Some(at) = path.iter().position(|m| *m == module) {
             return Some(path[at..].iter().chain([&module]).map(|m| m.to_string()).collect());
         }
@@ -164,5 +192,9 @@ fn the_reader_finds_uses() {
     let code = "use crate::query::Dimension;\n/// [`crate::zone`]\nuse crate::{UsageStore, format};\nfn f() { crate::view::write_query(&[]); }\n#[cfg(test)]\nmod tests { use crate::demo; }";
     let found: Vec<String> = used(&self::code(code), &reexports).into_iter().collect();
     assert_eq!(found, ["format", "query", "store", "view"]);
-    assert_eq!(layers("//! | layer | modules |\n//! |---|---|\n//! | 0, leaves | `model`, `status` |\n//! | 2 | `range` |").get("range"), Some(&2));
+    assert_eq!(
+        layers("//! | layer | modules |\n//! |---|---|\n//! | 0, leaves | `model`, `status` |\n//! | 2 | `range` |")
+            .get("range"),
+        Some(&2)
+    );
 }

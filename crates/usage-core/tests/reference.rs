@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
+use usage_core::metric::Metric;
 use usage_core::model::{BucketWidth, UsageRecord};
 use usage_core::query::{DaySpan, Dimension, Filter, Granularity, Grouping, RecordFilter, SortColumn, picked, top_n};
-use usage_core::metric::Metric;
 use usage_core::range::day_number;
 use usage_core::zone::Offsets;
 use usage_core::{StatusClass, StatusCounts, UsageStore};
@@ -19,7 +19,9 @@ use usage_core::{StatusClass, StatusCounts, UsageStore};
 const ANCHORS: [(i32, u32, u32); 3] = [(2024, 2, 29), (2025, 12, 31), (2026, 4, 30)];
 
 fn date_of(ts: i64) -> NaiveDate {
-    DateTime::<Utc>::from_timestamp(ts, 0).expect("test timestamps are in range").date_naive()
+    DateTime::<Utc>::from_timestamp(ts, 0)
+        .expect("test timestamps are in range")
+        .date_naive()
 }
 
 fn span_dates(span: DaySpan) -> (NaiveDate, NaiveDate) {
@@ -47,8 +49,14 @@ fn naive_bucket_ts(ts: i64, g: Granularity) -> i64 {
     let time = DateTime::<Utc>::from_timestamp(ts, 0).unwrap();
     let midnight = |d: NaiveDate| d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
     match g {
-        Granularity::TenMinutes => midnight(time.date_naive()) + i64::from(time.format("%H").to_string().parse::<u32>().unwrap()) * 3600 + i64::from(time.format("%M").to_string().parse::<u32>().unwrap() / 10 * 600),
-        Granularity::Hour => midnight(time.date_naive()) + i64::from(time.format("%H").to_string().parse::<u32>().unwrap()) * 3600,
+        Granularity::TenMinutes => {
+            midnight(time.date_naive())
+                + i64::from(time.format("%H").to_string().parse::<u32>().unwrap()) * 3600
+                + i64::from(time.format("%M").to_string().parse::<u32>().unwrap() / 10 * 600)
+        }
+        Granularity::Hour => {
+            midnight(time.date_naive()) + i64::from(time.format("%H").to_string().parse::<u32>().unwrap()) * 3600
+        }
         _ => midnight(naive_bucket(ts, g)),
     }
 }
@@ -59,35 +67,49 @@ fn record_strategy() -> impl Strategy<Value = UsageRecord> {
         -3 * 86_400i64..3 * 86_400,
         0..5usize,
         0..4usize,
-        prop::sample::select(vec![100u16, 200, 201, 204, 301, 304, 400, 404, 428, 429, 430, 500, 503, 599, 600, 0]),
+        prop::sample::select(vec![
+            100u16, 200, 201, 204, 301, 304, 400, 404, 428, 429, 430, 500, 503, 599, 600, 0,
+        ]),
         prop_oneof![3 => Just(1u64), 1 => 1u64..5_000],
-        prop::sample::select(vec![BucketWidth::Request, BucketWidth::TenMinutes, BucketWidth::Hour, BucketWidth::Day]),
+        prop::sample::select(vec![
+            BucketWidth::Request,
+            BucketWidth::TenMinutes,
+            BucketWidth::Hour,
+            BucketWidth::Day,
+        ]),
         (0..3usize, 0..4usize, 0..3usize),
     )
-        .prop_map(|(anchor, offset, client, template, status, requests, bucket, (user, ip, module))| {
-            let (y, m, d) = ANCHORS[anchor];
-            let midnight = NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp();
-            let mut timestamp = midnight + offset;
-            // Pre-aggregated rows start on their bucket boundary, as real reports do.
-            timestamp -= timestamp.rem_euclid(bucket.seconds().max(1));
-            UsageRecord {
-                timestamp,
-                bucket,
-                client_id: format!("client-{client}"),
-                // Names that sort differently from ids, with a tie between two clients.
-                client_name: ["Zed", "Alpha", "Mid", "Alpha", "Beta"][client].to_string(),
-                method: if template % 2 == 0 { "GET".into() } else { "POST".into() },
-                template: format!("/t/{template}"),
-                status,
-                requests,
-                // Index 0 is "unknown" (empty), which distinct counts leave out.
-                user: ["", "ann", "bob"][user].into(),
-                ip: ["", "192.0.2.1", "2001:db8::1", "198.51.100.7"][ip].into(),
-                module: ["", "users", "fees"][module].into(),
-                bytes: None,
-                latency_us: None,
-            }
-        })
+        .prop_map(
+            |(anchor, offset, client, template, status, requests, bucket, (user, ip, module))| {
+                let (y, m, d) = ANCHORS[anchor];
+                let midnight = NaiveDate::from_ymd_opt(y, m, d)
+                    .unwrap()
+                    .and_hms_opt(0, 0, 0)
+                    .unwrap()
+                    .and_utc()
+                    .timestamp();
+                let mut timestamp = midnight + offset;
+                // Pre-aggregated rows start on their bucket boundary, as real reports do.
+                timestamp -= timestamp.rem_euclid(bucket.seconds().max(1));
+                UsageRecord {
+                    timestamp,
+                    bucket,
+                    client_id: format!("client-{client}"),
+                    // Names that sort differently from ids, with a tie between two clients.
+                    client_name: ["Zed", "Alpha", "Mid", "Alpha", "Beta"][client].to_string(),
+                    method: if template % 2 == 0 { "GET".into() } else { "POST".into() },
+                    template: format!("/t/{template}"),
+                    status,
+                    requests,
+                    // Index 0 is "unknown" (empty), which distinct counts leave out.
+                    user: ["", "ann", "bob"][user].into(),
+                    ip: ["", "192.0.2.1", "2001:db8::1", "198.51.100.7"][ip].into(),
+                    module: ["", "users", "fees"][module].into(),
+                    bytes: None,
+                    latency_us: None,
+                }
+            },
+        )
 }
 
 /// The text of a record in `dimension`: what a link's filter and a row's `data-key` say.
@@ -116,7 +138,10 @@ fn span_strategy() -> impl Strategy<Value = DaySpan> {
     (0..ANCHORS.len(), -6i64..6, 0i64..8).prop_map(|(anchor, start, len)| {
         let (y, m, d) = ANCHORS[anchor];
         let centre = day_number(NaiveDate::from_ymd_opt(y, m, d).unwrap());
-        DaySpan { start: centre + start, end: centre + start + len }
+        DaySpan {
+            start: centre + start,
+            end: centre + start + len,
+        }
     })
 }
 
@@ -135,7 +160,13 @@ fn filters_strategy() -> impl Strategy<Value = Vec<Filter>> {
         }
     };
     prop::collection::vec((prop::sample::select(Dimension::ALL.to_vec()), 0..5usize), 0..4).prop_map(move |picks| {
-        picks.into_iter().map(|(dimension, k)| Filter { dimension, key: keys(dimension)[k % keys(dimension).len()].to_owned() }).collect()
+        picks
+            .into_iter()
+            .map(|(dimension, k)| Filter {
+                dimension,
+                key: keys(dimension)[k % keys(dimension).len()].to_owned(),
+            })
+            .collect()
     })
 }
 
@@ -144,9 +175,20 @@ fn filters_strategy() -> impl Strategy<Value = Vec<Filter>> {
 fn naive_tie(records: &[UsageRecord], dimension: Dimension, key: &str) -> (u32, String, String) {
     match dimension {
         Dimension::Status => (key.parse().unwrap(), String::new(), String::new()),
-        Dimension::Class => (["2xx", "3xx", "4xx", "429", "5xx", "other"].iter().position(|c| *c == key).unwrap() as u32, String::new(), String::new()),
+        Dimension::Class => (
+            ["2xx", "3xx", "4xx", "429", "5xx", "other"]
+                .iter()
+                .position(|c| *c == key)
+                .unwrap() as u32,
+            String::new(),
+            String::new(),
+        ),
         Dimension::Client => {
-            let name = records.iter().find(|r| r.client_id == key).map(|r| r.client_name.clone()).unwrap();
+            let name = records
+                .iter()
+                .find(|r| r.client_id == key)
+                .map(|r| r.client_name.clone())
+                .unwrap();
             (0, name, key.to_owned())
         }
         _ => (0, key.to_owned(), String::new()),
@@ -154,8 +196,14 @@ fn naive_tie(records: &[UsageRecord], dimension: Dimension, key: &str) -> (u32, 
 }
 
 /// Breakdown rows as (key text, counts), in the store's order.
-fn rows_by_key(store: &UsageStore, dimension: Dimension, rows: &[usage_core::BreakdownRow]) -> Vec<(String, StatusCounts)> {
-    rows.iter().map(|r| (store.key_text(dimension, r.key), r.counts)).collect()
+fn rows_by_key(
+    store: &UsageStore,
+    dimension: Dimension,
+    rows: &[usage_core::BreakdownRow],
+) -> Vec<(String, StatusCounts)> {
+    rows.iter()
+        .map(|r| (store.key_text(dimension, r.key), r.counts))
+        .collect()
 }
 
 proptest! {
@@ -482,8 +530,21 @@ proptest! {
 fn naive_grouped(records: &[UsageRecord], grouping: Grouping) -> Vec<UsageRecord> {
     let mut sums: BTreeMap<(i64, u8, [String; 6], u16), u64> = BTreeMap::new();
     for r in records {
-        let keep = |d: Dimension, value: &str| if grouping.has(d) { value.to_owned() } else { String::new() };
-        let values = [keep(Dimension::Client, &r.client_id), keep(Dimension::Template, &r.template), keep(Dimension::Method, &r.method), keep(Dimension::Module, &r.module), keep(Dimension::User, &r.user), keep(Dimension::Ip, &r.ip)];
+        let keep = |d: Dimension, value: &str| {
+            if grouping.has(d) {
+                value.to_owned()
+            } else {
+                String::new()
+            }
+        };
+        let values = [
+            keep(Dimension::Client, &r.client_id),
+            keep(Dimension::Template, &r.template),
+            keep(Dimension::Method, &r.method),
+            keep(Dimension::Module, &r.module),
+            keep(Dimension::User, &r.user),
+            keep(Dimension::Ip, &r.ip),
+        ];
         let status = if grouping.has(Dimension::Status) { r.status } else { 0 };
         let width = BucketWidth::ALL.iter().position(|&w| w == r.bucket).unwrap() as u8;
         *sums.entry((r.timestamp, width, values, status)).or_default() += r.requests;
@@ -491,11 +552,30 @@ fn naive_grouped(records: &[UsageRecord], grouping: Grouping) -> Vec<UsageRecord
     // Newest first: the store puts each part in time order itself.
     sums.into_iter()
         .rev()
-        .map(|((timestamp, width, [client_id, template, method, module, user, ip], status), requests)| {
-            // A client's name goes with its id, as `any(client_name)` gives it.
-            let client_name = records.iter().find(|r| r.client_id == client_id).map_or_else(String::new, |r| r.client_name.clone());
-            UsageRecord { timestamp, bucket: BucketWidth::ALL[width as usize], client_id, client_name, method, template, status, requests, module, user, ip, bytes: None, latency_us: None }
-        })
+        .map(
+            |((timestamp, width, [client_id, template, method, module, user, ip], status), requests)| {
+                // A client's name goes with its id, as `any(client_name)` gives it.
+                let client_name = records
+                    .iter()
+                    .find(|r| r.client_id == client_id)
+                    .map_or_else(String::new, |r| r.client_name.clone());
+                UsageRecord {
+                    timestamp,
+                    bucket: BucketWidth::ALL[width as usize],
+                    client_id,
+                    client_name,
+                    method,
+                    template,
+                    status,
+                    requests,
+                    module,
+                    user,
+                    ip,
+                    bytes: None,
+                    latency_us: None,
+                }
+            },
+        )
         .collect()
 }
 
@@ -575,7 +655,12 @@ fn empty_store_answers_with_nothing() {
     let store = UsageStore::from_records(&[]).unwrap();
     let span = DaySpan { start: 0, end: 3 };
     for dimension in Dimension::ALL {
-        assert!(store.breakdown(span, dimension, &RecordFilter::all(), true).rows.is_empty());
+        assert!(
+            store
+                .breakdown(span, dimension, &RecordFilter::all(), true)
+                .rows
+                .is_empty()
+        );
     }
     let series = store.series(span, Granularity::Day, &RecordFilter::all(), None);
     assert_eq!(series.starts.len(), 3);

@@ -9,7 +9,9 @@ use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::{StatusClass, UsageRecord, UsageStore};
 
 fn sample(path: &str) -> Vec<u8> {
-    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/samples").join(path);
+    let full = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/samples")
+        .join(path);
     std::fs::read(&full).unwrap_or_else(|e| panic!("the sample {} must be there ({e})", full.display()))
 }
 
@@ -27,7 +29,9 @@ fn ts(text: &str) -> i64 {
 /// (time, method, template, status, ip, bytes) of each record, sorted. A store with a bytes column
 /// holds 0 where a line wrote `-`, so an absent byte count compares as 0.
 fn summary(records: impl Iterator<Item = UsageRecord>) -> Vec<(i64, String, String, u16, String, Option<u64>)> {
-    let mut rows: Vec<_> = records.map(|r| (r.timestamp, r.method, r.template, r.status, r.ip, r.bytes.or(Some(0)))).collect();
+    let mut rows: Vec<_> = records
+        .map(|r| (r.timestamp, r.method, r.template, r.status, r.ip, r.bytes.or(Some(0))))
+        .collect();
     rows.sort();
     rows
 }
@@ -43,8 +47,16 @@ fn expected_from_ecs(path: &str) -> Vec<(i64, String, String, u16, String, Optio
             let http = d.get("http.request.method").is_some();
             (
                 ts(&s("@timestamp")),
-                if http { s("http.request.method") } else { "(none)".to_owned() },
-                if http { usage_core::template::fold(&s("url.original")) } else { "(malformed request line)".to_owned() },
+                if http {
+                    s("http.request.method")
+                } else {
+                    "(none)".to_owned()
+                },
+                if http {
+                    usage_core::template::fold(&s("url.original"))
+                } else {
+                    "(malformed request line)".to_owned()
+                },
                 d.get("http.response.status_code").and_then(Value::as_u64).unwrap_or(0) as u16,
                 s("source.address"),
                 d.get("http.response.body.bytes").and_then(Value::as_u64).or(Some(0)),
@@ -63,11 +75,25 @@ fn nginx_sample_matches_elastics_parse() {
     let bytes = sample("nginx/test.log");
     let (format, store, report) = read(&bytes);
     assert_eq!(format, Format::AccessLog);
-    assert_eq!(summary(store.records()), expected_from_ecs("nginx/test.log-expected.json"));
+    assert_eq!(
+        summary(store.records()),
+        expected_from_ecs("nginx/test.log-expected.json")
+    );
     assert_eq!((report.rows, report.skipped), (10, 0));
-    assert_eq!(store.total_requests(), bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64, "one request per line, as wc -l counts");
-    assert!(report.notes[0].starts_with("2 lines had no HTTP request line"), "{:?}", report.notes);
-    assert!(store.records().all(|r| r.client_name == "Unknown client"), "access logs name no client");
+    assert_eq!(
+        store.total_requests(),
+        bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64,
+        "one request per line, as wc -l counts"
+    );
+    assert!(
+        report.notes[0].starts_with("2 lines had no HTTP request line"),
+        "{:?}",
+        report.notes
+    );
+    assert!(
+        store.records().all(|r| r.client_name == "Unknown client"),
+        "access logs name no client"
+    );
 }
 
 // Guards the Apache reader: common and combined lines, `-` bytes, host names, and the two "-"
@@ -75,7 +101,10 @@ fn nginx_sample_matches_elastics_parse() {
 #[test]
 fn apache_sample_matches_elastics_parse() {
     let (_, store, report) = read(&sample("apache/test.log"));
-    assert_eq!(summary(store.records()), expected_from_ecs("apache/test.log-expected.json"));
+    assert_eq!(
+        summary(store.records()),
+        expected_from_ecs("apache/test.log-expected.json")
+    );
     assert_eq!((report.rows, report.skipped), (6, 0));
 }
 
@@ -99,13 +128,31 @@ fn genesys_sample() {
     let (format, store, report) = read(&sample("genesys/query-result.json"));
     assert_eq!(format, Format::Genesys);
     assert_eq!((report.rows, report.skipped), (2, 0));
-    let span = DaySpan { start: ts("2021-01-01T00:00:00Z") / 86_400, end: ts("2021-02-01T00:00:00Z") / 86_400 };
-    let usage = store.breakdown(span, Dimension::Client, &RecordFilter::all(), false).rows;
+    let span = DaySpan {
+        start: ts("2021-01-01T00:00:00Z") / 86_400,
+        end: ts("2021-02-01T00:00:00Z") / 86_400,
+    };
+    let usage = store
+        .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
+        .rows;
     let by_name: Vec<(String, u64, u64, u64)> = usage
         .iter()
-        .map(|u| (store.client_name(u.key).to_owned(), u.counts.total(), u.counts.get(StatusClass::Success), u.counts.get(StatusClass::ServerError)))
+        .map(|u| {
+            (
+                store.client_name(u.key).to_owned(),
+                u.counts.total(),
+                u.counts.get(StatusClass::Success),
+                u.counts.get(StatusClass::ServerError),
+            )
+        })
         .collect();
-    assert_eq!(by_name, [("Another OAUth Client".to_owned(), 16, 16, 0), ("Sample Client Credentials".to_owned(), 4, 3, 1)]);
+    assert_eq!(
+        by_name,
+        [
+            ("Another OAUth Client".to_owned(), 16, 16, 0),
+            ("Sample Client Credentials".to_owned(), 4, 3, 1)
+        ]
+    );
     assert_eq!(store.templates(), ["(all URLs)"]);
 }
 
@@ -116,13 +163,27 @@ fn kong_samples() {
     let (format, store, report) = read(&sample("kong/log-format-gte-3.4.json"));
     assert_eq!((format, report.rows, report.skipped), (Format::Kong, 1, 0));
     let record = store.records().next().expect("one record");
-    assert_eq!((record.client_name.as_str(), record.method.as_str(), record.template.as_str(), record.status), ("foo", "GET", "/log", 200));
-    assert_eq!((record.timestamp, record.ip.as_str(), record.bytes, record.latency_us), (1_614_232_668, "192.168.144.1", Some(827), Some(515_000)));
+    assert_eq!(
+        (
+            record.client_name.as_str(),
+            record.method.as_str(),
+            record.template.as_str(),
+            record.status
+        ),
+        ("foo", "GET", "/log", 200)
+    );
+    assert_eq!(
+        (record.timestamp, record.ip.as_str(), record.bytes, record.latency_us),
+        (1_614_232_668, "192.168.144.1", Some(827), Some(515_000))
+    );
 
     let (_, store, report) = read(&sample("kong/log-format-3.8.json"));
     assert_eq!(report.rows, 1);
     let record = store.records().next().expect("one record");
-    assert_eq!((record.client_name.as_str(), record.template.as_str()), ("Unknown client", "/example-route"));
+    assert_eq!(
+        (record.client_name.as_str(), record.template.as_str()),
+        ("Unknown client", "/example-route")
+    );
 }
 
 // Guards the Moesif reader: company as client, user kept, the item id folded out of the URL.
@@ -131,8 +192,18 @@ fn moesif_samples() {
     let (format, store, report) = read(&sample("moesif/event.json"));
     assert_eq!((format, report.rows), (Format::Moesif, 1));
     let record = store.records().next().expect("one record");
-    assert_eq!((record.client_id.as_str(), record.user.as_str(), record.template.as_str()), ("67890", "12345", "/items/{id}/reviews/"));
-    assert_eq!((record.method.as_str(), record.status, record.timestamp), ("POST", 500, ts("2024-10-30T04:45:42Z")));
+    assert_eq!(
+        (
+            record.client_id.as_str(),
+            record.user.as_str(),
+            record.template.as_str()
+        ),
+        ("67890", "12345", "/items/{id}/reviews/")
+    );
+    assert_eq!(
+        (record.method.as_str(), record.status, record.timestamp),
+        ("POST", 500, ts("2024-10-30T04:45:42Z"))
+    );
 
     let (_, store, report) = read(&sample("moesif/events-batch.json"));
     assert_eq!((report.rows, report.skipped), (1, 0));

@@ -194,20 +194,31 @@ proptest! {
 // view (54), so opened in New York the range starts on the 29th and counts all 55.
 #[test]
 fn a_file_opens_over_its_days_in_the_views_zone() {
-    let log = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nginx-dst.log")).expect("the fixture");
+    let log = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nginx-dst.log"))
+        .expect("the fixture");
     let (_, store, report) = usage_core::formats::read_file(&log, 4096).expect("readable");
     assert_eq!((report.rows, report.skipped), (55, 0));
     let switch = usage_core::formats::time::parse_iso8601(b"2026-11-01T06:00:00Z").expect("a time");
     let new_york = Offsets::from_changes(vec![(0, -4 * 3_600), (switch, -5 * 3_600)]);
     let now = usage_core::formats::time::parse_iso8601(b"2026-12-07T12:00:00Z").expect("a time");
     let d = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
-    let count = |range: &DateRange, offsets: &Offsets| store.totals(offsets.window(range), &RecordFilter::all()).total();
+    let count =
+        |range: &DateRange, offsets: &Offsets| store.totals(offsets.window(range), &RecordFilter::all()).total();
 
     let in_new_york = store.covering_range(&new_york, now, 60).expect("days before today");
-    assert_eq!((in_new_york.from(), in_new_york.to()), (d("2026-10-29"), d("2026-11-04")));
+    assert_eq!(
+        (in_new_york.from(), in_new_york.to()),
+        (d("2026-10-29"), d("2026-11-04"))
+    );
     assert_eq!(count(&in_new_york, &new_york), 55);
-    let in_utc = store.covering_range(&Offsets::utc(), now, 60).expect("days before today");
+    let in_utc = store
+        .covering_range(&Offsets::utc(), now, 60)
+        .expect("days before today");
     assert_eq!((in_utc.from(), in_utc.to()), (d("2026-10-30"), d("2026-11-04")));
     assert_eq!(count(&in_utc, &Offsets::utc()), 55);
-    assert_eq!(count(&in_utc, &new_york), 54, "the fixture has a line that only a New York range holds");
+    assert_eq!(
+        count(&in_utc, &new_york),
+        54,
+        "the fixture has a line that only a New York range holds"
+    );
 }

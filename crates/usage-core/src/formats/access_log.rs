@@ -44,7 +44,11 @@ pub struct AccessLog {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RequestLine {
     /// `METHOD target [HTTP/x.y]`; the target may hold spaces.
-    Http { method: String, target: String, protocol: Option<String> },
+    Http {
+        method: String,
+        target: String,
+        protocol: Option<String>,
+    },
     /// Anything else the server answered: a TLS handshake, `-`, an empty string, garbage.
     Malformed(String),
 }
@@ -76,23 +80,47 @@ pub(crate) fn parse_clf_time(text: &str) -> Option<i64> {
 }
 
 fn parse_clf_time_bytes(b: &[u8]) -> Option<i64> {
-    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[14] != b':' || b[17] != b':' || b[20] != b' ' {
+    if b.len() != 26 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[14] != b':' || b[17] != b':' || b[20] != b' '
+    {
         return None;
     }
-    let num = |s: &[u8]| -> Option<i64> { if s.iter().all(u8::is_ascii_digit) { std::str::from_utf8(s).ok()?.parse().ok() } else { None } };
+    let num = |s: &[u8]| -> Option<i64> {
+        if s.iter().all(u8::is_ascii_digit) {
+            std::str::from_utf8(s).ok()?.parse().ok()
+        } else {
+            None
+        }
+    };
     let month = match &b[3..6] {
-        b"Jan" => 1, b"Feb" => 2, b"Mar" => 3, b"Apr" => 4, b"May" => 5, b"Jun" => 6,
-        b"Jul" => 7, b"Aug" => 8, b"Sep" => 9, b"Oct" => 10, b"Nov" => 11, b"Dec" => 12,
+        b"Jan" => 1,
+        b"Feb" => 2,
+        b"Mar" => 3,
+        b"Apr" => 4,
+        b"May" => 5,
+        b"Jun" => 6,
+        b"Jul" => 7,
+        b"Aug" => 8,
+        b"Sep" => 9,
+        b"Oct" => 10,
+        b"Nov" => 11,
+        b"Dec" => 12,
         _ => return None,
     };
     let (day, year) = (num(&b[0..2])?, num(&b[7..11])?);
     let (hour, minute, second) = (num(&b[12..14])?, num(&b[15..17])?, num(&b[18..20])?);
-    let sign = match b[21] { b'+' => 1, b'-' => -1, _ => return None };
+    let sign = match b[21] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
     let offset = sign * (num(&b[22..24])? * 3_600 + num(&b[24..26])? * 60);
     if !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
         return None;
     }
-    Some(days_from_civil(year, month, day as u32) * SECONDS_PER_DAY + hour * 3_600 + minute * 60 + second.min(59) - offset)
+    Some(
+        days_from_civil(year, month, day as u32) * SECONDS_PER_DAY + hour * 3_600 + minute * 60 + second.min(59)
+            - offset,
+    )
 }
 
 /// Decodes nginx's `\xXX` and Apache's `\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\v` and `\xhh`
@@ -184,7 +212,9 @@ fn request_line(text: String) -> RequestLine {
     let method_end = text.find(' ');
     let method = method_end.map_or(text.as_str(), |end| &text[..end]);
     let rest = method_end.map_or("", |end| &text[end + 1..]);
-    let is_method = !method.is_empty() && method.len() <= 20 && method.bytes().all(|b| b.is_ascii_uppercase() || b == b'-' || b == b'_');
+    let is_method = !method.is_empty()
+        && method.len() <= 20
+        && method.bytes().all(|b| b.is_ascii_uppercase() || b == b'-' || b == b'_');
     let (target, protocol) = match rest.rsplit_once(' ') {
         Some((target, protocol)) if protocol.starts_with("HTTP/") => (target, Some(protocol)),
         _ => (rest, None),
@@ -192,7 +222,11 @@ fn request_line(text: String) -> RequestLine {
     if !is_method || target.is_empty() {
         return RequestLine::Malformed(text);
     }
-    RequestLine::Http { method: method.to_owned(), target: target.to_owned(), protocol: protocol.map(str::to_owned) }
+    RequestLine::Http {
+        method: method.to_owned(),
+        target: target.to_owned(),
+        protocol: protocol.map(str::to_owned),
+    }
 }
 
 /// Shows raw bytes in a message: printable text as it is, anything else as `\xXX`, at most 40 characters.
@@ -251,7 +285,12 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
             lossy |= request_lossy && matches!(request, RequestLine::Http { .. });
             (request, rest)
         }
-        None => return Err(format!("no quoted request after the time (“{}”)", shown(&after_time[..after_time.len().min(40)]))),
+        None => {
+            return Err(format!(
+                "no quoted request after the time (“{}”)",
+                shown(&after_time[..after_time.len().min(40)])
+            ));
+        }
     };
     let mut fields = rest.trim_ascii_start().splitn(3, |&b| b == b' ');
     let status_text = fields.next().unwrap_or_default();
@@ -260,7 +299,10 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
         .filter(|s| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|s| s.parse::<u16>().ok())
         .ok_or_else(|| format!("the status “{}” is not a number", shown(status_text)))?;
-    let bytes = fields.next().and_then(|b| std::str::from_utf8(b).ok()).and_then(|b| b.trim().parse::<u64>().ok());
+    let bytes = fields
+        .next()
+        .and_then(|b| std::str::from_utf8(b).ok())
+        .and_then(|b| b.trim().parse::<u64>().ok());
     let mut extra = fields.next().unwrap_or_default().trim_ascii_start();
     let mut next_quoted = || {
         let (raw, rest) = extra.strip_prefix(b"\"").and_then(quoted)?;
@@ -271,19 +313,38 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
     // Referrer and agent are decoded too, but not shown, so they need no word in the report.
     let optional = |raw: Option<&[u8]>| raw.filter(|r| *r != b"-").map(|r| text_of(unescape(r), &mut false));
     let (referer, agent) = (optional(referer), optional(agent));
-    Ok(AccessLine { remote, user, timestamp, request, status, bytes, referer, agent, lossy })
+    Ok(AccessLine {
+        remote,
+        user,
+        timestamp,
+        request,
+        status,
+        bytes,
+        referer,
+        agent,
+        lossy,
+    })
 }
 
 fn is_public(ip: &IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => !(v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()),
-        IpAddr::V6(v6) => !(v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00 || (v6.segments()[0] & 0xffc0) == 0xfe80),
+        IpAddr::V6(v6) => {
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || (v6.segments()[0] & 0xfe00) == 0xfc00
+                || (v6.segments()[0] & 0xffc0) == 0xfe80)
+        }
     }
 }
 
 /// The caller's address from the remote part: the first public IP, else the first entry.
 fn caller_address(remote: &str) -> String {
-    let entries: Vec<&str> = remote.split([',', ' ']).map(|e| e.trim().trim_matches('"')).filter(|e| !e.is_empty()).collect();
+    let entries: Vec<&str> = remote
+        .split([',', ' '])
+        .map(|e| e.trim().trim_matches('"'))
+        .filter(|e| !e.is_empty())
+        .collect();
     entries
         .iter()
         .find(|e| e.parse::<IpAddr>().is_ok_and(|ip| is_public(&ip)))
@@ -306,11 +367,24 @@ impl LineParser for AccessLog {
         let ip = builder.ip(&caller_address(&parsed.remote));
         // The authenticated user is both who calls (the client) and the User dimension.
         let user = builder.user(parsed.user.as_deref().unwrap_or(""));
-        builder.push_row(Row { timestamp: parsed.timestamp, bucket: BucketWidth::Request, client, endpoint, status: parsed.status, requests: 1, ip, user, bytes: parsed.bytes, ..Row::default() })?;
+        builder.push_row(Row {
+            timestamp: parsed.timestamp,
+            bucket: BucketWidth::Request,
+            client,
+            endpoint,
+            status: parsed.status,
+            requests: 1,
+            ip,
+            user,
+            bytes: parsed.bytes,
+            ..Row::default()
+        })?;
         if matches!(parsed.request, RequestLine::Malformed(_)) {
             self.malformed += 1;
         }
-        Ok(parsed.lossy.then(|| "some bytes are not UTF-8 text; they are shown as �".to_owned()))
+        Ok(parsed
+            .lossy
+            .then(|| "some bytes are not UTF-8 text; they are shown as �".to_owned()))
     }
 
     fn notes(&self) -> Vec<String> {
@@ -332,8 +406,14 @@ mod tests {
     // Guards time parsing with each line's own offset.
     #[test]
     fn clf_times_convert_to_utc() {
-        assert_eq!(parse_clf_time("07/Dec/2016:11:05:07 +0100"), super::super::time::parse_iso8601(b"2016-12-07T10:05:07Z"));
-        assert_eq!(parse_clf_time("29/Feb/2024:23:30:00 -0100"), super::super::time::parse_iso8601(b"2024-03-01T00:30:00Z"));
+        assert_eq!(
+            parse_clf_time("07/Dec/2016:11:05:07 +0100"),
+            super::super::time::parse_iso8601(b"2016-12-07T10:05:07Z")
+        );
+        assert_eq!(
+            parse_clf_time("29/Feb/2024:23:30:00 -0100"),
+            super::super::time::parse_iso8601(b"2024-03-01T00:30:00Z")
+        );
         assert_eq!(parse_clf_time("07/Foo/2016:11:05:07 +0100"), None);
         assert_eq!(parse_clf_time("07/Dec/2016 11:05:07"), None);
     }
@@ -341,21 +421,37 @@ mod tests {
     // Guards decoding: nginx \xXX (UTF-8 bytes, an escaped quote) and Apache's \" and \\.
     #[test]
     fn escapes_are_decoded() {
-        assert_eq!(unescape(br#"GET /Z\xC3\xBCrich?q=\x22a\x22 HTTP/1.1"#), "GET /Zürich?q=\"a\" HTTP/1.1".as_bytes());
+        assert_eq!(
+            unescape(br#"GET /Z\xC3\xBCrich?q=\x22a\x22 HTTP/1.1"#),
+            "GET /Zürich?q=\"a\" HTTP/1.1".as_bytes()
+        );
         assert_eq!(unescape(br#"say \"hi\" \\ there\n"#), b"say \"hi\" \\ there\n");
-        assert_eq!(unescape(br"\q \x4 \xZZ"), br"\q \x4 \xZZ", "what is not an escape stays as written");
+        assert_eq!(
+            unescape(br"\q \x4 \xZZ"),
+            br"\q \x4 \xZZ",
+            "what is not an escape stays as written"
+        );
     }
 
     // Guards the user field: non-ASCII from escapes, spaces, brackets and HTML all come out exactly.
     #[test]
     fn users_are_read_whole_and_decoded() {
-        let line = |user: &str| format!("203.0.113.9 - {user} [22/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl\"");
+        let line = |user: &str| {
+            format!("203.0.113.9 - {user} [22/Nov/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl\"")
+        };
         let user_of = |user: &str| parse_line(line(user).as_bytes()).unwrap().user;
         assert_eq!(user_of(r"Z\xC3\xBCrich-wallboard"), Some("Zürich-wallboard".into()));
-        assert_eq!(user_of("<img src=x onerror=alert(1)>"), Some("<img src=x onerror=alert(1)>".into()));
+        assert_eq!(
+            user_of("<img src=x onerror=alert(1)>"),
+            Some("<img src=x onerror=alert(1)>".into())
+        );
         assert_eq!(user_of("ann [ops] team"), Some("ann [ops] team".into()));
         assert_eq!(user_of("a - b"), Some("a - b".into()));
-        assert_eq!(user_of("x [22/Nov/2026:09:00:00 +0000] y"), Some("x [22/Nov/2026:09:00:00 +0000] y".into()), "a time inside the user name is not the line's");
+        assert_eq!(
+            user_of("x [22/Nov/2026:09:00:00 +0000] y"),
+            Some("x [22/Nov/2026:09:00:00 +0000] y".into()),
+            "a time inside the user name is not the line's"
+        );
         assert_eq!(user_of("-"), None);
         let bad = parse_line(line(r"caf\xE9").as_bytes()).unwrap();
         assert_eq!((bad.user.as_deref(), bad.lossy), (Some("caf\u{FFFD}"), true));
@@ -365,22 +461,40 @@ mod tests {
     // bytes (not text) are no reason to warn.
     #[test]
     fn malformed_request_lines_are_requests() {
-        let tls = "198.51.100.4 - - [22/Nov/2026:10:00:00 +0000] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 157 \"-\" \"-\"";
+        let tls =
+            "198.51.100.4 - - [22/Nov/2026:10:00:00 +0000] \"\\x16\\x03\\x01\\x00\\xA5\\x01\" 400 157 \"-\" \"-\"";
         let parsed = parse_line(tls.as_bytes()).unwrap();
         assert!(matches!(parsed.request, RequestLine::Malformed(_)));
-        assert_eq!((parsed.status, parsed.bytes, parsed.remote.as_str(), parsed.lossy), (400, Some(157), "198.51.100.4", false));
+        assert_eq!(
+            (parsed.status, parsed.bytes, parsed.remote.as_str(), parsed.lossy),
+            (400, Some(157), "198.51.100.4", false)
+        );
         for request in ["\"-\"", "\"\"", "\"hello\"", "\"get / HTTP/1.1\""] {
             let line = format!("::1 - - [22/Nov/2026:10:00:00 +0000] {request} 408 -");
-            assert!(matches!(parse_line(line.as_bytes()).unwrap().request, RequestLine::Malformed(_)), "{request}");
+            assert!(
+                matches!(parse_line(line.as_bytes()).unwrap().request, RequestLine::Malformed(_)),
+                "{request}"
+            );
         }
         let spaced = parse_line(b"::1 - - [22/Nov/2026:10:00:00 +0000] \"GET /a b HTTP/1.1\" 200 1").unwrap();
-        assert_eq!(spaced.request, RequestLine::Http { method: "GET".into(), target: "/a b".into(), protocol: Some("HTTP/1.1".into()) });
+        assert_eq!(
+            spaced.request,
+            RequestLine::Http {
+                method: "GET".into(),
+                target: "/a b".into(),
+                protocol: Some("HTTP/1.1".into())
+            }
+        );
     }
 
     // Guards what is still skipped, and that the message shows unreadable bytes as \xXX, not boxes.
     #[test]
     fn only_lines_without_a_time_or_status_are_skipped() {
-        assert!(parse_line(b"garbage without a time").unwrap_err().contains("no [dd/Mon"));
+        assert!(
+            parse_line(b"garbage without a time")
+                .unwrap_err()
+                .contains("no [dd/Mon")
+        );
         let error = parse_line(b"::1 - - [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" \x01\xff 12").unwrap_err();
         assert_eq!(error, "the status “\\x01\\xFF” is not a number");
         assert_eq!(shown(b"ok\x00\xe9"), "ok\\x00\\xE9");
@@ -391,7 +505,10 @@ mod tests {
     fn caller_is_the_first_public_address() {
         assert_eq!(caller_address("10.0.0.2, 10.0.0.1, 81.2.69.143"), "81.2.69.143");
         assert_eq!(caller_address("10.0.0.2, 10.0.0.1, 127.0.0.1"), "10.0.0.2");
-        assert_eq!(caller_address("\"10.5.102.222, 175.16.199.1, 204.246.1.1\" 10.2.1.185"), "175.16.199.1");
+        assert_eq!(
+            caller_address("\"10.5.102.222, 175.16.199.1, 204.246.1.1\" 10.2.1.185"),
+            "175.16.199.1"
+        );
         assert_eq!(caller_address("localhost, localhost"), "localhost");
         assert_eq!(caller_address("::1"), "::1");
     }

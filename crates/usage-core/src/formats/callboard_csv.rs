@@ -12,9 +12,9 @@ use rustc_hash::FxHashMap;
 
 use super::time::parse_iso8601;
 use super::{ReadError, ReadReport};
+pub use crate::csv_cell::{csv_field, neutralise_text, restore_text};
 use crate::model::BucketWidth;
 use crate::store::{ClientId, EndpointId, Row, StoreBuilder, ValueId};
-pub use crate::csv_cell::{csv_field, neutralise_text, restore_text};
 
 /// Byte-keyed caches from a field's text to its interned id, so that a known
 /// value costs one hash lookup and no allocation.
@@ -58,11 +58,19 @@ fn parse_latency_us(text: &[u8]) -> Option<u64> {
         Some(dot) => (&text[..dot], &text[dot + 1..]),
         None => (text, &[][..]),
     };
-    if whole.is_empty() || whole.len() > 12 || fraction.len() > 3 || !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
+    if whole.is_empty()
+        || whole.len() > 12
+        || fraction.len() > 3
+        || !whole.iter().chain(fraction).all(u8::is_ascii_digit)
+    {
         return None;
     }
     let ms = whole.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
-    let micros = fraction.iter().chain(std::iter::repeat(&b'0')).take(3).fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let micros = fraction
+        .iter()
+        .chain(std::iter::repeat(&b'0'))
+        .take(3)
+        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
     Some(ms * 1_000 + micros)
 }
 
@@ -92,7 +100,11 @@ struct Columns {
 
 impl Columns {
     fn from_header(fields: &[&[u8]]) -> Result<Columns, ReadError> {
-        let find = |name: &str| fields.iter().position(|f| f.trim_ascii().eq_ignore_ascii_case(name.as_bytes()));
+        let find = |name: &str| {
+            fields
+                .iter()
+                .position(|f| f.trim_ascii().eq_ignore_ascii_case(name.as_bytes()))
+        };
         let columns = Columns {
             count: fields.len(),
             timestamp: find("timestamp").ok_or(ReadError::MissingColumn("timestamp"))?,
@@ -139,7 +151,12 @@ impl Unescaped {
 /// `fields` is left empty). Returns the bytes consumed, including the line end
 /// (a quoted field may span lines), and the lines it took; `None` when the
 /// record does not end within `input` and more may follow.
-fn split_record<'a>(input: &'a [u8], last: bool, fields: &mut Vec<&'a [u8]>, quoted: &mut Unescaped) -> Option<(usize, usize)> {
+fn split_record<'a>(
+    input: &'a [u8],
+    last: bool,
+    fields: &mut Vec<&'a [u8]>,
+    quoted: &mut Unescaped,
+) -> Option<(usize, usize)> {
     fields.clear();
     quoted.bytes.clear();
     quoted.ranges.clear();
@@ -215,7 +232,10 @@ pub struct CsvReader {
 
 impl CsvReader {
     pub fn new() -> CsvReader {
-        CsvReader { line: 1, ..CsvReader::default() }
+        CsvReader {
+            line: 1,
+            ..CsvReader::default()
+        }
     }
 
     /// Reads every complete record in `chunk` (after what was carried over).
@@ -266,7 +286,9 @@ impl CsvReader {
         let mut quoted = Unescaped::default();
         let mut position = input_start;
         while position < input.len() {
-            let Some((used, lines)) = split_record(&input[position..], last, &mut fields, &mut quoted) else { break };
+            let Some((used, lines)) = split_record(&input[position..], last, &mut fields, &mut quoted) else {
+                break;
+            };
             let this_line = self.line;
             position += used;
             self.line += lines;
@@ -297,13 +319,25 @@ impl CsvReader {
 }
 
 /// Reads one data row into `builder`; the error is the reason it was skipped.
-fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder, interned: &mut Interned) -> Result<(), String> {
-    let Interned { clients, endpoints, endpoint_key, modules, users, ips } = interned;
+fn read_row<'a>(
+    columns: &Columns,
+    row: &[&'a [u8]],
+    builder: &mut StoreBuilder,
+    interned: &mut Interned,
+) -> Result<(), String> {
+    let Interned {
+        clients,
+        endpoints,
+        endpoint_key,
+        modules,
+        users,
+        ips,
+    } = interned;
     if row.len() != columns.count {
         return Err(format!("expected {} fields, found {}", columns.count, row.len()));
     }
-    let timestamp =
-        parse_iso8601(row[columns.timestamp].trim_ascii()).ok_or("the timestamp is not ISO 8601 (YYYY-MM-DDTHH:MM:SSZ)")?;
+    let timestamp = parse_iso8601(row[columns.timestamp].trim_ascii())
+        .ok_or("the timestamp is not ISO 8601 (YYYY-MM-DDTHH:MM:SSZ)")?;
     // Text cells as Callboard's export neutralised them against spreadsheet formulas.
     let text = |cell: &'a [u8]| restore_text(cell.trim_ascii());
     let id = text(row[columns.client_id]);
@@ -327,11 +361,21 @@ fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder,
         Some(_) => return Err("the bucket is not request, 10m, hour or day".into()),
     };
     // A measured amount (a 3scale metric such as data transfer), never requests.
-    let cell = |column: Option<usize>| std::str::from_utf8(column.map_or(&b""[..], |c| text(row[c]))).map_err(|_| "a measure field is not UTF-8 text".to_owned());
+    let cell = |column: Option<usize>| {
+        std::str::from_utf8(column.map_or(&b""[..], |c| text(row[c])))
+            .map_err(|_| "a measure field is not UTF-8 text".to_owned())
+    };
     let measure = cell(columns.measure)?;
     if !measure.is_empty() {
-        let amount = cell(columns.amount)?.parse::<u64>().map_err(|_| "the amount is not a whole number")?;
-        let point = crate::store::MeasurePoint { timestamp, bucket, client, amount };
+        let amount = cell(columns.amount)?
+            .parse::<u64>()
+            .map_err(|_| "the amount is not a whole number")?;
+        let point = crate::store::MeasurePoint {
+            timestamp,
+            bucket,
+            client,
+            amount,
+        };
         return Ok(builder.push_measure(measure, cell(columns.measure_name)?, cell(columns.unit)?, &[point])?);
     }
     let status = row[columns.status].trim_ascii();
@@ -347,12 +391,15 @@ fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder,
             .ok_or("the requests count is not a whole number")?,
     };
 
-
     let method = columns.method.map(|c| text(row[c])).unwrap_or(b"");
     let template = match columns.template.map(|c| text(row[c])) {
         Some(t) if !t.is_empty() => t,
         // No template: the URL's path, without its query string.
-        _ => columns.url.map(|c| text(row[c])).map(|u| u.split(|&b| b == b'?').next().unwrap_or(u)).unwrap_or(b""),
+        _ => columns
+            .url
+            .map(|c| text(row[c]))
+            .map(|u| u.split(|&b| b == b'?').next().unwrap_or(u))
+            .unwrap_or(b""),
     };
     endpoint_key.clear();
     endpoint_key.extend_from_slice(method);
@@ -361,7 +408,8 @@ fn read_row<'a>(columns: &Columns, row: &[&'a [u8]], builder: &mut StoreBuilder,
     let endpoint = match endpoints.get(endpoint_key.as_slice()) {
         Some(&e) => e,
         None => {
-            let (Ok(method_text), Ok(template_text)) = (std::str::from_utf8(method), std::str::from_utf8(template)) else {
+            let (Ok(method_text), Ok(template_text)) = (std::str::from_utf8(method), std::str::from_utf8(template))
+            else {
                 return Err("the method or URL is not UTF-8 text".into());
             };
             let e = builder.endpoint(&method_text.to_ascii_uppercase(), template_text);
@@ -422,8 +470,15 @@ pub fn write(store: &crate::UsageStore, span: crate::zone::Window, filter: &crat
             csv_field(&mut out, text);
         }
         let bytes = r.bytes.map(|b| b.to_string()).unwrap_or_default();
-        let latency = r.latency_us.map(|us| format!("{}.{:03}", us / 1000, us % 1000)).unwrap_or_default();
-        out.push_str(&format!(",{bytes},{latency},{},{},,,,\n", r.requests, bucket_name(r.bucket)));
+        let latency = r
+            .latency_us
+            .map(|us| format!("{}.{:03}", us / 1000, us % 1000))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            ",{bytes},{latency},{},{},,,,\n",
+            r.requests,
+            bucket_name(r.bucket)
+        ));
     }
     // Then the amounts of measures (3scale's other metrics), with the measure named.
     for (measure, point) in store.measure_points_through(span, filter) {
@@ -465,7 +520,11 @@ pub fn write_json(store: &crate::UsageStore, span: crate::zone::Window, filter: 
             out.push(',');
         }
         written += 1;
-        out.push_str(&format!(r#"{{"timestamp":{},"bucket":"{}","client_id":"#, r.timestamp, json_bucket(r.bucket)));
+        out.push_str(&format!(
+            r#"{{"timestamp":{},"bucket":"{}","client_id":"#,
+            r.timestamp,
+            json_bucket(r.bucket)
+        ));
         string(&mut out, &r.client_id);
         out.push_str(r#","client_name":"#);
         string(&mut out, &r.client_name);
@@ -473,7 +532,10 @@ pub fn write_json(store: &crate::UsageStore, span: crate::zone::Window, filter: 
         string(&mut out, &r.method);
         out.push_str(r#","template":"#);
         string(&mut out, &r.template);
-        out.push_str(&format!(r#","status":{},"requests":{},"module":"#, r.status, r.requests));
+        out.push_str(&format!(
+            r#","status":{},"requests":{},"module":"#,
+            r.status, r.requests
+        ));
         string(&mut out, &r.module);
         out.push_str(r#","user":"#);
         string(&mut out, &r.user);
@@ -491,11 +553,19 @@ pub fn write_json(store: &crate::UsageStore, span: crate::zone::Window, filter: 
             out.push(',');
         }
         written += 1;
-        out.push_str(&format!(r#"{{"timestamp":{},"bucket":"{}","client_id":"#, point.timestamp, json_bucket(point.bucket)));
+        out.push_str(&format!(
+            r#"{{"timestamp":{},"bucket":"{}","client_id":"#,
+            point.timestamp,
+            json_bucket(point.bucket)
+        ));
         string(&mut out, store.client_id(point.client));
         out.push_str(r#","client_name":"#);
         string(&mut out, store.client_name(point.client));
-        for (key, value) in [("measure", &measure.system_name), ("measure_name", &measure.name), ("unit", &measure.unit)] {
+        for (key, value) in [
+            ("measure", &measure.system_name),
+            ("measure_name", &measure.name),
+            ("unit", &measure.unit),
+        ] {
             out.push_str(&format!(r#","{key}":"#));
             string(&mut out, value);
         }
@@ -531,11 +601,21 @@ mod tests {
         assert_eq!(records[0].status, 500);
         assert_eq!(records[1].method, "POST");
         assert_eq!(records[1].template, "/api/v2/reports/{id}");
-        assert_eq!((records[0].ip.as_str(), records[0].user.as_str(), records[0].module.as_str()), ("192.0.2.189", "", "time"));
+        assert_eq!(
+            (
+                records[0].ip.as_str(),
+                records[0].user.as_str(),
+                records[0].module.as_str()
+            ),
+            ("192.0.2.189", "", "time")
+        );
         assert_eq!(records[1].user, "a@b.example");
         assert_eq!((records[0].bytes, records[0].latency_us), (Some(257), Some(592_200)));
         assert_eq!((records[1].bytes, records[1].latency_us), (Some(13_622), Some(193_400)));
-        assert_eq!(records[1].timestamp, super::super::time::parse_iso8601(b"2026-11-10T10:54:32Z").unwrap());
+        assert_eq!(
+            records[1].timestamp,
+            super::super::time::parse_iso8601(b"2026-11-10T10:54:32Z").unwrap()
+        );
         assert_eq!(records[0].timestamp, 1_794_221_024); // date -d 2026-11-09T10:43:44Z +%s; milliseconds dropped
     }
 
@@ -581,8 +661,14 @@ mod tests {
         let mut builder = StoreBuilder::new();
         assert_eq!(read(b"", &mut builder), Err(ReadError::Empty));
         assert_eq!(read(b"\n  \n", &mut builder), Err(ReadError::Empty));
-        assert_eq!(read(b"time,who\n1,2\n", &mut builder), Err(ReadError::MissingColumn("timestamp")));
-        assert_eq!(read(b"timestamp,client_id,status\n", &mut builder), Err(ReadError::MissingColumn("template")));
+        assert_eq!(
+            read(b"time,who\n1,2\n", &mut builder),
+            Err(ReadError::MissingColumn("timestamp"))
+        );
+        assert_eq!(
+            read(b"timestamp,client_id,status\n", &mut builder),
+            Err(ReadError::MissingColumn("template"))
+        );
     }
 
     // Guards chunked reading: any chunk size, including records and a BOM cut mid-way, gives the same store.
@@ -658,22 +744,33 @@ mod tests {
             })
             .collect();
         let store = UsageStore::from_records(&records).unwrap();
-        let text = write(&store, crate::query::DaySpan { start: 0, end: 50_000 }.into(), &crate::RecordFilter::all());
+        let text = write(
+            &store,
+            crate::query::DaySpan { start: 0, end: 50_000 }.into(),
+            &crate::RecordFilter::all(),
+        );
         let mut cells = csv::ReaderBuilder::new().from_reader(text.as_bytes());
         let exported: Vec<String> = cells.records().map(|r| r.unwrap()[2].to_owned()).collect();
         for (name, cell) in names.iter().zip(&exported) {
-            let dangerous = matches!(name.as_bytes()[0], b'=' | b'+' | b'@' | b'\t' | b'\r') || (name.starts_with('-') && !["-12", "-3.5"].contains(name));
+            let dangerous = matches!(name.as_bytes()[0], b'=' | b'+' | b'@' | b'\t' | b'\r')
+                || (name.starts_with('-') && !["-12", "-3.5"].contains(name));
             let quoted_danger = name.starts_with('\'') && name.trim_start_matches('\'').starts_with('=');
             if dangerous || quoted_danger {
                 assert_eq!(cell, &format!("'{name}"), "{name:?} must be neutralised");
             } else {
                 assert_eq!(cell, name, "{name:?} stays as it is");
             }
-            assert!(!matches!(cell.as_bytes()[0], b'=' | b'+' | b'@' | b'\t' | b'\r'), "{cell:?}");
+            assert!(
+                !matches!(cell.as_bytes()[0], b'=' | b'+' | b'@' | b'\t' | b'\r'),
+                "{cell:?}"
+            );
         }
         let (again, report) = read_str(&text);
         assert_eq!(report.skipped, 0, "{:?}", report.problems);
-        assert!(again.records().eq(store.records()), "the export reads back to the same records");
+        assert!(
+            again.records().eq(store.records()),
+            "the export reads back to the same records"
+        );
     }
 
     // Guards measures (3scale's other metrics) in the export: written after the records with the
@@ -682,12 +779,36 @@ mod tests {
     #[test]
     fn export_reads_back_measures() {
         let mut builder = crate::StoreBuilder::new();
-        builder.push_record(&crate::UsageRecord { timestamp: 1_795_356_192, client_id: "a".into(), method: "GET".into(), template: "/x".into(), status: 200, requests: 4, ..crate::UsageRecord::default() }).unwrap();
+        builder
+            .push_record(&crate::UsageRecord {
+                timestamp: 1_795_356_192,
+                client_id: "a".into(),
+                method: "GET".into(),
+                template: "/x".into(),
+                status: 200,
+                requests: 4,
+                ..crate::UsageRecord::default()
+            })
+            .unwrap();
         let a = builder.client("a", "");
         let b = builder.client("b", "=Bee, Inc.");
-        let point = |timestamp, client, amount| crate::store::MeasurePoint { timestamp, bucket: BucketWidth::Day, client, amount };
-        builder.push_measure("data_transfer", "Data transfer", "MB", &[point(1_795_305_600, a, 12), point(1_795_392_000, b, u64::MAX - 12)]).unwrap();
-        builder.push_measure("=cpu", "CPU, total", "", &[point(1_795_305_600, b, 3)]).unwrap();
+        let point = |timestamp, client, amount| crate::store::MeasurePoint {
+            timestamp,
+            bucket: BucketWidth::Day,
+            client,
+            amount,
+        };
+        builder
+            .push_measure(
+                "data_transfer",
+                "Data transfer",
+                "MB",
+                &[point(1_795_305_600, a, 12), point(1_795_392_000, b, u64::MAX - 12)],
+            )
+            .unwrap();
+        builder
+            .push_measure("=cpu", "CPU, total", "", &[point(1_795_305_600, b, 3)])
+            .unwrap();
         let store = builder.finish();
         let span = crate::query::DaySpan { start: 0, end: 50_000 }.into();
         let text = write(&store, span, &crate::RecordFilter::all());
@@ -700,19 +821,49 @@ mod tests {
         let readable = |s: &UsageStore| -> Readable {
             s.measures()
                 .iter()
-                .map(|m| (m.system_name.clone(), m.name.clone(), m.unit.clone(), m.points.iter().map(|p| (p.timestamp, s.client_id(p.client).to_owned(), s.client_name(p.client).to_owned(), p.amount)).collect()))
+                .map(|m| {
+                    (
+                        m.system_name.clone(),
+                        m.name.clone(),
+                        m.unit.clone(),
+                        m.points
+                            .iter()
+                            .map(|p| {
+                                (
+                                    p.timestamp,
+                                    s.client_id(p.client).to_owned(),
+                                    s.client_name(p.client).to_owned(),
+                                    p.amount,
+                                )
+                            })
+                            .collect(),
+                    )
+                })
                 .collect()
         };
         assert_eq!(readable(&again), readable(&store));
-        let only_b = crate::RecordFilter::new(&store, &[crate::Filter { dimension: crate::Dimension::Client, key: "b".into() }]);
+        let only_b = crate::RecordFilter::new(
+            &store,
+            &[crate::Filter {
+                dimension: crate::Dimension::Client,
+                key: "b".into(),
+            }],
+        );
         let (b_only, _) = read_str(&write(&store, span, &only_b));
         assert_eq!(b_only.measures().iter().map(|m| m.points.len()).sum::<usize>(), 2);
-        let a_url = crate::RecordFilter::new(&store, &[crate::Filter { dimension: crate::Dimension::Template, key: "/x".into() }]);
+        let a_url = crate::RecordFilter::new(
+            &store,
+            &[crate::Filter {
+                dimension: crate::Dimension::Template,
+                key: "/x".into(),
+            }],
+        );
         let (urls, _) = read_str(&write(&store, span, &a_url));
         assert!(urls.measures().is_empty(), "a measure has no URL");
         // The JSON export carries them too.
         let json = write_json(&store, span, &crate::RecordFilter::all());
-        let (again, report) = crate::formats::read_in_chunks(crate::formats::Format::CallboardJson, json.as_bytes(), 1 << 16).unwrap();
+        let (again, report) =
+            crate::formats::read_in_chunks(crate::formats::Format::CallboardJson, json.as_bytes(), 1 << 16).unwrap();
         assert_eq!(report.skipped, 0, "{:?}", report.problems);
         assert!(again.records().eq(store.records()));
         assert_eq!(readable(&again), readable(&store));
@@ -722,12 +873,35 @@ mod tests {
     #[test]
     fn json_export_is_what_serde_writes() {
         let records = vec![
-            crate::UsageRecord { timestamp: 1_795_356_192, client_id: "c\"1".into(), client_name: "Zürich\n🚀".into(), method: "GET".into(), template: "/a\\b".into(), status: 200, requests: 3, bytes: Some(7), latency_us: None, user: "\u{1}".into(), ..crate::UsageRecord::default() },
-            crate::UsageRecord { timestamp: 1_795_356_193, bucket: BucketWidth::Day, client_id: "c2".into(), method: "POST".into(), template: "/x".into(), status: 503, requests: u64::MAX / 2, latency_us: Some(9), ..crate::UsageRecord::default() },
+            crate::UsageRecord {
+                timestamp: 1_795_356_192,
+                client_id: "c\"1".into(),
+                client_name: "Zürich\n🚀".into(),
+                method: "GET".into(),
+                template: "/a\\b".into(),
+                status: 200,
+                requests: 3,
+                bytes: Some(7),
+                latency_us: None,
+                user: "\u{1}".into(),
+                ..crate::UsageRecord::default()
+            },
+            crate::UsageRecord {
+                timestamp: 1_795_356_193,
+                bucket: BucketWidth::Day,
+                client_id: "c2".into(),
+                method: "POST".into(),
+                template: "/x".into(),
+                status: 503,
+                requests: u64::MAX / 2,
+                latency_us: Some(9),
+                ..crate::UsageRecord::default()
+            },
         ];
         let store = UsageStore::from_records(&records).unwrap();
         let span = crate::query::DaySpan { start: 0, end: 50_000 };
-        let ours: serde_json::Value = serde_json::from_str(&write_json(&store, span.into(), &crate::RecordFilter::all())).unwrap();
+        let ours: serde_json::Value =
+            serde_json::from_str(&write_json(&store, span.into(), &crate::RecordFilter::all())).unwrap();
         let expected = serde_json::json!({ "format": "callboard-usage", "version": 1, "records": store.records().collect::<Vec<_>>() });
         assert_eq!(ours, expected);
     }

@@ -34,7 +34,11 @@ impl TextEncoding {
             return Err(ReadError::Utf16WithoutBom);
         }
         let has = |b: u8| memchr::memchr(b, head).is_some();
-        Ok(if has(b'\r') && !has(b'\n') { TextEncoding::Utf8CrLines } else { TextEncoding::Utf8 })
+        Ok(if has(b'\r') && !has(b'\n') {
+            TextEncoding::Utf8CrLines
+        } else {
+            TextEncoding::Utf8
+        })
     }
 
     /// What the read report says about it; nothing for plain UTF-8.
@@ -75,7 +79,12 @@ pub struct TextDecoder {
 
 impl TextDecoder {
     pub fn new(encoding: TextEncoding) -> TextDecoder {
-        TextDecoder { encoding, odd_byte: None, high: None, started: false }
+        TextDecoder {
+            encoding,
+            odd_byte: None,
+            high: None,
+            started: false,
+        }
     }
 
     pub fn encoding(&self) -> TextEncoding {
@@ -86,7 +95,9 @@ impl TextDecoder {
     pub fn decode<'a>(&mut self, chunk: &'a [u8], last: bool) -> Cow<'a, [u8]> {
         match self.encoding {
             TextEncoding::Utf8 => Cow::Borrowed(chunk),
-            TextEncoding::Utf8CrLines => Cow::Owned(chunk.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect()),
+            TextEncoding::Utf8CrLines => {
+                Cow::Owned(chunk.iter().map(|&b| if b == b'\r' { b'\n' } else { b }).collect())
+            }
             TextEncoding::Utf16Le | TextEncoding::Utf16Be => Cow::Owned(self.decode_utf16(chunk, last)),
         }
     }
@@ -101,7 +112,13 @@ impl TextDecoder {
         let little = self.encoding == TextEncoding::Utf16Le;
         let mut units: Vec<u16> = Vec::with_capacity(bytes.len() / 2 + 1);
         units.extend(self.high.take());
-        units.extend(bytes.chunks_exact(2).map(|p| if little { u16::from_le_bytes([p[0], p[1]]) } else { u16::from_be_bytes([p[0], p[1]]) }));
+        units.extend(bytes.chunks_exact(2).map(|p| {
+            if little {
+                u16::from_le_bytes([p[0], p[1]])
+            } else {
+                u16::from_be_bytes([p[0], p[1]])
+            }
+        }));
         // Skip the byte-order mark itself.
         if !self.started && units.first() == Some(&0xFEFF) {
             units.remove(0);
@@ -144,7 +161,14 @@ mod tests {
         let text = "timestamp,client,status\n2026-11-20T10:00:00Z,Zürich 🚀,200\n";
         for little in [true, false] {
             let bytes = utf16(text, little);
-            assert_eq!(TextEncoding::sniff(&bytes), Ok(if little { TextEncoding::Utf16Le } else { TextEncoding::Utf16Be }));
+            assert_eq!(
+                TextEncoding::sniff(&bytes),
+                Ok(if little {
+                    TextEncoding::Utf16Le
+                } else {
+                    TextEncoding::Utf16Be
+                })
+            );
             for size in [1, 2, 3, 5, 64] {
                 let mut decoder = TextDecoder::new(TextEncoding::sniff(&bytes).unwrap());
                 let mut out = Vec::new();
@@ -152,7 +176,11 @@ mod tests {
                 for (i, chunk) in chunks.iter().enumerate() {
                     out.extend_from_slice(&decoder.decode(chunk, i + 1 == chunks.len()));
                 }
-                assert_eq!(String::from_utf8(out).unwrap(), text, "chunks of {size}, little-endian {little}");
+                assert_eq!(
+                    String::from_utf8(out).unwrap(),
+                    text,
+                    "chunks of {size}, little-endian {little}"
+                );
             }
         }
     }
@@ -161,7 +189,10 @@ mod tests {
     #[test]
     fn broken_utf16_becomes_replacement_characters() {
         let bytes = [0xFF, 0xFE, b'a', 0, 0x00, 0xD8, b'b', 0, b'c'];
-        assert_eq!(String::from_utf8(decode_all(TextEncoding::Utf16Le, &bytes)).unwrap(), "a\u{FFFD}b\u{FFFD}");
+        assert_eq!(
+            String::from_utf8(decode_all(TextEncoding::Utf16Le, &bytes)).unwrap(),
+            "a\u{FFFD}b\u{FFFD}"
+        );
     }
 
     // Guards CR-only line ends, and that CRLF files stay plain UTF-8.
@@ -169,7 +200,10 @@ mod tests {
     fn cr_only_lines_become_lf() {
         let head = b"timestamp,client_id,status\r2026-11-20T10:00:00Z,a,200\r";
         assert_eq!(TextEncoding::sniff(head), Ok(TextEncoding::Utf8CrLines));
-        assert_eq!(decode_all(TextEncoding::Utf8CrLines, head), b"timestamp,client_id,status\n2026-11-20T10:00:00Z,a,200\n");
+        assert_eq!(
+            decode_all(TextEncoding::Utf8CrLines, head),
+            b"timestamp,client_id,status\n2026-11-20T10:00:00Z,a,200\n"
+        );
         assert_eq!(TextEncoding::sniff(b"a,b\r\nc,d\r\n"), Ok(TextEncoding::Utf8));
     }
 
@@ -179,6 +213,10 @@ mod tests {
         let mut bytes = utf16("time,status\n2026-11-20,200\n", true);
         bytes.drain(..2);
         assert_eq!(TextEncoding::sniff(&bytes), Err(ReadError::Utf16WithoutBom));
-        assert_eq!(TextEncoding::sniff(&[0u8; 64]), Ok(TextEncoding::Utf8), "all NULs: left to the binary check");
+        assert_eq!(
+            TextEncoding::sniff(&[0u8; 64]),
+            Ok(TextEncoding::Utf8),
+            "all NULs: left to the binary check"
+        );
     }
 }

@@ -19,7 +19,11 @@ pub use crate::model::UNKNOWN_CLIENT_ID;
 /// How such records are shown: never as an error code.
 pub const UNKNOWN_CLIENT_NAME: &str = "Unknown client";
 /// The client a record names by id and/or name, or "Unknown client" when it names none.
-pub(crate) fn client_or_unknown(builder: &mut StoreBuilder, id: Option<&str>, name: Option<&str>) -> crate::store::ClientId {
+pub(crate) fn client_or_unknown(
+    builder: &mut StoreBuilder,
+    id: Option<&str>,
+    name: Option<&str>,
+) -> crate::store::ClientId {
     match (id, name) {
         (Some(id), name) => builder.client(id, name.unwrap_or(id)),
         (None, Some(name)) => builder.client(name, name),
@@ -77,14 +81,20 @@ impl ReadReport {
     pub(crate) fn warn(&mut self, line: usize, reason: impl Into<String>) {
         self.warned += 1;
         if self.warnings.len() < KEPT_PROBLEMS {
-            self.warnings.push(RowProblem { line, reason: reason.into() });
+            self.warnings.push(RowProblem {
+                line,
+                reason: reason.into(),
+            });
         }
     }
 
     pub(crate) fn skip(&mut self, line: usize, reason: impl Into<String>) {
         self.skipped += 1;
         if self.problems.len() < KEPT_PROBLEMS {
-            self.problems.push(RowProblem { line, reason: reason.into() });
+            self.problems.push(RowProblem {
+                line,
+                reason: reason.into(),
+            });
         }
     }
 }
@@ -100,7 +110,9 @@ pub enum ReadError {
     NotText,
     #[error("this is {0}, not a usage export")]
     Binary(&'static str),
-    #[error("the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), 3scale analytics (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV or JSON with a time and a status field")]
+    #[error(
+        "the format is not one Callboard reads. It reads Callboard CSV and JSON, nginx/Apache access logs, Genesys Cloud (JSON or CSV), 3scale analytics (JSON or CSV), Kong, Moesif and AWS API Gateway logs, Tyk pump CSV, Alma API usage reports, and CSV or JSON with a time and a status field"
+    )]
     Unrecognised,
     #[error("the JSON is cut off or broken at line {line}: {reason}")]
     BadJson { line: usize, reason: String },
@@ -108,7 +120,9 @@ pub enum ReadError {
     Store(#[from] crate::store::StoreError),
     #[error("JSON and vendor CSV files are read whole, and this one is over 256 MiB; split it into smaller files")]
     JsonTooLarge,
-    #[error("this looks like UTF-16 text without a byte-order mark, which cannot be read reliably: save it as UTF-8 (or as “Unicode text”, which adds the mark) and open it again")]
+    #[error(
+        "this looks like UTF-16 text without a byte-order mark, which cannot be read reliably: save it as UTF-8 (or as “Unicode text”, which adds the mark) and open it again"
+    )]
     Utf16WithoutBom,
 }
 
@@ -186,9 +200,12 @@ impl Format {
     pub fn status_detail(self) -> crate::query::StatusDetail {
         use crate::query::StatusDetail;
         match self {
-            Format::Genesys | Format::GenesysCsv | Format::ThreeScaleUsage | Format::ThreeScaleTopApplications | Format::ThreeScaleCsv | Format::CallboardApi => {
-                StatusDetail::Classes
-            }
+            Format::Genesys
+            | Format::GenesysCsv
+            | Format::ThreeScaleUsage
+            | Format::ThreeScaleTopApplications
+            | Format::ThreeScaleCsv
+            | Format::CallboardApi => StatusDetail::Classes,
             Format::AlmaCsv => StatusDetail::Nothing,
             _ => StatusDetail::Codes,
         }
@@ -213,7 +230,11 @@ pub fn sniff(head: &[u8]) -> Result<Sniffed, ReadError> {
     let encoding = encoding::TextEncoding::sniff(head)?;
     let text_head = encoding::decode_all(encoding, head);
     let format = detect(&text_head)?;
-    Ok(Sniffed { encoding, format, text_head })
+    Ok(Sniffed {
+        encoding,
+        format,
+        text_head,
+    })
 }
 
 /// What kind of binary file `head` starts, if it is one of the usual suspects.
@@ -227,7 +248,10 @@ fn binary_kind(head: &[u8]) -> Option<&'static str> {
         (b"%PDF", "a PDF document"),
         (b"\x7fELF", "a program"),
     ];
-    MAGIC.iter().find(|(magic, _)| head.starts_with(magic)).map(|(_, kind)| *kind)
+    MAGIC
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, kind)| *kind)
 }
 
 /// Recognises the format of UTF-8 text from its first bytes (64 KiB is plenty), not its name.
@@ -267,7 +291,9 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
             Ok(Format::Moesif)
         } else if has("httpMethod") && (has("requestTime") || has("requestTimeEpoch") || has("requestId")) {
             Ok(Format::AwsApiGateway)
-        } else if ["timestamp", "time", "date"].iter().any(|k| has(k)) && ["status", "status_code", "code"].iter().any(|k| has(k)) {
+        } else if ["timestamp", "time", "date"].iter().any(|k| has(k))
+            && ["status", "status_code", "code"].iter().any(|k| has(k))
+        {
             Ok(Format::GenericJson)
         } else {
             Err(ReadError::Unrecognised)
@@ -277,11 +303,20 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
     if looks_like_access_log(first_line) {
         return Ok(Format::AccessLog);
     }
-    let header: Vec<String> = first_line.split(',').map(|h| h.trim().trim_matches('"').to_ascii_lowercase()).collect();
-    if ["timestamp", "client_id", "status"].iter().all(|c| header.iter().any(|h| h == c)) {
+    let header: Vec<String> = first_line
+        .split(',')
+        .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
+        .collect();
+    if ["timestamp", "client_id", "status"]
+        .iter()
+        .all(|c| header.iter().any(|h| h == c))
+    {
         return Ok(Format::CallboardCsv);
     }
-    let normalised: Vec<String> = first_line.split(',').map(|h| tabular::normalise(h.trim().trim_matches('"'))).collect();
+    let normalised: Vec<String> = first_line
+        .split(',')
+        .map(|h| tabular::normalise(h.trim().trim_matches('"')))
+        .collect();
     match tabular::kind(&normalised) {
         Some(tabular::TableKind::Genesys) => Ok(Format::GenesysCsv),
         Some(tabular::TableKind::Tyk) => Ok(Format::TykCsv),
@@ -295,7 +330,8 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
 /// `… [07/Dec/2016:11:05:07 +0100] "…`: a time in brackets (not only the first ` [`, since a
 /// user name may hold one) followed by a quoted request.
 fn looks_like_access_log(line: &str) -> bool {
-    access_log::time_field(line.as_bytes()).is_some_and(|(open, _)| line.as_bytes().get(open + 29..open + 31) == Some(b" \""))
+    access_log::time_field(line.as_bytes())
+        .is_some_and(|(open, _)| line.as_bytes().get(open + 29..open + 31) == Some(b" \""))
 }
 
 /// Reads one line of a line-based format into the builder. The error is why it was skipped;
@@ -323,7 +359,12 @@ pub struct FileReader {
 #[allow(clippy::large_enum_variant)]
 enum ReaderState {
     Csv(callboard_csv::CsvReader),
-    Lines { parser: access_log::AccessLog, carry: Vec<u8>, line: usize, report: ReadReport },
+    Lines {
+        parser: access_log::AccessLog,
+        carry: Vec<u8>,
+        line: usize,
+        report: ReadReport,
+    },
     Json(Vec<u8>),
 }
 
@@ -331,10 +372,20 @@ impl FileReader {
     pub fn new(format: Format) -> FileReader {
         let state = match format {
             Format::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
-            Format::AccessLog => ReaderState::Lines { parser: access_log::AccessLog::default(), carry: Vec::new(), line: 0, report: ReadReport::default() },
+            Format::AccessLog => ReaderState::Lines {
+                parser: access_log::AccessLog::default(),
+                carry: Vec::new(),
+                line: 0,
+                report: ReadReport::default(),
+            },
             _ => ReaderState::Json(Vec::new()),
         };
-        FileReader { format, decoder: encoding::TextDecoder::new(encoding::TextEncoding::Utf8), state, mapping: None }
+        FileReader {
+            format,
+            decoder: encoding::TextDecoder::new(encoding::TextEncoding::Utf8),
+            state,
+            mapping: None,
+        }
     }
 
     /// The same reader for a file in `encoding` (from [`sniff`]): its bytes are turned into
@@ -346,7 +397,10 @@ impl FileReader {
 
     /// A generic-CSV reader using the given columns.
     pub fn with_mapping(mapping: tabular::ColumnMapping) -> FileReader {
-        FileReader { mapping: Some(mapping), ..FileReader::new(Format::GenericCsv) }
+        FileReader {
+            mapping: Some(mapping),
+            ..FileReader::new(Format::GenericCsv)
+        }
     }
 
     pub fn format(&self) -> Format {
@@ -361,7 +415,12 @@ impl FileReader {
     fn feed_text(&mut self, chunk: &[u8], builder: &mut StoreBuilder) -> Result<(), ReadError> {
         match &mut self.state {
             ReaderState::Csv(reader) => reader.feed(chunk, builder),
-            ReaderState::Lines { parser, carry, line, report } => {
+            ReaderState::Lines {
+                parser,
+                carry,
+                line,
+                report,
+            } => {
                 carry.extend_from_slice(chunk);
                 let end = carry.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
                 read_lines(parser, &carry[..end], line, report, builder);
@@ -391,7 +450,12 @@ impl FileReader {
         let mapping = self.mapping;
         match self.state {
             ReaderState::Csv(reader) => reader.finish(builder),
-            ReaderState::Lines { mut parser, carry, mut line, mut report } => {
+            ReaderState::Lines {
+                mut parser,
+                carry,
+                mut line,
+                mut report,
+            } => {
                 read_lines(&mut parser, &carry, &mut line, &mut report, builder);
                 report.notes.extend(parser.notes());
                 Ok(report)
@@ -427,7 +491,11 @@ impl FileReader {
 
 /// Reads a whole file's bytes with the reader for `format`, fed `chunk` bytes at a time
 /// as the browser feeds it, and builds the store.
-pub fn read_in_chunks(format: Format, bytes: &[u8], chunk: usize) -> Result<(crate::UsageStore, ReadReport), ReadError> {
+pub fn read_in_chunks(
+    format: Format,
+    bytes: &[u8],
+    chunk: usize,
+) -> Result<(crate::UsageStore, ReadReport), ReadError> {
     let mut builder = StoreBuilder::new();
     let mut reader = FileReader::new(format);
     for piece in bytes.chunks(chunk.max(1)) {
@@ -457,8 +525,18 @@ pub fn fuzz_read(format: Format, data: &[u8]) {
     let _ = read_in_chunks(format, data, chunk);
 }
 
-fn read_lines(parser: &mut impl LineParser, bytes: &[u8], line: &mut usize, report: &mut ReadReport, builder: &mut StoreBuilder) {
-    let bytes = if *line == 0 { bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes) } else { bytes };
+fn read_lines(
+    parser: &mut impl LineParser,
+    bytes: &[u8],
+    line: &mut usize,
+    report: &mut ReadReport,
+    builder: &mut StoreBuilder,
+) {
+    let bytes = if *line == 0 {
+        bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+    } else {
+        bytes
+    };
     // `bytes` holds whole lines; a final newline ends the last one rather than starting another.
     let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     if bytes.is_empty() {
@@ -508,11 +586,20 @@ enum JsonLayout {
 /// A pretty-printed document's lines (`{`, `"a": 1,`) do not, so it is read as a stream.
 fn json_layout(buffer: &[u8]) -> JsonLayout {
     let (mut whole, mut probed) = (0, 0);
-    for line in buffer.split(|&b| b == b'\n').map(<[u8]>::trim_ascii).filter(|l| !l.is_empty()).take(20) {
+    for line in buffer
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty())
+        .take(20)
+    {
         probed += 1;
         whole += usize::from(serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok());
     }
-    if probed > 0 && whole * 2 > probed { JsonLayout::Lines } else { JsonLayout::Stream }
+    if probed > 0 && whole * 2 > probed {
+        JsonLayout::Lines
+    } else {
+        JsonLayout::Stream
+    }
 }
 
 /// Calls `each(line, document)` for every document of `buffer`, in order. A document that
@@ -529,11 +616,19 @@ fn for_each_document(buffer: &[u8], mut each: impl FnMut(usize, Result<Value, St
                     continue;
                 }
                 seen += 1;
-                each(n + 1, serde_json::from_slice::<Value>(line_text).map_err(|e| format!("broken JSON: {}", column_only(&e))));
+                each(
+                    n + 1,
+                    serde_json::from_slice::<Value>(line_text).map_err(|e| format!("broken JSON: {}", column_only(&e))),
+                );
             }
         }
         JsonLayout::Stream => {
-            let line_at = |offset: usize| 1 + buffer[..offset.min(buffer.len())].iter().filter(|&&b| b == b'\n').count();
+            let line_at = |offset: usize| {
+                1 + buffer[..offset.min(buffer.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+            };
             let mut documents = serde_json::Deserializer::from_slice(buffer).into_iter::<Value>();
             loop {
                 let start = documents.byte_offset();
@@ -542,7 +637,12 @@ fn for_each_document(buffer: &[u8], mut each: impl FnMut(usize, Result<Value, St
                 match documents.next() {
                     None => break,
                     Some(Ok(document)) => each(line, Ok(document)),
-                    Some(Err(e)) if seen == 0 => return Err(ReadError::BadJson { line: e.line(), reason: e.to_string() }),
+                    Some(Err(e)) if seen == 0 => {
+                        return Err(ReadError::BadJson {
+                            line: e.line(),
+                            reason: e.to_string(),
+                        });
+                    }
                     Some(Err(e)) => {
                         each(line, Err(format!("broken JSON: {e}")));
                         break;
@@ -582,7 +682,12 @@ fn records_of(document: &Value) -> (Vec<&Value>, bool) {
 /// `applications` or `buckets` hold the records, or one document per line (NDJSON).
 /// Where records carry whole-number times (`epoch_of`), their unit is decided from all of
 /// them first, and the report says which it was.
-fn read_json(buffer: &[u8], map: MapRecord, epoch_of: Option<EpochOf>, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
+fn read_json(
+    buffer: &[u8],
+    map: MapRecord,
+    epoch_of: Option<EpochOf>,
+    builder: &mut StoreBuilder,
+) -> Result<ReadReport, ReadError> {
     let buffer = buffer.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(buffer);
     let mut report = ReadReport::default();
     let mut context = JsonContext::default();

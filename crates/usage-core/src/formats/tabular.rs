@@ -43,8 +43,20 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 12] =
-        [Field::Time, Field::Status, Field::Requests, Field::Client, Field::ClientName, Field::Method, Field::Template, Field::Url, Field::Ip, Field::User, Field::Bytes, Field::Module];
+    pub const ALL: [Field; 12] = [
+        Field::Time,
+        Field::Status,
+        Field::Requests,
+        Field::Client,
+        Field::ClientName,
+        Field::Method,
+        Field::Template,
+        Field::Url,
+        Field::Ip,
+        Field::User,
+        Field::Bytes,
+        Field::Module,
+    ];
 
     /// Its name in a saved mapping (`callboard.csv-mappings.v1`): the variant's name, as serde writes it.
     pub fn key(self) -> &'static str {
@@ -147,7 +159,10 @@ impl MappingProposal {
 pub fn header_of(head: &[u8]) -> Option<Vec<String>> {
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(head);
-    reader.headers().ok().map(|h| h.iter().map(|f| f.trim().to_owned()).collect())
+    reader
+        .headers()
+        .ok()
+        .map(|h| h.iter().map(|f| f.trim().to_owned()).collect())
 }
 
 /// Proposes a column for each field by name; a column serves one field at most.
@@ -169,12 +184,23 @@ pub fn propose(header: &[String]) -> MappingProposal {
             ambiguous.push(field);
         }
     }
-    MappingProposal { header: header.to_vec(), mapping, ambiguous, key: normalised.join(",") }
+    MappingProposal {
+        header: header.to_vec(),
+        mapping,
+        ambiguous,
+        key: normalised.join(","),
+    }
 }
 
 /// `Latency.Total` → `latencytotal`; `API Usage - Total` → `apiusagetotal`.
 pub fn normalise(header: &str) -> String {
-    header.trim().trim_start_matches('\u{feff}').chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+    header
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 const GENERIC_TIME: [&str; 5] = ["timestamp", "time", "datetime", "date", "day"];
@@ -216,20 +242,31 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
         newlines + 1
     };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
-    let original: Vec<String> = reader.headers().map_err(|_| ReadError::NotText)?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
+    let original: Vec<String> = reader
+        .headers()
+        .map_err(|_| ReadError::NotText)?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
     let header: Vec<String> = original.iter().map(|h| normalise(h)).collect();
     let column = |names: &[&str]| names.iter().find_map(|n| header.iter().position(|h| h == n));
     let mapping = match kind {
         TableKind::Generic(Some(mapping)) => mapping.clone(),
         _ => propose(&original).mapping,
     };
-    if matches!(kind, TableKind::Generic(_)) && let Some(field) = Field::ALL.into_iter().find(|f| f.required() && mapping.column(*f).is_none()) {
+    if matches!(kind, TableKind::Generic(_))
+        && let Some(field) = Field::ALL
+            .into_iter()
+            .find(|f| f.required() && mapping.column(*f).is_none())
+    {
         return Err(ReadError::MissingColumn(field.label()));
     }
     let mut report = ReadReport::default();
     // Whole-number times count seconds or milliseconds: decided from the whole column.
     let mut epoch = EpochUnit::Seconds;
-    if matches!(kind, TableKind::Generic(_)) && let Some(column) = mapping.column(Field::Time) {
+    if matches!(kind, TableKind::Generic(_))
+        && let Some(column) = mapping.column(Field::Time)
+    {
         let epochs: Vec<i64> = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(bytes)
@@ -254,13 +291,23 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let field = |names: &[&str]| column(names).and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty() && *v != "-");
+        let field = |names: &[&str]| {
+            column(names)
+                .and_then(|c| record.get(c))
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && *v != "-")
+        };
         let result = match kind {
             TableKind::Genesys => {
                 let row: Map<String, Value> = header
                     .iter()
                     .zip(record.iter())
-                    .filter_map(|(h, v)| GENESYS_KEYS.iter().find(|(n, _)| n == h).map(|(_, key)| (key.to_string(), Value::String(v.trim().to_owned()))))
+                    .filter_map(|(h, v)| {
+                        GENESYS_KEYS
+                            .iter()
+                            .find(|(n, _)| n == h)
+                            .map(|(_, key)| (key.to_string(), Value::String(v.trim().to_owned())))
+                    })
                     .collect();
                 let row = Value::Object(row);
                 genesys_row(&row, &row, &super::JsonContext::default(), builder).map(|()| 1)
@@ -268,7 +315,13 @@ pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Resul
             TableKind::Tyk => tyk_row(&field, builder),
             TableKind::Alma => alma_row(&header, &original, &record, &field, builder),
             TableKind::Generic(_) => {
-                let mapped = |f: Field| mapping.column(f).and_then(|c| record.get(c)).map(str::trim).filter(|v| !v.is_empty() && *v != "-");
+                let mapped = |f: Field| {
+                    mapping
+                        .column(f)
+                        .and_then(|c| record.get(c))
+                        .map(str::trim)
+                        .filter(|v| !v.is_empty() && *v != "-")
+                };
                 generic_row(&mapped, epoch, builder)
             }
             TableKind::ThreeScale => threescale_row(&field, builder),
@@ -311,24 +364,56 @@ fn parse_day(text: &str) -> Option<i64> {
         return Some(ts);
     }
     let mut parts = text.split('/');
-    let (m, d, y) = (parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<i64>().ok()?);
-    parse_iso8601(format!("{y:04}-{m:02}-{d:02}T00:00:00Z").as_bytes()).map(|_| days_from_civil(y, m, d) * SECONDS_PER_DAY)
+    let (m, d, y) = (
+        parts.next()?.parse::<u32>().ok()?,
+        parts.next()?.parse::<u32>().ok()?,
+        parts.next()?.parse::<i64>().ok()?,
+    );
+    parse_iso8601(format!("{y:04}-{m:02}-{d:02}T00:00:00Z").as_bytes())
+        .map(|_| days_from_civil(y, m, d) * SECONDS_PER_DAY)
 }
 
 fn tyk_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut StoreBuilder) -> Result<u64, String> {
     let time = field(&["timestamp"]).ok_or("no TimeStamp")?;
-    let timestamp = parse_go_time(time).ok_or_else(|| format!("TimeStamp “{time}” is not Go's 2006-01-02 15:04:05 -0700 MST form"))?;
+    let timestamp = parse_go_time(time)
+        .ok_or_else(|| format!("TimeStamp “{time}” is not Go's 2006-01-02 15:04:05 -0700 MST form"))?;
     let method = field(&["method"]).ok_or("no Method")?.to_ascii_uppercase();
     let path = field(&["path"]).ok_or("no Path")?;
     // With TrackPath the Path is the tracked template already.
-    let template = if field(&["trackpath"]) == Some("true") { template::normalise(path) } else { template::fold(path) };
-    let status: u16 = field(&["responsecode"]).and_then(|s| s.parse().ok()).filter(|&s| s < 1000).ok_or("ResponseCode is not a status code")?;
-    let client = client(builder, field(&["alias"]).or_else(|| field(&["apikey"])).or_else(|| field(&["oauthid"])), field(&["alias"]));
+    let template = if field(&["trackpath"]) == Some("true") {
+        template::normalise(path)
+    } else {
+        template::fold(path)
+    };
+    let status: u16 = field(&["responsecode"])
+        .and_then(|s| s.parse().ok())
+        .filter(|&s| s < 1000)
+        .ok_or("ResponseCode is not a status code")?;
+    let client = client(
+        builder,
+        field(&["alias"])
+            .or_else(|| field(&["apikey"]))
+            .or_else(|| field(&["oauthid"])),
+        field(&["alias"]),
+    );
     let endpoint = builder.endpoint(&method, &template);
     let ip = builder.ip(field(&["ipaddress"]).unwrap_or(""));
     let module = builder.module(field(&["apiname"]).unwrap_or(""));
-    let latency_us = field(&["latencytotal"]).and_then(|l| l.parse::<u64>().ok()).map(|ms| ms * 1000);
-    builder.push_row(Row { timestamp, bucket: BucketWidth::Request, client, endpoint, status, requests: 1, ip, module, latency_us, ..Row::default() })?;
+    let latency_us = field(&["latencytotal"])
+        .and_then(|l| l.parse::<u64>().ok())
+        .map(|ms| ms * 1000);
+    builder.push_row(Row {
+        timestamp,
+        bucket: BucketWidth::Request,
+        client,
+        endpoint,
+        status,
+        requests: 1,
+        ip,
+        module,
+        latency_us,
+        ..Row::default()
+    })?;
     Ok(1)
 }
 
@@ -343,7 +428,12 @@ fn alma_row<'a>(
     let timestamp = parse_day(date).ok_or_else(|| format!("Execution Date “{date}” is not MM/DD/YYYY"))?;
     let client = client(builder, field(&["applicationname"]), field(&["applicationname"]));
     let method = field(&["apimethod"]).unwrap_or("").to_ascii_uppercase();
-    let endpoint = builder.endpoint(&method, &field(&["apiurl"]).map(template::fold).unwrap_or_else(|| "(all URLs)".into()));
+    let endpoint = builder.endpoint(
+        &method,
+        &field(&["apiurl"])
+            .map(template::fold)
+            .unwrap_or_else(|| "(all URLs)".into()),
+    );
     let area = field(&["apiarea"]);
     // The total when the report has it, else one record per API area measure.
     let measures: Vec<(String, u64)> = match header.iter().position(|h| h == "apiusagetotal") {
@@ -354,14 +444,28 @@ fn alma_row<'a>(
             .zip(original)
             .zip(record.iter())
             .filter(|((h, _), _)| h.starts_with("apiusage"))
-            .map(|((_, name), v)| Ok((name.rsplit(" - ").next().unwrap_or(name).trim().to_owned(), parse_count(Some(v))?)))
+            .map(|((_, name), v)| {
+                Ok((
+                    name.rsplit(" - ").next().unwrap_or(name).trim().to_owned(),
+                    parse_count(Some(v))?,
+                ))
+            })
             .collect::<Result<_, String>>()?,
     };
     let rows: Vec<Row> = measures
         .into_iter()
         .filter(|(_, n)| *n > 0)
         // Alma reports no status codes: the requests count as "other".
-        .map(|(module, requests)| Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, module: builder.module(&module), ..Row::default() })
+        .map(|(module, requests)| Row {
+            timestamp,
+            bucket: BucketWidth::Day,
+            client,
+            endpoint,
+            status: 0,
+            requests,
+            module: builder.module(&module),
+            ..Row::default()
+        })
         .collect();
     builder.push_rows(&rows)?;
     Ok(1)
@@ -381,7 +485,12 @@ fn threescale_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut
     let system_name = field(&["metricsystemname"]).unwrap_or("hits");
     if system_name != "hits" {
         let client = client(builder, None, None);
-        let point = crate::store::MeasurePoint { timestamp, bucket: BucketWidth::Day, client, amount: requests };
+        let point = crate::store::MeasurePoint {
+            timestamp,
+            bucket: BucketWidth::Day,
+            client,
+            amount: requests,
+        };
         builder.push_measure(system_name, field(&["metricname"]).unwrap_or(system_name), "", &[point])?;
         return Ok(1);
     }
@@ -390,7 +499,15 @@ fn threescale_row<'a>(field: &impl Fn(&[&str]) -> Option<&'a str>, builder: &mut
     }
     let client = client(builder, None, None);
     let endpoint = builder.endpoint("", "(all URLs)");
-    builder.push_row(Row { timestamp, bucket: BucketWidth::Day, client, endpoint, status: 0, requests, ..Row::default() })?;
+    builder.push_row(Row {
+        timestamp,
+        bucket: BucketWidth::Day,
+        client,
+        endpoint,
+        status: 0,
+        requests,
+        ..Row::default()
+    })?;
     Ok(1)
 }
 
@@ -399,10 +516,15 @@ fn parse_count(text: Option<&str>) -> Result<u64, String> {
     if text.is_empty() {
         return Ok(0);
     }
-    text.parse().map_err(|_| format!("“{text}” is not a whole number of requests"))
+    text.parse()
+        .map_err(|_| format!("“{text}” is not a whole number of requests"))
 }
 
-pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, epoch: EpochUnit, builder: &mut StoreBuilder) -> Result<u64, String> {
+pub(crate) fn generic_row<'a>(
+    field: &impl Fn(Field) -> Option<&'a str>,
+    epoch: EpochUnit,
+    builder: &mut StoreBuilder,
+) -> Result<u64, String> {
     let time = field(Field::Time).ok_or("no time")?;
     let timestamp = parse_iso8601(time.as_bytes())
         .or_else(|| parse_day(time))
@@ -414,7 +536,11 @@ pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, epoch: 
         "3xx" => 300,
         "4xx" => 400,
         "5xx" => 500,
-        code => code.parse::<u16>().ok().filter(|&s| s < 1000).ok_or_else(|| format!("“{status_text}” is not a status code"))?,
+        code => code
+            .parse::<u16>()
+            .ok()
+            .filter(|&s| s < 1000)
+            .ok_or_else(|| format!("“{status_text}” is not a status code"))?,
     };
     let requests = parse_count(field(Field::Requests).or(Some("1")))?;
     let (id, name) = (field(Field::Client), field(Field::ClientName));
@@ -422,15 +548,33 @@ pub(crate) fn generic_row<'a>(field: &impl Fn(Field) -> Option<&'a str>, epoch: 
     let method = field(Field::Method).unwrap_or("").to_ascii_uppercase();
     let template = match field(Field::Template) {
         Some(t) => template::normalise(t),
-        None => field(Field::Url).map(template::fold).unwrap_or_else(|| "(all URLs)".into()),
+        None => field(Field::Url)
+            .map(template::fold)
+            .unwrap_or_else(|| "(all URLs)".into()),
     };
     let endpoint = builder.endpoint(&method, &template);
     let ip = builder.ip(field(Field::Ip).unwrap_or(""));
     let user = builder.user(field(Field::User).unwrap_or(""));
     let module = builder.module(field(Field::Module).unwrap_or(""));
     let bytes = field(Field::Bytes).and_then(|b| b.parse().ok());
-    let bucket = if time.len() == 10 { BucketWidth::Day } else { BucketWidth::Request };
-    builder.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ip, user, module, bytes, ..Row::default() })?;
+    let bucket = if time.len() == 10 {
+        BucketWidth::Day
+    } else {
+        BucketWidth::Request
+    };
+    builder.push_row(Row {
+        timestamp,
+        bucket,
+        client,
+        endpoint,
+        status,
+        requests,
+        ip,
+        user,
+        module,
+        bytes,
+        ..Row::default()
+    })?;
     Ok(1)
 }
 

@@ -36,14 +36,26 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM|±HHMM]` (a space may replace the `T`)
 /// into Unix seconds, converted to UTC with the offset it carries. No offset means UTC.
 pub fn parse_iso8601(text: &[u8]) -> Option<i64> {
-    if text.len() < 19 || text[4] != b'-' || text[7] != b'-' || !matches!(text[10], b'T' | b't' | b' ') || text[13] != b':' || text[16] != b':' {
+    if text.len() < 19
+        || text[4] != b'-'
+        || text[7] != b'-'
+        || !matches!(text[10], b'T' | b't' | b' ')
+        || text[13] != b':'
+        || text[16] != b':'
+    {
         return None;
     }
     let year = i64::from(digits(&text[0..4])?);
     let month = digits(&text[5..7])?;
     let day = digits(&text[8..10])?;
     let (hour, minute, second) = (digits(&text[11..13])?, digits(&text[14..16])?, digits(&text[17..19])?);
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let mut rest = &text[19..];
@@ -87,7 +99,11 @@ impl EpochUnit {
             return None;
         }
         let large = values.iter().filter(|&&v| v >= MILLISECONDS_FROM).count();
-        Some(if large * 2 > values.len() { EpochUnit::Milliseconds } else { EpochUnit::Seconds })
+        Some(if large * 2 > values.len() {
+            EpochUnit::Milliseconds
+        } else {
+            EpochUnit::Seconds
+        })
     }
 
     /// Unix seconds of a time in this unit (milliseconds round down).
@@ -104,7 +120,10 @@ impl EpochUnit {
             EpochUnit::Seconds => "seconds",
             EpochUnit::Milliseconds => "milliseconds",
         };
-        format!("{} whole-number times were read as {unit} since 1970 (decided from the whole column)", crate::format::thousands(count as u64))
+        format!(
+            "{} whole-number times were read as {unit} since 1970 (decided from the whole column)",
+            crate::format::thousands(count as u64)
+        )
     }
 }
 
@@ -115,7 +134,14 @@ mod tests {
     // Guards the civil-date arithmetic against chrono on leap days and century rules.
     #[test]
     fn days_match_chrono() {
-        for (y, m, d) in [(1970, 1, 1), (2000, 2, 29), (2024, 2, 29), (2100, 3, 1), (1969, 12, 31), (2026, 11, 23)] {
+        for (y, m, d) in [
+            (1970, 1, 1),
+            (2000, 2, 29),
+            (2024, 2, 29),
+            (2100, 3, 1),
+            (1969, 12, 31),
+            (2026, 11, 23),
+        ] {
             let expected = crate::range::day_number(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
             assert_eq!(days_from_civil(i64::from(y), m, d), expected, "{y}-{m}-{d}");
         }
@@ -131,14 +157,23 @@ mod tests {
         assert_eq!(parse_iso8601(b"2026-11-22T09:03:12-0500"), Some(utc));
         assert_eq!(parse_iso8601(b"2026-11-22 14:03:12"), Some(utc));
         // An offset can move the instant to another UTC day.
-        assert_eq!(parse_iso8601(b"2026-11-23T01:00:00+02:00").map(|t| t.div_euclid(86_400)), parse_iso8601(b"2026-11-22T12:00:00Z").map(|t| t.div_euclid(86_400)));
+        assert_eq!(
+            parse_iso8601(b"2026-11-23T01:00:00+02:00").map(|t| t.div_euclid(86_400)),
+            parse_iso8601(b"2026-11-22T12:00:00Z").map(|t| t.div_euclid(86_400))
+        );
     }
 
     // Guards the column-wide unit decision: one year-9999 value among seconds stays seconds.
     #[test]
     fn epoch_unit_is_decided_by_the_whole_column() {
-        assert_eq!(EpochUnit::decide(&[1_795_356_192, 1_795_356_193, 253_402_300_799]), Some(EpochUnit::Seconds));
-        assert_eq!(EpochUnit::decide(&[1_795_356_192_000, 1_795_356_193_500, 5]), Some(EpochUnit::Milliseconds));
+        assert_eq!(
+            EpochUnit::decide(&[1_795_356_192, 1_795_356_193, 253_402_300_799]),
+            Some(EpochUnit::Seconds)
+        );
+        assert_eq!(
+            EpochUnit::decide(&[1_795_356_192_000, 1_795_356_193_500, 5]),
+            Some(EpochUnit::Milliseconds)
+        );
         assert_eq!(EpochUnit::decide(&[]), None);
         assert_eq!(EpochUnit::Milliseconds.to_seconds(1_795_356_193_500), 1_795_356_193);
         assert_eq!(EpochUnit::Milliseconds.to_seconds(-1), -1);
@@ -147,7 +182,17 @@ mod tests {
     // Guards rejection of malformed or impossible timestamps.
     #[test]
     fn rejects_bad_timestamps() {
-        for bad in ["", "2026-11-22", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-22T24:00:00Z", "2026-11-22T10:00:00.Z", "2026-11-22T10:00:00+2", "yesterday at noon!!"] {
+        for bad in [
+            "",
+            "2026-11-22",
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-11-22T24:00:00Z",
+            "2026-11-22T10:00:00.Z",
+            "2026-11-22T10:00:00+2",
+            "yesterday at noon!!",
+        ] {
             assert_eq!(parse_iso8601(bad.as_bytes()), None, "{bad}");
         }
         assert!(parse_iso8601(b"2024-02-29T00:00:00Z").is_some());

@@ -72,7 +72,12 @@ impl CountedLatency {
     pub fn to_numbers(&self) -> Vec<f64> {
         let mut out = vec![f64::from(u8::from(self.countable)), self.tables.len() as f64];
         for t in &self.tables {
-            out.extend([t.dimension as usize as f64, t.window.start as f64, t.window.end as f64, t.rows.len() as f64]);
+            out.extend([
+                t.dimension as usize as f64,
+                t.window.start as f64,
+                t.window.end as f64,
+                t.rows.len() as f64,
+            ]);
             for (key, p) in &t.rows {
                 out.extend([f64::from(*key), p.p50_us as f64, p.p95_us as f64, p.p99_us as f64]);
             }
@@ -80,7 +85,13 @@ impl CountedLatency {
         out.push(self.series.len() as f64);
         for s in &self.series {
             let granularity = Granularity::ALL.iter().position(|&g| g == s.granularity).unwrap_or(0);
-            out.extend([s.dimension as usize as f64, granularity as f64, s.window.start as f64, s.window.end as f64, s.points.len() as f64]);
+            out.extend([
+                s.dimension as usize as f64,
+                granularity as f64,
+                s.window.start as f64,
+                s.window.end as f64,
+                s.points.len() as f64,
+            ]);
             for &(key, start, p95) in &s.points {
                 out.extend([f64::from(key), start as f64, p95 as f64]);
             }
@@ -101,25 +112,62 @@ impl CountedLatency {
         let length = |n: i64| usize::try_from(n).map_err(|_| "a negative length".to_owned());
         let unsigned = |n: i64| u64::try_from(n).map_err(|_| "a negative latency".to_owned());
         let key = |n: i64| u32::try_from(n).map_err(|_| format!("{n} is not a value's id"));
-        let dimension = |n: i64| usize::try_from(n).ok().and_then(|i| Dimension::ALL.get(i).copied()).ok_or("an unknown dimension");
-        let mut latency = CountedLatency { countable: next()? != 0, filters, ..CountedLatency::default() };
+        let dimension = |n: i64| {
+            usize::try_from(n)
+                .ok()
+                .and_then(|i| Dimension::ALL.get(i).copied())
+                .ok_or("an unknown dimension")
+        };
+        let mut latency = CountedLatency {
+            countable: next()? != 0,
+            filters,
+            ..CountedLatency::default()
+        };
         for _ in 0..length(next()?)? {
-            let (dimension, window) = (dimension(next()?)?, Window { start: next()?, end: next()? });
+            let (dimension, window) = (
+                dimension(next()?)?,
+                Window {
+                    start: next()?,
+                    end: next()?,
+                },
+            );
             let mut rows = Vec::new();
             for _ in 0..length(next()?)? {
-                rows.push((key(next()?)?, Percentiles { p50_us: unsigned(next()?)?, p95_us: unsigned(next()?)?, p99_us: unsigned(next()?)? }));
+                rows.push((
+                    key(next()?)?,
+                    Percentiles {
+                        p50_us: unsigned(next()?)?,
+                        p95_us: unsigned(next()?)?,
+                        p99_us: unsigned(next()?)?,
+                    },
+                ));
             }
-            latency.tables.push(KeyPercentiles { dimension, window, rows });
+            latency.tables.push(KeyPercentiles {
+                dimension,
+                window,
+                rows,
+            });
         }
         for _ in 0..length(next()?)? {
             let dimension = dimension(next()?)?;
-            let granularity = usize::try_from(next()?).ok().and_then(|i| Granularity::ALL.get(i).copied()).ok_or("an unknown granularity")?;
-            let window = Window { start: next()?, end: next()? };
+            let granularity = usize::try_from(next()?)
+                .ok()
+                .and_then(|i| Granularity::ALL.get(i).copied())
+                .ok_or("an unknown granularity")?;
+            let window = Window {
+                start: next()?,
+                end: next()?,
+            };
             let mut points = Vec::new();
             for _ in 0..length(next()?)? {
                 points.push((key(next()?)?, next()?, unsigned(next()?)?));
             }
-            latency.series.push(BucketP95 { dimension, window, granularity, points });
+            latency.series.push(BucketP95 {
+                dimension,
+                window,
+                granularity,
+                points,
+            });
         }
         Ok(latency)
     }

@@ -95,7 +95,11 @@ pub enum RowError {
     #[error("it names a module beyond the 65,536 different modules Callboard can hold")]
     TooManyModules,
     #[error("it counts {measure} in “{other}”, but earlier rows count it in “{unit}”")]
-    MeasureUnit { measure: String, unit: String, other: String },
+    MeasureUnit {
+        measure: String,
+        unit: String,
+        other: String,
+    },
 }
 
 impl From<RowError> for String {
@@ -120,7 +124,10 @@ pub struct Dictionary {
 
 impl Default for Dictionary {
     fn default() -> Dictionary {
-        let mut dictionary = Dictionary { values: Vec::new(), index: HashMap::default() };
+        let mut dictionary = Dictionary {
+            values: Vec::new(),
+            index: HashMap::default(),
+        };
         dictionary.intern("");
         dictionary
     }
@@ -200,7 +207,9 @@ impl NumberColumn {
         match values.first() {
             None => NumberColumn::Constant(0),
             Some(&first) if values.iter().all(|&v| v == first) => NumberColumn::Constant(first),
-            Some(_) if values.iter().all(|&v| v <= u64::from(u32::MAX)) => NumberColumn::U32(values.into_iter().map(|v| v as u32).collect()),
+            Some(_) if values.iter().all(|&v| v <= u64::from(u32::MAX)) => {
+                NumberColumn::U32(values.into_iter().map(|v| v as u32).collect())
+            }
             Some(_) => NumberColumn::U64(values),
         }
     }
@@ -268,8 +277,16 @@ pub struct MeasurePoint {
 impl Measure {
     /// Its name with its unit, as the metric switch shows it: `Data Transfer (MB)`.
     pub fn label(&self) -> String {
-        let name = if self.name.is_empty() { &self.system_name } else { &self.name };
-        if self.unit.is_empty() { name.clone() } else { format!("{name} ({})", self.unit) }
+        let name = if self.name.is_empty() {
+            &self.system_name
+        } else {
+            &self.name
+        };
+        if self.unit.is_empty() {
+            name.clone()
+        } else {
+            format!("{name} ({})", self.unit)
+        }
     }
 }
 
@@ -381,7 +398,10 @@ impl StoreBuilder {
         }
         let key = self.clients.len() as ClientId;
         let name = if name.is_empty() { id } else { name };
-        self.clients.push(ClientInfo { id: id.to_owned(), name: name.to_owned() });
+        self.clients.push(ClientInfo {
+            id: id.to_owned(),
+            name: name.to_owned(),
+        });
         self.client_index.insert(id.to_owned(), key);
         key
     }
@@ -452,8 +472,24 @@ impl StoreBuilder {
     }
 
     /// Adds one bucket of traffic with only the core dimensions.
-    pub fn push(&mut self, timestamp: i64, bucket: BucketWidth, client: ClientId, endpoint: EndpointId, status: u16, requests: u64) -> Result<(), RowError> {
-        self.push_row(Row { timestamp, bucket, client, endpoint, status, requests, ..Row::default() })
+    pub fn push(
+        &mut self,
+        timestamp: i64,
+        bucket: BucketWidth,
+        client: ClientId,
+        endpoint: EndpointId,
+        status: u16,
+        requests: u64,
+    ) -> Result<(), RowError> {
+        self.push_row(Row {
+            timestamp,
+            bucket,
+            client,
+            endpoint,
+            status,
+            requests,
+            ..Row::default()
+        })
     }
 
     /// Whether `row` can go in after `already` more requests: its time is in the store's
@@ -465,7 +501,10 @@ impl StoreBuilder {
         if row.module > ValueId::from(u16::MAX) {
             return Err(RowError::TooManyModules);
         }
-        self.total_requests.checked_add(already).and_then(|t| t.checked_add(row.requests)).ok_or(RowError::CountOverflow(row.requests))?;
+        self.total_requests
+            .checked_add(already)
+            .and_then(|t| t.checked_add(row.requests))
+            .ok_or(RowError::CountOverflow(row.requests))?;
         Ok(already + row.requests)
     }
 
@@ -502,7 +541,8 @@ impl StoreBuilder {
         self.user.push(row.user);
         self.ip.push(row.ip);
         self.requests.push(row.requests);
-        self.bucket.push(BucketWidth::ALL.iter().position(|&w| w == row.bucket).unwrap_or(0) as u64);
+        self.bucket
+            .push(BucketWidth::ALL.iter().position(|&w| w == row.bucket).unwrap_or(0) as u64);
         self.bytes.push(row.bytes.unwrap_or(0));
         self.latency_us.push(row.latency_us.unwrap_or(0));
     }
@@ -510,20 +550,40 @@ impl StoreBuilder {
     /// Adds amounts of the measure `system_name` (created with `name` and `unit` when first met):
     /// all of them, or, if any is refused, none. A measure met again with another unit is
     /// refused, as its amounts could not be added.
-    pub fn push_measure(&mut self, system_name: &str, name: &str, unit: &str, points: &[MeasurePoint]) -> Result<(), RowError> {
+    pub fn push_measure(
+        &mut self,
+        system_name: &str,
+        name: &str,
+        unit: &str,
+        points: &[MeasurePoint],
+    ) -> Result<(), RowError> {
         let at = self.measures.iter().position(|(m, _)| m.system_name == system_name);
         if let Some(known) = at.map(|at| &self.measures[at].0).filter(|m| m.unit != unit) {
-            return Err(RowError::MeasureUnit { measure: system_name.to_owned(), unit: known.unit.clone(), other: unit.to_owned() });
+            return Err(RowError::MeasureUnit {
+                measure: system_name.to_owned(),
+                unit: known.unit.clone(),
+                other: unit.to_owned(),
+            });
         }
         let mut total = at.map_or(0, |at| self.measures[at].1);
         for point in points {
             if !(FIRST_TIMESTAMP..=LAST_TIMESTAMP).contains(&point.timestamp) {
                 return Err(RowError::TimeOutOfRange(point.timestamp));
             }
-            total = total.checked_add(point.amount).ok_or(RowError::CountOverflow(point.amount))?;
+            total = total
+                .checked_add(point.amount)
+                .ok_or(RowError::CountOverflow(point.amount))?;
         }
         let at = at.unwrap_or_else(|| {
-            self.measures.push((Measure { system_name: system_name.to_owned(), name: name.to_owned(), unit: unit.to_owned(), points: Vec::new() }, 0));
+            self.measures.push((
+                Measure {
+                    system_name: system_name.to_owned(),
+                    name: name.to_owned(),
+                    unit: unit.to_owned(),
+                    points: Vec::new(),
+                },
+                0,
+            ));
             self.measures.len() - 1
         });
         let (measure, sum) = &mut self.measures[at];
@@ -573,13 +633,19 @@ impl StoreBuilder {
             .part_starts
             .iter()
             .enumerate()
-            .map(|(i, &(grouping, _))| Part { grouping, end: self.part_starts.get(i + 1).map_or(n, |&(_, start)| start) as u32 })
+            .map(|(i, &(grouping, _))| Part {
+                grouping,
+                end: self.part_starts.get(i + 1).map_or(n, |&(_, start)| start) as u32,
+            })
             .collect();
-        let ranges: Vec<std::ops::Range<usize>> = parts.iter().scan(0usize, |start, p| {
-            let range = *start..p.end as usize;
-            *start = range.end;
-            Some(range)
-        }).collect();
+        let ranges: Vec<std::ops::Range<usize>> = parts
+            .iter()
+            .scan(0usize, |start, p| {
+                let range = *start..p.end as usize;
+                *start = range.end;
+                Some(range)
+            })
+            .collect();
         // Exports are often in time order already; only sort when they are not.
         let order: Option<Vec<usize>> = if !parts.is_empty() {
             // Each part in time order, the parts one after another (answers come in time order).
@@ -589,7 +655,10 @@ impl StoreBuilder {
                 // server's answers, a few million records at most: their indices fit in 32 bits).
                 let mut order: Vec<usize> = Vec::with_capacity(n);
                 for r in &ranges {
-                    let mut keys: Vec<u64> = r.clone().map(|i| ((self.timestamps[i] - first) as u64) << 32 | i as u64).collect();
+                    let mut keys: Vec<u64> = r
+                        .clone()
+                        .map(|i| ((self.timestamps[i] - first) as u64) << 32 | i as u64)
+                        .collect();
                     keys.sort_unstable();
                     order.extend(keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as usize));
                 }
@@ -599,8 +668,12 @@ impl StoreBuilder {
             None
         } else if self.timestamps.len() <= u32::MAX as usize {
             // Sort (offset, index) packed into one u64: a plain integer sort, stable by index.
-            let mut keys: Vec<u64> =
-                self.timestamps.iter().enumerate().map(|(i, &t)| ((t - first) as u64) << 32 | i as u64).collect();
+            let mut keys: Vec<u64> = self
+                .timestamps
+                .iter()
+                .enumerate()
+                .map(|(i, &t)| ((t - first) as u64) << 32 | i as u64)
+                .collect();
             keys.sort_unstable();
             Some(keys.into_iter().map(|k| (k & u64::from(u32::MAX)) as usize).collect())
         } else {
@@ -617,7 +690,10 @@ impl StoreBuilder {
         let order = order.as_deref();
         UsageStore {
             base: first,
-            offsets: gather(self.timestamps, order).into_iter().map(|t| (t - first) as u32).collect(),
+            offsets: gather(self.timestamps, order)
+                .into_iter()
+                .map(|t| (t - first) as u32)
+                .collect(),
             max_status: self.status.iter().copied().max().unwrap_or(0),
             client: gather(self.client, order),
             endpoint: gather(self.endpoint, order),
@@ -668,7 +744,9 @@ pub(crate) struct Postings {
 impl Postings {
     /// The record indices of `client` within `range` (indices are in time order).
     pub(crate) fn of(&self, client: ClientId, range: &std::ops::Range<usize>) -> &[u32] {
-        let (Some(&from), Some(&to)) = (self.starts.get(client as usize), self.starts.get(client as usize + 1)) else { return &[] };
+        let (Some(&from), Some(&to)) = (self.starts.get(client as usize), self.starts.get(client as usize + 1)) else {
+            return &[];
+        };
         let list = &self.records[from as usize..to as usize];
         let lo = list.partition_point(|&i| (i as usize) < range.start);
         let hi = list.partition_point(|&i| (i as usize) < range.end);
@@ -767,24 +845,121 @@ pub(crate) struct RawStore {
 impl UsageStore {
     pub(crate) fn into_raw(self) -> RawStore {
         let UsageStore {
-            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests, ..
+            base,
+            offsets,
+            client,
+            endpoint,
+            status,
+            module,
+            user,
+            ip,
+            requests,
+            bucket,
+            bytes,
+            latency_us,
+            max_status,
+            client_ids,
+            client_names,
+            templates,
+            endpoints,
+            methods,
+            modules,
+            users,
+            ips,
+            total_requests,
+            unknown_client,
+            measures,
+            parts,
+            rests,
+            ..
         } = self;
         RawStore {
-            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests,
+            base,
+            offsets,
+            client,
+            endpoint,
+            status,
+            module,
+            user,
+            ip,
+            requests,
+            bucket,
+            bytes,
+            latency_us,
+            max_status,
+            client_ids,
+            client_names,
+            templates,
+            endpoints,
+            methods,
+            modules,
+            users,
+            ips,
+            total_requests,
+            unknown_client,
+            measures,
+            parts,
+            rests,
         }
     }
 
     /// A store from checked raw parts ([`parts::Assembler`] checks them).
     pub(crate) fn from_raw(raw: RawStore) -> UsageStore {
         let RawStore {
-            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests,
+            base,
+            offsets,
+            client,
+            endpoint,
+            status,
+            module,
+            user,
+            ip,
+            requests,
+            bucket,
+            bytes,
+            latency_us,
+            max_status,
+            client_ids,
+            client_names,
+            templates,
+            endpoints,
+            methods,
+            modules,
+            users,
+            ips,
+            total_requests,
+            unknown_client,
+            measures,
+            parts,
+            rests,
         } = raw;
         UsageStore {
-            base, offsets, client, endpoint, status, module, user, ip, requests, bucket, bytes, latency_us, max_status,
-            client_ids, client_names, templates, endpoints, methods, modules, users, ips, total_requests, unknown_client, measures, parts, rests,
+            base,
+            offsets,
+            client,
+            endpoint,
+            status,
+            module,
+            user,
+            ip,
+            requests,
+            bucket,
+            bytes,
+            latency_us,
+            max_status,
+            client_ids,
+            client_names,
+            templates,
+            endpoints,
+            methods,
+            modules,
+            users,
+            ips,
+            total_requests,
+            unknown_client,
+            measures,
+            parts,
+            rests,
             client_postings: std::sync::OnceLock::new(),
             latency_countable: false,
             counted_latency: std::sync::OnceLock::new(),
@@ -827,7 +1002,9 @@ impl UsageStore {
     pub fn from_records(records: &[UsageRecord]) -> Result<UsageStore, StoreError> {
         let mut builder = StoreBuilder::new();
         for (index, record) in records.iter().enumerate() {
-            builder.push_record(record).map_err(|error| StoreError::Row { index, error })?;
+            builder
+                .push_record(record)
+                .map_err(|error| StoreError::Row { index, error })?;
         }
         Ok(builder.finish())
     }
@@ -873,7 +1050,10 @@ impl UsageStore {
 
     /// A client by id; `None` for an id from another store.
     pub fn client_info(&self, client: ClientId) -> Option<ClientRef<'_>> {
-        ((client as usize) < self.client_ids.len()).then(|| ClientRef { id: self.client_ids.get(client), name: self.client_names.get(client) })
+        ((client as usize) < self.client_ids.len()).then(|| ClientRef {
+            id: self.client_ids.get(client),
+            name: self.client_names.get(client),
+        })
     }
 
     /// Looks a client up by its stable id string.
@@ -981,15 +1161,31 @@ impl UsageStore {
 
     /// The time of the earliest record, in Unix seconds (every part spans the same buckets).
     pub fn first_timestamp(&self) -> Option<i64> {
-        self.offsets.get(self.part_for(crate::dimension::Grouping::NONE)).and_then(|o| o.first()).map(|&o| self.base + i64::from(o))
+        self.offsets
+            .get(self.part_for(crate::dimension::Grouping::NONE))
+            .and_then(|o| o.first())
+            .map(|&o| self.base + i64::from(o))
     }
 
     /// The first and last instant (Unix seconds) that have records or measured amounts.
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        let offsets = self.offsets.get(self.part_for(crate::dimension::Grouping::NONE)).unwrap_or(&[]);
-        let records = offsets.first().zip(offsets.last()).map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
-        let measured = self.measures.iter().flat_map(|m| m.points.first().zip(m.points.last())).map(|(a, b)| (a.timestamp, b.timestamp));
-        records.into_iter().chain(measured).reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+        let offsets = self
+            .offsets
+            .get(self.part_for(crate::dimension::Grouping::NONE))
+            .unwrap_or(&[]);
+        let records = offsets
+            .first()
+            .zip(offsets.last())
+            .map(|(&first, &last)| (self.base + i64::from(first), self.base + i64::from(last)));
+        let measured = self
+            .measures
+            .iter()
+            .flat_map(|m| m.points.first().zip(m.points.last()))
+            .map(|(a, b)| (a.timestamp, b.timestamp));
+        records
+            .into_iter()
+            .chain(measured)
+            .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
     }
 
     /// The first and last UTC day that have records or measured amounts, as days since 1970-01-01.
@@ -1030,13 +1226,28 @@ impl UsageStore {
     /// Bytes of memory the dictionaries take (client ids and names, templates, methods, modules,
     /// users, IPs and the endpoint pairs).
     pub fn dictionary_bytes(&self) -> usize {
-        [&self.client_ids, &self.client_names, &self.templates, &self.methods, &self.modules, &self.users, &self.ips].iter().map(|t| t.heap_bytes()).sum::<usize>()
+        [
+            &self.client_ids,
+            &self.client_names,
+            &self.templates,
+            &self.methods,
+            &self.modules,
+            &self.users,
+            &self.ips,
+        ]
+        .iter()
+        .map(|t| t.heap_bytes())
+        .sum::<usize>()
             + self.endpoints.len() * 8
     }
 
     /// Average memory per record, in bytes; 0 for an empty store.
     pub fn bytes_per_record(&self) -> f64 {
-        if self.is_empty() { 0.0 } else { self.record_bytes() as f64 / self.len() as f64 }
+        if self.is_empty() {
+            0.0
+        } else {
+            self.record_bytes() as f64 / self.len() as f64
+        }
     }
 
     /// A short text that differs between two stores unless they hold the same records in the same
@@ -1060,7 +1271,15 @@ impl UsageStore {
         for record in self.records() {
             hash.write_i64(record.timestamp);
             hash.write_u8(BucketWidth::ALL.iter().position(|&w| w == record.bucket).unwrap_or(0) as u8);
-            for value in [&record.client_id, &record.client_name, &record.method, &record.template, &record.module, &record.user, &record.ip] {
+            for value in [
+                &record.client_id,
+                &record.client_name,
+                &record.method,
+                &record.template,
+                &record.module,
+                &record.user,
+                &record.ip,
+            ] {
                 text(&mut hash, value);
             }
             hash.write_u16(record.status);
@@ -1083,7 +1302,12 @@ impl UsageStore {
             hash.write_u8(part.grouping.bits());
             hash.write_u32(part.end);
         }
-        format!("{} records, {} requests, {:016x}", self.len(), self.total_requests, hash.finish())
+        format!(
+            "{} records, {} requests, {:016x}",
+            self.len(),
+            self.total_requests,
+            hash.finish()
+        )
     }
 
     /// Every record in its readable form, in time order (each part's in turn, for grouped data):
@@ -1095,7 +1319,8 @@ impl UsageStore {
     /// The records whose timestamp lies in `[start, end)` (Unix seconds), in time order (of
     /// grouped data, the part that keeps the most apart).
     pub fn records_between(&self, start: i64, end: i64) -> impl Iterator<Item = UsageRecord> + '_ {
-        self.index_range_in(self.part_for(crate::dimension::Grouping::ALL), start, end).map(move |i| self.record(i))
+        self.index_range_in(self.part_for(crate::dimension::Grouping::ALL), start, end)
+            .map(move |i| self.record(i))
     }
 
     /// Record `i`, as a plain record.
@@ -1124,7 +1349,15 @@ mod tests {
     use super::*;
 
     fn record(timestamp: i64, client: &str, requests: u64) -> UsageRecord {
-        UsageRecord { timestamp, client_id: client.into(), method: "GET".into(), template: "/a".into(), status: 200, requests, ..UsageRecord::default() }
+        UsageRecord {
+            timestamp,
+            client_id: client.into(),
+            method: "GET".into(),
+            template: "/a".into(),
+            status: 200,
+            requests,
+            ..UsageRecord::default()
+        }
     }
 
     // Guards that unsorted input comes out in time order with every column permuted alike.
@@ -1132,8 +1365,10 @@ mod tests {
     fn sorts_records_by_time_keeping_columns_together() {
         let store = UsageStore::from_records(&[record(300, "c", 3), record(100, "a", 1), record(200, "b", 2)])
             .expect("small span");
-        let got: Vec<(i64, String, u64)> =
-            store.records().map(|r| (r.timestamp, r.client_id, r.requests)).collect();
+        let got: Vec<(i64, String, u64)> = store
+            .records()
+            .map(|r| (r.timestamp, r.client_id, r.requests))
+            .collect();
         assert_eq!(
             got,
             vec![(100, "a".into(), 1), (200, "b".into(), 2), (300, "c".into(), 3)]
@@ -1143,8 +1378,13 @@ mod tests {
     // Guards the half-open bounds of the binary search, including bounds outside the data.
     #[test]
     fn index_range_is_half_open() {
-        let store = UsageStore::from_records(&[record(100, "a", 1), record(200, "a", 1), record(200, "a", 1), record(300, "a", 1)])
-            .expect("small span");
+        let store = UsageStore::from_records(&[
+            record(100, "a", 1),
+            record(200, "a", 1),
+            record(200, "a", 1),
+            record(300, "a", 1),
+        ])
+        .expect("small span");
         assert_eq!(store.index_range(200, 300), 1..3);
         assert_eq!(store.index_range(0, 1_000), 0..4);
         assert_eq!(store.index_range(301, 1_000), 4..4);
@@ -1155,7 +1395,8 @@ mod tests {
     // Guards that a count too big for 32 bits is kept whole, not truncated.
     #[test]
     fn huge_counts_are_kept_whole() {
-        let store = UsageStore::from_records(&[record(0, "a", 10_000_000_000), record(1, "a", 1)]).expect("two records");
+        let store =
+            UsageStore::from_records(&[record(0, "a", 10_000_000_000), record(1, "a", 1)]).expect("two records");
         let counts: Vec<u64> = store.records().map(|r| r.requests).collect();
         assert_eq!(counts, [10_000_000_000, 1]);
         assert!(matches!(store.requests, NumberColumn::U64(_)));
@@ -1178,7 +1419,11 @@ mod tests {
         let store = UsageStore::from_records(&records).expect("store");
         assert_eq!(store.bytes_per_record(), 32.0);
         let weighted = UsageStore::from_records(&[record(0, "a", 1), record(1, "a", 2)]).expect("store");
-        assert_eq!(weighted.bytes_per_record(), 24.0 + 4.0, "a varying weight costs 4 bytes; no bytes or latency columns");
+        assert_eq!(
+            weighted.bytes_per_record(),
+            24.0 + 4.0,
+            "a varying weight costs 4 bytes; no bytes or latency columns"
+        );
     }
 
     // Guards that every field survives the columnar round trip, including the optional measures.
@@ -1195,7 +1440,12 @@ mod tests {
                 latency_us: Some(1_500),
                 ..record(86_400, "a", 7)
             },
-            UsageRecord { bucket: BucketWidth::Request, bytes: None, latency_us: Some(9), ..record(90_000, "b", 1) },
+            UsageRecord {
+                bucket: BucketWidth::Request,
+                bytes: None,
+                latency_us: Some(9),
+                ..record(90_000, "b", 1)
+            },
         ];
         let store = UsageStore::from_records(&records).expect("store");
         let mut expected = records.clone();
@@ -1222,14 +1472,27 @@ mod tests {
         let c = builder.client("a", "");
         let e = builder.endpoint("GET", "/a");
         assert_eq!(builder.push(1_700_000_000, BucketWidth::Request, c, e, 200, 1), Ok(()));
-        let late = builder.push(253_402_300_799, BucketWidth::Request, c, e, 200, 1).unwrap_err();
-        assert_eq!(late.to_string(), "the time 9999-12-31 23:59:59 UTC is outside what Callboard can hold (1970-01-01 to 2106-02-07 UTC)");
+        let late = builder
+            .push(253_402_300_799, BucketWidth::Request, c, e, 200, 1)
+            .unwrap_err();
+        assert_eq!(
+            late.to_string(),
+            "the time 9999-12-31 23:59:59 UTC is outside what Callboard can hold (1970-01-01 to 2106-02-07 UTC)"
+        );
         let early = builder.push(-1, BucketWidth::Request, c, e, 200, 1).unwrap_err();
-        assert!(early.to_string().starts_with("the time 1969-12-31 23:59:59 UTC is outside"), "{early}");
+        assert!(
+            early
+                .to_string()
+                .starts_with("the time 1969-12-31 23:59:59 UTC is outside"),
+            "{early}"
+        );
         assert_eq!(builder.push(LAST_TIMESTAMP, BucketWidth::Request, c, e, 200, 1), Ok(()));
         let store = builder.finish();
         assert_eq!(store.len(), 2);
-        assert_eq!(store.records().map(|r| r.timestamp).collect::<Vec<_>>(), [1_700_000_000, LAST_TIMESTAMP]);
+        assert_eq!(
+            store.records().map(|r| r.timestamp).collect::<Vec<_>>(),
+            [1_700_000_000, LAST_TIMESTAMP]
+        );
     }
 
     // Guards the overflow rule: a count that would take the total past u64::MAX is refused,
@@ -1239,10 +1502,23 @@ mod tests {
         let mut builder = StoreBuilder::new();
         let c = builder.client("a", "");
         let e = builder.endpoint("GET", "/a");
-        let row = |status, requests| Row { timestamp: 100, client: c, endpoint: e, status, requests, ..Row::default() };
+        let row = |status, requests| Row {
+            timestamp: 100,
+            client: c,
+            endpoint: e,
+            status,
+            requests,
+            ..Row::default()
+        };
         assert_eq!(builder.push_row(row(200, 1 << 63)), Ok(()));
-        assert_eq!(builder.push_row(row(500, 1 << 63)), Err(RowError::CountOverflow(1 << 63)));
-        assert_eq!(builder.push_rows(&[row(200, 5), row(500, u64::MAX - (1 << 63))]), Err(RowError::CountOverflow(u64::MAX - (1 << 63))));
+        assert_eq!(
+            builder.push_row(row(500, 1 << 63)),
+            Err(RowError::CountOverflow(1 << 63))
+        );
+        assert_eq!(
+            builder.push_rows(&[row(200, 5), row(500, u64::MAX - (1 << 63))]),
+            Err(RowError::CountOverflow(u64::MAX - (1 << 63)))
+        );
         assert_eq!(builder.push_rows(&[row(200, 5), row(500, 7)]), Ok(()));
         let store = builder.finish();
         assert_eq!(store.total_requests(), (1 << 63) + 12);
@@ -1255,16 +1531,41 @@ mod tests {
     fn measures_stay_apart_and_countable() {
         let mut builder = StoreBuilder::new();
         let c = builder.client("a", "");
-        let point = |timestamp, amount| MeasurePoint { timestamp, bucket: BucketWidth::Day, client: c, amount };
-        assert_eq!(builder.push_measure("data_transfer", "Data transfer", "MB", &[point(86_400, 1 << 63)]), Ok(()));
-        assert_eq!(builder.push_measure("data_transfer", "", "MB", &[point(0, 5), point(172_800, 1 << 63)]), Err(RowError::CountOverflow(1 << 63)));
-        assert!(matches!(builder.push_measure("data_transfer", "", "GB", &[point(0, 5)]), Err(RowError::MeasureUnit { .. })));
+        let point = |timestamp, amount| MeasurePoint {
+            timestamp,
+            bucket: BucketWidth::Day,
+            client: c,
+            amount,
+        };
+        assert_eq!(
+            builder.push_measure("data_transfer", "Data transfer", "MB", &[point(86_400, 1 << 63)]),
+            Ok(())
+        );
+        assert_eq!(
+            builder.push_measure("data_transfer", "", "MB", &[point(0, 5), point(172_800, 1 << 63)]),
+            Err(RowError::CountOverflow(1 << 63))
+        );
+        assert!(matches!(
+            builder.push_measure("data_transfer", "", "GB", &[point(0, 5)]),
+            Err(RowError::MeasureUnit { .. })
+        ));
         assert_eq!(builder.push_measure("data_transfer", "", "MB", &[point(0, 5)]), Ok(()));
-        assert_eq!(builder.push_measure("cpu", "CPU", "hours", &[point(259_200, 2)]), Ok(()));
+        assert_eq!(
+            builder.push_measure("cpu", "CPU", "hours", &[point(259_200, 2)]),
+            Ok(())
+        );
         let store = builder.finish();
         assert_eq!((store.len(), store.total_requests()), (0, 0), "no requests");
-        let amounts: Vec<(i64, u64)> = store.measures()[0].points.iter().map(|p| (p.timestamp, p.amount)).collect();
-        assert_eq!(amounts, [(0, 5), (86_400, 1 << 63)], "in time order, and the refused set left nothing behind");
+        let amounts: Vec<(i64, u64)> = store.measures()[0]
+            .points
+            .iter()
+            .map(|p| (p.timestamp, p.amount))
+            .collect();
+        assert_eq!(
+            amounts,
+            [(0, 5), (86_400, 1 << 63)],
+            "in time order, and the refused set left nothing behind"
+        );
         assert_eq!(store.day_span(), Some((0, 3)), "measured days count as the data's days");
         assert_eq!(store.measures()[1].label(), "CPU (hours)");
     }

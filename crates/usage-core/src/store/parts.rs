@@ -62,7 +62,9 @@ pub enum Column {
 
 impl Column {
     /// Every column's name, in the order a store gives them.
-    pub const NAMES: [&'static str; 11] = ["offsets", "client", "endpoint", "status", "module", "user", "ip", "requests", "bucket", "bytes", "latency"];
+    pub const NAMES: [&'static str; 11] = [
+        "offsets", "client", "endpoint", "status", "module", "user", "ip", "requests", "bucket", "bytes", "latency",
+    ];
 
     pub fn name(&self) -> &'static str {
         Column::NAMES[self.index()]
@@ -107,7 +109,10 @@ pub enum PartsError {
 impl UsageStore {
     /// Takes the store apart: its header and its columns, in [`Column::NAMES`] order.
     pub fn into_parts(self) -> (StoreHeader, Vec<Column>) {
-        let label_ranks = crate::Dimension::ALL.iter().map(|&d| self.ranks_of(d).to_vec()).collect();
+        let label_ranks = crate::Dimension::ALL
+            .iter()
+            .map(|&d| self.ranks_of(d).to_vec())
+            .collect();
         let parts = self.into_raw();
         let header = StoreHeader {
             len: parts.offsets.len(),
@@ -156,23 +161,53 @@ impl Assembler {
     /// Starts from a header, checked: names for every client, endpoints within their tables.
     pub fn new(header: StoreHeader) -> Result<Assembler, PartsError> {
         if header.client_names.len() != header.client_ids.len() {
-            return Err(PartsError::Length("client names", header.client_names.len(), header.client_ids.len()));
+            return Err(PartsError::Length(
+                "client names",
+                header.client_names.len(),
+                header.client_ids.len(),
+            ));
         }
         if header.endpoint_methods.len() != header.endpoint_templates.len() {
-            return Err(PartsError::Length("endpoint templates", header.endpoint_templates.len(), header.endpoint_methods.len()));
+            return Err(PartsError::Length(
+                "endpoint templates",
+                header.endpoint_templates.len(),
+                header.endpoint_methods.len(),
+            ));
         }
-        if header.endpoint_methods.iter().any(|&m| m as usize >= header.methods.len()) || header.endpoint_templates.iter().any(|&t| t as usize >= header.templates.len()) {
+        if header
+            .endpoint_methods
+            .iter()
+            .any(|&m| m as usize >= header.methods.len())
+            || header
+                .endpoint_templates
+                .iter()
+                .any(|&t| t as usize >= header.templates.len())
+        {
             return Err(PartsError::OutOfRange("endpoint"));
         }
-        if header.unknown_client.is_some_and(|c| c as usize >= header.client_ids.len()) {
+        if header
+            .unknown_client
+            .is_some_and(|c| c as usize >= header.client_ids.len())
+        {
             return Err(PartsError::OutOfRange("unknown client"));
         }
-        let mut totals = header.measures.iter().map(|m| m.points.iter().try_fold(0u64, |sum, p| sum.checked_add(p.amount)));
-        if header.measures.iter().flat_map(|m| &m.points).any(|p| p.client as usize >= header.client_ids.len()) || totals.any(|t| t.is_none()) {
+        let mut totals = header
+            .measures
+            .iter()
+            .map(|m| m.points.iter().try_fold(0u64, |sum, p| sum.checked_add(p.amount)));
+        if header
+            .measures
+            .iter()
+            .flat_map(|m| &m.points)
+            .any(|p| p.client as usize >= header.client_ids.len())
+            || totals.any(|t| t.is_none())
+        {
             return Err(PartsError::OutOfRange("measure"));
         }
         // Parts, where given, end in order and the last where the records do.
-        if header.parts.windows(2).any(|w| w[0].end > w[1].end) || header.parts.last().is_some_and(|p| p.end as usize != header.len) {
+        if header.parts.windows(2).any(|w| w[0].end > w[1].end)
+            || header.parts.last().is_some_and(|p| p.end as usize != header.len)
+        {
             return Err(PartsError::Disagrees("parts"));
         }
         // A rest is a value of an IP or user, once each.
@@ -181,8 +216,17 @@ impl Assembler {
             crate::Dimension::User => Some(header.users.len()),
             _ => None,
         };
-        let twice = header.rests.iter().enumerate().any(|(i, (d, _))| header.rests[..i].iter().any(|(e, _)| e == d));
-        if twice || header.rests.iter().any(|&(d, key)| values(d).is_none_or(|n| key as usize >= n)) {
+        let twice = header
+            .rests
+            .iter()
+            .enumerate()
+            .any(|(i, (d, _))| header.rests[..i].iter().any(|(e, _)| e == d));
+        if twice
+            || header
+                .rests
+                .iter()
+                .any(|&(d, key)| values(d).is_none_or(|n| key as usize >= n))
+        {
             return Err(PartsError::OutOfRange("rest"));
         }
         // Ranks, where given, are a permutation of each dimension's ids.
@@ -198,7 +242,10 @@ impl Assembler {
                 }
             }
         }
-        Ok(Assembler { header, columns: Default::default() })
+        Ok(Assembler {
+            header,
+            columns: Default::default(),
+        })
     }
 
     /// Adds one column after checking it against the header.
@@ -224,9 +271,16 @@ impl Assembler {
                 }
                 // In time order: all of them, or each part's.
                 let mut start = 0usize;
-                let ends: Vec<usize> = if h.parts.is_empty() { vec![len] } else { h.parts.iter().map(|p| p.end as usize).collect() };
+                let ends: Vec<usize> = if h.parts.is_empty() {
+                    vec![len]
+                } else {
+                    h.parts.iter().map(|p| p.end as usize).collect()
+                };
                 for end in ends {
-                    if offsets.get(start..end).is_none_or(|part| part.windows(2).any(|w| w[0] > w[1])) {
+                    if offsets
+                        .get(start..end)
+                        .is_none_or(|part| part.windows(2).any(|w| w[0] > w[1]))
+                    {
                         return Err(PartsError::Unordered);
                     }
                     start = end;
@@ -284,7 +338,19 @@ impl Assembler {
     pub fn finish(self) -> Result<UsageStore, PartsError> {
         let mut columns = self.columns.into_iter();
         let mut next = |name: &'static str| columns.next().flatten().ok_or(PartsError::Missing(name));
-        let (Column::Offsets(offsets), Column::Client(client), Column::Endpoint(endpoint), Column::Status(status), Column::Module(module), Column::User(user), Column::Ip(ip), Column::Requests(requests), Column::Bucket(bucket), Column::Bytes(bytes), Column::Latency(latency_us)) = (
+        let (
+            Column::Offsets(offsets),
+            Column::Client(client),
+            Column::Endpoint(endpoint),
+            Column::Status(status),
+            Column::Module(module),
+            Column::User(user),
+            Column::Ip(ip),
+            Column::Requests(requests),
+            Column::Bucket(bucket),
+            Column::Bytes(bytes),
+            Column::Latency(latency_us),
+        ) = (
             next("offsets")?,
             next("client")?,
             next("endpoint")?,
@@ -296,12 +362,18 @@ impl Assembler {
             next("bucket")?,
             next("bytes")?,
             next("latency")?,
-        ) else {
+        )
+        else {
             return Err(PartsError::Missing("a column"));
         };
         let h = self.header;
         let label_ranks = h.label_ranks;
-        let endpoints = h.endpoint_methods.iter().zip(&h.endpoint_templates).map(|(&method, &template)| Endpoint { method, template }).collect();
+        let endpoints = h
+            .endpoint_methods
+            .iter()
+            .zip(&h.endpoint_templates)
+            .map(|(&method, &template)| Endpoint { method, template })
+            .collect();
         Ok(UsageStore::from_raw(crate::store::RawStore {
             base: h.base,
             offsets,
@@ -348,9 +420,17 @@ mod tests {
         let records: Vec<UsageRecord> = (0..50)
             .map(|i| UsageRecord {
                 timestamp: 1_795_356_192 + (i * 7919 % 50) * 60,
-                bucket: if i % 5 == 0 { BucketWidth::Hour } else { BucketWidth::Request },
+                bucket: if i % 5 == 0 {
+                    BucketWidth::Hour
+                } else {
+                    BucketWidth::Request
+                },
                 client_id: format!("c{}", i % 7),
-                client_name: if i % 7 == 3 { String::new() } else { format!("Client Ü{}", i % 7) },
+                client_name: if i % 7 == 3 {
+                    String::new()
+                } else {
+                    format!("Client Ü{}", i % 7)
+                },
                 method: ["GET", "POST"][i as usize % 2].into(),
                 template: format!("/t/{}", i % 4),
                 status: [200, 404, 429, 503][i as usize % 4],
@@ -367,8 +447,20 @@ mod tests {
             builder.push_record(record).unwrap();
         }
         let client = builder.client("c3", "");
-        let point = |amount| crate::store::MeasurePoint { timestamp: 1_795_356_192, bucket: BucketWidth::Day, client, amount };
-        builder.push_measure("data_transfer", "Data transfer", "MB", &[point(12), point(u64::MAX - 12)]).unwrap();
+        let point = |amount| crate::store::MeasurePoint {
+            timestamp: 1_795_356_192,
+            bucket: BucketWidth::Day,
+            client,
+            amount,
+        };
+        builder
+            .push_measure(
+                "data_transfer",
+                "Data transfer",
+                "MB",
+                &[point(12), point(u64::MAX - 12)],
+            )
+            .unwrap();
         builder.finish()
     }
 
@@ -393,7 +485,10 @@ mod tests {
         // The label ranks came along, and are what the store would have worked out itself.
         let fresh = sample();
         for dimension in crate::Dimension::ALL {
-            assert!(again.label_ranks[dimension as usize].get().is_some(), "{dimension:?} ranks travel");
+            assert!(
+                again.label_ranks[dimension as usize].get().is_some(),
+                "{dimension:?} ranks travel"
+            );
             assert_eq!(again.ranks_of(dimension), fresh.ranks_of(dimension), "{dimension:?}");
         }
     }
@@ -410,37 +505,79 @@ mod tests {
             let mut assembler = Assembler::new(header.clone()).unwrap();
             assembler.add(column).map(|_| ())
         };
-        assert_eq!(check(Column::Client(vec![0; 49])), Err(PartsError::Length("client", 49, 50)));
-        assert_eq!(check(Column::Client(vec![99; 50])), Err(PartsError::OutOfRange("client")));
-        assert_eq!(check(Column::Offsets((0..50).rev().collect())), Err(PartsError::Unordered));
-        assert_eq!(check(Column::Requests(NumberColumn::Constant(1))), Err(PartsError::Disagrees("requests")));
-        assert_eq!(check(Column::Status(vec![200; 50])), Err(PartsError::Disagrees("status")));
+        assert_eq!(
+            check(Column::Client(vec![0; 49])),
+            Err(PartsError::Length("client", 49, 50))
+        );
+        assert_eq!(
+            check(Column::Client(vec![99; 50])),
+            Err(PartsError::OutOfRange("client"))
+        );
+        assert_eq!(
+            check(Column::Offsets((0..50).rev().collect())),
+            Err(PartsError::Unordered)
+        );
+        assert_eq!(
+            check(Column::Requests(NumberColumn::Constant(1))),
+            Err(PartsError::Disagrees("requests"))
+        );
+        assert_eq!(
+            check(Column::Status(vec![200; 50])),
+            Err(PartsError::Disagrees("status"))
+        );
         let mut broken = header.clone();
         broken.endpoint_templates[0] = 999;
         assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("endpoint")));
         let mut broken = header.clone();
         broken.label_ranks[0][1] = broken.label_ranks[0][0];
-        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("label ranks")), "ranks must be a permutation");
+        assert_eq!(
+            Assembler::new(broken).err(),
+            Some(PartsError::OutOfRange("label ranks")),
+            "ranks must be a permutation"
+        );
         let mut broken = header.clone();
         broken.rests = vec![(crate::Dimension::Ip, broken.ips.len() as u32)];
-        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("rest")), "a rest must be a value");
+        assert_eq!(
+            Assembler::new(broken).err(),
+            Some(PartsError::OutOfRange("rest")),
+            "a rest must be a value"
+        );
         let mut broken = header.clone();
         broken.rests = vec![(crate::Dimension::Client, 0)];
-        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("rest")), "clients are listed whole");
+        assert_eq!(
+            Assembler::new(broken).err(),
+            Some(PartsError::OutOfRange("rest")),
+            "clients are listed whole"
+        );
         let mut broken = header.clone();
         broken.rests = vec![(crate::Dimension::User, 0), (crate::Dimension::User, 1)];
-        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("rest")), "one rest a dimension");
+        assert_eq!(
+            Assembler::new(broken).err(),
+            Some(PartsError::OutOfRange("rest")),
+            "one rest a dimension"
+        );
         let mut broken = header.clone();
         broken.measures[0].points[0].client = 99;
-        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("measure")), "a measure's client must exist");
+        assert_eq!(
+            Assembler::new(broken).err(),
+            Some(PartsError::OutOfRange("measure")),
+            "a measure's client must exist"
+        );
         let mut broken = header.clone();
         broken.measures[0].points[0].amount += 1;
-        assert_eq!(Assembler::new(broken).err(), Some(PartsError::OutOfRange("measure")), "a measure's total must fit");
+        assert_eq!(
+            Assembler::new(broken).err(),
+            Some(PartsError::OutOfRange("measure")),
+            "a measure's total must fit"
+        );
         let mut assembler = Assembler::new(header).unwrap();
         for column in columns.into_iter().take(10) {
             assembler.add(column).unwrap();
         }
         assert_eq!(assembler.finish().err(), Some(PartsError::Missing("latency")));
-        assert_eq!(table("client ids", vec![0xff], vec![1]).err(), Some(PartsError::Table("client ids", TableError::NotUtf8)));
+        assert_eq!(
+            table("client ids", vec![0xff], vec![1]).err(),
+            Some(PartsError::Table("client ids", TableError::NotUtf8))
+        );
     }
 }
