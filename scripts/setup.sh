@@ -35,6 +35,12 @@ callboard_setup() {
     rustup target add wasm32-unknown-unknown
   fi
 
+  # rustfmt and clippy: the test command checks formatting and lints first.
+  if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+    echo "setup: adding rustfmt and clippy"
+    rustup component add rustfmt clippy || { echo "setup: could not add rustfmt and clippy; add them to the toolchain (rustup component add rustfmt clippy), then run this again." >&2; return 1; }
+  fi
+
   # trunk 0.21.14: 0.22 needs a newer rustc than this machine has.
   if [ "$(trunk --version 2>/dev/null)" != "trunk $trunk_version" ]; then
     echo "setup: installing trunk $trunk_version (about 7 minutes)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds the release, then
+# Runs every test: installs what is missing, checks formatting and lints, builds the release, then
 #   1. native: the core's unit and property tests, its SQL on a two-shard ClickHouse cluster
 #      that this starts and stops, the chart SVG tests, and the end-to-end tests (release build
 #      served on 127.0.0.1, driven in Chromium);
@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh --browser
+
+echo "== formatting and lints: cargo fmt --check, clippy on every target (tests, benches and examples build here)"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== release build (trunk)"
 trunk build --release
