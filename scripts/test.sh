@@ -8,9 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh --browser
 
-echo "== formatting and lints: cargo fmt --check, clippy on every target (tests, benches and examples build here)"
+echo "== formatting and lints: cargo fmt --check, clippy on every native target (tests, benches and examples build here) and on the wasm app"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p callboard --target wasm32-unknown-unknown --lib --bins -- -D warnings
 
 echo "== release build (trunk)"
 trunk build --release
