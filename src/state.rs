@@ -239,12 +239,12 @@ impl Dashboard {
             let (from, to) = compare.period(&range.get())?;
             Some(offsets.with(|o| o.window(&DateRange::new(from, to, today.get()))))
         });
-        // ClickHouse counts whatever buckets the link asks for (it is asked again), so its charts
-        // offer every granularity a range allows, not only the data's own; other data, no finer
-        // than it comes in.
+        // A source that counts whatever buckets the link asks for (it is asked again) offers every
+        // granularity a range allows, not only the data's own; other data, no finer than it
+        // comes in.
         let offered_bucket = Memo::new(move |_| {
-            let clickhouse = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.is_clickhouse()));
-            if clickhouse { 1 } else { data_bucket.get() }
+            let any_bucket = dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.can.any_bucket));
+            if any_bucket { 1 } else { data_bucket.get() }
         });
         let granularities = Memo::new(move |_| granularities(range.with(|r| r.days()), offered_bucket.get()));
         let granularity = Memo::new(move |_| {
@@ -493,12 +493,12 @@ impl Dashboard {
                     .and_then(|m| m.as_ref().ok())
                     .map(|m| m.dimensions.clone())
                     .unwrap_or_default(),
-                live.is_clickhouse(),
+                live.can.per_widget,
             ),
             _ => (Vec::new(), false),
         });
-        // ClickHouse is asked per view for the dimensions its widgets show: one its table has
-        // is offered until it has been asked for (then its values say), and asked for when chosen.
+        // A source asked per view for the dimensions its widgets show offers one its table has
+        // until it has been asked for (then its values say), and is asked for it when chosen.
         let column = if dimension == Dimension::Class {
             Dimension::Status
         } else {
@@ -523,8 +523,6 @@ fn status_detail_of(source: &DataSource) -> StatusDetail {
             .map(|f| f.status_detail)
             .max_by_key(|d| *d as u8)
             .unwrap_or_default(),
-        // ClickHouse counts each status code; every other live endpoint per status class (docs/api.md).
-        DataSource::Live(live) if live.is_clickhouse() => StatusDetail::Codes,
-        DataSource::Live(_) => StatusDetail::Classes,
+        DataSource::Live(live) => live.can.status,
     }
 }

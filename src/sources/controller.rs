@@ -81,10 +81,11 @@ impl SourceController {
         // zone to count on, the compared period and what the view's widgets show.
         let ask = Memo::new(move |_| {
             let day = |t: i64| usage_core::range::date_of_day(t.div_euclid(86_400));
-            let clickhouse = kind.get() == SourceKind::ClickHouse;
+            let can = kind.get().capabilities();
             let today_view = dashboard.view.with(|v| v.view == View::Today);
-            // Only ClickHouse is asked per view: the other kinds answer with every dimension they have.
-            let groupings = if clickhouse {
+            // A source asked per view gets what its widgets show; the others answer with every
+            // dimension they have.
+            let groupings = if can.per_widget {
                 dashboard
                     .view
                     .with(|v| usage_core::widgets::view_groupings(v.view, v.by))
@@ -96,10 +97,11 @@ impl SourceController {
                 .view
                 .with(|v| v.compare)
                 .and_then(|c| c.period(&range))
-                .filter(|_| clickhouse && !today_view);
-            // ClickHouse counts its buckets on the link's zone's clock, over the zone's own days,
-            // whatever the data on screen was counted in; the other kinds count UTC days.
-            let zone = clickhouse
+                .filter(|_| can.per_widget && !today_view);
+            // A source that counts on the link's zone's clock does so over the zone's own days,
+            // whatever the data on screen was counted in; the others count UTC days.
+            let zone = can
+                .counts_in_zone
                 .then(|| dashboard.zone_name.get())
                 .flatten()
                 .and_then(|name| {
@@ -112,7 +114,7 @@ impl SourceController {
                     Some((name, offsets))
                 });
             let utc_days = |window: Window, today| DateRange::new(day(window.start), day(window.end - 1), today);
-            // ClickHouse counts the latencies the view shows over exactly its window: its table's
+            // A source that counts latencies does so over exactly the view's window: its table's
             // percentiles, and with `metric=p95` its chart's p95 per bucket, in the buckets the
             // chart will draw the fetched data in.
             let latency = |window: Window, before: Option<Window>, fetched: Granularity| {
@@ -128,7 +130,7 @@ impl SourceController {
                     };
                     (v.metric == Metric::P95).then_some((charted, granularity))
                 });
-                clickhouse
+                can.counts_latency
                     .then_some(LatencyAsk {
                         window,
                         before,
@@ -164,12 +166,12 @@ impl SourceController {
             let window = window_of(&range);
             let before_window = compared.map(|(from, to)| window_of(&DateRange::new(from, to, dashboard.today.get())));
             let before = before_window.map(|w| utc_days(w, today_utc));
-            // ClickHouse buckets as finely as the view's own days need, not the UTC days around
-            // them, or as the link's finer `g=` asks.
+            // A source asked for any bucket buckets as finely as the view's own days need, not the
+            // UTC days around them, or as the link's finer `g=` asks.
             let fetched = dashboard
                 .view
                 .with(|v| usage_core::clickhouse::fetch_granularity(&range, v.granularity));
-            let granularity = clickhouse.then_some(fetched);
+            let granularity = can.any_bucket.then_some(fetched);
             let latency = latency(window, before_window, fetched);
             Ask {
                 range: utc_days(window, today_utc),
@@ -185,7 +187,7 @@ impl SourceController {
         // A server that applies the link's filters itself (its /meta says so) is asked again when
         // they change; any other source is filtered here, at once.
         let pushed = Memo::new(move |_| {
-            let applies = kind.get() == SourceKind::ClickHouse
+            let applies = kind.get().capabilities().applies_filters
                 || dashboard.dataset.with(|d| matches!(&d.source, DataSource::Live(live) if live.meta.as_ref().is_some_and(|m| m.as_ref().is_ok_and(|m| m.filters))));
             if applies {
                 dashboard.view.with(|v| v.filters.clone())

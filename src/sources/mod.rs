@@ -37,8 +37,11 @@ pub enum DataSource {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Live {
     pub url: String,
-    /// The kind of endpoint, from `usage_core::rest::Endpoint::kind`.
+    /// The kind of endpoint as the banner names it (`usage_core::rest::Endpoint::kind`).
     pub kind: String,
+    /// What the source can do (its kind's, as the link chose it): every branch on the page that
+    /// depends on the source reads these, never its name.
+    pub can: usage_core::live::Capabilities,
     /// When the data was fetched, ISO 8601 UTC.
     pub fetched_at: String,
     /// The range it was fetched for: complete for that range only.
@@ -53,14 +56,6 @@ pub struct Live {
     /// The zone whose clock the source counted its buckets on (an IANA name), when it was asked
     /// to (ClickHouse); `None` for UTC.
     pub zone: Option<String>,
-}
-
-impl Live {
-    /// Whether this is a ClickHouse table: asked per view for what its widgets show, counting
-    /// exact status codes, rather than a usage API that answers with every dimension it has.
-    pub fn is_clickhouse(&self) -> bool {
-        self.kind == "ClickHouse"
-    }
 }
 
 /// One opened file and what reading it found.

@@ -166,6 +166,7 @@ pub async fn fetch(
     let live = Live {
         url: info.url,
         kind: info.kind,
+        can: kind.capabilities(),
         fetched_at: info.fetched_at,
         range: DateRange::new(day(&info.from), day(&info.to), today),
         caveat: info.caveat,

@@ -18,7 +18,7 @@
 //! | 2 | `range`, `zone` | date ranges that end yesterday, and time zones |
 //! | 3 | `store` | the columnar store: its builder, parts and counted latencies |
 //! | 4 | `query`, `latency`, `metric`, `spikes`, `selection`, `table` | the queries: breakdowns, series, percentiles, spikes, the client selection, tables |
-//! | 5 | `formats`, `load`, `demo`, `rest`, `clickhouse` | the inputs: file formats, the demo, live sources |
+//! | 5 | `formats`, `load`, `demo`, `rest`, `clickhouse`, `live` | the inputs: file formats, the demo, live sources and what each can do |
 //! | 6 | `view`, `widgets` | the link grammar, and what each view's widgets show |
 
 pub mod calendar;
@@ -30,6 +30,7 @@ pub mod format;
 pub mod formats;
 pub mod json;
 pub mod latency;
+pub mod live;
 pub mod load;
 pub mod metric;
 pub mod model;
