@@ -35,6 +35,21 @@ pub const MALFORMED_TEMPLATE: &str = "(malformed request line)";
 pub const NO_METHOD: &str = "(none)";
 
 /// Reads access-log lines, counting those with a malformed request line for the report.
+/// nginx's and Apache's access logs, combined or common.
+pub static FORMAT: super::Description = super::Description {
+    name: "nginx/Apache access log",
+    status_detail: crate::dimension::StatusDetail::Codes,
+    recognise: super::Recognise::Line(looks_like_access_log),
+    reading: super::Reading::AccessLog,
+    example: "203.0.113.7 - ann [22/Nov/2026:10:00:00 +0100] \"GET /api/users/1 HTTP/1.1\" 200 10 \"-\" \"curl/8.5\"\n",
+};
+
+/// `… [07/Dec/2016:11:05:07 +0100] "…`: a time in brackets (not only the first ` [`, since a
+/// user name may hold one) followed by a quoted request.
+fn looks_like_access_log(line: &str) -> bool {
+    time_field(line.as_bytes()).is_some_and(|(open, _)| line.as_bytes().get(open + 29..open + 31) == Some(b" \""))
+}
+
 #[derive(Default)]
 pub struct AccessLog {
     malformed: usize,

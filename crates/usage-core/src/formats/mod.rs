@@ -4,15 +4,25 @@
 //! [`StoreBuilder`]: crate::StoreBuilder
 
 pub mod access_log;
+pub mod alma;
+pub mod aws;
+pub mod callboard;
 pub mod callboard_csv;
 pub mod encoding;
+pub mod generic;
+pub mod genesys;
 pub mod json_records;
+pub mod kong;
+pub mod moesif;
 pub mod tabular;
+pub mod threescale;
 pub mod time;
+pub mod tyk;
 
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::dimension::StatusDetail;
 use crate::store::StoreBuilder;
 
 pub use crate::model::UNKNOWN_CLIENT_ID;
@@ -126,70 +136,117 @@ pub enum ReadError {
     Utf16WithoutBom,
 }
 
-/// A usage export format Callboard reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
+/// One export format: what the page calls it, how exact its status codes are, how a file of it
+/// is recognised and read, and a small example. Each format's description is in a file of its
+/// own (its vendor's), and is listed once, in [`formats!`] below.
+pub struct Description {
+    /// What the UI calls the format; the worker hands formats over by it.
+    pub name: &'static str,
+    /// How much the format says about status codes.
+    pub status_detail: StatusDetail,
+    pub recognise: Recognise,
+    pub(crate) reading: Reading,
+    /// A small file of the format, which detection must take for it (tested).
+    pub example: &'static str,
+}
+
+/// How a format is recognised from a file's first bytes. Formats are asked in the list's
+/// order, and the first that says yes is the file's.
+pub enum Recognise {
+    /// A JSON document or JSON lines, from the keys its head names.
+    Json(fn(&JsonHead<'_>) -> bool),
+    /// A line format, from its first line. Asked before any table.
+    Line(fn(&str) -> bool),
+    /// A table, from its header row.
+    Header(fn(&Header<'_>) -> bool),
+}
+
+/// The head of a JSON file, as [`Recognise::Json`] sees it.
+pub struct JsonHead<'a> {
+    pub text: &'a str,
+}
+
+impl JsonHead<'_> {
+    /// Whether the head names `key` as a key.
+    pub fn has(&self, key: &str) -> bool {
+        self.text.contains(&format!("\"{key}\""))
+    }
+}
+
+/// A file's header row, as [`Recognise::Header`] sees it.
+pub struct Header<'a> {
+    /// Each cell trimmed, unquoted and lowercased.
+    pub plain: &'a [String],
+    /// Each cell as [`tabular::normalise`] makes it (`Status 200` → `status200`).
+    pub normalised: &'a [String],
+}
+
+impl Header<'_> {
+    /// Whether a normalised cell is `name`.
+    pub fn has(&self, name: &str) -> bool {
+        self.normalised.iter().any(|h| h == name)
+    }
+}
+
+/// How a format's file is read.
+pub(crate) enum Reading {
+    /// Callboard's CSV, streamed.
     CallboardCsv,
-    CallboardJson,
+    /// Access log lines, streamed.
     AccessLog,
-    Genesys,
-    Kong,
-    Moesif,
-    AwsApiGateway,
-    GenesysCsv,
-    TykCsv,
-    AlmaCsv,
-    GenericCsv,
-    ThreeScaleUsage,
-    ThreeScaleTopApplications,
-    ThreeScaleCsv,
-    GenericJson,
-    CallboardApi,
+    /// A table read whole.
+    Table(tabular::TableKind),
+    /// JSON documents or lines read whole, each record mapped by `record`.
+    Json { record: MapRecord, epoch: Option<EpochOf> },
+}
+
+/// The list of formats, once: each a name for code to use and its description. The order is
+/// the order detection asks them in.
+macro_rules! formats {
+    ($($variant:ident => $description:path,)*) => {
+        /// A usage export format Callboard reads.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Format {
+            $($variant,)*
+        }
+
+        impl Format {
+            /// Every format, in the order detection asks them.
+            pub const ALL: [Format; [$(stringify!($variant)),*].len()] = [$(Format::$variant),*];
+
+            pub fn description(self) -> &'static Description {
+                match self {
+                    $(Format::$variant => &$description,)*
+                }
+            }
+        }
+    };
+}
+
+formats! {
+    CallboardJson => callboard::JSON,
+    CallboardApi => callboard::API,
+    ThreeScaleUsage => threescale::USAGE,
+    ThreeScaleTopApplications => threescale::TOP_APPLICATIONS,
+    Genesys => genesys::JSON,
+    Kong => kong::FORMAT,
+    Moesif => moesif::FORMAT,
+    AwsApiGateway => aws::FORMAT,
+    GenericJson => generic::JSON,
+    AccessLog => access_log::FORMAT,
+    CallboardCsv => callboard::CSV,
+    GenesysCsv => genesys::CSV,
+    TykCsv => tyk::FORMAT,
+    ThreeScaleCsv => threescale::CSV,
+    AlmaCsv => alma::FORMAT,
+    GenericCsv => generic::CSV,
 }
 
 impl Format {
     /// What the UI calls the format.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::CallboardCsv => "Callboard CSV",
-            Format::CallboardJson => "Callboard JSON",
-            Format::AccessLog => "nginx/Apache access log",
-            Format::Genesys => "Genesys Cloud API usage (JSON)",
-            Format::Kong => "Kong http-log / file-log",
-            Format::Moesif => "Moesif events",
-            Format::AwsApiGateway => "AWS API Gateway access log (JSON)",
-            Format::GenesysCsv => "Genesys Cloud API usage (CSV)",
-            Format::TykCsv => "Tyk pump CSV",
-            Format::AlmaCsv => "Ex Libris Alma API usage report",
-            Format::GenericCsv => "CSV (columns matched by name)",
-            Format::ThreeScaleUsage => "3scale analytics usage (JSON)",
-            Format::ThreeScaleTopApplications => "3scale top applications (JSON)",
-            Format::ThreeScaleCsv => "3scale usage (CSV)",
-            Format::GenericJson => "JSON records (fields matched by name)",
-            Format::CallboardApi => "Callboard usage API (JSON)",
-        }
+        self.description().name
     }
-}
-
-impl Format {
-    pub const ALL: [Format; 16] = [
-        Format::CallboardCsv,
-        Format::CallboardJson,
-        Format::AccessLog,
-        Format::Genesys,
-        Format::Kong,
-        Format::Moesif,
-        Format::AwsApiGateway,
-        Format::GenesysCsv,
-        Format::TykCsv,
-        Format::AlmaCsv,
-        Format::GenericCsv,
-        Format::ThreeScaleUsage,
-        Format::ThreeScaleTopApplications,
-        Format::ThreeScaleCsv,
-        Format::GenericJson,
-        Format::CallboardApi,
-    ];
 
     /// The format whose [`Format::name`] is `name` (the worker hands formats over by name).
     pub fn named(name: &str) -> Option<Format> {
@@ -197,18 +254,8 @@ impl Format {
     }
 
     /// How much the format says about status codes.
-    pub fn status_detail(self) -> crate::query::StatusDetail {
-        use crate::query::StatusDetail;
-        match self {
-            Format::Genesys
-            | Format::GenesysCsv
-            | Format::ThreeScaleUsage
-            | Format::ThreeScaleTopApplications
-            | Format::ThreeScaleCsv
-            | Format::CallboardApi => StatusDetail::Classes,
-            Format::AlmaCsv => StatusDetail::Nothing,
-            _ => StatusDetail::Codes,
-        }
+    pub fn status_detail(self) -> StatusDetail {
+        self.description().status_detail
     }
 }
 
@@ -273,65 +320,23 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
     if text.is_empty() {
         return Err(ReadError::Empty);
     }
+    let asked = |yes: &dyn Fn(&Recognise) -> bool| Format::ALL.into_iter().find(|f| yes(&f.description().recognise));
     if text.starts_with('{') || text.starts_with('[') {
-        let has = |key: &str| text.contains(&format!("\"{key}\""));
-        return if text.contains("\"callboard-usage\"") {
-            Ok(Format::CallboardJson)
-        } else if has("buckets") && has("granularity") {
-            Ok(Format::CallboardApi)
-        } else if has("values") && has("period") && (has("metric") || has("response_code")) {
-            Ok(Format::ThreeScaleUsage)
-        } else if has("applications") && has("period") {
-            Ok(Format::ThreeScaleTopApplications)
-        } else if has("status200") || has("templateUri") || (has("results") && has("clientId")) {
-            Ok(Format::Genesys)
-        } else if has("started_at") && has("request") && has("response") {
-            Ok(Format::Kong)
-        } else if has("verb") && has("request") && has("response") {
-            Ok(Format::Moesif)
-        } else if has("httpMethod") && (has("requestTime") || has("requestTimeEpoch") || has("requestId")) {
-            Ok(Format::AwsApiGateway)
-        } else if ["timestamp", "time", "date"].iter().any(|k| has(k))
-            && ["status", "status_code", "code"].iter().any(|k| has(k))
-        {
-            Ok(Format::GenericJson)
-        } else {
-            Err(ReadError::Unrecognised)
-        };
+        let head = JsonHead { text };
+        return asked(&|r| matches!(r, Recognise::Json(says) if says(&head))).ok_or(ReadError::Unrecognised);
     }
     let first_line = text.lines().next().unwrap_or("");
-    if looks_like_access_log(first_line) {
-        return Ok(Format::AccessLog);
+    if let Some(format) = asked(&|r| matches!(r, Recognise::Line(says) if says(first_line))) {
+        return Ok(format);
     }
-    let header: Vec<String> = first_line
-        .split(',')
-        .map(|h| h.trim().trim_matches('"').to_ascii_lowercase())
-        .collect();
-    if ["timestamp", "client_id", "status"]
-        .iter()
-        .all(|c| header.iter().any(|h| h == c))
-    {
-        return Ok(Format::CallboardCsv);
-    }
-    let normalised: Vec<String> = first_line
-        .split(',')
-        .map(|h| tabular::normalise(h.trim().trim_matches('"')))
-        .collect();
-    match tabular::kind(&normalised) {
-        Some(tabular::TableKind::Genesys) => Ok(Format::GenesysCsv),
-        Some(tabular::TableKind::Tyk) => Ok(Format::TykCsv),
-        Some(tabular::TableKind::Alma) => Ok(Format::AlmaCsv),
-        Some(tabular::TableKind::Generic(_)) => Ok(Format::GenericCsv),
-        Some(tabular::TableKind::ThreeScale) => Ok(Format::ThreeScaleCsv),
-        None => Err(ReadError::Unrecognised),
-    }
-}
-
-/// `… [07/Dec/2016:11:05:07 +0100] "…`: a time in brackets (not only the first ` [`, since a
-/// user name may hold one) followed by a quoted request.
-fn looks_like_access_log(line: &str) -> bool {
-    access_log::time_field(line.as_bytes())
-        .is_some_and(|(open, _)| line.as_bytes().get(open + 29..open + 31) == Some(b" \""))
+    let cells = || first_line.split(',').map(|h| h.trim().trim_matches('"'));
+    let plain: Vec<String> = cells().map(str::to_ascii_lowercase).collect();
+    let normalised: Vec<String> = cells().map(tabular::normalise).collect();
+    let header = Header {
+        plain: &plain,
+        normalised: &normalised,
+    };
+    asked(&|r| matches!(r, Recognise::Header(says) if says(&header))).ok_or(ReadError::Unrecognised)
 }
 
 /// Reads one line of a line-based format into the builder. The error is why it was skipped;
@@ -370,15 +375,15 @@ enum ReaderState {
 
 impl FileReader {
     pub fn new(format: Format) -> FileReader {
-        let state = match format {
-            Format::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
-            Format::AccessLog => ReaderState::Lines {
+        let state = match format.description().reading {
+            Reading::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
+            Reading::AccessLog => ReaderState::Lines {
                 parser: access_log::AccessLog::default(),
                 carry: Vec::new(),
                 line: 0,
                 report: ReadReport::default(),
             },
-            _ => ReaderState::Json(Vec::new()),
+            Reading::Table(_) | Reading::Json { .. } => ReaderState::Json(Vec::new()),
         };
         FileReader {
             format,
@@ -460,31 +465,15 @@ impl FileReader {
                 report.notes.extend(parser.notes());
                 Ok(report)
             }
-            ReaderState::Json(buffer) => {
-                let table = match self.format {
-                    Format::GenesysCsv => Some(tabular::TableKind::Genesys),
-                    Format::TykCsv => Some(tabular::TableKind::Tyk),
-                    Format::AlmaCsv => Some(tabular::TableKind::Alma),
-                    Format::GenericCsv => Some(tabular::TableKind::Generic(mapping)),
-                    Format::ThreeScaleCsv => Some(tabular::TableKind::ThreeScale),
-                    _ => None,
-                };
-                if let Some(kind) = table {
-                    return tabular::read(&buffer, &kind, builder);
+            ReaderState::Json(buffer) => match &self.format.description().reading {
+                Reading::Table(tabular::TableKind::Generic(_)) => {
+                    tabular::read(&buffer, &tabular::TableKind::Generic(mapping), builder)
                 }
-                let (map, epoch_of): (MapRecord, Option<EpochOf>) = match self.format {
-                    Format::CallboardJson => (json_records::callboard_record, None),
-                    Format::ThreeScaleUsage => (json_records::threescale_usage, None),
-                    Format::GenericJson => (json_records::generic_record, Some(json_records::generic_epoch)),
-                    Format::CallboardApi => (json_records::callboard_api_bucket, None),
-                    Format::ThreeScaleTopApplications => (json_records::threescale_application, None),
-                    Format::Genesys => (json_records::genesys_row, None),
-                    Format::Kong => (json_records::kong_entry, None),
-                    Format::Moesif => (json_records::moesif_event, None),
-                    _ => (json_records::aws_access_log, Some(json_records::aws_epoch)),
-                };
-                read_json(&buffer, map, epoch_of, builder)
-            }
+                Reading::Table(kind) => tabular::read(&buffer, kind, builder),
+                Reading::Json { record, epoch } => read_json(&buffer, *record, *epoch, builder),
+                // Streamed formats never gather a buffer.
+                Reading::CallboardCsv | Reading::AccessLog => Ok(ReadReport::default()),
+            },
         }
     }
 }
@@ -734,5 +723,23 @@ mod tests {
             assert_eq!(Format::named(format.name()), Some(format));
         }
         assert_eq!(Format::named("Lotus 1-2-3"), None);
+    }
+
+    // Guards the list of formats: each is detected from its own example, which reads into at
+    // least one request or measure and skips nothing, whatever its place in the list.
+    #[test]
+    fn every_format_is_detected_from_its_example() {
+        for format in Format::ALL {
+            let example = format.description().example.as_bytes();
+            assert_eq!(detect(example), Ok(format), "{}", format.name());
+            let (store, report) =
+                read_in_chunks(format, example, 7).unwrap_or_else(|e| panic!("{}: {e}", format.name()));
+            assert_eq!(report.skipped, 0, "{}: {:?}", format.name(), report.problems);
+            assert!(
+                store.total_requests() > 0 || !store.measures().is_empty(),
+                "{}: nothing read",
+                format.name()
+            );
+        }
     }
 }

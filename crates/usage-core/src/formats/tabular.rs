@@ -206,24 +206,6 @@ pub fn normalise(header: &str) -> String {
 const GENERIC_TIME: [&str; 5] = ["timestamp", "time", "datetime", "date", "day"];
 const GENERIC_STATUS: [&str; 4] = ["status", "statuscode", "code", "responsecode"];
 
-/// Recognises a header row.
-pub fn kind(header: &[String]) -> Option<TableKind> {
-    let has = |name: &str| header.iter().any(|h| h == name);
-    if has("clientid") && has("date") && (has("status200") || has("requests")) {
-        Some(TableKind::Genesys)
-    } else if has("method") && has("path") && has("responsecode") && has("timestamp") {
-        Some(TableKind::Tyk)
-    } else if has("metricsystemname") && has("date") && has("value") {
-        Some(TableKind::ThreeScale)
-    } else if has("executiondate") && header.iter().any(|h| h.starts_with("apiusage")) {
-        Some(TableKind::Alma)
-    } else if GENERIC_TIME.iter().any(|t| has(t)) && GENERIC_STATUS.iter().any(|s| has(s)) {
-        Some(TableKind::Generic(None))
-    } else {
-        None
-    }
-}
-
 /// Reads a whole table of `kind` into `builder`.
 pub fn read(bytes: &[u8], kind: &TableKind, builder: &mut StoreBuilder) -> Result<ReadReport, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
