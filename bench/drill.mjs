@@ -1,4 +1,4 @@
-// Drill-down timing (issue 9): opens a usage file through "Open export…" as a user does, then
+// Drill-down timing: opens a usage file through "Open export…" as a user does, then
 // times, from the click to the next painted frame, each step of "filter to one client and show
 // every IP", and watches long tasks (> 50 ms) meanwhile:
 //   1. Explore by client: click the top client's name (the whole dashboard filters to it);

@@ -1,4 +1,4 @@
-"""Writes a Callboard CSV with one request from each of N distinct clients (issue 14 case 7), or
+"""Writes a Callboard CSV with one request from each of N distinct clients, or
 with --json the same requests as a document of Callboard's usage API (docs/api.md), in day
 buckets, which a static server can answer as a live source.
 

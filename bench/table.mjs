@@ -1,4 +1,4 @@
-// A very long table (issue 9): opens a usage file through "Open export…", then times, from the
+// A very long table: opens a usage file through "Open export…", then times, from the
 // click to the next painted frame, showing every IP in Explore, re-sorting that table by another
 // column and back, and a search; and watches long tasks (> 50 ms) meanwhile.
 //

@@ -1,4 +1,4 @@
-//! End to end (issue 13): the browser reads a two-shard ClickHouse cluster through a path of the
+//! End to end: the browser reads a two-shard ClickHouse cluster through a path of the
 //! site that forwards to it, picked in "Connect API…", and shows the same figures as the file
 //! with the same records; the view's filters and dimension go to the cluster; a cross-origin
 //! server the page may not read, and a server that stops, each get their message while the last

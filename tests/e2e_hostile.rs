@@ -1,4 +1,4 @@
-//! End to end: what a hostile or unlucky user does (issue 14), in the release build under the
+//! End to end: what a hostile or unlucky user does, in the release build under the
 //! strict Content-Security-Policy. Files given twice, UTF-16 and mislabelled columns, names that
 //! reorder their own text, crafted links, and servers that trickle, lie about their size, send
 //! gzip bombs or redirect a token elsewhere. Every case keeps the data on screen and says why.
@@ -100,7 +100,7 @@ fn gzip_bomb() -> Vec<u8> {
     encoder.finish().expect("a gzip stream")
 }
 
-// Guards issue 14 cases 3, 11, 12, 15 and 8 in the browser: a file given twice is counted once;
+// Guards hostile files in the browser: a file given twice is counted once;
 // UTF-16 opens; a column choice that reads nothing is not saved and can be changed; a name with a
 // direction override is isolated and shown with the override visible; a crafted range is shortened.
 #[tokio::test(flavor = "multi_thread")]
@@ -243,7 +243,7 @@ async fn hostile_files_and_links() {
     .await;
     assert_eq!(text(&client, "kpi-total-requests").await, "2");
 
-    // An access log (issue 10): escaped and spaced user names come out exactly, as text; the TLS
+    // An access log: escaped and spaced user names come out exactly, as text; the TLS
     // handshake the server answered counts; the total is the number of lines with a time and a status.
     let clf = |ago: u64, time: &str| format!("{}:{time} +0000", day(ago).format("%d/%b/%Y"));
     let log = format!(
@@ -416,7 +416,7 @@ async fn hostile_files_and_links() {
     client.close().await.expect("end the session");
 }
 
-// Guards issue 14 cases 6, 9 and 10: a token goes only to the origin it was entered for, also
+// Guards tokens and hostile servers: a token goes only to the origin it was entered for, also
 // across a redirect, which the banner names; a body that trickles is cut at the 20 s deadline with
 // the bytes received shown; declared lengths over 32 bits and a gzip bomb are refused as too large.
 // The data on screen stays through every failure.

@@ -1,4 +1,4 @@
-//! End to end (issue 12): time zones, the chart tooltips by mouse and keyboard, "Show as table",
+//! End to end: time zones, the chart tooltips by mouse and keyboard, "Show as table",
 //! granularity and comparison, in the release build with Chromium set to `America/New_York`.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -841,7 +841,7 @@ fn threescale_documents(first: NaiveDate) -> String {
     format!("[{hits},{transfer}]")
 }
 
-// Guards 3scale's other metrics (issue 12): a usage.json in MB is read as a measure, never as
+// Guards 3scale's other metrics: a usage.json in MB is read as a measure, never as
 // requests, offered in the metric switch by its own name and unit, and charted per day once
 // chosen there (the link then says `metric=measure:data_transfer`).
 #[tokio::test(flavor = "multi_thread")]

@@ -1,4 +1,4 @@
-//! End to end (issue 9): every view in the release build, under the sub-path with the strict CSP.
+//! End to end: every view in the release build, under the sub-path with the strict CSP.
 //!
 //! Two files with IPs, users and modules (an access log and a generic CSV) are opened, then the
 //! walk Overview → URLs → one URL → its clients → one client is made by mouse and again by

@@ -1,4 +1,4 @@
-//! End to end: the ingest worker, offline use and updates (issue 11), in the release build under
+//! End to end: the ingest worker, offline use and updates, in the release build under
 //! the strict Content-Security-Policy.
 #![cfg(not(target_arch = "wasm32"))]
 
@@ -96,7 +96,7 @@ async fn csp_violations(client: &Client) -> serde_json::Value {
     .await
 }
 
-// Guards the worker path (issue 11): files read in the ingest worker (a CSV, a gzip-compressed access
+// Guards the worker path: files read in the ingest worker (a CSV, a gzip-compressed access
 // log through the browser's DecompressionStream, NDJSON with a broken line) give exactly the store the
 // in-thread reader gives for the same bytes; a load cancelled midway leaves the data on screen and no
 // worker running; a file too large for the tab is refused from its size and first rows.

@@ -351,7 +351,7 @@ async fn restore_defaults_brings_back_the_top_five() {
     );
 }
 
-// Guards every view (issue 9): it mounts from its link, its table has one row per value, and
+// Guards every view: it mounts from its link, its table has one row per value, and
 // the rows' requests add up to the KPI, which is the core's total.
 #[wasm_bindgen_test]
 async fn each_view_mounts_and_its_table_sums_to_the_kpi() {
@@ -388,7 +388,7 @@ async fn each_view_mounts_and_its_table_sums_to_the_kpi() {
     }
 }
 
-// Guards drill-down (issue 9): clicking a row's name adds its filter to the link, and the KPIs
+// Guards drill-down: clicking a row's name adds its filter to the link, and the KPIs
 // then show the core's figures for that filter; a second drill combines with the first.
 #[wasm_bindgen_test]
 async fn clicking_a_row_filters_the_whole_dashboard() {
@@ -464,7 +464,7 @@ async fn clicking_a_row_filters_the_whole_dashboard() {
     );
 }
 
-// Guards the page–worker wire (issue 11): a store taken apart, sent as typed arrays and put back
+// Guards the page–worker wire: a store taken apart, sent as typed arrays and put back
 // together is the same store; an outcome and every kind of failure read back as they were written.
 #[wasm_bindgen_test]
 fn the_worker_wire_round_trips() {

@@ -1,4 +1,4 @@
-//! SQL for a ClickHouse table of usage records (issue 13's first part): every figure is an
+//! SQL for a ClickHouse table of usage records: every figure is an
 //! aggregate the cluster computes, built from the same typed view and filter state that drives
 //! the in-browser engine, so both show the same numbers.
 //!

@@ -422,7 +422,7 @@ mod tests {
         assert_ne!(hash(data, 7), hash(&data[..data.len() - 1], 7));
     }
 
-    // Guards issue 14, case 3: the same file twice (or a copy under another name) is read once and
+    // Guards that the same file twice (or a copy under another name) is read once and
     // said; a different file of the same size is read.
     #[test]
     fn the_same_file_twice_is_counted_once() {
@@ -472,7 +472,7 @@ mod tests {
         assert!(load.to_hash().is_empty(), "files of different sizes are never hashed");
     }
 
-    // Guards issue 14, case 11: a confirmed column choice that reads no rows fails with the columns
+    // Guards that a confirmed column choice that reads no rows fails with the columns
     // that were used (to offer "Change columns…") and is not among the mappings worth saving; one
     // that reads rows is.
     #[test]

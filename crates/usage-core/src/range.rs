@@ -359,7 +359,7 @@ mod tests {
         assert_eq!((range.from(), range.to()), (NaiveDate::MIN, NaiveDate::MIN));
     }
 
-    // Guards the crafted links of issue 14: a range from the year -262143 (or -100000) to today
+    // Guards crafted links: a range from the year -262143 (or -100000) to today
     // is cut to at most MAX_DAYS ending yesterday, with a notice, so nothing is laid out per day
     // of a range no data can cover.
     #[test]

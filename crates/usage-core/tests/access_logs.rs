@@ -1,4 +1,4 @@
-//! Access logs as nginx and Apache write them (issue 10): every field a client controls comes
+//! Access logs as nginx and Apache write them: every field a client controls comes
 //! back exactly, and every line the server answered counts.
 
 use proptest::prelude::*;

@@ -598,7 +598,7 @@ fn generated(count: usize, now: i64) -> Vec<usage_core::model::UsageRecord> {
         .collect()
 }
 
-// Guards issue 13's promise that ClickHouse and the in-browser engine show the same numbers: a
+// Guards the promise that ClickHouse and the in-browser engine show the same numbers: a
 // million generated requests, loaded into the two-shard cluster and into the engine, and for
 // every view (yesterday, 7 days, 14 days, the Today view's last 24 hours) × zone (UTC, +05:45
 // and New York across its change of clocks) × filters × the dimension a view is split by, the
@@ -1186,7 +1186,7 @@ fn hostile_name() -> impl proptest::strategy::Strategy<Value = String> {
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, failure_persistence: None, ..Default::default() })]
 
-    // Guards the one escaping function on the real server (issue 13's injection test): records
+    // Guards the one escaping function on the real server (the injection test): records
     // whose client names and URL templates hold anything at all are filtered by those same
     // names, and the server returns exactly the requests of that name, and the names back as
     // they were written.

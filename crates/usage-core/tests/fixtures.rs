@@ -145,7 +145,7 @@ fn aws_console_preset() {
 }
 
 // Guards an access log with an authenticated user and today's line left out. The TLS handshake
-// got a 400 from the server, so it is a request too (issue 10), under the malformed template.
+// got a 400 from the server, so it is a request too, under the malformed template.
 #[test]
 fn access_log_users_and_today() {
     let text = "203.0.113.9 - ann [22/Nov/2026:10:00:00 +0000] \"GET /api/users/5 HTTP/1.1\" 200 10 \"-\" \"curl\"\n\
@@ -638,7 +638,7 @@ fn callboard_api_usage_document() {
     assert!(store.records().all(|r| r.bucket == usage_core::BucketWidth::Day));
 }
 
-// Guards a generic CSV's module column (issue 9): its values become the Module dimension, and
+// Guards a generic CSV's module column: its values become the Module dimension, and
 // rows without one count as unknown.
 #[test]
 fn generic_csv_modules() {

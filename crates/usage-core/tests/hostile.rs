@@ -1,4 +1,4 @@
-//! What a hostile or unlucky file does to the readers (issue 14): every good record is kept,
+//! What a hostile or unlucky file does to the readers: every good record is kept,
 //! every bad one is skipped with its line number and a reason in words, and nothing wraps.
 
 use proptest::prelude::*;

@@ -69,7 +69,7 @@ fn expected_from_ecs(path: &str) -> Vec<(i64, String, String, u16, String, Optio
 
 // Guards the nginx reader against Elastic's parse of the same log, field by field: times in UTC
 // from each line's offset, forwarded-for lists, IPv6, and the two lines with garbage request lines
-// (an empty one and "hello"), which the server answered with 400 and so count (issue 10).
+// (an empty one and "hello"), which the server answered with 400 and so count.
 #[test]
 fn nginx_sample_matches_elastics_parse() {
     let bytes = sample("nginx/test.log");
@@ -109,7 +109,7 @@ fn apache_sample_matches_elastics_parse() {
 }
 
 // Guards lnav's "bad" log: its second line lacks the ident and user fields but has a time and a
-// status, so the server answered it and it counts (issue 10: only lines without either are skipped).
+// status, so the server answered it and it counts (only lines without either are skipped).
 #[test]
 fn lnav_good_and_bad_logs() {
     let (_, good, good_report) = read(&sample("lnav/logfile_access_log.0"));
