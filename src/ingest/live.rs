@@ -189,7 +189,7 @@ pub async fn fetch(
     // /meta adds the dimensions, the quota and the server's time zone; the usage stands without it.
     let meta = match endpoint.meta_url() {
         Some(url) => match send(&url, None, Auth::Bearer, &token, &on_progress, Wire::Json).await {
-            Ok(answer) => Some(parse_meta(&answer.bytes)),
+            Ok(answer) => Some(parse_meta(&answer.bytes).map_err(|e| e.to_string())),
             // A server that has no /meta simply has none of these.
             Err(RestError::NotFound(_)) => None,
             Err(e) => Some(Err(format!("/meta could not be read: {}", e.message()))),
@@ -226,7 +226,7 @@ pub async fn fetch(
         read_answers(answers.iter().map(|(format, bytes)| (*format, bytes.as_slice()))).map_err(|detail| {
             RestError::Contract {
                 kind: endpoint.kind(),
-                detail,
+                detail: detail.to_string(),
             }
         })?;
     drop(answers);
@@ -272,9 +272,9 @@ async fn genesys(
         Wire::Json,
     )
     .await?;
-    let broken = |detail| RestError::Contract {
+    let broken = |detail: usage_core::rest::AnswerError| RestError::Contract {
         kind: "Genesys Cloud usage query",
-        detail,
+        detail: detail.to_string(),
     };
     let results = genesys_results_url(query_url, &execution.bytes).map_err(broken)?;
     let mut poll = 1;
@@ -351,9 +351,9 @@ async fn clickhouse(
             send(&query_url, Some(&sql), Auth::Basic, token, &mine, Wire::ClickHouse).await
         }
     };
-    let broken = |detail: String| RestError::Contract {
+    let broken = |detail: usage_core::clickhouse::AnswerError| RestError::Contract {
         kind: "ClickHouse",
-        detail,
+        detail: detail.to_string(),
     };
     let describe = |name: &Name| format!("DESCRIBE TABLE {}.{} FORMAT JSONCompact", database.sql(), name.sql());
     // The rollups are optional: a table that is not there is no failure. Latencies need none.
@@ -559,10 +559,10 @@ where
     };
     let mut failure = None;
     for (part, answer) in parts.iter().zip(answers) {
-        if let Err(why) = answer
-            .map_err(|e| e.message())
-            .and_then(|answer| part.read(&answer.bytes, &mut key, &mut counted))
-        {
+        if let Err(why) = answer.map_err(|e| e.message()).and_then(|answer| {
+            part.read(&answer.bytes, &mut key, &mut counted)
+                .map_err(|e| e.to_string())
+        }) {
             failure.get_or_insert(why);
         }
     }

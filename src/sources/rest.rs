@@ -199,6 +199,7 @@ pub async fn fetch_latency(
     let info = outcome
         .live
         .ok_or("the live source's answer came back without its details")?;
-    let counted = usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec())?;
+    let counted = usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec())
+        .map_err(|e| e.to_string())?;
     Ok((counted, info.latency_keys, info.caveat))
 }

@@ -35,13 +35,42 @@ pub fn quote(text: &str) -> String {
     out
 }
 
+/// Why a table name or an answer of ClickHouse could not be read: said to the user after
+/// "ClickHouse".
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("“{0}” is not a database or table name (letters, digits and _)")]
+    BadName(String),
+    #[error("{what} did not answer JSON: {reason}")]
+    NotJson { what: &'static str, reason: String },
+    #[error("{what}'s answer has no data")]
+    NoData { what: &'static str },
+    #[error("the table has neither a “timestamp” nor a “bucket” column")]
+    NoTime,
+    #[error("the table has no “{0}” column")]
+    NoColumn(&'static str),
+    #[error("“{0}” is not a whole number")]
+    NotWhole(String),
+    /// A row not of the shape its query asks for: the message names the shape.
+    #[error("{0}")]
+    Row(&'static str),
+    #[error("the answer has no {0}")]
+    NoAnswerColumn(&'static str),
+    #[error("row {0} is short")]
+    ShortRow(usize),
+    #[error("row {0}: the status is not a code")]
+    NotACode(usize),
+    #[error("row {row}: {error}")]
+    Store { row: usize, error: crate::store::RowError },
+}
+
 /// A database or table name: letters, digits and underscores, not starting with a digit. Names
 /// are checked, never escaped, and written in backquotes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Name(String);
 
 impl Name {
-    pub fn parse(text: &str) -> Result<Name, String> {
+    pub fn parse(text: &str) -> Result<Name, AnswerError> {
         let valid = !text.is_empty()
             && text.len() <= 128
             && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -49,9 +78,7 @@ impl Name {
         if valid {
             Ok(Name(text.to_owned()))
         } else {
-            Err(format!(
-                "“{text}” is not a database or table name (letters, digits and _)"
-            ))
+            Err(AnswerError::BadName(text.to_owned()))
         }
     }
 
@@ -287,23 +314,25 @@ pub fn settings(max_seconds: u32, max_rows: u64) -> Vec<(&'static str, String)> 
 impl Table {
     /// The table from its `DESCRIBE TABLE … FORMAT JSONCompact` answer: it must have a timestamp
     /// and requests; the other columns decide which dimensions are offered.
-    pub fn from_describe(database: Name, table: Name, answer: &[u8]) -> Result<Table, String> {
-        let document: Value =
-            serde_json::from_slice(answer).map_err(|e| format!("DESCRIBE TABLE did not answer JSON: {e}"))?;
+    pub fn from_describe(database: Name, table: Name, answer: &[u8]) -> Result<Table, AnswerError> {
+        let document: Value = serde_json::from_slice(answer).map_err(|e| AnswerError::NotJson {
+            what: "DESCRIBE TABLE",
+            reason: e.to_string(),
+        })?;
         let columns: Vec<String> = document
             .get("data")
             .and_then(Value::as_array)
-            .ok_or("DESCRIBE TABLE's answer has no data")?
+            .ok_or(AnswerError::NoData { what: "DESCRIBE TABLE" })?
             .iter()
             .filter_map(|row| row.get(0)?.as_str().map(str::to_owned))
             .collect();
         let has = |name: &str| columns.iter().any(|c| c == name);
         if !has("timestamp") && !has("bucket") {
-            return Err("the table has neither a “timestamp” nor a “bucket” column".to_owned());
+            return Err(AnswerError::NoTime);
         }
         for needed in ["requests", "status"] {
             if !has(needed) {
-                return Err(format!("the table has no “{needed}” column"));
+                return Err(AnswerError::NoColumn(needed));
             }
         }
         Ok(Table {
@@ -630,7 +659,7 @@ pub fn read_parts<'b>(
     queries: &[UsageQuery<'_>],
     answers: impl IntoIterator<Item = &'b [u8]>,
     width: crate::model::BucketWidth,
-) -> Result<crate::UsageStore, String> {
+) -> Result<crate::UsageStore, AnswerError> {
     let mut builder = crate::StoreBuilder::new();
     let mut last = None;
     for (query, answer) in queries.iter().zip(answers) {
@@ -697,7 +726,7 @@ impl LatencyPart {
         answer: &[u8],
         key: &mut dyn FnMut(Dimension, &str) -> Option<u32>,
         counted: &mut crate::latency::CountedLatency,
-    ) -> Result<(), String> {
+    ) -> Result<(), AnswerError> {
         match *self {
             LatencyPart::Table(dimension, window) => counted.tables.push(read_latency(answer, key, dimension, window)?),
             LatencyPart::Chart(dimension, granularity, window) => {
@@ -875,13 +904,15 @@ pub fn read_usage(
     answer: &[u8],
     width: crate::model::BucketWidth,
     builder: &mut crate::StoreBuilder,
-) -> Result<usize, String> {
-    let document: Compact =
-        serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
+) -> Result<usize, AnswerError> {
+    let document: Compact = serde_json::from_slice(answer).map_err(|e| AnswerError::NotJson {
+        what: "ClickHouse",
+        reason: e.to_string(),
+    })?;
     let at = |name: &str| document.meta.iter().position(|c| c.name == name);
     let (bucket, requests) = (
-        at("b").ok_or("the answer has no bucket")?,
-        at("requests").ok_or("the answer has no requests")?,
+        at("b").ok_or(AnswerError::NoAnswerColumn("bucket"))?,
+        at("requests").ok_or(AnswerError::NoAnswerColumn("requests"))?,
     );
     let [client_id, client_name, method, template, module] =
         ["client_id", "client_name", "method", "template", "module"].map(at);
@@ -898,7 +929,7 @@ pub fn read_usage(
         let text = |column: Option<usize>| column.and_then(|c| row.get(c)).and_then(Cell::text).unwrap_or("");
         let number = |column: usize| {
             row.get(column)
-                .ok_or_else(|| format!("row {} is short", i + 1))
+                .ok_or(AnswerError::ShortRow(i + 1))
                 .and_then(Cell::count)
         };
         let client = builder.client(text(client_id), text(client_name));
@@ -907,7 +938,7 @@ pub fn read_usage(
             Some(c) => u16::try_from(number(c)?)
                 .ok()
                 .filter(|&s| s < 1000)
-                .ok_or_else(|| format!("row {}: the status is not a code", i + 1))?,
+                .ok_or(AnswerError::NotACode(i + 1))?,
             None => 0,
         };
         let (module, mut user, mut ip) = (
@@ -918,7 +949,9 @@ pub fn read_usage(
         if let (Some(column), Some(dimension)) = (listed, in_part)
             && number(column)? == 0
         {
-            let rest = builder.rest(dimension).ok_or("a rest of a dimension listed whole")?;
+            let rest = builder
+                .rest(dimension)
+                .ok_or(AnswerError::Row("a rest of a dimension listed whole"))?;
             match dimension {
                 Dimension::Ip => ip = rest,
                 _ => user = rest,
@@ -938,7 +971,9 @@ pub fn read_usage(
             bytes,
             latency_us: None,
         };
-        builder.push_row(row).map_err(|e| format!("row {}: {e}", i + 1))?;
+        builder
+            .push_row(row)
+            .map_err(|error| AnswerError::Store { row: i + 1, error })?;
     }
     Ok(document.data.len())
 }
@@ -975,11 +1010,11 @@ impl Cell<'_> {
     }
 
     /// A whole number: 18.16 writes 64-bit integers as JSON strings, newer releases as numbers.
-    fn count(&self) -> Result<u64, String> {
+    fn count(&self) -> Result<u64, AnswerError> {
         match self {
             Cell::Number(n) => Ok(*n),
-            Cell::Text(text) => text.parse().map_err(|_| format!("“{text}” is not a whole number")),
-            Cell::Other => Err("a cell is not a whole number".to_owned()),
+            Cell::Text(text) => text.parse().map_err(|_| AnswerError::NotWhole(text.to_string())),
+            Cell::Other => Err(AnswerError::Row("a cell is not a whole number")),
         }
     }
 }
@@ -1078,30 +1113,33 @@ pub fn rollup_sql(database: &Name, raw: &Name, rollup: &Name, width: i64) -> [St
 
 /// A whole number in an answer: 18.16 writes 64-bit integers as JSON strings, newer releases
 /// as numbers unless told otherwise.
-fn count(value: &Value) -> Result<u64, String> {
+fn count(value: &Value) -> Result<u64, AnswerError> {
     value
         .as_u64()
         .or_else(|| value.as_str().and_then(|s| s.parse().ok()))
-        .ok_or_else(|| format!("“{value}” is not a whole number"))
+        .ok_or_else(|| AnswerError::NotWhole(value.to_string()))
 }
 
 /// The rows of a `FORMAT JSONCompact` answer.
-fn rows_of(answer: &[u8]) -> Result<Vec<Vec<Value>>, String> {
-    let document: Value = serde_json::from_slice(answer).map_err(|e| format!("ClickHouse did not answer JSON: {e}"))?;
+fn rows_of(answer: &[u8]) -> Result<Vec<Vec<Value>>, AnswerError> {
+    let document: Value = serde_json::from_slice(answer).map_err(|e| AnswerError::NotJson {
+        what: "ClickHouse",
+        reason: e.to_string(),
+    })?;
     let data = document
         .get("data")
         .and_then(Value::as_array)
-        .ok_or("ClickHouse's answer has no data")?;
+        .ok_or(AnswerError::NoData { what: "ClickHouse" })?;
     data.iter()
         .map(|row| {
             row.as_array()
                 .cloned()
-                .ok_or_else(|| "a row of ClickHouse's answer is not a list".to_owned())
+                .ok_or(AnswerError::Row("a row of ClickHouse's answer is not a list"))
         })
         .collect()
 }
 
-fn counts(cells: &[Value]) -> Result<StatusCounts, String> {
+fn counts(cells: &[Value]) -> Result<StatusCounts, AnswerError> {
     let mut counts = StatusCounts::default();
     for (&class, cell) in StatusClass::ALL.iter().zip(cells) {
         counts.add(class, count(cell)?);
@@ -1110,20 +1148,20 @@ fn counts(cells: &[Value]) -> Result<StatusCounts, String> {
 }
 
 /// [`Table::totals_sql`]'s answer.
-pub fn parse_totals(answer: &[u8]) -> Result<StatusCounts, String> {
+pub fn parse_totals(answer: &[u8]) -> Result<StatusCounts, AnswerError> {
     let rows = rows_of(answer)?;
     counts(rows.first().map_or(&[][..], |r| r.as_slice()))
 }
 
 /// [`Table::breakdown_sql`]'s answer: each value's text (a row's `data-key`) and counts.
-pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, String> {
+pub fn parse_breakdown(answer: &[u8]) -> Result<Vec<(String, StatusCounts)>, AnswerError> {
     rows_of(answer)?
         .iter()
         .map(|row| {
             let key = row
                 .first()
                 .and_then(Value::as_str)
-                .ok_or("a breakdown row has no key")?
+                .ok_or(AnswerError::Row("a breakdown row has no key"))?
                 .to_owned();
             Ok((key, counts(&row[1..])?))
         })
@@ -1138,16 +1176,16 @@ pub fn read_latency(
     key: &mut dyn FnMut(Dimension, &str) -> Option<u32>,
     dimension: Dimension,
     window: Window,
-) -> Result<crate::latency::KeyPercentiles, String> {
+) -> Result<crate::latency::KeyPercentiles, AnswerError> {
     let mut rows = Vec::new();
     let key_of = key;
     for row in rows_of(answer)? {
         let (Some(text), Some(Value::Array(p))) = (row.first().and_then(Value::as_str), row.get(1)) else {
-            return Err("a latency row is not (value, percentiles)".to_owned());
+            return Err(AnswerError::Row("a latency row is not (value, percentiles)"));
         };
         let [p50, p95, p99] = match p.as_slice() {
             [a, b, c] => [count(a)?, count(b)?, count(c)?],
-            _ => return Err("a latency row has not three percentiles".to_owned()),
+            _ => return Err(AnswerError::Row("a latency row has not three percentiles")),
         };
         if let Some(id) = key_of(dimension, text) {
             rows.push((
@@ -1176,13 +1214,15 @@ pub fn read_latency_series(
     dimension: Dimension,
     granularity: Granularity,
     window: Window,
-) -> Result<crate::latency::BucketP95, String> {
+) -> Result<crate::latency::BucketP95, AnswerError> {
     let mut points = Vec::new();
     for row in rows_of(answer)? {
         let [bucket, value, p95] = row.as_slice() else {
-            return Err("a latency row is not (bucket, value, p95)".to_owned());
+            return Err(AnswerError::Row("a latency row is not (bucket, value, p95)"));
         };
-        let text = value.as_str().ok_or("a latency row's value is not text")?;
+        let text = value
+            .as_str()
+            .ok_or(AnswerError::Row("a latency row's value is not text"))?;
         if let Some(id) = key(dimension, text) {
             points.push((id, count(bucket)? as i64, count(p95)?));
         }
@@ -1196,12 +1236,12 @@ pub fn read_latency_series(
 }
 
 /// [`Table::series_sql`]'s answer: (bucket start, requests), buckets without requests absent.
-pub fn parse_series(answer: &[u8]) -> Result<Vec<(i64, u64)>, String> {
+pub fn parse_series(answer: &[u8]) -> Result<Vec<(i64, u64)>, AnswerError> {
     rows_of(answer)?
         .iter()
         .map(|row| match row.as_slice() {
             [bucket, requests] => Ok((count(bucket)? as i64, count(requests)?)),
-            _ => Err("a series row is not (bucket, requests)".to_owned()),
+            _ => Err(AnswerError::Row("a series row is not (bucket, requests)")),
         })
         .collect()
 }
@@ -1919,6 +1959,7 @@ mod tests {
                 &mut crate::StoreBuilder::new(),
             )
             .unwrap_err()
+            .to_string()
         };
         assert_eq!(
             bad(r#"[600,"a","A",200,"7"],[600,"a","A",200,"x"]"#),
@@ -1933,6 +1974,7 @@ mod tests {
                 &mut crate::StoreBuilder::new()
             )
             .unwrap_err()
+            .to_string()
             .contains("no bucket")
         );
     }

@@ -84,7 +84,7 @@ impl UsageStore {
 mod tests {
     use super::*;
     use crate::dimension::Filter;
-    use crate::store::latency::Percentiles;
+    use crate::store::latency::{HandOverError, Percentiles};
 
     // Guards the hand-over from the worker: counted latencies come back as they went, and numbers
     // out of shape are an error, never a panic or a made-up figure.
@@ -126,19 +126,20 @@ mod tests {
         );
         assert_eq!(
             CountedLatency::from_numbers(&numbers[..numbers.len() - 1], vec![]),
-            Err("the counted latencies end early".to_owned())
+            Err(HandOverError::EndsEarly)
         );
         let mut bad = numbers.clone();
         bad[2] = 99.0;
         assert_eq!(
             CountedLatency::from_numbers(&bad, vec![]),
-            Err("an unknown dimension".to_owned())
+            Err(HandOverError::Unknown("dimension"))
         );
         bad = numbers.clone();
         bad[7] = 0.5;
         assert!(
             CountedLatency::from_numbers(&bad, vec![])
                 .unwrap_err()
+                .to_string()
                 .contains("not a whole number")
         );
         bad = numbers;
@@ -146,6 +147,7 @@ mod tests {
         assert!(
             CountedLatency::from_numbers(&bad, vec![])
                 .unwrap_err()
+                .to_string()
                 .contains("latency")
         );
     }

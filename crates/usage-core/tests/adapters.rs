@@ -140,9 +140,13 @@ fn genesys_query_is_polled_then_read() {
 #[test]
 fn a_broken_answer_names_the_record() {
     let broken = br#"{"results":[{"clientId":"c-1","status200":1,"status400":1,"status429":3,"requests":5,"date":"2026-11-16T00:00:00Z"}],"queryStatus":"Complete"}"#;
-    let error = read_answers([(usage_core::formats::Format::Genesys, &broken[..])]).expect_err("broken");
+    let error = read_answers([(usage_core::formats::Format::Genesys, &broken[..])])
+        .expect_err("broken")
+        .to_string();
     assert!(error.contains("record 1") && error.contains("status429"), "{error}");
     let contract = br#"{"granularity":"day","buckets":[{"start":"2026-11-20T00:00:00Z","status":{"2xx":1}},{"start":"2026-11-20T00:00:00Z","status":{"2xx":-1}}]}"#;
-    let error = read_answers([(usage_core::formats::Format::CallboardApi, &contract[..])]).expect_err("broken");
+    let error = read_answers([(usage_core::formats::Format::CallboardApi, &contract[..])])
+        .expect_err("broken")
+        .to_string();
     assert!(error.contains("record 2: status.2xx is not a whole number"), "{error}");
 }

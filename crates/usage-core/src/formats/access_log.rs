@@ -265,9 +265,21 @@ pub fn shown(bytes: &[u8]) -> String {
     out
 }
 
-/// Reads one line; the error says why it cannot be counted (no time, no status).
-pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
-    let (open, timestamp) = time_field(line).ok_or("no [dd/Mon/yyyy:hh:mm:ss ±hhmm] time")?;
+/// Why an access log line cannot be counted: it has no time, no request or no status.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum LineError {
+    #[error("no [dd/Mon/yyyy:hh:mm:ss ±hhmm] time")]
+    NoTime,
+    /// What followed the time instead, shown with unreadable bytes as `\xXX`.
+    #[error("no quoted request after the time (“{0}”)")]
+    NoRequest(String),
+    #[error("the status “{0}” is not a number")]
+    BadStatus(String),
+}
+
+/// Reads one line; the error says why it cannot be counted.
+pub fn parse_line(line: &[u8]) -> Result<AccessLine, LineError> {
+    let (open, timestamp) = time_field(line).ok_or(LineError::NoTime)?;
     let mut lossy = false;
     // Before the time: the address part, then the ident (nginx always writes "-"), then the user.
     let prefix = &line[..open];
@@ -301,10 +313,7 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
             (request, rest)
         }
         None => {
-            return Err(format!(
-                "no quoted request after the time (“{}”)",
-                shown(&after_time[..after_time.len().min(40)])
-            ));
+            return Err(LineError::NoRequest(shown(&after_time[..after_time.len().min(40)])));
         }
     };
     let mut fields = rest.trim_ascii_start().splitn(3, |&b| b == b' ');
@@ -313,7 +322,7 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, String> {
         .ok()
         .filter(|s| !s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|s| s.parse::<u16>().ok())
-        .ok_or_else(|| format!("the status “{}” is not a number", shown(status_text)))?;
+        .ok_or_else(|| LineError::BadStatus(shown(status_text)))?;
     let bytes = fields
         .next()
         .and_then(|b| std::str::from_utf8(b).ok())
@@ -370,7 +379,7 @@ fn caller_address(remote: &str) -> String {
 
 impl LineParser for AccessLog {
     fn parse_line(&mut self, line: &[u8], builder: &mut StoreBuilder) -> Result<Option<String>, String> {
-        let parsed = parse_line(line)?;
+        let parsed = parse_line(line).map_err(|e| e.to_string())?;
         let client = match &parsed.user {
             None => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
             Some(name) => builder.client(name, name),
@@ -508,10 +517,11 @@ mod tests {
         assert!(
             parse_line(b"garbage without a time")
                 .unwrap_err()
+                .to_string()
                 .contains("no [dd/Mon")
         );
         let error = parse_line(b"::1 - - [22/Nov/2026:10:00:00 +0000] \"GET / HTTP/1.1\" \x01\xff 12").unwrap_err();
-        assert_eq!(error, "the status “\\x01\\xFF” is not a number");
+        assert_eq!(error.to_string(), "the status “\\x01\\xFF” is not a number");
         assert_eq!(shown(b"ok\x00\xe9"), "ok\\x00\\xE9");
     }
 

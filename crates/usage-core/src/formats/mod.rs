@@ -341,7 +341,7 @@ pub fn detect(head: &[u8]) -> Result<Format, ReadError> {
 
 /// Reads one line of a line-based format into the builder. The error is why it was skipped;
 /// `Ok(Some(warning))` keeps the line with something the report should say about it.
-pub trait LineParser {
+pub(crate) trait LineParser {
     fn parse_line(&mut self, line: &[u8], builder: &mut StoreBuilder) -> Result<Option<String>, String>;
 
     /// What to say about the whole file once every line is read.

@@ -164,7 +164,9 @@ impl Endpoint {
                 let (Some(database), Some(table)) = (param("database"), param("table")) else {
                     return wrong("a ClickHouse source names its database and table: …/?database=…&table=…");
                 };
-                let name = |text: &str| crate::clickhouse::Name::parse(text).map_err(SourceError::NotThatKind);
+                let name = |text: &str| {
+                    crate::clickhouse::Name::parse(text).map_err(|e| SourceError::NotThatKind(e.to_string()))
+                };
                 let url = source
                     .split(['?', '#'])
                     .next()
@@ -420,9 +422,11 @@ fn threescale_period(first: NaiveDate, end: i64) -> (&'static str, i64) {
 
 /// Where to poll for a Genesys query's results, from the answer to its POST. A
 /// `resultsUri` on another origin is refused: the token would go with it.
-pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, String> {
-    let execution: Value =
-        serde_json::from_slice(answer).map_err(|e| format!("the query answer is not the expected JSON: {e}"))?;
+pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, super::AnswerError> {
+    let execution: Value = serde_json::from_slice(answer).map_err(|e| super::AnswerError::NotJson {
+        what: "the query answer",
+        reason: e.to_string(),
+    })?;
     let field = |key: &str| {
         execution
             .get(key)
@@ -434,13 +438,14 @@ pub fn genesys_results_url(query_url: &str, answer: &[u8]) -> Result<String, Str
     match (field("resultsUri"), field("executionId")) {
         (Some(uri), _) if uri.starts_with('/') && !uri.starts_with("//") => Ok(format!("{origin}{uri}")),
         (Some(uri), _) if !origin.is_empty() && origin_of(uri) == origin => Ok(uri.to_owned()),
-        (Some(uri), _) => Err(format!(
-            "resultsUri “{uri}” is not on {origin}; Callboard does not send the token elsewhere"
-        )),
+        (Some(uri), _) => Err(super::AnswerError::ResultsElsewhere {
+            uri: uri.to_owned(),
+            origin,
+        }),
         (None, Some(id)) if id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
             Ok(format!("{query_url}/{id}/results"))
         }
-        (None, _) => Err("the query answer has neither resultsUri nor a usable executionId".to_owned()),
+        (None, _) => Err(super::AnswerError::NoResults),
     }
 }
 
@@ -453,9 +458,11 @@ pub enum QueryStatus {
 }
 
 /// Reads `queryStatus` from a results answer; a missing one counts as still running.
-pub fn genesys_query_status(answer: &[u8]) -> Result<QueryStatus, String> {
-    let results: Value =
-        serde_json::from_slice(answer).map_err(|e| format!("the query results are not the expected JSON: {e}"))?;
+pub fn genesys_query_status(answer: &[u8]) -> Result<QueryStatus, super::AnswerError> {
+    let results: Value = serde_json::from_slice(answer).map_err(|e| super::AnswerError::NotJson {
+        what: "the query results",
+        reason: e.to_string(),
+    })?;
     Ok(match results.get("queryStatus").and_then(Value::as_str) {
         Some(s) if s.eq_ignore_ascii_case("complete") => QueryStatus::Complete,
         Some(s) if s.eq_ignore_ascii_case("failed") => QueryStatus::Failed,
@@ -832,6 +839,7 @@ mod tests {
         assert!(
             genesys_results_url(query, br#"{"resultsUri":"https://evil.example/x"}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("not on https://api.mypurecloud.com")
         );
         assert!(genesys_results_url(query, br#"{"resultsUri":"//evil.example/x"}"#).is_err());
@@ -851,6 +859,7 @@ mod tests {
         assert!(
             genesys_results_url(query, b"<html>")
                 .unwrap_err()
+                .to_string()
                 .contains("not the expected JSON")
         );
     }

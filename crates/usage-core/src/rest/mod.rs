@@ -50,19 +50,29 @@ pub fn retry_delay(attempt: u32, status: u16, retry_after: Option<&str>, now: i6
     Some(asked.unwrap_or(backoff).clamp(1, MAX_WAIT_SECONDS))
 }
 
+/// Why a live source's answer breaks its contract.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BrokenAnswer {
+    #[error(transparent)]
+    Unreadable(#[from] crate::formats::ReadError),
+    /// A record the reader skipped, with its reason (the field it names).
+    #[error("{0}")]
+    Record(String),
+}
+
 /// Reads the answers to a [`Plan`]'s requests into one store. An API must keep its
 /// contract, unlike a file: one broken record fails the whole answer, naming the field.
 pub fn read_answers<'a>(
     answers: impl IntoIterator<Item = (Format, &'a [u8])>,
-) -> Result<(UsageStore, ReadReport), String> {
+) -> Result<(UsageStore, ReadReport), BrokenAnswer> {
     let mut builder = StoreBuilder::new();
     let mut reports = Vec::new();
     for (format, bytes) in answers {
         let mut reader = FileReader::new(format);
-        reader.feed(bytes, &mut builder).map_err(|e| e.to_string())?;
-        let report = reader.finish(&mut builder).map_err(|e| e.to_string())?;
+        reader.feed(bytes, &mut builder)?;
+        let report = reader.finish(&mut builder)?;
         if let Some(problem) = report.problems.first() {
-            return Err(problem.reason.clone());
+            return Err(BrokenAnswer::Record(problem.reason.clone()));
         }
         reports.push(report);
     }
@@ -145,16 +155,38 @@ pub struct Quota {
     pub used: u64,
 }
 
+/// Why an answer of a live source could not be read: said to the user, after the source's name.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("{what} is not the expected JSON: {reason}")]
+    NotJson { what: &'static str, reason: String },
+    #[error("{what} field {path}: expected {expected}")]
+    Field {
+        what: &'static str,
+        path: String,
+        expected: &'static str,
+    },
+    #[error("resultsUri “{uri}” is not on {origin}; Callboard does not send the token elsewhere")]
+    ResultsElsewhere { uri: String, origin: String },
+    #[error("the query answer has neither resultsUri nor a usable executionId")]
+    NoResults,
+}
+
 /// Reads a `/meta` document; the error names the field that breaks the contract.
 ///
 /// Read through `serde_json::Value`, which the export readers already use, rather than a
 /// derived `Deserialize`: the same checks for a fraction of the WebAssembly.
-pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
-    let document: Value = serde_json::from_slice(bytes).map_err(|e| format!("/meta is not the expected JSON: {e}"))?;
+pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, AnswerError> {
+    let not_json = |reason: String| AnswerError::NotJson { what: "/meta", reason };
+    let document: Value = serde_json::from_slice(bytes).map_err(|e| not_json(e.to_string()))?;
     let meta = document
         .as_object()
-        .ok_or("/meta is not the expected JSON: it is not an object")?;
-    let broken = |path: &str, expected: &str| format!("/meta field {path}: expected {expected}");
+        .ok_or_else(|| not_json("it is not an object".to_owned()))?;
+    let broken = |path: &str, expected: &'static str| AnswerError::Field {
+        what: "/meta",
+        path: path.to_owned(),
+        expected,
+    };
     let text = |value: &Value, path: &str| {
         value
             .as_str()
@@ -182,7 +214,7 @@ pub fn parse_meta(bytes: &[u8]) -> Result<ApiMeta, String> {
                 name,
             })
         })
-        .collect::<Result<_, String>>()?;
+        .collect::<Result<_, AnswerError>>()?;
     let metrics = list("metrics")?
         .iter()
         .enumerate()
@@ -334,11 +366,15 @@ mod tests {
             }
         );
         assert_eq!(
-            parse_meta(br#"{"timezone":"UTC","filters":"yes"}"#).unwrap_err(),
+            parse_meta(br#"{"timezone":"UTC","filters":"yes"}"#)
+                .unwrap_err()
+                .to_string(),
             "/meta field filters: expected true or false"
         );
         assert_eq!(
-            parse_meta(br#"{"timezone":"UTC","dimensions":[7]}"#).unwrap_err(),
+            parse_meta(br#"{"timezone":"UTC","dimensions":[7]}"#)
+                .unwrap_err()
+                .to_string(),
             "/meta field dimensions[0]: expected a string"
         );
     }
@@ -356,34 +392,44 @@ mod tests {
             })
         );
         assert_eq!(parse_meta(br#"{"timezone":"UTC"}"#).unwrap().clients, vec![]);
-        let error =
-            parse_meta(br#"{"timezone":"UTC","quota":{"limit":"lots","window":"month","used":1}}"#).unwrap_err();
+        let error = parse_meta(br#"{"timezone":"UTC","quota":{"limit":"lots","window":"month","used":1}}"#)
+            .unwrap_err()
+            .to_string();
         assert!(error.starts_with("/meta field quota.limit:"), "{error}");
-        let error = parse_meta(br#"{"clients":[]}"#).unwrap_err();
+        let error = parse_meta(br#"{"clients":[]}"#).unwrap_err().to_string();
         assert!(error.contains("timezone"), "{error}");
         assert!(
             parse_meta(b"<html>")
                 .unwrap_err()
+                .to_string()
                 .starts_with("/meta is not the expected JSON")
         );
         assert_eq!(
-            parse_meta(br#"{"timezone":"UTC","clients":[{"id":"a"},{"id":7}]}"#).unwrap_err(),
+            parse_meta(br#"{"timezone":"UTC","clients":[{"id":"a"},{"id":7}]}"#)
+                .unwrap_err()
+                .to_string(),
             "/meta field clients[1].id: expected a string"
         );
         assert_eq!(
-            parse_meta(br#"{"timezone":"UTC","metrics":"requests"}"#).unwrap_err(),
+            parse_meta(br#"{"timezone":"UTC","metrics":"requests"}"#)
+                .unwrap_err()
+                .to_string(),
             "/meta field metrics: expected a list"
         );
         assert_eq!(
-            parse_meta(br#"{"timezone":"UTC","quota":{"limit":10,"used":1}}"#).unwrap_err(),
+            parse_meta(br#"{"timezone":"UTC","quota":{"limit":10,"used":1}}"#)
+                .unwrap_err()
+                .to_string(),
             "/meta field quota.window: expected a value"
         );
         assert_eq!(
-            parse_meta(br#"{"timezone":"UTC","retention_days":-3}"#).unwrap_err(),
+            parse_meta(br#"{"timezone":"UTC","retention_days":-3}"#)
+                .unwrap_err()
+                .to_string(),
             "/meta field retention_days: expected a whole number"
         );
         assert_eq!(
-            parse_meta(b"[1]").unwrap_err(),
+            parse_meta(b"[1]").unwrap_err().to_string(),
             "/meta is not the expected JSON: it is not an object"
         );
     }

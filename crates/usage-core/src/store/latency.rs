@@ -33,6 +33,21 @@ impl Percentiles {
     }
 }
 
+/// Why the counted latencies the worker handed over are out of shape.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum HandOverError {
+    #[error("the counted latencies end early")]
+    EndsEarly,
+    #[error("{0} is not a whole number")]
+    NotWhole(f64),
+    #[error("a negative {0}")]
+    Negative(&'static str),
+    #[error("{0} is not a value's id")]
+    NotAnId(i64),
+    #[error("an unknown {0}")]
+    Unknown(&'static str),
+}
+
 /// p50, p95 and p99 per value of a dimension over a window: a table's latency columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyPercentiles {
@@ -100,23 +115,23 @@ impl CountedLatency {
     }
 
     /// [`CountedLatency::to_numbers`] read back, checked: anything out of shape is an error.
-    pub fn from_numbers(numbers: &[f64], filters: Vec<Filter>) -> Result<CountedLatency, String> {
+    pub fn from_numbers(numbers: &[f64], filters: Vec<Filter>) -> Result<CountedLatency, HandOverError> {
         let mut at = numbers.iter().copied();
-        let mut next = || -> Result<i64, String> {
-            let n = at.next().ok_or("the counted latencies end early")?;
+        let mut next = || -> Result<i64, HandOverError> {
+            let n = at.next().ok_or(HandOverError::EndsEarly)?;
             if n.fract() != 0.0 || n.abs() > 9_007_199_254_740_992.0 {
-                return Err(format!("{n} is not a whole number"));
+                return Err(HandOverError::NotWhole(n));
             }
             Ok(n as i64)
         };
-        let length = |n: i64| usize::try_from(n).map_err(|_| "a negative length".to_owned());
-        let unsigned = |n: i64| u64::try_from(n).map_err(|_| "a negative latency".to_owned());
-        let key = |n: i64| u32::try_from(n).map_err(|_| format!("{n} is not a value's id"));
+        let length = |n: i64| usize::try_from(n).map_err(|_| HandOverError::Negative("length"));
+        let unsigned = |n: i64| u64::try_from(n).map_err(|_| HandOverError::Negative("latency"));
+        let key = |n: i64| u32::try_from(n).map_err(|_| HandOverError::NotAnId(n));
         let dimension = |n: i64| {
             usize::try_from(n)
                 .ok()
                 .and_then(|i| Dimension::ALL.get(i).copied())
-                .ok_or("an unknown dimension")
+                .ok_or(HandOverError::Unknown("dimension"))
         };
         let mut latency = CountedLatency {
             countable: next()? != 0,
@@ -153,7 +168,7 @@ impl CountedLatency {
             let granularity = usize::try_from(next()?)
                 .ok()
                 .and_then(|i| Granularity::ALL.get(i).copied())
-                .ok_or("an unknown granularity")?;
+                .ok_or(HandOverError::Unknown("granularity"))?;
             let window = Window {
                 start: next()?,
                 end: next()?,
