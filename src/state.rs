@@ -92,6 +92,18 @@ fn zone_offsets(
     }
 }
 
+/// Whether the page is dark now (the theme provides it): charts redraw in its ink.
+#[derive(Clone, Copy)]
+pub struct Dark(pub Memo<bool>);
+
+impl Dark {
+    /// The page's flag, or light where no theme is provided (a test that mounts one card).
+    pub fn now() -> Signal<bool> {
+        let dark = use_context::<Dark>();
+        Signal::derive(move || dark.is_some_and(|d| d.0.get()))
+    }
+}
+
 /// Everything the shell and the pages share. `Copy`: every field is a handle.
 #[derive(Clone, Copy)]
 pub struct Dashboard {
@@ -332,6 +344,26 @@ impl Dashboard {
             store.day_span(),
         )
         .0
+    }
+
+    /// Going to a view, for a chart whose parts drill down.
+    pub fn go_to(self) -> Callback<ViewState> {
+        Callback::new(move |state| self.go(state))
+    }
+
+    /// What a saved chart image says it shows (the period, with its zone) and its file name's
+    /// stem: the range's days, or the Today view's last 24 hours.
+    pub fn chart_period(self) -> Signal<(String, String)> {
+        Signal::derive(move || {
+            let stem = self.view.with(|v| match v.view {
+                usage_core::view::View::Today => "last-24-hours".to_owned(),
+                _ => {
+                    let (from, to) = v.range.to_query();
+                    format!("{from}-to-{to}")
+                }
+            });
+            (self.period(), stem)
+        })
     }
 
     /// Counts the clients of `store`, about to be shown over `range`, for the view on screen, in

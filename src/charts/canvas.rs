@@ -11,6 +11,8 @@ type CanvasError = <CanvasBackend as DrawingBackend>::ErrorType;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
+use usage_core::view::ViewState;
+
 use super::{Plot, Scale};
 
 /// A drawing function for [`ChartCanvas`]: it says where it drew the plot (`None` when drawing
@@ -174,6 +176,15 @@ pub fn ChartCanvas(
     /// The same numbers as a table, behind "Show as table".
     #[prop(optional)]
     table: Option<TableFn>,
+    /// Whether the page is dark: the chart redraws in the theme's ink when it changes.
+    #[prop(into)]
+    dark: Signal<bool>,
+    /// Where a click (or Enter) on a part goes, when it goes somewhere.
+    #[prop(optional)]
+    on_go: Option<Callback<ViewState>>,
+    /// What a saved image says it shows (the period, with its zone) and its file name's stem.
+    #[prop(into)]
+    period: Signal<(String, String)>,
 ) -> impl IntoView {
     let canvas_ref = NodeRef::<leptos::html::Canvas>::new();
     // The canvas's size is measured when the browser reports it (a ResizeObserver: once it first
@@ -206,12 +217,9 @@ pub fn ChartCanvas(
         }
     });
 
-    let dark = use_context::<crate::components::theme::Dark>();
     Effect::new(move |_| {
         // A change of theme redraws in its ink (set before this runs).
-        if let Some(dark) = dark {
-            dark.0.get();
-        }
+        dark.track();
         let generation = resized.get();
         if !shown.get() {
             return;
@@ -274,13 +282,12 @@ pub fn ChartCanvas(
             tip.set(target.map(|t| (t.tip, x, y)));
         }
     };
-    let dashboard = use_context::<crate::state::Dashboard>();
     let on_click = {
         let target_at = target_at.clone();
         move |event: web_sys::MouseEvent| {
             let Some((x, y)) = from_event(&event) else { return };
-            if let (Some(dashboard), Some(state)) = (dashboard, target_at(x, y).and_then(|t| t.go)) {
-                dashboard.go(state);
+            if let (Some(go), Some(state)) = (on_go, target_at(x, y).and_then(|t| t.go)) {
+                go.run(state);
             }
         }
     };
@@ -305,9 +312,9 @@ pub fn ChartCanvas(
             ("End", _) => last,
             ("Enter", Some(i)) => {
                 let target = parts[i].and_then(|(x, y)| target_at(x, y));
-                if let (Some(dashboard), Some(state)) = (dashboard, target.and_then(|t| t.go)) {
+                if let (Some(go), Some(state)) = (on_go, target.and_then(|t| t.go)) {
                     event.prevent_default();
-                    dashboard.go(state);
+                    go.run(state);
                 }
                 return;
             }
@@ -353,13 +360,7 @@ pub fn ChartCanvas(
                 <button type="button" class="link-button chart-frame__toggle" data-testid=format!("{testid}-png")
                     on:click=move |_| {
                         let Some(canvas) = canvas_ref.get_untracked() else { return };
-                        let (caption, stem) = dashboard.map(|d| {
-                            let stem = d.view.with_untracked(|v| match v.view {
-                                usage_core::view::View::Today => "last-24-hours".to_owned(),
-                                _ => { let (from, to) = v.range.to_query(); format!("{from}-to-{to}") }
-                            });
-                            (d.period(), stem)
-                        }).unwrap_or_default();
+                        let (caption, stem) = period.get_untracked();
                         // The label names the kind of chart for screen readers ("Line chart: …"); the image shows it.
                         let label = label.get_untracked();
                         let title = label.split_once(": ").map_or(label.as_str(), |(_, title)| title);

@@ -12,7 +12,7 @@ use crate::charts::doughnut::{Slice, draw_doughnut, slice_at, slice_point};
 use crate::charts::palette::{OTHER_COLOR, key_color};
 use crate::components::cards::{chart_label, report, share_items};
 use crate::components::legend::Legend;
-use crate::state::Dashboard;
+use crate::state::{Dark, Dashboard};
 
 /// How many values a card shows before "Other".
 const TOP: usize = 5;
@@ -192,7 +192,7 @@ pub fn BreakdownCard(
             }}
             <Show when=move || !as_list.get() fallback=move || view! { <ol class="toplist" data-testid="top-list">{list}</ol> }>
                 <div class="share">
-                    <ChartCanvas class="chart chart--doughnut" testid=testid.map_or_else(|| format!("chart-doughnut-{}", dimension.as_str()), str::to_owned)
+                    <ChartCanvas class="chart chart--doughnut" dark=Dark::now() on_go=dashboard.go_to() period=dashboard.chart_period() testid=testid.map_or_else(|| format!("chart-doughnut-{}", dimension.as_str()), str::to_owned)
                         label=Signal::derive(move || format!("Doughnut chart of the top {TOP} {} by requests, and all others", dimension.plural()))
                         draw=Box::new(move |root, scale| slices.with(|d| report(draw_doughnut(root, d, scale))))
                         hit=hit()

@@ -15,7 +15,7 @@ use crate::charts::palette::key_color;
 use crate::charts::stacked_bar::{Bar, bar_at, bar_point, draw_stacked_bars};
 use crate::charts::{Plot, Series, fit_path};
 use crate::components::legend::{Legend, LegendItem};
-use crate::state::Dashboard;
+use crate::state::{Dark, Dashboard};
 
 /// A value's name as a chart draws it: control characters made visible (canvas text cannot be
 /// isolated), and long URL templates shortened at the start, where they are most alike.
@@ -261,7 +261,7 @@ pub fn SeriesCard(
                 <span class="card__spacer"></span>
                 <MetricSwitch shown=metric dimension=dimension/>
             </header>
-            <ChartCanvas class="chart chart--line" testid=testid
+            <ChartCanvas class="chart chart--line" dark=Dark::now() on_go=dashboard.go_to() period=dashboard.chart_period() testid=testid
                 label=Signal::derive(move || format!("Line chart: {}, {}", heading(), per()))
                 draw=Box::new(move |root, scale| chart.with(|d| report(draw_line_chart(root, d, scale))))
                 hit=hit points=points table=table/>
@@ -433,7 +433,7 @@ pub fn StatusBarsCard(
                 <h2 class="card__title">{title}</h2>
                 <span class="card__sub">{move || sub.get()}</span>
             </header>
-            <ChartCanvas class="chart chart--bars" testid=testid
+            <ChartCanvas class="chart chart--bars" dark=Dark::now() on_go=dashboard.go_to() period=dashboard.chart_period() testid=testid
                 label=Signal::derive(move || format!("Stacked bar chart: {title}, by status class"))
                 draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
                 hit=hit points=bar_points(Signal::derive(move || rows.with(Vec::len))) table=status_table(dimension.into(), rows)/>
@@ -517,7 +517,7 @@ pub fn StatusCodesCard(#[prop(into)] sub: Signal<String>, #[prop(into)] filter: 
                 <span class="card__sub">{move || sub.get()}</span>
             </header>
             {note}
-            <ChartCanvas class="chart chart--bars" testid="chart-status-codes"
+            <ChartCanvas class="chart chart--bars" dark=Dark::now() on_go=dashboard.go_to() period=dashboard.chart_period() testid="chart-status-codes"
                 label=Signal::derive(move || "Bar chart of requests per status code, coloured by class".to_owned())
                 draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
                 hit=hit points=bar_points(Signal::derive(move || rows.with(Vec::len))) table=status_table(dimension.into(), rows.into())/>

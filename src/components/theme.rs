@@ -3,14 +3,12 @@
 //! from main.css (`data-theme` on `<html>`); the charts redraw in the theme's ink.
 
 use leptos::prelude::*;
+
+use crate::state::Dark;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
 use crate::charts::palette::ink;
-
-/// Whether the page is dark now: charts track it to redraw.
-#[derive(Clone, Copy)]
-pub struct Dark(pub Memo<bool>);
 
 const CHOICES: [(&str, &str); 3] = [("light", "Light"), ("dark", "Dark"), ("system", "System")];
 

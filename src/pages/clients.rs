@@ -14,7 +14,7 @@ use crate::components::data_table::DataTable;
 use crate::components::legend::{Legend, LegendItem};
 use crate::pages::overview::scope_caption;
 use crate::shell::Chosen;
-use crate::state::Dashboard;
+use crate::state::{Dark, Dashboard};
 
 /// URL templates shown per client before "other URLs".
 const TOP_URLS: usize = 5;
@@ -165,7 +165,7 @@ fn UrlsByClient(filter: Memo<RecordFilter>) -> impl IntoView {
                 <h2 class="card__title">"Request URL counts by client"</h2>
                 <span class="card__sub">"each chosen client's calls, by URL template"</span>
             </header>
-            <ChartCanvas class="chart chart--bars" testid="chart-urls-by-client"
+            <ChartCanvas class="chart chart--bars" dark=Dark::now() on_go=dashboard.go_to() period=dashboard.chart_period() testid="chart-urls-by-client"
                 label=Signal::derive(|| "Stacked bar chart of each chosen client's requests by URL template".to_owned())
                 draw=Box::new(move |root, scale| bars.with(|d| report(draw_stacked_bars(root, d, scale))))
                 hit=hit points=crate::components::cards::bar_points(Signal::derive(move || chosen.resolved.with(|r| r.clients.len())))/>
