@@ -3,34 +3,21 @@
 
 use leptos::prelude::*;
 use usage_core::query::client_count;
-use usage_core::selection::ResolvedSelection;
 use usage_core::view::View;
-use usage_core::{Breakdown, Dimension, RecordFilter};
 
 use crate::components::connect_dialog::ConnectDialog;
 use crate::components::date_range::DateRangeFilter;
 use crate::components::file_open::FileOpen;
 use crate::components::filter_pills::FilterPills;
 use crate::components::kpi_tiles::KpiTiles;
-use crate::components::selection_dialog::{SelectionDialog, SelectionMode};
+use crate::components::selection_dialog::SelectionDialog;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::source_banner::SourceBanner;
 use crate::notices::Notices;
 use crate::pages::{clients::Clients, explore::Explore, overview::Overview, today::Today, urls::Urls};
 use crate::sources::controller::SourceController;
 use crate::state::Dashboard;
-
-/// The saved client/URL selection resolved against the data, for the pages' charts.
-#[derive(Clone, Copy)]
-pub struct Chosen {
-    pub resolved: Memo<ResolvedSelection>,
-    /// Every URL template through the link's filters.
-    pub templates: Memo<Breakdown>,
-    /// The link's filters and the chosen URL templates: what the client charts count.
-    pub scope: Memo<RecordFilter>,
-    /// Opens the selection dialog in a mode.
-    pub open: RwSignal<Option<SelectionMode>>,
-}
+use crate::state::chosen::{Chosen, SelectionMode};
 
 #[component]
 pub fn Shell() -> impl IntoView {
@@ -38,36 +25,8 @@ pub fn Shell() -> impl IntoView {
     let controller = expect_context::<SourceController>();
     let theme = crate::components::theme::provide_theme();
     let store = dashboard.store;
-    let templates = Memo::new(move |_| {
-        let span = dashboard.span.get();
-        store.with(|s| {
-            dashboard.filter.with(|f| {
-                dashboard
-                    .prepared(Dimension::Template, s, span, f)
-                    .unwrap_or_else(|| s.breakdown(span, Dimension::Template, f, false))
-            })
-        })
-    });
-    let resolved = Memo::new(move |_| {
-        store.with(|s| {
-            dashboard
-                .clients
-                .with(|c| dashboard.selection.get().resolve(s, &c.rows))
-        })
-    });
-    let scope = Memo::new(move |_| {
-        let filter = dashboard.filter.get();
-        match resolved.with(|r| r.templates.clone()) {
-            Some(ids) => store.with(|s| filter.and_templates(s, &ids)),
-            None => filter,
-        }
-    });
-    let chosen = Chosen {
-        resolved,
-        templates,
-        scope,
-        open: RwSignal::new(None),
-    };
+    let chosen = Chosen::new(dashboard);
+    let resolved = chosen.resolved;
     provide_context(chosen);
 
     let totals = Memo::new(move |_| dashboard.clients.with(|c| c.total));

@@ -7,8 +7,8 @@ use usage_core::selection::MAX_CLIENTS;
 use usage_core::{Breakdown, ClientSelection, Dimension, UsageStore};
 use wasm_bindgen::JsCast;
 
-use crate::shell::Chosen;
 use crate::state::Dashboard;
+use crate::state::chosen::{Chosen, SelectionMode};
 
 /// One checkable line of the dialog.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,15 +62,6 @@ fn listed<'a>(entries: impl Iterator<Item = (&'a str, &'a str, u64)>) -> Listed 
         out.matching += 1;
     }
     out
-}
-
-/// Which lists the dialog shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SelectionMode {
-    /// "Choose clients and URLs": both lists.
-    Both,
-    /// "Template URL selections": the URL list only; Restore defaults restores only the URLs.
-    Urls,
 }
 
 /// A modal dialog with search, select-all and restore-defaults. Escape closes

@@ -13,7 +13,7 @@ use crate::components::cards::{SeriesCard, StatusCodesCard, chart_label, report}
 use crate::components::data_table::DataTable;
 use crate::components::legend::{Legend, LegendItem};
 use crate::pages::overview::scope_caption;
-use crate::shell::Chosen;
+use crate::state::chosen::Chosen;
 use crate::state::{Dark, Dashboard};
 
 /// URL templates shown per client before "other URLs".

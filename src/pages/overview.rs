@@ -10,8 +10,8 @@ use crate::components::cards::{SeriesCard, StatusBarsCard, StatusCodesCard};
 use crate::components::data_table::DataTable;
 use crate::components::export::ExportButtons;
 use crate::components::misbehaving::Misbehaving;
-use crate::shell::Chosen;
 use crate::state::Dashboard;
+use crate::state::chosen::Chosen;
 
 /// "all URL templates", or how many of them the charts count.
 pub fn scope_caption(chosen: Chosen) -> Signal<String> {

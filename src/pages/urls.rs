@@ -8,9 +8,8 @@ use usage_core::selection::MAX_CLIENTS;
 
 use crate::components::cards::{SeriesCard, StatusCodesCard};
 use crate::components::data_table::DataTable;
-use crate::components::selection_dialog::SelectionMode;
-use crate::shell::Chosen;
 use crate::state::Dashboard;
+use crate::state::chosen::{Chosen, SelectionMode};
 
 /// URL templates charted when none are chosen.
 const DEFAULT_URLS: usize = 5;

@@ -5,6 +5,8 @@
 //! [`Dashboard::go`], and everything on screen follows [`Dashboard::view`], so Back, Forward,
 //! a reload and a shared link all show the same thing.
 
+pub mod chosen;
+
 use std::sync::Arc;
 
 use chrono::NaiveDate;
