@@ -593,14 +593,17 @@ async fn clickhouse_source_matches_the_file() {
 
     // The Today view: 7 requests in the last hour, in ClickHouse alone (the range views never
     // include today), counted per 10 minutes by client and status only, as the view shows them.
+    // They are today's in UTC even just after midnight, or the overview's yesterday would count
+    // them too.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
+    let since = (now - 1_200).max(now - now.rem_euclid(86_400));
     let mut body = String::from("INSERT INTO callboard_e2e.usage_local FORMAT TabSeparated\n");
     for (i, status) in [200, 200, 200, 200, 200, 503, 503].iter().enumerate() {
         body.push_str(&format!(
             "{}\tc1\tClient 1\tGET\t/v1/orders\t{status}\t198.51.100.1\t\t\t0\t12.5\t1\n",
-            now - 1_200 - 60 * i as i64
+            since + (now - since) * i as i64 / 7
         ));
     }
     run(&first, &body);
