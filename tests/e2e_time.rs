@@ -48,6 +48,16 @@ fn write_log(d: NaiveDate) -> String {
     path.display().to_string()
 }
 
+/// Today in the browser's own zone (the driver sets `TZ`), as a link with `tz=local` counts it.
+async fn browser_today(client: &fantoccini::Client) -> NaiveDate {
+    let shown = script(
+        client,
+        "const d = new Date(); return [d.getFullYear(), d.getMonth() + 1, d.getDate()].join('-')",
+    )
+    .await;
+    NaiveDate::parse_from_str(shown.as_str().unwrap_or_default(), "%Y-%m-%d").expect("the browser's date")
+}
+
 /// Shows the link with `query` in the page, as Back and Forward do (a reload would lose the
 /// opened file).
 async fn follow(client: &fantoccini::Client, query: &str) {
@@ -331,7 +341,9 @@ async fn zones_tooltips_and_comparison() {
     script(&client, "document.activeElement.blur(); return 0").await;
     let body = client.find(Locator::Css("body")).await.expect("body");
     body.send_keys("7").await.expect("7");
-    let last = today().pred_opt().expect("yesterday");
+    // The link counts New York's days (tz=local): its yesterday, not UTC's, which differs in
+    // the hours after UTC midnight.
+    let last = browser_today(&client).await.pred_opt().expect("yesterday");
     let week_from = last - Days::new(6);
     eventually("7: the last 7 days", || async {
         query().await.contains(&format!("from={week_from}&to={last}"))
