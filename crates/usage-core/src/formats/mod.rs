@@ -370,12 +370,19 @@ enum ReaderState {
         line: usize,
         report: ReadReport,
     },
-    Json(Vec<u8>),
+    /// A table, gathered whole and read at the end.
+    Table(Vec<u8>, &'static tabular::TableKind),
+    /// JSON documents or lines, gathered whole and mapped record by record at the end.
+    Json {
+        buffer: Vec<u8>,
+        record: MapRecord,
+        epoch: Option<EpochOf>,
+    },
 }
 
 impl FileReader {
     pub fn new(format: Format) -> FileReader {
-        let state = match format.description().reading {
+        let state = match &format.description().reading {
             Reading::CallboardCsv => ReaderState::Csv(callboard_csv::CsvReader::new()),
             Reading::AccessLog => ReaderState::Lines {
                 parser: access_log::AccessLog::default(),
@@ -383,7 +390,12 @@ impl FileReader {
                 line: 0,
                 report: ReadReport::default(),
             },
-            Reading::Table(_) | Reading::Json { .. } => ReaderState::Json(Vec::new()),
+            Reading::Table(kind) => ReaderState::Table(Vec::new(), kind),
+            Reading::Json { record, epoch } => ReaderState::Json {
+                buffer: Vec::new(),
+                record: *record,
+                epoch: *epoch,
+            },
         };
         FileReader {
             format,
@@ -432,7 +444,7 @@ impl FileReader {
                 carry.drain(..end);
                 Ok(())
             }
-            ReaderState::Json(buffer) => {
+            ReaderState::Table(buffer, _) | ReaderState::Json { buffer, .. } => {
                 if buffer.len() + chunk.len() > MAX_JSON_BYTES {
                     return Err(ReadError::JsonTooLarge);
                 }
@@ -465,15 +477,12 @@ impl FileReader {
                 report.notes.extend(parser.notes());
                 Ok(report)
             }
-            ReaderState::Json(buffer) => match &self.format.description().reading {
-                Reading::Table(tabular::TableKind::Generic(_)) => {
-                    tabular::read(&buffer, &tabular::TableKind::Generic(mapping), builder)
-                }
-                Reading::Table(kind) => tabular::read(&buffer, kind, builder),
-                Reading::Json { record, epoch } => read_json(&buffer, *record, *epoch, builder),
-                // Streamed formats never gather a buffer.
-                Reading::CallboardCsv | Reading::AccessLog => Ok(ReadReport::default()),
-            },
+            // A generic CSV's columns are the user's, when they confirmed them.
+            ReaderState::Table(buffer, tabular::TableKind::Generic(_)) => {
+                tabular::read(&buffer, &tabular::TableKind::Generic(mapping), builder)
+            }
+            ReaderState::Table(buffer, kind) => tabular::read(&buffer, kind, builder),
+            ReaderState::Json { buffer, record, epoch } => read_json(&buffer, record, epoch, builder),
         }
     }
 }
