@@ -37,7 +37,8 @@ pub struct Outcome {
     pub live: Option<LiveInfo>,
 }
 
-/// What a live source answered besides its usage.
+/// What a live source answered besides its usage, as the worker sends it (dates as text, the
+/// server's latencies as numbers); the page keeps it as `sources::Live` (`Live::from_answer`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveInfo {
     pub url: String,

@@ -7,10 +7,14 @@ pub mod rest;
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use usage_core::StatusDetail;
+use usage_core::format::parse_iso_date;
 use usage_core::formats::ReadReport;
 use usage_core::rest::ApiMeta;
 use usage_core::{DateRange, UsageStore};
+
+use crate::ingest::protocol::LiveInfo;
 
 /// What the dashboard is showing and where it came from.
 #[derive(Clone, Debug)]
@@ -33,7 +37,8 @@ pub enum DataSource {
     Live(Box<Live>),
 }
 
-/// What a live source answered, besides the usage.
+/// What a live source answered, besides the usage: the worker's [`LiveInfo`] as the page keeps it
+/// (made by [`Live::from_answer`], the one place one becomes the other).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Live {
     pub url: String,
@@ -56,6 +61,26 @@ pub struct Live {
     /// The zone whose clock the source counted its buckets on (an IANA name), when it was asked
     /// to (ClickHouse); `None` for UTC.
     pub zone: Option<String>,
+}
+
+impl Live {
+    /// The page's copy of what the worker said, for a source of a kind that can do `can`, with
+    /// `today` standing in for a date the worker wrote out of shape. The latencies are not kept
+    /// here: they go into the store.
+    pub fn from_answer(info: LiveInfo, can: usage_core::live::Capabilities, today: NaiveDate) -> Live {
+        let day = |text: &str| parse_iso_date(text).unwrap_or(today);
+        Live {
+            range: DateRange::new(day(&info.from), day(&info.to), today),
+            url: info.url,
+            kind: info.kind,
+            can,
+            fetched_at: info.fetched_at,
+            caveat: info.caveat,
+            meta: info.meta,
+            served_from: info.served_from,
+            zone: info.zone,
+        }
+    }
 }
 
 /// One opened file and what reading it found.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use js_sys::Array;
 use usage_core::DateRange;
-use usage_core::format::{iso_date, parse_iso_date};
+use usage_core::format::iso_date;
 use usage_core::rest::origin_of;
 use usage_core::zone::Offsets;
 use wasm_bindgen::JsValue;
@@ -162,18 +162,7 @@ pub async fn fetch(
     let store = store.with_counted_latency(
         usage_core::latency::CountedLatency::from_numbers(&info.latency, filters.to_vec()).unwrap_or_default(),
     );
-    let day = |text: &str| parse_iso_date(text).unwrap_or(today);
-    let live = Live {
-        url: info.url,
-        kind: info.kind,
-        can: kind.capabilities(),
-        fetched_at: info.fetched_at,
-        range: DateRange::new(day(&info.from), day(&info.to), today),
-        caveat: info.caveat,
-        meta: info.meta,
-        served_from: info.served_from,
-        zone: info.zone,
-    };
+    let live = Live::from_answer(info, kind.capabilities(), today);
     Ok(Dataset {
         store: Arc::new(store),
         source: DataSource::Live(Box::new(live)),
