@@ -154,7 +154,7 @@ impl SourceController {
                     zone,
                     before: None,
                     latency,
-                    window,
+                    window: can.lists_callers.then_some(window),
                 };
             }
             let window_of = |range: &DateRange| {
@@ -181,7 +181,7 @@ impl SourceController {
                 zone,
                 before,
                 latency,
-                window,
+                window: can.lists_callers.then_some(window),
             }
         });
         // A server that applies the link's filters itself (its /meta says so) is asked again when

@@ -34,9 +34,10 @@ pub struct Ask {
     pub before: Option<DateRange>,
     /// The latencies the view's widgets show (ClickHouse counts them).
     pub latency: Option<usage_core::clickhouse::LatencyAsk>,
-    /// The view's own window: ClickHouse lists the IP addresses or users with most requests in
-    /// it one by one, and counts the rest together (`usage_core::clickhouse::Listing`).
-    pub window: usage_core::zone::Window,
+    /// The view's own window, for a source that lists the callers with most requests in it one by
+    /// one and counts the rest together (`usage_core::clickhouse::Listing`); `None` for the others,
+    /// so a moved window asks them nothing new.
+    pub window: Option<usage_core::zone::Window>,
 }
 
 thread_local! {
@@ -115,10 +116,7 @@ fn live_job(
             ("before_from", text(ask.before.map(|b| b.to_query().0))),
             ("before_to", text(ask.before.map(|b| b.to_query().1))),
             ("latency", text(ask.latency.as_ref().map(|l| l.to_text()))),
-            (
-                "window",
-                JsValue::from_str(&format!("{} {}", ask.window.start, ask.window.end)),
-            ),
+            ("window", text(ask.window.map(|w| format!("{} {}", w.start, w.end)))),
             ("latency_only", JsValue::from_bool(latency_only)),
             ("session", JsValue::from_str(&SESSION.with(String::clone))),
             ("fetch", JsValue::from(number)),
