@@ -2,43 +2,21 @@
 //! (../shared/formats.md), with totals per client and status class counted by
 //! hand, today left out as the dashboard does, and malformed input.
 
-use chrono::NaiveDate;
-use usage_core::formats::{FileReader, Format, ReadError, ReadReport, detect, read_in_chunks};
-use usage_core::query::{DaySpan, Dimension, RecordFilter};
-use usage_core::{DateRange, StatusClass, StoreBuilder, UsageStore};
+mod common;
+use common::today;
 
-/// "Today" for every fixture: its rows dated 2026-11-23 must not count.
-fn today() -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, 23).expect("a date")
-}
-
-fn read(text: &str) -> Result<(Format, UsageStore, ReadReport), ReadError> {
-    let format = detect(text.as_bytes())?;
-    let (store, report) = read_in_chunks(format, text.as_bytes(), 13)?;
-    Ok((format, store, report))
-}
+use usage_core::formats::{FileReader, Format, ReadError, ReadReport, detect};
+use usage_core::query::DaySpan;
+use usage_core::{DateRange, StoreBuilder, UsageStore};
 
 /// Per client name: (total, 2xx, 3xx, 4xx, 429, 5xx, other) over the last 30 days before `today()`.
 fn totals(store: &UsageStore) -> Vec<(String, [u64; 7])> {
-    let span = DaySpan::from(&DateRange::default_for(today()));
-    store
-        .breakdown(span, Dimension::Client, &RecordFilter::all(), false)
-        .rows
-        .iter()
-        .map(|u| {
-            let c = |k| u.counts.get(k);
-            let classes = [
-                u.counts.total(),
-                c(StatusClass::Success),
-                c(StatusClass::Redirect),
-                c(StatusClass::ClientError),
-                c(StatusClass::RateLimited),
-                c(StatusClass::ServerError),
-                c(StatusClass::Other),
-            ];
-            (store.client_name(u.key).to_owned(), classes)
-        })
-        .collect()
+    common::class_totals(store, DaySpan::from(&DateRange::default_for(today())))
+}
+
+/// Reads a fixture in 13-byte chunks.
+fn read(text: &str) -> Result<(Format, UsageStore, ReadReport), ReadError> {
+    common::read(text.as_bytes(), 13)
 }
 
 // Guards Genesys query results: status429 is taken out of status400, requests beyond the

@@ -1,6 +1,9 @@
 //! What a hostile or unlucky file does to the readers: every good record is kept,
 //! every bad one is skipped with its line number and a reason in words, and nothing wraps.
 
+mod common;
+use common::total;
+
 use proptest::prelude::*;
 use usage_core::formats::encoding::TextEncoding;
 use usage_core::formats::{Format, ReadError, ReadReport, detect, read_file, read_in_chunks};
@@ -8,29 +11,13 @@ use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::store::{Row, RowError};
 use usage_core::{StatusClass, StoreBuilder, UsageStore};
 
+/// Reads a file in 7-byte chunks.
 fn read(text: &str) -> (Format, UsageStore, ReadReport) {
-    let format = detect(text.as_bytes()).expect("a known format");
-    let (store, report) = read_in_chunks(format, text.as_bytes(), 7).expect("readable");
-    (format, store, report)
+    common::read(text.as_bytes(), 7).expect("a known, readable format")
 }
 
 fn lines(report: &ReadReport) -> Vec<usize> {
     report.problems.iter().map(|p| p.line).collect()
-}
-
-/// Every request in the store, summed over all time.
-fn total(store: &UsageStore) -> u64 {
-    store
-        .breakdown(
-            DaySpan { start: 0, end: 50_000 },
-            Dimension::Client,
-            &RecordFilter::all(),
-            false,
-        )
-        .rows
-        .iter()
-        .map(|g| g.counts.total())
-        .sum()
 }
 
 fn ndjson_record(i: usize) -> String {

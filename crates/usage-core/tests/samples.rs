@@ -1,10 +1,12 @@
 //! Every reader against the real files in ../shared/samples (see its PROVENANCE.md),
 //! and against the expected output shipped with them where there is some.
 
+mod common;
+
 use std::path::PathBuf;
 
 use serde_json::Value;
-use usage_core::formats::{Format, ReadReport, detect, read_in_chunks};
+use usage_core::formats::{Format, ReadReport};
 use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::{StatusClass, UsageRecord, UsageStore};
 
@@ -17,9 +19,7 @@ fn sample(path: &str) -> Vec<u8> {
 
 /// Detects the format and reads the file in small chunks, as the browser does.
 fn read(bytes: &[u8]) -> (Format, UsageStore, ReadReport) {
-    let format = detect(&bytes[..bytes.len().min(64 * 1024)]).expect("a recognised format");
-    let (store, report) = read_in_chunks(format, bytes, 97).expect("readable");
-    (format, store, report)
+    common::read(bytes, 97).expect("a recognised, readable format")
 }
 
 fn ts(text: &str) -> i64 {
