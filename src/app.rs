@@ -8,8 +8,8 @@ use wasm_bindgen::closure::Closure;
 
 use crate::charts::palette;
 use crate::shell::Shell;
-use crate::sources::controller::SourceController;
 use crate::state::Dashboard;
+use crate::state::live::SourceController;
 
 /// The Callboard app.
 #[component]

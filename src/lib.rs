@@ -6,7 +6,6 @@
 pub mod app;
 pub mod bench;
 pub mod charts;
-pub mod clock;
 pub mod components;
 pub mod ingest;
 pub mod notices;

@@ -10,14 +10,14 @@ use crate::components::date_range::DateRangeFilter;
 use crate::components::file_open::FileOpen;
 use crate::components::filter_pills::FilterPills;
 use crate::components::kpi_tiles::KpiTiles;
+use crate::components::notices::Notices;
 use crate::components::selection_dialog::SelectionDialog;
 use crate::components::shortcuts::Shortcuts;
 use crate::components::source_banner::SourceBanner;
-use crate::notices::Notices;
 use crate::pages::{clients::Clients, explore::Explore, overview::Overview, today::Today, urls::Urls};
-use crate::sources::controller::SourceController;
 use crate::state::Dashboard;
 use crate::state::chosen::{Chosen, SelectionMode};
+use crate::state::live::SourceController;
 
 #[component]
 pub fn Shell() -> impl IntoView {

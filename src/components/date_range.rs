@@ -123,8 +123,8 @@ fn TimeControls() -> impl IntoView {
 pub fn ZoneSelect() -> impl IntoView {
     let dashboard = expect_context::<Dashboard>();
     let zone_value = move || dashboard.view.with(|v| v.zone.as_query().to_owned());
-    let local_name = crate::clock::local_zone_name();
-    let mut names = crate::clock::zone_names();
+    let local_name = crate::state::clock::local_zone_name();
+    let mut names = crate::state::clock::zone_names();
     // A zone the link names that the browser does not list still shows as chosen.
     if let ZoneChoice::Named(name) = dashboard.view.with_untracked(|v| v.zone.clone())
         && !names.contains(&name)

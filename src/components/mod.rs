@@ -13,6 +13,7 @@ pub mod legend;
 pub mod live_details;
 pub mod mapping_dialog;
 pub mod misbehaving;
+pub mod notices;
 pub mod selection_dialog;
 pub mod shortcuts;
 pub mod source_banner;

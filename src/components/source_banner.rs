@@ -7,10 +7,10 @@ use usage_core::formats::ReadReport;
 use usage_core::range::date_of_day;
 
 use crate::components::live_details::LiveDetails;
-use crate::sources::controller::SourceController;
 use crate::sources::file::size_text;
 use crate::sources::{DataSource, LoadedFile};
 use crate::state::Dashboard;
+use crate::state::live::SourceController;
 
 #[component]
 pub fn SourceBanner() -> impl IntoView {

@@ -1,6 +1,5 @@
 //! Where usage data comes from. Each source yields a core `UsageStore`.
 
-pub mod controller;
 pub mod demo;
 pub mod file;
 pub mod rest;

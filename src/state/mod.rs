@@ -4,8 +4,18 @@
 //! The link is the one source of truth for the view. Nothing writes the address bar but
 //! [`Dashboard::go`], and everything on screen follows [`Dashboard::view`], so Back, Forward,
 //! a reload and a shared link all show the same thing.
+//!
+//! Here: the dashboard's signals and the queries every page shares; `link` (the address bar's
+//! one writer), `clock` (the only reader of the clock), `zone` (the offsets days follow),
+//! `chosen` (the chart selection) and `live` (the live source's controller, which turns the
+//! link into fetches). The sources only yield datasets; what reaches the dashboard goes
+//! through here.
 
 pub mod chosen;
+pub mod clock;
+pub mod link;
+pub mod live;
+pub mod zone;
 
 use std::sync::Arc;
 
@@ -15,10 +25,11 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_location, use_navigate};
 use usage_core::formats::tabular::MappingProposal;
 use usage_core::query::StatusDetail;
-use usage_core::view::{ViewNotice, ViewState, parse_query, write_query, zone_of};
+use usage_core::view::{ViewNotice, ViewState, parse_query, zone_of};
 use usage_core::zone::{Offsets, Window, ZoneChoice, default_granularity, granularities};
 use usage_core::{Breakdown, ClientSelection, DateRange, Dimension, Granularity, RecordFilter, UsageStore};
 
+use self::zone::zone_offsets;
 use crate::notices::Notice;
 use crate::sources::{DataSource, Dataset};
 use crate::{sources, storage};
@@ -55,43 +66,6 @@ fn take_prepared(
             Some(p.breakdowns.swap_remove(at))
         })
         .flatten()
-}
-
-/// The offsets days and buckets follow in `zone` (named `name`) for data whose widest bucket is
-/// `data_bucket` seconds over UTC days `day_span`, with the zone's label and why it is not the one
-/// asked for. The offsets cover the data and the last 400 days (a year's comparison included).
-fn zone_offsets(
-    zone: &ZoneChoice,
-    name: Option<String>,
-    counted_in_zone: bool,
-    data_bucket: i64,
-    day_span: Option<(i64, i64)>,
-) -> (Offsets, String, Option<String>) {
-    let label = name.unwrap_or_else(|| if *zone == ZoneChoice::Utc { "UTC" } else { "local time" }.to_owned());
-    if *zone == ZoneChoice::Utc {
-        return (Offsets::utc(), label, None);
-    }
-    if data_bucket >= 86_400 && !counted_in_zone {
-        return (
-            Offsets::utc(),
-            "UTC".to_owned(),
-            Some(format!(
-                "This data counts whole UTC days, so its days stay UTC days rather than {label} days, as the vendor's own report does."
-            )),
-        );
-    }
-    let now = crate::clock::now();
-    let (first, last) = day_span.unwrap_or((now / 86_400, now / 86_400));
-    let from = (first * 86_400).min(now - 400 * 86_400).max(0) - 8 * 86_400;
-    let until = ((last + 2) * 86_400).max(now + 2 * 86_400);
-    match crate::clock::offsets(zone, from, until) {
-        Ok(offsets) => (offsets, label, None),
-        Err(problem) => (
-            Offsets::utc(),
-            "UTC".to_owned(),
-            Some(format!("Times are in UTC: {problem}.")),
-        ),
-    }
 }
 
 /// Whether the page is dark now (the theme provides it): charts redraw in its ink.
@@ -179,7 +153,7 @@ impl Dashboard {
         let mut notices = Vec::new();
         // One reading of the clock for the demo and `now`, so the demo's last bucket is the one
         // the Today view shows as still filling.
-        let started = crate::clock::now();
+        let started = crate::state::clock::now();
         let dataset = sources::demo::load(started).unwrap_or_else(|message| {
             notices.push(Notice::DemoFailed(message));
             Dataset {
@@ -202,7 +176,7 @@ impl Dashboard {
         let zone = Memo::new(move |_| pairs.with(|p| zone_of(p)));
         let zone_name = Memo::new(move |_| match zone.get() {
             ZoneChoice::Utc => None,
-            ZoneChoice::Local => crate::clock::local_zone_name(),
+            ZoneChoice::Local => crate::state::clock::local_zone_name(),
             ZoneChoice::Named(name) => Some(name),
         });
         // The zone a live source counted its buckets on (ClickHouse, asked for one).
@@ -230,10 +204,15 @@ impl Dashboard {
         // timers), so a tab left open past midnight moves its "yesterday" on without a reload.
         // `today` changes, and with it everything after, only at midnight.
         let now = RwSignal::new(started);
-        let _ = set_interval_with_handle(move || now.set(crate::clock::now()), std::time::Duration::from_secs(60));
-        let on_focus = window_event_listener(leptos::ev::focus, move |_| now.set(crate::clock::now()));
+        let _ = set_interval_with_handle(
+            move || now.set(crate::state::clock::now()),
+            std::time::Duration::from_secs(60),
+        );
+        let on_focus = window_event_listener(leptos::ev::focus, move |_| now.set(crate::state::clock::now()));
         // `visibilitychange` bubbles from the document to the window.
-        let on_shown = window_event_listener(leptos::ev::visibilitychange, move |_| now.set(crate::clock::now()));
+        let on_shown = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            now.set(crate::state::clock::now())
+        });
         on_cleanup(move || {
             on_focus.remove();
             on_shown.remove();
@@ -335,24 +314,6 @@ impl Dashboard {
         }
     }
 
-    /// The offsets that `store`'s days will follow once it is on screen (an opened file counts
-    /// on the link's zone), so that the range it opens with covers its days in that zone.
-    pub fn offsets_for(&self, store: &UsageStore) -> Offsets {
-        zone_offsets(
-            &self.zone.get_untracked(),
-            self.zone_name.get_untracked(),
-            false,
-            store.widest_bucket().seconds().max(1),
-            store.day_span(),
-        )
-        .0
-    }
-
-    /// Going to a view, for a chart whose parts drill down.
-    pub fn go_to(self) -> Callback<ViewState> {
-        Callback::new(move |state| self.go(state))
-    }
-
     /// What a saved chart image says it shows (the period, with its zone) and its file name's
     /// stem: the range's days, or the Today view's last 24 hours.
     pub fn chart_period(self) -> Signal<(String, String)> {
@@ -430,63 +391,6 @@ impl Dashboard {
             format!("{} – {}", long_date(r.from()), long_date(r.to()))
         };
         format!("{days} · {zone}")
-    }
-
-    /// The address of `state`: this page with its query string, so it works under any sub-path.
-    pub fn href(&self, state: &ViewState) -> String {
-        let query = write_query(&state.to_query());
-        format!(
-            "{}{}",
-            self.path.get_untracked(),
-            if query.is_empty() { "?".to_owned() } else { query }
-        )
-    }
-
-    /// Shows `state`: the one place that writes the address bar. A new entry in the history,
-    /// so Back returns to what was on screen; nothing happens when the view does not change.
-    pub fn go(&self, state: ViewState) {
-        if self.view.with_untracked(|v| *v == state) {
-            return;
-        }
-        self.navigate.run((self.href(&state), false));
-    }
-
-    /// Follows a click on one of the dashboard's own links (tabs, drill-downs, "View all") in
-    /// this page, through [`Dashboard::go`]'s writer. A click with a modifier key, or on any other
-    /// link, is left to the browser (a new tab, a download).
-    pub fn follow(&self, event: &web_sys::MouseEvent) {
-        use wasm_bindgen::JsCast;
-        if event.default_prevented()
-            || event.button() != 0
-            || event.meta_key()
-            || event.ctrl_key()
-            || event.shift_key()
-            || event.alt_key()
-        {
-            return;
-        }
-        let anchor = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("a[href]").ok().flatten());
-        let Some(href) = anchor.as_ref().and_then(|a| a.get_attribute("href")) else {
-            return;
-        };
-        let ours = href
-            .strip_prefix(&self.path.get_untracked())
-            .is_some_and(|rest| rest.starts_with('?'));
-        if !ours || anchor.is_some_and(|a| a.has_attribute("download") || a.has_attribute("target")) {
-            return;
-        }
-        event.prevent_default();
-        self.navigate.run((href, false));
-    }
-
-    /// The view on screen with `change` applied.
-    pub fn go_with(&self, change: impl FnOnce(&mut ViewState)) {
-        let mut next = self.view.get_untracked();
-        change(&mut next);
-        self.go(next);
     }
 
     /// Shows a notice, replacing any of the same kind.

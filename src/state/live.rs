@@ -110,7 +110,7 @@ impl SourceController {
                         (usage_core::range::day_number(earliest) - 2) * 86_400,
                         (usage_core::range::day_number(today_utc) + 2) * 86_400,
                     );
-                    let offsets = crate::clock::offsets(&ZoneChoice::Named(name.clone()), from, until).ok()?;
+                    let offsets = crate::state::clock::offsets(&ZoneChoice::Named(name.clone()), from, until).ok()?;
                     Some((name, offsets))
                 });
             let utc_days = |window: Window, today| DateRange::new(day(window.start), day(window.end - 1), today);
