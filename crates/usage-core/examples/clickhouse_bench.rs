@@ -173,7 +173,7 @@ fn main() {
         dimension: Dimension::Client,
         key: "client-3".into(),
     }];
-    // Each view as the dashboard asks for it (`src/sources/controller.rs`): the UTC days its own
+    // Each view as the dashboard asks for it (`src/state/live.rs`): the UTC days its own
     // days touch, in buckets of its range's natural granularity (hours up to 2 days, else days)
     // on its zone's clock, its dimensions, its filters. A comparison with the period just before
     // touches the range, so it is one query over both.
