@@ -183,13 +183,13 @@ fn api_handler(request: &Request, stream: &mut std::net::TcpStream) -> bool {
 }
 #[tokio::test(flavor = "multi_thread")]
 async fn dashboard_end_to_end() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(api_handler, String::new()).await;
+    let session = Session::start(api_handler, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
 
     client.goto(&base).await.expect("open the dashboard");
-    let first_total = text(&client, "kpi-total-requests").await;
+    let first_total = page.text("kpi-total-requests").await;
     assert!(first_total.contains(','), "a large, separated number: {first_total}");
 
     // Changing the range changes the KPIs, and the URL holds the range, ending yesterday.
@@ -201,10 +201,10 @@ async fn dashboard_end_to_end() {
         .await
         .expect("click");
     eventually("the KPIs follow the new range", || async {
-        text(&client, "kpi-total-requests").await != first_total
+        page.text("kpi-total-requests").await != first_total
     })
     .await;
-    let week_total = text(&client, "kpi-total-requests").await;
+    let week_total = page.text("kpi-total-requests").await;
     let url = client.current_url().await.expect("url").to_string();
     let week_start = today.checked_sub_days(Days::new(7)).expect("a week ago");
     assert!(
@@ -217,8 +217,8 @@ async fn dashboard_end_to_end() {
         .goto(&format!("{base}?from={week_start}&to={today}"))
         .await
         .expect("open a link");
-    assert!(text(&client, "range-notice").await.contains("ends yesterday"));
-    assert_eq!(text(&client, "kpi-total-requests").await, week_total);
+    assert!(page.text("range-notice").await.contains("ends yesterday"));
+    assert_eq!(page.text("kpi-total-requests").await, week_total);
 
     // Keyboard: Enter on a focused header sorts the table and aria-sort says so.
     let header = client
@@ -279,7 +279,7 @@ async fn dashboard_end_to_end() {
         .await
         .expect("apply");
     eventually("the charts show the two chosen clients", || async {
-        chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"]
+        page.chosen_clients().await == ["Zapier Connector", "Salesforce Sync"]
     })
     .await;
 
@@ -307,9 +307,9 @@ async fn dashboard_end_to_end() {
 
     // A reload keeps both the range (URL) and the selection (localStorage).
     client.refresh().await.expect("reload");
-    assert_eq!(text(&client, "kpi-total-requests").await, week_total);
+    assert_eq!(page.text("kpi-total-requests").await, week_total);
     eventually("the selection survives the reload", || async {
-        chosen_clients(&client).await == ["Zapier Connector", "Salesforce Sync"]
+        page.chosen_clients().await == ["Zapier Connector", "Salesforce Sync"]
     })
     .await;
 
@@ -360,7 +360,7 @@ async fn dashboard_end_to_end() {
     client.goto(&base).await.expect("back to the default view");
     script(&client, "localStorage.clear()").await;
     client.refresh().await.expect("reload with defaults");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(
         shots.join("overview.png"),
@@ -381,13 +381,13 @@ async fn dashboard_end_to_end() {
     )
     .expect("save dialog png");
 
-    client.close().await.expect("end the session");
+    session.end().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn opening_an_export_file() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(api_handler, String::new()).await;
+    let session = Session::start(api_handler, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let today = today();
     let day = |ago: u64| today.checked_sub_days(Days::new(ago)).expect("a past day");
     let evil = "<img src=x onerror=alert(1)>";
@@ -419,7 +419,7 @@ async fn opening_an_export_file() {
     std::fs::write(&log_path, log).expect("write the log");
 
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
     // The log's text, for the drop test below.
     script(
         &client,
@@ -438,7 +438,7 @@ async fn opening_an_export_file() {
         .await
         .expect("choose both files");
 
-    let banner = text(&client, "file-banner").await;
+    let banner = page.text("file-banner").await;
     assert!(
         banner.contains("e2e-usage-export.csv (Callboard CSV)")
             && banner.contains("e2e-access.log (nginx/Apache access log)"),
@@ -449,16 +449,16 @@ async fn opening_an_export_file() {
         "{banner}"
     );
     assert_eq!(
-        text(&client, "skipped-row").await,
+        page.text("skipped-row").await,
         "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1"
     );
     // The range moved to the files' days (ending yesterday): 6 + 2 requests, today's row left out.
     eventually("the KPIs show both files", || async {
-        text(&client, "kpi-total-requests").await == "8"
+        page.text("kpi-total-requests").await == "8"
     })
     .await;
     // Four clients identify themselves; the access log's "-" user is unidentified traffic, not a fifth.
-    assert_eq!(text(&client, "kpi-clients").await, "4");
+    assert_eq!(page.text("kpi-clients").await, "4");
     assert_eq!(
         script(
             &client,
@@ -467,8 +467,8 @@ async fn opening_an_export_file() {
         .await,
         json!("+ unidentified traffic")
     );
-    assert_eq!(text(&client, "kpi-429").await, "1");
-    assert_eq!(text(&client, "kpi-error-rate").await, "50.0%");
+    assert_eq!(page.text("kpi-429").await, "1");
+    assert_eq!(page.text("kpi-error-rate").await, "50.0%");
     let rows = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody tr')].map(tr => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])").await;
     assert_eq!(
         rows,
@@ -532,7 +532,7 @@ async fn opening_an_export_file() {
         .click()
         .await
         .expect("click");
-    text(&client, "demo-banner").await;
+    page.text("demo-banner").await;
     script(
         &client,
         "const t = new DataTransfer();
@@ -546,7 +546,7 @@ async fn opening_an_export_file() {
         "a drop target shows while dragging"
     );
     script(&client, "window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dropped, cancelable: true, bubbles: true }))").await;
-    let banner = text(&client, "file-banner").await;
+    let banner = page.text("file-banner").await;
     assert!(
         banner.contains("dropped.log (nginx/Apache access log)") && banner.contains("2 rows read"),
         "{banner}"
@@ -599,18 +599,18 @@ async fn opening_an_export_file() {
         .await
         .expect("click");
     eventually("the CSV is read with the chosen columns", || async {
-        text(&client, "file-banner")
+        page.text("file-banner")
             .await
             .contains("e2e-generic.csv (CSV (columns matched by name))")
     })
     .await;
     assert_eq!(
-        text(&client, "kpi-clients").await,
+        page.text("kpi-clients").await,
         "2",
         "ann and bob, from the Consumer column"
     );
     assert!(
-        text(&client, "period")
+        page.text("period")
             .await
             .contains(&usage_core::format::long_date(day(1))),
         "dated by the Day column"
@@ -631,16 +631,15 @@ async fn opening_an_export_file() {
         .await
         .expect("choose it again");
     eventually("the remembered columns are used without asking", || async {
-        text(&client, "file-banner").await.contains("e2e-generic.csv")
+        page.text("file-banner").await.contains("e2e-generic.csv")
     })
     .await;
-    assert_eq!(text(&client, "kpi-clients").await, "2");
-    client.close().await.expect("end the session");
+    assert_eq!(page.text("kpi-clients").await, "2");
+    session.end().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn live_usage_api() {
-    let _one = ONE_BROWSER.lock().await;
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a day");
     *API_USAGE.lock().expect("fixture") = format!(
@@ -648,7 +647,8 @@ async fn live_usage_api() {
             {{"start":"{yesterday}T00:00:00Z","client_id":"app-1","client_name":"Billing","template":"/v2/users/{{id}}","method":"GET","status":{{"2xx":40,"429":2,"5xx":3}}}},
             {{"start":"{yesterday}T00:00:00Z","client_id":"app-2","client_name":"Mobile","status":{{"2xx":5}}}}]}}"#
     );
-    let (_driver, client, base) = start(api_handler, String::new()).await;
+    let session = Session::start(api_handler, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let api = format!("{base}api");
 
     // ?source= opens the dashboard on the live source, for the range on screen.
@@ -657,28 +657,28 @@ async fn live_usage_api() {
         .await
         .expect("open with a source");
     assert!(
-        text(&client, "live-banner")
+        page.text("live-banner")
             .await
             .contains(&format!("Live (Callboard usage API): {api}"))
     );
     eventually("the served numbers show", || async {
-        text(&client, "kpi-total-requests").await == "50"
+        page.text("kpi-total-requests").await == "50"
     })
     .await;
     // /meta's quota, formatted by the core.
     assert_eq!(
-        text(&client, "quota").await,
+        page.text("quota").await,
         "Quota: 412,345 of 1,000,000 requests this month (41.2% used)"
     );
     // Its retention (20 days, shorter than the 30 on screen) and time zone are said.
     let kept = today.checked_sub_days(Days::new(20)).expect("a day");
     assert!(
-        text(&client, "retention")
+        page.text("retention")
             .await
             .contains(&usage_core::format::long_date(kept))
     );
     assert!(
-        text(&client, "live-banner")
+        page.text("live-banner")
             .await
             .contains("cuts its days in Europe/Madrid")
     );
@@ -724,7 +724,7 @@ async fn live_usage_api() {
         "a refresh must not shift the layout"
     );
     assert_eq!(
-        (text(&client, "kpi-clients").await, text(&client, "kpi-429").await),
+        (page.text("kpi-clients").await, page.text("kpi-429").await),
         ("2".to_owned(), "2".to_owned())
     );
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
@@ -769,21 +769,17 @@ async fn live_usage_api() {
     };
     connect(format!("{base}api-401"), "").await;
     eventually("the 401 is explained", || async {
-        text(&client, "live-failure").await.contains("needs a token (401)")
+        page.text("live-failure").await.contains("needs a token (401)")
     })
     .await;
-    assert_eq!(
-        text(&client, "kpi-total-requests").await,
-        "50",
-        "the last good data stays"
-    );
+    assert_eq!(page.text("kpi-total-requests").await, "50", "the last good data stays");
 
     connect(format!("{base}api-401"), API_TOKEN).await;
     eventually("the token is accepted", || async {
         script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true)
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "50");
+    assert_eq!(page.text("kpi-total-requests").await, "50");
     // The token lives in sessionStorage only: not in the URL, localStorage or the page.
     let places = script(&client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, JSON.parse(sessionStorage.getItem('callboard.tokens.v2'))[location.origin]]").await;
     for place in places.as_array().expect("places").iter().take(3) {
@@ -797,17 +793,17 @@ async fn live_usage_api() {
     // An answer that breaks the contract names the field.
     connect(format!("{base}api-broken"), "").await;
     eventually("the broken field is named", || async {
-        text(&client, "live-failure")
+        page.text("live-failure")
             .await
             .contains("status.2xx is not a whole number")
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "50");
+    assert_eq!(page.text("kpi-total-requests").await, "50");
     // 429 with Retry-After: honoured (1 s each), 4 tries, then said.
     API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
     connect(format!("{base}api-429"), "").await;
     eventually("the rate limit is explained", || async {
-        text(&client, "live-failure").await.contains("gave up after 4 tries")
+        page.text("live-failure").await.contains("gave up after 4 tries")
     })
     .await;
     assert_eq!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 4);
@@ -822,7 +818,7 @@ async fn live_usage_api() {
     // 404 and an unreachable server.
     connect(format!("{base}no-such-api"), "").await;
     eventually("the 404 is explained", || async {
-        text(&client, "live-failure").await.contains("(404)")
+        page.text("live-failure").await.contains("(404)")
     })
     .await;
     let closed = TcpListener::bind("127.0.0.1:0")
@@ -831,15 +827,13 @@ async fn live_usage_api() {
         .port();
     connect(format!("http://127.0.0.1:{closed}/api"), "").await;
     eventually("the unreachable server is explained", || async {
-        text(&client, "live-failure")
-            .await
-            .contains("Access-Control-Allow-Origin")
+        page.text("live-failure").await.contains("Access-Control-Allow-Origin")
     })
     .await;
     // 403, an HTML page instead of JSON, an answer over 256 MiB, and a server that never answers.
     connect(format!("{base}api-403"), "").await;
     eventually("the 403 is explained", || async {
-        text(&client, "live-failure").await.contains("refused the token (403)")
+        page.text("live-failure").await.contains("refused the token (403)")
     })
     .await;
     // A wider range than the data on screen was fetched for: while it cannot be fetched, the banner says which days the figures cover.
@@ -852,33 +846,31 @@ async fn live_usage_api() {
         .await
         .expect("click");
     eventually("the figures' own range is named", || async {
-        text(&client, "other-range")
+        page.text("other-range")
             .await
             .contains(&usage_core::format::long_date(yesterday))
     })
     .await;
     connect(format!("{base}api-html"), "").await;
     eventually("the HTML answer is explained", || async {
-        text(&client, "live-failure")
-            .await
-            .contains("breaks the usage contract")
+        page.text("live-failure").await.contains("breaks the usage contract")
     })
     .await;
     connect(format!("{base}api-huge"), "").await;
     eventually("the oversize answer is refused", || async {
-        text(&client, "live-failure").await.contains("larger than 256 MiB")
+        page.text("live-failure").await.contains("larger than 256 MiB")
     })
     .await;
     connect(format!("{base}api-slow"), "").await;
     tokio::time::sleep(Duration::from_secs(19)).await;
     eventually("the request times out", || async {
-        text(&client, "live-failure")
+        page.text("live-failure")
             .await
             .contains("did not answer within 20 seconds")
     })
     .await;
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         "50",
         "the last good data stays through every failure"
     );
@@ -892,7 +884,7 @@ async fn live_usage_api() {
     )
     .await;
     eventually("3scale's usage shows", || async {
-        text(&client, "kpi-total-requests").await == "37"
+        page.text("kpi-total-requests").await == "37"
     })
     .await;
     std::fs::write(
@@ -900,16 +892,9 @@ async fn live_usage_api() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save live-3scale.png");
-    assert!(
-        text(&client, "live-banner")
-            .await
-            .contains("Live (3scale Analytics API)")
-    );
+    assert!(page.text("live-banner").await.contains("Live (3scale Analytics API)"));
     assert_eq!(
-        (
-            text(&client, "kpi-clients").await,
-            text(&client, "kpi-error-rate").await
-        ),
+        (page.text("kpi-clients").await, page.text("kpi-error-rate").await),
         ("1".to_owned(), "18.9%".to_owned())
     );
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
@@ -923,10 +908,10 @@ async fn live_usage_api() {
     // The Genesys adapter: the query is POSTed, polled while running, and read when complete.
     connect(format!("{base}genesys/api/v2/usage/query"), API_TOKEN).await;
     eventually("Genesys's usage shows", || async {
-        text(&client, "kpi-total-requests").await == "24"
+        page.text("kpi-total-requests").await == "24"
     })
     .await;
-    assert_eq!(text(&client, "kpi-429").await, "1", "status429 is part of status400");
+    assert_eq!(page.text("kpi-429").await, "1", "status429 is part of status400");
     assert!(
         API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst) >= 2,
         "the results were polled until complete"
@@ -939,11 +924,11 @@ async fn live_usage_api() {
 
     connect(format!("{base}genesys-failed/api/v2/usage/query"), API_TOKEN).await;
     eventually("the failed query is explained", || async {
-        text(&client, "live-failure").await.contains("usage query failed")
+        page.text("live-failure").await.contains("usage query failed")
     })
     .await;
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         "24",
         "Genesys's data stays, marked stale"
     );
@@ -952,7 +937,7 @@ async fn live_usage_api() {
     // them, offers them in Explore (and says why not modules), and a drill-down is asked of the server.
     connect(format!("{base}api-dims"), "").await;
     eventually("the server's dimensions show", || async {
-        text(&client, "kpi-total-requests").await == "17"
+        page.text("kpi-total-requests").await == "17"
     })
     .await;
     let asked = API_LAST_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
@@ -975,7 +960,7 @@ async fn live_usage_api() {
         .await
         .expect("click");
     assert!(
-        text(&client, "unavailable")
+        page.text("unavailable")
             .await
             .contains("does not offer a breakdown by module")
     );
@@ -998,36 +983,36 @@ async fn live_usage_api() {
             .lock()
             .map(|q| q.contains("f=ip:198.51.100.7"))
             .unwrap_or(false)
-            && text(&client, "kpi-total-requests").await == "12"
+            && page.text("kpi-total-requests").await == "12"
     })
     .await;
-    assert_eq!(text(&client, "kpi-error-rate").await, "16.7%");
+    assert_eq!(page.text("kpi-error-rate").await, "16.7%");
     client.back().await.expect("back");
     eventually("Back removes the filter and asks again", || async {
-        text(&client, "kpi-total-requests").await == "17"
+        page.text("kpi-total-requests").await == "17"
     })
     .await;
     // A source that changes on Back reconnects: another source, then Back to this one, then Forward.
     connect(api.clone(), "").await;
     eventually("the other source", || async {
-        text(&client, "kpi-total-requests").await == "50"
+        page.text("kpi-total-requests").await == "50"
     })
     .await;
     client.back().await.expect("back");
     eventually("Back reconnects to the source in the link", || async {
-        text(&client, "kpi-total-requests").await == "17" && text(&client, "live-banner").await.contains("api-dims")
+        page.text("kpi-total-requests").await == "17" && page.text("live-banner").await.contains("api-dims")
     })
     .await;
     client.forward().await.expect("forward");
     eventually("Forward reconnects again", || async {
-        text(&client, "kpi-total-requests").await == "50"
+        page.text("kpi-total-requests").await == "50"
     })
     .await;
 
     // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
     connect(api.clone(), "").await;
     eventually("connected again", || async {
-        text(&client, "kpi-total-requests").await == "50"
+        page.text("kpi-total-requests").await == "50"
     })
     .await;
     assert!(client.current_url().await.expect("url").as_str().contains("source="));
@@ -1053,12 +1038,12 @@ async fn live_usage_api() {
         .await
         .expect("choose");
     eventually("the file replaces the live data", || async {
-        text(&client, "kpi-total-requests").await == "1"
+        page.text("kpi-total-requests").await == "1"
     })
     .await;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         "1",
         "the late refresh was dropped"
     );
@@ -1075,10 +1060,10 @@ async fn live_usage_api() {
         .expect("click");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
-        text(&client, "file-banner").await.contains("e2e-live-then-file.log"),
+        page.text("file-banner").await.contains("e2e-live-then-file.log"),
         "no live refetch replaced the file"
     );
-    assert_eq!(text(&client, "kpi-total-requests").await, "1");
+    assert_eq!(page.text("kpi-total-requests").await, "1");
     std::fs::write(shots.join("live-stale.png"), stale).expect("save live-stale.png");
     // Nothing the page logged carries the token, as typed or as HTTP Basic credentials. (The
     // requests run in the ingest worker, whose network errors do not reach the page's log; the
@@ -1101,7 +1086,7 @@ async fn live_usage_api() {
             .all(|m| !m.contains("closure invoked recursively or after being dropped")),
         "{log:?}"
     );
-    client.close().await.expect("end the session");
+    session.end().await;
 }
 
 /// Answers the page's file whose name ends in `suffix` with a 404, as a host that lost it would.
@@ -1122,10 +1107,10 @@ fn no_wasm(request: &Request, stream: &mut std::net::TcpStream) -> bool {
 // it: the build uses SIMD): a sentence saying so, as text, under the strict CSP, not a blank page.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_cannot_start_says_so() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(no_wasm, String::new()).await;
+    let session = Session::start(no_wasm, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     client.goto(&base).await.expect("open the dashboard");
-    let said = text(&client, "startup-failure").await;
+    let said = page.text("startup-failure").await;
     assert!(
         said.starts_with("Callboard could not start (")
             && said.contains("WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later."),
@@ -1136,7 +1121,7 @@ async fn a_page_that_cannot_start_says_so() {
         json!(0),
         "text, not HTML"
     );
-    client.close().await.expect("close");
+    session.end().await;
 }
 
 /// Every request the test server was asked for by [`logged`], with its arrival (ms since 1970).
@@ -1160,8 +1145,8 @@ fn logged(request: &Request, _: &mut std::net::TcpStream) -> bool {
 // (the server's clock, on the same machine).
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(logged, String::new()).await;
+    let session = Session::start(logged, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     client
         .issue_cmd(common::Cdp(
             "Page.addScriptToEvaluateOnNewDocument",
@@ -1171,7 +1156,7 @@ async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
         .expect("watch for the first KPI");
     ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
     eventually("the worker's files are fetched once the page is idle", || async {
         ARRIVALS
             .lock()
@@ -1215,5 +1200,5 @@ async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
         later.contains(&"sw.js") && later.iter().any(|route| route.starts_with("ingest-")),
         "{later:?}"
     );
-    client.close().await.expect("close");
+    session.end().await;
 }

@@ -141,7 +141,6 @@ async fn clickhouse_source_matches_the_file() {
         return;
     };
     let second = std::env::var("CALLBOARD_CLICKHOUSE_SECOND").expect("the second shard's URL");
-    let _one = ONE_BROWSER.lock().await;
     let rows = records();
     // The same records as a file, and in the cluster: every other one on each shard, read
     // through a Distributed table.
@@ -187,7 +186,8 @@ async fn clickhouse_source_matches_the_file() {
 
     let silent_port = common::serve_api(silent);
     let silent_origin = format!("http://127.0.0.1:{silent_port}");
-    let (_driver, client, base) = start(forward, silent_origin.clone()).await;
+    let session = Session::start(forward, silent_origin.clone()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let (from, to) = (
         today().checked_sub_days(Days::new(4)).expect("from"),
         today().checked_sub_days(Days::new(1)).expect("to"),
@@ -196,23 +196,23 @@ async fn clickhouse_source_matches_the_file() {
         .goto(&format!("{base}?from={from}&to={to}"))
         .await
         .expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    common::open_files(&client, &[file.as_path()]).await;
+    page.text("kpi-total-requests").await;
+    common::page.open_files(&[file.as_path()]).await;
     eventually("the file is shown", || async {
-        text(&client, "kpi-total-requests").await == "600"
+        page.text("kpi-total-requests").await == "600"
     })
     .await;
     let kpis = || async {
         let mut figures = Vec::new();
         for id in ["kpi-total-requests", "kpi-clients", "kpi-error-rate", "kpi-429"] {
-            figures.push(text(&client, id).await);
+            figures.push(page.text(id).await);
         }
         figures
     };
     let from_file = kpis().await;
 
     // ClickHouse, chosen in "Connect API…", through the site's own path to it.
-    click(&client, "open-connect").await;
+    page.click("open-connect").await;
     let set = |id: &'static str, value: String| {
         let client = client.clone();
         async move {
@@ -233,22 +233,21 @@ async fn clickhouse_source_matches_the_file() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save");
-    click(&client, "connect-go").await;
+    page.click("connect-go").await;
     eventually("ClickHouse's figures", || async {
-        text(&client, "live-banner").await.contains("ClickHouse")
-            && !text(&client, "live-banner").await.contains("Connecting")
+        page.text("live-banner").await.contains("ClickHouse") && !page.text("live-banner").await.contains("Connecting")
     })
     .await;
     eventually("the same KPIs as the file", || async { kpis().await == from_file }).await;
     assert!(
-        text(&client, "live-caveat")
+        page.text("live-caveat")
             .await
             .contains("Counted by ClickHouse from callboard_e2e.usage"),
         "{}",
-        text(&client, "live-caveat").await
+        page.text("live-caveat").await
     );
     // "Connect API…" opened again shows the source's parts, read from the link as the worker reads them.
-    click(&client, "open-connect").await;
+    page.click("open-connect").await;
     let expected = format!("clickhouse|{base}clickhouse|callboard_e2e|usage");
     let fields = "const v = id => document.querySelector(`[data-testid=${id}]`).value; return ['connect-kind', 'connect-url', 'connect-database', 'connect-table'].map(v).join('|')";
     eventually("the dialog shows the source's parts", || async {
@@ -275,7 +274,7 @@ async fn clickhouse_source_matches_the_file() {
     let origin = base.trim_end_matches(common::SUB_PATH);
     client.goto(&format!("{origin}{href}")).await.expect("drill down");
     eventually("only O'Brien's requests", || async {
-        text(&client, "kpi-total-requests").await == brien.to_string()
+        page.text("kpi-total-requests").await == brien.to_string()
     })
     .await;
     // The last usage query forwarded: the DESCRIBEs and the latency queries go at the same time,
@@ -429,9 +428,9 @@ async fn clickhouse_source_matches_the_file() {
         script(&client, rest).await == serde_json::json!("500")
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "1,540");
+    assert_eq!(page.text("kpi-total-requests").await, "1,540");
     assert_eq!(
-        text(&client, "table-count").await,
+        page.text("table-count").await,
         "1,000 IP addresses with most requests, the rest in one row"
     );
     let first_rows = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].slice(0, 2).map(r => [r.dataset.key, r.querySelector('[data-col=requests]').textContent])";
@@ -445,7 +444,7 @@ async fn clickhouse_source_matches_the_file() {
         serde_json::json!(["Other IP addresses", 0, true]),
         "named, linking nowhere, above the total"
     );
-    assert!(text(&client, "card-ip").await.contains("top 5 of the 1,000 busiest"));
+    assert!(page.text("card-ip").await.contains("top 5 of the 1,000 busiest"));
     std::fs::write(
         common::screenshots().join("clickhouse-many-ips.png"),
         client.screenshot().await.expect("screenshot"),
@@ -519,7 +518,7 @@ async fn clickhouse_source_matches_the_file() {
         Some("p95"),
         "p95 is offered and shown"
     );
-    click(&client, "chart-explore-line-as-table").await;
+    page.click("chart-explore-line-as-table").await;
     let chart = "const t = document.querySelector('[data-testid=chart-explore-line-table]'); return t ? [[...t.querySelectorAll('thead th')].map(c => c.textContent), ...[...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent))] : []";
     let charted: Vec<Vec<String>> = serde_json::from_value(script(&client, chart).await).expect("the chart's table");
     let heads = charted.first().cloned().unwrap_or_default();
@@ -567,12 +566,12 @@ async fn clickhouse_source_matches_the_file() {
         .await
         .expect("Kathmandu");
     eventually("Kathmandu's day", || async {
-        text(&client, "kpi-total-requests").await == shown.to_string()
+        page.text("kpi-total-requests").await == shown.to_string()
     })
     .await;
     let change = usage_core::format::count_change(shown, before).text;
     eventually("the change against Kathmandu's day before", || async {
-        text(&client, "kpi-total-requests-change").await.contains(&change)
+        page.text("kpi-total-requests-change").await.contains(&change)
     })
     .await;
     assert!(
@@ -581,9 +580,9 @@ async fn clickhouse_source_matches_the_file() {
         last()
     );
     assert!(
-        text(&client, "live-caveat").await.contains("in Asia/Kathmandu hours"),
+        page.text("live-caveat").await.contains("in Asia/Kathmandu hours"),
         "{}",
-        text(&client, "live-caveat").await
+        page.text("live-caveat").await
     );
     std::fs::write(
         common::screenshots().join("clickhouse-kathmandu.png"),
@@ -612,10 +611,10 @@ async fn clickhouse_source_matches_the_file() {
         .await
         .expect("the Today view");
     eventually("the last hour's 7 requests", || async {
-        text(&client, "today-total").await == "7"
+        page.text("today-total").await == "7"
     })
     .await;
-    assert_eq!(text(&client, "today-error-rate").await, "28.6%", "2 of 7 failed");
+    assert_eq!(page.text("today-error-rate").await, "28.6%", "2 of 7 failed");
     // Clients by status per 10 minutes, which the KPI tiles read too.
     assert!(
         last().contains("intDiv(toMinute(timestamp, 'UTC'), 10) * 600 AS b"),
@@ -665,7 +664,7 @@ async fn clickhouse_source_matches_the_file() {
         .await
         .expect("hours");
     eventually("counted in hours", || async {
-        text(&client, "live-caveat").await.contains("in UTC hours")
+        page.text("live-caveat").await.contains("in UTC hours")
     })
     .await;
     eventually("the same KPIs in hours", || async { kpis().await == from_file }).await;
@@ -684,11 +683,9 @@ async fn clickhouse_source_matches_the_file() {
         Some("hour")
     );
     STOPPED.store(true, Ordering::SeqCst);
-    click(&client, "live-refresh").await;
+    page.click("live-refresh").await;
     eventually("the stopped server's message", || async {
-        text(&client, "live-failure")
-            .await
-            .contains("Could not reach ClickHouse")
+        page.text("live-failure").await.contains("Could not reach ClickHouse")
     })
     .await;
     assert_eq!(kpis().await, from_file, "the last good data stays");
@@ -727,15 +724,15 @@ async fn clickhouse_source_matches_the_file() {
         .goto(&format!("{base}?from={from}&to={to}"))
         .await
         .expect("the demo again");
-    text(&client, "kpi-total-requests").await;
-    click(&client, "open-connect").await;
+    page.text("kpi-total-requests").await;
+    page.click("open-connect").await;
     script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
     set("connect-url", format!("{base}clickhouse")).await;
     set("connect-database", "callboard_e2e".to_owned()).await;
     set("connect-table", "usage".to_owned()).await;
     set("connect-user", "default".to_owned()).await;
     set("connect-token", "not-the-password".to_owned()).await;
-    click(&client, "connect-go").await;
+    page.click("connect-go").await;
     eventually("the refused login's message", || async {
         script(&client, "return document.body.textContent")
             .await
@@ -760,14 +757,14 @@ async fn clickhouse_source_matches_the_file() {
 
     // A login to a server on another origin that the policy allows but that never answers the
     // preflight the login's header needs: the deadline passes, and the message says why.
-    click(&client, "open-connect").await;
+    page.click("open-connect").await;
     script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
     set("connect-url", silent_origin.clone()).await;
     set("connect-database", "callboard_e2e".to_owned()).await;
     set("connect-table", "usage".to_owned()).await;
     set("connect-user", "reader".to_owned()).await;
     set("connect-token", "secret".to_owned()).await;
-    click(&client, "connect-go").await;
+    page.click("connect-go").await;
     tokio::time::sleep(std::time::Duration::from_secs(18)).await;
     eventually("the unanswered preflight's message", || async {
         script(&client, "return document.body.textContent")
@@ -776,7 +773,7 @@ async fn clickhouse_source_matches_the_file() {
             .is_some_and(|s| s.contains("never answers"))
     })
     .await;
-    client.close().await.expect("close");
+    session.end().await;
 }
 
 /// `text` percent-encoded for a query string value.

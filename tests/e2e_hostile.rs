@@ -105,11 +105,11 @@ fn gzip_bomb() -> Vec<u8> {
 // direction override is isolated and shown with the override visible; a crafted range is shortened.
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_files_and_links() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(hostile, String::new()).await;
+    let session = Session::start(hostile, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let day = |ago: u64| today().checked_sub_days(Days::new(ago)).expect("a past day");
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
 
     // The same file twice, and a copy under another name: read once, and said.
     let csv = format!(
@@ -118,9 +118,9 @@ async fn hostile_files_and_links() {
     );
     let first = fixture("e2e-dup.csv", &csv);
     let copy = fixture("e2e-dup-copy.csv", &csv);
-    open_files(&client, &[&first, &first, &copy]).await;
+    page.open_files(&[&first, &first, &copy]).await;
     eventually("the file is counted once", || async {
-        text(&client, "kpi-total-requests").await == "2"
+        page.text("kpi-total-requests").await == "2"
     })
     .await;
     let duplicates = script(
@@ -150,13 +150,13 @@ async fn hostile_files_and_links() {
     {
         utf16.extend(unit.to_le_bytes());
     }
-    open_files(&client, &[&fixture("e2e-utf16.csv", utf16)]).await;
+    page.open_files(&[&fixture("e2e-utf16.csv", utf16)]).await;
     eventually("the UTF-16 file is read", || async {
-        text(&client, "kpi-total-requests").await == "1"
+        page.text("kpi-total-requests").await == "1"
     })
     .await;
     assert!(
-        text(&client, "read-note").await.contains("UTF-16"),
+        page.text("read-note").await.contains("UTF-16"),
         "the banner names the encoding"
     );
     assert!(
@@ -178,7 +178,7 @@ async fn hostile_files_and_links() {
         ),
     );
     script(&client, "localStorage.removeItem('callboard.csv-mappings.v1')").await;
-    open_files(&client, &[&ambiguous]).await;
+    page.open_files(&[&ambiguous]).await;
     eventually("the mapping dialog opens", || async {
         script(
             &client,
@@ -195,9 +195,9 @@ async fn hostile_files_and_links() {
         .select_by_value("1")
         .await
         .expect("the time column");
-    click(&client, "mapping-confirm").await;
+    page.click("mapping-confirm").await;
     eventually("the failure says why", || async {
-        text(&client, "load-error")
+        page.text("load-error")
             .await
             .contains("e2e-date-time.csv has no usable rows")
     })
@@ -207,12 +207,8 @@ async fn hostile_files_and_links() {
         json!(null),
         "a choice that read nothing is not saved"
     );
-    assert_eq!(
-        text(&client, "kpi-total-requests").await,
-        "1",
-        "the data on screen stays"
-    );
-    click(&client, "change-columns").await;
+    assert_eq!(page.text("kpi-total-requests").await, "1", "the data on screen stays");
+    page.click("change-columns").await;
     eventually("the dialog opens again", || async {
         script(
             &client,
@@ -229,19 +225,19 @@ async fn hostile_files_and_links() {
         .select_by_value("0")
         .await
         .expect("the date column");
-    click(&client, "mapping-confirm").await;
+    page.click("mapping-confirm").await;
     eventually("the rows are read with the date column", || async {
-        text(&client, "kpi-total-requests").await == "2"
+        page.text("kpi-total-requests").await == "2"
     })
     .await;
     client.refresh().await.expect("reload");
-    text(&client, "kpi-total-requests").await;
-    open_files(&client, &[&ambiguous]).await;
+    page.text("kpi-total-requests").await;
+    page.open_files(&[&ambiguous]).await;
     eventually("the saved choice is used without asking", || async {
-        text(&client, "file-banner").await.contains("e2e-date-time.csv")
+        page.text("file-banner").await.contains("e2e-date-time.csv")
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "2");
+    assert_eq!(page.text("kpi-total-requests").await, "2");
 
     // An access log: escaped and spaced user names come out exactly, as text; the TLS
     // handshake the server answered counts; the total is the number of lines with a time and a status.
@@ -256,17 +252,17 @@ async fn hostile_files_and_links() {
         clf(1, "10:00:02"),
         clf(1, "10:00:03"),
     );
-    open_files(&client, &[&fixture("e2e-escaped.log", log)]).await;
+    page.open_files(&[&fixture("e2e-escaped.log", log)]).await;
     eventually("the log is read", || async {
-        text(&client, "file-banner").await.contains("e2e-escaped.log")
+        page.text("file-banner").await.contains("e2e-escaped.log")
     })
     .await;
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         "4",
         "every line with a time and a status"
     );
-    assert_eq!(text(&client, "kpi-clients").await, "3");
+    assert_eq!(page.text("kpi-clients").await, "3");
     let names = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody th')].map(th => th.textContent).sort()").await;
     assert_eq!(
         names,
@@ -278,11 +274,7 @@ async fn hostile_files_and_links() {
         ])
     );
     assert_eq!(script(&client, "return document.querySelectorAll('main img, .table img, .legend img, [data-testid=table-clients] img').length").await, json!(0), "no element was made from a name");
-    assert!(
-        text(&client, "read-note")
-            .await
-            .contains("1 line had no HTTP request line")
-    );
+    assert!(page.text("read-note").await.contains("1 line had no HTTP request line"));
     std::fs::write(
         screenshots().join("access-log-names.png"),
         client.screenshot().await.expect("screenshot"),
@@ -301,9 +293,9 @@ async fn hostile_files_and_links() {
             )
         }))
         .collect();
-    open_files(&client, &[&fixture("e2e-many-clients.csv", many)]).await;
+    page.open_files(&[&fixture("e2e-many-clients.csv", many)]).await;
     eventually("20,000 clients are read", || async {
-        text(&client, "kpi-clients").await == "20,000"
+        page.text("kpi-clients").await == "20,000"
     })
     .await;
     let checkboxes = "return document.querySelectorAll('[data-testid=selection-clients] input[type=checkbox]').length";
@@ -321,13 +313,13 @@ async fn hostile_files_and_links() {
         json!(100),
         "one page of the table"
     );
-    click(&client, "open-selection").await;
+    page.click("open-selection").await;
     eventually("the dialog lists the top 200", || async {
         script(&client, checkboxes).await == json!(200)
     })
     .await;
     assert_eq!(
-        text(&client, "selection-clients-more").await,
+        page.text("selection-clients-more").await,
         "The top 200 of 20,000 are listed: search to find the others."
     );
     let search = client
@@ -403,8 +395,8 @@ async fn hostile_files_and_links() {
         .goto(&format!("{base}?from=-262143-01-01&to={}", today()))
         .await
         .expect("a crafted link");
-    assert!(text(&client, "range-notice").await.contains("at most 3,660 days"));
-    assert!(!text(&client, "kpi-total-requests").await.is_empty());
+    assert!(page.text("range-notice").await.contains("at most 3,660 days"));
+    assert!(!page.text("kpi-total-requests").await.is_empty());
     let drawn = script(
         &client,
         "return [...document.querySelectorAll('canvas')].every(c => c.width > 0)",
@@ -413,7 +405,7 @@ async fn hostile_files_and_links() {
     assert_eq!(drawn, json!(true));
     let csp = script(&client, "return document.body.dataset.cspViolations || '0'").await;
     assert_eq!(csp, json!("0"));
-    client.close().await.expect("end the session");
+    session.end().await;
 }
 
 // Guards tokens and hostile servers: a token goes only to the origin it was entered for, also
@@ -422,18 +414,18 @@ async fn hostile_files_and_links() {
 // The data on screen stays through every failure.
 #[tokio::test(flavor = "multi_thread")]
 async fn hostile_servers() {
-    let _one = ONE_BROWSER.lock().await;
     let other = serve_api(other_origin);
     OTHER_PORT.store(other, Ordering::SeqCst);
     let other_origin = format!("http://127.0.0.1:{other}");
-    let (_driver, client, base) = start(hostile, other_origin.clone()).await;
+    let session = Session::start(hostile, other_origin.clone()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
 
     let connect = |url: String, token: &'static str| {
         let client = client.clone();
         async move {
-            click(&client, "open-connect").await;
+            page.click("open-connect").await;
             eventually("the connect dialog opens", || async {
                 script(
                     &client,
@@ -457,12 +449,12 @@ async fn hostile_servers() {
             if !token.is_empty() {
                 secret.send_keys(token).await.expect("type token");
             }
-            click(&client, "connect-go").await;
+            page.click("connect-go").await;
         }
     };
     connect(format!("{base}good"), TOKEN).await;
     eventually("the live data shows", || async {
-        text(&client, "kpi-total-requests").await == "7"
+        page.text("kpi-total-requests").await == "7"
     })
     .await;
 
@@ -476,11 +468,11 @@ async fn hostile_servers() {
     })
     .await;
     eventually("its data shows", || async {
-        text(&client, "live-banner").await.contains(&other_origin)
+        page.text("live-banner").await.contains(&other_origin)
     })
     .await;
     // The dialog shows no token for the other origin either.
-    click(&client, "open-connect").await;
+    page.click("open-connect").await;
     assert_eq!(
         script(
             &client,
@@ -502,10 +494,10 @@ async fn hostile_servers() {
     // A redirect from the token's origin to another: the browser drops the token, and the banner names the other server.
     connect(format!("{base}redirect"), TOKEN).await;
     eventually("the banner names where the data came from", || async {
-        text(&client, "served-from").await.contains(&other_origin)
+        page.text("served-from").await.contains(&other_origin)
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "7");
+    assert_eq!(page.text("kpi-total-requests").await, "7");
     assert!(
         OTHER_AUTHORIZATIONS
             .lock()
@@ -518,11 +510,11 @@ async fn hostile_servers() {
     for route in ["five-gb", "two-to-the-32", "bomb"] {
         connect(format!("{base}{route}"), "").await;
         eventually(&format!("{route} is refused as too large"), || async {
-            text(&client, "live-failure").await.contains("larger than 256 MiB")
+            page.text("live-failure").await.contains("larger than 256 MiB")
         })
         .await;
         assert_eq!(
-            text(&client, "kpi-total-requests").await,
+            page.text("kpi-total-requests").await,
             "7",
             "{route}: the last good data stays"
         );
@@ -540,7 +532,7 @@ async fn hostile_servers() {
     // A body that trickles one byte a second: the progress shows what arrived, and at 20 s it ends.
     connect(format!("{base}trickle"), "").await;
     eventually("the bytes received show", || async {
-        text(&client, "live-received").await.contains("bytes received")
+        page.text("live-received").await.contains("bytes received")
     })
     .await;
     let started = Instant::now();
@@ -561,13 +553,13 @@ async fn hostile_servers() {
         "the deadline covers the body: {:?}",
         started.elapsed()
     );
-    assert_eq!(text(&client, "kpi-total-requests").await, "7");
+    assert_eq!(page.text("kpi-total-requests").await, "7");
     std::fs::write(
         screenshots().join("hostile-server.png"),
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save hostile-server.png");
-    client.close().await.expect("end the session");
+    session.end().await;
 }
 
 /// Polls `check` until it holds, for at most `limit`.

@@ -73,15 +73,15 @@ async fn chart_table(client: &fantoccini::Client, chart: &str) -> Vec<Vec<String
 
 #[tokio::test(flavor = "multi_thread")]
 async fn zones_tooltips_and_comparison() {
-    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let session = Session::start_in(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let d = today().checked_sub_days(Days::new(3)).expect("3 days ago");
     let (before, after) = (d.pred_opt().expect("d-1"), d.succ_opt().expect("d+1"));
     let log = write_log(d);
 
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
 
     // The demo's two incidents, as the spike rule finds them: the client hammered by 429s five
     // days ago, and 5xx for the clients that call in the afternoon twelve days ago. A click on one
@@ -96,7 +96,7 @@ async fn zones_tooltips_and_comparison() {
         .is_some_and(|n| n > 0)
     })
     .await;
-    let spikes = text(&client, "misbehaving").await;
+    let spikes = page.text("misbehaving").await;
     let day = |ago: u64| {
         today()
             .checked_sub_days(Days::new(ago))
@@ -130,7 +130,7 @@ async fn zones_tooltips_and_comparison() {
     })
     .await;
     client.goto(&base).await.expect("the dashboard without the filter");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
 
     client
         .find(Locator::Css("[data-testid=file-input]"))
@@ -140,7 +140,7 @@ async fn zones_tooltips_and_comparison() {
         .await
         .expect("choose the log");
     eventually("the log's KPIs", || async {
-        text(&client, "kpi-total-requests").await == "6"
+        page.text("kpi-total-requests").await == "6"
     })
     .await;
 
@@ -154,12 +154,12 @@ async fn zones_tooltips_and_comparison() {
     ] {
         follow(&client, &query).await;
         eventually(&format!("{query}: {expected} requests"), || async {
-            text(&client, "kpi-total-requests").await == expected
+            page.text("kpi-total-requests").await == expected
         })
         .await;
-        assert_eq!(text(&client, "zone-label").await, zone, "{query}");
+        assert_eq!(page.text("zone-label").await, zone, "{query}");
         assert!(
-            text(&client, "period").await.ends_with(zone),
+            page.text("period").await.ends_with(zone),
             "{query}: the period names the zone"
         );
     }
@@ -167,7 +167,7 @@ async fn zones_tooltips_and_comparison() {
     // The time chart by day, as a table: one row per local day, with the hand counts.
     follow(&client, &format!("from={before}&to={after}&tz=local&g=day")).await;
     eventually("three local days", || async {
-        text(&client, "kpi-total-requests").await == "5"
+        page.text("kpi-total-requests").await == "5"
     })
     .await;
     client
@@ -185,7 +185,7 @@ async fn zones_tooltips_and_comparison() {
     let counts: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(counts, ["1", "3", "1"], "{rows:?}");
     assert!(rows[1][0].contains(&d.format("%-d %b %Y").to_string()), "{rows:?}");
-    assert!(text(&client, "chart-line-as-table").await.contains("Hide"));
+    assert!(page.text("chart-line-as-table").await.contains("Hide"));
 
     // The tooltip of day d, from the keyboard: focus the chart, then → twice from the first.
     let canvas = client
@@ -201,7 +201,7 @@ async fn zones_tooltips_and_comparison() {
         .send_keys(&format!("{}{}", Key::Right, Key::Right))
         .await
         .expect("arrow keys");
-    let tip = text(&client, "chart-line-tip").await;
+    let tip = page.text("chart-line-tip").await;
     assert!(
         tip.contains(&d.format("%-d %b %Y").to_string())
             && tip.contains("(America/New_York)")
@@ -217,7 +217,7 @@ async fn zones_tooltips_and_comparison() {
         "polite"
     );
     canvas.send_keys(&Key::End.to_string()).await.expect("End");
-    assert!(text(&client, "chart-line-tip").await.contains("ann: 1 (100.0%)"));
+    assert!(page.text("chart-line-tip").await.contains("ann: 1 (100.0%)"));
 
     // The same tooltip by mouse: a real mousemove over the first bucket's point.
     script(
@@ -226,7 +226,7 @@ async fn zones_tooltips_and_comparison() {
          c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + 58, clientY: r.top + r.height / 2, bubbles: true})); return 0",
     )
     .await;
-    let tip = text(&client, "chart-line-tip").await;
+    let tip = page.text("chart-line-tip").await;
     assert!(
         tip.contains(&before.format("%-d %b %Y").to_string()) && tip.contains("ann: 1 (100.0%)"),
         "{tip}"
@@ -235,11 +235,11 @@ async fn zones_tooltips_and_comparison() {
     // Hours: the granularity in the link, 24 buckets in a day without a DST change.
     follow(&client, &format!("from={d}&to={d}&tz=local&g=hour")).await;
     eventually("the day's requests", || async {
-        text(&client, "kpi-total-requests").await == "3"
+        page.text("kpi-total-requests").await == "3"
     })
     .await;
     assert!(
-        text(&client, "chart-line-as-table").await.contains("Hide"),
+        page.text("chart-line-as-table").await.contains("Hide"),
         "the table stays open across links"
     );
     eventually("24 hours", || async {
@@ -266,15 +266,11 @@ async fn zones_tooltips_and_comparison() {
     // d−3): ▲ 300.0 %. It does not reach back a year, which is said rather than shown as a 0 %.
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous")).await;
     eventually("the delta", || async {
-        text(&client, "kpi-total-requests-change").await.starts_with("▲ 300.0%")
+        page.text("kpi-total-requests-change").await.starts_with("▲ 300.0%")
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, "4");
-    assert!(
-        text(&client, "kpi-total-requests-change")
-            .await
-            .contains("previous period")
-    );
+    assert_eq!(page.text("kpi-total-requests").await, "4");
+    assert!(page.text("kpi-total-requests-change").await.contains("previous period"));
     // The clients table's Change column says the same for the one client and the total.
     let change = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] [data-col=change]')].map(c => c.textContent)").await;
     assert_eq!(
@@ -284,7 +280,7 @@ async fn zones_tooltips_and_comparison() {
     );
     follow(&client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
     eventually("no data a year ago", || async {
-        text(&client, "kpi-total-requests-change").await == "no data for the comparison period"
+        page.text("kpi-total-requests-change").await == "no data for the comparison period"
     })
     .await;
     let heads = script(&client, "return [...document.querySelectorAll('[data-testid=chart-line-table] th[scope=col]')].map(th => th.textContent)").await;
@@ -309,7 +305,7 @@ async fn zones_tooltips_and_comparison() {
     )
     .await;
     eventually("compared", || async {
-        text(&client, "kpi-total-requests-change").await.starts_with('▲')
+        page.text("kpi-total-requests-change").await.starts_with('▲')
     })
     .await;
     script(
@@ -373,7 +369,7 @@ async fn zones_tooltips_and_comparison() {
         script(&client, "return document.querySelector('[data-testid=shortcuts]').open").await == true
     })
     .await;
-    assert!(text(&client, "shortcuts").await.contains("Last 30 days"));
+    assert!(page.text("shortcuts").await.contains("Last 30 days"));
     client
         .find(Locator::Css("[data-testid=shortcuts] button"))
         .await
@@ -401,7 +397,7 @@ async fn zones_tooltips_and_comparison() {
     // Dark mode: every visible text meets WCAG AA against what it sits on, in both themes; the
     // choice survives a reload (localStorage), and the charts redraw on the dark surface.
     client.goto(&base).await.expect("the demo again");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
     for theme in ["light", "dark"] {
         client
             .find(Locator::Css(&format!("[data-testid=theme-{theme}]")))
@@ -430,7 +426,7 @@ async fn zones_tooltips_and_comparison() {
         script(&client, "return document.documentElement.dataset.theme").await == "dark"
     })
     .await;
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     std::fs::write(
         shots.join("time-dark.png"),
@@ -444,28 +440,8 @@ async fn zones_tooltips_and_comparison() {
         .click()
         .await
         .expect("click");
-    client.close().await.expect("close");
+    session.end().await;
 }
-
-/// Every visible element with text of its own whose colour is below WCAG AA (4.5:1, or 3:1 for
-/// large text) against the first opaque background behind it.
-const CONTRAST: &str = r#"
-const channels = c => c.match(/[\d.]+/g).map(Number);
-const lum = c => { const [r, g, b] = channels(c).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-const behind = el => { for (let e = el; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor; const m = channels(c); if (m.length < 4 || m[3] > 0.5) return c; } return 'rgb(255, 255, 255)'; };
-const bad = [];
-for (const el of document.querySelectorAll('body *')) {
-  if (!el.getClientRects().length || el.closest('.visually-hidden, option, optgroup')) continue;
-  if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
-  const s = getComputedStyle(el);
-  if (s.visibility === 'hidden' || Number(s.opacity) === 0) continue;
-  const a = lum(s.color), b = lum(behind(el));
-  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-  const large = parseFloat(s.fontSize) >= 24 || (parseFloat(s.fontSize) >= 18.66 && Number(s.fontWeight) >= 700);
-  if (ratio < (large ? 3 : 4.5)) bad.push(`${el.tagName}.${el.className} ${ratio.toFixed(2)} “${el.textContent.trim().slice(0, 30)}”`);
-}
-return bad;
-"#;
 
 /// Types `text` into the daily threshold's field and leaves it, as a user does (it saves on change).
 async fn enter_threshold(client: &fantoccini::Client, text: &str) {
@@ -507,9 +483,9 @@ fn clf_line(at: i64, status: u16, path: &str) -> String {
 /// | 1 | now − 4 days | 500 | no | yes |
 #[tokio::test(flavor = "multi_thread")]
 async fn today_threshold_metrics_png_and_midnight() {
-    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let session = Session::start_in(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let t = now();
     let midnight = t - t.rem_euclid(86_400);
     let lines = [
@@ -530,22 +506,19 @@ async fn today_threshold_metrics_png_and_midnight() {
     let before_today = lines.iter().filter(|l| l.0 < midnight).count();
 
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    common::open_files(&client, &[path.as_path()]).await;
+    page.text("kpi-total-requests").await;
+    common::page.open_files(&[path.as_path()]).await;
     eventually("the log is on screen", || async {
-        text(&client, "kpi-total-requests").await == before_today.to_string()
+        page.text("kpi-total-requests").await == before_today.to_string()
     })
     .await;
 
     // The Today view counts the last 24 hours and today since midnight; the range does not.
     follow(&client, "view=today").await;
-    eventually("the last 24 hours", || async {
-        text(&client, "today-total").await == "3"
-    })
-    .await;
-    assert_eq!(text(&client, "today-so-far").await, today_so_far.to_string());
-    assert_eq!(text(&client, "today-error-rate").await, "33.3%", "one 500 in three");
-    assert!(text(&client, "today-note").await.contains("Incomplete"));
+    eventually("the last 24 hours", || async { page.text("today-total").await == "3" }).await;
+    assert_eq!(page.text("today-so-far").await, today_so_far.to_string());
+    assert_eq!(page.text("today-error-rate").await, "33.3%", "one 500 in three");
+    assert!(page.text("today-note").await.contains("Incomplete"));
     assert!(
         script(
             &client,
@@ -575,7 +548,7 @@ async fn today_threshold_metrics_png_and_midnight() {
     // The daily threshold: the accent colour below 90 %, red from there, kept over a reload.
     enter_threshold(&client, &(today_so_far * 10 + 10).to_string()).await;
     eventually("the threshold is shown", || async {
-        text(&client, "threshold-text")
+        page.text("threshold-text")
             .await
             .contains(&format!("of {} requests today", today_so_far * 10 + 10))
     })
@@ -591,13 +564,13 @@ async fn today_threshold_metrics_png_and_midnight() {
     if today_so_far > 0 {
         enter_threshold(&client, &today_so_far.to_string()).await;
         eventually("the bar turns red", || async { level().await == "over" }).await;
-        assert!(text(&client, "threshold-text").await.contains("(100.0%)"));
+        assert!(page.text("threshold-text").await.contains("(100.0%)"));
         let colours = script(&client, "const m = document.querySelector('[data-testid=threshold-meter]'); return getComputedStyle(m, '::-webkit-meter-optimum-value').backgroundColor").await;
         assert_ne!(colours, serde_json::Value::Null);
     }
     client.refresh().await.expect("reload");
     assert!(
-        text(&client, "threshold-text").await.contains("your threshold"),
+        page.text("threshold-text").await.contains("your threshold"),
         "kept in localStorage"
     );
     let shots = common::screenshots();
@@ -608,24 +581,21 @@ async fn today_threshold_metrics_png_and_midnight() {
     .expect("save");
     enter_threshold(&client, "0").await;
     eventually("a refused threshold says why", || async {
-        text(&client, "threshold-status").await.contains("not a whole number")
+        page.text("threshold-status").await.contains("not a whole number")
     })
     .await;
     enter_threshold(&client, "").await;
     eventually("an empty field clears it", || async {
-        text(&client, "threshold-text").await.starts_with("No daily threshold")
+        page.text("threshold-text").await.starts_with("No daily threshold")
     })
     .await;
 
     // The file again (a reload dropped it), then the other metrics on the range's time chart.
-    common::open_files(&client, &[path.as_path()]).await;
-    eventually("the log is back", || async {
-        text(&client, "today-total").await == "3"
-    })
-    .await;
+    common::page.open_files(&[path.as_path()]).await;
+    eventually("the log is back", || async { page.text("today-total").await == "3" }).await;
     follow(&client, "metric=error-rate").await;
     eventually("the error-rate chart", || async {
-        text(&client, "chart-line-as-table").await == "Show as table"
+        page.text("chart-line-as-table").await == "Show as table"
     })
     .await;
     client
@@ -709,7 +679,7 @@ async fn today_threshold_metrics_png_and_midnight() {
         script(&client, "return document.querySelector('[data-testid=range-to]').value").await == today().to_string()
     })
     .await;
-    client.close().await.expect("close");
+    session.end().await;
 }
 
 /// What the live Today test's server was last asked for.
@@ -752,15 +722,15 @@ fn today_api(request: &common::Request, stream: &mut std::net::TcpStream) -> boo
 /// hours only, and takes the daily threshold from `/meta`'s daily quota.
 #[tokio::test(flavor = "multi_thread")]
 async fn today_on_a_live_source() {
-    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let (_driver, client, base) = start_in_zone(dist, today_api, String::new(), None).await;
+    let session = Session::start_in(dist, today_api, String::new(), None).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     client
         .goto(&format!("{base}?view=today&source={base}api"))
         .await
         .expect("open Today on the source");
     eventually("the last finished bucket", || async {
-        text(&client, "today-total").await == "8"
+        page.text("today-total").await == "8"
     })
     .await;
     let asked = TODAY_QUERY.lock().map(|q| q.clone()).unwrap_or_default();
@@ -769,7 +739,7 @@ async fn today_on_a_live_source() {
         asked.contains("granularity=10m") && asked.contains(&format!("to={tomorrow}")),
         "today itself, in 10 minutes: {asked}"
     );
-    assert_eq!(text(&client, "today-error-rate").await, "12.5%");
+    assert_eq!(page.text("today-error-rate").await, "12.5%");
     // The last finished bucket is today's unless the test runs in the first 10 minutes after midnight.
     let recent = now() - now().rem_euclid(600) - 600;
     let so_far = if recent >= now() - now().rem_euclid(86_400) {
@@ -777,14 +747,12 @@ async fn today_on_a_live_source() {
     } else {
         0
     };
-    assert_eq!(text(&client, "today-so-far").await, so_far.to_string());
+    assert_eq!(page.text("today-so-far").await, so_far.to_string());
     assert!(
-        text(&client, "threshold-text")
+        page.text("threshold-text")
             .await
             .contains(&format!("{so_far} of 10 requests today"))
-            && text(&client, "threshold-text")
-                .await
-                .contains("the source's daily quota")
+            && page.text("threshold-text").await.contains("the source's daily quota")
     );
     assert!(
         script(
@@ -831,7 +799,7 @@ async fn today_on_a_live_source() {
         !q.contains("view=today") && q.contains("from=") && q.contains("source=")
     })
     .await;
-    client.close().await.expect("close");
+    session.end().await;
 }
 
 /// 3scale `usage.json` documents for one application: hits, and data transfer in MB, on the
@@ -858,16 +826,16 @@ fn threescale_documents(first: NaiveDate) -> String {
 // chosen there (the link then says `metric=measure:data_transfer`).
 #[tokio::test(flavor = "multi_thread")]
 async fn threescale_measures() {
-    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), None).await;
+    let session = Session::start_in(dist, |_, _| false, String::new(), None).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let first = today().checked_sub_days(Days::new(5)).expect("5 days ago");
     let path = common::fixture("e2e-3scale-usage.json", threescale_documents(first));
     client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    common::open_files(&client, &[path.as_path()]).await;
+    page.text("kpi-total-requests").await;
+    common::page.open_files(&[path.as_path()]).await;
     eventually("hits counted as requests, and only hits", || async {
-        text(&client, "kpi-total-requests").await == "100"
+        page.text("kpi-total-requests").await == "100"
     })
     .await;
     let option = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.textContent, o.disabled]").await;
@@ -916,7 +884,7 @@ async fn threescale_measures() {
         (Some("0"), Some("2,500"), Some("7"))
     );
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         "100",
         "the measure is never requests"
     );
@@ -944,7 +912,7 @@ async fn threescale_measures() {
         script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests"
     })
     .await;
-    client.close().await.expect("close");
+    session.end().await;
 }
 
 // Guards the range a file opens with in a zone other than UTC: nginx-dst.log's first line is at
@@ -952,9 +920,9 @@ async fn threescale_measures() {
 // must start on the 29th, or the KPI counts 54 of its 55 lines.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_file_opens_over_its_days_in_the_views_zone() {
-    let _one = ONE_BROWSER.lock().await;
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    let (_driver, client, base) = start_in_zone(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let session = Session::start_in(dist, |_, _| false, String::new(), Some("America/New_York")).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let log = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/usage-core/tests/data/nginx-dst.log");
     for (query, from, zone) in [
         ("?tz=local", "2026-10-29", "America/New_York"),
@@ -964,7 +932,7 @@ async fn a_file_opens_over_its_days_in_the_views_zone() {
             .goto(&format!("{base}{query}"))
             .await
             .expect("open the dashboard");
-        text(&client, "kpi-total-requests").await;
+        page.text("kpi-total-requests").await;
         client
             .find(Locator::Css("[data-testid=file-input]"))
             .await
@@ -973,7 +941,7 @@ async fn a_file_opens_over_its_days_in_the_views_zone() {
             .await
             .expect("choose the log");
         eventually(&format!("{zone}: all 55 lines"), || async {
-            text(&client, "kpi-total-requests").await == "55"
+            page.text("kpi-total-requests").await == "55"
         })
         .await;
         let search = script(&client, "return location.search").await;
@@ -983,11 +951,9 @@ async fn a_file_opens_over_its_days_in_the_views_zone() {
             "{zone}: {search}"
         );
         assert!(
-            text(&client, "file-banner")
-                .await
-                .contains(&format!("4 Nov 2026 ({zone})")),
+            page.text("file-banner").await.contains(&format!("4 Nov 2026 ({zone})")),
             "{zone}: the banner gives the file's days in the view's zone"
         );
     }
-    client.close().await.expect("end the session");
+    session.end().await;
 }

@@ -10,12 +10,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::Days;
-use fantoccini::Locator;
-use fantoccini::key::Key;
 use serde_json::json;
 
 mod common;
-use common::{ONE_BROWSER, eventually, script, start, text, today};
+use common::{Page, Session, eventually, script, today};
 
 /// The files, counted by hand (all yesterday, UTC):
 ///
@@ -61,85 +59,36 @@ fn write_files() -> (String, String) {
     (log_path.display().to_string(), csv_path.display().to_string())
 }
 
-/// The four KPIs as shown: total, clients, error rate, 429s.
-async fn kpis(client: &fantoccini::Client) -> [String; 4] {
-    let mut out = [String::new(), String::new(), String::new(), String::new()];
-    for (slot, id) in out
-        .iter_mut()
-        .zip(["kpi-total-requests", "kpi-clients", "kpi-error-rate", "kpi-429"])
-    {
-        *slot = text(client, id).await;
-    }
-    out
+/// Waits until the four KPIs (total, clients, error rate, 429s) are `expected`.
+async fn kpis_become(page: &Page, step: &str, expected: [&str; 4]) {
+    eventually(step, || async { page.kpis().await == expected.map(str::to_owned) }).await;
 }
 
-/// Waits until the KPIs are `expected`.
-async fn kpis_become(client: &fantoccini::Client, step: &str, expected: [&str; 4]) {
-    eventually(step, || async { kpis(client).await == expected.map(str::to_owned) }).await;
+/// Table `id`'s rows as (key, name, requests).
+async fn rows(page: &Page, id: &str) -> Vec<Vec<String>> {
+    page.rows(id, &["requests"]).await
 }
 
-/// A table's rows as (data-key, name, requests).
-async fn rows(client: &fantoccini::Client, table: &str) -> serde_json::Value {
-    script(
-        client,
-        &format!("return [...document.querySelectorAll('[data-testid={table}] tbody tr')].map(tr => [tr.dataset.key, tr.querySelector('th').textContent, tr.querySelector('td[data-col=requests]').textContent])"),
-    )
-    .await
-}
-
-/// Activates the element: a click, or Enter on it once it has the focus.
-async fn activate(client: &fantoccini::Client, css: &str, keyboard: bool) {
-    let element = client
-        .wait()
-        .at_most(Duration::from_secs(10))
-        .for_element(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    if keyboard {
-        script(
-            client,
-            &format!(
-                "document.querySelector({}).focus(); return 0",
-                serde_json::to_string(css).expect("json")
-            ),
-        )
-        .await;
-        assert_eq!(
-            script(
-                client,
-                &format!(
-                    "return document.activeElement === document.querySelector({})",
-                    serde_json::to_string(css).expect("json")
-                )
-            )
-            .await,
-            json!(true),
-            "{css} takes the focus"
-        );
-        element.send_keys(&Key::Enter.to_string()).await.expect("Enter");
-    } else {
-        element.click().await.expect("click");
-    }
+/// `[key, name, requests]` rows, written as the tests expect them.
+fn expect(rows: &[[&str; 3]]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|c| (*c).to_owned()).collect())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_view_end_to_end() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(|_, _| false, String::new()).await;
+    let session = Session::start(|_, _| false, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
     let (log, csv) = write_files();
 
-    client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("input")
-        .send_keys(&format!("{log}\n{csv}"))
-        .await
-        .expect("choose both");
-    let banner = text(&client, "file-banner").await;
+    session.step("both files open, and the banner names their formats");
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
+    page.open_files(&[Path::new(&log), Path::new(&csv)]).await;
+    let banner = page.text("file-banner").await;
     assert!(
         banner.contains("(nginx/Apache access log)")
             && banner.contains("(CSV (columns matched by name))")
@@ -147,57 +96,41 @@ async fn every_view_end_to_end() {
         "{banner}"
     );
     let all = ["10", "4", "40.0%", "1"];
-    kpis_become(&client, "the files' KPIs", all).await;
+    kpis_become(page, "the files' KPIs", all).await;
 
     for keyboard in [false, true] {
         let how = if keyboard { "keyboard" } else { "mouse" };
-        // Overview → URLs.
-        activate(&client, "[data-testid=nav-urls]", keyboard).await;
+        session.step(&format!("by {how}: Overview → URLs lists the three templates"));
+        page.tab_by("urls", keyboard).await;
         eventually("the URLs view", || async {
-            rows(&client, "table-template")
-                .await
-                .as_array()
-                .is_some_and(|r| r.len() == 3)
+            rows(page, "table-template").await.len() == 3
         })
         .await;
         assert_eq!(
-            rows(&client, "table-template").await,
-            json!([
+            rows(page, "table-template").await,
+            expect(&[
                 ["/api/users/{id}", "/api/users/{id}", "6"],
                 ["/api/orders", "/api/orders", "3"],
                 ["/api/fees/{id}", "/api/fees/{id}", "1"]
             ]),
             "{how}"
         );
-        kpis_become(&client, "the URLs view keeps every request", all).await;
-        // → one URL.
-        activate(
-            &client,
-            "[data-testid=table-template] tr[data-key='/api/users/{id}'] a",
-            keyboard,
-        )
-        .await;
-        kpis_become(&client, "one URL", ["6", "4", "33.3%", "1"]).await;
-        assert_eq!(
-            script(
-                &client,
-                "return document.querySelectorAll('[data-testid=filter-pill]').length"
-            )
-            .await,
-            json!(1)
-        );
-        // → its clients (the unidentified caller never called it).
-        activate(&client, "[data-testid=nav-clients]", keyboard).await;
+        kpis_become(page, "the URLs view keeps every request", all).await;
+        session.step(&format!("by {how}: one URL filters the KPIs to its requests"));
+        page.drill("table-template", "/api/users/{id}", keyboard).await;
+        kpis_become(page, "one URL", ["6", "4", "33.3%", "1"]).await;
+        assert_eq!(page.count("filter-pill").await, 1);
+        session.step(&format!(
+            "by {how}: the URL's clients (the unidentified caller never called it)"
+        ));
+        page.tab_by("clients", keyboard).await;
         eventually("the URL's clients", || async {
-            rows(&client, "table-clients")
-                .await
-                .as_array()
-                .is_some_and(|r| r.len() == 4)
+            rows(page, "table-clients").await.len() == 4
         })
         .await;
         assert_eq!(
-            rows(&client, "table-clients").await,
-            json!([
+            rows(page, "table-clients").await,
+            expect(&[
                 ["ann", "ann", "2"],
                 ["billing", "billing", "2"],
                 ["bob", "bob", "1"],
@@ -205,16 +138,10 @@ async fn every_view_end_to_end() {
             ]),
             "{how}"
         );
-        // → one client.
-        activate(
-            &client,
-            "[data-testid=table-clients] tr[data-key='billing'] a",
-            keyboard,
-        )
-        .await;
-        kpis_become(&client, "one client of one URL", ["2", "1", "50.0%", "1"]).await;
-        let pills = script(&client, "return [...document.querySelectorAll('[data-testid=filter-pill]')].map(p => p.dataset.dimension + ':' + p.dataset.key)").await;
-        assert_eq!(pills, json!(["template:/api/users/{id}", "client:billing"]));
+        session.step(&format!("by {how}: one client of one URL, in the link"));
+        page.drill("table-clients", "billing", keyboard).await;
+        kpis_become(page, "one client of one URL", ["2", "1", "50.0%", "1"]).await;
+        assert_eq!(page.pills().await, ["template:/api/users/{id}", "client:billing"]);
         let url = client.current_url().await.expect("url");
         assert!(url.path().ends_with(common::SUB_PATH), "the same page: {url}");
         assert!(
@@ -231,39 +158,28 @@ async fn every_view_end_to_end() {
             .expect("save");
         }
 
-        // Back twice: the URL view with its one filter.
+        session.step(&format!("by {how}: Back twice shows the URL view with its one filter"));
         client.back().await.expect("back");
         client.back().await.expect("back");
-        kpis_become(&client, "Back twice", ["6", "4", "33.3%", "1"]).await;
+        kpis_become(page, "Back twice", ["6", "4", "33.3%", "1"]).await;
+        assert_eq!(page.current_tab().await, "nav-urls");
         assert_eq!(
-            script(
-                &client,
-                "return document.querySelector('nav.tabs [aria-current=page]').dataset.testid"
-            )
-            .await,
-            json!("nav-urls")
+            rows(page, "table-template").await,
+            expect(&[["/api/users/{id}", "/api/users/{id}", "6"]])
         );
-        assert_eq!(
-            rows(&client, "table-template").await,
-            json!([["/api/users/{id}", "/api/users/{id}", "6"]])
-        );
-        // Forward once: its clients again.
+        session.step(&format!("by {how}: Forward shows its clients again"));
         client.forward().await.expect("forward");
-        eventually("Forward", || async {
-            rows(&client, "table-clients")
-                .await
-                .as_array()
-                .is_some_and(|r| r.len() == 4)
-        })
-        .await;
-        // Back to the start without a reload (which would drop the files): no filters, Overview.
-        activate(&client, "[data-testid=clear-filters]", keyboard).await;
-        activate(&client, "[data-testid=nav-overview]", keyboard).await;
-        kpis_become(&client, "the overview again", all).await;
-        assert!(text(&client, "file-banner").await.contains("10 rows read"));
+        eventually("Forward", || async { rows(page, "table-clients").await.len() == 4 }).await;
+        session.step(&format!(
+            "by {how}: clearing the filters without a reload keeps the files"
+        ));
+        page.activate("clear-filters", keyboard).await;
+        page.tab_by("overview", keyboard).await;
+        kpis_become(page, "the overview again", all).await;
+        assert!(page.text("file-banner").await.contains("10 rows read"));
     }
 
-    // Explore by IP, user and module: every dimension the files have, with the tables' sums.
+    session.step("Explore by IP, user and module: every dimension the files have, with the tables' sums");
     for (by, expected) in [
         (
             "ip",
@@ -294,10 +210,11 @@ async fn every_view_end_to_end() {
             ]),
         ),
     ] {
-        activate(&client, "[data-testid=nav-explore]", false).await;
-        activate(&client, &format!("[data-testid=by-{by}]"), false).await;
+        page.tab("explore").await;
+        page.group_by(by).await;
         let table = format!("table-{by}");
-        eventually("the breakdown", || async { rows(&client, &table).await == expected }).await;
+        let expected: Vec<Vec<String>> = serde_json::from_value(expected).expect("rows");
+        eventually("the breakdown", || async { rows(page, &table).await == expected }).await;
         std::fs::write(
             shots.join(format!("view-explore-{by}.png")),
             client.screenshot().await.expect("screenshot"),
@@ -305,18 +222,17 @@ async fn every_view_end_to_end() {
         .expect("save");
     }
 
-    // A table's CSV holds its rows in its order (here sorted by the 5xx column), with a line
-    // naming the range and filters, and its name says them too.
-    activate(&client, "[data-testid=nav-clients]", false).await;
-    activate(&client, "button[data-sort='5xx']", false).await;
+    session.step("a table's CSV holds its rows in its order, with a line naming the range and filters");
+    page.tab("clients").await;
+    page.sort_by("5xx", false).await;
     eventually("sorted by 5xx", || async {
-        rows(&client, "table-clients").await[0][0] == json!("bob")
+        rows(page, "table-clients").await.first().is_some_and(|r| r[0] == "bob")
     })
     .await;
     script(&client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }; return 0").await;
     let name = script(&client, "const a = HTMLAnchorElement.prototype.click; HTMLAnchorElement.prototype.click = function () { window.__name = this.download; return a.call(this); }; return 0").await;
     assert_eq!(name, json!(0));
-    activate(&client, "[data-testid=table-export]", false).await;
+    page.activate("table-export", false).await;
     let exported = client
         .execute_async(
             "const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)",
@@ -332,17 +248,10 @@ async fn every_view_end_to_end() {
         lines[0]
     );
     assert_eq!(lines[1], "Client,Requests,2xx,3xx,4xx,429,5xx,Error %,Share,Bytes");
-    let shown = rows(&client, "table-clients").await;
-    let on_screen: Vec<(String, String)> = shown
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|r| {
-            (
-                r[1].as_str().unwrap_or("").to_owned(),
-                r[2].as_str().unwrap_or("").to_owned(),
-            )
-        })
+    let on_screen: Vec<(String, String)> = rows(page, "table-clients")
+        .await
+        .into_iter()
+        .map(|r| (r[1].clone(), r[2].clone()))
         .collect();
     let in_file: Vec<(String, String)> = lines[2..lines.len() - 1]
         .iter()
@@ -365,9 +274,9 @@ async fn every_view_end_to_end() {
         "{file_name}"
     );
 
-    // A deep link reloads to the same view (on the demo data, which a reload brings back).
+    session.step("a deep link reloads to the same view (on the demo data, which a reload brings back)");
     let deep = format!("{base}?view=explore&by=module&f=method:POST&sort=-requests");
-    client.goto(&deep).await.expect("a deep link");
+    page.goto(&deep).await;
     let store = usage_core::demo::demo_store(today()).expect("the demo");
     let range = usage_core::DateRange::default_for(today());
     let span = usage_core::query::DaySpan::from(&range);
@@ -380,12 +289,12 @@ async fn every_view_end_to_end() {
     );
     let expected = store.totals(span, &filter);
     eventually("the deep link's KPIs", || async {
-        text(&client, "kpi-total-requests").await == usage_core::format::thousands(expected.total())
+        page.text("kpi-total-requests").await == usage_core::format::thousands(expected.total())
     })
     .await;
     client.refresh().await.expect("reload");
     eventually("the same after a reload", || async {
-        text(&client, "kpi-total-requests").await == usage_core::format::thousands(expected.total())
+        page.text("kpi-total-requests").await == usage_core::format::thousands(expected.total())
     })
     .await;
     let modules = store
@@ -395,22 +304,10 @@ async fn every_view_end_to_end() {
         .iter()
         .map(|r| store.key_text(usage_core::Dimension::Module, r.key))
         .collect();
-    let shown = script(
-        &client,
-        "return [...document.querySelectorAll('[data-testid=table-module] tbody tr')].map(tr => tr.dataset.key)",
-    )
-    .await;
-    assert_eq!(shown, json!(keys));
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelectorAll('[data-testid=filter-pill]').length"
-        )
-        .await,
-        json!(1)
-    );
+    assert_eq!(page.row_keys("table-module").await, keys);
+    assert_eq!(page.count("filter-pill").await, 1);
 
-    // Screenshots of every view on the demo data, for people to look at.
+    session.step("screenshots of every view on the demo data at DPR 2");
     for (name, query) in [
         ("overview", ""),
         ("clients", "?view=clients"),
@@ -418,10 +315,10 @@ async fn every_view_end_to_end() {
         ("explore", "?view=explore&by=template"),
         ("explore-list", "?view=explore&by=client"),
     ] {
-        client.goto(&format!("{base}{query}")).await.expect("a view");
-        text(&client, "kpi-total-requests").await;
+        page.goto(&format!("{base}{query}")).await;
+        page.kpi("total-requests").await;
         if name == "explore-list" {
-            activate(&client, "[data-testid=show-list]", false).await;
+            page.activate("show-list", false).await;
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
         assert_eq!(script(&client, "return devicePixelRatio").await, json!(2));
@@ -433,7 +330,7 @@ async fn every_view_end_to_end() {
     }
     let csp = script(&client, "return document.body.dataset.cspViolations || '0'").await;
     assert_eq!(csp, json!("0"), "no CSP violations");
-    client.close().await.expect("end the session");
+    session.end().await;
 }
 
 // Guards the pager of a long table: 250 IPs show a hundred at a time; "Next" (by mouse) and
@@ -442,8 +339,8 @@ async fn every_view_end_to_end() {
 // the button showed its own code as text and never moved (seen in a screenshot).
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_table_pages() {
-    let _one = ONE_BROWSER.lock().await;
-    let (_driver, client, base) = start(|_, _| false, String::new()).await;
+    let session = Session::start(|_, _| false, String::new()).await;
+    let (page, base) = (&*session, session.base.clone());
     let day = today().checked_sub_days(Days::new(1)).expect("yesterday");
     let ips: Vec<String> = (0..250).map(|i| format!("10.0.{}.{}", i / 100, i % 100)).collect();
     let mut csv = String::from("Time,Application,Method,Path,Status,Module,IP,User\n");
@@ -456,51 +353,31 @@ async fn a_long_table_pages() {
     }
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-views-ips.csv");
     std::fs::write(&path, csv).expect("write the csv");
-    client.goto(&base).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
-    client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("input")
-        .send_keys(&path.display().to_string())
-        .await
-        .expect("choose it");
-    kpis_become(&client, "the file's KPIs", ["250", "1", "0.0%", "0"]).await;
-    activate(&client, "[data-testid=nav-explore]", false).await;
-    activate(&client, "[data-testid=by-ip]", false).await;
-    // One request each: ranked by their text.
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
+    page.open_files(&[&path]).await;
+    kpis_become(page, "the file's KPIs", ["250", "1", "0.0%", "0"]).await;
+    session.step("the first hundred IPs, ranked by their text (one request each)");
+    page.tab("explore").await;
+    page.group_by("ip").await;
     let mut ranked = ips.clone();
     ranked.sort();
-    let keys = || async {
-        script(
-            &client,
-            "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(tr => tr.dataset.key)",
-        )
-        .await
-    };
-    let page = || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=table-page]')?.textContent ?? ''",
-        )
-        .await
-    };
-    eventually("the first page", || async { keys().await == json!(ranked[..100]) }).await;
-    assert_eq!(text(&client, "table-next").await, "Next");
-    activate(&client, "[data-testid=table-next]", false).await;
-    eventually("the second page", || async { keys().await == json!(ranked[100..200]) }).await;
-    assert_eq!(page().await, json!("Rows 101–200 of 250"));
-    activate(&client, "[data-testid=table-next]", false).await;
-    eventually("the last page", || async { keys().await == json!(ranked[200..]) }).await;
+    let keys = || page.row_keys("table-ip");
+    eventually("the first page", || async { keys().await == ranked[..100] }).await;
+    assert_eq!(page.text("table-next").await, "Next");
+    session.step("Next by mouse shows the second hundred");
+    page.activate("table-next", false).await;
+    eventually("the second page", || async { keys().await == ranked[100..200] }).await;
     assert_eq!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=table-next]').disabled"
-        )
-        .await,
-        json!(true),
-        "no page after the last"
+        page.text_now("table-page").await.as_deref(),
+        Some("Rows 101–200 of 250")
     );
-    activate(&client, "[data-testid=table-prev]", true).await;
-    eventually("back a page", || async { keys().await == json!(ranked[100..200]) }).await;
+    session.step("Next on the last page is disabled");
+    page.activate("table-next", false).await;
+    eventually("the last page", || async { keys().await == ranked[200..] }).await;
+    assert!(page.is_disabled("table-next").await, "no page after the last");
+    session.step("Previous by keyboard goes back a hundred");
+    page.activate("table-prev", true).await;
+    eventually("back a page", || async { keys().await == ranked[100..200] }).await;
+    session.end().await;
 }

@@ -102,11 +102,11 @@ async fn csp_violations(client: &Client) -> serde_json::Value {
 // worker running; a file too large for the tab is refused from its size and first rows.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_reads_exactly_what_the_core_reads() {
-    let _one = ONE_BROWSER.lock().await;
     OFFLINE.store(false, Ordering::SeqCst);
-    let (_driver, client, base) = start(no_routes, String::new()).await;
+    let session = Session::start(no_routes, String::new()).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     client.goto(&format!("{base}?bench")).await.expect("open the dashboard");
-    text(&client, "kpi-total-requests").await;
+    page.text("kpi-total-requests").await;
 
     let csv = varied_csv(20_000);
     let log = access_log(5_000);
@@ -138,12 +138,13 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
         fixture("e2e-worker.log.gz", &gzipped),
         fixture("e2e-worker.ndjson", &ndjson),
     ];
-    open_files(&client, &paths.iter().map(PathBuf::as_path).collect::<Vec<_>>()).await;
+    page.open_files(&paths.iter().map(PathBuf::as_path).collect::<Vec<_>>())
+        .await;
     eventually("the three files are read", || async {
-        text(&client, "file-banner").await.contains("e2e-worker.ndjson")
+        page.text("file-banner").await.contains("e2e-worker.ndjson")
     })
     .await;
-    let banner = text(&client, "file-banner").await;
+    let banner = page.text("file-banner").await;
     assert!(
         banner.contains("e2e-worker.log.gz (nginx/Apache access log)"),
         "the gzip file is read as what it holds: {banner}"
@@ -168,7 +169,7 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     );
 
     // Cancel midway through a large file: the data on screen stays, and the worker is gone.
-    let before = text(&client, "kpi-total-requests").await;
+    let before = page.text("kpi-total-requests").await;
     let big = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-big.csv");
     {
         let block = varied_csv(20_000);
@@ -179,19 +180,19 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
             file.write_all(rows.as_bytes()).expect("write");
         }
     }
-    open_files(&client, &[&big]).await;
+    page.open_files(&[&big]).await;
     eventually("the big file is being read", || async {
         script(&client, "const p = document.querySelector('[data-testid=load-progress] progress'); return !!p && Number(p.value) > 0.05").await == json!(true)
     })
     .await;
     assert_eq!(workers(&client).await, 1, "the load runs in a worker");
-    click(&client, "load-cancel").await;
+    page.click("load-cancel").await;
     eventually("the cancel is said", || async {
-        text(&client, "load-error").await.contains("cancelled")
+        page.text("load-error").await.contains("cancelled")
     })
     .await;
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         before,
         "the data on screen stays"
     );
@@ -206,14 +207,14 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
         file.write_all(varied_csv(2_000).as_bytes()).expect("write");
         file.set_len(5_000_000_000_000).expect("a sparse 5 TB file");
     }
-    open_files(&client, &[&huge]).await;
+    page.open_files(&[&huge]).await;
     eventually("the huge file is refused", || async {
-        text(&client, "load-error")
+        page.text("load-error")
             .await
             .contains("more than the 25,000,000 Callboard can hold")
     })
     .await;
-    assert_eq!(text(&client, "kpi-total-requests").await, before);
+    assert_eq!(page.text("kpi-total-requests").await, before);
     eventually("no worker is left running", || async { workers(&client).await == 0 }).await;
     let _ = std::fs::remove_file(&huge);
     let _ = std::fs::remove_file(&big);
@@ -223,7 +224,7 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
         "{}",
         csp_violations(&client).await
     );
-    client.close().await.expect("end the session");
+    session.end().await;
 }
 
 /// Takes the browser offline (or back online) as a laptop losing its network does: Chromium's
@@ -248,7 +249,6 @@ async fn offline(client: &fantoccini::Client, offline: bool) {
 // available", and Reload moves it to the new version, whose cache replaces the old one.
 #[tokio::test(flavor = "multi_thread")]
 async fn offline_after_one_visit_and_the_new_version_prompt() {
-    let _one = ONE_BROWSER.lock().await;
     OFFLINE.store(false, Ordering::SeqCst);
     // A deploy of its own, which the test changes later.
     let deploy = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-deploy");
@@ -260,9 +260,10 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
     {
         std::fs::copy(entry.path(), deploy.join(entry.file_name())).expect("copy the build");
     }
-    let (_driver, client, base) = start_in(deploy.clone(), no_routes, String::new()).await;
+    let session = Session::start_in(deploy.clone(), no_routes, String::new(), None).await;
+    let (page, client, base) = (&*session, &session.client, session.base.clone());
     client.goto(&base).await.expect("open the dashboard");
-    let demo_total = text(&client, "kpi-total-requests").await;
+    let demo_total = page.text("kpi-total-requests").await;
     eventually("the service worker controls the page", || async {
         script(&client, "return !!navigator.serviceWorker.controller").await == json!(true)
     })
@@ -274,7 +275,7 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
     offline(&client, true).await;
     client.refresh().await.expect("reload offline");
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         demo_total,
         "the dashboard opens offline"
     );
@@ -284,15 +285,15 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
         .goto(&format!("{base}?view=explore&by=ip"))
         .await
         .expect("open a link to Explore offline");
-    text(&client, "chart-explore-line").await;
+    page.text("chart-explore-line").await;
     assert_eq!(
         script(&client, "return document.querySelectorAll('.startup-failure').length").await,
         json!(0),
         "{}",
-        text(&client, "startup-failure").await
+        page.text("startup-failure").await
     );
     client.goto(&base).await.expect("back to the overview, offline");
-    assert_eq!(text(&client, "kpi-total-requests").await, demo_total);
+    assert_eq!(page.text("kpi-total-requests").await, demo_total);
     let csv = fixture(
         "e2e-offline.csv",
         format!(
@@ -300,9 +301,9 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
             d = day(2)
         ),
     );
-    open_files(&client, &[&csv]).await;
+    page.open_files(&[&csv]).await;
     eventually("a file opens offline", || async {
-        text(&client, "kpi-total-requests").await == "3"
+        page.text("kpi-total-requests").await == "3"
     })
     .await;
     std::fs::write(
@@ -324,9 +325,9 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
             .replacen("const VERSION = \"", "const VERSION = \"next-", 1);
     std::fs::write(&sw, changed).expect("deploy a new version");
     client.refresh().await.expect("reload after the deploy");
-    let shown = text(&client, "kpi-total-requests").await;
+    let shown = page.text("kpi-total-requests").await;
     eventually("the new version is announced", || async {
-        text(&client, "update-prompt")
+        page.text("update-prompt")
             .await
             .contains("A new version of Callboard is available")
     })
@@ -336,13 +337,13 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save update-prompt.png");
-    click(&client, "update-reload").await;
+    page.click("update-reload").await;
     eventually("the page runs the new version", || async {
         script(&client, "return caches.keys().then(k => k.length === 1 && k[0].startsWith('callboard-next-') && !document.querySelector('[data-testid=update-prompt]'))").await == json!(true)
     })
     .await;
     assert_eq!(
-        text(&client, "kpi-total-requests").await,
+        page.text("kpi-total-requests").await,
         shown,
         "the same view, now from the new version"
     );
@@ -352,5 +353,5 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
         "{}",
         csp_violations(&client).await
     );
-    client.close().await.expect("end the session");
+    session.end().await;
 }

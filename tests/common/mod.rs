@@ -2,9 +2,12 @@
 //! sub-path with a strict Content-Security-Policy, chromedriver in its own process group, a
 //! WebDriver session in headless Chromium at device-pixel ratio 2, and small waiting helpers.
 //!
-//! Each test file hands [`start`] its own route handler, so the fake servers a test needs
+//! Each test file hands [`Session::start`] its own route handler, so the fake servers a test needs
 //! (usage APIs, hostile servers) sit next to the test that uses them.
 #![allow(dead_code)]
+
+pub mod page;
+pub use page::{Page, Session};
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
