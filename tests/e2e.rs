@@ -11,15 +11,12 @@ use std::time::Duration;
 
 use base64::Engine;
 use chrono::Days;
-use fantoccini::Locator;
 use fantoccini::key::Key;
 use serde_json::json;
 
 mod common;
 
-use common::{
-    ONE_BROWSER, Request, SUB_PATH, chosen_clients, console_log, eventually, reply, script, start, text, today,
-};
+use common::{Request, SUB_PATH, Session, console_log, eventually, reply, script, today};
 
 /// The usage API the server plays (docs/api.md): the document `api/usage` serves, and the last query asked for.
 static API_USAGE: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
@@ -188,18 +185,13 @@ async fn dashboard_end_to_end() {
     let today = today();
     let yesterday = today.checked_sub_days(Days::new(1)).expect("a yesterday");
 
-    client.goto(&base).await.expect("open the dashboard");
-    let first_total = page.text("kpi-total-requests").await;
+    session.step("the demo opens with a large, separated total");
+    page.goto(&base).await;
+    let first_total = page.kpi("total-requests").await;
     assert!(first_total.contains(','), "a large, separated number: {first_total}");
 
-    // Changing the range changes the KPIs, and the URL holds the range, ending yesterday.
-    client
-        .find(Locator::XPath("//button[normalize-space()='Last 7 days']"))
-        .await
-        .expect("preset")
-        .click()
-        .await
-        .expect("click");
+    session.step("a range preset changes the KPIs, and the link holds the range, ending yesterday");
+    page.button("Last 7 days").await;
     eventually("the KPIs follow the new range", || async {
         page.text("kpi-total-requests").await != first_total
     })
@@ -212,100 +204,36 @@ async fn dashboard_end_to_end() {
         "{url}"
     );
 
-    // A link that asks for today is clamped to yesterday, with a notice.
-    client
-        .goto(&format!("{base}?from={week_start}&to={today}"))
-        .await
-        .expect("open a link");
+    session.step("a link that asks for today is clamped to yesterday, with a notice");
+    page.goto(&format!("{base}?from={week_start}&to={today}")).await;
     assert!(page.text("range-notice").await.contains("ends yesterday"));
     assert_eq!(page.text("kpi-total-requests").await, week_total);
 
-    // Keyboard: Enter on a focused header sorts the table and aria-sort says so.
-    let header = client
-        .find(Locator::Css("button[data-sort='5xx']"))
-        .await
-        .expect("5xx header");
-    header.send_keys(&(Key::Enter).to_string()).await.expect("press Enter");
+    session.step("Enter on a focused header sorts the table, and aria-sort says so");
+    page.sort_by("5xx", true).await;
     eventually("Enter sorts by 5xx", || async {
-        script(
-            &client,
-            "return document.querySelector(\"button[data-sort='5xx']\").parentElement.getAttribute('aria-sort')",
-        )
-        .await
-            == json!("descending")
+        page.sort_state("5xx").await.as_deref() == Some("descending")
     })
     .await;
 
-    // The selection dialog: choose two clients, apply; Escape closes and focus returns.
-    let opener = client
-        .find(Locator::Css("[data-testid=open-selection]"))
-        .await
-        .expect("open button");
-    opener.click().await.expect("open dialog");
-    eventually("the dialog opens", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=selection-dialog]').open",
-        )
-        .await
-            == json!(true)
-    })
-    .await;
-    client
-        .find(Locator::XPath(
-            "//fieldset[@data-testid='selection-clients']//button[.='Clear']",
-        ))
-        .await
-        .expect("Clear")
-        .click()
-        .await
-        .expect("clear");
-    for key in ["e61f2b7c-zapier", "0b9e7d6c-salesforce-sync"] {
-        client
-            .find(Locator::Css(&format!(
-                "[data-testid=selection-clients] input[data-key='{key}']"
-            )))
-            .await
-            .expect("checkbox")
-            .click()
-            .await
-            .expect("check");
-    }
-    client
-        .find(Locator::Css("[data-testid=selection-apply]"))
-        .await
-        .expect("apply")
-        .click()
-        .await
-        .expect("apply");
+    session.step("the selection dialog: two clients chosen and applied show in the charts");
+    page.choose_clients(&["e61f2b7c-zapier", "0b9e7d6c-salesforce-sync"])
+        .await;
     eventually("the charts show the two chosen clients", || async {
         page.chosen_clients().await == ["Zapier Connector", "Salesforce Sync"]
     })
     .await;
 
-    opener.click().await.expect("reopen dialog");
-    eventually("the dialog reopens", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=selection-dialog]').open",
-        )
-        .await
-            == json!(true)
-    })
-    .await;
-    client
-        .active_element()
-        .await
-        .expect("focus")
-        .send_keys(&Key::Escape.to_string())
-        .await
-        .expect("Escape");
+    session.step("Escape closes the selection dialog, and the focus returns to its button");
+    page.click("open-selection").await;
+    eventually("the dialog reopens", || page.dialog_is_open("selection-dialog")).await;
+    page.press_on_focused(&Key::Escape.to_string()).await;
     eventually("Escape closes the dialog and focus returns", || async {
-        script(&client, "return !document.querySelector('[data-testid=selection-dialog]').open && document.activeElement.dataset.testid === 'open-selection'").await == json!(true)
+        !page.dialog_is_open("selection-dialog").await && page.focused().await == "open-selection"
     })
     .await;
 
-    // A reload keeps both the range (URL) and the selection (localStorage).
+    session.step("a reload keeps both the range (the link) and the selection (localStorage)");
     client.refresh().await.expect("reload");
     assert_eq!(page.text("kpi-total-requests").await, week_total);
     eventually("the selection survives the reload", || async {
@@ -313,52 +241,32 @@ async fn dashboard_end_to_end() {
     })
     .await;
 
-    // Every canvas is drawn at device-pixel resolution, and the strict CSP saw no violations.
-    let canvases = script(
-        &client,
-        "return [...document.querySelectorAll('canvas')].map(c => {
-            const r = c.getBoundingClientRect();
-            const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-            let drawn = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) drawn++;
-            return { id: c.dataset.testid, hidpi: c.width === Math.round(r.width * devicePixelRatio) && devicePixelRatio === 2, share: drawn / (c.width * c.height) };
-        })",
-    )
-    .await;
-    let canvases = canvases.as_array().expect("canvases");
+    session.step("every canvas is drawn at device pixels, none blank");
+    let canvases = page.canvas_ink().await;
     assert_eq!(canvases.len(), 5, "line, bars, share, status codes, top URLs");
-    for canvas in canvases {
-        assert_eq!(canvas["hidpi"], json!(true), "{canvas}");
-        assert!(canvas["share"].as_f64().unwrap_or(0.0) > 0.02, "blank chart: {canvas}");
+    for canvas in &canvases {
+        assert!(canvas.1, "not at device pixels: {canvas:?}");
+        assert!(canvas.2 > 0.02, "blank chart: {canvas:?}");
     }
-    // A narrower window redraws the charts at the new size.
-    let wide = script(
-        &client,
-        "return document.querySelector('[data-testid=chart-line]').width",
-    )
-    .await;
+    session.step("a narrower window redraws the charts at the new size");
+    let (wide, _) = page.canvas_width("chart-line").await;
     client.set_window_size(900, 1760).await.expect("resize");
     eventually("the line chart is redrawn at the new width", || async {
-        let (now, expected) = (
-            script(&client, "return document.querySelector('[data-testid=chart-line]').width").await,
-            script(&client, "const c = document.querySelector('[data-testid=chart-line]'); return Math.round(c.getBoundingClientRect().width * devicePixelRatio)").await,
-        );
+        let (now, expected) = page.canvas_width("chart-line").await;
         now != wide && now == expected
     })
     .await;
     client.set_window_size(1360, 1760).await.expect("resize back");
 
-    let csp = script(
-        &client,
-        "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']",
-    )
-    .await;
-    assert_eq!(csp[0], json!("0"), "CSP violations, the last: {}", csp[1]);
+    session.step("the strict CSP saw no violations");
+    let (violations, last) = page.csp_violations().await;
+    assert_eq!(violations, "0", "CSP violations, the last: {last}");
 
-    // Screenshots for people to look at.
+    session.step("screenshots for people to look at");
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&shots).expect("screenshot folder");
-    client.goto(&base).await.expect("back to the default view");
-    script(&client, "localStorage.clear()").await;
+    page.goto(&base).await;
+    script(client, "localStorage.clear()").await;
     client.refresh().await.expect("reload with defaults");
     page.text("kpi-total-requests").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -367,13 +275,7 @@ async fn dashboard_end_to_end() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save overview.png");
-    client
-        .find(Locator::Css("[data-testid=open-selection]"))
-        .await
-        .expect("open button")
-        .click()
-        .await
-        .expect("open dialog");
+    page.click("open-selection").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     std::fs::write(
         shots.join("selection-dialog.png"),
@@ -418,25 +320,10 @@ async fn opening_an_export_file() {
     let log_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-access.log");
     std::fs::write(&log_path, log).expect("write the log");
 
-    client.goto(&base).await.expect("open the dashboard");
-    page.text("kpi-total-requests").await;
-    // The log's text, for the drop test below.
-    script(
-        &client,
-        &format!(
-            "document.body.dataset.dropText = {}",
-            serde_json::to_string(&std::fs::read_to_string(&log_path).expect("log")).expect("json")
-        ),
-    )
-    .await;
-    let input = client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("file input");
-    input
-        .send_keys(&format!("{}\n{}", path.display(), log_path.display()))
-        .await
-        .expect("choose both files");
+    session.step("two files in two formats open as one dataset; the malformed row is skipped with its line");
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
+    page.open_files(&[&path, &log_path]).await;
 
     let banner = page.text("file-banner").await;
     assert!(
@@ -452,53 +339,37 @@ async fn opening_an_export_file() {
         page.text("skipped-row").await,
         "Skipped e2e-usage-export.csv line 5: expected 12 fields, found 1"
     );
-    // The range moved to the files' days (ending yesterday): 6 + 2 requests, today's row left out.
+    session.step("the range moves to the files' days (ending yesterday): 6 + 2 requests, today's row left out");
     eventually("the KPIs show both files", || async {
         page.text("kpi-total-requests").await == "8"
     })
     .await;
     // Four clients identify themselves; the access log's "-" user is unidentified traffic, not a fifth.
     assert_eq!(page.text("kpi-clients").await, "4");
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=kpi-clients]').nextElementSibling.textContent"
-        )
-        .await,
-        json!("+ unidentified traffic")
-    );
+    assert_eq!(page.kpi_note("clients").await, "+ unidentified traffic");
     assert_eq!(page.text("kpi-429").await, "1");
     assert_eq!(page.text("kpi-error-rate").await, "50.0%");
-    let rows = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody tr')].map(tr => [tr.querySelector('th').textContent, tr.querySelector('td').textContent])").await;
-    assert_eq!(
-        rows,
-        json!([
-            ["Acme Billing", "3"],
-            [evil, "2"],
-            ["Beta, Inc.", "1"],
-            ["Unknown client", "1"],
-            ["ann", "1"]
-        ])
-    );
-    // The name with HTML in it is text: no element was made from it.
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelectorAll('[data-testid=table-clients] img, .legend img').length"
-        )
-        .await,
-        json!(0)
-    );
+    let rows: Vec<(String, String)> = page
+        .rows("table-clients", &["requests"])
+        .await
+        .into_iter()
+        .map(|r| (r[1].clone(), r[2].clone()))
+        .collect();
+    let expected = [
+        ("Acme Billing", "3"),
+        (evil, "2"),
+        ("Beta, Inc.", "1"),
+        ("Unknown client", "1"),
+        ("ann", "1"),
+    ]
+    .map(|(name, n)| (name.to_owned(), n.to_owned()));
+    assert_eq!(rows, expected);
+    session.step("the name with HTML in it is text: no element was made from it");
+    assert_eq!(page.images_in_names().await, 0);
 
-    // The CSV export holds exactly what the screen counts: read back, it gives the same KPIs.
-    script(&client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }").await;
-    client
-        .find(Locator::Css("[data-testid=export-csv]"))
-        .await
-        .expect("export")
-        .click()
-        .await
-        .expect("click");
+    session.step("the CSV export holds exactly what the screen counts: read back, it gives the same KPIs");
+    script(client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }").await;
+    page.click("export-csv").await;
     let exported = client
         .execute_async(
             "const done = arguments[arguments.length - 1]; window.__exports[0].text().then(done)",
@@ -524,35 +395,22 @@ async fn opening_an_export_file() {
     assert_eq!(clients.total.total(), 8, "{exported}");
     assert_eq!(clients.rows.len(), 5);
 
-    // Files dropped on the page open too, with a visible drop target while dragging.
-    client
-        .find(Locator::Css("[data-testid=back-to-demo]"))
-        .await
-        .expect("back")
-        .click()
-        .await
-        .expect("click");
+    session.step("a file dropped on the page opens, with a visible drop target while dragging");
+    page.click("back-to-demo").await;
     page.text("demo-banner").await;
-    script(
-        &client,
-        "const t = new DataTransfer();
-         t.items.add(new File([document.body.dataset.dropText], 'dropped.log', { type: 'text/plain' }));
-         window.__dropped = t;
-         window.dispatchEvent(new DragEvent('dragover', { dataTransfer: t, cancelable: true, bubbles: true }));",
-    )
-    .await;
+    let log_text = std::fs::read_to_string(&log_path).expect("the log");
     assert!(
-        client.find(Locator::Css("[data-testid=drop-target]")).await.is_ok(),
+        page.drag_file("dropped.log", &log_text).await,
         "a drop target shows while dragging"
     );
-    script(&client, "window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dropped, cancelable: true, bubbles: true }))").await;
+    page.drop_file().await;
     let banner = page.text("file-banner").await;
     assert!(
         banner.contains("dropped.log (nginx/Apache access log)") && banner.contains("2 rows read"),
         "{banner}"
     );
 
-    // A CSV whose columns can be read two ways asks which, and remembers the answer.
+    session.step("a CSV whose columns can be read two ways asks which, and remembers the answer");
     let generic = format!(
         "Day,Time,App,Consumer,Code\n{d1},{d2}T10:00:00Z,web,ann,200\n{d1},{d2}T11:00:00Z,web,bob,500\n",
         d1 = day(1),
@@ -560,44 +418,11 @@ async fn opening_an_export_file() {
     );
     let generic_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-generic.csv");
     std::fs::write(&generic_path, generic).expect("write the CSV");
-    let input = client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("file input");
-    input
-        .send_keys(&generic_path.display().to_string())
-        .await
-        .expect("choose the CSV");
-    eventually("the mapping dialog opens", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=mapping-dialog]').open",
-        )
-        .await
-            == json!(true)
-    })
-    .await;
-    client
-        .find(Locator::Css("select[data-field='Time or date']"))
-        .await
-        .expect("time")
-        .select_by_value("0")
-        .await
-        .expect("choose Day");
-    client
-        .find(Locator::Css("select[data-field='Client (id or key)']"))
-        .await
-        .expect("client")
-        .select_by_value("3")
-        .await
-        .expect("choose Consumer");
-    client
-        .find(Locator::Css("[data-testid=mapping-confirm]"))
-        .await
-        .expect("confirm")
-        .click()
-        .await
-        .expect("click");
+    page.open_files(&[&generic_path]).await;
+    eventually("the mapping dialog opens", || page.dialog_is_open("mapping-dialog")).await;
+    page.map_column("Time or date", "0").await;
+    page.map_column("Client (id or key)", "3").await;
+    page.click("mapping-confirm").await;
     eventually("the CSV is read with the chosen columns", || async {
         page.text("file-banner")
             .await
@@ -615,21 +440,8 @@ async fn opening_an_export_file() {
             .contains(&usage_core::format::long_date(day(1))),
         "dated by the Day column"
     );
-    client
-        .find(Locator::Css("[data-testid=back-to-demo]"))
-        .await
-        .expect("back")
-        .click()
-        .await
-        .expect("click");
-    let input = client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("file input");
-    input
-        .send_keys(&generic_path.display().to_string())
-        .await
-        .expect("choose it again");
+    page.click("back-to-demo").await;
+    page.open_files(&[&generic_path]).await;
     eventually("the remembered columns are used without asking", || async {
         page.text("file-banner").await.contains("e2e-generic.csv")
     })
@@ -651,11 +463,8 @@ async fn live_usage_api() {
     let (page, client, base) = (&*session, &session.client, session.base.clone());
     let api = format!("{base}api");
 
-    // ?source= opens the dashboard on the live source, for the range on screen.
-    client
-        .goto(&format!("{base}?source={api}"))
-        .await
-        .expect("open with a source");
+    session.step("?source= opens the dashboard on the live source, with its quota, retention and zone");
+    page.goto(&format!("{base}?source={api}")).await;
     assert!(
         page.text("live-banner")
             .await
@@ -690,36 +499,15 @@ async fn live_usage_api() {
     )
     .expect("save live-quota.png");
 
-    // Refreshing shows that it is busy without moving anything on the page.
-    script(&client, "window.__shift = 0; new PerformanceObserver(l => l.getEntries().forEach(e => window.__shift += e.value)).observe({type: 'layout-shift'}); return 0").await;
-    client
-        .find(Locator::Css("[data-testid=live-refresh]"))
-        .await
-        .expect("refresh")
-        .click()
-        .await
-        .expect("click");
-    eventually("the refresh is under way", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')",
-        )
-        .await
-            == json!("true")
-    })
-    .await;
-    eventually("the refresh is done", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=live-banner]').getAttribute('aria-busy')",
-        )
-        .await
-            == json!("false")
-    })
-    .await;
+    session.step("Refresh shows that it is busy without moving anything on the page");
+    script(client, "window.__shift = 0; new PerformanceObserver(l => l.getEntries().forEach(e => window.__shift += e.value)).observe({type: 'layout-shift'}); return 0").await;
+    page.click("live-refresh").await;
+    let busy = || async { page.attribute("live-banner", "aria-busy").await.unwrap_or_default() };
+    eventually("the refresh is under way", || async { busy().await == "true" }).await;
+    eventually("the refresh is done", || async { busy().await == "false" }).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
-        script(&client, "return window.__shift").await,
+        script(client, "return window.__shift").await,
         json!(0),
         "a refresh must not shift the layout"
     );
@@ -733,39 +521,9 @@ async fn live_usage_api() {
         "the range on screen, half-open: {asked}"
     );
 
-    // A server that needs a token: the failure says so and the last good data stays, marked stale.
-    let connect = |url: String, token: &'static str| {
-        let client = client.clone();
-        async move {
-            client
-                .find(Locator::Css("[data-testid=open-connect]"))
-                .await
-                .expect("connect")
-                .click()
-                .await
-                .expect("click");
-            let field = client
-                .find(Locator::Css("[data-testid=connect-url]"))
-                .await
-                .expect("url");
-            field.clear().await.expect("clear");
-            field.send_keys(&url).await.expect("type url");
-            let secret = client
-                .find(Locator::Css("[data-testid=connect-token]"))
-                .await
-                .expect("token");
-            secret.clear().await.expect("clear");
-            if !token.is_empty() {
-                secret.send_keys(token).await.expect("type token");
-            }
-            client
-                .find(Locator::Css("[data-testid=connect-go]"))
-                .await
-                .expect("go")
-                .click()
-                .await
-                .expect("click");
-        }
+    session.step("a server that needs a token: the failure says so and the last good data stays");
+    let connect = |url: String, token: &'static str| async move {
+        page.connect(&url, Some(token).filter(|t| !t.is_empty())).await
     };
     connect(format!("{base}api-401"), "").await;
     eventually("the 401 is explained", || async {
@@ -774,14 +532,12 @@ async fn live_usage_api() {
     .await;
     assert_eq!(page.text("kpi-total-requests").await, "50", "the last good data stays");
 
+    session.step("the token is accepted, and lives in sessionStorage only");
     connect(format!("{base}api-401"), API_TOKEN).await;
-    eventually("the token is accepted", || async {
-        script(&client, "return !document.querySelector('[data-testid=live-failure]')").await == json!(true)
-    })
-    .await;
+    eventually("the token is accepted", || async { !page.exists("live-failure").await }).await;
     assert_eq!(page.text("kpi-total-requests").await, "50");
     // The token lives in sessionStorage only: not in the URL, localStorage or the page.
-    let places = script(&client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, JSON.parse(sessionStorage.getItem('callboard.tokens.v2'))[location.origin]]").await;
+    let places = script(client, "return [location.href, JSON.stringify(localStorage), document.body.innerText, JSON.parse(sessionStorage.getItem('callboard.tokens.v2'))[location.origin]]").await;
     for place in places.as_array().expect("places").iter().take(3) {
         assert!(
             !place.as_str().unwrap_or("").contains(API_TOKEN),
@@ -790,7 +546,7 @@ async fn live_usage_api() {
     }
     assert_eq!(places[3], json!(API_TOKEN));
 
-    // An answer that breaks the contract names the field.
+    session.step("failures are explained and the data stays: a broken field, 429s, a flaky 503, 404, no server, 403");
     connect(format!("{base}api-broken"), "").await;
     eventually("the broken field is named", || async {
         page.text("live-failure")
@@ -811,7 +567,7 @@ async fn live_usage_api() {
     API_ATTEMPTS.store(0, std::sync::atomic::Ordering::SeqCst);
     connect(format!("{base}api-flaky"), "").await;
     eventually("the retry gets through", || async {
-        script(&client, "return !document.querySelector('[data-testid=live-failure]') && document.querySelector('[data-testid=live-banner]').textContent.includes('api-flaky')").await == json!(true)
+        !page.exists("live-failure").await && page.text("live-banner").await.contains("api-flaky")
     })
     .await;
     assert_eq!(API_ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 2);
@@ -836,21 +592,16 @@ async fn live_usage_api() {
         page.text("live-failure").await.contains("refused the token (403)")
     })
     .await;
-    // A wider range than the data on screen was fetched for: while it cannot be fetched, the banner says which days the figures cover.
-    assert!(script(&client, "return !document.querySelector('[data-testid=other-range]')").await == json!(true));
-    client
-        .find(Locator::XPath("//button[normalize-space()='Last 60 days']"))
-        .await
-        .expect("preset")
-        .click()
-        .await
-        .expect("click");
+    session.step("a wider range that cannot be fetched: the banner says which days the figures cover");
+    assert!(!page.exists("other-range").await);
+    page.button("Last 60 days").await;
     eventually("the figures' own range is named", || async {
         page.text("other-range")
             .await
             .contains(&usage_core::format::long_date(yesterday))
     })
     .await;
+    session.step("an HTML page, an answer over 256 MiB and a server that never answers: explained, the data stays");
     connect(format!("{base}api-html"), "").await;
     eventually("the HTML answer is explained", || async {
         page.text("live-failure").await.contains("breaks the usage contract")
@@ -877,7 +628,7 @@ async fn live_usage_api() {
 
     let stale = client.screenshot().await.expect("screenshot");
 
-    // The 3scale adapter: one series per status class for the range on screen, the token as HTTP Basic credentials.
+    session.step("the 3scale adapter: one series per status class, the token as HTTP Basic credentials");
     connect(
         format!("{base}3scale/stats/applications/7/usage_response_code.json"),
         API_TOKEN,
@@ -905,7 +656,7 @@ async fn live_usage_api() {
         "{asked}"
     );
 
-    // The Genesys adapter: the query is POSTed, polled while running, and read when complete.
+    session.step("the Genesys adapter: the query is POSTed, polled while running, and read when complete");
     connect(format!("{base}genesys/api/v2/usage/query"), API_TOKEN).await;
     eventually("Genesys's usage shows", || async {
         page.text("kpi-total-requests").await == "24"
@@ -933,8 +684,8 @@ async fn live_usage_api() {
         "Genesys's data stays, marked stale"
     );
 
-    // A server whose /meta offers IPs and users and applies filters itself: Callboard asks for
-    // them, offers them in Explore (and says why not modules), and a drill-down is asked of the server.
+    session.step("a server whose /meta offers IPs and users and applies filters: a drill-down is asked of it");
+    // Callboard asks for them, offers them in Explore (and says why not modules).
     connect(format!("{base}api-dims"), "").await;
     eventually("the server's dimensions show", || async {
         page.text("kpi-total-requests").await == "17"
@@ -945,39 +696,15 @@ async fn live_usage_api() {
         asked.contains("group_by=client,template,method,status,ip,user") && !asked.contains("f="),
         "{asked}"
     );
-    client
-        .find(Locator::Css("[data-testid=nav-explore]"))
-        .await
-        .expect("tab")
-        .click()
-        .await
-        .expect("click");
-    client
-        .find(Locator::Css("[data-testid=by-module]"))
-        .await
-        .expect("module")
-        .click()
-        .await
-        .expect("click");
+    page.tab("explore").await;
+    page.group_by("module").await;
     assert!(
         page.text("unavailable")
             .await
             .contains("does not offer a breakdown by module")
     );
-    client
-        .find(Locator::Css("[data-testid=by-ip]"))
-        .await
-        .expect("ip")
-        .click()
-        .await
-        .expect("click");
-    client
-        .find(Locator::Css("[data-testid=table-ip] tr[data-key='198.51.100.7'] a"))
-        .await
-        .expect("the IP's row")
-        .click()
-        .await
-        .expect("click");
+    page.group_by("ip").await;
+    page.drill("table-ip", "198.51.100.7", false).await;
     eventually("the filter is asked of the server", || async {
         API_LAST_QUERY
             .lock()
@@ -992,7 +719,7 @@ async fn live_usage_api() {
         page.text("kpi-total-requests").await == "17"
     })
     .await;
-    // A source that changes on Back reconnects: another source, then Back to this one, then Forward.
+    session.step("a source that changes on Back reconnects: another source, then Back, then Forward");
     connect(api.clone(), "").await;
     eventually("the other source", || async {
         page.text("kpi-total-requests").await == "50"
@@ -1009,7 +736,7 @@ async fn live_usage_api() {
     })
     .await;
 
-    // Connecting puts the source in the URL; opening a file disconnects it, and the file stays through range changes.
+    session.step("opening a file disconnects the live source, and a late refresh does not replace the file");
     connect(api.clone(), "").await;
     eventually("connected again", || async {
         page.text("kpi-total-requests").await == "50"
@@ -1017,26 +744,14 @@ async fn live_usage_api() {
     .await;
     assert!(client.current_url().await.expect("url").as_str().contains("source="));
     // A refresh still under way when a file is opened must not replace the file when it lands.
-    client
-        .find(Locator::Css("[data-testid=live-refresh]"))
-        .await
-        .expect("refresh")
-        .click()
-        .await
-        .expect("click");
+    page.click("live-refresh").await;
     let log = format!(
         "203.0.113.9 - - [{}:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 1 \"-\" \"curl\"\n",
         yesterday.format("%d/%b/%Y")
     );
     let log_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-live-then-file.log");
     std::fs::write(&log_path, log).expect("write the log");
-    client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("input")
-        .send_keys(&log_path.display().to_string())
-        .await
-        .expect("choose");
+    page.open_files(&[&log_path]).await;
     eventually("the file replaces the live data", || async {
         page.text("kpi-total-requests").await == "1"
     })
@@ -1051,13 +766,7 @@ async fn live_usage_api() {
         !client.current_url().await.expect("url").as_str().contains("source="),
         "the live source is disconnected"
     );
-    client
-        .find(Locator::XPath("//button[normalize-space()='Last 60 days']"))
-        .await
-        .expect("preset")
-        .click()
-        .await
-        .expect("click");
+    page.button("Last 60 days").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(
         page.text("file-banner").await.contains("e2e-live-then-file.log"),
@@ -1065,13 +774,14 @@ async fn live_usage_api() {
     );
     assert_eq!(page.text("kpi-total-requests").await, "1");
     std::fs::write(shots.join("live-stale.png"), stale).expect("save live-stale.png");
-    // Nothing the page logged carries the token, as typed or as HTTP Basic credentials. (The
+    session.step("nothing the page logged carries the token, as typed or as HTTP Basic credentials");
+    // (The
     // requests run in the ingest worker, whose network errors do not reach the page's log; the
     // page's own requests do, which shows the log was read.)
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{API_TOKEN}:"));
-    script(&client, "fetch('no-such-file-for-the-log').catch(() => {}); return 0").await;
+    script(client, "fetch('no-such-file-for-the-log').catch(() => {}); return 0").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let log = console_log(&client).await;
+    let log = console_log(client).await;
     assert!(
         log.iter().any(|m| m.contains("no-such-file-for-the-log")),
         "the console log was read: {log:?}"
@@ -1108,19 +818,15 @@ fn no_wasm(request: &Request, stream: &mut std::net::TcpStream) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_page_that_cannot_start_says_so() {
     let session = Session::start(no_wasm, String::new()).await;
-    let (page, client, base) = (&*session, &session.client, session.base.clone());
-    client.goto(&base).await.expect("open the dashboard");
+    let (page, base) = (&*session, session.base.clone());
+    page.goto(&base).await;
     let said = page.text("startup-failure").await;
     assert!(
         said.starts_with("Callboard could not start (")
             && said.contains("WebAssembly with SIMD: Chrome or Edge 91, Firefox 89, Safari 16.4 or later."),
         "{said}"
     );
-    assert_eq!(
-        script(&client, "return document.querySelectorAll('.startup-failure *').length").await,
-        json!(0),
-        "text, not HTML"
-    );
+    assert_eq!(page.startup_failure_parts().await.1, 0, "text, not HTML");
     session.end().await;
 }
 
@@ -1147,15 +853,9 @@ fn logged(request: &Request, _: &mut std::net::TcpStream) -> bool {
 async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
     let session = Session::start(logged, String::new()).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
-    client
-        .issue_cmd(common::Cdp(
-            "Page.addScriptToEvaluateOnNewDocument",
-            json!({ "source": "new MutationObserver((_, watch) => { if (/\\d/.test(document.querySelector('[data-testid=kpi-total-requests]')?.textContent || '')) { watch.disconnect(); requestAnimationFrame(() => { window.__kpiFrame = performance.timeOrigin + performance.now(); }); } }).observe(document, { subtree: true, childList: true, characterData: true })" }),
-        ))
-        .await
-        .expect("watch for the first KPI");
+    page.note_first_kpi_frame().await;
     ARRIVALS.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
-    client.goto(&base).await.expect("open the dashboard");
+    page.goto(&base).await;
     page.text("kpi-total-requests").await;
     eventually("the worker's files are fetched once the page is idle", || async {
         ARRIVALS
@@ -1166,10 +866,10 @@ async fn the_worker_and_the_offline_copy_wait_for_the_first_figures() {
     })
     .await;
     eventually("the service worker has cached the build", || async {
-        script(&client, "return !!navigator.serviceWorker.controller").await == json!(true)
+        script(client, "return !!navigator.serviceWorker.controller").await == json!(true)
     })
     .await;
-    let painted = script(&client, "return window.__kpiFrame")
+    let painted = script(client, "return window.__kpiFrame")
         .await
         .as_f64()
         .expect("the KPI's frame was seen");

@@ -13,10 +13,9 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Days;
-use fantoccini::Locator;
 
 mod common;
-use common::{ONE_BROWSER, click, eventually, reply, script, start, text, today};
+use common::{Session, eventually, reply, script, today};
 
 /// While set, the forwarding path drops every connection: the server has stopped.
 static STOPPED: AtomicBool = AtomicBool::new(false);
@@ -192,42 +191,23 @@ async fn clickhouse_source_matches_the_file() {
         today().checked_sub_days(Days::new(4)).expect("from"),
         today().checked_sub_days(Days::new(1)).expect("to"),
     );
-    client
-        .goto(&format!("{base}?from={from}&to={to}"))
-        .await
-        .expect("open the dashboard");
-    page.text("kpi-total-requests").await;
-    common::page.open_files(&[file.as_path()]).await;
+    session.step("the records as a file: the figures to match");
+    page.goto(&format!("{base}?from={from}&to={to}")).await;
+    page.kpi("total-requests").await;
+    page.open_files(&[file.as_path()]).await;
     eventually("the file is shown", || async {
         page.text("kpi-total-requests").await == "600"
     })
     .await;
-    let kpis = || async {
-        let mut figures = Vec::new();
-        for id in ["kpi-total-requests", "kpi-clients", "kpi-error-rate", "kpi-429"] {
-            figures.push(page.text(id).await);
-        }
-        figures
-    };
+    let kpis = || page.kpis();
     let from_file = kpis().await;
 
-    // ClickHouse, chosen in "Connect API…", through the site's own path to it.
+    session.step("ClickHouse, chosen in \"Connect API…\", gives the file's figures");
     page.click("open-connect").await;
-    let set = |id: &'static str, value: String| {
-        let client = client.clone();
-        async move {
-            let field = client
-                .find(Locator::Css(&format!("[data-testid={id}]")))
-                .await
-                .expect("a field");
-            field.clear().await.expect("clear");
-            field.send_keys(&value).await.expect("type");
-        }
-    };
-    script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
-    set("connect-url", format!("{base}clickhouse")).await;
-    set("connect-database", "callboard_e2e".to_owned()).await;
-    set("connect-table", "usage".to_owned()).await;
+    page.choose("connect-kind", "clickhouse").await;
+    page.fill("connect-url", &format!("{base}clickhouse")).await;
+    page.fill("connect-database", "callboard_e2e").await;
+    page.fill("connect-table", "usage").await;
     std::fs::write(
         common::screenshots().join("clickhouse-connect.png"),
         client.screenshot().await.expect("screenshot"),
@@ -246,16 +226,19 @@ async fn clickhouse_source_matches_the_file() {
         "{}",
         page.text("live-caveat").await
     );
-    // "Connect API…" opened again shows the source's parts, read from the link as the worker reads them.
+    session.step("\"Connect API…\" opened again shows the source's parts, read from the link");
     page.click("open-connect").await;
     let expected = format!("clickhouse|{base}clickhouse|callboard_e2e|usage");
-    let fields = "const v = id => document.querySelector(`[data-testid=${id}]`).value; return ['connect-kind', 'connect-url', 'connect-database', 'connect-table'].map(v).join('|')";
     eventually("the dialog shows the source's parts", || async {
-        script(&client, fields).await.as_str() == Some(expected.as_str())
+        let mut parts = Vec::new();
+        for id in ["connect-kind", "connect-url", "connect-database", "connect-table"] {
+            parts.push(page.value(id).await);
+        }
+        parts.join("|") == expected
     })
     .await;
-    script(&client, "[...document.querySelectorAll('[data-testid=connect-dialog] footer button')].find(b => b.textContent === 'Cancel').click(); return 0").await;
-    let search = script(&client, "return location.search").await;
+    page.button_in("connect-dialog", "Cancel").await;
+    let search = script(client, "return location.search").await;
     assert!(
         search
             .as_str()
@@ -267,12 +250,11 @@ async fn clickhouse_source_matches_the_file() {
         "no credentials in the link"
     );
 
-    // A drill-down to the client with a quote in its name: the filter goes to the cluster.
+    session.step("a drill-down to the client with a quote in its name sends the filter to the cluster");
     let brien = rows.iter().filter(|r| r.1 == "c5").count();
-    let link = script(&client, "const a = [...document.querySelectorAll('a.drill')].find(a => a.textContent.includes('Brien')); return a && a.getAttribute('href')").await;
-    let href = link.as_str().expect("a drill-down link to O'Brien").to_owned();
+    let href = page.drill_href("Brien").await.expect("a drill-down link to O'Brien");
     let origin = base.trim_end_matches(common::SUB_PATH);
-    client.goto(&format!("{origin}{href}")).await.expect("drill down");
+    page.goto(&format!("{origin}{href}")).await;
     eventually("only O'Brien's requests", || async {
         page.text("kpi-total-requests").await == brien.to_string()
     })
@@ -295,22 +277,13 @@ async fn clickhouse_source_matches_the_file() {
         "the filter went to the cluster: {}",
         last()
     );
-    // Explore by IP: the cluster groups by the view's own dimension.
+    session.step("Explore by IP: one query per widget grouping, fetched once");
     let explore = format!(
         "{base}?from={from}&to={to}&view=explore&by=ip&source={}&kind=clickhouse",
         js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"))
     );
-    client.goto(&explore).await.expect("explore by IP");
-    eventually("nine IPs", || async {
-        script(
-            &client,
-            "return document.querySelectorAll('[data-testid=table-ip] tbody tr').length",
-        )
-        .await
-        .as_u64()
-            == Some(9)
-    })
-    .await;
+    page.goto(&explore).await;
+    eventually("nine IPs", || async { page.row_keys("table-ip").await.len() == 9 }).await;
     // One query per widget grouping that no other holds: the clients (whose answer the KPI
     // tiles read too), the URL templates and the IPs, never all of them together.
     // What was asked since the drill-down's last query.
@@ -377,33 +350,21 @@ async fn clickhouse_source_matches_the_file() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save");
-    // Every dimension the table has is offered, though this view asked only for IPs: status
-    // codes (exact in ClickHouse), modules and users. Modules, once asked for, are all empty here.
-    let offered = "return ['status', 'module', 'user'].map(d => document.querySelector(`[data-testid=by-${d}]`).classList.contains('chip--unavailable'))";
-    assert_eq!(
-        script(&client, offered).await,
-        serde_json::json!([false, false, false]),
-        "offered from the table's columns"
-    );
-    client
-        .find(Locator::Css("[data-testid=by-module]"))
-        .await
-        .expect("by module")
-        .click()
-        .await
-        .expect("click");
+    session.step("every dimension the table has is offered; modules, asked for, are all empty");
+    for dimension in ["status", "module", "user"] {
+        assert!(
+            !page.group_is_unavailable(dimension).await,
+            "{dimension} is offered from the table's columns"
+        );
+    }
+    page.group_by("module").await;
     eventually("no modules in the records", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=unavailable]')?.textContent ?? ''",
-        )
-        .await
-        .as_str()
-        .is_some_and(|t| t.contains("module"))
+        page.text_now("unavailable").await.is_some_and(|t| t.contains("module"))
     })
     .await;
 
-    // More IPs than a view lists: 1,500 on one day (ten with 5 requests, the rest with 1), so the
+    session.step("more IPs than a view lists: the busiest 1,000 one by one, the rest in one row");
+    // 1,500 on one day (ten with 5 requests, the rest with 1), so the
     // 1,000 busiest are listed one by one and the other 500 requests counted together in a row
     // that links nowhere, below the listed ones; every total holds them.
     run(&first, "DROP TABLE IF EXISTS callboard_e2e.many");
@@ -422,10 +383,11 @@ async fn clickhouse_source_matches_the_file() {
         "{base}?from={to}&to={to}&tz=UTC&view=explore&by=ip&source={}&kind=clickhouse",
         js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=many"))
     );
-    client.goto(&many).await.expect("many IPs");
-    let rest = "return document.querySelector('[data-testid=table-rest] td[data-col=requests]')?.textContent ?? ''";
+    page.goto(&many).await;
     eventually("the rest's row", || async {
-        script(&client, rest).await == serde_json::json!("500")
+        page.rest_row()
+            .await
+            .is_some_and(|(_, requests, _, _)| requests == "500")
     })
     .await;
     assert_eq!(page.text("kpi-total-requests").await, "1,540");
@@ -433,15 +395,23 @@ async fn clickhouse_source_matches_the_file() {
         page.text("table-count").await,
         "1,000 IP addresses with most requests, the rest in one row"
     );
-    let first_rows = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].slice(0, 2).map(r => [r.dataset.key, r.querySelector('[data-col=requests]').textContent])";
+    let first_rows: Vec<(String, String)> = page
+        .rows("table-ip", &["requests"])
+        .await
+        .into_iter()
+        .take(2)
+        .map(|r| (r[0].clone(), r[2].clone()))
+        .collect();
     assert_eq!(
-        script(&client, first_rows).await,
-        serde_json::json!([["10.1.0.0", "5"], ["10.1.0.1", "5"]])
+        first_rows,
+        [
+            ("10.1.0.0".to_owned(), "5".to_owned()),
+            ("10.1.0.1".to_owned(), "5".to_owned())
+        ]
     );
-    let rest_row = "const r = document.querySelector('[data-testid=table-rest]'); return [r.querySelector('th').textContent, r.querySelectorAll('a').length, r.nextElementSibling.classList.contains('table__total')]";
     assert_eq!(
-        script(&client, rest_row).await,
-        serde_json::json!(["Other IP addresses", 0, true]),
+        page.rest_row().await,
+        Some(("Other IP addresses".to_owned(), "500".to_owned(), 0, true)),
         "named, linking nowhere, above the total"
     );
     assert!(page.text("card-ip").await.contains("top 5 of the 1,000 busiest"));
@@ -451,7 +421,8 @@ async fn clickhouse_source_matches_the_file() {
     )
     .expect("save");
 
-    // Latencies, counted by the cluster: Explore by IP in UTC with the p95 chart. Each IP's p50
+    session.step("latencies counted by the cluster: the counts first, then each IP's p50 and p95");
+    // Explore by IP in UTC with the p95 chart. Each IP's p50
     // and p95, and its p95 per day, are the nearest ranks of its requests' latencies.
     let latencies = |ip: &str, day: Option<chrono::NaiveDate>| {
         let mut v: Vec<u64> = rows
@@ -475,16 +446,15 @@ async fn clickhouse_source_matches_the_file() {
     );
     // With the cluster slow to count latencies, the counts show first, the percentiles after.
     SLOW_LATENCY.store(true, Ordering::SeqCst);
-    client.goto(&p95_link).await.expect("explore by IP, p95");
+    page.goto(&p95_link).await;
     let asked_at = std::time::Instant::now();
     // Each IP's requests and p95 cell (none until the table has latencies).
-    let cells = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(r => [r.querySelector('[data-col=requests]')?.textContent ?? '', r.querySelector('[data-col=p95]')?.textContent ?? ''])";
     eventually("the IPs' counts, before their percentiles", || async {
-        let shown: Vec<(String, String)> = serde_json::from_value(script(&client, cells).await).unwrap_or_default();
+        let shown = page.rows("table-ip", &["requests", "p95"]).await;
         shown.len() == 9
             && shown
                 .iter()
-                .all(|(requests, p95)| requests.parse::<u64>().is_ok_and(|n| n > 0) && (p95.is_empty() || p95 == "–"))
+                .all(|r| r[2].parse::<u64>().is_ok_and(|n| n > 0) && (r[3].is_empty() || r[3] == "–"))
     })
     .await;
     assert!(
@@ -500,10 +470,15 @@ async fn clickhouse_source_matches_the_file() {
             (ip, rank(&v, 50).unwrap_or_default(), rank(&v, 95).unwrap_or_default())
         })
         .collect();
-    let table = "return [...document.querySelectorAll('[data-testid=table-ip] tbody tr')].map(r => [r.dataset.key, r.querySelector('[data-col=p50]')?.textContent ?? '', r.querySelector('[data-col=p95]')?.textContent ?? '']).sort()";
     eventually("each IP's p50 and p95, counted by ClickHouse", || async {
-        serde_json::from_value::<Vec<(String, String, String)>>(script(&client, table).await).ok()
-            == Some(expected.clone())
+        let mut shown: Vec<(String, String, String)> = page
+            .rows("table-ip", &["p50", "p95"])
+            .await
+            .into_iter()
+            .map(|r| (r[0].clone(), r[2].clone(), r[3].clone()))
+            .collect();
+        shown.sort();
+        shown == expected
     })
     .await;
     assert!(
@@ -511,16 +486,10 @@ async fn clickhouse_source_matches_the_file() {
         "the table's percentiles: {}",
         asked("quantilesExact(")
     );
-    assert_eq!(
-        script(&client, "return document.querySelector('[data-testid=metric]').value")
-            .await
-            .as_str(),
-        Some("p95"),
-        "p95 is offered and shown"
-    );
+    assert_eq!(page.value("metric").await, "p95", "p95 is offered and shown");
+    session.step("the chart's p95 per UTC day, counted by the cluster");
     page.click("chart-explore-line-as-table").await;
-    let chart = "const t = document.querySelector('[data-testid=chart-explore-line-table]'); return t ? [[...t.querySelectorAll('thead th')].map(c => c.textContent), ...[...t.querySelectorAll('tbody tr')].map(r => [...r.children].map(c => c.textContent))] : []";
-    let charted: Vec<Vec<String>> = serde_json::from_value(script(&client, chart).await).expect("the chart's table");
+    let charted = page.chart_table("chart-explore-line").await;
     let heads = charted.first().cloned().unwrap_or_default();
     assert_eq!(heads.len(), 6, "five IPs charted: {heads:?}");
     assert_eq!(charted.len(), 5, "four days: {charted:?}");
@@ -542,6 +511,7 @@ async fn clickhouse_source_matches_the_file() {
     )
     .expect("save");
 
+    session.step("a day in Kathmandu, compared with the day before, counted on Kathmandu's clock");
     // One day in Kathmandu (+05:45), compared with the day before: ClickHouse counts on that
     // clock, so each day holds exactly the requests of the local day, as the file would show.
     let day = today().checked_sub_days(Days::new(2)).expect("a day");
@@ -559,12 +529,10 @@ async fn clickhouse_source_matches_the_file() {
         .count() as u64;
     assert_ne!(shown, utc_day, "the records tell Kathmandu's day from UTC's");
     let source = js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"));
-    client
-        .goto(&format!(
-            "{base}?from={day}&to={day}&tz=Asia%2FKathmandu&compare=previous&source={source}&kind=clickhouse"
-        ))
-        .await
-        .expect("Kathmandu");
+    page.goto(&format!(
+        "{base}?from={day}&to={day}&tz=Asia%2FKathmandu&compare=previous&source={source}&kind=clickhouse"
+    ))
+    .await;
     eventually("Kathmandu's day", || async {
         page.text("kpi-total-requests").await == shown.to_string()
     })
@@ -590,7 +558,8 @@ async fn clickhouse_source_matches_the_file() {
     )
     .expect("save");
 
-    // The Today view: 7 requests in the last hour, in ClickHouse alone (the range views never
+    session.step("the Today view counts the last hour's requests per 10 minutes");
+    // 7 requests in the last hour, in ClickHouse alone (the range views never
     // include today), counted per 10 minutes by client and status only, as the view shows them.
     // They are today's in UTC even just after midnight, or the overview's yesterday would count
     // them too.
@@ -606,10 +575,8 @@ async fn clickhouse_source_matches_the_file() {
         ));
     }
     run(&first, &body);
-    client
-        .goto(&format!("{base}?view=today&source={source}&kind=clickhouse"))
-        .await
-        .expect("the Today view");
+    page.goto(&format!("{base}?view=today&source={source}&kind=clickhouse"))
+        .await;
     eventually("the last hour's 7 requests", || async {
         page.text("today-total").await == "7"
     })
@@ -632,14 +599,12 @@ async fn clickhouse_source_matches_the_file() {
     )
     .expect("save");
 
-    // Back to the overview; then the server stops: its message, and the last good data stays.
-    client
-        .goto(&format!(
-            "{base}?from={from}&to={to}&source={}&kind=clickhouse",
-            js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"))
-        ))
-        .await
-        .expect("overview");
+    session.step("hours on request, then a stopped server: its message, and the last good data stays");
+    page.goto(&format!(
+        "{base}?from={from}&to={to}&source={}&kind=clickhouse",
+        js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"))
+    ))
+    .await;
     eventually("ClickHouse's figures again", || async { kpis().await == from_file }).await;
     std::fs::write(
         common::screenshots().join("clickhouse-overview.png"),
@@ -648,21 +613,15 @@ async fn clickhouse_source_matches_the_file() {
     .expect("save");
     // Four days come in days, but the Buckets choice offers hours (ClickHouse is asked again for
     // them), and a link's g=hour is counted in hours, with the same totals.
-    let options = "return [...document.querySelectorAll('[data-testid=granularity] option')].map(o => o.value)";
     eventually("hours offered", || async {
-        script(&client, options)
-            .await
-            .as_array()
-            .is_some_and(|o| o.iter().any(|v| v == "hour"))
+        page.options("granularity").await.iter().any(|o| o.0 == "hour")
     })
     .await;
-    client
-        .goto(&format!(
-            "{base}?from={from}&to={to}&tz=UTC&g=hour&source={}&kind=clickhouse",
-            js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"))
-        ))
-        .await
-        .expect("hours");
+    page.goto(&format!(
+        "{base}?from={from}&to={to}&tz=UTC&g=hour&source={}&kind=clickhouse",
+        js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=usage"))
+    ))
+    .await;
     eventually("counted in hours", || async {
         page.text("live-caveat").await.contains("in UTC hours")
     })
@@ -673,15 +632,7 @@ async fn clickhouse_source_matches_the_file() {
         "hours asked for: {}",
         last()
     );
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=granularity]').value"
-        )
-        .await
-        .as_str(),
-        Some("hour")
-    );
+    assert_eq!(page.value("granularity").await, "hour");
     STOPPED.store(true, Ordering::SeqCst);
     page.click("live-refresh").await;
     eventually("the stopped server's message", || async {
@@ -691,57 +642,44 @@ async fn clickhouse_source_matches_the_file() {
     assert_eq!(kpis().await, from_file, "the last good data stays");
     STOPPED.store(false, Ordering::SeqCst);
 
-    // The server itself, on another origin this page's policy does not list: the message names
-    // the setting and connect-src, at once rather than after a hang.
+    session.step("a server on an origin the policy does not list: the message names the setting and connect-src");
     let direct = format!(
         "{base}?from={from}&to={to}&source={}&kind=clickhouse",
         js_encode(&format!("{first}/?database=callboard_e2e&table=usage"))
     );
-    client.goto(&direct).await.expect("cross-origin");
+    page.goto(&direct).await;
     eventually("the cross-origin message", || async {
-        let said = script(&client, "return document.body.textContent").await;
-        said.as_str()
-            .is_some_and(|s| s.contains("add_http_cors_header") && s.contains("connect-src"))
+        let said = page.body_text().await;
+        said.contains("add_http_cors_header") && said.contains("connect-src")
     })
     .await;
-    // A ClickHouse answer that is an exception: a table that is not there.
-    client
-        .goto(&format!(
-            "{base}?from={from}&to={to}&source={}&kind=clickhouse",
-            js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=nope"))
-        ))
-        .await
-        .expect("no such table");
+    session.step("an exception from ClickHouse: a table that is not there");
+    page.goto(&format!(
+        "{base}?from={from}&to={to}&source={}&kind=clickhouse",
+        js_encode(&format!("{base}clickhouse/?database=callboard_e2e&table=nope"))
+    ))
+    .await;
     eventually("the missing table's message", || async {
-        let said = script(&client, "return document.body.textContent").await;
-        said.as_str()
-            .is_some_and(|s| s.contains("doesn't exist") && s.contains("docs/clickhouse.md"))
+        let said = page.body_text().await;
+        said.contains("doesn't exist") && said.contains("docs/clickhouse.md")
     })
     .await;
-    // A wrong password, entered in the dialog: kept in sessionStorage for that origin only, sent
-    // as HTTP Basic, refused by ClickHouse with its own message.
-    client
-        .goto(&format!("{base}?from={from}&to={to}"))
-        .await
-        .expect("the demo again");
+    session.step("a wrong password: refused with ClickHouse's message, kept in sessionStorage only");
+    page.goto(&format!("{base}?from={from}&to={to}")).await;
     page.text("kpi-total-requests").await;
-    page.click("open-connect").await;
-    script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
-    set("connect-url", format!("{base}clickhouse")).await;
-    set("connect-database", "callboard_e2e".to_owned()).await;
-    set("connect-table", "usage".to_owned()).await;
-    set("connect-user", "default".to_owned()).await;
-    set("connect-token", "not-the-password".to_owned()).await;
-    page.click("connect-go").await;
+    page.connect_clickhouse(
+        &format!("{base}clickhouse"),
+        "callboard_e2e",
+        "usage",
+        Some(("default", "not-the-password")),
+    )
+    .await;
     eventually("the refused login's message", || async {
-        script(&client, "return document.body.textContent")
-            .await
-            .as_str()
-            .is_some_and(|s| s.contains("refused the user name or password"))
+        page.body_text().await.contains("refused the user name or password")
     })
     .await;
     let kept = script(
-        &client,
+        client,
         "return [JSON.stringify(sessionStorage), JSON.stringify(localStorage), location.href]",
     )
     .await;
@@ -755,22 +693,12 @@ async fn clickhouse_source_matches_the_file() {
         "and nowhere else"
     );
 
-    // A login to a server on another origin that the policy allows but that never answers the
-    // preflight the login's header needs: the deadline passes, and the message says why.
-    page.click("open-connect").await;
-    script(&client, "const s = document.querySelector('[data-testid=connect-kind]'); s.value = 'clickhouse'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
-    set("connect-url", silent_origin.clone()).await;
-    set("connect-database", "callboard_e2e".to_owned()).await;
-    set("connect-table", "usage".to_owned()).await;
-    set("connect-user", "reader".to_owned()).await;
-    set("connect-token", "secret".to_owned()).await;
-    page.click("connect-go").await;
+    session.step("a login to a server that never answers the preflight: the deadline passes, and the message says why");
+    page.connect_clickhouse(&silent_origin, "callboard_e2e", "usage", Some(("reader", "secret")))
+        .await;
     tokio::time::sleep(std::time::Duration::from_secs(18)).await;
     eventually("the unanswered preflight's message", || async {
-        script(&client, "return document.body.textContent")
-            .await
-            .as_str()
-            .is_some_and(|s| s.contains("never answers"))
+        page.body_text().await.contains("never answers")
     })
     .await;
     session.end().await;

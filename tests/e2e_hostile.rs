@@ -11,15 +11,11 @@ use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::Days;
-use fantoccini::Locator;
 use serde_json::json;
 
 mod common;
 
-use common::{
-    ONE_BROWSER, Request, click, eventually, fixture, open_files, reply, screenshots, script, serve_api, start, text,
-    today,
-};
+use common::{Request, Session, eventually, fixture, reply, screenshots, script, serve_api, today};
 
 const TOKEN: &str = "hostile-token-51c2";
 
@@ -108,10 +104,10 @@ async fn hostile_files_and_links() {
     let session = Session::start(hostile, String::new()).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
     let day = |ago: u64| today().checked_sub_days(Days::new(ago)).expect("a past day");
-    client.goto(&base).await.expect("open the dashboard");
-    page.text("kpi-total-requests").await;
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
 
-    // The same file twice, and a copy under another name: read once, and said.
+    session.step("the same file twice, and a copy under another name: read once, and said");
     let csv = format!(
         "timestamp,client_id,client_name,template,status\n{d}T10:00:00Z,a,Alpha,/x,200\n{d}T11:00:00Z,b,Invoice\u{202E}fdp.exe,/x,500\n",
         d = day(2)
@@ -123,24 +119,22 @@ async fn hostile_files_and_links() {
         page.text("kpi-total-requests").await == "2"
     })
     .await;
-    let duplicates = script(
-        &client,
-        "return [...document.querySelectorAll('[data-testid=duplicate-file]')].map(d => d.textContent)",
-    )
-    .await;
     assert_eq!(
-        duplicates,
-        json!([
+        page.texts("duplicate-file").await,
+        ([
             "e2e-dup.csv was chosen twice; it was read once.",
             "e2e-dup-copy.csv has the same size and content as e2e-dup.csv; it was read once, so nothing is counted twice."
         ])
     );
 
-    // A direction override in a name cannot reorder its own text: it is shown as a visible mark, isolated.
-    let cell = script(&client, "const b = [...document.querySelectorAll('[data-testid=table-clients] tbody th bdi')].find(b => b.textContent.includes('Invoice')); return b ? b.textContent : null").await;
-    assert_eq!(cell, json!("Invoice⟨U+202E⟩fdp.exe"));
+    session.step("a direction override in a name is shown as a visible mark, isolated");
+    let names = page.row_names("table-clients").await;
+    assert_eq!(
+        names.iter().find(|n| n.contains("Invoice")).map(String::as_str),
+        Some("Invoice⟨U+202E⟩fdp.exe")
+    );
 
-    // UTF-16 with a byte-order mark (Excel's "Unicode text") opens, and the banner says it was converted.
+    session.step("UTF-16 with a byte-order mark opens, and the banner says it was converted");
     let mut utf16 = vec![0xFF, 0xFE];
     for unit in format!(
         "timestamp,client_id,client_name,template,status\r\n{}T09:00:00Z,z,Zürich Wallboard,/z,200\r\n",
@@ -160,16 +154,13 @@ async fn hostile_files_and_links() {
         "the banner names the encoding"
     );
     assert!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=table-clients]').textContent.includes('Zürich Wallboard')"
-        )
-        .await
-            == json!(true)
+        page.text_now("table-clients")
+            .await
+            .is_some_and(|t| t.contains("Zürich Wallboard")),
+        "the name is read intact"
     );
 
-    // Columns that can be read two ways: the guess ("Time") reads nothing, so nothing is saved
-    // and the failure offers "Change columns…"; the right choice reads the rows and is remembered.
+    session.step("a column choice that reads nothing is not saved and can be changed; the right one is remembered");
     let ambiguous = fixture(
         "e2e-date-time.csv",
         format!(
@@ -177,24 +168,10 @@ async fn hostile_files_and_links() {
             d = day(1)
         ),
     );
-    script(&client, "localStorage.removeItem('callboard.csv-mappings.v1')").await;
+    script(client, "localStorage.removeItem('callboard.csv-mappings.v1')").await;
     page.open_files(&[&ambiguous]).await;
-    eventually("the mapping dialog opens", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=mapping-dialog]').open",
-        )
-        .await
-            == json!(true)
-    })
-    .await;
-    client
-        .find(Locator::Css("select[data-field='Time or date']"))
-        .await
-        .expect("time")
-        .select_by_value("1")
-        .await
-        .expect("the time column");
+    eventually("the mapping dialog opens", || page.dialog_is_open("mapping-dialog")).await;
+    page.map_column("Time or date", "1").await;
     page.click("mapping-confirm").await;
     eventually("the failure says why", || async {
         page.text("load-error")
@@ -203,28 +180,14 @@ async fn hostile_files_and_links() {
     })
     .await;
     assert_eq!(
-        script(&client, "return localStorage.getItem('callboard.csv-mappings.v1')").await,
+        script(client, "return localStorage.getItem('callboard.csv-mappings.v1')").await,
         json!(null),
         "a choice that read nothing is not saved"
     );
     assert_eq!(page.text("kpi-total-requests").await, "1", "the data on screen stays");
     page.click("change-columns").await;
-    eventually("the dialog opens again", || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=mapping-dialog]').open",
-        )
-        .await
-            == json!(true)
-    })
-    .await;
-    client
-        .find(Locator::Css("select[data-field='Time or date']"))
-        .await
-        .expect("time")
-        .select_by_value("0")
-        .await
-        .expect("the date column");
+    eventually("the dialog opens again", || page.dialog_is_open("mapping-dialog")).await;
+    page.map_column("Time or date", "0").await;
     page.click("mapping-confirm").await;
     eventually("the rows are read with the date column", || async {
         page.text("kpi-total-requests").await == "2"
@@ -239,8 +202,9 @@ async fn hostile_files_and_links() {
     .await;
     assert_eq!(page.text("kpi-total-requests").await, "2");
 
-    // An access log: escaped and spaced user names come out exactly, as text; the TLS
-    // handshake the server answered counts; the total is the number of lines with a time and a status.
+    session.step("an access log's escaped and spaced user names come out exactly, as text");
+    // The TLS handshake the server answered counts; the total is the number of lines with a time
+    // and a status.
     let clf = |ago: u64, time: &str| format!("{}:{time} +0000", day(ago).format("%d/%b/%Y"));
     let log = format!(
         "198.51.100.1 - Z\\xC3\\xBCrich-wallboard [{}] \"GET /api/users/1 HTTP/1.1\" 200 10 \"-\" \"Mozilla/5.0\"\n\
@@ -263,17 +227,18 @@ async fn hostile_files_and_links() {
         "every line with a time and a status"
     );
     assert_eq!(page.text("kpi-clients").await, "3");
-    let names = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] tbody th')].map(th => th.textContent).sort()").await;
+    let mut names = page.client_names().await;
+    names.sort();
     assert_eq!(
         names,
-        json!([
+        [
             "<img src=x onerror=alert(1)>",
             "Unknown client",
             "Zürich-wallboard",
             "東京 ops 🚀"
-        ])
+        ]
     );
-    assert_eq!(script(&client, "return document.querySelectorAll('main img, .table img, .legend img, [data-testid=table-clients] img').length").await, json!(0), "no element was made from a name");
+    assert_eq!(page.images_in_names().await, 0, "no element was made from a name");
     assert!(page.text("read-note").await.contains("1 line had no HTTP request line"));
     std::fs::write(
         screenshots().join("access-log-names.png"),
@@ -281,9 +246,9 @@ async fn hostile_files_and_links() {
     )
     .expect("save access-log-names.png");
 
-    // Many clients (case 7): nothing per client is built while the selection dialog is closed;
-    // open, it lists the top 200 and says how many more there are, search finds the others, and
-    // the clients table shows a page. Before, every client became a checkbox at load.
+    session.step(
+        "20,000 clients: the closed dialog builds no list; open, it lists the top 200, and search finds the others",
+    );
     let many: String = std::iter::once("timestamp,client_id,client_name,template,status\n".to_owned())
         .chain((0..20_000).map(|i| {
             format!(
@@ -298,113 +263,49 @@ async fn hostile_files_and_links() {
         page.text("kpi-clients").await == "20,000"
     })
     .await;
-    let checkboxes = "return document.querySelectorAll('[data-testid=selection-clients] input[type=checkbox]').length";
-    assert_eq!(
-        script(&client, checkboxes).await,
-        json!(0),
-        "the closed dialog builds no list"
-    );
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelectorAll('[data-testid=table-clients] tbody tr').length"
-        )
-        .await,
-        json!(100),
-        "one page of the table"
-    );
+    let listed = || async { page.selection_choices().await.len() };
+    assert_eq!(listed().await, 0, "the closed dialog builds no list");
+    assert_eq!(page.row_keys("table-clients").await.len(), 100, "one page of the table");
     page.click("open-selection").await;
-    eventually("the dialog lists the top 200", || async {
-        script(&client, checkboxes).await == json!(200)
-    })
-    .await;
+    eventually("the dialog lists the top 200", || async { listed().await == 200 }).await;
     assert_eq!(
         page.text("selection-clients-more").await,
         "The top 200 of 20,000 are listed: search to find the others."
     );
-    let search = client
-        .find(Locator::Css("[data-testid=selection-search]"))
-        .await
-        .expect("search");
-    search.send_keys("kilo 1999").await.expect("type a search");
+    page.type_into("selection-search", "kilo 1999").await;
     eventually("search reaches past the top 200", || async {
-        script(&client, "return [...document.querySelectorAll('[data-testid=selection-clients] input')].map(i => i.dataset.key).join(',')").await
-            == json!("k19990,k19991,k19992,k19993,k19994,k19995,k19996,k19997,k19998,k19999")
+        page.selection_choices().await.join(",")
+            == "k19990,k19991,k19992,k19993,k19994,k19995,k19996,k19997,k19998,k19999"
     })
     .await;
-    // "Clear" and "Select all" act on every match, not only the 200 listed: a client chosen by
-    // search (far below the top 200) is cleared with an empty search.
-    client
-        .find(Locator::Css("[data-testid=selection-clients] input[data-key='k19999']"))
-        .await
-        .expect("k19999")
-        .click()
-        .await
-        .expect("check k19999");
-    search
-        .send_keys(&fantoccini::key::Key::Backspace.to_string().repeat("kilo 1999".len()))
-        .await
-        .expect("empty the search");
-    let count = "return document.querySelector('[data-testid=selection-clients] .choices__count').textContent";
-    eventually("the top 5 and k19999 are chosen", || async {
-        script(&client, count).await == json!("6 of at most 10 chosen")
-    })
-    .await;
-    client
-        .find(Locator::XPath(
-            "//fieldset[@data-testid='selection-clients']//button[.='Clear']",
-        ))
-        .await
-        .expect("Clear")
-        .click()
-        .await
-        .expect("clear");
-    eventually("Clear unchecks the unlisted k19999 too", || async {
-        script(&client, count).await == json!("0 of at most 10 chosen")
-    })
-    .await;
-    client
-        .find(Locator::XPath(
-            "//fieldset[@data-testid='selection-clients']//button[.='Select all']",
-        ))
-        .await
-        .expect("Select all")
-        .click()
-        .await
-        .expect("select all");
-    eventually("Select all fills the 10 places", || async {
-        script(&client, count).await == json!("10 of at most 10 chosen")
-    })
-    .await;
-    client
-        .find(Locator::XPath(
-            "//dialog[@data-testid='selection-dialog']//button[.='Cancel']",
-        ))
-        .await
-        .expect("Cancel")
-        .click()
-        .await
-        .expect("cancel");
-    eventually("the dialog closes and drops its list", || async {
-        script(&client, checkboxes).await == json!(0)
-    })
-    .await;
-
-    // A crafted range from the year -262143: shortened with a notice, and the dashboard draws.
-    client
-        .goto(&format!("{base}?from=-262143-01-01&to={}", today()))
-        .await
-        .expect("a crafted link");
-    assert!(page.text("range-notice").await.contains("at most 3,660 days"));
-    assert!(!page.text("kpi-total-requests").await.is_empty());
-    let drawn = script(
-        &client,
-        "return [...document.querySelectorAll('canvas')].every(c => c.width > 0)",
+    session.step("Clear and Select all act on every match, not only the 200 listed");
+    // A client chosen by search (far below the top 200) is cleared with an empty search.
+    page.selection_toggle("k19999").await;
+    page.type_into(
+        "selection-search",
+        &fantoccini::key::Key::Backspace.to_string().repeat("kilo 1999".len()),
     )
     .await;
-    assert_eq!(drawn, json!(true));
-    let csp = script(&client, "return document.body.dataset.cspViolations || '0'").await;
-    assert_eq!(csp, json!("0"));
+    let count_is = |said: &'static str| async move { page.selection_count().await == said };
+    eventually("the top 5 and k19999 are chosen", || count_is("6 of at most 10 chosen")).await;
+    page.button_in("selection-clients", "Clear").await;
+    eventually("Clear unchecks the unlisted k19999 too", || {
+        count_is("0 of at most 10 chosen")
+    })
+    .await;
+    page.button_in("selection-clients", "Select all").await;
+    eventually("Select all fills the 10 places", || count_is("10 of at most 10 chosen")).await;
+    page.button_in("selection-dialog", "Cancel").await;
+    eventually("the dialog closes and drops its list", || async { listed().await == 0 }).await;
+
+    session.step("a crafted range from the year -262143 is shortened with a notice, and the dashboard draws");
+    page.goto(&format!("{base}?from=-262143-01-01&to={}", today())).await;
+    assert!(page.text("range-notice").await.contains("at most 3,660 days"));
+    assert!(!page.text("kpi-total-requests").await.is_empty());
+    let canvases = page.canvases().await;
+    assert!(!canvases.is_empty() && canvases.iter().all(|c| c.0 > 0), "{canvases:?}");
+    let (violations, last) = page.csp_violations().await;
+    assert_eq!(violations, "0", "CSP violations, the last: {last}");
     session.end().await;
 }
 
@@ -419,50 +320,19 @@ async fn hostile_servers() {
     let other_origin = format!("http://127.0.0.1:{other}");
     let session = Session::start(hostile, other_origin.clone()).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
-    client.goto(&base).await.expect("open the dashboard");
-    page.text("kpi-total-requests").await;
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
 
-    let connect = |url: String, token: &'static str| {
-        let client = client.clone();
-        async move {
-            page.click("open-connect").await;
-            eventually("the connect dialog opens", || async {
-                script(
-                    &client,
-                    "return document.querySelector('[data-testid=connect-dialog]').open",
-                )
-                .await
-                    == json!(true)
-            })
-            .await;
-            let field = client
-                .find(Locator::Css("[data-testid=connect-url]"))
-                .await
-                .expect("url");
-            field.clear().await.expect("clear");
-            field.send_keys(&url).await.expect("type url");
-            let secret = client
-                .find(Locator::Css("[data-testid=connect-token]"))
-                .await
-                .expect("token");
-            secret.clear().await.expect("clear");
-            if !token.is_empty() {
-                secret.send_keys(token).await.expect("type token");
-            }
-            page.click("connect-go").await;
-        }
-    };
-    connect(format!("{base}good"), TOKEN).await;
+    session.step("a token entered for the page's origin fetches its data");
+    let connect = |url: String, token: Option<&'static str>| async move { page.connect(&url, token).await };
+    connect(format!("{base}good"), Some(TOKEN)).await;
     eventually("the live data shows", || async {
         page.text("kpi-total-requests").await == "7"
     })
     .await;
 
-    // A link to another origin in the same tab: it is read, but without the token.
-    client
-        .goto(&format!("{base}?source={other_origin}/elsewhere"))
-        .await
-        .expect("a link to another source");
+    session.step("a link to another origin in the same tab is read without the token");
+    page.goto(&format!("{base}?source={other_origin}/elsewhere")).await;
     eventually("the other origin answers", || async {
         OTHER_REQUESTS.load(Ordering::SeqCst) > 0
     })
@@ -473,26 +343,11 @@ async fn hostile_servers() {
     .await;
     // The dialog shows no token for the other origin either.
     page.click("open-connect").await;
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=connect-token]').value"
-        )
-        .await,
-        json!("")
-    );
-    client
-        .find(Locator::XPath(
-            "//dialog[@data-testid='connect-dialog']//button[.='Cancel']",
-        ))
-        .await
-        .expect("cancel")
-        .click()
-        .await
-        .expect("click");
+    assert_eq!(page.value("connect-token").await, "");
+    page.button_in("connect-dialog", "Cancel").await;
 
-    // A redirect from the token's origin to another: the browser drops the token, and the banner names the other server.
-    connect(format!("{base}redirect"), TOKEN).await;
+    session.step("a redirect to another origin drops the token, and the banner names the other server");
+    connect(format!("{base}redirect"), Some(TOKEN)).await;
     eventually("the banner names where the data came from", || async {
         page.text("served-from").await.contains(&other_origin)
     })
@@ -506,9 +361,9 @@ async fn hostile_servers() {
         "the token reached another origin"
     );
 
-    // Lengths that do not fit in 32 bits, and a gzip bomb: refused as too large, the data stays.
+    session.step("lengths that do not fit in 32 bits, and a gzip bomb: refused as too large, the data stays");
     for route in ["five-gb", "two-to-the-32", "bomb"] {
-        connect(format!("{base}{route}"), "").await;
+        connect(format!("{base}{route}"), None).await;
         eventually(&format!("{route} is refused as too large"), || async {
             page.text("live-failure").await.contains("larger than 256 MiB")
         })
@@ -520,7 +375,7 @@ async fn hostile_servers() {
         );
     }
     let memory = script(
-        &client,
+        client,
         "return performance.memory ? performance.memory.usedJSHeapSize : 0",
     )
     .await;
@@ -529,23 +384,17 @@ async fn hostile_servers() {
         "the bomb was not kept: {memory}"
     );
 
-    // A body that trickles one byte a second: the progress shows what arrived, and at 20 s it ends.
-    connect(format!("{base}trickle"), "").await;
+    session.step("a body that trickles one byte a second: the bytes received show, and at 20 s it ends");
+    connect(format!("{base}trickle"), None).await;
     eventually("the bytes received show", || async {
         page.text("live-received").await.contains("bytes received")
     })
     .await;
     let started = Instant::now();
     eventually_within(Duration::from_secs(30), || async {
-        let failure = script(
-            &client,
-            "const f = document.querySelector('[data-testid=live-failure]'); return f ? f.textContent : ''",
-        )
-        .await;
-        failure
-            .as_str()
-            .unwrap_or("")
-            .contains("did not answer within 20 seconds")
+        page.text_now("live-failure")
+            .await
+            .is_some_and(|f| f.contains("did not answer within 20 seconds"))
     })
     .await;
     assert!(

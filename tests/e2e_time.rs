@@ -6,11 +6,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
-use fantoccini::Locator;
 use fantoccini::key::Key;
 
 mod common;
-use common::{ONE_BROWSER, eventually, script, start_in_zone, text, today};
+use common::{Page, Session, eventually, script, today};
 
 /// An access log whose lines carry their own offsets, counted by hand. `d` is 3 days ago, in
 /// late November (New York is at −05:00 then, with no DST change near).
@@ -66,9 +65,8 @@ async fn follow(client: &fantoccini::Client, query: &str) {
 }
 
 /// The time chart's "Show as table" rows, each (first cell, the cells after it).
-async fn chart_table(client: &fantoccini::Client, chart: &str) -> Vec<Vec<String>> {
-    let value = script(client, &format!("return [...document.querySelectorAll('[data-testid={chart}-table] tbody tr')].map(tr => [...tr.children].map(c => c.textContent))")).await;
-    serde_json::from_value(value).expect("rows of text")
+async fn chart_table(page: &Page, chart: &str) -> Vec<Vec<String>> {
+    page.row_cells(&format!("{chart}-table")).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -80,20 +78,14 @@ async fn zones_tooltips_and_comparison() {
     let (before, after) = (d.pred_opt().expect("d-1"), d.succ_opt().expect("d+1"));
     let log = write_log(d);
 
-    client.goto(&base).await.expect("open the dashboard");
-    page.text("kpi-total-requests").await;
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
 
-    // The demo's two incidents, as the spike rule finds them: the client hammered by 429s five
-    // days ago, and 5xx for the clients that call in the afternoon twelve days ago. A click on one
-    // drills down to the client.
+    session.step("the demo's two incidents, as the spike rule finds them; a click drills down to the client");
+    // The client hammered by 429s five days ago, and 5xx for the clients that call in the
+    // afternoon twelve days ago.
     eventually("the spikes, found after the dashboard is drawn", || async {
-        script(
-            &client,
-            "return document.querySelectorAll('[data-testid=misbehaving] li').length",
-        )
-        .await
-        .as_u64()
-        .is_some_and(|n| n > 0)
+        !page.misbehaving().await.is_empty()
     })
     .await;
     let spikes = page.text("misbehaving").await;
@@ -104,47 +96,37 @@ async fn zones_tooltips_and_comparison() {
             .format("%-d %b %Y")
             .to_string()
     };
-    let hammered = script(&client, "return [...document.querySelectorAll('[data-testid=misbehaving] li')].filter(li => li.textContent.includes('429 responses')).map(li => [li.dataset.key, li.textContent])").await;
-    assert_eq!(hammered.as_array().map(Vec::len), Some(1), "{spikes}");
-    assert_eq!(hammered[0][0], "e61f2b7c-zapier", "{spikes}");
-    assert!(
-        hammered[0][1].as_str().is_some_and(|t| t.contains(&day(5))),
-        "{hammered}"
-    );
+    let hammered: Vec<(String, String)> = page
+        .misbehaving()
+        .await
+        .into_iter()
+        .filter(|(_, text)| text.contains("429 responses"))
+        .collect();
+    assert_eq!(hammered.len(), 1, "{spikes}");
+    assert_eq!(hammered[0].0, "e61f2b7c-zapier", "{spikes}");
+    assert!(hammered[0].1.contains(&day(5)), "{hammered:?}");
     assert!(
         spikes.matches("5xx responses").count() >= 10 && spikes.contains(&day(12)),
         "{spikes}"
     );
-    client
-        .find(Locator::Css("[data-testid=misbehaving] li[data-key=e61f2b7c-zapier] a"))
-        .await
-        .expect("the hammered client")
-        .click()
-        .await
-        .expect("click");
+    page.misbehaving_drill("e61f2b7c-zapier").await;
     eventually("drilled to the client", || async {
-        script(&client, "return location.search")
+        script(client, "return location.search")
             .await
             .as_str()
             .is_some_and(|q| q.contains("f=client:e61f2b7c-zapier"))
     })
     .await;
-    client.goto(&base).await.expect("the dashboard without the filter");
-    page.text("kpi-total-requests").await;
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
 
-    client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("input")
-        .send_keys(&log)
-        .await
-        .expect("choose the log");
+    session.step("the browser's zone, through tz=local: the local days' totals counted by hand");
+    page.open_files(&[Path::new(&log)]).await;
     eventually("the log's KPIs", || async {
         page.text("kpi-total-requests").await == "6"
     })
     .await;
 
-    // The browser's zone, through `tz=local`: the local days' totals counted by hand.
     for (query, expected, zone) in [
         (format!("from={d}&to={d}"), "2", "UTC"),
         (format!("from={d}&to={d}&tz=local"), "3", "America/New_York"),
@@ -152,7 +134,7 @@ async fn zones_tooltips_and_comparison() {
         (format!("from={after}&to={after}&tz=local"), "1", "America/New_York"),
         (format!("from={d}&to={d}&tz=Asia/Kathmandu"), "2", "Asia/Kathmandu"),
     ] {
-        follow(&client, &query).await;
+        follow(client, &query).await;
         eventually(&format!("{query}: {expected} requests"), || async {
             page.text("kpi-total-requests").await == expected
         })
@@ -164,43 +146,26 @@ async fn zones_tooltips_and_comparison() {
         );
     }
 
-    // The time chart by day, as a table: one row per local day, with the hand counts.
-    follow(&client, &format!("from={before}&to={after}&tz=local&g=day")).await;
+    session.step("the time chart by day, as a table: one row per local day, with the hand counts");
+    follow(client, &format!("from={before}&to={after}&tz=local&g=day")).await;
     eventually("three local days", || async {
         page.text("kpi-total-requests").await == "5"
     })
     .await;
-    client
-        .find(Locator::Css("[data-testid=chart-line-as-table]"))
-        .await
-        .expect("Show as table")
-        .click()
-        .await
-        .expect("click");
+    page.click("chart-line-as-table").await;
     eventually("the table", || async {
-        chart_table(&client, "chart-line").await.len() == 3
+        chart_table(page, "chart-line").await.len() == 3
     })
     .await;
-    let rows = chart_table(&client, "chart-line").await;
+    let rows = chart_table(page, "chart-line").await;
     let counts: Vec<&str> = rows.iter().map(|r| r[1].as_str()).collect();
     assert_eq!(counts, ["1", "3", "1"], "{rows:?}");
     assert!(rows[1][0].contains(&d.format("%-d %b %Y").to_string()), "{rows:?}");
     assert!(page.text("chart-line-as-table").await.contains("Hide"));
 
-    // The tooltip of day d, from the keyboard: focus the chart, then → twice from the first.
-    let canvas = client
-        .find(Locator::Css("[data-testid=chart-line]"))
-        .await
-        .expect("the chart");
-    script(
-        &client,
-        "document.querySelector('[data-testid=chart-line]').focus(); return 0",
-    )
-    .await;
-    canvas
-        .send_keys(&format!("{}{}", Key::Right, Key::Right))
-        .await
-        .expect("arrow keys");
+    session.step("the tooltip of day d, from the keyboard: → twice from the first, then End");
+    page.keys_on("chart-line", &format!("{}{}", Key::Right, Key::Right))
+        .await;
     let tip = page.text("chart-line-tip").await;
     assert!(
         tip.contains(&d.format("%-d %b %Y").to_string())
@@ -209,31 +174,22 @@ async fn zones_tooltips_and_comparison() {
         "{tip}"
     );
     assert_eq!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=chart-line-tip]').getAttribute('aria-live')"
-        )
-        .await,
-        "polite"
+        page.attribute("chart-line-tip", "aria-live").await.as_deref(),
+        Some("polite")
     );
-    canvas.send_keys(&Key::End.to_string()).await.expect("End");
+    page.keys_on("chart-line", &Key::End.to_string()).await;
     assert!(page.text("chart-line-tip").await.contains("ann: 1 (100.0%)"));
 
-    // The same tooltip by mouse: a real mousemove over the first bucket's point.
-    script(
-        &client,
-        "const c = document.querySelector('[data-testid=chart-line]'); const r = c.getBoundingClientRect();
-         c.dispatchEvent(new MouseEvent('mousemove', {clientX: r.left + 58, clientY: r.top + r.height / 2, bubbles: true})); return 0",
-    )
-    .await;
+    session.step("the same tooltip by mouse: a real mousemove over the first bucket's point");
+    page.hover_chart("chart-line", 58.0).await;
     let tip = page.text("chart-line-tip").await;
     assert!(
         tip.contains(&before.format("%-d %b %Y").to_string()) && tip.contains("ann: 1 (100.0%)"),
         "{tip}"
     );
 
-    // Hours: the granularity in the link, 24 buckets in a day without a DST change.
-    follow(&client, &format!("from={d}&to={d}&tz=local&g=hour")).await;
+    session.step("hours: the granularity in the link, 24 buckets in a day without a DST change");
+    follow(client, &format!("from={d}&to={d}&tz=local&g=hour")).await;
     eventually("the day's requests", || async {
         page.text("kpi-total-requests").await == "3"
     })
@@ -243,10 +199,10 @@ async fn zones_tooltips_and_comparison() {
         "the table stays open across links"
     );
     eventually("24 hours", || async {
-        chart_table(&client, "chart-line").await.len() == 24
+        chart_table(page, "chart-line").await.len() == 24
     })
     .await;
-    let hours = chart_table(&client, "chart-line").await;
+    let hours = chart_table(page, "chart-line").await;
     let busy: Vec<(&str, &str)> = hours
         .iter()
         .filter(|r| r[1] != "0")
@@ -262,9 +218,9 @@ async fn zones_tooltips_and_comparison() {
         "local hours: {busy:?}"
     );
 
-    // Comparison: d and d+1 (4 requests) against d−2 and d−1 (1, and the data reaches back to
-    // d−3): ▲ 300.0 %. It does not reach back a year, which is said rather than shown as a 0 %.
-    follow(&client, &format!("from={d}&to={after}&tz=local&compare=previous")).await;
+    session.step("comparison with the previous period: ▲ 300.0 %; a year back has no data, which is said");
+    // d and d+1 (4 requests) against d−2 and d−1 (1, and the data reaches back to d−3).
+    follow(client, &format!("from={d}&to={after}&tz=local&compare=previous")).await;
     eventually("the delta", || async {
         page.text("kpi-total-requests-change").await.starts_with("▲ 300.0%")
     })
@@ -272,148 +228,99 @@ async fn zones_tooltips_and_comparison() {
     assert_eq!(page.text("kpi-total-requests").await, "4");
     assert!(page.text("kpi-total-requests-change").await.contains("previous period"));
     // The clients table's Change column says the same for the one client and the total.
-    let change = script(&client, "return [...document.querySelectorAll('[data-testid=table-clients] [data-col=change]')].map(c => c.textContent)").await;
     assert_eq!(
-        change,
-        serde_json::json!(["Change", "▲ 300.0%", "▲ 300.0%"]),
+        page.column("table-clients", "change").await,
+        ["Change", "▲ 300.0%", "▲ 300.0%"],
         "the head, the client's row and the total"
     );
-    follow(&client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
+    follow(client, &format!("from={d}&to={after}&tz=local&compare=year")).await;
     eventually("no data a year ago", || async {
         page.text("kpi-total-requests-change").await == "no data for the comparison period"
     })
     .await;
-    let heads = script(&client, "return [...document.querySelectorAll('[data-testid=chart-line-table] th[scope=col]')].map(th => th.textContent)").await;
+    let heads = page.headings("chart-line-table").await;
     assert!(
-        heads.as_array().is_some_and(|h| h.len() == 2) && !heads.to_string().contains("compared"),
-        "the table (still open) has no comparison column for a period without data: {heads}"
+        heads.len() == 2 && !heads.iter().any(|h| h.contains("compared")),
+        "the table (still open) has no comparison column for a period without data: {heads:?}"
     );
-    assert_eq!(
-        script(
-            &client,
-            "return document.querySelectorAll('[data-testid=table-clients] [data-col=change]').length"
-        )
-        .await,
-        0,
+    assert!(
+        page.column("table-clients", "change").await.is_empty(),
         "no Change column without data to compare with"
     );
     tokio::time::sleep(Duration::from_millis(200)).await;
     let shots = common::screenshots();
-    follow(
-        &client,
-        &format!("from={d}&to={after}&tz=local&compare=previous&g=hour"),
-    )
-    .await;
+    follow(client, &format!("from={d}&to={after}&tz=local&compare=previous&g=hour")).await;
     eventually("compared", || async {
         page.text("kpi-total-requests-change").await.starts_with('▲')
     })
     .await;
-    script(
-        &client,
-        "document.querySelector('[data-testid=chart-line]').focus(); return 0",
-    )
-    .await;
-    client
-        .find(Locator::Css("[data-testid=chart-line]"))
-        .await
-        .expect("chart")
-        .send_keys(&format!("{}{}", Key::Right, Key::Right))
-        .await
-        .expect("keys");
+    page.keys_on("chart-line", &format!("{}{}", Key::Right, Key::Right))
+        .await;
     std::fs::write(
         shots.join("time-compare-tooltip.png"),
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save");
 
-    // Keyboard shortcuts, typed on the page (not in a field): each changes the link.
+    session.step("keyboard shortcuts typed on the page (not in a field) each change the link");
     let query = || async {
-        script(&client, "return location.search")
+        script(client, "return location.search")
             .await
             .as_str()
             .unwrap_or_default()
             .to_owned()
     };
-    script(&client, "document.activeElement.blur(); return 0").await;
-    let body = client.find(Locator::Css("body")).await.expect("body");
-    body.send_keys("7").await.expect("7");
+    page.blur().await;
+    page.press("7").await;
     // The link counts New York's days (tz=local): its yesterday, not UTC's, which differs in
     // the hours after UTC midnight.
-    let last = browser_today(&client).await.pred_opt().expect("yesterday");
+    let last = browser_today(client).await.pred_opt().expect("yesterday");
     let week_from = last - Days::new(6);
     eventually("7: the last 7 days", || async {
         query().await.contains(&format!("from={week_from}&to={last}"))
     })
     .await;
-    body.send_keys(&Key::Left.to_string()).await.expect("←");
+    page.press(&Key::Left.to_string()).await;
     let (before_from, before_to) = (week_from - Days::new(7), last - Days::new(7));
     eventually("←: the week before", || async {
         query().await.contains(&format!("from={before_from}&to={before_to}"))
     })
     .await;
-    body.send_keys(&Key::Right.to_string()).await.expect("→");
+    page.press(&Key::Right.to_string()).await;
     eventually("→: back again", || async {
         query().await.contains(&format!("from={week_from}&to={last}"))
     })
     .await;
     let compared = query().await.contains("compare=previous");
-    body.send_keys("c").await.expect("c");
+    page.press("c").await;
     eventually("c: compare toggles", || async {
         query().await.contains("compare=previous") != compared
     })
     .await;
-    body.send_keys("g").await.expect("g");
+    page.press("g").await;
     eventually("g: the next bucket size", || async { query().await.contains("g=") }).await;
-    body.send_keys("?").await.expect("?");
-    eventually("?: the list", || async {
-        script(&client, "return document.querySelector('[data-testid=shortcuts]').open").await == true
-    })
-    .await;
+    page.press("?").await;
+    eventually("?: the list", || page.dialog_is_open("shortcuts")).await;
     assert!(page.text("shortcuts").await.contains("Last 30 days"));
-    client
-        .find(Locator::Css("[data-testid=shortcuts] button"))
-        .await
-        .expect("Close")
-        .click()
-        .await
-        .expect("close");
-    // Typing in a field is not a shortcut.
+    page.first_button_in("shortcuts").await;
+    session.step("a key typed in a field is not a shortcut");
     let search_before = query().await;
-    script(
-        &client,
-        "document.querySelector('[data-testid=range-from]').focus(); return 0",
-    )
-    .await;
-    client
-        .find(Locator::Css("[data-testid=range-from]"))
-        .await
-        .expect("from")
-        .send_keys("y")
-        .await
-        .expect("y");
+    page.keys_on("range-from", "y").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(query().await, search_before, "a key typed in a field changes nothing");
 
-    // Dark mode: every visible text meets WCAG AA against what it sits on, in both themes; the
-    // choice survives a reload (localStorage), and the charts redraw on the dark surface.
-    client.goto(&base).await.expect("the demo again");
-    page.text("kpi-total-requests").await;
+    session.step(
+        "both themes: every visible text meets WCAG AA, the charts on the card's surface; dark survives a reload",
+    );
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
     for theme in ["light", "dark"] {
-        client
-            .find(Locator::Css(&format!("[data-testid=theme-{theme}]")))
-            .await
-            .expect("the theme switch")
-            .click()
-            .await
-            .expect("click");
-        eventually(&format!("{theme} applied"), || async {
-            script(&client, "return document.documentElement.dataset.theme").await == theme
-        })
-        .await;
+        page.click(&format!("theme-{theme}")).await;
+        eventually(&format!("{theme} applied"), || async { page.theme().await == theme }).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let failures = script(&client, CONTRAST).await;
-        assert_eq!(failures, serde_json::json!([]), "{theme}: text below WCAG AA");
-        let corner = script(&client, "const c = document.querySelector('[data-testid=chart-line]').getContext('2d').getImageData(2, 2, 1, 1).data; return [c[0], c[1], c[2]]").await;
+        let failures = page.low_contrast_texts().await;
+        assert!(failures.is_empty(), "{theme}: text below WCAG AA: {failures:?}");
+        let corner = page.pixel("chart-line", 2, 2).await;
         let expected = if theme == "dark" {
             serde_json::json!([0x17, 0x1c, 0x26])
         } else {
@@ -422,10 +329,7 @@ async fn zones_tooltips_and_comparison() {
         assert_eq!(corner, expected, "{theme}: the chart is drawn on the card's surface");
     }
     client.refresh().await.expect("reload");
-    eventually("dark after a reload", || async {
-        script(&client, "return document.documentElement.dataset.theme").await == "dark"
-    })
-    .await;
+    eventually("dark after a reload", || async { page.theme().await == "dark" }).await;
     page.text("kpi-total-requests").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     std::fs::write(
@@ -433,27 +337,14 @@ async fn zones_tooltips_and_comparison() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save");
-    client
-        .find(Locator::Css("[data-testid=theme-system]"))
-        .await
-        .expect("system")
-        .click()
-        .await
-        .expect("click");
+    page.click("theme-system").await;
     session.end().await;
 }
 
 /// Types `text` into the daily threshold's field and leaves it, as a user does (it saves on change).
-async fn enter_threshold(client: &fantoccini::Client, text: &str) {
-    let input = client
-        .find(Locator::Css("[data-testid=threshold-input]"))
-        .await
-        .expect("threshold field");
-    input.clear().await.expect("clear");
-    input
-        .send_keys(&format!("{text}{}", char::from(Key::Tab)))
-        .await
-        .expect("type");
+async fn enter_threshold(page: &Page, text: &str) {
+    page.fill("threshold-input", &format!("{text}{}", char::from(Key::Tab)))
+        .await;
 }
 
 /// Seconds since 1970 from the system clock.
@@ -505,39 +396,24 @@ async fn today_threshold_metrics_png_and_midnight() {
     let today_so_far = lines.iter().filter(|l| l.0 >= midnight).count();
     let before_today = lines.iter().filter(|l| l.0 < midnight).count();
 
-    client.goto(&base).await.expect("open the dashboard");
-    page.text("kpi-total-requests").await;
-    common::page.open_files(&[path.as_path()]).await;
+    page.goto(&base).await;
+    page.kpi("total-requests").await;
+    page.open_files(&[path.as_path()]).await;
     eventually("the log is on screen", || async {
         page.text("kpi-total-requests").await == before_today.to_string()
     })
     .await;
 
-    // The Today view counts the last 24 hours and today since midnight; the range does not.
-    follow(&client, "view=today").await;
+    session.step("the Today view counts the last 24 hours and today since midnight; the range does not");
+    follow(client, "view=today").await;
     eventually("the last 24 hours", || async { page.text("today-total").await == "3" }).await;
     assert_eq!(page.text("today-so-far").await, today_so_far.to_string());
     assert_eq!(page.text("today-error-rate").await, "33.3%", "one 500 in three");
     assert!(page.text("today-note").await.contains("Incomplete"));
-    assert!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=range-to]') === null"
-        )
-        .await
-        .as_bool()
-        .unwrap_or(false),
-        "no date range on Today"
-    );
-    // 144 buckets of 10 minutes, whose values add up to the 24 hours' count.
-    client
-        .find(Locator::Css("[data-testid=chart-today-as-table]"))
-        .await
-        .expect("toggle")
-        .click()
-        .await
-        .expect("click");
-    let rows = chart_table(&client, "chart-today").await;
+    assert!(!page.exists("range-to").await, "no date range on Today");
+    session.step("Today's chart: 144 buckets of 10 minutes, adding up to the 24 hours' count");
+    page.click("chart-today-as-table").await;
+    let rows = chart_table(page, "chart-today").await;
     assert_eq!(rows.len(), 144);
     let sum: u64 = rows
         .iter()
@@ -545,28 +421,21 @@ async fn today_threshold_metrics_png_and_midnight() {
         .sum();
     assert_eq!(sum, 3);
 
-    // The daily threshold: the accent colour below 90 %, red from there, kept over a reload.
-    enter_threshold(&client, &(today_so_far * 10 + 10).to_string()).await;
+    session.step("the daily threshold: the accent colour below 90 %, red from there, kept over a reload");
+    enter_threshold(page, &(today_so_far * 10 + 10).to_string()).await;
     eventually("the threshold is shown", || async {
         page.text("threshold-text")
             .await
             .contains(&format!("of {} requests today", today_so_far * 10 + 10))
     })
     .await;
-    let level = || async {
-        script(
-            &client,
-            "return document.querySelector('[data-testid=threshold-meter]').dataset.level",
-        )
-        .await
-    };
+    let level = || async { page.data("threshold-meter", "level").await.unwrap_or_default() };
     assert_eq!(level().await, "ok");
     if today_so_far > 0 {
-        enter_threshold(&client, &today_so_far.to_string()).await;
+        enter_threshold(page, &today_so_far.to_string()).await;
         eventually("the bar turns red", || async { level().await == "over" }).await;
         assert!(page.text("threshold-text").await.contains("(100.0%)"));
-        let colours = script(&client, "const m = document.querySelector('[data-testid=threshold-meter]'); return getComputedStyle(m, '::-webkit-meter-optimum-value').backgroundColor").await;
-        assert_ne!(colours, serde_json::Value::Null);
+        assert!(!page.meter_colour("threshold-meter").await.is_empty());
     }
     client.refresh().await.expect("reload");
     assert!(
@@ -579,39 +448,34 @@ async fn today_threshold_metrics_png_and_midnight() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save");
-    enter_threshold(&client, "0").await;
+    enter_threshold(page, "0").await;
     eventually("a refused threshold says why", || async {
         page.text("threshold-status").await.contains("not a whole number")
     })
     .await;
-    enter_threshold(&client, "").await;
+    enter_threshold(page, "").await;
     eventually("an empty field clears it", || async {
         page.text("threshold-text").await.starts_with("No daily threshold")
     })
     .await;
 
-    // The file again (a reload dropped it), then the other metrics on the range's time chart.
-    common::page.open_files(&[path.as_path()]).await;
+    session.step("the other metrics on the range's time chart: error rate and bytes per day");
+    // The file again (a reload dropped it).
+    page.open_files(&[path.as_path()]).await;
     eventually("the log is back", || async { page.text("today-total").await == "3" }).await;
-    follow(&client, "metric=error-rate").await;
+    follow(client, "metric=error-rate").await;
     eventually("the error-rate chart", || async {
         page.text("chart-line-as-table").await == "Show as table"
     })
     .await;
-    client
-        .find(Locator::Css("[data-testid=chart-line-as-table]"))
-        .await
-        .expect("toggle")
-        .click()
-        .await
-        .expect("click");
+    page.click("chart-line-as-table").await;
     let day = |at: i64| usage_core::format::long_date(usage_core::range::date_of_day(at.div_euclid(86_400)));
     let value_on = |rows: &Vec<Vec<String>>, at: i64| rows.iter().find(|r| r[0] == day(at)).map(|r| r[1].clone());
     eventually("error rates per day", || async {
-        value_on(&chart_table(&client, "chart-line").await, t - 4 * 86_400).as_deref() == Some("100.00%")
+        value_on(&chart_table(page, "chart-line").await, t - 4 * 86_400).as_deref() == Some("100.00%")
     })
     .await;
-    let rows = chart_table(&client, "chart-line").await;
+    let rows = chart_table(page, "chart-line").await;
     assert_eq!(value_on(&rows, t - 26 * 3_600).as_deref(), Some("0.00%"));
     assert_eq!(
         value_on(&rows, t - 10 * 86_400).as_deref(),
@@ -619,33 +483,17 @@ async fn today_threshold_metrics_png_and_midnight() {
         "no requests, no rate"
     );
     assert!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=metric] option[value=p95]').disabled"
-        )
-        .await
-        .as_bool()
-        .unwrap_or(false),
+        page.options("metric").await.iter().any(|o| o.0 == "p95" && o.2),
         "an access log without $request_time has no latency"
     );
-    follow(&client, "metric=bytes").await;
+    follow(client, "metric=bytes").await;
     eventually("bytes per day", || async {
-        value_on(&chart_table(&client, "chart-line").await, t - 26 * 3_600).as_deref() == Some("30 B")
+        value_on(&chart_table(page, "chart-line").await, t - 26 * 3_600).as_deref() == Some("30 B")
     })
     .await;
 
-    // PNG export: the chart at device resolution with a header for its title, range and zone.
-    let png = script(
-        &client,
-        "window.__saved = null; HTMLAnchorElement.prototype.click = function () { window.__saved = [this.download, this.href]; }; \
-         document.querySelector('[data-testid=chart-line-png]').click(); \
-         const c = document.querySelector('[data-testid=chart-line]'); return [window.__saved, c.width, c.height, devicePixelRatio]",
-    )
-    .await;
-    let (name, url) = (
-        png[0][0].as_str().unwrap_or_default(),
-        png[0][1].as_str().unwrap_or_default(),
-    );
+    session.step("PNG export: the chart at device resolution with a header for its title, range and zone");
+    let (name, url, width, height, ratio) = page.save_chart_png("chart-line").await;
     assert!(
         name.starts_with("callboard-chart-line-") && name.ends_with(".png"),
         "{name}"
@@ -658,25 +506,18 @@ async fn today_threshold_metrics_png_and_midnight() {
     assert_eq!(&bytes[1..4], b"PNG");
     std::fs::write(common::screenshots().join("time-saved-chart.png"), &bytes).expect("save the PNG");
     let size = |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as u64;
-    let ratio = png[3].as_f64().unwrap_or(1.0);
     assert_eq!(
         (size(16), size(20)),
-        (
-            png[1].as_u64().unwrap_or(0),
-            png[2].as_u64().unwrap_or(0) + (60.0 * ratio) as u64
-        ),
+        (width, height + (60.0 * ratio) as u64),
         "the chart, and 60 CSS pixels of header"
     );
 
-    // Midnight: a tab left open moves its "yesterday" on, without a reload, when it is shown again.
+    session.step("a tab left open past midnight moves its yesterday on when it is shown again");
     let yesterday = today().pred_opt().expect("yesterday");
-    assert_eq!(
-        script(&client, "return document.querySelector('[data-testid=range-to]').value").await,
-        yesterday.to_string()
-    );
-    script(&client, "const real = Date.now.bind(Date); Date.now = () => real() + 86400000; dispatchEvent(new Event('focus')); return 0").await;
+    assert_eq!(page.value("range-to").await, yesterday.to_string());
+    script(client, "const real = Date.now.bind(Date); Date.now = () => real() + 86400000; dispatchEvent(new Event('focus')); return 0").await;
     eventually("the range ends on the new yesterday", || async {
-        script(&client, "return document.querySelector('[data-testid=range-to]').value").await == today().to_string()
+        page.value("range-to").await == today().to_string()
     })
     .await;
     session.end().await;
@@ -725,10 +566,7 @@ async fn today_on_a_live_source() {
     let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
     let session = Session::start_in(dist, today_api, String::new(), None).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
-    client
-        .goto(&format!("{base}?view=today&source={base}api"))
-        .await
-        .expect("open Today on the source");
+    page.goto(&format!("{base}?view=today&source={base}api")).await;
     eventually("the last finished bucket", || async {
         page.text("today-total").await == "8"
     })
@@ -755,16 +593,10 @@ async fn today_on_a_live_source() {
             && page.text("threshold-text").await.contains("the source's daily quota")
     );
     assert!(
-        script(
-            &client,
-            "return document.querySelector('[data-testid=other-range]') === null"
-        )
-        .await
-        .as_bool()
-        .unwrap_or(false),
+        !page.exists("other-range").await,
         "Today's own days are no range to warn about"
     );
-    // A range key on Today so far opens the overview of that range; the range's other keys wait.
+    session.step("a range key on Today opens the overview of that range; the range's other keys wait");
     let query = || async {
         client
             .current_url()
@@ -774,26 +606,14 @@ async fn today_on_a_live_source() {
             .unwrap_or_default()
             .to_owned()
     };
-    client
-        .find(Locator::Css("body"))
-        .await
-        .expect("page")
-        .send_keys("c")
-        .await
-        .expect("c");
+    page.press("c").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         !query().await.contains("compare="),
         "no comparison on Today: {}",
         query().await
     );
-    client
-        .find(Locator::Css("body"))
-        .await
-        .expect("page")
-        .send_keys("7")
-        .await
-        .expect("7");
+    page.press("7").await;
     eventually("the overview of the last 7 days", || async {
         let q = query().await;
         !q.contains("view=today") && q.contains("from=") && q.contains("source=")
@@ -831,48 +651,39 @@ async fn threescale_measures() {
     let (page, client, base) = (&*session, &session.client, session.base.clone());
     let first = today().checked_sub_days(Days::new(5)).expect("5 days ago");
     let path = common::fixture("e2e-3scale-usage.json", threescale_documents(first));
-    client.goto(&base).await.expect("open the dashboard");
+    page.goto(&base).await;
     page.text("kpi-total-requests").await;
-    common::page.open_files(&[path.as_path()]).await;
+    page.open_files(&[path.as_path()]).await;
     eventually("hits counted as requests, and only hits", || async {
         page.text("kpi-total-requests").await == "100"
     })
     .await;
-    let option = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.textContent, o.disabled]").await;
+    session.step("a 3scale measure is offered in the metric switch by its name and unit");
+    let measure =
+        |options: Vec<(String, String, bool, String)>| options.into_iter().find(|o| o.0 == "measure:data_transfer");
+    let option = measure(page.options("metric").await);
     assert_eq!(
-        option,
-        serde_json::json!(["Data transfer (MB)", false]),
+        option.as_ref().map(|o| (o.1.as_str(), o.2)),
+        Some(("Data transfer (MB)", false)),
         "offered by its name and unit"
     );
 
-    // Chosen in the switch as a user does: the link says so, and the chart shows the amounts.
-    script(&client, "const s = document.querySelector('[data-testid=metric]'); s.value = 'measure:data_transfer'; s.dispatchEvent(new Event('change', { bubbles: true })); return 0").await;
+    session.step("chosen in the switch, the link says so and the chart shows the amounts");
+    page.choose("metric", "measure:data_transfer").await;
     eventually("the link names the measure", || async {
-        script(&client, "return location.search")
+        script(client, "return location.search")
             .await
             .as_str()
             .is_some_and(|q| q.contains("metric=measure"))
     })
     .await;
     eventually("the chart is titled by the measure", || async {
-        script(
-            &client,
-            "return document.body.textContent.includes('Data transfer (MB) over time')",
-        )
-        .await
-        .as_bool()
-        .unwrap_or(false)
+        page.body_text().await.contains("Data transfer (MB) over time")
     })
     .await;
-    client
-        .find(Locator::Css("[data-testid=chart-line-as-table]"))
-        .await
-        .expect("toggle")
-        .click()
-        .await
-        .expect("click");
+    page.click("chart-line-as-table").await;
     let day = |n: u64| usage_core::format::long_date(first.checked_add_days(Days::new(n)).expect("a day"));
-    let rows = || async { chart_table(&client, "chart-line").await };
+    let rows = || chart_table(page, "chart-line");
     eventually("the amounts per day", || async {
         rows().await.iter().any(|r| r[0] == day(0) && r[1] == "1,500")
     })
@@ -894,22 +705,21 @@ async fn threescale_measures() {
     )
     .expect("save");
 
-    // On a chart split by URL template the measure (counted per client) is offered disabled,
-    // with the reason, and the chart shows requests.
-    follow(&client, "view=urls&metric=measure:data_transfer").await;
+    session.step("on a chart split by URL template the measure is offered disabled, with the reason");
+    follow(client, "view=urls&metric=measure:data_transfer").await;
     eventually("requests on the URLs view", || async {
-        script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests"
+        page.value("metric").await == "requests"
     })
     .await;
-    let disabled = script(&client, "const o = document.querySelector('[data-testid=metric] option[value=\"measure:data_transfer\"]'); return o && [o.disabled, o.title]").await;
+    let option = measure(page.options("metric").await);
     assert_eq!(
-        disabled,
-        serde_json::json!([true, "This measure is counted per client, not per URL template."])
+        option.as_ref().map(|o| (o.2, o.3.as_str())),
+        Some((true, "This measure is counted per client, not per URL template."))
     );
-    // A link that names a measure the data lacks shows requests.
-    follow(&client, "metric=measure:cpu_hours").await;
+    session.step("a link that names a measure the data lacks shows requests");
+    follow(client, "metric=measure:cpu_hours").await;
     eventually("requests instead", || async {
-        script(&client, "return document.querySelector('[data-testid=metric]').value").await == "requests"
+        page.value("metric").await == "requests"
     })
     .await;
     session.end().await;
@@ -928,23 +738,15 @@ async fn a_file_opens_over_its_days_in_the_views_zone() {
         ("?tz=local", "2026-10-29", "America/New_York"),
         ("", "2026-10-30", "UTC"),
     ] {
-        client
-            .goto(&format!("{base}{query}"))
-            .await
-            .expect("open the dashboard");
-        page.text("kpi-total-requests").await;
-        client
-            .find(Locator::Css("[data-testid=file-input]"))
-            .await
-            .expect("input")
-            .send_keys(&log.display().to_string())
-            .await
-            .expect("choose the log");
+        session.step(&format!("in {zone}, the file opens over its days from {from}"));
+        page.goto(&format!("{base}{query}")).await;
+        page.kpi("total-requests").await;
+        page.open_files(&[&log]).await;
         eventually(&format!("{zone}: all 55 lines"), || async {
             page.text("kpi-total-requests").await == "55"
         })
         .await;
-        let search = script(&client, "return location.search").await;
+        let search = script(client, "return location.search").await;
         let search = search.as_str().unwrap_or_default();
         assert!(
             search.contains(&format!("from={from}")) && search.contains("to=2026-11-04"),

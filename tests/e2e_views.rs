@@ -229,8 +229,8 @@ async fn every_view_end_to_end() {
         rows(page, "table-clients").await.first().is_some_and(|r| r[0] == "bob")
     })
     .await;
-    script(&client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }; return 0").await;
-    let name = script(&client, "const a = HTMLAnchorElement.prototype.click; HTMLAnchorElement.prototype.click = function () { window.__name = this.download; return a.call(this); }; return 0").await;
+    script(client, "window.__exports = []; const original = URL.createObjectURL; URL.createObjectURL = (blob) => { window.__exports.push(blob); return original.call(URL, blob); }; return 0").await;
+    let name = script(client, "const a = HTMLAnchorElement.prototype.click; HTMLAnchorElement.prototype.click = function () { window.__name = this.download; return a.call(this); }; return 0").await;
     assert_eq!(name, json!(0));
     page.activate("table-export", false).await;
     let exported = client
@@ -266,7 +266,7 @@ async fn every_view_end_to_end() {
         Some(true),
         "{exported}"
     );
-    let file_name = script(&client, "return window.__name").await;
+    let file_name = script(client, "return window.__name").await;
     assert!(
         file_name
             .as_str()
@@ -321,15 +321,15 @@ async fn every_view_end_to_end() {
             page.activate("show-list", false).await;
         }
         tokio::time::sleep(Duration::from_millis(400)).await;
-        assert_eq!(script(&client, "return devicePixelRatio").await, json!(2));
+        assert_eq!(script(client, "return devicePixelRatio").await, json!(2));
         std::fs::write(
             shots.join(format!("view-{name}.png")),
             client.screenshot().await.expect("screenshot"),
         )
         .expect("save");
     }
-    let csp = script(&client, "return document.body.dataset.cspViolations || '0'").await;
-    assert_eq!(csp, json!("0"), "no CSP violations");
+    let (violations, last) = page.csp_violations().await;
+    assert_eq!(violations, "0", "CSP violations, the last: {last}");
     session.end().await;
 }
 

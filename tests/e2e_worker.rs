@@ -14,10 +14,7 @@ use usage_core::load::{Mappings, load_in_memory};
 
 mod common;
 
-use common::{
-    Cdp, OFFLINE, ONE_BROWSER, Request, click, console_log, eventually, fixture, open_files, screenshots, script,
-    start, start_in, text, today, workers,
-};
+use common::{Cdp, OFFLINE, Request, Session, console_log, eventually, fixture, screenshots, script, today, workers};
 
 fn no_routes(_: &Request, _: &mut TcpStream) -> bool {
     false
@@ -88,14 +85,6 @@ async fn fingerprint(client: &Client) -> String {
         .to_owned()
 }
 
-async fn csp_violations(client: &Client) -> serde_json::Value {
-    script(
-        client,
-        "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']",
-    )
-    .await
-}
-
 // Guards the worker path: files read in the ingest worker (a CSV, a gzip-compressed access
 // log through the browser's DecompressionStream, NDJSON with a broken line) give exactly the store the
 // in-thread reader gives for the same bytes; a load cancelled midway leaves the data on screen and no
@@ -105,8 +94,9 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     OFFLINE.store(false, Ordering::SeqCst);
     let session = Session::start(no_routes, String::new()).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
-    client.goto(&format!("{base}?bench")).await.expect("open the dashboard");
-    page.text("kpi-total-requests").await;
+    session.step("three files through the worker: a CSV, a gzipped access log, NDJSON with a broken line");
+    page.goto(&format!("{base}?bench")).await;
+    page.kpi("total-requests").await;
 
     let csv = varied_csv(20_000);
     let log = access_log(5_000);
@@ -150,7 +140,7 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
         "the gzip file is read as what it holds: {banner}"
     );
 
-    // The same bytes through the in-thread reader (gzip decompressed here, as the browser did there).
+    session.step("the worker's store is the in-thread reader's for the same bytes");
     let in_thread = load_in_memory(
         &[
             ("e2e-worker.csv", csv.as_bytes()),
@@ -163,12 +153,12 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     .expect("readable");
     assert_eq!(in_thread.store.len(), 20_000 + 5_000 + 700);
     assert_eq!(
-        fingerprint(&client).await,
+        fingerprint(client).await,
         in_thread.store.fingerprint(),
         "the worker's store is the in-thread reader's"
     );
 
-    // Cancel midway through a large file: the data on screen stays, and the worker is gone.
+    session.step("Cancel midway through a large file: the data on screen stays, and the worker is gone");
     let before = page.text("kpi-total-requests").await;
     let big = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-big.csv");
     {
@@ -182,10 +172,10 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     }
     page.open_files(&[&big]).await;
     eventually("the big file is being read", || async {
-        script(&client, "const p = document.querySelector('[data-testid=load-progress] progress'); return !!p && Number(p.value) > 0.05").await == json!(true)
+        page.load_progress().await.is_some_and(|done| done > 0.05)
     })
     .await;
-    assert_eq!(workers(&client).await, 1, "the load runs in a worker");
+    assert_eq!(workers(client).await, 1, "the load runs in a worker");
     page.click("load-cancel").await;
     eventually("the cancel is said", || async {
         page.text("load-error").await.contains("cancelled")
@@ -196,10 +186,9 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
         before,
         "the data on screen stays"
     );
-    eventually("no worker is left running", || async { workers(&client).await == 0 }).await;
+    eventually("no worker is left running", || async { workers(client).await == 0 }).await;
 
-    // A file whose size says it holds far more than fits (5 TB, sparse on disk): refused from its
-    // size and first rows, before the tab runs out of memory.
+    session.step("a 5 TB file is refused from its size and first rows, before the tab runs out of memory");
     let huge = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/e2e-huge.csv");
     {
         let mut file = std::fs::File::create(&huge).expect("create");
@@ -215,15 +204,11 @@ async fn the_worker_reads_exactly_what_the_core_reads() {
     })
     .await;
     assert_eq!(page.text("kpi-total-requests").await, before);
-    eventually("no worker is left running", || async { workers(&client).await == 0 }).await;
+    eventually("no worker is left running", || async { workers(client).await == 0 }).await;
     let _ = std::fs::remove_file(&huge);
     let _ = std::fs::remove_file(&big);
-    assert_eq!(
-        csp_violations(&client).await[0],
-        json!("0"),
-        "{}",
-        csp_violations(&client).await
-    );
+    let (violations, last) = page.csp_violations().await;
+    assert_eq!(violations, "0", "CSP violations, the last: {last}");
     session.end().await;
 }
 
@@ -262,37 +247,36 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
     }
     let session = Session::start_in(deploy.clone(), no_routes, String::new(), None).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
-    client.goto(&base).await.expect("open the dashboard");
-    let demo_total = page.text("kpi-total-requests").await;
+    session.step("one visit: the service worker controls the page, with one cache");
+    page.goto(&base).await;
+    let demo_total = page.kpi("total-requests").await;
     eventually("the service worker controls the page", || async {
-        script(&client, "return !!navigator.serviceWorker.controller").await == json!(true)
+        script(client, "return !!navigator.serviceWorker.controller").await == json!(true)
     })
     .await;
-    let caches = script(&client, "return caches.keys()").await;
+    let caches = script(client, "return caches.keys()").await;
     assert_eq!(caches.as_array().map(Vec::len), Some(1), "{caches}");
 
-    // The network is gone: the dashboard and a file still open.
-    offline(&client, true).await;
+    session.step("offline, the dashboard reloads");
+    offline(client, true).await;
     client.refresh().await.expect("reload offline");
     assert_eq!(
         page.text("kpi-total-requests").await,
         demo_total,
         "the dashboard opens offline"
     );
-    // A link to another view, opened offline as its first page: it runs code the overview never
-    // did (a split page once fetched that part synchronously here, which no service worker sees).
-    client
-        .goto(&format!("{base}?view=explore&by=ip"))
-        .await
-        .expect("open a link to Explore offline");
+    session.step("offline, a link to Explore opens as its first page (code the overview never ran)");
+    // A split page once fetched that part synchronously here, which no service worker sees.
+    page.goto(&format!("{base}?view=explore&by=ip")).await;
     page.text("chart-explore-line").await;
     assert_eq!(
-        script(&client, "return document.querySelectorAll('.startup-failure').length").await,
-        json!(0),
-        "{}",
-        page.text("startup-failure").await
+        page.startup_failure_parts().await.0,
+        0,
+        "{:?}",
+        page.text_now("startup-failure").await
     );
-    client.goto(&base).await.expect("back to the overview, offline");
+    session.step("offline, a file opens (the worker comes from the cache too)");
+    page.goto(&base).await;
     assert_eq!(page.text("kpi-total-requests").await, demo_total);
     let csv = fixture(
         "e2e-offline.csv",
@@ -312,12 +296,12 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
     )
     .expect("save offline.png");
     assert!(
-        console_log(&client).await.iter().all(|m| !m.contains("XMLHttpRequest")),
+        console_log(client).await.iter().all(|m| !m.contains("XMLHttpRequest")),
         "no part of the app is loaded synchronously"
     );
-    offline(&client, false).await;
+    offline(client, false).await;
 
-    // A new deploy under the same path: the new version waits and the page says so.
+    session.step("a new deploy under the same path waits, and the page says so");
     let sw = deploy.join("sw.js");
     let changed =
         std::fs::read_to_string(&sw)
@@ -337,9 +321,16 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
         client.screenshot().await.expect("screenshot"),
     )
     .expect("save update-prompt.png");
+    session.step("Reload moves to the new version, whose cache replaces the old one");
     page.click("update-reload").await;
     eventually("the page runs the new version", || async {
-        script(&client, "return caches.keys().then(k => k.length === 1 && k[0].startsWith('callboard-next-') && !document.querySelector('[data-testid=update-prompt]'))").await == json!(true)
+        script(
+            client,
+            "return caches.keys().then(k => k.length === 1 && k[0].startsWith('callboard-next-'))",
+        )
+        .await
+            == json!(true)
+            && !page.exists("update-prompt").await
     })
     .await;
     assert_eq!(
@@ -347,11 +338,7 @@ async fn offline_after_one_visit_and_the_new_version_prompt() {
         shown,
         "the same view, now from the new version"
     );
-    assert_eq!(
-        csp_violations(&client).await[0],
-        json!("0"),
-        "{}",
-        csp_violations(&client).await
-    );
+    let (violations, last) = page.csp_violations().await;
+    assert_eq!(violations, "0", "CSP violations, the last: {last}");
     session.end().await;
 }

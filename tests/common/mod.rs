@@ -7,6 +7,8 @@
 #![allow(dead_code)]
 
 pub mod page;
+// Each test file uses some of these.
+#[allow(unused_imports)]
 pub use page::{Page, Session};
 
 use std::io::{BufRead, BufReader, Write};
@@ -16,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder};
 use serde_json::json;
 
 /// The policy the README recommends; the app must run under it without violations.
@@ -290,19 +292,6 @@ pub async fn console_log(client: &Client) -> Vec<String> {
         .collect()
 }
 
-pub async fn text(client: &Client, testid: &str) -> String {
-    let element = client
-        .wait()
-        .at_most(Duration::from_secs(20))
-        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
-        .await;
-    element
-        .unwrap_or_else(|e| panic!("{testid} never appeared: {e}"))
-        .text()
-        .await
-        .expect("text")
-}
-
 pub async fn script(client: &Client, source: &str) -> serde_json::Value {
     client
         .execute(source, vec![])
@@ -323,15 +312,6 @@ where
     }
 }
 
-pub async fn chosen_clients(client: &Client) -> Vec<String> {
-    let value = script(
-        client,
-        "return [...document.querySelectorAll('[data-testid=selected-clients] li')].map(li => li.textContent)",
-    )
-    .await;
-    serde_json::from_value(value).expect("a list of names")
-}
-
 /// Today's UTC date from the system clock.
 pub fn today() -> chrono::NaiveDate {
     let seconds = std::time::SystemTime::now()
@@ -341,39 +321,11 @@ pub fn today() -> chrono::NaiveDate {
     usage_core::range::date_of_day((seconds / 86_400) as i64)
 }
 
-/// One browser test at a time: two would race for chromedriver ports (a port found free
-/// can be taken by the other test's driver before ours binds it) and for the 2 cores.
+/// One browser test at a time (a [`Session`] holds it): two would race for chromedriver ports
+/// (a port found free can be taken by the other test's driver before ours binds it) and for the
+/// 2 cores.
 /// An async lock, held across the test's awaits; a test that panics simply lets it go.
 pub static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-/// Serves the release build and opens a WebDriver session on it.
-pub async fn start(handler: Handler, connect_src: String) -> (Driver, Client, String) {
-    let dist = Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
-    assert!(
-        dist.join("index.html").exists(),
-        "no release build in {}: run `trunk build --release` first",
-        dist.display()
-    );
-    start_in(dist, handler, connect_src).await
-}
-
-/// The same, serving the build in `dir` (a copy of dist/ that a test changes, say).
-pub async fn start_in(dir: PathBuf, handler: Handler, connect_src: String) -> (Driver, Client, String) {
-    start_in_zone(dir, handler, connect_src, None).await
-}
-
-/// The same, with the browser in time zone `zone` (`America/New_York`), when given.
-pub async fn start_in_zone(
-    dir: PathBuf,
-    handler: Handler,
-    connect_src: String,
-    zone: Option<&str>,
-) -> (Driver, Client, String) {
-    let port = serve(dir, handler, connect_src);
-    let driver = Driver::start_in_zone(zone);
-    let client = connect(&driver).await;
-    (driver, client, format!("http://127.0.0.1:{port}{SUB_PATH}"))
-}
 
 /// Where test screenshots go (target/screenshots), created if missing.
 pub fn screenshots() -> PathBuf {
@@ -387,29 +339,4 @@ pub fn fixture(name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join(name);
     std::fs::write(&path, contents).expect("write a fixture");
     path
-}
-
-/// Chooses `paths` in the page's file input, as a user does.
-pub async fn open_files(client: &Client, paths: &[&Path]) {
-    let input = client
-        .find(Locator::Css("[data-testid=file-input]"))
-        .await
-        .expect("file input");
-    let list = paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join("\n");
-    input.send_keys(&list).await.expect("choose the files");
-}
-
-/// Clicks the element with `data-testid`.
-pub async fn click(client: &Client, testid: &str) {
-    client
-        .find(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("{testid}: {e}"))
-        .click()
-        .await
-        .expect("click");
 }

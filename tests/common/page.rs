@@ -298,6 +298,12 @@ impl Page {
         self.attribute(id, &format!("data-{name}")).await
     }
 
+    /// Clicks the first button inside `id` (a dialog's only one).
+    pub async fn first_button_in(&self, id: &str) {
+        self.activate_css(&format!("[data-testid=\"{id}\"] button"), false)
+            .await;
+    }
+
     /// Clicks the button labelled `label` inside `id` (a dialog's Cancel, a list's Clear).
     pub async fn button_in(&self, id: &str, label: &str) {
         let xpath = format!("//*[@data-testid='{id}']//button[normalize-space(.)='{label}']");
@@ -310,6 +316,61 @@ impl Page {
             .click()
             .await
             .expect("click");
+    }
+
+    /// Clicks the button labelled `label` anywhere on the page (a range preset).
+    pub async fn button(&self, label: &str) {
+        let xpath = format!("//button[normalize-space()='{label}']");
+        self.client
+            .wait()
+            .at_most(APPEAR)
+            .for_element(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("no {label} button: {e}"))
+            .click()
+            .await
+            .expect("click");
+    }
+
+    /// Presses `keys` on whatever has the focus (Escape in a dialog).
+    pub async fn press_on_focused(&self, keys: &str) {
+        self.client
+            .active_element()
+            .await
+            .expect("the focused element")
+            .send_keys(keys)
+            .await
+            .expect("press");
+    }
+
+    /// From the next page on, notes in `window.__kpiFrame` (ms since 1970) the frame that first
+    /// painted a figure in the total-requests KPI.
+    pub async fn note_first_kpi_frame(&self) {
+        let watch = "new MutationObserver((_, watch) => { \
+            if (/\\d/.test(document.querySelector('[data-testid=kpi-total-requests]')?.textContent || '')) { \
+              watch.disconnect(); requestAnimationFrame(() => { window.__kpiFrame = performance.timeOrigin + performance.now(); }); } \
+          }).observe(document, { subtree: true, childList: true, characterData: true })";
+        self.client
+            .issue_cmd(super::Cdp(
+                "Page.addScriptToEvaluateOnNewDocument",
+                json!({ "source": watch }),
+            ))
+            .await
+            .expect("watch for the first KPI");
+    }
+
+    /// How many CSP violations the page counted, and the last one.
+    pub async fn csp_violations(&self) -> (String, String) {
+        let both = self
+            .js(
+                "return [document.body.dataset.cspViolations || '0', document.body.dataset.cspLast || '']",
+                vec![],
+            )
+            .await;
+        (
+            both[0].as_str().unwrap_or_default().to_owned(),
+            both[1].as_str().unwrap_or_default().to_owned(),
+        )
     }
 
     // The frame: KPIs, tabs, filters.
@@ -465,6 +526,31 @@ impl Page {
         .map(str::to_owned)
     }
 
+    /// The row that counts together what a server did not list (`table-rest`): its name, its
+    /// requests, how many links it has, and whether the total row comes right after it.
+    pub async fn rest_row(&self) -> Option<(String, String, u64, bool)> {
+        serde_json::from_value(
+            self.js(
+                "const r = T('table-rest'); return r ? [r.querySelector('th')?.textContent ?? '', \
+                 r.querySelector('td[data-col=requests]')?.textContent ?? '', r.querySelectorAll('a').length, \
+                 !!r.nextElementSibling?.classList.contains('table__total')] : null",
+                vec![],
+            )
+            .await,
+        )
+        .ok()
+        .flatten()
+    }
+
+    /// The names shown in table `id`'s rows (each isolated in a `<bdi>`), as text.
+    pub async fn row_names(&self, id: &str) -> Vec<String> {
+        self.js_texts(
+            "return [...(T(arguments[0])?.querySelectorAll('tbody th bdi') ?? [])].map(b => b.textContent)",
+            vec![json!(id)],
+        )
+        .await
+    }
+
     /// The names in the clients table, as text.
     pub async fn client_names(&self) -> Vec<String> {
         self.js_texts(
@@ -519,6 +605,23 @@ impl Page {
         .unwrap_or_default()
     }
 
+    /// Every canvas as (test id, drawn at device pixels on a DPR-2 screen, the share of its
+    /// pixels drawn in ink rather than left blank or near-white).
+    pub async fn canvas_ink(&self) -> Vec<(String, bool, f64)> {
+        serde_json::from_value(
+            self.js(
+                "return [...document.querySelectorAll('canvas')].map(c => { \
+                   const r = c.getBoundingClientRect(); \
+                   const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; \
+                   let drawn = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && (d[i] < 240 || d[i+1] < 240 || d[i+2] < 240)) drawn++; \
+                   return [c.dataset.testid ?? '', c.width === Math.round(r.width * devicePixelRatio) && devicePixelRatio === 2, drawn / (c.width * c.height)]; })",
+                vec![],
+            )
+            .await,
+        )
+        .unwrap_or_default()
+    }
+
     /// Canvas `id`'s backing width and its CSS width × device pixel ratio.
     pub async fn canvas_width(&self, id: &str) -> (u64, u64) {
         let both = self
@@ -539,6 +642,26 @@ impl Page {
         .await
     }
 
+    /// Saves chart `id` as a PNG through its button, with the download caught: the file's name,
+    /// its data URL, and the canvas's width, height and the device pixel ratio.
+    pub async fn save_chart_png(&self, id: &str) -> (String, String, u64, u64, f64) {
+        let png = self
+            .js(
+                "window.__saved = null; HTMLAnchorElement.prototype.click = function () { window.__saved = [this.download, this.href]; }; \
+                 T(arguments[0] + '-png').click(); \
+                 const c = T(arguments[0]); return [window.__saved, c.width, c.height, devicePixelRatio]",
+                vec![json!(id)],
+            )
+            .await;
+        (
+            png[0][0].as_str().unwrap_or_default().to_owned(),
+            png[0][1].as_str().unwrap_or_default().to_owned(),
+            png[1].as_u64().unwrap_or(0),
+            png[2].as_u64().unwrap_or(0),
+            png[3].as_f64().unwrap_or(1.0),
+        )
+    }
+
     /// A chart's table view (`<chart>-table`): its headings and then its rows' cells.
     pub async fn chart_table(&self, chart: &str) -> Vec<Vec<String>> {
         let id = format!("{chart}-table");
@@ -547,14 +670,33 @@ impl Page {
         out
     }
 
-    /// Moves the pointer over canvas `id` at fraction (`x`, `y`) of its box, for its tooltip.
-    pub async fn hover_chart(&self, id: &str, x: f64, y: f64) {
+    /// Moves the mouse over canvas `id`, `x` pixels from its left edge and halfway down, with a
+    /// real `mousemove`, for its tooltip.
+    pub async fn hover_chart(&self, id: &str, x: f64) {
         self.js(
             "const c = T(arguments[0]); const r = c.getBoundingClientRect(); \
-             c.dispatchEvent(new PointerEvent('pointermove', { bubbles: true, clientX: r.left + r.width * arguments[1], clientY: r.top + r.height * arguments[2] })); return 0",
-            vec![json!(id), json!(x), json!(y)],
+             c.dispatchEvent(new MouseEvent('mousemove', { clientX: r.left + arguments[1], clientY: r.top + r.height / 2, bubbles: true })); return 0",
+            vec![json!(id), json!(x)],
         )
         .await;
+    }
+
+    /// Gives `id` the focus and presses `keys` on it (a chart's arrows, a field's letters).
+    pub async fn keys_on(&self, id: &str, keys: &str) {
+        let element = self.element(id).await;
+        self.focus(id).await;
+        element.send_keys(keys).await.expect("keys");
+    }
+
+    /// Takes the focus from whatever has it, so keys go to the page.
+    pub async fn blur(&self) {
+        self.js("document.activeElement?.blur(); return 0", vec![]).await;
+    }
+
+    /// The theme the page shows (`light`, `dark`).
+    pub async fn theme(&self) -> String {
+        self.js_text("return document.documentElement.dataset.theme ?? ''", vec![])
+            .await
     }
 
     // Files and sources.
@@ -571,6 +713,28 @@ impl Page {
             .send_keys(&list)
             .await
             .expect("choose the files");
+    }
+
+    /// Drags a text file named `name` holding `text` over the page (`drop`: and drops it), as
+    /// the browser does with a file from the desktop; whether the drop target showed.
+    pub async fn drag_file(&self, name: &str, text: &str) -> bool {
+        self.js(
+            "const t = new DataTransfer(); t.items.add(new File([arguments[1]], arguments[0], { type: 'text/plain' })); \
+             window.__dropped = t; \
+             window.dispatchEvent(new DragEvent('dragover', { dataTransfer: t, cancelable: true, bubbles: true })); return 0",
+            vec![json!(name), json!(text)],
+        )
+        .await;
+        self.exists("drop-target").await
+    }
+
+    /// Drops the file [`Page::drag_file`] dragged.
+    pub async fn drop_file(&self) {
+        self.js(
+            "window.dispatchEvent(new DragEvent('drop', { dataTransfer: window.__dropped, cancelable: true, bubbles: true })); return 0",
+            vec![],
+        )
+        .await;
     }
 
     /// The load's progress bar's value (0 to 1), when one shows.
@@ -595,16 +759,40 @@ impl Page {
         select.select_by_value(value).await.expect("choose a column");
     }
 
-    /// Opens the connect dialog and fills in the address and, when given, the token, without
-    /// connecting.
+    /// Empties the field `id` and types `value` into it.
+    pub async fn fill(&self, id: &str, value: &str) {
+        let field = self.element(id).await;
+        field.clear().await.expect("clear the field");
+        field.send_keys(value).await.expect("type");
+    }
+
+    /// Connects to the ClickHouse table `database.table` at `url`, with a login when given, as
+    /// a user does in the connect dialog.
+    pub async fn connect_clickhouse(&self, url: &str, database: &str, table: &str, login: Option<(&str, &str)>) {
+        self.click("open-connect").await;
+        self.choose("connect-kind", "clickhouse").await;
+        self.fill("connect-url", url).await;
+        self.fill("connect-database", database).await;
+        self.fill("connect-table", table).await;
+        if let Some((user, password)) = login {
+            self.fill("connect-user", user).await;
+            self.fill("connect-token", password).await;
+        }
+        self.click("connect-go").await;
+    }
+
+    /// Everything the page says, as text.
+    pub async fn body_text(&self) -> String {
+        self.js_text("return document.body.textContent", vec![]).await
+    }
+
+    /// Opens the connect dialog and fills in the address and the token (none: an empty field),
+    /// without connecting.
     pub async fn fill_connect(&self, url: &str, token: Option<&str>) {
         self.click("open-connect").await;
-        let field = self.element("connect-url").await;
-        field.clear().await.expect("clear the address");
-        field.send_keys(url).await.expect("type the address");
-        if let Some(token) = token {
-            self.type_into("connect-token", token).await;
-        }
+        super::eventually("the connect dialog opens", || self.dialog_is_open("connect-dialog")).await;
+        self.fill("connect-url", url).await;
+        self.fill("connect-token", token.unwrap_or("")).await;
     }
 
     /// Connects to `url` with `token`, as a user does in the connect dialog.
