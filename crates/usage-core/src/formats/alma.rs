@@ -4,7 +4,7 @@
 use super::{Description, Header, Reading, Recognise, tabular::TableKind};
 use crate::dimension::StatusDetail;
 
-pub static FORMAT: Description = Description {
+pub const FORMAT: Description = Description {
     name: "Ex Libris Alma API usage report",
     status_detail: StatusDetail::Nothing,
     recognise: Recognise::Header(|header: &Header<'_>| {

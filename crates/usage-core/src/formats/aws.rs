@@ -3,7 +3,7 @@
 use super::{Description, JsonHead, Reading, Recognise, json_records};
 use crate::dimension::StatusDetail;
 
-pub static FORMAT: Description = Description {
+pub const FORMAT: Description = Description {
     name: "AWS API Gateway access log (JSON)",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| {

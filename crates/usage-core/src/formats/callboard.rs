@@ -4,7 +4,7 @@
 use super::{Description, Header, JsonHead, Reading, Recognise, json_records};
 use crate::dimension::StatusDetail;
 
-pub static CSV: Description = Description {
+pub const CSV: Description = Description {
     name: "Callboard CSV",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Header(|header: &Header<'_>| {
@@ -16,7 +16,7 @@ pub static CSV: Description = Description {
     example: "timestamp,client_id,template,status\n2026-11-20T10:00:00Z,app-1,/v1/orders,200\n",
 };
 
-pub static JSON: Description = Description {
+pub const JSON: Description = Description {
     name: "Callboard JSON",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| head.text.contains("\"callboard-usage\"")),
@@ -27,7 +27,7 @@ pub static JSON: Description = Description {
     example: r#"{"format":"callboard-usage","version":1,"records":[{"timestamp":1795305600,"bucket":"Request","client_id":"app-1","client_name":"Billing","template":"/v1/orders","method":"GET","status":200,"requests":1,"module":"","user":"","ip":"","bytes":null,"latency_us":null}]}"#,
 };
 
-pub static API: Description = Description {
+pub const API: Description = Description {
     name: "Callboard usage API (JSON)",
     status_detail: StatusDetail::Classes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| head.has("buckets") && head.has("granularity")),

@@ -6,7 +6,7 @@ use super::tabular::{Field, TableKind};
 use super::{Description, Header, JsonHead, Reading, Recognise, json_records};
 use crate::dimension::StatusDetail;
 
-pub static CSV: Description = Description {
+pub const CSV: Description = Description {
     name: "CSV (columns matched by name)",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Header(|header: &Header<'_>| {
@@ -16,7 +16,7 @@ pub static CSV: Description = Description {
     example: "date,app,path,code,count\n2026-11-21,reports,/r/1,2xx,40\n",
 };
 
-pub static JSON: Description = Description {
+pub const JSON: Description = Description {
     name: "JSON records (fields matched by name)",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| {

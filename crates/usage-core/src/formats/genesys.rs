@@ -4,7 +4,7 @@
 use super::{Description, Header, JsonHead, Reading, Recognise, json_records, tabular::TableKind};
 use crate::dimension::StatusDetail;
 
-pub static JSON: Description = Description {
+pub const JSON: Description = Description {
     name: "Genesys Cloud API usage (JSON)",
     status_detail: StatusDetail::Classes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| {
@@ -17,7 +17,7 @@ pub static JSON: Description = Description {
     example: r#"{"queryStatus":"Complete","results":[{"clientId":"c1","clientName":"Billing","templateUri":"api/v2/users/{userId}","httpMethod":"GET","status200":90,"status400":6,"status429":4,"requests":100,"date":"2026-11-20T00:00:00Z"}]}"#,
 };
 
-pub static CSV: Description = Description {
+pub const CSV: Description = Description {
     name: "Genesys Cloud API usage (CSV)",
     status_detail: StatusDetail::Classes,
     recognise: Recognise::Header(|header: &Header<'_>| {

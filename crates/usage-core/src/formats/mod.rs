@@ -219,6 +219,21 @@ macro_rules! formats {
                     $(Format::$variant => &$description,)*
                 }
             }
+
+            /// What the UI calls the format. Read from each description at compile time, so
+            /// that the page, which names formats, links none of the readers.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Format::$variant => $description.name,)*
+                }
+            }
+
+            /// How much the format says about status codes (at compile time, as `name`).
+            pub fn status_detail(self) -> StatusDetail {
+                match self {
+                    $(Format::$variant => $description.status_detail,)*
+                }
+            }
         }
     };
 }
@@ -243,19 +258,9 @@ formats! {
 }
 
 impl Format {
-    /// What the UI calls the format.
-    pub fn name(self) -> &'static str {
-        self.description().name
-    }
-
     /// The format whose [`Format::name`] is `name` (the worker hands formats over by name).
     pub fn named(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// How much the format says about status codes.
-    pub fn status_detail(self) -> StatusDetail {
-        self.description().status_detail
     }
 }
 

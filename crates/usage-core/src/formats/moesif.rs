@@ -3,7 +3,7 @@
 use super::{Description, JsonHead, Reading, Recognise, json_records};
 use crate::dimension::StatusDetail;
 
-pub static FORMAT: Description = Description {
+pub const FORMAT: Description = Description {
     name: "Moesif events",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| head.has("verb") && head.has("request") && head.has("response")),

@@ -4,7 +4,7 @@
 use super::{Description, Header, JsonHead, Reading, Recognise, json_records, tabular::TableKind};
 use crate::dimension::StatusDetail;
 
-pub static USAGE: Description = Description {
+pub const USAGE: Description = Description {
     name: "3scale analytics usage (JSON)",
     status_detail: StatusDetail::Classes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| {
@@ -17,7 +17,7 @@ pub static USAGE: Description = Description {
     example: r#"{"metric":{"id":1,"name":"Hits","system_name":"hits","unit":"hit"},"period":{"name":null,"since":"2026-11-20T00:00:00+00:00","until":"2026-11-21T23:59:59+00:00","timezone":"Etc/UTC","granularity":"day"},"total":17,"values":[10,7],"application":{"id":42,"name":"Partner Portal","state":"live"}}"#,
 };
 
-pub static TOP_APPLICATIONS: Description = Description {
+pub const TOP_APPLICATIONS: Description = Description {
     name: "3scale top applications (JSON)",
     status_detail: StatusDetail::Classes,
     recognise: Recognise::Json(|head: &JsonHead<'_>| head.has("applications") && head.has("period")),
@@ -28,7 +28,7 @@ pub static TOP_APPLICATIONS: Description = Description {
     example: r#"{"applications":[{"name":"Mobile","id":7,"value":"2","account":{"id":1,"name":"Acme"}}],"metric":{"system_name":"hits"},"period":{"name":"month","since":"2026-11-01T00:00:00Z","until":"2026-11-30T23:59:59Z"}}"#,
 };
 
-pub static CSV: Description = Description {
+pub const CSV: Description = Description {
     name: "3scale usage (CSV)",
     status_detail: StatusDetail::Classes,
     recognise: Recognise::Header(|header: &Header<'_>| {

@@ -3,7 +3,7 @@
 use super::{Description, Header, Reading, Recognise, tabular::TableKind};
 use crate::dimension::StatusDetail;
 
-pub static FORMAT: Description = Description {
+pub const FORMAT: Description = Description {
     name: "Tyk pump CSV",
     status_detail: StatusDetail::Codes,
     recognise: Recognise::Header(|header: &Header<'_>| {
