@@ -13,6 +13,7 @@ use thiserror::Error;
 
 use crate::formats::encoding::TextEncoding;
 use crate::formats::tabular::{ColumnMapping, MappingProposal, header_of, propose};
+use crate::formats::log_format::LogFormat;
 use crate::formats::{FileReader, Format, ReadError, ReadReport, RowProblem, Sniffed, sniff};
 use crate::store::{StoreBuilder, UsageStore};
 
@@ -52,6 +53,10 @@ pub enum LoadError {
         detail: String,
         proposal: Option<Box<MappingProposal>>,
     },
+    /// Text lines of no format Callboard knows: perhaps an access log written with its own
+    /// format, which the user can give. `sample` is its first line, as a message shows bytes.
+    #[error("{name}: its lines are not in a format Callboard knows. If it is an access log with its own log_format, give the format")]
+    NeedsLogFormat { name: String, sample: String },
     /// A CSV's columns can be read more than one way: the user should confirm them.
     #[error("{name}: which columns are which must be confirmed first")]
     NeedsMapping {
@@ -112,6 +117,8 @@ pub struct Loaded {
     pub duplicates: Vec<Duplicate>,
     /// Confirmed column choices that read rows: worth remembering for files with these columns.
     pub mappings_used: Vec<(String, ColumnMapping)>,
+    /// The log formats (as given) that read rows: worth remembering for logs of their shape.
+    pub log_formats_used: Vec<String>,
 }
 
 /// A hash of a file's bytes, fed in pieces; equal content gives an equal hash however it is cut.
@@ -138,6 +145,8 @@ struct Current {
     sniffed: Sniffed,
     /// The generic-CSV columns used, and their header key, when the user confirmed them.
     mapping: Option<(String, ColumnMapping)>,
+    /// The team's own log format this file is read with, as given.
+    log_format: Option<String>,
     /// Records in the store before this file.
     rows_before: usize,
 }
@@ -152,9 +161,19 @@ pub struct Load {
     loaded: Vec<LoadedFile>,
     duplicates: Vec<Duplicate>,
     mappings_used: Vec<(String, ColumnMapping)>,
+    /// The teams' own access-log formats, tried on a file's first lines.
+    log_formats: Vec<LogFormat>,
+    log_formats_used: Vec<String>,
 }
 
 impl Load {
+    /// The same load, trying `formats` (the teams' own access-log formats) on each file's first
+    /// lines: a file they read is read with the first that does.
+    pub fn with_log_formats(mut self, formats: Vec<LogFormat>) -> Load {
+        self.log_formats = formats;
+        self
+    }
+
     /// Starts a load of `files`, with the column choices confirmed so far.
     pub fn new(files: Vec<FileInfo>, mappings: Mappings) -> Result<Load, LoadError> {
         if files.is_empty() {
@@ -175,6 +194,8 @@ impl Load {
             loaded: Vec::new(),
             duplicates: Vec::new(),
             mappings_used: Vec::new(),
+            log_formats: Vec::new(),
+            log_formats_used: Vec::new(),
         })
     }
 
@@ -222,10 +243,43 @@ impl Load {
     /// format are recognised from them, not from its name.
     pub fn begin(&mut self, file: usize, head: &[u8]) -> Result<(), LoadError> {
         let name = self.files.get(file).map(|f| f.name.clone()).unwrap_or_default();
-        let sniffed = sniff(head).map_err(|error| LoadError::Read {
-            name: name.clone(),
-            error,
-        })?;
+        let saved = |text: &[u8]| self.log_formats.iter().find(|f| f.reads(text)).cloned();
+        let (sniffed, log_format) = match sniff(head) {
+            Ok(sniffed) => {
+                // A saved format is the team's own word for a log of its shape.
+                let own = (sniffed.format == Format::AccessLog).then(|| saved(&sniffed.text_head)).flatten();
+                (sniffed, own)
+            }
+            Err(ReadError::Unrecognised) => match saved(head) {
+                Some(format) => (
+                    Sniffed {
+                        encoding: crate::formats::encoding::TextEncoding::Utf8,
+                        format: Format::AccessLog,
+                        text_head: head.to_vec(),
+                    },
+                    Some(format),
+                ),
+                None => {
+                    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+                    return Err(LoadError::NeedsLogFormat {
+                        name,
+                        sample: crate::formats::access_log::shown(first),
+                    });
+                }
+            },
+            Err(error) => return Err(LoadError::Read { name, error }),
+        };
+        if let Some(format) = log_format {
+            self.current = Some(Current {
+                file,
+                log_format: Some(format.text().to_owned()),
+                reader: FileReader::with_log_format(format),
+                sniffed,
+                mapping: None,
+                rows_before: self.builder.len(),
+            });
+            return Ok(());
+        }
         let (reader, mapping) = match sniffed.format {
             Format::GenericCsv => {
                 let proposal = propose(&header_of(&sniffed.text_head).unwrap_or_default());
@@ -248,6 +302,7 @@ impl Load {
             reader: reader.decoding(sniffed.encoding),
             sniffed,
             mapping,
+            log_format: None,
             rows_before: self.builder.len(),
         });
         Ok(())
@@ -329,6 +384,7 @@ impl Load {
             });
         }
         self.mappings_used.extend(current.mapping);
+        self.log_formats_used.extend(current.log_format);
         self.loaded.push(LoadedFile {
             name: info.name,
             size: info.size,
@@ -342,11 +398,13 @@ impl Load {
     /// The merged store of every file read.
     pub fn finish(mut self) -> Loaded {
         self.mappings_used.dedup();
+        self.log_formats_used.dedup();
         Loaded {
             store: self.builder.finish(),
             files: self.loaded,
             duplicates: self.duplicates,
             mappings_used: self.mappings_used,
+            log_formats_used: self.log_formats_used,
         }
     }
 }

@@ -157,6 +157,8 @@ fn expected(request: &Request) -> AccessLine {
         bytes: request.bytes,
         referer: request.referer.clone(),
         agent: request.agent.clone(),
+        latency_us: None,
+        upstream_us: None,
         lossy: false,
     }
 }

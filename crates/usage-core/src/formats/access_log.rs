@@ -36,7 +36,7 @@ pub const NO_METHOD: &str = "(none)";
 
 /// Reads access-log lines, counting those with a malformed request line for the report.
 /// nginx's and Apache's access logs, combined or common.
-pub static FORMAT: super::Description = super::Description {
+pub const FORMAT: super::Description = super::Description {
     name: "nginx/Apache access log",
     status_detail: crate::dimension::StatusDetail::Codes,
     recognise: super::Recognise::Line(looks_like_access_log),
@@ -53,6 +53,18 @@ fn looks_like_access_log(line: &str) -> bool {
 #[derive(Default)]
 pub struct AccessLog {
     malformed: usize,
+    /// The team's own format, when the lines are read with one rather than as combined.
+    format: Option<super::log_format::LogFormat>,
+}
+
+impl AccessLog {
+    /// A parser that reads every line with `format`.
+    pub fn with_format(format: super::log_format::LogFormat) -> AccessLog {
+        AccessLog {
+            malformed: 0,
+            format: Some(format),
+        }
+    }
 }
 
 /// What a request line says.
@@ -84,6 +96,10 @@ pub struct AccessLine {
     /// `None` when absent or `-`.
     pub referer: Option<String>,
     pub agent: Option<String>,
+    /// The request's time in microseconds, from a common extended format's `$request_time`.
+    pub latency_us: Option<u64>,
+    /// The upstreams' time in microseconds (`$upstream_response_time`), summed.
+    pub upstream_us: Option<u64>,
     /// Whether a field that is shown (address, user, request target) held bytes that are not
     /// UTF-8, now U+FFFD.
     pub lossy: bool,
@@ -223,7 +239,7 @@ pub(crate) fn time_field(line: &[u8]) -> Option<(usize, i64)> {
 }
 
 /// Reads a request line: `METHOD target [HTTP/x.y]`, where the target may hold spaces.
-fn request_line(text: String) -> RequestLine {
+pub(crate) fn request_line(text: String) -> RequestLine {
     let method_end = text.find(' ');
     let method = method_end.map_or(text.as_str(), |end| &text[..end]);
     let rest = method_end.map_or("", |end| &text[end + 1..]);
@@ -337,6 +353,7 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, LineError> {
     // Referrer and agent are decoded too, but not shown, so they need no word in the report.
     let optional = |raw: Option<&[u8]>| raw.filter(|r| *r != b"-").map(|r| text_of(unescape(r), &mut false));
     let (referer, agent) = (optional(referer), optional(agent));
+    let (latency_us, upstream_us) = extended_times(extra);
     Ok(AccessLine {
         remote,
         user,
@@ -346,8 +363,89 @@ pub fn parse_line(line: &[u8]) -> Result<AccessLine, LineError> {
         bytes,
         referer,
         agent,
+        latency_us,
+        upstream_us,
         lossy,
     })
+}
+
+/// The request and upstream times of the common extended formats, after the user agent: two
+/// numbers (`$request_time $upstream_response_time`, the second optional), or nginx's labelled
+/// `rt=… urt="…"`. Quoted fields between them (a header) are passed over.
+fn extended_times(mut rest: &[u8]) -> (Option<u64>, Option<u64>) {
+    let mut tokens: Vec<Vec<u8>> = Vec::new();
+    loop {
+        rest = rest.trim_ascii_start();
+        if rest.is_empty() {
+            break;
+        }
+        if let Some(after) = rest.strip_prefix(b"\"") {
+            // A quoted header: passed over.
+            match quoted(after) {
+                Some((_, tail)) => rest = tail,
+                None => break,
+            }
+            continue;
+        }
+        let end = rest.iter().position(|&b| b == b' ').unwrap_or(rest.len());
+        let token = rest[..end].to_vec();
+        rest = &rest[end..];
+        // A list of upstream times (`0.004, 0.010`) is one field.
+        match tokens.last_mut() {
+            Some(last) if last.ends_with(b",") => {
+                last.push(b' ');
+                last.extend(token);
+            }
+            _ => tokens.push(token),
+        }
+    }
+    let (mut request, mut upstream) = (None, None);
+    let mut bare = Vec::new();
+    for token in &tokens {
+        match token.iter().position(|&b| b == b'=') {
+            Some(eq) => {
+                let value = &token[eq + 1..];
+                let value = value.strip_prefix(b"\"").unwrap_or(value);
+                let value = value.strip_suffix(b"\"").unwrap_or(value);
+                match &token[..eq] {
+                    b"rt" | b"request_time" => request = seconds_us(value),
+                    b"urt" | b"upstream_response_time" => upstream = upstream_us_of(value),
+                    _ => {}
+                }
+            }
+            None => bare.push(token.as_slice()),
+        }
+    }
+    if request.is_none() {
+        // Unlabelled: the first time is the request's, the next (or `-`) the upstreams'.
+        let mut times = bare.into_iter().filter(|t| *t == b"-" || upstream_us_of(t).is_some());
+        request = times.next().and_then(seconds_us);
+        upstream = upstream.or_else(|| times.next().and_then(upstream_us_of));
+    }
+    (request, upstream)
+}
+
+/// nginx's seconds with milliseconds (`0.012`) in microseconds: digits, a point and three
+/// digits, so that a byte count or a port is never taken for a time.
+fn seconds_us(text: &[u8]) -> Option<u64> {
+    let (whole, fraction) = text.split_at(text.iter().position(|&b| b == b'.')?);
+    let fraction = &fraction[1..];
+    if whole.is_empty() || fraction.len() != 3 || !whole.iter().chain(fraction).all(u8::is_ascii_digit) {
+        return None;
+    }
+    let whole: u64 = std::str::from_utf8(whole).ok()?.parse().ok()?;
+    let fraction: u64 = std::str::from_utf8(fraction).ok()?.parse().ok()?;
+    whole.checked_mul(1_000_000)?.checked_add(fraction * 1_000)
+}
+
+/// `$upstream_response_time`: each upstream's seconds, summed (`0.004, 0.010`; `:` across an
+/// internal redirect); `None` when no upstream answered (`-`).
+fn upstream_us_of(text: &[u8]) -> Option<u64> {
+    let times: Vec<u64> = text
+        .split(|&b| b == b',' || b == b':')
+        .filter_map(|t| seconds_us(t.trim_ascii()))
+        .collect();
+    (!times.is_empty()).then(|| times.iter().sum())
 }
 
 fn is_public(ip: &IpAddr) -> bool {
@@ -379,7 +477,10 @@ fn caller_address(remote: &str) -> String {
 
 impl LineParser for AccessLog {
     fn parse_line(&mut self, line: &[u8], builder: &mut StoreBuilder) -> Result<Option<String>, String> {
-        let parsed = parse_line(line).map_err(|e| e.to_string())?;
+        let parsed = match &self.format {
+            Some(format) => format.read_line(line).map_err(|e| e.to_string())?.into(),
+            None => parse_line(line).map_err(|e| e.to_string())?,
+        };
         let client = match &parsed.user {
             None => builder.client(UNKNOWN_CLIENT_ID, UNKNOWN_CLIENT_NAME),
             Some(name) => builder.client(name, name),
@@ -401,6 +502,7 @@ impl LineParser for AccessLog {
             ip,
             user,
             bytes: parsed.bytes,
+            latency_us: parsed.latency_us,
             ..Row::default()
         })?;
         if matches!(parsed.request, RequestLine::Malformed(_)) {
@@ -412,13 +514,14 @@ impl LineParser for AccessLog {
     }
 
     fn notes(&self) -> Vec<String> {
+        let format = self.format.as_ref().map(|_| "read with the log format you gave".to_owned());
         match self.malformed {
-            0 => Vec::new(),
-            n => vec![format!(
+            0 => format.into_iter().collect(),
+            n => format.into_iter().chain([format!(
                 "{} {} no HTTP request line (a TLS handshake, a probe or an empty request) but a response from the server: counted under “{MALFORMED_TEMPLATE}”",
                 crate::format::thousands(n as u64),
                 if n == 1 { "line had" } else { "lines had" }
-            )],
+            )]).collect(),
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod generic;
 pub mod genesys;
 pub mod json_records;
 pub mod kong;
+pub mod log_format;
 pub mod moesif;
 pub mod tabular;
 pub mod threescale;
@@ -415,6 +416,18 @@ impl FileReader {
     pub fn decoding(mut self, encoding: encoding::TextEncoding) -> FileReader {
         self.decoder = encoding::TextDecoder::new(encoding);
         self
+    }
+
+    /// An access-log reader that reads every line with the team's own `format`.
+    pub fn with_log_format(format: log_format::LogFormat) -> FileReader {
+        let mut reader = FileReader::new(Format::AccessLog);
+        reader.state = ReaderState::Lines {
+            parser: access_log::AccessLog::with_format(format),
+            carry: Vec::new(),
+            line: 0,
+            report: ReadReport::default(),
+        };
+        reader
     }
 
     /// A generic-CSV reader using the given columns.
