@@ -690,6 +690,27 @@ fn upstream_sum(raw: &[u8]) -> Option<u64> {
     (!times.is_empty()).then(|| times.iter().sum())
 }
 
+/// For the fuzz target: the first line of `data` as a format, every later line read with it,
+/// and the whole read as a file in that format. Nothing may panic.
+#[doc(hidden)]
+pub fn fuzz_log_format(data: &[u8]) {
+    let (format, lines) = match data.iter().position(|&b| b == b'\n') {
+        Some(end) => (&data[..end], &data[end + 1..]),
+        None => (data, &[][..]),
+    };
+    let Ok(format) = LogFormat::parse(&String::from_utf8_lossy(format)) else {
+        return;
+    };
+    for line in lines.split(|&b| b == b'\n') {
+        let _ = format.read_line(line);
+    }
+    let _ = format.reads(lines);
+    let mut builder = crate::store::StoreBuilder::new();
+    let mut reader = super::FileReader::with_log_format(format);
+    let _ = reader.feed(lines, &mut builder);
+    let _ = reader.finish(&mut builder);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
