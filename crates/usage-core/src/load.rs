@@ -12,8 +12,8 @@ use std::hash::Hasher;
 use thiserror::Error;
 
 use crate::formats::encoding::TextEncoding;
-use crate::formats::tabular::{ColumnMapping, MappingProposal, header_of, propose};
 use crate::formats::log_format::LogFormat;
+use crate::formats::tabular::{ColumnMapping, MappingProposal, header_of, propose};
 use crate::formats::{FileReader, Format, ReadError, ReadReport, RowProblem, Sniffed, sniff};
 use crate::store::{StoreBuilder, UsageStore};
 
@@ -55,7 +55,9 @@ pub enum LoadError {
     },
     /// Text lines of no format Callboard knows: perhaps an access log written with its own
     /// format, which the user can give. `sample` is its first line, as a message shows bytes.
-    #[error("{name}: its lines are not in a format Callboard knows. If it is an access log with its own log_format, give the format")]
+    #[error(
+        "{name}: its lines are not in a format Callboard knows. If it is an access log with its own log_format, give the format"
+    )]
     NeedsLogFormat { name: String, sample: String },
     /// A CSV's columns can be read more than one way: the user should confirm them.
     #[error("{name}: which columns are which must be confirmed first")]
@@ -247,7 +249,9 @@ impl Load {
         let (sniffed, log_format) = match sniff(head) {
             Ok(sniffed) => {
                 // A saved format is the team's own word for a log of its shape.
-                let own = (sniffed.format == Format::AccessLog).then(|| saved(&sniffed.text_head)).flatten();
+                let own = (sniffed.format == Format::AccessLog)
+                    .then(|| saved(&sniffed.text_head))
+                    .flatten();
                 (sniffed, own)
             }
             Err(ReadError::Unrecognised) => match saved(head) {
@@ -263,7 +267,7 @@ impl Load {
                     let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
                     return Err(LoadError::NeedsLogFormat {
                         name,
-                        sample: crate::formats::access_log::shown(first),
+                        sample: sample_line(first),
                     });
                 }
             },
@@ -409,6 +413,47 @@ impl Load {
     }
 }
 
+/// A line to show as text: control characters as `\xXX`, at most 400 characters, and anything
+/// that may be a key or a token (16 or more letters, digits, `_` or `-`, with both letters and
+/// digits) masked to its first and last four (`sk_l…1111`), since a log's first line can hold one.
+fn sample_line(line: &[u8]) -> String {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let text: String = String::from_utf8_lossy(line).chars().take(400).collect();
+    let mut out = String::new();
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let chars: Vec<char> = word.chars().collect();
+        let secret = chars.len() >= 16
+            && chars.iter().any(|c| c.is_ascii_alphabetic())
+            && chars.iter().any(|c| c.is_ascii_digit());
+        if secret {
+            out.extend(&chars[..4]);
+            out.push('…');
+            out.extend(&chars[chars.len() - 4..]);
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            word.push(c);
+            continue;
+        }
+        flush(&mut word, &mut out);
+        if c.is_control() {
+            out.push_str(&format!("\\x{:02X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    if String::from_utf8_lossy(line).chars().count() > 400 {
+        out.push('…');
+    }
+    out
+}
+
 /// Runs a whole load over files already in memory, `chunk` bytes at a time, exactly as the
 /// browser's driver does over files on disk: for native tests and benchmarks.
 pub fn load_in_memory(files: &[(&str, &[u8])], mappings: Mappings, chunk: usize) -> Result<Loaded, LoadError> {
@@ -456,6 +501,22 @@ pub fn fuzz_load(data: &[u8]) {
         .map(|bytes| ("fuzz", bytes))
         .collect();
     let _ = load_in_memory(&files, Mappings::new(), chunk);
+}
+
+#[cfg(test)]
+mod sample_tests {
+    use super::sample_line;
+
+    // Guards the first line shown in "Log format…": a key in it is masked, the rest is as written.
+    #[test]
+    fn a_sample_masks_what_may_be_a_key() {
+        let line = br#"2026-12-07T02:48:06+00:00 127.0.0.1 200 "GET /v1/users/1 HTTP/1.1" "sk_live_aaaa1111" "python-requests/2.32" 550e8400-e29b-41d4-a716-446655440000"#;
+        assert_eq!(
+            sample_line(line),
+            r#"2026-12-07T02:48:06+00:00 127.0.0.1 200 "GET /v1/users/1 HTTP/1.1" "sk_l…1111" "python-requests/2.32" 550e…0000"#
+        );
+        assert_eq!(sample_line(b"a\tb\r"), "a\\x09b");
+    }
 }
 
 #[cfg(test)]
