@@ -221,7 +221,9 @@ fn a_custom_log_loads_once_its_format_is_given() {
         name: "api.log".into(),
         size: log.len() as u64,
     }];
-    let mut load = Load::new(infos, Mappings::new()).expect("a load").with_log_formats(vec![format]);
+    let mut load = Load::new(infos, Mappings::new())
+        .expect("a load")
+        .with_log_formats(vec![format]);
     load.begin(0, log.as_bytes()).expect("read with the format");
     for piece in log.as_bytes().chunks(5) {
         load.feed(piece).expect("read");
@@ -230,7 +232,13 @@ fn a_custom_log_loads_once_its_format_is_given() {
     let loaded = load.finish();
     assert_eq!(loaded.store.len(), 3);
     assert_eq!(loaded.log_formats_used, [FORMAT.to_owned()]);
-    assert!(loaded.files[0].report.notes.iter().any(|n| n.contains("log format you gave")));
+    assert!(
+        loaded.files[0]
+            .report
+            .notes
+            .iter()
+            .any(|n| n.contains("log format you gave"))
+    );
     let mut latencies: Vec<u64> = loaded.store.records().filter_map(|r| r.latency_us).collect();
     latencies.sort_unstable();
     assert_eq!(latencies, [12_000, 30_000, 250_000]);
@@ -249,7 +257,11 @@ fn common_extended_times_are_read_without_a_format() {
     };
     assert_eq!(times("0.012 0.004, 0.006"), (Some(12_000), Some(10_000)));
     assert_eq!(times("0.012 -"), (Some(12_000), None));
-    assert_eq!(times("\"k-1\" 0.250"), (Some(250_000), None), "a quoted header is passed over");
+    assert_eq!(
+        times("\"k-1\" 0.250"),
+        (Some(250_000), None),
+        "a quoted header is passed over"
+    );
     assert_eq!(
         times("rt=0.100 uct=\"0.000\" uht=\"0.040\" urt=\"0.050\""),
         (Some(100_000), Some(50_000))

@@ -514,7 +514,10 @@ impl LineParser for AccessLog {
     }
 
     fn notes(&self) -> Vec<String> {
-        let format = self.format.as_ref().map(|_| "read with the log format you gave".to_owned());
+        let format = self
+            .format
+            .as_ref()
+            .map(|_| "read with the log format you gave".to_owned());
         match self.malformed {
             0 => format.into_iter().collect(),
             n => format.into_iter().chain([format!(
