@@ -18,8 +18,17 @@ pub enum Notice {
         message: String,
         change_columns: Option<(String, MappingProposal)>,
     },
+    /// A file of lines in no known format: "Log format…" asks for the one it was written with.
+    #[error("Could not open the file: {message}. The data on screen is unchanged.")]
+    NeedsLogFormat {
+        message: String,
+        /// The file's name and its first line, for the dialog.
+        pending: (String, String),
+    },
     #[error("Your column choice is used but {0}.")]
     MappingNotSaved(String),
+    #[error("The log format is used but {0}.")]
+    LogFormatNotSaved(String),
     #[error(
         "The file has no usage before today. Callboard leaves out today, whose usage is not complete yet, and later days."
     )]
@@ -39,7 +48,11 @@ impl Notice {
     /// What kind it is: a new notice replaces the one of its kind.
     pub fn kind(&self) -> &'static str {
         match self {
-            Notice::FileFailed { .. } | Notice::MappingNotSaved(_) | Notice::DemoFailed(_) => "load-error",
+            Notice::FileFailed { .. }
+            | Notice::NeedsLogFormat { .. }
+            | Notice::MappingNotSaved(_)
+            | Notice::LogFormatNotSaved(_)
+            | Notice::DemoFailed(_) => "load-error",
             Notice::NothingBeforeToday => "empty-notice",
             Notice::LiveFailed(_) => "live-failure",
             Notice::SelectionNotSaved(_) => "selection-not-saved",
@@ -58,7 +71,12 @@ impl Notice {
     pub fn is_error(&self) -> bool {
         matches!(
             self,
-            Notice::FileFailed { .. } | Notice::MappingNotSaved(_) | Notice::LiveFailed(_) | Notice::DemoFailed(_)
+            Notice::FileFailed { .. }
+                | Notice::NeedsLogFormat { .. }
+                | Notice::MappingNotSaved(_)
+                | Notice::LogFormatNotSaved(_)
+                | Notice::LiveFailed(_)
+                | Notice::DemoFailed(_)
         )
     }
 }

@@ -152,6 +152,37 @@ pub fn forget_mapping(header_key: &str) {
 /// never land in localStorage, the URL or logs. Each token is kept under the origin it was
 /// entered for (`{"https://api.example.com": "…"}`) and is only ever sent there: a link to another
 /// source never gets it.
+const LOG_FORMATS_KEY: &str = "callboard.log-formats.v1";
+
+/// The log formats that read a file before, newest first (at most 10). A broken entry is
+/// passed over.
+pub fn load_log_formats() -> Vec<String> {
+    let Some(text) = local_storage().and_then(|s| s.get_item(LOG_FORMATS_KEY).ok().flatten()) else {
+        return Vec::new();
+    };
+    match parse(&text).map(list) {
+        Some(ListRead::Strings(formats)) => formats,
+        _ => Vec::new(),
+    }
+}
+
+/// Remembers a log format that read rows, first in the list.
+pub fn save_log_format(format: &str) -> Result<(), String> {
+    let storage = local_storage().ok_or("this browser does not allow saving settings (localStorage is off)")?;
+    let mut all = load_log_formats();
+    all.retain(|f| f != format);
+    all.insert(0, format.to_owned());
+    all.truncate(10);
+    let array: Array = all.iter().map(|f| JsValue::from_str(f)).collect();
+    let text = js_sys::JSON::stringify(&array)
+        .ok()
+        .and_then(|t| t.as_string())
+        .ok_or("the log format could not be written")?;
+    storage
+        .set_item(LOG_FORMATS_KEY, &text)
+        .map_err(|_| "the log format could not be saved".to_owned())
+}
+
 const TOKENS_KEY: &str = "callboard.tokens.v2";
 /// The single token of earlier versions, not tied to an origin: dropped on sight.
 const LEGACY_TOKEN_KEY: &str = "callboard.token.v1";

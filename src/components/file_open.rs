@@ -5,6 +5,7 @@ use usage_core::format::percent;
 
 use usage_core::formats::tabular::ColumnMapping;
 
+use crate::components::log_format_dialog::LogFormatDialog;
 use crate::components::mapping_dialog::MappingDialog;
 use crate::ingest::page::{Cancel, Progress};
 use crate::ingest::protocol::Failure;
@@ -35,66 +36,85 @@ pub fn FileOpen(
     // Files waiting for the user to confirm a CSV's columns.
     let waiting = StoredValue::new_local(Vec::<web_sys::File>::new());
     let pending_mapping = state.pending_mapping;
+    let pending_log_format = state.pending_log_format;
 
-    // Reads `files`, with the saved column choices plus one just confirmed (not saved until it reads rows).
-    let start = move |files: Vec<web_sys::File>, confirmed: Option<(String, ColumnMapping)>| {
-        if files.is_empty() || progress.get_untracked().is_some() {
-            return;
-        }
-        let handle = Cancel::default();
-        cancel.set_value(handle.clone());
-        progress.set(Some(Progress {
-            file: files[0].name(),
-            done: 0.0,
-            total: files.iter().map(|f| f.size()).sum(),
-        }));
-        waiting.set_value(files.clone());
-        let mut mappings = storage::load_mappings();
-        mappings.extend(confirmed);
-        leptos::task::spawn_local(async move {
-            let result = file::load(files, move |p| progress.set(Some(p)), &handle, mappings).await;
-            progress.set(None);
-            let failed = |message: String, change_columns| {
-                state.notify(Notice::FileFailed {
-                    message,
-                    change_columns,
-                })
-            };
-            match result {
-                Ok((dataset, mappings_used)) => {
-                    state.clear("load-error");
-                    // Only a column choice that read rows is remembered.
-                    for (key, mapping) in mappings_used {
-                        if let Err(error) = storage::save_mapping(&key, &mapping) {
-                            state.notify(Notice::MappingNotSaved(error));
-                        }
-                    }
-                    on_loaded.run(dataset);
-                }
-                Err(Failure::NeedsMapping { name, proposal }) => pending_mapping.set(Some((name, *proposal))),
-                Err(Failure::NoRows {
-                    message,
-                    name,
-                    proposal,
-                }) => {
-                    // A remembered choice that reads nothing would fail the same way every time: forget it.
-                    if let Some(proposal) = &proposal {
-                        storage::forget_mapping(&proposal.header_key());
-                    }
-                    failed(message, proposal.map(|p| (name, *p)));
-                }
-                Err(Failure::Other(message)) => failed(message, None),
+    // Reads `files`, with the saved column choices and log formats plus one just given (neither
+    // saved until it reads rows).
+    let start =
+        move |files: Vec<web_sys::File>, confirmed: Option<(String, ColumnMapping)>, given_format: Option<String>| {
+            if files.is_empty() || progress.get_untracked().is_some() {
+                return;
             }
-        });
-    };
+            let handle = Cancel::default();
+            cancel.set_value(handle.clone());
+            progress.set(Some(Progress {
+                file: files[0].name(),
+                done: 0.0,
+                total: files.iter().map(|f| f.size()).sum(),
+            }));
+            waiting.set_value(files.clone());
+            let mut mappings = storage::load_mappings();
+            mappings.extend(confirmed);
+            // The format just given is tried first.
+            let log_formats: Vec<String> = given_format.into_iter().chain(storage::load_log_formats()).collect();
+            leptos::task::spawn_local(async move {
+                let result = file::load(files, move |p| progress.set(Some(p)), &handle, mappings, &log_formats).await;
+                progress.set(None);
+                let failed = |message: String, change_columns| {
+                    state.notify(Notice::FileFailed {
+                        message,
+                        change_columns,
+                    })
+                };
+                match result {
+                    Ok((dataset, used)) => {
+                        state.clear("load-error");
+                        // Only a column choice or a log format that read rows is remembered.
+                        for (key, mapping) in used.mappings {
+                            if let Err(error) = storage::save_mapping(&key, &mapping) {
+                                state.notify(Notice::MappingNotSaved(error));
+                            }
+                        }
+                        for format in used.log_formats.iter().rev() {
+                            if let Err(error) = storage::save_log_format(format) {
+                                state.notify(Notice::LogFormatNotSaved(error));
+                            }
+                        }
+                        on_loaded.run(dataset);
+                    }
+                    Err(Failure::NeedsLogFormat { message, name, sample }) => {
+                        let pending = (name, sample);
+                        state.notify(Notice::NeedsLogFormat {
+                            message,
+                            pending: pending.clone(),
+                        });
+                        pending_log_format.set(Some(pending));
+                    }
+                    Err(Failure::NeedsMapping { name, proposal }) => pending_mapping.set(Some((name, *proposal))),
+                    Err(Failure::NoRows {
+                        message,
+                        name,
+                        proposal,
+                    }) => {
+                        // A remembered choice that reads nothing would fail the same way every time: forget it.
+                        if let Some(proposal) = &proposal {
+                            storage::forget_mapping(&proposal.header_key());
+                        }
+                        failed(message, proposal.map(|p| (name, *p)));
+                    }
+                    Err(Failure::Other(message)) => failed(message, None),
+                }
+            });
+        };
     let on_mapping =
-        Callback::new(move |confirmed: (String, ColumnMapping)| start(waiting.get_value(), Some(confirmed)));
+        Callback::new(move |confirmed: (String, ColumnMapping)| start(waiting.get_value(), Some(confirmed), None));
+    let on_log_format = Callback::new(move |format: String| start(waiting.get_value(), None, Some(format)));
     let on_change = move |_| {
         let Some(input) = input_ref.get() else { return };
         let files = files_of(input.files());
         // Clear the input so that choosing the same file again reloads it.
         input.set_value("");
-        start(files, None);
+        start(files, None, None);
     };
 
     // Files dropped anywhere on the page open too; the page shows where while dragging.
@@ -120,7 +140,7 @@ pub fn FileOpen(
     let drop = window_event_listener(leptos::ev::drop, move |event| {
         event.prevent_default();
         dragging.set(false);
-        start(files_of(event.data_transfer().and_then(|t| t.files())), None);
+        start(files_of(event.data_transfer().and_then(|t| t.files())), None, None);
     });
     on_cleanup(move || {
         over.remove();
@@ -135,6 +155,7 @@ pub fn FileOpen(
             </div>
         </Show>
         <MappingDialog pending=pending_mapping on_confirm=on_mapping/>
+        <LogFormatDialog pending=pending_log_format on_apply=on_log_format/>
         <div class="file-open">
             <label class="button file-open__pick">
                 "Open export…"

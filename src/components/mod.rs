@@ -11,6 +11,7 @@ pub mod filter_pills;
 pub mod kpi_tiles;
 pub mod legend;
 pub mod live_details;
+pub mod log_format_dialog;
 pub mod mapping_dialog;
 pub mod misbehaving;
 pub mod notices;

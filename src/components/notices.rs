@@ -36,7 +36,12 @@ pub fn Notices(
                             " "
                             <button type="button" class="link-button" data-testid="change-columns"
                                 on:click=move |_| dashboard.pending_mapping.set(Some(pending.clone()))>"Change columns…"</button>
-                        }),
+                        }.into_any()),
+                        Notice::NeedsLogFormat { pending, .. } => Some(view! {
+                            " "
+                            <button type="button" class="link-button" data-testid="open-log-format"
+                                on:click=move |_| dashboard.pending_log_format.set(Some(pending.clone()))>"Log format…"</button>
+                        }.into_any()),
                         _ => None,
                     }}
                 </p>

@@ -33,6 +33,8 @@ pub struct Outcome {
     /// What was said about files left out as copies of others.
     pub duplicates: Vec<String>,
     pub mappings_used: Vec<(String, ColumnMapping)>,
+    /// The log formats (as the user gave them) that read rows.
+    pub log_formats_used: Vec<String>,
     /// For a live source: what it answered besides its usage.
     pub live: Option<LiveInfo>,
 }
@@ -69,6 +71,12 @@ pub struct LiveInfo {
 /// Why the worker could not make a store, as the page needs it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Failure {
+    /// A file of text lines in no known format: its log format must be given first.
+    NeedsLogFormat {
+        message: String,
+        name: String,
+        sample: String,
+    },
     /// A CSV's columns must be confirmed first.
     NeedsMapping {
         name: String,
@@ -89,7 +97,9 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Failure::NeedsMapping { name, .. } => format!("{name}: which columns are which must be confirmed first"),
-            Failure::NoRows { message, .. } | Failure::Other(message) => message.clone(),
+            Failure::NoRows { message, .. } | Failure::NeedsLogFormat { message, .. } | Failure::Other(message) => {
+                message.clone()
+            }
         }
     }
 }
@@ -98,6 +108,11 @@ impl From<LoadError> for Failure {
     fn from(error: LoadError) -> Failure {
         match error {
             LoadError::NeedsMapping { name, proposal } => Failure::NeedsMapping { name, proposal },
+            LoadError::NeedsLogFormat { ref name, ref sample } => Failure::NeedsLogFormat {
+                message: error.to_string(),
+                name: name.clone(),
+                sample: sample.clone(),
+            },
             LoadError::NoRows {
                 ref name, ref proposal, ..
             } => Failure::NoRows {
@@ -411,6 +426,7 @@ pub fn outcome_to_js(outcome: &Outcome) -> JsValue {
         .map(|(key, mapping)| -> JsValue { Array::of2(&JsValue::from_str(key), &mapping_to_js(mapping)).into() })
         .collect();
     set(&object, "mappings_used", &mappings);
+    set(&object, "log_formats_used", &strings_to_js(&outcome.log_formats_used));
     if let Some(live) = &outcome.live {
         set(&object, "live", &live_to_js(live));
     }
@@ -437,6 +453,7 @@ pub fn outcome_from_js(value: &JsValue) -> Outcome {
                 Some((pair.get(0).as_string()?, mapping_from_js(&pair.get(1))))
             })
             .collect(),
+        log_formats_used: strings_from_js(&get(value, "log_formats_used")),
         live: (!live.is_undefined()).then(|| live_from_js(&live)),
     }
 }
@@ -464,6 +481,12 @@ pub fn failure_to_js(failure: &Failure) -> JsValue {
                 &proposal.as_deref().map_or(JsValue::NULL, proposal_to_js),
             );
         }
+        Failure::NeedsLogFormat { message, name, sample } => {
+            set(&object, "kind", &"needs-log-format".into());
+            set(&object, "message", &JsValue::from_str(message));
+            set(&object, "name", &JsValue::from_str(name));
+            set(&object, "sample", &JsValue::from_str(sample));
+        }
         Failure::Other(message) => {
             set(&object, "kind", &"other".into());
             set(&object, "message", &JsValue::from_str(message));
@@ -484,6 +507,11 @@ pub fn failure_from_js(value: &JsValue) -> Failure {
             message: text(value, "message"),
             name: text(value, "name"),
             proposal,
+        },
+        ("needs-log-format", _) => Failure::NeedsLogFormat {
+            message: text(value, "message"),
+            name: text(value, "name"),
+            sample: text(value, "sample"),
         },
         _ => Failure::Other(text(value, "message")),
     }

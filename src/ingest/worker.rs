@@ -96,6 +96,7 @@ fn outcome_of(loaded: Loaded) -> (UsageStore, Outcome) {
         files,
         duplicates,
         mappings_used,
+        log_formats_used,
     } = loaded;
     let files = files
         .into_iter()
@@ -112,6 +113,7 @@ fn outcome_of(loaded: Loaded) -> (UsageStore, Outcome) {
             files,
             duplicates,
             mappings_used,
+            log_formats_used,
             live: None,
         },
     )
@@ -145,7 +147,12 @@ fn job_files(job: &JsValue) -> (Vec<web_sys::File>, Vec<FileInfo>) {
 async fn load_files(job: &JsValue) -> Result<(UsageStore, Outcome), Failure> {
     let (files, infos) = job_files(job);
     let mappings: Mappings = super::protocol::mappings_from_js(&get(job, "mappings"));
-    let mut load = Load::new(infos, mappings)?;
+    // The teams' own log formats; one that no longer parses is passed over.
+    let log_formats = super::protocol::strings_from_js(&get(job, "log_formats"))
+        .iter()
+        .filter_map(|text| usage_core::formats::log_format::LogFormat::parse(text).ok())
+        .collect();
+    let mut load = Load::new(infos, mappings)?.with_log_formats(log_formats);
     let sizes: Vec<f64> = files.iter().map(|f| f.size()).collect();
     let to_hash = load.to_hash();
     let total = sizes.iter().sum::<f64>() + to_hash.iter().map(|&i| sizes[i]).sum::<f64>();

@@ -21,14 +21,16 @@ use crate::ingest::protocol::{Failure, mappings_to_js, message};
 /// Reads `files` into one dataset (several files are merged: a month of daily logs is one dataset).
 ///
 /// `on_progress` is called as the worker reads; `cancel` stops the load at once. `mappings` holds
-/// the column choices confirmed so far, by header set. Besides the dataset, it gives the confirmed
-/// column choices that read rows: those are worth saving.
+/// the column choices confirmed so far, by header set, and `log_formats` the access-log formats
+/// given so far. Besides the dataset, it gives the column choices and log formats that read rows:
+/// those are worth saving.
 pub async fn load(
     files: Vec<web_sys::File>,
     on_progress: impl Fn(Progress),
     cancel: &Cancel,
     mappings: Mappings,
-) -> Result<(Dataset, Vec<(String, ColumnMapping)>), Failure> {
+    log_formats: &[String],
+) -> Result<(Dataset, Used), Failure> {
     if files.is_empty() {
         return Err(Failure::Other("no file was chosen".into()));
     }
@@ -45,6 +47,14 @@ pub async fn load(
             ("files", list.into()),
             ("sizes", sizes.into()),
             ("mappings", mappings_to_js(&mappings)),
+            (
+                "log_formats",
+                log_formats
+                    .iter()
+                    .map(|f| JsValue::from_str(f))
+                    .collect::<Array>()
+                    .into(),
+            ),
         ],
     );
     let (store, outcome) = page::run(job, Array::new(), on_progress, cancel).await?;
@@ -70,8 +80,17 @@ pub async fn load(
                 duplicates: outcome.duplicates,
             },
         },
-        outcome.mappings_used,
+        Used {
+            mappings: outcome.mappings_used,
+            log_formats: outcome.log_formats_used,
+        },
     ))
+}
+
+/// What a load used that read rows: worth saving for the next file of the same shape.
+pub struct Used {
+    pub mappings: Vec<(String, ColumnMapping)>,
+    pub log_formats: Vec<String>,
 }
 
 /// `181,810,677` bytes → `"173.4 MiB"`; `12` → `"12 bytes"`.

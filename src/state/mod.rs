@@ -121,6 +121,9 @@ pub struct Dashboard {
     pub notices: RwSignal<Vec<Notice>>,
     /// A CSV whose columns the user is asked to confirm (or change), and the guess to start from.
     pub pending_mapping: RwSignal<Option<(String, MappingProposal)>>,
+    /// A file whose lines are in no known format (its name and first line): "Log format…" asks
+    /// for the format it was written with.
+    pub pending_log_format: RwSignal<Option<(String, String)>>,
     /// The user's client/URL selection (persisted in localStorage).
     pub selection: RwSignal<ClientSelection>,
     pub store: Signal<Arc<UsageStore>>,
@@ -291,6 +294,7 @@ impl Dashboard {
             link_notices,
             notices: RwSignal::new(notices),
             pending_mapping: RwSignal::new(None),
+            pending_log_format: RwSignal::new(None),
             selection: RwSignal::new(stored.selection),
             store,
             range,
