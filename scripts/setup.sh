@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Callboard needs that is missing, and skips what is present.
 #   source scripts/setup.sh            # build tools: wasm32 target, trunk, wasm-bindgen-cli, wasm-opt
-#   source scripts/setup.sh --browser  # also Chromium, ChromeDriver and ClickHouse, for the tests
+#   source scripts/setup.sh --browser  # also Chromium, ChromeDriver, ClickHouse and nginx, for the tests
 # Sourced (not run) so that PATH, with the project's wasm-opt first, carries over.
 # Installs from Debian's packages need Debian and root; anywhere else it says what to install.
 
@@ -71,6 +71,11 @@ callboard_setup() {
     # ClickHouse (Debian's 18.16) for the SQL tests: scripts/clickhouse.sh runs two servers of it as a cluster.
     if ! command -v clickhouse-server >/dev/null; then
       apt_install "ClickHouse (for the SQL tests against a two-shard cluster)" clickhouse-server clickhouse-client || return 1
+    fi
+    # nginx (Debian's 1.22): scripts/nginx.sh runs it unprivileged on loopback, so the log tests
+    # read a log that a real nginx wrote with a custom log_format.
+    if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+      apt_install "nginx (for the access-log tests)" nginx-light || apt_install "nginx (for the access-log tests)" nginx || return 1
     fi
     # CJK and emoji fonts: without them, such names show as boxes in the test screenshots and a
     # font gap cannot be told from a decoding bug.

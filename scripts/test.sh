@@ -18,8 +18,12 @@ trunk build --release
 
 echo "== ClickHouse: a two-shard cluster for the SQL tests (stopped again on exit)"
 bash scripts/clickhouse.sh start
-trap 'bash scripts/clickhouse.sh stop' EXIT
+trap 'bash scripts/clickhouse.sh stop; bash scripts/nginx.sh stop' EXIT
 export CALLBOARD_CLICKHOUSE=http://127.0.0.1:18123 CALLBOARD_CLICKHOUSE_SECOND=http://127.0.0.1:18124 CALLBOARD_CLICKHOUSE_REQUIRED=1
+
+echo "== nginx: a real one on 127.0.0.1:18180 writing a custom log_format, for the log tests (stopped again on exit)"
+bash scripts/nginx.sh start
+export CALLBOARD_NGINX=http://127.0.0.1:18180 CALLBOARD_NGINX_REQUIRED=1
 
 echo "== native tests: core, property tests, ClickHouse SQL, charts, end to end"
 cargo test --workspace
