@@ -254,6 +254,15 @@ impl Load {
                     .flatten();
                 (sniffed, own)
             }
+            // JSON of unknown keys is no log: its error says what was expected.
+            Err(ReadError::Unrecognised)
+                if head.trim_ascii_start().starts_with(b"{") || head.trim_ascii_start().starts_with(b"[") =>
+            {
+                return Err(LoadError::Read {
+                    name,
+                    error: ReadError::Unrecognised,
+                });
+            }
             Err(ReadError::Unrecognised) => match saved(head) {
                 Some(format) => (
                     Sniffed {

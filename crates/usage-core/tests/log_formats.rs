@@ -216,6 +216,11 @@ fn a_custom_log_loads_once_its_format_is_given() {
         matches!(&asked, LoadError::NeedsLogFormat { name, sample } if name == "api.log" && sample.starts_with("2026-11-20T10:00:00")),
         "{asked:?}"
     );
+    let json = load_in_memory(&[("x.json", br#"{"hello":"world"}"#)], Mappings::new(), 7).unwrap_err();
+    assert!(
+        matches!(json, LoadError::Read { .. }),
+        "JSON is not asked for a log format: {json:?}"
+    );
     let format = LogFormat::parse(FORMAT).expect("a format");
     let infos = vec![usage_core::load::FileInfo {
         name: "api.log".into(),
