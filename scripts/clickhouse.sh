@@ -5,6 +5,7 @@
 #   bash scripts/clickhouse.sh start   # starts both (a second start restarts them)
 #   bash scripts/clickhouse.sh stop
 # With add_http_cors_header=1 the servers send Access-Control-Allow-Origin, as a browser needs.
+# Besides `default`, a user `reader` (password read-only-2) whose profile has readonly=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir="$PWD/target/clickhouse"
@@ -29,9 +30,17 @@ start() {
   mkdir -p "$dir"
   cat > "$dir/users.xml" <<'XML'
 <yandex>
-  <profiles><default><add_http_cors_header>1</add_http_cors_header></default></profiles>
+  <profiles>
+    <default><add_http_cors_header>1</add_http_cors_header></default>
+    <!-- A read-only user as admins make them: it may change no setting, so its limits are here. -->
+    <reader>
+      <readonly>1</readonly><add_http_cors_header>1</add_http_cors_header>
+      <max_execution_time>15</max_execution_time><max_result_rows>1000000</max_result_rows><result_overflow_mode>throw</result_overflow_mode>
+    </reader>
+  </profiles>
   <users>
     <default><password></password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>default</profile><quota>default</quota></default>
+    <reader><password>read-only-2</password><networks><ip>127.0.0.1</ip><ip>::1</ip></networks><profile>reader</profile><quota>default</quota></reader>
   </users>
   <quotas><default><interval><duration>3600</duration><queries>0</queries><errors>0</errors><result_rows>0</result_rows><read_rows>0</read_rows><execution_time>0</execution_time></interval></default></quotas>
 </yandex>

@@ -1061,6 +1061,60 @@ fn a_million_requests_count_the_same_in_every_view_zone_and_filter() {
 // Guards cancelling on the server: the page's earlier fetches' queries still running are killed
 // by a newer fetch, as a read-only user (18.16 lets one kill its own queries); the newer fetch's
 // own are not, nor by an earlier fetch's kill that arrives late (12 against 1: numbers, not text).
+/// The parameters of a query URL that the core writes (`database=…&max_execution_time=…`).
+fn params_of(url: &str) -> Vec<(&str, String)> {
+    url.split_once('?')
+        .map(|(_, query)| query)
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect()
+}
+
+// Guards read-only users as admins make them (a profile with readonly=1, the cluster's `reader`):
+// the dashboard's usual URL is refused with code 164, which the core tells from every other
+// error, and the same query at the address without settings is answered, with the same rows.
+#[test]
+fn a_read_only_user_is_answered_without_settings() {
+    let Some((first, _)) = cluster() else { return };
+    run(&first, "CREATE DATABASE IF NOT EXISTS callboard_ro");
+    run(&first, "DROP TABLE IF EXISTS callboard_ro.usage");
+    run(
+        &first,
+        "CREATE TABLE callboard_ro.usage (timestamp DateTime, client_id String, status UInt16) ENGINE = MergeTree ORDER BY timestamp",
+    );
+    run(
+        &first,
+        "INSERT INTO callboard_ro.usage VALUES (1700000000, 'a', 200), (1700000001, 'b', 500)",
+    );
+    let database = usage_core::clickhouse::Name::parse("callboard_ro").expect("a name");
+    let sql = "SELECT count() AS n, countIf(status >= 500) AS failed FROM usage FORMAT JSONCompact";
+    let login = [("user", "reader".to_owned()), ("password", "read-only-2".to_owned())];
+    let with = |url: String| {
+        let mut params = params_of(&url);
+        params.extend(login.clone());
+        post(&first, sql, &params)
+    };
+    let usual = usage_core::clickhouse::query_url(&first, &database, 15, 1_000_000, None, false);
+    let refused = with(usual).expect_err("a read-only user may not set max_execution_time");
+    let said = refused.split_once(": ").map_or(refused.as_str(), |(_, body)| body);
+    assert!(usage_core::clickhouse::is_readonly_refusal(said), "{refused}");
+    let plain = usage_core::clickhouse::plain_query_url(&first, &database, Some("callboard-ro1-1-usage-0"));
+    let answer = with(plain).expect("the same query without settings");
+    let value: serde_json::Value = serde_json::from_slice(&answer).expect("JSON");
+    assert_eq!(value["data"], serde_json::json!([["2", "1"]]), "{value}");
+    // The default user is not refused: the usual address still works for it.
+    post(
+        &first,
+        sql,
+        &params_of(&usage_core::clickhouse::query_url(
+            &first, &database, 15, 1_000_000, None, false,
+        )),
+    )
+    .expect("the default user sets its own limits");
+}
+
 #[test]
 fn a_newer_fetch_cancels_the_superseded_ones_queries() {
     let Some((first, _)) = cluster() else { return };

@@ -42,6 +42,35 @@ pub fn query_url(
     )
 }
 
+/// The same address for a user who may change no setting (a profile with `readonly=1`, as admins
+/// make read-only users): the database and the query's id only. The time and row limits are then
+/// the profile's, and a server on another origin needs `add_http_cors_header` in it.
+pub fn plain_query_url(base: &str, database: &Name, query_id: Option<&str>) -> String {
+    let mut pairs = vec![("database".to_owned(), database.0.clone())];
+    if let Some(id) = query_id
+        .filter(|id| !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        pairs.push(("query_id".to_owned(), id.to_owned()));
+    }
+    format!(
+        "{}/{}",
+        base.trim_end_matches('/'),
+        crate::query_string::write_query(&pairs)
+    )
+}
+
+/// Whether ClickHouse's error text is its refusal to let a read-only user change a setting
+/// (code 164, `Cannot modify 'max_execution_time' setting in readonly mode`): asked again
+/// without settings ([`plain_query_url`]), the same query is allowed.
+pub fn is_readonly_refusal(text: &str) -> bool {
+    let text = text.trim_start();
+    let rest = text.strip_prefix("Poco::Exception. ").unwrap_or(text);
+    rest.strip_prefix("Code: 164")
+        .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
+        && text.contains("Cannot modify")
+        && text.contains("readonly mode")
+}
+
 /// ClickHouse's error text (`Code: 60, e.displayText() = DB::Exception: Table … doesn't exist`)
 /// as what to do about it; `None` when the text is not a ClickHouse exception.
 pub fn error_message(text: &str, max_seconds: u32, max_rows: u64) -> Option<String> {
@@ -68,6 +97,9 @@ pub fn error_message(text: &str, max_seconds: u32, max_rows: u64) -> Option<Stri
     }
     Some(match code {
         192..=194 | 516 => "ClickHouse refused the user name or password: check them under “Connect API…”.".to_owned(),
+        164 if said.contains("readonly mode") => format!(
+            "ClickHouse lets this user change no setting (its profile has readonly=1): {said}. Callboard asks such a user without settings; if this stays, check the user's profile (docs/clickhouse.md)."
+        ),
         497 | 164 => format!("ClickHouse does not let this user read the table: {said}."),
         60 | 81 => format!(
             "ClickHouse says: {said}. Check the database and table under “Connect API…”; docs/clickhouse.md shows the table to create."

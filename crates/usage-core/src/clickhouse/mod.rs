@@ -322,6 +322,37 @@ mod tests {
         assert_eq!(kill_sql("", 7), None);
     }
 
+    // Guards read-only users: the refusal to change a setting is told from every other error,
+    // and the address asked then carries no setting at all.
+    #[test]
+    fn a_read_only_user_is_asked_without_settings() {
+        let refusal = "Code: 164, e.displayText() = DB::Exception: Cannot modify 'max_execution_time' setting in readonly mode, e.what() = DB::Exception";
+        assert!(is_readonly_refusal(refusal));
+        assert!(is_readonly_refusal(
+            "Code: 164. DB::Exception: Cannot modify 'add_http_cors_header' setting in readonly mode. (READONLY) (version 26.9.1.1)"
+        ));
+        assert!(
+            !is_readonly_refusal("Code: 164, e.displayText() = DB::Exception: Cannot execute query in readonly mode"),
+            "a query it may not run at all is not helped by asking without settings"
+        );
+        assert!(!is_readonly_refusal(
+            "Code: 1640, e.displayText() = DB::Exception: readonly mode"
+        ));
+        assert!(!is_readonly_refusal(
+            "Code: 60, e.displayText() = DB::Exception: Table doesn't exist"
+        ));
+        let url = plain_query_url(
+            "http://h/",
+            &Name::parse("db").unwrap(),
+            Some("callboard-k3x9-7-usage-0"),
+        );
+        assert_eq!(url, "http://h/?database=db&query_id=callboard-k3x9-7-usage-0");
+        assert!(
+            error_message(refusal, 15, 9).is_some_and(|m| m.contains("readonly=1")),
+            "said in words if it stays"
+        );
+    }
+
     // Guards the one escaping function: quotes, backslashes and NUL cannot end the literal, and
     // names are checked, never escaped.
     #[test]
