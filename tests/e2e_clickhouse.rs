@@ -664,6 +664,30 @@ async fn clickhouse_source_matches_the_file() {
         said.contains("doesn't exist") && said.contains("docs/clickhouse.md")
     })
     .await;
+    session.step("a read-only user (its profile has readonly=1) gets the same figures, under the profile's limits");
+    STOPPED.store(false, Ordering::SeqCst);
+    page.goto(&format!("{base}?from={from}&to={to}")).await;
+    page.kpi("total-requests").await;
+    page.connect_clickhouse(
+        &format!("{base}clickhouse"),
+        "callboard_e2e",
+        "usage",
+        Some(("reader", "read-only-2")),
+    )
+    .await;
+    eventually("the read-only user's figures", || async {
+        page.text_now("live-caveat")
+            .await
+            .is_some_and(|c| c.contains("readonly=1"))
+    })
+    .await;
+    eventually("the same KPIs as the file", || async { kpis().await == from_file }).await;
+    assert!(
+        !page.exists("live-failure").await,
+        "{:?}",
+        page.text_now("live-failure").await
+    );
+
     session.step("a wrong password: refused with ClickHouse's message, kept in sessionStorage only");
     page.goto(&format!("{base}?from={from}&to={to}")).await;
     page.text("kpi-total-requests").await;

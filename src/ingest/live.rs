@@ -68,6 +68,9 @@ pub enum RestError {
     QueryTooSlow,
     /// A ClickHouse exception, already in words ([`usage_core::clickhouse::error_message`]).
     ClickHouse(String),
+    /// ClickHouse refused to let this user change a setting (a profile with readonly=1): asked
+    /// again without settings.
+    ClickHouseReadOnly(String),
     /// A ClickHouse server that could not be reached: down, or on another origin it cannot answer.
     ClickHouseUnreachable {
         origin: String,
@@ -100,7 +103,7 @@ impl RestError {
             RestError::TokenNotAscii => "3scale takes the token as HTTP Basic credentials, which carry only ASCII: check the token.".into(),
             RestError::QueryFailed => "Genesys Cloud reports that the usage query failed (queryStatus Failed). Try again, or a shorter range.".into(),
             RestError::QueryTooSlow => format!("The Genesys Cloud usage query was still running after {} polls; try again later.", usage_core::rest::MAX_POLLS),
-            RestError::ClickHouse(said) => said.clone(),
+            RestError::ClickHouse(said) | RestError::ClickHouseReadOnly(said) => said.clone(),
             RestError::ClickHouseSilent => format!(
                 "ClickHouse did not answer within {} seconds. On another origin with a user or password, the browser first sends a preflight, \
                  which ClickHouse 18.16 never answers: serve it through a path of this site, or use a release with http_options_response \
@@ -304,6 +307,9 @@ const CLICKHOUSE_ROWS: u64 = 1_000_000;
 /// the zone's clock and per value of the grouping's dimensions, with the link's filters applied
 /// there. Each answer is a part of the store, which answers each widget from the smallest part
 /// that keeps apart what it shows. The coarsest rollup that has everything a query needs answers it.
+/// What the banner adds for a user who may change no setting.
+const READ_ONLY_NOTE: &str = " This user may change no setting (its profile has readonly=1), so the limits on a query's time and rows are its profile's on the server, not Callboard's.";
+
 async fn clickhouse(
     source: &str,
     url: &str,
@@ -318,8 +324,14 @@ async fn clickhouse(
     // are gone, but 18.16 would run them on).
     // A server that has the setting also stops them when the tab closes (no newer fetch then).
     let closing = std::cell::Cell::new(false);
+    // A user whose profile is readonly=1 may change no setting: once ClickHouse says so, every
+    // query goes without them, under the profile's own limits.
+    let plain = std::cell::Cell::new(false);
     let query_url = |place: Option<&str>| {
         let id = place.map(|place| usage_core::clickhouse::query_id(asked.session, asked.fetch, place));
+        if plain.get() {
+            return usage_core::clickhouse::plain_query_url(url, database, id.as_deref());
+        }
         usage_core::clickhouse::query_url(
             url,
             database,
@@ -369,26 +381,34 @@ async fn clickhouse(
     };
     let [coarse, fine] = usage_core::clickhouse::ROLLUPS.map(|(suffix, _)| suffix);
     // A user who may not kill queries still gets the dashboard: the answer is not needed.
-    let kill = async {
+    let kill = || async {
         if let Some(sql) = usage_core::clickhouse::kill_sql(asked.session, asked.fetch).filter(|_| !asked.latency_only)
         {
             let _ = ask(sql, None).await;
         }
     };
     // Whether the server can stop a query when the tab closes (current releases; not 18.16).
-    let closes = async {
+    let closes = || async {
         ask(usage_core::clickhouse::has_setting_sql(), None)
             .await
             .is_ok_and(|answer| usage_core::clickhouse::has_setting(&answer.bytes))
     };
-    let (raw, coarse, fine, (), closes) = futures::join!(
-        ask(describe(table), None),
-        rollup_describe(coarse),
-        rollup_describe(fine),
-        kill,
-        closes
-    );
-    closing.set(closes);
+    let first = || {
+        futures::future::join5(
+            ask(describe(table), None),
+            rollup_describe(coarse),
+            rollup_describe(fine),
+            kill(),
+            closes(),
+        )
+    };
+    let (mut raw, mut coarse, mut fine, (), mut closes) = first().await;
+    if matches!(raw, Err(RestError::ClickHouseReadOnly(_))) {
+        plain.set(true);
+        (raw, coarse, fine, (), closes) = first().await;
+    }
+    // A setting of its own is no more allowed to such a user.
+    closing.set(closes && !plain.get());
     let raw = Table::from_describe(database.clone(), table.clone(), &raw?.bytes).map_err(broken)?;
     let fetched_at = js_sys::Date::new_0().to_iso_string().as_string().unwrap_or_default();
     let (from, to) = asked.range.to_query();
@@ -472,9 +492,10 @@ async fn clickhouse(
         _ => "days",
     };
     let caveat = format!(
-        "Counted by ClickHouse from {}.{}, in {zone} {buckets}.",
+        "Counted by ClickHouse from {}.{}, in {zone} {buckets}.{}",
         database.as_str(),
-        names.join(" and ")
+        names.join(" and "),
+        if plain.get() { READ_ONLY_NOTE } else { "" }
     );
     let served_from = answers.into_iter().find_map(|a| a.redirected_to);
     let latency = counted.to_numbers();
@@ -659,6 +680,7 @@ async fn send(
             Err(error) => return Err(error),
             // A ClickHouse exception is an answer, not a passing failure: it is not tried again.
             Ok(Attempt::Exception(said)) => return Err(RestError::ClickHouse(said)),
+            Ok(Attempt::ReadOnly(said)) => return Err(RestError::ClickHouseReadOnly(said)),
             Ok(Attempt::Body(bytes, final_url)) => {
                 let redirected_to = Some(final_url).filter(|f| !f.is_empty() && origin_of(f) != origin);
                 return Ok(Answer { bytes, redirected_to });
@@ -698,6 +720,8 @@ enum Attempt {
     },
     /// ClickHouse's exception, in words.
     Exception(String),
+    /// ClickHouse's refusal to let a read-only user change a setting, in words.
+    ReadOnly(String),
 }
 
 /// One try: the request, then, for a successful answer, its body read as a stream.
@@ -745,6 +769,9 @@ async fn attempt_once(
         if wire == Wire::ClickHouse && short {
             let text = response.text().await.unwrap_or_default();
             if let Some(said) = usage_core::clickhouse::error_message(&text, CLICKHOUSE_SECONDS, CLICKHOUSE_ROWS) {
+                if usage_core::clickhouse::is_readonly_refusal(&text) {
+                    return Ok(Attempt::ReadOnly(said));
+                }
                 return Ok(Attempt::Exception(said));
             }
         }
