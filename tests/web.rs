@@ -5,7 +5,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use callboard::app::App;
-use callboard::clock::today_utc;
+use callboard::state::clock::today_utc;
 use leptos::mount::mount_to;
 use usage_core::format::{percent, thousands};
 use usage_core::query::DaySpan;
@@ -539,6 +539,7 @@ fn the_worker_wire_round_trips() {
         }],
         duplicates: vec!["b.csv was chosen twice; it was read once.".into()],
         mappings_used: vec![("date,time".into(), mapping.clone())],
+        log_formats_used: vec!["log_format api '$time_iso8601 $status \"$request\"';".into()],
         live: Some(LiveInfo {
             url: "https://x.example/api".into(),
             kind: "Callboard usage API".into(),
@@ -603,6 +604,11 @@ fn the_worker_wire_round_trips() {
             message: "x has no usable rows".into(),
             name: "x".into(),
             proposal: None,
+        },
+        Failure::NeedsLogFormat {
+            message: "api.log: its lines are not in a format Callboard knows".into(),
+            name: "api.log".into(),
+            sample: "2026-12-07T02:48:06+00:00 200 \"GET / HTTP/1.1\" \"sk_l…1111\"".into(),
         },
         Failure::Other("the load was cancelled".into()),
     ] {
