@@ -11,7 +11,7 @@ source scripts/setup.sh --browser
 echo "== formatting and lints: cargo fmt --check, clippy on every native target (tests, benches and examples build here) and on the wasm app"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo clippy -p callboard --target wasm32-unknown-unknown --lib --bins -- -D warnings
+cargo clippy -p callboard --target wasm32-unknown-unknown --lib --bins --tests -- -D warnings
 
 echo "== release build (trunk)"
 trunk build --release
