@@ -682,6 +682,11 @@ async fn clickhouse_source_matches_the_file() {
     })
     .await;
     eventually("the same KPIs as the file", || async { kpis().await == from_file }).await;
+    std::fs::write(
+        common::screenshots().join("clickhouse-readonly.png"),
+        client.screenshot().await.expect("screenshot"),
+    )
+    .expect("save");
     assert!(
         !page.exists("live-failure").await,
         "{:?}",

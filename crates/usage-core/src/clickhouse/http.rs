@@ -60,14 +60,16 @@ pub fn plain_query_url(base: &str, database: &Name, query_id: Option<&str>) -> S
 }
 
 /// Whether ClickHouse's error text is its refusal to let a read-only user change a setting
-/// (code 164, `Cannot modify 'max_execution_time' setting in readonly mode`): asked again
-/// without settings ([`plain_query_url`]), the same query is allowed.
+/// (code 164: `Cannot modify 'max_execution_time' setting in readonly mode` on current releases,
+/// `Cannot override setting (max_execution_time) in readonly mode` on 18.16, which lets a value
+/// equal to the profile's through): asked again without settings ([`plain_query_url`]), the same
+/// query is allowed.
 pub fn is_readonly_refusal(text: &str) -> bool {
     let text = text.trim_start();
     let rest = text.strip_prefix("Poco::Exception. ").unwrap_or(text);
     rest.strip_prefix("Code: 164")
         .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_digit()))
-        && text.contains("Cannot modify")
+        && (text.contains("Cannot modify") || text.contains("Cannot override"))
         && text.contains("readonly mode")
 }
 

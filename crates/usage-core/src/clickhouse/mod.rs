@@ -332,6 +332,12 @@ mod tests {
             "Code: 164. DB::Exception: Cannot modify 'add_http_cors_header' setting in readonly mode. (READONLY) (version 26.9.1.1)"
         ));
         assert!(
+            is_readonly_refusal(
+                "Code: 164, e.displayText() = DB::Exception: Cannot override setting (max_result_rows) in readonly mode, e.what() = DB::Exception"
+            ),
+            "18.16's words"
+        );
+        assert!(
             !is_readonly_refusal("Code: 164, e.displayText() = DB::Exception: Cannot execute query in readonly mode"),
             "a query it may not run at all is not helped by asking without settings"
         );
