@@ -54,11 +54,17 @@ pub enum LoadError {
         proposal: Option<Box<MappingProposal>>,
     },
     /// Text lines of no format Callboard knows: perhaps an access log written with its own
-    /// format, which the user can give. `sample` is its first line, as a message shows bytes.
+    /// format, which the user can give. `sample` is its first line (keys masked); `mismatch`, why
+    /// the newest format given does not read it, when one was.
     #[error(
-        "{name}: its lines are not in a format Callboard knows. If it is an access log with its own log_format, give the format"
+        "{name}: its lines are not in a format Callboard knows{}. If it is an access log with its own log_format, give the format",
+        mismatch.as_ref().map(|m| format!(" (the log format given does not read its first line: {m})")).unwrap_or_default()
     )]
-    NeedsLogFormat { name: String, sample: String },
+    NeedsLogFormat {
+        name: String,
+        sample: String,
+        mismatch: Option<String>,
+    },
     /// A CSV's columns can be read more than one way: the user should confirm them.
     #[error("{name}: which columns are which must be confirmed first")]
     NeedsMapping {
@@ -274,9 +280,16 @@ impl Load {
                 ),
                 None => {
                     let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+                    let first = first.strip_suffix(b"\r").unwrap_or(first);
+                    let mismatch = self
+                        .log_formats
+                        .first()
+                        .and_then(|format| format.read_line(first).err())
+                        .map(|e| e.to_string());
                     return Err(LoadError::NeedsLogFormat {
                         name,
                         sample: sample_line(first),
+                        mismatch,
                     });
                 }
             },

@@ -213,13 +213,35 @@ fn a_custom_log_loads_once_its_format_is_given() {
     let log = log();
     let asked = load_in_memory(&[("api.log", log.as_bytes())], Mappings::new(), 7).unwrap_err();
     assert!(
-        matches!(&asked, LoadError::NeedsLogFormat { name, sample } if name == "api.log" && sample.starts_with("2026-11-20T10:00:00")),
+        matches!(&asked, LoadError::NeedsLogFormat { name, sample, mismatch: None } if name == "api.log" && sample.starts_with("2026-11-20T10:00:00")),
         "{asked:?}"
     );
     let json = load_in_memory(&[("x.json", br#"{"hello":"world"}"#)], Mappings::new(), 7).unwrap_err();
     assert!(
         matches!(json, LoadError::Read { .. }),
         "JSON is not asked for a log format: {json:?}"
+    );
+    // A format that does not fit says where it stops matching.
+    let wrong = LogFormat::parse("$time_iso8601 [$status]").expect("a format");
+    let one = || {
+        vec![usage_core::load::FileInfo {
+            name: "api.log".into(),
+            size: log.len() as u64,
+        }]
+    };
+    let mut load = Load::new(one(), Mappings::new())
+        .expect("a load")
+        .with_log_formats(vec![wrong]);
+    let refused = load.begin(0, log.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&refused, LoadError::NeedsLogFormat { mismatch: Some(m), .. } if m.contains("$time_iso8601, from column 1, is never followed by “ [”")),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .to_string()
+            .contains("the log format given does not read its first line"),
+        "{refused}"
     );
     let format = LogFormat::parse(FORMAT).expect("a format");
     let infos = vec![usage_core::load::FileInfo {

@@ -86,6 +86,12 @@ pub enum FormatError {
 pub enum LineError {
     #[error("the line does not match the log format at column {column}: expected “{expected}”")]
     Mismatch { column: usize, expected: String },
+    #[error("{var}, from column {column}, is never followed by “{expected}” as the log format has it")]
+    NoEnd {
+        var: String,
+        column: usize,
+        expected: String,
+    },
     #[error("the time “{0}” is not one the format's time variable writes")]
     BadTime(String),
     #[error("the status “{0}” is not a number")]
@@ -226,8 +232,9 @@ impl LogFormat {
                         None => line.len(),
                         Some(Piece::Literal(next)) => find_end(&line[at..], next, in_quotes)
                             .map(|e| at + e)
-                            .ok_or_else(|| LineError::Mismatch {
-                                column: line.len() + 1,
+                            .ok_or_else(|| LineError::NoEnd {
+                                var: var.name(),
+                                column: at + 1,
                                 expected: String::from_utf8_lossy(next).into_owned(),
                             })?,
                         // Never: `parse` refuses two variables side by side.
@@ -795,11 +802,12 @@ mod tests {
         let format = LogFormat::parse("$time_iso8601 $status \"$request\"").unwrap();
         assert_eq!(
             format.read_line(b"2026-12-08T10:00:00Z 200 GET /").unwrap_err(),
-            LineError::Mismatch {
-                column: 31,
+            LineError::NoEnd {
+                var: "$status".to_owned(),
+                column: 22,
                 expected: " \"".to_owned()
             },
-            "the status runs to the end, where the quote should open"
+            "the status is never followed by the quote that should open the request"
         );
         let read = format
             .read_line(b"2026-12-08T10:00:00+01:00 404 \"GET /a \\x22b\\x22 HTTP/2.0\"")
