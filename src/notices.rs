@@ -22,8 +22,8 @@ pub enum Notice {
     #[error("Could not open the file: {message}. The data on screen is unchanged.")]
     NeedsLogFormat {
         message: String,
-        /// The file's name and its first line, for the dialog.
-        pending: (String, String),
+        /// The file's name, its first line, and why the format given does not read it.
+        pending: (String, String, Option<String>),
     },
     #[error("Your column choice is used but {0}.")]
     MappingNotSaved(String),

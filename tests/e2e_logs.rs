@@ -182,7 +182,7 @@ async fn a_real_nginx_log_in_its_own_format() {
     let session = Session::start(|_, _| false, String::new()).await;
     let (page, client, base) = (&*session, &session.client, session.base.clone());
     page.goto(&base).await;
-    page.kpi("total-requests").await;
+    let demo_total = page.kpi("total-requests").await;
     script(client, "localStorage.removeItem('callboard.log-formats.v1'); return 0").await;
 
     session.step("a log in its own format is not taken for another: the load asks for its format");
@@ -218,6 +218,23 @@ async fn a_real_nginx_log_in_its_own_format() {
     })
     .await;
     assert!(page.is_disabled("log-format-apply").await);
+
+    session.step("a format that does not fit the lines: the dialog comes back and says where it stops matching");
+    page.fill("log-format-input", "$time_iso8601 [$status]").await;
+    eventually("the format is taken", || async {
+        !page.is_disabled("log-format-apply").await
+    })
+    .await;
+    page.click("log-format-apply").await;
+    eventually("asked again, with the reason", || async {
+        page.dialog_is_open("log-format-dialog").await
+            && page
+                .text_now("log-format-mismatch")
+                .await
+                .is_some_and(|m| m.contains("$time_iso8601, from column 1, is never followed by “ [”"))
+    })
+    .await;
+    assert_eq!(page.kpi("total-requests").await, demo_total, "the data on screen stays");
 
     session.step("the directive as nginx.conf has it reads the whole file");
     page.fill("log-format-input", format.trim()).await;

@@ -609,6 +609,7 @@ fn the_worker_wire_round_trips() {
             message: "api.log: its lines are not in a format Callboard knows".into(),
             name: "api.log".into(),
             sample: "2026-12-07T02:48:06+00:00 200 \"GET / HTTP/1.1\" \"sk_l…1111\"".into(),
+            mismatch: Some("$time_iso8601, from column 1, is never followed by “ [”".into()),
         },
         Failure::Other("the load was cancelled".into()),
     ] {

@@ -82,8 +82,13 @@ pub fn FileOpen(
                         }
                         on_loaded.run(dataset);
                     }
-                    Err(Failure::NeedsLogFormat { message, name, sample }) => {
-                        let pending = (name, sample);
+                    Err(Failure::NeedsLogFormat {
+                        message,
+                        name,
+                        sample,
+                        mismatch,
+                    }) => {
+                        let pending = (name, sample, mismatch);
                         state.notify(Notice::NeedsLogFormat {
                             message,
                             pending: pending.clone(),

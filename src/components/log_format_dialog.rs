@@ -8,8 +8,9 @@ use usage_core::formats::log_format::LogFormat;
 /// checked as it is typed; Apply reads the file with it. Escape cancels.
 #[component]
 pub fn LogFormatDialog(
-    /// The file's name and its first line; `None` hides the dialog.
-    pending: RwSignal<Option<(String, String)>>,
+    /// The file's name, its first line, and why the format given last does not read it; `None`
+    /// hides the dialog.
+    pending: RwSignal<Option<(String, String, Option<String>)>>,
     /// Called with the format as given, once it parses.
     on_apply: Callback<String>,
 ) -> impl IntoView {
@@ -45,14 +46,19 @@ pub fn LogFormatDialog(
             <form method="dialog" class="dialog__body" on:submit=|ev| ev.prevent_default()>
                 <header class="dialog__header">
                     <h2 id="log-format-title" class="dialog__title">"Log format"</h2>
-                    <p class="dialog__hint">{move || pending.get().map(|(file, _)| format!(
+                    <p class="dialog__hint">{move || pending.get().map(|(file, _, _)| format!(
                         "The lines of {file} are not in a format Callboard knows. If it is an access log, paste the log_format from nginx.conf (or Apache's LogFormat), or the format string alone. Callboard remembers it for logs of this shape."
                     ))}</p>
                 </header>
                 <p class="log-format__sample">
                     <span class="log-format__label">"Its first line: "</span>
-                    <code data-testid="log-format-sample">{move || pending.get().map(|(_, sample)| sample)}</code>
+                    <code data-testid="log-format-sample">{move || pending.get().map(|(_, sample, _)| sample)}</code>
                 </p>
+                {move || pending.get().and_then(|(_, _, mismatch)| mismatch).map(|why| view! {
+                    <p class="log-format__mismatch" data-testid="log-format-mismatch">
+                        {format!("The format you gave does not read it: {why}.")}
+                    </p>
+                })}
                 <label class="field log-format__field">
                     <span class="field__label">"Format"</span>
                     <textarea class="field__input log-format__input" rows="5" spellcheck="false" data-testid="log-format-input"

@@ -76,6 +76,8 @@ pub enum Failure {
         message: String,
         name: String,
         sample: String,
+        /// Why the newest format given does not read the first line, when one was.
+        mismatch: Option<String>,
     },
     /// A CSV's columns must be confirmed first.
     NeedsMapping {
@@ -108,10 +110,15 @@ impl From<LoadError> for Failure {
     fn from(error: LoadError) -> Failure {
         match error {
             LoadError::NeedsMapping { name, proposal } => Failure::NeedsMapping { name, proposal },
-            LoadError::NeedsLogFormat { ref name, ref sample } => Failure::NeedsLogFormat {
+            LoadError::NeedsLogFormat {
+                ref name,
+                ref sample,
+                ref mismatch,
+            } => Failure::NeedsLogFormat {
                 message: error.to_string(),
                 name: name.clone(),
                 sample: sample.clone(),
+                mismatch: mismatch.clone(),
             },
             LoadError::NoRows {
                 ref name, ref proposal, ..
@@ -481,11 +488,17 @@ pub fn failure_to_js(failure: &Failure) -> JsValue {
                 &proposal.as_deref().map_or(JsValue::NULL, proposal_to_js),
             );
         }
-        Failure::NeedsLogFormat { message, name, sample } => {
+        Failure::NeedsLogFormat {
+            message,
+            name,
+            sample,
+            mismatch,
+        } => {
             set(&object, "kind", &"needs-log-format".into());
             set(&object, "message", &JsValue::from_str(message));
             set(&object, "name", &JsValue::from_str(name));
             set(&object, "sample", &JsValue::from_str(sample));
+            set(&object, "mismatch", &optional(mismatch));
         }
         Failure::Other(message) => {
             set(&object, "kind", &"other".into());
@@ -512,6 +525,7 @@ pub fn failure_from_js(value: &JsValue) -> Failure {
             message: text(value, "message"),
             name: text(value, "name"),
             sample: text(value, "sample"),
+            mismatch: optional_text(value, "mismatch"),
         },
         _ => Failure::Other(text(value, "message")),
     }

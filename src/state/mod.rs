@@ -121,9 +121,9 @@ pub struct Dashboard {
     pub notices: RwSignal<Vec<Notice>>,
     /// A CSV whose columns the user is asked to confirm (or change), and the guess to start from.
     pub pending_mapping: RwSignal<Option<(String, MappingProposal)>>,
-    /// A file whose lines are in no known format (its name and first line): "Log format…" asks
-    /// for the format it was written with.
-    pub pending_log_format: RwSignal<Option<(String, String)>>,
+    /// A file whose lines are in no known format (its name, its first line, and why the format
+    /// given does not read it): "Log format…" asks for the format it was written with.
+    pub pending_log_format: RwSignal<Option<(String, String, Option<String>)>>,
     /// The user's client/URL selection (persisted in localStorage).
     pub selection: RwSignal<ClientSelection>,
     pub store: Signal<Arc<UsageStore>>,
