@@ -1,25 +1,13 @@
 //! Access logs as nginx and Apache write them: every field a client controls comes
 //! back exactly, and every line the server answered counts.
 
+mod common;
+use common::nginx_escape;
 use proptest::prelude::*;
 use usage_core::formats::access_log::{AccessLine, RequestLine, parse_line};
 use usage_core::formats::{Format, read_file};
 use usage_core::query::{DaySpan, Dimension, RecordFilter};
 use usage_core::{StatusClass, UsageStore};
-
-/// nginx's log escaping (ngx_http_log_escape): `"`, `\`, control bytes and every byte from 0x7f
-/// up are written as `\xXX`; everything else as it is.
-fn nginx_escape(text: &str) -> String {
-    let mut out = String::new();
-    for &b in text.as_bytes() {
-        if b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b) {
-            out.push_str(&format!("\\x{b:02X}"));
-        } else {
-            out.push(b as char);
-        }
-    }
-    out
-}
 
 /// Apache's (ap_escape_logitem): `\"` and `\\`, named escapes for \b \n \r \t \v, `\xhh` for
 /// other bytes that are not printable ASCII.

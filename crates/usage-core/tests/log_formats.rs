@@ -2,24 +2,12 @@
 //! dashboard knows, in any order, written the way nginx writes it (its escapes included), reads
 //! back field by field; and a file in such a format loads once its format is given.
 
+mod common;
+use common::nginx_escape;
 use proptest::prelude::*;
 use usage_core::formats::access_log::RequestLine;
 use usage_core::formats::log_format::LogFormat;
 use usage_core::load::{Load, LoadError, Mappings, load_in_memory};
-
-/// nginx's log escaping (ngx_http_log_escape): `"`, `\`, control bytes and every byte from 0x7f
-/// up are written as `\xXX`.
-fn nginx_escape(text: &str) -> String {
-    let mut out = String::new();
-    for &b in text.as_bytes() {
-        if b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b) {
-            out.push_str(&format!("\\x{b:02X}"));
-        } else {
-            out.push(b as char);
-        }
-    }
-    out
-}
 
 /// Text a client can choose, quotes, backslashes, brackets and non-ASCII included.
 fn hostile_text() -> impl Strategy<Value = String> {
@@ -175,20 +163,20 @@ proptest! {
         let line = write_line(&vars, &r);
         let read = format.read_line(line.as_bytes()).map_err(|e| TestCaseError::fail(format!("{e}: {line}")))?;
         let has = |var: &str| chosen.iter().any(|&i| OPTIONAL[i] == var);
-        prop_assert_eq!(read.timestamp, r.time, "{}", line);
-        prop_assert_eq!(read.status, r.status);
-        prop_assert_eq!(read.user.clone(), if has("$remote_user") { r.user.clone() } else { None });
+        prop_assert_eq!(read.line.timestamp, r.time, "{}", line);
+        prop_assert_eq!(read.line.status, r.status);
+        prop_assert_eq!(read.line.user.clone(), if has("$remote_user") { r.user.clone() } else { None });
         if has("$request") {
             prop_assert_eq!(
-                read.request.clone(),
+                read.line.request.clone(),
                 RequestLine::Http { method: r.method.into(), target: r.target.clone(), protocol: Some("HTTP/1.1".into()) }
             );
         }
-        prop_assert_eq!(read.bytes, has("$body_bytes_sent").then_some(r.bytes));
-        prop_assert_eq!(read.latency_us, has("$request_time").then_some(r.request_ms * 1000));
+        prop_assert_eq!(read.line.bytes, has("$body_bytes_sent").then_some(r.bytes));
+        prop_assert_eq!(read.line.latency_us, has("$request_time").then_some(r.request_ms * 1000));
         let upstream = (!r.upstream_ms.is_empty()).then(|| r.upstream_ms.iter().sum::<u64>() * 1000);
-        prop_assert_eq!(read.upstream_us, if has("$upstream_response_time") { upstream } else { None });
-        prop_assert_eq!(read.agent.clone(), if has("$http_user_agent") { r.agent.clone() } else { None });
+        prop_assert_eq!(read.line.upstream_us, if has("$upstream_response_time") { upstream } else { None });
+        prop_assert_eq!(read.line.agent.clone(), if has("$http_user_agent") { r.agent.clone() } else { None });
         let key: Vec<(String, String)> = r.key.iter().filter(|_| has("$http_x_api_key")).map(|k| ("$http_x_api_key".to_owned(), k.clone())).collect();
         prop_assert_eq!(read.fields.clone(), key);
     }

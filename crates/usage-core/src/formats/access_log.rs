@@ -438,14 +438,19 @@ fn seconds_us(text: &[u8]) -> Option<u64> {
     whole.checked_mul(1_000_000)?.checked_add(fraction * 1_000)
 }
 
-/// `$upstream_response_time`: each upstream's seconds, summed (`0.004, 0.010`; `:` across an
-/// internal redirect); `None` when no upstream answered (`-`).
-fn upstream_us_of(text: &[u8]) -> Option<u64> {
+/// `$upstream_response_time` in microseconds: each upstream's time, read by `item`, summed
+/// (`0.004, 0.010`; `:` across an internal redirect); `None` when no upstream answered (`-`).
+pub(crate) fn upstream_sum(text: &[u8], item: impl Fn(&[u8]) -> Option<u64>) -> Option<u64> {
     let times: Vec<u64> = text
         .split(|&b| b == b',' || b == b':')
-        .filter_map(|t| seconds_us(t.trim_ascii()))
+        .filter_map(|t| item(t.trim_ascii()))
         .collect();
     (!times.is_empty()).then(|| times.iter().sum())
+}
+
+/// The same with nginx's own notation only ([`seconds_us`]).
+fn upstream_us_of(text: &[u8]) -> Option<u64> {
+    upstream_sum(text, seconds_us)
 }
 
 fn is_public(ip: &IpAddr) -> bool {
@@ -478,7 +483,7 @@ fn caller_address(remote: &str) -> String {
 impl LineParser for AccessLog {
     fn parse_line(&mut self, line: &[u8], builder: &mut StoreBuilder) -> Result<Option<String>, String> {
         let parsed = match &self.format {
-            Some(format) => format.read_line(line).map_err(|e| e.to_string())?.into(),
+            Some(format) => format.read_line(line).map_err(|e| e.to_string())?.line,
             None => parse_line(line).map_err(|e| e.to_string())?,
         };
         let client = match &parsed.user {

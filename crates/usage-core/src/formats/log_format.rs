@@ -10,7 +10,7 @@
 //! reason to refuse a line. A line whose literal text does not match is skipped with the column
 //! where it stopped matching.
 
-use super::access_log::{RequestLine, request_line, unescape};
+use super::access_log::{AccessLine, RequestLine, request_line, unescape};
 
 /// What a variable holds, for the variables the dashboard reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,26 +106,13 @@ pub struct LogFormat {
     text: String,
 }
 
-/// One line read with a [`LogFormat`], every field decoded.
+/// One line read with a [`LogFormat`]: what a combined line has, every field decoded, and the
+/// variables the dashboard does not read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogLine {
-    pub remote: String,
-    pub user: Option<String>,
-    /// Unix seconds (UTC).
-    pub timestamp: i64,
-    pub request: RequestLine,
-    pub status: u16,
-    pub bytes: Option<u64>,
-    /// The request's time in microseconds.
-    pub latency_us: Option<u64>,
-    /// The upstreams' time in microseconds, summed over every upstream tried.
-    pub upstream_us: Option<u64>,
-    pub agent: Option<String>,
-    pub referer: Option<String>,
+    pub line: AccessLine,
     /// The variables the dashboard does not read, by name, with their text.
     pub fields: Vec<(String, String)>,
-    /// Whether a shown field held bytes that are not UTF-8, now U+FFFD.
-    pub lossy: bool,
 }
 
 impl LogFormat {
@@ -314,7 +301,9 @@ impl LogFormat {
                     bytes = bytes.or_else(|| std::str::from_utf8(raw).ok().and_then(|b| b.parse::<u64>().ok()));
                 }
                 Var::RequestTime(unit) => latency_us = duration_us(raw, *unit),
-                Var::UpstreamTime => upstream_us = upstream_sum(raw),
+                Var::UpstreamTime => {
+                    upstream_us = super::access_log::upstream_sum(raw, |t| duration_us(t, TimeUnit::Seconds));
+                }
                 Var::UserAgent => agent = text(raw, false),
                 Var::Referer => referer = text(raw, false),
                 // `-` is nginx's and Apache's "none": such a field is not kept.
@@ -342,39 +331,22 @@ impl LogFormat {
             (None, addr) => addr.unwrap_or_default(),
         };
         Ok(LogLine {
-            remote,
-            user,
-            // `parse` makes sure the format has both.
-            timestamp: timestamp.ok_or(LineError::BadTime(String::new()))?,
-            request,
-            status: status.ok_or(LineError::BadStatus(String::new()))?,
-            bytes,
-            latency_us,
-            upstream_us,
-            agent,
-            referer,
+            line: AccessLine {
+                remote,
+                user,
+                // `parse` makes sure the format has both.
+                timestamp: timestamp.ok_or(LineError::BadTime(String::new()))?,
+                request,
+                status: status.ok_or(LineError::BadStatus(String::new()))?,
+                bytes,
+                referer,
+                agent,
+                latency_us,
+                upstream_us,
+                lossy,
+            },
             fields,
-            lossy,
         })
-    }
-}
-
-impl From<LogLine> for super::access_log::AccessLine {
-    /// The fields a combined line has too; the upstream time and the unknown fields stay behind.
-    fn from(line: LogLine) -> Self {
-        super::access_log::AccessLine {
-            remote: line.remote,
-            user: line.user,
-            timestamp: line.timestamp,
-            request: line.request,
-            status: line.status,
-            bytes: line.bytes,
-            referer: line.referer,
-            agent: line.agent,
-            latency_us: line.latency_us,
-            upstream_us: line.upstream_us,
-            lossy: line.lossy,
-        }
     }
 }
 
@@ -686,17 +658,6 @@ fn duration_us(raw: &[u8], unit: TimeUnit) -> Option<u64> {
     (us < 1e15).then(|| us.round() as u64)
 }
 
-/// `$upstream_response_time`: the sum of every upstream's time (`0.004, 0.010`, or
-/// `0.004 : 0.002` across an internal redirect); `None` when no upstream answered.
-fn upstream_sum(raw: &[u8]) -> Option<u64> {
-    let text = std::str::from_utf8(raw).ok()?;
-    let times: Vec<u64> = text
-        .split([',', ':'])
-        .filter_map(|t| duration_us(t.trim().as_bytes(), TimeUnit::Seconds))
-        .collect();
-    (!times.is_empty()).then(|| times.iter().sum())
-}
-
 /// For the fuzz target: the first line of `data` as a format, every later line read with it,
 /// and the whole read as a file in that format. Nothing may panic.
 #[doc(hidden)]
@@ -757,13 +718,13 @@ mod tests {
         assert!(format.has_latency());
         let line = br#"203.0.113.9 - - [08/Dec/2026:10:00:00 +0000] "GET /v1/users/7?api_key=x HTTP/1.1" 200 512 "-" "billing-sync/2.3" 0.012 0.004, 0.006 "sk_live_abc""#;
         let read = format.read_line(line).unwrap();
-        assert_eq!(read.status, 200);
-        assert_eq!(read.bytes, Some(512));
-        assert_eq!(read.latency_us, Some(12_000));
-        assert_eq!(read.upstream_us, Some(10_000), "both upstreams, summed");
-        assert_eq!(read.agent.as_deref(), Some("billing-sync/2.3"));
+        assert_eq!(read.line.status, 200);
+        assert_eq!(read.line.bytes, Some(512));
+        assert_eq!(read.line.latency_us, Some(12_000));
+        assert_eq!(read.line.upstream_us, Some(10_000), "both upstreams, summed");
+        assert_eq!(read.line.agent.as_deref(), Some("billing-sync/2.3"));
         assert_eq!(read.fields, [("$http_x_api_key".to_owned(), "sk_live_abc".to_owned())]);
-        assert!(matches!(read.request, RequestLine::Http { ref target, .. } if target == "/v1/users/7?api_key=x"));
+        assert!(matches!(read.line.request, RequestLine::Http { ref target, .. } if target == "/v1/users/7?api_key=x"));
     }
 
     // Guards Apache's LogFormat with %D (microseconds) and a header, and its nickname left out.
@@ -773,11 +734,16 @@ mod tests {
         let line = br#"198.51.100.2 - ann [08/Dec/2026:10:00:00 -0500] "POST /orders HTTP/1.1" 201 - 2345 "k-1""#;
         let read = format.read_line(line).unwrap();
         assert_eq!(
-            (read.status, read.bytes, read.latency_us, read.user.as_deref()),
+            (
+                read.line.status,
+                read.line.bytes,
+                read.line.latency_us,
+                read.line.user.as_deref()
+            ),
             (201, None, Some(2345), Some("ann"))
         );
         assert_eq!(
-            Some(read.timestamp),
+            Some(read.line.timestamp),
             super::super::time::parse_iso8601(b"2026-12-08T15:00:00Z")
         );
         assert_eq!(read.fields, [("%{X-Api-Key}i".to_owned(), "k-1".to_owned())]);
@@ -813,10 +779,10 @@ mod tests {
             .read_line(b"2026-12-08T10:00:00+01:00 404 \"GET /a \\x22b\\x22 HTTP/2.0\"")
             .unwrap();
         assert_eq!(
-            Some(read.timestamp),
+            Some(read.line.timestamp),
             super::super::time::parse_iso8601(b"2026-12-08T09:00:00Z")
         );
-        assert!(matches!(read.request, RequestLine::Http { ref target, .. } if target == "/a \"b\""));
+        assert!(matches!(read.line.request, RequestLine::Http { ref target, .. } if target == "/a \"b\""));
     }
 
     // Guards $msec, method and uri pieces instead of $request, and a forwarded list before the address.
@@ -827,10 +793,10 @@ mod tests {
         let read = format
             .read_line(b"1796724000.123 DELETE /v1/keys/9 204 \"81.2.69.143, 10.0.0.2\" 10.0.0.1")
             .unwrap();
-        assert_eq!(read.timestamp, 1_796_724_000, "whole seconds");
-        assert_eq!(read.remote, "81.2.69.143, 10.0.0.2, 10.0.0.1");
+        assert_eq!(read.line.timestamp, 1_796_724_000, "whole seconds");
+        assert_eq!(read.line.remote, "81.2.69.143, 10.0.0.2, 10.0.0.1");
         assert_eq!(
-            read.request,
+            read.line.request,
             RequestLine::Http {
                 method: "DELETE".into(),
                 target: "/v1/keys/9".into(),

@@ -1,5 +1,5 @@
 //! What the core's integration tests share: the fixed "today", reading a file as the browser
-//! does, and the counts they compare.
+//! does, the counts they compare, and writing a field as nginx logs it.
 
 // Each test file uses some of these, never all.
 #![allow(dead_code)]
@@ -48,4 +48,18 @@ pub fn class_totals(store: &UsageStore, span: DaySpan) -> Vec<(String, [u64; 7])
 pub fn total(store: &UsageStore) -> u64 {
     let all_time = DaySpan { start: 0, end: 50_000 };
     class_totals(store, all_time).iter().map(|(_, c)| c[0]).sum()
+}
+
+/// nginx's log escaping (ngx_http_log_escape): `"`, `\`, control bytes and every byte from 0x7f
+/// up are written as `\xXX`; everything else as it is.
+pub fn nginx_escape(text: &str) -> String {
+    let mut out = String::new();
+    for &b in text.as_bytes() {
+        if b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b) {
+            out.push_str(&format!("\\x{b:02X}"));
+        } else {
+            out.push(b as char);
+        }
+    }
+    out
 }
